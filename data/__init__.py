@@ -1,0 +1,1 @@
+"""The bundled data files (installed as ``tradecli.bundled``); see README.md here."""

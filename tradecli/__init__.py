@@ -1,0 +1,1 @@
+"""tradecli: bilateral trade-turnover analytics from published statistics."""

@@ -1,0 +1,5 @@
+"""``python -m tradecli``."""
+
+from tradecli.cli import main
+
+main()

@@ -1,0 +1,153 @@
+"""``tradecli data``: what is loaded, what conflicts, what was left out and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tradecli.dataset import Dataset
+from tradecli.observations import EXCLUDED_FLAGS, Observation
+from tradecli.reconcile import Reconciled
+from tradecli.render import Column, Kind, Report
+from tradecli.series import SeriesKey, describe, money
+
+
+@dataclass(frozen=True)
+class SeriesInventory:
+    key: SeriesKey
+    observations: int
+    spans: list[str]
+    first: str
+    last: str
+    sources: int
+    excluded: int
+    conflicts: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.key.to_dict(), "observations": self.observations, "spans": self.spans,
+                "first": self.first, "last": self.last, "sources": self.sources,
+                "excluded": self.excluded, "conflicts": self.conflicts}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    key: SeriesKey
+    reconciled: Reconciled
+
+    def to_dict(self) -> dict[str, Any]:
+        rec = self.reconciled
+        return {**self.key.to_dict(), "period": rec.period.iso(), "value": rec.value,
+                "kept": [o.to_dict() for o in rec.sources],
+                "superseded": [o.to_dict() for o in rec.superseded], "resolution": rec.reason}
+
+
+@dataclass(frozen=True)
+class Inventory:
+    files: list[str]
+    rows: int
+    series: list[SeriesInventory]
+    excluded: list[tuple[Observation, str]]
+    conflicts: list[Conflict]
+    left_out: dict[str, int]
+    include_flagged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "rows": self.rows,
+            "series": [s.to_dict() for s in self.series],
+            "excluded": [{**o.to_dict(), "reason": r} for o, r in self.excluded],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "left_out": self.left_out,
+        }
+
+    def report(self, conflicts: bool = False) -> Report:
+        if conflicts:
+            return self._conflict_report()
+        columns = [
+            Column("series", "series"),
+            Column("observations", "obs", Kind.number),
+            Column("span_count", "spans", Kind.number),
+            Column("first", "from"),
+            Column("last", "to"),
+            Column("sources", "sources", Kind.number),
+            Column("excluded", "excluded", Kind.number),
+            Column("conflicts", "conflicts", Kind.number),
+        ]
+        rows = [{"series": s.key.label(), "observations": s.observations,
+                 "span_count": len(s.spans), "first": s.first, "last": s.last,
+                 "sources": s.sources, "excluded": s.excluded, "conflicts": s.conflicts}
+                for s in self.series]
+        notes = [f"{self.rows} observations in {len(self.series)} series from "
+                 f"{', '.join(self.files)}"]
+        if self.excluded:
+            notes.append(f"{len(self.excluded)} observations excluded by quality flags "
+                         f"({', '.join(EXCLUDED_FLAGS)}); --include-flagged keeps them:")
+            notes.extend(f"  excluded {o.reporter}–{o.partner} {o.flow} {o.period.label()}: "
+                         f"{money(o.value, o.currency)} [{o.where()}] — {reason}"
+                         for o, reason in self.excluded)
+        for reason, count in self.left_out.items():
+            notes.append(f"{count} observations left out: {reason}")
+        if self.conflicts:
+            notes.append(f"{len(self.conflicts)} spans had conflicting figures; "
+                         "`tradecli data --conflicts` shows how each was resolved")
+        return Report("Data loaded", columns, rows, self.to_dict(), notes)
+
+    def _conflict_report(self) -> Report:
+        columns = [
+            Column("series", "series"),
+            Column("period", "span"),
+            Column("value", "kept", Kind.money),
+            Column("superseded", "superseded"),
+            Column("resolution", "why"),
+        ]
+        rows = []
+        explain = []
+        for c in self.conflicts:
+            rec = c.reconciled
+            rows.append({"series": c.key.label(), "period": rec.period.label(), "value": rec.value,
+                         "currency": c.key.currency,
+                         "superseded": ", ".join(sorted({money(o.value, o.currency)
+                                                         for o in rec.superseded})),
+                         "resolution": rec.reason})
+            explain.append(f"{c.key.label()} {rec.period.label()}:")
+            explain.extend(f"  kept: {describe(o)}" for o in rec.sources)
+            explain.extend(f"  superseded: {describe(o)}" for o in rec.superseded)
+        data = {"conflicts": [c.to_dict() for c in self.conflicts]}
+        notes = [] if rows else ["no conflicting figures in the data"]
+        return Report("Conflicts and how they were resolved", columns, rows, data, notes, explain)
+
+
+def inventory(dataset: Dataset) -> Inventory:
+    engine = dataset.engine
+    series: list[SeriesInventory] = []
+    excluded: list[tuple[Observation, str]] = []
+    conflicts: list[Conflict] = []
+    for key in engine.keys():
+        table = engine.table(key)
+        spans = list(table.spans)
+        every = [o for r in table.spans.values() for o in (*r.agreeing, *r.superseded)]
+        for obs in table.excluded:
+            flags = [f for f in obs.flags if f in EXCLUDED_FLAGS]
+            excluded.append((obs, f"flagged {', '.join(flags)}"))
+        conflicts.extend(Conflict(key, r) for r in table.spans.values() if r.conflict)
+        sources = {o.url or o.publisher or o.where() for o in (*every, *table.excluded)}
+        series.append(SeriesInventory(
+            key=key,
+            observations=len(every) + len(table.excluded),
+            spans=[p.iso() for p in spans],
+            first=min(spans).label() if spans else "—",
+            last=max(spans, key=lambda p: (p.last, p.first)).label() if spans else "—",
+            sources=len(sources),
+            excluded=len(table.excluded),
+            conflicts=sum(1 for r in table.spans.values() if r.conflict),
+        ))
+    return Inventory(
+        files=[str(f) for f in sorted({str(s) for s in dataset.frame["source"].unique()})],
+        rows=len(dataset.frame),
+        series=series,
+        excluded=excluded,
+        conflicts=conflicts,
+        left_out=dataset.left_out,
+        include_flagged=dataset.filters.include_flagged,
+    )

@@ -1,0 +1,173 @@
+"""Country names and codes → ISO 3166-1 alpha-3.
+
+pycountry knows the ISO names and codes; trade statistics use their own
+spellings ("Azerbaijan, Rep. of", "Kyrgyz Republic", "Turkey"), so a small
+alias table sits in front of it. Unknown names are an error that suggests
+the closest known names. pycountry is imported lazily: it is not needed on
+the path of ``--help``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+from tradecli.errors import UnknownCountry
+
+# Trade-statistics spellings that pycountry does not resolve (or resolves
+# ambiguously), normalised with ``_norm``. Values are alpha-3 codes.
+ALIASES: dict[str, str] = {
+    "turkey": "TUR",
+    "turkiye": "TUR",
+    "republic of turkiye": "TUR",
+    "russia": "RUS",
+    "russian federation": "RUS",
+    "azerbaijan rep of": "AZE",
+    "azerbaijan republic of": "AZE",
+    "kyrgyz republic": "KGZ",
+    "kyrgyz rep": "KGZ",
+    "kyrgyzstan": "KGZ",
+    "tajikistan rep of": "TJK",
+    "moldova rep of": "MDA",
+    "republic of moldova": "MDA",
+    "armenia rep of": "ARM",
+    "belarus rep of": "BLR",
+    "kazakhstan rep of": "KAZ",
+    "uzbekistan rep of": "UZB",
+    "iran islamic rep of": "IRN",
+    "iran": "IRN",
+    "korea rep of": "KOR",
+    "south korea": "KOR",
+    "republic of korea": "KOR",
+    "korea dem peoples rep of": "PRK",
+    "north korea": "PRK",
+    "china pr mainland": "CHN",
+    "china peoples republic of": "CHN",
+    "china pr hong kong": "HKG",
+    "china pr macao": "MAC",
+    "hong kong sar china": "HKG",
+    "china hong kong sar": "HKG",
+    "china macao sar": "MAC",
+    "usa": "USA",
+    "us": "USA",
+    "united states": "USA",
+    "united states of america": "USA",
+    "uk": "GBR",
+    "united kingdom": "GBR",
+    "czech republic": "CZE",
+    "czech rep": "CZE",
+    "slovak republic": "SVK",
+    "slovak rep": "SVK",
+    "netherlands the": "NLD",
+    "netherlands kingdom of the": "NLD",
+    "vietnam": "VNM",
+    "lao peoples dem rep": "LAO",
+    "laos": "LAO",
+    "syria": "SYR",
+    "syrian arab republic": "SYR",
+    "egypt arab rep of": "EGY",
+    "venezuela rep bolivariana de": "VEN",
+    "bolivia": "BOL",
+    "tanzania united rep of": "TZA",
+    "congo dem rep of the": "COD",
+    "congo rep of": "COG",
+    "cote divoire": "CIV",
+    "ivory coast": "CIV",
+    "north macedonia republic of": "MKD",
+    "macedonia": "MKD",
+    "kosovo rep of": "XKX",
+    "kosovo": "XKX",
+    "taiwan province of china": "TWN",
+    "other asia nes": "TWN",
+    "belgium luxembourg": "BLX",
+}
+
+# Codes used by trade statistics that ISO does not assign.
+EXTRA_CODES: dict[str, str] = {
+    "XKX": "Kosovo",
+    "BLX": "Belgium-Luxembourg",
+}
+
+
+def _norm(text: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = plain.replace("'", "").replace("\u2019", "").replace(".", "")
+    return re.sub(r"[^a-z0-9]+", " ", plain.casefold()).strip()
+
+
+@cache
+def _pycountry() -> Any:
+    import pycountry
+
+    return pycountry
+
+
+@cache
+def _index() -> dict[str, str]:
+    """Every known name and code, normalised, → alpha-3."""
+    index: dict[str, str] = {}
+    for country in _pycountry().countries:
+        code = country.alpha_3
+        for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                index.setdefault(_norm(value), code)
+        index.setdefault(country.numeric, code)
+    for code, name in EXTRA_CODES.items():
+        index.setdefault(_norm(code), code)
+        index.setdefault(_norm(name), code)
+    index.update(ALIASES)
+    return index
+
+
+def resolve_country(text: str) -> str:
+    """Resolve a name, alpha-2, alpha-3 or numeric code to alpha-3.
+
+    Raises ``UnknownCountry`` with the closest known names when it cannot.
+    """
+    raw = text.strip()
+    if raw.isdigit():
+        code = _index().get(raw.zfill(3))
+        if code:
+            return code
+    code = _index().get(_norm(raw))
+    if code:
+        return code
+    raise UnknownCountry(f"unknown country {raw!r}{_suggestion(raw)}")
+
+
+def try_resolve_country(text: str) -> str | None:
+    try:
+        return resolve_country(text)
+    except UnknownCountry:
+        return None
+
+
+def _suggestion(raw: str) -> str:
+    names = sorted({country_name(code) for code in set(_index().values())})
+    close = difflib.get_close_matches(raw, names, n=3, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(raw.title(), names, n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def suggest(raw: str, known: list[str]) -> str:
+    """'; did you mean X, Y?' for the closest of ``known`` to ``raw``, or ''."""
+    close = difflib.get_close_matches(raw, known, n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+@cache
+def country_name(code: str) -> str:
+    """A short readable name for an alpha-3 code (the code itself if unknown)."""
+    if code in EXTRA_CODES:
+        return EXTRA_CODES[code]
+    country = _pycountry().countries.get(alpha_3=code)
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)

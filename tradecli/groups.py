@@ -1,0 +1,145 @@
+"""Country groups with dated membership and named variants.
+
+``data/groups.csv`` (bundled) holds: group, code, member, valid_from,
+valid_to, note. ``group`` is the variant's name (``cis``, ``cis-stat``);
+``code`` is the partner code under which a source's own aggregate for the
+group appears in the data (``CIS``); member ``*`` means every partner.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from tradecli.countries import resolve_country, suggest
+from tradecli.errors import BadInput, BadPeriod, Problem, UnknownCountry, UnknownGroup
+from tradecli.periods import Period
+
+ALL_PARTNERS = "*"
+COLUMNS = ("group", "member", "valid_from", "valid_to", "note")
+_OPEN_START = 0
+_OPEN_END = 9999 * 12 + 11
+
+
+@dataclass(frozen=True)
+class Membership:
+    member: str
+    first: int
+    last: int
+    note: str
+
+    def valid_during(self, period: Period) -> bool:
+        """True when the member belonged to the group at any month of ``period``."""
+        return self.first <= period.last and period.first <= self.last
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    code: str
+    members: tuple[Membership, ...]
+    source: str
+
+    @property
+    def every_partner(self) -> bool:
+        return any(m.member == ALL_PARTNERS for m in self.members)
+
+    def members_during(self, period: Period) -> list[str]:
+        return sorted({m.member for m in self.members
+                       if m.member != ALL_PARTNERS and m.valid_during(period)})
+
+    def note(self) -> str:
+        return self.members[0].note if self.members else ""
+
+
+@dataclass(frozen=True)
+class Groups:
+    by_name: dict[str, Group]
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(g.code for g in self.by_name.values() if g.code)
+
+    def get(self, name: str) -> Group:
+        key = name.strip().lower()
+        if key in self.by_name:
+            return self.by_name[key]
+        for group in self.by_name.values():
+            if group.code.lower() == key:
+                return group
+        names = sorted(self.by_name)
+        raise UnknownGroup(f"unknown group {name!r}{suggest(key, names)}; groups are: {', '.join(names)}")
+
+    def containing(self, member: str, period: Period) -> list[Group]:
+        return [g for g in self.by_name.values() if member in g.members_during(period)]
+
+    def merged(self, other: Groups) -> Groups:
+        return Groups({**self.by_name, **other.by_name})
+
+
+def bundled_text() -> str:
+    return resources.files("tradecli.bundled").joinpath("groups.csv").read_text("utf-8")
+
+
+def load_bundled() -> Groups:
+    return parse(bundled_text(), "groups.csv (bundled)")
+
+
+def load_file(path: Path) -> Groups:
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput([Problem(str(path), None, "", "", "groups file is not UTF-8")]) from None
+    return parse(text, str(path))
+
+
+def _month(text: str, default: int, file: str, line: int, column: str,
+           problems: list[Problem]) -> int:
+    if not text.strip():
+        return default
+    try:
+        period = Period.parse(text)
+    except BadPeriod as exc:
+        problems.append(Problem(file, line, column, text, str(exc)))
+        return default
+    return period.first if column == "valid_from" else period.last
+
+
+def parse(text: str, file: str) -> Groups:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise BadInput([Problem(file, 1, "", ",".join(header),
+                                f"missing column(s) {', '.join(missing)}; a groups file needs "
+                                f"{', '.join(COLUMNS)} (and optionally code)")])
+    problems: list[Problem] = []
+    rows: dict[str, list[Membership]] = {}
+    codes: dict[str, str] = {}
+    for row in reader:
+        line = reader.line_num
+        name = (row.get("group") or "").strip().lower()
+        raw_member = (row.get("member") or "").strip()
+        if not name:
+            problems.append(Problem(file, line, "group", "", "missing group name"))
+            continue
+        member = raw_member
+        if raw_member != ALL_PARTNERS:
+            try:
+                member = resolve_country(raw_member)
+            except UnknownCountry as exc:
+                problems.append(Problem(file, line, "member", raw_member, str(exc)))
+                continue
+        first = _month(row.get("valid_from") or "", _OPEN_START, file, line, "valid_from", problems)
+        last = _month(row.get("valid_to") or "", _OPEN_END, file, line, "valid_to", problems)
+        rows.setdefault(name, []).append(Membership(member, first, last, (row.get("note") or "").strip()))
+        code = (row.get("code") or "").strip().upper()
+        if code:
+            codes[name] = code
+    if problems:
+        raise BadInput(problems)
+    return Groups({name: Group(name, codes.get(name, ""), tuple(members), file)
+                   for name, members in rows.items()})

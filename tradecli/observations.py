@@ -1,0 +1,156 @@
+"""The tidy observation table: one row per published number.
+
+Every reader returns a frame with ``COLUMNS`` (extra provenance columns may
+follow). Values are in base units of their currency; ``step`` is the unit of
+the last digit the figure was published with (2.3 million → 100,000), which
+is what "equal within the precision they were published with" compares.
+``first``/``last`` are month indices (see ``periods``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from tradecli.periods import Period
+
+FLOWS = ("export", "import", "turnover")
+QUALIFIERS = ("about", "over", "almost")
+EXCLUDED_FLAGS = ("suspect-unit", "low-trust")
+OFFICIAL_STATEMENT = "official-statement"
+UNITS: dict[str, float] = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+CODE_COLUMNS = ("reporter", "partner", "flow", "currency")
+COLUMNS = (
+    "reporter",
+    "partner",
+    "flow",
+    "first",
+    "last",
+    "value",
+    "step",
+    "currency",
+    "flags",
+    "published",
+    "publisher",
+    "url",
+    "source",
+    "line",
+    "format",
+)
+PROVENANCE = ("published", "publisher", "url", "source", "line", "format")
+
+
+def empty() -> pd.DataFrame:
+    return finish(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a reader's frame the canonical column order and dtypes."""
+    for column in COLUMNS:
+        if column not in frame.columns:
+            frame[column] = "" if column not in ("first", "last", "value", "step", "line") else 0
+    extra = [c for c in frame.columns if c not in COLUMNS]
+    frame = frame[[*COLUMNS, *extra]].copy()
+    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
+        frame[column] = frame[column].astype("category")
+    frame["first"] = frame["first"].astype("int32")
+    frame["last"] = frame["last"].astype("int32")
+    frame["value"] = frame["value"].astype("float64")
+    frame["step"] = frame["step"].astype("float64")
+    frame["line"] = frame["line"].astype("int64")
+    for column in ("flags", "published", "publisher", "url"):
+        frame[column] = frame[column].fillna("").astype("str")
+    return frame.reset_index(drop=True)
+
+
+def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    parts = [f for f in frames if len(f)]
+    if not parts:
+        return empty()
+    if len(parts) == 1:
+        return parts[0]
+    merged = pd.concat([p.astype({c: "str" for c in CODE_COLUMNS}) for p in parts], ignore_index=True)
+    return finish(merged)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One published number, as the series engine sees it."""
+
+    reporter: str
+    partner: str
+    flow: str
+    period: Period
+    value: float
+    step: float
+    currency: str
+    flags: tuple[str, ...]
+    published: str
+    publisher: str
+    url: str
+    source: str
+    line: int
+    extra: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def qualifier(self) -> str:
+        """The first of about/over/almost among the flags, or ''."""
+        return next((f for f in self.flags if f in QUALIFIERS), "")
+
+    @property
+    def is_official_statement(self) -> bool:
+        return OFFICIAL_STATEMENT in self.flags
+
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reporter": self.reporter,
+            "partner": self.partner,
+            "flow": self.flow,
+            "period": self.period.iso(),
+            "value": self.value,
+            "currency": self.currency,
+            "flags": list(self.flags),
+            "published": self.published or None,
+            "publisher": self.publisher or None,
+            "url": self.url or None,
+            "source": self.source,
+            "line": self.line,
+        }
+
+
+def split_flags(text: str) -> tuple[str, ...]:
+    return tuple(f.strip() for f in str(text).split(";") if f.strip())
+
+
+def records(frame: pd.DataFrame) -> list[Observation]:
+    """The rows of an observation frame as ``Observation`` objects."""
+    extra_columns = [c for c in frame.columns if c not in COLUMNS]
+    out: list[Observation] = []
+    for r in frame.to_dict("records"):
+        extra = {c: str(r[c]) for c in extra_columns if str(r[c]) not in ("", "nan")}
+        out.append(
+            Observation(
+                reporter=str(r["reporter"]),
+                partner=str(r["partner"]),
+                flow=str(r["flow"]),
+                period=Period(int(r["first"]), int(r["last"])),
+                value=float(r["value"]),
+                step=float(r["step"]),
+                currency=str(r["currency"]),
+                flags=split_flags(r["flags"]),
+                published=str(r["published"]),
+                publisher=str(r["publisher"]),
+                url=str(r["url"]),
+                source=str(r["source"]),
+                line=int(r["line"]),
+                extra=extra,
+            )
+        )
+    return out

@@ -1,0 +1,177 @@
+"""Periods: closed spans of whole months.
+
+A month is held as an integer index ``year * 12 + (month - 1)`` so spans
+compare, sort and subtract cheaply; ``Period`` wraps the first and last month.
+This module is pure Python (no pandas), so the CLI's help path stays light.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tradecli.errors import BadPeriod
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+ACCEPTED_FORMS = (
+    "2022 (a year), 2023-Q2 (a quarter), 2023-H1 (a half), 2023-07 (a month), "
+    "2023-01/2023-07 or 2023-01..2023-07 (a span of months)"
+)
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_SEPARATOR = re.compile(r"\s*(?:/|\.\.)\s*")
+
+
+def month_index(year: int, month: int) -> int:
+    """The integer index of a calendar month (``month`` is 1..12)."""
+    return year * 12 + (month - 1)
+
+
+def year_of(index: int) -> int:
+    return index // 12
+
+
+def month_of(index: int) -> int:
+    """Calendar month 1..12 of a month index."""
+    return index % 12 + 1
+
+
+def month_iso(index: int) -> str:
+    return f"{year_of(index):04d}-{month_of(index):02d}"
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A closed span ``[first, last]`` of whole months (month indices)."""
+
+    first: int
+    last: int
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise BadPeriod(
+                f"span ends ({month_iso(self.last)}) before it starts ({month_iso(self.first)})"
+            )
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """Parse any accepted notation; raise ``BadPeriod`` naming the accepted forms."""
+        raw = text.strip()
+        try:
+            parts = _SEPARATOR.split(raw)
+            if len(parts) == 2:
+                first = cls._parse_single(parts[0])
+                last = cls._parse_single(parts[1])
+                return cls(first.first, last.last)
+            if len(parts) == 1:
+                return cls._parse_single(raw)
+        except BadPeriod as exc:
+            raise BadPeriod(f"period {text!r}: {exc}; accepted forms: {ACCEPTED_FORMS}") from None
+        raise BadPeriod(f"period {text!r} is not understood; accepted forms: {ACCEPTED_FORMS}")
+
+    @classmethod
+    def _parse_single(cls, raw: str) -> Period:
+        if m := _YEAR.match(raw):
+            return cls.year(int(m[1]))
+        if m := _QUARTER.match(raw):
+            year, q = int(m[1]), int(m[2])
+            return cls(month_index(year, 3 * q - 2), month_index(year, 3 * q))
+        if m := _HALF.match(raw):
+            year, h = int(m[1]), int(m[2])
+            return cls(month_index(year, 6 * h - 5), month_index(year, 6 * h))
+        if m := _MONTH.match(raw):
+            year, month = int(m[1]), int(m[2])
+            if not 1 <= month <= 12:
+                raise BadPeriod(f"month {month} is not 1..12")
+            index = month_index(year, month)
+            return cls(index, index)
+        raise BadPeriod(f"{raw!r} is not a year, quarter, half or month")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(month_index(year, 1), month_index(year, 12))
+
+    @classmethod
+    def ytd(cls, year: int, through_month: int) -> Period:
+        """January through ``through_month`` of ``year``."""
+        return cls(month_index(year, 1), month_index(year, through_month))
+
+    @classmethod
+    def months(cls, first_iso: str, last_iso: str) -> Period:
+        return cls(cls._parse_single(first_iso).first, cls._parse_single(last_iso).last)
+
+    # -- questions ------------------------------------------------------------
+
+    @property
+    def n_months(self) -> int:
+        return self.last - self.first + 1
+
+    @property
+    def start_year(self) -> int:
+        return year_of(self.first)
+
+    @property
+    def end_year(self) -> int:
+        return year_of(self.last)
+
+    @property
+    def end_month(self) -> int:
+        """Calendar month (1..12) of the last month."""
+        return month_of(self.last)
+
+    @property
+    def is_full_year(self) -> bool:
+        return month_of(self.first) == 1 and self.n_months == 12
+
+    @property
+    def is_year_to_date(self) -> bool:
+        """Starts in January and ends in the same year (a full year counts too)."""
+        return month_of(self.first) == 1 and self.start_year == self.end_year
+
+    def contains(self, other: Period) -> bool:
+        return self.first <= other.first and other.last <= self.last
+
+    def overlaps(self, other: Period) -> bool:
+        return self.first <= other.last and other.first <= self.last
+
+    def shifted_years(self, years: int) -> Period:
+        return Period(self.first + 12 * years, self.last + 12 * years)
+
+    # -- formatting -----------------------------------------------------------
+
+    def iso(self) -> str:
+        """Canonical machine form: ``2022``, ``2023-Q2``, ``2023-H1``, ``2023-07``, ``2023-01/2023-07``."""
+        first_month, year = month_of(self.first), self.start_year
+        if self.start_year == self.end_year:
+            if self.is_full_year:
+                return f"{year:04d}"
+            if self.n_months == 3 and first_month in (1, 4, 7, 10):
+                return f"{year:04d}-Q{(first_month + 2) // 3}"
+            if self.n_months == 6 and first_month in (1, 7):
+                return f"{year:04d}-H{(first_month + 5) // 6}"
+        if self.n_months == 1:
+            return month_iso(self.first)
+        return f"{month_iso(self.first)}/{month_iso(self.last)}"
+
+    def label(self) -> str:
+        """Readable form for tables: ``2022``, ``Q2 2023``, ``H1 2023``, ``Jul 2023``, ``Jan–Jul 2023``."""
+        iso = self.iso()
+        first, last = MONTH_ABBR[month_of(self.first) - 1], MONTH_ABBR[month_of(self.last) - 1]
+        if len(iso) == 4:
+            return iso
+        if "-Q" in iso:
+            return f"{iso[5:]} {iso[:4]}"
+        if self.n_months == 1:
+            return f"{first} {self.start_year}"
+        if self.start_year == self.end_year:
+            return f"{first}–{last} {self.start_year}"
+        return f"{first} {self.start_year}–{last} {self.end_year}"
+
+    def __str__(self) -> str:
+        return self.iso()

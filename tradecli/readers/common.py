@@ -1,0 +1,144 @@
+"""What every reader shares: decoding text, resolving codes, collecting problems."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from tradecli.countries import resolve_country, suggest
+from tradecli.errors import BadInput, Problem, UnknownCountry
+from tradecli.observations import UNITS
+
+# Names under which aggregates appear in downloads, normalised → group code.
+GROUP_NAMES = {
+    "world": "WORLD",
+    "wld": "WORLD",
+    "w00": "WORLD",
+    "all": "WORLD",
+    "cis": "CIS",
+    "eu": "EU27",
+    "eu27": "EU27",
+    "eu 27": "EU27",
+    "european union": "EU27",
+}
+
+
+@dataclass
+class ReadContext:
+    """What a reader needs from outside the file: the known group codes."""
+
+    group_codes: frozenset[str]
+    commodity: str = "TOTAL"
+    notes: list[str] = field(default_factory=list)
+
+    def resolve(self, text: str) -> str:
+        """A country (→ alpha-3) or a group code; raises ``UnknownCountry``."""
+        raw = text.strip()
+        upper = raw.upper()
+        if upper in self.group_codes:
+            return upper
+        group = GROUP_NAMES.get(raw.casefold())
+        if group:
+            return group
+        try:
+            return resolve_country(raw)
+        except UnknownCountry as exc:
+            extra = suggest(upper, sorted(self.group_codes)) if len(raw) <= 6 else ""
+            raise UnknownCountry(f"{exc}{extra}") from None
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """Decode a text file: UTF-8 (with or without BOM), else Windows-1252.
+
+    Returns the text and the encoding used. Binary files are refused.
+    """
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise BadInput([Problem(str(path), None, "", "", "not a text/CSV file (binary content)")])
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        raise BadInput(
+            [
+                Problem(
+                    str(path),
+                    line,
+                    "",
+                    repr(data[utf8_error.start : utf8_error.start + 4]),
+                    "text is neither UTF-8 nor Windows-1252; re-save the file as UTF-8 "
+                    "(for example: iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.csv)",
+                )
+            ]
+        ) from None
+
+
+_INTEGER = re.compile(r"^[+]?(\d+)$")
+_DECIMAL = re.compile(r"^[+]?\d*\.(\d+)$")
+
+
+def published_step(text: str) -> float:
+    """The unit of the last significant digit of a number as written.
+
+    ``"2.3"`` → 0.1; ``"4.103"`` → 0.001; ``"25472"`` → 1; ``"460"`` → 10
+    (trailing zeros of an integer are read as rounding, the cautious reading).
+    """
+    s = text.strip()
+    if m := _DECIMAL.match(s):
+        return float(10.0 ** -len(m[1]))
+    if m := _INTEGER.match(s):
+        digits = m[1].lstrip("0") or "0"
+        zeros = len(digits) - len(digits.rstrip("0")) if digits != "0" else 0
+        return float(10.0**zeros)
+    return 1.0
+
+
+def resolve_column(
+    values: pd.Series,
+    lines: pd.Series,
+    resolver: Callable[[str], str],
+    file: str,
+    column: str,
+    problems: list[Problem],
+) -> pd.Series:
+    """Map a column through ``resolver`` once per distinct value, collecting failures."""
+    mapping: dict[str, str] = {}
+    failures: dict[str, str] = {}
+    for raw in values.unique():
+        try:
+            mapping[raw] = resolver(raw)
+        except (UnknownCountry, ValueError) as exc:
+            failures[raw] = str(exc)
+    if failures:
+        bad = values.isin(list(failures))
+        for line, raw in zip(lines[bad], values[bad], strict=True):
+            problems.append(Problem(file, int(line), column, raw, failures[raw]))
+    return values.map(mapping)
+
+
+def unit_multiplier(values: pd.Series, lines: pd.Series, file: str, problems: list[Problem]) -> pd.Series:
+    aliases = {"": "unit", "units": "unit", "thousands": "thousand", "millions": "million",
+               "mln": "million", "bn": "billion", "billions": "billion"}
+    names = values.str.strip().str.lower()
+    names = names.where(~names.isin(list(aliases)), names.map(aliases))
+    mult = names.map(UNITS)
+    bad = mult.isna()
+    for line, raw in zip(lines[bad], values[bad], strict=True):
+        problems.append(
+            Problem(file, int(line), "unit", raw, f"unknown unit; units are: {', '.join(UNITS)}")
+        )
+    return mult.fillna(1.0).astype("float64")
+
+
+def raise_problems(problems: Iterable[Problem]) -> None:
+    listed = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column))
+    if listed:
+        raise BadInput(listed)

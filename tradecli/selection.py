@@ -1,0 +1,94 @@
+"""Which series a command answers for: ``--reporter``/``--partner``/``--flow`` → series keys.
+
+Defaults follow the data: with one reporter in the data, that one; with no
+partner given, every partner the reporter has. Names and codes both work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tradecli.countries import country_name, resolve_country, suggest
+from tradecli.dataset import Dataset
+from tradecli.errors import AmbiguousSelection, NotAvailable, UnknownCountry
+from tradecli.groups import Group
+from tradecli.observations import FLOWS
+from tradecli.series import SeriesKey
+
+
+def resolve_entity(text: str, dataset: Dataset) -> str:
+    """A country name/code or a group code present in the data → its code."""
+    upper = text.strip().upper()
+    if upper in dataset.groups.codes or upper in set(dataset.frame["partner"].astype(str)):
+        return upper
+    try:
+        return resolve_country(text)
+    except UnknownCountry as exc:
+        codes = sorted(dataset.groups.codes)
+        raise UnknownCountry(f"{exc}{suggest(upper, codes) if len(upper) <= 6 else ''}") from None
+
+
+def entity_name(code: str) -> str:
+    return country_name(code) if len(code) == 3 and code.isalpha() else code
+
+
+@dataclass(frozen=True)
+class Selection:
+    reporter: str | None = None
+    partner: str | None = None
+    flow: str | None = None
+    currency: str | None = None
+
+    @classmethod
+    def parse(cls, dataset: Dataset, reporter: str | None, partner: str | None,
+              flow: str | None = None, currency: str | None = None) -> Selection:
+        if flow is not None and flow not in FLOWS:
+            raise NotAvailable(f"unknown flow {flow!r}; flows are: {', '.join(FLOWS)}")
+        return cls(
+            resolve_entity(reporter, dataset) if reporter else None,
+            resolve_entity(partner, dataset) if partner else None,
+            flow,
+            currency.upper() if currency else None,
+        )
+
+    def keys(self, dataset: Dataset, default_flow: str = "turnover") -> list[SeriesKey]:
+        """Every series in the data matching the selection (turnover derivable from X+M)."""
+        flow = self.flow or default_flow
+        out: set[SeriesKey] = set()
+        for key in dataset.engine.keys():
+            if self.reporter and key.reporter != self.reporter:
+                continue
+            if self.partner and key.partner != self.partner:
+                continue
+            if self.currency and key.currency != self.currency:
+                continue
+            out.add(key.with_flow(flow))
+        if not out:
+            raise NotAvailable(self._nothing_message(dataset))
+        return sorted(out)
+
+    def reporter_or_only(self, dataset: Dataset) -> str:
+        """The selected reporter, or the only one in the data."""
+        if self.reporter:
+            return self.reporter
+        reporters = dataset.reporters()
+        if len(reporters) == 1:
+            return reporters[0]
+        raise AmbiguousSelection(
+            f"the data has several reporters ({', '.join(reporters)}); choose one with --reporter"
+        )
+
+    def _nothing_message(self, dataset: Dataset) -> str:
+        wanted = " ".join(x for x in (self.reporter, "–", self.partner) if x).strip(" –")
+        pairs = sorted({f"{k.reporter}–{k.partner}" for k in dataset.engine.keys()
+                        if not self.reporter or k.reporter == self.reporter})
+        shown = ", ".join(pairs[:20]) + (" …" if len(pairs) > 20 else "")
+        return f"no series for {wanted or 'the selection'} in the data; series present: {shown}"
+
+
+def group_or_none(dataset: Dataset, name: str) -> Group | None:
+    """The group called ``name`` (by name or code), or None when it is not a group."""
+    key = name.strip().lower()
+    if key in dataset.groups.by_name:
+        return dataset.groups.by_name[key]
+    return None
