@@ -19,11 +19,8 @@ from typer.core import TyperGroup
 from tradecli.errors import TradeCliError
 
 if TYPE_CHECKING:
-    import click
-
     from tradecli.dataset import Dataset, Filters
-    from tradecli.render import Format, Report
-
+    from tradecli.render import Report
 
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -95,9 +92,7 @@ def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
         if arg == "--":
             rest.extend(tail[i:])
             break
-        if arg in GLOBAL_FLAGS:
-            hoisted.append(arg)
-        elif name in GLOBAL_VALUED and "=" in arg:
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_VALUED and "=" in arg):
             hoisted.append(arg)
         elif arg in GLOBAL_VALUED and i + 1 < len(tail):
             hoisted.extend(tail[i : i + 2])
@@ -114,10 +109,10 @@ class _Boundary(TyperGroup):
     It also lets root options follow the command (``tradecli summary --format json``).
     """
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(list(args), set(self.commands)))
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except TradeCliError as exc:
@@ -156,35 +151,75 @@ def _check_format(value: str) -> str:
 @app.callback()
 def root(
     ctx: typer.Context,
-    data: Annotated[list[Path] | None, typer.Option(
-        "--data", "-d", help="Data file or folder (repeatable). Default: the bundled dataset of "
-        "published Azerbaijan trade figures.", exists=True, dir_okay=True, readable=True)] = None,
-    groups: Annotated[Path | None, typer.Option(
-        "--groups", help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
-        exists=True, dir_okay=False)] = None,
-    fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="Output: table, json, csv or markdown.",
-        callback=_check_format)] = "table",
-    explain: Annotated[bool, typer.Option(
-        "--explain", help="Show the published figures behind every number and how they "
-        "were combined.")] = False,
-    include_flagged: Annotated[bool, typer.Option(
-        "--include-flagged", help="Keep figures flagged suspect-unit or low-trust.")] = False,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Data file or folder (repeatable). Default: the bundled dataset of "
+            "published Azerbaijan trade figures.",
+            exists=True,
+            dir_okay=True,
+            readable=True,
+        ),
+    ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="Output: table, json, csv or markdown.", callback=_check_format
+        ),
+    ] = "table",
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show the published figures behind every number and how they were combined.",
+        ),
+    ] = False,
+    include_flagged: Annotated[
+        bool,
+        typer.Option("--include-flagged", help="Keep figures flagged suspect-unit or low-trust."),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = Settings(list(data or []), groups, fmt, explain, debug, include_flagged)
 
 
-Reporter = Annotated[str | None, typer.Option(
-    "--reporter", "-r", help="Whose statistics: a name or code (AZE, Azerbaijan). "
-    "Default: every reporter in the data.")]
-Partner = Annotated[str | None, typer.Option(
-    "--partner", "-p", help="Partner country (name or code) or group code. "
-    "Default: every partner.")]
-Flow = Annotated[str | None, typer.Option(
-    "--flow", help="export, import or turnover (default turnover).")]
+Reporter = Annotated[
+    str | None,
+    typer.Option(
+        "--reporter",
+        "-r",
+        help="Whose statistics: a name or code (AZE, Azerbaijan). "
+        "Default: every reporter in the data.",
+    ),
+]
+Partner = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        help="Partner country (name or code) or group code. Default: every partner.",
+    ),
+]
+Flow = Annotated[
+    str | None, typer.Option("--flow", help="export, import or turnover (default turnover).")
+]
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -203,8 +238,9 @@ def _period(text: str) -> Any:
 
 
 @app.command()
-def summary(ctx: typer.Context, reporter: Reporter = None, partner: Partner = None,
-            flow: Flow = None) -> None:
+def summary(
+    ctx: typer.Context, reporter: Reporter = None, partner: Partner = None, flow: Flow = None
+) -> None:
     """What we trade with each partner and how it is moving.
 
     For each series: the latest full year and its change, the latest
@@ -225,14 +261,23 @@ def summary(ctx: typer.Context, reporter: Reporter = None, partner: Partner = No
 @app.command()
 def value(
     ctx: typer.Context,
-    period: Annotated[str, typer.Option("--period", "-s", help="The span: 2022, 2023-Q2, "
-                                        "2023-H1, 2023-07, 2023-01/2023-07.")],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+        ),
+    ],
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
-    vs: Annotated[str | None, typer.Option(
-        "--vs", help="A group (cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world): the "
-        "reporter's trade with the whole group.")] = None,
+    vs: Annotated[
+        str | None,
+        typer.Option(
+            "--vs",
+            help="A group (cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world): the "
+            "reporter's trade with the whole group.",
+        ),
+    ] = None,
 ) -> None:
     """The value of a series over any span, and how it was derived.
 
@@ -251,8 +296,13 @@ def value(
     selection = Selection.parse(dataset, reporter, partner, flow)
     if vs:
         group = dataset.groups.get(vs)
-        result = group_values(dataset, selection.reporter_or_only(dataset), group,
-                              selection.flow or "turnover", span)
+        result = group_values(
+            dataset,
+            selection.reporter_or_only(dataset, group),
+            group,
+            selection.flow or "turnover",
+            span,
+        )
     else:
         result = series_values(dataset, selection.keys(dataset), span)
     settings.show(result.report())
@@ -261,8 +311,9 @@ def value(
 @app.command()
 def data(
     ctx: typer.Context,
-    conflicts: Annotated[bool, typer.Option(
-        "--conflicts", help="List each conflict and how it was resolved.")] = False,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="List each conflict and how it was resolved.")
+    ] = False,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
 

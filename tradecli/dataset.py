@@ -56,8 +56,12 @@ class Dataset:
         return sorted({str(r) for r in self.frame["reporter"].unique()})
 
 
-def load(paths: Sequence[Path] | None = None, groups_file: Path | None = None,
-         filters: Filters | None = None, commodity: str = "TOTAL") -> Dataset:
+def load(
+    paths: Sequence[Path] | None = None,
+    groups_file: Path | None = None,
+    filters: Filters | None = None,
+    commodity: str = "TOTAL",
+) -> Dataset:
     """Read every file (default: the bundled dataset) and apply the filters."""
     filters = filters or Filters()
     groups = load_bundled()

@@ -48,8 +48,9 @@ class Group:
         return any(m.member == ALL_PARTNERS for m in self.members)
 
     def members_during(self, period: Period) -> list[str]:
-        return sorted({m.member for m in self.members
-                       if m.member != ALL_PARTNERS and m.valid_during(period)})
+        return sorted(
+            {m.member for m in self.members if m.member != ALL_PARTNERS and m.valid_during(period)}
+        )
 
     def note(self) -> str:
         return self.members[0].note if self.members else ""
@@ -71,7 +72,9 @@ class Groups:
             if group.code.lower() == key:
                 return group
         names = sorted(self.by_name)
-        raise UnknownGroup(f"unknown group {name!r}{suggest(key, names)}; groups are: {', '.join(names)}")
+        raise UnknownGroup(
+            f"unknown group {name!r}{suggest(key, names)}; groups are: {', '.join(names)}"
+        )
 
     def containing(self, member: str, period: Period) -> list[Group]:
         return [g for g in self.by_name.values() if member in g.members_during(period)]
@@ -96,8 +99,9 @@ def load_file(path: Path) -> Groups:
     return parse(text, str(path))
 
 
-def _month(text: str, default: int, file: str, line: int, column: str,
-           problems: list[Problem]) -> int:
+def _month(
+    text: str, default: int, file: str, line: int, column: str, problems: list[Problem]
+) -> int:
     if not text.strip():
         return default
     try:
@@ -113,9 +117,18 @@ def parse(text: str, file: str) -> Groups:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise BadInput([Problem(file, 1, "", ",".join(header),
-                                f"missing column(s) {', '.join(missing)}; a groups file needs "
-                                f"{', '.join(COLUMNS)} (and optionally code)")])
+        raise BadInput(
+            [
+                Problem(
+                    file,
+                    1,
+                    "",
+                    ",".join(header),
+                    f"missing column(s) {', '.join(missing)}; a groups file needs "
+                    f"{', '.join(COLUMNS)} (and optionally code)",
+                )
+            ]
+        )
     problems: list[Problem] = []
     rows: dict[str, list[Membership]] = {}
     codes: dict[str, str] = {}
@@ -135,11 +148,17 @@ def parse(text: str, file: str) -> Groups:
                 continue
         first = _month(row.get("valid_from") or "", _OPEN_START, file, line, "valid_from", problems)
         last = _month(row.get("valid_to") or "", _OPEN_END, file, line, "valid_to", problems)
-        rows.setdefault(name, []).append(Membership(member, first, last, (row.get("note") or "").strip()))
+        rows.setdefault(name, []).append(
+            Membership(member, first, last, (row.get("note") or "").strip())
+        )
         code = (row.get("code") or "").strip().upper()
         if code:
             codes[name] = code
     if problems:
         raise BadInput(problems)
-    return Groups({name: Group(name, codes.get(name, ""), tuple(members), file)
-                   for name, members in rows.items()})
+    return Groups(
+        {
+            name: Group(name, codes.get(name, ""), tuple(members), file)
+            for name, members in rows.items()
+        }
+    )

@@ -73,7 +73,9 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         return empty()
     if len(parts) == 1:
         return parts[0]
-    merged = pd.concat([p.astype({c: "str" for c in CODE_COLUMNS}) for p in parts], ignore_index=True)
+    merged = pd.concat(
+        [p.astype({c: "str" for c in CODE_COLUMNS}) for p in parts], ignore_index=True
+    )
     return finish(merged)
 
 

@@ -146,7 +146,8 @@ class Period:
     # -- formatting -----------------------------------------------------------
 
     def iso(self) -> str:
-        """Canonical machine form: ``2022``, ``2023-Q2``, ``2023-H1``, ``2023-07``, ``2023-01/2023-07``."""
+        """Canonical machine form: ``2022``, ``2023-Q2``, ``2023-H1``, ``2023-07``,
+        ``2023-01/2023-07``."""
         first_month, year = month_of(self.first), self.start_year
         if self.start_year == self.end_year:
             if self.is_full_year:
@@ -160,7 +161,8 @@ class Period:
         return f"{month_iso(self.first)}/{month_iso(self.last)}"
 
     def label(self) -> str:
-        """Readable form for tables: ``2022``, ``Q2 2023``, ``H1 2023``, ``Jul 2023``, ``Jan–Jul 2023``."""
+        """Readable form for tables: ``2022``, ``Q2 2023``, ``Jul 2023``, ``Jan–Jun 2023``,
+        ``Jan–Jul 2023``."""
         iso = self.iso()
         first, last = MONTH_ABBR[month_of(self.first) - 1], MONTH_ABBR[month_of(self.last) - 1]
         if len(iso) == 4:

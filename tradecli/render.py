@@ -13,23 +13,24 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from tradecli.series import money
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     text = "text"
     money = "money"
     percent = "percent"
+    share = "share"
     number = "number"
 
 
@@ -39,6 +40,7 @@ class Column:
     header: str
     kind: Kind = Kind.text
     justify: str = "left"
+    table: bool = True  # False: in csv and markdown only (too wide for a terminal table)
 
 
 @dataclass
@@ -74,7 +76,7 @@ def share_percent(value: float | None) -> str:
     v = value * 100
     if v == 0:
         return "0%"
-    digits = 1 if v >= 1 else 2 if v >= 0.1 else 3
+    digits = max(1, 2 - math.floor(math.log10(abs(v))))  # three significant figures
     return f"{v:.{digits}f}%"
 
 
@@ -85,6 +87,8 @@ def display(value: Any, kind: Kind, currency: str = "USD") -> str:
         return money(float(value), currency)
     if kind is Kind.percent and isinstance(value, (int, float)):
         return percent(float(value))
+    if kind is Kind.share and isinstance(value, (int, float)):
+        return share_percent(float(value))
     if kind is Kind.number and isinstance(value, float):
         return f"{value:,.4g}"
     return str(value)
@@ -99,21 +103,28 @@ def render_table(report: Report, width: int = 100) -> str:
     from rich.table import Table
 
     table = Table(title=report.title, title_justify="left", show_lines=False, header_style="bold")
-    for column in report.columns:
+    shown = [c for c in report.columns if c.table]
+    for column in shown:
         justify = "right" if column.kind is not Kind.text else column.justify
         table.add_column(column.header, justify=justify)  # type: ignore[arg-type]
     for row in report.rows:
-        table.add_row(*(_cell(row, c) for c in report.columns))
+        table.add_row(*(_cell(row, c) for c in shown))
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, no_color=True,
-                      highlight=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=False,
+        no_color=True,
+        highlight=False,
+        soft_wrap=False,
+    )
     console.print(table)
     for note in report.notes:
-        console.print(f"note: {note}", highlight=False, markup=False)
+        console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     if report.explain:
         console.print("")
         for line in report.explain:
-            console.print(line, highlight=False, markup=False, overflow="fold")
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
     return buffer.getvalue()
 
 
@@ -124,11 +135,13 @@ def _markdown_escape(text: str) -> str:
 def render_markdown(report: Report) -> str:
     lines = [f"**{_markdown_escape(report.title)}**", ""]
     lines.append("| " + " | ".join(_markdown_escape(c.header) for c in report.columns) + " |")
-    lines.append("|" + "|".join("---:" if c.kind is not Kind.text else "---"
-                               for c in report.columns) + "|")
+    lines.append(
+        "|" + "|".join("---:" if c.kind is not Kind.text else "---" for c in report.columns) + "|"
+    )
     for row in report.rows:
-        lines.append("| " + " | ".join(_markdown_escape(_cell(row, c)) for c in report.columns)
-                     + " |")
+        lines.append(
+            "| " + " | ".join(_markdown_escape(_cell(row, c)) for c in report.columns) + " |"
+        )
     if report.notes:
         lines.append("")
         lines.extend(f"- {_markdown_escape(n)}" for n in report.notes)
@@ -149,8 +162,12 @@ def render_csv(report: Report) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([c.key for c in report.columns])
     for row in report.rows:
-        writer.writerow(["" if row.get(c.key) is None else safe_csv_cell(row.get(c.key))
-                         for c in report.columns])
+        writer.writerow(
+            [
+                "" if row.get(c.key) is None else safe_csv_cell(row.get(c.key))
+                for c in report.columns
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -160,8 +177,11 @@ def render_json(report: Report) -> str:
 
 def render(report: Report, fmt: Format, explain: bool = False, width: int = 100) -> Output:
     """One report in the chosen format; notes and explanations go where the format allows."""
-    shown = report if explain else Report(report.title, report.columns, report.rows, report.data,
-                                          report.notes, [])
+    shown = (
+        report
+        if explain
+        else Report(report.title, report.columns, report.rows, report.data, report.notes, [])
+    )
     renderers: dict[Format, Callable[[], Output]] = {
         Format.table: lambda: Output(render_table(shown, width)),
         Format.markdown: lambda: Output(render_markdown(shown)),

@@ -40,8 +40,14 @@ class Selection:
     currency: str | None = None
 
     @classmethod
-    def parse(cls, dataset: Dataset, reporter: str | None, partner: str | None,
-              flow: str | None = None, currency: str | None = None) -> Selection:
+    def parse(
+        cls,
+        dataset: Dataset,
+        reporter: str | None,
+        partner: str | None,
+        flow: str | None = None,
+        currency: str | None = None,
+    ) -> Selection:
         if flow is not None and flow not in FLOWS:
             raise NotAvailable(f"unknown flow {flow!r}; flows are: {', '.join(FLOWS)}")
         return cls(
@@ -67,21 +73,38 @@ class Selection:
             raise NotAvailable(self._nothing_message(dataset))
         return sorted(out)
 
-    def reporter_or_only(self, dataset: Dataset) -> str:
-        """The selected reporter, or the only one in the data."""
+    def reporter_or_only(self, dataset: Dataset, group: Group | None = None) -> str:
+        """The selected reporter, else the only one in the data, else (for a group
+        question) the only reporter with figures for that group or its members."""
         if self.reporter:
             return self.reporter
         reporters = dataset.reporters()
         if len(reporters) == 1:
             return reporters[0]
+        if group is not None:
+            engine = dataset.engine
+            members = {m.member for m in group.members}
+            with_total = sorted({k.reporter for k in engine.keys() if k.partner == group.code})
+            candidates = with_total or sorted(
+                {k.reporter for k in engine.keys() if k.partner in members}
+            )
+            if len(candidates) == 1:
+                return candidates[0]
+            if candidates:
+                reporters = candidates
         raise AmbiguousSelection(
             f"the data has several reporters ({', '.join(reporters)}); choose one with --reporter"
         )
 
     def _nothing_message(self, dataset: Dataset) -> str:
-        wanted = " ".join(x for x in (self.reporter, "–", self.partner) if x).strip(" –")
-        pairs = sorted({f"{k.reporter}–{k.partner}" for k in dataset.engine.keys()
-                        if not self.reporter or k.reporter == self.reporter})
+        wanted = "–".join(x for x in (self.reporter, self.partner) if x)
+        pairs = sorted(
+            {
+                f"{k.reporter}–{k.partner}"
+                for k in dataset.engine.keys()
+                if not self.reporter or k.reporter == self.reporter
+            }
+        )
         shown = ", ".join(pairs[:20]) + (" …" if len(pairs) > 20 else "")
         return f"no series for {wanted or 'the selection'} in the data; series present: {shown}"
 

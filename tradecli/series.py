@@ -53,8 +53,12 @@ class SeriesKey:
         return f"{self.reporter}–{self.partner} {self.flow}{currency}"
 
     def to_dict(self) -> dict[str, str]:
-        return {"reporter": self.reporter, "partner": self.partner, "flow": self.flow,
-                "currency": self.currency}
+        return {
+            "reporter": self.reporter,
+            "partner": self.partner,
+            "flow": self.flow,
+            "currency": self.currency,
+        }
 
 
 def money(value: float | None, currency: str = "USD") -> str:
@@ -93,7 +97,9 @@ class Answer:
     @property
     def qualifiers(self) -> frozenset[str]:
         """Qualifiers (about/over/almost) of every published figure used."""
-        own = {self.reconciled.qualifier} if self.reconciled and self.reconciled.qualifier else set()
+        own = (
+            {self.reconciled.qualifier} if self.reconciled and self.reconciled.qualifier else set()
+        )
         return frozenset(own.union(*(p.qualifiers for p in self.parts)))
 
     def observations(self) -> list[Reconciled]:
@@ -131,7 +137,9 @@ class Answer:
         for part in self.parts:
             lines.extend(part.explain(indent + 1))
         if self.rule == NOT_AVAILABLE and self.available:
-            lines.append(f"{pad}  spans in the data: {', '.join(p.label() for p in self.available)}")
+            lines.append(
+                f"{pad}  spans in the data: {', '.join(p.label() for p in self.available)}"
+            )
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,8 +159,9 @@ class Answer:
                 out["superseded"] = [o.to_dict() for o in self.reconciled.superseded]
                 out["resolution"] = self.reconciled.reason
         if self.parts:
-            out["parts"] = [{"sign": s, **p.to_dict()} for s, p in zip(self.signs, self.parts,
-                                                                        strict=True)]
+            out["parts"] = [
+                {"sign": s, **p.to_dict()} for s, p in zip(self.signs, self.parts, strict=True)
+            ]
         if self.rule == NOT_AVAILABLE:
             out["available"] = [p.iso() for p in self.available]
         return out
@@ -195,10 +204,13 @@ class Engine:
 
     def __post_init__(self) -> None:
         if len(self.frame):
-            grouped = self.frame.groupby(["reporter", "partner", "flow", "currency"],
-                                         observed=True, sort=True)
-            for (reporter, partner, flow, currency), index in grouped.indices.items():
-                self._rows[SeriesKey(str(reporter), str(partner), str(flow), str(currency))] = index
+            grouped = self.frame.groupby(
+                ["reporter", "partner", "flow", "currency"], observed=True, sort=True
+            )
+            for group_key, index in grouped.indices.items():
+                parts: tuple[Any, ...] = group_key  # type: ignore[assignment]
+                reporter, partner, flow, currency = (str(k) for k in parts)
+                self._rows[SeriesKey(reporter, partner, flow, currency)] = index
 
     # -- what is there ------------------------------------------------------
 
@@ -233,7 +245,9 @@ class Engine:
                 return Answer(key, period, _sum(parts, (1, 1)), EXPORT_PLUS_IMPORT, parts, (1, 1))
         available = self.periods(key)
         if key.flow == "turnover":
-            both = set(self.periods(key.with_flow("export"))) & set(self.periods(key.with_flow("import")))
+            both = set(self.periods(key.with_flow("export"))) & set(
+                self.periods(key.with_flow("import"))
+            )
             available = sorted({*available, *both})
         return Answer(key, period, None, NOT_AVAILABLE, available=tuple(available))
 
@@ -245,8 +259,9 @@ class Engine:
             return found
         return self._difference(key, period, spans)
 
-    def _exact_or_tiled(self, key: SeriesKey, period: Period,
-                        spans: dict[Period, Reconciled]) -> Answer | None:
+    def _exact_or_tiled(
+        self, key: SeriesKey, period: Period, spans: dict[Period, Reconciled]
+    ) -> Answer | None:
         if period in spans:
             rec = spans[period]
             return Answer(key, period, rec.value, EXACT, reconciled=rec)
@@ -257,8 +272,9 @@ class Engine:
         signs = (1,) * len(parts)
         return Answer(key, period, _sum(parts, signs), TILED, parts, signs)
 
-    def _difference(self, key: SeriesKey, period: Period,
-                    spans: dict[Period, Reconciled]) -> Answer | None:
+    def _difference(
+        self, key: SeriesKey, period: Period, spans: dict[Period, Reconciled]
+    ) -> Answer | None:
         starts = sorted({p.first for p in spans if p.first < period.first}, reverse=True)
         for start in starts:
             longer = self._exact_or_tiled(key, Period(start, period.last), spans)
@@ -277,46 +293,84 @@ class Engine:
 
     # -- groups ---------------------------------------------------------------
 
-    def group_value(self, reporter: str, group: Group, flow: str, period: Period,
-                    currency: str = "USD") -> Answer:
+    def group_value(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
+    ) -> Answer:
         """A group's value: the published aggregate when present, else the member sum."""
         if group.code:
             aggregate = self.value(SeriesKey(reporter, group.code, flow, currency), period)
             if aggregate.found:
-                note = (f"published {group.code} total: the source's own definition of the group, "
-                        f"which may differ from the {group.name!r} list")
-                return Answer(aggregate.key, period, aggregate.value, AGGREGATE, (aggregate,), (1,),
-                              notes=(note,))
+                note = (
+                    f"published {group.code} total: the source's own definition of the group, "
+                    f"which may differ from the {group.name!r} list"
+                )
+                return Answer(
+                    aggregate.key,
+                    period,
+                    aggregate.value,
+                    AGGREGATE,
+                    (aggregate,),
+                    (1,),
+                    notes=(note,),
+                )
         members = self.partners_for(reporter, group, period, currency)
         key = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
         if not members:
-            return Answer(key, period, None, NOT_AVAILABLE,
-                          available=self._group_spans(reporter, group, flow, currency),
-                          notes=(f"no {group.name} members for {period.label()}",))
+            return Answer(
+                key,
+                period,
+                None,
+                NOT_AVAILABLE,
+                available=self._group_spans(reporter, group, flow, currency),
+                notes=(f"no {group.name} members for {period.label()}",),
+            )
         parts = [self.value(SeriesKey(reporter, m, flow, currency), period) for m in members]
         have = tuple(p for p in parts if p.found)
         missing = [p.key.partner for p in parts if not p.found]
         if not have:
-            return Answer(key, period, None, NOT_AVAILABLE,
-                          available=self._group_spans(reporter, group, flow, currency),
-                          notes=(f"no published {key.partner} total and none of the "
-                                 f"{len(members)} members has data for {period.label()}",))
+            return Answer(
+                key,
+                period,
+                None,
+                NOT_AVAILABLE,
+                available=self._group_spans(reporter, group, flow, currency),
+                notes=(
+                    f"no published {key.partner} total and none of the "
+                    f"{len(members)} members has data for {period.label()}",
+                ),
+            )
         notes = [f"{len(have)} of {len(members)} members have data"]
         if missing:
             notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
         signs = (1,) * len(have)
-        return Answer(key, period, _sum(have, signs), MEMBER_SUM, have, signs,
-                      complete=not missing, notes=tuple(notes))
+        return Answer(
+            key,
+            period,
+            _sum(have, signs),
+            MEMBER_SUM,
+            have,
+            signs,
+            complete=not missing,
+            notes=tuple(notes),
+        )
 
-    def partners_for(self, reporter: str, group: Group, period: Period,
-                     currency: str = "USD") -> list[str]:
+    def partners_for(
+        self, reporter: str, group: Group, period: Period, currency: str = "USD"
+    ) -> list[str]:
         if group.every_partner:
-            codes = {k.partner for k in self._rows if k.reporter == reporter
-                     and k.currency == currency and k.partner not in self.group_codes}
+            codes = {
+                k.partner
+                for k in self._rows
+                if k.reporter == reporter
+                and k.currency == currency
+                and k.partner not in self.group_codes
+            }
             return sorted(c for c in codes if c != reporter)
         return [m for m in group.members_during(period) if m != reporter]
 
-    def _group_spans(self, reporter: str, group: Group, flow: str, currency: str) -> tuple[Period, ...]:
+    def _group_spans(
+        self, reporter: str, group: Group, flow: str, currency: str
+    ) -> tuple[Period, ...]:
         if not group.code:
             return ()
         return tuple(self.periods(SeriesKey(reporter, group.code, flow, currency)))

@@ -24,9 +24,16 @@ class SeriesInventory:
     conflicts: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.key.to_dict(), "observations": self.observations, "spans": self.spans,
-                "first": self.first, "last": self.last, "sources": self.sources,
-                "excluded": self.excluded, "conflicts": self.conflicts}
+        return {
+            **self.key.to_dict(),
+            "observations": self.observations,
+            "spans": self.spans,
+            "first": self.first,
+            "last": self.last,
+            "sources": self.sources,
+            "excluded": self.excluded,
+            "conflicts": self.conflicts,
+        }
 
 
 @dataclass(frozen=True)
@@ -36,9 +43,14 @@ class Conflict:
 
     def to_dict(self) -> dict[str, Any]:
         rec = self.reconciled
-        return {**self.key.to_dict(), "period": rec.period.iso(), "value": rec.value,
-                "kept": [o.to_dict() for o in rec.sources],
-                "superseded": [o.to_dict() for o in rec.superseded], "resolution": rec.reason}
+        return {
+            **self.key.to_dict(),
+            "period": rec.period.iso(),
+            "value": rec.value,
+            "kept": [o.to_dict() for o in rec.sources],
+            "superseded": [o.to_dict() for o in rec.superseded],
+            "resolution": rec.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -74,23 +86,39 @@ class Inventory:
             Column("excluded", "excluded", Kind.number),
             Column("conflicts", "conflicts", Kind.number),
         ]
-        rows = [{"series": s.key.label(), "observations": s.observations,
-                 "span_count": len(s.spans), "first": s.first, "last": s.last,
-                 "sources": s.sources, "excluded": s.excluded, "conflicts": s.conflicts}
-                for s in self.series]
-        notes = [f"{self.rows} observations in {len(self.series)} series from "
-                 f"{', '.join(self.files)}"]
+        rows = [
+            {
+                "series": s.key.label(),
+                "observations": s.observations,
+                "span_count": len(s.spans),
+                "first": s.first,
+                "last": s.last,
+                "sources": s.sources,
+                "excluded": s.excluded,
+                "conflicts": s.conflicts,
+            }
+            for s in self.series
+        ]
+        notes = [
+            f"{self.rows} observations in {len(self.series)} series from {', '.join(self.files)}"
+        ]
         if self.excluded:
-            notes.append(f"{len(self.excluded)} observations excluded by quality flags "
-                         f"({', '.join(EXCLUDED_FLAGS)}); --include-flagged keeps them:")
-            notes.extend(f"  excluded {o.reporter}–{o.partner} {o.flow} {o.period.label()}: "
-                         f"{money(o.value, o.currency)} [{o.where()}] — {reason}"
-                         for o, reason in self.excluded)
+            notes.append(
+                f"{len(self.excluded)} observations excluded by quality flags "
+                f"({', '.join(EXCLUDED_FLAGS)}); --include-flagged keeps them:"
+            )
+            notes.extend(
+                f"  excluded {o.reporter}–{o.partner} {o.flow} {o.period.label()}: "
+                f"{money(o.value, o.currency)} [{o.where()}] — {reason}"
+                for o, reason in self.excluded
+            )
         for reason, count in self.left_out.items():
             notes.append(f"{count} observations left out: {reason}")
         if self.conflicts:
-            notes.append(f"{len(self.conflicts)} spans had conflicting figures; "
-                         "`tradecli data --conflicts` shows how each was resolved")
+            notes.append(
+                f"{len(self.conflicts)} spans had conflicting figures; "
+                "`tradecli data --conflicts` shows how each was resolved"
+            )
         return Report("Data loaded", columns, rows, self.to_dict(), notes)
 
     def _conflict_report(self) -> Report:
@@ -105,11 +133,18 @@ class Inventory:
         explain = []
         for c in self.conflicts:
             rec = c.reconciled
-            rows.append({"series": c.key.label(), "period": rec.period.label(), "value": rec.value,
-                         "currency": c.key.currency,
-                         "superseded": ", ".join(sorted({money(o.value, o.currency)
-                                                         for o in rec.superseded})),
-                         "resolution": rec.reason})
+            rows.append(
+                {
+                    "series": c.key.label(),
+                    "period": rec.period.label(),
+                    "value": rec.value,
+                    "currency": c.key.currency,
+                    "superseded": ", ".join(
+                        sorted({money(o.value, o.currency) for o in rec.superseded})
+                    ),
+                    "resolution": rec.reason,
+                }
+            )
             explain.append(f"{c.key.label()} {rec.period.label()}:")
             explain.extend(f"  kept: {describe(o)}" for o in rec.sources)
             explain.extend(f"  superseded: {describe(o)}" for o in rec.superseded)
@@ -132,16 +167,18 @@ def inventory(dataset: Dataset) -> Inventory:
             excluded.append((obs, f"flagged {', '.join(flags)}"))
         conflicts.extend(Conflict(key, r) for r in table.spans.values() if r.conflict)
         sources = {o.url or o.publisher or o.where() for o in (*every, *table.excluded)}
-        series.append(SeriesInventory(
-            key=key,
-            observations=len(every) + len(table.excluded),
-            spans=[p.iso() for p in spans],
-            first=min(spans).label() if spans else "—",
-            last=max(spans, key=lambda p: (p.last, p.first)).label() if spans else "—",
-            sources=len(sources),
-            excluded=len(table.excluded),
-            conflicts=sum(1 for r in table.spans.values() if r.conflict),
-        ))
+        series.append(
+            SeriesInventory(
+                key=key,
+                observations=len(every) + len(table.excluded),
+                spans=[p.iso() for p in spans],
+                first=min(spans).label() if spans else "—",
+                last=max(spans, key=lambda p: (p.last, p.first)).label() if spans else "—",
+                sources=len(sources),
+                excluded=len(table.excluded),
+                conflicts=sum(1 for r in table.spans.values() if r.conflict),
+            )
+        )
     return Inventory(
         files=[str(f) for f in sorted({str(s) for s in dataset.frame["source"].unique()})],
         rows=len(dataset.frame),

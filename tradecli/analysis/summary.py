@@ -73,12 +73,22 @@ class SummaryRow:
         def ans(a: Answer | None) -> dict[str, Any] | None:
             return a.to_dict() if a is not None else None
 
-        return {**self.key.to_dict(), "year": ans(self.year), "year_before": ans(self.year_before),
-                "year_change": self.year_change, "ytd": ans(self.ytd),
-                "ytd_before": ans(self.ytd_before), "ytd_change": self.ytd_change,
-                "projection": None if self.run_rate is None else {
-                    "value": self.run_rate, "method": "linear",
-                    "basis": self.ytd.period.iso() if self.ytd else None}}
+        return {
+            **self.key.to_dict(),
+            "year": ans(self.year),
+            "year_before": ans(self.year_before),
+            "year_change": self.year_change,
+            "ytd": ans(self.ytd),
+            "ytd_before": ans(self.ytd_before),
+            "ytd_change": self.ytd_change,
+            "projection": None
+            if self.run_rate is None
+            else {
+                "value": self.run_rate,
+                "method": "linear",
+                "basis": self.ytd.period.iso() if self.ytd else None,
+            },
+        }
 
 
 @dataclass(frozen=True)
@@ -87,8 +97,10 @@ class Summary:
     unanswered: list[SeriesKey]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"series": [r.to_dict() for r in self.rows],
-                "unanswered": [k.to_dict() for k in self.unanswered]}
+        return {
+            "series": [r.to_dict() for r in self.rows],
+            "unanswered": [k.to_dict() for k in self.unanswered],
+        }
 
     def report(self) -> Report:
         columns = [
@@ -103,21 +115,25 @@ class Summary:
         ]
         rows = []
         for r in self.rows:
-            rows.append({
-                "series": f"{r.key.reporter}–{r.key.partner}",
-                "currency": r.key.currency,
-                "year": r.year.period.label() if r.year else None,
-                "year_value": r.year.value if r.year else None,
-                "year_change": r.year_change,
-                "ytd": r.ytd.period.label() if r.ytd else None,
-                "ytd_value": r.ytd.value if r.ytd else None,
-                "ytd_change": r.ytd_change,
-                "projection": r.run_rate,
-            })
+            rows.append(
+                {
+                    "series": f"{r.key.reporter}–{r.key.partner}",
+                    "currency": r.key.currency,
+                    "year": r.year.period.label() if r.year else None,
+                    "year_value": r.year.value if r.year else None,
+                    "year_change": r.year_change,
+                    "ytd": r.ytd.period.label() if r.ytd else None,
+                    "ytd_value": r.ytd.value if r.ytd else None,
+                    "ytd_change": r.ytd_change,
+                    "projection": r.run_rate,
+                }
+            )
         notes = ["* run-rate: a projection of the year, linear (YTD × 12 / months covered)"]
         if self.unanswered:
-            notes.append(f"{len(self.unanswered)} series with no full year or year-to-date figure: "
-                         + ", ".join(f"{k.reporter}–{k.partner}" for k in self.unanswered))
+            notes.append(
+                f"{len(self.unanswered)} series with no full year or year-to-date figure: "
+                + ", ".join(f"{k.reporter}–{k.partner}" for k in self.unanswered)
+            )
         explain = []
         for r in self.rows:
             for a in (r.year, r.year_before, r.ytd, r.ytd_before):

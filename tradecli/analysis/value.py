@@ -31,30 +31,42 @@ class ValueResult:
         rows = []
         notes: list[str] = []
         for a in self.answers:
-            rows.append({"series": a.key.label(), "period": a.period.label(), "value": a.value,
-                         "currency": a.key.currency, "qualifier": ", ".join(sorted(a.qualifiers)),
-                         "rule": a.rule if a.complete else f"{a.rule} (incomplete)"})
+            rows.append(
+                {
+                    "series": a.key.label(),
+                    "period": a.period.label(),
+                    "value": a.value,
+                    "currency": a.key.currency,
+                    "qualifier": ", ".join(sorted(a.qualifiers)),
+                    "rule": a.rule if a.complete else f"{a.rule} (incomplete)",
+                }
+            )
             if not a.found and a.available:
-                notes.append(f"{a.key.label()}: no figure for {a.period.label()}; spans in the "
-                             f"data: {', '.join(p.label() for p in a.available)}")
+                notes.append(
+                    f"{a.key.label()}: no figure for {a.period.label()}; spans in the "
+                    f"data: {', '.join(p.label() for p in a.available)}"
+                )
             notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
         explain = [line for a in self.answers for line in a.explain()]
-        return Report(f"Value over {self.period.label()}", columns, rows, self.to_dict(),
-                      notes, explain)
+        return Report(
+            f"Value over {self.period.label()}", columns, rows, self.to_dict(), notes, explain
+        )
 
 
 def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> ValueResult:
     return ValueResult(period, [dataset.engine.value(k, period) for k in keys])
 
 
-def group_values(dataset: Dataset, reporter: str, group: Group, flow: str,
-                 period: Period) -> ValueResult:
+def group_values(
+    dataset: Dataset, reporter: str, group: Group, flow: str, period: Period
+) -> ValueResult:
     """The group's value, and, when it comes from a published aggregate, the member sum too."""
     engine = dataset.engine
     first = engine.group_value(reporter, group, flow, period)
     answers = [first]
     if first.rule == AGGREGATE:
-        members = engine.group_value(reporter, Group(group.name, "", group.members, group.source),
-                                     flow, period)
+        members = engine.group_value(
+            reporter, Group(group.name, "", group.members, group.source), flow, period
+        )
         answers.append(members)
     return ValueResult(period, answers)

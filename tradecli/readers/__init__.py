@@ -49,9 +49,18 @@ def detect(path: Path) -> Format:
             return fmt
     names = ", ".join(f.name for f in FORMATS)
     shown = ",".join(header)[:80]
-    raise BadInput([Problem(str(path), 1, "", shown,
-                            f"not a format tradecli reads (formats: {names}); a tidy CSV needs "
-                            "the columns reporter, partner, flow, period, value")])
+    raise BadInput(
+        [
+            Problem(
+                str(path),
+                1,
+                "",
+                shown,
+                f"not a format tradecli reads (formats: {names}); a tidy CSV needs "
+                "the columns reporter, partner, flow, period, value",
+            )
+        ]
+    )
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -59,8 +68,13 @@ def expand(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES)))
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES)
+                )
+            )
         else:
             out.append(path)
     return out

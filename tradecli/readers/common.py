@@ -101,6 +101,18 @@ def published_step(text: str) -> float:
     return 1.0
 
 
+def snap_to_step(values: pd.Series, step: pd.Series) -> pd.Series:
+    """Remove binary noise from unit scaling: 4.103 × 1e6 is 4,103,000, not 4,102,999.9999.
+
+    Each value is rounded to the digit it was published with; dividing by an
+    exact integer (not multiplying by 0.1) keeps results like 0.3 exact.
+    """
+    coarse = step >= 1
+    scaled = (values / step).round()
+    inverse = (1 / step).round()
+    return scaled.where(~coarse, scaled * step).where(coarse, scaled / inverse).astype("float64")
+
+
 def resolve_column(
     values: pd.Series,
     lines: pd.Series,
@@ -124,9 +136,18 @@ def resolve_column(
     return values.map(mapping)
 
 
-def unit_multiplier(values: pd.Series, lines: pd.Series, file: str, problems: list[Problem]) -> pd.Series:
-    aliases = {"": "unit", "units": "unit", "thousands": "thousand", "millions": "million",
-               "mln": "million", "bn": "billion", "billions": "billion"}
+def unit_multiplier(
+    values: pd.Series, lines: pd.Series, file: str, problems: list[Problem]
+) -> pd.Series:
+    aliases = {
+        "": "unit",
+        "units": "unit",
+        "thousands": "thousand",
+        "millions": "million",
+        "mln": "million",
+        "bn": "billion",
+        "billions": "billion",
+    }
     names = values.str.strip().str.lower()
     names = names.where(~names.isin(list(aliases)), names.map(aliases))
     mult = names.map(UNITS)

@@ -23,13 +23,20 @@ from tradecli.readers.common import (
     raise_problems,
     read_text,
     resolve_column,
+    snap_to_step,
     unit_multiplier,
 )
 
 REQUIRED = ("reporter", "partner", "flow", "period", "value")
 OPTIONAL = ("unit", "currency", "flags", "published", "publisher", "url")
-FLOW_ALIASES = {"exports": "export", "imports": "import", "x": "export", "m": "import",
-                "trade": "turnover", "total": "turnover"}
+FLOW_ALIASES = {
+    "exports": "export",
+    "imports": "import",
+    "x": "export",
+    "m": "import",
+    "trade": "turnover",
+    "total": "turnover",
+}
 
 
 def looks_like(header: list[str]) -> bool:
@@ -49,10 +56,19 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     header = [h.strip().lower() for h in next(rows)]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise BadInput([Problem(file, 1, "", ",".join(header)[:80],
-                                f"missing column{'s' if len(missing) > 1 else ''} "
-                                f"{', '.join(missing)}; columns are: {', '.join(header)}; "
-                                f"required: {', '.join(REQUIRED)}")])
+        raise BadInput(
+            [
+                Problem(
+                    file,
+                    1,
+                    "",
+                    ",".join(header)[:80],
+                    f"missing column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(missing)}; columns are: {', '.join(header)}; "
+                    f"required: {', '.join(REQUIRED)}",
+                )
+            ]
+        )
     problems: list[Problem] = []
     cells: list[list[str]] = []
     lines: list[int] = []
@@ -65,8 +81,15 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            problems.append(Problem(file, line_start, "", ",".join(row)[:60],
-                                    f"row has {len(row)} fields, the header has {len(header)}"))
+            problems.append(
+                Problem(
+                    file,
+                    line_start,
+                    "",
+                    ",".join(row)[:60],
+                    f"row has {len(row)} fields, the header has {len(header)}",
+                )
+            )
             continue
         cells.append(row)
         lines.append(line_start)
@@ -79,19 +102,23 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     return frame
 
 
-def validate(raw: pd.DataFrame, file: str, context: ReadContext, problems: list[Problem]) -> pd.DataFrame:
+def validate(
+    raw: pd.DataFrame, file: str, context: ReadContext, problems: list[Problem]
+) -> pd.DataFrame:
     """Turn a frame of strings (with ``__line``) into observations, collecting problems."""
     lines = raw["__line"]
     out = pd.DataFrame(index=raw.index)
     for column in ("reporter", "partner"):
-        out[column] = resolve_column(raw[column].str.strip(), lines, context.resolve, file,
-                                     column, problems)
+        out[column] = resolve_column(
+            raw[column].str.strip(), lines, context.resolve, file, column, problems
+        )
     flow = raw["flow"].str.strip().str.lower()
     flow = flow.where(~flow.isin(list(FLOW_ALIASES)), flow.map(FLOW_ALIASES))
     bad = ~flow.isin(FLOWS)
     for line, value in zip(lines[bad], raw["flow"][bad], strict=True):
-        problems.append(Problem(file, int(line), "flow", value,
-                                f"unknown flow; flows are: {', '.join(FLOWS)}"))
+        problems.append(
+            Problem(file, int(line), "flow", value, f"unknown flow; flows are: {', '.join(FLOWS)}")
+        )
     out["flow"] = flow
 
     spans: dict[str, tuple[int, int]] = {}
@@ -101,8 +128,9 @@ def validate(raw: pd.DataFrame, file: str, context: ReadContext, problems: list[
             spans[text] = (p.first, p.last)
         except BadPeriod as exc:
             bad = raw["period"] == text
-            problems.extend(Problem(file, int(line), "period", text, str(exc))
-                            for line in lines[bad])
+            problems.extend(
+                Problem(file, int(line), "period", text, str(exc)) for line in lines[bad]
+            )
     span = raw["period"].map(spans)
     out["first"] = span.map(lambda s: s[0] if isinstance(s, tuple) else 0)
     out["last"] = span.map(lambda s: s[1] if isinstance(s, tuple) else 0)
@@ -115,16 +143,22 @@ def validate(raw: pd.DataFrame, file: str, context: ReadContext, problems: list[
             problems.append(Problem(file, int(line), "value", original, problem))
     unit = raw["unit"] if "unit" in raw else pd.Series("", index=raw.index)
     mult = unit_multiplier(unit, lines, file, problems)
-    out["value"] = number.astype("float64") * mult
     out["step"] = text_value.map(published_step) * mult
+    out["value"] = snap_to_step(number.astype("float64") * mult, out["step"])
 
-    currency = (raw["currency"].str.strip().str.upper() if "currency" in raw
-                else pd.Series("", index=raw.index))
+    currency = (
+        raw["currency"].str.strip().str.upper()
+        if "currency" in raw
+        else pd.Series("", index=raw.index)
+    )
     currency = currency.where(currency != "", "USD")
     bad = ~currency.str.fullmatch(r"[A-Z]{3}")
     for line, value in zip(lines[bad], currency[bad], strict=True):
-        problems.append(Problem(file, int(line), "currency", value,
-                                "currency must be an ISO 4217 code such as USD"))
+        problems.append(
+            Problem(
+                file, int(line), "currency", value, "currency must be an ISO 4217 code such as USD"
+            )
+        )
     out["currency"] = currency
 
     out["flags"] = raw["flags"].str.strip().str.lower() if "flags" in raw else ""
@@ -132,8 +166,15 @@ def validate(raw: pd.DataFrame, file: str, context: ReadContext, problems: list[
         published = raw["published"].str.strip()
         for line, value in zip(lines, published, strict=True):
             if value and not _is_date(value):
-                problems.append(Problem(file, int(line), "published", value,
-                                        "not a date; write YYYY-MM-DD or leave empty"))
+                problems.append(
+                    Problem(
+                        file,
+                        int(line),
+                        "published",
+                        value,
+                        "not a date; write YYYY-MM-DD or leave empty",
+                    )
+                )
         out["published"] = published
     for column in ("publisher", "url"):
         out[column] = raw[column].str.strip() if column in raw else ""

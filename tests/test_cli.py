@@ -1,0 +1,193 @@
+"""The command line of the foundation: help, exit codes, messages, formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradecli.analysis.inventory import inventory
+from tradecli.analysis.value import series_values
+from tradecli.cli import app, hoist_global_options
+from tradecli.dataset import Dataset
+from tradecli.periods import Period
+from tradecli.series import SeriesKey
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), prog_name="tradecli")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "--help")
+    assert code == 0
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback]
+    assert {"summary", "data", "value"} <= set(commands)
+    for command in commands:
+        assert f"  {command} " in out, command
+        code, text, _ = run(runner, command, "--help")
+        assert code == 0, command
+        assert "Example:" in text, command
+
+
+def test_help_does_not_import_pandas() -> None:
+    code = (
+        "import sys; from tradecli.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pandas', 'pyarrow', 'pycountry') if m in sys.modules]\n"
+        "print('heavy=' + ','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage:" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "heavy="
+
+
+def test_python_dash_m_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tradecli", "--version"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("tradecli ")
+
+
+def test_value_over_a_differenced_span(runner: CliRunner) -> None:
+    code, out, _ = run(
+        runner, "value", "--partner", "Tajikistan", "--period", "2023-07/2023-08", "--explain"
+    )
+    assert code == 0
+    assert "$2.317M" in out and "difference" in out
+    assert "Ghroona" in out and "Pars Today" in out
+
+
+def test_root_options_may_follow_the_command() -> None:
+    commands = {"value", "summary"}
+    assert hoist_global_options(
+        ["value", "--period", "2022", "--format", "json", "--explain"], commands
+    ) == ["--format", "json", "--explain", "value", "--period", "2022"]
+    assert hoist_global_options(["-d", "x.csv", "summary", "-f=csv"], commands) == [
+        "-d",
+        "x.csv",
+        "-f=csv",
+        "summary",
+    ]
+
+
+def test_json_output_equals_the_library_result(runner: CliRunner, bundled: Dataset) -> None:
+    code, out, _ = run(runner, "value", "-p", "TJK", "-r", "AZE", "-s", "2022", "-f", "json")
+    assert code == 0
+    key = SeriesKey("AZE", "TJK", "turnover")
+    expected = series_values(bundled, [key], Period.parse("2022")).to_dict()
+    assert json.loads(out) == json.loads(json.dumps(expected))
+    code, out, _ = run(runner, "data", "--format", "json")
+    assert json.loads(out) == json.loads(json.dumps(inventory(bundled).to_dict()))
+
+
+def test_group_value_shows_total_and_member_sum(runner: CliRunner) -> None:
+    code, out, _ = run(
+        runner, "value", "--vs", "cis-stat", "--period", "2024-01/2024-04", "-f", "csv"
+    )
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "series,period,value,qualifier,rule"
+    assert lines[1].startswith("AZE–CIS turnover,Jan–Apr 2024,1920000000.0,")
+    assert "member sum" in lines[2]
+
+
+def test_data_lists_series_exclusions_and_conflicts(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "data")
+    assert code == 0
+    assert "199 observations" in out
+    assert "suspect-unit" in out and "low-trust" in out
+    code, out, _ = run(runner, "data", "--conflicts", "--explain")
+    assert code == 0
+    assert "later publication preferred (a revision)" in out
+    assert "5.8M" in out and "5.9M" in out
+
+
+def test_include_flagged_keeps_flagged_rows(runner: CliRunner) -> None:
+    span = ["value", "-r", "AZE", "-p", "TJK", "-s", "2024-Q1", "-f", "json"]
+    code, out, _ = run(runner, *span)
+    assert code == 0 and json.loads(out)["answers"][0]["value"] is None
+    code, out, _ = run(runner, "--include-flagged", *span)
+    assert json.loads(out)["answers"][0]["value"] == 1.4e9
+
+
+# -- errors: exit code and message for each class ------------------------------------------
+
+
+def test_bad_period_is_a_usage_error(runner: CliRunner) -> None:
+    code, _, err = run(runner, "value", "--period", "2023-Q5")
+    assert code == 2
+    assert "accepted forms" in err
+
+
+def test_bad_format_is_a_usage_error(runner: CliRunner) -> None:
+    code, _, err = run(runner, "--format", "xml", "summary")
+    assert code == 2
+    assert "table, json, csv, markdown" in err
+
+
+def test_unknown_country_suggests(runner: CliRunner) -> None:
+    code, out, err = run(runner, "value", "-p", "Tajikstan", "-s", "2022")
+    assert code == 1
+    assert out == ""
+    assert err.startswith("error: unknown country 'Tajikstan'; did you mean Tajikistan")
+    assert "Traceback" not in err
+
+
+def test_unknown_group_lists_groups(runner: CliRunner) -> None:
+    code, _, err = run(runner, "value", "--vs", "cis-stats", "-s", "2022")
+    assert code == 1
+    assert "unknown group 'cis-stats'; did you mean cis-stat" in err
+
+
+def test_no_series_names_what_exists(runner: CliRunner) -> None:
+    code, _, err = run(runner, "value", "-r", "AZE", "-p", "France", "-s", "2022")
+    assert code == 1
+    assert "no series for AZE–FRA" in err and "AZE–TJK" in err
+
+
+def test_several_reporters_need_a_choice(runner: CliRunner, write_csv: Callable[..., Path]) -> None:
+    path = write_csv(
+        ["AZE,CIS,turnover,2022,1,million,USD,,,,", "KAZ,CIS,turnover,2022,1,million,USD,,,,"]
+    )
+    code, _, err = run(runner, "--data", str(path), "value", "--vs", "cis", "-s", "2022")
+    assert code == 1
+    assert "several reporters (AZE, KAZ)" in err and "--reporter" in err
+
+
+def test_bad_data_file_lists_every_problem(
+    runner: CliRunner, write_csv: Callable[..., Path]
+) -> None:
+    path = write_csv(["AZE,TJK,barter,2022,1,million,USD,,,,", "AZE,TJK,turnover,2022,x,,,,,,"])
+    code, out, err = run(runner, "--data", str(path), "summary")
+    assert code == 1
+    assert out == ""
+    assert f"{path}:2: flow: 'barter': unknown flow" in err
+    assert f"{path}:3: value: 'x': not a number" in err
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_traceback(runner: CliRunner, write_csv: Callable[..., Path]) -> None:
+    path = write_csv(["AZE,TJK,barter,2022,1,million,USD,,,,"])
+    result = runner.invoke(app, ["--debug", "--data", str(path), "summary"])
+    assert result.exit_code == 1
+    assert result.exception is not None and type(result.exception).__name__ == "BadInput"
+
+
+def test_missing_data_file_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = run(runner, "--data", str(tmp_path / "nope.csv"), "summary")
+    assert code == 2
+    assert "does not exist" in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_every_format_renders_summary(runner: CliRunner, fmt: str) -> None:
+    code, out, _ = run(runner, "summary", "--format", fmt)
+    assert code == 0
+    assert "TJK" in out
