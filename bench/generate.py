@@ -36,8 +36,12 @@ CHUNK_SERIES = 2000
 
 
 def months() -> list[str]:
-    return [f"{y:04d}-{m:02d}" for y in range(FIRST_YEAR, LAST_YEAR + 1) for m in range(1, 13)
-            if (y, m) <= (LAST_YEAR, LAST_MONTH)]
+    return [
+        f"{y:04d}-{m:02d}"
+        for y in range(FIRST_YEAR, LAST_YEAR + 1)
+        for m in range(1, 13)
+        if (y, m) <= (LAST_YEAR, LAST_MONTH)
+    ]
 
 
 def countries() -> tuple[list[str], list[str]]:
@@ -50,8 +54,13 @@ def countries() -> tuple[list[str], list[str]]:
 
 def series_universe(reporters: list[str], partners: list[str]) -> np.ndarray:
     """Every (reporter index, partner index, flow index), in file order."""
-    out = [(r, p, f) for r, rep in enumerate(reporters) for p, par in enumerate(partners)
-           if rep != par for f in (0, 1)]
+    out = [
+        (r, p, f)
+        for r, rep in enumerate(reporters)
+        for p, par in enumerate(partners)
+        if rep != par
+        for f in (0, 1)
+    ]
     return np.array(out, dtype=np.int32)
 
 
@@ -93,8 +102,12 @@ def generate(rows: int, seed: int, out: Path) -> int:
     reporter_size = rng.lognormal(0.0, 1.0, len(reporters))
     partner_size = rng.lognormal(0.0, 1.2, len(partners))
     phase = rng.uniform(0, 2 * np.pi, len(reporters))
-    series_level = (2e6 * reporter_size[universe[:, 0]] * partner_size[universe[:, 1]]
-                    * rng.lognormal(0.0, 0.8, len(universe)))
+    series_level = (
+        2e6
+        * reporter_size[universe[:, 0]]
+        * partner_size[universe[:, 1]]
+        * rng.lognormal(0.0, 0.8, len(universe))
+    )
     growth = rng.normal(0.03, 0.04, len(universe))
 
     reporter_dict = pa.array(reporters)
@@ -106,8 +119,7 @@ def generate(rows: int, seed: int, out: Path) -> int:
     written = 0
     with out.open("wb") as handle:
         handle.write(HEADER.encode())
-        options = pacsv.WriteOptions(include_header=False, quoting_style="none",
-                                     batch_size=1 << 16)
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=1 << 16)
         for start in range(0, len(universe), CHUNK_SERIES):
             block = universe[start : start + CHUNK_SERIES]
             base = start * n_months
@@ -131,21 +143,27 @@ def generate(rows: int, seed: int, out: Path) -> int:
             published = release_date(first_month + month, delay.astype("timedelta64[D]"))
             flag = rng.choice(5, n, p=[0.955, 0.02, 0.015, 0.005, 0.005]).astype(np.int32)
             flag[(vintage > 0) & np.isin(flag, (1, 4))] = 0
-            table = pa.table({
-                "reporter": pa.DictionaryArray.from_arrays(pa.array(rep), reporter_dict),
-                "partner": pa.DictionaryArray.from_arrays(pa.array(block[series, 1]), partner_dict),
-                "flow": pa.DictionaryArray.from_arrays(pa.array(block[series, 2]), flow_dict),
-                "period": pa.DictionaryArray.from_arrays(pa.array(month.astype(np.int32)),
-                                                         period_dict),
-                "value": pa.array(value),
-                "unit": pa.nulls(n, pa.string()),
-                "currency": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)),
-                                                           pa.array(["USD"])),
-                "flags": pa.DictionaryArray.from_arrays(pa.array(flag), flag_dict),
-                "published": pa.array(published.astype(str)),
-                "publisher": pa.nulls(n, pa.string()),
-                "url": pa.nulls(n, pa.string()),
-            })
+            table = pa.table(
+                {
+                    "reporter": pa.DictionaryArray.from_arrays(pa.array(rep), reporter_dict),
+                    "partner": pa.DictionaryArray.from_arrays(
+                        pa.array(block[series, 1]), partner_dict
+                    ),
+                    "flow": pa.DictionaryArray.from_arrays(pa.array(block[series, 2]), flow_dict),
+                    "period": pa.DictionaryArray.from_arrays(
+                        pa.array(month.astype(np.int32)), period_dict
+                    ),
+                    "value": pa.array(value),
+                    "unit": pa.nulls(n, pa.string()),
+                    "currency": pa.DictionaryArray.from_arrays(
+                        pa.array(np.zeros(n, np.int32)), pa.array(["USD"])
+                    ),
+                    "flags": pa.DictionaryArray.from_arrays(pa.array(flag), flag_dict),
+                    "published": pa.array(published.astype(str)),
+                    "publisher": pa.nulls(n, pa.string()),
+                    "url": pa.nulls(n, pa.string()),
+                }
+            )
             pacsv.write_csv(table, handle, write_options=options)
             written += n
     return written
@@ -161,8 +179,10 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     written = generate(args.rows, args.seed, args.out)
     size = args.out.stat().st_size / 1e6
-    print(f"{args.out}: {written:,} rows, {size:,.0f} MB in {time.perf_counter() - started:.1f} s",
-          file=sys.stderr)
+    print(
+        f"{args.out}: {written:,} rows, {size:,.0f} MB in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

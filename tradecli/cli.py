@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -36,14 +37,27 @@ class Settings:
     explain: bool = False
     debug: bool = False
     include_flagged: bool = False
+    commodity: str = "TOTAL"
+    no_cache: bool = False
 
-    def load(self, filters: Filters | None = None) -> Dataset:
-        from tradecli.dataset import Filters, load
+    def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
+        """Load the data; with ``reporter`` (the command's ``--reporter``), only that
+        reporter's rows are kept while reading, which is what makes big files quick."""
+        from tradecli.dataset import Filters, load, reporter_filter
 
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
             base = Filters(True, base.vintage, base.as_of, base.exclude_urls)
-        dataset = load(self.data or None, self.groups, base)
+        with _LoadProgress() as progress:
+            dataset = load(
+                self.data or None,
+                self.groups,
+                base,
+                commodity=self.commodity,
+                reporters=reporter_filter(reporter) if self.data else None,
+                use_cache=not self.no_cache,
+                progress=progress.update,
+            )
         for note in dataset.notes:
             diagnostics(f"note: {note}")
         return dataset
@@ -58,6 +72,47 @@ class Settings:
             sys.stderr.write(out.stderr)
 
 
+class _LoadProgress:
+    """A progress bar on stderr for loads that take more than about a second, and
+    only when stderr is a terminal (never in pipes, logs or tests)."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.enabled = sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _LoadProgress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                "loading",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("load", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def _terminal_width() -> int:
     try:
         return max(80, os.get_terminal_size(sys.stdout.fileno()).columns)
@@ -70,8 +125,8 @@ def diagnostics(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
 
-GLOBAL_FLAGS = frozenset({"--explain", "--include-flagged", "--debug"})
-GLOBAL_VALUED = frozenset({"--data", "-d", "--groups", "--format", "-f"})
+GLOBAL_FLAGS = frozenset({"--explain", "--include-flagged", "--debug", "--no-cache"})
+GLOBAL_VALUED = frozenset({"--data", "-d", "--groups", "--format", "-f", "--commodity"})
 
 
 def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
@@ -190,6 +245,22 @@ def root(
         typer.Option("--include-flagged", help="Keep figures flagged suspect-unit or low-trust."),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read large files afresh instead of from the cache of parsed files "
+            "(kept in the user cache directory, or $TRADECLI_CACHE_DIR).",
+        ),
+    ] = False,
+    commodity: Annotated[
+        str,
+        typer.Option(
+            "--commodity",
+            help="Commodity code to read from Comtrade and WITS downloads (HS code such as 27); "
+            "default TOTAL, all commodities. Rows of other commodities are never added.",
+        ),
+    ] = "TOTAL",
     version: Annotated[
         bool,
         typer.Option(
@@ -197,7 +268,16 @@ def root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = Settings(list(data or []), groups, fmt, explain, debug, include_flagged)
+    ctx.obj = Settings(
+        list(data or []),
+        groups,
+        fmt,
+        explain,
+        debug,
+        include_flagged,
+        commodity=commodity,
+        no_cache=no_cache,
+    )
 
 
 Reporter = Annotated[
@@ -244,8 +324,9 @@ def summary(
     """What we trade with each partner and how it is moving.
 
     For each series: the latest full year and its change, the latest
-    year-to-date span and its like-for-like change, and the run-rate of the
-    current year.
+    year-to-date span and its like-for-like change, the run-rate projection
+    of the current year, the partner's share in each group that contains it,
+    and a sparkline of the annual values.
 
     Example: tradecli summary --partner Tajikistan
     """
@@ -253,7 +334,7 @@ def summary(
     from tradecli.selection import Selection
 
     settings = _settings(ctx)
-    dataset = settings.load()
+    dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     settings.show(summarize(dataset, keys).report())
 
@@ -327,9 +408,343 @@ def data(
 
 # -- commands: analytics (share, growth, project) --------------------------------
 
+PROJECTION_METHODS = ("auto", "linear", "seasonal", "ytd-growth")
+
+Period_ = Annotated[
+    str | None,
+    typer.Option(
+        "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+    ),
+]
+
+
+def _check_method(value: str) -> str:
+    if value not in PROJECTION_METHODS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(PROJECTION_METHODS)}")
+    return value
+
+
+def _month(text: str | None) -> int | None:
+    """``--as-of YYYY-MM`` → month index."""
+    if text is None:
+        return None
+    span = _period(text)
+    if span.n_months != 1:
+        raise typer.BadParameter(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2023-07")
+    return int(span.last)
+
+
+def _date(text: str | None) -> str | None:
+    """``--vintage YYYY-MM-DD``, checked."""
+    import datetime
+    import re
+
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+    return text
+
+
+@app.command()
+def share(
+    ctx: typer.Context,
+    vs: Annotated[
+        str,
+        typer.Option(
+            "--vs",
+            help="The group: cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world "
+            "(or one from --groups).",
+        ),
+    ],
+    period: Period_ = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Rank every member of the group (over --period, else the span with a group "
+            "total where the most members have figures).",
+        ),
+    ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """The partner's share of the reporter's trade with a group.
+
+    Over the latest span where both the partner's figure and the group total
+    exist, unless --period is given. The total is the one the source published
+    when the data has it, else the sum over the members (an incomplete sum is
+    never taken for the total).
+
+    Example: tradecli share --vs cis --partner Tajikistan --explain
+    """
+    from tradecli.analysis.share import member_keys, rankings, shares
+    from tradecli.errors import AmbiguousSelection, NotAvailable
+    from tradecli.selection import Selection
+
+    span = _period(period) if period else None
+    settings = _settings(ctx)
+    dataset = settings.load()
+    group = dataset.groups.get(vs)
+    selection = Selection.parse(dataset, reporter, partner, flow)
+    try:
+        reporters = [selection.reporter_or_only(dataset, group)]
+    except AmbiguousSelection:
+        reporters = dataset.reporters()
+    chosen_flow = selection.flow or "turnover"
+    if every:
+        result = rankings(dataset, reporters, group, chosen_flow, span, selection.partner)
+        settings.show(result.report())
+        return
+    if selection.partner and not group.every_partner:
+        members = {m.member for m in group.members}
+        if selection.partner not in members:
+            raise NotAvailable(
+                f"{selection.partner} is not a member of {group.name}; its members are: "
+                f"{', '.join(sorted(members))}"
+            )
+    keys = member_keys(dataset, group, reporters, selection.partner, chosen_flow)
+    if not keys:
+        raise NotAvailable(
+            f"no series of {', '.join(reporters)} with a member of {group.name} in the data"
+        )
+    settings.show(shares(dataset, keys, group, span).report())
+
+
+@app.command()
+def growth(
+    ctx: typer.Context,
+    period: Period_ = None,
+    from_year: Annotated[
+        int | None, typer.Option("--from", help="First full year of the CAGR.")
+    ] = None,
+    to_year: Annotated[int | None, typer.Option("--to", help="Last full year of the CAGR.")] = None,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """Like-for-like change, the change of every year, and CAGR between full years.
+
+    Like for like: a span against the same months a year before (default: the
+    latest span). A missing base is "not computable", never -100%.
+
+    Example: tradecli growth --partner TJK --period 2023-01/2023-08
+    """
+    from tradecli.analysis.growth import growth as compute
+    from tradecli.selection import Selection
+
+    span = _period(period) if period else None
+    if from_year is not None and to_year is not None and from_year >= to_year:
+        raise typer.BadParameter(f"--from {from_year} must be before --to {to_year}")
+    settings = _settings(ctx)
+    dataset = settings.load()
+    keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
+    settings.show(compute(dataset, keys, span, from_year, to_year).report())
+
+
+@app.command()
+def project(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Argument(help="The year to project, e.g. 2023.")],
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            "-m",
+            help="auto, linear, seasonal or ytd-growth. auto: seasonal where history "
+            "allows, else linear.",
+            callback=_check_method,
+        ),
+    ] = "auto",
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="YYYY-MM: use only spans ending on or before this month."),
+    ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            help="YYYY-MM-DD: use only figures published on or before this date "
+            "(undated figures are left out).",
+        ),
+    ] = None,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest",
+            help="Project every year with an actual from each of its year-to-date spans and "
+            "show each method's error by months covered.",
+        ),
+    ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """Where a year will end, from its latest year-to-date span.
+
+    linear: YTD x 12 / m; seasonal: YTD / the mean share those months held of
+    the full year in up to three earlier years (with a low-high range);
+    ytd-growth: last year x (YTD / the same span last year). When the year is
+    complete in the data, shows the actual and what each method would have
+    projected from each of its year-to-date spans.
+
+    Example: tradecli project 2023 --partner TJK --vintage 2023-09-14
+    """
+    from tradecli.analysis.projection import Method
+    from tradecli.analysis.projection import project as compute
+    from tradecli.dataset import Filters
+    from tradecli.selection import Selection
+
+    if not 1900 <= year <= 2200:
+        raise typer.BadParameter(f"{year} is not a plausible year", param_hint="YEAR")
+    filters = Filters(vintage=_date(vintage), as_of=_month(as_of))
+    settings = _settings(ctx)
+    dataset = settings.load(filters)
+    keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
+    settings.show(compute(dataset, keys, year, Method(method), backtest).report())
+
+
 # -- commands: mirror --------------------------------------------------------------
 
+
+@app.command()
+def mirror(
+    ctx: typer.Context,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-s", help="Only this span (2022, 2023-H1, 2023-01/2023-07)."),
+    ] = None,
+) -> None:
+    """Do the two sides' statistics agree? Mirror figures for each span both report.
+
+    A's exports to B against B's imports from A, A's imports from B against B's
+    exports to A, and turnover against turnover, with the gap in USD and percent.
+    Imports are usually valued CIF and exports FOB, so some gap is expected.
+    Without --reporter/--partner: every pair of countries reporting on each other.
+
+    Example: tradecli mirror --reporter AZE --partner TJK
+    """
+    from tradecli.analysis.mirror import compare_mirrors
+    from tradecli.selection import Selection
+
+    span = _period(period) if period else None
+    settings = _settings(ctx)
+    dataset = settings.load()
+    selection = Selection.parse(dataset, reporter, partner)
+    settings.show(compare_mirrors(dataset, selection.reporter, selection.partner, span).report())
+
+
 # -- commands: verify, chart ------------------------------------------------------
+
+CHART_KINDS = ("annual", "ytd", "share")
+CHART_SUFFIXES = (".png", ".svg")
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    claims: Annotated[
+        Path,
+        typer.Argument(
+            help="Claims file (TOML): [[claim]] tables with measure, period, stated, …",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+) -> None:
+    """Check the figures an article states against the data.
+
+    Each [[claim]] gives a measure (value, share or growth), a span and the
+    figure as published ("over 2.3 million USD", "0.06%", "+7.2%"). Verdicts:
+    consistent; inconsistent, with the gap; bounded, when the span is missing
+    but spans around it bound it; unverifiable, saying what is missing. The
+    claim's own source_url is left out; with published, the data as known on
+    that date decides where it can. Exits 1 when any claim is inconsistent.
+
+    Example: tradecli verify examples/claims/trend-2023-09-14.toml --explain
+    """
+    from tradecli.analysis.claims import read_claims
+    from tradecli.analysis.claims import verify as check_claims
+
+    claims_file = read_claims(claims)
+    settings = _settings(ctx)
+    result = check_claims(settings.load(), claims_file)
+    settings.show(result.report())
+    result.raise_for_inconsistent()
+
+
+def _check_kind(value: str) -> str:
+    if value not in CHART_KINDS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(CHART_KINDS)}")
+    return value
+
+
+@app.command()
+def chart(
+    ctx: typer.Context,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="annual (bars, with this year's projection), ytd (cumulative lines, one per "
+            "year) or share (of the --vs group).",
+            callback=_check_kind,
+        ),
+    ] = "annual",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write FILE.png or FILE.svg; default: a text chart.", dir_okay=False
+        ),
+    ] = None,
+    vs: Annotated[
+        str | None,
+        typer.Option("--vs", help="The group for --kind share: cis, cis-stat, world, …"),
+    ] = None,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """Picture one series: yearly bars, year-to-date lines, or its share of a group.
+
+    annual: full years as bars, the current year's projection hatched (with
+    its range when the method gives one) and its year-to-date value; ytd:
+    cumulative values from January, one line per year; share: the partner's
+    share of the --vs group over time. Without --out, a text chart.
+
+    Example: tradecli chart --partner Tajikistan --kind annual --out chart.png
+    """
+    from tradecli.analysis.chart import ChartKind, build_chart, chart_key
+    from tradecli.chart import draw, text_chart
+    from tradecli.selection import Selection
+
+    if out is not None and out.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter(f"{str(out)!r}: write a .png or .svg file", param_hint="--out")
+    if out is not None and not out.parent.is_dir():
+        raise typer.BadParameter(f"folder {str(out.parent)!r} does not exist", param_hint="--out")
+    if kind == "share" and vs is None:
+        raise typer.BadParameter("--kind share needs --vs GROUP (cis, cis-stat, world, …)")
+    settings = _settings(ctx)
+    dataset = settings.load()
+    group = dataset.groups.get(vs) if vs else None
+    key = chart_key(Selection.parse(dataset, reporter, partner, flow).keys(dataset))
+    data = build_chart(dataset, key, ChartKind(kind), group)
+    if out is not None:
+        draw(data, out)
+        diagnostics(f"wrote {out}")
+    if settings.fmt != "table":
+        settings.show(data.report())
+    elif out is None:
+        sys.stdout.write(text_chart(data, settings.explain))
 
 
 def main() -> None:

@@ -83,21 +83,64 @@ ALIASES: dict[str, str] = {
     "taiwan province of china": "TWN",
     "other asia nes": "TWN",
     "belgium luxembourg": "BLX",
+    # IMF (DOTS/IMTS) and UN Comtrade spellings
+    "china pr": "CHN",
+    "china mainland": "CHN",
+    "hong kong china": "HKG",
+    "china hong kong": "HKG",
+    "macao china": "MAC",
+    "rep of korea": "KOR",
+    "dem peoples rep of korea": "PRK",
+    "rep of moldova": "MDA",
+    "united rep of tanzania": "TZA",
+    "tanzania": "TZA",
+    "dem rep of the congo": "COD",
+    "central african rep": "CAF",
+    "dominican rep": "DOM",
+    "bosnia herzegovina": "BIH",
+    "state of palestine": "PSE",
+    "west bank and gaza": "PSE",
+    "fs micronesia": "FSM",
+    "micronesia fed states of": "FSM",
+    "gambia the": "GMB",
+    "bahamas the": "BHS",
+    "afghanistan islamic rep of": "AFG",
+    "mauritania islamic rep of": "MRT",
+    "serbia and montenegro": "SCG",
+    "curacao kingdom of the netherlands": "CUW",
+    "aruba kingdom of the netherlands": "ABW",
+    "sint maarten kingdom of the netherlands": "SXM",
+    "eswatini kingdom of": "SWZ",
+    "lesotho kingdom of": "LSO",
+    "ethiopia the federal dem rep of": "ETH",
+    "timor leste dem rep of": "TLS",
+    "sao tome and principe dem rep of": "STP",
+    "andorra principality of": "AND",
+    "san marino rep of": "SMR",
 }
 
 # Codes used by trade statistics that ISO does not assign.
 EXTRA_CODES: dict[str, str] = {
     "XKX": "Kosovo",
     "BLX": "Belgium-Luxembourg",
+    "SCG": "Serbia and Montenegro",
 }
+
+# "Poland, Rep. of" and the like: the name without the suffix is the country.
+_STATE_SUFFIX = re.compile(r" (?:rep|republic) of(?: the)?$")
 
 
 def _norm(text: str) -> str:
     """Lower case, accents and punctuation removed, single spaces."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("'", "").replace("\u2019", "").replace(".", "")
+    plain = plain.replace("'", "").replace("\u2019", "").replace(".", "").replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", " ", plain.casefold()).strip()
+
+
+def normalize_name(text: str) -> str:
+    """The form names are compared in: lower case, no accents or punctuation."""
+    return _norm(text)
 
 
 @cache
@@ -135,7 +178,8 @@ def resolve_country(text: str) -> str:
         code = _index().get(raw.zfill(3))
         if code:
             return code
-    code = _index().get(_norm(raw))
+    key = _norm(raw)
+    code = _index().get(key) or _index().get(_STATE_SUFFIX.sub("", key))
     if code:
         return code
     raise UnknownCountry(f"unknown country {raw!r}{_suggestion(raw)}")

@@ -8,7 +8,7 @@ data look as it did at some time (``vintage``: published on or before a date;
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -61,19 +61,61 @@ def load(
     groups_file: Path | None = None,
     filters: Filters | None = None,
     commodity: str = "TOTAL",
+    reporters: frozenset[str] | None = None,
+    use_cache: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Dataset:
-    """Read every file (default: the bundled dataset) and apply the filters."""
+    """Read every file (default: the bundled dataset) and apply the filters.
+
+    ``reporters`` keeps only those reporters' rows (every row is still checked);
+    ``use_cache`` lets large files come from the cache of parsed files (``cache``);
+    ``progress`` is called with (bytes read, total) while a large file loads.
+    """
     filters = filters or Filters()
     groups = load_bundled()
     if groups_file is not None:
         groups = groups.merged(load_file(groups_file))
     files = readers.expand(list(paths)) if paths else [bundled_path()]
-    context = ReadContext(group_codes=groups.codes, commodity=commodity)
-    frame = observations.concat(readers.read_any(f, context) for f in files)
+    context = ReadContext(
+        group_codes=groups.codes, commodity=commodity, reporters=reporters, progress=progress
+    )
+    frame = observations.concat(_read(f, context, use_cache) for f in files)
     if not paths:
         frame["source"] = frame["source"].cat.rename_categories([f"data/{BUNDLED_NAME}"])
     frame, left_out = apply_filters(frame, filters)
     return Dataset(frame, groups, files, filters, context.notes, left_out)
+
+
+def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
+    if not use_cache or not path.is_file():
+        return _only(readers.read_any(path, context), context.reporters)
+    from tradecli import cache
+
+    return cache.read(path, context, lambda p, c: _only(readers.read_any(p, c), c.reporters))
+
+
+def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame:
+    """Readers that do not filter by reporter themselves are filtered here."""
+    if reporters is None or not len(frame) or frame["reporter"].isin(list(reporters)).all():
+        return frame
+    from tradecli.readers.tidy import keep_reporters
+
+    return keep_reporters(frame, reporters)
+
+
+def reporter_filter(text: str | None) -> frozenset[str] | None:
+    """The reporter codes ``--reporter TEXT`` can select, to keep only their rows while
+    reading; None (keep every row) when the text does not name a country."""
+    if not text:
+        return None
+    from tradecli.countries import resolve_country
+    from tradecli.errors import TradeCliError
+
+    try:
+        code = resolve_country(text)
+    except TradeCliError:
+        return None
+    return frozenset({code, text.strip().upper()})
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict[str, int]]:

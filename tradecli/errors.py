@@ -62,3 +62,11 @@ class NotAvailable(TradeCliError):
 
 class AmbiguousSelection(TradeCliError):
     """The question needs a reporter or partner that the data does not make obvious."""
+
+
+class ClaimsInconsistent(TradeCliError):
+    """``verify``: at least one claim disagrees with the data (raised after the report)."""
+
+
+class ChartNotWritten(TradeCliError):
+    """``chart --out``: the file could not be written (folder, permissions, disk)."""

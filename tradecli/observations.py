@@ -133,26 +133,38 @@ def split_flags(text: str) -> tuple[str, ...]:
 
 def records(frame: pd.DataFrame) -> list[Observation]:
     """The rows of an observation frame as ``Observation`` objects."""
-    extra_columns = [c for c in frame.columns if c not in COLUMNS]
-    out: list[Observation] = []
-    for r in frame.to_dict("records"):
-        extra = {c: str(r[c]) for c in extra_columns if str(r[c]) not in ("", "nan")}
-        out.append(
-            Observation(
-                reporter=str(r["reporter"]),
-                partner=str(r["partner"]),
-                flow=str(r["flow"]),
-                period=Period(int(r["first"]), int(r["last"])),
-                value=float(r["value"]),
-                step=float(r["step"]),
-                currency=str(r["currency"]),
-                flags=split_flags(r["flags"]),
-                published=str(r["published"]),
-                publisher=str(r["publisher"]),
-                url=str(r["url"]),
-                source=str(r["source"]),
-                line=int(r["line"]),
-                extra=extra,
-            )
+    rows = RowSource(frame)
+    return [rows.observation(i) for i in range(len(rows))]
+
+
+class RowSource:
+    """An observation frame's columns as Python lists, turned into ``Observation``
+    objects one row at a time (the series engine builds only the rows it needs)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in frame.columns}
+        self.extra = [c for c in frame.columns if c not in COLUMNS]
+        self.size = len(frame)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def observation(self, i: int) -> Observation:
+        c = self.columns
+        extra = {name: str(c[name][i]) for name in self.extra if str(c[name][i]) not in ("", "nan")}
+        return Observation(
+            reporter=str(c["reporter"][i]),
+            partner=str(c["partner"][i]),
+            flow=str(c["flow"][i]),
+            period=Period(int(c["first"][i]), int(c["last"][i])),
+            value=float(c["value"][i]),
+            step=float(c["step"][i]),
+            currency=str(c["currency"][i]),
+            flags=split_flags(c["flags"][i]),
+            published=str(c["published"][i]),
+            publisher=str(c["publisher"][i]),
+            url=str(c["url"][i]),
+            source=str(c["source"][i]),
+            line=int(c["line"][i]),
+            extra=extra,
         )
-    return out

@@ -15,16 +15,16 @@ it are never added together. Every ``Answer`` carries its derivation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from tradecli.groups import Group
-from tradecli.observations import Observation, records
+from tradecli.observations import EXCLUDED_FLAGS, Observation, RowSource, records, split_flags
 from tradecli.periods import Period
-from tradecli.reconcile import Reconciled, SpanTable, reconcile
+from tradecli.reconcile import Reconciled, SpanTable, reconcile, reconcile_span
 
 EXACT = "exact"
 TILED = "tiled"
@@ -201,6 +201,7 @@ class Engine:
     group_codes: frozenset[str] = frozenset()
     _rows: dict[SeriesKey, Any] = field(default_factory=dict, init=False, repr=False)
     _tables: dict[SeriesKey, SpanTable] = field(default_factory=dict, init=False, repr=False)
+    _lazy: dict[SeriesKey, LazySpans] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.frame):
@@ -228,7 +229,15 @@ class Engine:
         return self.table(key).spans
 
     def periods(self, key: SeriesKey) -> list[Period]:
-        return list(self.spans(key))
+        return list(self._spans(key))
+
+    def _spans(self, key: SeriesKey) -> LazySpans:
+        """The series' spans, each reconciled only when a rule first looks at it."""
+        if key not in self._lazy:
+            index = self._rows.get(key)
+            part = self.frame.iloc[index] if index is not None else self.frame.iloc[:0]
+            self._lazy[key] = LazySpans(part, self.include_flagged)
+        return self._lazy[key]
 
     # -- the rules ------------------------------------------------------------
 
@@ -253,28 +262,32 @@ class Engine:
 
     def _direct(self, key: SeriesKey, period: Period) -> Answer | None:
         """Rules 1–3 within one series."""
-        spans = self.spans(key)
+        spans = self._spans(key)
         found = self._exact_or_tiled(key, period, spans)
         if found is not None:
             return found
         return self._difference(key, period, spans)
 
-    def _exact_or_tiled(
-        self, key: SeriesKey, period: Period, spans: dict[Period, Reconciled]
-    ) -> Answer | None:
+    def _exact_or_tiled(self, key: SeriesKey, period: Period, spans: LazySpans) -> Answer | None:
         if period in spans:
             rec = spans[period]
             return Answer(key, period, rec.value, EXACT, reconciled=rec)
-        tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])
+        if spans.monthly:
+            # Only single months: the one possible tiling is every month of the span.
+            months = [Period(m, m) for m in range(period.first, period.last + 1)]
+            tiles: list[Period] | None = months if all(m in spans for m in months) else None
+        else:
+            tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])
         if tiles is None:
             return None
         parts = tuple(Answer(key, p, spans[p].value, EXACT, reconciled=spans[p]) for p in tiles)
         signs = (1,) * len(parts)
         return Answer(key, period, _sum(parts, signs), TILED, parts, signs)
 
-    def _difference(
-        self, key: SeriesKey, period: Period, spans: dict[Period, Reconciled]
-    ) -> Answer | None:
+    def _difference(self, key: SeriesKey, period: Period, spans: LazySpans) -> Answer | None:
+        if spans.monthly:
+            # The longer span would need every month of ``period``, which did not tile.
+            return None
         starts = sorted({p.first for p in spans if p.first < period.first}, reverse=True)
         for start in starts:
             longer = self._exact_or_tiled(key, Period(start, period.last), spans)
@@ -342,6 +355,11 @@ class Engine:
         notes = [f"{len(have)} of {len(members)} members have data"]
         if missing:
             notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
+        partial = bool(missing) or group.every_partner
+        if group.every_partner:
+            notes.append(
+                "sum over the partners present in the data, not every partner: a partial total"
+            )
         signs = (1,) * len(have)
         return Answer(
             key,
@@ -350,7 +368,7 @@ class Engine:
             MEMBER_SUM,
             have,
             signs,
-            complete=not missing,
+            complete=not partial,
             notes=tuple(notes),
         )
 
@@ -374,6 +392,50 @@ class Engine:
         if not group.code:
             return ()
         return tuple(self.periods(SeriesKey(reporter, group.code, flow, currency)))
+
+
+class LazySpans(Mapping[Period, Reconciled]):
+    """One series' spans; a span's observations are reconciled on first access.
+
+    Equal to ``reconcile(records(part), include_flagged).spans`` (same spans, same
+    order, same reconciled values), but a question about three spans of a long
+    monthly series builds only those spans' observations.
+    """
+
+    def __init__(self, part: pd.DataFrame, include_flagged: bool) -> None:
+        self._rows = RowSource(part)
+        excluded: dict[str, bool] = {}
+        by_span: dict[tuple[int, int], list[int]] = {}
+        columns = self._rows.columns
+        for i, (first, last, flags) in enumerate(
+            zip(columns["first"], columns["last"], columns["flags"], strict=True)
+        ):
+            if not include_flagged:
+                if flags not in excluded:
+                    excluded[flags] = any(f in EXCLUDED_FLAGS for f in split_flags(flags))
+                if excluded[flags]:
+                    continue
+            by_span.setdefault((first, last), []).append(i)
+        self._by_span = {
+            Period(first, last): rows for (first, last), rows in sorted(by_span.items())
+        }
+        self._done: dict[Period, Reconciled] = {}
+        self.monthly = all(p.first == p.last for p in self._by_span)
+
+    def __getitem__(self, period: Period) -> Reconciled:
+        if period not in self._done:
+            obs = [self._rows.observation(i) for i in self._by_span[period]]
+            self._done[period] = reconcile_span(period, obs)
+        return self._done[period]
+
+    def __contains__(self, period: object) -> bool:
+        return period in self._by_span
+
+    def __iter__(self) -> Iterator[Period]:
+        return iter(self._by_span)
+
+    def __len__(self) -> int:
+        return len(self._by_span)
 
 
 def _tiling(period: Period, candidates: Iterable[Period]) -> list[Period] | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from tradecli.dataset import Dataset
 from tradecli.observations import EXCLUDED_FLAGS, Observation
+from tradecli.periods import Period
 from tradecli.reconcile import Reconciled
 from tradecli.render import Column, Kind, Report
 from tradecli.series import SeriesKey, describe, money
@@ -119,7 +120,11 @@ class Inventory:
                 f"{len(self.conflicts)} spans had conflicting figures; "
                 "`tradecli data --conflicts` shows how each was resolved"
             )
-        return Report("Data loaded", columns, rows, self.to_dict(), notes)
+        explain = [
+            f"{s.key.label()}: {', '.join(Period.parse(p).label() for p in s.spans)}"
+            for s in self.series
+        ]
+        return Report("Data loaded", columns, rows, self.to_dict(), notes, explain)
 
     def _conflict_report(self) -> Report:
         columns = [

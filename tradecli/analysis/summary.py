@@ -1,29 +1,47 @@
-"""``tradecli summary``: for each series, the latest year, the latest year-to-date
-span and how both moved, and the run-rate of the current year."""
+"""``tradecli summary``: for each series, how it stands and how it moves.
+
+The latest full year and its change on the year before, the latest
+year-to-date span and its like-for-like change, the linear run-rate
+projection of that span's year, the partner's share in each group that
+contains it (where computable), and a sparkline of the annual values.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from tradecli.analysis.growth import annual_values, change, qualified, usd_first, years_in
+from tradecli.analysis.projection import Method, Projection, project_from
+from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
+from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.render import Column, Kind, Report
-from tradecli.series import Answer, Engine, SeriesKey
+from tradecli.render import Column, Kind, Report, share_percent
+from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+SPARK_YEARS = 8
+SPARK_GAP = "·"
+NOTE_WIDTH = 94  # a note line in a 100-column terminal, after "note: "
 
 
-def change(current: Answer | None, base: Answer | None) -> float | None:
-    """Relative change, or None when either side is missing (never −100% for a missing base)."""
-    if current is None or base is None or current.value is None or base.value is None:
-        return None
-    if base.value == 0:
-        return None
-    return current.value / base.value - 1
-
-
-def years_in(engine: Engine, key: SeriesKey) -> list[int]:
-    flows = [key.flow] + (["export", "import"] if key.flow == "turnover" else [])
-    return sorted({p.end_year for f in flows for p in engine.periods(key.with_flow(f))})
+def sparkline(values: list[float | None]) -> str:
+    """One character per value, scaled min..max; a gap (no figure) is '·'."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    top = len(SPARK_BARS) - 1
+    out = []
+    for v in values:
+        if v is None:
+            out.append(SPARK_GAP)
+        elif high == low:
+            out.append(SPARK_BARS[top // 2])
+        else:
+            out.append(SPARK_BARS[round((v - low) / (high - low) * top)])
+    return "".join(out)
 
 
 def latest_full_year(engine: Engine, key: SeriesKey) -> Answer | None:
@@ -53,6 +71,9 @@ class SummaryRow:
     year_before: Answer | None
     ytd: Answer | None
     ytd_before: Answer | None
+    projection: Projection | None = None
+    shares: tuple[Share, ...] = ()
+    annual: tuple[Answer, ...] = ()
 
     @property
     def year_change(self) -> float | None:
@@ -64,10 +85,57 @@ class SummaryRow:
 
     @property
     def run_rate(self) -> float | None:
-        """Linear projection of the current year from its year-to-date span."""
-        if self.ytd is None or self.ytd.value is None:
-            return None
-        return self.ytd.value * 12 / self.ytd.period.n_months
+        """Linear projection of the year of the year-to-date span."""
+        return self.projection.value if self.projection is not None else None
+
+    @property
+    def size(self) -> float | None:
+        """For 'largest first': the latest full year, else the run-rate."""
+        return self.year.value if self.year is not None else self.run_rate
+
+    def trend(self) -> list[tuple[int, float | None]]:
+        """Annual values of the last ``SPARK_YEARS`` years up to the latest full year."""
+        if not self.annual:
+            return []
+        by_year = {a.period.start_year: a.value for a in self.annual}
+        last = max(by_year)
+        first = max(min(by_year), last - SPARK_YEARS + 1)
+        return [(y, by_year.get(y)) for y in range(first, last + 1)]
+
+    def shares_text(self) -> str:
+        """'cis, cis-stat 0.115% (Jan–Apr 2024); world 0.0120% (2023)'."""
+        return "; ".join(self.share_parts())
+
+    def share_parts(self) -> list[str]:
+        """One item per distinct share: 'cis, cis-stat 0.115% (Jan–Apr 2024)'."""
+        # Groups answered by the same published aggregate (cis, cis-stat → CIS) are one share.
+        merged: dict[tuple[str, str, float | None], list[Share]] = {}
+        for s in self.shares:
+            same = s.total.key.partner if s.total.rule == AGGREGATE else s.group
+            merged.setdefault((same, s.period.label(), s.value), []).append(s)
+        parts = []
+        for (_, period, value), group_shares in merged.items():
+            names = ", ".join(s.group for s in group_shares)
+            bound = "≤ " if any(s.partial for s in group_shares) else ""
+            parts.append(f"{names} {bound}{share_percent(value)} ({period})")
+        return parts
+
+    def explain(self) -> list[str]:
+        lines = []
+        for a in (self.year, self.year_before, self.ytd, self.ytd_before):
+            if a is not None:
+                lines.extend(a.explain())
+        if self.projection is not None and self.projection.found:
+            lines.append(f"{self.key.label()}: projection {self.projection.formula()}")
+        for s in self.shares:
+            lines.append(
+                f"{self.key.label()}: share of {s.group} over {s.period.label()} = "
+                f"{share_percent(s.value)} ({s.basis})"
+            )
+            if s.part.period not in {a.period for a in (self.year, self.ytd) if a is not None}:
+                lines.extend(s.part.explain(1))
+            lines.extend(s.total.explain(1))
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         def ans(a: Answer | None) -> dict[str, Any] | None:
@@ -81,20 +149,16 @@ class SummaryRow:
             "ytd": ans(self.ytd),
             "ytd_before": ans(self.ytd_before),
             "ytd_change": self.ytd_change,
-            "projection": None
-            if self.run_rate is None
-            else {
-                "value": self.run_rate,
-                "method": "linear",
-                "basis": self.ytd.period.iso() if self.ytd else None,
-            },
+            "projection": self.projection.to_dict() if self.projection else None,
+            "shares": [s.to_dict() for s in self.shares],
+            "annual": [{"year": a.period.start_year, "value": a.value} for a in self.annual],
         }
 
 
 @dataclass(frozen=True)
 class Summary:
     rows: list[SummaryRow]
-    unanswered: list[SeriesKey]
+    unanswered: list[SeriesKey] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,9 +176,12 @@ class Summary:
             Column("ytd_value", "value", Kind.money),
             Column("ytd_change", "y/y", Kind.percent),
             Column("projection", "run-rate*", Kind.money),
+            Column("trend", "trend"),
+            Column("shares", "shares", table=False),
         ]
         rows = []
         for r in self.rows:
+            trend = r.trend()
             rows.append(
                 {
                     "series": f"{r.key.reporter}–{r.key.partner}",
@@ -122,25 +189,65 @@ class Summary:
                     "year": r.year.period.label() if r.year else None,
                     "year_value": r.year.value if r.year else None,
                     "year_change": r.year_change,
-                    "ytd": r.ytd.period.label() if r.ytd else None,
+                    "ytd": _ytd_label(r.ytd) if r.ytd else None,
                     "ytd_value": r.ytd.value if r.ytd else None,
                     "ytd_change": r.ytd_change,
                     "projection": r.run_rate,
+                    "trend": sparkline([v for _, v in trend]) if len(trend) > 1 else None,
+                    "shares": r.shares_text() or None,
                 }
             )
-        notes = ["* run-rate: a projection of the year, linear (YTD × 12 / months covered)"]
+        notes = [
+            "* run-rate: projection of the YTD span's year, linear (YTD × 12 / months)",
+            f"trend: annual values, up to {SPARK_YEARS} years ({SPARK_GAP} = no figure)",
+        ]
+        with_shares = [r for r in self.rows if r.shares]
+        if with_shares:
+            notes.append("share of the reporter's trade with each group containing the partner:")
+            for r in with_shares:
+                notes.extend(_packed(f"  {r.key.reporter}–{r.key.partner}: ", r.share_parts()))
+        for r in self.rows:
+            if r.ytd is not None and r.ytd.qualifiers:
+                notes.append(
+                    f"{r.key.reporter}–{r.key.partner}: {r.ytd.period.label()} was "
+                    f"published as '{qualified(r.ytd)}'; its run-rate is approximate"
+                )
         if self.unanswered:
             notes.append(
                 f"{len(self.unanswered)} series with no full year or year-to-date figure: "
                 + ", ".join(f"{k.reporter}–{k.partner}" for k in self.unanswered)
             )
-        explain = []
-        for r in self.rows:
-            for a in (r.year, r.year_before, r.ytd, r.ytd_before):
-                if a is not None:
-                    explain.extend(a.explain())
+        explain = [line for r in self.rows for line in r.explain()]
         flow = self.rows[0].key.flow if self.rows else "turnover"
         return Report(f"Trade summary ({flow})", columns, rows, self.to_dict(), notes, explain)
+
+
+def _packed(head: str, parts: list[str]) -> list[str]:
+    """``head`` + parts joined by '; ', broken between parts to fit ``NOTE_WIDTH``."""
+    lines: list[str] = []
+    line = head
+    for i, part in enumerate(parts):
+        text = part + (";" if i < len(parts) - 1 else "")
+        if line.strip() and line != head and len(line) + 1 + len(text) > NOTE_WIDTH:
+            lines.append(line)
+            line = " " * len(head)
+        line += text if line.endswith(" ") else " " + text
+    lines.append(line)
+    return lines
+
+
+def _ytd_label(answer: Answer) -> str:
+    mark = "~" if answer.qualifiers else ""
+    return f"{answer.period.label()}{mark}"
+
+
+def groups_with(dataset: Dataset, partner: str) -> list[Group]:
+    """The groups that list ``partner`` (at any date), and world."""
+    return [
+        g
+        for g in dataset.groups.by_name.values()
+        if g.every_partner or any(m.member == partner for m in g.members)
+    ]
 
 
 def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
@@ -155,8 +262,26 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
         if year is None and ytd is None:
             unanswered.append(key)
             continue
-        rows.append(SummaryRow(key, year, _found(before), ytd, _found(ytd_before)))
-    rows.sort(key=lambda r: -((r.year.value if r.year else 0) or 0))
+        projection = project_from(engine, ytd, Method.linear) if ytd else None
+        shares: list[Share] = []
+        if key.partner not in dataset.groups.codes and key.partner != key.reporter:
+            for group in groups_with(dataset, key.partner):
+                found = share_of(engine, key, group)
+                if isinstance(found, Share) and not found.partial:
+                    shares.append(found)
+        rows.append(
+            SummaryRow(
+                key,
+                year,
+                _found(before),
+                ytd,
+                _found(ytd_before),
+                projection,
+                tuple(shares),
+                tuple(annual_values(engine, key)),
+            )
+        )
+    rows.sort(key=lambda r: usd_first(r.key, r.size))
     return Summary(rows, unanswered)
 
 

@@ -1,10 +1,9 @@
 """Input formats. Each reader turns one file into observations; ``detect``
-picks the reader from the file's own header, never from its name."""
+picks the reader from the file's own header (gzip is looked into; an Excel
+workbook is told by its first bytes), never from its name."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from tradecli.errors import BadInput, Problem
-from tradecli.readers import tidy
+from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits
 from tradecli.readers.common import ReadContext
+from tradecli.readers.tabular import head_bytes, header_from
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,20 @@ class Format:
     name: str
     looks_like: Callable[[list[str]], bool]
     read: Callable[[Path, ReadContext], pd.DataFrame]
+    sniff: Callable[[bytes], bool] | None = None  # a test of the first bytes (binary formats)
+
+    def matches(self, head: bytes, header: list[str]) -> bool:
+        return (self.sniff is not None and self.sniff(head)) or self.looks_like(header)
 
 
-# Order matters: the first format whose header test passes reads the file.
+# Order matters: the first format whose test passes reads the file; the specific
+# download formats come before tidy, whose test (reporter, partner, flow) is loose.
 FORMATS: list[Format] = [
+    Format(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
+    Format(comtrade_legacy.FORMAT, comtrade_legacy.looks_like, comtrade_legacy.read),
+    Format("imf", imf.looks_like, imf.read),
+    Format(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
+    Format(wits.FORMAT, wits.looks_like, wits.read),
     Format("tidy", tidy.looks_like, tidy.read),
 ]
 
@@ -32,20 +42,15 @@ DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx", ".xls")
 
 
 def header_of(path: Path) -> list[str]:
-    """The first line of a text file, split on commas or tabs (only the start is read)."""
-    with path.open("rb") as handle:
-        start = handle.read(65536)
-    if b"\x00" in start[:4096]:
-        return []
-    first = next(iter(start.decode("utf-8-sig", errors="replace").splitlines()), "")
-    dialect = "excel-tab" if first.count("\t") > first.count(",") else "excel"
-    return next(csv.reader(io.StringIO(first), dialect=dialect), [])
+    """The first line of a text file (gzip or not), split on commas or tabs; [] for binary."""
+    return header_from(head_bytes(path))
 
 
 def detect(path: Path) -> Format:
-    header = header_of(path)
+    head = head_bytes(path)
+    header = header_from(head)
     for fmt in FORMATS:
-        if fmt.looks_like(header):
+        if fmt.matches(head, header):
             return fmt
     names = ", ".join(f.name for f in FORMATS)
     shown = ",".join(header)[:80]

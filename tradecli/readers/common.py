@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -9,22 +10,47 @@ from pathlib import Path
 
 import pandas as pd
 
-from tradecli.countries import resolve_country, suggest
+from tradecli.countries import normalize_name, resolve_country, suggest
 from tradecli.errors import BadInput, Problem, UnknownCountry
 from tradecli.observations import UNITS
 
-# Names under which aggregates appear in downloads, normalised → group code.
+# Names under which aggregates appear in downloads, normalised (``normalize_name``)
+# → group code. World and the groups of groups.csv keep their group code; other
+# aggregates are "SOURCE:NAME" codes (the source's own definition, members not
+# known): IMF:ADVANCED, IMF:EURO-AREA, COMTRADE:AREAS-NES, ...
 GROUP_NAMES = {
     "world": "WORLD",
     "wld": "WORLD",
     "w00": "WORLD",
     "all": "WORLD",
+    "g001": "WORLD",
     "cis": "CIS",
+    "commonwealth of independent states": "CIS",
     "eu": "EU27",
     "eu27": "EU27",
     "eu 27": "EU27",
+    "eu2": "EU27",
+    "eun": "EU27",
     "european union": "EU27",
+    "advanced economies": "IMF:ADVANCED",
+    "emerging and developing economies": "IMF:EMDE",
+    "emerging market and developing economies": "IMF:EMDE",
+    "euro area": "IMF:EURO-AREA",
+    "emerging and developing asia": "IMF:EMDE-ASIA",
+    "emerging and developing europe": "IMF:EMDE-EUROPE",
+    "middle east and central asia": "IMF:MIDDLE-EAST-CENTRAL-ASIA",
+    "middle east north africa afghanistan and pakistan": "IMF:MENAP",
+    "sub saharan africa": "IMF:SUB-SAHARAN-AFRICA",
+    "western hemisphere": "IMF:WESTERN-HEMISPHERE",
+    "countries and areas not specified": "IMF:NOT-SPECIFIED",
+    "other countries nie": "IMF:OTHER-NIE",
+    "special categories and economic zones": "IMF:SPECIAL-CATEGORIES",
+    "areas nes": "COMTRADE:AREAS-NES",
+    "bunkers": "COMTRADE:BUNKERS",
+    "free zones": "COMTRADE:FREE-ZONES",
+    "special categories": "COMTRADE:SPECIAL-CATEGORIES",
 }
+AGGREGATE_CODES = frozenset(GROUP_NAMES.values())
 
 
 @dataclass
@@ -34,14 +60,18 @@ class ReadContext:
     group_codes: frozenset[str]
     commodity: str = "TOTAL"
     notes: list[str] = field(default_factory=list)
+    # Keep only these reporters' rows (every row is still validated); None keeps all.
+    reporters: frozenset[str] | None = None
+    # Called with (bytes read, total bytes) while a large file loads.
+    progress: Callable[[int, int], None] | None = None
 
     def resolve(self, text: str) -> str:
         """A country (→ alpha-3) or a group code; raises ``UnknownCountry``."""
         raw = text.strip()
         upper = raw.upper()
-        if upper in self.group_codes:
+        if upper in self.group_codes or upper in AGGREGATE_CODES:
             return upper
-        group = GROUP_NAMES.get(raw.casefold())
+        group = GROUP_NAMES.get(raw.casefold()) or GROUP_NAMES.get(normalize_name(raw))
         if group:
             return group
         try:
@@ -52,11 +82,14 @@ class ReadContext:
 
 
 def read_text(path: Path) -> tuple[str, str]:
-    """Decode a text file: UTF-8 (with or without BOM), else Windows-1252.
+    """Decode a text file (gzip-compressed or not): UTF-8 (with or without BOM), else
+    Windows-1252.
 
     Returns the text and the encoding used. Binary files are refused.
     """
     data = path.read_bytes()
+    if data.startswith(b"\x1f\x8b"):  # gzip
+        data = gzip.decompress(data)
     if b"\x00" in data[:4096]:
         raise BadInput([Problem(str(path), None, "", "", "not a text/CSV file (binary content)")])
     try:
@@ -136,18 +169,21 @@ def resolve_column(
     return values.map(mapping)
 
 
+UNIT_ALIASES = {
+    "": "unit",
+    "units": "unit",
+    "thousands": "thousand",
+    "millions": "million",
+    "mln": "million",
+    "bn": "billion",
+    "billions": "billion",
+}
+
+
 def unit_multiplier(
     values: pd.Series, lines: pd.Series, file: str, problems: list[Problem]
 ) -> pd.Series:
-    aliases = {
-        "": "unit",
-        "units": "unit",
-        "thousands": "thousand",
-        "millions": "million",
-        "mln": "million",
-        "bn": "billion",
-        "billions": "billion",
-    }
+    aliases = UNIT_ALIASES
     names = values.str.strip().str.lower()
     names = names.where(~names.isin(list(aliases)), names.map(aliases))
     mult = names.map(UNITS)

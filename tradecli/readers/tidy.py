@@ -46,6 +46,11 @@ def looks_like(header: list[str]) -> bool:
 
 def read(path: Path, context: ReadContext) -> pd.DataFrame:
     """Read a tidy CSV into observations; raise ``BadInput`` listing every bad row."""
+    from tradecli.readers import tidy_fast
+
+    fast = tidy_fast.read(path, context)
+    if fast is not None:
+        return fast
     file = str(path)
     text, encoding = read_text(path)
     if encoding != "utf-8":
@@ -99,7 +104,17 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     raw["__line"] = lines
     frame = validate(raw, file, context, problems)
     raise_problems(problems)
-    return frame
+    return keep_reporters(frame, context.reporters)
+
+
+def keep_reporters(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame:
+    """Only the rows of ``reporters`` (all rows when None), as if only they had been read."""
+    if reporters is None:
+        return frame
+    kept = frame[frame["reporter"].isin(list(reporters))].reset_index(drop=True)
+    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
+        kept[column] = kept[column].cat.remove_unused_categories()
+    return kept
 
 
 def validate(

@@ -1,0 +1,83 @@
+"""Growth: like for like, every year, CAGR; a missing base is not computable, never −100%."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tradecli.analysis.growth import Change, SeriesGrowth, growth, like_for_like, series_growth
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.periods import Period
+from tradecli.series import Engine, SeriesKey
+
+TJK = SeriesKey("AZE", "TJK", "turnover")
+
+
+def test_jan_aug_2023_against_jan_aug_2022(bundled: Dataset) -> None:
+    result = growth(bundled, [TJK], Period.parse("2023-01/2023-08"))
+    change = result.series[0].span
+    assert change.value == pytest.approx(4.103 / 3.828 - 1)
+    assert f"{(change.value or 0.0) * 100:+.1f}%" == "+7.2%"
+
+
+def test_every_year_against_the_year_before(bundled: Dataset) -> None:
+    found = series_growth(bundled.engine, TJK)
+    assert isinstance(found, SeriesGrowth)
+    by_year = {c.current.period.start_year: c for c in found.years}
+    assert by_year[2023].value == pytest.approx(6.1 / 5.9 - 1)  # 2022 as revised: 5.9
+    assert by_year[2021].value == pytest.approx(7.5 / 5.2 - 1)
+    assert by_year[2020].value is None and "no 2019 figure" in by_year[2020].reason
+
+
+def test_cagr_between_full_years(bundled: Dataset) -> None:
+    found = series_growth(bundled.engine, TJK, first=2015, last=2023)
+    assert isinstance(found, SeriesGrowth) and found.cagr is not None
+    assert found.cagr.value == pytest.approx((6.1 / 6.44) ** (1 / 8) - 1)
+    missing = series_growth(bundled.engine, TJK, first=2014, last=2023)
+    assert isinstance(missing, SeriesGrowth) and missing.cagr is not None
+    assert missing.cagr.value is None and "no 2014 figure" in missing.cagr.reason
+
+
+def test_a_missing_base_is_not_computable_never_minus_100() -> None:
+    engine = Engine(frame(obs("2023-01/2023-03", 5.0)))
+    change = like_for_like(engine, TJK, Period.parse("2023-Q1"))
+    assert change.value is None
+    assert change.reason.startswith("not computable")
+    assert change.to_dict()["change"] is None
+
+
+def test_the_latest_span_without_a_base_points_to_the_latest_comparable(bundled: Dataset) -> None:
+    found = series_growth(bundled.engine, TJK)
+    assert isinstance(found, SeriesGrowth)
+    assert found.span.current.period == Period.parse("2024-01/2024-04")
+    assert found.span.value is None
+    assert found.latest_comparable is not None
+    assert found.latest_comparable.current.period == Period.year(2023)
+
+
+def test_no_series_with_the_span_is_an_error_naming_what_there_is(bundled: Dataset) -> None:
+    with pytest.raises(NotAvailable, match=r"no series has a figure for 2030.*Jan–Apr 2024"):
+        growth(bundled, [TJK], Period.year(2030))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.floats(min_value=1.0, max_value=1e12, allow_nan=False),
+    st.integers(min_value=2001, max_value=2030),
+    st.integers(min_value=2, max_value=6),
+    st.integers(min_value=1, max_value=11),
+)
+def test_a_constant_series_has_zero_growth(value: float, start: int, years: int, m: int) -> None:
+    rows = []
+    for year in range(start, start + years):
+        rows.append(obs(str(year), value))
+        rows.append(obs(f"{year}-01/{year}-{m:02d}", value * m / 12))
+    engine = Engine(frame(*rows))
+    found = series_growth(engine, TJK)
+    assert isinstance(found, SeriesGrowth)
+    changes: list[Change] = [found.span, *found.years[1:]]
+    assert all(c.value == pytest.approx(0.0, abs=1e-12) for c in changes)
+    assert found.cagr is not None and found.cagr.value == pytest.approx(0.0, abs=1e-12)

@@ -1,0 +1,150 @@
+"""Projections of a year from its year-to-date spans, checked by hand arithmetic."""
+
+from __future__ import annotations
+
+from statistics import mean
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tradecli.analysis.projection import (
+    Method,
+    SeriesProjection,
+    backtest_errors,
+    linear,
+    project,
+    project_from,
+    project_series,
+    seasonal,
+    ytd_growth,
+)
+from tradecli.dataset import Dataset, Filters, load
+from tradecli.errors import NotAvailable
+from tradecli.periods import Period, month_index
+from tradecli.series import Engine, SeriesKey
+
+TJK = SeriesKey("AZE", "TJK", "turnover")
+
+
+def _series(dataset: Dataset, year: int = 2023, method: Method = Method.auto) -> SeriesProjection:
+    found = project_series(dataset.engine, TJK, year, method)
+    assert isinstance(found, SeriesProjection), found
+    return found
+
+
+def test_the_formulas() -> None:
+    assert linear(2.3e6, 7) == pytest.approx(2.3e6 * 12 / 7)
+    assert ytd_growth(4.103, 3.828, 5.9) == pytest.approx(5.9 * 4.103 / 3.828)
+    value, low, high = seasonal(10.0, [0.5, 0.25])
+    assert (value, low, high) == pytest.approx((10 / 0.375, 10 / 0.5, 10 / 0.25))
+
+
+def test_as_published_on_2023_09_14_linear_from_jan_jul() -> None:
+    dataset = load(filters=Filters(vintage="2023-09-14"))
+    s = _series(dataset)
+    assert not s.complete
+    head = s.headline
+    assert head is not None and head.basis.period == Period.parse("2023-01/2023-07")
+    p = head.chosen
+    assert p.method is Method.linear  # no earlier Jan–Jul with its full year: auto falls back
+    assert "auto chose linear" in head.why
+    assert p.value == pytest.approx(2.3e6 * 12 / 7)
+    assert s.last_full is not None and s.last_full.value == pytest.approx(5.8e6)
+    assert p.implied_change == pytest.approx(2.3 * 12 / 7 / 5.8 - 1)
+    assert round((p.implied_change or 0.0) * 100) == -32
+    assert "over" in p.qualifiers
+    assert p.to_match_last_year == pytest.approx((5.8e6 - 2.3e6) / 5)
+    assert dataset.left_out  # later and undated figures were left out, and counted
+
+
+def test_as_of_july_2023_uses_the_revised_2022() -> None:
+    dataset = load(filters=Filters(as_of=month_index(2023, 7)))
+    head = _series(dataset).headline
+    assert head is not None
+    p = head.chosen
+    assert p.value == pytest.approx(2.3e6 * 12 / 7)
+    assert p.last_full is not None and p.last_full.value == pytest.approx(5.9e6)
+    assert round((p.implied_change or 0) * 100) == -33
+
+
+def test_a_complete_year_is_said_and_each_span_projected(bundled: Dataset) -> None:
+    s = _series(bundled)
+    assert s.complete and s.actual is not None
+    assert s.actual.value == pytest.approx(6.1e6)
+    by_span = {span.basis.period: span for span in s.spans}
+    jan_aug = by_span[Period.parse("2023-01/2023-08")]
+    got = {p.method: p for p in jan_aug.by_method}
+    assert got[Method.linear].value == pytest.approx(4.103e6 * 12 / 8)
+    assert got[Method.ytd_growth].value == pytest.approx(5.9e6 * 4.103 / 3.828)
+    shares = [3.828 / 5.9, 5.5 / 7.5]  # Jan–Aug / full year in 2022 and 2021
+    seasonal_p = got[Method.seasonal]
+    assert seasonal_p.value == pytest.approx(4.103e6 / mean(shares))
+    assert seasonal_p.low == pytest.approx(4.103e6 / max(shares))
+    assert seasonal_p.high == pytest.approx(4.103e6 / min(shares))
+    # as the issue rounds them: $5.94M, range $5.60M–$6.32M
+    assert seasonal_p.value == pytest.approx(5.94e6, abs=0.005e6)
+    assert seasonal_p.low == pytest.approx(5.60e6, abs=0.006e6)  # 5.595…
+    assert seasonal_p.high == pytest.approx(6.32e6, abs=0.005e6)
+    assert jan_aug.chosen is seasonal_p
+    assert s.error(got[Method.linear]) == pytest.approx(4.103 * 12 / 8 / 6.1 - 1)
+    assert Period.parse("2023-01/2023-07") in by_span  # every year-to-date span of 2023
+
+
+def test_asking_for_one_method_gives_only_that_method(bundled: Dataset) -> None:
+    s = _series(bundled, method=Method.ytd_growth)
+    assert all(len(span.by_method) == 1 for span in s.spans)
+    assert all(span.chosen.method is Method.ytd_growth for span in s.spans)
+
+
+def test_backtest_errors_by_months_covered(bundled: Dataset) -> None:
+    result = project(bundled, [TJK], 2023, backtest=True)
+    assert result.backtest is not None
+    errors = {(e.months, e.method): e for e in backtest_errors(result.backtest)}
+    # Jan–Aug and the full year: 2023 (4.103 of 6.1), 2022 (3.828 of 5.9), 2021 (5.5 of 7.5)
+    expected = [4.103 * 12 / 8 / 6.1 - 1, 3.828 * 12 / 8 / 5.9 - 1, 5.5 * 12 / 8 / 7.5 - 1]
+    linear_8 = errors[(8, Method.linear)]
+    assert [y for y, _ in linear_8.errors] == [2021, 2022, 2023]
+    assert linear_8.mean_absolute == pytest.approx(mean(abs(e) for e in expected))
+
+
+def test_nothing_to_project_is_an_error(bundled: Dataset) -> None:
+    with pytest.raises(NotAvailable, match=r"nothing to project 2031 from.*years in the data"):
+        project(bundled, [TJK], 2031)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**8), min_size=12, max_size=12))
+def test_a_linear_projection_of_a_complete_year_is_the_year(months: list[int]) -> None:
+    rows = [obs(f"2022-{m:02d}", v) for m, v in enumerate(months, 1)]
+    engine = Engine(frame(*rows))
+    basis = engine.value(TJK, Period.ytd(2022, 12))
+    assert basis.found
+    p = project_from(engine, basis, Method.linear)
+    assert p.value == pytest.approx(engine.value(TJK, Period.year(2022)).value)
+    assert p.value == pytest.approx(sum(months))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=11),
+    st.floats(min_value=1.0, max_value=1e9),
+    st.floats(min_value=0.01, max_value=0.99),
+    st.floats(min_value=1.0, max_value=1e9),
+)
+def test_ytd_growth_and_one_year_seasonal_agree(
+    m: int, full: float, share: float, ytd: float
+) -> None:
+    engine = Engine(
+        frame(
+            obs("2022", full),
+            obs(f"2022-01/2022-{m:02d}", full * share),
+            obs(f"2023-01/2023-{m:02d}", ytd),
+        )
+    )
+    basis = engine.value(TJK, Period.ytd(2023, m))
+    by_seasonal = project_from(engine, basis, Method.seasonal)
+    by_growth = project_from(engine, basis, Method.ytd_growth)
+    assert len(by_seasonal.history) == 1
+    assert by_seasonal.value == pytest.approx(by_growth.value)

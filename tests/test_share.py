@@ -1,0 +1,110 @@
+"""Shares of a group: the published total first, else a complete member sum; never a partial sum."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tradecli.analysis.share import Ranking, Share, Unanswered, rank_members, share_of, shares
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.groups import Group, Membership
+from tradecli.periods import Period
+from tradecli.render import share_percent
+from tradecli.series import AGGREGATE, MEMBER_SUM, Engine, SeriesKey
+
+TJK = SeriesKey("AZE", "TJK", "turnover")
+JAN_APR_2024 = Period.parse("2024-01/2024-04")
+
+
+def _group(name: str, *members: str, code: str = "") -> Group:
+    return Group(name, code, tuple(Membership(m, 0, 10**6, "") for m in members), "test")
+
+
+def test_tajikistan_share_of_cis_stat_is_the_latest_span_with_both(bundled: Dataset) -> None:
+    found = share_of(bundled.engine, TJK, bundled.groups.get("cis-stat"))
+    assert isinstance(found, Share)
+    assert found.period == JAN_APR_2024
+    assert found.total.rule == AGGREGATE
+    assert found.value == pytest.approx(2_208_000 / 1.92e9)
+    assert share_percent(found.value) == "0.115%"
+
+
+def test_no_cis_total_for_jan_jul_2023_names_the_spans_there_are(bundled: Dataset) -> None:
+    keys = [TJK, SeriesKey("AZE", "RUS", "turnover")]
+    with pytest.raises(NotAvailable) as error:
+        shares(bundled, keys, bundled.groups.get("cis"), Period.parse("2023-01/2023-07"))
+    message = str(error.value)
+    assert "no AZE–CIS total for Jan–Jul 2023" in message
+    assert "Jan–Apr 2024" in message
+    assert "not the total" in message  # TJK alone is an incomplete member sum
+
+
+def test_a_member_sum_stands_in_only_when_complete(bundled: Dataset) -> None:
+    found = share_of(bundled.engine, TJK, bundled.groups.get("central-asia"))
+    assert isinstance(found, Share)
+    assert found.total.rule == MEMBER_SUM and found.total.complete
+    members = [87_269e3, 24_728e3, 2_208e3, 150_614e3, 50_944e3]  # KAZ KGZ TJK TKM UZB
+    assert found.total.value == pytest.approx(sum(members))
+    assert found.value == pytest.approx(2_208e3 / sum(members))
+
+
+def test_an_incomplete_member_sum_is_never_the_total() -> None:
+    engine = Engine(frame(obs("2023", 10, partner="AAA"), obs("2023", 30, partner="BBB")))
+    group = _group("trio", "AAA", "BBB", "CCC")
+    found = share_of(engine, SeriesKey("AZE", "AAA", "turnover"), group, Period.year(2023))
+    assert isinstance(found, Unanswered)
+    assert "2 of 3" in found.reason and "not the total" in found.reason
+
+
+def test_world_uses_the_published_world_total(bundled: Dataset) -> None:
+    found = share_of(bundled.engine, TJK, bundled.groups.get("world"))
+    assert isinstance(found, Share)
+    assert found.period == Period.year(2023) and not found.partial
+    assert found.value == pytest.approx(6.1e6 / 51e9)
+
+
+def test_world_without_a_total_is_a_partial_sum_and_says_so(bundled: Dataset) -> None:
+    found = share_of(bundled.engine, TJK, bundled.groups.get("world"), JAN_APR_2024)
+    assert isinstance(found, Share) and found.partial
+    assert "partial" in found.basis
+    assert found.to_dict()["partial"] is True
+
+
+def test_ranking_every_cis_member_shows_what_the_list_misses(bundled: Dataset) -> None:
+    ranking = rank_members(bundled.engine, "AZE", bundled.groups.get("cis"), "turnover")
+    assert isinstance(ranking, Ranking)
+    assert ranking.period == JAN_APR_2024
+    assert [a.key.partner for a in ranking.members][:2] == ["RUS", "TKM"]
+    assert ranking.missing == ["ARM"]
+    listed = 1_308_456 + 150_614 + 137_063 + 87_269 + 50_944 + 24_728 + 3_422 + 2_208
+    assert ranking.covered == pytest.approx(listed * 1e3 / 1.92e9)
+    assert any("not the 'cis' list" in n for n in ranking_report_notes(bundled))
+
+
+def ranking_report_notes(bundled: Dataset) -> list[str]:
+    from tradecli.analysis.share import rankings
+
+    return rankings(bundled, ["AZE"], bundled.groups.get("cis"), "turnover").report().notes
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=2, max_size=6))
+def test_shares_of_a_complete_group_sum_to_one(values: list[int]) -> None:
+    members = [f"M{chr(65 + i)}{chr(65 + i)}" for i in range(len(values))]
+    data = frame(
+        *(obs("2023-01/2023-06", v, partner=m) for m, v in zip(members, values, strict=True))
+    )
+    engine = Engine(data)
+    group = _group("synthetic", *members)
+    found = [share_of(engine, SeriesKey("AZE", m, "turnover"), group) for m in members]
+    assert all(isinstance(s, Share) for s in found)
+    total = sum(s.value or 0.0 for s in found if isinstance(s, Share))
+    assert math.isclose(total, 1.0, rel_tol=1e-9)
+    ranking = rank_members(engine, "AZE", group, "turnover")
+    assert isinstance(ranking, Ranking)
+    assert ranking.covered == pytest.approx(1.0)

@@ -1,0 +1,450 @@
+"""``tradecli growth``: like-for-like change, the change of every year, and CAGR.
+
+Like for like means the same months a year apart (Jan–Jul 2023 against
+Jan–Jul 2022): a partial year is never set against a full one. A change whose
+base is missing (or zero) is "not computable", never −100%. CAGR runs between
+two full years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.periods import Period
+from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer, Engine, SeriesKey, money
+
+# -- helpers shared by the analytics commands ------------------------------------
+
+
+def change(current: Answer | None, base: Answer | None) -> float | None:
+    """Relative change, or None when either side is missing (never −100% for a missing base)."""
+    if current is None or base is None or current.value is None or base.value is None:
+        return None
+    if base.value == 0:
+        return None
+    return current.value / base.value - 1
+
+
+def spans_of(engine: Engine, key: SeriesKey) -> list[Period]:
+    """Every span the series answers directly (for turnover also export + import), oldest first.
+
+    "Latest" means the span that ends last and, among those, the longest.
+    """
+    spans = set(engine.periods(key))
+    if key.flow == "turnover":
+        spans |= set(engine.periods(key.with_flow("export"))) & set(
+            engine.periods(key.with_flow("import"))
+        )
+    return sorted(spans, key=lambda p: (p.last, p.n_months))
+
+
+def years_in(engine: Engine, key: SeriesKey) -> list[int]:
+    """Calendar years that any span of the series ends in."""
+    flows = [key.flow] + (["export", "import"] if key.flow == "turnover" else [])
+    return sorted({p.end_year for f in flows for p in engine.periods(key.with_flow(f))})
+
+
+def annual_values(engine: Engine, key: SeriesKey) -> list[Answer]:
+    """The full-year answers the series has, oldest first."""
+    answers = (engine.value(key, Period.year(y)) for y in years_in(engine, key))
+    return [a for a in answers if a.found]
+
+
+def qualified(answer: Answer) -> str:
+    """A value as published: 'over $2.3M', '$4.103M'."""
+    words = " ".join(sorted(answer.qualifiers))
+    return f"{words} {money(answer.value, answer.key.currency)}".strip()
+
+
+def usd_first(key: SeriesKey, size: float | None) -> tuple[bool, float]:
+    """Sort key for 'largest first': values in different currencies are not compared."""
+    return (key.currency != "USD", -(size or 0.0))
+
+
+# -- results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """``current`` against ``base`` (like for like, or between two full years)."""
+
+    current: Answer
+    base: Answer
+
+    @property
+    def value(self) -> float | None:
+        return change(self.current, self.base)
+
+    @property
+    def label(self) -> str:
+        return f"{self.current.period.label()} vs {self.base.period.label()}"
+
+    @property
+    def reason(self) -> str:
+        """Why the change is not computable ('' when it is)."""
+        if not self.current.found:
+            return f"no {self.current.period.label()} figure"
+        if not self.base.found:
+            return f"not computable: no {self.base.period.label()} figure to compare with"
+        if self.base.value == 0:
+            return f"not computable: {self.base.period.label()} is zero"
+        return ""
+
+    def formula(self) -> str:
+        """'Jan–Aug 2023 vs Jan–Aug 2022: $4.103M / $3.828M − 1 = +7.2%'."""
+        cur = self.current.key.currency
+        if self.value is None:
+            return f"{self.label}: {self.reason}"
+        return (
+            f"{self.label}: {money(self.current.value, cur)} / {money(self.base.value, cur)} − 1"
+            f" = {_pct(self.value)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "period": self.current.period.iso(),
+            "base_period": self.base.period.iso(),
+            "value": self.current.value,
+            "base": self.base.value,
+            "change": self.value,
+            "qualifiers": sorted(self.current.qualifiers | self.base.qualifiers),
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Cagr:
+    """Compound annual growth between two full years."""
+
+    first: Answer
+    last: Answer
+
+    @property
+    def years(self) -> int:
+        return self.last.period.start_year - self.first.period.start_year
+
+    @property
+    def value(self) -> float | None:
+        a, b = self.first.value, self.last.value
+        if a is None or b is None or a <= 0 or b < 0 or self.years <= 0:
+            return None
+        return float((b / a) ** (1 / self.years) - 1)
+
+    @property
+    def label(self) -> str:
+        return f"CAGR {self.first.period.label()}–{self.last.period.label()}"
+
+    @property
+    def reason(self) -> str:
+        for answer in (self.first, self.last):
+            if not answer.found:
+                return f"not computable: no {answer.period.label()} figure"
+        if self.value is None:
+            return "not computable: needs two positive full years"
+        return ""
+
+    def formula(self) -> str:
+        """'CAGR 2015–2023: ($6.1M / $6.44M)^(1/8) − 1 = −0.7%'."""
+        cur = self.last.key.currency
+        if self.value is None:
+            return f"{self.label}: {self.reason}"
+        return (
+            f"{self.label}: ({money(self.last.value, cur)} / {money(self.first.value, cur)})"
+            f"^(1/{self.years}) − 1 = {_pct(self.value)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "from": self.first.period.iso(),
+            "to": self.last.period.iso(),
+            "years": self.years,
+            "first": self.first.value,
+            "last": self.last.value,
+            "cagr": self.value,
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class SeriesGrowth:
+    key: SeriesKey
+    span: Change
+    years: tuple[Change, ...]
+    cagr: Cagr | None
+    latest_comparable: Change | None = None  # when the latest span has no base
+
+    def explain(self) -> list[str]:
+        """How each change was computed, then the figures behind them."""
+        changes = [self.span, *([self.latest_comparable] if self.latest_comparable else [])]
+        lines = [f"{self.key.label()}, {c.formula()}" for c in (*changes, *self.years)]
+        if self.cagr is not None:
+            lines.append(f"{self.key.label()}, {self.cagr.formula()}")
+        return lines + [line for a in self.answers() for line in a.explain()]
+
+    def answers(self) -> list[Answer]:
+        changes = [self.span, *self.years]
+        if self.latest_comparable is not None:
+            changes.append(self.latest_comparable)
+        out = [a for c in changes for a in (c.current, c.base)]
+        if self.cagr is not None:
+            out.extend((self.cagr.first, self.cagr.last))
+        seen: set[tuple[str, str]] = set()
+        unique = []
+        for a in out:
+            if a.found and (a.period.iso(), a.key.label()) not in seen:
+                seen.add((a.period.iso(), a.key.label()))
+                unique.append(a)
+        return unique
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key.to_dict(),
+            "span": self.span.to_dict(),
+            "latest_comparable": (
+                self.latest_comparable.to_dict() if self.latest_comparable else None
+            ),
+            "years": [c.to_dict() for c in self.years],
+            "cagr": self.cagr.to_dict() if self.cagr else None,
+        }
+
+
+@dataclass(frozen=True)
+class Growth:
+    period: Period | None
+    series: list[SeriesGrowth]
+    unanswered: list[tuple[SeriesKey, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.iso() if self.period else None,
+            "series": [s.to_dict() for s in self.series],
+            "unanswered": [{**k.to_dict(), "reason": r} for k, r in self.unanswered],
+        }
+
+    def report(self) -> Report:
+        if len(self.series) == 1:
+            columns, rows = self._detail(self.series[0])
+        else:
+            columns, rows = self._overview()
+        notes = self._notes()
+        explain = [line for s in self.series for line in s.explain()]
+        flow = self.series[0].key.flow if self.series else "turnover"
+        what = f"over {self.period.label()}" if self.period else "latest span"
+        title = f"Growth ({flow}, {what}, like for like)"
+        return Report(title, columns, rows, self.to_dict(), notes, explain)
+
+    def _notes(self) -> list[str]:
+        notes = []
+        blocked = [s for s in self.series if s.span.reason]
+        if blocked:
+            notes.append(
+                "not computable (no figure for the same months a year before): "
+                + ", ".join(f"{_name(s.key)} {s.span.current.period.label()}" for s in blocked)
+            )
+        comparable = [s for s in blocked if s.latest_comparable is not None]
+        if comparable:
+            notes.append(
+                "latest comparable span instead: "
+                + "; ".join(
+                    f"{_name(s.key)} {s.latest_comparable.label} {_pct(s.latest_comparable.value)}"
+                    for s in comparable
+                    if s.latest_comparable is not None
+                )
+            )
+        for s in self.series:
+            qualifiers = s.span.current.qualifiers | s.span.base.qualifiers
+            if qualifiers and s.span.value is not None:
+                notes.append(
+                    f"{_name(s.key)}: approximate figures ({', '.join(sorted(qualifiers))}) "
+                    f"behind {s.span.label}"
+                )
+        by_reason: dict[str, list[str]] = {}
+        for key, reason in self.unanswered:
+            by_reason.setdefault(reason, []).append(_name(key))
+        notes.extend(
+            f"{len(names)} series not answered ({reason}): {', '.join(names)}"
+            for reason, names in by_reason.items()
+        )
+        return notes
+
+    def _overview(self) -> tuple[list[Column], list[dict[str, Any]]]:
+        columns = [
+            Column("series", "series"),
+            Column("span", "span"),
+            Column("value", "value", Kind.money),
+            Column("change", "y/y", Kind.percent),
+            Column("year", "year"),
+            Column("year_change", "y/y", Kind.percent),
+            Column("cagr", "CAGR", Kind.percent),
+            Column("cagr_years", "CAGR years"),
+        ]
+        rows = []
+        for s in self.series:
+            last_year = s.years[-1] if s.years else None
+            rows.append(
+                {
+                    "series": f"{s.key.reporter}–{s.key.partner}",
+                    "currency": s.key.currency,
+                    "span": s.span.current.period.label(),
+                    "value": s.span.current.value,
+                    "change": s.span.value,
+                    "year": last_year.current.period.label() if last_year else None,
+                    "year_change": last_year.value if last_year else None,
+                    "cagr": s.cagr.value if s.cagr else None,
+                    "cagr_years": (
+                        f"{s.cagr.first.period.label()}–{s.cagr.last.period.label()}"
+                        if s.cagr
+                        else None
+                    ),
+                }
+            )
+        return columns, rows
+
+    def _detail(self, s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
+        columns = [
+            Column("series", "series"),
+            Column("comparison", "comparison"),
+            Column("value", "value", Kind.money),
+            Column("base", "base", Kind.money),
+            Column("change", "change", Kind.percent),
+            Column("note", "note"),
+        ]
+        series = f"{s.key.reporter}–{s.key.partner}"
+        rows: list[dict[str, Any]] = []
+        changes = [s.span]
+        if s.latest_comparable is not None:
+            changes.append(s.latest_comparable)
+        shown = {c.current.period for c in changes}
+        changes.extend(c for c in reversed(s.years) if c.current.period not in shown)
+        for c in changes:
+            rows.append(
+                {
+                    "series": series,
+                    "currency": s.key.currency,
+                    "comparison": c.label,
+                    "value": c.current.value,
+                    "base": c.base.value,
+                    "change": c.value,
+                    "note": _short(c.reason),
+                }
+            )
+        if s.cagr is not None:
+            rows.append(
+                {
+                    "series": series,
+                    "currency": s.key.currency,
+                    "comparison": f"{s.cagr.label} ({s.cagr.years} years)",
+                    "value": s.cagr.last.value,
+                    "base": s.cagr.first.value,
+                    "change": s.cagr.value,
+                    "note": _short(s.cagr.reason) or "per year",
+                }
+            )
+        return columns, rows
+
+
+def _short(reason: str) -> str | None:
+    """'not computable: no 2019 figure to compare with' → 'no 2019 figure'."""
+    text = reason.removeprefix("not computable: ").removesuffix(" to compare with")
+    return text or None
+
+
+def _name(key: SeriesKey) -> str:
+    currency = "" if key.currency == "USD" else f" ({key.currency})"
+    return f"{key.reporter}–{key.partner}{currency}"
+
+
+def _pct(value: float | None) -> str:
+    return "not computable" if value is None else f"{value * 100:+.1f}%"
+
+
+# -- computation ----------------------------------------------------------------------
+
+
+def like_for_like(engine: Engine, key: SeriesKey, period: Period) -> Change:
+    """``period`` against the same months a year before."""
+    return Change(engine.value(key, period), engine.value(key, period.shifted_years(-1)))
+
+
+def year_changes(engine: Engine, key: SeriesKey) -> list[Change]:
+    """Each full year against the year before, oldest first (missing base: not computable)."""
+    return [
+        Change(a, engine.value(key, a.period.shifted_years(-1))) for a in annual_values(engine, key)
+    ]
+
+
+def cagr(
+    engine: Engine, key: SeriesKey, first: int | None = None, last: int | None = None
+) -> Cagr | None:
+    """CAGR between two full years: by default the first and the last in the data."""
+    years = [a.period.start_year for a in annual_values(engine, key)]
+    start = first if first is not None else (years[0] if years else None)
+    end = last if last is not None else (years[-1] if years else None)
+    if start is None or end is None or end <= start:
+        return None
+    return Cagr(engine.value(key, Period.year(start)), engine.value(key, Period.year(end)))
+
+
+def series_growth(
+    engine: Engine,
+    key: SeriesKey,
+    period: Period | None = None,
+    first: int | None = None,
+    last: int | None = None,
+) -> SeriesGrowth | str:
+    """The growth of one series, or the reason it has none."""
+    comparable: Change | None = None
+    if period is None:
+        spans = spans_of(engine, key)
+        if not spans:
+            return "no figures"
+        span = like_for_like(engine, key, spans[-1])
+        if span.value is None:
+            earlier = (like_for_like(engine, key, p) for p in reversed(spans[:-1]))
+            comparable = next((c for c in earlier if c.value is not None), None)
+    else:
+        span = like_for_like(engine, key, period)
+        if not span.current.found:
+            return f"no {period.label()} figure"
+    return SeriesGrowth(
+        key, span, tuple(year_changes(engine, key)), cagr(engine, key, first, last), comparable
+    )
+
+
+def growth(
+    dataset: Dataset,
+    keys: list[SeriesKey],
+    period: Period | None = None,
+    first: int | None = None,
+    last: int | None = None,
+) -> Growth:
+    """Growth for every series that has the span; raise ``NotAvailable`` when none has."""
+    engine = dataset.engine
+    answered: list[SeriesGrowth] = []
+    unanswered: list[tuple[SeriesKey, str]] = []
+    for key in keys:
+        result = series_growth(engine, key, period, first, last)
+        if isinstance(result, str):
+            unanswered.append((key, result))
+        else:
+            answered.append(result)
+    if not answered:
+        what = period.label() if period else "any span"
+        latest = []
+        for key in keys[:8]:
+            spans = ", ".join(p.label() for p in spans_of(engine, key)[-5:]) or "none"
+            latest.append(f"{_name(key)}: {spans}")
+        more = " …" if len(keys) > 8 else ""
+        raise NotAvailable(
+            f"no series has a figure for {what}; latest spans: {'; '.join(latest)}{more}"
+        )
+    answered.sort(key=lambda s: usd_first(s.key, s.span.current.value))
+    return Growth(period, answered, unanswered)

@@ -1,0 +1,237 @@
+"""``tradecli mirror``: do the two sides' statistics agree?
+
+For countries A and B, each span that both report: A's exports to B against B's
+imports from A, A's imports from B against B's exports to A, and A's turnover
+with B against B's turnover with A. Every figure comes from the series engine,
+so spans may be tiled, differenced or derived (turnover = export + import) and
+revisions are reconciled, exactly as ``tradecli value`` answers them. The gap
+is B's figure minus A's, in currency and as a share of A's figure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
+from tradecli.periods import Period
+from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer, Engine, SeriesKey
+
+MIRROR_FLOW = {"export": "import", "import": "export", "turnover": "turnover"}
+FLOW_ORDER = tuple(MIRROR_FLOW)
+CAVEAT = (
+    "imports are usually valued CIF (cost, insurance and freight to the border) and exports "
+    "FOB (free on board), so a partner's imports typically exceed the reporter's exports by "
+    "freight and insurance; timing, partner attribution (origin or consignment), re-exports "
+    "and confidential items widen the gaps further"
+)
+GAP_NOTE = "gap = partner's figure − reporter's figure; gap % is relative to the reporter's figure"
+
+
+def published_marks(answer: Answer) -> list[str]:
+    """How the figures used were published: about/over/almost, official statements,
+    quality flags (present only when flagged figures are included)."""
+    marks = set(answer.qualifiers)
+    for rec in answer.observations():
+        marks.update(f for f in rec.chosen.flags if f in (OFFICIAL_STATEMENT, *EXCLUDED_FLAGS))
+    return sorted(marks)
+
+
+@dataclass(frozen=True)
+class MirrorRow:
+    """One span of one flow: the reporter's figure and its partner's mirror figure."""
+
+    own: Answer
+    mirror: Answer
+
+    @property
+    def period(self) -> Period:
+        return self.own.period
+
+    @property
+    def gap(self) -> float:
+        return (self.mirror.value or 0.0) - (self.own.value or 0.0)
+
+    @property
+    def gap_relative(self) -> float | None:
+        return self.gap / self.own.value if self.own.value else None
+
+    def to_dict(self) -> dict[str, Any]:
+        key = self.own.key
+        return {
+            "reporter": key.reporter,
+            "partner": key.partner,
+            "flow": key.flow,
+            "mirror_flow": self.mirror.key.flow,
+            "currency": key.currency,
+            "period": self.period.iso(),
+            "reported": {**self.own.to_dict(), "published_as": published_marks(self.own)},
+            "mirror": {**self.mirror.to_dict(), "published_as": published_marks(self.mirror)},
+            "gap": self.gap,
+            "gap_relative": self.gap_relative,
+        }
+
+
+@dataclass(frozen=True)
+class MirrorResult:
+    rows: list[MirrorRow]
+    period: Period | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.iso() if self.period else None,
+            "comparisons": [r.to_dict() for r in self.rows],
+            "notes": [GAP_NOTE, CAVEAT],
+        }
+
+    def report(self) -> Report:
+        columns = [
+            Column("pair", "pair"),
+            Column("flows", "compared"),
+            Column("period", "span"),
+            Column("own", "reporter's", Kind.money),
+            Column("mirror", "partner's", Kind.money),
+            Column("gap", "gap", Kind.money),
+            Column("gap_relative", "gap %", Kind.percent),
+            Column("published_as", "as published"),
+        ]
+        rows = []
+        for r in self.rows:
+            key, other = r.own.key, r.mirror.key
+            marks = [
+                f"{k.reporter}: {', '.join(m)}"
+                for k, m in ((key, published_marks(r.own)), (other, published_marks(r.mirror)))
+                if m
+            ]
+            rows.append(
+                {
+                    "pair": f"{key.reporter}–{key.partner}",
+                    "flows": key.flow if key.flow == other.flow else f"{key.flow} ↔ {other.flow}",
+                    "period": r.period.label(),
+                    "currency": key.currency,
+                    "own": r.own.value,
+                    "mirror": r.mirror.value,
+                    "gap": r.gap,
+                    "gap_relative": r.gap_relative,
+                    "published_as": "; ".join(marks),
+                }
+            )
+        pairs = sorted({(r.own.key.reporter, r.own.key.partner) for r in self.rows})
+        title = "Mirror statistics" + (f": {pairs[0][0]}–{pairs[0][1]}" if len(pairs) == 1 else "")
+        explain = [line for r in self.rows for a in (r.own, r.mirror) for line in a.explain()]
+        return Report(title, columns, rows, self.to_dict(), [GAP_NOTE, CAVEAT], explain)
+
+
+def compare_mirrors(
+    dataset: Dataset,
+    reporter: str | None = None,
+    partner: str | None = None,
+    period: Period | None = None,
+) -> MirrorResult:
+    """Every span both sides report, for the pair asked or every pair reporting on each other."""
+    engine = dataset.engine
+    currencies: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in engine.keys():
+        currencies[(key.reporter, key.partner)].add(key.currency)
+    pairs = _pairs(currencies, reporter, partner)
+    rows: list[MirrorRow] = []
+    for a, b in pairs:
+        for currency in sorted(currencies[(a, b)] & currencies[(b, a)]):
+            for flow in FLOW_ORDER:
+                own_key = SeriesKey(a, b, flow, currency)
+                mirror_key = SeriesKey(b, a, MIRROR_FLOW[flow], currency)
+                spans = [period] if period else _spans(engine, own_key, mirror_key)
+                for span in spans:
+                    own = engine.value(own_key, span)
+                    mirror = engine.value(mirror_key, span)
+                    if own.found and mirror.found:
+                        rows.append(MirrorRow(own, mirror))
+    if not rows:
+        raise NotAvailable(_nothing(engine, pairs, reporter, partner, period))
+    rows.sort(
+        key=lambda r: (
+            r.own.key.reporter,
+            r.own.key.partner,
+            r.own.key.currency,
+            r.period.first,
+            r.period.last,
+            FLOW_ORDER.index(r.own.key.flow),
+        )
+    )
+    return MirrorResult(rows, period)
+
+
+def _pairs(
+    currencies: dict[tuple[str, str], set[str]], reporter: str | None, partner: str | None
+) -> list[tuple[str, str]]:
+    """(A, B) pairs where B also reports on A; unordered pairs once, A first when asked."""
+    both = {(a, b) for a, b in currencies if a != b and (b, a) in currencies}
+    if reporter and partner:
+        return [(reporter, partner)] if (reporter, partner) in both else []
+    if reporter:
+        return sorted(p for p in both if p[0] == reporter)
+    if partner:
+        return sorted(p for p in both if p[1] == partner)
+    return sorted(p for p in both if p[0] < p[1])
+
+
+def _spans(engine: Engine, own: SeriesKey, mirror: SeriesKey) -> list[Period]:
+    """Spans either side published (for turnover, also spans with both export and import)."""
+    spans: set[Period] = set()
+    for key in (own, mirror):
+        spans.update(engine.periods(key))
+        if key.flow == "turnover":
+            spans.update(
+                set(engine.periods(key.with_flow("export")))
+                & set(engine.periods(key.with_flow("import")))
+            )
+    return sorted(spans)
+
+
+def _nothing(
+    engine: Engine,
+    pairs: list[tuple[str, str]],
+    reporter: str | None,
+    partner: str | None,
+    period: Period | None,
+) -> str:
+    """Why there is no comparison, and what the data has instead."""
+    reporters = sorted({k.reporter for k in engine.keys()})
+    if not pairs:
+        if reporter and partner:
+            return (
+                f"no mirror for {reporter}–{partner}: a comparison needs figures published by "
+                f"both sides, and {_who_lacks(engine, reporter, partner)}; reporters in the "
+                f"data: {', '.join(reporters)}"
+            )
+        asked = " and ".join(x for x in (reporter, partner) if x) or "the data"
+        return (
+            f"no pair of countries in {asked} where both report on each other; reporters in "
+            f"the data: {', '.join(reporters)}"
+        )
+    lines = []
+    for a, b in pairs:
+        for x, y in ((a, b), (b, a)):
+            spans = sorted(
+                {
+                    p
+                    for k in engine.keys()
+                    if (k.reporter, k.partner) == (x, y)
+                    for p in engine.periods(k)
+                }
+            )
+            lines.append(f"{x} reports {y} for {', '.join(p.label() for p in spans)}")
+    when = f" for {period.label()}" if period else ""
+    return f"no span{when} that both sides report; " + "; ".join(lines)
+
+
+def _who_lacks(engine: Engine, a: str, b: str) -> str:
+    published = {(k.reporter, k.partner) for k in engine.keys()}
+    missing = [
+        f"{x} publishes nothing on {y}" for x, y in ((a, b), (b, a)) if (x, y) not in published
+    ]
+    return " and ".join(missing) or "they report different spans"

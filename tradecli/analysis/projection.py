@@ -1,0 +1,798 @@
+"""``tradecli project YEAR``: where a year ends, from its latest year-to-date span Jan..m.
+
+- ``linear``: ytd × 12 / m;
+- ``seasonal``: ytd ÷ the mean share that Jan..m held of the full year in up to
+  three earlier years that have both, with a low–high range over those years;
+- ``ytd-growth``: last full year × (ytd ÷ the same span a year before);
+- ``auto``: seasonal where history allows, else linear, saying which and why.
+
+When the year is complete in the data, the actual is given and every
+year-to-date span of the year is projected by each method, so the methods can
+be judged; ``backtest`` does that for every year with an actual and sums the
+errors up by months covered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from statistics import mean
+from typing import Any
+
+from tradecli.analysis.growth import qualified, usd_first, years_in
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.periods import MONTH_ABBR, Period, month_iso
+from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer, Engine, SeriesKey, money
+
+HISTORY_YEARS = 3
+
+
+class Method(StrEnum):
+    auto = "auto"
+    linear = "linear"
+    seasonal = "seasonal"
+    ytd_growth = "ytd-growth"
+
+
+METHODS = (Method.linear, Method.seasonal, Method.ytd_growth)
+
+RULES = {
+    Method.linear: "YTD × 12 / months covered",
+    Method.seasonal: "YTD ÷ the mean share the same months held of the full year in up to "
+    f"{HISTORY_YEARS} earlier years",
+    Method.ytd_growth: "last full year × (YTD ÷ the same span a year before)",
+}
+
+# -- the three formulas, on plain numbers --------------------------------------------
+
+
+def linear(ytd: float, months: int) -> float:
+    return ytd * 12 / months
+
+
+def seasonal(ytd: float, shares: Sequence[float]) -> tuple[float, float, float]:
+    """(projection, low, high): ytd ÷ mean share, and ytd ÷ the largest / smallest share."""
+    return ytd / mean(shares), ytd / max(shares), ytd / min(shares)
+
+
+def ytd_growth(ytd: float, base_ytd: float, last_full: float) -> float:
+    return last_full * ytd / base_ytd
+
+
+# -- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryYear:
+    """An earlier year with both the same months and its full-year total."""
+
+    ytd: Answer
+    full: Answer
+
+    @property
+    def share(self) -> float:
+        return (self.ytd.value or 0.0) / (self.full.value or 1.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.full.period.start_year,
+            "ytd": self.ytd.value,
+            "full": self.full.value,
+            "share": self.share,
+        }
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One method's projection of the year of ``basis`` (a Jan..m span)."""
+
+    method: Method
+    basis: Answer
+    value: float | None
+    last_full: Answer | None = None  # the year before: for the implied change (and ytd-growth)
+    low: float | None = None
+    high: float | None = None
+    history: tuple[HistoryYear, ...] = ()
+    base_ytd: Answer | None = None
+    reason: str = ""  # why not computable
+
+    @property
+    def key(self) -> SeriesKey:
+        return self.basis.key
+
+    @property
+    def year(self) -> int:
+        return self.basis.period.start_year
+
+    @property
+    def months(self) -> int:
+        return self.basis.period.n_months
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None
+
+    def inputs(self) -> list[Answer]:
+        """Every answer the projection stands on."""
+        out = [self.basis]
+        if self.method is Method.seasonal:
+            out.extend(a for h in self.history for a in (h.ytd, h.full))
+        if self.method is Method.ytd_growth and self.base_ytd is not None:
+            out.append(self.base_ytd)
+        if self.last_full is not None and self.last_full.found:
+            out.append(self.last_full)
+        return out
+
+    @property
+    def qualifiers(self) -> frozenset[str]:
+        """about/over/almost of any figure used: the projection is approximate too."""
+        return frozenset().union(*(a.qualifiers for a in self.inputs()))
+
+    @property
+    def implied_change(self) -> float | None:
+        """The projection against the last full year."""
+        base = self.last_full.value if self.last_full is not None else None
+        if self.value is None or not base:
+            return None
+        return self.value / base - 1
+
+    @property
+    def rate_so_far(self) -> float | None:
+        return None if self.basis.value is None else self.basis.value / self.months
+
+    @property
+    def rest_monthly(self) -> float | None:
+        """The monthly value the rest of the year needs for the projection to come true."""
+        if self.value is None or self.basis.value is None or self.months >= 12:
+            return None
+        return (self.value - self.basis.value) / (12 - self.months)
+
+    @property
+    def to_match_last_year(self) -> float | None:
+        """The monthly value the rest of the year needs to equal the last full year."""
+        base = self.last_full.value if self.last_full is not None else None
+        if base is None or self.basis.value is None or self.months >= 12:
+            return None
+        return (base - self.basis.value) / (12 - self.months)
+
+    def formula(self) -> str:
+        cur = self.key.currency
+        ytd = money(self.basis.value, cur)
+        if self.value is None:
+            return f"{self.method}: not computable ({self.reason})"
+        if self.method is Method.linear:
+            return f"linear: {ytd} × 12 / {self.months} = {money(self.value, cur)}"
+        if self.method is Method.seasonal:
+            shares = ", ".join(
+                f"{h.full.period.label()} {money(h.ytd.value, cur)}/{money(h.full.value, cur)}"
+                f" = {h.share:.3f}"
+                for h in self.history
+            )
+            return (
+                f"seasonal: {ytd} ÷ mean({shares}) = {money(self.value, cur)}, range "
+                f"{money(self.low, cur)}–{money(self.high, cur)}"
+            )
+        assert self.last_full is not None and self.base_ytd is not None
+        return (
+            f"ytd-growth: {self.last_full.period.label()} {money(self.last_full.value, cur)} × "
+            f"({ytd} ÷ {self.base_ytd.period.label()} {money(self.base_ytd.value, cur)}) = "
+            f"{money(self.value, cur)}"
+        )
+
+    def explain(self) -> list[str]:
+        lines = [
+            f"{self.key.label()} {self.year}, from {self.basis.period.label()}: {self.formula()}"
+        ]
+        for answer in self.inputs():
+            lines.extend(answer.explain(1))
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "method": str(self.method),
+            "basis": self.basis.period.iso(),
+            "months": self.months,
+            "ytd": self.basis.value,
+            "value": self.value,
+            "qualifiers": sorted(self.qualifiers),
+            "last_full_year": self.last_full.value if self.last_full else None,
+            "implied_change": self.implied_change,
+            "monthly_so_far": self.rate_so_far,
+            "monthly_rest_of_year": self.rest_monthly,
+            "monthly_to_match_last_year": self.to_match_last_year,
+            "formula": self.formula(),
+        }
+        if self.method is Method.seasonal:
+            out["low"] = self.low
+            out["high"] = self.high
+            out["history"] = [h.to_dict() for h in self.history]
+        if self.method is Method.ytd_growth:
+            out["base_ytd"] = self.base_ytd.value if self.base_ytd else None
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class SpanProjections:
+    """What each method makes of one year-to-date span, and the one chosen."""
+
+    basis: Answer
+    by_method: tuple[Projection, ...]
+    chosen: Projection
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "basis": self.basis.period.iso(),
+            "ytd": self.basis.to_dict(),
+            "chosen": str(self.chosen.method),
+            "why": self.why,
+            "projections": [p.to_dict() for p in self.by_method],
+        }
+
+
+@dataclass(frozen=True)
+class SeriesProjection:
+    key: SeriesKey
+    year: int
+    method: Method
+    actual: Answer | None
+    last_full: Answer | None
+    spans: tuple[SpanProjections, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.actual is not None
+
+    @property
+    def headline(self) -> SpanProjections | None:
+        return self.spans[-1] if self.spans else None
+
+    def error(self, projection: Projection) -> float | None:
+        """Projection against the actual: +0.05 is 5% too high."""
+        if self.actual is None or not self.actual.value or projection.value is None:
+            return None
+        return projection.value / self.actual.value - 1
+
+    @property
+    def size(self) -> float | None:
+        if self.actual is not None:
+            return self.actual.value
+        return self.headline.chosen.value if self.headline else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key.to_dict(),
+            "year": self.year,
+            "complete": self.complete,
+            "actual": self.actual.to_dict() if self.actual else None,
+            "last_full_year": self.last_full.to_dict() if self.last_full else None,
+            "spans": [
+                {
+                    **s.to_dict(),
+                    "errors": {str(p.method): self.error(p) for p in s.by_method},
+                }
+                for s in self.spans
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class BacktestError:
+    """The errors of one method at one number of months covered, over the years tested."""
+
+    key: SeriesKey
+    months: int
+    method: Method
+    errors: tuple[tuple[int, float], ...]  # (year, error)
+
+    @property
+    def mean_absolute(self) -> float:
+        return mean(abs(e) for _, e in self.errors)
+
+    @property
+    def mean(self) -> float:
+        return mean(e for _, e in self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key.to_dict(),
+            "months": self.months,
+            "method": str(self.method),
+            "years": [y for y, _ in self.errors],
+            "errors": [e for _, e in self.errors],
+            "mean_absolute_error": self.mean_absolute,
+            "mean_error": self.mean,
+        }
+
+
+def backtest_errors(tested: Sequence[SeriesProjection]) -> list[BacktestError]:
+    table: dict[tuple[SeriesKey, int, Method], list[tuple[int, float]]] = {}
+    for sp in tested:
+        for span in sp.spans:
+            for p in span.by_method:
+                error = sp.error(p)
+                if error is not None:
+                    table.setdefault((sp.key, p.months, p.method), []).append((sp.year, error))
+    return [
+        BacktestError(key, months, method, tuple(sorted(errors)))
+        for (key, months, method), errors in sorted(table.items())
+    ]
+
+
+@dataclass(frozen=True)
+class ProjectionResult:
+    year: int
+    method: Method
+    series: list[SeriesProjection]
+    unanswered: list[tuple[SeriesKey, str]] = field(default_factory=list)
+    as_of: int | None = None
+    vintage: str | None = None
+    left_out: dict[str, int] = field(default_factory=dict)
+    backtest: list[SeriesProjection] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "year": self.year,
+            "method": str(self.method),
+            "as_of": month_iso(self.as_of) if self.as_of is not None else None,
+            "vintage": self.vintage,
+            "left_out": self.left_out,
+            "series": [s.to_dict() for s in self.series],
+            "unanswered": [{**k.to_dict(), "reason": r} for k, r in self.unanswered],
+        }
+        if self.backtest is not None:
+            out["backtest"] = {
+                "tested": [s.to_dict() for s in self.backtest],
+                "errors": [e.to_dict() for e in backtest_errors(self.backtest)],
+            }
+        return out
+
+    # -- rendering ---------------------------------------------------------------
+
+    def report(self) -> Report:
+        if self.backtest is not None:
+            columns, rows, notes, explain = self._backtest_table()
+            title = f"Backtest: mean absolute projection error (years up to {self.year})"
+        elif len(self.series) == 1:
+            columns, rows, notes, explain = self._detail(self.series[0])
+            s = self.series[0]
+            title = f"Projection of {self.year}: {s.key.label()}"
+        else:
+            columns, rows, notes, explain = self._overview()
+            title = f"Projection of {self.year} ({self._flow()})"
+        notes.extend(self._common_notes())
+        return Report(title, columns, rows, self.to_dict(), notes, explain)
+
+    def _flow(self) -> str:
+        return self.series[0].key.flow if self.series else "turnover"
+
+    def _common_notes(self) -> list[str]:
+        notes = []
+        if self.as_of is not None:
+            notes.append(f"as of {month_iso(self.as_of)}: spans ending later are left out")
+        if self.vintage is not None:
+            notes.append(f"vintage {self.vintage}: only figures published by then")
+        notes.extend(
+            f"{count} observations left out: {why}" for why, count in self.left_out.items()
+        )
+        if self.unanswered and self.backtest is None:
+            notes.append(
+                f"{len(self.unanswered)} series with nothing for {self.year}: "
+                + ", ".join(f"{k.reporter}–{k.partner}" for k, _ in self.unanswered)
+            )
+        return notes
+
+    def _method_label(self, span: SpanProjections, p: Projection) -> str:
+        chosen = self.method is Method.auto and len(span.by_method) > 1 and p is span.chosen
+        return f"{p.method} (auto)" if chosen else str(p.method)
+
+    def _overview(self) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+        prev = self.year - 1
+        ranged = any(s.headline and _range(s.headline.chosen) for s in self.series)
+        columns = [
+            Column("series", "series"),
+            Column("basis", "from"),
+            Column("method", "method"),
+            Column("projection", "projection", Kind.money),
+            Column("range", "range", table=bool(ranged)),
+            Column("low", "low", Kind.money, table=False),
+            Column("high", "high", Kind.money, table=False),
+            Column("implied_change", f"on {prev}", Kind.percent),
+            Column("actual", "actual", Kind.money),
+        ]
+        rows = []
+        explain: list[str] = []
+        for s in self.series:
+            head = s.headline
+            p = head.chosen if head else None
+            rows.append(
+                {
+                    "series": f"{s.key.reporter}–{s.key.partner}",
+                    "currency": s.key.currency,
+                    "basis": _basis_label(head.basis) if head else None,
+                    "method": p.method if p and p.found else None,
+                    "projection": p.value if p else None,
+                    "range": _range(p) if p else None,
+                    "low": p.low if p else None,
+                    "high": p.high if p else None,
+                    "implied_change": p.implied_change if p else None,
+                    "actual": s.actual.value if s.actual else None,
+                }
+            )
+            if s.actual is not None:
+                explain.extend(s.actual.explain())
+            if p is not None:
+                explain.extend(p.explain())
+        notes = [f"{m}: {RULES[m]}" for m in METHODS if self.method in (Method.auto, m)]
+        if self.method is Method.auto:
+            notes.append(
+                "auto: seasonal where an earlier year has the same months and its full "
+                "year, else linear"
+            )
+        done = [s for s in self.series if s.complete]
+        if done:
+            notes.append(
+                f"{self.year} is complete in the data for {len(done)} series: the actual is shown "
+                "beside the projection from the latest year-to-date span; --partner for every "
+                "span and method"
+            )
+        for s in self.series:
+            head = s.headline
+            if head and head.basis.qualifiers:
+                notes.append(
+                    f"{s.key.reporter}–{s.key.partner}: {head.basis.period.label()} was "
+                    f"published as '{qualified(head.basis)}': the projection is "
+                    "approximate too"
+                )
+        return columns, rows, notes, explain
+
+    def _detail(
+        self, s: SeriesProjection
+    ) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+        prev = self.year - 1
+        columns = [
+            Column("basis", "from"),
+            Column("ytd", "YTD", Kind.money),
+            Column("method", "method"),
+            Column("projection", "projection", Kind.money),
+            Column("range", "range"),
+            Column("low", "low", Kind.money, table=False),
+            Column("high", "high", Kind.money, table=False),
+            Column("implied_change", f"on {prev}", Kind.percent),
+        ]
+        if s.complete:
+            columns.append(Column("error", "vs actual", Kind.percent))
+        rows = []
+        explain: list[str] = []
+        if s.actual is not None:
+            explain.extend(s.actual.explain())
+        for span in s.spans:
+            for p in span.by_method:
+                row = {
+                    "series": f"{s.key.reporter}–{s.key.partner}",
+                    "currency": s.key.currency,
+                    "basis": _basis_label(span.basis),
+                    "ytd": span.basis.value,
+                    "method": self._method_label(span, p),
+                    "projection": p.value,
+                    "range": _range(p) if p.found else _short_reason(p),
+                    "low": p.low,
+                    "high": p.high,
+                    "implied_change": p.implied_change,
+                }
+                if s.complete:
+                    row["error"] = s.error(p)
+                rows.append(row)
+                if p.found:
+                    explain.extend(p.explain())
+        return columns, rows, self._headline_notes(s), explain
+
+    def _headline_notes(self, s: SeriesProjection) -> list[str]:
+        notes: list[str] = []
+        cur = s.key.currency
+        prev = self.year - 1
+        if s.actual is not None:
+            notes.append(
+                f"{self.year} is complete in the data: {qualified(s.actual)} ({s.actual.rule}). "
+                f"The rows show what each method would have projected from each year-to-date "
+                f"span of {self.year}."
+            )
+        head = s.headline
+        if head is None:
+            return notes
+        p = head.chosen
+        if self.method is Method.auto and len(head.by_method) > 1:
+            notes.append(head.why)
+        missing = [p for span in s.spans for p in span.by_method if not p.found]
+        for reason in dict.fromkeys(
+            f"{p.method}: {p.reason}" for p in missing if p.method is Method.seasonal
+        ):
+            notes.append(f"n/c (not computable) {reason}")
+        if s.actual is None and p.found:
+            text = (
+                f"{p.method} projection from {head.basis.period.label()} "
+                f"({qualified(head.basis)}): {_q(p)}{money(p.value, cur)}"
+            )
+            if p.last_full is not None and p.last_full.found:
+                text += f", {_pct(p.implied_change)} on {prev} ({qualified(p.last_full)})"
+            notes.append(text)
+            if p.to_match_last_year is not None:
+                implied = (
+                    ""
+                    if p.method is Method.linear
+                    else f"; the projection implies {money(p.rest_monthly, cur)}/month"
+                )
+                notes.append(
+                    f"to match {prev}, the remaining {12 - p.months} months need "
+                    f"{money(p.to_match_last_year, cur)}/month; so far "
+                    f"{money(p.rate_so_far, cur)}/month{implied}"
+                )
+            elif p.rest_monthly is not None:
+                notes.append(
+                    f"the projection implies {money(p.rest_monthly, cur)}/month for the remaining "
+                    f"{12 - p.months} months (so far {money(p.rate_so_far, cur)}/month); "
+                    f"no {prev} total to compare with"
+                )
+        elif s.actual is None:
+            notes.append(f"{p.method}: not computable ({p.reason})")
+        if head.basis.qualifiers:
+            notes.append(
+                f"{head.basis.period.label()} was published as "
+                f"'{qualified(head.basis)}': the projection is approximate too"
+            )
+        return notes
+
+    def _backtest_table(self) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+        tested = self.backtest or []
+        errors = backtest_errors(tested)
+        methods = [m for m in METHODS if self.method in (Method.auto, m)]
+        columns = [Column("series", "series"), Column("months", "months", Kind.number)]
+        for m in methods:
+            columns.append(Column(f"{m}_mae", str(m), Kind.share))
+            columns.append(Column(f"{m}_n", "n", Kind.number))
+        rows: dict[tuple[SeriesKey, int], dict[str, Any]] = {}
+        for e in errors:
+            if e.method not in methods:
+                continue
+            row = rows.setdefault(
+                (e.key, e.months),
+                {
+                    "series": f"{e.key.reporter}–{e.key.partner}",
+                    "currency": e.key.currency,
+                    "months": e.months,
+                },
+            )
+            row[f"{e.method}_mae"] = e.mean_absolute
+            row[f"{e.method}_n"] = len(e.errors)
+        order = sorted(rows, key=lambda k: (usd_first(k[0], _largest(tested, k[0])), k))
+        notes = [
+            "each method's mean absolute error against the year's actual total, by months "
+            "covered by the year-to-date span; n: years tested",
+            f"tested: every year up to {self.year} with a full-year figure, projected from each "
+            "of its year-to-date spans",
+        ]
+        explain: list[str] = []
+        for sp in tested:
+            explain.append(
+                f"{sp.key.label()} {sp.year}: actual {qualified(sp.actual)}"
+                if sp.actual
+                else f"{sp.key.label()} {sp.year}"
+            )
+            for span in sp.spans:
+                for p in span.by_method:
+                    if p.method in methods:
+                        err = sp.error(p)
+                        explain.append(
+                            f"  {span.basis.period.label()}: {p.formula()}"
+                            + (f"; error {_pct(err)}" if err is not None else "")
+                        )
+        return columns, [rows[k] for k in order], notes, explain
+
+
+def _largest(tested: Sequence[SeriesProjection], key: SeriesKey) -> float:
+    values = [s.actual.value or 0.0 for s in tested if s.key == key and s.actual is not None]
+    return max(values, default=0.0)
+
+
+def _basis_label(basis: Answer) -> str:
+    quals = ", ".join(sorted(basis.qualifiers))
+    return f"{basis.period.label()} ({quals})" if quals else basis.period.label()
+
+
+def _range(p: Projection) -> str | None:
+    """The seasonal low–high range (None with a single year of history: no range)."""
+    if p.low is None or p.high is None or len(p.history) < 2:
+        return None
+    return f"{money(p.low, p.key.currency)}–{money(p.high, p.key.currency)}"
+
+
+def _short_reason(p: Projection) -> str:
+    """A not-computable reason short enough for a table cell."""
+    if p.method is Method.seasonal:
+        return "n/c: no history"
+    return "n/c: " + p.reason.removesuffix(" figure")
+
+
+def _q(p: Projection) -> str:
+    return " ".join(sorted(p.basis.qualifiers)) + " " if p.basis.qualifiers else ""
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f}%"
+
+
+# -- computation -------------------------------------------------------------------
+
+
+def project_from(
+    engine: Engine, basis: Answer, method: Method, last_full: Answer | None = None
+) -> Projection:
+    """Project the year of ``basis`` (Jan..m, found) by one method."""
+    assert basis.value is not None and basis.period.is_year_to_date
+    key, year, months = basis.key, basis.period.start_year, basis.period.n_months
+    if last_full is None:
+        last_full = engine.value(key, Period.year(year - 1))
+    if method is Method.linear:
+        return Projection(method, basis, linear(basis.value, months), last_full)
+    if method is Method.seasonal:
+        history = seasonal_history(engine, key, year, months)
+        if not history:
+            return Projection(
+                method,
+                basis,
+                None,
+                last_full,
+                reason=f"no earlier year has both {_months_label(months)} and its full year",
+            )
+        value, low, high = seasonal(basis.value, [h.share for h in history])
+        return Projection(method, basis, value, last_full, low, high, tuple(history))
+    base_ytd = engine.value(key, basis.period.shifted_years(-1))
+    if not last_full.found:
+        return Projection(
+            method, basis, None, last_full, base_ytd=base_ytd, reason=f"no {year - 1} total"
+        )
+    if not base_ytd.found or not base_ytd.value:
+        return Projection(
+            method,
+            basis,
+            None,
+            last_full,
+            base_ytd=base_ytd,
+            reason=f"no {base_ytd.period.label()} figure",
+        )
+    assert last_full.value is not None
+    value = ytd_growth(basis.value, base_ytd.value, last_full.value)
+    return Projection(method, basis, value, last_full, base_ytd=base_ytd)
+
+
+def _months_label(months: int) -> str:
+    return "January" if months == 1 else f"Jan–{MONTH_ABBR[months - 1]}"
+
+
+def seasonal_history(engine: Engine, key: SeriesKey, year: int, months: int) -> list[HistoryYear]:
+    """Up to ``HISTORY_YEARS`` most recent earlier years with both Jan..m and the full year."""
+    out: list[HistoryYear] = []
+    for earlier in sorted((y for y in years_in(engine, key) if y < year), reverse=True):
+        full = engine.value(key, Period.year(earlier))
+        if not full.found or not full.value or full.value <= 0:
+            continue
+        ytd = engine.value(key, Period.ytd(earlier, months))
+        if ytd.found and ytd.value is not None and ytd.value > 0:
+            out.append(HistoryYear(ytd, full))
+        if len(out) == HISTORY_YEARS:
+            break
+    return out
+
+
+def project_span(
+    engine: Engine, basis: Answer, method: Method, last_full: Answer | None = None
+) -> SpanProjections:
+    """Every requested method on one span, and the chosen one (auto: seasonal, else linear)."""
+    if method is not Method.auto:
+        p = project_from(engine, basis, method, last_full)
+        return SpanProjections(basis, (p,), p, f"{method} (asked for)")
+    by_method = tuple(project_from(engine, basis, m, last_full) for m in METHODS)
+    linear_p, seasonal_p = by_method[0], by_method[1]
+    if seasonal_p.found:
+        years = ", ".join(str(h.full.period.start_year) for h in seasonal_p.history)
+        n = len(seasonal_p.history)
+        why = (
+            f"auto chose seasonal: {n} earlier year{'s' if n != 1 else ''} ({years}) "
+            f"{'have' if n != 1 else 'has'} both {_months_label(basis.period.n_months)} and the "
+            "full year"
+        )
+        return SpanProjections(basis, by_method, seasonal_p, why)
+    why = f"auto chose linear: {seasonal_p.reason}"
+    return SpanProjections(basis, by_method, linear_p, why)
+
+
+def ytd_spans(engine: Engine, key: SeriesKey, year: int) -> list[Answer]:
+    """The year-to-date spans Jan..m (m < 12) of ``year`` the data answers, shortest first."""
+    answers = (engine.value(key, Period.ytd(year, m)) for m in range(1, 12))
+    return [a for a in answers if a.found and a.value is not None]
+
+
+def project_series(
+    engine: Engine, key: SeriesKey, year: int, method: Method = Method.auto
+) -> SeriesProjection | str:
+    """The projection of ``year`` for one series, or the reason there is none."""
+    actual = engine.value(key, Period.year(year))
+    last_full = engine.value(key, Period.year(year - 1))
+    spans = ytd_spans(engine, key, year)
+    if not actual.found and not spans:
+        years = years_in(engine, key)
+        shown = ", ".join(str(y) for y in years[-8:]) or "none"
+        return f"no figure for {year} or any of its year-to-date spans; years in the data: {shown}"
+    if not actual.found:
+        spans = spans[-1:]
+    projected = tuple(project_span(engine, a, method, last_full) for a in spans)
+    return SeriesProjection(
+        key,
+        year,
+        method,
+        actual if actual.found else None,
+        last_full if last_full.found else None,
+        projected,
+    )
+
+
+def project(
+    dataset: Dataset,
+    keys: list[SeriesKey],
+    year: int,
+    method: Method = Method.auto,
+    backtest: bool = False,
+) -> ProjectionResult:
+    """Project ``year`` for every series that has something of it; raise when none has."""
+    engine = dataset.engine
+    found: list[SeriesProjection] = []
+    unanswered: list[tuple[SeriesKey, str]] = []
+    for key in keys:
+        result = project_series(engine, key, year, method)
+        if isinstance(result, str):
+            unanswered.append((key, result))
+        else:
+            found.append(result)
+    tested: list[SeriesProjection] | None = None
+    if backtest:
+        tested = backtest_series(engine, keys, year, method)
+        if not tested:
+            raise NotAvailable(
+                f"nothing to backtest: no series has a full year up to {year} together with a "
+                "year-to-date span of it"
+            )
+    elif not found:
+        reasons = "; ".join(f"{k.reporter}–{k.partner}: {r}" for k, r in unanswered[:6])
+        raise NotAvailable(f"nothing to project {year} from: {reasons}")
+    found.sort(key=lambda s: usd_first(s.key, s.size))
+    filters = dataset.filters
+    return ProjectionResult(
+        year,
+        method,
+        found,
+        unanswered,
+        filters.as_of,
+        filters.vintage,
+        dict(dataset.left_out),
+        tested,
+    )
+
+
+def backtest_series(
+    engine: Engine, keys: list[SeriesKey], year: int, method: Method = Method.auto
+) -> list[SeriesProjection]:
+    """Every year up to ``year`` with an actual, projected from each of its year-to-date spans."""
+    tested: list[SeriesProjection] = []
+    for key in keys:
+        for y in years_in(engine, key):
+            if y > year:
+                break
+            result = project_series(engine, key, y, method)
+            if isinstance(result, SeriesProjection) and result.complete and result.spans:
+                tested.append(result)
+    return tested

@@ -1,0 +1,529 @@
+"""``tradecli share``: a partner's share of the reporter's trade with a group.
+
+share = value(reporter→partner, S) / value(reporter→group, S), for the latest
+span S where both exist unless one is asked for. The denominator is the
+group total the source published when the data has one (its own definition
+of the group), else the sum over the members valid during S, with its
+coverage stated: a sum with members missing is never taken for the total.
+For ``world`` the sum over the partners in the data stands in when no world
+total is published, always flagged as partial (the share is then an upper
+bound).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tradecli.analysis.growth import spans_of, usd_first
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.groups import Group
+from tradecli.periods import Period
+from tradecli.render import Column, Kind, Report, share_percent
+from tradecli.series import AGGREGATE, MEMBER_SUM, Answer, Engine, SeriesKey, money
+
+
+@dataclass(frozen=True)
+class Share:
+    """One partner's share of the reporter's trade with a group over one span."""
+
+    key: SeriesKey
+    group: str
+    part: Answer
+    total: Answer
+    partial: bool = False  # world: sum over the partners in the data
+
+    @property
+    def period(self) -> Period:
+        return self.part.period
+
+    @property
+    def value(self) -> float | None:
+        if self.part.value is None or not self.total.value:
+            return None
+        return self.part.value / self.total.value
+
+    @property
+    def basis(self) -> str:
+        """Where the denominator comes from, in a few words."""
+        if self.total.rule == AGGREGATE:
+            return f"published {self.total.key.partner} total"
+        if self.partial:
+            return f"sum of {len(self.total.parts)} partners (partial)"
+        return f"sum of {len(self.total.parts)} members"
+
+    def explain(self) -> list[str]:
+        cur = self.key.currency
+        head = (
+            f"{self.key.label()}, share of {self.group} over {self.period.label()}: "
+            f"{money(self.part.value, cur)} / {money(self.total.value, cur)} "
+            f"({self.basis}) = {share_percent(self.value)}"
+        )
+        return [head, *self.part.explain(1), *self.total.explain(1)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key.to_dict(),
+            "group": self.group,
+            "period": self.period.iso(),
+            "value": self.part.value,
+            "total": self.total.value,
+            "share": self.value,
+            "basis": "published total" if self.total.rule == AGGREGATE else "member sum",
+            "partial": self.partial,
+            "qualifiers": sorted(self.part.qualifiers | self.total.qualifiers),
+            "part": self.part.to_dict(),
+            "denominator": self.total.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    key: SeriesKey
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.key.to_dict(), "reason": self.reason}
+
+
+def _is_total(total: Answer, group: Group, partial_ok: bool) -> bool:
+    """A denominator that may be presented: a published total or a complete member sum.
+
+    For world a sum over the partners in the data is never complete; it stands in
+    (flagged partial) only when ``partial_ok`` and at least two partners make it up.
+    """
+    if not total.found or not total.value:
+        return False
+    if total.rule == AGGREGATE:
+        return True
+    if group.every_partner:
+        return partial_ok and len(total.parts) >= 2
+    return total.complete
+
+
+def _partial_ok(engine: Engine, key: SeriesKey, group: Group) -> bool:
+    """Searching for the latest span, a partial world sum is used only for a reporter
+    that has no published world total at all."""
+    return group.every_partner and not _group_spans(engine, key, group)
+
+
+def _candidate_spans(engine: Engine, key: SeriesKey, group: Group) -> list[Period]:
+    """Spans where the partner or the group has figures, latest (then longest) first."""
+    spans = set(spans_of(engine, key))
+    if group.code:
+        spans |= set(spans_of(engine, key.with_partner(group.code)))
+    return sorted(spans, key=lambda p: (p.last, p.n_months), reverse=True)
+
+
+def share_of(
+    engine: Engine, key: SeriesKey, group: Group, period: Period | None = None
+) -> Share | Unanswered:
+    """The share of ``key.partner`` in ``key.reporter``'s trade with ``group``."""
+    if period is not None:
+        part = engine.value(key, period)
+        total = engine.group_value(key.reporter, group, key.flow, period, key.currency)
+        if not _is_total(total, group, partial_ok=True):
+            return Unanswered(key, missing_total(engine, key, group, period, total))
+        if not part.found:
+            spans = ", ".join(p.label() for p in spans_of(engine, key)[-6:]) or "none"
+            return Unanswered(
+                key, f"no {key.label()} figure for {period.label()}; its latest spans: {spans}"
+            )
+        return Share(key, group.name, part, total, partial=_partial(group, total))
+    partial_ok = _partial_ok(engine, key, group)
+    for span in _candidate_spans(engine, key, group):
+        part = engine.value(key, span)
+        if not part.found:
+            continue
+        total = engine.group_value(key.reporter, group, key.flow, span, key.currency)
+        if _is_total(total, group, partial_ok):
+            return Share(key, group.name, part, total, partial=_partial(group, total))
+    code = group.code or group.name
+    group_spans = _group_spans(engine, key, group)
+    shown = ", ".join(p.label() for p in group_spans) or "none"
+    what = f"{key.reporter}–{code} total" if group.code else f"complete {group.name} member sum"
+    return Unanswered(
+        key,
+        f"no span has both the partner's figure and a {what}"
+        + (f"; {key.reporter}–{code} spans in the data: {shown}" if group.code else ""),
+    )
+
+
+def _partial(group: Group, total: Answer) -> bool:
+    return group.every_partner and total.rule == MEMBER_SUM
+
+
+def _group_spans(engine: Engine, key: SeriesKey, group: Group) -> list[Period]:
+    if not group.code:
+        return []
+    return spans_of(engine, key.with_partner(group.code))
+
+
+def missing_total(
+    engine: Engine, key: SeriesKey, group: Group, period: Period, total: Answer
+) -> str:
+    """'no AZE–CIS total for Jan–Jul 2023; CIS totals in the data: …; member sum covers …'."""
+    code = group.code or group.name
+    shown = ", ".join(p.label() for p in _group_spans(engine, key, group))
+    text = f"no {key.reporter}–{code} total for {period.label()}"
+    if group.code:
+        text += f"; {code} spans in the data: {shown or 'none'}"
+    members = engine.partners_for(key.reporter, group, period, key.currency)
+    if total.rule == MEMBER_SUM:
+        have = [p.key.partner for p in total.parts]
+        text += (
+            f"; the {group.name} members with figures ({', '.join(have)}) are {len(have)} of "
+            f"{len(members)}, so their sum is not the total"
+        )
+    elif members:
+        text += f"; none of the {len(members)} {group.name} members has a figure for it"
+    return text
+
+
+# -- one row per series ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareResult:
+    group: Group
+    period: Period | None
+    shares: list[Share]
+    unanswered: list[Unanswered] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group.name,
+            "group_code": self.group.code or None,
+            "period": self.period.iso() if self.period else None,
+            "shares": [s.to_dict() for s in self.shares],
+            "unanswered": [u.to_dict() for u in self.unanswered],
+        }
+
+    def report(self) -> Report:
+        columns = [
+            Column("series", "series"),
+            Column("period", "span"),
+            Column("value", "value", Kind.money),
+            Column("total", f"{self.group.name} total", Kind.money),
+            Column("basis", "denominator"),
+            Column("share", "share", Kind.share),
+        ]
+        rows = [
+            {
+                "series": f"{s.key.reporter}–{s.key.partner}",
+                "currency": s.key.currency,
+                "period": s.period.label(),
+                "value": s.part.value,
+                "total": s.total.value,
+                "basis": s.basis,
+                "share": s.value,
+            }
+            for s in self.shares
+        ]
+        notes = share_notes(self.shares)
+        notes.extend(unanswered_note(self.unanswered))
+        explain = [line for s in self.shares for line in s.explain()]
+        what = self.period.label() if self.period else "latest span with both"
+        title = (
+            f"Share of the reporter's trade with {self.group.name} ({_flow(self.shares)}, {what})"
+        )
+        return Report(title, columns, rows, self.to_dict(), notes, explain)
+
+
+def _flow(shares: list[Share]) -> str:
+    return shares[0].key.flow if shares else "turnover"
+
+
+def share_notes(shares: Iterable[Share]) -> list[str]:
+    """Say once per denominator what it is: its definition, coverage, partiality, qualifiers."""
+    spans: dict[str, list[str]] = {}
+    for s in shares:
+        for note in s.total.notes:
+            if note.startswith("incomplete"):
+                continue
+            where = f"{s.total.key.reporter}–{s.total.key.partner}"
+            spans.setdefault(f"{where}: {note}", []).append(s.period.label())
+        if s.partial:
+            text = (
+                f"{s.key.reporter}–world: no published world total; the sum over the partners "
+                "in the data is partial, so the share is an upper bound"
+            )
+            spans.setdefault(text, []).append(s.period.label())
+    notes = [f"{text} ({', '.join(dict.fromkeys(periods))})" for text, periods in spans.items()]
+    for s in shares:
+        if s.value is not None and s.value > 1:
+            notes.append(
+                f"{s.key.reporter}–{s.key.partner} {s.period.label()}: the share is above 100%: "
+                "the partner's figure and the group total are inconsistent (see --explain)"
+            )
+        qualifiers = s.part.qualifiers | s.total.qualifiers
+        if qualifiers:
+            notes.append(
+                f"{s.key.reporter}–{s.key.partner}: approximate figures "
+                f"({', '.join(sorted(qualifiers))}) behind the share"
+            )
+    return notes
+
+
+def unanswered_note(unanswered: Iterable[Unanswered]) -> list[str]:
+    """One line per distinct reason, naming the series it applies to."""
+    by_reason: dict[str, list[str]] = {}
+    for u in unanswered:
+        by_reason.setdefault(u.reason, []).append(f"{u.key.reporter}–{u.key.partner}")
+    count = sum(len(v) for v in by_reason.values())
+    if not count:
+        return []
+    lines = [f"{count} series not answered:"]
+    lines.extend(f"  {', '.join(names)}: {reason}" for reason, names in by_reason.items())
+    return lines
+
+
+def shares(
+    dataset: Dataset, keys: list[SeriesKey], group: Group, period: Period | None = None
+) -> ShareResult:
+    """Each series' share of its reporter's trade with ``group``, largest first.
+
+    Raise ``NotAvailable`` (saying what the data has) when no series has one.
+    """
+    engine = dataset.engine
+    found: list[Share] = []
+    unanswered: list[Unanswered] = []
+    for key in keys:
+        result = share_of(engine, key, group, period)
+        if isinstance(result, Share):
+            found.append(result)
+        else:
+            unanswered.append(result)
+    if not found:
+        reasons = list(dict.fromkeys(u.reason for u in unanswered))
+        raise NotAvailable(_nothing_message(group, period, reasons))
+    found.sort(key=lambda s: usd_first(s.key, s.value))
+    return ShareResult(group, period, found, unanswered)
+
+
+def _nothing_message(group: Group, period: Period | None, reasons: list[str]) -> str:
+    what = f"for {period.label()}" if period else "for any span"
+    head = f"no share of {group.name} can be computed {what}"
+    # The reason about the group total is the same for every partner; say it first, once.
+    totals = [r for r in reasons if r.startswith("no ") and " total " in r.split(";")[0]]
+    rest = [r for r in reasons if r not in totals]
+    return "; ".join([head, *totals[:3], *rest[:3]])
+
+
+def member_keys(
+    dataset: Dataset, group: Group, reporters: list[str], partner: str | None, flow: str
+) -> list[SeriesKey]:
+    """The series whose share of ``group`` can be asked: reporter × member partners in the data."""
+    members = {m.member for m in group.members}
+    out: set[SeriesKey] = set()
+    for key in dataset.engine.keys():
+        if key.reporter not in reporters or key.partner in dataset.groups.codes:
+            continue
+        if partner is not None and key.partner != partner:
+            continue
+        if key.partner == key.reporter:
+            continue
+        if group.every_partner or key.partner in members:
+            out.add(key.with_flow(flow))
+    return sorted(out)
+
+
+# -- every member ranked -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every member of the group ranked by its share of one reporter's total over one span."""
+
+    reporter: str
+    group: Group
+    total: Answer
+    members: list[Answer]
+    missing: list[str]
+    partner: str | None = None
+
+    @property
+    def period(self) -> Period:
+        return self.total.period
+
+    @property
+    def covered(self) -> float | None:
+        """The members' sum as a fraction of the total."""
+        if not self.total.value:
+            return None
+        return sum(a.value or 0.0 for a in self.members) / self.total.value
+
+    def to_dict(self) -> dict[str, Any]:
+        total = self.total.value or 0.0
+        return {
+            "reporter": self.reporter,
+            "group": self.group.name,
+            "period": self.period.iso(),
+            "total": self.total.value,
+            "basis": "published total" if self.total.rule == AGGREGATE else "member sum",
+            "partial": _partial(self.group, self.total),
+            "members": [
+                {**a.to_dict(), "share": (a.value or 0.0) / total if total else None}
+                for a in self.members
+            ],
+            "missing": self.missing,
+            "covered": self.covered,
+            "denominator": self.total.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class RankingResult:
+    rankings: list[Ranking]
+    unanswered: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rankings": [r.to_dict() for r in self.rankings],
+            "unanswered": [{"reporter": r, "reason": why} for r, why in self.unanswered],
+        }
+
+    def report(self) -> Report:
+        columns = [
+            Column("rank", "#", Kind.number),
+            Column("series", "series"),
+            Column("period", "span"),
+            Column("value", "value", Kind.money),
+            Column("share", "share", Kind.share),
+            Column("cumulative", "cumulative", Kind.share),
+        ]
+        rows: list[dict[str, Any]] = []
+        notes: list[str] = []
+        explain: list[str] = []
+        for r in self.rankings:
+            running = 0.0
+            total = r.total.value or 0.0
+            for i, a in enumerate(r.members, 1):
+                running += a.value or 0.0
+                mark = " ◂" if a.key.partner == r.partner else ""
+                rows.append(
+                    {
+                        "rank": i,
+                        "series": f"{a.key.reporter}–{a.key.partner}{mark}",
+                        "currency": a.key.currency,
+                        "period": a.period.label(),
+                        "value": a.value,
+                        "share": (a.value or 0.0) / total if total else None,
+                        "cumulative": running / total if total else None,
+                    }
+                )
+            label = f"{r.reporter}–{r.group.code or r.group.name} {r.period.label()}"
+            notes.append(
+                f"{label}: denominator {money(r.total.value, r.total.key.currency)} "
+                f"({'published total' if r.total.rule == AGGREGATE else 'sum of members'})"
+            )
+            notes.extend(f"{label}: {n}" for n in r.total.notes if not n.startswith("incomplete"))
+            if r.missing:
+                many = "s" if len(r.missing) != 1 else ""
+                notes.append(
+                    f"{label}: no figure for {len(r.missing)} member{many}: {', '.join(r.missing)}"
+                )
+            covered = r.covered
+            if r.group.every_partner and covered is not None and r.total.rule == AGGREGATE:
+                notes.append(
+                    f"{label}: the partners with figures make up {covered * 100:.1f}% of the "
+                    "published world total; the rest is trade with partners not in the data"
+                )
+            elif r.total.rule == AGGREGATE and covered is not None and abs(covered - 1) > 0.005:
+                gap = "less" if covered < 1 else "more"
+                notes.append(
+                    f"{label}: the {r.group.name} members listed sum to "
+                    f"{covered * 100:.1f}% of the published total ({gap}): the source's "
+                    f"group is not the {r.group.name!r} list"
+                )
+            if _partial(r.group, r.total):
+                notes.append(
+                    f"{label}: no published world total; the sum over the partners "
+                    "in the data is partial"
+                )
+            explain.extend(r.total.explain())
+            explain.extend(line for a in r.members for line in a.explain())
+        for reporter, why in self.unanswered:
+            notes.append(f"{reporter}: {why}")
+        group = self.rankings[0].group.name if self.rankings else ""
+        reporters = ", ".join(r.reporter for r in self.rankings)
+        title = f"{group} members ranked by share of {reporters}'s trade with {group}"
+        return Report(title, columns, rows, self.to_dict(), notes, explain)
+
+
+def rank_members(
+    engine: Engine,
+    reporter: str,
+    group: Group,
+    flow: str,
+    period: Period | None = None,
+    partner: str | None = None,
+    currency: str = "USD",
+) -> Ranking | str:
+    """Every member's share over ``period``.
+
+    By default over the span with a group total where the most members have
+    figures (the latest among equals): a ranking of one member says little.
+    """
+    probe = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
+    if period is None:
+        spans: set[Period] = set(_group_spans(engine, probe, group))
+        for member in engine.partners_for(reporter, group, Period(0, 10**6), currency):
+            spans |= set(spans_of(engine, probe.with_partner(member)))
+        partial_ok = _partial_ok(engine, probe, group)
+        best: Ranking | None = None
+        for span in sorted(spans, key=lambda p: (p.last, p.n_months), reverse=True):
+            total = engine.group_value(reporter, group, flow, span, currency)
+            if _is_total(total, group, partial_ok):
+                ranking = _ranking(engine, reporter, group, total, partner, currency)
+                if best is None or len(ranking.members) > len(best.members):
+                    best = ranking
+        if best is not None:
+            return best
+        code = group.code or group.name
+        shown = ", ".join(p.label() for p in _group_spans(engine, probe, group)) or "none"
+        return (
+            f"no span with a {reporter}–{code} total or a complete member sum; "
+            f"{code} totals in the data: {shown}"
+        )
+    total = engine.group_value(reporter, group, flow, period, currency)
+    if not _is_total(total, group, partial_ok=True):
+        return missing_total(engine, probe, group, period, total)
+    return _ranking(engine, reporter, group, total, partner, currency)
+
+
+def _ranking(
+    engine: Engine, reporter: str, group: Group, total: Answer, partner: str | None, currency: str
+) -> Ranking:
+    period = total.period
+    members = engine.partners_for(reporter, group, period, currency)
+    answers = [
+        engine.value(SeriesKey(reporter, m, total.key.flow, currency), period) for m in members
+    ]
+    found = sorted((a for a in answers if a.found), key=lambda a: -(a.value or 0.0))
+    missing = [a.key.partner for a in answers if not a.found]
+    return Ranking(reporter, group, total, found, missing, partner)
+
+
+def rankings(
+    dataset: Dataset,
+    reporters: list[str],
+    group: Group,
+    flow: str,
+    period: Period | None = None,
+    partner: str | None = None,
+) -> RankingResult:
+    engine = dataset.engine
+    found: list[Ranking] = []
+    unanswered: list[tuple[str, str]] = []
+    for reporter in reporters:
+        result = rank_members(engine, reporter, group, flow, period, partner)
+        if isinstance(result, Ranking):
+            found.append(result)
+        else:
+            unanswered.append((reporter, result))
+    if not found:
+        raise NotAvailable("; ".join(f"{r}: {why}" for r, why in unanswered))
+    return RankingResult(found, unanswered)

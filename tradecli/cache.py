@@ -1,0 +1,150 @@
+"""A cache of parsed observations, so a second run on the same large file is quick.
+
+An entry is the observation frame that reading one file gave (with the notes
+reading it produced), stored as an Arrow IPC file. Its key is everything the
+frame depends on: the tool's version, the file's path, size, modification time
+and a hash of sampled parts of its content, the group codes and commodity the
+reader used, and the reporters kept. Any change gives a new key, and writing
+a file's new entry removes its old ones.
+
+Entries live in the user cache directory (platformdirs), or in
+``$TRADECLI_CACHE_DIR``. They are written to a temporary file and renamed
+into place, so a reader never sees half an entry and two runs racing to write
+the same entry both leave a whole one. An entry that cannot be read is
+deleted and rebuilt. Small files are not cached: reading them is as fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from tradecli.observations import finish
+from tradecli.readers.common import ReadContext
+
+MIN_BYTES = 8 << 20  # smaller files are read directly
+ENV = "TRADECLI_CACHE_DIR"
+_SAMPLES = 16  # hashed pieces of the file, spread evenly
+_SAMPLE_BYTES = 64 << 10
+_NOTES = b"tradecli.notes"
+_KEY = b"tradecli.key"
+
+
+def directory() -> Path:
+    """Where entries go: ``$TRADECLI_CACHE_DIR``, else the user cache directory."""
+    override = os.environ.get(ENV)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tradecli", appauthor=False))
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tradecli")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def fingerprint(path: Path) -> dict[str, object]:
+    """Size, modification time and a hash of the start, the end and evenly spaced pieces."""
+    stat = path.stat()
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        for i in range(_SAMPLES + 1):
+            handle.seek(max(0, (stat.st_size - _SAMPLE_BYTES) * i // _SAMPLES))
+            digest.update(handle.read(_SAMPLE_BYTES))
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sample": digest.hexdigest()}
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _entry(path: Path, context: ReadContext) -> tuple[Path, str]:
+    """The entry's file (named by path, content and options) and its full key."""
+    content = {"version": _version(), "file": fingerprint(path)}
+    options = {
+        "groups": sorted(context.group_codes),
+        "commodity": context.commodity,
+        "reporters": sorted(context.reporters) if context.reporters is not None else None,
+    }
+    key = json.dumps({"path": str(path.resolve()), **content, **options}, sort_keys=True)
+    name = f"{_digest(str(path.resolve()))}-{_digest(content)}-{_digest(options)}.arrow"
+    return directory() / name, key
+
+
+def read(
+    path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
+) -> pd.DataFrame:
+    """``read_file(path, context)``, from the cache when the file was read before."""
+    if path.stat().st_size < MIN_BYTES:
+        return read_file(path, context)
+    entry, key = _entry(path, context)
+    cached = _load(entry, key)
+    if cached is not None:
+        frame, notes = cached
+        context.notes.extend(notes)
+        return frame
+    before = len(context.notes)
+    frame = read_file(path, context)
+    _store(entry, key, frame, context.notes[before:])
+    return frame
+
+
+def _load(entry: Path, key: str) -> tuple[pd.DataFrame, list[str]] | None:
+    try:
+        with pa.memory_map(str(entry)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        meta = table.schema.metadata or {}
+        if meta.get(_KEY) != key.encode():
+            raise ValueError("cache entry for another key")
+        notes = json.loads(meta.get(_NOTES, b"[]"))
+        return finish(table.to_pandas()), [str(n) for n in notes]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        with contextlib.suppress(OSError):
+            entry.unlink()  # corrupt or foreign: rebuilt below
+        return None
+
+
+def _store(entry: Path, key: str, frame: pd.DataFrame, notes: list[str]) -> None:
+    """Write the entry atomically; a cache that cannot be written is no error."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata(
+            {
+                **(table.schema.metadata or {}),
+                _KEY: key.encode(),
+                _NOTES: json.dumps(notes).encode(),
+            }
+        )
+        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".arrow")
+        try:
+            with os.fdopen(handle, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            os.replace(temporary, entry)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        where, content, _ = entry.name.split("-", 2)
+        for old in entry.parent.glob(f"{where}-*.arrow"):
+            if not old.name.startswith(f"{where}-{content}-"):
+                with contextlib.suppress(OSError):
+                    old.unlink()  # the same file's entries for its older contents
+    except (OSError, pa.ArrowException):
+        return
