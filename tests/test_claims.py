@@ -383,6 +383,21 @@ def test_a_group_total_claim_with_vs_and_no_partner() -> None:
     assert result.verdict is Verdict.consistent
 
 
+def test_an_incomplete_member_sum_bounds_a_group_total_from_below() -> None:
+    # No CIS total; RUS 3.0B + TJK 5.9M = 3.0059B from 2 of 9 members: the total is at least that.
+    data = dataset(obs("2022", 3.0e9, step=1e8, partner="RUS"), obs("2022", 5.9e6, step=1e5))
+    body = '[[claim]]\nvs = "cis-stat"\nperiod = "2022"\nstated = "{}"\n'
+    low = one(data, body.format("$2 billion"), head='reporter = "AZE"\n')
+    assert low.verdict is Verdict.inconsistent
+    assert low.decisive.judgement.gap == pytest.approx(3.0059e9 - 2e9)
+    assert low.describe(low.decisive) == (
+        "inconsistent: computed ≥ $3.006B against '$2 billion' ($1.5B to $2.5B), gap +$1.006B"
+    )
+    high = one(data, body.format("about 4 billion"), head='reporter = "AZE"\n')
+    assert high.verdict is Verdict.unverifiable
+    assert "no AZE–CIS total for 2022" in high.decisive.estimate.missing[0]
+
+
 # -- which data decides ----------------------------------------------------------------------
 
 

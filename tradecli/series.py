@@ -376,12 +376,15 @@ class Engine:
         self, reporter: str, group: Group, period: Period, currency: str = "USD"
     ) -> list[str]:
         if group.every_partner:
+            # Countries only: groups.csv codes and source aggregates (``IMF:ADVANCED``,
+            # ``COMTRADE:AREAS-NES``) would count their members' trade twice.
             codes = {
                 k.partner
                 for k in self._rows
                 if k.reporter == reporter
                 and k.currency == currency
                 and k.partner not in self.group_codes
+                and ":" not in k.partner
             }
             return sorted(c for c in codes if c != reporter)
         return [m for m in group.members_during(period) if m != reporter]

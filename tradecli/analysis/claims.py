@@ -65,7 +65,7 @@ from tradecli.observations import FLOWS
 from tradecli.periods import Period
 from tradecli.render import Column, Report, percent, share_percent
 from tradecli.selection import resolve_entity
-from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey, money
+from tradecli.series import AGGREGATE, MEMBER_SUM, Answer, Engine, SeriesKey, money
 
 
 class Measure(StrEnum):
@@ -910,8 +910,8 @@ class ClaimResult:
         if e.exact:
             return self.show(e.value)
         # the bounding spans' own figures read better than their rounding-widened edges
-        low = e.lower.value if e.lower is not None and e.lower.reconciled else e.low
-        high = e.upper.value if e.upper is not None and e.upper.reconciled else e.high
+        low = e.lower.value if e.lower is not None and e.lower.value is not None else e.low
+        high = e.upper.value if e.upper is not None and e.upper.value is not None else e.high
         if e.has_low and e.has_high:
             return f"{self.show(low)} … {self.show(high)}"
         if e.has_low:
@@ -947,8 +947,8 @@ class ClaimResult:
         if e.lower is not None and e.upper is not None and self.claim.measure is Measure.value:
             return (
                 f"{self.claim.period.label()} is not in the data; it lies between "
-                f"{e.lower.period.label()} ({self.show(e.lower.value)}) and "
-                f"{e.upper.period.label()} ({self.show(e.upper.value)})"
+                f"{_bound_label(e.lower)} ({self.show(e.lower.value)}) and "
+                f"{_bound_label(e.upper)} ({self.show(e.upper.value)})"
             )
         return f"the data puts it between {self.show(e.low)} and {self.show(e.high)}"
 
@@ -987,11 +987,11 @@ class ClaimResult:
             return ""
         currency = self.item.key.currency
         least = money(part.low / high, currency)
-        most = money(part.high / low, currency) if part.has_high else "more"
+        span = f"{least} to {money(part.high / low, currency)}" if part.has_high else f"≥ {least}"
         group = self.item.group.code if self.item.group and self.item.group.code else "group"
         return (
             f"implied {self.item.key.reporter}–{group} total ({self.item.key.reporter}–"
-            f"{self.item.key.partner} ÷ the stated share): {least} to {most}"
+            f"{self.item.key.partner} ÷ the stated share): {span}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1014,6 +1014,13 @@ class ClaimResult:
             "check": self.decisive.to_dict(),
             "other": self.other.to_dict() if self.other else None,
         }
+
+
+def _bound_label(answer: Answer) -> str:
+    """'Jan–Jun 2023', or for an incomplete member sum 'the 3 members with figures'."""
+    if answer.rule == MEMBER_SUM:
+        return f"the {len(answer.parts)} members with figures"
+    return answer.period.label()
 
 
 def _same(a: float | None, b: float | None) -> bool:
