@@ -654,6 +654,7 @@ def verify(
         Path,
         typer.Argument(
             help="Claims file (TOML): [[claim]] tables with measure, period, stated, …",
+            metavar="CLAIMS.toml",
             exists=True,
             dir_okay=False,
             readable=True,

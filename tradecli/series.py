@@ -202,6 +202,13 @@ class Engine:
     _rows: dict[SeriesKey, Any] = field(default_factory=dict, init=False, repr=False)
     _tables: dict[SeriesKey, SpanTable] = field(default_factory=dict, init=False, repr=False)
     _lazy: dict[SeriesKey, LazySpans] = field(default_factory=dict, init=False, repr=False)
+    # Answers are immutable and the frame does not change: each question is worked out once.
+    _answers: dict[tuple[SeriesKey, Period], Answer] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _direct_answers: dict[tuple[SeriesKey, Period], Answer | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.frame):
@@ -243,6 +250,12 @@ class Engine:
 
     def value(self, key: SeriesKey, period: Period) -> Answer:
         """The value of ``key`` over ``period`` by rules 1–5 of the module docstring."""
+        memo = (key, period)
+        if memo not in self._answers:
+            self._answers[memo] = self._value(key, period)
+        return self._answers[memo]
+
+    def _value(self, key: SeriesKey, period: Period) -> Answer:
         answer = self._direct(key, period)
         if answer is not None:
             return answer
@@ -262,6 +275,12 @@ class Engine:
 
     def _direct(self, key: SeriesKey, period: Period) -> Answer | None:
         """Rules 1–3 within one series."""
+        memo = (key, period)
+        if memo not in self._direct_answers:
+            self._direct_answers[memo] = self._direct_uncached(key, period)
+        return self._direct_answers[memo]
+
+    def _direct_uncached(self, key: SeriesKey, period: Period) -> Answer | None:
         spans = self._spans(key)
         found = self._exact_or_tiled(key, period, spans)
         if found is not None:
