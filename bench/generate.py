@@ -82,9 +82,10 @@ def generate(rows: int, seed: int, out: Path) -> int:
 
     cells = len(universe) * n_months
     if rows <= cells:
-        keep = max(1, -(-rows // n_months))
-        chosen = np.sort(rng.choice(len(universe), keep, replace=False))
-        universe = universe[chosen]
+        # whole reporter-partner pairs (export and import), so turnover is derivable
+        pairs = max(1, -(-rows // (2 * n_months)))
+        chosen = np.sort(rng.choice(len(universe) // 2, pairs, replace=False))
+        universe = universe[np.stack([2 * chosen, 2 * chosen + 1], axis=1).ravel()]
         counts = np.ones(len(universe) * n_months, dtype=np.int64)
         counts[rows:] = 0  # the last series may be cut short to hit the row count exactly
     else:

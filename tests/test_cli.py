@@ -77,6 +77,28 @@ def test_root_options_may_follow_the_command() -> None:
     ]
 
 
+def test_a_root_option_value_named_like_a_command_is_not_the_command(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands = {"data", "summary"}
+    assert hoist_global_options(["--data", "data", "summary", "-f", "json"], commands) == [
+        "--data",
+        "data",
+        "-f",
+        "json",
+        "summary",
+    ]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "t.csv").write_text(
+        "reporter,partner,flow,period,value\nAZE,TJK,turnover,2022,5\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(runner, "--data", "data", "summary", "--format", "json")
+    assert code == 0, err
+    assert [s["year"]["value"] for s in json.loads(out)["series"]] == [5.0]
+
+
 def test_json_output_equals_the_library_result(runner: CliRunner, bundled: Dataset) -> None:
     code, out, _ = run(runner, "value", "-p", "TJK", "-r", "AZE", "-s", "2022", "-f", "json")
     assert code == 0
@@ -150,6 +172,15 @@ def test_no_series_names_what_exists(runner: CliRunner) -> None:
     code, _, err = run(runner, "value", "-r", "AZE", "-p", "France", "-s", "2022")
     assert code == 1
     assert "no series for AZE–FRA" in err and "AZE–TJK" in err
+
+
+def test_a_reporter_without_series_is_shown_every_series(
+    runner: CliRunner, write_csv: Callable[..., Path]
+) -> None:
+    path = write_csv(["AZE,TJK,turnover,2022,1,million,USD,,,,"])
+    code, _, err = run(runner, "--data", str(path), "growth", "-r", "KAZ")
+    assert code == 1
+    assert err == "error: no series for KAZ in the data; series present: AZE–TJK\n"
 
 
 def test_several_reporters_need_a_choice(runner: CliRunner, write_csv: Callable[..., Path]) -> None:

@@ -16,8 +16,9 @@ from tradecli.analysis.growth import growth
 from tradecli.analysis.projection import Method, project
 from tradecli.analysis.share import member_keys, shares
 from tradecli.analysis.summary import summarize
-from tradecli.cli import app
+from tradecli.cli import FLOWS, app
 from tradecli.dataset import Dataset, Filters, load
+from tradecli.observations import FLOWS as OBSERVATION_FLOWS
 from tradecli.periods import Period
 from tradecli.selection import Selection
 from tradecli.series import SeriesKey
@@ -225,6 +226,8 @@ ERRORS = [
     (["project", "2031"], 1, ["nothing to project 2031 from", "years in the data"]),
     (["project", "2023", "--as-of", "2022-12", "-p", "TJK"], 1, ["nothing to project 2023"]),
     (["summary", "--partner", "Atlantis"], 1, ["Atlantis"]),
+    (["summary", "--flow", "balance"], 2, ["'balance' is not one of export, import, turnover"]),
+    (["share", "--vs", "cis", "--flow", "barter"], 2, ["'barter' is not one of export"]),
 ]
 
 
@@ -238,3 +241,7 @@ def test_errors_say_what_is_wrong(
     for phrase in phrases:
         assert phrase in text, text
     assert "Traceback" not in err and out == ""
+
+
+def test_the_flows_the_cli_accepts_are_the_observation_flows() -> None:
+    assert FLOWS == OBSERVATION_FLOWS

@@ -92,4 +92,7 @@ def test_a_span_contains_itself_and_its_months(first: int, length: int) -> None:
     assert period.contains(period)
     inner = [Period(m, m) for m in range(period.first, period.last + 1)]
     assert all(period.contains(m) for m in inner)
-    assert sum(m.n_months for m in inner) == period.n_months
+    assert sum(m.n_months for m in inner) == period.n_months == length + 1
+    before, after = Period(first - 1, first - 1), Period(period.last + 1, period.last + 1)
+    assert not period.contains(before) and not period.contains(after)
+    assert period.overlaps(inner[0]) and not period.overlaps(before)

@@ -22,6 +22,7 @@ from tradecli.series import (
     TILED,
     Engine,
     SeriesKey,
+    money,
 )
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
@@ -93,6 +94,18 @@ def test_overlapping_spans_are_never_added() -> None:
     # Jan-Jul and Jun-Dec overlap: no tiling, no difference with a common start.
     e = engine(obs("2022-01/2022-07", 7.0), obs("2022-06/2022-12", 7.0))
     assert e.value(TJK, P("2022")).value is None
+
+
+def test_money_is_short_and_rounds_into_the_next_scale() -> None:
+    assert money(2_317_000) == "$2.317M"
+    assert money(27_500) == "$27.5K"
+    assert money(1.92e9) == "$1.92B"
+    assert money(999_950) == "$1M"  # four significant digits: 1.000 million, not 1000K
+    assert money(999_999_999) == "$1B"
+    assert money(-999_960) == "-$1M"
+    assert money(999.96) == "$1K"
+    assert money(300e9, "RUB") == "300B RUB"
+    assert money(None) == "n/a"
 
 
 month_values = st.lists(st.integers(min_value=0, max_value=10**9), min_size=12, max_size=12)

@@ -9,12 +9,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
-from tradecli.analysis.share import Ranking, Share, Unanswered, rank_members, share_of, shares
+from tradecli.analysis.share import (
+    Ranking,
+    RankingResult,
+    Share,
+    ShareResult,
+    Unanswered,
+    group_shares,
+    rank_members,
+    share_of,
+    shares,
+)
 from tradecli.dataset import Dataset
 from tradecli.errors import NotAvailable
 from tradecli.groups import Group, Membership
 from tradecli.periods import Period
 from tradecli.render import share_percent
+from tradecli.selection import Selection
 from tradecli.series import AGGREGATE, MEMBER_SUM, Engine, SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
@@ -108,3 +119,25 @@ def test_shares_of_a_complete_group_sum_to_one(values: list[int]) -> None:
     ranking = rank_members(engine, "AZE", group, "turnover")
     assert isinstance(ranking, Ranking)
     assert ranking.covered == pytest.approx(1.0)
+
+
+def test_the_share_question_falls_back_to_the_reporter_with_the_group_total(
+    bundled: Dataset,
+) -> None:
+    cis = bundled.groups.get("cis")
+    assert len(bundled.reporters()) > 1  # no single reporter: the CIS total decides
+    result = group_shares(bundled, cis, Selection.parse(bundled, None, "TJK"))
+    assert isinstance(result, ShareResult)
+    assert [s.key for s in result.shares] == [TJK]
+    assert result.shares[0].value == pytest.approx(2_208e3 / 1.92e9)
+    ranked = group_shares(bundled, cis, Selection.parse(bundled, None, "TJK"), rank_all=True)
+    assert isinstance(ranked, RankingResult)
+    assert [r.reporter for r in ranked.rankings] == ["AZE"]
+
+
+def test_the_share_question_refuses_a_partner_outside_the_group(bundled: Dataset) -> None:
+    cis = bundled.groups.get("cis")
+    with pytest.raises(NotAvailable, match=r"TUR is not a member of cis; its members are: ARM"):
+        group_shares(bundled, cis, Selection.parse(bundled, "AZE", "TUR"))
+    with pytest.raises(NotAvailable, match="no series of AZE with a member of eu27"):
+        group_shares(bundled, bundled.groups.get("eu27"), Selection.parse(bundled, "AZE", None))

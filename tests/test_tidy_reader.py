@@ -171,3 +171,9 @@ def test_folders_expand_to_their_data_files(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("not data\n")
     frame = load([tmp_path]).frame
     assert sorted(frame["value"]) == [1.0, 2.0]
+
+
+def test_a_folder_without_data_files_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("not data\n")
+    with pytest.raises(BadInput, match=r"folder holds no data files \(\.csv, \.tsv"):
+        load([tmp_path])

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 FORMATS = ("table", "json", "csv", "markdown")
+FLOWS = ("export", "import", "turnover")  # observations.FLOWS, without importing pandas
 
 
 @dataclass
@@ -134,7 +135,7 @@ def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
 
     ``tradecli share --vs cis --format json`` then means what it says.
     """
-    position = next((i for i, a in enumerate(args) if a in commands), None)
+    position = _command_position(args, commands)
     if position is None:
         return args
     head, command, tail = args[:position], args[position], args[position + 1 :]
@@ -156,6 +157,19 @@ def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return [*head, *hoisted, command, *rest]
+
+
+def _command_position(args: list[str], commands: set[str]) -> int | None:
+    """Where the command name is; a root option's value is never taken for it
+    (``--data data summary``: the folder ``data``, then the command)."""
+    i = 0
+    while i < len(args):
+        if args[i] == "--":
+            return None
+        if args[i] in commands:
+            return i
+        i += 2 if args[i] in GLOBAL_VALUED else 1
+    return None
 
 
 class _Boundary(TyperGroup):
@@ -297,8 +311,19 @@ Partner = Annotated[
         help="Partner country (name or code) or group code. Default: every partner.",
     ),
 ]
+
+
+def _check_flow(value: str | None) -> str | None:
+    if value is not None and value not in FLOWS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FLOWS)}")
+    return value
+
+
 Flow = Annotated[
-    str | None, typer.Option("--flow", help="export, import or turnover (default turnover).")
+    str | None,
+    typer.Option(
+        "--flow", help="export, import or turnover (default turnover).", callback=_check_flow
+    ),
 ]
 
 
@@ -483,8 +508,7 @@ def share(
 
     Example: tradecli share --vs cis --partner Tajikistan --explain
     """
-    from tradecli.analysis.share import member_keys, rankings, shares
-    from tradecli.errors import AmbiguousSelection, NotAvailable
+    from tradecli.analysis.share import group_shares
     from tradecli.selection import Selection
 
     span = _period(period) if period else None
@@ -492,28 +516,7 @@ def share(
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, flow)
-    try:
-        reporters = [selection.reporter_or_only(dataset, group)]
-    except AmbiguousSelection:
-        reporters = dataset.reporters()
-    chosen_flow = selection.flow or "turnover"
-    if every:
-        result = rankings(dataset, reporters, group, chosen_flow, span, selection.partner)
-        settings.show(result.report())
-        return
-    if selection.partner and not group.every_partner:
-        members = {m.member for m in group.members}
-        if selection.partner not in members:
-            raise NotAvailable(
-                f"{selection.partner} is not a member of {group.name}; its members are: "
-                f"{', '.join(sorted(members))}"
-            )
-    keys = member_keys(dataset, group, reporters, selection.partner, chosen_flow)
-    if not keys:
-        raise NotAvailable(
-            f"no series of {', '.join(reporters)} with a member of {group.name} in the data"
-        )
-    settings.show(shares(dataset, keys, group, span).report())
+    settings.show(group_shares(dataset, group, selection, span, every).report())
 
 
 @app.command()

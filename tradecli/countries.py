@@ -185,13 +185,6 @@ def resolve_country(text: str) -> str:
     raise UnknownCountry(f"unknown country {raw!r}{_suggestion(raw)}")
 
 
-def try_resolve_country(text: str) -> str | None:
-    try:
-        return resolve_country(text)
-    except UnknownCountry:
-        return None
-
-
 def _suggestion(raw: str) -> str:
     names = sorted({country_name(code) for code in set(_index().values())})
     close = difflib.get_close_matches(raw, names, n=3, cutoff=0.6)

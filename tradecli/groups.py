@@ -52,9 +52,6 @@ class Group:
             {m.member for m in self.members if m.member != ALL_PARTNERS and m.valid_during(period)}
         )
 
-    def note(self) -> str:
-        return self.members[0].note if self.members else ""
-
 
 @dataclass(frozen=True)
 class Groups:
@@ -75,9 +72,6 @@ class Groups:
         raise UnknownGroup(
             f"unknown group {name!r}{suggest(key, names)}; groups are: {', '.join(names)}"
         )
-
-    def containing(self, member: str, period: Period) -> list[Group]:
-        return [g for g in self.by_name.values() if member in g.members_during(period)]
 
     def merged(self, other: Groups) -> Groups:
         return Groups({**self.by_name, **other.by_name})

@@ -145,6 +145,9 @@ class RowSource:
         self.columns: dict[str, list[Any]] = {c: frame[c].tolist() for c in frame.columns}
         self.extra = [c for c in frame.columns if c not in COLUMNS]
         self.size = len(frame)
+        # Few distinct flag texts and spans: split and build each once.
+        self._flags: dict[str, tuple[str, ...]] = {}
+        self._periods: dict[tuple[int, int], Period] = {}
 
     def __len__(self) -> int:
         return self.size
@@ -152,15 +155,22 @@ class RowSource:
     def observation(self, i: int) -> Observation:
         c = self.columns
         extra = {name: str(c[name][i]) for name in self.extra if str(c[name][i]) not in ("", "nan")}
+        span = (int(c["first"][i]), int(c["last"][i]))
+        period = self._periods.get(span)
+        if period is None:
+            period = self._periods[span] = Period(*span)
+        flags = self._flags.get(c["flags"][i])
+        if flags is None:
+            flags = self._flags[c["flags"][i]] = split_flags(c["flags"][i])
         return Observation(
             reporter=str(c["reporter"][i]),
             partner=str(c["partner"][i]),
             flow=str(c["flow"][i]),
-            period=Period(int(c["first"][i]), int(c["last"][i])),
+            period=period,
             value=float(c["value"][i]),
             step=float(c["step"][i]),
             currency=str(c["currency"][i]),
-            flags=split_flags(c["flags"][i]),
+            flags=flags,
             published=str(c["published"][i]),
             publisher=str(c["publisher"][i]),
             url=str(c["url"][i]),

@@ -102,10 +102,6 @@ class Period:
         """January through ``through_month`` of ``year``."""
         return cls(month_index(year, 1), month_index(year, through_month))
 
-    @classmethod
-    def months(cls, first_iso: str, last_iso: str) -> Period:
-        return cls(cls._parse_single(first_iso).first, cls._parse_single(last_iso).last)
-
     # -- questions ------------------------------------------------------------
 
     @property

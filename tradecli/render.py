@@ -63,10 +63,11 @@ class Output:
     stderr: str = ""
 
 
-def percent(value: float | None, digits: int = 1) -> str:
+def percent(value: float | None) -> str:
+    """A change (0.072) as a signed percent with one decimal: +7.2%."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return f"{value * 100:+.{digits}f}%" if digits >= 0 else f"{value * 100:.0f}%"
+    return f"{value * 100:+.1f}%"
 
 
 def share_percent(value: float | None) -> str:

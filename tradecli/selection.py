@@ -98,20 +98,9 @@ class Selection:
 
     def _nothing_message(self, dataset: Dataset) -> str:
         wanted = "–".join(x for x in (self.reporter, self.partner) if x)
-        pairs = sorted(
-            {
-                f"{k.reporter}–{k.partner}"
-                for k in dataset.engine.keys()
-                if not self.reporter or k.reporter == self.reporter
-            }
-        )
-        shown = ", ".join(pairs[:20]) + (" …" if len(pairs) > 20 else "")
+        keys = dataset.engine.keys()
+        # The reporter's own series; when it has none, every series there is.
+        mine = [k for k in keys if k.reporter == self.reporter] if self.reporter else keys
+        pairs = sorted({f"{k.reporter}–{k.partner}" for k in mine or keys})
+        shown = ", ".join(pairs[:20]) + (" …" if len(pairs) > 20 else "") or "none"
         return f"no series for {wanted or 'the selection'} in the data; series present: {shown}"
-
-
-def group_or_none(dataset: Dataset, name: str) -> Group | None:
-    """The group called ``name`` (by name or code), or None when it is not a group."""
-    key = name.strip().lower()
-    if key in dataset.groups.by_name:
-        return dataset.groups.by_name[key]
-    return None

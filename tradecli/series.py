@@ -66,7 +66,7 @@ def money(value: float | None, currency: str = "USD") -> str:
     if value is None:
         return "n/a"
     sign = "-" if value < 0 else ""
-    v = abs(value)
+    v = float(f"{abs(value):.4g}")  # rounded before the scale is chosen: $1M, never $1000K
     prefix = "$" if currency == "USD" else ""
     suffix = "" if currency == "USD" else f" {currency}"
     for scale, letter in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
@@ -231,9 +231,6 @@ class Engine:
             obs = records(self.frame.iloc[index]) if index is not None else []
             self._tables[key] = reconcile(obs, self.include_flagged)
         return self._tables[key]
-
-    def spans(self, key: SeriesKey) -> dict[Period, Reconciled]:
-        return self.table(key).spans
 
     def periods(self, key: SeriesKey) -> list[Period]:
         return list(self._spans(key))
@@ -447,7 +444,10 @@ class LazySpans(Mapping[Period, Reconciled]):
     def __getitem__(self, period: Period) -> Reconciled:
         if period not in self._done:
             obs = [self._rows.observation(i) for i in self._by_span[period]]
-            self._done[period] = reconcile_span(period, obs)
+            if len(obs) == 1:  # what reconcile_span gives for one figure, without the ranking
+                self._done[period] = Reconciled(period, obs[0], (obs[0],), (), "")
+            else:
+                self._done[period] = reconcile_span(period, obs)
         return self._done[period]
 
     def __contains__(self, period: object) -> bool:

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from tradecli.analysis.growth import annual_values, years_in
-from tradecli.analysis.projection import Method, SeriesProjection, project_series
+from tradecli.analysis.projection import Method, SeriesProjection, project_series, ytd_spans
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.errors import AmbiguousSelection, NotAvailable
@@ -180,8 +180,15 @@ def build_chart(
     return share_chart(dataset, key, group)
 
 
-def _qualifiers(answer: Answer) -> tuple[str, ...]:
-    return tuple(sorted(answer.qualifiers))
+def _point(answer: Answer, x: float) -> Point:
+    """A found answer plotted at ``x``, labelled with its span and qualifiers."""
+    return Point(
+        answer.period.label(),
+        x,
+        answer.value or 0.0,
+        answer.period,
+        qualifiers=tuple(sorted(answer.qualifiers)),
+    )
 
 
 def _pair(key: SeriesKey) -> str:
@@ -211,16 +218,7 @@ def annual_chart(dataset: Dataset, key: SeriesKey, method: Method = Method.auto)
             Trace(
                 "published full year",
                 Style.bars,
-                tuple(
-                    Point(
-                        a.period.label(),
-                        a.period.start_year,
-                        a.value or 0.0,
-                        a.period,
-                        qualifiers=_qualifiers(a),
-                    )
-                    for a in years
-                ),
+                tuple(_point(a, a.period.start_year) for a in years),
             )
         )
     notes: list[str] = []
@@ -255,15 +253,7 @@ def annual_chart(dataset: Dataset, key: SeriesKey, method: Method = Method.auto)
                 Trace(
                     f"{basis.period.label()} (year to date)",
                     Style.ytd,
-                    (
-                        Point(
-                            basis.period.label(),
-                            current,
-                            basis.value or 0.0,
-                            basis.period,
-                            qualifiers=_qualifiers(basis),
-                        ),
-                    ),
+                    (_point(basis, current),),
                 )
             )
             if basis not in answers:
@@ -288,21 +278,14 @@ def ytd_chart(dataset: Dataset, key: SeriesKey) -> ChartData:
     traces = []
     answers: list[Answer] = []
     for year in years_in(engine, key):
-        found = [engine.value(key, Period.ytd(year, m)) for m in range(1, 13)]
-        spans = [a for a in found if a.found and a.value is not None]
-        if not any(a.period.n_months < 12 for a in spans):
+        spans = ytd_spans(engine, key, year)
+        if not spans:
             continue
+        full = engine.value(key, Period.year(year))
+        if full.found:
+            spans.append(full)
         answers.extend(spans)
-        points = tuple(
-            Point(
-                a.period.label(),
-                a.period.end_month,
-                a.value or 0.0,
-                a.period,
-                qualifiers=_qualifiers(a),
-            )
-            for a in spans
-        )
+        points = tuple(_point(a, a.period.end_month) for a in spans)
         traces.append(Trace(str(year), Style.line, points))
     if not traces:
         raise NotAvailable(f"{key.label()}: no year-to-date spans (Jan..m) to chart")

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from tradecli.analysis.growth import spans_of
 from tradecli.dataset import Dataset
 from tradecli.errors import NotAvailable
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
@@ -181,15 +182,7 @@ def _pairs(
 
 def _spans(engine: Engine, own: SeriesKey, mirror: SeriesKey) -> list[Period]:
     """Spans either side published (for turnover, also spans with both export and import)."""
-    spans: set[Period] = set()
-    for key in (own, mirror):
-        spans.update(engine.periods(key))
-        if key.flow == "turnover":
-            spans.update(
-                set(engine.periods(key.with_flow("export")))
-                & set(engine.periods(key.with_flow("import")))
-            )
-    return sorted(spans)
+    return sorted({*spans_of(engine, own), *spans_of(engine, mirror)})
 
 
 def _nothing(

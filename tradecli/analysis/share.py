@@ -18,10 +18,11 @@ from typing import Any
 
 from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
-from tradecli.errors import NotAvailable
+from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
 from tradecli.render import Column, Kind, Report, share_percent
+from tradecli.selection import Selection
 from tradecli.series import AGGREGATE, MEMBER_SUM, Answer, Engine, SeriesKey, money
 
 
@@ -527,3 +528,43 @@ def rankings(
     if not found:
         raise NotAvailable("; ".join(f"{r}: {why}" for r, why in unanswered))
     return RankingResult(found, unanswered)
+
+
+# -- the question ``tradecli share`` asks --------------------------------------------
+
+
+def group_shares(
+    dataset: Dataset,
+    group: Group,
+    selection: Selection,
+    period: Period | None = None,
+    rank_all: bool = False,
+) -> ShareResult | RankingResult:
+    """The selected partner's share of ``group`` (default: every member in the data), or,
+    with ``rank_all``, every member ranked (the selected partner marked).
+
+    The reporter is the one selected or the only one the data makes obvious for the
+    group, else every reporter. Raise ``NotAvailable`` when the partner is not a member
+    of the group or no reporter has a series with a member.
+    """
+    try:
+        reporters = [selection.reporter_or_only(dataset, group)]
+    except AmbiguousSelection:
+        reporters = dataset.reporters()
+    flow = selection.flow or "turnover"
+    partner = selection.partner
+    if rank_all:
+        return rankings(dataset, reporters, group, flow, period, partner)
+    if partner and not group.every_partner:
+        members = {m.member for m in group.members}
+        if partner not in members:
+            raise NotAvailable(
+                f"{partner} is not a member of {group.name}; its members are: "
+                f"{', '.join(sorted(members))}"
+            )
+    keys = member_keys(dataset, group, reporters, partner, flow)
+    if not keys:
+        raise NotAvailable(
+            f"no series of {', '.join(reporters)} with a member of {group.name} in the data"
+        )
+    return shares(dataset, keys, group, period)

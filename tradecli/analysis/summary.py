@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tradecli.analysis.growth import annual_values, change, qualified, usd_first, years_in
-from tradecli.analysis.projection import Method, Projection, project_from
+from tradecli.analysis.projection import Method, Projection, project_from, ytd_spans
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.groups import Group
-from tradecli.periods import Period
 from tradecli.render import Column, Kind, Report, share_percent
 from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
 
@@ -44,23 +43,14 @@ def sparkline(values: list[float | None]) -> str:
     return "".join(out)
 
 
-def latest_full_year(engine: Engine, key: SeriesKey) -> Answer | None:
-    for year in reversed(years_in(engine, key)):
-        answer = engine.value(key, Period.year(year))
-        if answer.found:
-            return answer
-    return None
-
-
 def latest_ytd(engine: Engine, key: SeriesKey, after_year: int | None) -> Answer | None:
     """The longest Jan..m span (m < 12) of the latest year after ``after_year`` that has one."""
     for year in reversed(years_in(engine, key)):
         if after_year is not None and year <= after_year:
             return None
-        for month in range(11, 0, -1):
-            answer = engine.value(key, Period.ytd(year, month))
-            if answer.found:
-                return answer
+        spans = ytd_spans(engine, key, year)
+        if spans:
+            return spans[-1]
     return None
 
 
@@ -255,7 +245,8 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
     rows: list[SummaryRow] = []
     unanswered: list[SeriesKey] = []
     for key in keys:
-        year = latest_full_year(engine, key)
+        annual = annual_values(engine, key)
+        year = annual[-1] if annual else None
         before = engine.value(key, year.period.shifted_years(-1)) if year else None
         ytd = latest_ytd(engine, key, year.period.start_year if year else None)
         ytd_before = engine.value(key, ytd.period.shifted_years(-1)) if ytd else None
@@ -278,7 +269,7 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
                 _found(ytd_before),
                 projection,
                 tuple(shares),
-                tuple(annual_values(engine, key)),
+                tuple(annual),
             )
         )
     rows.sort(key=lambda r: usd_first(r.key, r.size))

@@ -69,17 +69,18 @@ def detect(path: Path) -> Format:
 
 
 def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; folders expand to their data files, sorted."""
+    """Files as given; folders expand to their data files, sorted (a folder with none
+    is an error, like an empty file)."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES)
-                )
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES)
             )
+            if not found:
+                message = f"folder holds no data files ({', '.join(DATA_SUFFIXES)})"
+                raise BadInput([Problem(str(path), None, "", "", message)])
+            out.extend(found)
         else:
             out.append(path)
     return out

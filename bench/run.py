@@ -1,0 +1,187 @@
+"""Time tradecli against DuckDB and plain pandas on generated files; print one table.
+
+Every measurement is a whole process (interpreter start-up and imports
+included): wall time and that process's own peak RSS (``os.wait4``). Runs are
+taken in pairs (DuckDB, then tradecli) so that each ratio compares two runs
+made under the same machine load; the table shows medians over ``--runs``.
+
+    python bench/generate.py --rows 10000000 --out bench/out/trade-10m.csv
+    python bench/generate.py --rows 1000000 --out bench/out/trade-1m.csv
+    python bench/run.py --runs 5
+
+Needs the ``bench`` extra (``pip install -e '.[bench]'``) for DuckDB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+DUCKDB = """
+import sys, duckdb
+rows = duckdb.connect().execute(
+    "select reporter, partner, flow, substr(period, 1, 4) as year, sum(value) "
+    "from read_csv(?, header = true) group by all", [sys.argv[1]]).fetchall()
+print(len(rows))
+"""
+
+PANDAS = """
+import sys, pandas as pd
+frame = pd.read_csv(sys.argv[1], engine="pyarrow", usecols=["reporter", "partner", "flow",
+                    "period", "value"], dtype={"reporter": "category", "partner": "category",
+                    "flow": "category", "period": "category", "value": "float64"})
+frame["year"] = frame["period"].astype(str).str[:4]
+print(len(frame.groupby(["reporter", "partner", "flow", "year"], observed=True)["value"].sum()))
+"""
+
+TYPER_MINIMAL = """
+import typer
+app = typer.Typer()
+@app.command()
+def hello(name: str = "world") -> None:
+    "Say hello."
+    print(name)
+app()
+"""
+
+
+def measure(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{error}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def tradecli() -> list[str]:
+    found = shutil.which("tradecli", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "tradecli"]
+
+
+def machine() -> str:
+    import duckdb
+    import pandas
+    import pyarrow
+
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(
+            line
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{int(mem.split()[1]) / 1024**2:.0f} GB"
+    except (OSError, StopIteration):
+        ram = "?"
+    return (
+        f"{os.cpu_count()} cores, {cpu}, {ram} RAM; Python {platform.python_version()}, "
+        f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
+        f"duckdb {duckdb.__version__}; {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=Path, default=HERE / "out" / "trade-10m.csv")
+    parser.add_argument("--small", type=Path, default=HERE / "out" / "trade-1m.csv")
+    parser.add_argument("--reporter", default="TUR")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    py = sys.executable
+    cache = Path(tempfile.mkdtemp(prefix="tradecli-bench-cache-"))
+    env = {**os.environ, "TRADECLI_CACHE_DIR": str(cache), "COLUMNS": "120"}
+    summary = [*tradecli(), "summary", "--reporter", args.reporter]
+
+    def cold(path: Path) -> tuple[float, float]:
+        shutil.rmtree(cache, ignore_errors=True)
+        return measure([*summary, "--data", str(path)], env)
+
+    rows: list[tuple[str, str, str, str, str]] = []
+    results: dict[str, list[tuple[float, float]]] = {}
+    for label, path in (("10M", args.big), ("1M", args.small)):
+        duck, pandas_, cold_, warm = [], [], [], []
+        for _ in range(args.runs):
+            duck.append(measure([py, "-c", DUCKDB, str(path)]))
+            cold_.append(cold(path))
+            pandas_.append(measure([py, "-c", PANDAS, str(path)]))
+            warm.append(measure([*summary, "--data", str(path)], env))  # the cache is primed
+        results[label] = cold_
+        for name, runs in (
+            (f"duckdb {label}", duck),
+            (f"pandas {label}", pandas_),
+            (f"tradecli cold {label}", cold_),
+            (f"tradecli warm {label}", warm),
+        ):
+            t_ratio = statistics.median(r[0] / d[0] for r, d in zip(runs, duck, strict=True))
+            m_ratio = statistics.median(r[1] / d[1] for r, d in zip(runs, duck, strict=True))
+            rows.append(
+                (
+                    name,
+                    f"{statistics.median(r[0] for r in runs):.2f}",
+                    f"{statistics.median(r[1] for r in runs):.0f}",
+                    f"{t_ratio:.2f}",
+                    f"{m_ratio:.2f}",
+                )
+            )
+    helps, typers = [], []
+    for _ in range(max(args.runs, 5)):
+        typers.append(measure([py, "-c", TYPER_MINIMAL, "--help"]))
+        helps.append(measure([*tradecli(), "--help"]))
+    ratio = statistics.median(h[0] / t[0] for h, t in zip(helps, typers, strict=True))
+    rows.append(
+        (
+            "minimal typer --help",
+            f"{statistics.median(t[0] for t in typers):.2f}",
+            f"{statistics.median(t[1] for t in typers):.0f}",
+            "",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "tradecli --help",
+            f"{statistics.median(h[0] for h in helps):.2f}",
+            f"{statistics.median(h[1] for h in helps):.0f}",
+            f"{ratio:.2f} (vs typer)",
+            "",
+        )
+    )
+    growth = statistics.median(
+        b[0] / s[0] for b, s in zip(results["10M"], results["1M"], strict=True)
+    )
+    shutil.rmtree(cache, ignore_errors=True)
+
+    print(f"machine: {machine()}")
+    print(
+        f"files: {args.big.name} ({args.big.stat().st_size / 1e6:.0f} MB), "
+        f"{args.small.name} ({args.small.stat().st_size / 1e6:.0f} MB); "
+        f"median of {args.runs} runs; ratios are medians of per-pair ratios to DuckDB"
+    )
+    header = ("run", "wall s", "peak MB", "time / duckdb", "memory / duckdb")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+    print(f"growth: tradecli cold 10M / 1M = {growth:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
