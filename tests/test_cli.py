@@ -222,3 +222,10 @@ def test_every_format_renders_summary(runner: CliRunner, fmt: str) -> None:
     code, out, _ = run(runner, "summary", "--format", fmt)
     assert code == 0
     assert "TJK" in out
+
+
+def test_value_refuses_partner_with_a_group(runner: CliRunner) -> None:
+    code, out, err = run(runner, "value", "--vs", "cis", "-p", "TJK", "-s", "2022")
+    assert code == 2
+    assert out == ""
+    assert "tradecli share --vs GROUP --partner X" in err

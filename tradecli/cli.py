@@ -397,6 +397,11 @@ def value(
     from tradecli.selection import Selection
 
     span = _period(period)
+    if vs and partner:
+        raise typer.BadParameter(
+            "--vs asks for the reporter's trade with the whole group, --partner for one "
+            "partner; for a partner's share of a group use `tradecli share --vs GROUP --partner X`"
+        )
     settings = _settings(ctx)
     dataset = settings.load()
     selection = Selection.parse(dataset, reporter, partner, flow)
