@@ -152,6 +152,14 @@ class RowSource:
     def __len__(self) -> int:
         return self.size
 
+    def flags(self, i: int) -> tuple[str, ...]:
+        """Row ``i``'s flags, split (each distinct text once)."""
+        text = self.columns["flags"][i]
+        flags = self._flags.get(text)
+        if flags is None:
+            flags = self._flags[text] = split_flags(text)
+        return flags
+
     def observation(self, i: int) -> Observation:
         c = self.columns
         extra = {name: str(c[name][i]) for name in self.extra if str(c[name][i]) not in ("", "nan")}
@@ -159,9 +167,7 @@ class RowSource:
         period = self._periods.get(span)
         if period is None:
             period = self._periods[span] = Period(*span)
-        flags = self._flags.get(c["flags"][i])
-        if flags is None:
-            flags = self._flags[c["flags"][i]] = split_flags(c["flags"][i])
+        flags = self.flags(i)
         return Observation(
             reporter=str(c["reporter"][i]),
             partner=str(c["partner"][i]),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from tradecli.errors import BadPeriod
 
@@ -144,17 +145,7 @@ class Period:
     def iso(self) -> str:
         """Canonical machine form: ``2022``, ``2023-Q2``, ``2023-H1``, ``2023-07``,
         ``2023-01/2023-07``."""
-        first_month, year = month_of(self.first), self.start_year
-        if self.start_year == self.end_year:
-            if self.is_full_year:
-                return f"{year:04d}"
-            if self.n_months == 3 and first_month in (1, 4, 7, 10):
-                return f"{year:04d}-Q{(first_month + 2) // 3}"
-            if self.n_months == 6 and first_month in (1, 7):
-                return f"{year:04d}-H{(first_month + 5) // 6}"
-        if self.n_months == 1:
-            return month_iso(self.first)
-        return f"{month_iso(self.first)}/{month_iso(self.last)}"
+        return _iso(self.first, self.last)
 
     def label(self) -> str:
         """Readable form for tables: ``2022``, ``Q2 2023``, ``Jul 2023``, ``Jan–Jun 2023``,
@@ -173,3 +164,20 @@ class Period:
 
     def __str__(self) -> str:
         return self.iso()
+
+
+@cache
+def _iso(first: int, last: int) -> str:
+    """``Period(first, last).iso()``, worked out once per span: JSON output of a large
+    summary writes the same few thousand spans tens of thousands of times."""
+    first_month, year, n_months = month_of(first), year_of(first), last - first + 1
+    if year == year_of(last):
+        if first_month == 1 and n_months == 12:
+            return f"{year:04d}"
+        if n_months == 3 and first_month in (1, 4, 7, 10):
+            return f"{year:04d}-Q{(first_month + 2) // 3}"
+        if n_months == 6 and first_month in (1, 7):
+            return f"{year:04d}-H{(first_month + 5) // 6}"
+    if n_months == 1:
+        return month_iso(first)
+    return f"{month_iso(first)}/{month_iso(last)}"

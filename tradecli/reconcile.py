@@ -6,12 +6,23 @@ Values that disagree are ranked, in this order: quality flags that exclude
 (``suspect-unit``, ``low-trust``; kept only with ``include_flagged``), exact
 over approximate, statistical release over ``official-statement``, the later
 published date (a revision), more significant digits. The losers stay listed.
+
+The decision itself (``decide``) works on light ``Figure`` tuples (value,
+precision, rank), and ``decide_disagreeing`` makes it for many spans at once
+with numpy where no two figures agree, so the series engine can reconcile tens
+of thousands of spans without building an ``Observation`` per row; its
+``Reconciled`` values build their observations only when something asks for
+them (``--explain``, JSON output, conflict listings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
 
 from tradecli.observations import EXCLUDED_FLAGS, Observation
 from tradecli.periods import Period
@@ -23,6 +34,19 @@ RANK_REASONS = (
     "more precise figure preferred",
 )
 
+SAME_RANK = "same rank; the more precise figure kept"
+# What ``decide_disagreeing`` returns as reason codes: 0 is no conflict.
+REASON_CODES = ("", *RANK_REASONS, SAME_RANK)
+# Spans with more figures than this go through ``decide`` one by one.
+MAX_QUICK = 16
+
+Rank = tuple[bool, bool, str, float]
+
+
+def _agree(a_value: float, a_step: float, b_value: float, b_step: float) -> bool:
+    half = (a_step + b_step) / 2
+    return abs(a_value - b_value) < half - 1e-9 * max(abs(a_value), abs(b_value), 1.0)
+
 
 def agree(a: Observation, b: Observation) -> bool:
     """True when the two values are equal within the precision both were published with.
@@ -30,79 +54,262 @@ def agree(a: Observation, b: Observation) -> bool:
     Each figure stands for an interval of ± half its last digit; they agree
     when the intervals overlap (touching is not overlapping: 5.8 vs 5.9).
     """
-    half = (a.step + b.step) / 2
-    return abs(a.value - b.value) < half - 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+    return _agree(a.value, a.step, b.value, b.step)
 
 
 def is_excluded(obs: Observation, include_flagged: bool) -> bool:
     return not include_flagged and any(f in EXCLUDED_FLAGS for f in obs.flags)
 
 
-def _rank(obs: Observation) -> tuple[bool, bool, str, float]:
+def _rank(obs: Observation) -> Rank:
     """Larger is better: exact, not an official statement, later published, more precise."""
     return (not obs.qualifier, not obs.is_official_statement, obs.published, -obs.step)
 
 
-@dataclass(frozen=True)
-class Reconciled:
-    """The value of one series over one span after reconciliation."""
+class Figure(NamedTuple):
+    """What reconciliation needs of one observation: its value, precision and rank."""
 
-    period: Period
-    chosen: Observation
-    agreeing: tuple[Observation, ...]
-    superseded: tuple[Observation, ...]
+    value: float
+    step: float
+    rank: Rank
+
+
+class Decision(NamedTuple):
+    """The outcome for one span, as positions in the list of figures given to ``decide``."""
+
+    chosen: int
+    winning: tuple[int, ...]
+    superseded: tuple[int, ...]
     reason: str
 
-    @property
-    def value(self) -> float:
-        return self.chosen.value
+
+_SINGLE = Decision(0, (0,), (), "")
+
+
+def decide(figures: Sequence[Figure]) -> Decision:
+    """Reconcile the figures of one span (see the module docstring).
+
+    Figures are clustered greedily in order of precision (most precise first,
+    ties in the given order): each joins the first cluster whose head (its most
+    precise member) it agrees with. The cluster whose best-ranked member ranks
+    highest wins (ties: the earlier cluster); its value is that of its most
+    precise member (ties: the better-ranked, then the earlier). A single figure
+    needs no ranking.
+    """
+    if len(figures) == 1:
+        return _SINGLE
+    clusters: list[list[int]] = []
+    for i in sorted(range(len(figures)), key=lambda k: figures[k].step):
+        value, step, _ = figures[i]
+        for cluster in clusters:
+            head = figures[cluster[0]]
+            if _agree(head.value, head.step, value, step):
+                cluster.append(i)
+                break
+        else:
+            clusters.append([i])
+
+    def rank(i: int) -> Rank:
+        return figures[i].rank
+
+    best = [max(cluster, key=rank) for cluster in clusters]
+    winner = max(range(len(clusters)), key=lambda k: (rank(best[k]), -k))
+    winning = clusters[winner]
+    chosen = min(sorted(winning, key=rank, reverse=True), key=lambda i: figures[i].step)
+    losers = tuple(i for k, cluster in enumerate(clusters) if k != winner for i in cluster)
+    reason = ""
+    if losers:
+        runner_up = max((best[k] for k in range(len(clusters)) if k != winner), key=rank)
+        reason = _reason(rank(best[winner]), rank(runner_up))
+    return Decision(chosen, tuple(winning), losers, reason)
+
+
+def decide_disagreeing(
+    bounds: NDArray[np.int64],
+    value: NDArray[np.float64],
+    step: NDArray[np.float64],
+    exact: NDArray[np.bool_],
+    official: NDArray[np.bool_],
+    published: NDArray[np.int64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``decide`` for many spans at once, where it is simple: spans in which no two
+    figures agree (every figure is its own cluster), including single figures.
+
+    Rows come grouped by span, span ``g`` being rows ``bounds[g]:bounds[g + 1]``
+    in their original order; ``published`` is an integer that orders like the
+    published-date text. Returns, per span, the winning row (``-1``: some figures
+    agree, or the span is large or not finite: use ``decide``) and the reason
+    code (an index into ``REASON_CODES``). With every figure alone in its
+    cluster, ``decide`` picks the best-ranked figure (ties: the earlier in order
+    of precision, which for equal ranks is the original order), supersedes the
+    rest, and names the first rank component in which it beats the runner-up.
+    """
+    sizes = np.diff(bounds)
+    n_groups, n_rows = len(sizes), len(value)
+    winner = np.full(n_groups, -1, dtype=np.int64)
+    reason = np.zeros(n_groups, dtype=np.int64)
+    if not n_groups:
+        return winner, reason
+    group = np.repeat(np.arange(n_groups), sizes)
+    simple = sizes <= MAX_QUICK
+    simple[group[~(np.isfinite(value) & np.isfinite(step))]] = False
+    # Every pair within a span, as in ``_agree`` (the same float operations).
+    for k in range(1, min(int(sizes.max()), MAX_QUICK)):
+        a = np.arange(n_rows - k)
+        b = a + k
+        same = group[a] == group[b]
+        a, b = a[same], b[same]
+        va, vb = value[a], value[b]
+        half = (step[a] + step[b]) / 2
+        tolerance = 1e-9 * np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
+        simple[group[a[np.abs(va - vb) < half - tolerance]]] = False
+    # Best rank first: exact, not official, later published, smaller step, then original order.
+    order = np.lexsort((np.arange(n_rows), step, -published, official, ~exact, group))
+    starts = bounds[:-1]
+    best = order[starts]
+    winner[simple] = best[simple]
+    pairs = simple & (sizes > 1)
+    w, r = best[pairs], order[starts[pairs] + 1]
+    codes = np.select(
+        [
+            exact[w] != exact[r],
+            official[w] != official[r],
+            published[w] != published[r],
+            step[w] != step[r],
+        ],
+        [1, 2, 3, 4],
+        default=len(REASON_CODES) - 1,
+    )
+    reason[pairs] = codes
+    return winner, reason
+
+
+def _reason(winner: Rank, loser: Rank) -> str:
+    for reason, w, lo in zip(RANK_REASONS, winner, loser, strict=True):
+        if w != lo:
+            return reason
+    return SAME_RANK
+
+
+_Observed = tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]
+
+
+class ObservationSource(Protocol):
+    """Where a deferred ``Reconciled`` gets its observations: (chosen, agreeing, superseded)
+    of span number ``span``, which covers ``period``."""
+
+    def observed(self, span: int, period: Period) -> _Observed: ...
+
+
+class Reconciled:
+    """The value of one series over one span after reconciliation.
+
+    ``value``, ``qualifier``, ``reason`` and ``conflict`` are known at once;
+    ``chosen``, ``agreeing`` and ``superseded`` (the observations behind them)
+    may be built on first access (``deferred``). Equality and hashing compare
+    the observations, as a dataclass of the five fields would.
+    """
+
+    __slots__ = (
+        "_observed",
+        "_source",
+        "_span",
+        "conflict",
+        "period",
+        "qualifier",
+        "reason",
+        "value",
+    )
+
+    def __init__(
+        self,
+        period: Period,
+        chosen: Observation,
+        agreeing: tuple[Observation, ...],
+        superseded: tuple[Observation, ...],
+        reason: str,
+    ) -> None:
+        self.period = period
+        self.value: float = chosen.value
+        self.qualifier: str = chosen.qualifier
+        self.reason = reason
+        self.conflict = bool(superseded)
+        self._observed: _Observed | None = (chosen, agreeing, superseded)
+        self._source: ObservationSource | None = None
+        self._span = -1
+
+    @classmethod
+    def deferred(
+        cls,
+        period: Period,
+        value: float,
+        qualifier: str,
+        reason: str,
+        conflict: bool,
+        source: ObservationSource,
+        span: int,
+    ) -> Reconciled:
+        """A reconciled span whose observations ``source.observed(span, period)`` gives
+        when they are first needed (nothing is allocated for them before)."""
+        rec = cls.__new__(cls)
+        rec.period, rec.value, rec.qualifier = period, value, qualifier
+        rec.reason, rec.conflict = reason, conflict
+        rec._observed, rec._source, rec._span = None, source, span
+        return rec
+
+    def _observations(self) -> _Observed:
+        if self._observed is None:
+            assert self._source is not None
+            self._observed = self._source.observed(self._span, self.period)
+            self._source = None
+        return self._observed
 
     @property
-    def qualifier(self) -> str:
-        return self.chosen.qualifier
+    def chosen(self) -> Observation:
+        return self._observations()[0]
 
     @property
-    def conflict(self) -> bool:
-        return bool(self.superseded)
+    def agreeing(self) -> tuple[Observation, ...]:
+        return self._observations()[1]
+
+    @property
+    def superseded(self) -> tuple[Observation, ...]:
+        return self._observations()[2]
 
     @property
     def sources(self) -> tuple[Observation, ...]:
-        return (self.chosen, *(o for o in self.agreeing if o is not self.chosen))
+        chosen, agreeing, _ = self._observations()
+        return (chosen, *(o for o in agreeing if o is not chosen))
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.period, *self._observations(), self.reason)
 
-def _clusters(observations: list[Observation]) -> list[list[Observation]]:
-    """Group observations that agree with a cluster's most precise member."""
-    clusters: list[list[Observation]] = []
-    for obs in sorted(observations, key=lambda o: o.step):
-        for cluster in clusters:
-            if agree(cluster[0], obs):
-                cluster.append(obs)
-                break
-        else:
-            clusters.append([obs])
-    return clusters
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reconciled):
+            return NotImplemented
+        return self._fields() == other._fields()
 
+    def __hash__(self) -> int:
+        return hash(self._fields())
 
-def _reason(winner: Observation, loser: Observation) -> str:
-    for reason, w, lo in zip(RANK_REASONS, _rank(winner), _rank(loser), strict=True):
-        if w != lo:
-            return reason
-    return "same rank; the more precise figure kept"
+    def __repr__(self) -> str:
+        chosen, agreeing, superseded = self._observations()
+        return (
+            f"Reconciled(period={self.period!r}, chosen={chosen!r}, agreeing={agreeing!r}, "
+            f"superseded={superseded!r}, reason={self.reason!r})"
+        )
 
 
 def reconcile_span(period: Period, observations: list[Observation]) -> Reconciled:
     """Reconcile the (non-excluded) observations of one series over one span."""
-    clusters = _clusters(observations)
-    best = [max(cluster, key=_rank) for cluster in clusters]
-    winner_index = max(range(len(clusters)), key=lambda i: (_rank(best[i]), -i))
-    winning = clusters[winner_index]
-    chosen = min(sorted(winning, key=_rank, reverse=True), key=lambda o: o.step)
-    losers = [o for i, c in enumerate(clusters) if i != winner_index for o in c]
-    reason = ""
-    if losers:
-        runner_up = max((best[i] for i in range(len(clusters)) if i != winner_index), key=_rank)
-        reason = _reason(best[winner_index], runner_up)
-    return Reconciled(period, chosen, tuple(winning), tuple(losers), reason)
+    decision = decide([Figure(o.value, o.step, _rank(o)) for o in observations])
+    return Reconciled(
+        period,
+        observations[decision.chosen],
+        tuple(observations[i] for i in decision.winning),
+        tuple(observations[i] for i in decision.superseded),
+        decision.reason,
+    )
 
 
 @dataclass(frozen=True)

@@ -45,14 +45,28 @@ class Column:
 
 @dataclass
 class Report:
-    """What a command shows: a table of rows, notes, the derivation and the JSON payload."""
+    """What a command shows: a table of rows, notes, the derivation and the JSON payload.
+
+    ``data`` and ``explain`` may be given as functions that build them, called only
+    when the output needs them (``payload()``, ``derivation()``): a table does not
+    need the JSON payload, and only ``--explain`` needs the derivation, which on a
+    large summary cost more than the analysis itself.
+    """
 
     title: str
     columns: list[Column]
     rows: list[dict[str, Any]]
-    data: Any
+    data: Any | Callable[[], Any]
     notes: list[str] = field(default_factory=list)
-    explain: list[str] = field(default_factory=list)
+    explain: list[str] | Callable[[], list[str]] = field(default_factory=list)
+
+    def payload(self) -> Any:
+        """The JSON payload."""
+        return self.data() if callable(self.data) else self.data
+
+    def derivation(self) -> list[str]:
+        """The lines of ``--explain``."""
+        return self.explain() if callable(self.explain) else self.explain
 
 
 @dataclass(frozen=True)
@@ -122,9 +136,10 @@ def render_table(report: Report, width: int = 100) -> str:
     console.print(table)
     for note in report.notes:
         console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
-    if report.explain:
+    explain = report.derivation()
+    if explain:
         console.print("")
-        for line in report.explain:
+        for line in explain:
             console.print(line, highlight=False, markup=False, soft_wrap=True)
     return buffer.getvalue()
 
@@ -146,8 +161,9 @@ def render_markdown(report: Report) -> str:
     if report.notes:
         lines.append("")
         lines.extend(f"- {_markdown_escape(n)}" for n in report.notes)
-    if report.explain:
-        lines.extend(["", "```", *report.explain, "```"])
+    explain = report.derivation()
+    if explain:
+        lines.extend(["", "```", *explain, "```"])
     return "\n".join(lines) + "\n"
 
 
@@ -173,7 +189,7 @@ def render_csv(report: Report) -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(report.payload(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render(report: Report, fmt: Format, explain: bool = False, width: int = 100) -> Output:
@@ -194,5 +210,5 @@ def render(report: Report, fmt: Format, explain: bool = False, width: int = 100)
 
 def _side_text(report: Report) -> str:
     """Notes and explanation for formats whose stdout must stay clean."""
-    lines = [f"note: {n}" for n in report.notes] + report.explain
+    lines = [f"note: {n}" for n in report.notes] + report.derivation()
     return "\n".join(lines) + ("\n" if lines else "")

@@ -19,7 +19,8 @@ from tradecli.series import SeriesKey
 def resolve_entity(text: str, dataset: Dataset) -> str:
     """A country name/code or a group code present in the data → its code."""
     upper = text.strip().upper()
-    if upper in dataset.groups.codes or upper in set(dataset.frame["partner"].astype(str)):
+    partners = dataset.frame["partner"].astype(str).unique()  # distinct values: not one per row
+    if upper in dataset.groups.codes or upper in set(partners):
         return upper
     try:
         return resolve_country(text)

@@ -19,12 +19,30 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradecli.groups import Group
-from tradecli.observations import EXCLUDED_FLAGS, Observation, RowSource, records, split_flags
+from tradecli.observations import (
+    EXCLUDED_FLAGS,
+    OFFICIAL_STATEMENT,
+    QUALIFIERS,
+    Observation,
+    RowSource,
+    records,
+    split_flags,
+)
 from tradecli.periods import Period
-from tradecli.reconcile import Reconciled, SpanTable, reconcile, reconcile_span
+from tradecli.reconcile import (
+    REASON_CODES,
+    Figure,
+    Reconciled,
+    SpanTable,
+    decide,
+    decide_disagreeing,
+    reconcile,
+    reconcile_span,
+)
 
 EXACT = "exact"
 TILED = "tiled"
@@ -202,11 +220,16 @@ class Engine:
     _rows: dict[SeriesKey, Any] = field(default_factory=dict, init=False, repr=False)
     _tables: dict[SeriesKey, SpanTable] = field(default_factory=dict, init=False, repr=False)
     _lazy: dict[SeriesKey, LazySpans] = field(default_factory=dict, init=False, repr=False)
+    _index: SpanIndex | None = field(default=None, init=False, repr=False)
+    _series_number: dict[SeriesKey, int] = field(default_factory=dict, init=False, repr=False)
     # Answers are immutable and the frame does not change: each question is worked out once.
     _answers: dict[tuple[SeriesKey, Period], Answer] = field(
         default_factory=dict, init=False, repr=False
     )
     _direct_answers: dict[tuple[SeriesKey, Period], Answer | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _group_answers: dict[tuple[str, Group, str, Period, str], Answer] = field(
         default_factory=dict, init=False, repr=False
     )
 
@@ -238,9 +261,10 @@ class Engine:
     def _spans(self, key: SeriesKey) -> LazySpans:
         """The series' spans, each reconciled only when a rule first looks at it."""
         if key not in self._lazy:
-            index = self._rows.get(key)
-            part = self.frame.iloc[index] if index is not None else self.frame.iloc[:0]
-            self._lazy[key] = LazySpans(part, self.include_flagged)
+            if self._index is None and self._rows:
+                self._index = SpanIndex(self.frame, list(self._rows.values()), self.include_flagged)
+                self._series_number = {k: n for n, k in enumerate(self._rows)}
+            self._lazy[key] = LazySpans(self._index, self._series_number.get(key, -1))
         return self._lazy[key]
 
     # -- the rules ------------------------------------------------------------
@@ -267,7 +291,7 @@ class Engine:
             both = set(self.periods(key.with_flow("export"))) & set(
                 self.periods(key.with_flow("import"))
             )
-            available = sorted({*available, *both})
+            available = sorted({*available, *both}, key=_span_order)
         return Answer(key, period, None, NOT_AVAILABLE, available=tuple(available))
 
     def _direct(self, key: SeriesKey, period: Period) -> Answer | None:
@@ -284,10 +308,20 @@ class Engine:
             return found
         return self._difference(key, period, spans)
 
+    def _exact(self, key: SeriesKey, period: Period, spans: LazySpans) -> Answer:
+        """Rule 1 for a span of the data, worked out once (the memo of ``_direct``)."""
+        memo = (key, period)
+        answer = self._direct_answers.get(memo)
+        if answer is None:
+            rec = spans[period]
+            answer = self._direct_answers[memo] = Answer(
+                key, period, rec.value, EXACT, reconciled=rec
+            )
+        return answer
+
     def _exact_or_tiled(self, key: SeriesKey, period: Period, spans: LazySpans) -> Answer | None:
         if period in spans:
-            rec = spans[period]
-            return Answer(key, period, rec.value, EXACT, reconciled=rec)
+            return self._exact(key, period, spans)
         if spans.monthly:
             # Only single months: the one possible tiling is every month of the span.
             months = [Period(m, m) for m in range(period.first, period.last + 1)]
@@ -296,7 +330,9 @@ class Engine:
             tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])
         if tiles is None:
             return None
-        parts = tuple(Answer(key, p, spans[p].value, EXACT, reconciled=spans[p]) for p in tiles)
+        # Each tile is a span of the data: its exact answer, shared with every other question
+        # that uses it (the months of a year are also the months of its year-to-date spans).
+        parts = tuple(self._exact(key, p, spans) for p in tiles)
         signs = (1,) * len(parts)
         return Answer(key, period, _sum(parts, signs), TILED, parts, signs)
 
@@ -325,7 +361,23 @@ class Engine:
     def group_value(
         self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
     ) -> Answer:
-        """A group's value: the published aggregate when present, else the member sum."""
+        """A group's value: the published aggregate when present, else the member sum.
+
+        Worked out once per question: a summary asks it for every partner of the group
+        (each partner's share), and a member sum looks at every member. ``Group`` is an
+        immutable value, so equal groups (same name, code, members) share the answer.
+        """
+        memo = (reporter, group, flow, period, currency)
+        answer = self._group_answers.get(memo)
+        if answer is None:
+            answer = self._group_answers[memo] = self._group_value(
+                reporter, group, flow, period, currency
+            )
+        return answer
+
+    def _group_value(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str
+    ) -> Answer:
         if group.code:
             aggregate = self.value(SeriesKey(reporter, group.code, flow, currency), period)
             if aggregate.found:
@@ -413,42 +465,158 @@ class Engine:
         return tuple(self.periods(SeriesKey(reporter, group.code, flow, currency)))
 
 
-class LazySpans(Mapping[Period, Reconciled]):
-    """One series' spans; a span's observations are reconciled on first access.
+class SpanIndex:
+    """Every (series, span) of an observation frame, grouped once with numpy.
 
-    Equal to ``reconcile(records(part), include_flagged).spans`` (same spans, same
-    order, same reconciled values), but a question about three spans of a long
-    monthly series builds only those spans' observations.
+    For each span: its rows (positions in the frame, in frame order, excluded
+    quality flags left out unless ``include_flagged``), and, where no two of its
+    figures agree (nearly always: one figure, or revisions that differ), the
+    reconciled value decided for all spans at once (``decide_disagreeing``).
+    Other spans are reconciled one by one (``decide``) when first asked.
+    ``Observation`` objects are built only when an answer's sources are asked
+    for (``--explain``, JSON): ``rows`` turns the frame into Python columns then.
     """
 
-    def __init__(self, part: pd.DataFrame, include_flagged: bool) -> None:
-        self._rows = RowSource(part)
-        excluded: dict[str, bool] = {}
-        by_span: dict[tuple[int, int], list[int]] = {}
-        columns = self._rows.columns
-        for i, (first, last, flags) in enumerate(
-            zip(columns["first"], columns["last"], columns["flags"], strict=True)
-        ):
-            if not include_flagged:
-                if flags not in excluded:
-                    excluded[flags] = any(f in EXCLUDED_FLAGS for f in split_flags(flags))
-                if excluded[flags]:
-                    continue
-            by_span.setdefault((first, last), []).append(i)
-        self._by_span = {
-            Period(first, last): rows for (first, last), rows in sorted(by_span.items())
-        }
+    def __init__(self, frame: pd.DataFrame, series: Sequence[Any], include_flagged: bool) -> None:
+        """``series``: each series' row positions in ``frame`` (series ``k`` is ``series[k]``)."""
+        self.frame = frame
+        self._rows: RowSource | None = None
+        series_of = np.full(len(frame), -1, dtype=np.int64)
+        for k, index in enumerate(series):
+            series_of[index] = k
+        # Flags and publication dates: few distinct texts, each looked at once.
+        flag_codes, flag_texts = pd.factorize(frame["flags"], use_na_sentinel=False)
+        flags = [split_flags(str(t)) for t in flag_texts]
+        self._qualifiers = [next((f for f in fl if f in QUALIFIERS), "") for fl in flags]
+        self._official = [OFFICIAL_STATEMENT in fl for fl in flags]
+        excluded = np.array([any(f in EXCLUDED_FLAGS for f in fl) for fl in flags], dtype=bool)
+        exact = np.array([not q for q in self._qualifiers], dtype=bool)[flag_codes]
+        official = np.array(self._official, dtype=bool)[flag_codes]
+        published_codes, published_texts = pd.factorize(frame["published"], use_na_sentinel=False)
+        self._published = [str(t) for t in published_texts]
+        # Integers that order like the texts (Python's string order, which ``_rank`` uses).
+        by_text = sorted(range(len(self._published)), key=self._published.__getitem__)
+        published_rank = np.empty(len(by_text), dtype=np.int64)
+        published_rank[by_text] = np.arange(len(by_text))
+        first = frame["first"].to_numpy(dtype=np.int64)
+        last = frame["last"].to_numpy(dtype=np.int64)
+        value = frame["value"].to_numpy(dtype=np.float64)
+        step = frame["step"].to_numpy(dtype=np.float64)
+
+        # The kept rows grouped by (series, first, last), frame order within a span.
+        keep = series_of >= 0
+        if not include_flagged:
+            keep &= ~excluded[flag_codes]
+        kept = np.flatnonzero(keep)
+        kept = kept[np.lexsort((kept, last[kept], first[kept], series_of[kept]))]
+        new_span = np.ones(len(kept), dtype=bool)
+        new_span[1:] = (
+            (np.diff(series_of[kept]) != 0)
+            | (np.diff(first[kept]) != 0)
+            | (np.diff(last[kept]) != 0)
+        )
+        starts = np.flatnonzero(new_span)
+        bounds = np.append(starts, len(kept)).astype(np.int64)
+        winner, reason = decide_disagreeing(
+            bounds,
+            value[kept],
+            step[kept],
+            exact[kept],
+            official[kept],
+            published_rank[published_codes][kept],
+        )
+
+        # Python lists from here: the engine reads them one item at a time.
+        self.kept: list[int] = kept.tolist()
+        self.bounds: list[int] = bounds.tolist()
+        self.first: list[int] = first[kept[starts]].tolist()
+        self.last: list[int] = last[kept[starts]].tolist()
+        self.series_bounds: list[int] = np.searchsorted(
+            series_of[kept[starts]], np.arange(len(series) + 1)
+        ).tolist()
+        self._winner: list[int] = np.where(winner >= 0, kept[np.maximum(winner, 0)], -1).tolist()
+        self._reason: list[int] = reason.tolist()
+        self._values: list[float] = value.tolist()
+        self._steps: list[float] = step.tolist()
+        self._flag_codes: list[int] = flag_codes.tolist()
+        self._published_codes: list[int] = published_codes.tolist()
+
+    @property
+    def rows(self) -> RowSource:
+        """The frame as Python columns, built on first need."""
+        if self._rows is None:
+            self._rows = RowSource(self.frame)
+        return self._rows
+
+    def reconciled(self, span: int, period: Period) -> Reconciled:
+        """Span number ``span`` (covering ``period``) after reconciliation."""
+        start, end = self.bounds[span], self.bounds[span + 1]
+        chosen = self._winner[span]
+        if chosen >= 0:
+            reason, conflict = REASON_CODES[self._reason[span]], end - start > 1
+        else:  # some figures agree: cluster them, this span alone
+            decision = decide([self._figure(i) for i in self.kept[start:end]])
+            chosen = self.kept[start + decision.chosen]
+            reason, conflict = decision.reason, bool(decision.superseded)
+        return Reconciled.deferred(
+            period,
+            self._values[chosen],
+            self._qualifiers[self._flag_codes[chosen]],
+            reason,
+            conflict,
+            self,
+            span,
+        )
+
+    def observed(
+        self, span: int, period: Period
+    ) -> tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]:
+        """The observations behind a span's reconciled value (``reconcile_span`` decides again,
+        on the observations themselves: the result is the same)."""
+        rows = self.rows
+        index = self.kept[self.bounds[span] : self.bounds[span + 1]]
+        rec = reconcile_span(period, [rows.observation(i) for i in index])
+        return rec.chosen, rec.agreeing, rec.superseded
+
+    def _figure(self, i: int) -> Figure:
+        """Row ``i`` as ``decide`` sees it (the same values as ``_rank`` of its observation)."""
+        step = self._steps[i]
+        code = self._flag_codes[i]
+        rank = (
+            not self._qualifiers[code],
+            not self._official[code],
+            self._published[self._published_codes[i]],
+            -step,
+        )
+        return Figure(self._values[i], step, rank)
+
+
+class LazySpans(Mapping[Period, Reconciled]):
+    """One series' spans; a span is reconciled on first access.
+
+    Equal to ``reconcile(records(part), include_flagged).spans`` (same spans, same
+    order, same reconciled values) for the series' rows ``part`` of the frame,
+    but a question about three spans of a long monthly series reconciles only
+    those spans (see ``SpanIndex``).
+    """
+
+    def __init__(self, index: SpanIndex | None, series: int) -> None:
+        self._index = index
+        self._by_span: dict[Period, int] = {}
+        if index is not None and series >= 0:
+            first, last = index.first, index.last
+            for g in range(index.series_bounds[series], index.series_bounds[series + 1]):
+                self._by_span[Period(first[g], last[g])] = g
         self._done: dict[Period, Reconciled] = {}
         self.monthly = all(p.first == p.last for p in self._by_span)
 
     def __getitem__(self, period: Period) -> Reconciled:
-        if period not in self._done:
-            obs = [self._rows.observation(i) for i in self._by_span[period]]
-            if len(obs) == 1:  # what reconcile_span gives for one figure, without the ranking
-                self._done[period] = Reconciled(period, obs[0], (obs[0],), (), "")
-            else:
-                self._done[period] = reconcile_span(period, obs)
-        return self._done[period]
+        done = self._done.get(period)
+        if done is None:
+            span = self._by_span[period]  # KeyError for a span the series does not have
+            assert self._index is not None
+            done = self._done[period] = self._index.reconciled(span, period)
+        return done
 
     def __contains__(self, period: object) -> bool:
         return period in self._by_span
@@ -458,6 +626,11 @@ class LazySpans(Mapping[Period, Reconciled]):
 
     def __len__(self) -> int:
         return len(self._by_span)
+
+
+def _span_order(period: Period) -> tuple[int, int]:
+    """The order of ``Period`` (first month, then last) as a plain tuple: quicker to sort."""
+    return (period.first, period.last)
 
 
 def _tiling(period: Period, candidates: Iterable[Period]) -> list[Period] | None:

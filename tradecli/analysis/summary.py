@@ -207,9 +207,15 @@ class Summary:
                 f"{len(self.unanswered)} series with no full year or year-to-date figure: "
                 + ", ".join(f"{k.reporter}–{k.partner}" for k in self.unanswered)
             )
-        explain = [line for r in self.rows for line in r.explain()]
         flow = self.rows[0].key.flow if self.rows else "turnover"
-        return Report(f"Trade summary ({flow})", columns, rows, self.to_dict(), notes, explain)
+        # The payload and the derivation are built only for the output that shows them.
+        return Report(
+            f"Trade summary ({flow})", columns, rows, self.to_dict, notes, self.explain_lines
+        )
+
+    def explain_lines(self) -> list[str]:
+        """The derivation of every row, for ``--explain``."""
+        return [line for r in self.rows for line in r.explain()]
 
 
 def _packed(head: str, parts: list[str]) -> list[str]:

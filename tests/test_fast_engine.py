@@ -1,0 +1,208 @@
+"""The engine's quick paths give exactly what the plain paths give.
+
+Spans are reconciled with numpy where no two figures agree (``decide_disagreeing``),
+one by one with ``decide`` otherwise, and their observations are built only when
+asked for; group values are worked out once; a report builds its JSON payload and
+its derivation only for the output that shows them. Each is checked here against
+the plain computation: ``reconcile(records(...))``, a fresh engine, ``to_dict``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tradecli.analysis.summary import summarize
+from tradecli.dataset import Dataset
+from tradecli.groups import ALL_PARTNERS, Group, Membership
+from tradecli.observations import records
+from tradecli.periods import Period
+from tradecli.reconcile import (
+    REASON_CODES,
+    Figure,
+    _agree,
+    decide,
+    decide_disagreeing,
+    reconcile,
+    reconcile_span,
+)
+from tradecli.render import Format, Report, render
+from tradecli.selection import Selection
+from tradecli.series import Engine, SeriesKey
+
+SPANS = ("2022", "2022-01", "2022-02", "2022-Q1", "2023-01/2023-07")
+FLAGS = ("", "about", "over; provisional", "official-statement", "low-trust", "about; suspect-unit")
+DATES = ("", "2023-01-05", "2023-06-30", "2024-02-01")
+STEPS = (1.0, 10.0, 1e3, 1e5)
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, Any]:
+    """One observation; values from a small set so that figures often agree or tie."""
+    step = draw(st.sampled_from(STEPS))
+    value = draw(st.sampled_from((1e6, 1.0000004e6, 1.00005e6, 1.2e6, 0.0))) + draw(
+        st.sampled_from((0.0, 0.4, 3.0, 60.0))
+    )
+    return obs(
+        draw(st.sampled_from(SPANS)),
+        value,
+        flow=draw(st.sampled_from(("export", "import"))),
+        partner=draw(st.sampled_from(("TJK", "KAZ"))),
+        step=step,
+        flags=draw(st.sampled_from(FLAGS)),
+        published=draw(st.sampled_from(DATES)),
+        url=f"u{draw(st.integers(0, 3))}",
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rows(), min_size=1, max_size=40), st.booleans())
+def test_the_engine_reconciles_every_span_as_reconcile_does(
+    drawn: list[dict[str, Any]], include_flagged: bool
+) -> None:
+    data = frame(*drawn)
+    engine = Engine(data, include_flagged)
+    for key in engine.keys():
+        plain = engine.table(key).spans  # reconcile(records(...)), eager
+        assert engine.periods(key) == list(plain)
+        for period, expected in plain.items():
+            quick = engine.value(key, period).reconciled
+            assert quick is not None
+            # Known at once, without observations:
+            assert quick.value == expected.value
+            assert quick.qualifier == expected.qualifier
+            assert quick.reason == expected.reason
+            assert quick.conflict == expected.conflict
+            # Built on demand, the same observations in the same order:
+            assert quick == expected
+            assert quick.sources == expected.sources
+            assert quick.superseded == expected.superseded
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from((5.0, 5.04, 5.2, 6.0, 9.0)),
+                st.sampled_from((0.1, 0.5, 1.0)),
+                st.booleans(),
+                st.booleans(),
+                st.integers(0, 2),
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_deciding_many_spans_at_once_is_deciding_each(
+    spans: list[list[tuple[float, float, bool, bool, int]]],
+) -> None:
+    flat = [row for span in spans for row in span]
+    bounds = np.cumsum([0, *(len(s) for s in spans)]).astype(np.int64)
+    value = np.array([r[0] for r in flat])
+    step = np.array([r[1] for r in flat])
+    exact = np.array([r[2] for r in flat])
+    official = np.array([r[3] for r in flat])
+    published = np.array([r[4] for r in flat], dtype=np.int64)
+    winner, reason = decide_disagreeing(bounds, value, step, exact, official, published)
+    for g, span in enumerate(spans):
+        figures = [Figure(v, s, (e, not o, f"2023-0{p + 1}", -s)) for v, s, e, o, p in span]
+        expected = decide(figures)
+        if winner[g] < 0:
+            # Left to ``decide`` only when two of the figures agree.
+            assert any(
+                _agree(a.value, a.step, b.value, b.step)
+                for i, a in enumerate(figures)
+                for b in figures[i + 1 :]
+            )
+            continue
+        assert winner[g] - bounds[g] == expected.chosen
+        assert expected.winning == (expected.chosen,)
+        assert REASON_CODES[reason[g]] == expected.reason
+
+
+def test_a_span_whose_figures_agree_is_clustered() -> None:
+    engine = Engine(
+        frame(
+            obs("2022", 1.9e9, step=1e8, published="2024-05-01", url="u1"),
+            obs("2022", 1.92e9, step=1e7, url="u2"),
+            obs("2022", 2.5e9, step=1e8, flags="about", url="u3"),
+        )
+    )
+    rec = engine.value(SeriesKey("AZE", "TJK", "turnover"), Period.parse("2022")).reconciled
+    expected = reconcile(records(engine.frame)).spans[Period.parse("2022")]
+    assert rec is not None and rec.value == 1.92e9 and rec.conflict
+    assert rec == expected and rec.sources == expected.sources
+
+
+def test_reconciled_observations_are_built_once() -> None:
+    observations = records(frame(obs("2022", 5.0), obs("2022", 7.0, published="2024-01-01")))
+    eager = reconcile_span(Period.parse("2022"), observations)
+    assert eager.value == 7.0 and eager.superseded == (observations[0],)
+    assert eager.chosen is eager.chosen and hash(eager) == hash(eager)
+
+
+# -- group values: once per question ---------------------------------------------------------
+
+
+def _group(name: str, code: str, *members: str) -> Group:
+    every = (Membership(m, 0, 9999 * 12 + 11, "") for m in members)
+    return Group(name, code, tuple(every), "test")
+
+
+def test_a_group_value_is_worked_out_once_and_equals_a_fresh_engines() -> None:
+    data = frame(
+        obs("2022", 5.0, partner="TJK"),
+        obs("2022", 7.0, partner="KAZ"),
+        obs("2022-01", 1.0, partner="KAZ"),
+        obs("2022", 100.0, partner="CIS"),
+    )
+    groups = [
+        _group("pair", "", "TJK", "KAZ"),
+        _group("with-missing", "", "TJK", "KAZ", "UZB"),
+        _group("cis", "CIS", "TJK", "KAZ"),
+        _group("world", "", ALL_PARTNERS),
+    ]
+    engine = Engine(data, group_codes=frozenset({"CIS"}))
+    for group in groups:
+        for span in ("2022", "2022-01", "2023"):
+            period = Period.parse(span)
+            first = engine.group_value("AZE", group, "turnover", period)
+            assert engine.group_value("AZE", group, "turnover", period) is first
+            fresh = Engine(data, group_codes=frozenset({"CIS"}))
+            assert fresh.group_value("AZE", group, "turnover", period) == first
+    # Groups that differ only in their members are different questions.
+    narrow = engine.group_value("AZE", _group("x", "", "TJK"), "turnover", Period.parse("2022"))
+    wide = engine.group_value(
+        "AZE", _group("x", "", "TJK", "KAZ"), "turnover", Period.parse("2022")
+    )
+    assert (narrow.value, wide.value) == (5.0, 12.0)
+
+
+# -- reports: payload and derivation on demand ------------------------------------------------
+
+
+def test_a_summary_report_builds_its_payload_and_derivation_on_demand(bundled: Dataset) -> None:
+    keys = Selection.parse(bundled, "AZE", None, None).keys(bundled)
+    summary = summarize(bundled, keys)
+    report = summary.report()
+    assert report.payload() == summary.to_dict()
+    assert report.derivation() == [line for r in summary.rows for line in r.explain()]
+    eager = Report(
+        report.title,
+        report.columns,
+        report.rows,
+        report.payload(),
+        report.notes,
+        report.derivation(),
+    )
+    for fmt in Format:
+        for explain in (False, True):
+            assert render(report, fmt, explain) == render(eager, fmt, explain)
