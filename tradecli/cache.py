@@ -12,6 +12,8 @@ Entries live in the user cache directory (platformdirs), or in
 into place, so a reader never sees half an entry and two runs racing to write
 the same entry both leave a whole one. An entry that cannot be read is
 deleted and rebuilt. Small files are not cached: reading them is as fast.
+The file key and the cache directory come from ``filekey``, which the result
+cache (``results``) shares without importing pandas.
 """
 
 from __future__ import annotations
@@ -27,45 +29,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from tradecli.filekey import ENV as ENV  # re-exported: tests and callers set it
+from tradecli.filekey import LARGE_BYTES, directory, fingerprint, tool_version
 from tradecli.observations import finish
 from tradecli.readers.common import ReadContext
 
-MIN_BYTES = 8 << 20  # smaller files are read directly
-ENV = "TRADECLI_CACHE_DIR"
-_SAMPLES = 16  # hashed pieces of the file, spread evenly
-_SAMPLE_BYTES = 64 << 10
+MIN_BYTES = LARGE_BYTES  # smaller files are read directly
 _NOTES = b"tradecli.notes"
 _KEY = b"tradecli.key"
-
-
-def directory() -> Path:
-    """Where entries go: ``$TRADECLI_CACHE_DIR``, else the user cache directory."""
-    override = os.environ.get(ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("tradecli", appauthor=False))
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("tradecli")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
-
-
-def fingerprint(path: Path) -> dict[str, object]:
-    """Size, modification time and a hash of the start, the end and evenly spaced pieces."""
-    stat = path.stat()
-    digest = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as handle:
-        for i in range(_SAMPLES + 1):
-            handle.seek(max(0, (stat.st_size - _SAMPLE_BYTES) * i // _SAMPLES))
-            digest.update(handle.read(_SAMPLE_BYTES))
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sample": digest.hexdigest()}
 
 
 def _digest(value: object) -> str:
@@ -74,7 +45,7 @@ def _digest(value: object) -> str:
 
 def _entry(path: Path, context: ReadContext) -> tuple[Path, str]:
     """The entry's file (named by path, content and options) and its full key."""
-    content = {"version": _version(), "file": fingerprint(path)}
+    content = {"version": tool_version(), "file": fingerprint(path)}
     options = {
         "groups": sorted(context.group_codes),
         "commodity": context.commodity,

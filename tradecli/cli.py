@@ -3,6 +3,8 @@
 Each command reads like a sentence: load → compute → render. Core modules
 are imported inside the commands so that ``tradecli --help`` never imports
 pandas. ``_Boundary`` is the one place where errors become messages.
+``main`` answers a read-only command on large files from the result cache
+(``results``) when the same command ran before on the same files.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -22,6 +24,7 @@ from tradecli.errors import TradeCliError
 if TYPE_CHECKING:
     from tradecli.dataset import Dataset, Filters
     from tradecli.render import Report
+    from tradecli.results import Request, Result
 
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -66,11 +69,10 @@ class Settings:
     def show(self, report: Report) -> None:
         from tradecli.render import Format, render
 
-        width = int(os.environ.get("COLUMNS", "0") or 0) or _terminal_width()
-        out = render(report, Format(self.fmt), self.explain, width)
-        sys.stdout.write(out.stdout)
+        out = render(report, Format(self.fmt), self.explain, _width())
+        _emit(out.stdout)
         if out.stderr:
-            sys.stderr.write(out.stderr)
+            _emit(out.stderr, err=True)
 
 
 class _LoadProgress:
@@ -114,6 +116,11 @@ class _LoadProgress:
             self.bar.stop()
 
 
+def _width() -> int:
+    """Tables are as wide as $COLUMNS, else the terminal."""
+    return int(os.environ.get("COLUMNS", "0") or 0) or _terminal_width()
+
+
 def _terminal_width() -> int:
     try:
         return max(80, os.get_terminal_size(sys.stdout.fileno()).columns)
@@ -123,7 +130,20 @@ def _terminal_width() -> int:
 
 def diagnostics(message: str) -> None:
     """Everything that is not data goes to stderr."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    _emit(message.rstrip("\n") + "\n", err=True)
+
+
+class _Transcript:
+    """What a command wrote, in order, while ``main`` keeps it for the result cache."""
+
+    chunks: ClassVar[list[tuple[bool, str]] | None] = None
+
+
+def _emit(text: str, err: bool = False) -> None:
+    """Write to stdout (or stderr); every command's output goes through here."""
+    (sys.stderr if err else sys.stdout).write(text)
+    if _Transcript.chunks is not None:
+        _Transcript.chunks.append((err, text))
 
 
 GLOBAL_FLAGS = frozenset({"--explain", "--include-flagged", "--debug", "--no-cache"})
@@ -263,8 +283,8 @@ def root(
         bool,
         typer.Option(
             "--no-cache",
-            help="Read large files afresh instead of from the cache of parsed files "
-            "(kept in the user cache directory, or $TRADECLI_CACHE_DIR).",
+            help="Read large files and compute afresh instead of using the caches of parsed "
+            "files and of results (kept in the user cache directory, or $TRADECLI_CACHE_DIR).",
         ),
     ] = False,
     commodity: Annotated[
@@ -756,6 +776,101 @@ def chart(
         sys.stdout.write(text_chart(data, settings.explain))
 
 
+# -- entry point, and the result cache -----------------------------------------------
+
+# Read-only commands whose output depends only on the command line and the files it
+# names (not chart: it writes files; none reads the clock).
+RESULT_COMMANDS = frozenset(
+    {"summary", "share", "growth", "project", "value", "data", "mirror", "verify"}
+)
+
+
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point.
+
+    A read-only command on large data that ran before with the same command line
+    on the same files replays what it wrote and exits as it did, without
+    importing pandas; otherwise it runs, and a successful run is stored.
+    """
+    request = _result_request(sys.argv[1:])
+    if request is None:
+        app()
+        return
+    stored = request.lookup()
+    if stored is not None:
+        _replay(stored)
+        raise SystemExit(stored.code)
+    _Transcript.chunks = []
+    try:
+        app()
+    except SystemExit as exc:
+        if exc.code in (0, None) and _result_request(sys.argv[1:]) == request:
+            from tradecli.results import Result
+
+            request.store(Result(0, tuple(_Transcript.chunks)))  # files unchanged meanwhile
+        raise
+    finally:
+        _Transcript.chunks = None
+
+
+def _replay(result: Result) -> None:
+    for err, text in result.chunks:
+        stream = sys.stderr if err else sys.stdout
+        stream.write(text)
+        stream.flush()
+
+
+def _result_request(argv: list[str]) -> Request | None:
+    """The result-cache entry for this command line, or None when it is not cached:
+    not a read-only command, --no-cache, --help or --version, no --data, small data,
+    or a command line this reading does not understand (click will judge it)."""
+    if any(arg in ("--help", "-h", "--version") for arg in argv):
+        return None
+    commands = {
+        command.name or getattr(command.callback, "__name__", "").replace("_", "-")
+        for command in app.registered_commands
+    }
+    args = hoist_global_options(list(argv), commands)
+    position = _command_position(args, commands)
+    if position is None or args[position] not in RESULT_COMMANDS:
+        return None
+    head, tail = args[:position], args[position + 1 :]
+    data: list[Path] = []
+    inputs: list[Path] = []
+    i = 0
+    while i < len(head):
+        arg = head[i]
+        if arg == "--no-cache":
+            return None
+        if arg in GLOBAL_FLAGS:
+            i += 1
+            continue
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif arg in GLOBAL_VALUED and i + 1 < len(head):
+            name, value = arg, head[i + 1]
+            i += 1
+        elif arg[:2] in ("-d", "-f") and len(arg) > 2:
+            name, value = arg[:2], arg[2:]  # click's -dFILE
+        else:
+            return None
+        if name not in GLOBAL_VALUED:
+            return None
+        if name in ("--data", "-d"):
+            data.append(Path(value))
+        elif name == "--groups":
+            inputs.append(Path(value))
+        i += 1
+    try:
+        # Files named after the command (a claims file) are keyed by content too.
+        for arg in tail:
+            for text in dict.fromkeys([arg, arg.split("=", 1)[-1]]):
+                if text and Path(text).is_file():
+                    inputs.append(Path(text))
+        if not data:
+            return None
+        from tradecli import results
+
+        return results.request(args, data, inputs, _width())
+    except (OSError, ValueError):
+        return None
