@@ -396,29 +396,20 @@ class Engine:
                 )
         members = self.partners_for(reporter, group, period, currency)
         key = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
+
+        def not_available(why: str) -> Answer:
+            spans = self._group_spans(reporter, group, flow, currency)
+            return Answer(key, period, None, NOT_AVAILABLE, available=spans, notes=(why,))
+
         if not members:
-            return Answer(
-                key,
-                period,
-                None,
-                NOT_AVAILABLE,
-                available=self._group_spans(reporter, group, flow, currency),
-                notes=(f"no {group.name} members for {period.label()}",),
-            )
+            return not_available(f"no {group.name} members for {period.label()}")
         parts = [self.value(SeriesKey(reporter, m, flow, currency), period) for m in members]
         have = tuple(p for p in parts if p.found)
         missing = [p.key.partner for p in parts if not p.found]
         if not have:
-            return Answer(
-                key,
-                period,
-                None,
-                NOT_AVAILABLE,
-                available=self._group_spans(reporter, group, flow, currency),
-                notes=(
-                    f"no published {key.partner} total and none of the "
-                    f"{len(members)} members has data for {period.label()}",
-                ),
+            return not_available(
+                f"no published {key.partner} total and none of the "
+                f"{len(members)} members has data for {period.label()}"
             )
         notes = [f"{len(have)} of {len(members)} members have data"]
         if missing:

@@ -57,8 +57,8 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
         context.notes.append(f"{file}: not UTF-8; read as {encoding}")
     if not text.strip():
         raise BadInput([Problem(file, None, "", "", "file is empty")])
-    rows = csv.reader(text.splitlines(keepends=True))
-    header = [h.strip().lower() for h in next(rows)]
+    reader = csv.reader(text.splitlines(keepends=True))
+    header = [h.strip().lower() for h in next(reader)]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(
@@ -77,9 +77,7 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     problems: list[Problem] = []
     cells: list[list[str]] = []
     lines: list[int] = []
-    line = 1
-    reader = csv.reader(text.splitlines(keepends=True))
-    next(reader)
+    line = reader.line_num
     for row in reader:
         line_start = line + 1
         line = reader.line_num
