@@ -206,3 +206,86 @@ def test_a_summary_report_builds_its_payload_and_derivation_on_demand(bundled: D
     for fmt in Format:
         for explain in (False, True):
             assert render(report, fmt, explain) == render(eager, fmt, explain)
+
+
+# -- sums over single months: values at once, parts on demand ---------------------------------
+
+MONTHS = tuple(f"2022-{m:02d}" for m in range(1, 13))
+
+
+@st.composite
+def monthly_rows(draw: st.DrawFn) -> dict[str, Any]:
+    """A monthly figure; few values and dates, so revisions often agree, tie or differ."""
+    return obs(
+        draw(st.sampled_from(MONTHS)),
+        draw(st.sampled_from((10.0, 10.04, 12.0, 30.0))),
+        flow=draw(st.sampled_from(("export", "import"))),
+        step=draw(st.sampled_from((0.1, 1.0))),
+        flags=draw(st.sampled_from(("", "about", "provisional", "low-trust"))),
+        published=draw(st.sampled_from(("", "2022-05-01", "2023-01-05"))),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(monthly_rows(), min_size=1, max_size=40), st.sampled_from(("2022", "2022-Q2")))
+def test_a_sum_of_months_equals_the_sum_of_its_parts(
+    drawn: list[dict[str, Any]], span: str
+) -> None:
+    data = frame(*drawn)
+    period = Period.parse(span)
+    engine = Engine(data)
+    for flow in ("export", "import", "turnover"):
+        key = SeriesKey("AZE", "TJK", flow)
+        answer = engine.value(key, period)
+        # Independently: the plain engine's month answers, one by one, and their sum.
+        plain = Engine(data)
+        months = [plain.value(key, Period(m, m)) for m in range(period.first, period.last + 1)]
+        if flow == "turnover" or not all(m.found for m in months):
+            continue  # turnover is export + import; a gap leaves the span not tiled
+        assert answer.rule == "tiled"
+        assert len(answer.parts) == period.n_months  # known without building the parts
+        assert answer.value == sum(m.value or 0.0 for m in months)
+        assert tuple(answer.parts) == tuple(months)
+        assert answer.parts == tuple(months) and tuple(months) == answer.parts
+        assert answer.parts[0] is engine.value(key, Period(period.first, period.first))
+        assert answer.qualifiers == frozenset().union(*(m.qualifiers for m in months))
+        assert answer.explain() == plain.value(key, period).explain()
+
+
+def test_a_search_for_a_complete_group_total_gives_what_the_full_search_gives() -> None:
+    """``share_of`` skips spans where a member has no figure; the answer is the one that
+    summing the group over every span, latest first, would give."""
+    from tradecli.analysis.share import Share, _candidate_spans, _is_total, share_of
+
+    rows = [obs(m, 1.0 + i, partner="TJK") for i, m in enumerate(MONTHS)]
+    rows += [obs(m, 2.0, partner="KAZ") for m in MONTHS[:5]]  # KAZ stops in May
+    rows += [obs(m, 4.0, partner="UZB") for m in MONTHS[3:]]  # UZB starts in April
+    data = frame(*rows)
+    group = _group("trio", "", "TJK", "KAZ", "UZB")
+    key = SeriesKey("AZE", "TJK", "turnover")
+    found = share_of(Engine(data), key, group)
+    assert isinstance(found, Share)
+    plain = Engine(data)
+    expected = next(
+        (span, total)
+        for span in _candidate_spans(plain, key, group)
+        if plain.value(key, span).found
+        and _is_total(total := plain.group_value("AZE", group, "turnover", span), group, False)
+    )
+    assert found.period == expected[0] == Period.parse("2022-05")
+    assert found.total == expected[1]
+    assert found.total.value == 5.0 + 2.0 + 4.0  # TJK's May is 1.0 + 4
+    # Not wanted partial: the world share over a sum of the partners present is skipped.
+    world = _group("world", "", ALL_PARTNERS)
+    assert isinstance(share_of(Engine(data), key, world), Share)
+    assert not isinstance(share_of(Engine(data), key, world, partial=False), Share)
+
+
+def test_a_group_remembers_its_members_but_hands_out_copies() -> None:
+    group = _group("pair", "", "TJK", "KAZ")
+    period = Period.parse("2022")
+    members = group.members_during(period)
+    members.append("UZB")
+    assert group.members_during(period) == ["KAZ", "TJK"]
+    assert hash(group) == hash(_group("pair", "", "TJK", "KAZ"))
+    assert group == _group("pair", "", "TJK", "KAZ") != _group("pair", "", "TJK")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecli.errors import BadPeriod
-from tradecli.periods import ACCEPTED_FORMS, Period
+from tradecli.periods import ACCEPTED_FORMS, Period, month_index
 
 
 def span(first: tuple[int, int], last: tuple[int, int]) -> tuple[int, int]:
@@ -96,3 +96,18 @@ def test_a_span_contains_itself_and_its_months(first: int, length: int) -> None:
     before, after = Period(first - 1, first - 1), Period(period.last + 1, period.last + 1)
     assert not period.contains(before) and not period.contains(after)
     assert period.overlaps(inner[0]) and not period.overlaps(before)
+
+
+def test_a_span_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(BadPeriod, match="ends .2022-01. before it starts .2022-03."):
+        Period(month_index(2022, 3), month_index(2022, 1))
+    with pytest.raises(BadPeriod):
+        Period.parse("2022-03/2022-01")
+
+
+def test_periods_order_by_first_month_then_last_and_months_are_shared() -> None:
+    spans = [Period.parse(t) for t in ("2023", "2022-Q2", "2022", "2022-04")]
+    assert sorted(spans) == [Period.parse(t) for t in ("2022", "2022-04", "2022-Q2", "2023")]
+    march = month_index(2022, 3)
+    assert Period.month(march) is Period.month(march) == Period(march, march)
+    assert {Period.parse("2022-03"): 1}[Period.month(march)] == 1

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -38,19 +39,39 @@ class Membership:
 
 @dataclass(frozen=True)
 class Group:
+    """A group variant. Immutable; what is asked of it often is worked out once (a summary
+    asks for the members of each span and hashes the group for every memoised answer)."""
+
     name: str
     code: str
     members: tuple[Membership, ...]
     source: str
+    _during: dict[Period, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    @property
+    @cached_property
     def every_partner(self) -> bool:
         return any(m.member == ALL_PARTNERS for m in self.members)
 
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.name, self.code, self.members, self.source))
+
+    def __hash__(self) -> int:
+        return self._hash
+
     def members_during(self, period: Period) -> list[str]:
-        return sorted(
-            {m.member for m in self.members if m.member != ALL_PARTNERS and m.valid_during(period)}
-        )
+        members = self._during.get(period)
+        if members is None:
+            members = self._during[period] = sorted(
+                {
+                    m.member
+                    for m in self.members
+                    if m.member != ALL_PARTNERS and m.valid_during(period)
+                }
+            )
+        return list(members)
 
 
 @dataclass(frozen=True)

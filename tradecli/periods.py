@@ -8,8 +8,8 @@ This module is pure Python (no pandas), so the CLI's help path stays light.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from tradecli.errors import BadPeriod
 
@@ -45,18 +45,24 @@ def month_iso(index: int) -> str:
     return f"{year_of(index):04d}-{month_of(index):02d}"
 
 
-@dataclass(frozen=True, order=True)
-class Period:
-    """A closed span ``[first, last]`` of whole months (month indices)."""
-
+class _Span(NamedTuple):
     first: int
     last: int
 
-    def __post_init__(self) -> None:
-        if self.last < self.first:
-            raise BadPeriod(
-                f"span ends ({month_iso(self.last)}) before it starts ({month_iso(self.first)})"
-            )
+
+class Period(_Span):
+    """A closed span ``[first, last]`` of whole months (month indices).
+
+    A named tuple underneath: hashing and comparing (first month, then last) run
+    in C, and the engine keys tens of thousands of answers by period.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, first: int, last: int) -> Period:
+        if last < first:
+            raise BadPeriod(f"span ends ({month_iso(last)}) before it starts ({month_iso(first)})")
+        return super().__new__(cls, first, last)
 
     # -- construction ---------------------------------------------------------
 
@@ -93,6 +99,15 @@ class Period:
             index = month_index(year, month)
             return cls(index, index)
         raise BadPeriod(f"{raw!r} is not a year, quarter, half or month")
+
+    @classmethod
+    def month(cls, index: int) -> Period:
+        """The single month ``index``; each is made once (the engine asks for every month
+        of every year it sums)."""
+        period = _MONTHS.get(index)
+        if period is None:
+            period = _MONTHS[index] = cls(index, index)
+        return period
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -164,6 +179,9 @@ class Period:
 
     def __str__(self) -> str:
         return self.iso()
+
+
+_MONTHS: dict[int, Period] = {}
 
 
 @cache

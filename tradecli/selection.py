@@ -19,8 +19,8 @@ from tradecli.series import SeriesKey
 def resolve_entity(text: str, dataset: Dataset) -> str:
     """A country name/code or a group code present in the data → its code."""
     upper = text.strip().upper()
-    partners = dataset.frame["partner"].astype(str).unique()  # distinct values: not one per row
-    if upper in dataset.groups.codes or upper in set(partners):
+    partners = {str(p) for p in dataset.frame["partner"].unique()}  # distinct values only
+    if upper in dataset.groups.codes or upper in partners:
         return upper
     try:
         return resolve_country(text)

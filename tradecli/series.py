@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 import pandas as pd
@@ -53,8 +53,9 @@ MEMBER_SUM = "member sum"
 NOT_AVAILABLE = "not available"
 
 
-@dataclass(frozen=True, order=True)
-class SeriesKey:
+class SeriesKey(NamedTuple):
+    """One series. A named tuple: hashed and compared in C (answers are keyed by it)."""
+
     reporter: str
     partner: str
     flow: str
@@ -101,7 +102,7 @@ class Answer:
     period: Period
     value: float | None
     rule: str
-    parts: tuple[Answer, ...] = ()
+    parts: Sequence[Answer] = ()
     signs: tuple[int, ...] = ()
     reconciled: Reconciled | None = None
     available: tuple[Period, ...] = ()
@@ -258,6 +259,10 @@ class Engine:
     def periods(self, key: SeriesKey) -> list[Period]:
         return list(self._spans(key))
 
+    def end_years(self, key: SeriesKey) -> set[int]:
+        """Calendar years that any span of the series ends in."""
+        return self._spans(key).end_years
+
     def _spans(self, key: SeriesKey) -> LazySpans:
         """The series' spans, each reconciled only when a rule first looks at it."""
         if key not in self._lazy:
@@ -291,7 +296,7 @@ class Engine:
             both = set(self.periods(key.with_flow("export"))) & set(
                 self.periods(key.with_flow("import"))
             )
-            available = sorted({*available, *both}, key=_span_order)
+            available = sorted({*available, *both})  # a Period sorts as (first, last)
         return Answer(key, period, None, NOT_AVAILABLE, available=tuple(available))
 
     def _direct(self, key: SeriesKey, period: Period) -> Answer | None:
@@ -323,11 +328,15 @@ class Engine:
         if period in spans:
             return self._exact(key, period, spans)
         if spans.monthly:
-            # Only single months: the one possible tiling is every month of the span.
-            months = [Period(m, m) for m in range(period.first, period.last + 1)]
-            tiles: list[Period] | None = months if all(m in spans for m in months) else None
-        else:
-            tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])
+            # Only single months: the one possible tiling is every month of the span. The
+            # sum needs only their values; the parts are made when something looks at them.
+            months = range(period.first, period.last + 1)
+            values = spans.month_values(months)
+            if values is None:
+                return None
+            lazy = _MonthParts(self, key, spans, period)
+            return Answer(key, period, float(sum(values)), TILED, lazy, (1,) * len(months))
+        tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])
         if tiles is None:
             return None
         # Each tile is a span of the data: its exact answer, shared with every other question
@@ -539,6 +548,11 @@ class SpanIndex:
             self._rows = RowSource(self.frame)
         return self._rows
 
+    def bulk_values(self, spans: list[int]) -> list[float | None]:
+        """The reconciled value of each span decided in bulk; None for the others."""
+        values, winner = self._values, self._winner
+        return [values[w] if (w := winner[s]) >= 0 else None for s in spans]
+
     def reconciled(self, span: int, period: Period) -> Reconciled:
         """Span number ``span`` (covering ``period``) after reconciliation."""
         start, end = self.bounds[span], self.bounds[span + 1]
@@ -594,12 +608,18 @@ class LazySpans(Mapping[Period, Reconciled]):
     def __init__(self, index: SpanIndex | None, series: int) -> None:
         self._index = index
         self._by_span: dict[Period, int] = {}
+        self._months: dict[int, int] = {}  # the single months among the spans → span number
         if index is not None and series >= 0:
             first, last = index.first, index.last
             for g in range(index.series_bounds[series], index.series_bounds[series + 1]):
-                self._by_span[Period(first[g], last[g])] = g
+                if first[g] == last[g]:
+                    self._months[first[g]] = g
+                    self._by_span[Period.month(first[g])] = g
+                else:
+                    self._by_span[Period(first[g], last[g])] = g
         self._done: dict[Period, Reconciled] = {}
-        self.monthly = all(p.first == p.last for p in self._by_span)
+        self.monthly = len(self._months) == len(self._by_span)
+        self.end_years = {p.last // 12 for p in self._by_span}  # calendar years spans end in
 
     def __getitem__(self, period: Period) -> Reconciled:
         done = self._done.get(period)
@@ -612,6 +632,22 @@ class LazySpans(Mapping[Period, Reconciled]):
     def __contains__(self, period: object) -> bool:
         return period in self._by_span
 
+    def month_values(self, months: range) -> list[float] | None:
+        """The reconciled value of each month, or None if a month is not a span of the series.
+        Equal to ``[self[Period.month(m)].value for m in months]``, without building the
+        ``Reconciled`` of a month whose value was decided in bulk."""
+        spans = self._months
+        try:
+            numbers = [spans[m] for m in months]
+        except KeyError:
+            return None
+        assert self._index is not None
+        values = self._index.bulk_values(numbers)
+        return [
+            self[Period.month(m)].value if v is None else v
+            for m, v in zip(months, values, strict=True)
+        ]
+
     def __iter__(self) -> Iterator[Period]:
         return iter(self._by_span)
 
@@ -619,9 +655,50 @@ class LazySpans(Mapping[Period, Reconciled]):
         return len(self._by_span)
 
 
-def _span_order(period: Period) -> tuple[int, int]:
-    """The order of ``Period`` (first month, then last) as a plain tuple: quicker to sort."""
-    return (period.first, period.last)
+class _MonthParts(Sequence[Answer]):
+    """The parts of a tiled answer over single months: the exact answer of each month,
+    made on first look (a table of annual values never looks; JSON and ``--explain`` do).
+    Behaves as the tuple of those answers, and compares equal to it."""
+
+    __slots__ = ("_engine", "_key", "_made", "_period", "_spans")
+
+    def __init__(self, engine: Engine, key: SeriesKey, spans: LazySpans, period: Period) -> None:
+        self._engine: Engine | None = engine
+        self._key, self._spans, self._period = key, spans, period
+        self._made: tuple[Answer, ...] | None = None
+
+    def _parts(self) -> tuple[Answer, ...]:
+        if self._made is None:
+            assert self._engine is not None
+            exact, key, spans = self._engine._exact, self._key, self._spans
+            months = range(self._period.first, self._period.last + 1)
+            self._made = tuple(exact(key, Period.month(m), spans) for m in months)
+            self._engine = None
+        return self._made
+
+    @overload
+    def __getitem__(self, index: int) -> Answer: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Answer, ...]: ...
+    def __getitem__(self, index: int | slice) -> Answer | tuple[Answer, ...]:
+        return self._parts()[index]
+
+    def __len__(self) -> int:
+        return self._period.n_months
+
+    def __iter__(self) -> Iterator[Answer]:
+        return iter(self._parts())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _MonthParts):
+            other = other._parts()
+        return self._parts() == other
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+    def __repr__(self) -> str:
+        return repr(self._parts())
 
 
 def _tiling(period: Period, candidates: Iterable[Period]) -> list[Period] | None:

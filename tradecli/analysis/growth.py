@@ -45,7 +45,7 @@ def spans_of(engine: Engine, key: SeriesKey) -> list[Period]:
 def years_in(engine: Engine, key: SeriesKey) -> list[int]:
     """Calendar years that any span of the series ends in."""
     flows = [key.flow] + (["export", "import"] if key.flow == "turnover" else [])
-    return sorted({p.end_year for f in flows for p in engine.periods(key.with_flow(f))})
+    return sorted(set().union(*(engine.end_years(key.with_flow(f)) for f in flows)))
 
 
 def annual_values(engine: Engine, key: SeriesKey) -> list[Answer]:

@@ -119,9 +119,17 @@ def _candidate_spans(engine: Engine, key: SeriesKey, group: Group) -> list[Perio
 
 
 def share_of(
-    engine: Engine, key: SeriesKey, group: Group, period: Period | None = None
+    engine: Engine,
+    key: SeriesKey,
+    group: Group,
+    period: Period | None = None,
+    partial: bool = True,
 ) -> Share | Unanswered:
-    """The share of ``key.partner`` in ``key.reporter``'s trade with ``group``."""
+    """The share of ``key.partner`` in ``key.reporter``'s trade with ``group``.
+
+    ``partial=False``: a share over a partial total (world summed over the partners
+    in the data) is not wanted, so the search for one is skipped.
+    """
     if period is not None:
         part = engine.value(key, period)
         total = engine.group_value(key.reporter, group, key.flow, period, key.currency)
@@ -134,9 +142,10 @@ def share_of(
             )
         return Share(key, group.name, part, total, partial=_partial(group, total))
     partial_ok = _partial_ok(engine, key, group)
-    for span in _candidate_spans(engine, key, group):
+    candidates = _candidate_spans(engine, key, group) if partial or not partial_ok else []
+    for span in candidates:
         part = engine.value(key, span)
-        if not part.found:
+        if not part.found or _lacks_member(engine, key, group, span):
             continue
         total = engine.group_value(key.reporter, group, key.flow, span, key.currency)
         if _is_total(total, group, partial_ok):
@@ -150,6 +159,18 @@ def share_of(
         f"no span has both the partner's figure and a {what}"
         + (f"; {key.reporter}–{code} spans in the data: {shown}" if group.code else ""),
     )
+
+
+def _lacks_member(engine: Engine, key: SeriesKey, group: Group, span: Period) -> bool:
+    """True when the group's total over ``span`` can only be an incomplete member sum
+    (no published total, and a member without a figure), which ``_is_total`` refuses.
+    Quicker than the sum while searching: it stops at the first member without one."""
+    if group.every_partner:
+        return False
+    if group.code and engine.value(key.with_partner(group.code), span).found:
+        return False
+    members = engine.partners_for(key.reporter, group, span, key.currency)
+    return any(not engine.value(key.with_partner(m), span).found for m in members)
 
 
 def _partial(group: Group, total: Answer) -> bool:
