@@ -99,7 +99,7 @@ def test_a_span_contains_itself_and_its_months(first: int, length: int) -> None:
 
 
 def test_a_span_that_ends_before_it_starts_is_refused() -> None:
-    with pytest.raises(BadPeriod, match="ends .2022-01. before it starts .2022-03."):
+    with pytest.raises(BadPeriod, match=r"ends .2022-01. before it starts .2022-03."):
         Period(month_index(2022, 3), month_index(2022, 1))
     with pytest.raises(BadPeriod):
         Period.parse("2022-03/2022-01")

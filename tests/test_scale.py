@@ -77,10 +77,17 @@ def _read(
     return tidy.read(path, context)
 
 
+# The default, one block for the whole file; and blocks of a few hundred rows, some
+# with one reporter, some with two, read by several threads.
+@pytest.mark.parametrize("chunk_bytes", [tidy_fast.CHUNK_BYTES, 16 << 10])
 @pytest.mark.parametrize("reporters", [None, frozenset({"TUR", "AIA"})])
 def test_fast_path_reads_what_the_plain_path_reads(
-    generated: Path, monkeypatch: pytest.MonkeyPatch, reporters: frozenset[str] | None
+    generated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reporters: frozenset[str] | None,
+    chunk_bytes: int,
 ) -> None:
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", chunk_bytes)
     fast = _read(generated, True, monkeypatch, reporters)
     plain = _read(generated, False, monkeypatch, reporters)
     assert len(fast) > 0
@@ -127,6 +134,60 @@ def test_anything_unusual_goes_down_the_plain_path(
     else:
         assert isinstance(again, pd.DataFrame)
         pd.testing.assert_frame_equal(plain, again)
+
+
+@pytest.mark.parametrize(
+    "odd_row",
+    [
+        "aze,TJK,export,2023-01,5,,USD,,,,",  # a code in lower case
+        "AZ,TJK,export,2023-01,5,,USD,,,,",  # alpha-2
+        " AZE ,TJK,export,2023-01,5,,USD,,,,",  # spaces around a code
+        "AZE,TJK,export,2010-13,5,,USD,,,,",  # no month 13
+        "AZE,TJK,export,2023-1,5,,USD,,,,",  # a one-digit month
+        "AZE,TJK,export,2023-01,5,,usd,,,,",  # a currency in lower case
+        "AZE,TJK,export,2023-01,5,,US,,,,",  # not a currency code
+        "AZE,TJK,export,2023-01,5,,USD,,2010-02-30,,",  # no such day
+        "AZE,TJK,export,2023-01,5,,USD,,2010-2-3,,",  # not YYYY-MM-DD
+        "AZE,TJK,export,2023-01,5,,USD,,,Agência Brasil,",  # UTF-8 beyond ASCII
+    ],
+)
+def test_both_paths_agree_on_an_odd_value_deep_in_the_file(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd_row: str
+) -> None:
+    """The fast path reads the value as the plain path does, or, when the plain path
+    reports it, leaves the file to the plain path."""
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "odd.csv"
+    path.write_text("\n".join([*lines[:20000], odd_row, *lines[20000:]]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 16 << 10)
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
+    fast = tidy_fast.read(path, ReadContext(group_codes=load_bundled().codes))
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 1 << 62)
+    try:
+        plain = tidy.read(path, ReadContext(group_codes=load_bundled().codes))
+    except BadInput as exc:
+        assert fast is None
+        assert f"{path}:20001" in str(exc)
+    else:
+        assert fast is not None, "the fast path fell back"
+        pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+
+
+def test_a_file_not_in_utf8_goes_down_the_plain_path(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = generated.read_bytes()
+    cut = data.index(b"\n", len(data) * 2 // 3) + 1
+    row = "AZE,TJK,export,2023-01,5,,USD,,,Agência Brasil,\n".encode("cp1252")
+    path = tmp_path / "latin.csv"
+    path.write_bytes(data[:cut] + row + data[cut:])
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 16 << 10)
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
+    context = ReadContext(group_codes=load_bundled().codes)
+    assert tidy_fast.read(path, context) is None
+    frame = tidy.read(path, context)
+    assert "Agência Brasil" in set(frame["publisher"])
+    assert context.notes == [f"{path}: not UTF-8; read as cp1252"]
 
 
 def _summary(runner: CliRunner, path: Path, *extra: str) -> str:
