@@ -289,3 +289,22 @@ def test_a_group_remembers_its_members_but_hands_out_copies() -> None:
     assert group.members_during(period) == ["KAZ", "TJK"]
     assert hash(group) == hash(_group("pair", "", "TJK", "KAZ"))
     assert group == _group("pair", "", "TJK", "KAZ") != _group("pair", "", "TJK")
+
+
+def test_a_not_available_answer_lists_the_spans_there_are_when_asked() -> None:
+    data = frame(
+        obs("2022-01", 1.0, flow="export"),
+        obs("2022-02", 1.0, flow="export"),
+        obs("2022-02", 2.0, flow="import"),
+        obs("2022-Q1", 9.0, flow="turnover"),
+    )
+    engine = Engine(data)
+    answer = engine.value(SeriesKey("AZE", "TJK", "turnover"), Period.parse("2023"))
+    assert answer.rule == "not available"
+    # Turnover's own spans, and the spans where both export and import have figures.
+    expected = (Period.parse("2022-Q1"), Period.parse("2022-02"))
+    assert tuple(sorted(answer.available)) == tuple(sorted(expected))
+    assert list(answer.available) == sorted(expected)
+    assert answer.available[-1:] == (Period.parse("2022-02"),)  # by first month, then last
+    assert len(answer.available) == 2 and answer.available
+    assert answer.to_dict()["available"] == ["2022-Q1", "2022-02"]

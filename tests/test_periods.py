@@ -111,3 +111,11 @@ def test_periods_order_by_first_month_then_last_and_months_are_shared() -> None:
     march = month_index(2022, 3)
     assert Period.month(march) is Period.month(march) == Period(march, march)
     assert {Period.parse("2022-03"): 1}[Period.month(march)] == 1
+
+
+@given(st.sets(st.tuples(st.integers(0, 40), st.integers(0, 12)), max_size=30))
+def test_by_end_orders_as_last_month_then_length(drawn: set[tuple[int, int]]) -> None:
+    from tradecli.periods import by_end
+
+    spans = {Period(first, first + length) for first, length in drawn}
+    assert by_end(spans) == sorted(spans, key=lambda p: (p.last, p.n_months))

@@ -8,7 +8,9 @@ This module is pure Python (no pandas), so the CLI's help path stays light.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from tradecli.errors import BadPeriod
@@ -182,6 +184,14 @@ class Period(_Span):
 
 
 _MONTHS: dict[int, Period] = {}
+
+
+def by_end(spans: Iterable[Period]) -> list[Period]:
+    """Distinct spans in the order "latest" reads them: by last month, then shortest first
+    (as ``key=lambda p: (p.last, p.n_months)``, with sorts that run in C)."""
+    ordered = sorted(spans, reverse=True)  # latest first month first
+    ordered.sort(key=itemgetter(1))  # stable: by last month, latest start (shortest) first
+    return ordered
 
 
 @cache

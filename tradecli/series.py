@@ -15,9 +15,9 @@ it are never added together. Every ``Answer`` carries its derivation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,8 @@ from tradecli.reconcile import (
     reconcile,
     reconcile_span,
 )
+
+T = TypeVar("T")
 
 EXACT = "exact"
 TILED = "tiled"
@@ -105,7 +107,7 @@ class Answer:
     parts: Sequence[Answer] = ()
     signs: tuple[int, ...] = ()
     reconciled: Reconciled | None = None
-    available: tuple[Period, ...] = ()
+    available: Sequence[Period] = ()
     complete: bool = True
     notes: tuple[str, ...] = ()
 
@@ -291,13 +293,19 @@ class Engine:
             if export is not None and imports is not None:
                 parts = (export, imports)
                 return Answer(key, period, _sum(parts, (1, 1)), EXPORT_PLUS_IMPORT, parts, (1, 1))
+        # Shown only when the answer is (searches ask for many spans that are not there).
+        available = Deferred(lambda: self._available(key))
+        return Answer(key, period, None, NOT_AVAILABLE, available=available)
+
+    def _available(self, key: SeriesKey) -> tuple[Period, ...]:
+        """The spans a series answers directly; for turnover also those of export + import."""
         available = self.periods(key)
         if key.flow == "turnover":
             both = set(self.periods(key.with_flow("export"))) & set(
                 self.periods(key.with_flow("import"))
             )
             available = sorted({*available, *both})  # a Period sorts as (first, last)
-        return Answer(key, period, None, NOT_AVAILABLE, available=tuple(available))
+        return tuple(available)
 
     def _direct(self, key: SeriesKey, period: Period) -> Answer | None:
         """Rules 1–3 within one series."""
@@ -334,8 +342,12 @@ class Engine:
             values = spans.month_values(months)
             if values is None:
                 return None
-            lazy = _MonthParts(self, key, spans, period)
-            return Answer(key, period, float(sum(values)), TILED, lazy, (1,) * len(months))
+            # Each month's exact answer, shared with every other question that uses it.
+            exact = self._exact
+            months_of = Deferred(
+                lambda: tuple(exact(key, Period.month(m), spans) for m in months), len(months)
+            )
+            return Answer(key, period, float(sum(values)), TILED, months_of, (1,) * len(months))
         tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])
         if tiles is None:
             return None
@@ -609,17 +621,25 @@ class LazySpans(Mapping[Period, Reconciled]):
         self._index = index
         self._by_span: dict[Period, int] = {}
         self._months: dict[int, int] = {}  # the single months among the spans → span number
+        firsts: list[int] = []
+        lasts: list[int] = []
         if index is not None and series >= 0:
-            first, last = index.first, index.last
-            for g in range(index.series_bounds[series], index.series_bounds[series + 1]):
-                if first[g] == last[g]:
-                    self._months[first[g]] = g
-                    self._by_span[Period.month(first[g])] = g
-                else:
-                    self._by_span[Period(first[g], last[g])] = g
+            start, end = index.series_bounds[series], index.series_bounds[series + 1]
+            firsts, lasts = index.first[start:end], index.last[start:end]
+            numbers = range(start, end)
+            if firsts == lasts:  # single months only: the usual monthly series
+                self._months = dict(zip(firsts, numbers, strict=True))
+                self._by_span = dict(zip(map(Period.month, firsts), numbers, strict=True))
+            else:
+                for g, first, last in zip(numbers, firsts, lasts, strict=True):
+                    if first == last:
+                        self._months[first] = g
+                        self._by_span[Period.month(first)] = g
+                    else:
+                        self._by_span[Period(first, last)] = g
         self._done: dict[Period, Reconciled] = {}
         self.monthly = len(self._months) == len(self._by_span)
-        self.end_years = {p.last // 12 for p in self._by_span}  # calendar years spans end in
+        self.end_years = {last // 12 for last in set(lasts)}  # calendar years spans end in
 
     def __getitem__(self, period: Period) -> Reconciled:
         done = self._done.get(period)
@@ -637,9 +657,10 @@ class LazySpans(Mapping[Period, Reconciled]):
         Equal to ``[self[Period.month(m)].value for m in months]``, without building the
         ``Reconciled`` of a month whose value was decided in bulk."""
         spans = self._months
-        try:
-            numbers = [spans[m] for m in months]
-        except KeyError:
+        if months[-1] not in spans or months[0] not in spans:
+            return None  # the usual gap: the span runs past the data's first or last month
+        numbers = [spans.get(m, -1) for m in months]
+        if -1 in numbers:
             return None
         assert self._index is not None
         values = self._index.bulk_values(numbers)
@@ -655,50 +676,47 @@ class LazySpans(Mapping[Period, Reconciled]):
         return len(self._by_span)
 
 
-class _MonthParts(Sequence[Answer]):
-    """The parts of a tiled answer over single months: the exact answer of each month,
-    made on first look (a table of annual values never looks; JSON and ``--explain`` do).
-    Behaves as the tuple of those answers, and compares equal to it."""
+class Deferred(Sequence[T]):
+    """A tuple worked out on first look: the parts of a sum of months (a table of annual
+    values never looks at them; JSON and ``--explain`` do), the spans a not-available
+    answer lists. Behaves as that tuple, and compares equal to it."""
 
-    __slots__ = ("_engine", "_key", "_made", "_period", "_spans")
+    __slots__ = ("_length", "_made", "_make")
 
-    def __init__(self, engine: Engine, key: SeriesKey, spans: LazySpans, period: Period) -> None:
-        self._engine: Engine | None = engine
-        self._key, self._spans, self._period = key, spans, period
-        self._made: tuple[Answer, ...] | None = None
+    def __init__(self, make: Callable[[], tuple[T, ...]], length: int | None = None) -> None:
+        self._make: Callable[[], tuple[T, ...]] | None = make
+        self._made: tuple[T, ...] | None = None
+        self._length = length  # when known without making the tuple
 
-    def _parts(self) -> tuple[Answer, ...]:
+    def _items(self) -> tuple[T, ...]:
         if self._made is None:
-            assert self._engine is not None
-            exact, key, spans = self._engine._exact, self._key, self._spans
-            months = range(self._period.first, self._period.last + 1)
-            self._made = tuple(exact(key, Period.month(m), spans) for m in months)
-            self._engine = None
+            assert self._make is not None
+            self._made, self._make = self._make(), None
         return self._made
 
     @overload
-    def __getitem__(self, index: int) -> Answer: ...
+    def __getitem__(self, index: int) -> T: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[Answer, ...]: ...
-    def __getitem__(self, index: int | slice) -> Answer | tuple[Answer, ...]:
-        return self._parts()[index]
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        return self._items()[index]
 
     def __len__(self) -> int:
-        return self._period.n_months
+        return self._length if self._length is not None else len(self._items())
 
-    def __iter__(self) -> Iterator[Answer]:
-        return iter(self._parts())
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, _MonthParts):
-            other = other._parts()
-        return self._parts() == other
+        if isinstance(other, Deferred):
+            other = other._items()
+        return self._items() == other
 
     def __hash__(self) -> int:
-        return hash(self._parts())
+        return hash(self._items())
 
     def __repr__(self) -> str:
-        return repr(self._parts())
+        return repr(self._items())
 
 
 def _tiling(period: Period, candidates: Iterable[Period]) -> list[Period] | None:

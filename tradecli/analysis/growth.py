@@ -13,7 +13,7 @@ from typing import Any
 
 from tradecli.dataset import Dataset
 from tradecli.errors import NotAvailable
-from tradecli.periods import Period
+from tradecli.periods import Period, by_end
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -39,7 +39,7 @@ def spans_of(engine: Engine, key: SeriesKey) -> list[Period]:
         spans |= set(engine.periods(key.with_flow("export"))) & set(
             engine.periods(key.with_flow("import"))
         )
-    return sorted(spans, key=lambda p: (p.last, p.n_months))
+    return by_end(spans)
 
 
 def years_in(engine: Engine, key: SeriesKey) -> list[int]:

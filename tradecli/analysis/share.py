@@ -20,7 +20,7 @@ from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
-from tradecli.periods import Period
+from tradecli.periods import Period, by_end
 from tradecli.render import Column, Kind, Report, share_percent
 from tradecli.selection import Selection
 from tradecli.series import AGGREGATE, MEMBER_SUM, Answer, Engine, SeriesKey, money
@@ -115,7 +115,7 @@ def _candidate_spans(engine: Engine, key: SeriesKey, group: Group) -> list[Perio
     spans = set(spans_of(engine, key))
     if group.code:
         spans |= set(spans_of(engine, key.with_partner(group.code)))
-    return sorted(spans, key=lambda p: (p.last, p.n_months), reverse=True)
+    return by_end(spans)[::-1]
 
 
 def share_of(
@@ -496,7 +496,7 @@ def rank_members(
             spans |= set(spans_of(engine, probe.with_partner(member)))
         partial_ok = _partial_ok(engine, probe, group)
         best: Ranking | None = None
-        for span in sorted(spans, key=lambda p: (p.last, p.n_months), reverse=True):
+        for span in by_end(spans)[::-1]:
             total = engine.group_value(reporter, group, flow, span, currency)
             if _is_total(total, group, partial_ok):
                 ranking = _ranking(engine, reporter, group, total, partner, currency)
