@@ -55,6 +55,37 @@ def test_python_dash_m_runs() -> None:
     assert done.stdout.startswith("tradecli ")
 
 
+def test_the_process_ends_with_the_commands_code_and_whole_output(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """``python -m tradecli`` exits at once after flushing (``cli.run``): the output is
+    the command's, whole, and the exit code is the command's."""
+    code, expected, _ = run(runner, "summary", "--format", "json")
+    done = subprocess.run(
+        [sys.executable, "-m", "tradecli", "summary", "--format", "json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert (done.returncode, done.stdout) == (code, expected) == (0, expected)
+    assert len(expected) > 100_000  # more than a pipe holds: written while the reader reads
+    data = tmp_path / "bad.csv"
+    data.write_text("reporter,partner,flow,period,value\nAZE,TJK,export,2023,lots\n")
+    bad = subprocess.run(
+        [sys.executable, "-m", "tradecli", "--data", str(data), "summary"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "bad.csv:2: value: 'lots'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    usage = subprocess.run(
+        [sys.executable, "-m", "tradecli", "summary", "--flow", "sideways"],
+        capture_output=True,
+        text=True,
+    )
+    assert usage.returncode == 2 and "sideways" in usage.stderr
+
+
 def test_value_over_a_differenced_span(runner: CliRunner) -> None:
     code, out, _ = run(
         runner, "value", "--partner", "Tajikistan", "--period", "2023-07/2023-08", "--explain"

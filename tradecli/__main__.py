@@ -1,5 +1,5 @@
 """``python -m tradecli``."""
 
-from tradecli.cli import main
+from tradecli.cli import run
 
-main()
+run()
