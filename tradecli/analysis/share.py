@@ -144,8 +144,10 @@ def share_of(
     partial_ok = _partial_ok(engine, key, group)
     candidates = _candidate_spans(engine, key, group) if partial or not partial_ok else []
     for span in candidates:
+        if _lacks_member(engine, key, group, span):
+            continue
         part = engine.value(key, span)
-        if not part.found or _lacks_member(engine, key, group, span):
+        if not part.found:
             continue
         total = engine.group_value(key.reporter, group, key.flow, span, key.currency)
         if _is_total(total, group, partial_ok):

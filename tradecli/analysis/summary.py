@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tradecli.analysis.growth import annual_values, change, qualified, usd_first, years_in
-from tradecli.analysis.projection import Method, Projection, project_from, ytd_spans
+from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.groups import Group
+from tradecli.periods import Period
 from tradecli.render import Column, Kind, Report, share_percent
 from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
 
@@ -44,13 +45,15 @@ def sparkline(values: list[float | None]) -> str:
 
 
 def latest_ytd(engine: Engine, key: SeriesKey, after_year: int | None) -> Answer | None:
-    """The longest Jan..m span (m < 12) of the latest year after ``after_year`` that has one."""
+    """The longest Jan..m span (m < 12) of the latest year after ``after_year`` that has one
+    (``ytd_spans(...)[-1]``, looking from the longest down)."""
     for year in reversed(years_in(engine, key)):
         if after_year is not None and year <= after_year:
             return None
-        spans = ytd_spans(engine, key, year)
-        if spans:
-            return spans[-1]
+        for month in range(11, 0, -1):
+            answer = engine.value(key, Period.ytd(year, month))
+            if answer.found:
+                return answer
     return None
 
 
