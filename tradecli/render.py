@@ -11,12 +11,17 @@ import csv
 import io
 import json
 import math
+import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.series import money
+
+if TYPE_CHECKING:  # rich is imported when a table is rendered: it is slow to import
+    from rich.console import Console
 
 
 class Format(StrEnum):
@@ -114,18 +119,57 @@ def _cell(row: dict[str, Any], column: Column) -> str:
 
 
 def render_table(report: Report, width: int = 100) -> str:
-    from rich.console import Console
-    from rich.table import Table
+    """The report as a terminal table, with its notes and explanation below.
 
-    table = Table(title=report.title, title_justify="left", show_lines=False, header_style="bold")
-    shown = [c for c in report.columns if c.table]
-    for column in shown:
-        justify = "right" if column.kind is not Kind.text else column.justify
-        table.add_column(column.header, justify=justify)  # type: ignore[arg-type]
-    for row in report.rows:
-        table.add_row(*(_cell(row, c) for c in shown))
-    buffer = io.StringIO()
-    console = Console(
+    Plain Python when rich would print exactly the same bytes (a plain table that fits
+    ``width``); rich otherwise. On a 200-row summary rich's layout engine took longer
+    than the whole analysis.
+    """
+    grid = _Grid.of(report)
+    lines = _lines(report)
+    table = _plain_table(grid, width)
+    if table is None:
+        table = _rich_table(grid, width)
+    plain = all(map(_plain_line, lines))
+    return table + ("".join(f"{line}\n" for line in lines) if plain else _rich_lines(lines, width))
+
+
+def _render_table_rich(report: Report, width: int = 100) -> str:
+    """``render_table`` by rich alone: the reference the plain renderer must equal."""
+    lines = _lines(report)
+    return _rich_table(_Grid.of(report), width) + _rich_lines(lines, width)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A table's text: title, headers, each column's justification and the rows' cells."""
+
+    title: str
+    headers: list[str]
+    justify: list[str]
+    rows: list[list[str]]
+
+    @classmethod
+    def of(cls, report: Report) -> _Grid:
+        shown = [c for c in report.columns if c.table]
+        return cls(
+            report.title,
+            [c.header for c in shown],
+            ["right" if c.kind is not Kind.text else c.justify for c in shown],
+            [[_cell(row, c) for c in shown] for row in report.rows],
+        )
+
+
+def _lines(report: Report) -> list[str]:
+    """The lines under the table: notes, then a blank line and the explanation."""
+    explain = report.derivation()
+    return [f"note: {n}" for n in report.notes] + (["", *explain] if explain else [])
+
+
+def _console(buffer: io.StringIO, width: int) -> Console:
+    from rich.console import Console
+
+    return Console(
         file=buffer,
         width=width,
         force_terminal=False,
@@ -133,15 +177,95 @@ def render_table(report: Report, width: int = 100) -> str:
         highlight=False,
         soft_wrap=False,
     )
-    console.print(table)
-    for note in report.notes:
-        console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
-    explain = report.derivation()
-    if explain:
-        console.print("")
-        for line in explain:
-            console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _rich_table(grid: _Grid, width: int) -> str:
+    from rich.table import Table
+
+    table = Table(title=grid.title, title_justify="left", show_lines=False, header_style="bold")
+    for header, justify in zip(grid.headers, grid.justify, strict=True):
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for cells in grid.rows:
+        table.add_row(*cells)
+    buffer = io.StringIO()
+    _console(buffer, width).print(table)
     return buffer.getvalue()
+
+
+def _rich_lines(lines: list[str], width: int) -> str:
+    buffer = io.StringIO()
+    console = _console(buffer, width)
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    return buffer.getvalue()
+
+
+# What rich could read as an :emoji: code (its pattern is ``:\S*?:`` with an optional variant).
+_EMOJI_CODE = re.compile(r":\S*:")
+
+
+def _plain_text(text: str) -> bool:
+    """No control characters, tabs or newlines, nothing rich could read as an emoji code."""
+    return text.isprintable() and not _EMOJI_CODE.search(text)
+
+
+def _plain_line(text: str) -> bool:
+    """A line rich prints as is when soft-wrapping without markup.
+
+    Trailing spaces are left to rich: rich 13 trims those past the width.
+    """
+    return _plain_text(text) and not text.endswith(" ")
+
+
+def _plain_cells(texts: list[str]) -> bool:
+    """Texts rich prints as is in a table: no markup, one terminal cell per character."""
+    from rich.cells import cell_len
+
+    joined = " ".join(texts)  # checked at once: an emoji code cannot span the spaces
+    return (
+        _plain_text(joined)
+        and "[" not in joined
+        and all(cell_len(text) == len(text) for text in set(texts))
+    )
+
+
+def _plain_table(grid: _Grid, width: int) -> str | None:
+    """The table rich would print, or None when rich might wrap, shrink or substitute.
+
+    The table is rich's default: HEAVY_HEAD box, one space of padding each side, the
+    title left-justified and padded to the table's width. Right-justified cells lose
+    trailing spaces, as in rich. Windows may swap the box for a legacy one: rich there.
+    """
+    texts = [grid.title, *grid.headers, *(cell for cells in grid.rows for cell in cells)]
+    if not grid.headers or sys.platform == "win32" or not _plain_cells(texts):
+        return None
+    if any(j not in ("left", "right") for j in grid.justify):
+        return None
+    widths = [max(map(len, column)) for column in zip(grid.headers, *grid.rows, strict=True)]
+    table_width = sum(widths) + 3 * len(widths) + 1
+    if table_width > width or len(grid.title) > table_width:
+        return None
+
+    def row(cells: list[str], edge: str) -> str:
+        padded = (
+            c.ljust(w) if j == "left" else c.rstrip().rjust(w)
+            for c, w, j in zip(cells, widths, grid.justify, strict=True)
+        )
+        return f"{edge} " + f" {edge} ".join(padded) + f" {edge}\n"
+
+    from rich.box import HEAVY_HEAD as box
+
+    spans = [w + 2 for w in widths]
+    return "".join(
+        [
+            f"{grid.title.ljust(table_width)}\n" if grid.title else "",
+            box.get_top(spans) + "\n",
+            row(grid.headers, box.head_vertical),
+            box.get_row(spans, "head") + "\n",
+            *(row(cells, box.mid_vertical) for cells in grid.rows),
+            box.get_bottom(spans) + "\n",
+        ]
+    )
 
 
 def _markdown_escape(text: str) -> str:
