@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -69,6 +70,28 @@ def test_the_process_ends_with_the_commands_code_and_whole_output(
     )
     assert (done.returncode, done.stdout) == (code, expected) == (0, expected)
     assert len(expected) > 100_000  # more than a pipe holds: written while the reader reads
+    # Small output sits in the stream's buffer until the flush before the exit.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    code, expected, _ = run(runner, "value", "--period", "2023", "--partner", "TJK")
+    out = tmp_path / "value.txt"
+    with out.open("w") as sink:
+        done = subprocess.run(
+            [sys.executable, "-m", "tradecli", "value", "--period", "2023", "--partner", "TJK"],
+            stdout=sink,
+            env=env,
+        )
+    assert (done.returncode, out.read_text(encoding="utf-8")) == (code, expected) == (0, expected)
+    if Path("/dev/full").exists():  # output that cannot be written is an error, not a traceback
+        with open("/dev/full", "w") as full:
+            failed = subprocess.run(
+                [sys.executable, "-m", "tradecli", "value", "--period", "2023", "--partner", "TJK"],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+        assert failed.returncode == 1
+        assert "could not write the output" in failed.stderr and "Traceback" not in failed.stderr
     data = tmp_path / "bad.csv"
     data.write_text("reporter,partner,flow,period,value\nAZE,TJK,export,2023,lots\n")
     bad = subprocess.run(

@@ -237,25 +237,47 @@ def test_a_sum_of_months_equals_the_sum_of_its_parts(
     for flow in ("export", "import", "turnover"):
         key = SeriesKey("AZE", "TJK", flow)
         answer = engine.value(key, period)
-        # Independently: the plain engine's month answers, one by one, and their sum.
-        plain = Engine(data)
-        months = [plain.value(key, Period(m, m)) for m in range(period.first, period.last + 1)]
-        if flow == "turnover" or not all(m.found for m in months):
+        # The reference: each month reconciled the plain way (``reconcile(records(...))``).
+        plain = Engine(data).table(key).spans
+        months = [Period(m, m) for m in range(period.first, period.last + 1)]
+        if flow == "turnover" or not all(m in plain for m in months):
             continue  # turnover is export + import; a gap leaves the span not tiled
         assert answer.rule == "tiled"
         assert len(answer.parts) == period.n_months  # known without building the parts
-        assert answer.value == sum(m.value or 0.0 for m in months)
-        assert tuple(answer.parts) == tuple(months)
-        assert answer.parts == tuple(months) and tuple(months) == answer.parts
-        assert answer.parts[0] is engine.value(key, Period(period.first, period.first))
-        assert answer.qualifiers == frozenset().union(*(m.qualifiers for m in months))
-        assert answer.explain() == plain.value(key, period).explain()
+        assert answer.value == sum(plain[m].value for m in months)
+        assert [p.reconciled for p in answer.parts] == [plain[m] for m in months]
+        assert [p.value for p in answer.parts] == [plain[m].value for m in months]
+        assert answer.qualifiers == {plain[m].qualifier for m in months} - {""}
+        # The parts are the engine's own month answers, equal to a tuple of them both ways.
+        asked = tuple(engine.value(key, m) for m in months)
+        assert answer.parts == asked and asked == answer.parts
+        assert answer.parts[0] is asked[0]
+        # Built late or early, the derivation is the same.
+        early = Engine(data)
+        for m in months:
+            early.value(key, m)
+        assert answer.explain() == early.value(key, period).explain()
+
+
+def _full_search(engine: Engine, key: SeriesKey, group: Group) -> tuple[Period, Any] | None:
+    """The search ``share_of`` made before its shortcuts: every candidate span, latest
+    first, summing the group each time."""
+    from tradecli.analysis.share import _candidate_spans, _is_total, _partial_ok
+
+    partial_ok = _partial_ok(engine, key, group)
+    for span in _candidate_spans(engine, key, group):
+        if not engine.value(key, span).found:
+            continue
+        total = engine.group_value(key.reporter, group, key.flow, span, key.currency)
+        if _is_total(total, group, partial_ok):
+            return span, total
+    return None
 
 
 def test_a_search_for_a_complete_group_total_gives_what_the_full_search_gives() -> None:
     """``share_of`` skips spans where a member has no figure; the answer is the one that
     summing the group over every span, latest first, would give."""
-    from tradecli.analysis.share import Share, _candidate_spans, _is_total, share_of
+    from tradecli.analysis.share import Share, share_of
 
     rows = [obs(m, 1.0 + i, partner="TJK") for i, m in enumerate(MONTHS)]
     rows += [obs(m, 2.0, partner="KAZ") for m in MONTHS[:5]]  # KAZ stops in May
@@ -265,20 +287,81 @@ def test_a_search_for_a_complete_group_total_gives_what_the_full_search_gives() 
     key = SeriesKey("AZE", "TJK", "turnover")
     found = share_of(Engine(data), key, group)
     assert isinstance(found, Share)
-    plain = Engine(data)
-    expected = next(
-        (span, total)
-        for span in _candidate_spans(plain, key, group)
-        if plain.value(key, span).found
-        and _is_total(total := plain.group_value("AZE", group, "turnover", span), group, False)
-    )
+    expected = _full_search(Engine(data), key, group)
+    assert expected is not None
     assert found.period == expected[0] == Period.parse("2022-05")
     assert found.total == expected[1]
     assert found.total.value == 5.0 + 2.0 + 4.0  # TJK's May is 1.0 + 4
     # Not wanted partial: the world share over a sum of the partners present is skipped.
     world = _group("world", "", ALL_PARTNERS)
     assert isinstance(share_of(Engine(data), key, world), Share)
-    assert not isinstance(share_of(Engine(data), key, world, partial=False), Share)
+    assert not isinstance(share_of(Engine(data), key, world, accept_partial=False), Share)
+
+
+def test_a_published_world_total_from_export_plus_import_is_still_found() -> None:
+    """The world code has no turnover spans of its own, and its export and import spans
+    differ (a year, four quarters), yet export + import gives the 2022 total."""
+    from tradecli.analysis.share import Share, share_of
+
+    rows = [obs("2022", 40.0, partner="WORLD", flow="export")]
+    rows += [obs(f"2022-Q{q}", 15.0, partner="WORLD", flow="import") for q in range(1, 5)]
+    rows += [obs("2022", 5.0, partner="TJK"), obs("2022", 7.0, partner="KAZ")]
+    data = frame(*rows)
+    world = _group("world", "WORLD", ALL_PARTNERS)
+    key = SeriesKey("AZE", "TJK", "turnover")
+    found = share_of(Engine(data, group_codes=frozenset({"WORLD"})), key, world)
+    wanted = share_of(
+        Engine(data, group_codes=frozenset({"WORLD"})), key, world, accept_partial=False
+    )
+    assert isinstance(found, Share) and isinstance(wanted, Share)
+    assert not wanted.partial and wanted.total.value == 40.0 + 4 * 15.0
+    assert (wanted.period, wanted.total, wanted.value) == (found.period, found.total, found.value)
+
+
+SPANS_OF_A_YEAR = ("2022", "2022-H1", "2022-Q1", "2022-Q2", "2022-01", "2022-02", "2022-06")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("TJK", "KAZ", "UZB", "CIS")),
+            st.sampled_from(SPANS_OF_A_YEAR),
+            st.sampled_from(("turnover", "export", "import")),
+            st.sampled_from((1.0, 2.0, 5.0)),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(0, 12),
+    st.sampled_from(("", "CIS")),
+    st.booleans(),
+)
+def test_share_searches_agree_with_the_full_search(
+    drawn: list[tuple[str, str, str, float]], joined: int, code: str, accept_partial: bool
+) -> None:
+    """Random spans for members, a member that joined during the year, a group with or
+    without a published total: the shortcut search finds what the full search finds."""
+    from tradecli.analysis.share import Share, share_of
+
+    data = frame(*(obs(s, v, partner=p, flow=f) for p, s, f, v in drawn))
+    start = Period.parse("2022-01").first + joined
+    members = (
+        Membership("TJK", 0, 9999 * 12, ""),
+        Membership("KAZ", 0, 9999 * 12, ""),
+        Membership("UZB", start, 9999 * 12, ""),  # joined during (or after) 2022
+    )
+    group = Group("trio", code, members, "test")
+    codes = frozenset({code}) if code else frozenset()
+    for flow in ("turnover", "export"):
+        key = SeriesKey("AZE", "TJK", flow)
+        found = share_of(Engine(data, group_codes=codes), key, group, accept_partial=accept_partial)
+        expected = _full_search(Engine(data, group_codes=codes), key, group)
+        if expected is None:
+            assert not isinstance(found, Share)
+        else:
+            assert isinstance(found, Share)
+            assert (found.period, found.total) == expected
 
 
 def test_a_group_remembers_its_members_but_hands_out_copies() -> None:

@@ -819,9 +819,9 @@ def run() -> None:
 
     Once the output is written and flushed nothing is left to do, yet letting the
     interpreter free every object of a large analysis one by one takes about 0.3 s
-    after a summary of 10M rows; ``os._exit`` skips that. Only after a clean exit
-    with a code: anything else (a traceback with ``--debug``, Ctrl-C) leaves the
-    usual way. Tests call ``main``, which never ends the process itself.
+    after a summary of 10M rows; ``os._exit`` skips that. Only after an exit with a
+    code (Ctrl-C is one: 130); a traceback (``--debug``) leaves the usual way. Tests
+    call ``main``, which never ends the process itself.
     """
     try:
         main()
@@ -833,9 +833,21 @@ def run() -> None:
 
 
 def _exit_now(code: int) -> None:
+    """Flush, then end the process. A reader that has gone (``| head``) is no error;
+    output that could not be written (a full disk) is: said on stderr, exit 1."""
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(BrokenPipeError, ValueError):  # reader gone, or closed
+        if stream is None:  # closed by the caller (``>&-``)
+            continue
+        try:
             stream.flush()
+        except BrokenPipeError:
+            pass
+        except (OSError, ValueError) as exc:
+            code = code or 1
+            if stream is sys.stdout and sys.stderr is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    sys.stderr.write(f"error: could not write the output: {exc}\n")
+                    sys.stderr.flush()
     os._exit(code)
 
 

@@ -261,7 +261,7 @@ class Engine:
     def periods(self, key: SeriesKey) -> list[Period]:
         return list(self._spans(key))
 
-    def end_years(self, key: SeriesKey) -> set[int]:
+    def end_years(self, key: SeriesKey) -> frozenset[int]:
         """Calendar years that any span of the series ends in."""
         return self._spans(key).end_years
 
@@ -639,7 +639,7 @@ class LazySpans(Mapping[Period, Reconciled]):
                         self._by_span[Period(first, last)] = g
         self._done: dict[Period, Reconciled] = {}
         self.monthly = len(self._months) == len(self._by_span)
-        self.end_years = {last // 12 for last in set(lasts)}  # calendar years spans end in
+        self.end_years = frozenset(last // 12 for last in set(lasts))  # years spans end in
 
     def __getitem__(self, period: Period) -> Reconciled:
         done = self._done.get(period)
@@ -677,9 +677,10 @@ class LazySpans(Mapping[Period, Reconciled]):
 
 
 class Deferred(Sequence[T]):
-    """A tuple worked out on first look: the parts of a sum of months (a table of annual
-    values never looks at them; JSON and ``--explain`` do), the spans a not-available
-    answer lists. Behaves as that tuple, and compares equal to it."""
+    """A sequence worked out on first look: the parts of a sum of months (a table of
+    annual values never looks at them; JSON and ``--explain`` do), the spans a
+    not-available answer lists. Indexing, slicing, length, iteration, equality and
+    hashing are those of the tuple it stands for; it is not a tuple (no ``+``)."""
 
     __slots__ = ("_length", "_made", "_make")
 

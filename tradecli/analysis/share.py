@@ -123,12 +123,14 @@ def share_of(
     key: SeriesKey,
     group: Group,
     period: Period | None = None,
-    partial: bool = True,
+    *,
+    accept_partial: bool = True,
 ) -> Share | Unanswered:
     """The share of ``key.partner`` in ``key.reporter``'s trade with ``group``.
 
-    ``partial=False``: a share over a partial total (world summed over the partners
-    in the data) is not wanted, so the search for one is skipped.
+    ``accept_partial=False``: a share over a partial total (world summed over the
+    partners in the data) is not wanted, so when no published total can exist the
+    search is skipped.
     """
     if period is not None:
         part = engine.value(key, period)
@@ -142,7 +144,8 @@ def share_of(
             )
         return Share(key, group.name, part, total, partial=_partial(group, total))
     partial_ok = _partial_ok(engine, key, group)
-    candidates = _candidate_spans(engine, key, group) if partial or not partial_ok else []
+    only_partial = partial_ok and not _code_has_figures(engine, key, group)
+    candidates = [] if only_partial and not accept_partial else _candidate_spans(engine, key, group)
     for span in candidates:
         if _lacks_member(engine, key, group, span):
             continue
@@ -161,6 +164,17 @@ def share_of(
         f"no span has both the partner's figure and a {what}"
         + (f"; {key.reporter}–{code} spans in the data: {shown}" if group.code else ""),
     )
+
+
+def _code_has_figures(engine: Engine, key: SeriesKey, group: Group) -> bool:
+    """Whether the group's own code has figures a published total could come from: for
+    the flow, or for turnover also export or import (added up, over spans that may
+    differ from either's own)."""
+    if not group.code:
+        return False
+    code = key.with_partner(group.code)
+    flows = [key.flow, *(("export", "import") if key.flow == "turnover" else ())]
+    return any(engine.periods(code.with_flow(f)) for f in flows)
 
 
 def _lacks_member(engine: Engine, key: SeriesKey, group: Group, span: Period) -> bool:

@@ -218,7 +218,8 @@ class _Reader:
     def _check_distinct(self, name: str, column: pa.Array) -> list[str]:
         """Check each distinct value once, with the plain path's own reading of it; the
         column's distinct values."""
-        known = list(self.seen[name])  # a copy: other workers add to it
+        seen = self.seen[name]
+        known = list(seen) if len(seen) == 1 else []  # a copy: other workers add to it
         data = column.buffers()[2]
         if data is None or data.size == 0:
             values = [""] if len(column) else []  # every value is empty
