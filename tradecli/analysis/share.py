@@ -144,7 +144,8 @@ def share_of(
             )
         return Share(key, group.name, part, total, partial=_partial(group, total))
     partial_ok = _partial_ok(engine, key, group)
-    only_partial = partial_ok and not _code_has_figures(engine, key, group)
+    # A code without any figures: nothing but a sum over the partners present can answer.
+    only_partial = group.every_partner and not _code_has_figures(engine, key, group)
     candidates = [] if only_partial and not accept_partial else _candidate_spans(engine, key, group)
     for span in candidates:
         if _lacks_member(engine, key, group, span):

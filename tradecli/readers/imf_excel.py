@@ -227,17 +227,11 @@ def _reporter_and_scale(
     scales = [
         (line, scale_of(t)) for line, t in texts if "dollar" in t.lower() or "usd" in t.lower()
     ]
+    header = "; ".join(t for _, t in texts)[:80]
     scale = next((s for _, s in scales if s is not None), None)
     if scale is None:
-        problems.append(
-            Problem(
-                file,
-                None,
-                title,
-                "; ".join(t for _, t in texts)[:80],
-                "no scale in the header rows (such as 'US Dollars, Millions')",
-            )
-        )
+        why = "no scale in the header rows (such as 'US Dollars, Millions')"
+        problems.append(Problem(file, None, title, header, why))
     reporter = None
     for _, text in texts:
         for candidate in (text, *text.split(":")):
@@ -250,13 +244,7 @@ def _reporter_and_scale(
             break
     if reporter is None:
         problems.append(
-            Problem(
-                file,
-                None,
-                title,
-                "; ".join(t for _, t in texts)[:80],
-                "no reporter country in the header rows",
-            )
+            Problem(file, None, title, header, "no reporter country in the header rows")
         )
     return reporter, scale or 1.0
 
