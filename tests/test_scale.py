@@ -94,6 +94,18 @@ def test_fast_path_reads_what_the_plain_path_reads(
     pd.testing.assert_frame_equal(fast, plain, check_exact=True)
 
 
+@pytest.mark.parametrize("chunk_bytes", [tidy_fast.CHUNK_BYTES, 16 << 10])
+def test_fast_path_keeping_no_row(
+    generated: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int
+) -> None:
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", chunk_bytes)
+    nobody = frozenset({"ZZZ"})  # no such reporter: an empty frame, with the same columns
+    fast = _read(generated, True, monkeypatch, nobody)
+    plain = _read(generated, False, monkeypatch, nobody)
+    assert len(plain) == 0
+    pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+
+
 def test_fast_path_on_quirky_values(quirky: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fast = _read(quirky, True, monkeypatch)
     plain = _read(quirky, False, monkeypatch)

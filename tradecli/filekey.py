@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 
 LARGE_BYTES = 8 << 20  # smaller files are read directly, and fast anyway
@@ -28,6 +29,7 @@ def directory() -> Path:
     return Path(platformdirs.user_cache_dir("tradecli", appauthor=False))
 
 
+@cache  # a metadata look-up costs about 10 ms, and both caches ask
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

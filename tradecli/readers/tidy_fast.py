@@ -88,12 +88,13 @@ def _header(path: Path) -> tuple[list[str], int] | None:
 
 @dataclass
 class _Chunk:
-    """A run of whole lines, parsed and checked by one worker."""
+    """A run of whole lines, parsed and checked by one worker, which also reads the rows
+    it keeps into the frame's columns (``_Reader._convert``)."""
 
     index: int
     rows: int = 0
-    kept: pa.Table | None = None
-    positions: np.ndarray | None = None
+    positions: np.ndarray | None = None  # the kept rows, counted from the chunk's first
+    columns: dict[str, Any] | None = None  # their columns, when any row is kept
 
 
 class _Reader:
@@ -182,14 +183,17 @@ class _Reader:
         table = table.combine_chunks()
         chunk.rows = table.num_rows
         keep = self._check(table)
-        if keep is True:
-            chunk.kept = table
-            chunk.positions = np.arange(table.num_rows)
-        elif keep is False:
+        if keep is False:
             chunk.positions = np.zeros(0, dtype=np.intp)
+            return
+        if keep is True:
+            chunk.positions = np.arange(table.num_rows)
         else:
             chunk.positions = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
-            chunk.kept = table.filter(keep)
+            table = table.filter(keep)
+        # Here rather than once at the end: the workers do it while other blocks are
+        # still being read, and the frame is then a matter of putting pieces together.
+        chunk.columns = self._convert(table)
 
     # -- checking ------------------------------------------------------------
 
@@ -285,28 +289,15 @@ class _Reader:
 
     # -- the frame -----------------------------------------------------------
 
-    def _frame(self) -> pd.DataFrame:
-        from tradecli.readers import tidy
-
-        offsets = np.cumsum([0] + [c.rows for c in self.chunks])
-        tables = [c.kept for c in self.chunks if c.kept is not None]
-        positions = [
-            c.positions + offsets[i]
-            for i, c in enumerate(self.chunks)
-            if c.positions is not None and len(c.positions)
-        ]
-        if not tables:
-            table = pa.table({c: pa.array([], pa.string()) for c in self.columns})
-            lines = np.zeros(0, dtype=np.int64)
-        else:
-            table = pa.concat_tables(tables)
-            lines = np.concatenate(positions).astype(np.int64) + 2
-        self.chunks.clear()
+    def _convert(self, table: pa.Table) -> dict[str, Any]:
+        """The kept rows of one chunk as the frame's columns: codes and strings as their
+        checked readings (categories as distinct readings and each row's index into
+        them), periods as month numbers, values scaled to units and snapped."""
         column = {name: table.column(i) for i, name in enumerate(self.names)}
-        n = table.num_rows
         out: dict[str, Any] = {}
-        for name in ("reporter", "partner", "flow"):
-            out[name] = self._categories(name, column[name])
+        for name in ("reporter", "partner", "flow", "currency"):
+            if name in column:
+                out[name] = self._distinct(name, column[name])
         spans, index = self._distinct("period", column["period"])
         out["first"] = np.array([s[0] for s in spans], dtype=np.int64)[index]
         out["last"] = np.array([s[1] for s in spans], dtype=np.int64)[index]
@@ -315,24 +306,54 @@ class _Reader:
             units, index = self._distinct("unit", column["unit"])
             mult = np.array(units, dtype=np.float64)[index]
         else:
-            mult = np.ones(n)
+            mult = np.ones(table.num_rows)
         number = pc.cast(text, pa.float64()).to_numpy()
-        out["step"] = pd.Series(_steps(text) * mult)
-        out["value"] = snap_to_step(pd.Series(number * mult), out["step"]).to_numpy()
-        out["step"] = out["step"].to_numpy()
+        step = pd.Series(_steps(text) * mult)
+        out["step"] = step.to_numpy()
+        out["value"] = snap_to_step(pd.Series(number * mult), step).to_numpy()
+        for name in self.names:
+            if name not in out and name not in ("period", "value", "unit"):
+                mapped, index = self._distinct(name, column[name])
+                out[name] = pa.array(mapped, pa.string()).take(index)
+        return out
+
+    def _frame(self) -> pd.DataFrame:
+        from tradecli.readers import tidy
+
+        offsets = np.cumsum([0] + [c.rows for c in self.chunks])
+        pieces: list[dict[str, Any]] = []
+        positions: list[np.ndarray] = []
+        for chunk, offset in zip(self.chunks, offsets, strict=False):
+            if chunk.columns is not None and chunk.positions is not None:
+                pieces.append(chunk.columns)
+                positions.append(chunk.positions + offset)
+        self.chunks.clear()
+        if not pieces:  # no row kept: the same columns, empty
+            pieces = [self._convert(pa.table({c: pa.array([], pa.string()) for c in self.columns}))]
+            positions = [np.zeros(0, dtype=np.int64)]
+        out: dict[str, Any] = {}
+        for name in ("reporter", "partner", "flow"):
+            out[name] = _categories([piece[name] for piece in pieces])
+        for name in ("first", "last", "step", "value"):
+            out[name] = np.concatenate([piece[name] for piece in pieces])
+        has = pieces[0].keys()
         out["currency"] = (
-            self._categories("currency", column["currency"]) if "currency" in column else "USD"
+            _categories([piece["currency"] for piece in pieces]) if "currency" in has else "USD"
         )
         for name in ("flags", "published", "publisher", "url"):
-            out[name] = self._strings(name, column[name]) if name in column else ""
-        out["source"] = str(self.path)
-        out["line"] = lines
-        out["format"] = "tidy"
+            out[name] = _strings([piece[name] for piece in pieces]) if name in has else ""
+        out["line"] = np.concatenate(positions).astype(np.int64) + 2
+        n = len(out["line"])
+        for name, value in (("source", str(self.path)), ("format", "tidy")):
+            # the categorical ``finish`` would make of a column of one value, made directly
+            out[name] = pd.Categorical.from_codes(
+                np.zeros(n, dtype=np.int8), pd.Index([value] if n else [], dtype="str")
+            )
         known = {*tidy.REQUIRED, *tidy.OPTIONAL}
         for name in self.names:
             if name not in known:
-                out[name] = self._strings(name, column[name])
-        del table, column
+                out[name] = _strings([piece[name] for piece in pieces])
+        del pieces
         return finish(pd.DataFrame(out))
 
     def _distinct(self, name: str, values: pa.ChunkedArray) -> tuple[list[Any], np.ndarray]:
@@ -342,19 +363,21 @@ class _Reader:
         mapped = [mapping[v] for v in encoded.dictionary.to_pylist()]
         return mapped, encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
 
-    def _strings(self, name: str, values: pa.ChunkedArray) -> pd.Series:
-        """Each row's checked reading, as str."""
-        mapped, index = self._distinct(name, values)
-        return pd.Series(pa.array(mapped, pa.string()).take(index), dtype="str")
 
-    def _categories(self, name: str, values: pa.ChunkedArray) -> pd.Categorical:
-        """Each row's checked reading, as the categorical that ``astype("category")`` makes
-        of them (sorted categories, only those used)."""
-        mapped, index = self._distinct(name, values)
-        categories = sorted(set(mapped))
-        number = {value: i for i, value in enumerate(categories)}
-        codes = np.array([number[value] for value in mapped], dtype=np.int32)[index]
-        return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="str"))
+def _strings(pieces: list[pa.Array]) -> pd.Series:
+    """The chunks' pieces of a text column, as str."""
+    return pd.Series(pa.chunked_array(pieces, pa.string()), dtype="str")
+
+
+def _categories(pieces: list[tuple[list[Any], np.ndarray]]) -> pd.Categorical:
+    """The chunks' pieces of a code column as the categorical that ``astype("category")``
+    makes of its values (sorted categories, only those used)."""
+    categories = sorted(set().union(*(mapped for mapped, _ in pieces)))
+    number = {value: i for i, value in enumerate(categories)}
+    codes = np.concatenate(
+        [np.array([number[v] for v in mapped], dtype=np.int32)[index] for mapped, index in pieces]
+    )
+    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="str"))
 
 
 def _check_numbers(column: pa.Array) -> None:
