@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from tradecli.groups import ALL_PARTNERS, Group, Membership
 from tradecli.observations import records
 from tradecli.periods import Period
 from tradecli.reconcile import (
+    MAX_QUICK,
     REASON_CODES,
     Figure,
     _agree,
@@ -391,3 +393,179 @@ def test_a_not_available_answer_lists_the_spans_there_are_when_asked() -> None:
     assert answer.available[-1:] == (Period.parse("2022-02"),)  # by first month, then last
     assert len(answer.available) == 2 and answer.available
     assert answer.to_dict()["available"] == ["2022-Q1", "2022-02"]
+
+
+# -- the bulk decision for spans of any size ---------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from((5.0, 5.04, 5.2, 6.0, 9.0, 1e9, 1.0000001e9, float("inf"))),
+                st.sampled_from((0.1, 0.5, 1.0, 1e3)),
+                st.booleans(),
+                st.booleans(),
+                st.integers(0, 3),
+            ),
+            min_size=1,
+            max_size=MAX_QUICK + 3,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_span_is_decided_in_bulk_exactly_when_no_two_figures_agree(
+    spans: list[list[tuple[float, float, bool, bool, int]]],
+) -> None:
+    """Pairs are compared k rows apart over the whole arrays at once; a span is decided
+    in bulk when (and only when) it is small, finite and has no agreeing pair, and then
+    as ``decide`` decides it."""
+    flat = [row for span in spans for row in span]
+    bounds = np.cumsum([0, *(len(s) for s in spans)]).astype(np.int64)
+    winner, reason = decide_disagreeing(
+        bounds,
+        np.array([r[0] for r in flat]),
+        np.array([r[1] for r in flat]),
+        np.array([r[2] for r in flat]),
+        np.array([r[3] for r in flat]),
+        np.array([r[4] for r in flat], dtype=np.int64),
+    )
+    for g, span in enumerate(spans):
+        figures = [Figure(v, s, (e, not o, f"2023-0{p + 1}", -s)) for v, s, e, o, p in span]
+        simple = (
+            len(span) <= MAX_QUICK
+            and all(np.isfinite(f.value) for f in figures)
+            and not any(
+                _agree(a.value, a.step, b.value, b.step)
+                for i, a in enumerate(figures)
+                for b in figures[i + 1 :]
+            )
+        )
+        assert (winner[g] >= 0) == simple
+        if simple:
+            expected = decide(figures)
+            assert winner[g] - bounds[g] == expected.chosen
+            assert REASON_CODES[reason[g]] == expected.reason
+
+
+def test_two_figures_that_agree_far_apart_in_a_span_leave_it_to_decide() -> None:
+    """Only the first and the last of ``MAX_QUICK`` figures agree (they are compared
+    ``MAX_QUICK - 1`` rows apart); the span is left to ``decide``, its neighbours are not."""
+    values = [100.0, *(10.0 * k for k in range(1, MAX_QUICK - 1)), 100.4]
+    rows = [*values, 7.0, 1000.0]  # then two spans of one figure each
+    bounds = np.array([0, MAX_QUICK, MAX_QUICK + 1, MAX_QUICK + 2], dtype=np.int64)
+    n = len(rows)
+    winner, _ = decide_disagreeing(
+        bounds,
+        np.array(rows),
+        np.ones(n),
+        np.ones(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=np.int64),
+    )
+    assert winner.tolist() == [-1, MAX_QUICK, MAX_QUICK + 1]
+
+
+# -- a series' spans: months by their index ----------------------------------------------------
+
+
+def test_a_series_spans_answer_as_the_reconciled_dict_does() -> None:
+    data = frame(
+        obs("2022-01", 1.0, flow="export"),
+        obs("2022-03", 3.0, flow="export"),
+        obs("2022-02", 2.0, flow="export"),
+        obs("2022-01", 4.0, flow="import"),
+        obs("2022-Q1", 9.0, flow="import"),
+        obs("2022", 30.0, flow="import"),
+    )
+    engine = Engine(data)
+    for flow in ("export", "import", "turnover"):
+        key = SeriesKey("AZE", "TJK", flow)
+        spans = engine._spans(key)
+        plain = engine.table(key).spans
+        assert list(spans) == list(plain) and len(spans) == len(plain)
+        assert spans.monthly == all(p.n_months == 1 for p in plain)
+        for period in (*plain, Period.parse("2022-02"), Period.parse("2022-H1"), "2022"):
+            assert (period in spans) == (period in plain)
+        for period in plain:
+            assert spans[period].value == plain[period].value
+    with pytest.raises(KeyError):
+        engine._spans(SeriesKey("AZE", "TJK", "import"))[Period.parse("2022-02")]
+
+
+# -- a member without a figure: once per group and span ----------------------------------------
+
+
+def _plain_member_missing(engine: Engine, group: Group, flow: str, period: Period) -> bool:
+    """The definition, asked of the engine's values one member at a time."""
+    if group.code and engine.value(SeriesKey("AZE", group.code, flow), period).found:
+        return False
+    members = engine.partners_for("AZE", group, period)
+    return any(not engine.value(SeriesKey("AZE", m, flow), period).found for m in members)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("TJK", "KAZ", "UZB", "CIS")),
+            st.sampled_from(SPANS_OF_A_YEAR),
+            st.sampled_from(("turnover", "export", "import")),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(0, 12),
+    st.sampled_from(("", "CIS")),
+)
+def test_a_missing_member_is_worked_out_once_and_as_defined(
+    drawn: list[tuple[str, str, str]], joined: int, code: str
+) -> None:
+    """``member_missing`` (remembered, a member without rows settling it at once) against
+    the definition on a fresh engine; and each member's share search, sharing one engine
+    and its memory, against the full search on a fresh engine. ARM is a member with no rows."""
+    from tradecli.analysis.share import Share, share_of
+
+    data = frame(*(obs(s, 1.0, partner=p, flow=f) for p, s, f in drawn))
+    start = Period.parse("2022-01").first + joined
+    members = (
+        Membership("TJK", 0, 9999 * 12, ""),
+        Membership("KAZ", 0, 9999 * 12, ""),
+        Membership("UZB", start, 9999 * 12, ""),  # joined during (or after) 2022
+        Membership("ARM", 0, start - 1, ""),  # left when UZB joined
+    )
+    group = Group("quad", code, members, "test")
+    codes = frozenset({code}) if code else frozenset()
+    shared = Engine(data, group_codes=codes)
+    for flow in ("turnover", "export", "import"):
+        for span in (*SPANS_OF_A_YEAR, "2022-H2", "2023"):
+            period = Period.parse(span)
+            expected = _plain_member_missing(Engine(data, group_codes=codes), group, flow, period)
+            assert shared.member_missing("AZE", group, flow, period) == expected
+            assert shared.member_missing("AZE", group, flow, period) == expected  # remembered
+        for partner in ("TJK", "KAZ", "UZB"):
+            key = SeriesKey("AZE", partner, flow)
+            found = share_of(shared, key, group)
+            full = _full_search(Engine(data, group_codes=codes), key, group)
+            if full is None:
+                assert not isinstance(found, Share)
+            else:
+                assert isinstance(found, Share)
+                assert (found.period, found.total) == full
+
+
+def test_a_member_with_export_and_import_only_has_a_turnover_figure() -> None:
+    data = frame(
+        obs("2022", 5.0, partner="TJK"),
+        obs("2022", 3.0, partner="KAZ", flow="export"),
+        obs("2022", 4.0, partner="KAZ", flow="import"),
+        obs("2022", 6.0, partner="UZB", flow="export"),
+    )
+    engine = Engine(data)
+    year = Period.parse("2022")
+    assert not engine.member_missing("AZE", _group("pair", "", "TJK", "KAZ"), "turnover", year)
+    assert engine.member_missing("AZE", _group("trio", "", "TJK", "KAZ", "UZB"), "turnover", year)
+    assert not engine.member_missing("AZE", _group("pair", "", "KAZ", "UZB"), "export", year)
+    assert engine.member_missing("AZE", _group("pair", "", "KAZ", "UZB"), "import", year)

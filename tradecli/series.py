@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, cast, overload
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from tradecli.groups import Group
 from tradecli.observations import (
@@ -235,6 +236,11 @@ class Engine:
     _group_answers: dict[tuple[str, Group, str, Period, str], Answer] = field(
         default_factory=dict, init=False, repr=False
     )
+    _member_missing: dict[tuple[str, Group, str, Period, str], bool] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    # The series a rule could find a figure of: those with rows, and turnover from X + M.
+    _findable: set[SeriesKey] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.frame):
@@ -245,6 +251,12 @@ class Engine:
                 parts: tuple[Any, ...] = group_key  # type: ignore[assignment]
                 reporter, partner, flow, currency = (str(k) for k in parts)
                 self._rows[SeriesKey(reporter, partner, flow, currency)] = index
+        self._findable = set(self._rows)
+        self._findable.update(
+            k.with_flow("turnover")
+            for k in self._rows
+            if k.flow == "export" and k.with_flow("import") in self._rows
+        )
 
     # -- what is there ------------------------------------------------------
 
@@ -316,6 +328,8 @@ class Engine:
 
     def _direct_uncached(self, key: SeriesKey, period: Period) -> Answer | None:
         spans = self._spans(key)
+        if not spans:
+            return None  # no span to be exact, tile or differ (turnover is often only X + M)
         found = self._exact_or_tiled(key, period, spans)
         if found is not None:
             return found
@@ -452,6 +466,38 @@ class Engine:
             notes=tuple(notes),
         )
 
+    def member_missing(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
+    ) -> bool:
+        """True when the group has no published total over ``period`` and a member has no
+        figure for it: its member sum would be incomplete.
+
+        Quicker than the sum (it stops at the first member without a figure), and worked
+        out once per question: a share search asks it at every span of every partner of
+        the group, and the answer does not depend on the partner.
+        """
+        memo = (reporter, group, flow, period, currency)
+        missing = self._member_missing.get(memo)
+        if missing is None:
+            missing = self._member_missing[memo] = self._member_missing_uncached(
+                reporter, group, flow, period, currency
+            )
+        return missing
+
+    def _member_missing_uncached(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str
+    ) -> bool:
+        if group.code and self.value(SeriesKey(reporter, group.code, flow, currency), period).found:
+            return False
+        members = self.partners_for(reporter, group, period, currency)
+        keys = [SeriesKey(reporter, m, flow, currency) for m in members]
+        # A member whose series has no rows has no figure: that settles it at once, before
+        # any member's value is worked out.
+        findable = self._findable
+        if not all(k in findable for k in keys):
+            return True
+        return any(not self.value(k, period).found for k in keys)
+
     def partners_for(
         self, reporter: str, group: Group, period: Period, currency: str = "USD"
     ) -> list[str]:
@@ -487,6 +533,8 @@ class SpanIndex:
     Other spans are reconciled one by one (``decide``) when first asked.
     ``Observation`` objects are built only when an answer's sources are asked
     for (``--explain``, JSON): ``rows`` turns the frame into Python columns then.
+    What the engine reads item by item is a Python list per span; the rows stay
+    numpy arrays, read a span at a time.
     """
 
     def __init__(self, frame: pd.DataFrame, series: Sequence[Any], include_flagged: bool) -> None:
@@ -498,60 +546,73 @@ class SpanIndex:
             series_of[index] = k
         # Flags and publication dates: few distinct texts, each looked at once.
         flag_codes, flag_texts = pd.factorize(frame["flags"], use_na_sentinel=False)
-        flags = [split_flags(str(t)) for t in flag_texts]
+        flags = [split_flags(str(t)) for t in flag_texts.tolist()]
         self._qualifiers = [next((f for f in fl if f in QUALIFIERS), "") for fl in flags]
         self._official = [OFFICIAL_STATEMENT in fl for fl in flags]
         excluded = np.array([any(f in EXCLUDED_FLAGS for f in fl) for fl in flags], dtype=bool)
-        exact = np.array([not q for q in self._qualifiers], dtype=bool)[flag_codes]
-        official = np.array(self._official, dtype=bool)[flag_codes]
         published_codes, published_texts = pd.factorize(frame["published"], use_na_sentinel=False)
-        self._published = [str(t) for t in published_texts]
+        self._published = [str(t) for t in published_texts.tolist()]
         # Integers that order like the texts (Python's string order, which ``_rank`` uses).
         by_text = sorted(range(len(self._published)), key=self._published.__getitem__)
         published_rank = np.empty(len(by_text), dtype=np.int64)
         published_rank[by_text] = np.arange(len(by_text))
         first = frame["first"].to_numpy(dtype=np.int64)
         last = frame["last"].to_numpy(dtype=np.int64)
-        value = frame["value"].to_numpy(dtype=np.float64)
-        step = frame["step"].to_numpy(dtype=np.float64)
 
-        # The kept rows grouped by (series, first, last), frame order within a span.
+        # The kept rows grouped by (series, first, last), frame order within a span: a stable
+        # sort of one integer per row that orders like the three.
         keep = series_of >= 0
         if not include_flagged:
             keep &= ~excluded[flag_codes]
         kept = np.flatnonzero(keep)
-        kept = kept[np.lexsort((kept, last[kept], first[kept], series_of[kept]))]
-        new_span = np.ones(len(kept), dtype=bool)
-        new_span[1:] = (
-            (np.diff(series_of[kept]) != 0)
-            | (np.diff(first[kept]) != 0)
-            | (np.diff(last[kept]) != 0)
-        )
-        starts = np.flatnonzero(new_span)
+        low, high = (int(first.min()), int(last.max())) if len(frame) else (0, 0)
+        width = high - low + 1  # first - low and last - low are below it
+        assert len(series) * width**2 < 2**63, "the span key would overflow int64"
+        key = series_of[kept]
+        key *= width
+        key += first[kept]
+        key -= low
+        key *= width
+        key += last[kept]
+        key -= low
+        order = np.argsort(key, kind="stable")
+        kept, key = kept[order], key[order]
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
         bounds = np.append(starts, len(kept)).astype(np.int64)
+        self._kept = kept
+        self._value = frame["value"].to_numpy(dtype=np.float64)
+        self._step = frame["step"].to_numpy(dtype=np.float64)
+        self._flag_codes = flag_codes
+        self._published_codes = published_codes
+        row_codes = flag_codes[kept]
         winner, reason = decide_disagreeing(
             bounds,
-            value[kept],
-            step[kept],
-            exact[kept],
-            official[kept],
-            published_rank[published_codes][kept],
+            self._value[kept],
+            self._step[kept],
+            np.array([not q for q in self._qualifiers], dtype=bool)[row_codes],
+            np.array(self._official, dtype=bool)[row_codes],
+            published_rank[published_codes[kept]],
         )
 
         # Python lists from here: the engine reads them one item at a time.
-        self.kept: list[int] = kept.tolist()
         self.bounds: list[int] = bounds.tolist()
-        self.first: list[int] = first[kept[starts]].tolist()
-        self.last: list[int] = last[kept[starts]].tolist()
+        span_rows = kept[starts]
+        self.first: list[int] = first[span_rows].tolist()
+        self.last: list[int] = last[span_rows].tolist()
         self.series_bounds: list[int] = np.searchsorted(
-            series_of[kept[starts]], np.arange(len(series) + 1)
+            series_of[span_rows], np.arange(len(series) + 1)
         ).tolist()
-        self._winner: list[int] = np.where(winner >= 0, kept[np.maximum(winner, 0)], -1).tolist()
+        # Per span decided in bulk: the chosen figure's value (None: left to ``decide``; an
+        # object array turns the others into Python floats) and flags, and the reason code.
+        decided = winner >= 0
+        chosen = kept[winner[decided]]
+        values = np.full(len(winner), None, dtype=object)
+        values[decided] = self._value[chosen]
+        self._decided: list[float | None] = values.tolist()
+        chosen_flags = np.zeros(len(winner), dtype=np.int64)
+        chosen_flags[decided] = flag_codes[chosen]
+        self._decided_flags: list[int] = chosen_flags.tolist()
         self._reason: list[int] = reason.tolist()
-        self._values: list[float] = value.tolist()
-        self._steps: list[float] = step.tolist()
-        self._flag_codes: list[int] = flag_codes.tolist()
-        self._published_codes: list[int] = published_codes.tolist()
 
     @property
     def rows(self) -> RowSource:
@@ -562,27 +623,23 @@ class SpanIndex:
 
     def bulk_values(self, spans: list[int]) -> list[float | None]:
         """The reconciled value of each span decided in bulk; None for the others."""
-        values, winner = self._values, self._winner
-        return [values[w] if (w := winner[s]) >= 0 else None for s in spans]
+        return list(map(self._decided.__getitem__, spans))
 
     def reconciled(self, span: int, period: Period) -> Reconciled:
         """Span number ``span`` (covering ``period``) after reconciliation."""
         start, end = self.bounds[span], self.bounds[span + 1]
-        chosen = self._winner[span]
-        if chosen >= 0:
+        value = self._decided[span]
+        if value is not None:
+            flag = self._decided_flags[span]
             reason, conflict = REASON_CODES[self._reason[span]], end - start > 1
         else:  # some figures agree: cluster them, this span alone
-            decision = decide([self._figure(i) for i in self.kept[start:end]])
-            chosen = self.kept[start + decision.chosen]
+            rows = self._kept[start:end]
+            decision = decide(self._figures(rows))
+            chosen = int(rows[decision.chosen])
+            value, flag = float(self._value[chosen]), int(self._flag_codes[chosen])
             reason, conflict = decision.reason, bool(decision.superseded)
         return Reconciled.deferred(
-            period,
-            self._values[chosen],
-            self._qualifiers[self._flag_codes[chosen]],
-            reason,
-            conflict,
-            self,
-            span,
+            period, value, self._qualifiers[flag], reason, conflict, self, span
         )
 
     def observed(
@@ -591,21 +648,22 @@ class SpanIndex:
         """The observations behind a span's reconciled value (``reconcile_span`` decides again,
         on the observations themselves: the result is the same)."""
         rows = self.rows
-        index = self.kept[self.bounds[span] : self.bounds[span + 1]]
+        index = self._kept[self.bounds[span] : self.bounds[span + 1]].tolist()
         rec = reconcile_span(period, [rows.observation(i) for i in index])
         return rec.chosen, rec.agreeing, rec.superseded
 
-    def _figure(self, i: int) -> Figure:
-        """Row ``i`` as ``decide`` sees it (the same values as ``_rank`` of its observation)."""
-        step = self._steps[i]
-        code = self._flag_codes[i]
-        rank = (
-            not self._qualifiers[code],
-            not self._official[code],
-            self._published[self._published_codes[i]],
-            -step,
-        )
-        return Figure(self._values[i], step, rank)
+    def _figures(self, rows: NDArray[np.int64]) -> list[Figure]:
+        """The rows as ``decide`` sees them (the same values as ``_rank`` of their observations)."""
+        values, steps = self._value[rows].tolist(), self._step[rows].tolist()
+        codes, published = self._flag_codes[rows].tolist(), self._published_codes[rows].tolist()
+        return [
+            Figure(
+                value,
+                step,
+                (not self._qualifiers[code], not self._official[code], self._published[p], -step),
+            )
+            for value, step, code, p in zip(values, steps, codes, published, strict=True)
+        ]
 
 
 class LazySpans(Mapping[Period, Reconciled]):
@@ -614,14 +672,15 @@ class LazySpans(Mapping[Period, Reconciled]):
     Equal to ``reconcile(records(part), include_flagged).spans`` (same spans, same
     order, same reconciled values) for the series' rows ``part`` of the frame,
     but a question about three spans of a long monthly series reconciles only
-    those spans (see ``SpanIndex``).
+    those spans (see ``SpanIndex``). Single months are looked up by their month
+    index, so a series of months makes no ``Period`` until it is iterated.
     """
 
     def __init__(self, index: SpanIndex | None, series: int) -> None:
         self._index = index
-        self._by_span: dict[Period, int] = {}
         self._months: dict[int, int] = {}  # the single months among the spans → span number
-        firsts: list[int] = []
+        self._longer: dict[Period, int] = {}  # the other spans → span number
+        self._order: list[Period] | None = None  # every span in order, when not all months
         lasts: list[int] = []
         if index is not None and series >= 0:
             start, end = index.series_bounds[series], index.series_bounds[series + 1]
@@ -629,28 +688,37 @@ class LazySpans(Mapping[Period, Reconciled]):
             numbers = range(start, end)
             if firsts == lasts:  # single months only: the usual monthly series
                 self._months = dict(zip(firsts, numbers, strict=True))
-                self._by_span = dict(zip(map(Period.month, firsts), numbers, strict=True))
             else:
+                self._order = []
                 for g, first, last in zip(numbers, firsts, lasts, strict=True):
                     if first == last:
                         self._months[first] = g
-                        self._by_span[Period.month(first)] = g
+                        self._order.append(Period.month(first))
                     else:
-                        self._by_span[Period(first, last)] = g
+                        period = Period(first, last)
+                        self._longer[period] = g
+                        self._order.append(period)
         self._done: dict[Period, Reconciled] = {}
-        self.monthly = len(self._months) == len(self._by_span)
-        self.end_years = frozenset(last // 12 for last in set(lasts))  # years spans end in
+        self.monthly = not self._longer
+        self.end_years = frozenset({last // 12 for last in lasts})  # years spans end in
+
+    def _number(self, period: Period) -> int | None:
+        if period.first == period.last:
+            return self._months.get(period.first)
+        return self._longer.get(period)
 
     def __getitem__(self, period: Period) -> Reconciled:
         done = self._done.get(period)
         if done is None:
-            span = self._by_span[period]  # KeyError for a span the series does not have
+            span = self._number(period)
+            if span is None:
+                raise KeyError(period)  # a span the series does not have
             assert self._index is not None
             done = self._done[period] = self._index.reconciled(span, period)
         return done
 
     def __contains__(self, period: object) -> bool:
-        return period in self._by_span
+        return isinstance(period, Period) and self._number(period) is not None
 
     def month_values(self, months: range) -> list[float] | None:
         """The reconciled value of each month, or None if a month is not a span of the series.
@@ -659,21 +727,26 @@ class LazySpans(Mapping[Period, Reconciled]):
         spans = self._months
         if months[-1] not in spans or months[0] not in spans:
             return None  # the usual gap: the span runs past the data's first or last month
-        numbers = [spans.get(m, -1) for m in months]
-        if -1 in numbers:
+        numbers = list(map(spans.get, months))
+        if None in numbers:
             return None
         assert self._index is not None
-        values = self._index.bulk_values(numbers)
+        values = self._index.bulk_values(cast(list[int], numbers))
+        if None not in values:
+            return cast(list[float], values)
+        # Some months are left to ``decide``, one by one.
         return [
             self[Period.month(m)].value if v is None else v
             for m, v in zip(months, values, strict=True)
         ]
 
     def __iter__(self) -> Iterator[Period]:
-        return iter(self._by_span)
+        if self._order is None:
+            return map(Period.month, self._months)
+        return iter(self._order)
 
     def __len__(self) -> int:
-        return len(self._by_span)
+        return len(self._months) + len(self._longer)
 
 
 class Deferred(Sequence[T]):

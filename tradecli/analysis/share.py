@@ -181,13 +181,11 @@ def _code_has_figures(engine: Engine, key: SeriesKey, group: Group) -> bool:
 def _lacks_member(engine: Engine, key: SeriesKey, group: Group, span: Period) -> bool:
     """True when the group's total over ``span`` can only be an incomplete member sum
     (no published total, and a member without a figure), which ``_is_total`` refuses.
-    Quicker than the sum while searching: it stops at the first member without one."""
+    Quicker than the sum while searching (see ``Engine.member_missing``). A world sum
+    over the partners present is never complete; ``_is_total`` decides on it."""
     if group.every_partner:
         return False
-    if group.code and engine.value(key.with_partner(group.code), span).found:
-        return False
-    members = engine.partners_for(key.reporter, group, span, key.currency)
-    return any(not engine.value(key.with_partner(m), span).found for m in members)
+    return engine.member_missing(key.reporter, group, key.flow, span, key.currency)
 
 
 def _partial(group: Group, total: Answer) -> bool:
