@@ -25,14 +25,16 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 
 from tradecli.filekey import ENV as ENV  # re-exported: tests and callers set it
 from tradecli.filekey import LARGE_BYTES, directory, fingerprint, tool_version
-from tradecli.observations import finish
-from tradecli.readers.common import ReadContext
+from tradecli.readers.context import ReadContext
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIN_BYTES = LARGE_BYTES  # smaller files are read directly
 _NOTES = b"tradecli.notes"
@@ -56,6 +58,15 @@ def _entry(path: Path, context: ReadContext) -> tuple[Path, str]:
     return directory() / name, key
 
 
+def has(path: Path, context: ReadContext) -> bool:
+    """Whether ``read`` would find the file's frame here (asked before pandas is imported,
+    to decide whether to begin reading the file ahead)."""
+    if path.stat().st_size < MIN_BYTES:
+        return False
+    entry, _ = _entry(path, context)
+    return entry.is_file()
+
+
 def read(
     path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
 ) -> pd.DataFrame:
@@ -75,6 +86,8 @@ def read(
 
 
 def _load(entry: Path, key: str) -> tuple[pd.DataFrame, list[str]] | None:
+    from tradecli.observations import finish
+
     try:
         with pa.memory_map(str(entry)) as source:
             table = pa.ipc.open_file(source).read_all()

@@ -49,7 +49,8 @@ class Settings:
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
         reporter's rows are kept while reading, which is what makes big files quick."""
-        from tradecli.dataset import Filters, load, reporter_filter
+        from tradecli.dataset import Filters, load
+        from tradecli.readers.context import reporter_codes
 
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
@@ -60,7 +61,7 @@ class Settings:
                 self.groups,
                 base,
                 commodity=self.commodity,
-                reporters=reporter_filter(reporter) if self.data else None,
+                reporters=reporter_codes(reporter) if self.data else None,
                 use_cache=not self.no_cache,
                 progress=progress.update,
             )
@@ -795,13 +796,14 @@ def main() -> None:
     importing pandas; otherwise it runs, and a successful run is stored.
     """
     request = _result_request(sys.argv[1:])
-    if request is None:
-        app()
-        return
-    stored = request.lookup()
+    stored = request.lookup() if request is not None else None
     if stored is not None:
         _replay(stored)
         raise SystemExit(stored.code)
+    _read_ahead(sys.argv[1:])
+    if request is None:
+        app()
+        return
     _Transcript.chunks = []
     try:
         app()
@@ -873,10 +875,24 @@ def _replay(result: Result) -> None:
         stream.flush()
 
 
-def _result_request(argv: list[str]) -> Request | None:
-    """The result-cache entry for this command line, or None when it is not cached:
-    not a read-only command, --no-cache, --help or --version, no --data, small data,
-    or a command line this reading does not understand (click will judge it)."""
+@dataclass(frozen=True)
+class _Line:
+    """A command line as read before click parses it, for the result cache and the
+    reading ahead: the root options (written before or after the command) and the
+    command's own arguments."""
+
+    args: list[str]  # the command line with root options hoisted before the command
+    command: str
+    tail: list[str]  # the command's own arguments
+    data: list[Path]
+    groups: list[Path]
+    commodity: str = "TOTAL"
+    no_cache: bool = False
+
+
+def _read_line(argv: list[str]) -> _Line | None:
+    """None for --help, --version and anything this reading does not understand
+    (click will judge it)."""
     if any(arg in ("--help", "-h", "--version") for arg in argv):
         return None
     commands = {
@@ -885,17 +901,17 @@ def _result_request(argv: list[str]) -> Request | None:
     }
     args = hoist_global_options(list(argv), commands)
     position = _command_position(args, commands)
-    if position is None or args[position] not in RESULT_COMMANDS:
+    if position is None:
         return None
     head, tail = args[:position], args[position + 1 :]
     data: list[Path] = []
-    inputs: list[Path] = []
+    groups: list[Path] = []
+    commodity, no_cache = "TOTAL", False
     i = 0
     while i < len(head):
         arg = head[i]
-        if arg == "--no-cache":
-            return None
         if arg in GLOBAL_FLAGS:
+            no_cache = no_cache or arg == "--no-cache"
             i += 1
             continue
         if arg.startswith("--") and "=" in arg:
@@ -912,18 +928,78 @@ def _result_request(argv: list[str]) -> Request | None:
         if name in ("--data", "-d"):
             data.append(Path(value))
         elif name == "--groups":
-            inputs.append(Path(value))
+            groups.append(Path(value))
+        elif name == "--commodity":
+            commodity = value
         i += 1
+    return _Line(args, args[position], tail, data, groups, commodity, no_cache)
+
+
+def _result_request(argv: list[str]) -> Request | None:
+    """The result-cache entry for this command line, or None when it is not cached:
+    not a read-only command, --no-cache, --help or --version, no --data, small data,
+    or a command line this reading does not understand (click will judge it)."""
+    line = _read_line(argv)
+    if line is None or line.command not in RESULT_COMMANDS or line.no_cache or not line.data:
+        return None
+    inputs = list(line.groups)
     try:
         # Files named after the command (a claims file) are keyed by content too.
-        for arg in tail:
+        for arg in line.tail:
             for text in dict.fromkeys([arg, arg.split("=", 1)[-1]]):
                 if text and Path(text).is_file():
                     inputs.append(Path(text))
-        if not data:
-            return None
         from tradecli import results
 
-        return results.request(args, data, inputs, _width())
+        return results.request(line.args, line.data, inputs, _width())
     except (OSError, ValueError):
         return None
+
+
+def _read_ahead(argv: list[str]) -> None:
+    """Begin reading a large tidy data file on worker threads before Typer, pandas and
+    the analysis are imported: about half a second of one core that the reading can
+    share. The command's load takes the reading over (``tidy_fast.start``) when it
+    asks for the same file, unchanged, with the same groups, commodity and kept
+    reporters (``summary --reporter``); otherwise it reads the file itself, and the
+    reading begun here is stopped. Not when the cache of parsed files has the file."""
+    line = _read_line(argv)
+    if line is None or len(line.data) != 1:
+        return
+    path = line.data[0]
+    try:
+        from tradecli.filekey import LARGE_BYTES
+
+        if not path.is_file() or path.stat().st_size < LARGE_BYTES:
+            return
+        from tradecli.groups import load_bundled, load_file
+        from tradecli.readers import tidy_fast
+        from tradecli.readers.context import ReadContext, reporter_codes
+
+        groups = load_bundled()
+        for extra in line.groups[-1:]:  # click keeps the last
+            groups = groups.merged(load_file(extra))
+        reporter = _option(line.tail, "--reporter", "-r") if line.command == "summary" else None
+        context = ReadContext(groups.codes, line.commodity, reporters=reporter_codes(reporter))
+        if not line.no_cache:
+            from tradecli import cache
+
+            if cache.has(path, context):
+                return
+        tidy_fast.start(path, context)
+    except (TradeCliError, OSError, ValueError):
+        return  # the command will say what is wrong
+
+
+def _option(args: list[str], *names: str) -> str | None:
+    """The last value given for an option (``--name V``, ``--name=V``, ``-nV``)."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        for name in names:
+            if arg == name and i + 1 < len(args):
+                found = args[i + 1]
+            elif arg.startswith(f"{name}=" if name.startswith("--") else name) and arg != name:
+                found = arg[len(name) :].removeprefix("=")
+    return found

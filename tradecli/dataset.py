@@ -103,21 +103,6 @@ def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame
     return keep_reporters(frame, reporters)
 
 
-def reporter_filter(text: str | None) -> frozenset[str] | None:
-    """The reporter codes ``--reporter TEXT`` can select, to keep only their rows while
-    reading; None (keep every row) when the text does not name a country."""
-    if not text:
-        return None
-    from tradecli.countries import resolve_country
-    from tradecli.errors import TradeCliError
-
-    try:
-        code = resolve_country(text)
-    except TradeCliError:
-        return None
-    return frozenset({code, text.strip().upper()})
-
-
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict[str, int]]:
     """Drop what the filters exclude; count what was dropped and why."""
     keep = pd.Series(True, index=frame.index)

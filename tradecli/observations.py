@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 
 from tradecli.periods import Period
+from tradecli.readers.context import FLOWS as FLOWS
+from tradecli.readers.context import UNITS as UNITS
 
-FLOWS = ("export", "import", "turnover")
 QUALIFIERS = ("about", "over", "almost")
 EXCLUDED_FLAGS = ("suspect-unit", "low-trust")
 OFFICIAL_STATEMENT = "official-statement"
-UNITS: dict[str, float] = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 CODE_COLUMNS = ("reporter", "partner", "flow", "currency")
 COLUMNS = (

@@ -1,19 +1,24 @@
 """Input formats. Each reader turns one file into observations; ``detect``
 picks the reader from the file's own header (gzip is looked into; an Excel
-workbook is told by its first bytes), never from its name."""
+workbook is told by its first bytes), never from its name.
+
+The readers are imported when a file is first detected, not with the package:
+``tidy_fast`` and ``context`` are used before pandas is imported.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tradecli.errors import BadInput, Problem
-from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits
-from tradecli.readers.common import ReadContext
-from tradecli.readers.tabular import head_bytes, header_from
+from tradecli.readers.context import ReadContext
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -27,32 +32,41 @@ class Format:
         return (self.sniff is not None and self.sniff(head)) or self.looks_like(header)
 
 
-# Order matters: the first format whose test passes reads the file; the specific
-# download formats come before tidy, whose test (reporter, partner, flow) is loose.
-FORMATS: list[Format] = [
-    Format(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
-    Format(comtrade_legacy.FORMAT, comtrade_legacy.looks_like, comtrade_legacy.read),
-    Format("imf", imf.looks_like, imf.read),
-    Format(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
-    Format(wits.FORMAT, wits.looks_like, wits.read),
-    Format("tidy", tidy.looks_like, tidy.read),
-]
+@cache
+def formats() -> list[Format]:
+    """Order matters: the first format whose test passes reads the file; the specific
+    download formats come before tidy, whose test (reporter, partner, flow) is loose."""
+    from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits
+
+    return [
+        Format(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
+        Format(comtrade_legacy.FORMAT, comtrade_legacy.looks_like, comtrade_legacy.read),
+        Format("imf", imf.looks_like, imf.read),
+        Format(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
+        Format(wits.FORMAT, wits.looks_like, wits.read),
+        Format("tidy", tidy.looks_like, tidy.read),
+    ]
+
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".gz", ".xlsx", ".xls")
 
 
 def header_of(path: Path) -> list[str]:
     """The first line of a text file (gzip or not), split on commas or tabs; [] for binary."""
+    from tradecli.readers.tabular import head_bytes, header_from
+
     return header_from(head_bytes(path))
 
 
 def detect(path: Path) -> Format:
+    from tradecli.readers.tabular import head_bytes, header_from
+
     head = head_bytes(path)
     header = header_from(head)
-    for fmt in FORMATS:
+    for fmt in formats():
         if fmt.matches(head, header):
             return fmt
-    names = ", ".join(f.name for f in FORMATS)
+    names = ", ".join(f.name for f in formats())
     shown = ",".join(header)[:80]
     raise BadInput(
         [

@@ -5,80 +5,14 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from tradecli.countries import normalize_name, resolve_country, suggest
 from tradecli.errors import BadInput, Problem, UnknownCountry
 from tradecli.observations import UNITS
-
-# Names under which aggregates appear in downloads, normalised (``normalize_name``)
-# → group code. World and the groups of groups.csv keep their group code; other
-# aggregates are "SOURCE:NAME" codes (the source's own definition, members not
-# known): IMF:ADVANCED, IMF:EURO-AREA, COMTRADE:AREAS-NES, ...
-GROUP_NAMES = {
-    "world": "WORLD",
-    "wld": "WORLD",
-    "w00": "WORLD",
-    "all": "WORLD",
-    "g001": "WORLD",
-    "cis": "CIS",
-    "commonwealth of independent states": "CIS",
-    "eu": "EU27",
-    "eu27": "EU27",
-    "eu 27": "EU27",
-    "eu2": "EU27",
-    "eun": "EU27",
-    "european union": "EU27",
-    "advanced economies": "IMF:ADVANCED",
-    "emerging and developing economies": "IMF:EMDE",
-    "emerging market and developing economies": "IMF:EMDE",
-    "euro area": "IMF:EURO-AREA",
-    "emerging and developing asia": "IMF:EMDE-ASIA",
-    "emerging and developing europe": "IMF:EMDE-EUROPE",
-    "middle east and central asia": "IMF:MIDDLE-EAST-CENTRAL-ASIA",
-    "middle east north africa afghanistan and pakistan": "IMF:MENAP",
-    "sub saharan africa": "IMF:SUB-SAHARAN-AFRICA",
-    "western hemisphere": "IMF:WESTERN-HEMISPHERE",
-    "countries and areas not specified": "IMF:NOT-SPECIFIED",
-    "other countries nie": "IMF:OTHER-NIE",
-    "special categories and economic zones": "IMF:SPECIAL-CATEGORIES",
-    "areas nes": "COMTRADE:AREAS-NES",
-    "bunkers": "COMTRADE:BUNKERS",
-    "free zones": "COMTRADE:FREE-ZONES",
-    "special categories": "COMTRADE:SPECIAL-CATEGORIES",
-}
-AGGREGATE_CODES = frozenset(GROUP_NAMES.values())
-
-
-@dataclass
-class ReadContext:
-    """What a reader needs from outside the file: the known group codes."""
-
-    group_codes: frozenset[str]
-    commodity: str = "TOTAL"
-    notes: list[str] = field(default_factory=list)
-    # Keep only these reporters' rows (every row is still validated); None keeps all.
-    reporters: frozenset[str] | None = None
-    # Called with (bytes read, total bytes) while a large file loads.
-    progress: Callable[[int, int], None] | None = None
-
-    def resolve(self, text: str) -> str:
-        """A country (→ alpha-3) or a group code; raises ``UnknownCountry``."""
-        raw = text.strip()
-        upper = raw.upper()
-        if upper in self.group_codes or upper in AGGREGATE_CODES:
-            return upper
-        group = GROUP_NAMES.get(raw.casefold()) or GROUP_NAMES.get(normalize_name(raw))
-        if group:
-            return group
-        try:
-            return resolve_country(raw)
-        except UnknownCountry as exc:
-            extra = suggest(upper, sorted(self.group_codes)) if len(raw) <= 6 else ""
-            raise UnknownCountry(f"{exc}{extra}") from None
+from tradecli.readers.context import UNIT_ALIASES
+from tradecli.readers.context import ReadContext as ReadContext
 
 
 def read_text(path: Path) -> tuple[str, str]:
@@ -167,17 +101,6 @@ def resolve_column(
         for line, raw in zip(lines[bad], values[bad], strict=True):
             problems.append(Problem(file, int(line), column, raw, failures[raw]))
     return values.map(mapping)
-
-
-UNIT_ALIASES = {
-    "": "unit",
-    "units": "unit",
-    "thousands": "thousand",
-    "millions": "million",
-    "mln": "million",
-    "bn": "billion",
-    "billions": "billion",
-}
 
 
 def unit_multiplier(

@@ -8,7 +8,6 @@ published, publisher, url. Any other column is kept as provenance.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import math
 from pathlib import Path
 
@@ -26,17 +25,10 @@ from tradecli.readers.common import (
     snap_to_step,
     unit_multiplier,
 )
-
-REQUIRED = ("reporter", "partner", "flow", "period", "value")
-OPTIONAL = ("unit", "currency", "flags", "published", "publisher", "url")
-FLOW_ALIASES = {
-    "exports": "export",
-    "imports": "import",
-    "x": "export",
-    "m": "import",
-    "trade": "turnover",
-    "total": "turnover",
-}
+from tradecli.readers.context import FLOW_ALIASES as FLOW_ALIASES
+from tradecli.readers.context import OPTIONAL as OPTIONAL
+from tradecli.readers.context import REQUIRED as REQUIRED
+from tradecli.readers.context import is_date
 
 
 def looks_like(header: list[str]) -> bool:
@@ -178,7 +170,7 @@ def validate(
     if "published" in raw:
         published = raw["published"].str.strip()
         for line, value in zip(lines, published, strict=True):
-            if value and not _is_date(value):
+            if value and not is_date(value):
                 problems.append(
                     Problem(
                         file,
@@ -211,11 +203,3 @@ def _value_problem(original: str, number: float) -> str:
     if number < 0:
         return "negative value: trade values are not negative"
     return ""
-
-
-def _is_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True

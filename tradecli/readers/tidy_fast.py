@@ -16,6 +16,12 @@ checked once, with the same functions as the plain path; numbers are checked
 with numpy on the bytes and converted with Arrow kernels. With
 ``ReadContext.reporters`` set, only those reporters' rows are kept and turned
 into the frame (every row is still validated).
+
+``start`` begins a reading ahead of time: the console script starts it from the
+command line (``cli._read_ahead``) before Typer, pandas and the analysis are
+imported, which takes about half a second of one core that the reading can use;
+``read`` with the same file and context takes it over. Nothing here imports
+pandas until the frame is put together.
 """
 
 from __future__ import annotations
@@ -25,18 +31,28 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from tradecli.errors import BadPeriod, UnknownCountry
-from tradecli.observations import FLOWS, UNITS, finish
 from tradecli.periods import Period
-from tradecli.readers.common import UNIT_ALIASES, ReadContext, snap_to_step
+from tradecli.readers.context import (
+    FLOW_ALIASES,
+    FLOWS,
+    OPTIONAL,
+    REQUIRED,
+    UNIT_ALIASES,
+    UNITS,
+    ReadContext,
+    is_date,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Files smaller than this are read the plain way: it is fast enough, and simpler.
 MIN_BYTES = 8 << 20
@@ -57,21 +73,74 @@ class _Fallback(Exception):
 def read(path: Path, context: ReadContext) -> pd.DataFrame | None:
     """Observations of a large, clean tidy CSV, or None to use the plain path."""
     try:
-        size = path.stat().st_size
-        if size < MIN_BYTES:
-            return None
-        header = _header(path)
-        if header is None:
-            return None
-        return _Reader(path, context, header, size).run()
+        reader = _taken(path, context) or _begin(path, context)
+        return reader.finish() if reader is not None else None
     except (_Fallback, pa.ArrowInvalid, UnicodeDecodeError):
         return None
 
 
+def start(path: Path, context: ReadContext) -> bool:
+    """Begin reading ``path`` on the worker threads and return at once; ``read`` with the
+    same file, unchanged, and a context with the same say in the reading takes it
+    over. False when this path would not read the file (small, not tidy, gone)."""
+    try:
+        reader = _begin(path, context)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if reader is None:
+        return False
+    with _AHEAD_LOCK:
+        _AHEAD[_ahead_key(path, context)] = reader
+    return True
+
+
+# Readings begun by ``start`` and not yet taken over, by ``_ahead_key``.
+_AHEAD: dict[tuple[Any, ...], _Reader] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _ahead_key(path: Path, context: ReadContext) -> tuple[Any, ...]:
+    """The file as it is now, and what of the context the reading depends on."""
+    stat = path.stat()
+    return (
+        str(path.resolve()),
+        stat.st_size,
+        stat.st_mtime_ns,
+        context.group_codes,
+        context.reporters,
+        context.commodity,
+    )
+
+
+def _taken(path: Path, context: ReadContext) -> _Reader | None:
+    """The reading begun ahead for this file and context; any other begun for the same
+    file is stopped (its context differed, or the file changed since)."""
+    if not _AHEAD:
+        return None
+    key = _ahead_key(path, context)
+    with _AHEAD_LOCK:
+        reader = _AHEAD.pop(key, None)
+        for other in [k for k in _AHEAD if k[0] == key[0]]:
+            _AHEAD.pop(other).stop()
+    if reader is not None:
+        reader.adopt(path, context)
+    return reader
+
+
+def _begin(path: Path, context: ReadContext) -> _Reader | None:
+    size = path.stat().st_size
+    if size < MIN_BYTES:
+        return None
+    header = _header(path)
+    if header is None:
+        return None
+    reader = _Reader(path, context, header, size)
+    reader.start()
+    return reader
+
+
 def _header(path: Path) -> tuple[list[str], int] | None:
     """Column names as the plain path reads them, and the header's length in bytes."""
-    from tradecli.readers import tidy
-
     with path.open("rb") as handle:
         head = handle.read(65536)
     if head.startswith(b"\x1f\x8b") or b"\x00" in head[:4096] or b"\n" not in head:
@@ -81,7 +150,7 @@ def _header(path: Path) -> tuple[list[str], int] | None:
     if _AWKWARD.search(text):
         return None
     names = [h.strip().lower() for h in text.split(",")]
-    if len(set(names)) != len(names) or any(c not in names for c in tidy.REQUIRED):
+    if len(set(names)) != len(names) or any(c not in names for c in REQUIRED):
         return None
     return names, len(line)
 
@@ -106,25 +175,44 @@ class _Reader:
         self.names, self.header_bytes = header
         self.size = size
         self.lock = threading.Lock()  # the file position, the progress count, ``seen``
+        self.progress = context.progress
         self.seen: dict[str, dict[str, Any]] = {name: {} for name in self.names}
+        self.known = {name: pa.array([], pa.string()) for name in self.names}  # seen's keys
         self.chunks: list[_Chunk] = []
         self.errors: list[BaseException] = []
         self.columns = [f"c{i}" for i in range(len(self.names))]
+        self.threads: list[threading.Thread] = []
+        self.stopped = False
 
     # -- reading -------------------------------------------------------------
 
-    def run(self) -> pd.DataFrame:
+    def start(self) -> None:
         workers = int(os.environ.get("TRADECLI_READ_THREADS", "0") or 0)
         workers = workers or max(1, min(os.cpu_count() or 1, 4))
-        with self.path.open("rb") as handle:
-            handle.seek(self.header_bytes)
-            self.handle = handle
-            self.done_bytes = self.header_bytes
-            threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+        self.handle = self.path.open("rb")
+        self.handle.seek(self.header_bytes)
+        self.done_bytes = self.header_bytes
+        self.running = workers
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def adopt(self, path: Path, context: ReadContext) -> None:
+        """Take over a reading begun ahead: the frame names the file as the caller does,
+        and the caller's progress bar shows what is read from now on."""
+        with self.lock:
+            self.path = path
+            self.progress = context.progress
+            if self.progress is not None:
+                self.progress(self.done_bytes, self.size)
+
+    def stop(self) -> None:
+        """Read no further block (a reading begun ahead that nobody will take over)."""
+        self.stopped = True
+
+    def finish(self) -> pd.DataFrame:
+        for thread in self.threads:
+            thread.join()
         if self.errors:
             raise self.errors[0]
         self.chunks.sort(key=lambda c: c.index)
@@ -135,7 +223,7 @@ class _Reader:
     def _next_block(self) -> tuple[int, bytes, int] | None:
         """The next run of whole lines (about CHUNK_BYTES), numbered in file order."""
         with self.lock:
-            if self.errors:
+            if self.errors or self.stopped:
                 return None
             data = self.handle.read(CHUNK_BYTES)
             if not data:
@@ -146,8 +234,8 @@ class _Reader:
             else:
                 self.handle.seek(end - len(data), os.SEEK_CUR)  # the partial line comes next
             self.done_bytes += end
-            if self.context.progress is not None:
-                self.context.progress(self.done_bytes, self.size)
+            if self.progress is not None:
+                self.progress(self.done_bytes, self.size)
             chunk = _Chunk(len(self.chunks))
             self.chunks.append(chunk)
             return chunk.index, data, end
@@ -160,9 +248,14 @@ class _Reader:
             # Arrow's allocator keeps what this thread freed (about 100 MB at 1M rows)
             # for the thread to reuse; the thread is done, so give it back.
             pa.default_memory_pool().release_unused()
-        except BaseException as exc:  # handed to the main thread, which re-raises it
+        except BaseException as exc:  # handed to the thread that finishes, which re-raises
             with self.lock:
                 self.errors.append(exc)
+        finally:
+            with self.lock:
+                self.running -= 1
+                if not self.running:
+                    self.handle.close()
 
     def _parse(self, chunk: _Chunk, data: bytes, end: int) -> None:
         """Parse and check the lines in ``data[:end]``, keeping the wanted rows."""
@@ -200,52 +293,58 @@ class _Reader:
     def _check(self, table: pa.Table) -> pa.Array | bool:
         """Raise _Fallback on anything the plain path would report; the rows to keep
         (a mask, or True for all, False for none)."""
-        distinct: dict[str, list[str]] = {}
+        reporters: list[str] = []
         for i, name in enumerate(self.names):
             column = table.column(i).chunk(0)
             if name == "value":
                 _check_numbers(column)
             else:
-                distinct[name] = self._check_distinct(name, column)
+                distinct = self._check_distinct(name, column)
+                if name == "reporter":
+                    reporters = distinct.to_pylist()
         wanted = self.context.reporters
         if wanted is None:
             return True
         seen = self.seen["reporter"]
-        keep = [raw for raw in distinct["reporter"] if seen[raw] in wanted]
-        if len(keep) == len(distinct["reporter"]):
+        keep = [raw for raw in reporters if seen[raw] in wanted]
+        if len(keep) == len(reporters):
             return True
         if not keep:
             return False
         reporter = table.column(self.names.index("reporter"))
         return pc.is_in(reporter.chunk(0), value_set=pa.array(keep, pa.string()))
 
-    def _check_distinct(self, name: str, column: pa.Array) -> list[str]:
-        """Check each distinct value once, with the plain path's own reading of it; the
-        column's distinct values."""
-        seen = self.seen[name]
-        known = list(seen) if len(seen) == 1 else []  # a copy: other workers add to it
+    def _check_distinct(self, name: str, column: pa.Array) -> pa.Array:
+        """Check each distinct value not checked before, with the plain path's own reading
+        of it; the column's distinct values. Which are new is found by Arrow: a column
+        of dates has thousands of distinct values in every block, nearly all seen."""
+        known = self.known[name]  # replaced, never changed, when values are added
         data = column.buffers()[2]
         if data is None or data.size == 0:
-            values = [""] if len(column) else []  # every value is empty
+            values = pa.array([""] if len(column) else [], pa.string())  # all empty
         elif len(known) == 1 and pc.all(pc.equal(column, known[0])).as_py():
-            values = known  # one value throughout, as before (a currency, a unit)
+            return known  # one value throughout, as before (a currency, a unit)
         else:
-            values = pc.unique(column).to_pylist()
-        self._check_values(name, values)
+            values = pc.unique(column)
+        if len(known):
+            unseen = values.filter(pc.invert(pc.is_in(values, value_set=known)))
+        else:
+            unseen = values
+        if len(unseen):
+            self._check_values(name, unseen.to_pylist())
         return values
 
     def _check_values(self, name: str, values: list[str]) -> None:
         seen = self.seen[name]
-        fresh = [v for v in values if v not in seen]
-        if fresh:
-            with self.lock:
-                for value in fresh:
-                    seen[value] = self._mapped(name, value)
+        with self.lock:
+            fresh = [v for v in values if v not in seen]
+            for value in fresh:
+                seen[value] = self._mapped(name, value)
+            if fresh:
+                self.known[name] = pa.array(list(seen), pa.string())
 
     def _mapped(self, name: str, raw: str) -> Any:
         """The plain path's reading of one distinct value; _Fallback if it is a problem."""
-        from tradecli.readers import tidy
-
         if _AWKWARD.search(raw):
             raise _Fallback
         text = raw.strip()
@@ -256,7 +355,7 @@ class _Reader:
                 raise _Fallback from None
         if name == "flow":
             flow = text.lower()
-            flow = tidy.FLOW_ALIASES.get(flow, flow)
+            flow = FLOW_ALIASES.get(flow, flow)
             if flow not in FLOWS:
                 raise _Fallback
             return flow
@@ -278,7 +377,7 @@ class _Reader:
                 raise _Fallback
             return currency
         if name == "published":
-            if text and not tidy._is_date(text):
+            if text and not is_date(text):
                 raise _Fallback
             return text
         if name == "flags":
@@ -292,7 +391,8 @@ class _Reader:
     def _convert(self, table: pa.Table) -> dict[str, Any]:
         """The kept rows of one chunk as the frame's columns: codes and strings as their
         checked readings (categories as distinct readings and each row's index into
-        them), periods as month numbers, values scaled to units and snapped."""
+        them), periods as month numbers, values scaled to units. Without pandas, which
+        a reading begun ahead may not have yet."""
         column = {name: table.column(i) for i, name in enumerate(self.names)}
         out: dict[str, Any] = {}
         for name in ("reporter", "partner", "flow", "currency"):
@@ -307,10 +407,8 @@ class _Reader:
             mult = np.array(units, dtype=np.float64)[index]
         else:
             mult = np.ones(table.num_rows)
-        number = pc.cast(text, pa.float64()).to_numpy()
-        step = pd.Series(_steps(text) * mult)
-        out["step"] = step.to_numpy()
-        out["value"] = snap_to_step(pd.Series(number * mult), step).to_numpy()
+        out["step"] = _steps(text) * mult
+        out["value"] = pc.cast(text, pa.float64()).to_numpy() * mult  # snapped in ``_frame``
         for name in self.names:
             if name not in out and name not in ("period", "value", "unit"):
                 mapped, index = self._distinct(name, column[name])
@@ -318,7 +416,10 @@ class _Reader:
         return out
 
     def _frame(self) -> pd.DataFrame:
-        from tradecli.readers import tidy
+        import pandas as pd
+
+        from tradecli.observations import finish
+        from tradecli.readers.common import snap_to_step
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])
         pieces: list[dict[str, Any]] = []
@@ -336,6 +437,7 @@ class _Reader:
             out[name] = _categories([piece[name] for piece in pieces])
         for name in ("first", "last", "step", "value"):
             out[name] = np.concatenate([piece[name] for piece in pieces])
+        out["value"] = snap_to_step(pd.Series(out["value"]), pd.Series(out["step"])).to_numpy()
         has = pieces[0].keys()
         out["currency"] = (
             _categories([piece["currency"] for piece in pieces]) if "currency" in has else "USD"
@@ -349,7 +451,7 @@ class _Reader:
             out[name] = pd.Categorical.from_codes(
                 np.zeros(n, dtype=np.int8), pd.Index([value] if n else [], dtype="str")
             )
-        known = {*tidy.REQUIRED, *tidy.OPTIONAL}
+        known = {*REQUIRED, *OPTIONAL}
         for name in self.names:
             if name not in known:
                 out[name] = _strings([piece[name] for piece in pieces])
@@ -366,12 +468,16 @@ class _Reader:
 
 def _strings(pieces: list[pa.Array]) -> pd.Series:
     """The chunks' pieces of a text column, as str."""
+    import pandas as pd
+
     return pd.Series(pa.chunked_array(pieces, pa.string()), dtype="str")
 
 
 def _categories(pieces: list[tuple[list[Any], np.ndarray]]) -> pd.Categorical:
     """The chunks' pieces of a code column as the categorical that ``astype("category")``
     makes of its values (sorted categories, only those used)."""
+    import pandas as pd
+
     categories = sorted(set().union(*(mapped for mapped, _ in pieces)))
     number = {value: i for i, value in enumerate(categories)}
     codes = np.concatenate(
