@@ -65,6 +65,7 @@ class Settings:
                 use_cache=not self.no_cache,
                 progress=progress.update,
             )
+        _discard_readings()  # one the load did not take over would only use the cores
         for note in dataset.notes:
             diagnostics(f"note: {note}")
         return dataset
@@ -801,20 +802,30 @@ def main() -> None:
         _replay(stored)
         raise SystemExit(stored.code)
     _read_ahead(sys.argv[1:])
-    if request is None:
-        app()
-        return
-    _Transcript.chunks = []
     try:
-        app()
-    except SystemExit as exc:
-        if exc.code in (0, None) and _result_request(sys.argv[1:]) == request:
-            from tradecli.results import Result
+        if request is None:
+            app()
+            return
+        _Transcript.chunks = []
+        try:
+            app()
+        except SystemExit as exc:
+            if exc.code in (0, None) and _result_request(sys.argv[1:]) == request:
+                from tradecli.results import Result
 
-            request.store(Result(0, tuple(_Transcript.chunks)))  # files unchanged meanwhile
-        raise
+                request.store(Result(0, tuple(_Transcript.chunks)))  # files unchanged
+            raise
+        finally:
+            _Transcript.chunks = None
     finally:
-        _Transcript.chunks = None
+        _discard_readings()
+
+
+def _discard_readings() -> None:
+    """Stop any reading begun ahead that the command did not take over."""
+    module = sys.modules.get("tradecli.readers.tidy_fast")
+    if module is not None:
+        module.discard()
 
 
 # Allocations (less deallocations) between two young-generation collections; 700 by default.
@@ -957,12 +968,15 @@ def _result_request(argv: list[str]) -> Request | None:
 
 
 def _read_ahead(argv: list[str]) -> None:
-    """Begin reading a large tidy data file on worker threads before Typer, pandas and
-    the analysis are imported: about half a second of one core that the reading can
-    share. The command's load takes the reading over (``tidy_fast.start``) when it
-    asks for the same file, unchanged, with the same groups, commodity and kept
-    reporters (``summary --reporter``); otherwise it reads the file itself, and the
-    reading begun here is stopped. Not when the cache of parsed files has the file."""
+    """Begin reading a large tidy data file on worker threads before Typer parses the
+    command line and pandas and the analysis are imported: about half a second of one
+    core that the reading can share. The command's load takes the reading over
+    (``tidy_fast.read``) when it asks for the same file, unchanged, with the same
+    groups, commodity and kept reporters (``summary --reporter``); otherwise it reads
+    the file itself and the reading begun here is stopped. Not when the cache of
+    parsed files has the file, nor when a --groups file is not a plain file (a pipe
+    can be read only once, by the command). Only an optimisation: anything
+    unexpected here means no reading ahead, and the command reports what is wrong."""
     line = _read_line(argv)
     if line is None or len(line.data) != 1:
         return
@@ -971,6 +985,8 @@ def _read_ahead(argv: list[str]) -> None:
         from tradecli.filekey import LARGE_BYTES
 
         if not path.is_file() or path.stat().st_size < LARGE_BYTES:
+            return
+        if not all(groups.is_file() for groups in line.groups):
             return
         from tradecli.groups import load_bundled, load_file
         from tradecli.readers import tidy_fast
@@ -987,12 +1003,13 @@ def _read_ahead(argv: list[str]) -> None:
             if cache.has(path, context):
                 return
         tidy_fast.start(path, context)
-    except (TradeCliError, OSError, ValueError):
-        return  # the command will say what is wrong
+    except Exception:  # an optimisation only: see the docstring
+        return
 
 
 def _option(args: list[str], *names: str) -> str | None:
-    """The last value given for an option (``--name V``, ``--name=V``, ``-nV``)."""
+    """The last value given for an option, as click reads it: ``--name V``,
+    ``--name=V``, ``-n V``, ``-nV`` (and ``-n=V`` is the value ``=V``)."""
     found = None
     for i, arg in enumerate(args):
         if arg == "--":
@@ -1000,6 +1017,8 @@ def _option(args: list[str], *names: str) -> str | None:
         for name in names:
             if arg == name and i + 1 < len(args):
                 found = args[i + 1]
-            elif arg.startswith(f"{name}=" if name.startswith("--") else name) and arg != name:
-                found = arg[len(name) :].removeprefix("=")
+            elif name.startswith("--") and arg.startswith(f"{name}="):
+                found = arg[len(name) + 1 :]
+            elif not name.startswith("--") and arg.startswith(name) and arg != name:
+                found = arg[len(name) :]
     return found

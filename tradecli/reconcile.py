@@ -137,7 +137,7 @@ def decide_disagreeing(
 
     Rows come grouped by span, span ``g`` being rows ``bounds[g]:bounds[g + 1]``
     in their original order; ``published`` ranks the published-date texts (0 for
-    the first in text order; below the number of rows). Returns, per span, the
+    the first in text order). Returns, per span, the
     winning row (``-1``: some figures agree, or the span is large or not finite:
     use ``decide``) and the reason code (an index into ``REASON_CODES``). With
     every figure alone in its cluster, ``decide`` picks the best-ranked figure
@@ -177,8 +177,9 @@ def decide_disagreeing(
             tolerance = 1e-9 * np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
             simple[group[a[np.abs(va - vb) < half[a] - tolerance]]] = False
     # Best rank first: exact, not official, later published, smaller step, then original
-    # order (``lexsort`` is stable). The span and the first three in one integer key, which
-    # stays below 4 * rows**2: two sort keys instead of six.
+    # order (``lexsort`` is stable). The span and the first three in one integer key, below
+    # 4 * spans * dates (int64 holds it for any file that fits in memory): two sort keys
+    # instead of six.
     n_published = int(published.max()) + 1
     key = group * 4
     key[~exact] += 2

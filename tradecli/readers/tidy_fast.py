@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from tradecli.errors import BadPeriod, UnknownCountry
+from tradecli.filekey import LARGE_BYTES
 from tradecli.periods import Period
 from tradecli.readers.context import (
     FLOW_ALIASES,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # Files smaller than this are read the plain way: it is fast enough, and simpler.
-MIN_BYTES = 8 << 20
+MIN_BYTES = LARGE_BYTES
 # Each worker holds a few times a block in memory; smaller blocks cost more calls.
 CHUNK_BYTES = 4 << 20
 # Characters that the csv module (via str.splitlines) or pyarrow treat as line
@@ -64,6 +65,7 @@ _AWKWARD = re.compile('[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00"]')
 _MAX_DIGITS = 300  # longer digit strings may overflow a float; the plain path decides
 _POW10 = {k: float(10.0**k) for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)}
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_KNOWN_MAX = 20_000  # distinct values of a column found new by Arrow; beyond, by dict
 
 
 class _Fallback(Exception):
@@ -90,38 +92,47 @@ def start(path: Path, context: ReadContext) -> bool:
     if reader is None:
         return False
     with _AHEAD_LOCK:
-        _AHEAD[_ahead_key(path, context)] = reader
+        replaced = _AHEAD.pop(reader.key, None)
+        _AHEAD[reader.key] = reader
+    if replaced is not None:
+        replaced.stop()
     return True
 
 
-# Readings begun by ``start`` and not yet taken over, by ``_ahead_key``.
+def discard() -> None:
+    """Stop every reading begun ahead that was not taken over (the load found the file
+    in the cache, or read it another way, or the command ended before loading)."""
+    with _AHEAD_LOCK:
+        readers = list(_AHEAD.values())
+        _AHEAD.clear()
+    for reader in readers:
+        reader.stop()
+
+
+# Readings begun by ``start`` and not yet taken over, by ``_key``.
 _AHEAD: dict[tuple[Any, ...], _Reader] = {}
 _AHEAD_LOCK = threading.Lock()
 
 
-def _ahead_key(path: Path, context: ReadContext) -> tuple[Any, ...]:
-    """The file as it is now, and what of the context the reading depends on."""
-    stat = path.stat()
-    return (
-        str(path.resolve()),
-        stat.st_size,
-        stat.st_mtime_ns,
-        context.group_codes,
-        context.reporters,
-        context.commodity,
-    )
+def _key(path: Path, stat: os.stat_result, context: ReadContext) -> tuple[Any, ...]:
+    """The file and what of the context a reading depends on. The inode and the change
+    time tell a file rewritten in place from the one read, even when its size and
+    modification time were kept (``cp -p``, ``rsync -t``)."""
+    file = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    return (str(path.resolve()), *file, context.group_codes, context.reporters, context.commodity)
 
 
 def _taken(path: Path, context: ReadContext) -> _Reader | None:
-    """The reading begun ahead for this file and context; any other begun for the same
-    file is stopped (its context differed, or the file changed since)."""
+    """The reading begun ahead for this file, as it is now, and this context; any other
+    begun for the same file is stopped (its context differed, or the file changed)."""
     if not _AHEAD:
         return None
-    key = _ahead_key(path, context)
+    key = _key(path, path.stat(), context)
     with _AHEAD_LOCK:
         reader = _AHEAD.pop(key, None)
-        for other in [k for k in _AHEAD if k[0] == key[0]]:
-            _AHEAD.pop(other).stop()
+        others = [_AHEAD.pop(k) for k in list(_AHEAD) if k[0] == key[0]]
+    for other in others:
+        other.stop()
     if reader is not None:
         reader.adopt(path, context)
     return reader
@@ -177,7 +188,8 @@ class _Reader:
         self.lock = threading.Lock()  # the file position, the progress count, ``seen``
         self.progress = context.progress
         self.seen: dict[str, dict[str, Any]] = {name: {} for name in self.names}
-        self.known = {name: pa.array([], pa.string()) for name in self.names}  # seen's keys
+        # ``seen``'s keys as Arrow strings, while there are few (None after _KNOWN_MAX).
+        self.known: dict[str, pa.Array | None] = {n: pa.array([], pa.string()) for n in self.names}
         self.chunks: list[_Chunk] = []
         self.errors: list[BaseException] = []
         self.columns = [f"c{i}" for i in range(len(self.names))]
@@ -190,6 +202,9 @@ class _Reader:
         workers = int(os.environ.get("TRADECLI_READ_THREADS", "0") or 0)
         workers = workers or max(1, min(os.cpu_count() or 1, 4))
         self.handle = self.path.open("rb")
+        # What the file was when opened: a reading begun ahead is taken over only if
+        # the file is still this one (``_taken``).
+        self.key = _key(self.path, os.fstat(self.handle.fileno()), self.context)
         self.handle.seek(self.header_bytes)
         self.done_bytes = self.header_bytes
         self.running = workers
@@ -322,11 +337,11 @@ class _Reader:
         data = column.buffers()[2]
         if data is None or data.size == 0:
             values = pa.array([""] if len(column) else [], pa.string())  # all empty
-        elif len(known) == 1 and pc.all(pc.equal(column, known[0])).as_py():
+        elif known is not None and len(known) == 1 and pc.all(pc.equal(column, known[0])).as_py():
             return known  # one value throughout, as before (a currency, a unit)
         else:
             values = pc.unique(column)
-        if len(known):
+        if known is not None and len(known):
             unseen = values.filter(pc.invert(pc.is_in(values, value_set=known)))
         else:
             unseen = values
@@ -340,8 +355,11 @@ class _Reader:
             fresh = [v for v in values if v not in seen]
             for value in fresh:
                 seen[value] = self._mapped(name, value)
-            if fresh:
-                self.known[name] = pa.array(list(seen), pa.string())
+            if fresh and self.known[name] is not None:
+                # Rebuilt for each block with new values: beyond a few thousand values (an
+                # id or a note per row) that costs more than looking them up in ``seen``.
+                many = len(seen) > _KNOWN_MAX
+                self.known[name] = None if many else pa.array(list(seen), pa.string())
 
     def _mapped(self, name: str, raw: str) -> Any:
         """The plain path's reading of one distinct value; _Fallback if it is a problem."""
