@@ -1,7 +1,9 @@
-"""Shared fixtures: the bundled dataset, a CLI runner, small CSV files."""
+"""Shared fixtures: the bundled dataset, a CLI runner, small CSV files, generated
+large-file stand-ins."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from typer.testing import CliRunner
 from tradecli.dataset import Dataset, load
 
 TIDY_HEADER = "reporter,partner,flow,period,value,unit,currency,flags,published,publisher,url"
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +37,20 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def generate(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], Path]:
+    """``generate(rows, seed)``: a file of ``bench/generate.py`` (monthly trade of many
+    reporters and partners, with revisions), the benchmark's data in small."""
+    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def make(rows: int, seed: int) -> Path:
+        path = tmp_path_factory.mktemp("bench") / "trade.csv"
+        module.generate(rows, seed, path)
+        return path
+
+    return make

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
+from tradecli.analysis.share import Share
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.groups import ALL_PARTNERS, Group, Membership
@@ -279,7 +280,7 @@ def _full_search(engine: Engine, key: SeriesKey, group: Group) -> tuple[Period, 
 def test_a_search_for_a_complete_group_total_gives_what_the_full_search_gives() -> None:
     """``share_of`` skips spans where a member has no figure; the answer is the one that
     summing the group over every span, latest first, would give."""
-    from tradecli.analysis.share import Share, share_of
+    from tradecli.analysis.share import share_of
 
     rows = [obs(m, 1.0 + i, partner="TJK") for i, m in enumerate(MONTHS)]
     rows += [obs(m, 2.0, partner="KAZ") for m in MONTHS[:5]]  # KAZ stops in May
@@ -303,7 +304,7 @@ def test_a_search_for_a_complete_group_total_gives_what_the_full_search_gives() 
 def test_a_published_world_total_from_export_plus_import_is_still_found() -> None:
     """The world code has no turnover spans of its own, and its export and import spans
     differ (a year, four quarters), yet export + import gives the 2022 total."""
-    from tradecli.analysis.share import Share, share_of
+    from tradecli.analysis.share import share_of
 
     rows = [obs("2022", 40.0, partner="WORLD", flow="export")]
     rows += [obs(f"2022-Q{q}", 15.0, partner="WORLD", flow="import") for q in range(1, 5)]
@@ -344,7 +345,7 @@ def test_share_searches_agree_with_the_full_search(
 ) -> None:
     """Random spans for members, a member that joined during the year, a group with or
     without a published total: the shortcut search finds what the full search finds."""
-    from tradecli.analysis.share import Share, share_of
+    from tradecli.analysis.share import share_of
 
     data = frame(*(obs(s, v, partner=p, flow=f) for p, s, f, v in drawn))
     start = Period.parse("2022-01").first + joined
@@ -358,12 +359,18 @@ def test_share_searches_agree_with_the_full_search(
     for flow in ("turnover", "export"):
         key = SeriesKey("AZE", "TJK", flow)
         found = share_of(Engine(data, group_codes=codes), key, group, accept_partial=accept_partial)
-        expected = _full_search(Engine(data, group_codes=codes), key, group)
-        if expected is None:
-            assert not isinstance(found, Share)
-        else:
-            assert isinstance(found, Share)
-            assert (found.period, found.total) == expected
+        _assert_found_as_by_full_search(
+            found, _full_search(Engine(data, group_codes=codes), key, group)
+        )
+
+
+def _assert_found_as_by_full_search(found: object, full: object) -> None:
+    """The share search found what the full search finds (None: nothing)."""
+    if full is None:
+        assert not isinstance(found, Share)
+    else:
+        assert isinstance(found, Share)
+        assert (found.period, found.total) == full
 
 
 def test_a_group_remembers_its_members_but_hands_out_copies() -> None:
@@ -526,7 +533,7 @@ def test_a_missing_member_is_worked_out_once_and_as_defined(
     """``member_missing`` (remembered, a member without rows settling it at once) against
     the definition on a fresh engine; and each member's share search, sharing one engine
     and its memory, against the full search on a fresh engine. ARM is a member with no rows."""
-    from tradecli.analysis.share import Share, share_of
+    from tradecli.analysis.share import share_of
 
     data = frame(*(obs(s, 1.0, partner=p, flow=f) for p, s, f in drawn))
     start = Period.parse("2022-01").first + joined
@@ -548,12 +555,9 @@ def test_a_missing_member_is_worked_out_once_and_as_defined(
         for partner in ("TJK", "KAZ", "UZB"):
             key = SeriesKey("AZE", partner, flow)
             found = share_of(shared, key, group)
-            full = _full_search(Engine(data, group_codes=codes), key, group)
-            if full is None:
-                assert not isinstance(found, Share)
-            else:
-                assert isinstance(found, Share)
-                assert (found.period, found.total) == full
+            _assert_found_as_by_full_search(
+                found, _full_search(Engine(data, group_codes=codes), key, group)
+            )
 
 
 def test_a_member_with_export_and_import_only_has_a_turnover_figure() -> None:

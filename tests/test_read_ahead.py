@@ -6,11 +6,10 @@ No timings here: ``bench/`` measures speed."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,18 +20,10 @@ from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
 from tradecli.readers.context import ReadContext
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
-
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("bench") / "trade.csv"
-    module.generate(20_000, 5, path)
-    return path
+def generated(generate: Callable[[int, int], Path]) -> Path:
+    return generate(20_000, 5)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ No timings here: ``bench/`` measures speed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,19 +16,12 @@ import pytest
 
 from tradecli import cli, filekey, results
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
 Run = Callable[..., tuple[str, str, int]]
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("bench") / "trade.csv"
-    module.generate(6_000, 11, path)
-    return path
+def generated(generate: Callable[[int, int], Path]) -> Path:
+    return generate(6_000, 11)
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ the cache of parsed files gives back exactly what was read. No timings here:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -22,16 +20,6 @@ from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
 from tradecli.readers.common import ReadContext
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
-
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -41,10 +29,8 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bench") / "trade.csv"
-    _generator().generate(30_000, 7, path)
-    return path
+def generated(generate: Callable[[int, int], Path]) -> Path:
+    return generate(30_000, 7)
 
 
 @pytest.fixture
