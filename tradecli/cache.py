@@ -48,11 +48,7 @@ def _digest(value: object) -> str:
 def _entry(path: Path, context: ReadContext) -> tuple[Path, str]:
     """The entry's file (named by path, content and options) and its full key."""
     content = {"version": tool_version(), "file": fingerprint(path)}
-    options = {
-        "groups": sorted(context.group_codes),
-        "commodity": context.commodity,
-        "reporters": sorted(context.reporters) if context.reporters is not None else None,
-    }
+    options = context.options()
     key = json.dumps({"path": str(path.resolve()), **content, **options}, sort_keys=True)
     name = f"{_digest(str(path.resolve()))}-{_digest(content)}-{_digest(options)}.arrow"
     return directory() / name, key

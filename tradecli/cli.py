@@ -988,13 +988,11 @@ def _read_ahead(argv: list[str]) -> None:
             return
         if not all(groups.is_file() for groups in line.groups):
             return
-        from tradecli.groups import load_bundled, load_file
+        from tradecli.groups import load as load_groups
         from tradecli.readers import tidy_fast
         from tradecli.readers.context import ReadContext, reporter_codes
 
-        groups = load_bundled()
-        for extra in line.groups[-1:]:  # click keeps the last
-            groups = groups.merged(load_file(extra))
+        groups = load_groups(line.groups[-1] if line.groups else None)  # click keeps the last
         reporter = _option(line.tail, "--reporter", "-r") if line.command == "summary" else None
         context = ReadContext(groups.codes, line.commodity, reporters=reporter_codes(reporter))
         if not line.no_cache:

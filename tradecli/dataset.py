@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from tradecli import observations, readers
-from tradecli.groups import Groups, load_bundled, load_file
+from tradecli.groups import Groups
+from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
 from tradecli.series import Engine
 
@@ -72,9 +73,7 @@ def load(
     ``progress`` is called with (bytes read, total) while a large file loads.
     """
     filters = filters or Filters()
-    groups = load_bundled()
-    if groups_file is not None:
-        groups = groups.merged(load_file(groups_file))
+    groups = load_groups(groups_file)
     files = readers.expand(list(paths)) if paths else [bundled_path()]
     context = ReadContext(
         group_codes=groups.codes, commodity=commodity, reporters=reporters, progress=progress

@@ -106,6 +106,12 @@ def load_bundled() -> Groups:
     return parse(bundled_text(), "groups.csv (bundled)")
 
 
+def load(groups_file: Path | None = None) -> Groups:
+    """The bundled groups, with those of ``groups_file`` (``--groups``) merged in."""
+    groups = load_bundled()
+    return groups.merged(load_file(groups_file)) if groups_file is not None else groups
+
+
 def load_file(path: Path) -> Groups:
     try:
         text = path.read_text("utf-8-sig")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tradecli.countries import normalize_name, resolve_country, suggest
 from tradecli.errors import TradeCliError, UnknownCountry
@@ -89,6 +90,15 @@ class ReadContext:
     reporters: frozenset[str] | None = None
     # Called with (bytes read, total bytes) while a large file loads.
     progress: Callable[[int, int], None] | None = None
+
+    def options(self) -> dict[str, Any]:
+        """What of the context the rows read depend on (notes and progress do not): the
+        cache of parsed files and the reading ahead compare readings by it."""
+        return {
+            "groups": sorted(self.group_codes),
+            "commodity": self.commodity,
+            "reporters": sorted(self.reporters) if self.reporters is not None else None,
+        }
 
     def resolve(self, text: str) -> str:
         """A country (→ alpha-3) or a group code; raises ``UnknownCountry``."""

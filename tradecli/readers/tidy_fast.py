@@ -18,14 +18,15 @@ with numpy on the bytes and converted with Arrow kernels. With
 into the frame (every row is still validated).
 
 ``start`` begins a reading ahead of time: the console script starts it from the
-command line (``cli._read_ahead``) before Typer, pandas and the analysis are
-imported, which takes about half a second of one core that the reading can use;
+command line (``cli._read_ahead``) before Typer parses it and before pandas and
+the analysis are imported, which takes about half a second of one core that the reading can use;
 ``read`` with the same file and context takes it over. Nothing here imports
 pandas until the frame is put together.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -119,7 +120,7 @@ def _key(path: Path, stat: os.stat_result, context: ReadContext) -> tuple[Any, .
     time tell a file rewritten in place from the one read, even when its size and
     modification time were kept (``cp -p``, ``rsync -t``)."""
     file = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-    return (str(path.resolve()), *file, context.group_codes, context.reporters, context.commodity)
+    return (str(path.resolve()), *file, json.dumps(context.options(), sort_keys=True))
 
 
 def _taken(path: Path, context: ReadContext) -> _Reader | None:
@@ -439,10 +440,10 @@ class _Reader:
         from tradecli.observations import finish
         from tradecli.readers.common import snap_to_step
 
-        offsets = np.cumsum([0] + [c.rows for c in self.chunks])
+        offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
         pieces: list[dict[str, Any]] = []
         positions: list[np.ndarray] = []
-        for chunk, offset in zip(self.chunks, offsets, strict=False):
+        for chunk, offset in zip(self.chunks, offsets, strict=True):
             if chunk.columns is not None and chunk.positions is not None:
                 pieces.append(chunk.columns)
                 positions.append(chunk.positions + offset)
