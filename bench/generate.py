@@ -13,7 +13,16 @@ dropped, so every series kept is complete. A few figures carry flags
 
     python bench/generate.py --rows 10000000 --out bench/out/trade-10m.csv
 
-The same ``--seed`` and ``--rows`` always give the same bytes.
+``--sparse`` writes another shape, that of a bulk download of many small
+flows: every reporter × partner of pycountry's codes, about 20 rows per series
+(so at least 50,000 series in 1M rows), each series a run of one to three years
+starting at a random year with months missing at random (most series have
+gaps), a few with annual totals or year-to-date spans published beside their
+months, and some revisions.
+
+    python bench/generate.py --sparse --rows 1000000 --out bench/out/sparse-1m.csv
+
+The same ``--seed``, ``--rows`` and ``--sparse`` always give the same bytes.
 """
 
 from __future__ import annotations
@@ -170,15 +179,125 @@ def generate(rows: int, seed: int, out: Path) -> int:
     return written
 
 
+SPARSE_ROWS_PER_SERIES = 16  # before the cut to --rows: about 19 rows per series kept
+
+
+def generate_sparse(rows: int, seed: int, out: Path) -> int:
+    """Many small series with gaps (see the module docstring); exactly ``rows`` rows."""
+    rng = np.random.default_rng(seed)
+    codes = sorted(c.alpha_3 for c in pycountry.countries)
+    n_months = len(months())
+    first_month = FIRST_YEAR * 12
+    n_years = LAST_YEAR - FIRST_YEAR + 1
+    pairs = max(1, rows // (2 * SPARSE_ROWS_PER_SERIES))
+    universe = len(codes) * (len(codes) - 1)
+    chosen = np.sort(rng.choice(universe, min(pairs, universe), replace=False))
+    rep_index = chosen // (len(codes) - 1)
+    par_index = chosen % (len(codes) - 1)
+    par_index += par_index >= rep_index  # never the reporter itself
+    # Export and import of each pair; each series: a start year, one to four years, a density.
+    n_series = 2 * len(chosen)
+    reporter = np.repeat(rep_index, 2)
+    partner = np.repeat(par_index, 2)
+    flow = np.tile(np.array([0, 1]), len(chosen))
+    start_year = rng.integers(0, n_years, n_series)
+    length = np.minimum(rng.integers(1, 4, n_series), n_years - start_year)
+    density = rng.choice([1.0, 0.85, 0.7, 0.5], n_series, p=[0.15, 0.3, 0.3, 0.25])
+    level = 1e5 * rng.lognormal(0.0, 2.0, n_series)
+
+    # Every candidate (series, month) cell, then the kept ones.
+    span = length * 12
+    series = np.repeat(np.arange(n_series), span)
+    offset = np.arange(len(series)) - np.repeat(np.cumsum(span) - span, span)
+    month = start_year[series] * 12 + offset
+    keep = (month < n_months) & (rng.random(len(series)) < density[series])
+    series, month = series[keep], month[keep]
+    kind = np.zeros(len(series), dtype=np.int8)  # 0 month, 1 year, 2 year to date
+    # Some series also publish the year (or, in the last year, Jan..last month) as one figure.
+    year_rows = np.flatnonzero((month % 12 == 0) & (rng.random(len(series)) < 0.08))
+    series = np.concatenate([series, series[year_rows]])
+    month = np.concatenate([month, month[year_rows]])
+    kind = np.concatenate([kind, np.where(month[year_rows] // 12 == n_years - 1, 2, 1)])
+    # Revisions: a few rows published twice.
+    again = np.flatnonzero(rng.random(len(series)) < 0.05)
+    vintage = np.concatenate([np.zeros(len(series), np.int64), np.ones(len(again), np.int64)])
+    series = np.concatenate([series, series[again]])
+    month = np.concatenate([month, month[again]])
+    kind = np.concatenate([kind, kind[again]])
+    order = np.lexsort((vintage, kind, month, series))
+    series, month, kind, vintage = series[order], month[order], kind[order], vintage[order]
+    if len(series) < rows:  # top up with more revisions
+        extra = rng.choice(len(series), rows - len(series))
+        series = np.concatenate([series, series[extra]])
+        month = np.concatenate([month, month[extra]])
+        kind = np.concatenate([kind, kind[extra]])
+        vintage = np.concatenate([vintage, vintage[extra] + 2])
+        order = np.lexsort((vintage, kind, month, series))
+        series, month, kind, vintage = series[order], month[order], kind[order], vintage[order]
+    series, month, kind, vintage = series[:rows], month[:rows], kind[:rows], vintage[:rows]
+    n = len(series)
+
+    period_names = months()
+    year_names = [str(y) for y in range(FIRST_YEAR, LAST_YEAR + 1)]
+    ytd_name = f"{LAST_YEAR}-01/{LAST_YEAR}-{LAST_MONTH:02d}"
+    period_dict = pa.array([*period_names, *year_names, ytd_name])
+    period_code = np.where(
+        kind == 0, month, np.where(kind == 1, n_months + month // 12, n_months + n_years)
+    )
+    months_in = np.where(kind == 0, 1, np.where(kind == 1, 12, LAST_MONTH))
+    noise = rng.lognormal(0.0, 0.3, n) * (1 + np.where(vintage > 0, rng.normal(0, 0.03, n), 0))
+    value = np.maximum(np.rint(level[series] * months_in * noise), 0).astype(np.int64)
+    last = np.where(kind == 0, month, np.where(kind == 1, month + 11, month + LAST_MONTH - 1))
+    delay = 40 + 60 * vintage + rng.integers(0, 10, n)
+    published = release_date(first_month + last, delay.astype("timedelta64[D]"))
+    flag = rng.choice(5, n, p=[0.955, 0.02, 0.015, 0.005, 0.005]).astype(np.int32)
+    flag_dict = pa.array(["", "provisional", "estimate", "low-trust", "provisional;estimate"])
+    code_dict = pa.array(codes)
+    table = pa.table(
+        {
+            "reporter": pa.DictionaryArray.from_arrays(
+                pa.array(reporter[series].astype(np.int32)), code_dict
+            ),
+            "partner": pa.DictionaryArray.from_arrays(
+                pa.array(partner[series].astype(np.int32)), code_dict
+            ),
+            "flow": pa.DictionaryArray.from_arrays(
+                pa.array(flow[series].astype(np.int32)), pa.array(["export", "import"])
+            ),
+            "period": pa.DictionaryArray.from_arrays(
+                pa.array(period_code.astype(np.int32)), period_dict
+            ),
+            "value": pa.array(value),
+            "unit": pa.nulls(n, pa.string()),
+            "currency": pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, np.int32)), pa.array(["USD"])
+            ),
+            "flags": pa.DictionaryArray.from_arrays(pa.array(flag), flag_dict),
+            "published": pa.array(published.astype(str)),
+            "publisher": pa.nulls(n, pa.string()),
+            "url": pa.nulls(n, pa.string()),
+        }
+    )
+    with out.open("wb") as handle:
+        handle.write(HEADER.encode())
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=1 << 16)
+        pacsv.write_csv(table, handle, write_options=options)
+    return n
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/out/trade.csv"))
+    parser.add_argument(
+        "--sparse", action="store_true", help="many small series with gaps (see above)"
+    )
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    written = generate(args.rows, args.seed, args.out)
+    make = generate_sparse if args.sparse else generate
+    written = make(args.rows, args.seed, args.out)
     size = args.out.stat().st_size / 1e6
     print(
         f"{args.out}: {written:,} rows, {size:,.0f} MB in {time.perf_counter() - started:.1f} s",

@@ -15,6 +15,7 @@ from tradecli.analysis.growth import annual_values, change, qualified, usd_first
 from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
+from tradecli.engine.bulk import Plan, bulk_for
 from tradecli.groups import Group
 from tradecli.periods import Period
 from tradecli.render import Column, Kind, Report, share_percent
@@ -249,16 +250,45 @@ def groups_with(dataset: Dataset, partner: str) -> list[Group]:
     ]
 
 
-def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
-    engine = dataset.engine
-    rows: list[SummaryRow] = []
-    unanswered: list[SeriesKey] = []
-    for key in keys:
+def _spans_of_row(
+    engine: Engine, key: SeriesKey, plan: Plan | None
+) -> tuple[list[Answer], Answer | None, Answer | None, Answer | None]:
+    """The annual values, the year before the latest, the latest YTD span and its base.
+
+    With a bulk plan (``tradecli.engine.bulk``), only the spans the plan finds are asked
+    of the engine; without, every candidate span is, as the definitions read."""
+    if plan is None:
         annual = annual_values(engine, key)
         year = annual[-1] if annual else None
         before = engine.value(key, year.period.shifted_years(-1)) if year else None
         ytd = latest_ytd(engine, key, year.period.start_year if year else None)
         ytd_before = engine.value(key, ytd.period.shifted_years(-1)) if ytd else None
+        return annual, _found(before), ytd, _found(ytd_before)
+    annual = [engine.value(key, Period.year(y)) for y in plan.full_years()]
+    year = annual[-1] if annual else None
+    before = None
+    if year is not None and plan.found(year.period.start_year - 1, 12):
+        before = engine.value(key, year.period.shifted_years(-1))
+    found = plan.latest_ytd(year.period.start_year if year else None)
+    if found is None:
+        return annual, before, None, None
+    ytd_year, months = found
+    ytd = engine.value(key, Period.ytd(ytd_year, months))
+    ytd_before = None
+    if plan.found(ytd_year - 1, months):
+        ytd_before = engine.value(key, ytd.period.shifted_years(-1))
+    return annual, before, ytd, ytd_before
+
+
+def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
+    engine = dataset.engine
+    bulk = bulk_for(engine, len(keys))
+    rows: list[SummaryRow] = []
+    unanswered: list[SeriesKey] = []
+    for key in keys:
+        plan = bulk.plan(key) if bulk is not None else None
+        annual, before, ytd, ytd_before = _spans_of_row(engine, key, plan)
+        year = annual[-1] if annual else None
         if year is None and ytd is None:
             unanswered.append(key)
             continue
@@ -273,9 +303,9 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
             SummaryRow(
                 key,
                 year,
-                _found(before),
+                before,
                 ytd,
-                _found(ytd_before),
+                ytd_before,
                 projection,
                 tuple(shares),
                 tuple(annual),
