@@ -1,0 +1,216 @@
+"""The bulk engine (``tradecli.engine.bulk``) finds exactly the spans the scalar engine finds,
+and the commands that use it print, in every format, exactly what they print without it.
+
+The reference is the scalar engine (``Engine.value``), asked span by span; the random
+datasets have what real files have: gaps, revisions, conflicts, approximate figures,
+flagged rows, annual, quarterly and cumulative spans beside months (overlapping, and
+crossing a year end), several currencies, group codes and members of groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tradecli.analysis.growth import years_in
+from tradecli.analysis.summary import summarize
+from tradecli.dataset import Dataset
+from tradecli.engine import bulk
+from tradecli.engine.bulk import Bulk, Plan
+from tradecli.groups import load_bundled
+from tradecli.periods import Period
+from tradecli.render import Format, Report, render
+from tradecli.series import Engine, SeriesKey
+
+REPORTERS = ("AZE", "KAZ")
+PARTNERS = ("TJK", "KAZ", "DEU", "CIS")  # CIS: a group code (a published aggregate)
+FLOWS = ("export", "import", "turnover")
+CURRENCIES = ("USD", "USD", "EUR")
+YEARS = (2021, 2022, 2023)
+# Spans longer than a month: within a year, year to date, and across a year end.
+LONGER = (
+    "2021",
+    "2022",
+    "2023",
+    "2022-Q1",
+    "2022-Q2",
+    "2022-H1",
+    "2023-H1",
+    "2022-01/2022-08",
+    "2022-01/2022-10",
+    "2023-01/2023-05",
+    "2022-02/2022-12",
+    "2022-09/2022-12",
+    "2021-07/2022-06",
+    "2021-11/2022-02",
+    "2021-01/2022-12",
+)
+VALUES = (10.0, 10.04, 12.5, 30.0, 0.0, 1e6)
+FLAGS = ("", "", "", "about", "over; provisional", "low-trust", "suspect-unit", "provisional")
+DATES = ("", "2022-05-01", "2023-01-05", "2024-02-01")
+
+
+@st.composite
+def series_keys(draw: st.DrawFn) -> dict[str, str]:
+    return {
+        "reporter": draw(st.sampled_from(REPORTERS)),
+        "partner": draw(st.sampled_from(PARTNERS)),
+        "flow": draw(st.sampled_from(FLOWS)),
+        "currency": draw(st.sampled_from(CURRENCIES)),
+    }
+
+
+def _row(draw: st.DrawFn, key: dict[str, str], period: str) -> dict[str, Any]:
+    return obs(
+        period,
+        draw(st.sampled_from(VALUES)),
+        step=draw(st.sampled_from((0.01, 1.0))),
+        flags=draw(st.sampled_from(FLAGS)),
+        published=draw(st.sampled_from(DATES)),
+        **key,
+    )
+
+
+@st.composite
+def blocks(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Rows of one series: a run of months of a year with holes (dense when none), or a
+    few longer spans, or both; sometimes a revision of a row."""
+    key = draw(series_keys())
+    out: list[dict[str, Any]] = []
+    if draw(st.booleans()):
+        year = draw(st.sampled_from(YEARS))
+        first = draw(st.sampled_from((1, 1, 1, 3)))
+        last = draw(st.integers(first, 12))
+        holes = draw(st.sets(st.integers(1, 12), max_size=2)) if draw(st.booleans()) else set()
+        out += [
+            _row(draw, key, f"{year}-{m:02d}") for m in range(first, last + 1) if m not in holes
+        ]
+    for span in draw(st.lists(st.sampled_from(LONGER), max_size=3)):
+        out.append(_row(draw, key, span))
+    if out and draw(st.booleans()):  # a revision or a conflicting figure
+        again = dict(draw(st.sampled_from(out)))
+        again["value"] = draw(st.sampled_from(VALUES))
+        again["published"] = draw(st.sampled_from(DATES))
+        out.append(again)
+    return out
+
+
+datasets = st.lists(blocks(), min_size=1, max_size=10).map(
+    lambda bs: [row for b in bs for row in b]
+)
+
+
+def _keys(engine: Engine) -> list[SeriesKey]:
+    """Every series of the data, and turnover of every pair with export or import."""
+    keys = set(engine.keys())
+    keys |= {k.with_flow("turnover") for k in keys}
+    return sorted(keys)
+
+
+@settings(max_examples=150, deadline=None)
+@given(datasets)
+def test_the_bulk_engine_finds_every_span_the_scalar_engine_finds(
+    drawn: list[dict[str, Any]],
+) -> None:
+    data = frame(*drawn) if drawn else frame(obs("2022-01", 1.0))
+    for include_flagged in (False, True):
+        engine = Engine(data, include_flagged)
+        plans = Bulk(Engine(data, include_flagged))
+        for key in _keys(engine):
+            plan = plans.plan(key)
+            assert list(plan.years) == years_in(engine, key)
+            for year in (2020, *YEARS):
+                for months in range(1, 13):
+                    found = engine.value(key, Period.ytd(year, months)).found
+                    assert plan.found(year, months) == found, (key, year, months)
+
+
+def test_a_plan_reads_its_masks() -> None:
+    plan = Plan((2021, 2022, 2023), (0xFFF, 0b111, 0))
+    assert plan.full_years() == [2021]
+    assert plan.found(2022, 3) and not plan.found(2022, 4) and not plan.found(2020, 1)
+    assert plan.latest_ytd(None) == (2022, 3)
+    assert plan.latest_ytd(2022) is None
+    assert Plan((2023,), (0xFFF,)).latest_ytd(None) == (2023, 11)
+
+
+def test_months_with_a_gap_leave_later_spans_of_the_year_unfound() -> None:
+    rows = [obs(f"2022-{m:02d}", 1.0, flow="export") for m in (1, 2, 3, 5, 6)]
+    plan = Bulk(Engine(frame(*rows))).plan(SeriesKey("AZE", "TJK", "export"))
+    assert plan.years == (2022,)
+    assert [plan.found(2022, m) for m in range(1, 7)] == [True, True, True, False, False, False]
+
+
+def test_a_year_less_its_first_months_is_found_by_difference() -> None:
+    # 2022 − Jan–Aug 2022 = Sep–Dec 2022; Jan–Aug found exactly, and the year.
+    rows = [obs("2022", 12.0, flow="export"), obs("2022-01/2022-08", 8.0, flow="export")]
+    plan = Bulk(Engine(frame(*rows))).plan(SeriesKey("AZE", "TJK", "export"))
+    assert [m for m in range(1, 13) if plan.found(2022, m)] == [8, 12]
+    # Across a year end: (Jul 2021–Jun 2022) − (Jul–Dec 2021) = Jan–Jun 2022.
+    rows = [obs("2021-07/2022-06", 12.0), obs("2021-H2", 5.0)]
+    plan = Bulk(Engine(frame(*rows))).plan(SeriesKey("AZE", "TJK", "turnover"))
+    assert [m for m in range(1, 13) if plan.found(2022, m)] == [6]
+
+
+def test_turnover_is_found_where_export_and_import_both_are() -> None:
+    rows = [obs(f"2022-{m:02d}", 1.0, flow="export") for m in range(1, 13)]
+    rows += [obs(f"2022-{m:02d}", 1.0, flow="import") for m in range(1, 5)]
+    plan = Bulk(Engine(frame(*rows))).plan(SeriesKey("AZE", "TJK", "turnover"))
+    assert [m for m in range(1, 13) if plan.found(2022, m)] == [1, 2, 3, 4]
+
+
+# -- the commands: with the bulk engine and without, the same bytes --------------------------
+
+
+@contextmanager
+def _bulk(on: bool) -> Iterator[None]:
+    """The bulk engine for any number of series (on), or never (off)."""
+    saved = bulk.MIN_SERIES
+    bulk.MIN_SERIES = 0 if on else 1 << 62
+    try:
+        yield
+    finally:
+        bulk.MIN_SERIES = saved
+
+
+def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:
+    dataset = Dataset(data, load_bundled(), [])
+    report = make(dataset)
+    return [render(report, fmt, explain) for fmt in Format for explain in (False, True)]
+
+
+def _same_with_and_without_bulk(make: Callable[[Dataset], Report], data: Any) -> None:
+    with _bulk(False):
+        scalar = _outputs(make, data)
+    with _bulk(True):
+        columnar = _outputs(make, data)
+    assert columnar == scalar
+
+
+def _summary(dataset: Dataset) -> Report:
+    return summarize(dataset, _keys(dataset.engine)).report()
+
+
+@settings(max_examples=60, deadline=None)
+@given(datasets)
+def test_summary_prints_the_same_with_the_bulk_engine(drawn: list[dict[str, Any]]) -> None:
+    if drawn:
+        _same_with_and_without_bulk(_summary, frame(*drawn))
+
+
+def test_summary_of_a_generated_file_is_the_same_with_the_bulk_engine(
+    generate: Callable[[int, int], Any],
+) -> None:
+    from tradecli.dataset import load
+
+    dataset = load([generate(20_000, 3)], use_cache=False)
+    with _bulk(False):
+        scalar = _outputs(_summary, dataset.frame)
+    with _bulk(True):
+        columnar = _outputs(_summary, dataset.frame)
+    assert columnar == scalar
