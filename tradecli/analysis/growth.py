@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine.bulk import Plan, bulk_for
 from tradecli.errors import NotAvailable
 from tradecli.periods import Period, by_end
 from tradecli.render import Column, Kind, Report
@@ -48,8 +49,13 @@ def years_in(engine: Engine, key: SeriesKey) -> list[int]:
     return sorted(set().union(*(engine.end_years(key.with_flow(f)) for f in flows)))
 
 
-def annual_values(engine: Engine, key: SeriesKey) -> list[Answer]:
-    """The full-year answers the series has, oldest first."""
+def annual_values(engine: Engine, key: SeriesKey, plan: Plan | None = None) -> list[Answer]:
+    """The full-year answers the series has, oldest first.
+
+    ``plan``: the series' plan from the bulk engine, which says which years are found
+    (only those are asked of the engine)."""
+    if plan is not None:
+        return [engine.value(key, Period.year(y)) for y in plan.full_years()]
     answers = (engine.value(key, Period.year(y)) for y in years_in(engine, key))
     return [a for a in answers if a.found]
 
@@ -374,18 +380,23 @@ def like_for_like(engine: Engine, key: SeriesKey, period: Period) -> Change:
     return Change(engine.value(key, period), engine.value(key, period.shifted_years(-1)))
 
 
-def year_changes(engine: Engine, key: SeriesKey) -> list[Change]:
+def year_changes(engine: Engine, key: SeriesKey, plan: Plan | None = None) -> list[Change]:
     """Each full year against the year before, oldest first (missing base: not computable)."""
     return [
-        Change(a, engine.value(key, a.period.shifted_years(-1))) for a in annual_values(engine, key)
+        Change(a, engine.value(key, a.period.shifted_years(-1)))
+        for a in annual_values(engine, key, plan)
     ]
 
 
 def cagr(
-    engine: Engine, key: SeriesKey, first: int | None = None, last: int | None = None
+    engine: Engine,
+    key: SeriesKey,
+    first: int | None = None,
+    last: int | None = None,
+    plan: Plan | None = None,
 ) -> Cagr | None:
     """CAGR between two full years: by default the first and the last in the data."""
-    years = [a.period.start_year for a in annual_values(engine, key)]
+    years = [a.period.start_year for a in annual_values(engine, key, plan)]
     start = first if first is not None else (years[0] if years else None)
     end = last if last is not None else (years[-1] if years else None)
     if start is None or end is None or end <= start:
@@ -399,8 +410,9 @@ def series_growth(
     period: Period | None = None,
     first: int | None = None,
     last: int | None = None,
+    plan: Plan | None = None,
 ) -> SeriesGrowth | str:
-    """The growth of one series, or the reason it has none."""
+    """The growth of one series, or the reason it has none (``plan``: see ``annual_values``)."""
     comparable: Change | None = None
     if period is None:
         spans = spans_of(engine, key)
@@ -415,7 +427,11 @@ def series_growth(
         if not span.current.found:
             return f"no {period.label()} figure"
     return SeriesGrowth(
-        key, span, tuple(year_changes(engine, key)), cagr(engine, key, first, last), comparable
+        key,
+        span,
+        tuple(year_changes(engine, key, plan)),
+        cagr(engine, key, first, last, plan),
+        comparable,
     )
 
 
@@ -428,10 +444,12 @@ def growth(
 ) -> Growth:
     """Growth for every series that has the span; raise ``NotAvailable`` when none has."""
     engine = dataset.engine
+    bulk = bulk_for(engine, len(keys))
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []
     for key in keys:
-        result = series_growth(engine, key, period, first, last)
+        plan = bulk.plan(key) if bulk is not None else None
+        result = series_growth(engine, key, period, first, last, plan)
         if isinstance(result, str):
             unanswered.append((key, result))
         else:

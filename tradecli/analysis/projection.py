@@ -22,6 +22,7 @@ from typing import Any
 
 from tradecli.analysis.growth import qualified, usd_first, years_in
 from tradecli.dataset import Dataset
+from tradecli.engine.bulk import Plan, bulk_for
 from tradecli.errors import NotAvailable
 from tradecli.periods import MONTH_ABBR, Period, month_iso
 from tradecli.render import Column, Kind, Report
@@ -630,9 +631,14 @@ def _pct(value: float | None) -> str:
 
 
 def project_from(
-    engine: Engine, basis: Answer, method: Method, last_full: Answer | None = None
+    engine: Engine,
+    basis: Answer,
+    method: Method,
+    last_full: Answer | None = None,
+    plan: Plan | None = None,
 ) -> Projection:
-    """Project the year of ``basis`` (Jan..m, found) by one method."""
+    """Project the year of ``basis`` (Jan..m, found) by one method (``plan``: the series'
+    plan from the bulk engine, which says which spans are found)."""
     assert basis.value is not None and basis.period.is_year_to_date
     key, year, months = basis.key, basis.period.start_year, basis.period.n_months
     if last_full is None:
@@ -640,7 +646,7 @@ def project_from(
     if method is Method.linear:
         return Projection(method, basis, linear(basis.value, months), last_full)
     if method is Method.seasonal:
-        history = seasonal_history(engine, key, year, months)
+        history = seasonal_history(engine, key, year, months, plan)
         if not history:
             return Projection(
                 method,
@@ -674,10 +680,15 @@ def _months_label(months: int) -> str:
     return "January" if months == 1 else f"Jan–{MONTH_ABBR[months - 1]}"
 
 
-def seasonal_history(engine: Engine, key: SeriesKey, year: int, months: int) -> list[HistoryYear]:
+def seasonal_history(
+    engine: Engine, key: SeriesKey, year: int, months: int, plan: Plan | None = None
+) -> list[HistoryYear]:
     """Up to ``HISTORY_YEARS`` most recent earlier years with both Jan..m and the full year."""
     out: list[HistoryYear] = []
-    for earlier in sorted((y for y in years_in(engine, key) if y < year), reverse=True):
+    years = plan.years if plan is not None else years_in(engine, key)
+    for earlier in sorted((y for y in years if y < year), reverse=True):
+        if plan is not None and not (plan.found(earlier, 12) and plan.found(earlier, months)):
+            continue  # one of the two is not found: the engine would say so
         full = engine.value(key, Period.year(earlier))
         if not full.found or not full.value or full.value <= 0:
             continue
@@ -690,13 +701,17 @@ def seasonal_history(engine: Engine, key: SeriesKey, year: int, months: int) -> 
 
 
 def project_span(
-    engine: Engine, basis: Answer, method: Method, last_full: Answer | None = None
+    engine: Engine,
+    basis: Answer,
+    method: Method,
+    last_full: Answer | None = None,
+    plan: Plan | None = None,
 ) -> SpanProjections:
     """Every requested method on one span, and the chosen one (auto: seasonal, else linear)."""
     if method is not Method.auto:
-        p = project_from(engine, basis, method, last_full)
+        p = project_from(engine, basis, method, last_full, plan)
         return SpanProjections(basis, (p,), p, f"{method} (asked for)")
-    by_method = tuple(project_from(engine, basis, m, last_full) for m in METHODS)
+    by_method = tuple(project_from(engine, basis, m, last_full, plan) for m in METHODS)
     linear_p, seasonal_p = by_method[0], by_method[1]
     if seasonal_p.found:
         years = ", ".join(str(h.full.period.start_year) for h in seasonal_p.history)
@@ -711,26 +726,32 @@ def project_span(
     return SpanProjections(basis, by_method, linear_p, why)
 
 
-def ytd_spans(engine: Engine, key: SeriesKey, year: int) -> list[Answer]:
+def ytd_spans(engine: Engine, key: SeriesKey, year: int, plan: Plan | None = None) -> list[Answer]:
     """The year-to-date spans Jan..m (m < 12) of ``year`` the data answers, shortest first."""
-    answers = (engine.value(key, Period.ytd(year, m)) for m in range(1, 12))
+    months = [m for m in range(1, 12) if plan is None or plan.found(year, m)]
+    answers = (engine.value(key, Period.ytd(year, m)) for m in months)
     return [a for a in answers if a.found and a.value is not None]
 
 
 def project_series(
-    engine: Engine, key: SeriesKey, year: int, method: Method = Method.auto
+    engine: Engine,
+    key: SeriesKey,
+    year: int,
+    method: Method = Method.auto,
+    plan: Plan | None = None,
 ) -> SeriesProjection | str:
-    """The projection of ``year`` for one series, or the reason there is none."""
+    """The projection of ``year`` for one series, or the reason there is none (``plan``:
+    the series' plan from the bulk engine, which says which spans are found)."""
     actual = engine.value(key, Period.year(year))
     last_full = engine.value(key, Period.year(year - 1))
-    spans = ytd_spans(engine, key, year)
+    spans = ytd_spans(engine, key, year, plan)
     if not actual.found and not spans:
-        years = years_in(engine, key)
+        years = list(plan.years) if plan is not None else years_in(engine, key)
         shown = ", ".join(str(y) for y in years[-8:]) or "none"
         return f"no figure for {year} or any of its year-to-date spans; years in the data: {shown}"
     if not actual.found:
         spans = spans[-1:]
-    projected = tuple(project_span(engine, a, method, last_full) for a in spans)
+    projected = tuple(project_span(engine, a, method, last_full, plan) for a in spans)
     return SeriesProjection(
         key,
         year,
@@ -750,10 +771,12 @@ def project(
 ) -> ProjectionResult:
     """Project ``year`` for every series that has something of it; raise when none has."""
     engine = dataset.engine
+    bulk = bulk_for(engine, len(keys))
     found: list[SeriesProjection] = []
     unanswered: list[tuple[SeriesKey, str]] = []
     for key in keys:
-        result = project_series(engine, key, year, method)
+        plan = bulk.plan(key) if bulk is not None else None
+        result = project_series(engine, key, year, method, plan)
         if isinstance(result, str):
             unanswered.append((key, result))
         else:
@@ -788,11 +811,13 @@ def backtest_series(
 ) -> list[SeriesProjection]:
     """Every year up to ``year`` with an actual, projected from each of its year-to-date spans."""
     tested: list[SeriesProjection] = []
+    bulk = bulk_for(engine, len(keys))
     for key in keys:
-        for y in years_in(engine, key):
+        plan = bulk.plan(key) if bulk is not None else None
+        for y in plan.years if plan is not None else years_in(engine, key):
             if y > year:
                 break
-            result = project_series(engine, key, y, method)
+            result = project_series(engine, key, y, method, plan)
             if isinstance(result, SeriesProjection) and result.complete and result.spans:
                 tested.append(result)
     return tested
