@@ -241,11 +241,16 @@ class Growth:
         else:
             columns, rows = self._overview()
         notes = self._notes()
-        explain = [line for s in self.series for line in s.explain()]
+        # The payload and the derivation are built only for the output that shows them.
+        series = self.series
+
+        def explain() -> list[str]:
+            return [line for s in series for line in s.explain()]
+
         flow = self.series[0].key.flow if self.series else "turnover"
         what = f"over {self.period.label()}" if self.period else "latest span"
         title = f"Growth ({flow}, {what}, like for like)"
-        return Report(title, columns, rows, self.to_dict(), notes, explain)
+        return Report(title, columns, rows, self.to_dict, notes, explain)
 
     def _notes(self) -> list[str]:
         notes = []

@@ -123,8 +123,12 @@ class MirrorResult:
             )
         pairs = sorted({(r.own.key.reporter, r.own.key.partner) for r in self.rows})
         title = "Mirror statistics" + (f": {pairs[0][0]}–{pairs[0][1]}" if len(pairs) == 1 else "")
-        explain = [line for r in self.rows for a in (r.own, r.mirror) for line in a.explain()]
-        return Report(title, columns, rows, self.to_dict(), [GAP_NOTE, CAVEAT], explain)
+        mirrored = self.rows
+
+        def explain() -> list[str]:  # built only for --explain
+            return [line for r in mirrored for a in (r.own, r.mirror) for line in a.explain()]
+
+        return Report(title, columns, rows, self.to_dict, [GAP_NOTE, CAVEAT], explain)
 
 
 def compare_mirrors(

@@ -367,7 +367,7 @@ class ProjectionResult:
             columns, rows, notes, explain = self._overview()
             title = f"Projection of {self.year} ({self._flow()})"
         notes.extend(self._common_notes())
-        return Report(title, columns, rows, self.to_dict(), notes, explain)
+        return Report(title, columns, rows, self.to_dict, notes, explain)
 
     def _flow(self) -> str:
         return self.series[0].key.flow if self.series else "turnover"

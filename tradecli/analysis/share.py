@@ -261,12 +261,16 @@ class ShareResult:
         ]
         notes = share_notes(self.shares)
         notes.extend(unanswered_note(self.unanswered))
-        explain = [line for s in self.shares for line in s.explain()]
+        shares = self.shares
+
+        def explain() -> list[str]:  # built only for --explain
+            return [line for s in shares for line in s.explain()]
+
         what = self.period.label() if self.period else "latest span with both"
         title = (
             f"Share of the reporter's trade with {self.group.name} ({_flow(self.shares)}, {what})"
         )
-        return Report(title, columns, rows, self.to_dict(), notes, explain)
+        return Report(title, columns, rows, self.to_dict, notes, explain)
 
 
 def _flow(shares: list[Share]) -> str:
@@ -487,7 +491,7 @@ class RankingResult:
         group = self.rankings[0].group.name if self.rankings else ""
         reporters = ", ".join(r.reporter for r in self.rankings)
         title = f"{group} members ranked by share of {reporters}'s trade with {group}"
-        return Report(title, columns, rows, self.to_dict(), notes, explain)
+        return Report(title, columns, rows, self.to_dict, notes, explain)
 
 
 def rank_members(
