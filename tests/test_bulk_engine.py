@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tests.frames import frame, obs
 from tradecli.analysis.growth import growth, years_in
 from tradecli.analysis.projection import Method, project
+from tradecli.analysis.share import group_shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk
@@ -27,6 +28,7 @@ from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
 from tradecli.render import Format, Report, render
+from tradecli.selection import Selection
 from tradecli.series import Engine, SeriesKey
 
 REPORTERS = ("AZE", "KAZ")
@@ -131,6 +133,48 @@ def test_the_bulk_engine_finds_every_span_the_scalar_engine_finds(
                 assert plan.found(year, months) == found, (key, year, months)
 
 
+SPANS = tuple(
+    [Period.parse(f"{y}-{m:02d}") for y in YEARS for m in range(1, 13)]
+    + [Period.parse(p) for p in (*LONGER, "2022-Q3", "2022-Q4", "2022-H2", "2021-12/2022-01")]
+    + [Period.ytd(y, m) for y in YEARS for m in range(2, 12)]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(datasets, st.booleans())
+def test_the_bulk_engine_finds_any_span_the_scalar_engine_finds(
+    drawn: list[dict[str, Any]], include_flagged: bool
+) -> None:
+    data = frame(*drawn) if drawn else frame(obs("2022-01", 1.0))
+    engine = Engine(data, include_flagged)
+    plans = Bulk(Engine(data, include_flagged))
+    for key in _keys(engine):
+        for period in SPANS:
+            assert plans.found(key, period) == engine.value(key, period).found, (key, period)
+
+
+@settings(max_examples=30, deadline=None)
+@given(datasets, st.sampled_from(("world", "cis", "central-asia", "eu27")))
+def test_a_group_value_in_bulk_is_the_engines(drawn: list[dict[str, Any]], name: str) -> None:
+    data = frame(*drawn) if drawn else frame(obs("2022-01", 1.0))
+    groups = load_bundled()
+    group = groups.get(name)
+    engine = Engine(data, group_codes=groups.codes)
+    plans = Bulk(Engine(data, group_codes=groups.codes))
+    for reporter in REPORTERS:
+        for flow in FLOWS:
+            for currency in ("USD", "EUR"):
+                for period in SPANS[::5]:
+                    ours = plans.group_value(reporter, group, flow, period, currency)
+                    theirs = engine.group_value(reporter, group, flow, period, currency)
+                    assert ours == theirs
+                    assert ours.to_dict() == theirs.to_dict()
+                    assert ours.explain() == theirs.explain()
+                    assert plans.member_missing(
+                        reporter, group, flow, period, currency
+                    ) == engine.member_missing(reporter, group, flow, period, currency)
+
+
 def test_a_plan_reads_its_masks() -> None:
     plan = Plan((2021, 2022, 2023), (0xFFF, 0b111, 0))
     assert plan.full_years() == [2021]
@@ -230,6 +274,24 @@ def test_project_prints_the_same_with_the_bulk_engine(
 ) -> None:
     def make(dataset: Dataset) -> Report:
         return project(dataset, _keys(dataset.engine), year, method, backtest).report()
+
+    if drawn:
+        _same_with_and_without_bulk(make, frame(*drawn))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    datasets,
+    st.sampled_from(("world", "cis", "central-asia")),
+    st.sampled_from((None, "2022", "2022-01/2022-08", "2022-03")),
+)
+def test_share_prints_the_same_with_the_bulk_engine(
+    drawn: list[dict[str, Any]], name: str, span: str | None
+) -> None:
+    def make(dataset: Dataset) -> Report:
+        selection = Selection.parse(dataset, None, None, None)
+        period = Period.parse(span) if span else None
+        return group_shares(dataset, dataset.groups.get(name), selection, period).report()
 
     if drawn:
         _same_with_and_without_bulk(make, frame(*drawn))

@@ -18,6 +18,7 @@ from typing import Any
 
 from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
+from tradecli.engine.bulk import Bulk, bulk_for
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period, by_end
@@ -125,18 +126,21 @@ def share_of(
     period: Period | None = None,
     *,
     accept_partial: bool = True,
+    bulk: Bulk | None = None,
 ) -> Share | Unanswered:
     """The share of ``key.partner`` in ``key.reporter``'s trade with ``group``.
 
     ``accept_partial=False``: a share over a partial total (world summed over the
     partners in the data) is not wanted, so when no published total can exist the
-    search is skipped.
+    search is skipped. ``bulk``: the bulk engine of ``engine``, which finds the group
+    totals asking the engine only about members with figures.
     """
+    group_value = bulk.group_value if bulk is not None else engine.group_value
     if period is not None:
         part = engine.value(key, period)
-        total = engine.group_value(key.reporter, group, key.flow, period, key.currency)
+        total = group_value(key.reporter, group, key.flow, period, key.currency)
         if not _is_total(total, group, partial_ok=True):
-            return Unanswered(key, missing_total(engine, key, group, period, total))
+            return Unanswered(key, missing_total(engine, key, group, period, total, bulk))
         if not part.found:
             spans = ", ".join(p.label() for p in spans_of(engine, key)[-6:]) or "none"
             return Unanswered(
@@ -148,12 +152,12 @@ def share_of(
     only_partial = group.every_partner and not _code_has_figures(engine, key, group)
     candidates = [] if only_partial and not accept_partial else _candidate_spans(engine, key, group)
     for span in candidates:
-        if _lacks_member(engine, key, group, span):
+        if _lacks_member(engine, key, group, span, bulk):
             continue
         part = engine.value(key, span)
         if not part.found:
             continue
-        total = engine.group_value(key.reporter, group, key.flow, span, key.currency)
+        total = group_value(key.reporter, group, key.flow, span, key.currency)
         if _is_total(total, group, partial_ok):
             return Share(key, group.name, part, total, partial=_partial(group, total))
     code = group.code or group.name
@@ -178,14 +182,17 @@ def _code_has_figures(engine: Engine, key: SeriesKey, group: Group) -> bool:
     return any(engine.periods(code.with_flow(f)) for f in flows)
 
 
-def _lacks_member(engine: Engine, key: SeriesKey, group: Group, span: Period) -> bool:
+def _lacks_member(
+    engine: Engine, key: SeriesKey, group: Group, span: Period, bulk: Bulk | None = None
+) -> bool:
     """True when the group's total over ``span`` can only be an incomplete member sum
     (no published total, and a member without a figure), which ``_is_total`` refuses.
     Quicker than the sum while searching (see ``Engine.member_missing``). A world sum
     over the partners present is never complete; ``_is_total`` decides on it."""
     if group.every_partner:
         return False
-    return engine.member_missing(key.reporter, group, key.flow, span, key.currency)
+    missing = bulk.member_missing if bulk is not None else engine.member_missing
+    return missing(key.reporter, group, key.flow, span, key.currency)
 
 
 def _partial(group: Group, total: Answer) -> bool:
@@ -199,7 +206,12 @@ def _group_spans(engine: Engine, key: SeriesKey, group: Group) -> list[Period]:
 
 
 def missing_total(
-    engine: Engine, key: SeriesKey, group: Group, period: Period, total: Answer
+    engine: Engine,
+    key: SeriesKey,
+    group: Group,
+    period: Period,
+    total: Answer,
+    bulk: Bulk | None = None,
 ) -> str:
     """'no AZE–CIS total for Jan–Jul 2023; CIS totals in the data: …; member sum covers …'."""
     code = group.code or group.name
@@ -207,7 +219,8 @@ def missing_total(
     text = f"no {key.reporter}–{code} total for {period.label()}"
     if group.code:
         text += f"; {code} spans in the data: {shown or 'none'}"
-    members = engine.partners_for(key.reporter, group, period, key.currency)
+    partners_for = bulk.partners_for if bulk is not None else engine.partners_for
+    members = partners_for(key.reporter, group, period, key.currency)
     if total.rule == MEMBER_SUM:
         have = [p.key.partner for p in total.parts]
         text += (
@@ -329,10 +342,11 @@ def shares(
     Raise ``NotAvailable`` (saying what the data has) when no series has one.
     """
     engine = dataset.engine
+    bulk = bulk_for(engine, len(keys))
     found: list[Share] = []
     unanswered: list[Unanswered] = []
     for key in keys:
-        result = share_of(engine, key, group, period)
+        result = share_of(engine, key, group, period, bulk=bulk)
         if isinstance(result, Share):
             found.append(result)
         else:

@@ -296,7 +296,7 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
         shares: list[Share] = []
         if key.partner not in dataset.groups.codes and key.partner != key.reporter:
             for group in groups_with(dataset, key.partner):
-                found = share_of(engine, key, group, accept_partial=False)
+                found = share_of(engine, key, group, accept_partial=False, bulk=bulk)
                 if isinstance(found, Share) and not found.partial:
                     shares.append(found)
         rows.append(

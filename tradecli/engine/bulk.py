@@ -39,7 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.series import Engine, SeriesKey, SpanIndex
+from tradecli.groups import Group
+from tradecli.periods import Period
+from tradecli.series import MEMBER_SUM, NOT_AVAILABLE, Answer, Engine, SeriesKey, SpanIndex
 
 # Below this many series the scalar engine alone is as quick (no grouping to pay for).
 MIN_SERIES = 50
@@ -97,17 +99,25 @@ class Plan:
 
 
 class Bulk:
-    """Per (series, year) of an engine's frame: the run of months from January, in bulk."""
+    """What an engine finds, worked out for all series at once: per (series, year) the
+    found-mask of the Jan..m spans (``plan``), for any span whether it is found
+    (``found``), and the group values built on those (``group_value``)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         index = _span_index(engine)
         self._number: dict[SeriesKey, int] = dict(engine._series_number)
+        self._index: SpanIndex | None = index
+        self._mixed: dict[int, dict[int, int]] = {}
+        self._reach_memo: dict[int, tuple[dict[int, int], int]] = {}
+        self._months_memo: dict[int, frozenset[int]] = {}
+        self._partners: dict[tuple[str, str], list[str]] | None = None
+        self._groups: dict[tuple[str, Group, str, Period, str], Answer] = {}
         if index is None:
             self._monthly = np.zeros(0, dtype=bool)
             self._bounds: list[int] = [0]
             self._years: list[int] = []
-            self._runs: list[int] = []
+            self._masks: list[int] = []
             return
         first = np.asarray(index.first, dtype=np.int64)
         last = np.asarray(index.last, dtype=np.int64)
@@ -134,8 +144,6 @@ class Bulk:
         self._bounds = np.searchsorted(group_series, np.arange(n_series + 1)).tolist()
         self._years = group_year.tolist()
         self._masks = found.tolist()
-        self._index = index
-        self._mixed: dict[int, dict[int, int]] = {}
 
     def _own(self, key: SeriesKey) -> dict[int, int]:
         """Year → found-mask of the series' own spans (rules 1–3)."""
@@ -150,23 +158,34 @@ class Bulk:
         start, end = self._bounds[number], self._bounds[number + 1]
         return dict(zip(self._years[start:end], self._masks[start:end], strict=True))
 
+    def _reach(self, number: int) -> tuple[dict[int, int], int]:
+        """Per span start s of a series: the months reached from s (bit e - base set when
+        spans laid end to end run from s to e - 1); and base, the series' first month."""
+        found = self._reach_memo.get(number)
+        if found is None:
+            assert self._index is not None
+            start, end = self._index.series_bounds[number], self._index.series_bounds[number + 1]
+            firsts, lasts = self._index.first[start:end], self._index.last[start:end]
+            base = min(firsts)
+            # The spans come sorted by first month: a start's bit is final before its spans
+            # are looked at.
+            reach: dict[int, int] = {}
+            for s in sorted(set(firsts)):
+                bits = 1 << (s - base)
+                for first, last in zip(firsts, lasts, strict=True):
+                    if first >= s and bits >> (first - base) & 1:
+                        bits |= 1 << (last + 1 - base)
+                reach[s] = bits
+            found = self._reach_memo[number] = (reach, base)
+        return found
+
     def _mixed_masks(self, number: int) -> dict[int, int]:
         """Year → found-mask of a series with spans longer than a month (module docstring)."""
         assert self._index is not None
+        reach, base = self._reach(number)
         start, end = self._index.series_bounds[number], self._index.series_bounds[number + 1]
-        firsts, lasts = self._index.first[start:end], self._index.last[start:end]
-        base = min(firsts)
-        # reach[s]: bit e - base set when spans laid end to end run from s to e - 1. The spans
-        # come sorted by first month, so a start's bit is final before its spans are used.
-        reach: dict[int, int] = {}
-        for s in sorted(set(firsts)):
-            bits = 1 << (s - base)
-            for first, last in zip(firsts, lasts, strict=True):
-                if first >= s and bits >> (first - base) & 1:
-                    bits |= 1 << (last + 1 - base)
-            reach[s] = bits
         out: dict[int, int] = {}
-        for year in sorted({last // 12 for last in lasts}):
+        for year in sorted({last // 12 for last in self._index.last[start:end]}):
             january = year * 12
             ends = reach.get(january, 0)
             if january > base:
@@ -175,6 +194,126 @@ class Bulk:
                         ends |= bits  # a difference from s: (s..m) − (s..Dec of year − 1)
             out[year] = ends >> (january + 1 - base) & 0xFFF if january + 1 >= base else 0
         return out
+
+    def _months(self, number: int) -> frozenset[int]:
+        """The months of a series made of single months."""
+        months = self._months_memo.get(number)
+        if months is None:
+            assert self._index is not None
+            start, end = self._index.series_bounds[number], self._index.series_bounds[number + 1]
+            months = self._months_memo[number] = frozenset(self._index.first[start:end])
+        return months
+
+    # -- any span -------------------------------------------------------------------
+
+    def _direct_found(self, key: SeriesKey, period: Period) -> bool:
+        """Whether rules 1–3 find a value of ``key`` over ``period`` within the series."""
+        number = self._number.get(key, -1)
+        if number < 0:
+            return False
+        first, last = period
+        if self._monthly[number]:
+            months = self._months(number)
+            return all(m in months for m in range(first, last + 1))
+        reach, base = self._reach(number)
+        if first < base:
+            return False  # every tiling and every difference starts at a span's first month
+        if reach.get(first, 0) >> (last + 1 - base) & 1:
+            return True  # rules 1 and 2
+        return any(
+            s < first and bits >> (first - base) & 1 and bits >> (last + 1 - base) & 1
+            for s, bits in reach.items()
+        )  # rule 3
+
+    def found(self, key: SeriesKey, period: Period) -> bool:
+        """Whether ``Engine.value(key, period)`` is found (rules 1–4), without asking it."""
+        if self._direct_found(key, period):
+            return True
+        return (
+            key.flow == "turnover"
+            and self._direct_found(key.with_flow("export"), period)
+            and self._direct_found(key.with_flow("import"), period)
+        )
+
+    # -- groups ---------------------------------------------------------------------
+
+    def partners_for(
+        self, reporter: str, group: Group, period: Period, currency: str = "USD"
+    ) -> list[str]:
+        """``Engine.partners_for``, with the partners of every reporter found once."""
+        if not group.every_partner:
+            return self.engine.partners_for(reporter, group, period, currency)
+        if self._partners is None:
+            codes: dict[tuple[str, str], set[str]] = {}
+            group_codes = self.engine.group_codes
+            for k in self.engine._rows:
+                if k.partner not in group_codes and ":" not in k.partner:
+                    codes.setdefault((k.reporter, k.currency), set()).add(k.partner)
+            self._partners = {
+                (r, c): sorted(p for p in partners if p != r) for (r, c), partners in codes.items()
+            }
+        return list(self._partners.get((reporter, currency), ()))
+
+    def member_missing(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
+    ) -> bool:
+        """``Engine.member_missing``, each member looked up in bulk."""
+        if group.code and self.found(SeriesKey(reporter, group.code, flow, currency), period):
+            return False
+        members = self.partners_for(reporter, group, period, currency)
+        return not all(self.found(SeriesKey(reporter, m, flow, currency), period) for m in members)
+
+    def group_value(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
+    ) -> Answer:
+        """``Engine.group_value``: the published aggregate, else the member sum, asking the
+        engine only for the members found (a world sum has a member for every partner of
+        the reporter, and most have no figure over most spans)."""
+        memo = (reporter, group, flow, period, currency)
+        answer = self._groups.get(memo)
+        if answer is None:
+            answer = self._groups[memo] = self._group_value(reporter, group, flow, period, currency)
+        return answer
+
+    def _group_value(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str
+    ) -> Answer:
+        engine = self.engine
+        code = SeriesKey(reporter, group.code, flow, currency) if group.code else None
+        members = self.partners_for(reporter, group, period, currency)
+        if (code is not None and self.found(code, period)) or not members:
+            return engine.group_value(reporter, group, flow, period, currency)  # no member sum
+        key = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
+        keys = [SeriesKey(reporter, m, flow, currency) for m in members]
+        found = [self.found(k, period) for k in keys]
+        if not any(found):
+            spans = engine._group_spans(reporter, group, flow, currency)
+            why = (
+                f"no published {key.partner} total and none of the "
+                f"{len(members)} members has data for {period.label()}"
+            )
+            return Answer(key, period, None, NOT_AVAILABLE, available=spans, notes=(why,))
+        have = tuple(engine.value(k, period) for k, f in zip(keys, found, strict=True) if f)
+        missing = [k.partner for k, f in zip(keys, found, strict=True) if not f]
+        notes = [f"{len(have)} of {len(members)} members have data"]
+        if missing:
+            notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
+        partial = bool(missing) or group.every_partner
+        if group.every_partner:
+            notes.append(
+                "sum over the partners present in the data, not every partner: a partial total"
+            )
+        signs = (1,) * len(have)
+        return Answer(
+            key,
+            period,
+            float(sum(s * (a.value or 0.0) for s, a in zip(signs, have, strict=True))),
+            MEMBER_SUM,
+            have,
+            signs,
+            complete=not partial,
+            notes=tuple(notes),
+        )
 
     def plan(self, key: SeriesKey) -> Plan:
         """The series' years and found-masks."""
