@@ -113,6 +113,7 @@ class Bulk:
         self._months_memo: dict[int, frozenset[int]] = {}
         self._partners: dict[tuple[str, str], list[str]] | None = None
         self._groups: dict[tuple[str, Group, str, Period, str], Answer] = {}
+        self._missing: dict[tuple[str, Group, str, Period, str], bool] = {}
         if index is None:
             self._monthly = np.zeros(0, dtype=bool)
             self._bounds: list[int] = [0]
@@ -257,7 +258,19 @@ class Bulk:
     def member_missing(
         self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
     ) -> bool:
-        """``Engine.member_missing``, each member looked up in bulk."""
+        """``Engine.member_missing``, each member looked up in bulk; worked out once per
+        question (a share search asks it at every span of every partner of the group)."""
+        memo = (reporter, group, flow, period, currency)
+        missing = self._missing.get(memo)
+        if missing is None:
+            missing = self._missing[memo] = self._member_missing(
+                reporter, group, flow, period, currency
+            )
+        return missing
+
+    def _member_missing(
+        self, reporter: str, group: Group, flow: str, period: Period, currency: str
+    ) -> bool:
         if group.code and self.found(SeriesKey(reporter, group.code, flow, currency), period):
             return False
         members = self.partners_for(reporter, group, period, currency)
