@@ -9,6 +9,16 @@ made under the same machine load; the table shows medians over ``--runs``.
     python bench/generate.py --rows 1000000 --out bench/out/trade-1m.csv
     python bench/run.py --runs 5
 
+``--whole-file`` times instead the commands that answer every series of a file,
+with no filter, cold (``--no-cache``): ``summary``, ``growth``, ``share --vs
+world`` and ``project <last year>``, each paired with DuckDB's ``read_csv`` +
+``GROUP BY`` on the same file, on the dense 10M and 1M files and a sparse 1M
+file (``generate.py --sparse``), plus ``summary --reporter X`` on the 10M file
+and whether ``tradecli --help`` imports pandas:
+
+    python bench/generate.py --sparse --rows 1000000 --out bench/out/sparse-1m.csv
+    python bench/run.py --whole-file --runs 3
+
 Needs the ``bench`` extra (``pip install -e '.[bench]'``) for DuckDB.
 """
 
@@ -110,13 +120,108 @@ def machine() -> str:
     )
 
 
+HELP_IMPORTS = """
+import sys
+from tradecli.cli import run
+sys.argv = ["tradecli", "--help"]
+try:
+    run()
+except SystemExit:
+    pass
+print("pandas" in sys.modules, file=sys.stderr)
+"""
+
+WHOLE_FILE_COMMANDS = (
+    ("summary", ["summary"]),
+    ("growth", ["growth"]),
+    ("share --vs world", ["share", "--vs", "world"]),
+    ("project 2024", ["project", "2024"]),
+)
+
+
+def whole_file(args: argparse.Namespace) -> None:
+    """Every series of a file, no filter, cold: each command paired with DuckDB."""
+    py = sys.executable
+    compile_bytecode()
+    cache = Path(tempfile.mkdtemp(prefix="tradecli-bench-cache-"))
+    env = {**os.environ, "TRADECLI_CACHE_DIR": str(cache), "COLUMNS": "120"}
+    files = (("10M", args.big), ("1M", args.small), ("sparse 1M", args.sparse))
+    rows: list[tuple[str, str, str, str, str]] = []
+    walls: dict[tuple[str, str], list[float]] = {}
+    for label, path in files:
+        for name, command in WHOLE_FILE_COMMANDS:
+            duck, ours = [], []
+            for _ in range(args.runs):
+                duck.append(measure([py, "-c", DUCKDB, str(path)]))
+                shutil.rmtree(cache, ignore_errors=True)
+                argv = [*tradecli(), "--no-cache", "--format", "csv", *command]
+                ours.append(measure([*argv, "--data", str(path)], env))
+            walls[(label, name)] = [r[0] for r in ours]
+            rows.append(_paired(f"{name}, {label}", ours, duck))
+            rows.append(_paired("  duckdb, same runs", duck, duck))
+            print(rows[-2], file=sys.stderr)
+    reporter = []
+    for _ in range(args.runs):
+        duck = measure([py, "-c", DUCKDB, str(args.big)])
+        argv = [*tradecli(), "--no-cache", "summary", "--reporter", args.reporter]
+        reporter.append((measure([*argv, "--data", str(args.big)], env), duck))
+    rows.append(
+        _paired(
+            f"summary --reporter {args.reporter}, 10M",
+            [r for r, _ in reporter],
+            [d for _, d in reporter],
+        )
+    )
+    shutil.rmtree(cache, ignore_errors=True)
+    helped = subprocess.run([py, "-c", HELP_IMPORTS], capture_output=True, text=True, check=True)
+
+    print(f"machine: {machine()}")
+    print(
+        f"files: {args.big.name} ({args.big.stat().st_size / 1e6:.0f} MB), "
+        f"{args.small.name} ({args.small.stat().st_size / 1e6:.0f} MB), "
+        f"{args.sparse.name} ({args.sparse.stat().st_size / 1e6:.0f} MB); median of "
+        f"{args.runs} runs, each paired with a DuckDB run; ratios are medians of per-pair ratios"
+    )
+    _table(rows)
+    for name, _ in WHOLE_FILE_COMMANDS:
+        ratio = statistics.median(walls[("10M", name)]) / statistics.median(walls[("1M", name)])
+        print(f"growth 10M / 1M, {name}: {ratio:.1f}x")
+    print(f"tradecli --help imports pandas: {helped.stderr.strip()}")
+
+
+def _paired(
+    name: str, runs: list[tuple[float, float]], duck: list[tuple[float, float]]
+) -> tuple[str, str, str, str, str]:
+    t_ratio = statistics.median(r[0] / d[0] for r, d in zip(runs, duck, strict=True))
+    m_ratio = statistics.median(r[1] / d[1] for r, d in zip(runs, duck, strict=True))
+    return (
+        name,
+        f"{statistics.median(r[0] for r in runs):.2f}",
+        f"{statistics.median(r[1] for r in runs):.0f}",
+        f"{t_ratio:.2f}",
+        f"{m_ratio:.2f}",
+    )
+
+
+def _table(rows: list[tuple[str, str, str, str, str]]) -> None:
+    header = ("run", "wall s", "peak MB", "time / duckdb", "memory / duckdb")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", type=Path, default=HERE / "out" / "trade-10m.csv")
     parser.add_argument("--small", type=Path, default=HERE / "out" / "trade-1m.csv")
+    parser.add_argument("--sparse", type=Path, default=HERE / "out" / "sparse-1m.csv")
     parser.add_argument("--reporter", default="TUR")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--whole-file", action="store_true", help="the no-filter cases (see above)")
     args = parser.parse_args()
+    if args.whole_file:
+        whole_file(args)
+        return
     py = sys.executable
     compile_bytecode()
     cache = Path(tempfile.mkdtemp(prefix="tradecli-bench-cache-"))
