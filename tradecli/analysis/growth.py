@@ -14,7 +14,7 @@ from typing import Any
 from tradecli.dataset import Dataset
 from tradecli.engine.bulk import Plan, bulk_for
 from tradecli.errors import NotAvailable
-from tradecli.periods import Period, by_end
+from tradecli.periods import Period, by_end, check_year_range
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -448,6 +448,7 @@ def growth(
     last: int | None = None,
 ) -> Growth:
     """Growth for every series that has the span; raise ``NotAvailable`` when none has."""
+    check_year_range(first, last)
     engine = dataset.engine
     bulk = bulk_for(engine, len(keys))
     answered: list[SeriesGrowth] = []

@@ -24,7 +24,7 @@ from tradecli.analysis.growth import qualified, usd_first, years_in
 from tradecli.dataset import Dataset
 from tradecli.engine.bulk import Plan, bulk_for
 from tradecli.errors import NotAvailable
-from tradecli.periods import MONTH_ABBR, Period, month_iso
+from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -770,6 +770,7 @@ def project(
     backtest: bool = False,
 ) -> ProjectionResult:
     """Project ``year`` for every series that has something of it; raise when none has."""
+    check_year(year)
     engine = dataset.engine
     bulk = bulk_for(engine, len(keys))
     found: list[SeriesProjection] = []
