@@ -116,7 +116,7 @@ def _keys(engine: Engine) -> list[SeriesKey]:
     return sorted(keys)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(datasets, st.booleans())
 def test_the_bulk_engine_finds_every_span_the_scalar_engine_finds(
     drawn: list[dict[str, Any]], include_flagged: bool
@@ -140,7 +140,7 @@ SPANS = tuple(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(datasets, st.booleans())
 def test_the_bulk_engine_finds_any_span_the_scalar_engine_finds(
     drawn: list[dict[str, Any]], include_flagged: bool
@@ -153,7 +153,7 @@ def test_the_bulk_engine_finds_any_span_the_scalar_engine_finds(
             assert plans.found(key, period) == engine.value(key, period).found, (key, period)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(datasets, st.sampled_from(("world", "cis", "central-asia", "eu27")))
 def test_a_group_value_in_bulk_is_the_engines(drawn: list[dict[str, Any]], name: str) -> None:
     data = frame(*drawn) if drawn else frame(obs("2022-01", 1.0))
@@ -244,7 +244,7 @@ def _summary(dataset: Dataset) -> Report:
     return summarize(dataset, _keys(dataset.engine)).report()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(datasets)
 def test_summary_prints_the_same_with_the_bulk_engine(drawn: list[dict[str, Any]]) -> None:
     if drawn:
@@ -279,7 +279,7 @@ def test_project_prints_the_same_with_the_bulk_engine(
         _same_with_and_without_bulk(make, frame(*drawn))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     datasets,
     st.sampled_from(("world", "cis", "central-asia")),
