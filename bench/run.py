@@ -145,7 +145,7 @@ def whole_file(args: argparse.Namespace) -> None:
     for label, path in files:
         for name, command in WHOLE_FILE_COMMANDS:
             duck, ours = [], []
-            for _ in range(args.runs):
+            for _ in range(args.big_runs if label == "10M" else args.runs):
                 duck.append(measure([py, "-c", DUCKDB, str(path)]))
                 shutil.rmtree(cache, ignore_errors=True)
                 argv = [*tradecli(), "--no-cache", "--format", "csv", *command]
@@ -155,7 +155,7 @@ def whole_file(args: argparse.Namespace) -> None:
             rows.append(_paired("  duckdb, same runs", duck, duck))
             print(rows[-2], file=sys.stderr)
     reporter = []
-    for _ in range(args.runs):
+    for _ in range(args.big_runs):
         duck = measure([py, "-c", DUCKDB, str(args.big)])
         argv = [*tradecli(), "--no-cache", "summary", "--reporter", args.reporter]
         reporter.append((measure([*argv, "--data", str(args.big)], env), duck))
@@ -177,7 +177,8 @@ def whole_file(args: argparse.Namespace) -> None:
         f"files: {args.big.name} ({args.big.stat().st_size / 1e6:.0f} MB), "
         f"{args.small.name} ({args.small.stat().st_size / 1e6:.0f} MB), "
         f"{args.sparse.name} ({args.sparse.stat().st_size / 1e6:.0f} MB); median of "
-        f"{args.runs} runs, each paired with a DuckDB run; ratios are medians of per-pair ratios"
+        f"{args.runs} runs ({args.big_runs} on {args.big.name}), each paired with a DuckDB run; "
+        "ratios are medians of per-pair ratios"
     )
     _table(rows)
     for name, _ in WHOLE_FILE_COMMANDS:
@@ -216,6 +217,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--whole-file", action="store_true", help="the no-filter cases (see above)")
     args = parser.parse_args()
+    if args.big_runs is None:
+        args.big_runs = args.runs
     if args.whole_file:
         whole_file(args)
         return
