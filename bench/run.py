@@ -216,6 +216,7 @@ def main() -> None:
     parser.add_argument("--reporter", default="TUR")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--whole-file", action="store_true", help="the no-filter cases (see above)")
+    parser.add_argument("--big-runs", type=int, default=None, help="runs on --big (--whole-file)")
     args = parser.parse_args()
     if args.big_runs is None:
         args.big_runs = args.runs
