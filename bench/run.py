@@ -140,6 +140,8 @@ def whole_file(args: argparse.Namespace) -> None:
     cache = Path(tempfile.mkdtemp(prefix="tradecli-bench-cache-"))
     env = {**os.environ, "TRADECLI_CACHE_DIR": str(cache), "COLUMNS": "120"}
     files = (("10M", args.big), ("1M", args.small), ("sparse 1M", args.sparse))
+    if args.big_runs == 0:
+        files = files[1:]
     rows: list[tuple[str, str, str, str, str]] = []
     walls: dict[tuple[str, str], list[float]] = {}
     for label, path in files:
@@ -154,8 +156,8 @@ def whole_file(args: argparse.Namespace) -> None:
             rows.append(_paired(f"{name}, {label}", ours, duck))
             rows.append(_paired("  duckdb, same runs", duck, duck))
             print(rows[-2], file=sys.stderr)
-    reporter = []
-    for _ in range(args.big_runs):
+    reporter: list[tuple[tuple[float, float], tuple[float, float]]] = []
+    for _ in range(max(args.big_runs, 1)):
         duck = measure([py, "-c", DUCKDB, str(args.big)])
         argv = [*tradecli(), "--no-cache", "summary", "--reporter", args.reporter]
         reporter.append((measure([*argv, "--data", str(args.big)], env), duck))
@@ -181,7 +183,7 @@ def whole_file(args: argparse.Namespace) -> None:
         "ratios are medians of per-pair ratios"
     )
     _table(rows)
-    for name, _ in WHOLE_FILE_COMMANDS:
+    for name, _ in WHOLE_FILE_COMMANDS if args.big_runs else ():
         ratio = statistics.median(walls[("10M", name)]) / statistics.median(walls[("1M", name)])
         print(f"growth 10M / 1M, {name}: {ratio:.1f}x")
     print(f"tradecli --help imports pandas: {pandas}")
@@ -216,7 +218,12 @@ def main() -> None:
     parser.add_argument("--reporter", default="TUR")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--whole-file", action="store_true", help="the no-filter cases (see above)")
-    parser.add_argument("--big-runs", type=int, default=None, help="runs on --big (--whole-file)")
+    parser.add_argument(
+        "--big-runs",
+        type=int,
+        default=None,
+        help="runs on --big (--whole-file; 0: none but --reporter)",
+    )
     args = parser.parse_args()
     if args.big_runs is None:
         args.big_runs = args.runs

@@ -14,7 +14,7 @@ errors up by months covered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from statistics import mean
@@ -356,6 +356,7 @@ class ProjectionResult:
     # -- rendering ---------------------------------------------------------------
 
     def report(self) -> Report:
+        explain: list[str] | Callable[[], list[str]]
         if self.backtest is not None:
             columns, rows, notes, explain = self._backtest_table()
             title = f"Backtest: mean absolute projection error (years up to {self.year})"
@@ -392,7 +393,9 @@ class ProjectionResult:
         chosen = self.method is Method.auto and len(span.by_method) > 1 and p is span.chosen
         return f"{p.method} (auto)" if chosen else str(p.method)
 
-    def _overview(self) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+    def _overview(
+        self,
+    ) -> tuple[list[Column], list[dict[str, Any]], list[str], Callable[[], list[str]]]:
         prev = self.year - 1
         ranged = any(s.headline and _range(s.headline.chosen) for s in self.series)
         columns = [
@@ -407,7 +410,6 @@ class ProjectionResult:
             Column("actual", "actual", Kind.money),
         ]
         rows = []
-        explain: list[str] = []
         for s in self.series:
             head = s.headline
             p = head.chosen if head else None
@@ -425,10 +427,18 @@ class ProjectionResult:
                     "actual": s.actual.value if s.actual else None,
                 }
             )
-            if s.actual is not None:
-                explain.extend(s.actual.explain())
-            if p is not None:
-                explain.extend(p.explain())
+        series = self.series
+
+        def explain() -> list[str]:  # built only for --explain
+            lines: list[str] = []
+            for s in series:
+                p = s.headline.chosen if s.headline else None
+                if s.actual is not None:
+                    lines.extend(s.actual.explain())
+                if p is not None:
+                    lines.extend(p.explain())
+            return lines
+
         notes = [f"{m}: {RULES[m]}" for m in METHODS if self.method in (Method.auto, m)]
         if self.method is Method.auto:
             notes.append(
