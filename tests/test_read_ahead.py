@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tradecli import cache, cli, filekey
+from tradecli import cli
+from tradecli.caching import keys, parsed, store
 from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
 from tradecli.readers.context import ReadContext
@@ -29,11 +30,11 @@ def generated(generate: Callable[[int, int], Path]) -> Path:
 @pytest.fixture(autouse=True)
 def small_is_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The generated file (about 1 MB) counts as large, in blocks of a few hundred rows."""
-    monkeypatch.setenv(filekey.ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(store.ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
     monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 16 << 10)
-    monkeypatch.setattr(filekey, "LARGE_BYTES", 0)
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(keys, "LARGE_BYTES", 0)
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
 
 
 @pytest.fixture(autouse=True)
@@ -298,7 +299,7 @@ def test_a_large_file_read_ahead_by_the_console_script(
         while sink.tell() < (9 << 20):
             sink.write(body)  # the same rows again: duplicates, reconciled
     argv = ["--data", str(big), "summary", "-r", _reporter(generated)]
-    env = {**os.environ, "COLUMNS": "100", filekey.ENV: str(tmp_path / "c")}
+    env = {**os.environ, "COLUMNS": "100", store.ENV: str(tmp_path / "c")}
     env["TRADECLI_RESULT_CACHE_MIN_BYTES"] = str(1 << 62)
     ahead = subprocess.run([sys.executable, "-m", "tradecli", *argv], capture_output=True, env=env)
     assert ahead.returncode == 0, ahead.stderr

@@ -4,7 +4,7 @@ Each command reads like a sentence: load → compute → render. Core modules
 are imported inside the commands so that ``tradecli --help`` never imports
 pandas. ``_Boundary`` is the one place where errors become messages.
 ``main`` answers a read-only command on large files from the result cache
-(``results``) when the same command ran before on the same files.
+(``caching.results``) when the same command ran before on the same files.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from typer.core import TyperGroup
 from tradecli.errors import TradeCliError
 
 if TYPE_CHECKING:
+    from tradecli.caching.results import Request, Result
     from tradecli.dataset import Dataset, Filters
     from tradecli.render import Report
-    from tradecli.results import Request, Result
 
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -811,7 +811,7 @@ def main() -> None:
             app()
         except SystemExit as exc:
             if exc.code in (0, None) and _result_request(sys.argv[1:]) == request:
-                from tradecli.results import Result
+                from tradecli.caching.results import Result
 
                 request.store(Result(0, tuple(_Transcript.chunks)))  # files unchanged
             raise
@@ -960,7 +960,7 @@ def _result_request(argv: list[str]) -> Request | None:
             for text in dict.fromkeys([arg, arg.split("=", 1)[-1]]):
                 if text and Path(text).is_file():
                     inputs.append(Path(text))
-        from tradecli import results
+        from tradecli.caching import results
 
         return results.request(line.args, line.data, inputs, _width())
     except (OSError, ValueError):
@@ -982,7 +982,7 @@ def _read_ahead(argv: list[str]) -> None:
         return
     path = line.data[0]
     try:
-        from tradecli.filekey import LARGE_BYTES
+        from tradecli.caching.keys import LARGE_BYTES
 
         if not path.is_file() or path.stat().st_size < LARGE_BYTES:
             return
@@ -996,9 +996,9 @@ def _read_ahead(argv: list[str]) -> None:
         reporter = _option(line.tail, "--reporter", "-r") if line.command == "summary" else None
         context = ReadContext(groups.codes, line.commodity, reporters=reporter_codes(reporter))
         if not line.no_cache:
-            from tradecli import cache
+            from tradecli.caching import parsed
 
-            if cache.has(path, context):
+            if parsed.has(path, context):
                 return
         tidy_fast.start(path, context)
     except Exception:  # an optimisation only: see the docstring
