@@ -9,21 +9,26 @@ key. Only regular files are keyed: a FIFO, a character device or ``/dev/stdin``
 command is about to read, or block.
 
 Within one process a key is remembered by the file's device, inode, size,
-modification time and change time (the kernel sets the change time on every
-write and no call can set it back), so the caches asked about the same file in
-one run hash it once. Storing an entry hashes again (``fresh``).
+modification time and change time, so the caches asked about the same file in
+one run hash it once. The kernel sets the change time on every write and no
+call sets it back, but from a coarse clock (a few ms per tick): a key is
+remembered only for a file last changed ``_SETTLED_NS`` or more before it was
+hashed, so that any later write must show in the change time. Storing an entry
+hashes again (``fresh``).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from functools import cache
 
 import xxhash
 
 LARGE_BYTES = 8 << 20  # smaller files are read directly, and fast anyway
 _PIECE = 1 << 20  # larger pieces fall out of the CPU caches and hash slower
+_SETTLED_NS = 2 * 10**9
 
 _Stamp = tuple[int, int, int, int, int]
 _KNOWN: dict[_Stamp, str] = {}
@@ -68,6 +73,7 @@ def content(path: os.PathLike[str] | str, fresh: bool = False) -> str | None:
         return None  # never opened: a FIFO would block, or lose its data to us
     if not fresh and (known := _KNOWN.get(_stamp(before))) is not None:
         return known
+    started = time.time_ns()
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
@@ -90,7 +96,8 @@ def content(path: os.PathLike[str] | str, fresh: bool = False) -> str | None:
     if _stamp(after) != _stamp(opened):
         return None  # written to while hashed
     key = f"xxh3-128:{after.st_size}:{digest.hexdigest()}"
-    _KNOWN[_stamp(after)] = key
+    if started - after.st_ctime_ns >= _SETTLED_NS:
+        _KNOWN[_stamp(after)] = key
     return key
 
 
