@@ -119,14 +119,14 @@ def _primed(run: Run, data: Path, reads: list[Path]) -> tuple[str, str, int]:
 # -- stale answers -----------------------------------------------------------------
 
 
-def _touch_r(path: Path, tmp: Path) -> None:
+def _touch_r(path: Path, tmp: Path, old: str = OLD, new: str = NEW) -> None:
     """One digit changed in place, then the modification time copied back (touch -r)."""
     reference = tmp / "reference"
     shutil.copy2(path, reference)
     text = path.read_bytes()
     with path.open("r+b") as handle:
-        handle.seek(text.index(OLD.encode()))
-        handle.write(NEW.encode())
+        handle.seek(text.index(old.encode()))
+        handle.write(new.encode())
     subprocess.run(["touch", "-r", str(reference), str(path)], check=True)
 
 
@@ -501,3 +501,29 @@ def test_what_is_not_a_regular_file_is_never_opened(tmp_path: Path, alarm: None)
     assert request is None  # a folder holding a pipe
     regular = _write(tmp_path / "data.csv", ROWS)
     assert results.request(["summary"], [regular], [fifo], 80) is None
+
+
+@pytest.mark.parametrize("remembered", [False, True])
+def test_what_was_read_from_a_file_changing_meanwhile_is_not_stored(
+    remembered: bool, data: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if remembered:  # keys remembered in the process: the change time must tell
+        monkeypatch.setattr(keys, "_SETTLED_NS", 0)
+    monkeypatch.setenv(results.MIN_ENV, "0")
+    context = ReadContext(load_groups(None).codes, "TOTAL")
+
+    def read_while_written(path: Path, context: ReadContext) -> Any:
+        frame = readers.read_any(path, context)
+        time.sleep(0.05)  # a few ticks of the kernel's coarse clock
+        _touch_r(path, cache_dir.parent)
+        return frame
+
+    frame = parsed.read(data, context, read_while_written)
+    assert float(frame["value"].iloc[0]) == 1234.5e6  # what was read, not stored
+    assert _entries(cache_dir, "parsed") == []
+    request = results.request(["value"], [data], [], 80)
+    assert request is not None
+    time.sleep(0.05)
+    _touch_r(data, cache_dir.parent, NEW, OLD)  # changed back, size and mtime kept
+    request.store(Result(0, ((False, "stale\n"),)))
+    assert _entries(cache_dir, "results") == []

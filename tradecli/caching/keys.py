@@ -13,8 +13,9 @@ modification time and change time, so the caches asked about the same file in
 one run hash it once. The kernel sets the change time on every write and no
 call sets it back, but from a coarse clock (a few ms per tick): a key is
 remembered only for a file last changed ``_SETTLED_NS`` or more before it was
-hashed, so that any later write must show in the change time. Storing an entry
-hashes again (``fresh``).
+hashed, so that any later write must show in the change time; a file changed
+more recently is hashed each time. The caches ask again after reading a file
+or running a command, before storing what they got: a write meanwhile shows.
 """
 
 from __future__ import annotations

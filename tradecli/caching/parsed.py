@@ -14,8 +14,9 @@ read through, and a hit through another path has its rows' ``source`` and its
 notes renamed to the path given now.
 
 Entries are written and read through ``store`` (owner-only directory,
-checksummed bodies, atomic renames). An entry is stored only if the file
-hashes the same after it was read as before. Small files and files that are
+checksummed bodies, atomic renames). An entry is stored only if the file's
+key after it was read is the key before (``keys.content``: the same stamp of a
+file settled before the first hash, else the same hash). Small files and files that are
 not regular files are not cached: reading them is as fast, or possible once.
 """
 
@@ -91,7 +92,7 @@ def read(
         return frame
     before = len(context.notes)
     frame = read_file(path, context)
-    if keys.content(path, fresh=True) == json.loads(key)["content"]:  # unchanged while read
+    if keys.content(path) == json.loads(key)["content"]:  # unchanged while read
         _store(entry, key, str(path), frame, context.notes[before:])
     return frame
 

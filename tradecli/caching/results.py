@@ -16,7 +16,7 @@ are fast anyway); ``$TRADECLI_RESULT_CACHE_MIN_BYTES`` overrides that.
 Entries are written and read through ``store``: replayed bytes come only
 from an entry the user owns, nobody else may write, whose checksum holds and
 whose key is this command line's. An entry is written only if every file
-hashes after the run as before it. Writing a command line's new entry
+has the same key after the run as before it (``keys.content``). Writing a command line's new entry
 removes its entries for older contents.
 """
 
@@ -85,7 +85,7 @@ class Request:
     def store(self, result: Result) -> None:
         """Write the entry, if every file still hashes as when the run began; a cache
         that cannot be written is no error."""
-        if any(keys.content(path, fresh=True) != content for path, content in self.files):
+        if any(keys.content(path) != content for path, content in self.files):
             return  # a file changed during the run: its output belongs to no one content
         pieces = [text.encode("utf-8", "surrogatepass") for _, text in result.chunks]
         meta = {
