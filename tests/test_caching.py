@@ -7,6 +7,7 @@ put through each case. Expected values are worked out by hand from the rows belo
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 import shutil
@@ -527,3 +528,23 @@ def test_what_was_read_from_a_file_changing_meanwhile_is_not_stored(
     _touch_r(data, cache_dir.parent, NEW, OLD)  # changed back, size and mtime kept
     request.store(Result(0, ((False, "stale\n"),)))
     assert _entries(cache_dir, "results") == []
+
+
+def test_a_refusal_is_one_debug_record_and_no_error(
+    data: Path,
+    cache_dir: Path,
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv(results.MIN_ENV, "0")
+    monkeypatch.setattr(store, "_said", [])
+    assert run("--data", str(data), *ASK)[2] == 0
+    for entry in cache_dir.iterdir():
+        entry.chmod(0o666)  # both entries refused, twice each
+    with caplog.at_level(logging.DEBUG, logger="tradecli.caching"):
+        for _ in range(2):
+            out, err, code = run("--data", str(data), *ASK)
+            assert code == 0 and f"turnover,2021,{OLD_VALUE}," in out and "cache" not in err
+    (record,) = caplog.records
+    assert record.levelno == logging.DEBUG and "group or others may write it" in record.message

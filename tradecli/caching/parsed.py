@@ -116,11 +116,18 @@ def _load(entry: Path, key: str, given: str) -> tuple[pd.DataFrame, list[str]] |
     except (ValueError, KeyError, UnicodeDecodeError, pa.ArrowException):
         return None  # checksummed, so written by another version: rewritten below
     if first != given:
+        renamed = {c: given + c[len(first) :] for c in frame["source"].cat.categories}
         frame["source"] = frame["source"].cat.rename_categories(
-            {first: given} if first in frame["source"].cat.categories else {}
+            {c: new for c, new in renamed.items() if _names(c, first)}
         )
-        notes = [given + n[len(first) :] if n.startswith(first + ":") else n for n in notes]
+        notes = [given + n[len(first) :] if _names(n, first) else n for n in notes]
     return frame, notes
+
+
+def _names(text: str, path: str) -> bool:
+    """Whether ``text`` starts by naming the file ``path`` (``path``, ``path:line``,
+    ``path[sheet]``), not another whose name begins the same."""
+    return text.startswith(path) and text[len(path) : len(path) + 1] in ("", ":", "[", "#", " ")
 
 
 def _store(entry: Path, key: str, given: str, frame: pd.DataFrame, notes: list[str]) -> None:

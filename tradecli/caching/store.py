@@ -5,8 +5,9 @@ Entries live in ``$TRADECLI_CACHE_DIR``, else the user cache directory
 while it is a directory the user owns that neither the group nor others may
 write; an entry is read only when it is a regular file (not a link) the user
 owns that neither the group nor others may write, and its body matches the
-checksum it carries. Otherwise the cache is bypassed: no error, one debug
-log record (logger ``tradecli.caching``), and the command computes afresh.
+checksum it carries. Otherwise the cache is bypassed: no error, at most one
+debug log record a run (logger ``tradecli.caching``), and the command computes
+afresh. Where the user's id cannot be asked (no ``os.geteuid``) no cache is used.
 A corrupt or cut-short entry is rewritten by the run that finds it.
 
 An entry is its body followed by a trailer: ``_MAGIC``, the body's length
@@ -38,13 +39,13 @@ _MAGIC = b"tradecli-entry-1"
 _TRAILER = len(_MAGIC) + 8 + 16
 _PIECE = 1 << 20
 
-_said: set[str] = set()  # one debug record per refusal reason
+_said: list[str] = []  # the refusal this process logged: one at most
 _swept: set[str] = set()  # directories whose leftovers this process removed
 
 
 def _refuse(reason: str) -> None:
-    if reason not in _said:
-        _said.add(reason)
+    if not _said:
+        _said.append(reason)
         import logging  # only here: the replay of a result imports as little as it can
 
         logging.getLogger("tradecli.caching").debug("cache not used: %s", reason)
@@ -63,6 +64,9 @@ def location() -> Path:
 def directory(create: bool = False) -> Path | None:
     """The cache directory when it is safe to use (``create``: make it, mode 0700, when
     missing); None when it is missing, or someone else could have put entries in it."""
+    if not hasattr(os, "geteuid"):
+        _refuse("the owner of entries cannot be checked here")
+        return None
     folder = location()
     try:
         info = os.stat(folder)
