@@ -134,7 +134,9 @@ def _terminal_width() -> int:
 
 def diagnostics(message: str) -> None:
     """Everything that is not data goes to stderr."""
-    _emit(message.rstrip("\n") + "\n", err=True)
+    from tradecli.safe_text import escape_lines
+
+    _emit(escape_lines(message.rstrip("\n")) + "\n", err=True)
 
 
 class _Transcript:
