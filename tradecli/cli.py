@@ -359,6 +359,17 @@ def _settings(ctx: typer.Context) -> Settings:
     return settings
 
 
+def _year(year: int | None, name: str) -> None:
+    """A year option in the one range of years (``periods.check_year``), else a usage error."""
+    from tradecli.periods import check_year
+
+    if year is not None:
+        try:
+            check_year(year, name)
+        except TradeCliError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+
 def _period(text: str) -> Any:
     from tradecli.periods import Period
 
@@ -573,6 +584,8 @@ def growth(
     from tradecli.selection import Selection
 
     span = _period(period) if period else None
+    _year(from_year, "--from")
+    _year(to_year, "--to")
     if from_year is not None and to_year is not None and from_year >= to_year:
         raise typer.BadParameter(f"--from {from_year} must be before --to {to_year}")
     settings = _settings(ctx)
@@ -634,8 +647,7 @@ def project(
     from tradecli.dataset import Filters
     from tradecli.selection import Selection
 
-    if not 1900 <= year <= 2200:
-        raise typer.BadParameter(f"{year} is not a plausible year", param_hint="YEAR")
+    _year(year, "YEAR")
     filters = Filters(vintage=_date(vintage), as_of=_month(as_of))
     settings = _settings(ctx)
     dataset = settings.load(filters)

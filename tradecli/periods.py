@@ -22,10 +22,27 @@ ACCEPTED_FORMS = (
     "2023-01/2023-07 or 2023-01..2023-07 (a span of months)"
 )
 
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-_HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# ASCII digits only: ``２０２３`` is not a year (``\d`` would take any script's digits).
+_YEAR = re.compile(r"^([0-9]{4})$")
+_QUARTER = re.compile(r"^([0-9]{4})-?Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^([0-9]{4})-?H([12])$", re.IGNORECASE)
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+
+# The one range of years every command and every reader accepts.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
+def check_year(year: int, what: str = "year") -> int:
+    """``year`` if it is in MIN_YEAR..MAX_YEAR, else ``BadPeriod`` (``what`` names it in
+    the message: ``--from``, ``year``)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadPeriod(
+            f"{what} {year} is outside the years tradecli reads: {MIN_YEAR}..{MAX_YEAR}"
+        )
+    return year
+
+
 _SEPARATOR = re.compile(r"\s*(?:/|\.\.)\s*")
 
 
@@ -86,6 +103,8 @@ class Period(_Span):
 
     @classmethod
     def _parse_single(cls, raw: str) -> Period:
+        if (m := re.match("^([0-9]{4})", raw)) is not None:
+            check_year(int(m[1]))
         if m := _YEAR.match(raw):
             return cls.year(int(m[1]))
         if m := _QUARTER.match(raw):

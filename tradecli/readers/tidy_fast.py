@@ -11,8 +11,9 @@ messages never depend on which path ran.
 How it is fast: a thread per core (up to four) takes the next block of whole
 lines (a few MB, so memory stays flat) and parses it with pyarrow's CSV reader,
 every column as plain strings (UTF-8 is checked only in blocks that are not
-ASCII). A gzip file is decompressed as its blocks are read, never whole. Each column's distinct values in the block (Arrow's hash kernel) are
-checked once, with the same functions as the plain path; numbers are checked
+ASCII); a gzip file is decompressed as its blocks are read, never whole. Each
+column's distinct values in the block (Arrow's hash kernel) are checked once,
+with the same functions as the plain path; numbers are checked
 with numpy on the bytes and converted with Arrow kernels. With
 ``ReadContext.reporters`` set, only those reporters' rows are kept and turned
 into the frame (every row is still validated).
