@@ -117,6 +117,9 @@ def load_file(path: Path) -> Groups:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput([Problem(str(path), None, "", "", "groups file is not UTF-8")]) from None
+    except OSError as exc:
+        message = f"cannot read groups file: {exc.strerror or exc}"
+        raise BadInput([Problem(str(path), None, "", "", message)]) from None
     return parse(text, str(path))
 
 

@@ -51,7 +51,7 @@ def describe_bytes(head: bytes) -> str | None:
         if odd.count(0) > len(odd) // 2 or even.count(0) > len(even) // 2:
             endian = "LE" if odd.count(0) > even.count(0) else "BE"
             return (
-                f"looks like UTF-16 text without a byte-order mark; "
+                "looks like UTF-16 text without a BOM (byte-order mark); "
                 f"{_RESAVE.format('UTF-16' + endian)}"
             )
         line = head[:nul].count(b"\n") + 1
