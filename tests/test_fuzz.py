@@ -30,7 +30,7 @@ CONTROL_CHARS = [chr(c) for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))] + ["\
 REPORTERS = ["AZE", "Azerbaijan", "TJK", "XXQ", "", "RUS", "WORLD"]
 FLOWS = ["export", "import", "turnover", "exports", "sideways", ""]
 PERIODS = ["2022", "2023-Q2", "2023-01/2023-07", "2023-07", "0000", "2023-Q5", "２０２３", "99999"]
-VALUES = ["5.8", "25472", "0", "1e300", "1e308", "nan", "inf", "-5", "5,8", "1,2,3", "1,234", "", "x"]
+VALUES = ["5.8", "25472", "0", "1e300", "1e308", "nan", "inf", "-5", "5,8", "1,2,3", "1,234", ""]
 UNITS = ["million", "thousand", "unit", "billion", "", "gazillion"]
 CURRENCIES = ["USD", "", "eur", "XYZ", "US"]
 FLAGS = ["", "about", "over;official-statement", "suspect-unit", "wobbly"]
@@ -74,9 +74,7 @@ def line_of(cells: tuple[str, ...], drop: int, quote: bool) -> str:
 
 
 LINES = st.lists(
-    st.tuples(ROW, st.sampled_from([0, 0, 0, 1, -1, -2]), st.booleans()).map(
-        lambda t: line_of(*t)
-    ),
+    st.tuples(ROW, st.sampled_from([0, 0, 0, 1, -1, -2]), st.booleans()).map(lambda t: line_of(*t)),
     min_size=0,
     max_size=4,
 )
