@@ -452,3 +452,37 @@ def test_toml_nested_deeply_is_an_error(runner: CliRunner, tmp_path: Path) -> No
     code, _out, err = run(runner, "verify", str(path))
     assert code == 1
     assert err == f"error: {path}: -: '': not valid TOML for claims: nested too deeply\n"
+
+
+# -- messages that contradicted themselves, warnings that were missing --------------------
+
+
+def test_a_zero_total_is_said_as_zero(runner: CliRunner, write_csv: Callable[..., Path]) -> None:
+    path = write_csv(
+        ["AZE,TJK,export,2022,5.8,million,USD,,,,", "AZE,WORLD,export,2022,0,million,USD,,,,"]
+    )
+    base = ["--data", str(path), "share", "--vs", "world", "-p", "TJK", "--flow", "export"]
+    code, _, err = run(runner, *base, "-s", "2022")
+    assert code == 1
+    assert "the AZE–WORLD total for 2022 is 0: no share of it" in err
+    assert "no AZE–WORLD total" not in err
+    code, _, err = run(runner, *base)
+    assert code == 1
+    assert "the AZE–WORLD total is 0 in the spans that have the partner's figure too (2022)" in err
+    assert "no span has both" not in err
+
+
+def test_the_same_figure_in_two_units_is_warned_about(write_csv: Callable[..., Path]) -> None:
+    path = write_csv(
+        [
+            "AZE,TJK,export,2022,5.8,million,USD,,2023-01-01,,",
+            "AZE,TJK,export,2022,5.8,thousand,USD,,2023-02-01,,",
+            "AZE,TJK,export,2023,5.8,million,USD,,2024-01-01,,",
+            "AZE,TJK,export,2023,6.1,million,USD,,2024-02-01,,",  # a revision, not a unit
+        ]
+    )
+    notes = load([path], use_cache=False).notes
+    assert notes == [
+        f"unit? AZE–TJK export 2022: $5.8M ({path}:2) is 1,000 × $5.8K ({path}:3); "
+        "one of them may have the wrong unit"
+    ]

@@ -21,7 +21,7 @@ from tradecli.errors import BadInput, Problem
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
-from tradecli.series import Engine
+from tradecli.series import Engine, money
 
 BUNDLED_NAME = "azerbaijan-trade-published.csv"
 
@@ -84,7 +84,8 @@ def load(
     if not paths:
         frame["source"] = frame["source"].cat.rename_categories([f"data/{BUNDLED_NAME}"])
     frame, left_out = apply_filters(frame, filters)
-    return Dataset(frame, groups, files, filters, context.notes, left_out)
+    notes = context.notes + unit_warnings(frame)
+    return Dataset(frame, groups, files, filters, notes, left_out)
 
 
 def data_files(paths: list[Path]) -> list[Path]:
@@ -212,3 +213,46 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, 
     if bool(keep.all()):
         return frame, left_out
     return frame[keep].reset_index(drop=True), left_out
+
+
+# Figures of one series and span whose ratio is one of these (within 2%) were most likely
+# published in different units (5.8 million and 5.8 thousand).
+UNIT_RATIOS = (1e3, 1e6, 1e9)
+UNIT_CHECK_MAX_ROWS = 1_000_000  # larger loads skip the check (it groups every row)
+
+
+def unit_warnings(frame: pd.DataFrame, shown: int = 5) -> list[str]:
+    """Notes for series and spans whose figures differ by a factor of a thousand, a
+    million or a billion: a unit mistake in one of them, which reconciliation alone
+    would settle silently (the later publication wins)."""
+    if len(frame) < 2 or len(frame) > UNIT_CHECK_MAX_ROWS:
+        return []
+    keys = ["reporter", "partner", "flow", "currency", "first", "last"]
+    rows = frame.loc[frame["value"] > 0, [*keys, "value"]]
+    if not rows.duplicated(keys).any():
+        return []
+    grouped = rows.groupby(keys, observed=True, sort=True)["value"]
+    low, high = grouped.idxmin(), grouped.idxmax()
+    ratio = frame.loc[high.to_numpy(), "value"].to_numpy() / frame.loc[low.to_numpy(), "value"]
+    suspect = pd.Series(False, index=low.index)
+    for factor in UNIT_RATIOS:
+        suspect |= abs(ratio.to_numpy() / factor - 1) <= 0.02
+    notes = []
+    for small, large in zip(low[suspect.to_numpy()], high[suspect.to_numpy()], strict=True):
+        a, b = frame.loc[small], frame.loc[large]
+        span = _span_label(int(a["first"]), int(a["last"]))
+        notes.append(
+            f"unit? {a['reporter']}–{a['partner']} {a['flow']} {span}: "
+            f"{money(b['value'], str(b['currency']))} ({b['source']}:{b['line']}) is "
+            f"{b['value'] / a['value']:,.0f} × {money(a['value'], str(a['currency']))} "
+            f"({a['source']}:{a['line']}); "
+            "one of them may have the wrong unit"
+        )
+    more = len(notes) - shown
+    return notes[:shown] + ([f"unit? ... and {more} more"] if more > 0 else [])
+
+
+def _span_label(first: int, last: int) -> str:
+    from tradecli.periods import Period
+
+    return Period(first, last).label()
