@@ -486,3 +486,33 @@ def test_the_same_figure_in_two_units_is_warned_about(write_csv: Callable[..., P
         f"unit? AZE–TJK export 2022: $5.8M ({path}:2) is 1,000 × $5.8K ({path}:3); "
         "one of them may have the wrong unit"
     ]
+
+
+def test_a_gzip_streams_through_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tradecli.readers import common, tidy_fast
+
+    rows = [
+        f"AZE,TJK,export,{1950 + i % 70}-{1 + i % 12:02d},{i}.5,unit,USD,,,," for i in range(6000)
+    ]
+    text = f"{TIDY_HEADER}\n" + "\n".join(rows) + "\n"
+    plain = tmp_path / "plain.csv"
+    plain.write_text(text, "utf-8")
+    packed = tmp_path / "packed.csv.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    expected = load([plain], use_cache=False).frame  # the plain reader: small file
+
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 1000)
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 20_000)  # many blocks, lines cut across them
+
+    def whole(*args: object) -> object:
+        raise AssertionError("decompressed whole")
+
+    monkeypatch.setattr(common, "read_text", whole)
+    monkeypatch.setattr(gzip, "decompress", whole)
+    frame = load([packed], use_cache=False).frame
+    assert list(frame["value"]) == [i + 0.5 for i in range(6000)]
+    assert list(frame["line"]) == list(range(2, 6002))
+    for column in ("reporter", "partner", "flow", "first", "last", "value", "step"):
+        assert frame[column].astype(str).tolist() == expected[column].astype(str).tolist()
