@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tradecli.analysis.summary import SPARK_BARS, sparkline
 from tradecli.cli import app
 from tradecli.dataset import load
-from tradecli.errors import BadInput, BadPeriod
+from tradecli.errors import BadInput, BadPeriod, BadRequest
 from tradecli.groups import load_file
 from tradecli.periods import Period, check_year
 from tradecli.render import Column, Format, Report, render
@@ -367,7 +367,7 @@ def test_periods_outside_the_year_range_or_not_ascii_are_refused(text: str) -> N
 def test_the_year_range_is_checked_in_the_core() -> None:
     assert check_year(1900) == 1900 and check_year(2200) == 2200
     for year in (1, 1899, 2201, 10**20):
-        with pytest.raises(BadPeriod, match=r"outside the years tradecli reads: 1900\.\.2200"):
+        with pytest.raises(BadRequest, match=r"outside the years tradecli reads: 1900\.\.2200"):
             check_year(year)
 
 
@@ -390,7 +390,7 @@ def test_every_command_takes_one_year_range(runner: CliRunner, args: list[str]) 
 def test_growth_from_python_checks_the_years(bundled: object) -> None:
     from tradecli.analysis.growth import growth
 
-    with pytest.raises(BadPeriod):
+    with pytest.raises(BadRequest, match="--from 1 is outside"):
         growth(bundled, [], first=1, last=5)  # type: ignore[arg-type]
 
 

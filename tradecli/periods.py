@@ -13,7 +13,7 @@ from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from tradecli.errors import BadPeriod
+from tradecli.errors import BadPeriod, BadRequest
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -33,14 +33,11 @@ MIN_YEAR = 1900
 MAX_YEAR = 2200
 
 
-def check_year(year: int, what: str = "year") -> int:
-    """``year`` if it is in MIN_YEAR..MAX_YEAR, else ``BadPeriod`` (``what`` names it in
-    the message: ``--from``, ``year``)."""
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise BadPeriod(
-            f"{what} {year} is outside the years tradecli reads: {MIN_YEAR}..{MAX_YEAR}"
-        )
-    return year
+def _out_of_range(year: int, what: str = "year") -> str:
+    """The message for a year outside MIN_YEAR..MAX_YEAR ("" when inside)."""
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return ""
+    return f"{what} {year} is outside the years tradecli reads: {MIN_YEAR}..{MAX_YEAR}"
 
 
 _SEPARATOR = re.compile(r"\s*(?:/|\.\.)\s*")
@@ -103,8 +100,8 @@ class Period(_Span):
 
     @classmethod
     def _parse_single(cls, raw: str) -> Period:
-        if (m := re.match("^([0-9]{4})", raw)) is not None:
-            check_year(int(m[1]))
+        if (m := re.match("^([0-9]{4})", raw)) is not None and _out_of_range(int(m[1])):
+            raise BadPeriod(_out_of_range(int(m[1])))
         if m := _YEAR.match(raw):
             return cls.year(int(m[1]))
         if m := _QUARTER.match(raw):
@@ -228,3 +225,21 @@ def _iso(first: int, last: int) -> str:
     if n_months == 1:
         return month_iso(first)
     return f"{month_iso(first)}/{month_iso(last)}"
+
+
+def check_year(year: int, hint: str = "YEAR") -> int:
+    """A year asked for (``project YEAR``, ``growth --from``): refused (``BadRequest``)
+    outside MIN_YEAR..MAX_YEAR, the one range of years every command and reader takes."""
+    problem = _out_of_range(year, hint)
+    if problem:
+        raise BadRequest(problem, hint=hint)
+    return year
+
+
+def check_year_range(first: int | None, last: int | None) -> None:
+    """The full years of a CAGR: each in MIN_YEAR..MAX_YEAR, the first before the last."""
+    for year, hint in ((first, "--from"), (last, "--to")):
+        if year is not None:
+            check_year(year, hint)
+    if first is not None and last is not None and first >= last:
+        raise BadRequest(f"--from {first} must be before --to {last}")

@@ -13,7 +13,7 @@ from typing import Any
 
 from tradecli.dataset import Dataset
 from tradecli.errors import NotAvailable
-from tradecli.periods import Period, by_end, check_year
+from tradecli.periods import Period, by_end, check_year_range
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -426,11 +426,8 @@ def growth(
     first: int | None = None,
     last: int | None = None,
 ) -> Growth:
-    """Growth for every series that has the span; raise ``NotAvailable`` when none has
-    (``BadPeriod`` for a year outside ``periods.MIN_YEAR..MAX_YEAR``)."""
-    for year, what in ((first, "first year"), (last, "last year")):
-        if year is not None:
-            check_year(year, what)
+    """Growth for every series that has the span; raise ``NotAvailable`` when none has."""
+    check_year_range(first, last)
     engine = dataset.engine
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []

@@ -748,8 +748,7 @@ def project(
     method: Method = Method.auto,
     backtest: bool = False,
 ) -> ProjectionResult:
-    """Project ``year`` for every series that has something of it; raise when none has
-    (``BadPeriod`` for a year outside ``periods.MIN_YEAR..MAX_YEAR``)."""
+    """Project ``year`` for every series that has something of it; raise when none has."""
     check_year(year)
     engine = dataset.engine
     found: list[SeriesProjection] = []
