@@ -201,7 +201,7 @@ def validate(
     ):
         problem = comma or _value_problem(original, num)
         if not problem and big > MAX_VALUE:
-            problem = f"value too large: over {MAX_VALUE:.0e} after the unit (a unit or typo?)"
+            problem = "value too large: over 1e18 after the unit (a unit or typo?)"
         if problem:
             problems.append(Problem(file, int(line), "value", original, problem))
     out["step"] = text_value.map(published_step) * mult
