@@ -80,8 +80,8 @@ def read(
     path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
 ) -> pd.DataFrame:
     """``read_file(path, context)``, from the cache when the file was read before."""
-    folder = store.directory(create=True)
-    found = _entry(path, context, folder) if folder is not None and _wanted(path) else None
+    folder = store.directory(create=True) if _wanted(path) else None
+    found = _entry(path, context, folder) if folder is not None else None
     if found is None:
         return read_file(path, context)
     entry, key = found
