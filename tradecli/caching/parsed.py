@@ -66,16 +66,6 @@ def _wanted(path: Path) -> bool:
     return size is not None and size >= MIN_BYTES
 
 
-def has(path: Path, context: ReadContext) -> bool:
-    """Whether an entry for the file is here (asked before pandas is imported, to decide
-    whether to begin reading the file ahead); ``read`` still verifies it."""
-    folder = store.directory()
-    if folder is None or not _wanted(path):
-        return False
-    found = _entry(path, context, folder)
-    return found is not None and found[0].is_file()
-
-
 def read(
     path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
 ) -> pd.DataFrame:
