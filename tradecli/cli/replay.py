@@ -61,10 +61,11 @@ def entry(ctx: Any) -> Request | None:
     }
     line = [ctx.info_name or "", *(f"{name}={options[name]}" for name in sorted(options))]
     inputs = [settings.groups] if settings.groups else []
-    # Files named by the command's own options (a claims file) are keyed by content too;
-    # one that is not a regular file (a pipe) means no caching (``results.request``).
+    # Files named by the command's own options (a claims file) are keyed by content too.
     inputs += [value for value in ctx.params.values() if isinstance(value, Path)]
     try:
+        if not all(path.is_file() for path in inputs):
+            return None  # a pipe is read once; a missing file is the command's to report
         from tradecli.caching import results
 
         return results.request(line, settings.data, inputs, width())
