@@ -45,6 +45,7 @@ class Settings:
     include_flagged: bool = False
     commodity: str = "TOTAL"
     no_cache: bool = False
+    strict: bool = False
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
@@ -64,10 +65,11 @@ class Settings:
                 reporters=reporter_codes(reporter) if self.data else None,
                 use_cache=not self.no_cache,
                 progress=progress.update,
+                strict=self.strict,
             )
         _discard_readings()  # one the load did not take over would only use the cores
-        for note in dataset.notes:
-            diagnostics(f"note: {note}")
+        for note in dataset.notes:  # a reader's warnings start "warning: "
+            diagnostics(note if note.startswith("warning: ") else f"note: {note}")
         return dataset
 
     def show(self, report: Report) -> None:
@@ -150,7 +152,7 @@ def _emit(text: str, err: bool = False) -> None:
         _Transcript.chunks.append((err, text))
 
 
-GLOBAL_FLAGS = frozenset({"--explain", "--include-flagged", "--debug", "--no-cache"})
+GLOBAL_FLAGS = frozenset({"--explain", "--include-flagged", "--debug", "--no-cache", "--strict"})
 GLOBAL_VALUED = frozenset({"--data", "-d", "--groups", "--format", "-f", "--commodity"})
 
 
@@ -280,7 +282,18 @@ def root(
     ] = False,
     include_flagged: Annotated[
         bool,
-        typer.Option("--include-flagged", help="Keep figures flagged suspect-unit or low-trust."),
+        typer.Option(
+            "--include-flagged",
+            help="Keep figures flagged suspect-unit, low-trust or negative-as-published.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="A row of a publisher's download that cannot be placed is an error (exit 1), "
+            "not a warning.",
+        ),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     no_cache: Annotated[
@@ -295,7 +308,8 @@ def root(
         str,
         typer.Option(
             "--commodity",
-            help="Commodity code to read from Comtrade and WITS downloads (HS code such as 27); "
+            help="Commodity to read from Comtrade and WITS downloads: an HS, SITC or service "
+            "code (such as 27), read in the file's own classification; "
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
@@ -315,6 +329,7 @@ def root(
         include_flagged,
         commodity=commodity,
         no_cache=no_cache,
+        strict=strict,
     )
 
 

@@ -121,16 +121,33 @@ def test_the_reporter_must_be_named(read: Read, tmp_path: Path) -> None:
         read(workbook(tmp_path / "no-reporter.xlsx", {"Exports, FOB": rows}))
 
 
-def test_an_unplaceable_partner_is_reported_with_file_and_row(read: Read, tmp_path: Path) -> None:
+def test_an_unplaceable_partner_is_left_out_and_named_in_one_warning(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
     rows = [*EXPORTS[:6], [None, "Atlantis", 1.0, 2.0, 3.0], *EXPORTS[6:]]
     path = workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows})
+    frame = read(path)
+    assert "Atlantis" not in set(frame["partner"].astype(str))
+    assert set(frame["partner"].astype(str)) >= {"WORLD", "TJK", "TUR"}
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert f"{path}: left out 1 row(s)" in warning
+    assert "Exports, FOB!B7: 'Atlantis'" in warning
+    assert "--strict" in warning
+
+
+def test_with_strict_an_unplaceable_partner_is_the_error(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
+    rows = [*EXPORTS[:6], [None, "Atlantis", 1.0, 2.0, 3.0], *EXPORTS[6:]]
+    path = workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows})
+    context.strict = True
     with pytest.raises(BadInput) as err:
         read(path)
     [problem] = err.value.problems
     assert (problem.file, problem.line, problem.column, problem.value) == (
         str(path),
         7,
-        "Exports, FOB!B",
+        "Exports, FOB!B7",
         "Atlantis",
     )
 
