@@ -127,7 +127,7 @@ def looks_like(header: list[str]) -> bool:
     return set(REQUIRED) <= set(columns_by_norm(header))
 
 
-def place(context: ReadContext, role: str, code: str, iso: str = "", name: str = "") -> str:
+def place(context: ReadContext, role: str, code: str = "", iso: str = "", name: str = "") -> str:
     """A Comtrade reporter/partner (numeric code, ISO code, name) → alpha-3 or group code."""
     code = code.strip().lstrip("0") or ("0" if code.strip() else "")
     if code == "97" and name.strip():

@@ -1,4 +1,5 @@
-"""The IMF Direction of Trade report as an Excel workbook (.xlsx).
+"""The IMF Direction of Trade report as an Excel workbook (.xlsx); a workbook without
+its sheets is read as a WITS web export when a sheet has that header (``wits_web``).
 
 Sheets ``Exports, FOB`` and ``Imports, CIF`` (``Imports, FOB`` and trade
 balance sheets are left out: a second valuation of imports, and not turnover).
@@ -98,8 +99,14 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     """Read every flow sheet of a DOTS Excel report into observations."""
     file = str(path)
     check_commodity(file, context)
-    titles, sheets = workbook_rows(path, lambda t: _sheet_key(t) in SHEETS)
+    titles, every = workbook_rows(path)
+    sheets = {t: rows for t, rows in every.items() if _sheet_key(t) in SHEETS}
     if not sheets:
+        from tradecli.readers import wits_web
+
+        for title, rows in every.items():  # a WITS web export saved as Excel
+            if wits_web.find_header(rows):
+                return wits_web.read_rows(rows, file, title, context)
         raise BadInput(
             [
                 Problem(
