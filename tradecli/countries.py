@@ -285,6 +285,7 @@ def resolve_country(text: str) -> str:
     raise UnknownCountry(f"unknown country {raw!r}{_suggestion(raw)}")
 
 
+@cache
 def _suggestion(raw: str) -> str:
     names = sorted({country_name(code) for code in set(_index().values())})
     close = difflib.get_close_matches(raw, names, n=3, cutoff=0.6)

@@ -156,3 +156,20 @@ def test_a_workbook_of_another_layout_is_refused(read: Read, tmp_path: Path) -> 
     path = workbook(tmp_path / "other.xlsx", {"Sheet1": [["reporter", "partner"]]})
     with pytest.raises(BadInput, match="not an IMF Direction of Trade report"):
         read(path)
+
+
+def test_strict_makes_the_warning_the_exit_1_error_on_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tradecli.cli import app
+
+    rows = [*EXPORTS[:6], [None, "Atlantis", 1.0, 2.0, 3.0], *EXPORTS[6:]]
+    path = workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows, "Imports, CIF": IMPORTS})
+    lenient = CliRunner().invoke(app, ["--data", str(path), "data"])
+    assert lenient.exit_code == 0
+    [warning] = [line for line in lenient.stderr.splitlines() if line.startswith("warning: ")]
+    assert "left out 1 row(s)" in warning and "Exports, FOB!B7: 'Atlantis'" in warning
+    strict = CliRunner().invoke(app, ["--strict", "--data", str(path), "data"])
+    assert strict.exit_code == 1
+    assert "Exports, FOB!B7: 'Atlantis'" in strict.stderr
+    assert "Traceback" not in strict.stderr

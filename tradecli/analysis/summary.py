@@ -249,15 +249,27 @@ def groups_with(dataset: Dataset, partner: str) -> list[Group]:
     ]
 
 
+def calendar_years_only(dataset: Dataset) -> bool:
+    """Every figure in the data is one calendar year (an IMF report of 60 years, say): no
+    year-to-date span can be answered, so none is looked for, year by year and month by
+    month, in every series."""
+    frame = dataset.frame
+    january = Period.year(2000).first % 12
+    first, last = frame["first"], frame["last"]
+    return bool(((last - first == 11) & (first % 12 == january)).all())
+
+
 def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
     engine = dataset.engine
     rows: list[SummaryRow] = []
     unanswered: list[SeriesKey] = []
+    years_only = calendar_years_only(dataset)
     for key in keys:
         annual = annual_values(engine, key)
         year = annual[-1] if annual else None
         before = engine.value(key, year.period.shifted_years(-1)) if year else None
-        ytd = latest_ytd(engine, key, year.period.start_year if year else None)
+        after = year.period.start_year if year else None
+        ytd = None if years_only else latest_ytd(engine, key, after)
         ytd_before = engine.value(key, ytd.period.shifted_years(-1)) if ytd else None
         if year is None and ytd is None:
             unanswered.append(key)

@@ -181,6 +181,8 @@ def _sheet(
     reporter, scale = _reporter_and_scale(file, title, rows[:index], context, problems)
     records: list[dict[str, Any]] = []
     memorandum = False
+    letters = {c: _letter(c) for c in periods}
+    placed: dict[tuple[str, bool], str | UnknownCountry] = {}
     for r in range(index + 1, len(rows)):
         row = rows[r]
         line = r + 1
@@ -196,13 +198,18 @@ def _sheet(
         if not name:
             unplaced.append(Problem(file, line, name_cell, "", "figures without a partner name"))
             continue
-        try:
-            partner = _partner(context, name, memorandum)
-        except UnknownCountry as exc:
-            unplaced.append(Problem(file, line, name_cell, name, str(exc)))
+        partner = placed.get((name, memorandum))
+        if partner is None:
+            try:
+                partner = _partner(context, name, memorandum)
+            except UnknownCountry as exc:
+                partner = exc
+            placed[(name, memorandum)] = partner
+        if isinstance(partner, UnknownCountry):
+            unplaced.append(Problem(file, line, name_cell, name, str(partner)))
             continue
         for c, value in cells.items():
-            cell = f"{title}!{_letter(c)}{line}"
+            cell = f"{title}!{letters[c]}{line}"
             number, text, flag = _number(value)
             if number is None:
                 unplaced.append(Problem(file, line, cell, str(value), "not a number"))
@@ -240,14 +247,14 @@ def _partner(context: ReadContext, name: str, memorandum: bool) -> str:
 
     In the ``Memorandum Items`` block every row is an IMF aggregate (its ``European
     Union`` is the IMF's series, not tradecli's EU27)."""
+    if _sheet_key(name) == "world":
+        return "WORLD"
     aggregate = publisher_aggregate(name, "IMF")
-    if memorandum:
-        return "WORLD" if _sheet_key(name) == "world" else aggregate or f"IMF:{slug(name)}"
+    if memorandum or aggregate:
+        return aggregate or f"IMF:{slug(name)}"
     try:
         return place_imf(context, "", name, False)
     except UnknownCountry:
-        if aggregate:
-            return aggregate
         if _RESIDUAL.search(name):
             return f"IMF:{slug(name)}"
         raise
@@ -310,7 +317,11 @@ def _number(value: Any) -> tuple[float | None, str, str]:
     if isinstance(value, (int, float)):
         if not np.isfinite(value):
             return None, str(value), ""
-        text = np.format_float_positional(float(value), trim="-")
+        text = repr(float(value))  # the shortest text that reads back the same
+        if "e" in text:
+            text = np.format_float_positional(float(value), trim="-")
+        elif text.endswith(".0"):
+            text = text[:-2]
         return float(value), text, ""
     text = str(value).strip()
     flag = ""
