@@ -95,9 +95,8 @@ def test_turnover_from_the_long_export() -> None:
 
     from tradecli.cli import app
 
-    result = CliRunner().invoke(
-        app,
-        ["--data", str(FIXTURES / "wits-web-long.csv"), "--format", "csv", "value", "--period", "2021", "--reporter", "KAZ", "--partner", "AZE"],
-    )
+    args = ["--data", str(FIXTURES / "wits-web-long.csv"), "--format", "csv", "value"]
+    args += ["--period", "2021", "--reporter", "KAZ", "--partner", "AZE"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.stderr
     assert str(int(280000e3 + 120000e3)) in result.stdout.replace(".0", "")
