@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tradecli.analysis.inventory import inventory
 from tradecli.analysis.value import series_values
-from tradecli.cli import app, hoist_global_options
+from tradecli.cli import app
 from tradecli.dataset import Dataset
 from tradecli.periods import Period
 from tradecli.series import SeriesKey
@@ -118,30 +118,18 @@ def test_value_over_a_differenced_span(runner: CliRunner) -> None:
     assert "Ghroona" in out and "Pars Today" in out
 
 
-def test_root_options_may_follow_the_command() -> None:
-    commands = {"value", "summary"}
-    assert hoist_global_options(
-        ["value", "--period", "2022", "--format", "json", "--explain"], commands
-    ) == ["--format", "json", "--explain", "value", "--period", "2022"]
-    assert hoist_global_options(["-d", "x.csv", "summary", "-f=csv"], commands) == [
-        "-d",
-        "x.csv",
-        "-f=csv",
-        "summary",
-    ]
+def test_root_options_may_follow_the_command(runner: CliRunner) -> None:
+    before = run(runner, "--format", "json", "--explain", "value", "--period", "2022")
+    after = run(runner, "value", "--period", "2022", "--format", "json", "--explain")
+    assert before[0] == 0 and json.loads(before[1])["period"] == "2022"
+    assert after == before
+    assert run(runner, "summary", "--format=csv")[1].startswith("series,year,")
+    assert run(runner, "-f", "json", "summary", "-f", "csv") == run(runner, "summary", "-f", "csv")
 
 
 def test_a_root_option_value_named_like_a_command_is_not_the_command(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    commands = {"data", "summary"}
-    assert hoist_global_options(["--data", "data", "summary", "-f", "json"], commands) == [
-        "--data",
-        "data",
-        "-f",
-        "json",
-        "summary",
-    ]
     folder = tmp_path / "data"
     folder.mkdir()
     (folder / "t.csv").write_text(
@@ -151,6 +139,13 @@ def test_a_root_option_value_named_like_a_command_is_not_the_command(
     code, out, err = run(runner, "--data", "data", "summary", "--format", "json")
     assert code == 0, err
     assert [s["year"]["value"] for s in json.loads(out)["series"]] == [5.0]
+    assert run(runner, "summary", "--data", "data", "--format", "json") == (code, out, err)
+    (tmp_path / "more.csv").write_text(
+        "reporter,partner,flow,period,value\nAZE,KAZ,turnover,2022,7\n", encoding="utf-8"
+    )
+    code, out, err = run(runner, "-d", "data", "summary", "-d", "more.csv", "-f", "json")
+    assert code == 0, err  # a repeated root option adds up, before and after the command
+    assert sorted(s["year"]["value"] for s in json.loads(out)["series"]) == [5.0, 7.0]
 
 
 def test_json_output_equals_the_library_result(runner: CliRunner, bundled: Dataset) -> None:
@@ -205,7 +200,7 @@ def test_bad_period_is_a_usage_error(runner: CliRunner) -> None:
 def test_bad_format_is_a_usage_error(runner: CliRunner) -> None:
     code, _, err = run(runner, "--format", "xml", "summary")
     assert code == 2
-    assert "table, json, csv, markdown" in err
+    assert "'table', 'json', 'csv', 'markdown'" in err
 
 
 def test_unknown_country_suggests(runner: CliRunner) -> None:

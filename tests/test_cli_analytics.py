@@ -16,7 +16,8 @@ from tradecli.analysis.growth import growth
 from tradecli.analysis.projection import Method, project
 from tradecli.analysis.share import member_keys, shares
 from tradecli.analysis.summary import summarize
-from tradecli.cli import FLOWS, app
+from tradecli.cli import app
+from tradecli.cli.choices import FLOWS
 from tradecli.dataset import Dataset, Filters, load
 from tradecli.observations import FLOWS as OBSERVATION_FLOWS
 from tradecli.periods import Period
@@ -218,7 +219,7 @@ ERRORS = [
     (["growth", "--period", "2030"], 1, ["no series has a figure for 2030"]),
     (["growth", "--partner", "Narnia"], 1, ["Narnia"]),
     (["project", "soon"], 2, ["Invalid value for 'year'"]),
-    (["project", "2023", "--method", "magic"], 2, ["'magic' is not one of auto, linear"]),
+    (["project", "2023", "--method", "magic"], 2, ["'magic' is not one of 'auto', 'linear'"]),
     (["project", "2023", "--as-of", "2023"], 2, ["'2023' is not a month"]),
     (["project", "2023", "--as-of", "July"], 2, ["accepted forms"]),
     (["project", "2023", "--vintage", "14.09.2023"], 2, ["'14.09.2023' is not a date"]),
@@ -226,8 +227,12 @@ ERRORS = [
     (["project", "2031"], 1, ["nothing to project 2031 from", "years in the data"]),
     (["project", "2023", "--as-of", "2022-12", "-p", "TJK"], 1, ["nothing to project 2023"]),
     (["summary", "--partner", "Atlantis"], 1, ["Atlantis"]),
-    (["summary", "--flow", "balance"], 2, ["'balance' is not one of export, import, turnover"]),
-    (["share", "--vs", "cis", "--flow", "barter"], 2, ["'barter' is not one of export"]),
+    (
+        ["summary", "--flow", "balance"],
+        2,
+        ["'balance' is not one of 'export', 'import', 'turnover'"],
+    ),
+    (["share", "--vs", "cis", "--flow", "barter"], 2, ["'barter' is not one of 'export'"]),
 ]
 
 

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from tradecli.analysis.chart import ChartKind, annual_chart
 from tradecli.analysis.claims import read_claims, verify
-from tradecli.cli import CHART_KINDS, app
+from tradecli.cli import app
+from tradecli.cli.choices import CHART_KINDS
 from tradecli.dataset import Dataset
 from tradecli.series import SeriesKey
 
@@ -148,7 +149,7 @@ def test_chart_json_equals_the_library_result(runner: CliRunner, bundled: Datase
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--kind", "pie"], "'pie' is not one of annual, ytd, share"),
+        (["--kind", "pie"], "'pie' is not one of 'annual', 'ytd', 'share'"),
         (["--kind", "share"], "--kind share needs --vs GROUP"),
         (["--out", "chart.gif"], "write a .png or .svg file"),
         (["--out", "no/such/folder/chart.png"], "does not exist"),

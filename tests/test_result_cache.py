@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 
-from tradecli import cli, filekey, results
+from tradecli import filekey, results
+from tradecli.cli import main
+from tradecli.cli.settings import Settings
 
 Run = Callable[..., tuple[str, str, int]]
 
@@ -53,13 +55,13 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item per run that loaded data (a miss); a hit loads nothing."""
     calls: list[int] = []
-    real = cli.Settings.load
+    real = Settings.load
 
-    def counting(self: cli.Settings, *args: Any, **kwargs: Any) -> Any:
+    def counting(self: Settings, *args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(cli.Settings, "load", counting)
+    monkeypatch.setattr(Settings, "load", counting)
     return calls
 
 
@@ -70,7 +72,7 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     def invoke(*args: str) -> tuple[str, str, int]:
         monkeypatch.setattr(sys, "argv", ["tradecli", *args])
         with pytest.raises(SystemExit) as exit_:
-            cli.main()
+            main()
         out = capsys.readouterr()
         code = exit_.value.code
         return out.out, out.err, 0 if code is None else int(code)
@@ -190,20 +192,32 @@ def test_the_claims_file_is_part_of_the_key(
     data: Path,
     tmp_path: Path,
     cache_dir: Path,
+    loads: list[int],
+    run: Run,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     claims = tmp_path / "claims.toml"
-    claims.write_text('reporter = "A"\n', encoding="utf-8")
+    claim = 'measure = "value"\nperiod = "1990"\nstated = "$1 million"\n'
+    claims.write_text(
+        f'reporter = "{who[0]}"\npartner = "{who[1]}"\n[[claim]]\n{claim}', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     argv = ["--data", str(data), "verify", "claims.toml"]
-    before = cli._result_request(argv)
-    assert before is not None and before == cli._result_request(argv)
-    claims.write_text('reporter = "B"\n', encoding="utf-8")
-    after = cli._result_request(argv)
-    assert after is not None and after.key != before.key
-    assert cli._result_request(["--no-cache", *argv]) is None
-    assert cli._result_request([*argv, "--no-cache"]) is None  # hoisted
-    assert cli._result_request(["--data", str(data), "chart"]) is None
+    first = run(*argv)
+    assert first[2] == 0 and "unverifiable" in first[0]
+    assert run(*argv) == first and len(loads) == 1
+    claims.write_text(
+        f'reporter = "{who[1]}"\npartner = "{who[0]}"\n[[claim]]\n{claim}', encoding="utf-8"
+    )
+    run(*argv)
+    assert len(loads) == 2  # another claims file: a miss
+    entries = _entries(cache_dir)
+    run("--no-cache", *argv)
+    run(*argv, "--no-cache")  # a root option after the command
+    assert len(loads) == 4 and _entries(cache_dir) == entries
+    run("--data", str(data), "chart", "-r", who[0], "-p", who[1])
+    run("--data", str(data), "chart", "-r", who[0], "-p", who[1])
+    assert len(loads) == 6 and _entries(cache_dir) == entries
 
 
 HIT = """

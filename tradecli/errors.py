@@ -1,7 +1,7 @@
 """Errors that tradecli reports to the user, named by what went wrong.
 
 Every error here is turned into one clear message and exit code 1 by the
-single error boundary in ``cli.py``; nothing below the CLI prints or exits.
+single error boundary in ``cli/boundary.py``; nothing below the CLI prints or exits.
 """
 
 from __future__ import annotations
@@ -42,6 +42,15 @@ class BadInput(TradeCliError):
         if rest > 0:
             shown.append(f"... and {rest} more problem{'s' if rest != 1 else ''}")
         super().__init__("\n".join(shown))
+
+
+class BadRequest(TradeCliError, ValueError):
+    """A question the core refuses as asked (options that exclude each other, a value out
+    of range): a usage error, exit 2 at the command line. ``hint`` names the option."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class BadPeriod(TradeCliError, ValueError):

@@ -13,7 +13,7 @@ from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from tradecli.errors import BadPeriod
+from tradecli.errors import BadPeriod, BadRequest
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -209,3 +209,16 @@ def _iso(first: int, last: int) -> str:
     if n_months == 1:
         return month_iso(first)
     return f"{month_iso(first)}/{month_iso(last)}"
+
+
+def check_year(year: int) -> int:
+    """A year to project: refused (``BadRequest``) outside 1900-2200."""
+    if not 1900 <= year <= 2200:
+        raise BadRequest(f"{year} is not a plausible year", hint="YEAR")
+    return year
+
+
+def check_year_range(first: int | None, last: int | None) -> None:
+    """The full years of a CAGR: the first must come before the last."""
+    if first is not None and last is not None and first >= last:
+        raise BadRequest(f"--from {first} must be before --to {last}")

@@ -13,7 +13,7 @@ from typing import Any
 
 from tradecli.dataset import Dataset
 from tradecli.errors import NotAvailable
-from tradecli.periods import Period, by_end
+from tradecli.periods import Period, by_end, check_year_range
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -427,6 +427,7 @@ def growth(
     last: int | None = None,
 ) -> Growth:
     """Growth for every series that has the span; raise ``NotAvailable`` when none has."""
+    check_year_range(first, last)
     engine = dataset.engine
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []

@@ -23,7 +23,7 @@ from typing import Any
 from tradecli.analysis.growth import qualified, usd_first, years_in
 from tradecli.dataset import Dataset
 from tradecli.errors import NotAvailable
-from tradecli.periods import MONTH_ABBR, Period, month_iso
+from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -749,6 +749,7 @@ def project(
     backtest: bool = False,
 ) -> ProjectionResult:
     """Project ``year`` for every series that has something of it; raise when none has."""
+    check_year(year)
     engine = dataset.engine
     found: list[SeriesProjection] = []
     unanswered: list[tuple[SeriesKey, str]] = []

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradecli.dataset import Dataset
+from tradecli.errors import BadRequest
 from tradecli.groups import Group
 from tradecli.periods import Period
 from tradecli.render import Column, Kind, Report
+from tradecli.selection import Selection
 from tradecli.series import AGGREGATE, Answer, SeriesKey
 
 
@@ -70,3 +72,32 @@ def group_values(
         )
         answers.append(members)
     return ValueResult(period, answers)
+
+
+def check_options(*, partner: str | None, vs: str | None) -> None:
+    """``vs`` (a whole group) and ``partner`` (one partner) exclude each other."""
+    if vs and partner:
+        raise BadRequest(
+            "--vs asks for the reporter's trade with the whole group, --partner for one "
+            "partner; for a partner's share of a group use `tradecli share --vs GROUP --partner X`"
+        )
+
+
+def values(
+    dataset: Dataset,
+    period: Period,
+    *,
+    reporter: str | None = None,
+    partner: str | None = None,
+    flow: str | None = None,
+    vs: str | None = None,
+) -> ValueResult:
+    """``tradecli value``: the selected series over ``period``, or with ``vs`` the
+    reporter's trade with that whole group (then no ``partner``)."""
+    check_options(partner=partner, vs=vs)
+    selection = Selection.parse(dataset, reporter, partner, flow)
+    if vs:
+        group = dataset.groups.get(vs)
+        reporter_code = selection.reporter_or_only(dataset, group)
+        return group_values(dataset, reporter_code, group, selection.flow or "turnover", period)
+    return series_values(dataset, selection.keys(dataset), period)

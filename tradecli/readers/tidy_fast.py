@@ -17,16 +17,11 @@ with numpy on the bytes and converted with Arrow kernels. With
 ``ReadContext.reporters`` set, only those reporters' rows are kept and turned
 into the frame (every row is still validated).
 
-``start`` begins a reading ahead of time: the console script starts it from the
-command line (``cli._read_ahead``) before Typer parses it and before pandas and
-the analysis are imported, which takes about half a second of one core that the reading can use;
-``read`` with the same file and context takes it over. Nothing here imports
-pandas until the frame is put together.
+Nothing here imports pandas until the frame is put together.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -76,67 +71,10 @@ class _Fallback(Exception):
 def read(path: Path, context: ReadContext) -> pd.DataFrame | None:
     """Observations of a large, clean tidy CSV, or None to use the plain path."""
     try:
-        reader = _taken(path, context) or _begin(path, context)
+        reader = _begin(path, context)
         return reader.finish() if reader is not None else None
     except (_Fallback, pa.ArrowInvalid, UnicodeDecodeError):
         return None
-
-
-def start(path: Path, context: ReadContext) -> bool:
-    """Begin reading ``path`` on the worker threads and return at once; ``read`` with the
-    same file, unchanged, and a context with the same say in the reading takes it
-    over. False when this path would not read the file (small, not tidy, gone)."""
-    try:
-        reader = _begin(path, context)
-    except (OSError, UnicodeDecodeError):
-        return False
-    if reader is None:
-        return False
-    with _AHEAD_LOCK:
-        replaced = _AHEAD.pop(reader.key, None)
-        _AHEAD[reader.key] = reader
-    if replaced is not None:
-        replaced.stop()
-    return True
-
-
-def discard() -> None:
-    """Stop every reading begun ahead that was not taken over (the load found the file
-    in the cache, or read it another way, or the command ended before loading)."""
-    with _AHEAD_LOCK:
-        readers = list(_AHEAD.values())
-        _AHEAD.clear()
-    for reader in readers:
-        reader.stop()
-
-
-# Readings begun by ``start`` and not yet taken over, by ``_key``.
-_AHEAD: dict[tuple[Any, ...], _Reader] = {}
-_AHEAD_LOCK = threading.Lock()
-
-
-def _key(path: Path, stat: os.stat_result, context: ReadContext) -> tuple[Any, ...]:
-    """The file and what of the context a reading depends on. The inode and the change
-    time tell a file rewritten in place from the one read, even when its size and
-    modification time were kept (``cp -p``, ``rsync -t``)."""
-    file = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-    return (str(path.resolve()), *file, json.dumps(context.options(), sort_keys=True))
-
-
-def _taken(path: Path, context: ReadContext) -> _Reader | None:
-    """The reading begun ahead for this file, as it is now, and this context; any other
-    begun for the same file is stopped (its context differed, or the file changed)."""
-    if not _AHEAD:
-        return None
-    key = _key(path, path.stat(), context)
-    with _AHEAD_LOCK:
-        reader = _AHEAD.pop(key, None)
-        others = [_AHEAD.pop(k) for k in list(_AHEAD) if k[0] == key[0]]
-    for other in others:
-        other.stop()
-    if reader is not None:
-        reader.adopt(path, context)
-    return reader
 
 
 def _begin(path: Path, context: ReadContext) -> _Reader | None:
@@ -195,7 +133,6 @@ class _Reader:
         self.errors: list[BaseException] = []
         self.columns = [f"c{i}" for i in range(len(self.names))]
         self.threads: list[threading.Thread] = []
-        self.stopped = False
 
     # -- reading -------------------------------------------------------------
 
@@ -203,28 +140,12 @@ class _Reader:
         workers = int(os.environ.get("TRADECLI_READ_THREADS", "0") or 0)
         workers = workers or max(1, min(os.cpu_count() or 1, 4))
         self.handle = self.path.open("rb")
-        # What the file was when opened: a reading begun ahead is taken over only if
-        # the file is still this one (``_taken``).
-        self.key = _key(self.path, os.fstat(self.handle.fileno()), self.context)
         self.handle.seek(self.header_bytes)
         self.done_bytes = self.header_bytes
         self.running = workers
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self.threads:
             thread.start()
-
-    def adopt(self, path: Path, context: ReadContext) -> None:
-        """Take over a reading begun ahead: the frame names the file as the caller does,
-        and the caller's progress bar shows what is read from now on."""
-        with self.lock:
-            self.path = path
-            self.progress = context.progress
-            if self.progress is not None:
-                self.progress(self.done_bytes, self.size)
-
-    def stop(self) -> None:
-        """Read no further block (a reading begun ahead that nobody will take over)."""
-        self.stopped = True
 
     def finish(self) -> pd.DataFrame:
         for thread in self.threads:
@@ -239,7 +160,7 @@ class _Reader:
     def _next_block(self) -> tuple[int, bytes, int] | None:
         """The next run of whole lines (about CHUNK_BYTES), numbered in file order."""
         with self.lock:
-            if self.errors or self.stopped:
+            if self.errors:
                 return None
             data = self.handle.read(CHUNK_BYTES)
             if not data:

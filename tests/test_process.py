@@ -1,0 +1,75 @@
+"""The process as a user runs it (``python -m tradecli``): Ctrl-C at any moment is one
+line and exit 130; output that cannot be written (a full disk, a closed stdout) is one
+line and exit 1, also when the answer comes from the result cache. Never a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+LOST = "error: could not write the output\n"
+COMMAND = [sys.executable, "-m", "tradecli"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "COLUMNS": "100",
+        "TRADECLI_CACHE_DIR": str(tmp_path / "cache"),
+        "TRADECLI_RESULT_CACHE_MIN_BYTES": "0",  # any --data file's result is cached
+    }
+
+
+def _to(stdout: int | None, argv: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run with stdout on ``stdout`` (None: closed, as ``>&-`` leaves it)."""
+    if stdout is None:
+        argv = ["sh", "-c", 'exec "$0" "$@" >&-', *argv]
+    done = subprocess.run(
+        argv, stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, check=False
+    )
+    return done.returncode, done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_and_a_closed_stdout_are_one_line_and_exit_1(
+    env: dict[str, str], generate: Callable[[int, int], Path]
+) -> None:
+    data = generate(3_000, 5)
+    cached = [*COMMAND, "--data", str(data), "summary"]
+    ok = subprocess.run(cached, capture_output=True, env=env)
+    assert ok.returncode == 0 and ok.stdout.startswith(b"Trade summary")
+    entries = list(Path(env["TRADECLI_CACHE_DIR"]).glob("result-*"))
+    assert len(entries) == 1
+    for argv in ([*COMMAND, "summary"], cached):  # computed; answered from the result cache
+        with open("/dev/full", "w") as full:
+            assert _to(full.fileno(), argv, env) == (1, LOST), argv
+        assert _to(None, argv, env) == (1, LOST), argv
+    assert list(Path(env["TRADECLI_CACHE_DIR"]).glob("result-*")) == entries  # still a hit
+
+
+def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(env: dict[str, str]) -> None:
+    interrupted = 0
+    for delay in (0.2, 0.5, 1.0):
+        process = subprocess.Popen(
+            [*COMMAND, "data", "--conflicts", "--explain", "-f", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        if process.returncode == 0:  # finished before the signal came
+            assert b"Traceback" not in err
+            continue
+        assert (process.returncode, err, out) == (130, b"interrupted\n", b""), delay
+        interrupted += 1
+    assert interrupted >= 2

@@ -1,0 +1,156 @@
+"""The fast path for large tidy files (``tidy_fast``): the frame and the output are what
+a plain read gives, with and without a reporter filter, with a bad row deep inside,
+with a column of new values in every row. No timings here: ``bench/`` measures speed."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tradecli import cache, filekey
+from tradecli.cli import main
+from tradecli.groups import load_bundled
+from tradecli.readers import tidy, tidy_fast
+from tradecli.readers.context import ReadContext
+
+
+@pytest.fixture(scope="module")
+def generated(generate: Callable[[int, int], Path]) -> Path:
+    return generate(20_000, 5)
+
+
+@pytest.fixture(autouse=True)
+def small_is_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated file (about 1 MB) counts as large, in blocks of a few hundred rows."""
+    monkeypatch.setenv(filekey.ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 16 << 10)
+    monkeypatch.setattr(filekey, "LARGE_BYTES", 0)
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+
+
+@pytest.fixture
+def readers(monkeypatch: pytest.MonkeyPatch) -> list[tidy_fast._Reader]:
+    """Every reading begun, ahead or not."""
+    begun: list[tidy_fast._Reader] = []
+    real = tidy_fast._Reader.start
+
+    def counting(self: tidy_fast._Reader) -> None:
+        begun.append(self)
+        real(self)
+
+    monkeypatch.setattr(tidy_fast._Reader, "start", counting)
+    return begun
+
+
+def _context(reporters: frozenset[str] | None = None) -> ReadContext:
+    return ReadContext(group_codes=load_bundled().codes, reporters=reporters)
+
+
+def _plain(path: Path, context: ReadContext, monkeypatch: pytest.MonkeyPatch) -> pd.DataFrame:
+    with monkeypatch.context() as patch:
+        patch.setattr(tidy_fast, "MIN_BYTES", 1 << 62)
+        return tidy.read(path, context)
+
+
+def _reporter(path: Path) -> str:
+    with path.open(encoding="utf-8") as rows:
+        return rows.readlines()[1].split(",")[0]
+
+
+def test_a_column_with_a_new_value_in_every_row(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id per row: past a few thousand distinct values they are looked up in a dict
+    (rebuilding the Arrow set for every block would grow with the square of the rows)."""
+    monkeypatch.setattr(tidy_fast, "_KNOWN_MAX", 500)
+    path = tmp_path / "ids.csv"
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    rows = [f"{line},id{i}" for i, line in enumerate(lines[1:6000])]
+    path.write_text("\n".join([lines[0] + ",id", *rows]) + "\n", encoding="utf-8")
+    frame = tidy_fast.read(path, _context())
+    assert frame is not None and frame["id"].nunique() == 5999
+    pd.testing.assert_frame_equal(frame, _plain(path, _context(), monkeypatch))
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, int]:
+    old = sys.argv
+    sys.argv = ["tradecli", *argv]
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main()
+    finally:
+        sys.argv = old
+    out = capsys.readouterr()
+    return out.out, out.err, int(exit_.value.code or 0)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        ["summary", "--reporter", "{r}"],
+        ["summary", "-r", "{r}"],
+        ["summary", "-r{r}"],
+        ["summary", "--reporter={r}", "--format", "json"],
+        ["--commodity", "TOTAL", "summary", "--reporter", "{r}"],
+        ["summary", "--reporter", "{r}", "--groups", "{groups}"],
+        ["share", "--vs", "world", "--reporter", "{r}"],
+    ],
+)
+def test_the_fast_path_and_its_reporter_filter_answer_as_the_plain_path(
+    generated: Path,
+    tmp_path: Path,
+    readers: list[tidy_fast._Reader],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    spelling: list[str],
+) -> None:
+    monkeypatch.setenv("TRADECLI_RESULT_CACHE_MIN_BYTES", str(1 << 62))  # no replay
+    monkeypatch.setenv("COLUMNS", "100")
+    groups = tmp_path / "groups.csv"
+    groups.write_text(
+        "group,member,valid_from,valid_to,note\nmine,AZE,,,\nmine,TJK,,,\n", encoding="utf-8"
+    )
+    filled = (a.format(r=_reporter(generated), groups=groups) for a in spelling)
+    argv = ["--data", str(generated), *filled]
+    fast = _main(argv, capsys)
+    assert len(readers) == 1 and fast[2] == 0  # read by the fast path
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 1 << 62)
+    assert _main([*argv, "--no-cache"], capsys) == fast  # read the plain way
+    assert len(readers) == 1
+
+
+def test_a_bad_row_deep_in_a_large_file_gives_the_plain_message(
+    generated: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "bad.csv"
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    lines[15000] = lines[15000].replace(",export,", ",exprot,").replace(",import,", ",imprt,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = ["--data", str(path), "summary", "--reporter", _reporter(generated)]
+    out, err, code = _main(argv, capsys)
+    assert code == 1 and f"{path}:15001: flow:" in err
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 1 << 62)
+    assert _main([*argv, "--no-cache"], capsys) == (out, err, code)
+
+
+def test_a_cached_parsed_file_is_not_read_again(
+    generated: Path,
+    readers: list[tidy_fast._Reader],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRADECLI_RESULT_CACHE_MIN_BYTES", str(1 << 62))
+    argv = ["--data", str(generated), "summary", "--reporter", _reporter(generated)]
+    first = _main(argv, capsys)
+    assert len(readers) == 1
+    assert _main([*argv, "--flow", "export"], capsys)[2] == 0  # the same rows, from the cache
+    assert len(readers) == 1
+    assert _main(argv, capsys) == first

@@ -1,0 +1,80 @@
+"""The one error boundary, and root options that may follow the command.
+
+``Boundary`` is the command group Typer builds for ``app``. Its ``invoke`` is the
+single place where errors become messages: a ``TradeCliError`` is one line on
+stderr and exit 1 (``--debug``: the traceback instead); a ``BadRequest`` (options
+the core refuses together or out of range) is a usage error, exit 2, as Click's
+own checks are. Everything else is left to ``process.run``.
+
+Root options may also be written after the command (``tradecli summary --format
+json``): each command carries a hidden copy of every root option, parsed by Click
+with the command's own options, whose value, when given, goes to the ``Settings``
+the root callback made (a repeated ``--data`` adds to the list; any other option
+given after the command wins, as the later of two options does in Click).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from tradecli.cli.output import diagnostics
+from tradecli.cli.settings import Settings
+from tradecli.errors import BadRequest, TradeCliError
+
+SHARED = frozenset(
+    {
+        "data",
+        "groups",
+        "fmt",
+        "explain",
+        "include_flagged",
+        "debug",
+        "no_cache",
+        "commodity",
+        "strict",
+    }
+)
+
+
+class Boundary(TyperGroup):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shared = [param for param in self.params if param.name in SHARED]
+        for command in self.commands.values():
+            command.params.extend(_after_command(param) for param in shared)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BadRequest as exc:
+            raise typer.BadParameter(str(exc), param_hint=exc.hint) from None
+        except TradeCliError as exc:
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else None
+            if settings is not None and settings.debug:
+                raise
+            diagnostics(f"error: {exc}")
+            raise typer.Exit(code=1) from None
+
+
+def _after_command(param: Any) -> Any:
+    """A hidden copy of a root option for a command's own parameters."""
+    twin = copy.copy(param)
+    twin.hidden = True
+    twin.expose_value = False
+    twin.is_eager = False
+    twin.callback = _to_settings
+    return twin
+
+
+def _to_settings(ctx: Any, param: Any, value: Any) -> Any:
+    source = ctx.get_parameter_source(param.name)
+    settings = ctx.find_object(Settings)
+    if settings is None or source is None or source.name not in ("COMMANDLINE", "ENVIRONMENT"):
+        return value
+    current = getattr(settings, param.name)
+    setattr(settings, param.name, [*current, *value] if isinstance(current, list) else value)
+    return value

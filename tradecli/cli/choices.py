@@ -1,0 +1,45 @@
+"""The values the command line accepts for its choice options, as ``StrEnum``s that
+Typer checks itself. Pandas-free, so that ``tradecli --help`` stays quick."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FormatChoice(StrEnum):
+    """``--format``: the names of ``render.OutputFormat``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class FlowChoice(StrEnum):
+    """``--flow``: the names of ``observations.FLOWS``."""
+
+    export = "export"
+    import_ = "import"
+    turnover = "turnover"
+
+
+class MethodChoice(StrEnum):
+    """``project --method``: the names of ``analysis.projection.Method``."""
+
+    auto = "auto"
+    linear = "linear"
+    seasonal = "seasonal"
+    ytd_growth = "ytd-growth"
+
+
+class ChartKindChoice(StrEnum):
+    """``chart --kind``: the names of ``analysis.chart.ChartKind``."""
+
+    annual = "annual"
+    ytd = "ytd"
+    share = "share"
+
+
+FLOWS = tuple(flow.value for flow in FlowChoice)
+CHART_KINDS = tuple(kind.value for kind in ChartKindChoice)
+PROJECTION_METHODS = tuple(method.value for method in MethodChoice)

@@ -1,0 +1,553 @@
+"""The commands: root options and one thin function per command.
+
+Each command reads like a sentence: load → compute → render, with its options
+passed to the core by keyword. Click parses the command line (choices are the
+``StrEnum``s of ``choices``); the rules a Python caller needs too (the year
+range, ``--vs`` without ``--partner``) are the core's. Core modules are imported
+inside the commands so that ``tradecli --help`` never imports pandas. Errors
+become messages in ``boundary``; process concerns live in ``process``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tradecli.cli.boundary import Boundary
+from tradecli.cli.choices import ChartKindChoice, FlowChoice, FormatChoice, MethodChoice
+from tradecli.cli.output import diagnostics, emit
+from tradecli.cli.replay import Replayed
+from tradecli.cli.settings import Settings
+from tradecli.errors import TradeCliError
+
+app = typer.Typer(
+    cls=Boundary,
+    help="Bilateral trade-turnover analytics from published statistics: values over any span, "
+    "shares of groups, growth, projections, with every number traced to its source.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"tradecli {version('tradecli')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Data file or folder (repeatable). Default: the bundled dataset of "
+            "published Azerbaijan trade figures.",
+            exists=True,
+            dir_okay=True,
+            readable=True,
+        ),
+    ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        FormatChoice,
+        typer.Option("--format", "-f", help="Output: table, json, csv or markdown."),
+    ] = FormatChoice.table,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show the published figures behind every number and how they were combined.",
+        ),
+    ] = False,
+    include_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--include-flagged",
+            help="Keep figures flagged suspect-unit, low-trust or negative-as-published.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="A row of a publisher's download that cannot be placed is an error (exit 1), "
+            "not a warning.",
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read large files and compute afresh instead of using the caches of parsed "
+            "files and of results (kept in the user cache directory, or $TRADECLI_CACHE_DIR).",
+        ),
+    ] = False,
+    commodity: Annotated[
+        str,
+        typer.Option(
+            "--commodity",
+            help="Commodity to read from Comtrade and WITS downloads: an HS, SITC or service "
+            "code (such as 27), read in the file's own classification; "
+            "default TOTAL, all commodities. Rows of other commodities are never added.",
+        ),
+    ] = "TOTAL",
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(
+        data=list(data or []),
+        groups=groups,
+        fmt=fmt,
+        explain=explain,
+        debug=debug,
+        include_flagged=include_flagged,
+        commodity=commodity,
+        no_cache=no_cache,
+        strict=strict,
+    )
+
+
+Reporter = Annotated[
+    str | None,
+    typer.Option(
+        "--reporter",
+        "-r",
+        help="Whose statistics: a name or code (AZE, Azerbaijan). "
+        "Default: every reporter in the data.",
+    ),
+]
+Partner = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        help="Partner country (name or code) or group code. Default: every partner.",
+    ),
+]
+Flow = Annotated[
+    FlowChoice | None,
+    typer.Option("--flow", help="export, import or turnover (default turnover)."),
+]
+Period_ = Annotated[
+    str | None,
+    typer.Option(
+        "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+    ),
+]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _period(text: str) -> Any:
+    from tradecli.periods import Period
+
+    try:
+        return Period.parse(text)
+    except TradeCliError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _flow(flow: FlowChoice | None) -> str | None:
+    return None if flow is None else flow.value
+
+
+@app.command(cls=Replayed)
+def summary(
+    ctx: typer.Context, reporter: Reporter = None, partner: Partner = None, flow: Flow = None
+) -> None:
+    """What we trade with each partner and how it is moving.
+
+    For each series: the latest full year and its change, the latest
+    year-to-date span and its like-for-like change, the run-rate projection
+    of the current year, the partner's share in each group that contains it,
+    and a sparkline of the annual values.
+
+    Example: tradecli summary --partner Tajikistan
+    """
+    from tradecli.analysis.summary import summarize
+    from tradecli.selection import Selection
+
+    settings = _settings(ctx)
+    dataset = settings.load(reporter=reporter)
+    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    settings.show(summarize(dataset, keys).report())
+
+
+@app.command(cls=Replayed)
+def value(
+    ctx: typer.Context,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+        ),
+    ],
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+    vs: Annotated[
+        str | None,
+        typer.Option(
+            "--vs",
+            help="A group (cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world): the "
+            "reporter's trade with the whole group.",
+        ),
+    ] = None,
+) -> None:
+    """The value of a series over any span, and how it was derived.
+
+    Exact figure, else disjoint spans that tile it, else the difference of two
+    cumulative figures, else export + import; never an annual figure added to
+    the months inside it.
+
+    Example: tradecli value --partner TJK --period 2023-07/2023-08 --explain
+    """
+    from tradecli.analysis.value import check_options, values
+
+    span = _period(period)
+    check_options(partner=partner, vs=vs)  # before the load: a usage error is said at once
+    settings = _settings(ctx)
+    result = values(
+        settings.load(), span, reporter=reporter, partner=partner, flow=_flow(flow), vs=vs
+    )
+    settings.show(result.report())
+
+
+@app.command(cls=Replayed)
+def data(
+    ctx: typer.Context,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="List each conflict and how it was resolved.")
+    ] = False,
+) -> None:
+    """What is loaded: series, spans covered, sources, what was excluded and why.
+
+    Example: tradecli data --conflicts --explain
+    """
+    from tradecli.analysis.inventory import inventory
+
+    settings = _settings(ctx)
+    settings.show(inventory(settings.load()).report(conflicts))
+
+
+# -- commands: analytics (share, growth, project) --------------------------------
+
+
+def _month(text: str | None) -> int | None:
+    """``--as-of YYYY-MM`` → month index."""
+    if text is None:
+        return None
+    span = _period(text)
+    if span.n_months != 1:
+        raise typer.BadParameter(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2023-07")
+    return int(span.last)
+
+
+def _date(text: str | None) -> str | None:
+    """``--vintage YYYY-MM-DD``, checked."""
+    import datetime
+    import re
+
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+    return text
+
+
+@app.command(cls=Replayed)
+def share(
+    ctx: typer.Context,
+    vs: Annotated[
+        str,
+        typer.Option(
+            "--vs",
+            help="The group: cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world "
+            "(or one from --groups).",
+        ),
+    ],
+    period: Period_ = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Rank every member of the group (over --period, else the span with a group "
+            "total where the most members have figures).",
+        ),
+    ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """The partner's share of the reporter's trade with a group.
+
+    Over the latest span where both the partner's figure and the group total
+    exist, unless --period is given. The total is the one the source published
+    when the data has it, else the sum over the members (an incomplete sum is
+    never taken for the total).
+
+    Example: tradecli share --vs cis --partner Tajikistan --explain
+    """
+    from tradecli.analysis.share import group_shares
+    from tradecli.selection import Selection
+
+    span = _period(period) if period else None
+    settings = _settings(ctx)
+    dataset = settings.load()
+    group = dataset.groups.get(vs)
+    selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+    settings.show(group_shares(dataset, group, selection, span, every).report())
+
+
+@app.command(cls=Replayed)
+def growth(
+    ctx: typer.Context,
+    period: Period_ = None,
+    from_year: Annotated[
+        int | None, typer.Option("--from", help="First full year of the CAGR.")
+    ] = None,
+    to_year: Annotated[int | None, typer.Option("--to", help="Last full year of the CAGR.")] = None,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """Like-for-like change, the change of every year, and CAGR between full years.
+
+    Like for like: a span against the same months a year before (default: the
+    latest span). A missing base is "not computable", never -100%.
+
+    Example: tradecli growth --partner TJK --period 2023-01/2023-08
+    """
+    from tradecli.analysis.growth import growth as compute
+    from tradecli.periods import check_year_range
+    from tradecli.selection import Selection
+
+    span = _period(period) if period else None
+    check_year_range(from_year, to_year)  # before the load: a usage error is said at once
+    settings = _settings(ctx)
+    dataset = settings.load()
+    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
+
+
+@app.command(cls=Replayed)
+def project(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Argument(help="The year to project, e.g. 2023.")],
+    method: Annotated[
+        MethodChoice,
+        typer.Option(
+            "--method",
+            "-m",
+            help="auto, linear, seasonal or ytd-growth. auto: seasonal where history "
+            "allows, else linear.",
+        ),
+    ] = MethodChoice.auto,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="YYYY-MM: use only spans ending on or before this month."),
+    ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            help="YYYY-MM-DD: use only figures published on or before this date "
+            "(undated figures are left out).",
+        ),
+    ] = None,
+    backtest: Annotated[
+        bool,
+        typer.Option(
+            "--backtest",
+            help="Project every year with an actual from each of its year-to-date spans and "
+            "show each method's error by months covered.",
+        ),
+    ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """Where a year will end, from its latest year-to-date span.
+
+    linear: YTD x 12 / m; seasonal: YTD / the mean share those months held of
+    the full year in up to three earlier years (with a low-high range);
+    ytd-growth: last year x (YTD / the same span last year). When the year is
+    complete in the data, shows the actual and what each method would have
+    projected from each of its year-to-date spans.
+
+    Example: tradecli project 2023 --partner TJK --vintage 2023-09-14
+    """
+    from tradecli.analysis.projection import Method
+    from tradecli.analysis.projection import project as compute
+    from tradecli.dataset import Filters
+    from tradecli.periods import check_year
+    from tradecli.selection import Selection
+
+    check_year(year)  # before the load: a usage error is said at once
+    filters = Filters(vintage=_date(vintage), as_of=_month(as_of))
+    settings = _settings(ctx)
+    dataset = settings.load(filters)
+    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
+    settings.show(result.report())
+
+
+# -- commands: mirror --------------------------------------------------------------
+
+
+@app.command(cls=Replayed)
+def mirror(
+    ctx: typer.Context,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-s", help="Only this span (2022, 2023-H1, 2023-01/2023-07)."),
+    ] = None,
+) -> None:
+    """Do the two sides' statistics agree? Mirror figures for each span both report.
+
+    A's exports to B against B's imports from A, A's imports from B against B's
+    exports to A, and turnover against turnover, with the gap in USD and percent.
+    Imports are usually valued CIF and exports FOB, so some gap is expected.
+    Without --reporter/--partner: every pair of countries reporting on each other.
+
+    Example: tradecli mirror --reporter AZE --partner TJK
+    """
+    from tradecli.analysis.mirror import compare_mirrors
+    from tradecli.selection import Selection
+
+    span = _period(period) if period else None
+    settings = _settings(ctx)
+    dataset = settings.load()
+    selection = Selection.parse(dataset, reporter, partner)
+    settings.show(compare_mirrors(dataset, selection.reporter, selection.partner, span).report())
+
+
+# -- commands: verify, chart ------------------------------------------------------
+
+CHART_SUFFIXES = (".png", ".svg")
+
+
+@app.command(cls=Replayed)
+def verify(
+    ctx: typer.Context,
+    claims: Annotated[
+        Path,
+        typer.Argument(
+            help="Claims file (TOML): [[claim]] tables with measure, period, stated, …",
+            metavar="CLAIMS.toml",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+) -> None:
+    """Check the figures an article states against the data.
+
+    Each [[claim]] gives a measure (value, share or growth), a span and the
+    figure as published ("over 2.3 million USD", "0.06%", "+7.2%"). Verdicts:
+    consistent; inconsistent, with the gap; bounded, when the span is missing
+    but spans around it bound it; unverifiable, saying what is missing. The
+    claim's own source_url is left out; with published, the data as known on
+    that date decides where it can. Exits 1 when any claim is inconsistent.
+
+    Example: tradecli verify examples/claims/trend-2023-09-14.toml --explain
+    """
+    from tradecli.analysis.claims import read_claims
+    from tradecli.analysis.claims import verify as check_claims
+
+    claims_file = read_claims(claims)
+    settings = _settings(ctx)
+    result = check_claims(settings.load(), claims_file)
+    settings.show(result.report())
+    result.raise_for_inconsistent()
+
+
+@app.command()
+def chart(
+    ctx: typer.Context,
+    kind: Annotated[
+        ChartKindChoice,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="annual (bars, with this year's projection), ytd (cumulative lines, one per "
+            "year) or share (of the --vs group).",
+        ),
+    ] = ChartKindChoice.annual,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write FILE.png or FILE.svg; default: a text chart.", dir_okay=False
+        ),
+    ] = None,
+    vs: Annotated[
+        str | None,
+        typer.Option("--vs", help="The group for --kind share: cis, cis-stat, world, …"),
+    ] = None,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """Picture one series: yearly bars, year-to-date lines, or its share of a group.
+
+    annual: full years as bars, the current year's projection hatched (with
+    its range when the method gives one) and its year-to-date value; ytd:
+    cumulative values from January, one line per year; share: the partner's
+    share of the --vs group over time. Without --out, a text chart.
+
+    Example: tradecli chart --partner Tajikistan --kind annual --out chart.png
+    """
+    from tradecli.analysis.chart import ChartKind, build_chart, chart_key
+    from tradecli.chart import draw, text_chart
+    from tradecli.selection import Selection
+
+    if out is not None and out.suffix.lower() not in CHART_SUFFIXES:
+        raise typer.BadParameter(f"{str(out)!r}: write a .png or .svg file", param_hint="--out")
+    if out is not None and not out.parent.is_dir():
+        raise typer.BadParameter(f"folder {str(out.parent)!r} does not exist", param_hint="--out")
+    if kind is ChartKindChoice.share and vs is None:
+        raise typer.BadParameter("--kind share needs --vs GROUP (cis, cis-stat, world, …)")
+    settings = _settings(ctx)
+    dataset = settings.load()
+    group = dataset.groups.get(vs) if vs else None
+    key = chart_key(Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset))
+    data = build_chart(dataset, key, ChartKind(kind.value), group)
+    if out is not None:
+        draw(data, out)
+        diagnostics(f"wrote {out}")
+    if settings.fmt != "table":
+        settings.show(data.report())
+    elif out is None:
+        emit(text_chart(data, settings.explain))

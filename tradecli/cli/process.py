@@ -1,0 +1,100 @@
+"""Process concerns: the console-script entry point, Ctrl-C, flushing, the exit code.
+
+Nothing here imports Typer or the core at import time: ``run`` takes over Ctrl-C
+before anything heavy is imported, so an interrupt at any moment is one line
+(``interrupted``) and exit 130, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from types import FrameType
+
+
+class Interrupted(BaseException):
+    """Ctrl-C. Not a ``KeyboardInterrupt``, which Click would turn into a silent exit 130
+    and libraries may catch; a ``BaseException`` that only ``run`` catches."""
+
+
+def main() -> None:
+    """Parse the command line and run the command; ends with ``SystemExit`` (Click's
+    standalone mode). Tests call this: it never ends the process itself."""
+    from tradecli.cli.commands import app
+
+    app()
+
+
+def run() -> None:
+    """The console script and ``python -m tradecli``: ``main``, then flush and exit.
+
+    Output that cannot be written (stdout closed with ``>&-``, a full disk) is one
+    line, ``error: could not write the output``, and exit 1; a reader that has gone
+    (``| head``) is no error."""
+    previous = signal.signal(signal.SIGINT, _interrupt)
+    try:
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            if exc.code is not None and not isinstance(exc.code, int):
+                raise
+            code = exc.code or 0
+        except BrokenPipeError:
+            code = 0
+        except _lost_output_errors():
+            code = _say("error: could not write the output", 1)
+        code = finish(code)
+    except Interrupted:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we leave
+        code = _say("interrupted", 130)
+    finally:
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGINT, previous)
+    raise SystemExit(code)
+
+
+def finish(code: int) -> int:
+    """Flush stdout and stderr; the exit code, 1 if the output could not be written."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _silence(stream)
+        except (OSError, ValueError):
+            _silence(stream)
+            if stream is sys.stdout:
+                code = _say("error: could not write the output", 1)
+    return code
+
+
+def _lost_output_errors() -> tuple[type[BaseException], ...]:
+    from tradecli.cli.output import OutputLost
+
+    return (OutputLost,)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted
+
+
+def _say(line: str, code: int) -> int:
+    """One line on stderr, if stderr can take it; ``code`` back."""
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+    return code
+
+
+def _silence(stream: object) -> None:
+    """Point a stream that failed at /dev/null, so that the interpreter's own flush at
+    exit does not fail again with a message of its own."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())  # type: ignore[attr-defined]
+        os.close(devnull)

@@ -1,0 +1,117 @@
+"""The root options every command shares (``Settings``, kept in ``ctx.obj``): loading
+the data they name and showing a report in the format they ask for."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tradecli.cli.output import diagnostics, emit
+
+if TYPE_CHECKING:
+    from tradecli.dataset import Dataset, Filters
+    from tradecli.render import Report
+
+
+@dataclass
+class Settings:
+    """Root options, shared by every command through ``ctx.obj``."""
+
+    data: list[Path] = field(default_factory=list)
+    groups: Path | None = None
+    fmt: str = "table"
+    explain: bool = False
+    debug: bool = False
+    include_flagged: bool = False
+    commodity: str = "TOTAL"
+    no_cache: bool = False
+    strict: bool = False
+
+    def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
+        """Load the data; with ``reporter`` (the command's ``--reporter``), only that
+        reporter's rows are kept while reading, which is what makes big files quick."""
+        from tradecli.dataset import Filters, load
+        from tradecli.readers.context import reporter_codes
+
+        base = filters or Filters()
+        if self.include_flagged and not base.include_flagged:
+            base = Filters(True, base.vintage, base.as_of, base.exclude_urls)
+        with LoadProgress() as progress:
+            dataset = load(
+                self.data or None,
+                self.groups,
+                base,
+                commodity=self.commodity,
+                reporters=reporter_codes(reporter) if self.data else None,
+                use_cache=not self.no_cache,
+                progress=progress.update,
+                strict=self.strict,
+            )
+        for note in dataset.notes:  # a reader's warnings start "warning: "
+            diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+        return dataset
+
+    def show(self, report: Report) -> None:
+        from tradecli.render import Format, render
+
+        out = render(report, Format(self.fmt), self.explain, width())
+        emit(out.stdout)
+        if out.stderr:
+            emit(out.stderr, err=True)
+
+
+class LoadProgress:
+    """A progress bar on stderr for loads that take more than about a second, and
+    only when stderr is a terminal (never in pipes, logs or tests)."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.enabled = sys.stderr is not None and sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> LoadProgress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                "loading",
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("load", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def width() -> int:
+    """Tables are as wide as $COLUMNS, else the terminal."""
+    return int(os.environ.get("COLUMNS", "0") or 0) or _terminal_width()
+
+
+def _terminal_width() -> int:
+    try:
+        return max(80, os.get_terminal_size(sys.stdout.fileno()).columns)
+    except (OSError, ValueError, AttributeError):
+        return 100
