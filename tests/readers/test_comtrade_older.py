@@ -122,3 +122,13 @@ def test_a_file_with_one_flow_summarises_that_flow(tmp_path: Path) -> None:
     code, out, err = run("--data", str(path), "--format", "csv", "summary")
     assert code == 0, err
     assert "AZE–TJK" in out and "2700000" in out.replace(".0", "")
+
+
+def test_explain_names_the_classification_of_a_commodity() -> None:
+    code, out, err = run(
+        "--data", str(FIXTURES / "comtrade-legacy-sitc.csv"), "--commodity", "27", "--explain",
+        "value", "--period", "2011",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "UN Comtrade (SITC Rev. 4, code 27)" in out
+    assert "$4M" in out  # 2.5M exports + 1.5M imports, lines 5 and 4

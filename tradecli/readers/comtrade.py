@@ -317,6 +317,11 @@ def observations(
             names[(c, t)] for c, t in zip(raw["classificationcode"], types, strict=True)
         ]
         _check_classifications(out, file, context)
+        # a product's figures name their classification and code wherever they are shown
+        product = out["commodity"].str.upper() != "TOTAL"
+        out["publisher"] = out["publisher"].where(
+            ~product, "UN Comtrade (" + out["classification"] + ", code " + out["commodity"] + ")"
+        )
     raise_problems(problems)
     placed = out["reporter"].notna() & out["partner"].notna()
     leave_out(context, file, "row(s) whose reporter or partner cannot be placed", unplaced)
