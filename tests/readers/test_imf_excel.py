@@ -173,3 +173,15 @@ def test_strict_makes_the_warning_the_exit_1_error_on_the_command_line(tmp_path:
     assert strict.exit_code == 1
     assert "Exports, FOB!B7: 'Atlantis'" in strict.stderr
     assert "Traceback" not in strict.stderr
+
+
+def test_a_reporter_no_table_places_is_kept_as_the_imfs_own(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
+    rows = [["Atlantis, Rep. of"] if r == ["Azerbaijan, Rep. of"] else r for r in EXPORTS]
+    frame = read(workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows}))
+    assert set(frame["reporter"].astype(str)) == {"IMF:ATLANTIS-REP-OF"}
+    pairs = zip(frame["partner"].astype(str), frame["value"], strict=True)
+    assert ("TJK", 7.3e6) in set(pairs)
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert "'Atlantis, Rep. of'" in warning and "IMF:ATLANTIS-REP-OF" in warning

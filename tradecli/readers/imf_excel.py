@@ -299,10 +299,42 @@ def _reporter_and_scale(
         if reporter is not None:
             break
     if reporter is None:
+        reporter = _unknown_reporter(file, texts, scales, context)
+    if reporter is None:
         problems.append(
             Problem(file, None, title, header, "no reporter country in the header rows")
         )
     return reporter, scale or 1.0
+
+
+def _unknown_reporter(
+    file: str,
+    texts: list[tuple[int, str]],
+    scales: list[tuple[int, float | None]],
+    context: ReadContext,
+) -> str | None:
+    """A report's reporter that no table places (an IMF area not yet in the alias table):
+    the name on the row above the scale, below the title, kept as the IMF's own code
+    ``IMF:<NAME>`` with a warning, rather than refusing the whole report."""
+    if not scales:
+        return None
+    scale_line = scales[0][0]
+    above = [
+        (line, text)
+        for line, text in texts
+        if line < scale_line and "partner countries" not in text.lower()
+    ]
+    if not above or above[-1][0] != scale_line - 1:
+        return None
+    name = above[-1][1]
+    code = f"IMF:{slug(name)}"
+    note = (
+        f"{WARNING}{file}: the reporter {name!r} is not a country or aggregate tradecli "
+        f"knows; read as the IMF's own {code}"
+    )
+    if note not in context.notes:
+        context.notes.append(note)
+    return code
 
 
 def _blank(value: Any) -> bool:
