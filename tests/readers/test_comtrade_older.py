@@ -122,6 +122,7 @@ def test_a_file_with_one_flow_summarises_that_flow(tmp_path: Path) -> None:
     code, out, err = run("--data", str(path), "--format", "csv", "summary")
     assert code == 0, err
     assert "AZE–TJK" in out and "2700000" in out.replace(".0", "")
+    assert "turnover needs both exports and imports; the data has exports only" in err
 
 
 def test_explain_names_the_classification_of_a_commodity() -> None:

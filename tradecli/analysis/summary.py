@@ -152,6 +152,7 @@ class SummaryRow:
 class Summary:
     rows: list[SummaryRow]
     unanswered: list[SeriesKey] = field(default_factory=list)
+    one_flow: str | None = None  # the data's only flow, when turnover cannot be derived
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,6 +206,11 @@ class Summary:
                     f"{r.key.reporter}–{r.key.partner}: {r.ytd.period.label()} was "
                     f"published as '{qualified(r.ytd)}'; its run-rate is approximate"
                 )
+        if self.one_flow:
+            notes.append(
+                f"turnover needs both exports and imports; the data has {self.one_flow}s "
+                f"only, so these are {self.one_flow}s"
+            )
         if self.unanswered:
             notes.append(
                 f"{len(self.unanswered)} series with no full year or year-to-date figure: "
@@ -294,7 +300,15 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
             )
         )
     rows.sort(key=lambda r: usd_first(r.key, r.size))
-    return Summary(rows, unanswered)
+    flows = {k.flow for k in keys}
+    other = {"export": "import", "import": "export"}.get(next(iter(flows))) if keys else None
+    pairs = {(k.reporter, k.partner) for k in keys}
+    alone = (
+        len(flows) == 1
+        and other is not None
+        and not any(k.flow == other and (k.reporter, k.partner) in pairs for k in engine.keys())
+    )
+    return Summary(rows, unanswered, next(iter(flows)) if alone else None)
 
 
 def _found(answer: Answer | None) -> Answer | None:
