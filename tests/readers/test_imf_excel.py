@@ -185,3 +185,9 @@ def test_a_reporter_no_table_places_is_kept_as_the_imfs_own(
     assert ("TJK", 7.3e6) in set(pairs)
     [warning] = [n for n in context.notes if n.startswith("warning: ")]
     assert "'Atlantis, Rep. of'" in warning and "IMF:ATLANTIS-REP-OF" in warning
+
+
+def test_the_imfs_european_union_is_its_own_aggregate(read: Read, tmp_path: Path) -> None:
+    rows = [["European Union"] if r == ["Azerbaijan, Rep. of"] else r for r in EXPORTS]
+    frame = read(workbook(tmp_path / "eu.xlsx", {"Exports, FOB": rows}))
+    assert set(frame["reporter"].astype(str)) == {"IMF:EUROPEAN-UNION"}

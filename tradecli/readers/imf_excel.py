@@ -289,13 +289,15 @@ def _reporter_and_scale(
     reporter = None
     for _, text in texts:
         for candidate in (text, *text.split(":")):
+            # the IMF's own aggregate first: its European Union is not tradecli's EU27
+            reporter = publisher_aggregate(candidate, "IMF")
+            if reporter:
+                break
             try:
                 reporter = context.resolve(candidate)
                 break
             except UnknownCountry:
-                reporter = publisher_aggregate(candidate, "IMF")
-                if reporter:
-                    break
+                continue
         if reporter is not None:
             break
     if reporter is None:
