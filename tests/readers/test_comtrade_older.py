@@ -133,3 +133,19 @@ def test_explain_names_the_classification_of_a_commodity() -> None:
     assert code == 0, err
     assert "UN Comtrade (SITC Rev. 4, code 27)" in out
     assert "$4M" in out  # 2.5M exports + 1.5M imports, lines 5 and 4
+
+
+def test_a_services_download_says_services(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
+    lines = (FIXTURES / "comtrade-plus-annual.csv").read_text(encoding="cp1252").splitlines()
+    services = [lines[0]] + [
+        line.replace("C,A,", "S,A,", 1).replace(",H6,HS,", ",EB10,EB,") for line in lines[1:]
+    ]
+    path = tmp_path / "services.csv"
+    path.write_text("\n".join(services) + "\n", encoding="cp1252")
+    frame = read(path)
+    assert len(frame)
+    assert set(frame["classification"].astype(str)) == {"EBOPS 2010 (services)"}
+    assert set(frame["publisher"].astype(str)) == {"UN Comtrade (EBOPS 2010 (services))"}
+    assert any("trade in services" in n and "not goods" in n for n in context.notes)

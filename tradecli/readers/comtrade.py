@@ -317,11 +317,21 @@ def observations(
             names[(c, t)] for c, t in zip(raw["classificationcode"], types, strict=True)
         ]
         _check_classifications(out, file, context)
-        # a product's figures name their classification and code wherever they are shown
+        # a product's figures name their classification and code wherever they are shown,
+        # and services (typeCode S) say so: they are not goods
         product = out["commodity"].str.upper() != "TOTAL"
+        services = out["classification"].str.contains("services", regex=False)
         out["publisher"] = out["publisher"].where(
             ~product, "UN Comtrade (" + out["classification"] + ", code " + out["commodity"] + ")"
         )
+        out["publisher"] = out["publisher"].where(
+            product | ~services, "UN Comtrade (" + out["classification"] + ")"
+        )
+        if bool(services.any()):
+            context.notes.append(
+                f"{file}: {int(services.sum())} figure(s) of trade in services "
+                f"({', '.join(sorted(set(out.loc[services, 'classification'])))}), not goods"
+            )
     raise_problems(problems)
     placed = out["reporter"].notna() & out["partner"].notna()
     leave_out(context, file, "row(s) whose reporter or partner cannot be placed", unplaced)
