@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import sys
 from collections.abc import Callable
@@ -18,7 +17,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tradecli.series import money
+from tradecli.formatting import money
+from tradecli.formatting import percent as percent  # re-exported: reports import them here
+from tradecli.formatting import share_percent as share_percent
 
 if TYPE_CHECKING:  # rich is imported when a table is rendered: it is slow to import
     from rich.console import Console
@@ -80,24 +81,6 @@ class Output:
 
     stdout: str
     stderr: str = ""
-
-
-def percent(value: float | None) -> str:
-    """A change (0.072) as a signed percent with one decimal: +7.2%."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value * 100:+.1f}%"
-
-
-def share_percent(value: float | None) -> str:
-    """A share (0..1) as a percent with enough digits to be non-zero: 0.115%, 68.1%."""
-    if value is None:
-        return "n/a"
-    v = value * 100
-    if v == 0:
-        return "0%"
-    digits = max(1, 2 - math.floor(math.log10(abs(v))))  # three significant figures
-    return f"{v:.{digits}f}%"
 
 
 def display(value: Any, kind: Kind, currency: str = "USD") -> str:

@@ -18,11 +18,11 @@ from tradecli.engine.answers import (
     Deferred,
     SeriesKey,
     describe,
-    money,
 )
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import _tiling
 from tradecli.engine.spans import LazySpans, SpanIndex
+from tradecli.formatting import money
 
 __all__ = [
     "AGGREGATE",

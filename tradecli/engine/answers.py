@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, overload
 
+from tradecli.formatting import money
 from tradecli.observations import Observation
 from tradecli.periods import Period
 from tradecli.reconcile import Reconciled
@@ -49,20 +50,6 @@ class SeriesKey(NamedTuple):
             "flow": self.flow,
             "currency": self.currency,
         }
-
-
-def money(value: float | None, currency: str = "USD") -> str:
-    """Short readable money: 2.317M, 1.92B, 27.5K."""
-    if value is None:
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    v = float(f"{abs(value):.4g}")  # rounded before the scale is chosen: $1M, never $1000K
-    prefix = "$" if currency == "USD" else ""
-    suffix = "" if currency == "USD" else f" {currency}"
-    for scale, letter in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if v >= scale:
-            return f"{sign}{prefix}{v / scale:.4g}{letter}{suffix}"
-    return f"{sign}{prefix}{v:.4g}{suffix}"
 
 
 @dataclass(frozen=True)

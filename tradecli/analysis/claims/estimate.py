@@ -10,9 +10,11 @@ from typing import Any
 
 from tradecli.analysis.growth import spans_of
 from tradecli.analysis.share import missing_total
+from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
+from tradecli.engine.reference import Engine
+from tradecli.formatting import money
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey, money
 
 # -- what the data says ----------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from typing import Any
 from tradecli.analysis.claims.estimate import Estimate, _overlap
 from tradecli.analysis.claims.file import Claim
 from tradecli.analysis.claims.stated import Stated, Verdict
+from tradecli.engine.answers import SeriesKey
 from tradecli.groups import Group
-from tradecli.series import SeriesKey
 
 
 @dataclass(frozen=True)

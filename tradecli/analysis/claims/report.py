@@ -11,11 +11,12 @@ from tradecli.analysis.claims.estimate import Estimate, _finite
 from tradecli.analysis.claims.file import Claim
 from tradecli.analysis.claims.judge import Check, Resolved
 from tradecli.analysis.claims.stated import Measure, Verdict
+from tradecli.engine.answers import MEMBER_SUM, Answer
 from tradecli.errors import (
     ClaimsInconsistent,
 )
-from tradecli.render import Column, Report, percent, share_percent
-from tradecli.series import MEMBER_SUM, Answer, money
+from tradecli.formatting import money, percent, share_percent
+from tradecli.render import Column, Report
 
 # -- results ----------------------------------------------------------------------------
 

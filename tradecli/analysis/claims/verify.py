@@ -12,6 +12,8 @@ from tradecli.analysis.claims.judge import Check, Resolved, judge
 from tradecli.analysis.claims.report import ClaimResult, Verification
 from tradecli.analysis.claims.stated import Measure, Verdict
 from tradecli.dataset import Dataset, Filters, apply_filters
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import (
     BadInput,
     Problem,
@@ -20,7 +22,6 @@ from tradecli.errors import (
 )
 from tradecli.groups import Group
 from tradecli.selection import resolve_entity
-from tradecli.series import Engine, SeriesKey
 
 
 def estimate_claim(engine: Engine, item: Resolved) -> Estimate:
