@@ -25,11 +25,16 @@ if TYPE_CHECKING:  # rich is imported when a table is rendered: it is slow to im
     from rich.console import Console
 
 
-class Format(StrEnum):
+class OutputFormat(StrEnum):
+    """How a report is written: ``--format``."""
+
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
+
+
+Format = OutputFormat  # the old name, for code written before the rename
 
 
 class Kind(StrEnum):
@@ -299,18 +304,18 @@ def render_json(report: Report) -> str:
     return json.dumps(report.payload(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render(report: Report, fmt: Format, explain: bool = False, width: int = 100) -> Output:
+def render(report: Report, fmt: OutputFormat, explain: bool = False, width: int = 100) -> Output:
     """One report in the chosen format; notes and explanations go where the format allows."""
     shown = (
         report
         if explain
         else Report(report.title, report.columns, report.rows, report.data, report.notes, [])
     )
-    renderers: dict[Format, Callable[[], Output]] = {
-        Format.table: lambda: Output(render_table(shown, width)),
-        Format.markdown: lambda: Output(render_markdown(shown)),
-        Format.csv: lambda: Output(render_csv(shown), _side_text(shown)),
-        Format.json: lambda: Output(render_json(shown)),
+    renderers: dict[OutputFormat, Callable[[], Output]] = {
+        OutputFormat.table: lambda: Output(render_table(shown, width)),
+        OutputFormat.markdown: lambda: Output(render_markdown(shown)),
+        OutputFormat.csv: lambda: Output(render_csv(shown), _side_text(shown)),
+        OutputFormat.json: lambda: Output(render_json(shown)),
     }
     return renderers[fmt]()
 
