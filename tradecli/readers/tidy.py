@@ -178,15 +178,19 @@ def validate(
     out["flow"] = flow
 
     spans: dict[str, tuple[int, int]] = {}
+    failed: dict[str, str] = {}
     for text in raw["period"].unique():
         try:
             p = Period.parse(text)
             spans[text] = (p.first, p.last)
         except BadPeriod as exc:
-            bad = raw["period"] == text
-            problems.extend(
-                Problem(file, int(line), "period", text, str(exc)) for line in lines[bad]
-            )
+            failed[text] = str(exc)
+    if failed:  # one pass over the rows, however many distinct bad periods
+        bad = raw["period"].isin(list(failed))
+        problems.extend(
+            Problem(file, int(line), "period", text, failed[text])
+            for line, text in zip(lines[bad], raw["period"][bad], strict=True)
+        )
     span = raw["period"].map(spans)
     out["first"] = span.map(lambda s: s[0] if isinstance(s, tuple) else 0)
     out["last"] = span.map(lambda s: s[1] if isinstance(s, tuple) else 0)
