@@ -67,18 +67,24 @@ def load(
     reporters: frozenset[str] | None = None,
     use_cache: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> Dataset:
     """Read every file (default: the bundled dataset) and apply the filters.
 
     ``reporters`` keeps only those reporters' rows (every row is still checked);
     ``use_cache`` lets large files come from the cache of parsed files (``caching.parsed``);
-    ``progress`` is called with (bytes read, total) while a large file loads.
+    ``progress`` is called with (bytes read, total) while a large file loads;
+    ``strict`` makes a publisher's row that cannot be placed an error, not a warning.
     """
     filters = filters or Filters()
     groups = load_groups(groups_file)
     files = data_files(list(paths)) if paths else [bundled_path()]
     context = ReadContext(
-        group_codes=groups.codes, commodity=commodity, reporters=reporters, progress=progress
+        group_codes=groups.codes,
+        commodity=commodity,
+        reporters=reporters,
+        progress=progress,
+        strict=strict,
     )
     frame = observations.concat(_read(f, context, use_cache) for f in files)
     if not paths:

@@ -36,7 +36,7 @@ class Format:
 def formats() -> list[Format]:
     """Order matters: the first format whose test passes reads the file; the specific
     download formats come before tidy, whose test (reporter, partner, flow) is loose."""
-    from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits
+    from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits, wits_web
 
     return [
         Format(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
@@ -44,6 +44,7 @@ def formats() -> list[Format]:
         Format("imf", imf.looks_like, imf.read),
         Format(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
         Format(wits.FORMAT, wits.looks_like, wits.read),
+        Format(wits_web.FORMAT, wits_web.looks_like, wits_web.read),
         Format("tidy", tidy.looks_like, tidy.read),
     ]
 

@@ -41,6 +41,8 @@ FLOW_ALIASES = {
     "total": "turnover",
 }
 
+WARNING = "warning: "  # a note that starts so is shown as a warning, not a note
+
 # Names under which aggregates appear in downloads, normalised (``normalize_name``)
 # → group code. World and the groups of groups.csv keep their group code; other
 # aggregates are "SOURCE:NAME" codes (the source's own definition, members not
@@ -91,6 +93,8 @@ class ReadContext:
     reporters: frozenset[str] | None = None
     # Called with (bytes read, total bytes) while a large file loads.
     progress: Callable[[int, int], None] | None = None
+    # ``--strict``: a publisher's row that cannot be placed is an error, not a warning.
+    strict: bool = False
 
     def options(self) -> dict[str, Any]:
         """What of the context the rows read depend on (notes and progress do not): the
@@ -99,6 +103,7 @@ class ReadContext:
             "groups": sorted(self.group_codes),
             "commodity": self.commodity,
             "reporters": sorted(self.reporters) if self.reporters is not None else None,
+            "strict": self.strict,
         }
 
     def resolve(self, text: str) -> str:

@@ -178,17 +178,17 @@ def validate(
     out["flow"] = flow
 
     spans: dict[str, tuple[int, int]] = {}
-    failed: dict[str, str] = {}
+    wrong: dict[str, str] = {}
     for text in raw["period"].unique():
         try:
             p = Period.parse(text)
             spans[text] = (p.first, p.last)
         except BadPeriod as exc:
-            failed[text] = str(exc)
-    if failed:  # one pass over the rows, however many distinct bad periods
-        bad = raw["period"].isin(list(failed))
+            wrong[text] = str(exc)
+    if wrong:  # one pass over the rows, however many distinct bad periods
+        bad = raw["period"].isin(list(wrong))
         problems.extend(
-            Problem(file, int(line), "period", text, failed[text])
+            Problem(file, int(line), "period", text, wrong[text])
             for line, text in zip(lines[bad], raw["period"][bad], strict=True)
         )
     span = raw["period"].map(spans)
