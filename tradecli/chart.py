@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradecli.errors import ChartNotWritten
+from tradecli.safe_text import escape_lines
 
 if TYPE_CHECKING:
     from tradecli.analysis.chart import ChartData, Point, Trace
@@ -84,7 +85,7 @@ def text_chart(data: ChartData, explain: bool = False) -> str:
     if explain:
         lines.append("")
         lines.extend(line for a in data.answers for line in a.explain())
-    return "\n".join(lines) + "\n"
+    return escape_lines("\n".join(lines)) + "\n"  # nothing from the data acts on a terminal
 
 
 # -- files ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ contains it (where computable), and a sparkline of the annual values.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,8 @@ NOTE_WIDTH = 94  # a note line in a 100-column terminal, after "note: "
 
 
 def sparkline(values: list[float | None]) -> str:
-    """One character per value, scaled min..max; a gap (no figure) is '·'."""
+    """One character per value, scaled min..max; a gap (no figure, or not finite) is '·'."""
+    values = [v if v is not None and math.isfinite(v) else None for v in values]
     known = [v for v in values if v is not None]
     if not known:
         return ""
@@ -40,7 +42,9 @@ def sparkline(values: list[float | None]) -> str:
         elif high == low:
             out.append(SPARK_BARS[top // 2])
         else:
-            out.append(SPARK_BARS[round((v - low) / (high - low) * top)])
+            # halves first: high - low overflows to inf for values near the float limit
+            scaled = (v / 2 - low / 2) / (high / 2 - low / 2)
+            out.append(SPARK_BARS[round(scaled * top)])
     return "".join(out)
 
 

@@ -67,6 +67,11 @@ def detect(path: Path) -> Format:
     for fmt in formats():
         if fmt.matches(head, header):
             return fmt
+    from tradecli.readers.sniff import describe
+
+    what = describe(path)  # an encoding, damage, binary content: said, not shown
+    if what is not None:
+        raise BadInput([Problem(str(path), None, "", "", what)])
     names = ", ".join(f.name for f in formats())
     shown = ",".join(header)[:80]
     raise BadInput(
