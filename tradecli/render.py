@@ -46,6 +46,14 @@ class Column:
     kind: Kind = Kind.text
     justify: str = "left"
     table: bool = True  # False: in csv and markdown only (too wide for a terminal table)
+    # Below a table's natural width the columns of lowest priority are left out first
+    # (the rightmost of equal priority first); the first column is always shown.
+    priority: int = 1
+    label: str = ""  # the header where it stands alone (a stacked record, a note); default header
+
+    @property
+    def name(self) -> str:
+        return self.label or self.header
 
 
 @dataclass
@@ -118,26 +126,83 @@ def _cell(row: dict[str, Any], column: Column) -> str:
     return display(row.get(column.key), column.kind, str(row.get("currency", "USD")))
 
 
-def render_table(report: Report, width: int = 100) -> str:
+def render_table(report: Report, width: int = 100, wide: bool = False) -> str:
     """The report as a terminal table, with its notes and explanation below.
+
+    A table never cuts a cell: below its natural width the columns of lowest priority
+    are left out, with a note naming them; when fewer than half the columns would be
+    left, each row is printed as a stacked record instead. ``wide``: every column,
+    however wide (the terminal wraps the lines).
 
     Plain Python when rich would print exactly the same bytes (a plain table that fits
     ``width``); rich otherwise. On a 200-row summary rich's layout engine took longer
     than the whole analysis.
     """
-    grid = _Grid.of(report)
-    lines = _lines(report)
-    table = _plain_table(grid, width)
+    fitted = _fit(report, width, wide)
+    if isinstance(fitted, str):
+        return fitted
+    grid, lines = fitted
+    table = _plain_table(grid, grid.width if wide else width)
     if table is None:
-        table = _rich_table(grid, width)
+        table = _rich_table(grid, grid.width if wide else width)
     plain = all(map(_plain_line, lines))
     return table + ("".join(f"{line}\n" for line in lines) if plain else _rich_lines(lines, width))
 
 
-def _render_table_rich(report: Report, width: int = 100) -> str:
+def _render_table_rich(report: Report, width: int = 100, wide: bool = False) -> str:
     """``render_table`` by rich alone: the reference the plain renderer must equal."""
+    fitted = _fit(report, width, wide)
+    if isinstance(fitted, str):
+        return fitted
+    grid, lines = fitted
+    return _rich_table(grid, grid.width if wide else width) + _rich_lines(lines, width)
+
+
+def _fit(report: Report, width: int, wide: bool) -> tuple[_Grid, list[str]] | str:
+    """The grid that fits ``width`` and the lines under it, or the stacked records."""
+    grid = _Grid.of(report)
     lines = _lines(report)
-    return _rich_table(_Grid.of(report), width) + _rich_lines(lines, width)
+    if wide or not grid.headers or grid.width <= width:
+        return grid, lines
+    shown = [c for c in report.columns if c.table]
+    order = sorted(range(1, len(shown)), key=lambda i: (shown[i].priority, -i))
+    dropped: set[int] = set()
+    for i in order:
+        dropped.add(i)
+        if grid.without(dropped).width <= width:
+            break
+    if len(shown) - len(dropped) < max(2, (len(shown) + 1) // 2):
+        return render_stacked(report, width)
+    names = ", ".join(shown[i].name for i in sorted(dropped))
+    note = (
+        f"note: not shown at {width} columns: {names}; "
+        "see every column with --wide, or --format csv or json"
+    )
+    return grid.without(dropped), [note, *lines]
+
+
+def render_stacked(report: Report, width: int = 100) -> str:
+    """Each row as a record: its first cell, then one ``header  value`` line per column.
+
+    For terminals too narrow for a table; nothing is cut (a long line is left to the
+    terminal to wrap).
+    """
+    shown = [c for c in report.columns if c.table]
+    out = [report.title, ""] if report.title else []
+    labels = [c.name for c in shown[1:]]
+    pad = max(map(len, labels), default=0)
+    for row in report.rows:
+        cells = [_cell(row, c) for c in shown]
+        out.append(cells[0] if shown else "")
+        out.extend(
+            f"  {label.ljust(pad)}  {cell}" for label, cell in zip(labels, cells[1:], strict=True)
+        )
+        out.append("")
+    lines = _lines(report)
+    text = "".join(f"{line}\n" for line in out)
+    if all(map(_plain_line, [line for line in out if line])) and all(map(_plain_line, lines)):
+        return text + "".join(f"{line}\n" for line in lines)
+    return _rich_lines([*out, *lines], width)
 
 
 @dataclass(frozen=True)
@@ -157,6 +222,29 @@ class _Grid:
             [c.header for c in shown],
             ["right" if c.kind is not Kind.text else c.justify for c in shown],
             [[_cell(row, c) for c in shown] for row in report.rows],
+        )
+
+    @property
+    def width(self) -> int:
+        """The natural width: every cell on one line, rich's default box and padding."""
+        from rich.cells import cell_len
+
+        if not self.headers:
+            return 0
+        widths = [
+            max(cell_len(line) for text in column for line in (text.splitlines() or [""]))
+            for column in zip(self.headers, *self.rows, strict=True)
+        ]
+        return sum(widths) + 3 * len(widths) + 1
+
+    def without(self, dropped: set[int]) -> _Grid:
+        """The grid without the columns at the indices ``dropped``."""
+        keep = [i for i in range(len(self.headers)) if i not in dropped]
+        return _Grid(
+            self.title,
+            [self.headers[i] for i in keep],
+            [self.justify[i] for i in keep],
+            [[cells[i] for i in keep] for cells in self.rows],
         )
 
 
@@ -316,7 +404,9 @@ def render_json(report: Report) -> str:
     return json.dumps(report.payload(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def render(report: Report, fmt: Format, explain: bool = False, width: int = 100) -> Output:
+def render(
+    report: Report, fmt: Format, explain: bool = False, width: int = 100, wide: bool = False
+) -> Output:
     """One report in the chosen format; notes and explanations go where the format allows."""
     shown = (
         report
@@ -324,7 +414,7 @@ def render(report: Report, fmt: Format, explain: bool = False, width: int = 100)
         else Report(report.title, report.columns, report.rows, report.data, report.notes, [])
     )
     renderers: dict[Format, Callable[[], Output]] = {
-        Format.table: lambda: Output(render_table(shown, width)),
+        Format.table: lambda: Output(render_table(shown, width, wide)),
         Format.markdown: lambda: Output(render_markdown(shown)),
         Format.csv: lambda: Output(render_csv(shown), _side_text(shown)),
         Format.json: lambda: Output(render_json(shown)),

@@ -163,13 +163,13 @@ class Summary:
         columns = [
             Column("series", "series"),
             Column("year", "year"),
-            Column("year_value", "value", Kind.money),
-            Column("year_change", "y/y", Kind.percent),
+            Column("year_value", "value", Kind.money, label="year value"),
+            Column("year_change", "y/y", Kind.percent, label="year y/y"),
             Column("ytd", "latest YTD"),
-            Column("ytd_value", "value", Kind.money),
-            Column("ytd_change", "y/y", Kind.percent),
-            Column("projection", "run-rate*", Kind.money),
-            Column("trend", "trend"),
+            Column("ytd_value", "value", Kind.money, label="YTD value"),
+            Column("ytd_change", "y/y", Kind.percent, label="YTD y/y"),
+            Column("projection", "run-rate*", Kind.money, priority=0),
+            Column("trend", "trend", priority=0),
             Column("shares", "shares", table=False),
         ]
         rows = []

@@ -26,7 +26,17 @@ from tradecli.cli.settings import Settings
 from tradecli.errors import BadRequest, TradeCliError
 
 SHARED = frozenset(
-    {"data", "groups", "fmt", "explain", "include_flagged", "debug", "no_cache", "commodity"}
+    {
+        "data",
+        "groups",
+        "fmt",
+        "explain",
+        "include_flagged",
+        "debug",
+        "no_cache",
+        "commodity",
+        "wide",
+    }
 )
 
 

@@ -28,8 +28,9 @@ app = typer.Typer(
     "shares of groups, growth, projections, with every number traced to its source.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -80,6 +81,14 @@ def root(
         bool,
         typer.Option("--include-flagged", help="Keep figures flagged suspect-unit or low-trust."),
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Tables with every column, however wide (by default, columns that do not "
+            "fit the terminal are left out, with a note naming them).",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     no_cache: Annotated[
         bool,
@@ -113,6 +122,7 @@ def root(
         include_flagged=include_flagged,
         commodity=commodity,
         no_cache=no_cache,
+        wide=wide,
     )
 
 
