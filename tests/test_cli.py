@@ -182,8 +182,8 @@ def test_data_lists_series_exclusions_and_conflicts(runner: CliRunner) -> None:
 
 def test_include_flagged_keeps_flagged_rows(runner: CliRunner) -> None:
     span = ["value", "-r", "AZE", "-p", "TJK", "-s", "2024-Q1", "-f", "json"]
-    code, out, _ = run(runner, *span)
-    assert code == 0 and json.loads(out)["answers"][0]["value"] is None
+    code, out, err = run(runner, *span)  # the only figure is flagged: nothing answered
+    assert code == 1 and out == "" and err.startswith("error: no series has a value for Q1 2024")
     code, out, _ = run(runner, "--include-flagged", *span)
     assert json.loads(out)["answers"][0]["value"] == 1.4e9
 

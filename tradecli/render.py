@@ -50,6 +50,7 @@ class Column:
     # (the rightmost of equal priority first); the first column is always shown.
     priority: int = 1
     label: str = ""  # the header where it stands alone (a stacked record, a note); default header
+    wrap: bool = False  # prose, which may wrap between words; never a number, code or period
 
     @property
     def name(self) -> str:
@@ -205,6 +206,9 @@ def render_stacked(report: Report, width: int = 100) -> str:
     return _rich_lines([*out, *lines], width)
 
 
+WRAP_MIN = 16  # a column of prose is given at least this width when it has that much text
+
+
 @dataclass(frozen=True)
 class _Grid:
     """A table's text: title, headers, each column's justification and the rows' cells."""
@@ -213,6 +217,7 @@ class _Grid:
     headers: list[str]
     justify: list[str]
     rows: list[list[str]]
+    wrap: tuple[bool, ...] = ()  # per column: may wrap between words (default: none may)
 
     @classmethod
     def of(cls, report: Report) -> _Grid:
@@ -222,19 +227,27 @@ class _Grid:
             [c.header for c in shown],
             ["right" if c.kind is not Kind.text else c.justify for c in shown],
             [[_cell(row, c) for c in shown] for row in report.rows],
+            tuple(c.wrap for c in shown),
         )
 
     @property
     def width(self) -> int:
-        """The natural width: every cell on one line, rich's default box and padding."""
+        """The narrowest the table may be: every cell on one line (a column that may wrap:
+        its longest word, and at least 16 when it has that much text), rich's default box
+        and padding."""
         from rich.cells import cell_len
 
         if not self.headers:
             return 0
-        widths = [
-            max(cell_len(line) for text in column for line in (text.splitlines() or [""]))
-            for column in zip(self.headers, *self.rows, strict=True)
-        ]
+        wrap = self.wrap or (False,) * len(self.headers)
+        widths = []
+        for column, wraps in zip(zip(self.headers, *self.rows, strict=True), wrap, strict=True):
+            lines = [line for text in column for line in (text.splitlines() or [""])]
+            natural = max(map(cell_len, lines))
+            if wraps:
+                word = max((cell_len(w) for line in lines for w in line.split()), default=0)
+                natural = min(natural, max(word, WRAP_MIN))
+            widths.append(natural)
         return sum(widths) + 3 * len(widths) + 1
 
     def without(self, dropped: set[int]) -> _Grid:
@@ -245,6 +258,7 @@ class _Grid:
             [self.headers[i] for i in keep],
             [self.justify[i] for i in keep],
             [[cells[i] for i in keep] for cells in self.rows],
+            tuple(self.wrap[i] for i in keep) if self.wrap else (),
         )
 
 
@@ -271,8 +285,9 @@ def _rich_table(grid: _Grid, width: int) -> str:
     from rich.table import Table
 
     table = Table(title=grid.title, title_justify="left", show_lines=False, header_style="bold")
-    for header, justify in zip(grid.headers, grid.justify, strict=True):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    wrap = grid.wrap or (True,) * len(grid.headers)
+    for header, justify, wraps in zip(grid.headers, grid.justify, wrap, strict=True):
+        table.add_column(header, justify=justify, no_wrap=not wraps)  # type: ignore[arg-type]
     for cells in grid.rows:
         table.add_row(*cells)
     buffer = io.StringIO()

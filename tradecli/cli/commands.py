@@ -216,6 +216,10 @@ def value(
             "reporter's trade with the whole group.",
         ),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Also list the series that have no value for the span."),
+    ] = False,
 ) -> None:
     """The value of a series over any span, and how it was derived.
 
@@ -233,7 +237,8 @@ def value(
     result = values(
         settings.load(), span, reporter=reporter, partner=partner, flow=_flow(flow), vs=vs
     )
-    settings.show(result.report())
+    result.raise_if_unanswered()
+    settings.show(result.report(every))
 
 
 @app.command(cls=Replayed)
