@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tradecli import filekey, results
+from tradecli.caching import keys, results, store
 from tradecli.cli import main
 from tradecli.cli.settings import Settings
 
@@ -45,7 +45,7 @@ def who(generated: Path) -> tuple[str, str]:
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
-    monkeypatch.setenv(filekey.ENV, str(folder))
+    monkeypatch.setenv(store.ENV, str(folder))
     monkeypatch.setenv(results.MIN_ENV, "0")  # the small generated file qualifies
     monkeypatch.setenv("COLUMNS", "100")
     return folder
@@ -134,7 +134,7 @@ def test_a_change_misses(
     elif change == "columns":
         monkeypatch.setenv("COLUMNS", "60")  # the table wraps
     else:
-        monkeypatch.setattr(filekey, "tool_version", lambda: "99.0")
+        monkeypatch.setattr(keys, "tool_version", lambda: "99.0")
     second = run(*args)
     assert len(loads) == 2
     assert second[2] == 0

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tradecli import cache
+from tradecli.caching import parsed, store
 from tradecli.cli import app
 from tradecli.dataset import load
 from tradecli.errors import BadInput
@@ -24,7 +24,7 @@ from tradecli.readers.common import ReadContext
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
+    monkeypatch.setenv(store.ENV, str(folder))
     return folder
 
 
@@ -211,7 +211,7 @@ def test_command_output_is_the_same_on_both_paths(
 def test_cache_gives_back_what_was_read(
     generated: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
 ) -> None:
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
     first = load([generated]).frame
     entries = list(cache_dir.glob("*.arrow"))
     assert len(entries) == 1
@@ -231,7 +231,7 @@ def test_cache_gives_back_what_was_read(
 def test_a_corrupt_entry_is_rebuilt(
     generated: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
     first = load([generated]).frame
     (entry,) = cache_dir.glob("*.arrow")
     entry.write_bytes(b"not arrow at all")
@@ -242,7 +242,7 @@ def test_a_corrupt_entry_is_rebuilt(
 def test_a_changed_file_replaces_its_entry(
     generated: Path, tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
     path = tmp_path / "changing.csv"
     lines = generated.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(lines[:300]) + "\n", encoding="utf-8")
@@ -257,7 +257,7 @@ def test_racing_writers_leave_a_whole_entry(
 ) -> None:
     import threading
 
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
     frames: list[pd.DataFrame] = []
     work: Callable[[], None] = lambda: frames.append(load([generated]).frame)  # noqa: E731
     threads = [threading.Thread(target=work) for _ in range(3)]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tradecli import cache, filekey
+from tradecli.caching import keys, parsed, store
 from tradecli.cli import main
 from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
@@ -26,11 +26,11 @@ def generated(generate: Callable[[int, int], Path]) -> Path:
 @pytest.fixture(autouse=True)
 def small_is_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The generated file (about 1 MB) counts as large, in blocks of a few hundred rows."""
-    monkeypatch.setenv(filekey.ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(store.ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
     monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 16 << 10)
-    monkeypatch.setattr(filekey, "LARGE_BYTES", 0)
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(keys, "LARGE_BYTES", 0)
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def load(
     """Read every file (default: the bundled dataset) and apply the filters.
 
     ``reporters`` keeps only those reporters' rows (every row is still checked);
-    ``use_cache`` lets large files come from the cache of parsed files (``cache``);
+    ``use_cache`` lets large files come from the cache of parsed files (``caching.parsed``);
     ``progress`` is called with (bytes read, total) while a large file loads.
     """
     filters = filters or Filters()
@@ -88,9 +88,9 @@ def load(
 def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
     if not use_cache or not path.is_file():
         return _only(readers.read_any(path, context), context.reporters)
-    from tradecli import cache
+    from tradecli.caching import parsed
 
-    return cache.read(path, context, lambda p, c: _only(readers.read_any(p, c), c.reporters))
+    return parsed.read(path, context, lambda p, c: _only(readers.read_any(p, c), c.reporters))
 
 
 def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame:

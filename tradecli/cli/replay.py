@@ -21,7 +21,7 @@ from tradecli.cli.output import Transcript, emit
 from tradecli.cli.settings import Settings, width
 
 if TYPE_CHECKING:
-    from tradecli.results import Request
+    from tradecli.caching.results import Request
 
 
 class Replayed(TyperCommand):
@@ -39,7 +39,7 @@ class Replayed(TyperCommand):
         with Transcript() as chunks:
             value = super().invoke(ctx)
         if entry(ctx) == request:  # the files did not change while the command ran
-            from tradecli.results import Result
+            from tradecli.caching.results import Result
 
             request.store(Result(0, tuple(chunks)))
         return value
@@ -64,8 +64,9 @@ def entry(ctx: Any) -> Request | None:
     # Files named by the command's own options (a claims file) are keyed by content too.
     inputs += [value for value in ctx.params.values() if isinstance(value, Path)]
     try:
-        inputs = [path for path in inputs if path.is_file()]
-        from tradecli import results
+        if not all(path.is_file() for path in inputs):
+            return None  # a pipe is read once; a missing file is the command's to report
+        from tradecli.caching import results
 
         return results.request(line, settings.data, inputs, width())
     except (OSError, ValueError):

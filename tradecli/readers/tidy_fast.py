@@ -34,8 +34,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from tradecli.caching.keys import LARGE_BYTES
 from tradecli.errors import BadPeriod, UnknownCountry
-from tradecli.filekey import LARGE_BYTES
 from tradecli.periods import Period
 from tradecli.readers.context import (
     FLOW_ALIASES,

@@ -1,0 +1,158 @@
+"""A cache of parsed observations, so a second run on the same large file is quick.
+
+An entry is the observation frame that reading one file gave (with the notes
+reading it produced), stored as an Arrow IPC file and memory-mapped when read
+back. Its key is everything the frame depends on: the tool's version, the
+file's whole content (``keys.content``), the group codes and commodity the
+reader used, and the reporters kept. Any change gives a new key, and writing
+a file's new entry removes its old ones. Entries are named by the file's real
+path too, for that removal; the same file reached through another path (a
+link, ``./``) finds the same entry.
+
+Provenance names the path the user gave: an entry records the path it was
+read through, and a hit through another path has its rows' ``source`` and its
+notes renamed to the path given now.
+
+Entries are written and read through ``store`` (owner-only directory,
+checksummed bodies, atomic renames). An entry is stored only if the file's
+key after it was read is the key before (``keys.content``: the same stamp of a
+file settled before the first hash, else the same hash). Small files and files that are
+not regular files are not cached: reading them is as fast, or possible once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import pyarrow as pa
+
+from tradecli.caching import keys, store
+from tradecli.readers.context import ReadContext
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MIN_BYTES = keys.LARGE_BYTES  # smaller files are read directly
+_SUFFIX = ".arrow"
+_NOTES = b"tradecli.notes"
+_KEY = b"tradecli.key"
+_PATH = b"tradecli.path"
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _entry(path: Path, context: ReadContext, folder: Path) -> tuple[Path, str] | None:
+    """The entry's file (named by real path, content and options) and its full key;
+    None when the file is not a regular file."""
+    content = keys.content(path)
+    if content is None:
+        return None
+    where = str(path.resolve())
+    options = context.options()
+    version = {"version": keys.tool_version(), "content": content}
+    key = json.dumps({**version, **options}, sort_keys=True)
+    name = f"{_digest(where)}-{_digest(version)}-{_digest(options)}{_SUFFIX}"
+    return folder / name, key
+
+
+def _wanted(path: Path) -> bool:
+    size = keys.size(path)
+    return size is not None and size >= MIN_BYTES
+
+
+def has(path: Path, context: ReadContext) -> bool:
+    """Whether an entry for the file is here (asked before pandas is imported, to decide
+    whether to begin reading the file ahead); ``read`` still verifies it."""
+    folder = store.directory()
+    if folder is None or not _wanted(path):
+        return False
+    found = _entry(path, context, folder)
+    return found is not None and found[0].is_file()
+
+
+def read(
+    path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
+) -> pd.DataFrame:
+    """``read_file(path, context)``, from the cache when the file was read before."""
+    folder = store.directory(create=True)
+    found = _entry(path, context, folder) if folder is not None and _wanted(path) else None
+    if found is None:
+        return read_file(path, context)
+    entry, key = found
+    cached = _load(entry, key, str(path))
+    if cached is not None:
+        frame, notes = cached
+        context.notes.extend(notes)
+        return frame
+    before = len(context.notes)
+    frame = read_file(path, context)
+    if keys.content(path) == json.loads(key)["content"]:  # unchanged while read
+        _store(entry, key, str(path), frame, context.notes[before:])
+    return frame
+
+
+def _load(entry: Path, key: str, given: str) -> tuple[pd.DataFrame, list[str]] | None:
+    """The entry's frame and notes, their paths renamed to ``given``; None when missing,
+    refused, corrupt or for another key."""
+    from tradecli.observations import finish
+
+    body = store.read(entry)
+    if body is None:
+        return None
+    try:
+        table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(body))).read_all()
+        meta = table.schema.metadata or {}
+        if meta.get(_KEY) != key.encode():
+            return None
+        notes = [str(n) for n in json.loads(meta.get(_NOTES, b"[]"))]
+        first = meta.get(_PATH, b"").decode()
+        frame = finish(table.to_pandas())
+    except (ValueError, KeyError, UnicodeDecodeError, pa.ArrowException):
+        return None  # checksummed, so written by another version: rewritten below
+    if first != given:
+        renamed = {c: given + c[len(first) :] for c in frame["source"].cat.categories}
+        frame["source"] = frame["source"].cat.rename_categories(
+            {c: new for c, new in renamed.items() if _names(c, first)}
+        )
+        notes = [given + n[len(first) :] if _names(n, first) else n for n in notes]
+    return frame, notes
+
+
+def _names(text: str, path: str) -> bool:
+    """Whether ``text`` starts by naming the file ``path`` (``path``, ``path:line``,
+    ``path[sheet]``), not another whose name begins the same."""
+    return text.startswith(path) and text[len(path) : len(path) + 1] in ("", ":", "[", "#", " ")
+
+
+def _store(entry: Path, key: str, given: str, frame: pd.DataFrame, notes: list[str]) -> None:
+    """Write the entry; a cache that cannot be written is no error."""
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except pa.ArrowException:
+        return
+    table = table.replace_schema_metadata(
+        {
+            **(table.schema.metadata or {}),
+            _KEY: key.encode(),
+            _PATH: given.encode(),
+            _NOTES: json.dumps(notes).encode(),
+        }
+    )
+
+    def fill(sink: BinaryIO) -> None:
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+
+    try:
+        written = store.write(entry, fill)
+    except pa.ArrowException:
+        return
+    if written:
+        where, version, _ = entry.name.split("-", 2)
+        store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
