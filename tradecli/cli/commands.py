@@ -50,6 +50,7 @@ def root(
         typer.Option(
             "--data",
             "-d",
+            metavar="PATH",
             help="Data file or folder (repeatable). Default: the bundled dataset of "
             "published Azerbaijan trade figures.",
             exists=True,
@@ -61,6 +62,7 @@ def root(
         Path | None,
         typer.Option(
             "--groups",
+            metavar="FILE",
             help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
             exists=True,
             dir_okay=False,
@@ -102,6 +104,7 @@ def root(
         str,
         typer.Option(
             "--commodity",
+            metavar="CODE",
             help="Commodity code to read from Comtrade and WITS downloads (HS code such as 27); "
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
@@ -131,6 +134,7 @@ Reporter = Annotated[
     typer.Option(
         "--reporter",
         "-r",
+        metavar="COUNTRY",
         help="Whose statistics: a name or code (AZE, Azerbaijan). "
         "Default: every reporter in the data.",
     ),
@@ -140,6 +144,7 @@ Partner = Annotated[
     typer.Option(
         "--partner",
         "-p",
+        metavar="COUNTRY|GROUP",
         help="Partner country (name or code) or group code. Default: every partner.",
     ),
 ]
@@ -150,7 +155,10 @@ Flow = Annotated[
 Period_ = Annotated[
     str | None,
     typer.Option(
-        "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+        "--period",
+        "-s",
+        metavar="SPAN",
+        help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
     ),
 ]
 
@@ -202,7 +210,10 @@ def value(
     period: Annotated[
         str,
         typer.Option(
-            "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+            "--period",
+            "-s",
+            metavar="SPAN",
+            help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
         ),
     ],
     reporter: Reporter = None,
@@ -212,6 +223,7 @@ def value(
         str | None,
         typer.Option(
             "--vs",
+            metavar="GROUP",
             help="A group (cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world): the "
             "reporter's trade with the whole group.",
         ),
@@ -294,6 +306,7 @@ def share(
         str,
         typer.Option(
             "--vs",
+            metavar="GROUP",
             help="The group: cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world "
             "(or one from --groups).",
         ),
@@ -336,9 +349,11 @@ def growth(
     ctx: typer.Context,
     period: Period_ = None,
     from_year: Annotated[
-        int | None, typer.Option("--from", help="First full year of the CAGR.")
+        int | None, typer.Option("--from", metavar="YEAR", help="First full year of the CAGR.")
     ] = None,
-    to_year: Annotated[int | None, typer.Option("--to", help="Last full year of the CAGR.")] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", metavar="YEAR", help="Last full year of the CAGR.")
+    ] = None,
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
@@ -365,7 +380,7 @@ def growth(
 @app.command(cls=Replayed)
 def project(
     ctx: typer.Context,
-    year: Annotated[int, typer.Argument(help="The year to project, e.g. 2023.")],
+    year: Annotated[int, typer.Argument(help="The year to project, e.g. 2023.", metavar="YEAR")],
     method: Annotated[
         MethodChoice,
         typer.Option(
@@ -377,12 +392,17 @@ def project(
     ] = MethodChoice.auto,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="YYYY-MM: use only spans ending on or before this month."),
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM",
+            help="YYYY-MM: use only spans ending on or before this month.",
+        ),
     ] = None,
     vintage: Annotated[
         str | None,
         typer.Option(
             "--vintage",
+            metavar="YYYY-MM-DD",
             help="YYYY-MM-DD: use only figures published on or before this date "
             "(undated figures are left out).",
         ),
@@ -434,7 +454,12 @@ def mirror(
     partner: Partner = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", "-s", help="Only this span (2022, 2023-H1, 2023-01/2023-07)."),
+        typer.Option(
+            "--period",
+            "-s",
+            metavar="SPAN",
+            help="Only this span (2022, 2023-H1, 2023-01/2023-07).",
+        ),
     ] = None,
 ) -> None:
     """Do the two sides' statistics agree? Mirror figures for each span both report.
@@ -511,12 +536,18 @@ def chart(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Write FILE.png or FILE.svg; default: a text chart.", dir_okay=False
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write FILE.png or FILE.svg; default: a text chart.",
+            dir_okay=False,
         ),
     ] = None,
     vs: Annotated[
         str | None,
-        typer.Option("--vs", help="The group for --kind share: cis, cis-stat, world, …"),
+        typer.Option(
+            "--vs", metavar="GROUP", help="The group for --kind share: cis, cis-stat, world, …"
+        ),
     ] = None,
     reporter: Reporter = None,
     partner: Partner = None,
