@@ -73,6 +73,14 @@ class Report:
     data: Any | Callable[[], Any]
     notes: list[str] = field(default_factory=list)
     explain: list[str] | Callable[[], list[str]] = field(default_factory=list)
+    # Keyed machine records (``tradecli.records``) for CSV and JSON, with their fields in
+    # order (the same whatever the number of rows); none: CSV writes ``rows``.
+    record_fields: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list)
+
+    def machine_records(self) -> list[dict[str, Any]]:
+        """The keyed records."""
+        return self.records() if callable(self.records) else self.records
 
     def payload(self) -> Any:
         """The JSON payload."""
@@ -402,21 +410,32 @@ def safe_csv_cell(value: Any) -> Any:
 
 
 def render_csv(report: Report) -> str:
+    """The keyed records when the report has them, else its rows. The formula guard
+    applies to text only: a number is written as a number."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.key for c in report.columns])
-    for row in report.rows:
-        writer.writerow(
-            [
-                "" if row.get(c.key) is None else safe_csv_cell(row.get(c.key))
-                for c in report.columns
-            ]
-        )
+    if report.record_fields:
+        keys, rows = report.record_fields, report.machine_records()
+    else:
+        keys, rows = [c.key for c in report.columns], report.rows
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow(["" if row.get(k) is None else safe_csv_cell(row.get(k)) for k in keys])
     return buffer.getvalue()
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report.payload(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """The payload; with keyed records, the payload's own fields, then ``records`` (the
+    CSV's rows), ``notes`` and ``metadata`` (the title and the records' fields)."""
+    payload = report.payload()
+    if report.record_fields and isinstance(payload, dict):
+        payload = {
+            **payload,
+            "records": report.machine_records(),
+            "notes": report.notes,
+            "metadata": {"title": report.title, "fields": report.record_fields},
+        }
+    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def render(
@@ -426,7 +445,16 @@ def render(
     shown = (
         report
         if explain
-        else Report(report.title, report.columns, report.rows, report.data, report.notes, [])
+        else Report(
+            report.title,
+            report.columns,
+            report.rows,
+            report.data,
+            report.notes,
+            [],
+            report.record_fields,
+            report.records,
+        )
     )
     renderers: dict[Format, Callable[[], Output]] = {
         Format.table: lambda: Output(render_table(shown, width, wide)),

@@ -17,6 +17,7 @@ from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.groups import Group
 from tradecli.periods import Period
+from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report, share_percent
 from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
 
@@ -148,6 +149,9 @@ class SummaryRow:
         }
 
 
+SUMMARY_FIELDS = ["change", "ytd_period", "ytd_value", "ytd_change", "run_rate", "shares"]
+
+
 @dataclass(frozen=True)
 class Summary:
     rows: list[SummaryRow]
@@ -213,8 +217,32 @@ class Summary:
         flow = self.rows[0].key.flow if self.rows else "turnover"
         # The payload and the derivation are built only for the output that shows them.
         return Report(
-            f"Trade summary ({flow})", columns, rows, self.to_dict, notes, self.explain_lines
+            f"Trade summary ({flow})",
+            columns,
+            rows,
+            self.to_dict,
+            notes,
+            self.explain_lines,
+            [*KEY_FIELDS, *SUMMARY_FIELDS],
+            self.records,
         )
+
+    def records(self) -> list[dict[str, Any]]:
+        """One keyed record per series: the latest full year (``period``, ``value``), then
+        its change and the latest year-to-date span (``ytd_period`` as a code)."""
+        return [
+            record(
+                r.key,
+                r.year,
+                change=r.year_change,
+                ytd_period=r.ytd.period.iso() if r.ytd else None,
+                ytd_value=r.ytd.value if r.ytd else None,
+                ytd_change=r.ytd_change,
+                run_rate=r.run_rate,
+                shares=r.shares_text() or None,
+            )
+            for r in self.rows
+        ]
 
     def explain_lines(self) -> list[str]:
         """The derivation of every row, for ``--explain``."""

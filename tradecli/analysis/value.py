@@ -9,6 +9,7 @@ from tradecli.dataset import Dataset
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
+from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report
 from tradecli.selection import Selection
 from tradecli.series import AGGREGATE, Answer, SeriesKey
@@ -57,6 +58,7 @@ class ValueResult:
                     f"shown; --all shows them): {names}",
                 )
             folded.data = self.to_dict()
+            folded.records = self.records
             return folded
         columns = [
             Column("series", "series"),
@@ -86,8 +88,28 @@ class ValueResult:
             notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
         explain = [line for a in self.answers for line in a.explain()]
         return Report(
-            f"Value over {self.period.label()}", columns, rows, self.to_dict(), notes, explain
+            f"Value over {self.period.label()}",
+            columns,
+            rows,
+            self.to_dict(),
+            notes,
+            explain,
+            [*KEY_FIELDS, "rule", "complete", "qualifiers"],
+            self.records,
         )
+
+    def records(self) -> list[dict[str, Any]]:
+        """One keyed record per series (``tradecli.records``), those with no value too."""
+        return [
+            record(
+                a.key,
+                a,
+                rule=a.rule,
+                complete=a.complete,
+                qualifiers=";".join(sorted(a.qualifiers)),
+            )
+            for a in self.answers
+        ]
 
 
 def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> ValueResult:
