@@ -7,6 +7,7 @@ put through each case. Expected values are worked out by hand from the rows belo
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import pwd
@@ -227,20 +228,14 @@ def _plant(kind: str, data: Path, run: Run) -> Path:
     """An entry in the user's own cache for this very file and question, with a wrong
     answer (what someone who could write the entry would leave), checksum and all."""
     if kind == "results":
-        asked: list[results.Request | None] = []
-        real = results.request
-
-        def spy(*args: Any, **kwargs: Any) -> results.Request | None:
-            asked.append(real(*args, **kwargs))
-            return asked[-1]
-
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(results, "request", spy)
-            run("--data", str(data), *ASK)  # the command's own entry, as it asks for it
-        request = asked[-1]
-        assert request is not None
-        request.store(Result(0, ((False, "PLANTED\n"),)))
-        return request.entry
+        if not _entries(data.parent.parent / "cache", "results"):
+            assert run("--data", str(data), *ASK)[2] == 0  # the genuine entry
+        (entry,) = _entries(data.parent.parent / "cache", "results")
+        body = store.read(entry)
+        assert body is not None
+        key = json.loads(bytes(body).partition(b"\n")[0])["key"]
+        results.Request(entry, key).store(Result(0, ((False, "PLANTED\n"),)))
+        return entry
     context = ReadContext(load_groups(None).codes, "TOTAL")
     frame = readers.read_any(data, ReadContext(load_groups(None).codes, "TOTAL"))
     frame["value"] = frame["value"] * 7

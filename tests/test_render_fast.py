@@ -133,7 +133,7 @@ def test_the_bundled_summary_takes_the_plain_path(bundled: Dataset) -> None:
         ("t", "h", "[bold]x[/bold]", "left", 100),  # markup
         ("t", "h", ":smile:", "left", 100),  # an emoji code
         ("t", "h", "中国", "left", 100),  # two cells per character
-        ("t", "h", "a\tb", "left", 100),  # a tab
+        ("t", "h", "a\u200bb", "left", 100),  # not printable (a tab is escaped before: \x09)
         ("t", "h", "x", "center", 100),  # a justification the plain path does not do
         ("t", "h", "wide " * 30, "left", 100),  # rich would wrap the column
         ("a title longer than the table", "h", "x", "left", 100),  # rich would wrap the title

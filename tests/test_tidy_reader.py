@@ -116,7 +116,7 @@ def test_missing_columns_are_named_with_the_columns_present(write_csv: Callable[
     [
         (b"", "file is empty"),
         (b"reporter,partner,flow,period,value\n", "no rows"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary content"),
         (b"just some words\nand more words\n", "not a format tradecli reads"),
     ],
 )

@@ -14,7 +14,12 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+<<<<<<< HEAD
 from tradecli.errors import ChartNotWritten, require
+=======
+from tradecli.errors import ChartNotWritten
+from tradecli.safe_text import escape_lines
+>>>>>>> main
 
 if TYPE_CHECKING:
     from tradecli.analysis.chart import ChartData, Point, Trace
@@ -84,7 +89,7 @@ def text_chart(data: ChartData, explain: bool = False) -> str:
     if explain:
         lines.append("")
         lines.extend(line for a in data.answers for line in a.explain())
-    return "\n".join(lines) + "\n"
+    return escape_lines("\n".join(lines)) + "\n"  # nothing from the data acts on a terminal
 
 
 # -- files ---------------------------------------------------------------------------

@@ -8,18 +8,20 @@ data look as it did at some time (``vintage``: published on or before a date;
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from tradecli import observations, readers
+from tradecli.errors import BadInput, Problem
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
-from tradecli.series import Engine
+from tradecli.series import Engine, money
 
 BUNDLED_NAME = "azerbaijan-trade-published.csv"
 
@@ -65,27 +67,120 @@ def load(
     reporters: frozenset[str] | None = None,
     use_cache: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> Dataset:
     """Read every file (default: the bundled dataset) and apply the filters.
 
     ``reporters`` keeps only those reporters' rows (every row is still checked);
     ``use_cache`` lets large files come from the cache of parsed files (``caching.parsed``);
-    ``progress`` is called with (bytes read, total) while a large file loads.
+    ``progress`` is called with (bytes read, total) while a large file loads;
+    ``strict`` makes a publisher's row that cannot be placed an error, not a warning.
     """
     filters = filters or Filters()
     groups = load_groups(groups_file)
-    files = readers.expand(list(paths)) if paths else [bundled_path()]
+    files = data_files(list(paths)) if paths else [bundled_path()]
     context = ReadContext(
-        group_codes=groups.codes, commodity=commodity, reporters=reporters, progress=progress
+        group_codes=groups.codes,
+        commodity=commodity,
+        reporters=reporters,
+        progress=progress,
+        strict=strict,
     )
     frame = observations.concat(_read(f, context, use_cache) for f in files)
     if not paths:
         frame["source"] = frame["source"].cat.rename_categories([f"data/{BUNDLED_NAME}"])
     frame, left_out = apply_filters(frame, filters)
-    return Dataset(frame, groups, files, filters, context.notes, left_out)
+    notes = context.notes + unit_warnings(frame)
+    return Dataset(frame, groups, files, filters, notes, left_out)
+
+
+def data_files(paths: list[Path]) -> list[Path]:
+    """Files as given; folders expand to their data files, sorted (a folder with none is
+    an error, like an empty file).
+
+    A folder is walked without following symbolic links out of it: a link to a file
+    outside the folder is an error (its content is never read or shown), a link to a
+    file inside is read once. A sub-folder that cannot be listed is an error, never a
+    silent gap in the data.
+    """
+    out: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = _walk(path)
+        if not found:
+            message = f"folder holds no data files ({', '.join(readers.DATA_SUFFIXES)})"
+            raise BadInput([Problem(str(path), None, "", "", message)])
+        out.extend(found)
+    return out
+
+
+def _walk(folder: Path) -> list[Path]:
+    root = folder.resolve()
+    problems: list[Problem] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else str(folder)
+        problems.append(Problem(where, None, "", "", f"cannot read folder: {exc.strerror}"))
+
+    found: dict[Path, Path] = {}  # the file itself -> the path it was found at
+    for top, dirs, names in os.walk(folder, onerror=unreadable, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(top) / name
+            if not name.lower().endswith(readers.DATA_SUFFIXES):
+                continue
+            real = path.resolve()
+            if path.is_symlink() and not real.is_relative_to(root):
+                message = "symbolic link to a file outside the folder; not read"
+                problems.append(Problem(str(path), None, "", "", message))
+                continue
+            if real.is_file() or not path.exists():
+                found.setdefault(real, path)
+            elif not real.is_dir():
+                found.setdefault(real, path)  # a pipe or device: read_one says what it is
+    if problems:
+        raise BadInput(problems)
+    return sorted(found.values())
 
 
 def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
+    """One file's observations; a file that cannot be opened is a ``BadInput``, and a pipe
+    (``--data <(cat f.csv)``) is read once into a temporary file and named as given."""
+    try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            return _read_pipe(path, context)
+        return _read_file(path, context, use_cache)
+    except (PermissionError, IsADirectoryError) as exc:
+        raise BadInput([Problem(str(path), None, "", "", f"cannot read: {exc.strerror}")]) from None
+
+
+def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
+        copy = Path(folder) / (path.name if path.suffix else f"{path.name}.csv")
+        with path.open("rb") as source, copy.open("wb") as target:
+            shutil.copyfileobj(source, target)
+        notes = len(context.notes)
+        try:
+            frame = _read_file(copy, context, use_cache=False)
+        except BadInput as exc:
+            raise BadInput(
+                [replace(p, file=str(path)) if p.file == str(copy) else p for p in exc.problems]
+            ) from None
+        finally:
+            context.notes[notes:] = [n.replace(str(copy), str(path)) for n in context.notes[notes:]]
+    if len(frame):
+        frame["source"] = frame["source"].cat.rename_categories(
+            [str(path) if c == str(copy) else c for c in frame["source"].cat.categories]
+        )
+    return frame
+
+
+def _read_file(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
     if not use_cache or not path.is_file():
         return _only(readers.read_any(path, context), context.reporters)
     from tradecli.caching import parsed
@@ -124,3 +219,46 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, 
     if bool(keep.all()):
         return frame, left_out
     return frame[keep].reset_index(drop=True), left_out
+
+
+# Figures of one series and span whose ratio is one of these (within 2%) were most likely
+# published in different units (5.8 million and 5.8 thousand).
+UNIT_RATIOS = (1e3, 1e6, 1e9)
+UNIT_CHECK_MAX_ROWS = 1_000_000  # larger loads skip the check (it groups every row)
+
+
+def unit_warnings(frame: pd.DataFrame, shown: int = 5) -> list[str]:
+    """Notes for series and spans whose figures differ by a factor of a thousand, a
+    million or a billion: a unit mistake in one of them, which reconciliation alone
+    would settle silently (the later publication wins)."""
+    if len(frame) < 2 or len(frame) > UNIT_CHECK_MAX_ROWS:
+        return []
+    keys = ["reporter", "partner", "flow", "currency", "first", "last"]
+    rows = frame.loc[frame["value"] > 0, [*keys, "value"]]
+    if not rows.duplicated(keys).any():
+        return []
+    grouped = rows.groupby(keys, observed=True, sort=True)["value"]
+    low, high = grouped.idxmin(), grouped.idxmax()
+    ratio = frame.loc[high.to_numpy(), "value"].to_numpy() / frame.loc[low.to_numpy(), "value"]
+    suspect = pd.Series(False, index=low.index)
+    for factor in UNIT_RATIOS:
+        suspect |= abs(ratio.to_numpy() / factor - 1) <= 0.02
+    notes = []
+    for small, large in zip(low[suspect.to_numpy()], high[suspect.to_numpy()], strict=True):
+        a, b = frame.loc[small], frame.loc[large]
+        span = _span_label(int(a["first"]), int(a["last"]))
+        notes.append(
+            f"unit? {a['reporter']}–{a['partner']} {a['flow']} {span}: "
+            f"{money(b['value'], str(b['currency']))} ({b['source']}:{b['line']}) is "
+            f"{b['value'] / a['value']:,.0f} × {money(a['value'], str(a['currency']))} "
+            f"({a['source']}:{a['line']}); "
+            "one of them may have the wrong unit"
+        )
+    more = len(notes) - shown
+    return notes[:shown] + ([f"unit? ... and {more} more"] if more > 0 else [])
+
+
+def _span_label(first: int, last: int) -> str:
+    from tradecli.periods import Period
+
+    return Period(first, last).label()

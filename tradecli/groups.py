@@ -117,6 +117,9 @@ def load_file(path: Path) -> Groups:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput([Problem(str(path), None, "", "", "groups file is not UTF-8")]) from None
+    except OSError as exc:
+        message = f"cannot read groups file: {exc.strerror or exc}"
+        raise BadInput([Problem(str(path), None, "", "", message)]) from None
     return parse(text, str(path))
 
 
@@ -134,47 +137,45 @@ def _month(
 
 
 def parse(text: str, file: str) -> Groups:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    """Groups from the text of a groups file; ``BadInput`` listing every bad row.
+
+    Column names are read as the tidy reader reads them (spaces around them and case do
+    not matter); a field too long for the csv module (an unterminated quote) is a
+    problem, not a crash; a group's code may not be a country's code (its rows would be
+    taken for the group's published total).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise BadInput([Problem(file, 1, "", "", _csv_problem(exc))]) from None
     missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise BadInput(
-            [
-                Problem(
-                    file,
-                    1,
-                    "",
-                    ",".join(header),
-                    f"missing column(s) {', '.join(missing)}; a groups file needs "
-                    f"{', '.join(COLUMNS)} (and optionally code)",
-                )
-            ]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if missing or twice:
+        problem = (
+            f"column(s) {', '.join(twice)} named twice"
+            if twice
+            else f"missing column(s) {', '.join(missing)}; a groups file needs "
+            f"{', '.join(COLUMNS)} (and optionally code)"
         )
+        raise BadInput([Problem(file, 1, "", ",".join(header)[:80], problem)])
     problems: list[Problem] = []
     rows: dict[str, list[Membership]] = {}
     codes: dict[str, str] = {}
-    for row in reader:
-        line = reader.line_num
-        name = (row.get("group") or "").strip().lower()
-        raw_member = (row.get("member") or "").strip()
-        if not name:
-            problems.append(Problem(file, line, "group", "", "missing group name"))
-            continue
-        member = raw_member
-        if raw_member != ALL_PARTNERS:
-            try:
-                member = resolve_country(raw_member)
-            except UnknownCountry as exc:
-                problems.append(Problem(file, line, "member", raw_member, str(exc)))
+    line = 1
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not cells or all(not c.strip() for c in cells):
                 continue
-        first = _month(row.get("valid_from") or "", _OPEN_START, file, line, "valid_from", problems)
-        last = _month(row.get("valid_to") or "", _OPEN_END, file, line, "valid_to", problems)
-        rows.setdefault(name, []).append(
-            Membership(member, first, last, (row.get("note") or "").strip())
-        )
-        code = (row.get("code") or "").strip().upper()
-        if code:
-            codes[name] = code
+            if len(cells) > len(header):
+                message = f"row has {len(cells)} fields, the header has {len(header)}"
+                problems.append(Problem(file, start, "", ",".join(cells)[:60], message))
+                continue
+            row = dict(zip(header, cells, strict=False))
+            _parse_row(row, file, start, rows, codes, problems)
+    except csv.Error as exc:
+        problems.append(Problem(file, line + 1, "", "", _csv_problem(exc)))
     if problems:
         raise BadInput(problems)
     return Groups(
@@ -183,3 +184,60 @@ def parse(text: str, file: str) -> Groups:
             for name, members in rows.items()
         }
     )
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return (
+            f"a field longer than {csv.field_size_limit():,} characters "
+            "(an unterminated quote?); the rest of the file is not read"
+        )
+    return f"not readable as CSV: {exc}"
+
+
+def _parse_row(
+    row: dict[str, str],
+    file: str,
+    line: int,
+    rows: dict[str, list[Membership]],
+    codes: dict[str, str],
+    problems: list[Problem],
+) -> None:
+    name = (row.get("group") or "").strip().lower()
+    raw_member = (row.get("member") or "").strip()
+    if not name:
+        problems.append(Problem(file, line, "group", "", "missing group name"))
+        return
+    member = raw_member
+    if raw_member != ALL_PARTNERS:
+        try:
+            member = resolve_country(raw_member)
+        except UnknownCountry as exc:
+            problems.append(Problem(file, line, "member", raw_member, str(exc)))
+            return
+    first = _month(row.get("valid_from") or "", _OPEN_START, file, line, "valid_from", problems)
+    last = _month(row.get("valid_to") or "", _OPEN_END, file, line, "valid_to", problems)
+    code = (row.get("code") or "").strip().upper()
+    if code and _is_country_code(code):
+        message = (
+            "a group's code must not be a country's code: figures with this partner would "
+            "be read as the group's published total"
+        )
+        problems.append(Problem(file, line, "code", code, message))
+        return
+    rows.setdefault(name, []).append(
+        Membership(member, first, last, (row.get("note") or "").strip())
+    )
+    if code:
+        codes[name] = code
+
+
+def _is_country_code(code: str) -> bool:
+    """A country's alpha-2, alpha-3 or numeric code (not a name: GUAM is a group's name)."""
+    if len(code) > 3:
+        return False
+    try:
+        resolve_country(code)
+    except UnknownCountry:
+        return False
+    return True

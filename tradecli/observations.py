@@ -20,7 +20,7 @@ from tradecli.readers.context import FLOWS as FLOWS
 from tradecli.readers.context import UNITS as UNITS
 
 QUALIFIERS = ("about", "over", "almost")
-EXCLUDED_FLAGS = ("suspect-unit", "low-trust")
+EXCLUDED_FLAGS = ("suspect-unit", "low-trust", "negative-as-published")
 OFFICIAL_STATEMENT = "official-statement"
 
 CODE_COLUMNS = ("reporter", "partner", "flow", "currency")

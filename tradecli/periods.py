@@ -22,10 +22,24 @@ ACCEPTED_FORMS = (
     "2023-01/2023-07 or 2023-01..2023-07 (a span of months)"
 )
 
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-_HALF = re.compile(r"^(\d{4})-?H([12])$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# ASCII digits only: ``２０２３`` is not a year (``\d`` would take any script's digits).
+_YEAR = re.compile(r"^([0-9]{4})$")
+_QUARTER = re.compile(r"^([0-9]{4})-?Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^([0-9]{4})-?H([12])$", re.IGNORECASE)
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+
+# The one range of years every command and every reader accepts.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
+
+def _out_of_range(year: int, what: str = "year") -> str:
+    """The message for a year outside MIN_YEAR..MAX_YEAR ("" when inside)."""
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return ""
+    return f"{what} {year} is outside the years tradecli reads: {MIN_YEAR}..{MAX_YEAR}"
+
+
 _SEPARATOR = re.compile(r"\s*(?:/|\.\.)\s*")
 
 
@@ -86,6 +100,8 @@ class Period(_Span):
 
     @classmethod
     def _parse_single(cls, raw: str) -> Period:
+        if (m := re.match("^([0-9]{4})", raw)) is not None and _out_of_range(int(m[1])):
+            raise BadPeriod(_out_of_range(int(m[1])))
         if m := _YEAR.match(raw):
             return cls.year(int(m[1]))
         if m := _QUARTER.match(raw):
@@ -211,14 +227,19 @@ def _iso(first: int, last: int) -> str:
     return f"{month_iso(first)}/{month_iso(last)}"
 
 
-def check_year(year: int) -> int:
-    """A year to project: refused (``BadRequest``) outside 1900-2200."""
-    if not 1900 <= year <= 2200:
-        raise BadRequest(f"{year} is not a plausible year", hint="YEAR")
+def check_year(year: int, hint: str = "YEAR") -> int:
+    """A year asked for (``project YEAR``, ``growth --from``): refused (``BadRequest``)
+    outside MIN_YEAR..MAX_YEAR, the one range of years every command and reader takes."""
+    problem = _out_of_range(year, hint)
+    if problem:
+        raise BadRequest(problem, hint=hint)
     return year
 
 
 def check_year_range(first: int | None, last: int | None) -> None:
-    """The full years of a CAGR: the first must come before the last."""
+    """The full years of a CAGR: each in MIN_YEAR..MAX_YEAR, the first before the last."""
+    for year, hint in ((first, "--from"), (last, "--to")):
+        if year is not None:
+            check_year(year, hint)
     if first is not None and last is not None and first >= last:
         raise BadRequest(f"--from {first} must be before --to {last}")

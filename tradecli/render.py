@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tradecli.safe_text import escape_controls, escape_lines, json_c1
 from tradecli.series import money
 
 if TYPE_CHECKING:  # rich is imported when a table is rendered: it is slow to import
@@ -132,7 +133,9 @@ def display(value: Any, kind: Kind, currency: str = "USD") -> str:
 
 
 def _cell(row: dict[str, Any], column: Column) -> str:
-    return display(row.get(column.key), column.kind, str(row.get("currency", "USD")))
+    """A cell's text, control characters from the data shown visibly (``\\x1b``)."""
+    text = display(row.get(column.key), column.kind, str(row.get("currency", "USD")))
+    return escape_controls(text)
 
 
 def render_table(report: Report, width: int = 100, wide: bool = False) -> str:
@@ -197,8 +200,8 @@ def render_stacked(report: Report, width: int = 100) -> str:
     terminal to wrap).
     """
     shown = [c for c in report.columns if c.table]
-    out = [report.title, ""] if report.title else []
-    labels = [c.name for c in shown[1:]]
+    out = [escape_controls(report.title), ""] if report.title else []
+    labels = [escape_controls(c.name) for c in shown[1:]]
     pad = max(map(len, labels), default=0)
     for row in report.rows:
         cells = [_cell(row, c) for c in shown]
@@ -231,8 +234,8 @@ class _Grid:
     def of(cls, report: Report) -> _Grid:
         shown = [c for c in report.columns if c.table]
         return cls(
-            report.title,
-            [c.header for c in shown],
+            escape_controls(report.title),
+            [escape_controls(c.header) for c in shown],
             ["right" if c.kind is not Kind.text else c.justify for c in shown],
             [[_cell(row, c) for c in shown] for row in report.rows],
             tuple(c.wrap for c in shown),
@@ -272,8 +275,9 @@ class _Grid:
 
 def _lines(report: Report) -> list[str]:
     """The lines under the table: notes, then a blank line and the explanation."""
-    explain = report.derivation()
-    return [f"note: {n}" for n in report.notes] + (["", *explain] if explain else [])
+    explain = [escape_lines(line) for line in report.derivation()]
+    notes = [f"note: {escape_lines(n)}" for n in report.notes]
+    return notes + (["", *explain] if explain else [])
 
 
 def _console(buffer: io.StringIO, width: int) -> Console:
@@ -380,7 +384,15 @@ def _plain_table(grid: _Grid, width: int) -> str | None:
 
 
 def _markdown_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+    """One line of markdown text: controls (line breaks included) shown visibly, so a cell
+    cannot end its table row or open a block; pipes escaped."""
+    return escape_controls(text).replace("|", "\\|")
+
+
+def _fence(lines: list[str]) -> str:
+    """A code fence longer than any run of backticks in ``lines``: nothing inside closes it."""
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def render_markdown(report: Report) -> str:
@@ -396,16 +408,19 @@ def render_markdown(report: Report) -> str:
     if report.notes:
         lines.append("")
         lines.extend(f"- {_markdown_escape(n)}" for n in report.notes)
-    explain = report.derivation()
+    explain = [escape_controls(line) for line in report.derivation()]
     if explain:
-        lines.extend(["", "```", *explain, "```"])
+        fence = _fence(explain)
+        lines.extend(["", fence, *explain, fence])
     return "\n".join(lines) + "\n"
 
 
 def safe_csv_cell(value: Any) -> Any:
     """Neutralise text that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    if isinstance(value, str):
+        value = escape_controls(value)
+        if value[:1] in ("=", "+", "-", "@"):
+            return "'" + value
     return value
 
 
@@ -435,7 +450,8 @@ def render_json(report: Report) -> str:
             "notes": report.notes,
             "metadata": {"title": report.title, "fields": report.record_fields},
         }
-    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
+    return json_c1(text) + "\n"
 
 
 def render(
@@ -468,4 +484,5 @@ def render(
 def _side_text(report: Report) -> str:
     """Notes and explanation for formats whose stdout must stay clean."""
     lines = [f"note: {n}" for n in report.notes] + report.derivation()
+    lines = [escape_lines(line) for line in lines]
     return "\n".join(lines) + ("\n" if lines else "")

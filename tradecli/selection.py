@@ -17,16 +17,41 @@ from tradecli.series import SeriesKey
 
 
 def resolve_entity(text: str, dataset: Dataset) -> str:
-    """A country name/code or a group code present in the data → its code."""
+    """A country name/code or a group code present in the data → its code; a publisher's
+    aggregate (``IMF:MIDDLE-EAST``, ``COMTRADE:EU-28``) also by the name the file uses
+    (``Middle East``, ``EU-28``)."""
     upper = text.strip().upper()
     partners = {str(p) for p in dataset.frame["partner"].unique()}  # distinct values only
     if upper in dataset.groups.codes or upper in partners:
         return upper
+    reporters = {str(r) for r in dataset.frame["reporter"].unique()}
+    if upper in reporters:
+        return upper
+    named = _aggregate_named(text, partners | reporters)
+    if named:
+        return named
     try:
         return resolve_country(text)
     except UnknownCountry as exc:
         codes = sorted(dataset.groups.codes)
         raise UnknownCountry(f"{exc}{suggest(upper, codes) if len(upper) <= 6 else ''}") from None
+
+
+def _aggregate_named(text: str, codes: set[str]) -> str | None:
+    """The publisher aggregate in ``codes`` that ``text`` names, if exactly one does."""
+    from tradecli.countries import aggregate_names, normalize_name
+
+    key = normalize_name(text)
+    wanted = "-".join(key.upper().split())
+    names = aggregate_names()
+    found = sorted(
+        code
+        for code in codes
+        if ":" in code
+        and "/" not in code
+        and (code.split(":", 1)[1] == wanted or key in names.get(code, []))
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def entity_name(code: str) -> str:
@@ -62,6 +87,7 @@ class Selection:
         """Every series in the data matching the selection (turnover derivable from X+M)."""
         flow = self.flow or default_flow
         out: set[SeriesKey] = set()
+        flows: dict[SeriesKey, set[str]] = {}
         for key in dataset.engine.keys():
             if self.reporter and key.reporter != self.reporter:
                 continue
@@ -69,7 +95,12 @@ class Selection:
                 continue
             if self.currency and key.currency != self.currency:
                 continue
-            out.add(key.with_flow(flow))
+            flows.setdefault(key.with_flow(flow), set()).add(key.flow)
+        # Data with one flow (exports alone): turnover needs both, so the flow it has.
+        present = set().union(*flows.values()) if flows else set()
+        only = next(iter(present)) if len(present) == 1 else None
+        one = self.flow is None and flow == "turnover" and only not in (None, "turnover")
+        out.update(key.with_flow(str(only)) if one else key for key in flows)
         if not out:
             raise NotAvailable(self._nothing_message(dataset))
         return sorted(out)

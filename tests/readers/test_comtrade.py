@@ -133,10 +133,25 @@ def test_a_missing_commodity_names_the_codes_present(read: Read) -> None:
         read(ANNUAL, commodity="8703")
 
 
-def test_an_unplaceable_partner_is_reported_with_file_and_line(read: Read, tmp_path: Path) -> None:
+def test_an_unplaceable_partner_is_left_out_and_named(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
     rows = lines(ANNUAL)
     rows[2] = rows[2].replace(",762,TJK,Tajikistan,", ",999,XXX,Atlantis,")
     path = write(tmp_path / "atlantis.csv", rows)
+    frame = read(path)
+    assert 3 not in set(frame["line"]) and 2 in set(frame["line"])
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert f"{path}: left out 1 row(s)" in warning and "partnerDesc: 'Atlantis'" in warning
+
+
+def test_with_strict_an_unplaceable_partner_is_the_error(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
+    rows = lines(ANNUAL)
+    rows[2] = rows[2].replace(",762,TJK,Tajikistan,", ",999,XXX,Atlantis,")
+    path = write(tmp_path / "atlantis.csv", rows)
+    context.strict = True
     with pytest.raises(BadInput) as err:
         read(path)
     [problem] = err.value.problems

@@ -1,4 +1,5 @@
-"""Legacy UN Comtrade CSV: flow codes 1-4, the EU reporter as 97/EU2, unsorted rows."""
+"""Legacy UN Comtrade CSV: flow codes 1-4, the EU reporter as 97/EU2 named EU-28 (kept as
+the publisher's EU-28, not EU27), unsorted rows."""
 
 from __future__ import annotations
 
@@ -29,14 +30,14 @@ def test_legacy_download_as_it_comes(read: Read) -> None:
     assert_rows(
         read(LEGACY),
         [
-            ("EU27", "AZE", "export", "2021", 4e9, 2),
-            ("EU27", "AZE", "export", "2020", 3.5e9, 3),
-            ("EU27", "AZE", "import", "2021", 15e9, 5),
-            ("EU27", "WORLD", "export", "2021", 2.5e12, 8),
-            ("EU27", "AZE", "export", "2022", 4.5e9, 9),
+            ("COMTRADE:EU-28", "AZE", "export", "2021", 4e9, 2),
+            ("COMTRADE:EU-28", "AZE", "export", "2020", 3.5e9, 3),
+            ("COMTRADE:EU-28", "AZE", "import", "2021", 15e9, 5),
+            ("COMTRADE:EU-28", "WORLD", "export", "2021", 2.5e12, 8),
+            ("COMTRADE:EU-28", "AZE", "export", "2022", 4.5e9, 9),
             ("AZE", "TJK", "export", "2021-03", 600000.0, 10),
             ("AZE", "TJK", "export", "2021-01", 500000.0, 11),
-            ("EU27", "TUR", "export", "2021", 20e9, 12),
+            ("COMTRADE:EU-28", "TUR", "export", "2021", 20e9, 12),
         ],
     )
     assert set(read(LEGACY)["format"].astype(str)) == {"comtrade-legacy"}
@@ -49,7 +50,7 @@ def test_re_exports_and_re_imports_are_counted_not_added(read: Read, context: Re
 
 def test_unsorted_periods_answer_like_sorted_ones() -> None:
     engine = load([FIXTURES / LEGACY]).engine
-    key = SeriesKey("EU27", "AZE", "export")
+    key = SeriesKey("COMTRADE:EU-28", "AZE", "export")
     assert [p.iso() for p in engine.periods(key)] == ["2020", "2021", "2022"]
     assert engine.value(key, Period.year(2020)).value == 3.5e9
     monthly = SeriesKey("AZE", "TJK", "export")
@@ -65,7 +66,7 @@ def test_flow_names_stand_in_for_missing_codes(read: Read, tmp_path: Path) -> No
     path = tmp_path / "no-codes.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     frame = read(path)
-    assert ("EU27", "AZE", "export", 2) in set(
+    assert ("COMTRADE:EU-28", "AZE", "export", 2) in set(
         zip(
             frame["reporter"].astype(str),
             frame["partner"].astype(str),
@@ -85,11 +86,17 @@ def test_a_windows_1252_copy_reads_the_same(read: Read, tmp_path: Path) -> None:
     )
 
 
-def test_an_unplaceable_partner_is_reported_with_file_and_line(read: Read, tmp_path: Path) -> None:
+def test_an_unplaceable_partner_is_reported_with_file_and_line(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
     rows = text_lines()
     rows[8] = rows[8].replace(",31,Azerbaijan,AZE,", ",999,Atlantis,,")
     path = tmp_path / "atlantis.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert 9 not in set(read(path)["line"])
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert "left out 1 row(s)" in warning and "Partner: 'Atlantis'" in warning
+    context.strict = True
     with pytest.raises(BadInput) as err:
         read(path)
     [problem] = err.value.problems

@@ -122,12 +122,17 @@ def test_a_windows_1252_copy_reads_the_same(read: Read, tmp_path: Path) -> None:
     )
 
 
-def test_an_unplaceable_counterpart_is_reported_with_file_and_line(
-    read: Read, tmp_path: Path
+def test_an_unplaceable_counterpart_is_left_out_named_and_strict_makes_it_the_error(
+    read: Read, context: ReadContext, tmp_path: Path
 ) -> None:
     text = (FIXTURES / "imf-imts-wide.csv").read_text(encoding="utf-8")
     path = tmp_path / "atlantis.csv"
     path.write_text(text.replace('"China, P.R.: Hong Kong",HKG', "Atlantis,ATL"), "utf-8")
+    frame = read(path)
+    assert 12 not in set(frame["line"]) and len(frame)
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert "COUNTERPART_COUNTRY: 'Atlantis'" in warning and "left out" in warning
+    context.strict = True
     with pytest.raises(BadInput) as err:
         read(path)
     [problem] = err.value.problems

@@ -121,16 +121,33 @@ def test_the_reporter_must_be_named(read: Read, tmp_path: Path) -> None:
         read(workbook(tmp_path / "no-reporter.xlsx", {"Exports, FOB": rows}))
 
 
-def test_an_unplaceable_partner_is_reported_with_file_and_row(read: Read, tmp_path: Path) -> None:
+def test_an_unplaceable_partner_is_left_out_and_named_in_one_warning(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
     rows = [*EXPORTS[:6], [None, "Atlantis", 1.0, 2.0, 3.0], *EXPORTS[6:]]
     path = workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows})
+    frame = read(path)
+    assert "Atlantis" not in set(frame["partner"].astype(str))
+    assert set(frame["partner"].astype(str)) >= {"WORLD", "TJK", "TUR"}
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert f"{path}: left out 1 row(s)" in warning
+    assert "Exports, FOB!B7: 'Atlantis'" in warning
+    assert "--strict" in warning
+
+
+def test_with_strict_an_unplaceable_partner_is_the_error(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
+    rows = [*EXPORTS[:6], [None, "Atlantis", 1.0, 2.0, 3.0], *EXPORTS[6:]]
+    path = workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows})
+    context.strict = True
     with pytest.raises(BadInput) as err:
         read(path)
     [problem] = err.value.problems
     assert (problem.file, problem.line, problem.column, problem.value) == (
         str(path),
         7,
-        "Exports, FOB!B",
+        "Exports, FOB!B7",
         "Atlantis",
     )
 
@@ -139,3 +156,38 @@ def test_a_workbook_of_another_layout_is_refused(read: Read, tmp_path: Path) -> 
     path = workbook(tmp_path / "other.xlsx", {"Sheet1": [["reporter", "partner"]]})
     with pytest.raises(BadInput, match="not an IMF Direction of Trade report"):
         read(path)
+
+
+def test_strict_makes_the_warning_the_exit_1_error_on_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tradecli.cli import app
+
+    rows = [*EXPORTS[:6], [None, "Atlantis", 1.0, 2.0, 3.0], *EXPORTS[6:]]
+    path = workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows, "Imports, CIF": IMPORTS})
+    lenient = CliRunner().invoke(app, ["--data", str(path), "data"])
+    assert lenient.exit_code == 0
+    [warning] = [line for line in lenient.stderr.splitlines() if line.startswith("warning: ")]
+    assert "left out 1 row(s)" in warning and "Exports, FOB!B7: 'Atlantis'" in warning
+    strict = CliRunner().invoke(app, ["--strict", "--data", str(path), "data"])
+    assert strict.exit_code == 1
+    assert "Exports, FOB!B7: 'Atlantis'" in strict.stderr
+    assert "Traceback" not in strict.stderr
+
+
+def test_a_reporter_no_table_places_is_kept_as_the_imfs_own(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
+    rows = [["Atlantis, Rep. of"] if r == ["Azerbaijan, Rep. of"] else r for r in EXPORTS]
+    frame = read(workbook(tmp_path / "atlantis.xlsx", {"Exports, FOB": rows}))
+    assert set(frame["reporter"].astype(str)) == {"IMF:ATLANTIS-REP-OF"}
+    pairs = zip(frame["partner"].astype(str), frame["value"], strict=True)
+    assert ("TJK", 7.3e6) in set(pairs)
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert "'Atlantis, Rep. of'" in warning and "IMF:ATLANTIS-REP-OF" in warning
+
+
+def test_the_imfs_european_union_is_its_own_aggregate(read: Read, tmp_path: Path) -> None:
+    rows = [["European Union"] if r == ["Azerbaijan, Rep. of"] else r for r in EXPORTS]
+    frame = read(workbook(tmp_path / "eu.xlsx", {"Exports, FOB": rows}))
+    assert set(frame["reporter"].astype(str)) == {"IMF:EUROPEAN-UNION"}

@@ -55,9 +55,16 @@ def test_a_windows_1252_copy_reads_the_same(read: Read, tmp_path: Path) -> None:
     )
 
 
-def test_an_unplaceable_partner_is_reported_with_file_and_line(read: Read, tmp_path: Path) -> None:
+def test_an_unplaceable_partner_is_reported_with_file_and_line(
+    read: Read, context: ReadContext, tmp_path: Path
+) -> None:
     path = tmp_path / "atlantis.csv"
     path.write_text(text().replace("WLD,World", "XXX,Atlantis"), encoding="utf-8")
+    frame = read(path)
+    assert 4 not in set(frame["line"]) and len(frame)
+    [warning] = [n for n in context.notes if n.startswith("warning: ")]
+    assert "PartnerISO3: 'XXX'" in warning and "left out 1 row(s)" in warning
+    context.strict = True
     with pytest.raises(BadInput) as err:
         read(path)
     [problem] = err.value.problems

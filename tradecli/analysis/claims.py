@@ -358,6 +358,9 @@ def parse_claims(text: str, file: str) -> ClaimsFile:
         if where:
             message = f"{message[: where.start()]} at column {where[2]}"
         raise BadInput([Problem(file, line, "", "", f"not valid TOML: {message}")]) from None
+    except RecursionError:  # tables or arrays nested thousands deep
+        message = "not valid TOML for claims: nested too deeply"
+        raise BadInput([Problem(file, None, "", "", message)]) from None
     top_lines, claim_lines = _field_lines(text)
     problems: list[Problem] = []
     for name in document:

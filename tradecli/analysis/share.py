@@ -147,6 +147,7 @@ def share_of(
     # A code without any figures: nothing but a sum over the partners present can answer.
     only_partial = group.every_partner and not _code_has_figures(engine, key, group)
     candidates = [] if only_partial and not accept_partial else _candidate_spans(engine, key, group)
+    zero: list[Period] = []  # spans whose total is 0: said, not "no total"
     for span in candidates:
         if _lacks_member(engine, key, group, span):
             continue
@@ -156,7 +157,16 @@ def share_of(
         total = engine.group_value(key.reporter, group, key.flow, span, key.currency)
         if _is_total(total, group, partial_ok):
             return Share(key, group.name, part, total, partial=_partial(group, total))
+        if total.found and total.value == 0:
+            zero.append(span)
     code = group.code or group.name
+    if zero:
+        shown = ", ".join(p.label() for p in zero[:6])
+        return Unanswered(
+            key,
+            f"the {key.reporter}–{code} total is 0 in the spans that have the partner's "
+            f"figure too ({shown}): no share of it",
+        )
     group_spans = _group_spans(engine, key, group)
     shown = ", ".join(p.label() for p in group_spans) or "none"
     what = f"{key.reporter}–{code} total" if group.code else f"complete {group.name} member sum"
@@ -203,6 +213,8 @@ def missing_total(
 ) -> str:
     """'no AZE–CIS total for Jan–Jul 2023; CIS totals in the data: …; member sum covers …'."""
     code = group.code or group.name
+    if total.found and total.value == 0:  # there is one: "no total" would contradict the spans
+        return f"the {key.reporter}–{code} total for {period.label()} is 0: no share of it"
     shown = ", ".join(p.label() for p in _group_spans(engine, key, group))
     text = f"no {key.reporter}–{code} total for {period.label()}"
     if group.code:

@@ -8,6 +8,7 @@ contains it (where computable), and a sparkline of the annual values.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,8 @@ NOTE_WIDTH = 94  # a note line in a 100-column terminal, after "note: "
 
 
 def sparkline(values: list[float | None]) -> str:
-    """One character per value, scaled min..max; a gap (no figure) is '·'."""
+    """One character per value, scaled min..max; a gap (no figure, or not finite) is '·'."""
+    values = [v if v is not None and math.isfinite(v) else None for v in values]
     known = [v for v in values if v is not None]
     if not known:
         return ""
@@ -41,7 +43,9 @@ def sparkline(values: list[float | None]) -> str:
         elif high == low:
             out.append(SPARK_BARS[top // 2])
         else:
-            out.append(SPARK_BARS[round((v - low) / (high - low) * top)])
+            # halves first: high - low overflows to inf for values near the float limit
+            scaled = (v / 2 - low / 2) / (high / 2 - low / 2)
+            out.append(SPARK_BARS[round(scaled * top)])
     return "".join(out)
 
 
@@ -156,6 +160,7 @@ SUMMARY_FIELDS = ["change", "ytd_period", "ytd_value", "ytd_change", "run_rate",
 class Summary:
     rows: list[SummaryRow]
     unanswered: list[SeriesKey] = field(default_factory=list)
+    one_flow: str | None = None  # the data's only flow, when turnover cannot be derived
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -209,6 +214,11 @@ class Summary:
                     f"{r.key.reporter}–{r.key.partner}: {r.ytd.period.label()} was "
                     f"published as '{qualified(r.ytd)}'; its run-rate is approximate"
                 )
+        if self.one_flow:
+            notes.append(
+                f"turnover needs both exports and imports; the data has {self.one_flow}s "
+                f"only, so these are {self.one_flow}s"
+            )
         if self.unanswered:
             notes.append(
                 f"{len(self.unanswered)} series with no full year or year-to-date figure: "
@@ -277,15 +287,27 @@ def groups_with(dataset: Dataset, partner: str) -> list[Group]:
     ]
 
 
+def calendar_years_only(dataset: Dataset) -> bool:
+    """Every figure in the data is one calendar year (an IMF report of 60 years, say): no
+    year-to-date span can be answered, so none is looked for, year by year and month by
+    month, in every series."""
+    frame = dataset.frame
+    january = Period.year(2000).first % 12
+    first, last = frame["first"], frame["last"]
+    return bool(((last - first == 11) & (first % 12 == january)).all())
+
+
 def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
     engine = dataset.engine
     rows: list[SummaryRow] = []
     unanswered: list[SeriesKey] = []
+    years_only = calendar_years_only(dataset)
     for key in keys:
         annual = annual_values(engine, key)
         year = annual[-1] if annual else None
         before = engine.value(key, year.period.shifted_years(-1)) if year else None
-        ytd = latest_ytd(engine, key, year.period.start_year if year else None)
+        after = year.period.start_year if year else None
+        ytd = None if years_only else latest_ytd(engine, key, after)
         ytd_before = engine.value(key, ytd.period.shifted_years(-1)) if ytd else None
         if year is None and ytd is None:
             unanswered.append(key)
@@ -310,7 +332,15 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
             )
         )
     rows.sort(key=lambda r: usd_first(r.key, r.size))
-    return Summary(rows, unanswered)
+    flows = {k.flow for k in keys}
+    other = {"export": "import", "import": "export"}.get(next(iter(flows))) if keys else None
+    pairs = {(k.reporter, k.partner) for k in keys}
+    alone = (
+        len(flows) == 1
+        and other is not None
+        and not any(k.flow == other and (k.reporter, k.partner) in pairs for k in engine.keys())
+    )
+    return Summary(rows, unanswered, next(iter(flows)) if alone else None)
 
 
 def _found(answer: Answer | None) -> Answer | None:

@@ -66,22 +66,12 @@ def _wanted(path: Path) -> bool:
     return size is not None and size >= MIN_BYTES
 
 
-def has(path: Path, context: ReadContext) -> bool:
-    """Whether an entry for the file is here (asked before pandas is imported, to decide
-    whether to begin reading the file ahead); ``read`` still verifies it."""
-    folder = store.directory()
-    if folder is None or not _wanted(path):
-        return False
-    found = _entry(path, context, folder)
-    return found is not None and found[0].is_file()
-
-
 def read(
     path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
 ) -> pd.DataFrame:
     """``read_file(path, context)``, from the cache when the file was read before."""
-    folder = store.directory(create=True)
-    found = _entry(path, context, folder) if folder is not None and _wanted(path) else None
+    folder = store.directory(create=True) if _wanted(path) else None
+    found = _entry(path, context, folder) if folder is not None else None
     if found is None:
         return read_file(path, context)
     entry, key = found

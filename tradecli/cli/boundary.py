@@ -35,7 +35,11 @@ SHARED = frozenset(
         "debug",
         "no_cache",
         "commodity",
+<<<<<<< HEAD
         "wide",
+=======
+        "strict",
+>>>>>>> main
     }
 )
 

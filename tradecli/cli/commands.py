@@ -81,7 +81,18 @@ def root(
     ] = False,
     include_flagged: Annotated[
         bool,
-        typer.Option("--include-flagged", help="Keep figures flagged suspect-unit or low-trust."),
+        typer.Option(
+            "--include-flagged",
+            help="Keep figures flagged suspect-unit, low-trust or negative-as-published.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="A row of a publisher's download that cannot be placed is an error (exit 1), "
+            "not a warning.",
+        ),
     ] = False,
     wide: Annotated[
         bool,
@@ -104,8 +115,13 @@ def root(
         str,
         typer.Option(
             "--commodity",
+<<<<<<< HEAD
             metavar="CODE",
             help="Commodity code to read from Comtrade and WITS downloads (HS code such as 27); "
+=======
+            help="Commodity to read from Comtrade and WITS downloads: an HS, SITC or service "
+            "code (such as 27), read in the file's own classification; "
+>>>>>>> main
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
@@ -125,7 +141,11 @@ def root(
         include_flagged=include_flagged,
         commodity=commodity,
         no_cache=no_cache,
+<<<<<<< HEAD
         wide=wide,
+=======
+        strict=strict,
+>>>>>>> main
     )
 
 

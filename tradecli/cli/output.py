@@ -114,5 +114,8 @@ def emit(text: str, err: bool = False) -> None:
 
 
 def diagnostics(message: str) -> None:
-    """Everything that is not data goes to stderr."""
-    emit(message.rstrip("\n") + "\n", err=True)
+    """Everything that is not data goes to stderr, control characters from the data (file
+    names, cells quoted in messages) shown visibly."""
+    from tradecli.safe_text import escape_lines
+
+    emit(escape_lines(message.rstrip("\n")) + "\n", err=True)

@@ -56,6 +56,7 @@ def entry(ctx: Any) -> Request | None:
         "explain": settings.explain,
         "include_flagged": settings.include_flagged,
         "commodity": settings.commodity,
+        "strict": settings.strict,
         "groups": str(settings.groups) if settings.groups else None,
         **{name: _plain(value) for name, value in ctx.params.items()},
     }

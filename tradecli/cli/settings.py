@@ -29,7 +29,11 @@ class Settings:
     include_flagged: bool = False
     commodity: str = "TOTAL"
     no_cache: bool = False
+<<<<<<< HEAD
     wide: bool = False
+=======
+    strict: bool = False
+>>>>>>> main
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
@@ -49,9 +53,10 @@ class Settings:
                 reporters=reporter_codes(reporter) if self.data else None,
                 use_cache=not self.no_cache,
                 progress=progress.update,
+                strict=self.strict,
             )
-        for note in dataset.notes:
-            diagnostics(f"note: {note}")
+        for note in dataset.notes:  # a reader's warnings start "warning: "
+            diagnostics(note if note.startswith("warning: ") else f"note: {note}")
         return dataset
 
     def show(self, report: Report) -> None:

@@ -36,7 +36,7 @@ class Format:
 def formats() -> list[Format]:
     """Order matters: the first format whose test passes reads the file; the specific
     download formats come before tidy, whose test (reporter, partner, flow) is loose."""
-    from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits
+    from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits, wits_web
 
     return [
         Format(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
@@ -44,6 +44,7 @@ def formats() -> list[Format]:
         Format("imf", imf.looks_like, imf.read),
         Format(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
         Format(wits.FORMAT, wits.looks_like, wits.read),
+        Format(wits_web.FORMAT, wits_web.looks_like, wits_web.read),
         Format("tidy", tidy.looks_like, tidy.read),
     ]
 
@@ -66,6 +67,11 @@ def detect(path: Path) -> Format:
     for fmt in formats():
         if fmt.matches(head, header):
             return fmt
+    from tradecli.readers.sniff import describe
+
+    what = describe(path)  # an encoding, damage, binary content: said, not shown
+    if what is not None:
+        raise BadInput([Problem(str(path), None, "", "", what)])
     names = ", ".join(f.name for f in formats())
     shown = ",".join(header)[:80]
     raise BadInput(

@@ -11,7 +11,7 @@ import pandas as pd
 
 from tradecli.errors import BadInput, Problem, UnknownCountry
 from tradecli.observations import UNITS
-from tradecli.readers.context import UNIT_ALIASES
+from tradecli.readers.context import UNIT_ALIASES, WARNING
 from tradecli.readers.context import ReadContext as ReadContext
 
 
@@ -122,3 +122,24 @@ def raise_problems(problems: Iterable[Problem]) -> None:
     listed = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column))
     if listed:
         raise BadInput(listed)
+
+
+LISTED = 10  # places a left-out warning names before "and N more"
+
+
+def leave_out(context: ReadContext, file: str, what: str, problems: list[Problem]) -> None:
+    """Rows of a publisher's download that cannot be used: one warning naming them (the
+    first ``LISTED`` places and the count of the rest), or, with ``--strict``, the error."""
+    if not problems:
+        return
+    if context.strict:
+        raise_problems(problems)
+    listed = sorted(problems, key=lambda p: (p.line or 0, p.column))
+    shown = "; ".join(
+        f"{p.column or 'line ' + str(p.line)}: {p.value!r}: {p.message}" for p in listed[:LISTED]
+    )
+    more = f"; and {len(listed) - LISTED} more" if len(listed) > LISTED else ""
+    context.notes.append(
+        f"{WARNING}{file}: left out {len(listed)} {what} (the rest is used; --strict makes "
+        f"this an error): {shown}{more}"
+    )

@@ -8,8 +8,9 @@ imported.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from tradecli.countries import normalize_name, resolve_country, suggest
@@ -39,6 +40,8 @@ FLOW_ALIASES = {
     "trade": "turnover",
     "total": "turnover",
 }
+
+WARNING = "warning: "  # a note that starts so is shown as a warning, not a note
 
 # Names under which aggregates appear in downloads, normalised (``normalize_name``)
 # → group code. World and the groups of groups.csv keep their group code; other
@@ -90,6 +93,8 @@ class ReadContext:
     reporters: frozenset[str] | None = None
     # Called with (bytes read, total bytes) while a large file loads.
     progress: Callable[[int, int], None] | None = None
+    # ``--strict``: a publisher's row that cannot be placed is an error, not a warning.
+    strict: bool = False
 
     def options(self) -> dict[str, Any]:
         """What of the context the rows read depend on (notes and progress do not): the
@@ -98,6 +103,7 @@ class ReadContext:
             "groups": sorted(self.group_codes),
             "commodity": self.commodity,
             "reporters": sorted(self.reporters) if self.reporters is not None else None,
+            "strict": self.strict,
         }
 
     def resolve(self, text: str) -> str:
@@ -129,8 +135,78 @@ def reporter_codes(text: str | None) -> frozenset[str] | None:
 
 
 def is_date(text: str) -> bool:
+    """An ISO calendar date written ``YYYY-MM-DD`` in ASCII digits, and only that: such
+    dates compare as text the way they compare as dates (``20230801`` and ``2020-W01-1``,
+    which ``date.fromisoformat`` also takes, do not)."""
+    if len(text) != 10 or not text.isascii() or text[4] != "-" or text[7] != "-":
+        return False
     try:
         dt.date.fromisoformat(text)
     except ValueError:
         return False
     return True
+
+
+def date_problem(text: str, today: str | None = None) -> str:
+    """What is wrong with a ``published`` cell ("" when nothing): not ``YYYY-MM-DD``, or a
+    date after ``today`` (default: the clock's), which would win every reconciliation."""
+    if not text:
+        return ""
+    if not is_date(text):
+        return "not a date; write YYYY-MM-DD (for example 2023-09-14) or leave empty"
+    today = today or dt.date.today().isoformat()
+    if text > today:
+        return f"publication date in the future (today is {today})"
+    return ""
+
+
+# Larger values are typos or wrong units (world trade is about 3e13 USD a year); below
+# it, sums of any number of rows stay finite.
+MAX_VALUE = 1e18
+
+# Flags with a meaning to tradecli (observations.QUALIFIERS, EXCLUDED_FLAGS,
+# OFFICIAL_STATEMENT) and the quality marks of the bundled data; others are kept (they
+# show in --explain) with a note.
+KNOWN_FLAGS = frozenset(
+    {
+        "about",
+        "over",
+        "almost",
+        "suspect-unit",
+        "low-trust",
+        "official-statement",
+        "conflict",
+        "year-inferred",
+        "garbled-in-source",
+        "title-text-mismatch",
+        "undated-page",
+        "direction-interpreted",
+        "decimal-comma-in-source",
+        "source-not-named",
+        "ambiguous-wording",
+        "estimate",
+        "provisional",
+        "revised",
+    }
+)
+
+
+@cache
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 alphabetic codes (pycountry's table)."""
+    import pycountry
+
+    return frozenset(str(c.alpha_3) for c in pycountry.currencies)
+
+
+def note_unknown_flags(flags: Iterable[str], file: str, context: ReadContext) -> None:
+    """A note naming the flags of a file that tradecli does not know (they are kept)."""
+    unknown = sorted(
+        {f.strip() for text in flags for f in str(text).split(";") if f.strip()} - KNOWN_FLAGS
+    )
+    if unknown:
+        shown = ", ".join(repr(f) for f in unknown[:10])
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        context.notes.append(
+            f"{file}: flags tradecli does not know (kept, with no effect): {shown}{more}"
+        )

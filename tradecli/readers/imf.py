@@ -27,7 +27,13 @@ from pathlib import Path
 import pandas as pd
 
 from tradecli.errors import BadInput, Problem, UnknownCountry
-from tradecli.readers.common import ReadContext, published_step, raise_problems, snap_to_step
+from tradecli.readers.common import (
+    ReadContext,
+    leave_out,
+    published_step,
+    raise_problems,
+    snap_to_step,
+)
 from tradecli.readers.tabular import (
     LINE,
     columns_by_norm,
@@ -163,6 +169,7 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     raise_problems(problems)
     long = long[long["__value"].notna()]
     out = pd.DataFrame(index=long.index)
+    unplaced: list[Problem] = []
     for role, (code, name) in (("reporter", layout.reporter), ("partner", layout.partner)):
         out[role] = resolve_entities(
             long,
@@ -170,7 +177,7 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
             _placer(context, layout),
             file,
             name,
-            problems,
+            unplaced,
             label=names.get(name, names.get(code)),
         )
     out["flow"] = long["__flow"]
@@ -185,7 +192,9 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     out["publisher"] = "IMF IMTS" if layout is IMTS_LAYOUT else "IMF DOTS"
     out["indicator"] = long[layout.indicator[0]].str.strip()
     raise_problems(problems)
-    return finished(out, file, context)
+    placed = out["reporter"].notna() & out["partner"].notna()
+    leave_out(context, file, "row(s) whose country or counterpart cannot be placed", unplaced)
+    return finished(out[placed], file, context)
 
 
 def _placer(context: ReadContext, layout: Layout) -> Callable[[tuple[str, ...]], str]:

@@ -2,7 +2,7 @@
 
 It returns exactly the frame that ``tidy.read`` returns, or ``None``. ``None``
 means "read this file the plain way": any row with a problem, or anything this
-path would not read the same way as the csv module (not plain UTF-8, gzip,
+path would not read the same way as the csv module (not plain UTF-8,
 quotes or line breaks inside values, blank lines, numbers with signs, commas,
 spaces or exponents, duplicate column names). The plain path then reads the
 file and reports every bad row as ``file:line: column: value: problem``, so
@@ -11,8 +11,9 @@ messages never depend on which path ran.
 How it is fast: a thread per core (up to four) takes the next block of whole
 lines (a few MB, so memory stays flat) and parses it with pyarrow's CSV reader,
 every column as plain strings (UTF-8 is checked only in blocks that are not
-ASCII). Each column's distinct values in the block (Arrow's hash kernel) are
-checked once, with the same functions as the plain path; numbers are checked
+ASCII); a gzip file is decompressed as its blocks are read, never whole. Each
+column's distinct values in the block (Arrow's hash kernel) are checked once,
+with the same functions as the plain path; numbers are checked
 with numpy on the bytes and converted with Arrow kernels. With
 ``ReadContext.reporters`` set, only those reporters' rows are kept and turned
 into the frame (every row is still validated).
@@ -22,9 +23,12 @@ Nothing here imports pandas until the frame is put together.
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import re
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,12 +44,15 @@ from tradecli.periods import Period
 from tradecli.readers.context import (
     FLOW_ALIASES,
     FLOWS,
+    MAX_VALUE,
     OPTIONAL,
     REQUIRED,
     UNIT_ALIASES,
     UNITS,
     ReadContext,
-    is_date,
+    currency_codes,
+    date_problem,
+    note_unknown_flags,
 )
 
 if TYPE_CHECKING:
@@ -60,7 +67,7 @@ CHUNK_BYTES = 4 << 20
 _AWKWARD = re.compile('[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00"]')
 _MAX_DIGITS = 300  # longer digit strings may overflow a float; the plain path decides
 _POW10 = {k: float(10.0**k) for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)}
-_CURRENCY = re.compile(r"[A-Z]{3}")
+GZIP_MAGIC = b"\x1f\x8b"
 _KNOWN_MAX = 20_000  # distinct values of a column found new by Arrow; beyond, by dict
 
 
@@ -72,13 +79,18 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame | None:
     """Observations of a large, clean tidy CSV, or None to use the plain path."""
     try:
         reader = _begin(path, context)
-        return reader.finish() if reader is not None else None
-    except (_Fallback, pa.ArrowInvalid, UnicodeDecodeError):
-        return None
+        if reader is None:
+            return None
+        frame = reader.finish()
+    except (_Fallback, pa.ArrowInvalid, UnicodeDecodeError, EOFError, OSError, zlib.error):
+        return None  # a damaged gzip too: the plain path says what is wrong
+    if "flags" in reader.seen:
+        note_unknown_flags(reader.seen["flags"].values(), str(path), context)
+    return frame
 
 
 def _begin(path: Path, context: ReadContext) -> _Reader | None:
-    size = path.stat().st_size
+    size = _size(path)
     if size < MIN_BYTES:
         return None
     header = _header(path)
@@ -89,11 +101,34 @@ def _begin(path: Path, context: ReadContext) -> _Reader | None:
     return reader
 
 
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def _size(path: Path) -> int:
+    """The file's size; for gzip, the larger of that and the size it holds as its trailer
+    says (modulo 4 GiB), so a small gzip of many rows streams through this path too."""
+    size = path.stat().st_size
+    if size < 18 or not _is_gzip(path):
+        return size
+    with path.open("rb") as handle:
+        handle.seek(-4, os.SEEK_END)
+        return max(size, int.from_bytes(handle.read(4), "little"))
+
+
+def _open(path: Path) -> io.BufferedIOBase:
+    """The file's bytes, decompressed as they are read when it is gzip (never whole)."""
+    if _is_gzip(path):
+        return gzip.open(path, "rb")
+    return path.open("rb")
+
+
 def _header(path: Path) -> tuple[list[str], int] | None:
     """Column names as the plain path reads them, and the header's length in bytes."""
-    with path.open("rb") as handle:
+    with _open(path) as handle:
         head = handle.read(65536)
-    if head.startswith(b"\x1f\x8b") or b"\x00" in head[:4096] or b"\n" not in head:
+    if b"\x00" in head[:4096] or b"\n" not in head:
         return None
     line = head[: head.index(b"\n") + 1]
     text = line.decode("utf-8").removeprefix("\ufeff").removesuffix("\n").removesuffix("\r")
@@ -139,8 +174,9 @@ class _Reader:
     def start(self) -> None:
         workers = int(os.environ.get("TRADECLI_READ_THREADS", "0") or 0)
         workers = workers or max(1, min(os.cpu_count() or 1, 4))
-        self.handle = self.path.open("rb")
-        self.handle.seek(self.header_bytes)
+        self.handle = _open(self.path)
+        self.handle.read(self.header_bytes)
+        self.carry = b""  # the start of a line that the last block cut
         self.done_bytes = self.header_bytes
         self.running = workers
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
@@ -162,14 +198,14 @@ class _Reader:
         with self.lock:
             if self.errors:
                 return None
-            data = self.handle.read(CHUNK_BYTES)
+            read = self.handle.read(CHUNK_BYTES)
+            data = self.carry + read if self.carry else read
             if not data:
                 return None
             end = data.rfind(b"\n") + 1
-            if end == 0 or len(data) < CHUNK_BYTES:
+            if end == 0 or len(read) < CHUNK_BYTES:
                 end = len(data)  # the end of the file (or a line longer than a chunk)
-            else:
-                self.handle.seek(end - len(data), os.SEEK_CUR)  # the partial line comes next
+            self.carry = data[end:]  # the partial line comes next (no seek: gzip streams)
             self.done_bytes += end
             if self.progress is not None:
                 self.progress(self.done_bytes, self.size)
@@ -313,11 +349,11 @@ class _Reader:
             return UNITS[unit]
         if name == "currency":
             currency = text.upper() or "USD"
-            if not _CURRENCY.fullmatch(currency):
+            if currency not in currency_codes():
                 raise _Fallback
             return currency
         if name == "published":
-            if text and not is_date(text):
+            if date_problem(text):
                 raise _Fallback
             return text
         if name == "flags":
@@ -349,6 +385,8 @@ class _Reader:
             mult = np.ones(table.num_rows)
         out["step"] = _steps(text) * mult
         out["value"] = pc.cast(text, pa.float64()).to_numpy() * mult  # snapped in ``_frame``
+        if len(out["value"]) and out["value"].max() > MAX_VALUE:
+            raise _Fallback  # the plain path reports it
         for name in self.names:
             if name not in out and name not in ("period", "value", "unit"):
                 mapped, index = self._distinct(name, column[name])

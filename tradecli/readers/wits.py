@@ -19,7 +19,13 @@ import pandas as pd
 from tradecli.countries import normalize_name
 from tradecli.errors import BadInput, Problem
 from tradecli.periods import Period
-from tradecli.readers.common import ReadContext, published_step, raise_problems, snap_to_step
+from tradecli.readers.common import (
+    ReadContext,
+    leave_out,
+    published_step,
+    raise_problems,
+    snap_to_step,
+)
 from tradecli.readers.comtrade import commodity_filter, no_commodity_problem
 from tradecli.readers.tabular import (
     LINE,
@@ -116,6 +122,7 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
             raw[column] = ""
     raw = _known_flows(raw, file, context)
     problems: list[Problem] = []
+    unplaced: list[Problem] = []
     out = pd.DataFrame(index=raw.index)
     for role in ("reporter", "partner"):
         columns = [f"{role}iso3", f"{role}name"]
@@ -125,7 +132,7 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
             _placer(context),
             file,
             f"{role}iso3",
-            problems,
+            unplaced,
             label=names[f"{role}iso3"],
         )
     out["flow"] = raw["__flow"]
@@ -149,7 +156,9 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame:
     out["publisher"] = "World Bank WITS"
     out["commodity"] = raw["productcode"].str.strip()
     raise_problems(problems)
-    return finished(out, file, context)
+    placed = out["reporter"].notna() & out["partner"].notna()
+    leave_out(context, file, "row(s) whose reporter or partner cannot be placed", unplaced)
+    return finished(out[placed], file, context)
 
 
 def _placer(context: ReadContext) -> Callable[[tuple[str, ...]], str]:
