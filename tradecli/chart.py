@@ -14,12 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-<<<<<<< HEAD
 from tradecli.errors import ChartNotWritten, require
-=======
-from tradecli.errors import ChartNotWritten
 from tradecli.safe_text import escape_lines
->>>>>>> main
 
 if TYPE_CHECKING:
     from tradecli.analysis.chart import ChartData, Point, Trace

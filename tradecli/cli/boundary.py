@@ -35,11 +35,8 @@ SHARED = frozenset(
         "debug",
         "no_cache",
         "commodity",
-<<<<<<< HEAD
         "wide",
-=======
         "strict",
->>>>>>> main
     }
 )
 

@@ -115,13 +115,9 @@ def root(
         str,
         typer.Option(
             "--commodity",
-<<<<<<< HEAD
             metavar="CODE",
-            help="Commodity code to read from Comtrade and WITS downloads (HS code such as 27); "
-=======
             help="Commodity to read from Comtrade and WITS downloads: an HS, SITC or service "
             "code (such as 27), read in the file's own classification; "
->>>>>>> main
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
@@ -141,11 +137,8 @@ def root(
         include_flagged=include_flagged,
         commodity=commodity,
         no_cache=no_cache,
-<<<<<<< HEAD
         wide=wide,
-=======
         strict=strict,
->>>>>>> main
     )
 
 

@@ -29,11 +29,8 @@ class Settings:
     include_flagged: bool = False
     commodity: str = "TOTAL"
     no_cache: bool = False
-<<<<<<< HEAD
     wide: bool = False
-=======
     strict: bool = False
->>>>>>> main
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
