@@ -8,6 +8,10 @@ holding a copy of ``examples/`` and an empty ``docs/`` (so that files they write
 there), with the ``tradecli`` found on PATH: in CI, the plain ``pip install .``.
 
     python .ci/readme_examples.py [README.md]
+    python .ci/readme_examples.py --write [README.md]   # regenerate the shown outputs
+
+``--write`` replaces each example's shown output by what the command prints now
+(stdout and stderr as a terminal shows them, at 80 columns).
 """
 
 from __future__ import annotations
@@ -70,13 +74,24 @@ def examples(text: str) -> list[Example]:
     return found
 
 
+def output(example: Example, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The example run at 80 columns, stderr merged into stdout as on a terminal."""
+    env = {**os.environ, "COLUMNS": "80"}
+    return subprocess.run(
+        ["tradecli", *example.args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
+
+
 def run(example: Example, cwd: Path) -> str | None:
     """None when the example behaves as documented, else what went wrong."""
-    env = {**os.environ, "COLUMNS": "80"}
-    done = subprocess.run(
-        ["tradecli", *example.args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-    said = done.stdout + done.stderr
+    done = output(example, cwd)
+    said = done.stdout
     if "Traceback (most recent call last)" in said:
         return f"a traceback:\n{said}"
     if done.returncode != example.expected_code:
@@ -84,7 +99,18 @@ def run(example: Example, cwd: Path) -> str | None:
     return None
 
 
+def write(readme: Path, found: list[Example], cwd: Path) -> None:
+    """Replace each example's shown output by its output now."""
+    lines = readme.read_text(encoding="utf-8").splitlines()
+    for example in reversed(found):
+        new = [line.rstrip() for line in output(example, cwd).stdout.splitlines()]
+        lines[example.line : example.line + len(example.shown)] = new
+    readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str]) -> int:
+    rewrite = "--write" in argv
+    argv = [a for a in argv if a != "--write"]
     readme = Path(argv[1]) if len(argv) > 1 else REPO / "README.md"
     found = examples(readme.read_text(encoding="utf-8"))
     if not found:
@@ -95,6 +121,9 @@ def main(argv: list[str]) -> int:
         cwd = Path(scratch)
         shutil.copytree(REPO / "examples", cwd / "examples")
         (cwd / "docs").mkdir()
+        if rewrite:
+            write(readme, found, cwd)
+            found = examples(readme.read_text(encoding="utf-8"))
         for example in found:
             problem = run(example, cwd)
             command = shlex.join(["tradecli", *example.args])
