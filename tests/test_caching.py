@@ -554,3 +554,16 @@ def test_a_refusal_is_one_debug_record_and_no_error(
             assert code == 0 and f"USD,unit,2021,{OLD_VALUE}," in out and "cache" not in err
     (record,) = caplog.records
     assert record.levelno == logging.DEBUG and "group or others may write it" in record.message
+
+
+def test_a_readers_warning_names_the_path_given_too() -> None:
+    from tradecli.caching.parsed import _renamed
+
+    note = "warning: in/big.csv: left out 1 row(s) whose partner cannot be placed"
+    assert _renamed(note, "in/big.csv", "link.csv") == (
+        "warning: link.csv: left out 1 row(s) whose partner cannot be placed"
+    )
+    assert _renamed("warning: in/big.csvx: x", "in/big.csv", "link.csv") == (
+        "warning: in/big.csvx: x"
+    )
+    assert _renamed("in/big.csv: a note", "in/big.csv", "link.csv") == "link.csv: a note"

@@ -22,8 +22,8 @@ from tradecli.analysis.chart import (
 )
 from tradecli.analysis.growth import annual_values
 from tradecli.analysis.projection import SeriesProjection, project_series
-from tradecli.chart import draw, text_chart
 from tradecli.dataset import Dataset, Filters
+from tradecli.drawing import draw, text_chart
 from tradecli.errors import AmbiguousSelection, ChartNotWritten, NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
@@ -179,7 +179,7 @@ def test_matplotlib_is_imported_only_to_draw() -> None:
         "import sys\n"
         "from tradecli.dataset import load\n"
         "from tradecli.analysis.chart import annual_chart\n"
-        "from tradecli.chart import text_chart\n"
+        "from tradecli.drawing import text_chart\n"
         "from tradecli.series import SeriesKey\n"
         "text_chart(annual_chart(load(), SeriesKey('AZE', 'TJK', 'turnover')))\n"
         "print('matplotlib' in sys.modules)\n"

@@ -1,4 +1,4 @@
-"""Periods: every notation of DESIGN.md parses, formats and round-trips."""
+"""Periods: every notation of docs/design.md and the README parses, formats and round-trips."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Duplicates, revisions and conflicts, in the order DESIGN.md gives."""
+"""Duplicates, revisions and conflicts, in the order docs/design.md gives ("Reconciliation")."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from tradecli.periods import Period
-from tradecli.readers.context import FLOWS as FLOWS
-from tradecli.readers.context import UNITS as UNITS
+from tradecli.vocabulary import FLOWS as FLOWS
+from tradecli.vocabulary import UNITS as UNITS
 
 QUALIFIERS = ("about", "over", "almost")
 EXCLUDED_FLAGS = ("suspect-unit", "low-trust", "negative-as-published")

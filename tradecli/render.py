@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 import sys
 from collections.abc import Callable
@@ -18,18 +17,25 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tradecli.formatting import money
+from tradecli.formatting import percent as percent  # re-exported: reports import them here
+from tradecli.formatting import share_percent as share_percent
 from tradecli.safe_text import escape_controls, escape_lines, json_c1
-from tradecli.series import money
 
 if TYPE_CHECKING:  # rich is imported when a table is rendered: it is slow to import
     from rich.console import Console
 
 
-class Format(StrEnum):
+class OutputFormat(StrEnum):
+    """How a report is written: ``--format``."""
+
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
+
+
+Format = OutputFormat  # the old name, for code written before the rename
 
 
 class Kind(StrEnum):
@@ -98,24 +104,6 @@ class Output:
 
     stdout: str
     stderr: str = ""
-
-
-def percent(value: float | None) -> str:
-    """A change (0.072) as a signed percent with one decimal: +7.2%."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value * 100:+.1f}%"
-
-
-def share_percent(value: float | None) -> str:
-    """A share (0..1) as a percent with enough digits to be non-zero: 0.115%, 68.1%."""
-    if value is None:
-        return "n/a"
-    v = value * 100
-    if v == 0:
-        return "0%"
-    digits = max(1, 2 - math.floor(math.log10(abs(v))))  # three significant figures
-    return f"{v:.{digits}f}%"
 
 
 def display(value: Any, kind: Kind, currency: str = "USD") -> str:
@@ -455,7 +443,7 @@ def render_json(report: Report) -> str:
 
 
 def render(
-    report: Report, fmt: Format, explain: bool = False, width: int = 100, wide: bool = False
+    report: Report, fmt: OutputFormat, explain: bool = False, width: int = 100, wide: bool = False
 ) -> Output:
     """One report in the chosen format; notes and explanations go where the format allows."""
     shown = (
@@ -472,11 +460,11 @@ def render(
             report.records,
         )
     )
-    renderers: dict[Format, Callable[[], Output]] = {
-        Format.table: lambda: Output(render_table(shown, width, wide)),
-        Format.markdown: lambda: Output(render_markdown(shown)),
-        Format.csv: lambda: Output(render_csv(shown), _side_text(shown)),
-        Format.json: lambda: Output(render_json(shown)),
+    renderers: dict[OutputFormat, Callable[[], Output]] = {
+        OutputFormat.table: lambda: Output(render_table(shown, width, wide)),
+        OutputFormat.markdown: lambda: Output(render_markdown(shown)),
+        OutputFormat.csv: lambda: Output(render_csv(shown), _side_text(shown)),
+        OutputFormat.json: lambda: Output(render_json(shown)),
     }
     return renderers[fmt]()
 

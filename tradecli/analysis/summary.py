@@ -12,14 +12,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tradecli.analysis.growth import annual_values, change, qualified, usd_first, years_in
+from tradecli.analysis.growth import annual_values, change, usd_first, years_in
 from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.records import KEY_FIELDS, record
-from tradecli.render import Column, Kind, Report, share_percent
+from tradecli.render import Report, share_percent
 from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
@@ -153,9 +152,6 @@ class SummaryRow:
         }
 
 
-SUMMARY_FIELDS = ["change", "ytd_period", "ytd_value", "ytd_change", "run_rate", "shares"]
-
-
 @dataclass(frozen=True)
 class Summary:
     rows: list[SummaryRow]
@@ -169,113 +165,14 @@ class Summary:
         }
 
     def report(self) -> Report:
-        columns = [
-            Column("series", "series"),
-            Column("year", "year"),
-            Column("year_value", "value", Kind.money, label="year value"),
-            Column("year_change", "y/y", Kind.percent, label="year y/y"),
-            Column("ytd", "latest YTD"),
-            Column("ytd_value", "value", Kind.money, label="YTD value"),
-            Column("ytd_change", "y/y", Kind.percent, label="YTD y/y"),
-            Column("projection", "run-rate*", Kind.money, priority=0),
-            Column("trend", "trend", priority=0),
-            Column("shares", "shares", table=False),
-        ]
-        rows = []
-        for r in self.rows:
-            trend = r.trend()
-            rows.append(
-                {
-                    "series": f"{r.key.reporter}–{r.key.partner}",
-                    "currency": r.key.currency,
-                    "year": r.year.period.label() if r.year else None,
-                    "year_value": r.year.value if r.year else None,
-                    "year_change": r.year_change,
-                    "ytd": _ytd_label(r.ytd) if r.ytd else None,
-                    "ytd_value": r.ytd.value if r.ytd else None,
-                    "ytd_change": r.ytd_change,
-                    "projection": r.run_rate,
-                    "trend": sparkline([v for _, v in trend]) if len(trend) > 1 else None,
-                    "shares": r.shares_text() or None,
-                }
-            )
-        notes = [
-            "* run-rate: projection of the YTD span's year, linear (YTD × 12 / months)",
-            f"trend: annual values, up to {SPARK_YEARS} years ({SPARK_GAP} = no figure)",
-        ]
-        with_shares = [r for r in self.rows if r.shares]
-        if with_shares:
-            notes.append("share of the reporter's trade with each group containing the partner:")
-            for r in with_shares:
-                notes.extend(_packed(f"  {r.key.reporter}–{r.key.partner}: ", r.share_parts()))
-        for r in self.rows:
-            if r.ytd is not None and r.ytd.qualifiers:
-                notes.append(
-                    f"{r.key.reporter}–{r.key.partner}: {r.ytd.period.label()} was "
-                    f"published as '{qualified(r.ytd)}'; its run-rate is approximate"
-                )
-        if self.one_flow:
-            notes.append(
-                f"turnover needs both exports and imports; the data has {self.one_flow}s "
-                f"only, so these are {self.one_flow}s"
-            )
-        if self.unanswered:
-            notes.append(
-                f"{len(self.unanswered)} series with no full year or year-to-date figure: "
-                + ", ".join(f"{k.reporter}–{k.partner}" for k in self.unanswered)
-            )
-        flow = self.rows[0].key.flow if self.rows else "turnover"
-        # The payload and the derivation are built only for the output that shows them.
-        return Report(
-            f"Trade summary ({flow})",
-            columns,
-            rows,
-            self.to_dict,
-            notes,
-            self.explain_lines,
-            [*KEY_FIELDS, *SUMMARY_FIELDS],
-            self.records,
-        )
+        """What ``tradecli summary`` shows: built in ``analysis.summary_report``."""
+        from tradecli.analysis.summary_report import summary_report
 
-    def records(self) -> list[dict[str, Any]]:
-        """One keyed record per series: the latest full year (``period``, ``value``), then
-        its change and the latest year-to-date span (``ytd_period`` as a code)."""
-        return [
-            record(
-                r.key,
-                r.year,
-                change=r.year_change,
-                ytd_period=r.ytd.period.iso() if r.ytd else None,
-                ytd_value=r.ytd.value if r.ytd else None,
-                ytd_change=r.ytd_change,
-                run_rate=r.run_rate,
-                shares=r.shares_text() or None,
-            )
-            for r in self.rows
-        ]
+        return summary_report(self)
 
     def explain_lines(self) -> list[str]:
         """The derivation of every row, for ``--explain``."""
         return [line for r in self.rows for line in r.explain()]
-
-
-def _packed(head: str, parts: list[str]) -> list[str]:
-    """``head`` + parts joined by '; ', broken between parts to fit ``NOTE_WIDTH``."""
-    lines: list[str] = []
-    line = head
-    for i, part in enumerate(parts):
-        text = part + (";" if i < len(parts) - 1 else "")
-        if line.strip() and line != head and len(line) + 1 + len(text) > NOTE_WIDTH:
-            lines.append(line)
-            line = " " * len(head)
-        line += text if line.endswith(" ") else " " + text
-    lines.append(line)
-    return lines
-
-
-def _ytd_label(answer: Answer) -> str:
-    mark = "~" if answer.qualifiers else ""
-    return f"{answer.period.label()}{mark}"
 
 
 def groups_with(dataset: Dataset, partner: str) -> list[Group]:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyarrow as pa
 
 from tradecli.caching import keys, store
-from tradecli.readers.context import ReadContext
+from tradecli.readers.context import WARNING, ReadContext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,8 +110,15 @@ def _load(entry: Path, key: str, given: str) -> tuple[pd.DataFrame, list[str]] |
         frame["source"] = frame["source"].cat.rename_categories(
             {c: new for c, new in renamed.items() if _names(c, first)}
         )
-        notes = [given + n[len(first) :] if _names(n, first) else n for n in notes]
+        notes = [_renamed(n, first, given) for n in notes]
     return frame, notes
+
+
+def _renamed(note: str, first: str, given: str) -> str:
+    """A note naming the file ``first`` (after a ``warning: `` prefix, if any) renamed."""
+    prefix = WARNING if note.startswith(WARNING) else ""
+    body = note[len(prefix) :]
+    return prefix + given + body[len(first) :] if _names(body, first) else note
 
 
 def _names(text: str, path: str) -> bool:

@@ -576,7 +576,7 @@ def chart(
     Example: tradecli chart --partner Tajikistan --kind annual --out chart.png
     """
     from tradecli.analysis.chart import ChartKind, build_chart, chart_key
-    from tradecli.chart import draw, text_chart
+    from tradecli.drawing import draw, text_chart
     from tradecli.selection import Selection
 
     if out is not None and out.suffix.lower() not in CHART_SUFFIXES:

@@ -33,7 +33,9 @@ def run() -> None:
     Output that cannot be written (stdout closed with ``>&-``, a full disk) is one
     line, ``error: could not write the output``, and exit 1; a reader that has gone
     (``| head``) is no error."""
-    previous = signal.signal(signal.SIGINT, _interrupt)
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.SIG_IGN:  # ignored by whoever started us (``cmd &``): kept so
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         try:
             main()

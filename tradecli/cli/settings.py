@@ -57,9 +57,9 @@ class Settings:
         return dataset
 
     def show(self, report: Report) -> None:
-        from tradecli.render import Format, render
+        from tradecli.render import OutputFormat, render
 
-        out = render(report, Format(self.fmt), self.explain, width(), self.wide)
+        out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
         emit(out.stdout)
         if out.stderr:
             emit(out.stderr, err=True)

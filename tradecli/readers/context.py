@@ -1,8 +1,8 @@
 """What a reader needs from outside the file, and the words the readers share.
 
-Nothing here imports pandas, numpy or pyarrow: a large tidy file starts loading
-(``tidy_fast.start``) before the rest of the program, pandas included, has been
-imported.
+Nothing here imports pandas, numpy or pyarrow (``dataset``, the parsed-file cache
+and ``--reporter`` use it before any frame exists). The words themselves (flows,
+units, tidy columns) live in ``tradecli.vocabulary``.
 """
 
 from __future__ import annotations
@@ -16,30 +16,13 @@ from typing import Any
 from tradecli.countries import normalize_name, resolve_country, suggest
 from tradecli.errors import TradeCliError, UnknownCountry
 
-FLOWS = ("export", "import", "turnover")
-UNITS: dict[str, float] = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
-
-UNIT_ALIASES = {
-    "": "unit",
-    "units": "unit",
-    "thousands": "thousand",
-    "millions": "million",
-    "mln": "million",
-    "bn": "billion",
-    "billions": "billion",
-}
-
-# The tidy format's columns and flow names.
-REQUIRED = ("reporter", "partner", "flow", "period", "value")
-OPTIONAL = ("unit", "currency", "flags", "published", "publisher", "url")
-FLOW_ALIASES = {
-    "exports": "export",
-    "imports": "import",
-    "x": "export",
-    "m": "import",
-    "trade": "turnover",
-    "total": "turnover",
-}
+# The words the readers share: ``tradecli.vocabulary`` (re-exported for the readers).
+from tradecli.vocabulary import FLOW_ALIASES as FLOW_ALIASES
+from tradecli.vocabulary import FLOWS as FLOWS
+from tradecli.vocabulary import OPTIONAL as OPTIONAL
+from tradecli.vocabulary import REQUIRED as REQUIRED
+from tradecli.vocabulary import UNIT_ALIASES as UNIT_ALIASES
+from tradecli.vocabulary import UNITS as UNITS
 
 WARNING = "warning: "  # a note that starts so is shown as a warning, not a note
 

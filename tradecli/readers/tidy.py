@@ -1,4 +1,4 @@
-"""The tidy CSV of DESIGN.md: one published number per row.
+"""The tidy CSV (docs/design.md, "The observation model"): one published number per row.
 
 Required columns: reporter, partner, flow, period, value. Optional: unit
 (unit/thousand/million/billion, default unit), currency (default USD), flags,

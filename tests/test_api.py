@@ -1,0 +1,71 @@
+"""The public Python API: the README's example runs, and gives what the bundled file's
+own cells give; ``import tradecli`` imports no pandas."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tradecli
+from tradecli.errors import BadRequest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    found = re.search(r"```python\n(.*?)```", section, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def _cell(span: str) -> float:
+    """The AZE–TJK turnover the bundled file publishes for ``span``, in USD."""
+    scale = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+    with (ROOT / "data" / "azerbaijan-trade-published.csv").open(encoding="utf-8") as rows:
+        (row,) = [
+            r
+            for r in csv.DictReader(rows)
+            if (r["reporter"], r["partner"], r["flow"], r["period"])
+            == ("AZE", "TJK", "turnover", span)
+        ]
+    return float(row["value"]) * scale[row["unit"]]
+
+
+def test_the_readme_example_runs_and_differences_two_cumulative_figures() -> None:
+    namespace: dict[str, object] = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(_example(), "README.md", "exec"), namespace)
+    expected = _cell("2023-01/2023-08") - _cell("2023-01/2023-06")
+    table = namespace["jul_aug"]
+    frame = tradecli.frame(table)
+    assert list(frame["rule"]) == ["difference"]
+    assert frame["value"].tolist() == pytest.approx([expected])
+    assert "Jul–Aug 2023" in out.getvalue() and "difference" in out.getvalue()
+    cis = tradecli.frame(namespace["cis"])
+    assert cis["value"].tolist() == pytest.approx([_cell("2024-01/2024-04")])
+
+
+def test_the_core_rules_hold_for_a_python_caller() -> None:
+    data = tradecli.load()
+    with pytest.raises(BadRequest, match="--vs asks for"):
+        tradecli.value(data, "2023", partner="TJK", vs="cis")
+    with pytest.raises(BadRequest, match="outside the years tradecli reads"):
+        tradecli.project(data, 3023)
+    with pytest.raises(BadRequest, match="must be before"):
+        tradecli.growth(data, first=2023, last=2022)
+
+
+def test_import_tradecli_imports_no_pandas() -> None:
+    code = "import sys, tradecli; print('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False"

@@ -1,0 +1,83 @@
+"""Engines chosen by name (``tradecli.engine``): every backend that is there gives the
+reference backend's answers; memoisation is a wrapper that changes no answer; the
+selector names what it does not have."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tradecli import engine
+from tradecli.dataset import Dataset
+from tradecli.engine.reference import Engine
+from tradecli.engine.rules import Rules
+from tradecli.periods import Period
+
+ENGINE_DIR = Path(engine.__file__).parent
+
+
+def _questions(bundled: Dataset) -> list[tuple[object, Period]]:
+    """Every series of the bundled data over every span any series has, and a few more."""
+    reference = bundled.engine
+    spans = sorted({p for key in reference.keys() for p in reference.periods(key)})
+    spans += [Period.parse("2023-07/2023-08"), Period.parse("2023-H2"), Period.parse("1999")]
+    keys = reference.keys()
+    keys += [k.with_flow("turnover") for k in keys if k.flow == "export"]
+    return [(key, span) for key in keys for span in spans]
+
+
+@pytest.mark.parametrize("name", engine.available())
+def test_every_backend_answers_as_the_reference(name: str, bundled: Dataset) -> None:
+    backend = engine.backend(name)(bundled.frame, False, bundled.groups.codes)
+    reference = Engine(bundled.frame, False, bundled.groups.codes)
+    questions = _questions(bundled)
+    assert len(questions) > 1000
+    for key, span in questions:
+        got, want = backend.value(key, span), reference.value(key, span)
+        assert (got.value, got.rule, got.complete) == (want.value, want.rule, want.complete)
+        assert [a.value for a in got.parts] == [a.value for a in want.parts]
+    for group in bundled.groups.by_name.values():
+        for span in (Period.parse("2023"), Period.parse("2024-01/2024-04")):
+            got, want = (
+                e.group_value("AZE", group, "turnover", span) for e in (backend, reference)
+            )
+            assert (got.value, got.rule, got.notes) == (want.value, want.rule, want.notes)
+
+
+class _Unmemoised(Rules):
+    """The rules alone over a reference engine's data: every question worked out afresh."""
+
+    def __init__(self, source: Engine) -> None:
+        self.source = source
+
+
+def test_memoisation_changes_no_answer(bundled: Dataset) -> None:
+    memoised = Engine(bundled.frame, False, bundled.groups.codes)
+    plain = _Unmemoised(Engine(bundled.frame, False, bundled.groups.codes))
+    for key, span in _questions(bundled)[::7]:
+        a, b = memoised.value(key, span), plain.value(key, span)
+        assert (a.value, a.rule, a.formula(), a.explain()) == (
+            b.value,
+            b.rule,
+            b.formula(),
+            b.explain(),
+        )
+    assert memoised._answers and not hasattr(plain, "_answers")
+
+
+def test_the_selector_names_what_it_does_not_have() -> None:
+    assert engine.backend("reference") is Engine
+    with pytest.raises(engine.UnknownEngine, match="no engine 'dask'; the engines are"):
+        engine.backend("dask")
+    if "bulk" not in engine.available():
+        with pytest.raises(engine.UnknownEngine, match="the bulk engine is not available"):
+            engine.backend("bulk")
+
+
+def test_implementations_never_import_the_selector() -> None:
+    selector = re.compile(r"from tradecli\.engine import|import tradecli\.engine\s*$", re.M)
+    for module in ENGINE_DIR.glob("*.py"):
+        if module.name != "__init__.py":
+            assert not selector.search(module.read_text(encoding="utf-8")), module.name

@@ -1,0 +1,312 @@
+"""The report of ``tradecli project``: the overview of many series, the detail of one,
+the backtest table, and their notes. Out of ``projection``, which computes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tradecli.analysis.growth import qualified, usd_first
+from tradecli.analysis.projection import (
+    METHODS,
+    RULES,
+    Method,
+    Projection,
+    ProjectionResult,
+    SeriesProjection,
+    SpanProjections,
+    backtest_errors,
+)
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.formatting import money
+from tradecli.periods import month_iso
+from tradecli.render import Column, Kind, Report
+
+
+class ProjectionReport:
+    """Builds a ``ProjectionResult``'s report."""
+
+    def __init__(self, result: ProjectionResult) -> None:
+        self.result = result
+        self.year = result.year
+        self.method = result.method
+        self.series = result.series
+        self.unanswered = result.unanswered
+        self.as_of = result.as_of
+        self.vintage = result.vintage
+        self.left_out = result.left_out
+        self.backtest = result.backtest
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.result.to_dict()
+
+    def report(self) -> Report:
+        if self.backtest is not None:
+            columns, rows, notes, explain = self._backtest_table()
+            title = f"Backtest: mean absolute projection error (years up to {self.year})"
+        elif len(self.series) == 1:
+            columns, rows, notes, explain = self._detail(self.series[0])
+            s = self.series[0]
+            title = f"Projection of {self.year}: {s.key.label()}"
+        else:
+            columns, rows, notes, explain = self._overview()
+            title = f"Projection of {self.year} ({self._flow()})"
+        notes.extend(self._common_notes())
+        return Report(title, columns, rows, self.to_dict(), notes, explain)
+
+    def _flow(self) -> str:
+        return self.series[0].key.flow if self.series else "turnover"
+
+    def _common_notes(self) -> list[str]:
+        notes = []
+        if self.as_of is not None:
+            notes.append(f"as of {month_iso(self.as_of)}: spans ending later are left out")
+        if self.vintage is not None:
+            notes.append(f"vintage {self.vintage}: only figures published by then")
+        notes.extend(
+            f"{count} observations left out: {why}" for why, count in self.left_out.items()
+        )
+        if self.unanswered and self.backtest is None:
+            notes.append(
+                f"{len(self.unanswered)} series with nothing for {self.year}: "
+                + ", ".join(f"{k.reporter}–{k.partner}" for k, _ in self.unanswered)
+            )
+        return notes
+
+    def _method_label(self, span: SpanProjections, p: Projection) -> str:
+        chosen = self.method is Method.auto and len(span.by_method) > 1 and p is span.chosen
+        return f"{p.method} (auto)" if chosen else str(p.method)
+
+    def _overview(self) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+        prev = self.year - 1
+        ranged = any(s.headline and _range(s.headline.chosen) for s in self.series)
+        columns = [
+            Column("series", "series"),
+            Column("basis", "from"),
+            Column("method", "method"),
+            Column("projection", "projection", Kind.money),
+            Column("range", "range", table=bool(ranged)),
+            Column("low", "low", Kind.money, table=False),
+            Column("high", "high", Kind.money, table=False),
+            Column("implied_change", f"on {prev}", Kind.percent, priority=2),
+            Column("actual", "actual", Kind.money, priority=2),
+        ]
+        rows = []
+        explain: list[str] = []
+        for s in self.series:
+            head = s.headline
+            p = head.chosen if head else None
+            rows.append(
+                {
+                    "series": f"{s.key.reporter}–{s.key.partner}",
+                    "currency": s.key.currency,
+                    "basis": _basis_label(head.basis) if head else None,
+                    "method": p.method if p and p.found else None,
+                    "projection": p.value if p else None,
+                    "range": _range(p) if p else None,
+                    "low": p.low if p else None,
+                    "high": p.high if p else None,
+                    "implied_change": p.implied_change if p else None,
+                    "actual": s.actual.value if s.actual else None,
+                }
+            )
+            if s.actual is not None:
+                explain.extend(s.actual.explain())
+            if p is not None:
+                explain.extend(p.explain())
+        notes = [f"{m}: {RULES[m]}" for m in METHODS if self.method in (Method.auto, m)]
+        if self.method is Method.auto:
+            notes.append(
+                "auto: seasonal where an earlier year has the same months and its full "
+                "year, else linear"
+            )
+        done = [s for s in self.series if s.complete]
+        if done:
+            notes.append(
+                f"{self.year} is complete in the data for {len(done)} series: the actual is shown "
+                "beside the projection from the latest year-to-date span; --partner for every "
+                "span and method"
+            )
+        for s in self.series:
+            head = s.headline
+            if head and head.basis.qualifiers:
+                notes.append(
+                    f"{s.key.reporter}–{s.key.partner}: {head.basis.period.label()} was "
+                    f"published as '{qualified(head.basis)}': the projection is "
+                    "approximate too"
+                )
+        return columns, rows, notes, explain
+
+    def _detail(
+        self, s: SeriesProjection
+    ) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+        prev = self.year - 1
+        columns = [
+            Column("basis", "from"),
+            Column("ytd", "YTD", Kind.money),
+            Column("method", "method"),
+            Column("projection", "projection", Kind.money),
+            Column("range", "range", wrap=True),
+            Column("low", "low", Kind.money, table=False),
+            Column("high", "high", Kind.money, table=False),
+            Column("implied_change", f"on {prev}", Kind.percent, priority=2),
+        ]
+        if s.complete:
+            columns.append(Column("error", "vs actual", Kind.percent))
+        rows = []
+        explain: list[str] = []
+        if s.actual is not None:
+            explain.extend(s.actual.explain())
+        for span in s.spans:
+            for p in span.by_method:
+                row = {
+                    "series": f"{s.key.reporter}–{s.key.partner}",
+                    "currency": s.key.currency,
+                    "basis": _basis_label(span.basis),
+                    "ytd": span.basis.value,
+                    "method": self._method_label(span, p),
+                    "projection": p.value,
+                    "range": _range(p) if p.found else _short_reason(p),
+                    "low": p.low,
+                    "high": p.high,
+                    "implied_change": p.implied_change,
+                }
+                if s.complete:
+                    row["error"] = s.error(p)
+                rows.append(row)
+                if p.found:
+                    explain.extend(p.explain())
+        return columns, rows, self._headline_notes(s), explain
+
+    def _headline_notes(self, s: SeriesProjection) -> list[str]:
+        notes: list[str] = []
+        cur = s.key.currency
+        prev = self.year - 1
+        if s.actual is not None:
+            notes.append(
+                f"{self.year} is complete in the data: {qualified(s.actual)} ({s.actual.rule}). "
+                f"The rows show what each method would have projected from each year-to-date "
+                f"span of {self.year}."
+            )
+        head = s.headline
+        if head is None:
+            return notes
+        p = head.chosen
+        if self.method is Method.auto and len(head.by_method) > 1:
+            notes.append(head.why)
+        missing = [p for span in s.spans for p in span.by_method if not p.found]
+        for reason in dict.fromkeys(
+            f"{p.method}: {p.reason}" for p in missing if p.method is Method.seasonal
+        ):
+            notes.append(f"n/c (not computable) {reason}")
+        if s.actual is None and p.found:
+            text = (
+                f"{p.method} projection from {head.basis.period.label()} "
+                f"({qualified(head.basis)}): {_q(p)}{money(p.value, cur)}"
+            )
+            if p.last_full is not None and p.last_full.found:
+                text += f", {_pct(p.implied_change)} on {prev} ({qualified(p.last_full)})"
+            notes.append(text)
+            if p.to_match_last_year is not None:
+                implied = (
+                    ""
+                    if p.method is Method.linear
+                    else f"; the projection implies {money(p.rest_monthly, cur)}/month"
+                )
+                notes.append(
+                    f"to match {prev}, the remaining {12 - p.months} months need "
+                    f"{money(p.to_match_last_year, cur)}/month; so far "
+                    f"{money(p.rate_so_far, cur)}/month{implied}"
+                )
+            elif p.rest_monthly is not None:
+                notes.append(
+                    f"the projection implies {money(p.rest_monthly, cur)}/month for the remaining "
+                    f"{12 - p.months} months (so far {money(p.rate_so_far, cur)}/month); "
+                    f"no {prev} total to compare with"
+                )
+        elif s.actual is None:
+            notes.append(f"{p.method}: not computable ({p.reason})")
+        if head.basis.qualifiers:
+            notes.append(
+                f"{head.basis.period.label()} was published as "
+                f"'{qualified(head.basis)}': the projection is approximate too"
+            )
+        return notes
+
+    def _backtest_table(self) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+        tested = self.backtest or []
+        errors = backtest_errors(tested)
+        methods = [m for m in METHODS if self.method in (Method.auto, m)]
+        columns = [Column("series", "series"), Column("months", "months", Kind.number)]
+        for m in methods:
+            columns.append(Column(f"{m}_mae", str(m), Kind.share))
+            columns.append(Column(f"{m}_n", "n", Kind.number))
+        rows: dict[tuple[SeriesKey, int], dict[str, Any]] = {}
+        for e in errors:
+            if e.method not in methods:
+                continue
+            row = rows.setdefault(
+                (e.key, e.months),
+                {
+                    "series": f"{e.key.reporter}–{e.key.partner}",
+                    "currency": e.key.currency,
+                    "months": e.months,
+                },
+            )
+            row[f"{e.method}_mae"] = e.mean_absolute
+            row[f"{e.method}_n"] = len(e.errors)
+        order = sorted(rows, key=lambda k: (usd_first(k[0], _largest(tested, k[0])), k))
+        notes = [
+            "each method's mean absolute error against the year's actual total, by months "
+            "covered by the year-to-date span; n: years tested",
+            f"tested: every year up to {self.year} with a full-year figure, projected from each "
+            "of its year-to-date spans",
+        ]
+        explain: list[str] = []
+        for sp in tested:
+            explain.append(
+                f"{sp.key.label()} {sp.year}: actual {qualified(sp.actual)}"
+                if sp.actual
+                else f"{sp.key.label()} {sp.year}"
+            )
+            for span in sp.spans:
+                for p in span.by_method:
+                    if p.method in methods:
+                        err = sp.error(p)
+                        explain.append(
+                            f"  {span.basis.period.label()}: {p.formula()}"
+                            + (f"; error {_pct(err)}" if err is not None else "")
+                        )
+        return columns, [rows[k] for k in order], notes, explain
+
+
+def _largest(tested: Sequence[SeriesProjection], key: SeriesKey) -> float:
+    values = [s.actual.value or 0.0 for s in tested if s.key == key and s.actual is not None]
+    return max(values, default=0.0)
+
+
+def _basis_label(basis: Answer) -> str:
+    quals = ", ".join(sorted(basis.qualifiers))
+    return f"{basis.period.label()} ({quals})" if quals else basis.period.label()
+
+
+def _range(p: Projection) -> str | None:
+    """The seasonal low–high range (None with a single year of history: no range)."""
+    if p.low is None or p.high is None or len(p.history) < 2:
+        return None
+    return f"{money(p.low, p.key.currency)}–{money(p.high, p.key.currency)}"
+
+
+def _short_reason(p: Projection) -> str:
+    """A not-computable reason short enough for a table cell."""
+    if p.method is Method.seasonal:
+        return "n/c: no history"
+    return "n/c: " + p.reason.removesuffix(" figure")
+
+
+def _q(p: Projection) -> str:
+    return " ".join(sorted(p.basis.qualifiers)) + " " if p.basis.qualifiers else ""
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f}%"

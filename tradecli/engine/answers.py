@@ -1,0 +1,210 @@
+"""What the engine answers: series keys, the names of the span rules, ``Answer`` (a value
+over a span with its derivation), and ``Deferred`` (parts made when first looked at).
+Pandas-free: every backend returns these, and the formatting layer reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar, overload
+
+from tradecli.formatting import money
+from tradecli.observations import Observation
+from tradecli.periods import Period
+from tradecli.reconcile import Reconciled
+
+T = TypeVar("T")
+
+EXACT = "exact"
+TILED = "tiled"
+DIFFERENCE = "difference"
+EXPORT_PLUS_IMPORT = "export+import"
+AGGREGATE = "published aggregate"
+MEMBER_SUM = "member sum"
+NOT_AVAILABLE = "not available"
+
+
+class SeriesKey(NamedTuple):
+    """One series. A named tuple: hashed and compared in C (answers are keyed by it)."""
+
+    reporter: str
+    partner: str
+    flow: str
+    currency: str = "USD"
+
+    def with_flow(self, flow: str) -> SeriesKey:
+        return SeriesKey(self.reporter, self.partner, flow, self.currency)
+
+    def with_partner(self, partner: str) -> SeriesKey:
+        return SeriesKey(self.reporter, partner, self.flow, self.currency)
+
+    def label(self) -> str:
+        currency = "" if self.currency == "USD" else f" ({self.currency})"
+        return f"{self.reporter}–{self.partner} {self.flow}{currency}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "reporter": self.reporter,
+            "partner": self.partner,
+            "flow": self.flow,
+            "currency": self.currency,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A value over a span with the derivation that produced it."""
+
+    key: SeriesKey
+    period: Period
+    value: float | None
+    rule: str
+    parts: Sequence[Answer] = ()
+    signs: tuple[int, ...] = ()
+    reconciled: Reconciled | None = None
+    available: Sequence[Period] = ()
+    complete: bool = True
+    notes: tuple[str, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None
+
+    @property
+    def qualifiers(self) -> frozenset[str]:
+        """Qualifiers (about/over/almost) of every published figure used."""
+        own = (
+            {self.reconciled.qualifier} if self.reconciled and self.reconciled.qualifier else set()
+        )
+        return frozenset(own.union(*(p.qualifiers for p in self.parts)))
+
+    def observations(self) -> list[Reconciled]:
+        """Every reconciled span used, depth first."""
+        if self.reconciled is not None:
+            return [self.reconciled]
+        return [r for p in self.parts for r in p.observations()]
+
+    def formula(self) -> str:
+        """One line: how the value was obtained, with each term's value."""
+        if self.rule == EXACT:
+            return f"{self.period.label()} published: {money(self.value, self.key.currency)}"
+        if self.rule == NOT_AVAILABLE:
+            return f"{self.period.label()}: not available"
+        terms = []
+        for sign, part in zip(self.signs, self.parts, strict=True):
+            op = "−" if sign < 0 else "+"
+            if self.rule == MEMBER_SUM:
+                name = part.key.partner
+            elif self.rule == EXPORT_PLUS_IMPORT:
+                name = part.key.flow
+            else:
+                name = part.period.label()
+            terms.append(f"{op} {name} ({money(part.value, part.key.currency)})")
+        text = " ".join(terms).lstrip("+ ")
+        return f"{self.rule}: {text} = {money(self.value, self.key.currency)}"
+
+    def explain(self, indent: int = 0) -> list[str]:
+        """The derivation as indented lines, down to the published figures and their sources."""
+        pad = "  " * indent
+        lines = [f"{pad}{self.key.label()}, {self.formula()}"]
+        lines.extend(f"{pad}  note: {n}" for n in self.notes)
+        if self.reconciled is not None:
+            lines.extend(_explain_reconciled(self.reconciled, pad + "  "))
+        for part in self.parts:
+            lines.extend(part.explain(indent + 1))
+        if self.rule == NOT_AVAILABLE and self.available:
+            lines.append(
+                f"{pad}  spans in the data: {', '.join(p.label() for p in self.available)}"
+            )
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            **self.key.to_dict(),
+            "period": self.period.iso(),
+            "value": self.value,
+            "rule": self.rule,
+            "qualifiers": sorted(self.qualifiers),
+            "complete": self.complete,
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.reconciled is not None:
+            out["sources"] = [o.to_dict() for o in self.reconciled.sources]
+            if self.reconciled.superseded:
+                out["superseded"] = [o.to_dict() for o in self.reconciled.superseded]
+                out["resolution"] = self.reconciled.reason
+        if self.parts:
+            out["parts"] = [
+                {"sign": s, **p.to_dict()} for s, p in zip(self.signs, self.parts, strict=True)
+            ]
+        if self.rule == NOT_AVAILABLE:
+            out["available"] = [p.iso() for p in self.available]
+        return out
+
+
+def _explain_reconciled(rec: Reconciled, pad: str) -> list[str]:
+    lines = []
+    for obs in rec.sources:
+        lines.append(f"{pad}source: {describe(obs)}")
+    for obs in rec.superseded:
+        lines.append(f"{pad}superseded: {describe(obs)} ({rec.reason})")
+    return lines
+
+
+def describe(obs: Observation) -> str:
+    qual = f"{obs.qualifier} " if obs.qualifier else ""
+    who = obs.publisher or "unnamed publisher"
+    when = obs.published or "undated"
+    url = f" {obs.url}" if obs.url else ""
+    return f"{qual}{money(obs.value, obs.currency)} — {who}, {when}{url} [{obs.where()}]"
+
+
+def _sum(answers: Sequence[Answer], signs: Sequence[int]) -> float:
+    return float(sum(s * (a.value or 0.0) for s, a in zip(signs, answers, strict=True)))
+
+
+@dataclass
+class Deferred(Sequence[T]):
+    """A sequence worked out on first look: the parts of a sum of months (a table of
+    annual values never looks at them; JSON and ``--explain`` do), the spans a
+    not-available answer lists. Indexing, slicing, length, iteration, equality and
+    hashing are those of the tuple it stands for; it is not a tuple (no ``+``)."""
+
+    __slots__ = ("_length", "_made", "_make")
+
+    def __init__(self, make: Callable[[], tuple[T, ...]], length: int | None = None) -> None:
+        self._make: Callable[[], tuple[T, ...]] | None = make
+        self._made: tuple[T, ...] | None = None
+        self._length = length  # when known without making the tuple
+
+    def _items(self) -> tuple[T, ...]:
+        if self._made is None:
+            assert self._make is not None
+            self._made, self._make = self._make(), None
+        return self._made
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return self._length if self._length is not None else len(self._items())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Deferred):
+            other = other._items()
+        return self._items() == other
+
+    def __hash__(self) -> int:
+        return hash(self._items())
+
+    def __repr__(self) -> str:
+        return repr(self._items())

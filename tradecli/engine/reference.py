@@ -1,0 +1,92 @@
+"""The reference backend: today's reconcile-and-resolve over an observation frame.
+
+``Engine`` is the span rules (``rules.Rules``) with memoisation (``memo.Memo``) over
+a store that groups the frame by series once and reconciles each span when a rule
+first looks at it (``spans.SpanIndex``, ``spans.LazySpans``). It answers one series
+and one span at a time, with the full derivation: it is the semantics, what
+``--explain`` shows, and what every other backend is checked against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.memo import Memo
+from tradecli.engine.spans import LazySpans, SpanIndex
+from tradecli.observations import records
+from tradecli.reconcile import SpanTable, reconcile
+
+NAME = "reference"
+
+
+@dataclass
+class Engine(Memo):
+    """Answers questions about the series in an observation frame.
+
+    ``frame`` is the loaded observation table; filters (vintage, as-of, left-out
+    sources) are applied by ``Dataset`` before the frame reaches the engine.
+    """
+
+    frame: pd.DataFrame
+    include_flagged: bool = False
+    group_codes: frozenset[str] = frozenset()
+    _rows: dict[SeriesKey, Any] = field(default_factory=dict, init=False, repr=False)
+    _tables: dict[SeriesKey, SpanTable] = field(default_factory=dict, init=False, repr=False)
+    _lazy: dict[SeriesKey, LazySpans] = field(default_factory=dict, init=False, repr=False)
+    _index: SpanIndex | None = field(default=None, init=False, repr=False)
+    _series_number: dict[SeriesKey, int] = field(default_factory=dict, init=False, repr=False)
+    # The series a rule could find a figure of: those with rows, and turnover from X + M.
+    _findable: set[SeriesKey] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.source = self
+        self.forget()
+        if len(self.frame):
+            grouped = self.frame.groupby(
+                ["reporter", "partner", "flow", "currency"], observed=True, sort=True
+            )
+            for group_key, index in grouped.indices.items():
+                parts: tuple[Any, ...] = group_key  # type: ignore[assignment]
+                reporter, partner, flow, currency = (str(k) for k in parts)
+                self._rows[SeriesKey(reporter, partner, flow, currency)] = index
+        self._findable = set(self._rows)
+        self._findable.update(
+            k.with_flow("turnover")
+            for k in self._rows
+            if k.flow == "export" and k.with_flow("import") in self._rows
+        )
+
+    # -- what is there (the ``SpanSource`` protocol) ---------------------------
+
+    def keys(self) -> list[SeriesKey]:
+        return sorted(self._rows)
+
+    def series(self) -> Iterable[SeriesKey]:
+        return self._rows.keys()
+
+    def findable(self, key: SeriesKey) -> bool:
+        return key in self._findable
+
+    def table(self, key: SeriesKey) -> SpanTable:
+        if key not in self._tables:
+            index = self._rows.get(key)
+            obs = records(self.frame.iloc[index]) if index is not None else []
+            self._tables[key] = reconcile(obs, self.include_flagged)
+        return self._tables[key]
+
+    def spans(self, key: SeriesKey) -> LazySpans:
+        """The series' spans, each reconciled only when a rule first looks at it."""
+        lazy = self._lazy.get(key)
+        if lazy is None:
+            if self._index is None and self._rows:
+                self._index = SpanIndex(self.frame, list(self._rows.values()), self.include_flagged)
+                self._series_number = {k: n for n, k in enumerate(self._rows)}
+            lazy = self._lazy[key] = LazySpans(self._index, self._series_number.get(key, -1))
+        return lazy
+
+    _spans = spans

@@ -1,0 +1,257 @@
+"""The reference backend's store: every (series, span) of an observation frame, grouped
+once with numpy (``SpanIndex``), and one series' spans as the rules see them
+(``LazySpans``, the ``SeriesSpans`` protocol of ``engine.protocol``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from tradecli.observations import (
+    EXCLUDED_FLAGS,
+    OFFICIAL_STATEMENT,
+    QUALIFIERS,
+    Observation,
+    RowSource,
+    split_flags,
+)
+from tradecli.periods import Period
+from tradecli.reconcile import (
+    REASON_CODES,
+    Figure,
+    Reconciled,
+    decide,
+    decide_disagreeing,
+    reconcile_span,
+)
+
+
+class SpanIndex:
+    """Every (series, span) of an observation frame, grouped once with numpy.
+
+    For each span: its rows (positions in the frame, in frame order, excluded
+    quality flags left out unless ``include_flagged``), and, where no two of its
+    figures agree (nearly always: one figure, or revisions that differ), the
+    reconciled value decided for all spans at once (``decide_disagreeing``).
+    Other spans are reconciled one by one (``decide``) when first asked.
+    ``Observation`` objects are built only when an answer's sources are asked
+    for (``--explain``, JSON): ``rows`` turns the frame into Python columns then.
+    What the engine reads item by item is a Python list per span; the rows stay
+    numpy arrays, read a span at a time.
+    """
+
+    def __init__(self, frame: pd.DataFrame, series: Sequence[Any], include_flagged: bool) -> None:
+        """``series``: each series' row positions in ``frame`` (series ``k`` is ``series[k]``)."""
+        self.frame = frame
+        self._rows: RowSource | None = None
+        series_of = np.full(len(frame), -1, dtype=np.int64)
+        for k, index in enumerate(series):
+            series_of[index] = k
+        # Flags and publication dates: few distinct texts, each looked at once.
+        flag_codes, flag_texts = pd.factorize(frame["flags"], use_na_sentinel=False)
+        flags = [split_flags(str(t)) for t in flag_texts.tolist()]
+        self._qualifiers = [next((f for f in fl if f in QUALIFIERS), "") for fl in flags]
+        self._official = [OFFICIAL_STATEMENT in fl for fl in flags]
+        excluded = np.array([any(f in EXCLUDED_FLAGS for f in fl) for fl in flags], dtype=bool)
+        published_codes, published_texts = pd.factorize(frame["published"], use_na_sentinel=False)
+        self._published = [str(t) for t in published_texts.tolist()]
+        # Integers that order like the texts (Python's string order, which ``_rank`` uses).
+        by_text = sorted(range(len(self._published)), key=self._published.__getitem__)
+        published_rank = np.empty(len(by_text), dtype=np.int64)
+        published_rank[by_text] = np.arange(len(by_text))
+        first = frame["first"].to_numpy(dtype=np.int64)
+        last = frame["last"].to_numpy(dtype=np.int64)
+
+        # The kept rows grouped by (series, first, last), frame order within a span: a stable
+        # sort of one integer per row that orders like the three.
+        keep = series_of >= 0
+        if not include_flagged:
+            keep &= ~excluded[flag_codes]
+        kept = np.flatnonzero(keep)
+        low, high = (int(first.min()), int(last.max())) if len(frame) else (0, 0)
+        width = high - low + 1  # first - low and last - low are below it
+        assert len(series) * width**2 < 2**63, "the span key would overflow int64"
+        key = series_of[kept]
+        key *= width
+        key += first[kept]
+        key -= low
+        key *= width
+        key += last[kept]
+        key -= low
+        order = np.argsort(key, kind="stable")
+        kept, key = kept[order], key[order]
+        starts = np.flatnonzero(np.diff(key, prepend=-1))
+        bounds = np.append(starts, len(kept)).astype(np.int64)
+        self._kept = kept
+        self._value = frame["value"].to_numpy(dtype=np.float64)
+        self._step = frame["step"].to_numpy(dtype=np.float64)
+        self._flag_codes = flag_codes
+        self._published_codes = published_codes
+        row_codes = flag_codes[kept]
+        winner, reason = decide_disagreeing(
+            bounds,
+            self._value[kept],
+            self._step[kept],
+            np.array([not q for q in self._qualifiers], dtype=bool)[row_codes],
+            np.array(self._official, dtype=bool)[row_codes],
+            published_rank[published_codes[kept]],
+        )
+
+        # Python lists from here: the engine reads them one item at a time.
+        self.bounds: list[int] = bounds.tolist()
+        span_rows = kept[starts]
+        self.first: list[int] = first[span_rows].tolist()
+        self.last: list[int] = last[span_rows].tolist()
+        self.series_bounds: list[int] = np.searchsorted(
+            series_of[span_rows], np.arange(len(series) + 1)
+        ).tolist()
+        # Per span decided in bulk: the chosen figure's value (None: left to ``decide``; an
+        # object array turns the others into Python floats) and flags, and the reason code.
+        decided = winner >= 0
+        chosen = kept[winner[decided]]
+        values = np.full(len(winner), None, dtype=object)
+        values[decided] = self._value[chosen]
+        self._decided: list[float | None] = values.tolist()
+        chosen_flags = np.zeros(len(winner), dtype=np.int64)
+        chosen_flags[decided] = flag_codes[chosen]
+        self._decided_flags: list[int] = chosen_flags.tolist()
+        self._reason: list[int] = reason.tolist()
+
+    @property
+    def rows(self) -> RowSource:
+        """The frame as Python columns, built on first need."""
+        if self._rows is None:
+            self._rows = RowSource(self.frame)
+        return self._rows
+
+    def bulk_values(self, spans: list[int]) -> list[float | None]:
+        """The reconciled value of each span decided in bulk; None for the others."""
+        return list(map(self._decided.__getitem__, spans))
+
+    def reconciled(self, span: int, period: Period) -> Reconciled:
+        """Span number ``span`` (covering ``period``) after reconciliation."""
+        start, end = self.bounds[span], self.bounds[span + 1]
+        value = self._decided[span]
+        if value is not None:
+            flag = self._decided_flags[span]
+            reason, conflict = REASON_CODES[self._reason[span]], end - start > 1
+        else:  # some figures agree: cluster them, this span alone
+            rows = self._kept[start:end]
+            decision = decide(self._figures(rows))
+            chosen = int(rows[decision.chosen])
+            value, flag = float(self._value[chosen]), int(self._flag_codes[chosen])
+            reason, conflict = decision.reason, bool(decision.superseded)
+        return Reconciled.deferred(
+            period, value, self._qualifiers[flag], reason, conflict, self, span
+        )
+
+    def observed(
+        self, span: int, period: Period
+    ) -> tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]:
+        """The observations behind a span's reconciled value (``reconcile_span`` decides again,
+        on the observations themselves: the result is the same)."""
+        rows = self.rows
+        index = self._kept[self.bounds[span] : self.bounds[span + 1]].tolist()
+        rec = reconcile_span(period, [rows.observation(i) for i in index])
+        return rec.chosen, rec.agreeing, rec.superseded
+
+    def _figures(self, rows: NDArray[np.int64]) -> list[Figure]:
+        """The rows as ``decide`` sees them (the same values as ``_rank`` of their observations)."""
+        values, steps = self._value[rows].tolist(), self._step[rows].tolist()
+        codes, published = self._flag_codes[rows].tolist(), self._published_codes[rows].tolist()
+        return [
+            Figure(
+                value,
+                step,
+                (not self._qualifiers[code], not self._official[code], self._published[p], -step),
+            )
+            for value, step, code, p in zip(values, steps, codes, published, strict=True)
+        ]
+
+
+class LazySpans(Mapping[Period, Reconciled]):
+    """One series' spans; a span is reconciled on first access.
+
+    Equal to ``reconcile(records(part), include_flagged).spans`` (same spans, same
+    order, same reconciled values) for the series' rows ``part`` of the frame,
+    but a question about three spans of a long monthly series reconciles only
+    those spans (see ``SpanIndex``). Single months are looked up by their month
+    index, so a series of months makes no ``Period`` until it is iterated.
+    """
+
+    def __init__(self, index: SpanIndex | None, series: int) -> None:
+        self._index = index
+        self._months: dict[int, int] = {}  # the single months among the spans → span number
+        self._longer: dict[Period, int] = {}  # the other spans → span number
+        self._order: list[Period] | None = None  # every span in order, when not all months
+        lasts: list[int] = []
+        if index is not None and series >= 0:
+            start, end = index.series_bounds[series], index.series_bounds[series + 1]
+            firsts, lasts = index.first[start:end], index.last[start:end]
+            numbers = range(start, end)
+            if firsts == lasts:  # single months only: the usual monthly series
+                self._months = dict(zip(firsts, numbers, strict=True))
+            else:
+                self._order = []
+                for g, first, last in zip(numbers, firsts, lasts, strict=True):
+                    if first == last:
+                        self._months[first] = g
+                        self._order.append(Period.month(first))
+                    else:
+                        period = Period(first, last)
+                        self._longer[period] = g
+                        self._order.append(period)
+        self._done: dict[Period, Reconciled] = {}
+        self.monthly = not self._longer
+        self.end_years = frozenset({last // 12 for last in lasts})  # years spans end in
+
+    def _number(self, period: Period) -> int | None:
+        if period.first == period.last:
+            return self._months.get(period.first)
+        return self._longer.get(period)
+
+    def __getitem__(self, period: Period) -> Reconciled:
+        done = self._done.get(period)
+        if done is None:
+            span = self._number(period)
+            if span is None:
+                raise KeyError(period)  # a span the series does not have
+            assert self._index is not None
+            done = self._done[period] = self._index.reconciled(span, period)
+        return done
+
+    def __contains__(self, period: object) -> bool:
+        return isinstance(period, Period) and self._number(period) is not None
+
+    def month_values(self, months: range) -> list[float] | None:
+        """The reconciled value of each month, or None if a month is not a span of the series.
+        Equal to ``[self[Period.month(m)].value for m in months]``, without building the
+        ``Reconciled`` of a month whose value was decided in bulk."""
+        spans = self._months
+        if months[-1] not in spans or months[0] not in spans:
+            return None  # the usual gap: the span runs past the data's first or last month
+        numbers = list(map(spans.get, months))
+        if None in numbers:
+            return None
+        assert self._index is not None
+        values = self._index.bulk_values(cast(list[int], numbers))
+        if None not in values:
+            return cast(list[float], values)
+        # Some months are left to ``decide``, one by one.
+        return [
+            self[Period.month(m)].value if v is None else v
+            for m, v in zip(months, values, strict=True)
+        ]
+
+    def __iter__(self) -> Iterator[Period]:
+        if self._order is None:
+            return map(Period.month, self._months)
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._months) + len(self._longer)
