@@ -144,7 +144,7 @@ def test_json_equals_the_library_result(
     payload = json.loads(out)
     result = compute()
     if "records" in payload:  # keyed commands: the CSV's records, notes and metadata too
-        assert payload.pop("records") == roundtrip(result.records())
+        assert payload.pop("records") == roundtrip(result.report().machine_records())
         payload.pop("notes"), payload.pop("metadata")
     assert payload == roundtrip(result.to_dict())
 
