@@ -205,6 +205,8 @@ def test_a_summary_report_builds_its_payload_and_derivation_on_demand(bundled: D
         report.payload(),
         report.notes,
         report.derivation(),
+        report.record_fields,
+        report.machine_records(),
     )
     for fmt in Format:
         for explain in (False, True):
