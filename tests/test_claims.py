@@ -460,7 +460,7 @@ def _written(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.floats(min_value=0.001, max_value=1e12, allow_nan=False, allow_infinity=False),
     st.integers(min_value=1, max_value=6),

@@ -123,7 +123,7 @@ def test_root_options_may_follow_the_command(runner: CliRunner) -> None:
     after = run(runner, "value", "--period", "2022", "--format", "json", "--explain")
     assert before[0] == 0 and json.loads(before[1])["period"] == "2022"
     assert after == before
-    assert run(runner, "summary", "--format=csv")[1].startswith("series,year,")
+    assert run(runner, "summary", "--format=csv")[1].startswith("reporter,partner,flow,")
     assert run(runner, "-f", "json", "summary", "-f", "csv") == run(runner, "summary", "-f", "csv")
 
 
@@ -153,7 +153,12 @@ def test_json_output_equals_the_library_result(runner: CliRunner, bundled: Datas
     assert code == 0
     key = SeriesKey("AZE", "TJK", "turnover")
     expected = series_values(bundled, [key], Period.parse("2022")).to_dict()
-    assert json.loads(out) == json.loads(json.dumps(expected))
+    payload = json.loads(out)
+    records = payload.pop("records")  # the CSV's keyed records, with the notes and metadata
+    assert payload.pop("notes") == [] and payload.pop("metadata")["fields"] == list(records[0])
+    assert payload == json.loads(json.dumps(expected))
+    library = series_values(bundled, [key], Period.parse("2022")).records()
+    assert records == json.loads(json.dumps(library))
     code, out, _ = run(runner, "data", "--format", "json")
     assert json.loads(out) == json.loads(json.dumps(inventory(bundled).to_dict()))
 
@@ -164,8 +169,8 @@ def test_group_value_shows_total_and_member_sum(runner: CliRunner) -> None:
     )
     assert code == 0
     lines = out.strip().splitlines()
-    assert lines[0] == "series,period,value,qualifier,rule"
-    assert lines[1].startswith("AZE–CIS turnover,Jan–Apr 2024,1920000000.0,")
+    assert lines[0].startswith("reporter,partner,flow,currency,unit,period,value,")
+    assert lines[1].startswith("AZE,CIS,turnover,USD,unit,2024-01/2024-04,1920000000.0,")
     assert "member sum" in lines[2]
 
 
@@ -182,8 +187,8 @@ def test_data_lists_series_exclusions_and_conflicts(runner: CliRunner) -> None:
 
 def test_include_flagged_keeps_flagged_rows(runner: CliRunner) -> None:
     span = ["value", "-r", "AZE", "-p", "TJK", "-s", "2024-Q1", "-f", "json"]
-    code, out, _ = run(runner, *span)
-    assert code == 0 and json.loads(out)["answers"][0]["value"] is None
+    code, out, err = run(runner, *span)  # the only figure is flagged: nothing answered
+    assert code == 1 and out == "" and err.startswith("error: no series has a value for Q1 2024")
     code, out, _ = run(runner, "--include-flagged", *span)
     assert json.loads(out)["answers"][0]["value"] == 1.4e9
 

@@ -62,7 +62,7 @@ def rows(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(rows(), min_size=1, max_size=40), st.booleans())
 def test_the_engine_reconciles_every_span_as_reconcile_does(
     drawn: list[dict[str, Any]], include_flagged: bool
@@ -86,7 +86,7 @@ def test_the_engine_reconciles_every_span_as_reconcile_does(
             assert quick.superseded == expected.superseded
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.lists(
@@ -205,6 +205,8 @@ def test_a_summary_report_builds_its_payload_and_derivation_on_demand(bundled: D
         report.payload(),
         report.notes,
         report.derivation(),
+        report.record_fields,
+        report.machine_records(),
     )
     for fmt in Format:
         for explain in (False, True):
@@ -229,7 +231,7 @@ def monthly_rows(draw: st.DrawFn) -> dict[str, Any]:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(monthly_rows(), min_size=1, max_size=40), st.sampled_from(("2022", "2022-Q2")))
 def test_a_sum_of_months_equals_the_sum_of_its_parts(
     drawn: list[dict[str, Any]], span: str
@@ -324,7 +326,7 @@ def test_a_published_world_total_from_export_plus_import_is_still_found() -> Non
 SPANS_OF_A_YEAR = ("2022", "2022-H1", "2022-Q1", "2022-Q2", "2022-01", "2022-02", "2022-06")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -405,7 +407,7 @@ def test_a_not_available_answer_lists_the_spans_there_are_when_asked() -> None:
 # -- the bulk decision for spans of any size ---------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.lists(
@@ -513,7 +515,7 @@ def _plain_member_missing(engine: Engine, group: Group, flow: str, period: Perio
     return any(not engine.value(SeriesKey("AZE", m, flow), period).found for m in members)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -104,7 +104,7 @@ def reports(draw: st.DrawFn) -> tuple[Report, int, bool]:
     return report, width, plain
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(reports())
 def test_the_plain_renderer_prints_what_rich_prints(case: tuple[Report, int, bool]) -> None:
     report, width, plain = case

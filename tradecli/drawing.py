@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradecli.errors import ChartNotWritten
+from tradecli.errors import ChartNotWritten, require
 from tradecli.safe_text import escape_lines
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def draw(data: ChartData, out: Path) -> None:
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FILE_FORMATS:
         raise ChartNotWritten(f"{out}: a chart is written as .png or .svg")
+    require("matplotlib", "chart", "writing a chart file")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -79,3 +79,26 @@ class ClaimsInconsistent(TradeCliError):
 
 class ChartNotWritten(TradeCliError):
     """``chart --out``: the file could not be written (folder, permissions, disk)."""
+
+
+class MissingDependency(TradeCliError):
+    """An optional package a command needs is not installed: one line naming the extra."""
+
+    def __init__(self, module: str, extra: str, purpose: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(
+            f"{purpose} needs the Python package {module!r}, which is not installed; "
+            f"install it with: pip install 'tradecli[{extra}]'"
+        )
+
+
+def require(module: str, extra: str, purpose: str) -> None:
+    """Raise ``MissingDependency`` when ``module`` cannot be imported (imported here
+    once, so the caller's own import then succeeds)."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise MissingDependency(module, extra, purpose) from None

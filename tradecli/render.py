@@ -53,6 +53,15 @@ class Column:
     kind: Kind = Kind.text
     justify: str = "left"
     table: bool = True  # False: in csv and markdown only (too wide for a terminal table)
+    # Below a table's natural width the columns of lowest priority are left out first
+    # (the rightmost of equal priority first); the first column is always shown.
+    priority: int = 1
+    label: str = ""  # the header where it stands alone (a stacked record, a note); default header
+    wrap: bool = False  # prose, which may wrap between words; never a number, code or period
+
+    @property
+    def name(self) -> str:
+        return self.label or self.header
 
 
 @dataclass
@@ -71,6 +80,14 @@ class Report:
     data: Any | Callable[[], Any]
     notes: list[str] = field(default_factory=list)
     explain: list[str] | Callable[[], list[str]] = field(default_factory=list)
+    # Keyed machine records (``tradecli.records``) for CSV and JSON, with their fields in
+    # order (the same whatever the number of rows); none: CSV writes ``rows``.
+    record_fields: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list)
+
+    def machine_records(self) -> list[dict[str, Any]]:
+        """The keyed records."""
+        return self.records() if callable(self.records) else self.records
 
     def payload(self) -> Any:
         """The JSON payload."""
@@ -109,26 +126,86 @@ def _cell(row: dict[str, Any], column: Column) -> str:
     return escape_controls(text)
 
 
-def render_table(report: Report, width: int = 100) -> str:
+def render_table(report: Report, width: int = 100, wide: bool = False) -> str:
     """The report as a terminal table, with its notes and explanation below.
+
+    A table never cuts a cell: below its natural width the columns of lowest priority
+    are left out, with a note naming them; when fewer than half the columns would be
+    left, each row is printed as a stacked record instead. ``wide``: every column,
+    however wide (the terminal wraps the lines).
 
     Plain Python when rich would print exactly the same bytes (a plain table that fits
     ``width``); rich otherwise. On a 200-row summary rich's layout engine took longer
     than the whole analysis.
     """
-    grid = _Grid.of(report)
-    lines = _lines(report)
-    table = _plain_table(grid, width)
+    fitted = _fit(report, width, wide)
+    if isinstance(fitted, str):
+        return fitted
+    grid, lines = fitted
+    table = _plain_table(grid, grid.width if wide else width)
     if table is None:
-        table = _rich_table(grid, width)
+        table = _rich_table(grid, grid.width if wide else width)
     plain = all(map(_plain_line, lines))
     return table + ("".join(f"{line}\n" for line in lines) if plain else _rich_lines(lines, width))
 
 
-def _render_table_rich(report: Report, width: int = 100) -> str:
+def _render_table_rich(report: Report, width: int = 100, wide: bool = False) -> str:
     """``render_table`` by rich alone: the reference the plain renderer must equal."""
+    fitted = _fit(report, width, wide)
+    if isinstance(fitted, str):
+        return fitted
+    grid, lines = fitted
+    return _rich_table(grid, grid.width if wide else width) + _rich_lines(lines, width)
+
+
+def _fit(report: Report, width: int, wide: bool) -> tuple[_Grid, list[str]] | str:
+    """The grid that fits ``width`` and the lines under it, or the stacked records."""
+    grid = _Grid.of(report)
     lines = _lines(report)
-    return _rich_table(_Grid.of(report), width) + _rich_lines(lines, width)
+    if wide or not grid.headers or grid.width <= width:
+        return grid, lines
+    shown = [c for c in report.columns if c.table]
+    order = sorted(range(1, len(shown)), key=lambda i: (shown[i].priority, -i))
+    dropped: set[int] = set()
+    for i in order:
+        dropped.add(i)
+        if grid.without(dropped).width <= width:
+            break
+    if len(shown) - len(dropped) < max(2, (len(shown) + 1) // 2):
+        return render_stacked(report, width)
+    names = ", ".join(shown[i].name for i in sorted(dropped))
+    note = (
+        f"note: not shown at {width} columns: {names}; "
+        "see every column with --wide, or --format csv or json"
+    )
+    return grid.without(dropped), [note, *lines]
+
+
+def render_stacked(report: Report, width: int = 100) -> str:
+    """Each row as a record: its first cell, then one ``header  value`` line per column.
+
+    For terminals too narrow for a table; nothing is cut (a long line is left to the
+    terminal to wrap).
+    """
+    shown = [c for c in report.columns if c.table]
+    out = [escape_controls(report.title), ""] if report.title else []
+    labels = [escape_controls(c.name) for c in shown[1:]]
+    pad = max(map(len, labels), default=0)
+    for row in report.rows:
+        cells = [_cell(row, c) for c in shown]
+        out.append(cells[0] if shown else "")
+        out.extend(
+            f"  {label.ljust(pad)}  {cell}" for label, cell in zip(labels, cells[1:], strict=True)
+        )
+        out.append("")
+    lines = _lines(report)
+    text = "".join(f"{line}\n" for line in out)
+    if all(map(_plain_line, [line for line in out if line])) and all(map(_plain_line, lines)):
+        return text + "".join(f"{line}\n" for line in lines)
+    return _rich_lines([*out, *lines], width)
+
+
+WRAP_MIN = 16  # a column of prose is given at least this width when it has that much text
 
 
 @dataclass(frozen=True)
@@ -139,6 +216,7 @@ class _Grid:
     headers: list[str]
     justify: list[str]
     rows: list[list[str]]
+    wrap: tuple[bool, ...] = ()  # per column: may wrap between words (default: none may)
 
     @classmethod
     def of(cls, report: Report) -> _Grid:
@@ -148,6 +226,38 @@ class _Grid:
             [escape_controls(c.header) for c in shown],
             ["right" if c.kind is not Kind.text else c.justify for c in shown],
             [[_cell(row, c) for c in shown] for row in report.rows],
+            tuple(c.wrap for c in shown),
+        )
+
+    @property
+    def width(self) -> int:
+        """The narrowest the table may be: every cell on one line (a column that may wrap:
+        its longest word, and at least 16 when it has that much text), rich's default box
+        and padding."""
+        from rich.cells import cell_len
+
+        if not self.headers:
+            return 0
+        wrap = self.wrap or (False,) * len(self.headers)
+        widths = []
+        for column, wraps in zip(zip(self.headers, *self.rows, strict=True), wrap, strict=True):
+            lines = [line for text in column for line in (text.splitlines() or [""])]
+            natural = max(map(cell_len, lines))
+            if wraps:
+                word = max((cell_len(w) for line in lines for w in line.split()), default=0)
+                natural = min(natural, max(word, WRAP_MIN))
+            widths.append(natural)
+        return sum(widths) + 3 * len(widths) + 1
+
+    def without(self, dropped: set[int]) -> _Grid:
+        """The grid without the columns at the indices ``dropped``."""
+        keep = [i for i in range(len(self.headers)) if i not in dropped]
+        return _Grid(
+            self.title,
+            [self.headers[i] for i in keep],
+            [self.justify[i] for i in keep],
+            [[cells[i] for i in keep] for cells in self.rows],
+            tuple(self.wrap[i] for i in keep) if self.wrap else (),
         )
 
 
@@ -175,8 +285,9 @@ def _rich_table(grid: _Grid, width: int) -> str:
     from rich.table import Table
 
     table = Table(title=grid.title, title_justify="left", show_lines=False, header_style="bold")
-    for header, justify in zip(grid.headers, grid.justify, strict=True):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    wrap = grid.wrap or (True,) * len(grid.headers)
+    for header, justify, wraps in zip(grid.headers, grid.justify, wrap, strict=True):
+        table.add_column(header, justify=justify, no_wrap=not wraps)  # type: ignore[arg-type]
     for cells in grid.rows:
         table.add_row(*cells)
     buffer = io.StringIO()
@@ -302,33 +413,55 @@ def safe_csv_cell(value: Any) -> Any:
 
 
 def render_csv(report: Report) -> str:
+    """The keyed records when the report has them, else its rows. The formula guard
+    applies to text only: a number is written as a number."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.key for c in report.columns])
-    for row in report.rows:
-        writer.writerow(
-            [
-                "" if row.get(c.key) is None else safe_csv_cell(row.get(c.key))
-                for c in report.columns
-            ]
-        )
+    if report.record_fields:
+        keys, rows = report.record_fields, report.machine_records()
+    else:
+        keys, rows = [c.key for c in report.columns], report.rows
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow(["" if row.get(k) is None else safe_csv_cell(row.get(k)) for k in keys])
     return buffer.getvalue()
 
 
 def render_json(report: Report) -> str:
-    text = json.dumps(report.payload(), indent=2, ensure_ascii=False, allow_nan=False)
+    """The payload; with keyed records, the payload's own fields, then ``records`` (the
+    CSV's rows), ``notes`` and ``metadata`` (the title and the records' fields)."""
+    payload = report.payload()
+    if report.record_fields and isinstance(payload, dict):
+        payload = {
+            **payload,
+            "records": report.machine_records(),
+            "notes": report.notes,
+            "metadata": {"title": report.title, "fields": report.record_fields},
+        }
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
     return json_c1(text) + "\n"
 
 
-def render(report: Report, fmt: OutputFormat, explain: bool = False, width: int = 100) -> Output:
+def render(
+    report: Report, fmt: OutputFormat, explain: bool = False, width: int = 100, wide: bool = False
+) -> Output:
     """One report in the chosen format; notes and explanations go where the format allows."""
     shown = (
         report
         if explain
-        else Report(report.title, report.columns, report.rows, report.data, report.notes, [])
+        else Report(
+            report.title,
+            report.columns,
+            report.rows,
+            report.data,
+            report.notes,
+            [],
+            report.record_fields,
+            report.records,
+        )
     )
     renderers: dict[OutputFormat, Callable[[], Output]] = {
-        OutputFormat.table: lambda: Output(render_table(shown, width)),
+        OutputFormat.table: lambda: Output(render_table(shown, width, wide)),
         OutputFormat.markdown: lambda: Output(render_markdown(shown)),
         OutputFormat.csv: lambda: Output(render_csv(shown), _side_text(shown)),
         OutputFormat.json: lambda: Output(render_json(shown)),

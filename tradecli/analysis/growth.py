@@ -15,6 +15,7 @@ from tradecli.dataset import Dataset
 from tradecli.engine.bulk import Plan, bulk_for
 from tradecli.errors import NotAvailable
 from tradecli.periods import Period, by_end, check_year_range
+from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer, Engine, SeriesKey, money
 
@@ -222,6 +223,19 @@ class SeriesGrowth:
         }
 
 
+GROWTH_FIELDS = [
+    "change",
+    "base_period",
+    "base_value",
+    "year",
+    "year_value",
+    "year_change",
+    "cagr",
+    "cagr_from",
+    "cagr_to",
+]
+
+
 @dataclass(frozen=True)
 class Growth:
     period: Period | None
@@ -250,7 +264,31 @@ class Growth:
         flow = self.series[0].key.flow if self.series else "turnover"
         what = f"over {self.period.label()}" if self.period else "latest span"
         title = f"Growth ({flow}, {what}, like for like)"
-        return Report(title, columns, rows, self.to_dict, notes, explain)
+        fields = [*KEY_FIELDS, *GROWTH_FIELDS]
+        return Report(title, columns, rows, self.to_dict, notes, explain, fields, self.records)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One keyed record per series, however many: the span (``period``, ``value``)
+        and its like-for-like change, then the latest full year's and the CAGR."""
+        out = []
+        for s in self.series:
+            last_year = s.years[-1] if s.years else None
+            out.append(
+                record(
+                    s.key,
+                    s.span.current,
+                    change=s.span.value,
+                    base_period=s.span.base.period.iso(),
+                    base_value=s.span.base.value,
+                    year=last_year.current.period.iso() if last_year else None,
+                    year_value=last_year.current.value if last_year else None,
+                    year_change=last_year.value if last_year else None,
+                    cagr=s.cagr.value if s.cagr else None,
+                    cagr_from=s.cagr.first.period.iso() if s.cagr else None,
+                    cagr_to=s.cagr.last.period.iso() if s.cagr else None,
+                )
+            )
+        return out
 
     def _notes(self) -> list[str]:
         notes = []

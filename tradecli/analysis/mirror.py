@@ -98,7 +98,7 @@ class MirrorResult:
             Column("mirror", "partner's", Kind.money),
             Column("gap", "gap", Kind.money),
             Column("gap_relative", "gap %", Kind.percent),
-            Column("published_as", "as published"),
+            Column("published_as", "as published", wrap=True),
         ]
         rows = []
         for r in self.rows:

@@ -91,8 +91,8 @@ class ProjectionReport:
             Column("range", "range", table=bool(ranged)),
             Column("low", "low", Kind.money, table=False),
             Column("high", "high", Kind.money, table=False),
-            Column("implied_change", f"on {prev}", Kind.percent),
-            Column("actual", "actual", Kind.money),
+            Column("implied_change", f"on {prev}", Kind.percent, priority=2),
+            Column("actual", "actual", Kind.money, priority=2),
         ]
         rows = []
         for s in self.series:
@@ -156,10 +156,10 @@ class ProjectionReport:
             Column("ytd", "YTD", Kind.money),
             Column("method", "method"),
             Column("projection", "projection", Kind.money),
-            Column("range", "range"),
+            Column("range", "range", wrap=True),
             Column("low", "low", Kind.money, table=False),
             Column("high", "high", Kind.money, table=False),
-            Column("implied_change", f"on {prev}", Kind.percent),
+            Column("implied_change", f"on {prev}", Kind.percent, priority=2),
         ]
         if s.complete:
             columns.append(Column("error", "vs actual", Kind.percent))

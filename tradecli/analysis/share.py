@@ -269,8 +269,8 @@ class ShareResult:
             Column("period", "span"),
             Column("value", "value", Kind.money),
             Column("total", f"{self.group.name} total", Kind.money),
-            Column("basis", "denominator"),
-            Column("share", "share", Kind.share),
+            Column("basis", "denominator", wrap=True, priority=0),
+            Column("share", "share", Kind.share, priority=3),
         ]
         rows = [
             {

@@ -3,6 +3,8 @@ approximate figures. Out of ``summary``, which computes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tradecli.analysis.growth import qualified
 from tradecli.analysis.summary import (
     NOTE_WIDTH,
@@ -12,6 +14,7 @@ from tradecli.analysis.summary import (
     sparkline,
 )
 from tradecli.engine.answers import Answer
+from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report
 
 
@@ -20,13 +23,13 @@ def summary_report(summary: Summary) -> Report:
     columns = [
         Column("series", "series"),
         Column("year", "year"),
-        Column("year_value", "value", Kind.money),
-        Column("year_change", "y/y", Kind.percent),
+        Column("year_value", "value", Kind.money, label="year value"),
+        Column("year_change", "y/y", Kind.percent, label="year y/y"),
         Column("ytd", "latest YTD"),
-        Column("ytd_value", "value", Kind.money),
-        Column("ytd_change", "y/y", Kind.percent),
-        Column("projection", "run-rate*", Kind.money),
-        Column("trend", "trend"),
+        Column("ytd_value", "value", Kind.money, label="YTD value"),
+        Column("ytd_change", "y/y", Kind.percent, label="YTD y/y"),
+        Column("projection", "run-rate*", Kind.money, priority=0),
+        Column("trend", "trend", priority=0),
         Column("shares", "shares", table=False),
     ]
     rows = []
@@ -75,8 +78,36 @@ def summary_report(summary: Summary) -> Report:
     flow = summary.rows[0].key.flow if summary.rows else "turnover"
     # The payload and the derivation are built only for the output that shows them.
     return Report(
-        f"Trade summary ({flow})", columns, rows, summary.to_dict, notes, summary.explain_lines
+        f"Trade summary ({flow})",
+        columns,
+        rows,
+        summary.to_dict,
+        notes,
+        summary.explain_lines,
+        [*KEY_FIELDS, *SUMMARY_FIELDS],
+        lambda: records(summary),
     )
+
+
+SUMMARY_FIELDS = ["change", "ytd_period", "ytd_value", "ytd_change", "run_rate", "shares"]
+
+
+def records(summary: Summary) -> list[dict[str, Any]]:
+    """One keyed record per series: the latest full year (``period``, ``value``), then
+    its change and the latest year-to-date span (``ytd_period`` as a code)."""
+    return [
+        record(
+            r.key,
+            r.year,
+            change=r.year_change,
+            ytd_period=r.ytd.period.iso() if r.ytd else None,
+            ytd_value=r.ytd.value if r.ytd else None,
+            ytd_change=r.ytd_change,
+            run_rate=r.run_rate,
+            shares=r.shares_text() or None,
+        )
+        for r in summary.rows
+    ]
 
 
 def _packed(head: str, parts: list[str]) -> list[str]:

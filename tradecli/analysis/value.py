@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradecli.dataset import Dataset
-from tradecli.errors import BadRequest
+from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
+from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report
 from tradecli.selection import Selection
 from tradecli.series import AGGREGATE, Answer, SeriesKey
+
+# How many names a note lists before "and N more" (the JSON output lists them all).
+NOTE_LIST = 10
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,40 @@ class ValueResult:
     def to_dict(self) -> dict[str, Any]:
         return {"period": self.period.iso(), "answers": [a.to_dict() for a in self.answers]}
 
-    def report(self) -> Report:
+    def raise_if_unanswered(self) -> None:
+        """Raise ``NotAvailable`` when no series has a value (the exit-code rule: 1 when
+        nothing could be answered), saying what the data has instead."""
+        if not self.answers or any(a.found for a in self.answers):
+            return
+        reasons = []
+        for a in self.answers[:NOTE_LIST]:
+            spans = ", ".join(p.label() for p in list(a.available)[-5:]) or "none"
+            reasons.append(f"{a.key.label()}: latest spans {spans}")
+        more = len(self.answers) - NOTE_LIST
+        tail = f"; and {more:,} more" if more > 0 else ""
+        raise NotAvailable(
+            f"no series has a value for {self.period.label()}; {'; '.join(reasons)}{tail}"
+        )
+
+    def report(self, every: bool = True) -> Report:
+        """The table; ``every=False`` folds the rows that are not available into one note
+        (``--all`` shows them), when some other row has a value."""
+        if not every and any(a.found for a in self.answers):
+            shown = [a for a in self.answers if a.found]
+            missing = [a for a in self.answers if not a.found]
+            folded = ValueResult(self.period, shown).report()
+            if missing:
+                names = ", ".join(a.key.label() for a in missing[:NOTE_LIST])
+                more = len(missing) - NOTE_LIST
+                names += f" and {more:,} more; --format json lists them all" if more > 0 else ""
+                folded.notes.insert(
+                    0,
+                    f"not available for {self.period.label()} ({len(missing)} series, not "
+                    f"shown; --all shows them): {names}",
+                )
+            folded.data = self.to_dict()
+            folded.records = self.records
+            return folded
         columns = [
             Column("series", "series"),
             Column("period", "span"),
@@ -51,8 +88,28 @@ class ValueResult:
             notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
         explain = [line for a in self.answers for line in a.explain()]
         return Report(
-            f"Value over {self.period.label()}", columns, rows, self.to_dict(), notes, explain
+            f"Value over {self.period.label()}",
+            columns,
+            rows,
+            self.to_dict(),
+            notes,
+            explain,
+            [*KEY_FIELDS, "rule", "complete", "qualifiers"],
+            self.records,
         )
+
+    def records(self) -> list[dict[str, Any]]:
+        """One keyed record per series (``tradecli.records``), those with no value too."""
+        return [
+            record(
+                a.key,
+                a,
+                rule=a.rule,
+                complete=a.complete,
+                qualifiers=";".join(sorted(a.qualifiers)),
+            )
+            for a in self.answers
+        ]
 
 
 def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> ValueResult:

@@ -35,6 +35,7 @@ SHARED = frozenset(
         "debug",
         "no_cache",
         "commodity",
+        "wide",
         "strict",
     }
 )

@@ -28,8 +28,9 @@ app = typer.Typer(
     "shares of groups, growth, projections, with every number traced to its source.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -49,6 +50,7 @@ def root(
         typer.Option(
             "--data",
             "-d",
+            metavar="PATH",
             help="Data file or folder (repeatable). Default: the bundled dataset of "
             "published Azerbaijan trade figures.",
             exists=True,
@@ -60,6 +62,7 @@ def root(
         Path | None,
         typer.Option(
             "--groups",
+            metavar="FILE",
             help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
             exists=True,
             dir_okay=False,
@@ -91,6 +94,14 @@ def root(
             "not a warning.",
         ),
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Tables with every column, however wide (by default, columns that do not "
+            "fit the terminal are left out, with a note naming them).",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     no_cache: Annotated[
         bool,
@@ -104,6 +115,7 @@ def root(
         str,
         typer.Option(
             "--commodity",
+            metavar="CODE",
             help="Commodity to read from Comtrade and WITS downloads: an HS, SITC or service "
             "code (such as 27), read in the file's own classification; "
             "default TOTAL, all commodities. Rows of other commodities are never added.",
@@ -125,6 +137,7 @@ def root(
         include_flagged=include_flagged,
         commodity=commodity,
         no_cache=no_cache,
+        wide=wide,
         strict=strict,
     )
 
@@ -134,6 +147,7 @@ Reporter = Annotated[
     typer.Option(
         "--reporter",
         "-r",
+        metavar="COUNTRY",
         help="Whose statistics: a name or code (AZE, Azerbaijan). "
         "Default: every reporter in the data.",
     ),
@@ -143,6 +157,7 @@ Partner = Annotated[
     typer.Option(
         "--partner",
         "-p",
+        metavar="COUNTRY|GROUP",
         help="Partner country (name or code) or group code. Default: every partner.",
     ),
 ]
@@ -153,7 +168,10 @@ Flow = Annotated[
 Period_ = Annotated[
     str | None,
     typer.Option(
-        "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+        "--period",
+        "-s",
+        metavar="SPAN",
+        help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
     ),
 ]
 
@@ -205,7 +223,10 @@ def value(
     period: Annotated[
         str,
         typer.Option(
-            "--period", "-s", help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07."
+            "--period",
+            "-s",
+            metavar="SPAN",
+            help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
         ),
     ],
     reporter: Reporter = None,
@@ -215,10 +236,15 @@ def value(
         str | None,
         typer.Option(
             "--vs",
+            metavar="GROUP",
             help="A group (cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world): the "
             "reporter's trade with the whole group.",
         ),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="Also list the series that have no value for the span."),
+    ] = False,
 ) -> None:
     """The value of a series over any span, and how it was derived.
 
@@ -236,7 +262,8 @@ def value(
     result = values(
         settings.load(), span, reporter=reporter, partner=partner, flow=_flow(flow), vs=vs
     )
-    settings.show(result.report())
+    result.raise_if_unanswered()
+    settings.show(result.report(every))
 
 
 @app.command(cls=Replayed)
@@ -292,6 +319,7 @@ def share(
         str,
         typer.Option(
             "--vs",
+            metavar="GROUP",
             help="The group: cis, cis-stat, central-asia, eaeu, ots, speca, eu27, world "
             "(or one from --groups).",
         ),
@@ -334,9 +362,11 @@ def growth(
     ctx: typer.Context,
     period: Period_ = None,
     from_year: Annotated[
-        int | None, typer.Option("--from", help="First full year of the CAGR.")
+        int | None, typer.Option("--from", metavar="YEAR", help="First full year of the CAGR.")
     ] = None,
-    to_year: Annotated[int | None, typer.Option("--to", help="Last full year of the CAGR.")] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", metavar="YEAR", help="Last full year of the CAGR.")
+    ] = None,
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
@@ -363,7 +393,7 @@ def growth(
 @app.command(cls=Replayed)
 def project(
     ctx: typer.Context,
-    year: Annotated[int, typer.Argument(help="The year to project, e.g. 2023.")],
+    year: Annotated[int, typer.Argument(help="The year to project, e.g. 2023.", metavar="YEAR")],
     method: Annotated[
         MethodChoice,
         typer.Option(
@@ -375,12 +405,17 @@ def project(
     ] = MethodChoice.auto,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="YYYY-MM: use only spans ending on or before this month."),
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM",
+            help="YYYY-MM: use only spans ending on or before this month.",
+        ),
     ] = None,
     vintage: Annotated[
         str | None,
         typer.Option(
             "--vintage",
+            metavar="YYYY-MM-DD",
             help="YYYY-MM-DD: use only figures published on or before this date "
             "(undated figures are left out).",
         ),
@@ -432,7 +467,12 @@ def mirror(
     partner: Partner = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", "-s", help="Only this span (2022, 2023-H1, 2023-01/2023-07)."),
+        typer.Option(
+            "--period",
+            "-s",
+            metavar="SPAN",
+            help="Only this span (2022, 2023-H1, 2023-01/2023-07).",
+        ),
     ] = None,
 ) -> None:
     """Do the two sides' statistics agree? Mirror figures for each span both report.
@@ -509,12 +549,18 @@ def chart(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Write FILE.png or FILE.svg; default: a text chart.", dir_okay=False
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write FILE.png or FILE.svg; default: a text chart.",
+            dir_okay=False,
         ),
     ] = None,
     vs: Annotated[
         str | None,
-        typer.Option("--vs", help="The group for --kind share: cis, cis-stat, world, …"),
+        typer.Option(
+            "--vs", metavar="GROUP", help="The group for --kind share: cis, cis-stat, world, …"
+        ),
     ] = None,
     reporter: Reporter = None,
     partner: Partner = None,

@@ -35,11 +35,74 @@ class Transcript:
         Transcript.current = None
 
 
+# What a character the stream's encoding lacks is written as (``fallback``).
+FALLBACKS = {
+    "–": "-",
+    "—": "-",
+    "−": "-",
+    "…": "...",
+    "·": ".",
+    "×": "x",
+    "÷": "/",
+    "±": "+/-",
+    "≈": "~",
+    "→": "->",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "━": "=",
+    "┏": "+",
+    "┓": "+",
+    "┗": "+",
+    "┛": "+",
+    "┳": "+",
+    "┻": "+",
+    "╇": "+",
+    "╋": "+",
+    "┡": "+",
+    "┩": "+",
+    "┃": "|",
+    "│": "|",
+    "─": "-",
+    **{c: str(i + 1) for i, c in enumerate("▁▂▃▄▅▆▇█")},  # sparklines: levels 1..8
+}
+
+
+def fallback(text: str, encoding: str) -> str:
+    """``text`` as ``encoding`` can write it: the characters it lacks by their ASCII
+    stand-ins (``FALLBACKS``; box drawing by ``+``, ``-``, ``|``), else ``?``."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        pass
+    except LookupError:  # an encoding Python does not know: ASCII is safe
+        encoding = "ascii"
+    else:
+        return text
+    out = []
+    for char in text:
+        try:
+            char.encode(encoding)
+            out.append(char)
+        except UnicodeEncodeError:
+            stand_in = FALLBACKS.get(char)
+            if stand_in is None and "\u2500" <= char <= "\u257f":
+                stand_in = "+"
+            out.append(stand_in if stand_in is not None else "?")
+    return "".join(out)
+
+
 def emit(text: str, err: bool = False) -> None:
-    """Write to stdout (or stderr); every command's output goes through here."""
+    """Write to stdout (or stderr); every command's output goes through here. A stream
+    that cannot encode a character (``PYTHONIOENCODING=ascii``, a cp1252 console) gets
+    its ASCII stand-in (``fallback``)."""
     stream: TextIO | None = sys.stderr if err else sys.stdout
     if stream is None:  # closed by the caller (``>&-``)
         raise OutputLost("stderr" if err else "stdout")
+    encoding = getattr(stream, "encoding", None)
+    if isinstance(encoding, str) and encoding.lower().replace("-", "") != "utf8":
+        text = fallback(text, encoding)
     try:
         stream.write(text)
     except BrokenPipeError:

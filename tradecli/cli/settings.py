@@ -29,6 +29,7 @@ class Settings:
     include_flagged: bool = False
     commodity: str = "TOTAL"
     no_cache: bool = False
+    wide: bool = False
     strict: bool = False
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
@@ -58,7 +59,7 @@ class Settings:
     def show(self, report: Report) -> None:
         from tradecli.render import OutputFormat, render
 
-        out = render(report, OutputFormat(self.fmt), self.explain, width())
+        out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
         emit(out.stdout)
         if out.stderr:
             emit(out.stderr, err=True)
@@ -106,12 +107,20 @@ class LoadProgress:
 
 
 def width() -> int:
-    """Tables are as wide as $COLUMNS, else the terminal."""
-    return int(os.environ.get("COLUMNS", "0") or 0) or _terminal_width()
+    """Tables are as wide as rich's console: $COLUMNS when it is a positive whole number,
+    else the terminal's width, else 80 (rich's own rule, without importing rich.console:
+    a test holds the two equal)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return _terminal_width() or 80
 
 
 def _terminal_width() -> int:
-    try:
-        return max(80, os.get_terminal_size(sys.stdout.fileno()).columns)
-    except (OSError, ValueError, AttributeError):
-        return 100
+    """The width of the first of stdin, stdout, stderr that is a terminal; 0 if none is."""
+    for fd in (0, 1, 2):
+        try:
+            return os.get_terminal_size(fd).columns
+        except (OSError, ValueError, AttributeError):
+            continue
+    return 0

@@ -247,11 +247,11 @@ class Verification:
     def report(self) -> Report:
         columns = [
             Column("claim", "#"),
-            Column("subject", "claim"),
-            Column("stated", "stated"),
-            Column("computed", "computed"),
-            Column("verdict", "verdict"),
-            Column("data", "data as of"),
+            Column("subject", "claim", wrap=True, priority=3),
+            Column("stated", "stated", wrap=True),
+            Column("computed", "computed", priority=2),
+            Column("verdict", "verdict", priority=3),
+            Column("data", "data as of", priority=0),
             Column("value", "computed value", table=False),
             Column("low", "low", table=False),
             Column("high", "high", table=False),
