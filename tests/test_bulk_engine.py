@@ -1,4 +1,4 @@
-"""The bulk engine (``tradecli.engine.bulk``) finds exactly the spans the scalar engine finds,
+"""The bulk helper (``tradecli.engine.masks``) finds exactly the spans the scalar engine finds,
 and the commands that use it print, in every format, exactly what they print without it.
 
 The reference is the scalar engine (``Engine.value``), asked span by span; the random
@@ -22,14 +22,15 @@ from tradecli.analysis.projection import Method, project
 from tradecli.analysis.share import group_shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
-from tradecli.engine import bulk
-from tradecli.engine.bulk import Bulk, Plan
+from tradecli.engine import masks
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.masks import Bulk, Plan
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
 from tradecli.render import Format, Report, render
 from tradecli.selection import Selection
-from tradecli.series import Engine, SeriesKey
 
 REPORTERS = ("AZE", "KAZ")
 PARTNERS = ("TJK", "KAZ", "DEU", "CIS")  # CIS: a group code (a published aggregate)
@@ -215,12 +216,12 @@ def test_turnover_is_found_where_export_and_import_both_are() -> None:
 @contextmanager
 def _bulk(on: bool) -> Iterator[None]:
     """The bulk engine for any number of series (on), or never (off)."""
-    saved = bulk.MIN_SERIES
-    bulk.MIN_SERIES = 0 if on else 1 << 62
+    saved = masks.MIN_SERIES
+    masks.MIN_SERIES = 0 if on else 1 << 62
     try:
         yield
     finally:
-        bulk.MIN_SERIES = saved
+        masks.MIN_SERIES = saved
 
 
 def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:

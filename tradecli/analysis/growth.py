@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tradecli.dataset import Dataset
-from tradecli.engine.bulk import Plan, bulk_for
+from tradecli.engine.masks import Plan, bulk_for
 from tradecli.errors import NotAvailable
 from tradecli.periods import Period, by_end, check_year_range
 from tradecli.records import KEY_FIELDS, record
@@ -53,7 +53,7 @@ def years_in(engine: Engine, key: SeriesKey) -> list[int]:
 def annual_values(engine: Engine, key: SeriesKey, plan: Plan | None = None) -> list[Answer]:
     """The full-year answers the series has, oldest first.
 
-    ``plan``: the series' plan from the bulk engine, which says which years are found
+    ``plan``: the series' plan from the bulk helper, which says which years are found
     (only those are asked of the engine)."""
     if plan is not None:
         return [engine.value(key, Period.year(y)) for y in plan.full_years()]

@@ -22,7 +22,7 @@ from typing import Any
 
 from tradecli.analysis.growth import usd_first, years_in
 from tradecli.dataset import Dataset
-from tradecli.engine.bulk import Plan, bulk_for
+from tradecli.engine.masks import Plan, bulk_for
 from tradecli.errors import NotAvailable
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
 from tradecli.render import Report
@@ -371,7 +371,7 @@ def project_from(
     plan: Plan | None = None,
 ) -> Projection:
     """Project the year of ``basis`` (Jan..m, found) by one method (``plan``: the series'
-    plan from the bulk engine, which says which spans are found)."""
+    plan from the bulk helper, which says which spans are found)."""
     assert basis.value is not None and basis.period.is_year_to_date
     key, year, months = basis.key, basis.period.start_year, basis.period.n_months
     if last_full is None:
@@ -474,7 +474,7 @@ def project_series(
     plan: Plan | None = None,
 ) -> SeriesProjection | str:
     """The projection of ``year`` for one series, or the reason there is none (``plan``:
-    the series' plan from the bulk engine, which says which spans are found)."""
+    the series' plan from the bulk helper, which says which spans are found)."""
     actual = engine.value(key, Period.year(year))
     last_full = engine.value(key, Period.year(year - 1))
     spans = ytd_spans(engine, key, year, plan)

@@ -18,7 +18,7 @@ from typing import Any
 
 from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
-from tradecli.engine.bulk import Bulk, bulk_for
+from tradecli.engine.masks import Bulk, bulk_for
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period, by_end
@@ -132,8 +132,8 @@ def share_of(
 
     ``accept_partial=False``: a share over a partial total (world summed over the
     partners in the data) is not wanted, so when no published total can exist the
-    search is skipped. ``bulk``: the bulk engine of ``engine``, which finds the group
-    totals asking the engine only about members with figures.
+    search is skipped. ``bulk``: the bulk helper of ``engine`` (``engine.masks``), which
+    finds the group totals asking the engine only about members with figures.
     """
     group_value = bulk.group_value if bulk is not None else engine.group_value
     if period is not None:

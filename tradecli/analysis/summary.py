@@ -16,7 +16,7 @@ from tradecli.analysis.growth import annual_values, change, usd_first, years_in
 from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
-from tradecli.engine.bulk import Plan, bulk_for
+from tradecli.engine.masks import Plan, bulk_for
 from tradecli.groups import Group
 from tradecli.periods import Period
 from tradecli.render import Report, share_percent
@@ -200,7 +200,7 @@ def _spans_of_row(
 ) -> tuple[list[Answer], Answer | None, Answer | None, Answer | None]:
     """The annual values, the year before the latest, the latest YTD span and its base.
 
-    With a bulk plan (``tradecli.engine.bulk``), only the spans the plan finds are asked
+    With a bulk plan (``tradecli.engine.masks``), only the spans the plan finds are asked
     of the engine; without, every candidate span is, as the definitions read."""
     if plan is None:
         annual = annual_values(engine, key)

@@ -5,8 +5,10 @@ when asked for; implementations never import this selector.
 
 - ``reference``: today's reconcile-and-resolve, one series and span at a time with
   the full derivation (``engine.reference``); the semantics, and ``--explain``.
-- ``bulk``: the columnar engine over all series at once (``engine.bulk``), checked
-  against ``reference``.
+- ``bulk``: a columnar engine over all series at once (``engine.bulk``), checked
+  against ``reference``; not written yet, so ``backend("bulk")`` is an
+  ``UnknownEngine`` error. ``engine.masks`` (the bulk helper: which spans the
+  reference engine finds, for all series at once) is not a backend.
 
 A backend module exposes ``Engine``, built as ``Engine(frame, include_flagged,
 group_codes)`` from an observation frame, answering ``value``, ``group_value``,

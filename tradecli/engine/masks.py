@@ -1,7 +1,12 @@
-"""The bulk engine: the years and year-to-date spans of every series, for all series at once.
+"""The bulk helper: the years and year-to-date spans of every series, for all series at once.
+
+Not an engine backend (``tradecli.engine.backend``): it answers no value. It says, from
+an engine's span index, which spans that engine finds (found-masks), so that the caller
+asks the engine only about those; every value shown is still the scalar engine's. The
+name ``bulk`` in the selector is kept for a columnar backend, which is not written yet.
 
 The commands that answer many series (``summary``, ``growth`` with no filter) ask
-the scalar engine (``tradecli.series.Engine``) for every full year and every
+the scalar engine (``tradecli.engine.reference.Engine``) for every full year and every
 year-to-date span Jan..m of every year of every series. Most of those spans are
 not there (a month missing, a year not over), and each miss costs the scalar
 engine a walk through its rules in Python. Here the spans of all series are
@@ -27,9 +32,12 @@ has is one 12-bit mask: bit m - 1 set when Jan..m is found.
 
 For the spans found, the caller takes the scalar engine's ``Answer`` (the same
 object ``--explain`` and JSON show), so the output is the scalar engine's byte
-for byte; what the bulk engine saves is every question whose answer is "not
+for byte; what the bulk helper saves is every question whose answer is "not
 available", which is most of them, and for each the walk through the rules in
 Python (the tilings tried, every start of a difference).
+
+It reads the reference engine's span store (``_rows``, ``_index``, ``_series_number``,
+built by ``Engine.spans``) and, for a group with no member found, ``Rules._group_spans``.
 """
 
 from __future__ import annotations
@@ -39,9 +47,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tradecli.engine.answers import MEMBER_SUM, NOT_AVAILABLE, Answer, SeriesKey, _sum
+from tradecli.engine.reference import Engine
+from tradecli.engine.spans import SpanIndex
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.series import MEMBER_SUM, NOT_AVAILABLE, Answer, Engine, SeriesKey, SpanIndex
 
 # Below this many series the scalar engine alone is as quick (no grouping to pay for).
 MIN_SERIES = 50
@@ -320,7 +330,7 @@ class Bulk:
         return Answer(
             key,
             period,
-            float(sum(s * (a.value or 0.0) for s, a in zip(signs, have, strict=True))),
+            _sum(have, signs),  # as ``Rules.group_value`` adds them
             MEMBER_SUM,
             have,
             signs,
@@ -343,10 +353,10 @@ class Bulk:
 def _span_index(engine: Engine) -> SpanIndex | None:
     """The engine's span index (built on first need, as a question about a series builds it)."""
     if engine._index is None and engine._rows:
-        engine._spans(next(iter(engine._rows)))
+        engine.spans(next(iter(engine._rows)))
     return engine._index
 
 
 def bulk_for(engine: Engine, n_series: int) -> Bulk | None:
-    """A bulk engine when ``n_series`` series are asked about, else None (scalar alone)."""
+    """The bulk helper when ``n_series`` series are asked about, else None (scalar alone)."""
     return Bulk(engine) if n_series >= MIN_SERIES else None
