@@ -53,8 +53,11 @@ def run() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we leave
         code = _say("interrupted", 130)
     finally:
+        # The answer is written and the exit code settled: a Ctrl-C from here on changes
+        # neither (putting back the interpreter's handler would let one arriving now end
+        # the process by the signal, after the whole output).
         with contextlib.suppress(ValueError, TypeError):
-            signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise SystemExit(code)
 
 
