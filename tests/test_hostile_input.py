@@ -425,7 +425,10 @@ def test_groups_headers_are_read_like_data_headers(tmp_path: Path) -> None:
         ("reporter,partner\n".encode("utf-16-le"), "looks like UTF-16 text without a BOM"),
         (b"reporter\x00,partner\n", "binary content: a NUL byte at byte 9 (line 1)"),
         (b"\xef\xbb\xbf", "holds only a UTF-8 byte-order mark"),
-        (gzip.compress(b"reporter,partner,flow\n" * 50, mtime=0)[:40], "gzip file is truncated or corrupt"),
+        (
+            gzip.compress(b"reporter,partner,flow\n" * 50, mtime=0)[:40],
+            "gzip file is truncated or corrupt",
+        ),
     ],
 )
 def test_files_that_are_not_text_say_what_they_are(
