@@ -43,12 +43,14 @@ built by ``Engine.spans``) and, for a group with no member found, ``Rules._group
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.engine.answers import MEMBER_SUM, NOT_AVAILABLE, Answer, SeriesKey, _sum
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
+from tradecli.engine.rules import member_sum
 from tradecli.engine.spans import SpanIndex
 from tradecli.groups import Group
 from tradecli.periods import Period
@@ -309,34 +311,10 @@ class Bulk:
         key = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
         keys = [SeriesKey(reporter, m, flow, currency) for m in members]
         found = [self.found(k, period) for k in keys]
-        if not any(found):
-            spans = engine._group_spans(reporter, group, flow, currency)
-            why = (
-                f"no published {key.partner} total and none of the "
-                f"{len(members)} members has data for {period.label()}"
-            )
-            return Answer(key, period, None, NOT_AVAILABLE, available=spans, notes=(why,))
         have = tuple(engine.value(k, period) for k, f in zip(keys, found, strict=True) if f)
         missing = [k.partner for k, f in zip(keys, found, strict=True) if not f]
-        notes = [f"{len(have)} of {len(members)} members have data"]
-        if missing:
-            notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
-        partial = bool(missing) or group.every_partner
-        if group.every_partner:
-            notes.append(
-                "sum over the partners present in the data, not every partner: a partial total"
-            )
-        signs = (1,) * len(have)
-        return Answer(
-            key,
-            period,
-            _sum(have, signs),  # as ``Rules.group_value`` adds them
-            MEMBER_SUM,
-            have,
-            signs,
-            complete=not partial,
-            notes=tuple(notes),
-        )
+        spans = partial(engine._group_spans, reporter, group, flow, currency)
+        return member_sum(key, period, group, len(members), have, missing, spans)
 
     def plan(self, key: SeriesKey) -> Plan:
         """The series' years and found-masks."""

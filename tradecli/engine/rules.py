@@ -20,7 +20,8 @@ value is its published aggregate when present, else the sum over its members.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 from tradecli.engine.answers import (
     AGGREGATE,
@@ -171,30 +172,8 @@ class Rules:
         parts = [self.value(SeriesKey(reporter, m, flow, currency), period) for m in members]
         have = tuple(p for p in parts if p.found)
         missing = [p.key.partner for p in parts if not p.found]
-        if not have:
-            return not_available(
-                f"no published {key.partner} total and none of the "
-                f"{len(members)} members has data for {period.label()}"
-            )
-        notes = [f"{len(have)} of {len(members)} members have data"]
-        if missing:
-            notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
-        partial = bool(missing) or group.every_partner
-        if group.every_partner:
-            notes.append(
-                "sum over the partners present in the data, not every partner: a partial total"
-            )
-        signs = (1,) * len(have)
-        return Answer(
-            key,
-            period,
-            _sum(have, signs),
-            MEMBER_SUM,
-            have,
-            signs,
-            complete=not partial,
-            notes=tuple(notes),
-        )
+        spans = partial(self._group_spans, reporter, group, flow, currency)
+        return member_sum(key, period, group, len(members), have, missing, spans)
 
     def member_missing(
         self, reporter: str, group: Group, flow: str, period: Period, currency: str = "USD"
@@ -237,6 +216,46 @@ class Rules:
         if not group.code:
             return ()
         return tuple(self.periods(SeriesKey(reporter, group.code, flow, currency)))
+
+
+def member_sum(
+    key: SeriesKey,
+    period: Period,
+    group: Group,
+    members: int,
+    have: tuple[Answer, ...],
+    missing: Sequence[str],
+    spans: Callable[[], tuple[Period, ...]],
+) -> Answer:
+    """A group's value over ``period`` as the sum of the ``have`` members' answers, out of
+    ``members``; ``missing`` names those without a figure; ``spans`` gives the group's
+    spans for the answer when no member has one. The one place a member sum is made
+    (``Rules.group_value``, and the bulk helper ``masks`` that finds the members first)."""
+    if not have:
+        why = (
+            f"no published {key.partner} total and none of the "
+            f"{members} members has data for {period.label()}"
+        )
+        return Answer(key, period, None, NOT_AVAILABLE, available=spans(), notes=(why,))
+    notes = [f"{len(have)} of {members} members have data"]
+    if missing:
+        notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
+    partial = bool(missing) or group.every_partner
+    if group.every_partner:
+        notes.append(
+            "sum over the partners present in the data, not every partner: a partial total"
+        )
+    signs = (1,) * len(have)
+    return Answer(
+        key,
+        period,
+        _sum(have, signs),
+        MEMBER_SUM,
+        have,
+        signs,
+        complete=not partial,
+        notes=tuple(notes),
+    )
 
 
 def _tiling(period: Period, candidates: Iterable[Period]) -> list[Period] | None:
