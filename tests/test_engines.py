@@ -28,7 +28,12 @@ def _questions(bundled: Dataset) -> list[tuple[object, Period]]:
     return [(key, span) for key in keys for span in spans]
 
 
-@pytest.mark.parametrize("name", engine.available())
+# Every backend but the reference itself (today none is written: the test is skipped, not
+# passed by comparing the reference with itself).
+OTHERS = [name for name in engine.available() if name != "reference"]
+
+
+@pytest.mark.parametrize("name", OTHERS)
 def test_every_backend_answers_as_the_reference(name: str, bundled: Dataset) -> None:
     backend = engine.backend(name)(bundled.frame, False, bundled.groups.codes)
     reference = Engine(bundled.frame, False, bundled.groups.codes)

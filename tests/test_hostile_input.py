@@ -55,6 +55,7 @@ def test_escape_sequences_in_cells_never_reach_the_output(
     if fmt != "json":
         assert "Pub\\x1b]0;pwned\\x07\\x1b[2J" in out + err  # shown, visibly
     code, out, err = run(runner, "--data", str(path), "chart", "-p", "TJK", "--flow", "export")
+    assert code == 0, err  # the chart was drawn, so its text went through the escaping
     assert not CONTROLS.search(out + err)
 
 

@@ -2,12 +2,13 @@
 
 Commands build a ``Report`` (columns, rows, notes, the JSON payload and the
 derivation) and hand it to ``render``; every renderer returns a string, so
-each is tested without the CLI. Only this module and ``cli.py`` touch rich.
+each is tested without the CLI. Only this module and ``cli/`` touch rich.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -446,20 +447,7 @@ def render(
     report: Report, fmt: OutputFormat, explain: bool = False, width: int = 100, wide: bool = False
 ) -> Output:
     """One report in the chosen format; notes and explanations go where the format allows."""
-    shown = (
-        report
-        if explain
-        else Report(
-            report.title,
-            report.columns,
-            report.rows,
-            report.data,
-            report.notes,
-            [],
-            report.record_fields,
-            report.records,
-        )
-    )
+    shown = report if explain else dataclasses.replace(report, explain=[])
     renderers: dict[OutputFormat, Callable[[], Output]] = {
         OutputFormat.table: lambda: Output(render_table(shown, width, wide)),
         OutputFormat.markdown: lambda: Output(render_markdown(shown)),

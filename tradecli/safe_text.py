@@ -23,10 +23,6 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def has_control(text: str) -> bool:
-    return _CONTROL.search(text) is not None
-
-
 def escape_controls(text: str) -> str:
     """``text`` with every control character written visibly (``\\x1b``, ``\\n``→``\\x0a``)."""
     if _CONTROL.search(text) is None:

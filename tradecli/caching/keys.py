@@ -20,6 +20,8 @@ or running a command, before storing what they got: a write meanwhile shows.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
 import time
@@ -33,6 +35,11 @@ _SETTLED_NS = 2 * 10**9
 
 _Stamp = tuple[int, int, int, int, int]
 _KNOWN: dict[_Stamp, str] = {}
+
+
+def digest(value: object) -> str:
+    """A short name for a JSON-able value (an entry's file name): sha-256, 16 hex digits."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @cache  # a metadata look-up costs about 10 ms, and both caches ask

@@ -22,7 +22,6 @@ not regular files are not cached: reading them is as fast, or possible once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -43,10 +42,6 @@ _KEY = b"tradecli.key"
 _PATH = b"tradecli.path"
 
 
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
-
-
 def _entry(path: Path, context: ReadContext, folder: Path) -> tuple[Path, str] | None:
     """The entry's file (named by real path, content and options) and its full key;
     None when the file is not a regular file."""
@@ -57,7 +52,7 @@ def _entry(path: Path, context: ReadContext, folder: Path) -> tuple[Path, str] |
     options = context.options()
     version = {"version": keys.tool_version(), "content": content}
     key = json.dumps({**version, **options}, sort_keys=True)
-    name = f"{_digest(where)}-{_digest(version)}-{_digest(options)}{_SUFFIX}"
+    name = f"{keys.digest(where)}-{keys.digest(version)}-{keys.digest(options)}{_SUFFIX}"
     return folder / name, key
 
 

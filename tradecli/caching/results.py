@@ -22,11 +22,11 @@ removes its entries for older contents.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,14 +44,6 @@ class Result:
 
     code: int
     chunks: tuple[tuple[bool, str], ...]
-
-    @property
-    def stdout(self) -> str:
-        return "".join(text for err, text in self.chunks if not err)
-
-    @property
-    def stderr(self) -> str:
-        return "".join(text for err, text in self.chunks if err)
 
 
 @dataclass(frozen=True)
@@ -142,14 +134,11 @@ def request(args: list[str], data: list[Path], inputs: list[Path], width: int) -
         "inputs": [[str(p.resolve()), c] for p, c in known[len(files) :]],
     }
     key = json.dumps({**line, **content}, sort_keys=True)
-    name = f"result-{_digest(line)}-{_digest(content)}{_SUFFIX}"
+    name = f"result-{keys.digest(line)}-{keys.digest(content)}{_SUFFIX}"
     return Request(store.location() / name, key, known)
 
 
-def _digest(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
-
-
+@cache
 def _package_stamp() -> str:
     """Size and mtime of every file of the package (code, bundled data): an edited
     source tree without a new version number still misses."""
@@ -161,9 +150,10 @@ def _package_stamp() -> str:
             path = os.path.join(folder, name)
             stat = os.stat(path)
             stamp.append([os.path.relpath(path, root), stat.st_size, stat.st_mtime_ns])
-    return _digest(stamp)
+    return keys.digest(stamp)
 
 
+@cache
 def _dependencies() -> list[str]:
     from importlib.metadata import PackageNotFoundError, version
 

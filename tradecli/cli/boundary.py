@@ -16,6 +16,7 @@ given after the command wins, as the later of two options does in Click).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import typer
@@ -25,20 +26,8 @@ from tradecli.cli.output import diagnostics
 from tradecli.cli.settings import Settings
 from tradecli.errors import BadRequest, TradeCliError
 
-SHARED = frozenset(
-    {
-        "data",
-        "groups",
-        "fmt",
-        "explain",
-        "include_flagged",
-        "debug",
-        "no_cache",
-        "commodity",
-        "wide",
-        "strict",
-    }
-)
+# The root options a command also accepts after its name: every field of ``Settings``.
+SHARED = frozenset(field.name for field in dataclasses.fields(Settings))
 
 
 class Boundary(TyperGroup):

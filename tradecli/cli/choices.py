@@ -42,4 +42,3 @@ class ChartKindChoice(StrEnum):
 
 FLOWS = tuple(flow.value for flow in FlowChoice)
 CHART_KINDS = tuple(kind.value for kind in ChartKindChoice)
-PROJECTION_METHODS = tuple(method.value for method in MethodChoice)

@@ -297,18 +297,11 @@ def _month(text: str | None) -> int | None:
 
 
 def _date(text: str | None) -> str | None:
-    """``--vintage YYYY-MM-DD``, checked."""
-    import datetime
-    import re
+    """``--vintage YYYY-MM-DD``, checked as publication dates are (``is_date``)."""
+    from tradecli.readers.context import is_date
 
-    if text is None:
-        return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+    if text is not None and not is_date(text):
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD")
     return text
 
 

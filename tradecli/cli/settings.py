@@ -3,6 +3,7 @@ the data they name and showing a report in the format they ask for."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -40,7 +41,7 @@ class Settings:
 
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
-            base = Filters(True, base.vintage, base.as_of, base.exclude_urls)
+            base = dataclasses.replace(base, include_flagged=True)
         with LoadProgress() as progress:
             dataset = load(
                 self.data or None,
