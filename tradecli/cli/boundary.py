@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from typing import Any
 
 import typer
@@ -56,11 +57,13 @@ def _after_command(param: Any) -> Any:
     twin.hidden = True
     twin.expose_value = False
     twin.is_eager = False
-    twin.callback = _to_settings
+    twin.callback = functools.partial(_to_settings, check=param.callback)
     return twin
 
 
-def _to_settings(ctx: Any, param: Any, value: Any) -> Any:
+def _to_settings(ctx: Any, param: Any, value: Any, check: Any = None) -> Any:
+    if check is not None:  # the root option's own check (--data: the path exists)
+        value = check(ctx, param, value)
     source = ctx.get_parameter_source(param.name)
     settings = ctx.find_object(Settings)
     if settings is None or source is None or source.name not in ("COMMANDLINE", "ENVIRONMENT"):

@@ -42,6 +42,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _existing(paths: list[Path] | None) -> list[Path] | None:
+    """``--data``: each path exists, or is ``-`` (standard input). Checked here, not by
+    ``exists=True``, which takes ``-`` for a file name."""
+    for path in paths or []:
+        if str(path) != "-" and not path.exists() and not path.is_symlink():
+            raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+    return paths
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -51,11 +60,9 @@ def root(
             "--data",
             "-d",
             metavar="PATH",
-            help="Data file or folder (repeatable). Default: the bundled dataset of "
-            "published Azerbaijan trade figures.",
-            exists=True,
-            dir_okay=True,
-            readable=True,
+            help="Data file or folder (repeatable; - reads standard input). Default: the "
+            "bundled dataset of published Azerbaijan trade figures.",
+            callback=_existing,
         ),
     ] = None,
     groups: Annotated[

@@ -51,6 +51,8 @@ def entry(ctx: Any) -> Request | None:
     settings = ctx.find_object(Settings)
     if settings is None or settings.no_cache or not settings.data:
         return None
+    if any(str(path) == "-" for path in settings.data):
+        return None  # standard input: read once, never keyed
     options = {
         "format": str(settings.fmt),
         "explain": settings.explain,
