@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tradecli.cli.boundary import Boundary
+from tradecli.cli.boundary import Boundary, Command
 from tradecli.cli.choices import ChartKindChoice, FlowChoice, FormatChoice, MethodChoice
 from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.replay import Replayed
@@ -279,15 +279,25 @@ def data(
     conflicts: Annotated[
         bool, typer.Option("--conflicts", help="List each conflict and how it was resolved.")
     ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
+
+    With --reporter/--partner, only their series.
 
     Example: tradecli data --conflicts --explain
     """
     from tradecli.analysis.inventory import inventory
+    from tradecli.selection import Selection
 
     settings = _settings(ctx)
-    settings.show(inventory(settings.load()).report(conflicts))
+    dataset = settings.load(reporter=reporter)
+    selection = Selection.parse(dataset, reporter, partner)
+    if reporter or partner:
+        selection.keys(dataset)  # nothing selected: said, with the series there are
+    result = inventory(dataset, selection.reporter, selection.partner)
+    settings.show(result.report(conflicts))
 
 
 # -- commands: analytics (share, growth, project) --------------------------------
@@ -512,6 +522,8 @@ def verify(
             readable=True,
         ),
     ],
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """Check the figures an article states against the data.
 
@@ -521,6 +533,8 @@ def verify(
     but spans around it bound it; unverifiable, saying what is missing. The
     claim's own source_url is left out; with published, the data as known on
     that date decides where it can. Exits 1 when any claim is inconsistent.
+    With --reporter/--partner, only the claims about them (a claim naming no
+    reporter is about --reporter).
 
     Example: tradecli verify examples/claims/trend-2023-09-14.toml --explain
     """
@@ -529,12 +543,12 @@ def verify(
 
     claims_file = read_claims(claims)
     settings = _settings(ctx)
-    result = check_claims(settings.load(), claims_file)
+    result = check_claims(settings.load(), claims_file, reporter=reporter, partner=partner)
     settings.show(result.report())
     result.raise_for_inconsistent()
 
 
-@app.command()
+@app.command(cls=Command)
 def chart(
     ctx: typer.Context,
     kind: Annotated[

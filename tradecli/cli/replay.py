@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from typer.core import TyperCommand
-
+from tradecli.cli.boundary import Command
 from tradecli.cli.output import Transcript, emit
 from tradecli.cli.settings import Settings, width
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from tradecli.caching.results import Request
 
 
-class Replayed(TyperCommand):
+class Replayed(Command):
     """A command answered from the result cache when it can be."""
 
     def invoke(self, ctx: Any) -> Any:
