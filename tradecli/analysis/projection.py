@@ -18,15 +18,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import usd_first, years_in
 from tradecli.dataset import Dataset
 from tradecli.engine.masks import Plan, bulk_for
 from tradecli.errors import NotAvailable
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
-from tradecli.render import Report
 from tradecli.series import Answer, Engine, SeriesKey, money
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 HISTORY_YEARS = 3
 
