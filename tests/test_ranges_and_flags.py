@@ -89,7 +89,7 @@ def test_share_carries_the_range_and_the_flag(runner: CliRunner) -> None:
     code, out, _ = run(runner, *ask)
     assert "14.4% (14.4% to 15.5%)†" in out
     assert "† used a figure flagged as doubtful (kept by --include-flagged):" in out
-    assert "Q1 2024 [data/azerbaijan-trade-published.csv:36] flagged suspect-unit" in out
+    assert "Q1 2024 [bundled:azerbaijan-trade-published.csv:36] flagged suspect-unit" in out
 
 
 def test_without_include_flagged_nothing_is_marked(runner: CliRunner) -> None:

@@ -332,13 +332,25 @@ def _rich_lines(lines: list[str], width: int) -> str:
     return buffer.getvalue()
 
 
-# What rich could read as an :emoji: code (its pattern is ``:\S*?:`` with an optional variant).
-_EMOJI_CODE = re.compile(r":\S*:")
+# What rich reads as an :emoji: code: its own pattern (``rich._emoji_replace``), matched as
+# its ``sub`` does; a code is replaced only when it names an emoji rich knows.
+_EMOJI_CODE = re.compile(r"(:(\S*?)(?:(?:\-)(emoji|text))?:)")
 
 
 def _plain_text(text: str) -> bool:
-    """No control characters, tabs or newlines, nothing rich could read as an emoji code."""
-    return text.isprintable() and not _EMOJI_CODE.search(text)
+    """No control characters, tabs or newlines, nothing rich would read as an emoji code
+    (a citation ``bundled:NAME.csv:24`` has colons, and names no emoji)."""
+    if not text.isprintable():
+        return False
+    if ":" not in text:
+        return True
+    return not any(_is_emoji(match.group(2)) for match in _EMOJI_CODE.finditer(text))
+
+
+def _is_emoji(name: str) -> bool:
+    from rich._emoji_codes import EMOJI
+
+    return name.lower() in EMOJI
 
 
 def _plain_line(text: str) -> bool:
