@@ -77,8 +77,22 @@ def root(
     ] = None,
     fmt: Annotated[
         FormatChoice,
-        typer.Option("--format", "-f", help="Output: table, json, csv or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: table, json, csv, markdown or xlsx (an Excel workbook: with --out, "
+            "or stdout redirected to a file).",
+        ),
     ] = FormatChoice.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the output to FILE (whole or not at all) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -146,6 +160,7 @@ def root(
         no_cache=no_cache,
         wide=wide,
         strict=strict,
+        out=out,
     )
 
 
