@@ -7,6 +7,7 @@ reports of every command and the renderers (``render``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 
 def money(value: float | None, currency: str = "USD") -> str:
@@ -44,3 +45,14 @@ def share_percent(value: float | None) -> str:
 def signed_percent(value: float | None) -> str:
     """A change with its sign, one decimal: ``+88.3%``; ``not computable`` for None."""
     return "not computable" if value is None else f"{value * 100:+.1f}%"
+
+
+NOTE_LIST = 10  # how many names a note lists before "and N more"
+
+
+def capped(names: Sequence[str], limit: int = NOTE_LIST, sep: str = ", ") -> str:
+    """``names`` joined, the first ``limit`` of them, then "and 1,719 more; --format json
+    lists them all": a note stays short however many series a large file has."""
+    more = len(names) - limit
+    shown = sep.join(names[:limit])
+    return shown + (f" and {more:,} more; --format json lists them all" if more > 0 else "")

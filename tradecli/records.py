@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradecli.formatting import money
+from tradecli.formatting import NOTE_LIST, money
 from tradecli.observations import EXCLUDED_FLAGS
 from tradecli.series import Answer, SeriesKey
 
@@ -170,9 +170,6 @@ def flag_note(answers: list[Answer | None]) -> list[str]:
         return []
     head = "† used a figure flagged as doubtful (kept by --include-flagged):"
     return [head, *listed(list(dict.fromkeys(used)))]
-
-
-NOTE_LIST = 10  # how many items a note lists before "and N more"
 
 
 def range_note(figures: list[tuple[SeriesKey, Answer | None]]) -> list[str]:

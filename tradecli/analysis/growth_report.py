@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
-from tradecli.formatting import signed_percent
+from tradecli.formatting import capped, signed_percent
 from tradecli.records import KEY_FIELDS, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
 from tradecli.series import Answer
@@ -89,16 +89,19 @@ def _notes(growth: Growth) -> list[str]:
     if blocked:
         notes.append(
             "not computable (no figure for the same months a year before): "
-            + ", ".join(f"{series_name(s.key)} {s.span.current.period.label()}" for s in blocked)
+            + capped([f"{series_name(s.key)} {s.span.current.period.label()}" for s in blocked])
         )
     comparable = [s for s in blocked if s.latest_comparable is not None]
     if comparable:
         notes.append(
             "latest comparable span instead: "
-            + "; ".join(
-                f"{series_name(s.key)} {latest.label} {signed_percent(latest.value)}"
-                for s in comparable
-                if (latest := s.latest_comparable) is not None
+            + capped(
+                [
+                    f"{series_name(s.key)} {latest.label} {signed_percent(latest.value)}"
+                    for s in comparable
+                    if (latest := s.latest_comparable) is not None
+                ],
+                sep="; ",
             )
         )
     for s in growth.series:
@@ -112,7 +115,7 @@ def _notes(growth: Growth) -> list[str]:
     for key, reason in growth.unanswered:
         by_reason.setdefault(reason, []).append(series_name(key))
     notes.extend(
-        f"{len(names)} series not answered ({reason}): {', '.join(names)}"
+        f"{len(names)} series not answered ({reason}): {capped(names)}"
         for reason, names in by_reason.items()
     )
     return notes

@@ -4,9 +4,10 @@ excluded, and the conflicts resolved. Out of ``inventory``, which computes."""
 from __future__ import annotations
 
 from tradecli.analysis.inventory import Inventory
+from tradecli.formatting import NOTE_LIST
 from tradecli.observations import EXCLUDED_FLAGS
 from tradecli.periods import Period
-from tradecli.records import KEY_FIELDS, NOTE_LIST, keyed
+from tradecli.records import KEY_FIELDS, keyed
 from tradecli.render import Column, Kind, Report
 from tradecli.series import describe, money
 

@@ -18,7 +18,7 @@ from tradecli.analysis.projection import (
     backtest_errors,
 )
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.formatting import money
+from tradecli.formatting import capped, money
 from tradecli.periods import Period, month_iso
 from tradecli.records import KEY_FIELDS, flagged, flags_of, value_range
 from tradecli.render import Column, Kind, Report
@@ -117,7 +117,7 @@ class ProjectionReport:
         if self.unanswered and self.backtest is None:
             notes.append(
                 f"{len(self.unanswered)} series with nothing for {self.year}: "
-                + ", ".join(f"{k.reporter}–{k.partner}" for k, _ in self.unanswered)
+                + capped([f"{k.reporter}–{k.partner}" for k, _ in self.unanswered])
             )
         return notes
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tradecli.analysis.share import RankingResult, Share, ShareResult, Unanswered, partial_total
+from tradecli.formatting import capped
 from tradecli.records import KEY_FIELDS, cells, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
 from tradecli.series import AGGREGATE, Answer, money
@@ -134,7 +135,7 @@ def unanswered_note(unanswered: Iterable[Unanswered]) -> list[str]:
     if not count:
         return []
     lines = [f"{count} series not answered:"]
-    lines.extend(f"  {', '.join(names)}: {reason}" for reason, names in by_reason.items())
+    lines.extend(f"  {capped(names)}: {reason}" for reason, names in by_reason.items())
     return lines
 
 
@@ -192,7 +193,7 @@ def ranking_report(result: RankingResult) -> Report:
         if r.missing:
             many = "s" if len(r.missing) != 1 else ""
             notes.append(
-                f"{label}: no figure for {len(r.missing)} member{many}: {', '.join(r.missing)}"
+                f"{label}: no figure for {len(r.missing)} member{many}: {capped(r.missing)}"
             )
         covered = r.covered
         if r.group.every_partner and covered is not None and r.total.rule == AGGREGATE:

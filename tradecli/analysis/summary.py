@@ -17,7 +17,7 @@ from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.engine.masks import Plan, bulk_for
-from tradecli.formatting import share_percent
+from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
 from tradecli.periods import Period
 from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
@@ -121,7 +121,10 @@ class SummaryRow:
             parts.append(f"{names} {bound}{share_percent(value)} ({period})")
         return parts
 
-    def explain(self) -> list[str]:
+    def explain(self, seen: set[tuple[SeriesKey, Period]] | None = None) -> list[str]:
+        """The derivation of the row; a group total derived already (``seen``, shared by
+        the rows of one summary) is named, not derived again."""
+        seen = set() if seen is None else seen
         lines = []
         for a in (self.year, self.year_before, self.ytd, self.ytd_before):
             if a is not None:
@@ -135,7 +138,15 @@ class SummaryRow:
             )
             if s.part.period not in {a.period for a in (self.year, self.ytd) if a is not None}:
                 lines.extend(s.part.explain(1))
-            lines.extend(s.total.explain(1))
+            total = (s.total.key, s.total.period)
+            if total in seen:
+                lines.append(
+                    f"  {s.total.key.label()}, {s.total.period.label()}: "
+                    f"{money(s.total.value, s.total.key.currency)}, derived above"
+                )
+            else:
+                seen.add(total)
+                lines.extend(s.total.explain(1))
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,7 +187,8 @@ class Summary:
 
     def explain_lines(self) -> list[str]:
         """The derivation of every row, for ``--explain``."""
-        return [line for r in self.rows for line in r.explain()]
+        seen: set[tuple[SeriesKey, Period]] = set()
+        return [line for r in self.rows for line in r.explain(seen)]
 
 
 def groups_with(dataset: Dataset, partner: str) -> list[Group]:

@@ -14,6 +14,7 @@ from tradecli.analysis.summary import (
     sparkline,
 )
 from tradecli.engine.answers import Answer
+from tradecli.formatting import capped
 from tradecli.records import KEY_FIELDS, flag_note, flagged, range_note, record
 from tradecli.render import Column, Kind, Report
 
@@ -75,7 +76,7 @@ def summary_report(summary: Summary) -> Report:
     if summary.unanswered:
         notes.append(
             f"{len(summary.unanswered)} series with no full year or year-to-date figure: "
-            + ", ".join(f"{k.reporter}–{k.partner}" for k in summary.unanswered)
+            + capped([f"{k.reporter}–{k.partner}" for k in summary.unanswered])
         )
     notes.extend(range_note([(r.key, r.year) for r in summary.rows]))
     notes.extend(flag_note([a for r in summary.rows for a in (r.year, r.ytd)]))
