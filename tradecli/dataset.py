@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradecli import observations, readers
-from tradecli.errors import BadInput, Problem
+from tradecli.errors import BadInput, BadRequest, Problem
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
@@ -37,6 +37,22 @@ class Filters:
     vintage: str | None = None  # YYYY-MM-DD
     as_of: int | None = None  # month index
     exclude_urls: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_vintage(self.vintage)
+
+    def notes(self, left_out: dict[str, int]) -> list[str]:
+        """What the filters did, in words: the vintage and the observations left out."""
+        notes = [f"vintage {self.vintage}: only figures published by then"] if self.vintage else []
+        return notes + [f"{count} observations left out: {why}" for why, count in left_out.items()]
+
+
+def check_vintage(vintage: str | None, option: str = "--vintage") -> None:
+    """A vintage is a date written YYYY-MM-DD (as publication dates are); else ``BadRequest``."""
+    from tradecli.readers.context import is_date
+
+    if vintage is not None and not is_date(vintage):
+        raise BadRequest(f"{vintage!r} is not a date; write it as YYYY-MM-DD", option)
 
 
 @dataclass

@@ -121,6 +121,15 @@ def root(
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            metavar="YYYY-MM-DD",
+            help="The data as known on that date: only figures published on or before it "
+            "(undated figures are left out and counted).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -139,6 +148,7 @@ def root(
         no_cache=no_cache,
         wide=wide,
         strict=strict,
+        vintage=vintage,
     )
 
 
@@ -296,15 +306,6 @@ def _month(text: str | None) -> int | None:
     return int(span.last)
 
 
-def _date(text: str | None) -> str | None:
-    """``--vintage YYYY-MM-DD``, checked as publication dates are (``is_date``)."""
-    from tradecli.readers.context import is_date
-
-    if text is not None and not is_date(text):
-        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD")
-    return text
-
-
 @app.command(cls=Replayed)
 def share(
     ctx: typer.Context,
@@ -404,15 +405,6 @@ def project(
             help="YYYY-MM: use only spans ending on or before this month.",
         ),
     ] = None,
-    vintage: Annotated[
-        str | None,
-        typer.Option(
-            "--vintage",
-            metavar="YYYY-MM-DD",
-            help="YYYY-MM-DD: use only figures published on or before this date "
-            "(undated figures are left out).",
-        ),
-    ] = None,
     backtest: Annotated[
         bool,
         typer.Option(
@@ -442,12 +434,54 @@ def project(
     from tradecli.selection import Selection
 
     check_year(year)  # before the load: a usage error is said at once
-    filters = Filters(vintage=_date(vintage), as_of=_month(as_of))
+    filters = Filters(as_of=_month(as_of))
     settings = _settings(ctx)
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
     settings.show(result.report())
+
+
+@app.command(cls=Replayed)
+def revisions(
+    ctx: typer.Context,
+    from_vintage: Annotated[
+        str,
+        typer.Option(
+            "--from-vintage",
+            metavar="YYYY-MM-DD",
+            help="The earlier vintage: the data as known on that date (figures published by then).",
+        ),
+    ],
+    to_vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--to-vintage",
+            metavar="YYYY-MM-DD",
+            help="The later vintage. Default: the current data (every figure).",
+        ),
+    ] = None,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+) -> None:
+    """What changed between two vintages: revised figures and the answers that moved.
+
+    Each series and span with a figure in both whose value changed (old, new,
+    change, the sources of each), then the derived answers worked out with the
+    old and the new figure (the year-on-year changes that stand on it).
+
+    Example: tradecli revisions --partner TJK --from-vintage 2023-09-14
+    """
+    from tradecli.analysis.revisions import check_vintages
+    from tradecli.analysis.revisions import revisions as compute
+    from tradecli.selection import Selection
+
+    check_vintages(from_vintage, to_vintage)  # before the load: a usage error is said at once
+    settings = _settings(ctx)
+    dataset = settings.load()
+    selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+    settings.show(compute(dataset, from_vintage, to_vintage, selection).report())
 
 
 # -- commands: mirror --------------------------------------------------------------
@@ -590,3 +624,5 @@ def chart(
         settings.show(data.report())
     elif out is None:
         emit(text_chart(data, settings.explain))
+        for note in settings.filter_notes:
+            diagnostics(f"note: {note}")
