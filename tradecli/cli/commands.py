@@ -364,11 +364,26 @@ def growth(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    contributions: Annotated[
+        bool,
+        typer.Option(
+            "--contributions",
+            help="Split the reporter's change with --vs GROUP (default world) into each "
+            "partner's contribution, in percentage points.",
+        ),
+    ] = False,
+    vs: Annotated[
+        str | None,
+        typer.Option(
+            "--vs", metavar="GROUP", help="With --contributions: the whole (cis, world, …)."
+        ),
+    ] = None,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
     Like for like: a span against the same months a year before (default: the
     latest span). A missing base is "not computable", never -100%.
+    --contributions: each partner's share of the reporter's change, in points.
 
     Example: tradecli growth --partner TJK --period 2023-01/2023-08
     """
@@ -380,6 +395,14 @@ def growth(
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
     settings = _settings(ctx)
     dataset = settings.load()
+    if contributions or vs is not None:
+        from tradecli.analysis.contributions import contributions as split
+
+        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        group = dataset.groups.get(vs or "world")
+        whole = split(dataset, selection.reporter, group, selection.flow or "turnover", span)
+        settings.show(whole.report())
+        return
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
 
