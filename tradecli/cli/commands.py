@@ -16,7 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from tradecli.cli.boundary import Boundary
-from tradecli.cli.choices import ChartKindChoice, FlowChoice, FormatChoice, MethodChoice
+from tradecli.cli.choices import (
+    ChartKindChoice,
+    FlowChoice,
+    FormatChoice,
+    MethodChoice,
+    SortChoice,
+)
 from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.replay import Replayed
 from tradecli.cli.settings import Settings
@@ -186,6 +192,37 @@ Period_ = Annotated[
 ]
 
 
+Sort = Annotated[
+    SortChoice | None,
+    typer.Option(
+        "--sort",
+        help="Rank the series by value, change (like for like) or share, over the one span "
+        "the most series share; the others are listed after, not ranked.",
+    ),
+]
+Top = Annotated[
+    int | None,
+    typer.Option("--top", metavar="N", help="Rank and show only the first N series."),
+]
+
+
+def _rank(
+    settings: Settings,
+    dataset: Any,
+    keys: Any,
+    sort: SortChoice | None,
+    top: int | None,
+    default: str,
+    group: Any = None,
+    period: Any = None,
+) -> None:
+    """Show ``keys`` ranked (``--sort``/``--top``) instead of the command's own table."""
+    from tradecli.analysis.rankings import rank
+
+    measure = sort.value if sort is not None else default
+    settings.show(rank(dataset, keys, measure, top, group, period).report())
+
+
 def _settings(ctx: typer.Context) -> Settings:
     settings = ctx.obj
     assert isinstance(settings, Settings)
@@ -207,7 +244,12 @@ def _flow(flow: FlowChoice | None) -> str | None:
 
 @app.command(cls=Replayed)
 def summary(
-    ctx: typer.Context, reporter: Reporter = None, partner: Partner = None, flow: Flow = None
+    ctx: typer.Context,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """What we trade with each partner and how it is moving.
 
@@ -224,6 +266,9 @@ def summary(
     settings = _settings(ctx)
     dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    if sort is not None or top is not None:
+        _rank(settings, dataset, keys, sort, top, "value")
+        return
     settings.show(summarize(dataset, keys).report())
 
 
@@ -330,6 +375,8 @@ def share(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """The partner's share of the reporter's trade with a group.
 
@@ -348,6 +395,14 @@ def share(
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+    if sort is not None or top is not None:
+        from tradecli.analysis.share import member_keys
+
+        reporters = [selection.reporter_or_only(dataset, group)]
+        flow_name = selection.flow or "turnover"
+        keys = member_keys(dataset, group, reporters, selection.partner, flow_name)
+        _rank(settings, dataset, keys, sort, top, "share", group, span)
+        return
     settings.show(group_shares(dataset, group, selection, span, every).report())
 
 
@@ -375,9 +430,14 @@ def growth(
     vs: Annotated[
         str | None,
         typer.Option(
-            "--vs", metavar="GROUP", help="With --contributions: the whole (cis, world, …)."
+            "--vs",
+            metavar="GROUP",
+            help="With --contributions: the whole (cis, world, …); with --sort share: "
+            "the group (default world).",
         ),
     ] = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
@@ -395,6 +455,11 @@ def growth(
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
     settings = _settings(ctx)
     dataset = settings.load()
+    if sort is not None or top is not None:
+        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        group = dataset.groups.get(vs) if vs else None
+        _rank(settings, dataset, selection.keys(dataset), sort, top, "change", group, span)
+        return
     if contributions or vs is not None:
         from tradecli.analysis.contributions import contributions as split
 
