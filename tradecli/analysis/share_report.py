@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from tradecli.analysis.share import RankingResult, Share, ShareResult, Unanswered, partial_total
+from tradecli.engine.answers import AGGREGATE
+from tradecli.formatting import money
 from tradecli.render import Column, Kind, Report
-from tradecli.series import AGGREGATE, money
 
 
 def share_report(result: ShareResult) -> Report:
