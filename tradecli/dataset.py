@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from tradecli import engine as engines
 from tradecli import observations, readers
+from tradecli.engine.reference import Engine
 from tradecli.errors import BadInput, BadRequest, Problem
+from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
-from tradecli.series import Engine, money
 
 BUNDLED_NAME = "azerbaijan-trade-published.csv"
 
@@ -63,12 +65,16 @@ class Dataset:
     filters: Filters = field(default_factory=Filters)
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
+    engine_name: str = engines.DEFAULT
     _engine: Engine | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> Engine:
+        """The engine backend called ``engine_name`` (``tradecli.engine.backend``) over
+        this dataset's observations, built on first use."""
         if self._engine is None:
-            self._engine = Engine(self.frame, self.filters.include_flagged, self.groups.codes)
+            backend = engines.backend(self.engine_name)
+            self._engine = backend(self.frame, self.filters.include_flagged, self.groups.codes)
         return self._engine
 
     def reporters(self) -> list[str]:
@@ -208,7 +214,7 @@ def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame
     """Readers that do not filter by reporter themselves are filtered here."""
     if reporters is None or not len(frame) or frame["reporter"].isin(list(reporters)).all():
         return frame
-    from tradecli.readers.tidy import keep_reporters
+    from tradecli.observations import keep_reporters
 
     return keep_reporters(frame, reporters)
 

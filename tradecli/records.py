@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tradecli.series import Answer, SeriesKey
+from tradecli.engine.answers import Answer, SeriesKey
 
 KEY_FIELDS = (
     "reporter",

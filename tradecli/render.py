@@ -36,9 +36,6 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
-Format = OutputFormat  # the old name, for code written before the rename
-
-
 class Kind(StrEnum):
     text = "text"
     money = "money"

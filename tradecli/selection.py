@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from tradecli.countries import country_name, resolve_country, suggest
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import AmbiguousSelection, NotAvailable, UnknownCountry
 from tradecli.groups import Group
 from tradecli.observations import FLOWS
-from tradecli.series import SeriesKey
 
 
 def resolve_entity(text: str, dataset: Dataset) -> str:

@@ -15,6 +15,7 @@ $5.8M, +3.4% with $5.9M).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from tradecli.analysis.growth import Change
 from tradecli.dataset import Dataset, Filters, apply_filters, check_vintage
+from tradecli.engine import backend
 from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest
 from tradecli.periods import Period
@@ -190,7 +192,8 @@ def revisions(
     codes = dataset.groups.codes
     frame_a, left_a = apply_filters(dataset.frame, Filters(flagged, start))
     frame_b, left_b = apply_filters(dataset.frame, Filters(flagged, after))
-    old, new = Engine(frame_a, flagged, codes), Engine(frame_b, flagged, codes)
+    engine = backend(dataset.engine_name)  # the dataset's own backend, over each vintage
+    old, new = engine(frame_a, flagged, codes), engine(frame_b, flagged, codes)
     found: list[Revision] = []
     first_published = 0
     for key in new.keys():
@@ -205,7 +208,7 @@ def revisions(
             if differ(a.value, b.value):
                 found.append(Revision(a, b))
     found.sort(key=lambda r: (r.key, r.period))
-    moved = _moved(found, frame_a, frame_b, new, flagged, codes) if found else []
+    moved = _moved(found, frame_a, frame_b, new, lambda f: engine(f, flagged, codes))
     left = {"from": left_a, "to": left_b}
     return Revisions(start, after, found, moved, first_published, left)
 
@@ -223,16 +226,17 @@ def _moved(
     frame_a: pd.DataFrame,
     frame_b: pd.DataFrame,
     new: Engine,
-    flagged: bool,
-    codes: frozenset[str],
+    make: Callable[[pd.DataFrame], Engine],
 ) -> list[Moved]:
     """The derived answers worked out on the later vintage that differ when the revised
-    figures are put back as the earlier vintage knew them."""
+    figures are put back as the earlier vintage knew them (``make``: an engine over a frame)."""
+    if not found:
+        return []
     revised = {(*r.key, r.period.first, r.period.last) for r in found}
     in_b = pd.MultiIndex.from_frame(frame_b[KEY_COLUMNS].astype(object)).isin(list(revised))
     in_a = pd.MultiIndex.from_frame(frame_a[KEY_COLUMNS].astype(object)).isin(list(revised))
     back = pd.concat([frame_b[~in_b], frame_a[in_a]], ignore_index=True)
-    old = Engine(back, flagged, codes)
+    old = make(back)
     by_answer: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
     for r in found:
         keys = [r.key]
