@@ -11,22 +11,29 @@ become messages in ``boundary``; process concerns live in ``process``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from tradecli.cli.boundary import Boundary
-from tradecli.cli.choices import (
-    ChartKindChoice,
-    FlowChoice,
-    FormatChoice,
-    MethodChoice,
-    SortChoice,
+from tradecli.cli.choices import ChartKindChoice, FormatChoice, MethodChoice
+from tradecli.cli.options import (
+    Flow,
+    Partner,
+    Period_,
+    Reporter,
+    Sort,
+    Top,
+    _flow,
+    _month,
+    _period,
+    _rank,
+    _settings,
 )
 from tradecli.cli.output import diagnostics, emit
+from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
 from tradecli.cli.settings import Settings
-from tradecli.errors import TradeCliError
 
 app = typer.Typer(
     cls=Boundary,
@@ -158,90 +165,6 @@ def root(
     )
 
 
-Reporter = Annotated[
-    str | None,
-    typer.Option(
-        "--reporter",
-        "-r",
-        metavar="COUNTRY",
-        help="Whose statistics: a name or code (AZE, Azerbaijan). "
-        "Default: every reporter in the data.",
-    ),
-]
-Partner = Annotated[
-    str | None,
-    typer.Option(
-        "--partner",
-        "-p",
-        metavar="COUNTRY|GROUP",
-        help="Partner country (name or code) or group code. Default: every partner.",
-    ),
-]
-Flow = Annotated[
-    FlowChoice | None,
-    typer.Option("--flow", help="export, import or turnover (default turnover)."),
-]
-Period_ = Annotated[
-    str | None,
-    typer.Option(
-        "--period",
-        "-s",
-        metavar="SPAN",
-        help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
-    ),
-]
-
-
-Sort = Annotated[
-    SortChoice | None,
-    typer.Option(
-        "--sort",
-        help="Rank the series by value, change (like for like) or share, over the one span "
-        "the most series share; the others are listed after, not ranked.",
-    ),
-]
-Top = Annotated[
-    int | None,
-    typer.Option("--top", metavar="N", help="Rank and show only the first N series."),
-]
-
-
-def _rank(
-    settings: Settings,
-    dataset: Any,
-    keys: Any,
-    sort: SortChoice | None,
-    top: int | None,
-    default: str,
-    group: Any = None,
-    period: Any = None,
-) -> None:
-    """Show ``keys`` ranked (``--sort``/``--top``) instead of the command's own table."""
-    from tradecli.analysis.rankings import rank
-
-    measure = sort.value if sort is not None else default
-    settings.show(rank(dataset, keys, measure, top, group, period).report())
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _period(text: str) -> Any:
-    from tradecli.periods import Period
-
-    try:
-        return Period.parse(text)
-    except TradeCliError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _flow(flow: FlowChoice | None) -> str | None:
-    return None if flow is None else flow.value
-
-
 @app.command(cls=Replayed)
 def summary(
     ctx: typer.Context,
@@ -339,16 +262,6 @@ def data(
 
 
 # -- commands: analytics (share, growth, project) --------------------------------
-
-
-def _month(text: str | None) -> int | None:
-    """``--as-of YYYY-MM`` → month index."""
-    if text is None:
-        return None
-    span = _period(text)
-    if span.n_months != 1:
-        raise typer.BadParameter(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2023-07")
-    return int(span.last)
 
 
 @app.command(cls=Replayed)
@@ -530,46 +443,7 @@ def project(
     settings.show(result.report())
 
 
-@app.command(cls=Replayed)
-def revisions(
-    ctx: typer.Context,
-    from_vintage: Annotated[
-        str,
-        typer.Option(
-            "--from-vintage",
-            metavar="YYYY-MM-DD",
-            help="The earlier vintage: the data as known on that date (figures published by then).",
-        ),
-    ],
-    to_vintage: Annotated[
-        str | None,
-        typer.Option(
-            "--to-vintage",
-            metavar="YYYY-MM-DD",
-            help="The later vintage. Default: the current data (every figure).",
-        ),
-    ] = None,
-    reporter: Reporter = None,
-    partner: Partner = None,
-    flow: Flow = None,
-) -> None:
-    """What changed between two vintages: revised figures and the answers that moved.
-
-    Each series and span with a figure in both whose value changed (old, new,
-    change, the sources of each), then the derived answers worked out with the
-    old and the new figure (the year-on-year changes that stand on it).
-
-    Example: tradecli revisions --partner TJK --from-vintage 2023-09-14
-    """
-    from tradecli.analysis.revisions import check_vintages
-    from tradecli.analysis.revisions import revisions as compute
-    from tradecli.selection import Selection
-
-    check_vintages(from_vintage, to_vintage)  # before the load: a usage error is said at once
-    settings = _settings(ctx)
-    dataset = settings.load()
-    selection = Selection.parse(dataset, reporter, partner, _flow(flow))
-    settings.show(compute(dataset, from_vintage, to_vintage, selection).report())
+app.command(cls=Replayed)(revisions)
 
 
 # -- commands: mirror --------------------------------------------------------------
