@@ -19,6 +19,7 @@ from tradecli.cli.boundary import Boundary
 from tradecli.cli.choices import ChartKindChoice, FormatChoice, MethodChoice
 from tradecli.cli.options import (
     Flow,
+    Flows,
     Partner,
     Period_,
     Reporter,
@@ -209,7 +210,7 @@ def value(
     ],
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: Flows = None,
     vs: Annotated[
         str | None,
         typer.Option(
@@ -232,14 +233,25 @@ def value(
 
     Example: tradecli value --partner TJK --period 2023-07/2023-08 --explain
     """
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.value import check_options, values
 
     span = _period(period)
     check_options(partner=partner, vs=vs)  # before the load: a usage error is said at once
+    flows = check_flows(flow) if flow is not None else None
     settings = _settings(ctx)
-    result = values(
-        settings.load(), span, reporter=reporter, partner=partner, flow=_flow(flow), vs=vs
-    )
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.flows import side_by_side
+        from tradecli.analysis.flows_report import report
+
+        if vs is not None:
+            raise typer.BadParameter("several flows are shown for partners, not with --vs")
+        both = side_by_side(settings.load(), span, flows, reporter=reporter, partner=partner)
+        both.raise_if_unanswered()
+        settings.show(report(both, every))
+        return
+    flow = flows[0] if flows else None
+    result = values(settings.load(), span, reporter=reporter, partner=partner, flow=flow, vs=vs)
     result.raise_if_unanswered()
     settings.show(result.report(every))
 

@@ -34,6 +34,15 @@ Flow = Annotated[
     FlowChoice | None,
     typer.Option("--flow", help="export, import or turnover (default turnover)."),
 ]
+Flows = Annotated[
+    str | None,
+    typer.Option(
+        "--flow",
+        metavar="FLOW[,FLOW…]",
+        help="export, import or turnover (default turnover); several, separated by commas "
+        "(export,import,turnover), side by side with the balance and the coverage.",
+    ),
+]
 Period_ = Annotated[
     str | None,
     typer.Option(
