@@ -372,12 +372,14 @@ def growth(
 
     Example: tradecli growth --partner TJK --period 2023-01/2023-08
     """
+    from tradecli.analysis.contributions import check_options
     from tradecli.analysis.growth import growth as compute
     from tradecli.periods import check_year_range
     from tradecli.selection import Selection
 
     span = _period(period) if period else None
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
+    check_options(contributions, vs, sort.value if sort else None, partner)
     settings = _settings(ctx)
     dataset = settings.load()
     if sort is not None or top is not None:
@@ -385,7 +387,7 @@ def growth(
         group = dataset.groups.get(vs) if vs else None
         _rank(settings, dataset, selection.keys(dataset), sort, top, "change", group, span)
         return
-    if contributions or vs is not None:
+    if contributions:
         from tradecli.analysis.contributions import contributions as split
 
         selection = Selection.parse(dataset, reporter, partner, _flow(flow))
