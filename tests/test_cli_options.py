@@ -59,9 +59,12 @@ def _bundled_rows() -> list[dict[str, str]]:
 def test_data_lists_only_the_selected_series(runner: CliRunner, args: list[str]) -> None:
     code, out, err = run(runner, "data", *args, "-f", "csv")
     assert code == 0, err
-    got = {row["series"]: int(row["observations"]) for row in csv.DictReader(io.StringIO(out))}
+    got = {
+        (row["reporter"], row["partner"], row["flow"]): int(row["observations"])
+        for row in csv.DictReader(io.StringIO(out))
+    }
     rows = [r for r in _bundled_rows() if (r["reporter"], r["partner"]) == ("AZE", "TJK")]
-    expected = Counter(f"AZE–TJK {r['flow']}" for r in rows)  # every row of the pair, by flow
+    expected = Counter(("AZE", "TJK", r["flow"]) for r in rows)  # every row of the pair
     assert got == dict(expected)
     assert f"{len(rows)} observations in 3 series" in err
 
