@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -26,6 +27,8 @@ from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
 
 BUNDLED_NAME = "azerbaijan-trade-published.csv"
+STDIN = Path("-")  # ``--data -``: the data is read from standard input
+STDIN_NAME = "<stdin>"  # how rows read from standard input are cited
 
 
 def bundled_path() -> Path:
@@ -101,6 +104,8 @@ def load(
     filters = filters or Filters()
     groups = load_groups(groups_file)
     files = data_files(list(paths)) if paths else [bundled_path()]
+    if files.count(STDIN) > 1:
+        raise BadRequest("standard input can be read only once: give --data - once", "--data")
     context = ReadContext(
         group_codes=groups.codes,
         commodity=commodity,
@@ -127,7 +132,7 @@ def data_files(paths: list[Path]) -> list[Path]:
     """
     out: list[Path] = []
     for path in paths:
-        if not path.is_dir():
+        if path == STDIN or not path.is_dir():
             out.append(path)
             continue
         found = _walk(path)
@@ -171,6 +176,8 @@ def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
     """One file's observations; a file that cannot be opened is a ``BadInput``, and a pipe
     (``--data <(cat f.csv)``) is read once into a temporary file and named as given."""
     try:
+        if path == STDIN:
+            return _read_stdin(context)
         if path.exists() and not path.is_file() and not path.is_dir():
             return _read_pipe(path, context)
         return _read_file(path, context, use_cache)
@@ -179,25 +186,64 @@ def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
 
 
 def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
+    with path.open("rb") as source:
+        return _read_copy(source, str(path), path.name if path.suffix else None, context)
+
+
+def _read_stdin(context: ReadContext) -> pd.DataFrame:
+    """``--data -``: standard input, read once into a temporary file (never cached: its
+    content has no name to key it by). The format is told from the bytes, as for any
+    file."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
+    if stream is None or stream.isatty():
+        message = "standard input is a terminal, not data: pipe a file in (tradecli --data - ...)"
+        raise BadInput([Problem(STDIN_NAME, None, "", "", message)])
+    return _read_copy(stream, STDIN_NAME, None, context)
+
+
+def copy_suffix(head: bytes) -> str:
+    """The suffix for a copy of data whose first bytes are ``head``: the readers tell the
+    format from the content, but an Excel library opens a workbook only by its suffix."""
+    if head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ".xls"
+    return ".csv"
+
+
+def _read_copy(
+    source: BinaryIO, name: str, filename: str | None, context: ReadContext
+) -> pd.DataFrame:
+    """Read a stream (a pipe, standard input) once into a temporary file called
+    ``filename`` (None: a name whose suffix the first bytes choose), then that file, with
+    every problem, note and citation naming the stream as ``name``."""
     import shutil
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
-        copy = Path(folder) / (path.name if path.suffix else f"{path.name}.csv")
-        with path.open("rb") as source, copy.open("wb") as target:
+        copy = Path(folder) / "input"
+        with copy.open("wb") as target:
             shutil.copyfileobj(source, target)
+        if copy.stat().st_size == 0:
+            raise BadInput([Problem(name, None, "", "", "no data (the input is empty)")])
+        if filename is None:
+            with copy.open("rb") as check:
+                filename = "input" + copy_suffix(check.read(8))
+        copy = copy.rename(copy.with_name(filename))
         notes = len(context.notes)
         try:
             frame = _read_file(copy, context, use_cache=False)
         except BadInput as exc:
             raise BadInput(
-                [replace(p, file=str(path)) if p.file == str(copy) else p for p in exc.problems]
+                [replace(p, file=name) if p.file == str(copy) else p for p in exc.problems]
             ) from None
         finally:
-            context.notes[notes:] = [n.replace(str(copy), str(path)) for n in context.notes[notes:]]
+            context.notes[notes:] = [n.replace(str(copy), name) for n in context.notes[notes:]]
     if len(frame):
         frame["source"] = frame["source"].cat.rename_categories(
-            [str(path) if c == str(copy) else c for c in frame["source"].cat.categories]
+            [name if c == str(copy) else c for c in frame["source"].cat.categories]
         )
     return frame
 

@@ -82,12 +82,20 @@ class Inventory:
         return inventory_report(self, conflicts)
 
 
-def inventory(dataset: Dataset) -> Inventory:
+def inventory(
+    dataset: Dataset, reporter: str | None = None, partner: str | None = None
+) -> Inventory:
+    """What is loaded; with ``reporter`` and/or ``partner`` (codes), only their series."""
     engine = dataset.engine
     series: list[SeriesInventory] = []
     excluded: list[tuple[Observation, str]] = []
     conflicts: list[Conflict] = []
-    for key in engine.keys():
+    keys = [
+        key
+        for key in engine.keys()
+        if reporter in (None, key.reporter) and partner in (None, key.partner)
+    ]
+    for key in keys:
         table = engine.table(key)
         spans = list(table.spans)
         every = [o for r in table.spans.values() for o in (*r.agreeing, *r.superseded)]
@@ -110,7 +118,7 @@ def inventory(dataset: Dataset) -> Inventory:
         )
     return Inventory(
         files=[str(f) for f in sorted({str(s) for s in dataset.frame["source"].unique()})],
-        rows=len(dataset.frame),
+        rows=sum(s.observations for s in series) if reporter or partner else len(dataset.frame),
         series=series,
         excluded=excluded,
         conflicts=conflicts,

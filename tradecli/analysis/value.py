@@ -10,7 +10,7 @@ from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.selection import Selection
+from tradecli.selection import Selection, partner_group
 
 if TYPE_CHECKING:
     from tradecli.render import Report
@@ -93,8 +93,12 @@ def values(
     vs: str | None = None,
 ) -> ValueResult:
     """``tradecli value``: the selected series over ``period``, or with ``vs`` the
-    reporter's trade with that whole group (then no ``partner``)."""
+    reporter's trade with that whole group (then no ``partner``). A ``partner`` that is a
+    group (``central-asia``) is asked as ``vs``: the group's trade, its members summed."""
     check_options(partner=partner, vs=vs)
+    group_partner = partner_group(partner, dataset)
+    if group_partner is not None:
+        partner, vs = None, group_partner.name
     selection = Selection.parse(dataset, reporter, partner, flow)
     if vs:
         group = dataset.groups.get(vs)

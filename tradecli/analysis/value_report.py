@@ -7,8 +7,10 @@ from functools import partial
 from typing import Any
 
 from tradecli.analysis.value import NOTE_LIST, ValueResult
-from tradecli.records import KEY_FIELDS, record
+from tradecli.formatting import money
+from tradecli.records import KEY_FIELDS, cells, flag_note, record, value_range
 from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer
 
 
 def value_report(result: ValueResult, every: bool = True) -> Report:
@@ -48,6 +50,7 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
                 "currency": a.key.currency,
                 "qualifier": ", ".join(sorted(a.qualifiers)),
                 "rule": a.rule if a.complete else f"{a.rule} (incomplete)",
+                **cells("value", a),
             }
         )
         if not a.found and a.available:
@@ -56,7 +59,8 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
                 f"data: {', '.join(p.label() for p in a.available)}"
             )
         notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
-    explain = [line for a in result.answers for line in a.explain()]
+    notes.extend(flag_note(list(result.answers)))
+    explain = [line for a in result.answers for line in _explained(a)]
     return Report(
         f"Value over {result.period.label()}",
         columns,
@@ -67,6 +71,20 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
         [*KEY_FIELDS, "rule", "complete", "qualifiers"],
         result.records,
     )
+
+
+def _explained(answer: Answer) -> list[str]:
+    """An answer's derivation, then the range its approximate figures allow."""
+    lines = answer.explain()
+    low, high = value_range(answer)
+    if answer.qualifiers and low is not None and high is not None:
+        currency = answer.key.currency
+        lines.append(
+            f"  range: {money(low, currency)} to {money(high, currency)}, as the approximate "
+            f"figures used allow ({', '.join(sorted(answer.qualifiers))}: a figure stands "
+            "for ± half its last digit, over/almost for the step above/below it)"
+        )
+    return lines
 
 
 def value_records(result: ValueResult) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from tradecli.cli.boundary import Boundary
+from tradecli.cli.boundary import Boundary, Command
 from tradecli.cli.choices import ChartKindChoice, FormatChoice, MethodChoice
 from tradecli.cli.options import (
     Flow,
@@ -56,6 +56,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _existing(paths: list[Path] | None) -> list[Path] | None:
+    """``--data``: each path exists, or is ``-`` (standard input). Checked here, not by
+    ``exists=True``, which takes ``-`` for a file name."""
+    for path in paths or []:
+        if str(path) != "-" and not path.exists() and not path.is_symlink():
+            raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+    return paths
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -65,11 +74,9 @@ def root(
             "--data",
             "-d",
             metavar="PATH",
-            help="Data file or folder (repeatable). Default: the bundled dataset of "
-            "published Azerbaijan trade figures.",
-            exists=True,
-            dir_okay=True,
-            readable=True,
+            help="Data file or folder (repeatable; - reads standard input). Default: the "
+            "bundled dataset of published Azerbaijan trade figures.",
+            callback=_existing,
         ),
     ] = None,
     groups: Annotated[
@@ -262,15 +269,25 @@ def data(
     conflicts: Annotated[
         bool, typer.Option("--conflicts", help="List each conflict and how it was resolved.")
     ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
+
+    With --reporter/--partner, only their series.
 
     Example: tradecli data --conflicts --explain
     """
     from tradecli.analysis.inventory import inventory
+    from tradecli.selection import Selection
 
     settings = _settings(ctx)
-    settings.show(inventory(settings.load()).report(conflicts))
+    dataset = settings.load(reporter=reporter)
+    selection = Selection.parse(dataset, reporter, partner)
+    if reporter or partner:
+        selection.keys(dataset)  # nothing selected: said, with the series there are
+    result = inventory(dataset, selection.reporter, selection.partner)
+    settings.show(result.report(conflicts))
 
 
 # -- commands: analytics (share, growth, project) --------------------------------
@@ -515,6 +532,8 @@ def verify(
             readable=True,
         ),
     ],
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """Check the figures an article states against the data.
 
@@ -524,6 +543,8 @@ def verify(
     but spans around it bound it; unverifiable, saying what is missing. The
     claim's own source_url is left out; with published, the data as known on
     that date decides where it can. Exits 1 when any claim is inconsistent.
+    With --reporter/--partner, only the claims about them (a claim naming no
+    reporter is about --reporter).
 
     Example: tradecli verify examples/claims/trend-2023-09-14.toml --explain
     """
@@ -532,12 +553,12 @@ def verify(
 
     claims_file = read_claims(claims)
     settings = _settings(ctx)
-    result = check_claims(settings.load(), claims_file)
+    result = check_claims(settings.load(), claims_file, reporter=reporter, partner=partner)
     settings.show(result.report())
     result.raise_for_inconsistent()
 
 
-@app.command()
+@app.command(cls=Command)
 def chart(
     ctx: typer.Context,
     kind: Annotated[

@@ -27,7 +27,9 @@ Partner = Annotated[
         "--partner",
         "-p",
         metavar="COUNTRY|GROUP",
-        help="Partner country (name or code) or group code. Default: every partner.",
+        help="Partner country (name or code), or a group whose total the data publishes "
+        "(cis, world); value also takes any group (central-asia: the member sum). "
+        "Default: every partner.",
     ),
 ]
 Flow = Annotated[
