@@ -10,7 +10,7 @@ from typing import Any
 from tradecli.analysis.growth import Change
 from tradecli.analysis.revisions import Moved, Revision, Revisions
 from tradecli.formatting import money, percent
-from tradecli.records import KEY_FIELDS, record
+from tradecli.records import KEY_FIELDS, ratio_range, record, value_range
 from tradecli.render import Column, Report
 from tradecli.series import SeriesKey
 
@@ -160,12 +160,15 @@ def _moved_record(m: Moved) -> dict[str, Any]:
     approximate = any(a.qualifiers for a in new_answers)
     value = m.new_value
     out = record(m.key, new_answers[0])
-    bound = None if approximate else value
+    low, high = value_range(new_answers[0])
+    if isinstance(m.new, Change):
+        low, high = ratio_range((low, high), value_range(m.new.base))
+        low, high = (None if b is None else b - 1 for b in (low, high))
     out.update(
         unit="ratio" if growth else "unit",
         value=value,
-        low=bound,
-        high=bound,
+        low=low,
+        high=high,
         approximate=approximate,
         measure="growth" if growth else "value",
         base_period=m.new.base.period.iso() if isinstance(m.new, Change) else None,
