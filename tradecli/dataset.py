@@ -17,12 +17,14 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from tradecli import engine as engines
 from tradecli import observations, readers
+from tradecli.engine.reference import Engine
 from tradecli.errors import BadInput, BadRequest, Problem
+from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
-from tradecli.series import Engine, money
 from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
 __all__ = ["BUNDLED_ID", "BUNDLED_NAME", "STDIN", "STDIN_NAME", "Dataset", "Filters", "load"]
@@ -42,6 +44,22 @@ class Filters:
     as_of: int | None = None  # month index
     exclude_urls: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        check_vintage(self.vintage)
+
+    def notes(self, left_out: dict[str, int]) -> list[str]:
+        """What the filters did, in words: the vintage and the observations left out."""
+        notes = [f"vintage {self.vintage}: only figures published by then"] if self.vintage else []
+        return notes + [f"{count} observations left out: {why}" for why, count in left_out.items()]
+
+
+def check_vintage(vintage: str | None, option: str = "--vintage") -> None:
+    """A vintage is a date written YYYY-MM-DD (as publication dates are); else ``BadRequest``."""
+    from tradecli.readers.context import is_date
+
+    if vintage is not None and not is_date(vintage):
+        raise BadRequest(f"{vintage!r} is not a date; write it as YYYY-MM-DD", option)
+
 
 @dataclass
 class Dataset:
@@ -51,12 +69,16 @@ class Dataset:
     filters: Filters = field(default_factory=Filters)
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
+    engine_name: str = engines.DEFAULT
     _engine: Engine | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> Engine:
+        """The engine backend called ``engine_name`` (``tradecli.engine.backend``) over
+        this dataset's observations, built on first use."""
         if self._engine is None:
-            self._engine = Engine(self.frame, self.filters.include_flagged, self.groups.codes)
+            backend = engines.backend(self.engine_name)
+            self._engine = backend(self.frame, self.filters.include_flagged, self.groups.codes)
         return self._engine
 
     def reporters(self) -> list[str]:
@@ -239,7 +261,7 @@ def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame
     """Readers that do not filter by reporter themselves are filtered here."""
     if reporters is None or not len(frame) or frame["reporter"].isin(list(reporters)).all():
         return frame
-    from tradecli.readers.tidy import keep_reporters
+    from tradecli.observations import keep_reporters
 
     return keep_reporters(frame, reporters)
 

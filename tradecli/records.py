@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.formatting import NOTE_LIST, money
 from tradecli.observations import EXCLUDED_FLAGS
-from tradecli.series import Answer, SeriesKey
 
 KEY_FIELDS = (
     "reporter",

@@ -38,9 +38,6 @@ class OutputFormat(StrEnum):
     xlsx = "xlsx"
 
 
-Format = OutputFormat  # the old name, for code written before the rename
-
-
 class Kind(StrEnum):
     text = "text"
     money = "money"

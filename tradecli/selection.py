@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from tradecli.countries import country_name, country_names, resolve_country
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import AmbiguousSelection, NotAvailable, UnknownCountry, UnknownGroup
 from tradecli.groups import Group, Groups
 from tradecli.observations import FLOWS
-from tradecli.series import SeriesKey
 
 
 class GroupAsPartner(UnknownCountry):

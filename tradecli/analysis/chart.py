@@ -23,11 +23,11 @@ from tradecli.analysis.growth import annual_values, years_in
 from tradecli.analysis.projection import Method, SeriesProjection, project_series, ytd_spans
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import MONTH_ABBR, Period
 from tradecli.selection import entity_name
-from tradecli.series import Answer, SeriesKey
 
 if TYPE_CHECKING:
     from tradecli.render import Report

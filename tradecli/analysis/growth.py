@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
-from tradecli.formatting import signed_percent
+from tradecli.formatting import money, signed_percent
 from tradecli.periods import Period, by_end, check_year_range
-from tradecli.series import Answer, Engine, SeriesKey, money
 
 if TYPE_CHECKING:
     from tradecli.render import Report

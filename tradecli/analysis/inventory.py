@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.observations import EXCLUDED_FLAGS, Observation
 from tradecli.reconcile import Reconciled
-from tradecli.series import SeriesKey
 
 if TYPE_CHECKING:
     from tradecli.render import Report

@@ -4,12 +4,12 @@ excluded, and the conflicts resolved. Out of ``inventory``, which computes."""
 from __future__ import annotations
 
 from tradecli.analysis.inventory import Inventory
-from tradecli.formatting import NOTE_LIST
+from tradecli.engine.answers import describe
+from tradecli.formatting import NOTE_LIST, money
 from tradecli.observations import EXCLUDED_FLAGS
 from tradecli.periods import Period
 from tradecli.records import KEY_FIELDS, keyed
 from tradecli.render import Column, Kind, Report
-from tradecli.series import describe, money
 
 
 def inventory_report(inventory: Inventory, conflicts: bool = False) -> Report:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import spans_of
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
 from tradecli.periods import Period
-from tradecli.series import Answer, Engine, SeriesKey
 
 if TYPE_CHECKING:
     from tradecli.render import Report

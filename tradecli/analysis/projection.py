@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import usd_first, years_in
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
+from tradecli.formatting import money
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
-from tradecli.series import Answer, Engine, SeriesKey, money
 
 if TYPE_CHECKING:
     from tradecli.render import Report

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import AGGREGATE, MEMBER_SUM, Answer, SeriesKey
 from tradecli.engine.masks import Bulk, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.errors import AmbiguousSelection, NotAvailable
-from tradecli.formatting import share_percent
+from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
 from tradecli.periods import Period, by_end
 from tradecli.selection import Selection
-from tradecli.series import AGGREGATE, MEMBER_SUM, Answer, Engine, SeriesKey, money
 
 if TYPE_CHECKING:
     from tradecli.render import Report

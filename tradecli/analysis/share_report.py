@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from tradecli.analysis.share import RankingResult, Share, ShareResult, Unanswered, partial_total
-from tradecli.formatting import capped
+from tradecli.engine.answers import AGGREGATE, Answer
+from tradecli.formatting import capped, money
 from tradecli.records import KEY_FIELDS, cells, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
-from tradecli.series import AGGREGATE, Answer, money
 
 SHARE_FIELDS = [
     "group",

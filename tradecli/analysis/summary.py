@@ -16,11 +16,12 @@ from tradecli.analysis.growth import annual_values, change, usd_first, years_in
 from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
 
 if TYPE_CHECKING:
     from tradecli.render import Report

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
 from tradecli.selection import Selection, partner_group
-from tradecli.series import AGGREGATE, Answer, SeriesKey
 
 if TYPE_CHECKING:
     from tradecli.render import Report

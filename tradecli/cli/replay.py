@@ -60,6 +60,7 @@ def entry(ctx: Any) -> Request | None:
         "include_flagged": settings.include_flagged,
         "commodity": settings.commodity,
         "strict": settings.strict,
+        "vintage": settings.vintage,
         "groups": str(settings.groups) if settings.groups else None,
         **{name: _plain(value) for name, value in ctx.params.items()},
     }

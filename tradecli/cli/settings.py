@@ -33,6 +33,10 @@ class Settings:
     wide: bool = False
     strict: bool = False
     out: Path | None = None
+    vintage: str | None = None  # YYYY-MM-DD: the data as known on that date
+    # What the load's filters did (the vintage, observations left out): notes every report
+    # shown gets, unless it says them itself (``project``, ``data``).
+    filter_notes: list[str] = field(default_factory=list)
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
@@ -43,6 +47,8 @@ class Settings:
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
             base = dataclasses.replace(base, include_flagged=True)
+        if self.vintage is not None and base.vintage is None:
+            base = dataclasses.replace(base, vintage=self.vintage)
         with LoadProgress() as progress:
             dataset = load(
                 self.data or None,
@@ -56,11 +62,15 @@ class Settings:
             )
         for note in dataset.notes:  # a reader's warnings start "warning: "
             diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+        self.filter_notes = dataset.filters.notes(dataset.left_out)
         return dataset
 
     def show(self, report: Report) -> None:
         from tradecli.render import OutputFormat, render
 
+        extra = [n for n in self.filter_notes if n not in report.notes]
+        if extra:
+            report = dataclasses.replace(report, notes=[*report.notes, *extra])
         out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
         if out.binary is not None or self.out is not None:
             data = out.binary if out.binary is not None else out.stdout.encode("utf-8")
