@@ -136,3 +136,11 @@ def test_out_into_a_missing_folder_is_a_usage_error(runner: CliRunner, tmp_path:
     code, _, err = run(runner, "summary", "-f", "xlsx", "--out", str(out))
     assert code == 2 and "does not exist" in err
     assert not out.parent.exists()
+
+
+def test_the_same_report_is_the_same_workbook(runner: CliRunner) -> None:
+    """openpyxl stamps the time of saving; the workbook is made reproducible."""
+    first = run(runner, "growth", "-p", "TJK", "-f", "xlsx")[1]
+    second = run(runner, "growth", "-p", "TJK", "-f", "xlsx")[1]
+    assert first == second and first.startswith(b"PK\x03\x04")
+    assert load_workbook(io.BytesIO(first)).properties.modified.year == 1980

@@ -496,7 +496,29 @@ def render_xlsx(report: Report) -> bytes:
         _xlsx_row(notes, [line])
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _reproducible(buffer.getvalue())
+
+
+_XLSX_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date
+_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _reproducible(workbook: bytes) -> bytes:
+    """The same bytes for the same report: the archive's file times and the workbook's
+    created/modified dates (openpyxl stamps the time of saving) set to a fixed date."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
+            target.writestr(zipfile.ZipInfo(info.filename, _XLSX_TIME), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _xlsx_row(sheet: Any, values: list[Any]) -> None:
