@@ -48,12 +48,13 @@ class SourceRow:
         }
 
     def text(self) -> str:
-        """For a terminal: the citation, then one ``field: value`` line per column (never
-        cut: a long URL is left to the terminal to wrap)."""
+        """For a terminal: the citation, then one ``field  value`` line per column (never
+        cut: a long URL is left to the terminal to wrap). Where the file is installed is
+        ``data --where``'s (and in JSON)."""
         from tradecli.safe_text import escape_controls
 
         pad = max((len(name) for name in self.fields), default=0)
-        lines = [self.citation, f"  file: {self.file}"] + [
+        lines = [self.citation] + [
             f"  {escape_controls(name).ljust(pad)}  {escape_controls(value)}".rstrip()
             for name, value in self.fields.items()
         ]
