@@ -46,6 +46,7 @@ COMMANDS = {
     "verify": (["verify", str(CLAIMS), "-p", "TJK"], ["verify", str(CLAIMS)]),
     "data": (["data", "-p", "TJK"], ["data"]),
     "data --conflicts": (["data", "--conflicts", "-p", "TJK"], ["data", "--conflicts"]),
+    "chart": (["chart", "-p", "TJK"], ["chart", "-p", "TJK", "--kind", "ytd"]),
 }
 
 
