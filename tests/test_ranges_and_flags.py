@@ -115,6 +115,7 @@ def test_verify_judges_against_the_range_in_words(runner: CliRunner, tmp_path: P
     )
     code, out, _ = run(runner, "verify", str(claims))
     assert code == 1  # claim 2 is inconsistent
+    assert "$786K ($285.5K to $1.286M)" in out  # the table's computed column
     allowed = "the range $285.5K to $1.286M that the approximate figures used (about) allow"
     assert (
         f"claim 1: consistent: the stated '1.2 million USD' ($1.15M to $1.25M) is within {allowed}"

@@ -284,7 +284,12 @@ class Verification:
                     "claim": str(r.claim.number),
                     "subject": r.subject(),
                     "stated": r.claim.stated.text,
-                    "computed": r.computed(c),
+                    "computed": r.computed(c)
+                    + (
+                        f" ({r.show(e.low)} to {r.show(e.high)})"
+                        if e.exact and _approximate(e)
+                        else ""
+                    ),
                     "verdict": verdict + (" *" if r.revised else ""),
                     "data": c.vintage or "current",
                     "value": e.value,
