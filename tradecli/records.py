@@ -36,11 +36,7 @@ def record(key: SeriesKey, answer: Answer | None, **own: Any) -> dict[str, Any]:
     followed by the command's own fields ``own``."""
     value = answer.value if answer is not None else None
     approximate = bool(answer.qualifiers) if answer is not None else False
-    flags = (
-        sorted({f for rec in answer.observations() for obs in rec.sources for f in obs.flags})
-        if answer is not None and value is not None
-        else []
-    )
+    flags = answer.flags() if answer is not None and value is not None else []
     exact_bound = None if approximate else value
     return {
         "reporter": key.reporter,

@@ -1,0 +1,322 @@
+"""``summary`` rows from the columns of the bulk backend (``tradecli.engine.bulk``).
+
+For every key whose series are simple (single months, one exact figure each), the
+latest full year, the year before, the latest year-to-date span and its base, the
+run-rate and the shares in groups are picked from arrays (``key_years``) with numpy,
+for all keys at once; what the rows hold are ``BulkAnswer``s, whose derivation
+(JSON, ``--explain``) is the reference engine's answer, made only when looked at.
+Keys that are not simple are left to ``summary.summarize``'s reference path, and so
+is a share whose group total could come from a published aggregate or from a member
+that is not simple. The choices are the definitions of ``summary`` and ``share``
+(``latest_ytd``, ``share_of``) read off the arrays: ``tests/test_engines.py`` and
+``tests/test_bulk_engine.py`` hold the output equal to the reference path's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradecli.analysis.projection import Method, Projection, linear
+from tradecli.analysis.share import Share, share_of
+from tradecli.dataset import Dataset
+from tradecli.engine.answers import (
+    EXACT,
+    EXPORT_PLUS_IMPORT,
+    MEMBER_SUM,
+    NOT_AVAILABLE,
+    TILED,
+    Answer,
+    SeriesKey,
+)
+from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
+from tradecli.engine.masks import Bulk
+from tradecli.engine.reference import Engine
+from tradecli.groups import Group
+from tradecli.periods import Period
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Per key, the rows of ``KeyYears`` a summary row is made of (-1: none)."""
+
+    year: Ints
+    before: Ints
+    ytd: Ints
+    months: Ints
+    ytd_before: Ints
+
+
+def pick(ky: KeyYears, years_only: bool) -> Picked:
+    """The latest full year and the one before it, the latest Jan..m (m < 12) of a later
+    year and the same span a year earlier, as ``summary._spans_of_row`` chooses them."""
+    n = len(ky.year)
+    n_keys = len(ky.bounds) - 1
+    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
+    rows = np.arange(n)
+    full = ky.run == 12
+    year = _last_where(full, key_of, n_keys)
+    previous = year - 1
+    ok = (year >= 0) & (previous >= 0)
+    ok[ok] &= (key_of[previous[ok]] == key_of[year[ok]]) & (
+        ky.year[previous[ok]] == ky.year[year[ok]] - 1
+    )
+    ok[ok] &= full[previous[ok]]
+    before = np.where(ok, previous, -1)
+    # The latest year after the latest full year with Jan..m found for some m < 12.
+    after = np.where(year >= 0, year, -1)[key_of]
+    candidate = (ky.run >= 1) & (rows > after)
+    ytd = np.full(n_keys, -1) if years_only else _last_where(candidate, key_of, n_keys)
+    months = np.zeros(n_keys, dtype=np.int64)
+    has = ytd >= 0
+    months[has] = np.minimum(ky.run[ytd[has]], 11)
+    previous = ytd - 1
+    ok = (ytd >= 0) & (previous >= 0)
+    ok[ok] &= (key_of[previous[ok]] == key_of[ytd[ok]]) & (
+        ky.year[previous[ok]] == ky.year[ytd[ok]] - 1
+    )
+    ok[ok] &= ky.run[previous[ok]] >= months[ok]
+    ytd_before = np.where(ok, previous, -1)
+    return Picked(year, before, ytd, months, ytd_before)
+
+
+def _last_where(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
+    """Per key, the last row index where ``mask`` holds, -1 when none."""
+    out = np.full(n_keys, -1, dtype=np.int64)
+    rows = np.flatnonzero(mask)
+    out[key_of[rows]] = rows  # later rows overwrite earlier ones (numpy assigns in order)
+    return out
+
+
+class Made:
+    """``BulkAnswer``s of one ``KeyYears``, their derivation asked of ``engine``."""
+
+    def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
+        self.engine, self.columns, self.ky = engine, columns, ky
+
+    def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
+        """Jan..``months`` of row ``row``'s year (found)."""
+        ky = self.ky
+        year = int(ky.year[row])
+        period = _span(year, months)
+        value = float(ky.value[row, months - 1])
+        words = self.columns.flag_words(int(ky.flags[row, months - 1]))
+        engine = self.engine
+
+        def made() -> Answer:
+            return engine.value(key, period)
+
+        if ky.xm[row, months - 1]:
+            return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+        rule = EXACT if months == 1 else TILED
+        return bulk_answer(key, period, value, rule, 0 if months == 1 else months, made, words)
+
+
+@cache
+def _span(year: int, months: int) -> Period:
+    """Jan..``months`` of ``year``, each made once."""
+    return Period.year(year) if months == 12 else Period.ytd(year, months)
+
+
+def bulk_rows(
+    dataset: Dataset, keys: Sequence[SeriesKey], years_only: bool
+) -> dict[SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None]:
+    """For each simple key: (annual answers, the year before the latest, the latest YTD
+    span, its base), as ``summary._spans_of_row``; None when it has neither a full year
+    nor a year-to-date span."""
+    columns = columns_of(dataset)
+    ky = key_years(columns, keys)
+    picked = pick(ky, years_only)
+    made = Made(dataset.engine, columns, ky)
+    simple = ky.simple.tolist()
+    full_rows = np.flatnonzero(ky.run == 12)
+    full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
+    full_rows_list = full_rows.tolist()
+    year_of, before_of = picked.year.tolist(), picked.before.tolist()
+    ytd_of, months_of, ytd_before_of = (
+        picked.ytd.tolist(),
+        picked.months.tolist(),
+        picked.ytd_before.tolist(),
+    )
+    out: dict[
+        SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None
+    ] = {}
+    for k, key in enumerate(keys):
+        if not simple[k]:
+            continue
+        if year_of[k] < 0 and ytd_of[k] < 0:
+            out[key] = None
+            continue
+        annual = [
+            made.answer(key, row, 12) for row in full_rows_list[full_bounds[k] : full_bounds[k + 1]]
+        ]
+        before = made.answer(key, before_of[k], 12) if before_of[k] >= 0 else None
+        ytd = ytd_before = None
+        if ytd_of[k] >= 0:
+            ytd = made.answer(key, ytd_of[k], months_of[k])
+            if ytd_before_of[k] >= 0:
+                ytd_before = made.answer(key, ytd_before_of[k], months_of[k])
+        out[key] = (annual, before, ytd, ytd_before)
+    return out
+
+
+def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: list[Answer]) -> Answer:
+    """The full year before the year of ``ytd``, as ``project_from`` asks the engine for it
+    (``annual``: the key's full years found)."""
+    year = ytd.period.start_year - 1
+    for a in reversed(annual):
+        if a.period.start_year == year:
+            return a
+    period = Period.year(year)
+
+    def made() -> Answer:
+        return engine.value(key, period)
+
+    return bulk_answer(key, period, None, NOT_AVAILABLE, 0, made)
+
+
+def columns_of(dataset: Dataset) -> Columns:
+    """The dataset's columns (built once per dataset)."""
+    found = _COLUMNS.get(id(dataset))
+    if found is None or found[0] is not dataset:
+        found = _COLUMNS[id(dataset)] = (
+            dataset,
+            Columns(dataset.frame, dataset.filters.include_flagged),
+        )
+    return found[1]
+
+
+_COLUMNS: dict[int, tuple[Dataset, Columns]] = {}
+
+
+class Shares:
+    """The shares a summary shows, from the month columns, for keys whose group total
+    is a member sum of simple series (module docstring)."""
+
+    def __init__(
+        self, dataset: Dataset, columns: Columns, helper: Callable[[], Bulk | None]
+    ) -> None:
+        self.dataset, self.columns, self.helper = dataset, columns, helper
+        self.engine = dataset.engine
+        self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
+        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools] | None] = {}
+
+    def share(self, key: SeriesKey, group: Group) -> Share | None:
+        """The summary's share of ``key`` in ``group`` (None: none shown)."""
+        totals = self._group_totals(key.reporter, group, key.flow, key.currency)
+        part = self._vector(key) if totals is not None else None
+        if totals is None or part is None:
+            shown = share_of(self.engine, key, group, accept_partial=False, bulk=self.helper())
+            return shown if isinstance(shown, Share) and not shown.partial else None
+        values, found, xm = part
+        ok = found & totals.complete & (totals.value != 0)
+        where = np.flatnonzero(ok)
+        if not len(where):
+            return None
+        t = int(where[-1])
+        month = self.columns.first_month + t
+        period = Period.month(month)
+        engine = self.engine
+
+        def part_made() -> Answer:
+            return engine.value(key, period)
+
+        r, flow, currency = key.reporter, key.flow, key.currency
+
+        def total_made() -> Answer:
+            return engine.group_value(r, group, flow, period, currency)
+
+        if xm[t]:
+            answer = bulk_answer(key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made)
+        else:
+            answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made)
+        n = int(totals.members[t])
+        total_key = SeriesKey(r, group.code or group.name.upper(), flow, currency)
+        total = bulk_answer(
+            total_key,
+            period,
+            float(totals.value[t]),
+            MEMBER_SUM,
+            n,
+            total_made,
+            notes=(f"{n} of {n} members have data",),
+        )
+        return Share(key, group.name, answer, total, partial=False)
+
+    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools] | None:
+        """Per month of the data: the key's value (rules 1 and 4 for one month), whether
+        found, whether export + import; None when a series of it is not simple."""
+        if key in self._vectors:
+            return self._vectors[key]
+        columns = self.columns
+        roles = columns.roles(key)
+        out = None
+        if roles is not None:
+            own, x, m = (columns.month_vector(s) for s in roles)
+            both = x[1] & m[1] & ~own[1]
+            values = np.where(own[1], own[0], x[0] + m[0])
+            out = (values, own[1] | both, both)
+        self._vectors[key] = out
+        return out
+
+    def _group_totals(
+        self, reporter: str, group: Group, flow: str, currency: str
+    ) -> _Totals | None:
+        """The member sums of ``group`` for each month (None: left to the reference)."""
+        memo = (reporter, group, flow, currency)
+        if memo not in self._totals:
+            self._totals[memo] = self._make_totals(reporter, group, flow, currency)
+        return self._totals[memo]
+
+    def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
+        columns = self.columns
+        if group.code:
+            code = SeriesKey(reporter, group.code, flow, currency)
+            flows = [flow, *(("export", "import") if flow == "turnover" else ())]
+            if any(columns.has_spans(code.with_flow(f)) for f in flows):
+                return None  # a published total may answer: the reference decides
+        n_months = columns.n_months
+        value = np.zeros(n_months, dtype=np.float64)
+        complete = np.zeros(n_months, dtype=bool)
+        members = np.zeros(n_months, dtype=np.int64)
+        if group.every_partner:
+            # Only a partial sum over the partners present: never shown (none complete).
+            return _Totals(value, complete, members)
+        by_members: dict[tuple[str, ...], list[int]] = {}
+        for t in range(n_months):
+            listed = group.members_during(Period.month(columns.first_month + t))
+            by_members.setdefault(tuple(m for m in listed if m != reporter), []).append(t)
+        for names, months in by_members.items():
+            at = np.array(months, dtype=np.int64)
+            if not names:
+                continue
+            total = np.zeros(len(at), dtype=np.float64)
+            every = np.ones(len(at), dtype=bool)
+            for name in names:
+                vector = self._vector(SeriesKey(reporter, name, flow, currency))
+                if vector is None:
+                    return None  # a member that is not simple
+                total = total + np.where(vector[1][at], vector[0][at], 0.0)
+                every &= vector[1][at]
+            value[at] = total
+            complete[at] = every
+            members[at] = len(names)
+        return _Totals(value, complete, members)
+
+
+@dataclass(frozen=True)
+class _Totals:
+    value: Floats
+    complete: Bools
+    members: Ints
+
+
+__all__ = ["Made", "Method", "Picked", "Projection", "Shares", "bulk_rows", "linear", "pick"]
