@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
-from tests.test_bulk_engine import _bulk, _outputs, _summary
+from tests.test_bulk_engine import _bulk, _keys, _outputs, _summary
+from tradecli.analysis.growth import growth
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk
@@ -248,3 +249,42 @@ def test_every_backend_answers_as_the_reference_on_monthly_series() -> None:
     for span in spans:
         got, want = (e.group_value("AZE", group, "export", span) for e in (backend, reference))
         assert (got.value, got.rule, got.notes) == (want.value, want.rule, want.notes)
+
+
+def _growth(dataset: Dataset) -> Any:
+    return growth(dataset, _keys(dataset.engine)).report()
+
+
+@settings(max_examples=25, deadline=None)
+@given(monthly_datasets)
+def test_growth_from_the_columns_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    if not drawn:
+        return
+    data = frame(*drawn)
+    with _bulk(False):
+        reference = _outputs(_growth, data)
+    with _bulk(True):
+        columnar = _outputs(_growth, data)
+    assert columnar == reference
+
+
+def test_growth_of_the_latest_month_by_hand() -> None:
+    """March 2023 has no March 2022 to compare with; February does (4 against 2: +100%),
+    and 2022 against 2021 is 24 against 12."""
+    rows = _months("export", 2021, [1.0] * 12) + _months("export", 2022, [2.0] * 12)
+    rows += _months("export", 2023, [3.0, 4.0, 5.0])
+    del rows[14]  # March 2022
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    key = AZE_TJK.with_flow("export")
+    with _bulk(True):
+        found = growth(dataset, [key])
+    (series,) = found.series
+    assert isinstance(series.span.current, BulkAnswer)
+    assert series.span.current.period == Period.parse("2023-03") and series.span.value is None
+    assert series.latest_comparable is not None
+    assert series.latest_comparable.current.period == Period.parse("2023-02")
+    assert series.latest_comparable.value == 1.0
+    assert [c.current.period.start_year for c in series.years] == [2021]
+    assert series.cagr is None  # one full year (2022 lacks March)

@@ -63,7 +63,7 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
     rows = np.arange(n)
     full = ky.run == 12
-    year = _last_where(full, key_of, n_keys)
+    year = last_where(full, key_of, n_keys)
     previous = year - 1
     ok = (year >= 0) & (previous >= 0)
     ok[ok] &= (key_of[previous[ok]] == key_of[year[ok]]) & (
@@ -74,7 +74,7 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     # The latest year after the latest full year with Jan..m found for some m < 12.
     after = np.where(year >= 0, year, -1)[key_of]
     candidate = (ky.run >= 1) & (rows > after)
-    ytd = np.full(n_keys, -1) if years_only else _last_where(candidate, key_of, n_keys)
+    ytd = np.full(n_keys, -1) if years_only else last_where(candidate, key_of, n_keys)
     months = np.zeros(n_keys, dtype=np.int64)
     has = ytd >= 0
     months[has] = np.minimum(ky.run[ytd[has]], 11)
@@ -88,7 +88,7 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     return Picked(year, before, ytd, months, ytd_before)
 
 
-def _last_where(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
+def last_where(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
     """Per key, the last row index where ``mask`` holds, -1 when none."""
     out = np.full(n_keys, -1, dtype=np.int64)
     rows = np.flatnonzero(mask)
@@ -118,6 +118,21 @@ class Made:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
         rule = EXACT if months == 1 else TILED
         return bulk_answer(key, period, value, rule, 0 if months == 1 else months, made, words)
+
+    def month(self, key: SeriesKey, row: int, column: int) -> Answer:
+        """The single month ``column`` + 1 of row ``row``'s year (found)."""
+        ky = self.ky
+        period = Period.month(int(ky.year[row]) * 12 + column)
+        value = float(ky.month_value[row, column])
+        words = self.columns.flag_words(int(ky.month_flags[row, column]))
+        engine = self.engine
+
+        def made() -> Answer:
+            return engine.value(key, period)
+
+        if ky.month_xm[row, column]:
+            return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+        return bulk_answer(key, period, value, EXACT, 0, made, words)
 
 
 @cache
@@ -175,7 +190,12 @@ def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: list[Answer])
     for a in reversed(annual):
         if a.period.start_year == year:
             return a
-    period = Period.year(year)
+    return not_found(engine, key, Period.year(year))
+
+
+def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
+    """The answer "not available" of ``key`` over ``period``; the spans it lists are the
+    reference's, worked out when looked at."""
 
     def made() -> Answer:
         return engine.value(key, period)

@@ -362,6 +362,7 @@ class KeyYears:
     that is not simple: ``simple[k]``). Column m - 1 of a row is Jan..m of its year:
     ``value`` (NaN when not found), ``flags`` (bitmask) and ``xm`` (the value is
     export + import). ``run``: the number of months from January that are found.
+    ``month_*``: the same for each single month of the year (column m - 1: month m).
     """
 
     simple: Bools
@@ -371,6 +372,10 @@ class KeyYears:
     flags: Ints
     xm: Bools
     run: Ints
+    month_found: Bools
+    month_value: Floats
+    month_flags: Ints
+    month_xm: Bools
 
 
 def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
@@ -400,36 +405,54 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
 
+    row_cell = _series_of_rows(columns) * n_years + columns.row_year - first_year
+
     def lookup(role: int) -> tuple[Floats, Bools, Ints]:
-        """Per (key, year): the series' cumulative sums, found-mask and cumulative flags."""
+        """Per (key, year): the series' months (figures, presence, flags)."""
         series = roles[key_of, role]
         value = np.zeros((n, 12), dtype=np.float64)
         found = np.zeros((n, 12), dtype=bool)
         flags = np.zeros((n, 12), dtype=np.int64)
         has = np.flatnonzero(series >= 0)
-        if len(has):
-            s = series[has]
-            row_cell = _series_of_rows(columns) * n_years + columns.row_year - first_year
-            wanted = s * n_years + year[has] - first_year
-            at = np.searchsorted(row_cell, wanted)
-            at = np.minimum(at, len(row_cell) - 1)
+        if len(has) and len(row_cell):
+            wanted = series[has] * n_years + year[has] - first_year
+            at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
             hit = row_cell[at] == wanted
             has, at = has[hit], at[hit]
-            value[has] = np.cumsum(columns.values[at], axis=1)
-            found[has] = np.logical_and.accumulate(columns.present[at], axis=1)
-            flags[has] = np.bitwise_or.accumulate(columns.flags[at], axis=1)
+            value[has] = columns.values[at]
+            found[has] = columns.present[at]
+            flags[has] = columns.flags[at]
         return value, found, flags
 
-    own_value, own_found, own_flags = lookup(0)
-    x_value, x_found, x_flags = lookup(1)
-    m_value, m_found, m_flags = lookup(2)
-    both = x_found & m_found & ~own_found
-    value = np.where(own_found, own_value, np.nan)
-    value[both] = x_value[both] + m_value[both]
-    flags = np.where(own_found, own_flags, 0)
-    flags[both] = x_flags[both] | m_flags[both]
+    own, x, m = lookup(0), lookup(1), lookup(2)
+    # Single months (rule 1, or rule 4 for a month): for growth's latest month.
+    month_xm = x[1] & m[1] & ~own[1]
+    month_value = np.where(own[1], own[0], x[0] + m[0])
+    month_flags = np.where(own[1], own[2], x[2] | m[2])
+    # Jan..m (rules 2 and 4): cumulative along the year.
+    own_found = np.logical_and.accumulate(own[1], axis=1)
+    both = np.logical_and.accumulate(x[1], axis=1) & np.logical_and.accumulate(m[1], axis=1)
+    both &= ~own_found
+    value = np.where(own_found, np.cumsum(own[0], axis=1), np.nan)
+    value[both] = np.cumsum(x[0], axis=1)[both] + np.cumsum(m[0], axis=1)[both]
+    flags = np.where(own_found, np.bitwise_or.accumulate(own[2], axis=1), 0)
+    flags[both] = (np.bitwise_or.accumulate(x[2], axis=1) | np.bitwise_or.accumulate(m[2], axis=1))[
+        both
+    ]
     run = (own_found | both).sum(axis=1).astype(np.int64)
-    return KeyYears(simple, bounds, year.astype(np.int64), value, flags, both, run)
+    return KeyYears(
+        simple,
+        bounds,
+        year.astype(np.int64),
+        value,
+        flags,
+        both,
+        run,
+        own[1] | month_xm,
+        month_value,
+        month_flags,
+        month_xm,
+    )
 
 
 def _series_of_rows(columns: Columns) -> Ints:
