@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tests.frames import frame, obs
 from tests.test_bulk_engine import _bulk, _keys, _outputs, _summary
 from tradecli.analysis.growth import growth
+from tradecli.analysis.projection import Method, project
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk
@@ -288,3 +289,34 @@ def test_growth_of_the_latest_month_by_hand() -> None:
     assert series.latest_comparable.value == 1.0
     assert [c.current.period.start_year for c in series.years] == [2021]
     assert series.cagr is None  # one full year (2022 lacks March)
+
+
+@settings(max_examples=20, deadline=None)
+@given(monthly_datasets, st.sampled_from((2022, 2023)), st.sampled_from(tuple(Method)))
+def test_project_from_the_columns_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]], year: int, method: Method
+) -> None:
+    def make(dataset: Dataset) -> Any:
+        return project(dataset, _keys(dataset.engine), year, method).report()
+
+    if not drawn:
+        return
+    data = frame(*drawn)
+    with _bulk(False):
+        reference = _outputs(make, data)
+    with _bulk(True):
+        columnar = _outputs(make, data)
+    assert columnar == reference
+
+
+def test_a_run_rate_from_the_columns_by_hand() -> None:
+    """Jan–Mar 2023 = 1 + 2 + 3 = 6; linear: 6 × 12 / 3 = 24; 2022 = 12 × 1.5 = 18."""
+    rows = _months("export", 2022, [1.5] * 12) + _months("export", 2023, [1.0, 2.0, 3.0])
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    with _bulk(True):
+        result = project(dataset, [AZE_TJK.with_flow("export")], 2023, Method.linear)
+    (series,) = result.series
+    assert series.last_full is not None and series.last_full.value == 18.0
+    (span,) = series.spans
+    assert isinstance(span.basis, BulkAnswer) and span.basis.value == 6.0
+    assert span.chosen.value == 24.0

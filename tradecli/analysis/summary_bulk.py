@@ -34,7 +34,7 @@ from tradecli.engine.answers import (
     SeriesKey,
 )
 from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
-from tradecli.engine.masks import Bulk
+from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
 from tradecli.groups import Group
 from tradecli.periods import Period
@@ -340,3 +340,46 @@ class _Totals:
 
 
 __all__ = ["Made", "Method", "Picked", "Projection", "Shares", "bulk_rows", "linear", "pick"]
+
+
+class YearAnswers:
+    """``engine.value`` for the full years and Jan..m spans of the simple keys of a
+    ``KeyYears``, read off its arrays; any other question is the reference engine's.
+    With ``plan``, the found-masks of ``engine.masks.Plan`` from the same arrays: what
+    ``project_series`` needs, without the reference's span index."""
+
+    def __init__(self, dataset: Dataset, keys: Sequence[SeriesKey]) -> None:
+        self.engine = dataset.engine
+        columns = columns_of(dataset)
+        self.ky = ky = key_years(columns, keys)
+        self.made = Made(self.engine, columns, ky)
+        self.number = {k: i for i, k in enumerate(keys) if ky.simple[i]}
+        self._years: dict[int, dict[int, int]] = {}
+        self._run = ky.run.tolist()
+
+    def simple(self, key: SeriesKey) -> bool:
+        return key in self.number
+
+    def _rows(self, k: int) -> dict[int, int]:
+        rows = self._years.get(k)
+        if rows is None:
+            start, end = int(self.ky.bounds[k]), int(self.ky.bounds[k + 1])
+            years = self.ky.year[start:end].tolist()
+            rows = self._years[k] = dict(zip(years, range(start, end), strict=True))
+        return rows
+
+    def value(self, key: SeriesKey, period: Period) -> Answer:
+        k = self.number.get(key)
+        first, last = period
+        if k is None or first % 12 or first // 12 != last // 12:
+            return self.engine.value(key, period)
+        months = last - first + 1
+        row = self._rows(k).get(first // 12)
+        if row is None or self._run[row] < months:
+            return not_found(self.engine, key, period)
+        return self.made.answer(key, row, months)
+
+    def plan(self, key: SeriesKey) -> Plan:
+        """The key's years and found-masks (bit m - 1: Jan..m found)."""
+        rows = self._rows(self.number[key])
+        return Plan(tuple(rows), tuple((1 << self._run[row]) - 1 for row in rows.values()))
