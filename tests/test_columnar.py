@@ -19,6 +19,7 @@ from tests.frames import frame, obs
 from tests.test_bulk_engine import _bulk, _keys, _outputs, _summary
 from tradecli.analysis.growth import growth
 from tradecli.analysis.projection import Method, project
+from tradecli.analysis.share import group_shares, shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk
@@ -28,6 +29,7 @@ from tradecli.engine.reference import Engine
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
 from tradecli.records import record
+from tradecli.selection import Selection
 
 CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 AZE_TJK = SeriesKey("AZE", "TJK", "turnover")
@@ -320,3 +322,42 @@ def test_a_run_rate_from_the_columns_by_hand() -> None:
     (span,) = series.spans
     assert isinstance(span.basis, BulkAnswer) and span.basis.value == 6.0
     assert span.chosen.value == 24.0
+
+
+@settings(max_examples=20, deadline=None)
+@given(monthly_datasets, st.sampled_from(("world", "central-asia", "cis")))
+def test_shares_from_the_columns_print_what_the_reference_prints(
+    drawn: list[dict[str, Any]], name: str
+) -> None:
+    def make(dataset: Dataset) -> Any:
+        selection = Selection.parse(dataset, None, None, None)
+        return group_shares(dataset, dataset.groups.get(name), selection).report()
+
+    if not drawn:
+        return
+    data = frame(*drawn)
+    with _bulk(False):
+        reference = _outputs(make, data)
+    with _bulk(True):
+        columnar = _outputs(make, data)
+    assert columnar == reference
+
+
+def test_a_world_share_from_the_columns_by_hand() -> None:
+    """AZE's partners TJK, KAZ and DEU: in March 2023 only TJK and KAZ have exports
+    (3 + 5): TJK's share of that partial world sum is 3 / 8, with DEU named missing."""
+    rows = _months("export", 2023, [1.0, 2.0, 3.0]) + _months(
+        "export", 2023, [1.0, 2.0, 5.0], partner="KAZ"
+    )
+    rows += _months("export", 2023, [4.0, 4.0], partner="DEU")
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    keys = [SeriesKey("AZE", p, "export") for p in ("DEU", "KAZ", "TJK")]
+    with _bulk(True):
+        result = shares(dataset, keys, dataset.groups.get("world"))
+    tjk = next(s for s in result.shares if s.key.partner == "TJK")
+    assert isinstance(tjk.total, BulkAnswer) and tjk.partial
+    assert tjk.period == Period.parse("2023-03") and tjk.value == 3 / 8
+    assert tjk.total.notes[:2] == (
+        "2 of 3 members have data",
+        "incomplete: missing DEU; this is not the group total",
+    )

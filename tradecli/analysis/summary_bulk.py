@@ -228,28 +228,50 @@ class Shares:
         self.engine = dataset.engine
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
         self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools] | None] = {}
+        self._world: dict[tuple[str, str, str], _Totals | None] = {}
+        self._partners: dict[tuple[str, str], list[str]] | None = None
 
     def share(self, key: SeriesKey, group: Group) -> Share | None:
-        """The summary's share of ``key`` in ``group`` (None: none shown)."""
-        totals = self._group_totals(key.reporter, group, key.flow, key.currency)
-        part = self._vector(key) if totals is not None else None
+        """The summary's share of ``key`` in ``group`` (None: none shown): the latest span
+        over a complete member sum; a partial world sum is never shown."""
+        if group.every_partner and not self._code_has_figures(key, group):
+            return None  # only a partial sum over the partners present could answer
+        if not group.every_partner:
+            answered, found = self._latest(key, group)
+            if answered:
+                return found
+        shown = share_of(self.engine, key, group, accept_partial=False, bulk=self.helper())
+        return shown if isinstance(shown, Share) and not shown.partial else None
+
+    def latest(self, key: SeriesKey, group: Group) -> Share | None:
+        """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted)
+        when the columns answer it; None: ask the reference (a published total may exist,
+        a series is not simple, or there is no share and the reference says why)."""
+        return self._latest(key, group)[1]
+
+    def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | None]:
+        """(whether the columns answer, the share or None when there is none)."""
+        if self._code_has_figures(key, group):
+            return False, None
+        r, flow, currency = key.reporter, key.flow, key.currency
+        part = self._vector(key)
+        if group.every_partner:
+            totals = self._world_totals(r, flow, currency)
+        else:
+            totals = self._group_totals(r, group, flow, currency)
         if totals is None or part is None:
-            shown = share_of(self.engine, key, group, accept_partial=False, bulk=self.helper())
-            return shown if isinstance(shown, Share) and not shown.partial else None
+            return False, None
         values, found, xm = part
         ok = found & totals.complete & (totals.value != 0)
         where = np.flatnonzero(ok)
         if not len(where):
-            return None
+            return True, None
         t = int(where[-1])
-        month = self.columns.first_month + t
-        period = Period.month(month)
+        period = Period.month(self.columns.first_month + t)
         engine = self.engine
 
         def part_made() -> Answer:
             return engine.value(key, period)
-
-        r, flow, currency = key.reporter, key.flow, key.currency
 
         def total_made() -> Answer:
             return engine.group_value(r, group, flow, period, currency)
@@ -258,18 +280,69 @@ class Shares:
             answer = bulk_answer(key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made)
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made)
-        n = int(totals.members[t])
-        total_key = SeriesKey(r, group.code or group.name.upper(), flow, currency)
+        have, n = int(totals.have[t]), int(totals.members[t])
+        notes = [f"{have} of {n} members have data"]
+        if have < n:
+            assert totals.names is not None and totals.found is not None
+            missing = [
+                name for name, f in zip(totals.names, totals.found[:, t], strict=True) if not f
+            ]
+            notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
+        if group.every_partner:
+            notes.append(
+                "sum over the partners present in the data, not every partner: a partial total"
+            )
         total = bulk_answer(
-            total_key,
+            SeriesKey(r, group.code or group.name.upper(), flow, currency),
             period,
             float(totals.value[t]),
             MEMBER_SUM,
-            n,
+            have,
             total_made,
-            notes=(f"{n} of {n} members have data",),
+            notes=tuple(notes),
+            complete=not group.every_partner,
         )
-        return Share(key, group.name, answer, total, partial=False)
+        return True, Share(key, group.name, answer, total, partial=group.every_partner)
+
+    def _code_has_figures(self, key: SeriesKey, group: Group) -> bool:
+        """``share._code_has_figures``: the group's code has figures for the flow (for
+        turnover also export or import): a published total may answer."""
+        if not group.code:
+            return False
+        code = key.with_partner(group.code)
+        flows = [key.flow, *(("export", "import") if key.flow == "turnover" else ())]
+        return any(self.columns.has_spans(code.with_flow(f)) for f in flows)
+
+    def _world_totals(self, reporter: str, flow: str, currency: str) -> _Totals | None:
+        """The sum over every partner of the reporter present in the data (``partners_for``
+        of a group of every partner), for each month; complete where at least two have a
+        figure (``share._is_total`` for a partial sum). None: a partner is not simple."""
+        memo = (reporter, flow, currency)
+        if memo in self._world:
+            return self._world[memo]
+        if self._partners is None:
+            codes = self.dataset.groups.codes
+            partners: dict[tuple[str, str], set[str]] = {}
+            for k in self.columns.keys:
+                if k.partner not in codes and ":" not in k.partner and k.partner != k.reporter:
+                    partners.setdefault((k.reporter, k.currency), set()).add(k.partner)
+            self._partners = {rc: sorted(p) for rc, p in partners.items()}
+        names = self._partners.get((reporter, currency), [])
+        out: _Totals | None = None
+        vectors = [self._vector(SeriesKey(reporter, p, flow, currency)) for p in names]
+        if all(v is not None for v in vectors):
+            n_months = self.columns.n_months
+            value = np.zeros(n_months, dtype=np.float64)
+            found = np.zeros((len(names), n_months), dtype=bool)
+            for i, vector in enumerate(vectors):
+                assert vector is not None
+                value = value + np.where(vector[1], vector[0], 0.0)
+                found[i] = vector[1]
+            have = found.sum(axis=0)
+            members = np.full(n_months, len(names), dtype=np.int64)
+            out = _Totals(value, have >= 2, members, have, names, found)
+        self._world[memo] = out
+        return out
 
     def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools] | None:
         """Per month of the data: the key's value (rules 1 and 4 for one month), whether
@@ -297,19 +370,13 @@ class Shares:
         return self._totals[memo]
 
     def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
+        """Member sums over the members of each month (``partners_for``); may be shown where
+        every member has a figure. None: a member is not simple."""
         columns = self.columns
-        if group.code:
-            code = SeriesKey(reporter, group.code, flow, currency)
-            flows = [flow, *(("export", "import") if flow == "turnover" else ())]
-            if any(columns.has_spans(code.with_flow(f)) for f in flows):
-                return None  # a published total may answer: the reference decides
         n_months = columns.n_months
         value = np.zeros(n_months, dtype=np.float64)
         complete = np.zeros(n_months, dtype=bool)
         members = np.zeros(n_months, dtype=np.int64)
-        if group.every_partner:
-            # Only a partial sum over the partners present: never shown (none complete).
-            return _Totals(value, complete, members)
         by_members: dict[tuple[str, ...], list[int]] = {}
         for t in range(n_months):
             listed = group.members_during(Period.month(columns.first_month + t))
@@ -329,14 +396,20 @@ class Shares:
             value[at] = total
             complete[at] = every
             members[at] = len(names)
-        return _Totals(value, complete, members)
+        return _Totals(value, complete, members, members)
 
 
 @dataclass(frozen=True)
 class _Totals:
+    """Per month: the member sum, whether it may be shown, the number of members and of
+    those with a figure; for a sum with members missing, their names and figures."""
+
     value: Floats
     complete: Bools
     members: Ints
+    have: Ints
+    names: list[str] | None = None
+    found: Bools | None = None
 
 
 __all__ = ["Made", "Method", "Picked", "Projection", "Shares", "bulk_rows", "linear", "pick"]

@@ -125,6 +125,7 @@ def bulk_answer(
     flag_words: tuple[str, ...] | None = None,
     *,
     notes: tuple[str, ...] = (),
+    complete: bool = True,
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
     data are the reference answer's, made on first look."""
@@ -142,7 +143,7 @@ def bulk_answer(
         signs=(1,) * n_parts,
         reconciled=None,
         available=available,
-        complete=True,
+        complete=complete,
         notes=notes,
         made=made,
         flag_words=flag_words,
