@@ -31,7 +31,6 @@ from tradecli.reconcile import (
     reconcile_span,
 )
 
-
 # Up to this many rows' observations are read one by one from the frame's arrays; beyond,
 # the whole frame is turned into Python columns once (``rows``).
 FEW_ROWS = 20_000
