@@ -4,12 +4,12 @@ A ranking compares like with like. For each series the spans where its measure c
 be worked out are found (``value``: a value over the span; ``change``: the value
 and the same months a year before; ``share``: the value and the whole's total, a
 published total or a complete member sum). The ranking's span is the latest span
-that the most series share: of the spans that are some series' latest, the one
-the most series have (ties: the one ending last, then the longest), stated in the
-title; every ranked row is over that span, never a mix. The series without it are listed after,
-unranked and marked, with their own latest span named. Group totals among the
-series (a partner that is a group code, such as ``CIS`` or ``WORLD``) are not
-ranked among countries.
+that the most series share: the one that is the latest of the most series (ties:
+the one the most series have, then the one ending last, then the longest), stated
+in the title; every ranked row is over that span, never a mix. The series without
+it are listed after, unranked and marked, with their own latest span named. Group
+totals among the series (a partner that is a group code, such as ``CIS`` or
+``WORLD``) are not ranked among countries.
 """
 
 from __future__ import annotations
@@ -201,24 +201,24 @@ def rank(
 def _shared_span(
     engine: Engine, spans: dict[SeriesKey, list[Period]], measure: Measure, group: Group | None
 ) -> Period:
-    """The latest span that the most series share: of the spans that are some series'
-    latest for the measure, the one the most series can answer it for (ties: the one
-    ending last, then the longest). Monthly data ranks over its latest month, not over
-    an older one a series or two more happen to have."""
-    usable: dict[SeriesKey, set[Period]] = {}
-    latest: set[Period] = set()
+    """The latest span that the most series share: the span that is the latest (for the
+    measure) of the most series; ties: the one the most series have at all, then the one
+    ending last, then the longest. Monthly data ranks over its latest month, not an older
+    one that a series ending then and the rest happen to have too."""
+    latest: Counter[Period] = Counter()
     for key, own in spans.items():
-        if measure is Measure.value:
-            found = own  # a series' own span always has its value
-        else:
-            found = [p for p in own if _candidate(engine, key, p, measure, group)]
-        if found:
-            usable[key] = set(found)
-            latest.add(found[-1])  # ``spans_of`` order: the one ending last, longest, last
+        for p in reversed(own):  # ``spans_of`` order: the one ending last, longest, last
+            if measure is Measure.value or _candidate(engine, key, p, measure, group):
+                latest[p] += 1  # a series' own span always has its value
+                break
     if not latest:
         raise NotAvailable(_nothing(measure, list(spans)))
-    counts = Counter(p for own in usable.values() for p in own if p in latest)
-    return max(counts, key=lambda p: (counts[p], p.last, p.n_months))
+    # Only the few latest spans are counted over every series (not every span of each).
+    have = {
+        p: sum(_candidate(engine, key, p, measure, group) is not None for key in spans)
+        for p in latest
+    }
+    return max(latest, key=lambda p: (latest[p], have[p], p.last, p.n_months))
 
 
 def _what(measure: Measure) -> str:
