@@ -168,8 +168,8 @@ def flag_note(answers: list[Answer | None]) -> list[str]:
                     used.append(f"{obs.period.label()} [{obs.where()}] flagged {', '.join(marks)}")
     if not used:
         return []
-    unique = list(dict.fromkeys(used))
-    return ["† used a figure flagged as doubtful, kept by --include-flagged: " + "; ".join(unique)]
+    head = "† used a figure flagged as doubtful (kept by --include-flagged):"
+    return [head, *listed(list(dict.fromkeys(used)))]
 
 
 NOTE_LIST = 10  # how many items a note lists before "and N more"

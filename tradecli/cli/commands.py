@@ -91,8 +91,22 @@ def root(
     ] = None,
     fmt: Annotated[
         FormatChoice,
-        typer.Option("--format", "-f", help="Output: table, json, csv or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: table, json, csv, markdown or xlsx (an Excel workbook: with --out, "
+            "or stdout redirected to a file).",
+        ),
     ] = FormatChoice.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the output to FILE (whole or not at all) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -170,6 +184,7 @@ def root(
         wide=wide,
         strict=strict,
         vintage=vintage,
+        out=out,
     )
 
 
@@ -271,17 +286,45 @@ def data(
     ] = False,
     reporter: Reporter = None,
     partner: Partner = None,
+    where: Annotated[
+        bool, typer.Option("--where", help="Print the folder the bundled data is installed in.")
+    ] = False,
+    show: Annotated[
+        str | None,
+        typer.Option(
+            "--show",
+            metavar="ID",
+            help="Print the source row a citation names: bundled:NAME:LINE or FILE:LINE "
+            "(e.g. bundled:azerbaijan-trade-published.csv:24).",
+        ),
+    ] = None,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
 
-    With --reporter/--partner, only their series.
+    With --reporter/--partner, only their series. --where prints the folder of
+    the bundled data; --show ID the row a citation [ID] names.
 
     Example: tradecli data --conflicts --explain
     """
+    settings = _settings(ctx)
+    if where or show:
+        from tradecli.analysis import provenance
+
+        if where and show:
+            raise typer.BadParameter("give --where or --show, not both")
+        if where:
+            emit(f"{provenance.data_folder()}\n")
+        else:
+            assert show is not None
+            row = provenance.show(show)
+            if settings.fmt == "table":
+                emit(row.text())
+            else:
+                settings.show(row.report())
+        return
     from tradecli.analysis.inventory import inventory
     from tradecli.selection import Selection
 
-    settings = _settings(ctx)
     dataset = settings.load(reporter=reporter)
     selection = Selection.parse(dataset, reporter, partner)
     if reporter or partner:
