@@ -9,6 +9,7 @@ crossing a year end), several currencies, group codes and members of groups.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -255,7 +256,24 @@ def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:
         report = make(dataset)
     except NotAvailable as exc:  # nothing to answer: the same message
         return [str(exc)]
-    return [render(report, fmt, explain) for fmt in OutputFormat for explain in (False, True)]
+    return [
+        _comparable(render(report, fmt, explain))
+        for fmt in OutputFormat
+        for explain in (False, True)
+    ]
+
+
+def _comparable(output: Any) -> object:
+    """A rendered output as compared: a workbook by its cells (its bytes hold the time it
+    was written), any other output as it is."""
+    binary = getattr(output, "binary", None)
+    if not binary:
+        return output
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(binary))
+    cells = [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book]
+    return (output.stdout, output.stderr, cells)
 
 
 def _same_with_and_without_bulk(make: Callable[[Dataset], Report], data: Any) -> None:
