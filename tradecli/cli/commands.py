@@ -590,3 +590,10 @@ def chart(
         settings.show(data.report())
     elif out is None:
         emit(text_chart(data, settings.explain))
+
+
+# -- commands: large data (cli/scale.py) --------------------------------------------
+
+from tradecli.cli.scale import convert  # noqa: E402
+
+app.command()(convert)
