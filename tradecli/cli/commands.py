@@ -16,7 +16,13 @@ from typing import Annotated, Any
 import typer
 
 from tradecli.cli.boundary import Boundary
-from tradecli.cli.choices import ChartKindChoice, FlowChoice, FormatChoice, MethodChoice
+from tradecli.cli.choices import (
+    ChartKindChoice,
+    EngineChoice,
+    FlowChoice,
+    FormatChoice,
+    MethodChoice,
+)
 from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.replay import Replayed
 from tradecli.cli.settings import Settings
@@ -121,6 +127,26 @@ def root(
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            envvar="TRADECLI_ENGINE",
+            help="Where the work runs: local (this process) or dask (summary on Dask workers, "
+            "one reporter each, from a dataset written by convert; needs "
+            "pip install 'tradecli[dask]').",
+        ),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            envvar="TRADECLI_DASK_SCHEDULER",
+            help="--engine dask: the Dask scheduler to use (tcp://host:8786); default: a "
+            "local cluster, one worker process per core.",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -139,6 +165,8 @@ def root(
         no_cache=no_cache,
         wide=wide,
         strict=strict,
+        engine=engine.value,
+        scheduler=scheduler,
     )
 
 
@@ -212,6 +240,11 @@ def summary(
     from tradecli.selection import Selection
 
     settings = _settings(ctx)
+    if settings.engine == EngineChoice.dask:
+        from tradecli.cli.scale import dask_summary
+
+        settings.show(dask_summary(settings, reporter, partner, _flow(flow)).report())
+        return
     dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     settings.show(summarize(dataset, keys).report())

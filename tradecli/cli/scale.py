@@ -113,6 +113,33 @@ def convert(
     diagnostics(written.summary())
 
 
+def dask_summary(
+    settings: Settings, reporter: str | None, partner: str | None, flow: str | None
+) -> Any:
+    """``summary --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+    from tradecli.dataset import Filters
+    from tradecli.groups import load as load_groups
+    from tradecli.readers import parquet
+    from tradecli.readers.context import ReadContext
+
+    dask_engine.check_installed()
+    where = dask_engine.parquet_input(settings.data)
+    groups = load_groups(settings.groups)
+    context = ReadContext(group_codes=groups.codes, commodity=settings.commodity)
+    parquet.check(where, context)  # the marker's schema and commodity; its notes
+    for note in context.notes:
+        diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+    filters = Filters(include_flagged=settings.include_flagged)
+    with (
+        dask_engine.client(settings.scheduler) as connected,
+        RowsProgress("computing") as progress,
+    ):
+        return dask_engine.summary(
+            where, groups, filters, reporter, partner, flow, connected, progress.update
+        )
+
+
 def _sources(settings: Settings, dataset: Any) -> list[tuple[str, Path]]:
     if not settings.data:
         from tradecli.dataset import BUNDLED_NAME, bundled_path

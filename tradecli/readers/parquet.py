@@ -144,7 +144,7 @@ def filesystem_for(url: str) -> tuple[Any, str]:
     """The fsspec filesystem of a URL and the path within it; a clear error naming what
     to install when fsspec (or the protocol's package) is not there."""
     require("fsspec", "remote", f"reading {url}")
-    import fsspec  # type: ignore[import-untyped]
+    import fsspec
 
     try:
         fs, path = fsspec.core.url_to_fs(url)
@@ -272,6 +272,19 @@ def read(path: Path | str, context: ReadContext, pushdown: Pushdown | None = Non
         message = f"Parquet file without the observation columns {', '.join(missing)}"
         raise BadInput([Problem(name, None, "", "", message)])
     return to_frame(table)
+
+
+def check(path: Path | str, context: ReadContext) -> None:
+    """A dataset's marker checked (schema version, commodity) and its notes added to the
+    context's, without reading any row."""
+    filesystem = None
+    where: str | Path = path
+    if isinstance(path, str) and is_url(path):
+        filesystem, where = filesystem_for(path)
+    marker = _marker(where, filesystem)
+    if marker is not None:
+        _check_marker(str(path), marker, context)
+        context.notes.extend(str(n) for n in marker.get("notes", []))
 
 
 def _reporter_from_folder(table: Any, path: Path) -> Any:
