@@ -357,24 +357,32 @@ class Written:
         )
 
 
-def _partitions(frame: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+def _partitions(frame: pd.DataFrame) -> Iterator[tuple[str, Any]]:
+    """Each reporter's rows, reporters in code order (grouped by the category codes: no
+    string is compared or made per row)."""
     import numpy as np
 
-    reporters = frame["reporter"].astype("str").to_numpy()
-    order = np.argsort(reporters, kind="stable")
-    sorted_codes = reporters[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        yield str(sorted_codes[start]), frame.iloc[order[start:end]]
+    reporter = frame["reporter"].astype("category")
+    names = [str(c) for c in reporter.cat.categories]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    codes = reporter.cat.codes.to_numpy()
+    rows = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[rows], np.arange(len(names) + 1))
+    for code in order:
+        start, end = int(bounds[code]), int(bounds[code + 1])
+        if end > start:
+            yield names[code], rows[start:end]  # positions, in the frame's order
 
 
-def _arrow(part: pd.DataFrame) -> Any:
-    """One reporter's rows as an Arrow table: sorted for the statistics, categories as text."""
+def _arrow(frame: pd.DataFrame, positions: Any) -> Any:
+    """One reporter's rows (at ``positions``) as an Arrow table, with their positions (the
+    order column): sorted for the statistics, categories as text."""
     import pandas as pd
     import pyarrow as pa
 
-    rows = part.drop(columns=["reporter"]).sort_values([*SORT, ORDER], kind="stable")
+    part = frame.iloc[positions].drop(columns=["reporter"])
+    part[ORDER] = positions
+    rows = part.sort_values([*SORT, ORDER], kind="stable")
     for column in rows.columns:
         if isinstance(rows[column].dtype, pd.CategoricalDtype):
             rows[column] = rows[column].astype("str")
@@ -401,16 +409,15 @@ def write(
     work = out.parent / f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     work.mkdir()
     try:
-        frame = frame.assign(**{ORDER: np.arange(len(frame), dtype=np.int64)})
         written = Written(out, len(frame), 0, 0, 0, 0)
         series_columns = ["reporter", "partner", "flow", "currency"]
         written.series = len(frame[series_columns].drop_duplicates()) if len(frame) else 0
         done = 0
-        for code, part in _partitions(frame):
+        for code, positions in _partitions(frame):
             folder = work / f"reporter={quote(code, safe='')}"
             folder.mkdir()
             target = folder / "part-0.parquet"
-            table = _arrow(part)
+            table = _arrow(frame, positions.astype(np.int64))
             pq.write_table(
                 table,
                 target,
@@ -420,9 +427,9 @@ def write(
             )
             written.files += 1
             written.bytes += target.stat().st_size
-            written.row_groups += -(-len(part) // row_group_rows)
+            written.row_groups += -(-len(positions) // row_group_rows)
             written.reporters.append(code)
-            done += len(part)
+            done += len(positions)
             if progress is not None:
                 progress(done, len(frame))
         marker = {
