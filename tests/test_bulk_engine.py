@@ -29,7 +29,7 @@ from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
-from tradecli.render import Format, Report, render
+from tradecli.render import OutputFormat, Report, render
 from tradecli.selection import Selection
 
 REPORTERS = ("AZE", "KAZ")
@@ -255,7 +255,7 @@ def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:
         report = make(dataset)
     except NotAvailable as exc:  # nothing to answer: the same message
         return [str(exc)]
-    return [render(report, fmt, explain) for fmt in Format for explain in (False, True)]
+    return [render(report, fmt, explain) for fmt in OutputFormat for explain in (False, True)]
 
 
 def _same_with_and_without_bulk(make: Callable[[Dataset], Report], data: Any) -> None:

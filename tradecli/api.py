@@ -20,7 +20,7 @@ from tradecli.analysis.projection import Method, ProjectionResult
 from tradecli.analysis.share import RankingResult, ShareResult
 from tradecli.analysis.value import ValueResult
 from tradecli.dataset import Dataset, Filters
-from tradecli.periods import Period, check_year, check_year_range
+from tradecli.periods import Period
 from tradecli.selection import Selection
 
 Span = str | Period
@@ -92,7 +92,6 @@ def growth(
     """Like-for-like change, the change of every year, CAGR ``first``..``last``."""
     from tradecli.analysis.growth import growth as compute
 
-    check_year_range(first, last)
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     span = _span(period) if period is not None else None
     return compute(dataset, keys, span, first, last)
@@ -111,7 +110,6 @@ def project(
     """Where ``year`` will end, from its latest year-to-date span (``tradecli project``)."""
     from tradecli.analysis.projection import project as compute
 
-    check_year(year)
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     return compute(dataset, keys, year, Method(method), backtest)
 

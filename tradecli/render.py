@@ -36,9 +36,6 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
-Format = OutputFormat  # the old name, for code written before the rename
-
-
 class Kind(StrEnum):
     text = "text"
     money = "money"
@@ -122,9 +119,37 @@ def display(value: Any, kind: Kind, currency: str = "USD") -> str:
 
 
 def _cell(row: dict[str, Any], column: Column) -> str:
-    """A cell's text, control characters from the data shown visibly (``\\x1b``)."""
-    text = display(row.get(column.key), column.kind, str(row.get("currency", "USD")))
+    """A cell's text, control characters from the data shown visibly (``\\x1b``). A
+    figure with a range (``KEY_low`` and ``KEY_high`` in the row: it was worked out from
+    approximate figures) is followed by it: ``$786K ($286K to $1.29M)``; a figure that
+    used a flagged observation (``KEY_flagged`` true) is marked ``†``."""
+    currency = str(row.get("currency", "USD"))
+    value = row.get(column.key)
+    text = display(value, column.kind, currency) + range_text(
+        row, column.key, column.kind, currency
+    )
+    if value is not None and row.get(f"{column.key}_flagged"):
+        text += FLAG_MARK
     return escape_controls(text)
+
+
+FLAG_MARK = "†"  # a figure that used a flagged observation (--include-flagged)
+
+
+def range_text(row: dict[str, Any], key: str, kind: Kind, currency: str = "USD") -> str:
+    """`` (LOW to HIGH)`` when the row gives ``KEY`` a range other than the value itself;
+    an unknown end is said as such (``at least``); '' when there is none."""
+    value = row.get(key)
+    low, high = row.get(f"{key}_low"), row.get(f"{key}_high")
+    if value is None or (low is None and high is None) or (low == value and high == value):
+        return ""
+    if high is None:
+        return f" (at least {display(low, kind, currency)})"
+    if low is None:
+        return f" (at most {display(high, kind, currency)})"
+    if display(low, kind, currency) == display(high, kind, currency):
+        return ""
+    return f" ({display(low, kind, currency)} to {display(high, kind, currency)})"
 
 
 def render_table(report: Report, width: int = 100, wide: bool = False) -> str:

@@ -23,6 +23,14 @@ class FlowChoice(StrEnum):
     turnover = "turnover"
 
 
+class SortChoice(StrEnum):
+    """``--sort``: the names of ``analysis.rankings.Measure``."""
+
+    value = "value"
+    change = "change"
+    share = "share"
+
+
 class MethodChoice(StrEnum):
     """``project --method``: the names of ``analysis.projection.Method``."""
 

@@ -11,22 +11,30 @@ become messages in ``boundary``; process concerns live in ``process``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from tradecli.cli.boundary import Boundary
-from tradecli.cli.choices import (
-    ChartKindChoice,
-    EngineChoice,
-    FlowChoice,
-    FormatChoice,
-    MethodChoice,
+from tradecli.cli.boundary import Boundary, Command
+from tradecli.cli.choices import ChartKindChoice, EngineChoice, FormatChoice, MethodChoice
+from tradecli.cli.options import (
+    Flow,
+    Flows,
+    Partner,
+    Period_,
+    Reporter,
+    Sort,
+    Top,
+    _flow,
+    _month,
+    _period,
+    _rank,
+    _settings,
 )
 from tradecli.cli.output import diagnostics, emit
+from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
 from tradecli.cli.settings import Settings
-from tradecli.errors import TradeCliError
 
 app = typer.Typer(
     cls=Boundary,
@@ -48,6 +56,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _existing(paths: list[Path] | None) -> list[Path] | None:
+    """``--data``: each path exists, or is ``-`` (standard input). Checked here, not by
+    ``exists=True``, which takes ``-`` for a file name."""
+    for path in paths or []:
+        if str(path) != "-" and not path.exists() and not path.is_symlink():
+            raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+    return paths
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -57,11 +74,9 @@ def root(
             "--data",
             "-d",
             metavar="PATH",
-            help="Data file or folder (repeatable). Default: the bundled dataset of "
-            "published Azerbaijan trade figures.",
-            exists=True,
-            dir_okay=True,
-            readable=True,
+            help="Data file or folder (repeatable; - reads standard input). Default: the "
+            "bundled dataset of published Azerbaijan trade figures.",
+            callback=_existing,
         ),
     ] = None,
     groups: Annotated[
@@ -147,6 +162,15 @@ def root(
             "local cluster, one worker process per core.",
         ),
     ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            metavar="YYYY-MM-DD",
+            help="The data as known on that date: only figures published on or before it "
+            "(undated figures are left out and counted).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -167,65 +191,18 @@ def root(
         strict=strict,
         engine=engine.value,
         scheduler=scheduler,
+        vintage=vintage,
     )
-
-
-Reporter = Annotated[
-    str | None,
-    typer.Option(
-        "--reporter",
-        "-r",
-        metavar="COUNTRY",
-        help="Whose statistics: a name or code (AZE, Azerbaijan). "
-        "Default: every reporter in the data.",
-    ),
-]
-Partner = Annotated[
-    str | None,
-    typer.Option(
-        "--partner",
-        "-p",
-        metavar="COUNTRY|GROUP",
-        help="Partner country (name or code) or group code. Default: every partner.",
-    ),
-]
-Flow = Annotated[
-    FlowChoice | None,
-    typer.Option("--flow", help="export, import or turnover (default turnover)."),
-]
-Period_ = Annotated[
-    str | None,
-    typer.Option(
-        "--period",
-        "-s",
-        metavar="SPAN",
-        help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
-    ),
-]
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _period(text: str) -> Any:
-    from tradecli.periods import Period
-
-    try:
-        return Period.parse(text)
-    except TradeCliError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _flow(flow: FlowChoice | None) -> str | None:
-    return None if flow is None else flow.value
 
 
 @app.command(cls=Replayed)
 def summary(
-    ctx: typer.Context, reporter: Reporter = None, partner: Partner = None, flow: Flow = None
+    ctx: typer.Context,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """What we trade with each partner and how it is moving.
 
@@ -240,13 +217,21 @@ def summary(
     from tradecli.selection import Selection
 
     settings = _settings(ctx)
-    if settings.engine == EngineChoice.dask:
+    if (
+        settings.engine == EngineChoice.dask
+        and sort is None
+        and top is None
+        and not settings.vintage
+    ):
         from tradecli.cli.scale import dask_summary
 
         settings.show(dask_summary(settings, reporter, partner, _flow(flow)).report())
         return
     dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    if sort is not None or top is not None:
+        _rank(settings, dataset, keys, sort, top, "value")
+        return
     settings.show(summarize(dataset, keys).report())
 
 
@@ -264,7 +249,7 @@ def value(
     ],
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: Flows = None,
     vs: Annotated[
         str | None,
         typer.Option(
@@ -287,14 +272,25 @@ def value(
 
     Example: tradecli value --partner TJK --period 2023-07/2023-08 --explain
     """
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.value import check_options, values
 
     span = _period(period)
     check_options(partner=partner, vs=vs)  # before the load: a usage error is said at once
+    flows = check_flows(flow) if flow is not None else None
     settings = _settings(ctx)
-    result = values(
-        settings.load(), span, reporter=reporter, partner=partner, flow=_flow(flow), vs=vs
-    )
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.flows import side_by_side
+        from tradecli.analysis.flows_report import report
+
+        if vs is not None:
+            raise typer.BadParameter("several flows are shown for partners, not with --vs")
+        both = side_by_side(settings.load(), span, flows, reporter=reporter, partner=partner)
+        both.raise_if_unanswered()
+        settings.show(report(both, every))
+        return
+    flow = flows[0] if flows else None
+    result = values(settings.load(), span, reporter=reporter, partner=partner, flow=flow, vs=vs)
     result.raise_if_unanswered()
     settings.show(result.report(every))
 
@@ -305,37 +301,28 @@ def data(
     conflicts: Annotated[
         bool, typer.Option("--conflicts", help="List each conflict and how it was resolved.")
     ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
+
+    With --reporter/--partner, only their series.
 
     Example: tradecli data --conflicts --explain
     """
     from tradecli.analysis.inventory import inventory
+    from tradecli.selection import Selection
 
     settings = _settings(ctx)
-    settings.show(inventory(settings.load()).report(conflicts))
+    dataset = settings.load(reporter=reporter)
+    selection = Selection.parse(dataset, reporter, partner)
+    if reporter or partner:
+        selection.keys(dataset)  # nothing selected: said, with the series there are
+    result = inventory(dataset, selection.reporter, selection.partner)
+    settings.show(result.report(conflicts))
 
 
 # -- commands: analytics (share, growth, project) --------------------------------
-
-
-def _month(text: str | None) -> int | None:
-    """``--as-of YYYY-MM`` → month index."""
-    if text is None:
-        return None
-    span = _period(text)
-    if span.n_months != 1:
-        raise typer.BadParameter(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2023-07")
-    return int(span.last)
-
-
-def _date(text: str | None) -> str | None:
-    """``--vintage YYYY-MM-DD``, checked as publication dates are (``is_date``)."""
-    from tradecli.readers.context import is_date
-
-    if text is not None and not is_date(text):
-        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD")
-    return text
 
 
 @app.command(cls=Replayed)
@@ -362,6 +349,8 @@ def share(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """The partner's share of the reporter's trade with a group.
 
@@ -380,6 +369,14 @@ def share(
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+    if sort is not None or top is not None:
+        from tradecli.analysis.share import member_keys
+
+        reporters = [selection.reporter_or_only(dataset, group)]
+        flow_name = selection.flow or "turnover"
+        keys = member_keys(dataset, group, reporters, selection.partner, flow_name)
+        _rank(settings, dataset, keys, sort, top, "share", group, span)
+        return
     settings.show(group_shares(dataset, group, selection, span, every).report())
 
 
@@ -396,11 +393,31 @@ def growth(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    contributions: Annotated[
+        bool,
+        typer.Option(
+            "--contributions",
+            help="Split the reporter's change with --vs GROUP (default world) into each "
+            "partner's contribution, in percentage points.",
+        ),
+    ] = False,
+    vs: Annotated[
+        str | None,
+        typer.Option(
+            "--vs",
+            metavar="GROUP",
+            help="With --contributions: the whole (cis, world, …); with --sort share: "
+            "the group (default world).",
+        ),
+    ] = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
     Like for like: a span against the same months a year before (default: the
     latest span). A missing base is "not computable", never -100%.
+    --contributions: each partner's share of the reporter's change, in points.
 
     Example: tradecli growth --partner TJK --period 2023-01/2023-08
     """
@@ -412,6 +429,19 @@ def growth(
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
     settings = _settings(ctx)
     dataset = settings.load()
+    if sort is not None or top is not None:
+        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        group = dataset.groups.get(vs) if vs else None
+        _rank(settings, dataset, selection.keys(dataset), sort, top, "change", group, span)
+        return
+    if contributions or vs is not None:
+        from tradecli.analysis.contributions import contributions as split
+
+        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        group = dataset.groups.get(vs or "world")
+        whole = split(dataset, selection.reporter, group, selection.flow or "turnover", span)
+        settings.show(whole.report())
+        return
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
 
@@ -435,15 +465,6 @@ def project(
             "--as-of",
             metavar="YYYY-MM",
             help="YYYY-MM: use only spans ending on or before this month.",
-        ),
-    ] = None,
-    vintage: Annotated[
-        str | None,
-        typer.Option(
-            "--vintage",
-            metavar="YYYY-MM-DD",
-            help="YYYY-MM-DD: use only figures published on or before this date "
-            "(undated figures are left out).",
         ),
     ] = None,
     backtest: Annotated[
@@ -475,12 +496,15 @@ def project(
     from tradecli.selection import Selection
 
     check_year(year)  # before the load: a usage error is said at once
-    filters = Filters(vintage=_date(vintage), as_of=_month(as_of))
+    filters = Filters(as_of=_month(as_of))
     settings = _settings(ctx)
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
     settings.show(result.report())
+
+
+app.command(cls=Replayed)(revisions)
 
 
 # -- commands: mirror --------------------------------------------------------------
@@ -538,6 +562,8 @@ def verify(
             readable=True,
         ),
     ],
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """Check the figures an article states against the data.
 
@@ -547,6 +573,8 @@ def verify(
     but spans around it bound it; unverifiable, saying what is missing. The
     claim's own source_url is left out; with published, the data as known on
     that date decides where it can. Exits 1 when any claim is inconsistent.
+    With --reporter/--partner, only the claims about them (a claim naming no
+    reporter is about --reporter).
 
     Example: tradecli verify examples/claims/trend-2023-09-14.toml --explain
     """
@@ -555,12 +583,12 @@ def verify(
 
     claims_file = read_claims(claims)
     settings = _settings(ctx)
-    result = check_claims(settings.load(), claims_file)
+    result = check_claims(settings.load(), claims_file, reporter=reporter, partner=partner)
     settings.show(result.report())
     result.raise_for_inconsistent()
 
 
-@app.command()
+@app.command(cls=Command)
 def chart(
     ctx: typer.Context,
     kind: Annotated[
@@ -623,6 +651,8 @@ def chart(
         settings.show(data.report())
     elif out is None:
         emit(text_chart(data, settings.explain))
+        for note in settings.filter_notes:
+            diagnostics(f"note: {note}")
 
 
 # -- commands: large data (cli/scale.py) --------------------------------------------

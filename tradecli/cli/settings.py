@@ -34,6 +34,10 @@ class Settings:
     strict: bool = False
     engine: str = "local"
     scheduler: str | None = None
+    vintage: str | None = None  # YYYY-MM-DD: the data as known on that date
+    # What the load's filters did (the vintage, observations left out): notes every report
+    # shown gets, unless it says them itself (``project``, ``data``).
+    filter_notes: list[str] = field(default_factory=list)
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
@@ -45,10 +49,15 @@ class Settings:
             from tradecli.dask_engine import check_installed
 
             check_installed()
-            diagnostics("note: --engine dask runs summary; this command ran on the local engine")
+            diagnostics(
+                "note: --engine dask runs summary (without --sort, --top, --vintage); "
+                "this command ran on the local engine"
+            )
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
             base = dataclasses.replace(base, include_flagged=True)
+        if self.vintage is not None and base.vintage is None:
+            base = dataclasses.replace(base, vintage=self.vintage)
         with LoadProgress() as progress:
             dataset = load(
                 self.data or None,
@@ -62,11 +71,15 @@ class Settings:
             )
         for note in dataset.notes:  # a reader's warnings start "warning: "
             diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+        self.filter_notes = dataset.filters.notes(dataset.left_out)
         return dataset
 
     def show(self, report: Report) -> None:
         from tradecli.render import OutputFormat, render
 
+        extra = [n for n in self.filter_notes if n not in report.notes]
+        if extra:
+            report = dataclasses.replace(report, notes=[*report.notes, *extra])
         out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
         emit(out.stdout)
         if out.stderr:
