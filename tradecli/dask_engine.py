@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from tradecli.series import SeriesKey
 
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency"]
+RESULT = "result"  # the column of the per-partition results (cloudpickled)
 DISTRIBUTED = ("summary",)  # the commands --engine dask runs on the workers
 EXTRA = "dask"
 
@@ -131,13 +132,28 @@ def frame_of(part: pd.DataFrame) -> pd.DataFrame:
     return finish(part)
 
 
-def skeleton(where: str | Path, reporters: frozenset[str] | None, groups: Groups) -> Dataset:
+def skeleton(
+    where: str | Path, reporters: frozenset[str] | None, groups: Groups, connected: Any
+) -> Dataset:
     """A ``Dataset`` of one row per series (the keys alone): what the client needs to
     resolve a selection the way the local path does."""
     from tradecli.dataset import Dataset
 
-    keys = _read(where, reporters, KEY_COLUMNS).drop_duplicates().compute()
+    unique = _read(where, reporters, KEY_COLUMNS).drop_duplicates()
+    keys = connected.compute(unique).result()
     return Dataset(frame_of(keys), groups, [])
+
+
+def _summary_partition(
+    part: pd.DataFrame, groups: Groups, filters: Filters, keys: list[SeriesKey]
+) -> pd.DataFrame:
+    """``map_partitions``' function: one reporter's summary, pickled into a one-row frame
+    (read and summarised in one task, so a worker holds one partition at a time)."""
+    import cloudpickle  # answers carry their derivation as closures, which pickle refuses
+    import pandas as pd
+
+    summary = _summary_part(part, groups, filters, keys)
+    return pd.DataFrame({RESULT: [cloudpickle.dumps(summary)]})
 
 
 def _summary_part(
@@ -168,24 +184,31 @@ def summary(
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """``summarize`` of the selection, each reporter's part on a worker."""
+    import pickle
+
     import dask
-    from dask.delayed import delayed
+    import pandas as pd
     from distributed import as_completed
 
     from tradecli.readers.context import reporter_codes
     from tradecli.selection import Selection
 
     reporters = reporter_codes(reporter)
-    with dask.config.set(scheduler=connected):
-        keys_only = skeleton(where, reporters, groups)
+    config = {"dataframe.convert-string": False}  # results are bytes; text is typed by finish
+    with dask.config.set(config):
+        keys_only = skeleton(where, reporters, groups, connected)
         keys = Selection.parse(keys_only, reporter, partner, flow).keys(keys_only)
-        parts = _read(where, reporters, None).to_delayed()
-    work = [delayed(_summary_part)(part, groups, filters, keys) for part in parts]
-    futures = connected.compute(work)
+        meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
+        mapped = _read(where, reporters, None).map_partitions(
+            _summary_partition, groups, filters, keys, meta=meta, align_dataframes=False
+        )
+        parts = mapped.to_delayed()  # one task per partition: its read and its summary
+        futures = connected.compute(parts)
     for done, _ in enumerate(as_completed(futures, loop=connected.loop), 1):
         if progress is not None:
             progress(done, len(futures))
-    results: list[Summary] = connected.gather(futures)
+    frames: list[pd.DataFrame] = connected.gather(futures)
+    results = [pickle.loads(blob) for frame in frames for blob in frame[RESULT]]
     return combine(results, keys, keys_only)
 
 
