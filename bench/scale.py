@@ -53,8 +53,8 @@ def bytes_read(dataset: Path, reporter: str) -> tuple[int, int]:
     return int(n), int(rows)
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process."""
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one process."""
     started = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
         process = subprocess.Popen(args, stdout=devnull, stderr=devnull, env=env)
@@ -62,7 +62,7 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(args)}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) -> dict[str, float]:
@@ -79,6 +79,10 @@ def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) ->
     def peak() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
     with (
         LocalCluster(
             n_workers=workers,
@@ -90,18 +94,21 @@ def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) ->
         ) as cluster,
         Client(cluster, set_as_default=False) as client,
     ):
+        before = sum(client.run(cpu).values()) + cpu()
         started = time.perf_counter()
         result = dask_engine.summary(
             dataset, load_groups(), Filters(), reporter, None, None, client
         )
         wall = time.perf_counter() - started
         peaks = list(client.run(peak).values())
+        spent = sum(client.run(cpu).values()) + cpu() - before
     return {
         "wall": wall,
         "rows": len(result.rows),
         "worker_peak_max": max(peaks),
         "worker_peak_sum": sum(peaks),
         "client_peak": peak(),
+        "cpu": spent,
     }
 
 
@@ -140,14 +147,15 @@ def main(argv: list[str] | None = None) -> None:
             "csv whole": [*tool, "--data", str(args.csv), "summary"],
             "parquet whole": [*tool, "--data", str(args.parquet), "summary"],
         }
-        results: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
         for _ in range(args.runs):
             for name, command in cases.items():  # interleaved: the same load for each
                 results[name].append(timed(command, env))
         for name, runs in results.items():
-            wall = statistics.median(w for w, _ in runs)
-            peak = statistics.median(p for _, p in runs)
-            print(f"local {name}: {wall:.2f} s, peak {peak:,.0f} MB")
+            wall = statistics.median(w for w, _, _ in runs)
+            peak = statistics.median(p for _, p, _ in runs)
+            cpu = statistics.median(c for _, _, c in runs)
+            print(f"local {name}: {wall:.2f} s, CPU {cpu:.2f} s, peak {peak:,.0f} MB")
 
     if "dask" not in skip:
         for workers in (1, 2):
@@ -155,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
                 found = dask_case(args.parquet, workers, args.memory, None)
                 print(
                     f"dask {workers} worker(s), whole: {found['wall']:.2f} s, "
+                    f"CPU {found['cpu']:.2f} s (workers and client), "
                     f"{found['rows']:,} rows; peak per worker {found['worker_peak_max']:,.0f} MB "
                     f"(all workers {found['worker_peak_sum']:,.0f} MB, client "
                     f"{found['client_peak']:,.0f} MB)"

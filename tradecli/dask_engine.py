@@ -194,7 +194,11 @@ def summary(
     from tradecli.selection import Selection
 
     reporters = reporter_codes(reporter)
-    config = {"dataframe.convert-string": False}  # results are bytes; text is typed by finish
+    config = {
+        "dataframe.convert-string": False,  # results are bytes; text is typed by finish
+        # Never fuse small files into one partition: a partition is one reporter's rows.
+        "dataframe.parquet.minimum-partition-size": 1,
+    }
     with dask.config.set(config):
         keys_only = skeleton(where, reporters, groups, connected)
         keys = Selection.parse(keys_only, reporter, partner, flow).keys(keys_only)
