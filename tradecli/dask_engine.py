@@ -144,8 +144,21 @@ def skeleton(
     return Dataset(frame_of(keys), groups, [])
 
 
+class Keys:
+    """The selected keys by reporter, in one object that Dask passes as it is (a list of
+    tuples would be walked as a nest of possible tasks, in every task)."""
+
+    def __init__(self, keys: Sequence[SeriesKey]) -> None:
+        self.by_reporter: dict[str, list[SeriesKey]] = {}
+        for key in keys:
+            self.by_reporter.setdefault(key.reporter, []).append(key)
+
+    def of(self, reporters: set[str]) -> list[SeriesKey]:
+        return sorted(k for r in reporters for k in self.by_reporter.get(r, []))
+
+
 def _summary_partition(
-    part: pd.DataFrame, groups: Groups, filters: Filters, keys: list[SeriesKey]
+    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys
 ) -> pd.DataFrame:
     """``map_partitions``' function: one reporter's summary, pickled into a one-row frame
     (read and summarised in one task, so a worker holds one partition at a time)."""
@@ -156,9 +169,7 @@ def _summary_partition(
     return pd.DataFrame({RESULT: [cloudpickle.dumps(summary)]})
 
 
-def _summary_part(
-    part: pd.DataFrame, groups: Groups, filters: Filters, keys: list[SeriesKey]
-) -> Summary:
+def _summary_part(part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys) -> Summary:
     """On a worker: the local ``summarize`` over one reporter's rows."""
     from tradecli.analysis.summary import Summary, summarize
     from tradecli.dataset import Dataset, apply_filters
@@ -167,7 +178,7 @@ def _summary_part(
     if not len(frame):
         return Summary([])
     mine = set(str(r) for r in frame["reporter"].unique())
-    wanted = [k for k in keys if k.reporter in mine]
+    wanted = keys.of(mine)
     if not wanted:
         return Summary([])
     return summarize(Dataset(frame, groups, [], filters, [], left_out), wanted)
@@ -204,7 +215,7 @@ def summary(
         keys = Selection.parse(keys_only, reporter, partner, flow).keys(keys_only)
         meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
         mapped = _read(where, reporters, None).map_partitions(
-            _summary_partition, groups, filters, keys, meta=meta, align_dataframes=False
+            _summary_partition, groups, filters, Keys(keys), meta=meta, align_dataframes=False
         )
         parts = mapped.to_delayed()  # one task per partition: its read and its summary
         futures = connected.compute(parts)
