@@ -59,9 +59,12 @@ def _bundled_rows() -> list[dict[str, str]]:
 def test_data_lists_only_the_selected_series(runner: CliRunner, args: list[str]) -> None:
     code, out, err = run(runner, "data", *args, "-f", "csv")
     assert code == 0, err
-    got = {row["series"]: int(row["observations"]) for row in csv.DictReader(io.StringIO(out))}
+    got = {
+        (row["reporter"], row["partner"], row["flow"]): int(row["observations"])
+        for row in csv.DictReader(io.StringIO(out))
+    }
     rows = [r for r in _bundled_rows() if (r["reporter"], r["partner"]) == ("AZE", "TJK")]
-    expected = Counter(f"AZE–TJK {r['flow']}" for r in rows)  # every row of the pair, by flow
+    expected = Counter(("AZE", "TJK", r["flow"]) for r in rows)  # every row of the pair
     assert got == dict(expected)
     assert f"{len(rows)} observations in 3 series" in err
 
@@ -84,7 +87,8 @@ def test_verify_checks_only_the_claims_about_the_partner(runner: CliRunner, tmp_
     )
     code, out, _ = run(runner, "verify", str(claims), "-p", "TJK", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [(row["claim"], row["subject"]) for row in rows] == [("1", "AZE–TJK turnover, 2022")]
+    got = [(row["claim"], row["reporter"], row["partner"], row["period"]) for row in rows]
+    assert got == [("1", "AZE", "TJK", "2022")]
     assert float(rows[0]["value"]) == 5_900_000 and rows[0]["verdict"] == "consistent"
     assert code == 0
     code, out, _ = run(runner, "verify", str(claims), "-f", "csv")

@@ -167,3 +167,16 @@ def test_contributions_and_residual_always_sum_to_the_change(
     assert result.total == pytest.approx(total)
     assert result.explained == pytest.approx(explained, abs=1e-12)
     assert result.explained + result.residual == pytest.approx(total, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["growth", "--vs", "cis"], "--vs"),
+        (["growth", "-r", "AZE", "-p", "TJK", "--contributions"], "--partner"),
+        (["growth", "-r", "AZE", "--contributions", "--sort", "change"], "--sort"),
+    ],
+)
+def test_options_that_do_not_go_together(runner: CliRunner, args: list[str], hint: str) -> None:
+    code, _, err = run(runner, *args)
+    assert code == 2 and hint in err

@@ -97,3 +97,21 @@ def test_one_flow_is_the_plain_value(runner: CliRunner) -> None:
         runner, "value", "-p", "RUS", "--period", "2024-01/2024-06", "--flow", "import"
     )
     assert code == 0 and "AZE–RUS import" in out and "balance" not in out
+
+
+def test_the_balance_range_follows_from_approximate_figures(runner: CliRunner) -> None:
+    # AZE–WORLD 2023: export $33.8B (line 117, exact: its own range), import "about" $17.2B
+    # (line 118: ± $0.05B): balance $16.6B, between 33.8 − 17.25 and 33.8 − 17.15 billion.
+    code, out, _ = run(
+        runner, "value", "-p", "WORLD", "--period", "2023", "--flow", "export,import", "-f", "csv"
+    )
+    assert code == 0
+    records = {r["flow"]: r for r in csv.DictReader(io.StringIO(out))}
+    balance = records["balance"]
+    assert float(balance["value"]) == pytest.approx(16.6e9)
+    assert float(balance["low"]) == pytest.approx(16.55e9)
+    assert float(balance["high"]) == pytest.approx(16.65e9)
+    assert balance["approximate"] == "True"
+    coverage = records["coverage"]
+    assert float(coverage["low"]) == pytest.approx(33.8 / 17.25)
+    assert float(coverage["high"]) == pytest.approx(33.8 / 17.15)

@@ -31,6 +31,8 @@ OWN = {
     "summary": ["change", "ytd_period", "ytd_value", "ytd_change", "run_rate", "shares"],
     "growth": [
         "change",
+        "change_low",
+        "change_high",
         "base_period",
         "base_value",
         "year",

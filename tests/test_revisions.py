@@ -178,3 +178,20 @@ def test_revisions_machine_records(runner: CliRunner) -> None:
     )
     assert code == 0
     assert json.loads(out)  # valid JSON
+
+
+def test_without_a_from_vintage_each_figure_as_first_published(bundled_data: Dataset) -> None:
+    result = revisions(bundled_data, None)
+    found = {(r.key, r.period): r for r in result.revisions}
+    # AZE–TJK 2022: first published 2023-04-05 as $5.8M (line 52), now $5.9M (lines 31, 35).
+    tjk = found[(TJK, Period.year(2022))]
+    assert tjk.old.reconciled is not None
+    assert {o.line for o in tjk.old.reconciled.sources} == {52}
+    assert (tjk.old.value, tjk.new.value) == (pytest.approx(5.8e6), pytest.approx(5.9e6))
+    # KAZ–AZE 2023: first published 2024-03-05 as $529.4M (line 141); the latest
+    # publication, 2024-09-04, says $598.47M (line 151).
+    kaz = found[(SeriesKey("KAZ", "AZE", "turnover"), Period.year(2023))]
+    assert kaz.old.value == pytest.approx(529.4e6)
+    assert kaz.new.value == pytest.approx(598.47e6)
+    # A span published once, or only undated, is no revision: AZE–TJK Jan–Jul 2023 (line 199).
+    assert (TJK, Period.parse("2023-01/2023-07")) not in found

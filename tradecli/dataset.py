@@ -25,10 +25,11 @@ from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
+from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
-BUNDLED_NAME = "azerbaijan-trade-published.csv"
+__all__ = ["BUNDLED_ID", "BUNDLED_NAME", "STDIN", "STDIN_NAME", "Dataset", "Filters", "load"]
+
 STDIN = Path("-")  # ``--data -``: the data is read from standard input
-STDIN_NAME = "<stdin>"  # how rows read from standard input are cited
 
 
 def bundled_path() -> Path:
@@ -115,7 +116,7 @@ def load(
     )
     frame = observations.concat(_read(f, context, use_cache) for f in files)
     if not paths:
-        frame["source"] = frame["source"].cat.rename_categories([f"data/{BUNDLED_NAME}"])
+        frame["source"] = frame["source"].cat.rename_categories([BUNDLED_ID])
     frame, left_out = apply_filters(frame, filters)
     notes = context.notes + unit_warnings(frame)
     return Dataset(frame, groups, files, filters, notes, left_out)

@@ -115,6 +115,32 @@ def record(key: SeriesKey, answer: Answer | None, **own: Any) -> dict[str, Any]:
     }
 
 
+def keyed(
+    key: SeriesKey,
+    period: str | None,
+    value: float | None,
+    flags: list[str] | None = None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    approximate: bool = False,
+    **own: Any,
+) -> dict[str, Any]:
+    """A keyed record made from parts, for figures that are not an ``Answer`` (a span of
+    the data, a kept figure): ``low``/``high`` default to ``value``."""
+    return {
+        **key._asdict(),
+        "unit": "unit",
+        "period": period,
+        "value": value,
+        "low": value if low is None else low,
+        "high": value if high is None else high,
+        "approximate": approximate,
+        "flags": ";".join(sorted(set(flags or []))),
+        **own,
+    }
+
+
 def cells(name: str, answer: Answer | None) -> dict[str, Any]:
     """The extra cells of a table row that show the figure ``name`` as the answer it is:
     its range (``NAME_low``, ``NAME_high``) and whether it used a flagged observation
@@ -142,8 +168,8 @@ def flag_note(answers: list[Answer | None]) -> list[str]:
                     used.append(f"{obs.period.label()} [{obs.where()}] flagged {', '.join(marks)}")
     if not used:
         return []
-    unique = list(dict.fromkeys(used))
-    return ["† used a figure flagged as doubtful, kept by --include-flagged: " + "; ".join(unique)]
+    head = "† used a figure flagged as doubtful (kept by --include-flagged):"
+    return [head, *listed(list(dict.fromkeys(used)))]
 
 
 NOTE_LIST = 10  # how many items a note lists before "and N more"
@@ -166,12 +192,12 @@ def range_note(figures: list[tuple[SeriesKey, Answer | None]]) -> list[str]:
         )
     if not shown:
         return []
-    return [f"approximate figures (about, over, almost) allow these ranges: {capped(shown)}"]
+    return ["approximate figures (about, over, almost) allow these ranges:", *listed(shown)]
 
 
-def capped(items: list[str], limit: int = NOTE_LIST) -> str:
-    """``items`` joined by '; ', the first ``limit`` of them, then "and N more; --format
-    json lists them all"."""
+def listed(items: list[str], limit: int = NOTE_LIST) -> list[str]:
+    """Note lines listing ``items``, indented, the first ``limit`` of them, then "and N
+    more; --format json lists them all"."""
     more = len(items) - limit
-    text = "; ".join(items[:limit])
-    return text + (f"; and {more:,} more (--format json lists them all)" if more > 0 else "")
+    lines = [f"  {item}" for item in items[:limit]]
+    return lines + ([f"  and {more:,} more; --format json lists them all"] if more > 0 else [])

@@ -132,6 +132,24 @@ def _plain_money(value: float | None, currency: str) -> str:
     return money(value, currency)
 
 
+def check_options(
+    contributions: bool, vs: str | None, sort: str | None, partner: str | None
+) -> None:
+    """``growth``'s options for a split or a ranking, as the core takes them: ``--vs``
+    names the whole of ``--contributions`` or of ``--sort share``; a split is over
+    every partner (no ``--partner``) and is no ranking (``BadRequest`` otherwise)."""
+    if contributions and sort is not None:
+        raise BadRequest("--contributions and --sort answer different questions", "--sort")
+    if contributions and partner is not None:
+        raise BadRequest(
+            "--contributions splits the reporter's change over every partner of --vs; "
+            "leave out --partner",
+            "--partner",
+        )
+    if vs is not None and not contributions and sort != "share":
+        raise BadRequest("--vs is the whole of --contributions or of --sort share", "--vs")
+
+
 def contributions(
     dataset: Dataset,
     reporter: str | None,

@@ -9,7 +9,7 @@ from typing import Any
 
 from tradecli.analysis.flows import FlowsResult, PairFlows
 from tradecli.formatting import money
-from tradecli.records import KEY_FIELDS, record
+from tradecli.records import KEY_FIELDS, flags_of, keyed, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
 
 FLOW_FIELDS = ["rule", "note"]
@@ -97,21 +97,32 @@ def _records(p: PairFlows, result: FlowsResult) -> list[dict[str, Any]]:
     if not result.balanced:
         return out
     export, imports = p.answers["export"], p.answers["import"]
+    x_low, x_high = value_range(export)
+    m_low, m_high = value_range(imports)
+    balance: tuple[float | None, float | None] = (None, None)
+    if None not in (x_low, x_high, m_low, m_high):
+        assert x_low is not None and x_high is not None
+        assert m_low is not None and m_high is not None
+        balance = (x_low - m_high, x_high - m_low)
+    coverage = ratio_range((x_low, x_high), (m_low, m_high))
+    flags = sorted(set(flags_of(export)) | set(flags_of(imports))) if p.has_both else []
     approximate = bool(export.qualifiers or imports.qualifiers)
-    flags = sorted({f for a in (export, imports) for f in record(a.key, a)["flags"].split(";")})
-    for flow, value, unit in (("balance", p.balance, "unit"), ("coverage", p.coverage, "ratio")):
-        row = record(p.pair.with_flow(flow), export if p.has_both else None)
-        row["flags"] = ";".join(f for f in flags if f) if p.has_both else ""
-        bound = None if approximate else value
-        row.update(
-            period=result.period.iso(),
-            unit=unit,
-            value=value,
-            low=bound,
-            high=bound,
-            approximate=approximate,
-            rule="export − import" if flow == "balance" else "export ÷ import",
-            note=p.reason or None,
+    for flow, value, unit, (low, high) in (
+        ("balance", p.balance, "unit", balance),
+        ("coverage", p.coverage, "ratio", coverage),
+    ):
+        out.append(
+            keyed(
+                p.pair.with_flow(flow),
+                result.period.iso(),
+                value,
+                flags,
+                low=low if value is not None else None,
+                high=high if value is not None else None,
+                approximate=approximate and value is not None,
+                unit=unit,
+                rule="export − import" if flow == "balance" else "export ÷ import",
+                note=p.reason or None,
+            )
         )
-        out.append(row)
     return out

@@ -8,11 +8,14 @@ from typing import Any
 
 from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
 from tradecli.formatting import signed_percent
-from tradecli.records import KEY_FIELDS, record
+from tradecli.records import KEY_FIELDS, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer
 
 GROWTH_FIELDS = [
     "change",
+    "change_low",
+    "change_high",
     "base_period",
     "base_value",
     "year",
@@ -31,6 +34,7 @@ def growth_report(growth: Growth) -> Report:
     else:
         columns, rows = _overview(growth)
     notes = _notes(growth)
+    notes.extend(flag_note([a for s in growth.series for a in (s.span.current, s.span.base)]))
     # The payload and the derivation are built only for the output that shows them.
     series = growth.series
 
@@ -64,6 +68,8 @@ def growth_records(growth: Growth) -> list[dict[str, Any]]:
                 s.key,
                 s.span.current,
                 change=s.span.value,
+                change_low=change_range(s.span.current, s.span.base, s.span.value)[0],
+                change_high=change_range(s.span.current, s.span.base, s.span.value)[1],
                 base_period=s.span.base.period.iso(),
                 base_value=s.span.base.value,
                 year=last_year.current.period.iso() if last_year else None,
@@ -133,6 +139,7 @@ def _overview(growth: Growth) -> tuple[list[Column], list[dict[str, Any]]]:
                 "span": s.span.current.period.label(),
                 "value": s.span.current.value,
                 "change": s.span.value,
+                **_change_cells(s.span.current, s.span.base, s.span.value),
                 "year": last_year.current.period.label() if last_year else None,
                 "year_change": last_year.value if last_year else None,
                 "cagr": s.cagr.value if s.cagr else None,
@@ -152,7 +159,7 @@ def _detail(s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
         Column("comparison", "comparison"),
         Column("value", "value", Kind.money),
         Column("base", "base", Kind.money),
-        Column("change", "change", Kind.percent),
+        Column("change", "change", Kind.percent, priority=3),
         Column("note", "note"),
     ]
     series = f"{s.key.reporter}–{s.key.partner}"
@@ -172,6 +179,9 @@ def _detail(s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
                 "base": c.base.value,
                 "change": c.value,
                 "note": _short(c.reason),
+                "value_flagged": bool(flagged(c.current)),
+                "base_flagged": bool(flagged(c.base)),
+                **_change_cells(c.current, c.base, c.value),
             }
         )
     if s.cagr is not None:
@@ -187,6 +197,26 @@ def _detail(s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
             }
         )
     return columns, rows
+
+
+def change_range(
+    current: Answer, base: Answer, change: float | None
+) -> tuple[float | None, float | None]:
+    """The range of a like-for-like change (current / base - 1) over the ranges of both
+    figures: the change itself when both are exact."""
+    if change is None:
+        return None, None
+    low, high = ratio_range(value_range(current), value_range(base))
+    return (None if low is None else low - 1), (None if high is None else high - 1)
+
+
+def _change_cells(current: Answer, base: Answer, change: float | None) -> dict[str, Any]:
+    low, high = change_range(current, base, change)
+    return {
+        "change_low": low,
+        "change_high": high,
+        "change_flagged": bool(flagged(current) or flagged(base)),
+    }
 
 
 def _short(reason: str) -> str | None:

@@ -4,7 +4,19 @@
 from __future__ import annotations
 
 from tradecli.analysis.mirror import CAVEAT, GAP_NOTE, MirrorResult, published_marks
+from tradecli.records import KEY_FIELDS, flag_note, flagged, record, value_range
 from tradecli.render import Column, Kind, Report
+
+MIRROR_FIELDS = [
+    "mirror_reporter",
+    "mirror_partner",
+    "mirror_flow",
+    "mirror_value",
+    "mirror_low",
+    "mirror_high",
+    "gap",
+    "gap_relative",
+]
 
 
 def mirror_report(result: MirrorResult) -> Report:
@@ -38,6 +50,10 @@ def mirror_report(result: MirrorResult) -> Report:
                 "gap": r.gap,
                 "gap_relative": r.gap_relative,
                 "published_as": "; ".join(marks),
+                # the ranges are in the records (low, high, mirror_low, mirror_high): the
+                # table says "about" under "as published" and keeps its gap columns
+                "own_flagged": bool(flagged(r.own)),
+                "mirror_flagged": bool(flagged(r.mirror)),
             }
         )
     pairs = sorted({(r.own.key.reporter, r.own.key.partner) for r in result.rows})
@@ -47,4 +63,21 @@ def mirror_report(result: MirrorResult) -> Report:
     def explain() -> list[str]:  # built only for --explain
         return [line for r in mirrored for a in (r.own, r.mirror) for line in a.explain()]
 
-    return Report(title, columns, rows, result.to_dict, [GAP_NOTE, CAVEAT], explain)
+    records = [
+        record(
+            r.own.key,
+            r.own,
+            mirror_reporter=r.mirror.key.reporter,
+            mirror_partner=r.mirror.key.partner,
+            mirror_flow=r.mirror.key.flow,
+            mirror_value=r.mirror.value,
+            mirror_low=value_range(r.mirror)[0],
+            mirror_high=value_range(r.mirror)[1],
+            gap=r.gap,
+            gap_relative=r.gap_relative,
+        )
+        for r in result.rows
+    ]
+    notes = [GAP_NOTE, CAVEAT, *flag_note([a for r in result.rows for a in (r.own, r.mirror)])]
+    fields = [*KEY_FIELDS, *MIRROR_FIELDS]
+    return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)

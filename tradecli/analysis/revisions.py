@@ -125,12 +125,16 @@ class Moved:
 
 @dataclass(frozen=True)
 class Revisions:
-    before: str
+    before: str | None  # None: each figure as first published
     after: str | None  # None: the current data
     revisions: list[Revision]
     moved: list[Moved]
     first_published: int  # spans with a figure in the later vintage only
     left_out: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def before_label(self) -> str:
+        return f"as known on {self.before}" if self.before else "as first published"
 
     @property
     def after_label(self) -> str:
@@ -158,18 +162,15 @@ def _sources(answer: Answer) -> list[dict[str, Any]]:
     return [o.to_dict() for o in answer.reconciled.sources]
 
 
-def check_vintages(before: str | None, after: str | None) -> str:
-    """The earlier vintage, checked: both are dates, the earlier one given and not after
-    the later (``BadRequest`` otherwise, naming the option)."""
-    if before is None:
-        raise BadRequest("revisions needs --from-vintage YYYY-MM-DD", "--from-vintage")
+def check_vintages(before: str | None, after: str | None) -> None:
+    """Both vintages are dates (or None), the earlier before the later (``BadRequest``
+    otherwise, naming the option)."""
     check_vintage(before, "--from-vintage")
     check_vintage(after, "--to-vintage")
-    if after is not None and after <= before:
+    if before is not None and after is not None and after <= before:
         raise BadRequest(
             f"--to-vintage {after} is not after --from-vintage {before}", "--to-vintage"
         )
-    return before
 
 
 def revisions(
@@ -178,11 +179,13 @@ def revisions(
     after: str | None = None,
     selection: Selection | None = None,
 ) -> Revisions:
-    """The figures revised between vintage ``before`` and ``after`` (None: the current
-    data) among the series of ``selection``, and the derived answers that moved.
+    """The figures revised between vintage ``before`` (None: each figure as first
+    published, the rows of the earliest publication date of its series and span) and
+    ``after`` (None: the current data) among the series of ``selection``, and the
+    derived answers that moved.
 
     ``dataset`` is the data loaded without a vintage (``BadRequest`` otherwise)."""
-    start = check_vintages(before, after)
+    check_vintages(before, after)
     if dataset.filters.vintage is not None:
         raise BadRequest(
             "revisions compares two vintages: give them as --from-vintage and --to-vintage",
@@ -190,8 +193,11 @@ def revisions(
         )
     flagged = dataset.filters.include_flagged
     codes = dataset.groups.codes
-    frame_a, left_a = apply_filters(dataset.frame, Filters(flagged, start))
     frame_b, left_b = apply_filters(dataset.frame, Filters(flagged, after))
+    if before is None:
+        frame_a, left_a = as_first_published(frame_b)
+    else:
+        frame_a, left_a = apply_filters(dataset.frame, Filters(flagged, before))
     engine = backend(dataset.engine_name)  # the dataset's own backend, over each vintage
     old, new = engine(frame_a, flagged, codes), engine(frame_b, flagged, codes)
     found: list[Revision] = []
@@ -210,7 +216,20 @@ def revisions(
     found.sort(key=lambda r: (r.key, r.period))
     moved = _moved(found, frame_a, frame_b, new, lambda f: engine(f, flagged, codes))
     left = {"from": left_a, "to": left_b}
-    return Revisions(start, after, found, moved, first_published, left)
+    return Revisions(before, after, found, moved, first_published, left)
+
+
+def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Each series and span as first published: its rows of the earliest publication
+    date (undated rows left out: when they came is not known); the rows left out, counted."""
+    dated = frame[frame["published"] != ""]
+    first = dated.groupby(KEY_COLUMNS, observed=True)["published"].transform("min")
+    kept = dated[dated["published"] == first]
+    left_out = {
+        "published later than the first figure of its span": len(dated) - len(kept),
+        "no publication date": len(frame) - len(dated),
+    }
+    return kept.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
 
 
 def _selected(selection: Selection, key: SeriesKey) -> bool:

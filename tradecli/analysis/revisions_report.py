@@ -10,7 +10,7 @@ from typing import Any
 from tradecli.analysis.growth import Change
 from tradecli.analysis.revisions import Moved, Revision, Revisions
 from tradecli.formatting import money, percent
-from tradecli.records import KEY_FIELDS, record
+from tradecli.records import KEY_FIELDS, ratio_range, record, value_range
 from tradecli.render import Column, Report
 from tradecli.series import SeriesKey
 
@@ -38,7 +38,7 @@ def report(result: Revisions) -> Report:
     rows = [_revision_row(r) for r in result.revisions]
     rows += [_moved_row(m) for m in result.moved]
     title = (
-        f"Revisions from {result.before} to {result.after_label}: "
+        f"Revisions from {_from(result)} to {result.after_label}: "
         f"{_count(len(result.revisions), 'figure')} revised, "
         f"{_count(len(result.moved), 'derived answer')} moved"
     )
@@ -58,7 +58,7 @@ def report(result: Revisions) -> Report:
 
 def _notes(result: Revisions) -> list[str]:
     notes = [
-        f"old: the data as known on {result.before}; new: {result.after_label}",
+        f"old: {_old(result)}; new: {result.after_label}",
         "derived answers: worked out on the new data, with the revised figures as they were "
         "(old) and as revised (new)",
     ]
@@ -70,9 +70,9 @@ def _notes(result: Revisions) -> list[str]:
             "(first published in between; not revisions)"
         )
     for side, counts in result.left_out.items():
-        when = result.before if side == "from" else result.after
+        when = result.before_label if side == "from" else result.after_label
         for why, count in counts.items():
-            notes.append(f"{count} observations not in the data as known on {when}: {why}")
+            notes.append(f"{count} observations not in the data {when}: {why}")
     return notes
 
 
@@ -118,8 +118,8 @@ def _moved_row(m: Moved) -> dict[str, Any]:
 
 def _explain_revision(r: Revision, result: Revisions) -> list[str]:
     head = (
-        f"{r.key.label()} {r.period.label()}: {money(r.old.value, r.key.currency)} as known on "
-        f"{result.before} → {money(r.new.value, r.key.currency)} in {result.after_label}"
+        f"{r.key.label()} {r.period.label()}: {money(r.old.value, r.key.currency)} "
+        f"{result.before_label} → {money(r.new.value, r.key.currency)} in {result.after_label}"
     )
     old = [f"  old: {line.strip()}" for line in r.old.explain(1)[1:]]
     new = [f"  new: {line.strip()}" for line in r.new.explain(1)[1:]]
@@ -160,12 +160,15 @@ def _moved_record(m: Moved) -> dict[str, Any]:
     approximate = any(a.qualifiers for a in new_answers)
     value = m.new_value
     out = record(m.key, new_answers[0])
-    bound = None if approximate else value
+    low, high = value_range(new_answers[0])
+    if isinstance(m.new, Change):
+        low, high = ratio_range((low, high), value_range(m.new.base))
+        low, high = (None if b is None else b - 1 for b in (low, high))
     out.update(
         unit="ratio" if growth else "unit",
         value=value,
-        low=bound,
-        high=bound,
+        low=low,
+        high=high,
         approximate=approximate,
         measure="growth" if growth else "value",
         base_period=m.new.base.period.iso() if isinstance(m.new, Change) else None,
@@ -181,3 +184,13 @@ def _moved_record(m: Moved) -> dict[str, Any]:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _from(result: Revisions) -> str:
+    return result.before or "first publication"
+
+
+def _old(result: Revisions) -> str:
+    if result.before:
+        return f"the data as known on {result.before}"
+    return "each figure as first published (the rows of its earliest publication date)"

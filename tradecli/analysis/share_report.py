@@ -7,9 +7,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from tradecli.analysis.share import RankingResult, Share, ShareResult, Unanswered, partial_total
-from tradecli.engine.answers import AGGREGATE
+from tradecli.engine.answers import AGGREGATE, Answer
 from tradecli.formatting import money
+from tradecli.records import KEY_FIELDS, cells, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
+
+SHARE_FIELDS = [
+    "group",
+    "share",
+    "share_low",
+    "share_high",
+    "total",
+    "total_low",
+    "total_high",
+    "total_rule",
+    "basis",
+]
+RANKING_FIELDS = ["group", "rank", "share", "cumulative", "total", "total_rule", "selected"]
 
 
 def share_report(result: ShareResult) -> Report:
@@ -31,11 +45,16 @@ def share_report(result: ShareResult) -> Report:
             "total": s.total.value,
             "basis": s.basis,
             "share": s.value,
+            **cells("value", s.part),
+            **cells("total", s.total),
+            **_share_range(s.part, s.total),
+            "share_flagged": bool(flagged(s.part) or flagged(s.total)),
         }
         for s in result.shares
     ]
     notes = share_notes(result.shares)
     notes.extend(unanswered_note(result.unanswered))
+    notes.extend(flag_note([a for s in result.shares for a in (s.part, s.total)]))
     shares = result.shares
 
     def explain() -> list[str]:  # built only for --explain
@@ -45,7 +64,31 @@ def share_report(result: ShareResult) -> Report:
     title = (
         f"Share of the reporter's trade with {result.group.name} ({_flow(result.shares)}, {what})"
     )
-    return Report(title, columns, rows, result.to_dict, notes, explain)
+    records = [
+        record(
+            s.key,
+            s.part,
+            group=result.group.name,
+            share=s.value,
+            share_low=_share_range(s.part, s.total)["share_low"],
+            share_high=_share_range(s.part, s.total)["share_high"],
+            total=s.total.value,
+            total_low=value_range(s.total)[0],
+            total_high=value_range(s.total)[1],
+            total_rule=s.total.rule,
+            basis=s.basis,
+        )
+        for s in result.shares
+    ]
+    fields = [*KEY_FIELDS, *SHARE_FIELDS]
+    return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)
+
+
+def _share_range(part: Answer, total: Answer) -> dict[str, float | None]:
+    """The range of part / total over the ranges of both (the share itself when both
+    are exact)."""
+    low, high = ratio_range(value_range(part), value_range(total))
+    return {"share_low": low, "share_high": high}
 
 
 def _flow(shares: list[Share]) -> str:
@@ -107,6 +150,7 @@ def ranking_report(result: RankingResult) -> Report:
         Column("cumulative", "cumulative", Kind.share),
     ]
     rows: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     notes: list[str] = []
     explain: list[str] = []
     for r in result.rankings:
@@ -124,7 +168,21 @@ def ranking_report(result: RankingResult) -> Report:
                     "value": a.value,
                     "share": (a.value or 0.0) / total if total else None,
                     "cumulative": running / total if total else None,
+                    **cells("value", a),
                 }
+            )
+            records.append(
+                record(
+                    a.key,
+                    a,
+                    group=r.group.name,
+                    rank=i,
+                    share=rows[-1]["share"],
+                    cumulative=rows[-1]["cumulative"],
+                    total=r.total.value,
+                    total_rule=r.total.rule,
+                    selected=a.key.partner == r.partner,
+                )
             )
         label = f"{r.reporter}–{r.group.code or r.group.name} {r.period.label()}"
         notes.append(
@@ -162,4 +220,6 @@ def ranking_report(result: RankingResult) -> Report:
     group = result.rankings[0].group.name if result.rankings else ""
     reporters = ", ".join(r.reporter for r in result.rankings)
     title = f"{group} members ranked by share of {reporters}'s trade with {group}"
-    return Report(title, columns, rows, result.to_dict, notes, explain)
+    notes.extend(flag_note([a for r in result.rankings for a in (r.total, *r.members)]))
+    fields = [*KEY_FIELDS, *RANKING_FIELDS]
+    return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)

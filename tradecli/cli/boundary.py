@@ -37,7 +37,11 @@ class Boundary(TyperGroup):
         super().__init__(*args, **kwargs)
         shared = [param for param in self.params if param.name in SHARED]
         for command in self.commands.values():
-            command.params.extend(_after_command(param) for param in shared)
+            # A command's own option of the same name wins (chart's --out is its image).
+            own = {name for p in command.params for name in (p.name, *p.opts)}
+            command.params.extend(
+                _after_command(param) for param in shared if not {param.name, *param.opts} & own
+            )
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -53,7 +57,16 @@ class Boundary(TyperGroup):
 
 
 class Command(TyperCommand):
-    """A command whose help lists the root options it accepts, after its own."""
+    """A command whose help lists the root options it accepts, after its own, and that
+    refuses a workbook for a terminal before it starts."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from tradecli.cli.settings import check_binary_destination
+
+        settings = ctx.find_object(Settings)
+        if settings is not None:
+            check_binary_destination(str(settings.fmt), settings.out)
+        return super().invoke(ctx)
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
         super().format_options(ctx, formatter)

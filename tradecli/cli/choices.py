@@ -13,6 +13,7 @@ class FormatChoice(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 class FlowChoice(StrEnum):

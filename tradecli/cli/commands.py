@@ -91,8 +91,22 @@ def root(
     ] = None,
     fmt: Annotated[
         FormatChoice,
-        typer.Option("--format", "-f", help="Output: table, json, csv or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: table, json, csv, markdown or xlsx (an Excel workbook: with --out, "
+            "or stdout redirected to a file).",
+        ),
     ] = FormatChoice.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the output to FILE (whole or not at all) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -192,6 +206,7 @@ def root(
         engine=engine.value,
         scheduler=scheduler,
         vintage=vintage,
+        out=out,
     )
 
 
@@ -303,17 +318,45 @@ def data(
     ] = False,
     reporter: Reporter = None,
     partner: Partner = None,
+    where: Annotated[
+        bool, typer.Option("--where", help="Print the folder the bundled data is installed in.")
+    ] = False,
+    show: Annotated[
+        str | None,
+        typer.Option(
+            "--show",
+            metavar="ID",
+            help="Print the source row a citation names: bundled:NAME:LINE or FILE:LINE "
+            "(e.g. bundled:azerbaijan-trade-published.csv:24).",
+        ),
+    ] = None,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
 
-    With --reporter/--partner, only their series.
+    With --reporter/--partner, only their series. --where prints the folder of
+    the bundled data; --show ID the row a citation [ID] names.
 
     Example: tradecli data --conflicts --explain
     """
+    settings = _settings(ctx)
+    if where or show:
+        from tradecli.analysis import provenance
+
+        if where and show:
+            raise typer.BadParameter("give --where or --show, not both")
+        if where:
+            emit(f"{provenance.data_folder()}\n")
+        else:
+            assert show is not None
+            row = provenance.show(show)
+            if settings.fmt == "table":
+                emit(row.text())
+            else:
+                settings.show(row.report())
+        return
     from tradecli.analysis.inventory import inventory
     from tradecli.selection import Selection
 
-    settings = _settings(ctx)
     dataset = settings.load(reporter=reporter)
     selection = Selection.parse(dataset, reporter, partner)
     if reporter or partner:
@@ -421,12 +464,14 @@ def growth(
 
     Example: tradecli growth --partner TJK --period 2023-01/2023-08
     """
+    from tradecli.analysis.contributions import check_options
     from tradecli.analysis.growth import growth as compute
     from tradecli.periods import check_year_range
     from tradecli.selection import Selection
 
     span = _period(period) if period else None
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
+    check_options(contributions, vs, sort.value if sort else None, partner)
     settings = _settings(ctx)
     dataset = settings.load()
     if sort is not None or top is not None:
@@ -434,7 +479,7 @@ def growth(
         group = dataset.groups.get(vs) if vs else None
         _rank(settings, dataset, selection.keys(dataset), sort, top, "change", group, span)
         return
-    if contributions or vs is not None:
+    if contributions:
         from tradecli.analysis.contributions import contributions as split
 
         selection = Selection.parse(dataset, reporter, partner, _flow(flow))

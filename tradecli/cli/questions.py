@@ -13,13 +13,14 @@ from tradecli.cli.options import Flow, Partner, Reporter, _flow, _settings
 def revisions(
     ctx: typer.Context,
     from_vintage: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--from-vintage",
             metavar="YYYY-MM-DD",
-            help="The earlier vintage: the data as known on that date (figures published by then).",
+            help="The earlier vintage: the data as known on that date (figures published by "
+            "then). Default: each figure as first published.",
         ),
-    ],
+    ] = None,
     to_vintage: Annotated[
         str | None,
         typer.Option(

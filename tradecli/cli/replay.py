@@ -52,6 +52,8 @@ def entry(ctx: Any) -> Request | None:
         return None
     if any(str(path) == "-" for path in settings.data):
         return None  # standard input: read once, never keyed
+    if settings.out is not None or settings.fmt == "xlsx":
+        return None  # writes a file, or bytes the transcript does not keep
     options = {
         "format": str(settings.fmt),
         "explain": settings.explain,

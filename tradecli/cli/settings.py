@@ -34,6 +34,7 @@ class Settings:
     strict: bool = False
     engine: str = "local"
     scheduler: str | None = None
+    out: Path | None = None
     vintage: str | None = None  # YYYY-MM-DD: the data as known on that date
     # What the load's filters did (the vintage, observations left out): notes every report
     # shown gets, unless it says them itself (``project``, ``data``).
@@ -81,9 +82,62 @@ class Settings:
         if extra:
             report = dataclasses.replace(report, notes=[*report.notes, *extra])
         out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
-        emit(out.stdout)
+        if out.binary is not None or self.out is not None:
+            data = out.binary if out.binary is not None else out.stdout.encode("utf-8")
+            write_output(data, self.out, binary=out.binary is not None)
+        else:
+            emit(out.stdout)
         if out.stderr:
             emit(out.stderr, err=True)
+
+
+def check_binary_destination(fmt: str, path: Path | None) -> None:
+    """A workbook goes to --out or to a stdout that is not a terminal: said before any
+    work is done (a usage error)."""
+    from tradecli.errors import BadRequest
+
+    if fmt != "xlsx" or path is not None:
+        return
+    if getattr(sys.stdout, "buffer", None) is None or sys.stdout.isatty():
+        raise BadRequest(
+            "--format xlsx writes a workbook, not text: give --out FILE.xlsx, or "
+            "redirect stdout to a file",
+            "--format",
+        )
+
+
+def write_output(data: bytes, path: Path | None, binary: bool = True) -> None:
+    """Write a command's output to ``path`` whole or not at all (a temporary file in the
+    same folder, renamed over it), or, with no path, binary data to stdout, which must not
+    be a terminal (a workbook is not text to show)."""
+    from tradecli.errors import BadRequest
+
+    if path is None:
+        check_binary_destination("xlsx", None)
+        stream = getattr(sys.stdout, "buffer", None)
+        assert stream is not None
+        sys.stdout.flush()
+        stream.write(data)
+        stream.flush()
+        return
+    import tempfile
+
+    if not path.parent.is_dir():
+        raise BadRequest(f"folder {str(path.parent)!r} does not exist", "--out")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(name, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    diagnostics(f"wrote {path}")
 
 
 class LoadProgress:
