@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from tradecli.cli.boundary import Boundary, Command
-from tradecli.cli.choices import ChartKindChoice, FormatChoice, MethodChoice
+from tradecli.cli.choices import ChartKindChoice, EngineChoice, FormatChoice, MethodChoice
 from tradecli.cli.options import (
     Flow,
     Flows,
@@ -156,6 +156,26 @@ def root(
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            envvar="TRADECLI_ENGINE",
+            help="Where the work runs: local (this process) or dask (summary on Dask workers, "
+            "one reporter each, from a dataset written by convert; needs "
+            "pip install 'tradecli[dask]').",
+        ),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            envvar="TRADECLI_DASK_SCHEDULER",
+            help="--engine dask: the Dask scheduler to use (tcp://host:8786); default: a "
+            "local cluster, one worker process per core.",
+        ),
+    ] = None,
     vintage: Annotated[
         str | None,
         typer.Option(
@@ -183,6 +203,8 @@ def root(
         no_cache=no_cache,
         wide=wide,
         strict=strict,
+        engine=engine.value,
+        scheduler=scheduler,
         vintage=vintage,
         out=out,
     )
@@ -210,6 +232,16 @@ def summary(
     from tradecli.selection import Selection
 
     settings = _settings(ctx)
+    if (
+        settings.engine == EngineChoice.dask
+        and sort is None
+        and top is None
+        and not settings.vintage
+    ):
+        from tradecli.cli.scale import dask_summary
+
+        settings.show(dask_summary(settings, reporter, partner, _flow(flow)).report())
+        return
     dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     if sort is not None or top is not None:
@@ -666,3 +698,10 @@ def chart(
         emit(text_chart(data, settings.explain))
         for note in settings.filter_notes:
             diagnostics(f"note: {note}")
+
+
+# -- commands: large data (cli/scale.py) --------------------------------------------
+
+from tradecli.cli.scale import convert  # noqa: E402
+
+app.command()(convert)
