@@ -9,6 +9,7 @@ crossing a year end), several currencies, group codes and members of groups.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from tradecli.analysis.projection import Method, project
 from tradecli.analysis.share import group_shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
-from tradecli.engine import masks
+from tradecli.engine import bulk, masks
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
@@ -240,13 +241,19 @@ def test_turnover_is_found_where_export_and_import_both_are() -> None:
 
 @contextmanager
 def _bulk(on: bool) -> Iterator[None]:
-    """The bulk engine for any number of series (on), or never (off)."""
-    saved = masks.MIN_SERIES
+    """The bulk helper and the columnar path (``engine.bulk``, ``TRADECLI_BACKEND``) for
+    any number of series (on), or neither (off: the reference engine alone)."""
+    saved, env = masks.MIN_SERIES, os.environ.get(bulk.ENV)
     masks.MIN_SERIES = 0 if on else 1 << 62
+    os.environ[bulk.ENV] = "bulk" if on else "reference"
     try:
         yield
     finally:
         masks.MIN_SERIES = saved
+        if env is None:
+            del os.environ[bulk.ENV]
+        else:
+            os.environ[bulk.ENV] = env
 
 
 def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:

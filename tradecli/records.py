@@ -89,7 +89,7 @@ def flags_of(answer: Answer | None) -> list[str]:
     """The quality flags of the published figures an answer used, sorted."""
     if answer is None or answer.value is None:
         return []
-    return sorted({f for rec in answer.observations() for obs in rec.sources for f in obs.flags})
+    return answer.flags()
 
 
 def record(key: SeriesKey, answer: Answer | None, **own: Any) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def record(key: SeriesKey, answer: Answer | None, **own: Any) -> dict[str, Any]:
     followed by the command's own fields ``own``."""
     value = answer.value if answer is not None else None
     approximate = bool(answer.qualifiers) if answer is not None else False
-    flags = flags_of(answer)
+    flags = answer.flags() if answer is not None and answer.value is not None else []
     low, high = value_range(answer)
     return {
         "reporter": key.reporter,

@@ -499,13 +499,15 @@ def render_xlsx(report: Report) -> bytes:
     return _reproducible(buffer.getvalue())
 
 
-_XLSX_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date
-_CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+# The time written into a workbook (its members' zip dates, the document's created and
+# modified dates): fixed, so that the same report is the same bytes on every run.
+XLSX_TIME = (1980, 1, 1, 0, 0, 0)
+_XLSX_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def _reproducible(workbook: bytes) -> bytes:
-    """The same bytes for the same report: the archive's file times and the workbook's
-    created/modified dates (openpyxl stamps the time of saving) set to a fixed date."""
+    """The workbook with its time stamps fixed (``XLSX_TIME``): openpyxl stamps the
+    save time into docProps/core.xml and every zip member."""
     import zipfile
 
     out = io.BytesIO()
@@ -516,8 +518,10 @@ def _reproducible(workbook: bytes) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
-            target.writestr(zipfile.ZipInfo(info.filename, _XLSX_TIME), data, zipfile.ZIP_DEFLATED)
+                data = _XLSX_STAMP.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
+            member = zipfile.ZipInfo(info.filename, date_time=XLSX_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, data)
     return out.getvalue()
 
 

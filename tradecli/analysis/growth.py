@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
 from tradecli.engine.reference import Engine
@@ -331,12 +332,21 @@ def growth(
     """Growth for every series that has the span; raise ``NotAvailable`` when none has."""
     check_year_range(first, last)
     engine = dataset.engine
-    bulk = bulk_for(engine, len(keys))
+    fast: dict[SeriesKey, SeriesGrowth | str] = {}
+    if period is None and bulk_engine.enabled(len(keys)):
+        # The columnar path (``engine.bulk``) for the keys whose series are simple.
+        from tradecli.analysis.growth_bulk import bulk_growth
+
+        fast = bulk_growth(dataset, keys, first, last)
+    bulk = bulk_for(engine, len(keys) - len(fast)) if len(fast) < len(keys) else None
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []
     for key in keys:
-        plan = bulk.plan(key) if bulk is not None else None
-        result = series_growth(engine, key, period, first, last, plan)
+        if key in fast:
+            result = fast[key]
+        else:
+            plan = bulk.plan(key) if bulk is not None else None
+            result = series_growth(engine, key, period, first, last, plan)
         if isinstance(result, str):
             unanswered.append((key, result))
         else:

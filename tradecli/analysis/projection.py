@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import usd_first, years_in
 from tradecli.dataset import Dataset
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
 from tradecli.engine.reference import Engine
@@ -509,12 +510,24 @@ def project(
     """Project ``year`` for every series that has something of it; raise when none has."""
     check_year(year)
     engine = dataset.engine
-    bulk = bulk_for(engine, len(keys))
+    columnar = None
+    if bulk_engine.enabled(len(keys)):
+        # The columnar path (``engine.bulk``): the spans of simple keys from arrays.
+        from tradecli.analysis.summary_bulk import YearAnswers
+
+        columnar = YearAnswers(dataset, keys)
+    rest = len(keys) - (len(columnar.number) if columnar is not None else 0)
+    bulk = bulk_for(engine, rest) if rest else None
     found: list[SeriesProjection] = []
     unanswered: list[tuple[SeriesKey, str]] = []
     for key in keys:
-        plan = bulk.plan(key) if bulk is not None else None
-        result = project_series(engine, key, year, method, plan)
+        plan: Plan | None
+        if columnar is not None and columnar.simple(key):
+            plan = columnar.plan(key)
+            result = project_series(columnar, key, year, method, plan)  # type: ignore[arg-type]
+        else:
+            plan = bulk.plan(key) if bulk is not None else None
+            result = project_series(engine, key, year, method, plan)
         if isinstance(result, str):
             unanswered.append((key, result))
         else:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import AGGREGATE, MEMBER_SUM, Answer, SeriesKey
 from tradecli.engine.masks import Bulk, bulk_for
 from tradecli.engine.reference import Engine
@@ -282,11 +283,22 @@ def shares(
     Raise ``NotAvailable`` (saying what the data has) when no series has one.
     """
     engine = dataset.engine
-    bulk = bulk_for(engine, len(keys))
+    fast: dict[SeriesKey, Share] = {}
+    if period is None and bulk_engine.enabled(len(keys)):
+        # The columnar path (``engine.bulk``) for the keys whose shares the columns answer.
+        from tradecli.analysis.summary_bulk import Shares, columns_of
+
+        columnar = Shares(dataset, columns_of(dataset), lambda: None)
+        for key in keys:
+            share = columnar.latest(key, group)
+            if share is not None:
+                fast[key] = share
+    rest = len(keys) - len(fast)
+    bulk = bulk_for(engine, rest) if rest else None
     found: list[Share] = []
     unanswered: list[Unanswered] = []
     for key in keys:
-        result = share_of(engine, key, group, period, bulk=bulk)
+        result = fast.get(key) or share_of(engine, key, group, period, bulk=bulk)
         if isinstance(result, Share):
             found.append(result)
         else:

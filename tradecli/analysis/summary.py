@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import annual_values, change, usd_first, years_in
-from tradecli.analysis.projection import Method, Projection, project_from
+from tradecli.analysis.projection import Method, Projection, linear, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
-from tradecli.engine.masks import Plan, bulk_for
+from tradecli.engine.masks import Bulk, Plan, bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
@@ -244,22 +245,50 @@ def _spans_of_row(
 
 def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
     engine = dataset.engine
-    bulk = bulk_for(engine, len(keys))
+    helper = _Helper(engine, len(keys))
     rows: list[SummaryRow] = []
     unanswered: list[SeriesKey] = []
     years_only = calendar_years_only(dataset)
+    fast: dict[SeriesKey, Any] = {}
+    shares_of: Any = None
+    if bulk_engine.enabled(len(keys)):
+        # The columnar path (``engine.bulk``) for the keys whose series are simple.
+        from tradecli.analysis import summary_bulk
+
+        fast = summary_bulk.bulk_rows(dataset, keys, years_only)
+        columns = summary_bulk.columns_of(dataset)
+        shares_of = summary_bulk.Shares(dataset, columns, helper.get)
     for key in keys:
-        plan = bulk.plan(key) if bulk is not None else None
-        annual, before, ytd, ytd_before = _spans_of_row(engine, key, plan, years_only)
-        year = annual[-1] if annual else None
-        if year is None and ytd is None:
-            unanswered.append(key)
-            continue
-        projection = project_from(engine, ytd, Method.linear) if ytd else None
+        if key in fast:
+            spans = fast[key]
+            if spans is None:
+                unanswered.append(key)
+                continue
+            annual, before, ytd, ytd_before = spans
+            year = annual[-1] if annual else None
+            projection = None
+            if ytd is not None:
+                assert ytd.value is not None
+                last = summary_bulk.last_full(engine, key, ytd, annual)
+                months = ytd.period.n_months
+                projection = Projection(Method.linear, ytd, linear(ytd.value, months), last)
+        else:
+            plan = helper.get().plan(key) if helper.get() is not None else None  # type: ignore[union-attr]
+            annual, before, ytd, ytd_before = _spans_of_row(engine, key, plan, years_only)
+            year = annual[-1] if annual else None
+            if year is None and ytd is None:
+                unanswered.append(key)
+                continue
+            projection = project_from(engine, ytd, Method.linear) if ytd else None
         shares: list[Share] = []
         if key.partner not in dataset.groups.codes and key.partner != key.reporter:
             for group in groups_with(dataset, key.partner):
-                found = share_of(engine, key, group, accept_partial=False, bulk=bulk)
+                if key in fast:
+                    share = shares_of.share(key, group)
+                    if share is not None:
+                        shares.append(share)
+                    continue
+                found = share_of(engine, key, group, accept_partial=False, bulk=helper.get())
                 if isinstance(found, Share) and not found.partial:
                     shares.append(found)
         rows.append(
@@ -284,6 +313,20 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
         and not any(k.flow == other and (k.reporter, k.partner) in pairs for k in engine.keys())
     )
     return Summary(rows, unanswered, next(iter(flows)) if alone else None)
+
+
+class _Helper:
+    """The bulk helper of ``engine.masks`` for ``n_series`` series, built on first need."""
+
+    def __init__(self, engine: Engine, n_series: int) -> None:
+        self.engine, self.n_series = engine, n_series
+        self._made = False
+        self._bulk: Bulk | None = None
+
+    def get(self) -> Bulk | None:
+        if not self._made:
+            self._bulk, self._made = bulk_for(self.engine, self.n_series), True
+        return self._bulk
 
 
 def _found(answer: Answer | None) -> Answer | None:

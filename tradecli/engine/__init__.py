@@ -5,9 +5,8 @@ when asked for; implementations never import this selector.
 
 - ``reference``: today's reconcile-and-resolve, one series and span at a time with
   the full derivation (``engine.reference``); the semantics, and ``--explain``.
-- ``bulk``: a columnar engine over all series at once (``engine.bulk``), checked
-  against ``reference``; not written yet, so ``backend("bulk")`` is an
-  ``UnknownEngine`` error. ``engine.masks`` (the bulk helper: which spans the
+- ``bulk``: the columnar engine over all series at once (``engine.bulk``), checked
+  against ``reference``. ``engine.masks`` (the bulk helper: which spans the
   reference engine finds, for all series at once) is not a backend.
 
 A backend module exposes ``Engine``, built as ``Engine(frame, include_flagged,

@@ -85,6 +85,11 @@ class Answer:
             return [self.reconciled]
         return [r for p in self.parts for r in p.observations()]
 
+    def flags(self) -> list[str]:
+        """The quality flags of every published figure used (of each reconciled span's
+        sources), sorted."""
+        return sorted({f for rec in self.observations() for obs in rec.sources for f in obs.flags})
+
     def formula(self) -> str:
         """One line: how the value was obtained, with each term's value."""
         if self.rule == EXACT:

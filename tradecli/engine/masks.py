@@ -3,7 +3,8 @@
 Not an engine backend (``tradecli.engine.backend``): it answers no value. It says, from
 an engine's span index, which spans that engine finds (found-masks), so that the caller
 asks the engine only about those; every value shown is still the scalar engine's. The
-name ``bulk`` in the selector is kept for a columnar backend, which is not written yet.
+columnar backend is ``engine.bulk``; this helper serves the keys it leaves to the
+reference.
 
 The commands that answer many series (``summary``, ``growth`` with no filter) ask
 the scalar engine (``tradecli.engine.reference.Engine``) for every full year and every

@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from tradecli.observations import (
+    COLUMNS,
     EXCLUDED_FLAGS,
     OFFICIAL_STATEMENT,
     QUALIFIERS,
@@ -29,6 +30,21 @@ from tradecli.reconcile import (
     decide_disagreeing,
     reconcile_span,
 )
+
+# Up to this many rows' observations are read one by one from the frame's arrays; beyond,
+# the whole frame is turned into Python columns once (``rows``).
+FEW_ROWS = 20_000
+
+
+class _Picked(RowSource):
+    """``RowSource`` reading the frame's own arrays item by item (nothing converted first)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns = {c: cast(list[Any], frame[c].array) for c in frame.columns}
+        self.extra = [c for c in frame.columns if c not in COLUMNS]
+        self.size = len(frame)
+        self._flags = {}
+        self._periods = {}
 
 
 class SpanIndex:
@@ -49,6 +65,8 @@ class SpanIndex:
         """``series``: each series' row positions in ``frame`` (series ``k`` is ``series[k]``)."""
         self.frame = frame
         self._rows: RowSource | None = None
+        self._picked: _Picked | None = None
+        self._observed = 0  # rows whose observations were asked for
         series_of = np.full(len(frame), -1, dtype=np.int64)
         for k, index in enumerate(series):
             series_of[index] = k
@@ -155,8 +173,17 @@ class SpanIndex:
     ) -> tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]:
         """The observations behind a span's reconciled value (``reconcile_span`` decides again,
         on the observations themselves: the result is the same)."""
-        rows = self.rows
         index = self._kept[self.bounds[span] : self.bounds[span + 1]].tolist()
+        self._observed += len(index)
+        rows: RowSource
+        if self._rows is None and self._observed <= FEW_ROWS:
+            # The figures behind a few answers of a large file: those rows read one by one,
+            # not the whole frame turned into Python columns first.
+            if self._picked is None:
+                self._picked = _Picked(self.frame)
+            rows = self._picked
+        else:
+            rows = self.rows
         rec = reconcile_span(period, [rows.observation(i) for i in index])
         return rec.chosen, rec.agreeing, rec.superseded
 

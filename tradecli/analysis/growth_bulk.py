@@ -1,0 +1,96 @@
+"""``growth`` (latest span, no ``--period``) from the columns of the bulk backend.
+
+For every key whose series are simple (``tradecli.engine.bulk``) the latest span is the
+latest single month found (``spans_of``: a monthly series answers months directly),
+compared with the same month a year before; when that has no figure, the latest earlier
+month that has one a year before too. Each full year is compared with the one before,
+and the CAGR runs from the first full year to the last (or ``first``/``last``). The
+months and years are picked with numpy for all keys at once; the answers are
+``BulkAnswer``s whose derivation is the reference engine's, made when looked at. Other
+keys are left to ``growth.series_growth``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tradecli.analysis.growth import Cagr, Change, SeriesGrowth
+from tradecli.analysis.summary_bulk import Made, columns_of, last_where, not_found
+from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.bulk import key_years
+from tradecli.periods import Period
+
+
+def bulk_growth(
+    dataset: Dataset,
+    keys: Sequence[SeriesKey],
+    first: int | None = None,
+    last: int | None = None,
+) -> dict[SeriesKey, SeriesGrowth | str]:
+    """``series_growth(engine, key, None, first, last)`` of each simple key."""
+    engine = dataset.engine
+    columns = columns_of(dataset)
+    ky = key_years(columns, keys)
+    made = Made(engine, columns, ky)
+    n_keys = len(keys)
+    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
+    # Cells: (row, month) flattened; the month a year before is 12 cells back when the
+    # row before is the same key's previous year.
+    found = ky.month_found.reshape(-1)
+    cell_key = np.repeat(key_of, 12)
+    latest = last_where(found, cell_key, n_keys)
+    previous_year = np.zeros(len(ky.year), dtype=bool)
+    if len(ky.year) > 1:
+        previous_year[1:] = (key_of[1:] == key_of[:-1]) & (ky.year[1:] == ky.year[:-1] + 1)
+    based = np.zeros_like(ky.month_found)
+    based[1:] = ky.month_found[1:] & ky.month_found[:-1] & previous_year[1:, None]
+    # The latest earlier month whose change can be computed (a base found and not zero).
+    good = based.copy()
+    good[1:] &= ky.month_value[:-1] != 0
+    good = good.reshape(-1)
+    good[latest[latest >= 0]] = False
+    comparable = last_where(good, cell_key, n_keys)
+    full_rows = np.flatnonzero(ky.run == 12)
+    full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
+    full_list, years = full_rows.tolist(), ky.year.tolist()
+    simple, latest_list, comparable_list = ky.simple.tolist(), latest.tolist(), comparable.tolist()
+    based_list = based.reshape(-1)
+
+    def month(key: SeriesKey, cell: int) -> Answer:
+        return made.month(key, cell // 12, cell % 12)
+
+    out: dict[SeriesKey, SeriesGrowth | str] = {}
+    for k, key in enumerate(keys):
+        if not simple[k]:
+            continue
+        cell = latest_list[k]
+        if cell < 0:
+            out[key] = "no figures"
+            continue
+        current = month(key, cell)
+        if based_list[cell]:
+            span = Change(current, month(key, cell - 12))
+        else:
+            span = Change(current, not_found(engine, key, current.period.shifted_years(-1)))
+        earlier = None
+        if span.value is None and comparable_list[k] >= 0:
+            cell = comparable_list[k]
+            earlier = Change(month(key, cell), month(key, cell - 12))
+        rows = full_list[full_bounds[k] : full_bounds[k + 1]]
+        annual = [made.answer(key, row, 12) for row in rows]
+        by_year = dict(zip((years[row] for row in rows), annual, strict=True))
+        changes = tuple(
+            Change(a, by_year.get(y - 1) or not_found(engine, key, Period.year(y - 1)))
+            for y, a in by_year.items()
+        )
+        cagr = None
+        start = first if first is not None else (years[rows[0]] if rows else None)
+        end = last if last is not None else (years[rows[-1]] if rows else None)
+        if start is not None and end is not None and end > start:
+            ends = (by_year.get(y) or not_found(engine, key, Period.year(y)) for y in (start, end))
+            cagr = Cagr(*ends)
+        out[key] = SeriesGrowth(key, span, changes, cagr, earlier)
+    return out

@@ -1,0 +1,458 @@
+"""``summary`` rows from the columns of the bulk backend (``tradecli.engine.bulk``).
+
+For every key whose series are simple (single months, one exact figure each), the
+latest full year, the year before, the latest year-to-date span and its base, the
+run-rate and the shares in groups are picked from arrays (``key_years``) with numpy,
+for all keys at once; what the rows hold are ``BulkAnswer``s, whose derivation
+(JSON, ``--explain``) is the reference engine's answer, made only when looked at.
+Keys that are not simple are left to ``summary.summarize``'s reference path, and so
+is a share whose group total could come from a published aggregate or from a member
+that is not simple. The choices are the definitions of ``summary`` and ``share``
+(``latest_ytd``, ``share_of``) read off the arrays: ``tests/test_engines.py`` and
+``tests/test_bulk_engine.py`` hold the output equal to the reference path's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradecli.analysis.projection import Method, Projection, linear
+from tradecli.analysis.share import Share, share_of
+from tradecli.dataset import Dataset
+from tradecli.engine.answers import (
+    EXACT,
+    EXPORT_PLUS_IMPORT,
+    MEMBER_SUM,
+    NOT_AVAILABLE,
+    TILED,
+    Answer,
+    SeriesKey,
+)
+from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
+from tradecli.engine.masks import Bulk, Plan
+from tradecli.engine.reference import Engine
+from tradecli.groups import Group
+from tradecli.periods import Period
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Per key, the rows of ``KeyYears`` a summary row is made of (-1: none)."""
+
+    year: Ints
+    before: Ints
+    ytd: Ints
+    months: Ints
+    ytd_before: Ints
+
+
+def pick(ky: KeyYears, years_only: bool) -> Picked:
+    """The latest full year and the one before it, the latest Jan..m (m < 12) of a later
+    year and the same span a year earlier, as ``summary._spans_of_row`` chooses them."""
+    n = len(ky.year)
+    n_keys = len(ky.bounds) - 1
+    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
+    rows = np.arange(n)
+    full = ky.run == 12
+    year = last_where(full, key_of, n_keys)
+    previous = year - 1
+    ok = (year >= 0) & (previous >= 0)
+    ok[ok] &= (key_of[previous[ok]] == key_of[year[ok]]) & (
+        ky.year[previous[ok]] == ky.year[year[ok]] - 1
+    )
+    ok[ok] &= full[previous[ok]]
+    before = np.where(ok, previous, -1)
+    # The latest year after the latest full year with Jan..m found for some m < 12.
+    after = np.where(year >= 0, year, -1)[key_of]
+    candidate = (ky.run >= 1) & (rows > after)
+    ytd = np.full(n_keys, -1) if years_only else last_where(candidate, key_of, n_keys)
+    months = np.zeros(n_keys, dtype=np.int64)
+    has = ytd >= 0
+    months[has] = np.minimum(ky.run[ytd[has]], 11)
+    previous = ytd - 1
+    ok = (ytd >= 0) & (previous >= 0)
+    ok[ok] &= (key_of[previous[ok]] == key_of[ytd[ok]]) & (
+        ky.year[previous[ok]] == ky.year[ytd[ok]] - 1
+    )
+    ok[ok] &= ky.run[previous[ok]] >= months[ok]
+    ytd_before = np.where(ok, previous, -1)
+    return Picked(year, before, ytd, months, ytd_before)
+
+
+def last_where(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
+    """Per key, the last row index where ``mask`` holds, -1 when none."""
+    out = np.full(n_keys, -1, dtype=np.int64)
+    rows = np.flatnonzero(mask)
+    out[key_of[rows]] = rows  # later rows overwrite earlier ones (numpy assigns in order)
+    return out
+
+
+class Made:
+    """``BulkAnswer``s of one ``KeyYears``, their derivation asked of ``engine``."""
+
+    def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
+        self.engine, self.columns, self.ky = engine, columns, ky
+
+    def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
+        """Jan..``months`` of row ``row``'s year (found)."""
+        ky = self.ky
+        year = int(ky.year[row])
+        period = _span(year, months)
+        value = float(ky.value[row, months - 1])
+        words = self.columns.flag_words(int(ky.flags[row, months - 1]))
+        engine = self.engine
+
+        def made() -> Answer:
+            return engine.value(key, period)
+
+        if ky.xm[row, months - 1]:
+            return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+        rule = EXACT if months == 1 else TILED
+        return bulk_answer(key, period, value, rule, 0 if months == 1 else months, made, words)
+
+    def month(self, key: SeriesKey, row: int, column: int) -> Answer:
+        """The single month ``column`` + 1 of row ``row``'s year (found)."""
+        ky = self.ky
+        period = Period.month(int(ky.year[row]) * 12 + column)
+        value = float(ky.month_value[row, column])
+        words = self.columns.flag_words(int(ky.month_flags[row, column]))
+        engine = self.engine
+
+        def made() -> Answer:
+            return engine.value(key, period)
+
+        if ky.month_xm[row, column]:
+            return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+        return bulk_answer(key, period, value, EXACT, 0, made, words)
+
+
+@cache
+def _span(year: int, months: int) -> Period:
+    """Jan..``months`` of ``year``, each made once."""
+    return Period.year(year) if months == 12 else Period.ytd(year, months)
+
+
+def bulk_rows(
+    dataset: Dataset, keys: Sequence[SeriesKey], years_only: bool
+) -> dict[SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None]:
+    """For each simple key: (annual answers, the year before the latest, the latest YTD
+    span, its base), as ``summary._spans_of_row``; None when it has neither a full year
+    nor a year-to-date span."""
+    columns = columns_of(dataset)
+    ky = key_years(columns, keys)
+    picked = pick(ky, years_only)
+    made = Made(dataset.engine, columns, ky)
+    simple = ky.simple.tolist()
+    full_rows = np.flatnonzero(ky.run == 12)
+    full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
+    full_rows_list = full_rows.tolist()
+    year_of, before_of = picked.year.tolist(), picked.before.tolist()
+    ytd_of, months_of, ytd_before_of = (
+        picked.ytd.tolist(),
+        picked.months.tolist(),
+        picked.ytd_before.tolist(),
+    )
+    out: dict[
+        SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None
+    ] = {}
+    for k, key in enumerate(keys):
+        if not simple[k]:
+            continue
+        if year_of[k] < 0 and ytd_of[k] < 0:
+            out[key] = None
+            continue
+        annual = [
+            made.answer(key, row, 12) for row in full_rows_list[full_bounds[k] : full_bounds[k + 1]]
+        ]
+        before = made.answer(key, before_of[k], 12) if before_of[k] >= 0 else None
+        ytd = ytd_before = None
+        if ytd_of[k] >= 0:
+            ytd = made.answer(key, ytd_of[k], months_of[k])
+            if ytd_before_of[k] >= 0:
+                ytd_before = made.answer(key, ytd_before_of[k], months_of[k])
+        out[key] = (annual, before, ytd, ytd_before)
+    return out
+
+
+def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: list[Answer]) -> Answer:
+    """The full year before the year of ``ytd``, as ``project_from`` asks the engine for it
+    (``annual``: the key's full years found)."""
+    year = ytd.period.start_year - 1
+    for a in reversed(annual):
+        if a.period.start_year == year:
+            return a
+    return not_found(engine, key, Period.year(year))
+
+
+def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
+    """The answer "not available" of ``key`` over ``period``; the spans it lists are the
+    reference's, worked out when looked at."""
+
+    def made() -> Answer:
+        return engine.value(key, period)
+
+    return bulk_answer(key, period, None, NOT_AVAILABLE, 0, made)
+
+
+def columns_of(dataset: Dataset) -> Columns:
+    """The dataset's columns (built once per dataset)."""
+    found = _COLUMNS.get(id(dataset))
+    if found is None or found[0] is not dataset:
+        found = _COLUMNS[id(dataset)] = (
+            dataset,
+            Columns(dataset.frame, dataset.filters.include_flagged),
+        )
+    return found[1]
+
+
+_COLUMNS: dict[int, tuple[Dataset, Columns]] = {}
+
+
+class Shares:
+    """The shares a summary shows, from the month columns, for keys whose group total
+    is a member sum of simple series (module docstring)."""
+
+    def __init__(
+        self, dataset: Dataset, columns: Columns, helper: Callable[[], Bulk | None]
+    ) -> None:
+        self.dataset, self.columns, self.helper = dataset, columns, helper
+        self.engine = dataset.engine
+        self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
+        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools] | None] = {}
+        self._world: dict[tuple[str, str, str], _Totals | None] = {}
+        self._partners: dict[tuple[str, str], list[str]] | None = None
+
+    def share(self, key: SeriesKey, group: Group) -> Share | None:
+        """The summary's share of ``key`` in ``group`` (None: none shown): the latest span
+        over a complete member sum; a partial world sum is never shown."""
+        if group.every_partner and not self._code_has_figures(key, group):
+            return None  # only a partial sum over the partners present could answer
+        if not group.every_partner:
+            answered, found = self._latest(key, group)
+            if answered:
+                return found
+        shown = share_of(self.engine, key, group, accept_partial=False, bulk=self.helper())
+        return shown if isinstance(shown, Share) and not shown.partial else None
+
+    def latest(self, key: SeriesKey, group: Group) -> Share | None:
+        """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted)
+        when the columns answer it; None: ask the reference (a published total may exist,
+        a series is not simple, or there is no share and the reference says why)."""
+        return self._latest(key, group)[1]
+
+    def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | None]:
+        """(whether the columns answer, the share or None when there is none)."""
+        if self._code_has_figures(key, group):
+            return False, None
+        r, flow, currency = key.reporter, key.flow, key.currency
+        part = self._vector(key)
+        if group.every_partner:
+            totals = self._world_totals(r, flow, currency)
+        else:
+            totals = self._group_totals(r, group, flow, currency)
+        if totals is None or part is None:
+            return False, None
+        values, found, xm = part
+        ok = found & totals.complete & (totals.value != 0)
+        where = np.flatnonzero(ok)
+        if not len(where):
+            return True, None
+        t = int(where[-1])
+        period = Period.month(self.columns.first_month + t)
+        engine = self.engine
+
+        def part_made() -> Answer:
+            return engine.value(key, period)
+
+        def total_made() -> Answer:
+            return engine.group_value(r, group, flow, period, currency)
+
+        if xm[t]:
+            answer = bulk_answer(key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made)
+        else:
+            answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made)
+        have, n = int(totals.have[t]), int(totals.members[t])
+        notes = [f"{have} of {n} members have data"]
+        if have < n:
+            assert totals.names is not None and totals.found is not None
+            missing = [
+                name for name, f in zip(totals.names, totals.found[:, t], strict=True) if not f
+            ]
+            notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
+        if group.every_partner:
+            notes.append(
+                "sum over the partners present in the data, not every partner: a partial total"
+            )
+        total = bulk_answer(
+            SeriesKey(r, group.code or group.name.upper(), flow, currency),
+            period,
+            float(totals.value[t]),
+            MEMBER_SUM,
+            have,
+            total_made,
+            notes=tuple(notes),
+            complete=not group.every_partner,
+        )
+        return True, Share(key, group.name, answer, total, partial=group.every_partner)
+
+    def _code_has_figures(self, key: SeriesKey, group: Group) -> bool:
+        """``share._code_has_figures``: the group's code has figures for the flow (for
+        turnover also export or import): a published total may answer."""
+        if not group.code:
+            return False
+        code = key.with_partner(group.code)
+        flows = [key.flow, *(("export", "import") if key.flow == "turnover" else ())]
+        return any(self.columns.has_spans(code.with_flow(f)) for f in flows)
+
+    def _world_totals(self, reporter: str, flow: str, currency: str) -> _Totals | None:
+        """The sum over every partner of the reporter present in the data (``partners_for``
+        of a group of every partner), for each month; complete where at least two have a
+        figure (``share._is_total`` for a partial sum). None: a partner is not simple."""
+        memo = (reporter, flow, currency)
+        if memo in self._world:
+            return self._world[memo]
+        if self._partners is None:
+            codes = self.dataset.groups.codes
+            partners: dict[tuple[str, str], set[str]] = {}
+            for k in self.columns.keys:
+                if k.partner not in codes and ":" not in k.partner and k.partner != k.reporter:
+                    partners.setdefault((k.reporter, k.currency), set()).add(k.partner)
+            self._partners = {rc: sorted(p) for rc, p in partners.items()}
+        names = self._partners.get((reporter, currency), [])
+        out: _Totals | None = None
+        vectors = [self._vector(SeriesKey(reporter, p, flow, currency)) for p in names]
+        if all(v is not None for v in vectors):
+            n_months = self.columns.n_months
+            value = np.zeros(n_months, dtype=np.float64)
+            found = np.zeros((len(names), n_months), dtype=bool)
+            for i, vector in enumerate(vectors):
+                assert vector is not None
+                value = value + np.where(vector[1], vector[0], 0.0)
+                found[i] = vector[1]
+            have = found.sum(axis=0)
+            members = np.full(n_months, len(names), dtype=np.int64)
+            out = _Totals(value, have >= 2, members, have, names, found)
+        self._world[memo] = out
+        return out
+
+    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools] | None:
+        """Per month of the data: the key's value (rules 1 and 4 for one month), whether
+        found, whether export + import; None when a series of it is not simple."""
+        if key in self._vectors:
+            return self._vectors[key]
+        columns = self.columns
+        roles = columns.roles(key)
+        out = None
+        if roles is not None:
+            own, x, m = (columns.month_vector(s) for s in roles)
+            both = x[1] & m[1] & ~own[1]
+            values = np.where(own[1], own[0], x[0] + m[0])
+            out = (values, own[1] | both, both)
+        self._vectors[key] = out
+        return out
+
+    def _group_totals(
+        self, reporter: str, group: Group, flow: str, currency: str
+    ) -> _Totals | None:
+        """The member sums of ``group`` for each month (None: left to the reference)."""
+        memo = (reporter, group, flow, currency)
+        if memo not in self._totals:
+            self._totals[memo] = self._make_totals(reporter, group, flow, currency)
+        return self._totals[memo]
+
+    def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
+        """Member sums over the members of each month (``partners_for``); may be shown where
+        every member has a figure. None: a member is not simple."""
+        columns = self.columns
+        n_months = columns.n_months
+        value = np.zeros(n_months, dtype=np.float64)
+        complete = np.zeros(n_months, dtype=bool)
+        members = np.zeros(n_months, dtype=np.int64)
+        by_members: dict[tuple[str, ...], list[int]] = {}
+        for t in range(n_months):
+            listed = group.members_during(Period.month(columns.first_month + t))
+            by_members.setdefault(tuple(m for m in listed if m != reporter), []).append(t)
+        for names, months in by_members.items():
+            at = np.array(months, dtype=np.int64)
+            if not names:
+                continue
+            total = np.zeros(len(at), dtype=np.float64)
+            every = np.ones(len(at), dtype=bool)
+            for name in names:
+                vector = self._vector(SeriesKey(reporter, name, flow, currency))
+                if vector is None:
+                    return None  # a member that is not simple
+                total = total + np.where(vector[1][at], vector[0][at], 0.0)
+                every &= vector[1][at]
+            value[at] = total
+            complete[at] = every
+            members[at] = len(names)
+        return _Totals(value, complete, members, members)
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """Per month: the member sum, whether it may be shown, the number of members and of
+    those with a figure; for a sum with members missing, their names and figures."""
+
+    value: Floats
+    complete: Bools
+    members: Ints
+    have: Ints
+    names: list[str] | None = None
+    found: Bools | None = None
+
+
+__all__ = ["Made", "Method", "Picked", "Projection", "Shares", "bulk_rows", "linear", "pick"]
+
+
+class YearAnswers:
+    """``engine.value`` for the full years and Jan..m spans of the simple keys of a
+    ``KeyYears``, read off its arrays; any other question is the reference engine's.
+    With ``plan``, the found-masks of ``engine.masks.Plan`` from the same arrays: what
+    ``project_series`` needs, without the reference's span index."""
+
+    def __init__(self, dataset: Dataset, keys: Sequence[SeriesKey]) -> None:
+        self.engine = dataset.engine
+        columns = columns_of(dataset)
+        self.ky = ky = key_years(columns, keys)
+        self.made = Made(self.engine, columns, ky)
+        self.number = {k: i for i, k in enumerate(keys) if ky.simple[i]}
+        self._years: dict[int, dict[int, int]] = {}
+        self._run = ky.run.tolist()
+
+    def simple(self, key: SeriesKey) -> bool:
+        return key in self.number
+
+    def _rows(self, k: int) -> dict[int, int]:
+        rows = self._years.get(k)
+        if rows is None:
+            start, end = int(self.ky.bounds[k]), int(self.ky.bounds[k + 1])
+            years = self.ky.year[start:end].tolist()
+            rows = self._years[k] = dict(zip(years, range(start, end), strict=True))
+        return rows
+
+    def value(self, key: SeriesKey, period: Period) -> Answer:
+        k = self.number.get(key)
+        first, last = period
+        if k is None or first % 12 or first // 12 != last // 12:
+            return self.engine.value(key, period)
+        months = last - first + 1
+        row = self._rows(k).get(first // 12)
+        if row is None or self._run[row] < months:
+            return not_found(self.engine, key, period)
+        return self.made.answer(key, row, months)
+
+    def plan(self, key: SeriesKey) -> Plan:
+        """The key's years and found-masks (bit m - 1: Jan..m found)."""
+        rows = self._rows(self.number[key])
+        return Plan(tuple(rows), tuple((1 << self._run[row]) - 1 for row in rows.values()))

@@ -1,0 +1,526 @@
+"""The bulk backend: the span rules over columns, for all series at once.
+
+The whole-file commands (``summary``, ``growth``, ``share``, ``project`` with no filter)
+ask every series for every full year and every year-to-date span Jan..m. Nearly every
+series of a bulk download is made of single months, one figure each; for those the rules
+(``engine.rules``) reduce to array operations:
+
+- a series' months go into rows of 12 cells, one row per (series, calendar year) it has
+  months in: ``values`` (the figure), ``present``, ``flags`` (a bitmask of the flag words
+  of the figure's row, one bit per distinct word in the data);
+- Jan..m has a value exactly when every month from January through m is there (rule 2;
+  rule 1 for January alone). Its value is the cumulative sum along the row, which adds
+  the months in the order the scalar engine adds them (``sum`` over Jan..m, left to right):
+  the same float, bit for bit. Its flags are the cumulative OR of the months' flags;
+- turnover with no figure of its own over a span is export + import (rule 4), where both
+  are found: the sum of the two cumulative sums, as the scalar engine adds its two parts.
+
+A series is **simple** when its kept rows (after the quality-flag exclusion) are single
+months, one figure per month, none approximate (about/over/almost) and all finite. Every
+other series (annual, quarterly or cumulative spans beside months, revisions and
+conflicts to reconcile, approximate figures) is left to the reference rules; so is every
+question about a key one of whose series (own, export, import) is not simple.
+
+``BulkAnswer`` is the answer made from the arrays: value, span, rule and flags known at
+once; its derivation (parts, sources, ``explain``, JSON) is the reference engine's answer
+to the same question, asked only when something looks at it. ``Engine`` is the backend
+of the selector: the reference engine with ``value`` answered from the columns where the
+series are simple.
+
+``TRADECLI_BACKEND=reference`` turns the columnar path of the commands off (``enabled``):
+tests and benchmarks compare the two.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from tradecli.engine.answers import (
+    EXACT,
+    EXPORT_PLUS_IMPORT,
+    NOT_AVAILABLE,
+    TILED,
+    Answer,
+    Deferred,
+    SeriesKey,
+)
+from tradecli.engine.reference import Engine as Reference
+from tradecli.observations import (
+    CODE_COLUMNS,
+    EXCLUDED_FLAGS,
+    OFFICIAL_STATEMENT,
+    QUALIFIERS,
+    split_flags,
+)
+from tradecli.periods import Period
+from tradecli.reconcile import decide_disagreeing
+
+NAME = "bulk"
+ENV = "TRADECLI_BACKEND"
+# Below this many series the scalar engine alone is as quick (no arrays to build).
+MIN_SERIES = 50
+MAX_FLAG_WORDS = 63  # one bit each in an int64
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+
+
+def enabled(n_series: int) -> bool:
+    """Whether a command answering ``n_series`` series takes the columnar path:
+    ``TRADECLI_BACKEND=reference`` never, ``=bulk`` always, else from ``MIN_SERIES`` on."""
+    chosen = os.environ.get(ENV, "")
+    return chosen == NAME or (chosen != "reference" and n_series >= MIN_SERIES)
+
+
+@dataclass(frozen=True, eq=False)
+class BulkAnswer(Answer):
+    """An answer made from the arrays. ``made`` gives the reference engine's answer to
+    the same question (its derivation); ``flag_words``: the quality flags of every figure
+    used, sorted (None: ask the reference)."""
+
+    made: Callable[[], Answer] | None = field(default=None, repr=False)
+    flag_words: tuple[str, ...] | None = None
+
+    def reference(self) -> Answer:
+        assert self.made is not None
+        return self.made()
+
+    @property
+    def qualifiers(self) -> frozenset[str]:
+        return frozenset()  # approximate figures never go through the arrays
+
+    def flags(self) -> list[str]:
+        if self.flag_words is not None:
+            return list(self.flag_words)
+        return self.reference().flags()
+
+    def observations(self) -> list[Any]:
+        return self.reference().observations()
+
+    def formula(self) -> str:
+        return self.reference().formula()
+
+    def explain(self, indent: int = 0) -> list[str]:
+        return self.reference().explain(indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.reference().to_dict()
+
+
+def bulk_answer(
+    key: SeriesKey,
+    period: Period,
+    value: float | None,
+    rule: str,
+    n_parts: int,
+    made: Callable[[], Answer],
+    flag_words: tuple[str, ...] | None = None,
+    *,
+    notes: tuple[str, ...] = (),
+    complete: bool = True,
+) -> BulkAnswer:
+    """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
+    data are the reference answer's, made on first look."""
+    parts: Sequence[Answer] = Deferred(lambda: tuple(made().parts), n_parts) if n_parts else ()
+    available: Sequence[Period] = Deferred(lambda: tuple(made().available)) if value is None else ()
+    # As ``BulkAnswer(...)`` would make it, without the frozen dataclass's __init__ (one
+    # ``object.__setattr__`` per field): a whole-file summary makes tens of thousands.
+    answer = BulkAnswer.__new__(BulkAnswer)
+    answer.__dict__.update(
+        key=key,
+        period=period,
+        value=value,
+        rule=rule,
+        parts=parts,
+        signs=(1,) * n_parts,
+        reconciled=None,
+        available=available,
+        complete=complete,
+        notes=notes,
+        made=made,
+        flag_words=flag_words,
+    )
+    return answer
+
+
+def _codes(column: pd.Series[Any]) -> tuple[Ints, list[str]]:
+    """Integer codes of a key column and the texts they stand for."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes: Ints = np.asarray(column.cat.codes, dtype=np.int64)
+        return codes, [str(c) for c in column.cat.categories.tolist()]
+    factorized, uniques = pd.factorize(column.astype(str), use_na_sentinel=False)
+    codes = np.asarray(factorized, dtype=np.int64)
+    return codes, [str(u) for u in uniques.tolist()]
+
+
+class Columns:
+    """Every series of an observation frame as arrays (module docstring).
+
+    ``keys[s]``: series ``s``; ``simple[s]``: whether it goes through the arrays. Rows
+    ``row_bounds[s]:row_bounds[s + 1]`` of ``row_year``/``values``/``present``/``flags``
+    are the calendar years of simple series ``s``, oldest first (other series have none).
+    """
+
+    def __init__(self, frame: pd.DataFrame, include_flagged: bool = False) -> None:
+        n = len(frame)
+        parts = [_codes(frame[c]) for c in CODE_COLUMNS]
+        combined = np.zeros(n, dtype=np.int64)
+        for codes, texts in parts:
+            combined *= max(len(texts), 1)
+            combined += codes
+        unique, series_of = np.unique(combined, return_inverse=True)
+        series_of = series_of.astype(np.int64).reshape(-1)
+        decoded = []
+        rest = unique.copy()
+        for _, texts in reversed(parts):
+            width = max(len(texts), 1)
+            decoded.append([texts[c] for c in (rest % width).tolist()])
+            rest //= width
+        reporter, partner, flow, currency = reversed(decoded)
+        self.keys: list[SeriesKey] = [
+            SeriesKey(*k) for k in zip(reporter, partner, flow, currency, strict=True)
+        ]
+        self.number: dict[SeriesKey, int] = {k: s for s, k in enumerate(self.keys)}
+        n_series = len(self.keys)
+
+        # Flags: few distinct texts, each split once; one bit per distinct word.
+        flag_codes, flag_texts = pd.factorize(frame["flags"], use_na_sentinel=False)
+        words_of = [split_flags(str(t)) for t in flag_texts.tolist()]
+        words = sorted({w for ws in words_of for w in ws})
+        self.usable = len(words) <= MAX_FLAG_WORDS
+        self.words = words
+        bit = {w: 1 << i for i, w in enumerate(words)}
+        text_bits = np.array([sum(bit.get(w, 0) for w in set(ws)) for ws in words_of], np.int64)
+        excluded = np.array([any(w in EXCLUDED_FLAGS for w in ws) for ws in words_of], bool)
+        approximate = np.array([any(w in QUALIFIERS for w in ws) for ws in words_of], bool)
+        flag_codes = flag_codes.astype(np.int64)
+
+        official = np.array([OFFICIAL_STATEMENT in ws for ws in words_of], dtype=bool)
+        first = frame["first"].to_numpy(dtype=np.int64)
+        last = frame["last"].to_numpy(dtype=np.int64)
+        value = frame["value"].to_numpy(dtype=np.float64)
+        keep = np.ones(n, dtype=bool) if include_flagged else ~excluded[flag_codes]
+        kept = np.flatnonzero(keep)
+        # Grouped by (series, first month), frame order within (``lexsort`` is stable).
+        kept = kept[np.lexsort((first[kept], series_of[kept]))]
+        s, month, last, value = series_of[kept], first[kept], last[kept], value[kept]
+        codes = flag_codes[kept]
+        row_bits, row_approx = text_bits[codes], approximate[codes]
+
+        # A series is not simple when a kept row is longer than a month, approximate or
+        # not finite, or the figures of a month do not all disagree (``decide`` clusters
+        # them).
+        bad = (month != last) | row_approx | ~np.isfinite(value)
+        same = np.zeros(len(s), dtype=bool)  # rows of a month with more than one figure
+        if len(s) > 1:
+            same[1:] = (s[1:] == s[:-1]) & (month[1:] == month[:-1])
+            same[:-1] |= same[1:]
+        chosen = ~same
+        if same.any():
+            # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each month
+            # where no two agree, as the reference's span index does.
+            rows = np.flatnonzero(same)
+            starts = np.ones(len(rows), dtype=bool)
+            starts[1:] = (s[rows[1:]] != s[rows[:-1]]) | (month[rows[1:]] != month[rows[:-1]])
+            bounds = np.append(np.flatnonzero(starts), len(rows)).astype(np.int64)
+            published_codes, published_texts = pd.factorize(
+                frame["published"].to_numpy()[kept[rows]], use_na_sentinel=False
+            )
+            texts = [str(t) for t in published_texts.tolist()]
+            by_text = sorted(range(len(texts)), key=texts.__getitem__)
+            rank = np.empty(len(texts), dtype=np.int64)
+            rank[by_text] = np.arange(len(texts))
+            winner, _ = decide_disagreeing(
+                bounds,
+                value[rows],
+                frame["step"].to_numpy(dtype=np.float64)[kept[rows]],
+                ~row_approx[rows],
+                official[codes[rows]],
+                rank[np.asarray(published_codes, dtype=np.int64)],
+            )
+            chosen[rows[winner[winner >= 0]]] = True
+            undecided = np.repeat(winner < 0, np.diff(bounds))
+            bad[rows[undecided]] = True
+        self.kept: Ints = np.bincount(s, minlength=n_series)
+        not_simple = np.bincount(s[bad], minlength=n_series) > 0
+        self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
+
+        # The simple series' rows of 12 months, one per (series, year).
+        take = self.simple[s] & chosen
+        s, month, value, row_bits = s[take], month[take], value[take], row_bits[take]
+        year = month // 12
+        self.first_year = int(year.min()) if len(year) else 0
+        n_years = int(year.max()) - self.first_year + 1 if len(year) else 1
+        self.first_month, self.n_months = self.first_year * 12, n_years * 12
+        cell = s * n_years + (year - self.first_year)
+        rows, row_of = np.unique(cell, return_inverse=True)
+        row_of = row_of.reshape(-1)
+        self.row_year: Ints = rows % n_years + self.first_year
+        row_series = rows // n_years
+        self.row_bounds: Ints = np.searchsorted(row_series, np.arange(n_series + 1)).astype(
+            np.int64
+        )
+        n_rows = len(rows)
+        self.values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
+        self.present: Bools = np.zeros((n_rows, 12), dtype=bool)
+        self.flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
+        column = month % 12
+        self.values[row_of, column] = value
+        self.present[row_of, column] = True
+        self.flags[row_of, column] = row_bits
+        self._words: dict[int, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def flag_words(self, bits: int) -> tuple[str, ...]:
+        """The flag words of a bitmask, sorted."""
+        words = self._words.get(bits)
+        if words is None:
+            words = self._words[bits] = tuple(w for i, w in enumerate(self.words) if bits >> i & 1)
+        return words
+
+    def has_spans(self, key: SeriesKey) -> bool:
+        """Whether the series has kept rows (a figure of some span)."""
+        series = self.series(key)
+        return series >= 0 and bool(self.kept[series])
+
+    def month_vector(self, series: int) -> tuple[Floats, Bools]:
+        """A simple series' figure and presence for every month of the data's years
+        (month ``first_month + t`` at ``t``); nothing present for -1."""
+        values = np.zeros(self.n_months, dtype=np.float64)
+        present = np.zeros(self.n_months, dtype=bool)
+        if series >= 0:
+            start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
+            at = (self.row_year[start:end] - self.first_year) * 12
+            cells = (at[:, None] + np.arange(12)).reshape(-1)
+            values[cells] = self.values[start:end].reshape(-1)
+            present[cells] = self.present[start:end].reshape(-1)
+        return values, present
+
+    def series(self, key: SeriesKey) -> int:
+        """The series number of ``key``, -1 when the data has no rows of it."""
+        return self.number.get(key, -1)
+
+    def roles(self, key: SeriesKey) -> tuple[int, int, int] | None:
+        """(own, export, import) series numbers of ``key`` (-1: none; export and import
+        only for turnover), or None when one of them is not simple."""
+        own = self.series(key)
+        if key.flow == "turnover":
+            x, m = self.series(key.with_flow("export")), self.series(key.with_flow("import"))
+        else:
+            x = m = -1
+        if any(n >= 0 and not self.simple[n] for n in (own, x, m)):
+            return None
+        return own, x, m
+
+    def month_values(self, series: int, first: int, last: int) -> list[float] | None:
+        """The figure of every month first..last of a simple series, or None when one is
+        missing."""
+        if series < 0:
+            return None
+        start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
+        years = self.row_year[start:end]
+        out: list[float] = []
+        for y in range(first // 12, last // 12 + 1):
+            at = int(np.searchsorted(years, y))
+            if at == len(years) or years[at] != y:
+                return None
+            row = start + at
+            low = first - y * 12 if y == first // 12 else 0
+            high = last - y * 12 if y == last // 12 else 11
+            if not self.present[row, low : high + 1].all():
+                return None
+            out.extend(self.values[row, low : high + 1].tolist())
+        return out
+
+    def month_flags(self, series: int, first: int, last: int) -> int:
+        """The OR of the flag bits of months first..last (all present) of a simple series."""
+        start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
+        years = self.row_year[start:end]
+        bits = 0
+        for y in range(first // 12, last // 12 + 1):
+            row = start + int(np.searchsorted(years, y))
+            low = first - y * 12 if y == first // 12 else 0
+            high = last - y * 12 if y == last // 12 else 11
+            bits |= int(np.bitwise_or.reduce(self.flags[row, low : high + 1]))
+        return bits
+
+
+@dataclass(frozen=True)
+class KeyYears:
+    """For a list of keys, every (key, calendar year) they have months in, as arrays.
+
+    Rows ``bounds[k]:bounds[k + 1]`` are key ``k``'s years, oldest first (none for a key
+    that is not simple: ``simple[k]``). Column m - 1 of a row is Jan..m of its year:
+    ``value`` (NaN when not found), ``flags`` (bitmask) and ``xm`` (the value is
+    export + import). ``run``: the number of months from January that are found.
+    ``month_*``: the same for each single month of the year (column m - 1: month m).
+    """
+
+    simple: Bools
+    bounds: Ints
+    year: Ints
+    value: Floats
+    flags: Ints
+    xm: Bools
+    run: Ints
+    month_found: Bools
+    month_value: Floats
+    month_flags: Ints
+    month_xm: Bools
+
+
+def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
+    """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring)."""
+    n_keys = len(keys)
+    roles = np.full((n_keys, 3), -1, dtype=np.int64)
+    simple = np.zeros(n_keys, dtype=bool)
+    for k, key in enumerate(keys):
+        found = columns.roles(key)
+        if found is not None:
+            simple[k] = True
+            roles[k] = found
+    first_year = columns.first_year
+    n_years = int(columns.row_year.max()) - first_year + 1 if len(columns.row_year) else 1
+    # Every (key, year) that any of its series has a row in.
+    cells = []
+    for role in range(3):
+        series = roles[:, role]
+        has = simple & (series >= 0)
+        which = np.flatnonzero(has)
+        counts = columns.row_bounds[series[which] + 1] - columns.row_bounds[series[which]]
+        starts = columns.row_bounds[series[which]]
+        rows = _ranges(starts, counts)
+        cells.append(np.repeat(which, counts) * n_years + columns.row_year[rows] - first_year)
+    cell = np.unique(np.concatenate(cells)) if cells else np.zeros(0, np.int64)
+    key_of, year = cell // n_years, cell % n_years + first_year
+    bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
+    n = len(cell)
+
+    row_cell = _series_of_rows(columns) * n_years + columns.row_year - first_year
+
+    def lookup(role: int) -> tuple[Floats, Bools, Ints]:
+        """Per (key, year): the series' months (figures, presence, flags)."""
+        series = roles[key_of, role]
+        value = np.zeros((n, 12), dtype=np.float64)
+        found = np.zeros((n, 12), dtype=bool)
+        flags = np.zeros((n, 12), dtype=np.int64)
+        has = np.flatnonzero(series >= 0)
+        if len(has) and len(row_cell):
+            wanted = series[has] * n_years + year[has] - first_year
+            at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
+            hit = row_cell[at] == wanted
+            has, at = has[hit], at[hit]
+            value[has] = columns.values[at]
+            found[has] = columns.present[at]
+            flags[has] = columns.flags[at]
+        return value, found, flags
+
+    own, x, m = lookup(0), lookup(1), lookup(2)
+    # Single months (rule 1, or rule 4 for a month): for growth's latest month.
+    month_xm = x[1] & m[1] & ~own[1]
+    month_value = np.where(own[1], own[0], x[0] + m[0])
+    month_flags = np.where(own[1], own[2], x[2] | m[2])
+    # Jan..m (rules 2 and 4): cumulative along the year.
+    own_found = np.logical_and.accumulate(own[1], axis=1)
+    both = np.logical_and.accumulate(x[1], axis=1) & np.logical_and.accumulate(m[1], axis=1)
+    both &= ~own_found
+    value = np.where(own_found, np.cumsum(own[0], axis=1), np.nan)
+    value[both] = np.cumsum(x[0], axis=1)[both] + np.cumsum(m[0], axis=1)[both]
+    flags = np.where(own_found, np.bitwise_or.accumulate(own[2], axis=1), 0)
+    flags[both] = (np.bitwise_or.accumulate(x[2], axis=1) | np.bitwise_or.accumulate(m[2], axis=1))[
+        both
+    ]
+    run = (own_found | both).sum(axis=1).astype(np.int64)
+    return KeyYears(
+        simple,
+        bounds,
+        year.astype(np.int64),
+        value,
+        flags,
+        both,
+        run,
+        own[1] | month_xm,
+        month_value,
+        month_flags,
+        month_xm,
+    )
+
+
+def _series_of_rows(columns: Columns) -> Ints:
+    """The series of each year-row of ``columns`` (sorted)."""
+    counts = np.diff(columns.row_bounds)
+    return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+
+
+def _ranges(starts: Ints, counts: Ints) -> Ints:
+    """The concatenation of range(start, start + count) for each pair."""
+    if not len(counts):
+        return np.zeros(0, dtype=np.int64)
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + np.arange(total, dtype=np.int64) - offsets
+
+
+@dataclass
+class Engine(Reference):
+    """The backend ``bulk``: the reference engine, with ``value`` answered from the columns
+    for keys whose series are simple (module docstring)."""
+
+    _columns: Columns | None = field(default=None, init=False, repr=False)
+    _bulk: dict[tuple[SeriesKey, Period], Answer] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    @property
+    def columns(self) -> Columns:
+        if self._columns is None:
+            self._columns = Columns(self.frame, self.include_flagged)
+        return self._columns
+
+    def value(self, key: SeriesKey, period: Period) -> Answer:
+        memo = (key, period)
+        answer = self._bulk.get(memo)
+        if answer is None:
+            answer = self._bulk[memo] = self._bulk_value(key, period)
+        return answer
+
+    def _bulk_value(self, key: SeriesKey, period: Period) -> Answer:
+        columns = self.columns
+        roles = columns.roles(key)
+        if roles is None:
+            return super().value(key, period)
+        own, x, m = roles
+        first, last = period
+
+        def made() -> Answer:  # the reference's answer (memoised there)
+            return Reference.value(self, key, period)
+
+        values = columns.month_values(own, first, last)
+        if values is not None:
+            rule = EXACT if first == last else TILED
+            bits = columns.month_flags(own, first, last)
+            n_parts = 0 if first == last else last - first + 1
+            return bulk_answer(
+                key, period, float(sum(values)), rule, n_parts, made, columns.flag_words(bits)
+            )
+        xs, ms = columns.month_values(x, first, last), columns.month_values(m, first, last)
+        if xs is None or ms is None:
+            return super().value(key, period)  # not available: the spans it lists
+        total = float(sum(xs)) + float(sum(ms))
+        bits = columns.month_flags(x, first, last) | columns.month_flags(m, first, last)
+        return bulk_answer(
+            key, period, total, EXPORT_PLUS_IMPORT, 2, made, columns.flag_words(bits)
+        )
+
+
+__all__ = ["NOT_AVAILABLE", "BulkAnswer", "Columns", "Engine", "KeyYears", "key_years"]
