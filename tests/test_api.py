@@ -69,3 +69,21 @@ def test_import_tradecli_imports_no_pandas() -> None:
     code = "import sys, tradecli; print('pandas' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_questions_of_issue_15_from_python() -> None:
+    import tradecli
+
+    data = tradecli.load()
+    # Jan–Jun 2024 AZE–RUS: export $557M, import $1.6B (lines 192, 193 of the bundled CSV).
+    both = tradecli.flows(data, "2024-H1", reporter="AZE", partner="RUS")
+    assert both.pairs[0].balance == pytest.approx(557e6 - 1.6e9)
+    ranking = tradecli.rank(data, "change", top=1, reporter="AZE")
+    assert [r.key.partner for r in ranking.shown] == ["TKM"]  # Jan–Oct 2023, lines 168/169
+    split = tradecli.contributions(data, reporter="AZE", period="2022")
+    assert split.explained + split.residual == pytest.approx(52.68 / 33.9 - 1)
+    revised = tradecli.revisions(data, from_vintage="2023-09-14", partner="TJK")
+    assert [(r.old.value, r.new.value) for r in revised.revisions] == [
+        (pytest.approx(5.8e6), pytest.approx(5.9e6))
+    ]
+    assert list(tradecli.frame(ranking)["series"]) == ["AZE–TKM"]  # --top 1: one row

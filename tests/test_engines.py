@@ -96,3 +96,17 @@ def test_implementations_never_import_the_selector() -> None:
     for module in ENGINE_DIR.glob("*.py"):
         if module.name != "__init__.py":
             assert not selector.search(module.read_text(encoding="utf-8")), module.name
+
+
+def test_a_dataset_builds_the_backend_it_names(bundled: Dataset) -> None:
+    """``Dataset.engine_name`` picks the backend through the selector, and an unknown
+    name is the selector's error, not a silent fall back to the reference."""
+    from dataclasses import replace
+
+    named = replace(bundled, engine_name="reference")
+    assert type(named.engine) is Engine and named.engine is not bundled.engine
+    key = named.engine.keys()[0]
+    span = named.engine.periods(key)[0]
+    assert named.engine.value(key, span).value == bundled.engine.value(key, span).value
+    with pytest.raises(engine.UnknownEngine, match="no engine 'nope'"):
+        _ = replace(bundled, engine_name="nope").engine

@@ -33,7 +33,7 @@ from tradecli.reconcile import (
     reconcile,
     reconcile_span,
 )
-from tradecli.render import Format, Report, render
+from tradecli.render import OutputFormat, Report, render
 from tradecli.selection import Selection
 from tradecli.series import Engine, SeriesKey
 
@@ -208,7 +208,7 @@ def test_a_summary_report_builds_its_payload_and_derivation_on_demand(bundled: D
         report.record_fields,
         report.machine_records(),
     )
-    for fmt in Format:
+    for fmt in OutputFormat:
         for explain in (False, True):
             assert render(report, fmt, explain) == render(eager, fmt, explain)
 

@@ -19,7 +19,7 @@ from tradecli.dataset import load
 from tradecli.errors import BadInput, BadPeriod, BadRequest
 from tradecli.groups import load_file
 from tradecli.periods import Period, check_year
-from tradecli.render import Column, Format, Report, render
+from tradecli.render import Column, OutputFormat, Report, render
 from tradecli.safe_text import escape_controls
 
 from .conftest import TIDY_HEADER
@@ -69,7 +69,7 @@ def test_file_names_and_group_names_in_messages_are_escaped(
     assert not CONTROLS.search(err)
     assert "bad\\x1b]0;pwned" in err
     report = Report("t", [Column("a", "A")], [{"a": "x"}], {}, notes=[f"group cis{ESCAPES}"])
-    for fmt in Format:
+    for fmt in OutputFormat:
         shown = render(report, fmt, explain=True)
         assert not CONTROLS.search(shown.stdout + shown.stderr)
 
@@ -101,7 +101,7 @@ def test_markdown_cannot_be_broken_out_of(
 
 def test_a_markdown_fence_is_longer_than_any_backticks_inside() -> None:
     report = Report("t", [Column("a", "A")], [], {}, explain=["````", "x"])
-    out = render(report, Format.markdown, explain=True).stdout
+    out = render(report, OutputFormat.markdown, explain=True).stdout
     assert "`````\n````\nx\n`````\n" in out
 
 

@@ -31,6 +31,8 @@ OWN = {
     "summary": ["change", "ytd_period", "ytd_value", "ytd_change", "run_rate", "shares"],
     "growth": [
         "change",
+        "change_low",
+        "change_high",
         "base_period",
         "base_value",
         "year",
@@ -81,7 +83,10 @@ def test_value_record_by_hand(runner: CliRunner) -> None:
     assert row["period"] == "2023-Q2" and row["unit"] == "unit"
     assert float(row["value"]) == pytest.approx(1_786_000 - 1_000_000)
     assert row["approximate"] == "True"
-    assert row["low"] == "" and row["high"] == ""  # the range of an approximate value: unknown
+    # Jan–Jun 1.786 million stands for 1.7855-1.7865 million (± half its last digit); "about"
+    # 1 million for 0.5-1.5 million: Q2 lies in 1.7855M - 1.5M to 1.7865M - 0.5M.
+    assert float(row["low"]) == pytest.approx(1_785_500 - 1_500_000)
+    assert float(row["high"]) == pytest.approx(1_786_500 - 500_000)
     assert "about" in row["flags"].split(";") and "garbled-in-source" in row["flags"].split(";")
     assert row["rule"] == "difference"
 

@@ -7,7 +7,7 @@ import pytest
 from tradecli.analysis.summary import SummaryRow, sparkline, summarize
 from tradecli.dataset import Dataset
 from tradecli.periods import Period
-from tradecli.render import Format, render
+from tradecli.render import OutputFormat, render
 from tradecli.selection import Selection
 from tradecli.series import SeriesKey
 
@@ -60,7 +60,7 @@ def test_largest_first_usd_before_other_currencies(bundled: Dataset) -> None:
 
 def test_the_table_fits_a_100_column_terminal(bundled: Dataset) -> None:
     summary = summarize(bundled, Selection.parse(bundled, None, None).keys(bundled))
-    text = render(summary.report(), Format.table, width=100).stdout
+    text = render(summary.report(), OutputFormat.table, width=100).stdout
     table = [line for line in text.splitlines() if line[:1] in "┏┃┡│└"]
     assert table and max(len(line) for line in table) <= 100
     assert all("…" not in line for line in table)  # nothing cut short

@@ -15,9 +15,31 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tradecli.api import frame, growth, load, project, share, value
+    from tradecli.api import (
+        contributions,
+        flows,
+        frame,
+        growth,
+        load,
+        project,
+        rank,
+        revisions,
+        share,
+        value,
+    )
 
-__all__ = ["frame", "growth", "load", "project", "share", "value"]
+__all__ = [
+    "contributions",
+    "flows",
+    "frame",
+    "growth",
+    "load",
+    "project",
+    "rank",
+    "revisions",
+    "share",
+    "value",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -15,12 +15,16 @@ from typing import Any
 
 import pandas as pd
 
+from tradecli.analysis.contributions import Contributions
+from tradecli.analysis.flows import FlowsResult
 from tradecli.analysis.growth import Growth
 from tradecli.analysis.projection import Method, ProjectionResult
+from tradecli.analysis.rankings import Ranking
+from tradecli.analysis.revisions import Revisions
 from tradecli.analysis.share import RankingResult, ShareResult
 from tradecli.analysis.value import ValueResult
 from tradecli.dataset import Dataset, Filters
-from tradecli.periods import Period, check_year, check_year_range
+from tradecli.periods import Period
 from tradecli.selection import Selection
 
 Span = str | Period
@@ -92,7 +96,6 @@ def growth(
     """Like-for-like change, the change of every year, CAGR ``first``..``last``."""
     from tradecli.analysis.growth import growth as compute
 
-    check_year_range(first, last)
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     span = _span(period) if period is not None else None
     return compute(dataset, keys, span, first, last)
@@ -111,9 +114,78 @@ def project(
     """Where ``year`` will end, from its latest year-to-date span (``tradecli project``)."""
     from tradecli.analysis.projection import project as compute
 
-    check_year(year)
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     return compute(dataset, keys, year, Method(method), backtest)
+
+
+def rank(
+    dataset: Dataset,
+    sort: str = "value",
+    *,
+    top: int | None = None,
+    vs: str | None = None,
+    period: Span | None = None,
+    reporter: str | None = None,
+    partner: str | None = None,
+    flow: str | None = None,
+) -> Ranking:
+    """The selected series ranked by ``sort`` (value, change or share of ``vs``, default
+    world) over the one span the most of them share (``--sort``/``--top``)."""
+    from tradecli.analysis.rankings import rank as compute
+
+    keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
+    group = dataset.groups.get(vs) if vs else None
+    span = _span(period) if period is not None else None
+    return compute(dataset, keys, sort, top, group, span)
+
+
+def flows(
+    dataset: Dataset,
+    period: Span,
+    flows: str | list[str] = "export,import,turnover",
+    *,
+    reporter: str | None = None,
+    partner: str | None = None,
+) -> FlowsResult:
+    """The flows side by side over ``period``, with the balance and the coverage
+    (``tradecli value --flow export,import,turnover``)."""
+    from tradecli.analysis.flows import side_by_side
+
+    return side_by_side(dataset, _span(period), flows, reporter=reporter, partner=partner)
+
+
+def contributions(
+    dataset: Dataset,
+    *,
+    vs: str = "world",
+    period: Span | None = None,
+    reporter: str | None = None,
+    flow: str = "turnover",
+) -> Contributions:
+    """Each partner's contribution, in points, to the change of the reporter's trade with
+    ``vs`` (``tradecli growth --contributions``)."""
+    from tradecli.analysis.contributions import contributions as compute
+
+    code = Selection.parse(dataset, reporter, None, flow).reporter
+    span = _span(period) if period is not None else None
+    return compute(dataset, code, dataset.groups.get(vs), flow, span)
+
+
+def revisions(
+    dataset: Dataset,
+    *,
+    from_vintage: str | None = None,
+    to_vintage: str | None = None,
+    reporter: str | None = None,
+    partner: str | None = None,
+    flow: str | None = None,
+) -> Revisions:
+    """The figures revised between two vintages and the answers that moved with them
+    (``tradecli revisions``); ``dataset`` loaded without a vintage."""
+    from tradecli.analysis.revisions import revisions as compute
+
+    selection = Selection.parse(dataset, reporter, partner, flow)
+    return compute(dataset, from_vintage, to_vintage, selection)
 
 
 def frame(result: Any) -> pd.DataFrame:
@@ -128,4 +200,15 @@ def _span(period: Span) -> Period:
     return period if isinstance(period, Period) else Period.parse(period)
 
 
-__all__: Sequence[str] = ("frame", "growth", "load", "project", "share", "value")
+__all__: Sequence[str] = (
+    "contributions",
+    "flows",
+    "frame",
+    "growth",
+    "load",
+    "project",
+    "rank",
+    "revisions",
+    "share",
+    "value",
+)

@@ -286,8 +286,14 @@ def resolve_country(text: str) -> str:
 
 
 @cache
+def country_names() -> tuple[str, ...]:
+    """Every country's short name (``country_name``), sorted."""
+    return tuple(sorted({country_name(code) for code in set(_index().values())}))
+
+
+@cache
 def _suggestion(raw: str) -> str:
-    names = sorted({country_name(code) for code in set(_index().values())})
+    names = list(country_names())
     close = difflib.get_close_matches(raw, names, n=3, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(raw.title(), names, n=3, cutoff=0.5)

@@ -13,17 +13,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
+from tradecli import engine as engines
 from tradecli import observations, readers
-from tradecli.errors import BadInput, Problem
+from tradecli.engine.reference import Engine
+from tradecli.errors import BadInput, BadRequest, Problem
+from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
 from tradecli.readers.common import ReadContext
-from tradecli.series import Engine, money
+from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
-BUNDLED_NAME = "azerbaijan-trade-published.csv"
+__all__ = ["BUNDLED_ID", "BUNDLED_NAME", "STDIN", "STDIN_NAME", "Dataset", "Filters", "load"]
+
+STDIN = Path("-")  # ``--data -``: the data is read from standard input
 
 
 def bundled_path() -> Path:
@@ -38,6 +44,22 @@ class Filters:
     as_of: int | None = None  # month index
     exclude_urls: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        check_vintage(self.vintage)
+
+    def notes(self, left_out: dict[str, int]) -> list[str]:
+        """What the filters did, in words: the vintage and the observations left out."""
+        notes = [f"vintage {self.vintage}: only figures published by then"] if self.vintage else []
+        return notes + [f"{count} observations left out: {why}" for why, count in left_out.items()]
+
+
+def check_vintage(vintage: str | None, option: str = "--vintage") -> None:
+    """A vintage is a date written YYYY-MM-DD (as publication dates are); else ``BadRequest``."""
+    from tradecli.readers.context import is_date
+
+    if vintage is not None and not is_date(vintage):
+        raise BadRequest(f"{vintage!r} is not a date; write it as YYYY-MM-DD", option)
+
 
 @dataclass
 class Dataset:
@@ -47,12 +69,16 @@ class Dataset:
     filters: Filters = field(default_factory=Filters)
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
+    engine_name: str = engines.DEFAULT
     _engine: Engine | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> Engine:
+        """The engine backend called ``engine_name`` (``tradecli.engine.backend``) over
+        this dataset's observations, built on first use."""
         if self._engine is None:
-            self._engine = Engine(self.frame, self.filters.include_flagged, self.groups.codes)
+            backend = engines.backend(self.engine_name)
+            self._engine = backend(self.frame, self.filters.include_flagged, self.groups.codes)
         return self._engine
 
     def reporters(self) -> list[str]:
@@ -79,6 +105,8 @@ def load(
     filters = filters or Filters()
     groups = load_groups(groups_file)
     files = data_files(list(paths)) if paths else [bundled_path()]
+    if files.count(STDIN) > 1:
+        raise BadRequest("standard input can be read only once: give --data - once", "--data")
     context = ReadContext(
         group_codes=groups.codes,
         commodity=commodity,
@@ -88,7 +116,7 @@ def load(
     )
     frame = observations.concat(_read(f, context, use_cache) for f in files)
     if not paths:
-        frame["source"] = frame["source"].cat.rename_categories([f"data/{BUNDLED_NAME}"])
+        frame["source"] = frame["source"].cat.rename_categories([BUNDLED_ID])
     frame, left_out = apply_filters(frame, filters)
     notes = context.notes + unit_warnings(frame)
     return Dataset(frame, groups, files, filters, notes, left_out)
@@ -105,7 +133,7 @@ def data_files(paths: list[Path]) -> list[Path]:
     """
     out: list[Path] = []
     for path in paths:
-        if not path.is_dir():
+        if path == STDIN or not path.is_dir():
             out.append(path)
             continue
         found = _walk(path)
@@ -149,6 +177,8 @@ def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
     """One file's observations; a file that cannot be opened is a ``BadInput``, and a pipe
     (``--data <(cat f.csv)``) is read once into a temporary file and named as given."""
     try:
+        if path == STDIN:
+            return _read_stdin(context)
         if path.exists() and not path.is_file() and not path.is_dir():
             return _read_pipe(path, context)
         return _read_file(path, context, use_cache)
@@ -157,25 +187,64 @@ def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
 
 
 def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
+    with path.open("rb") as source:
+        return _read_copy(source, str(path), path.name if path.suffix else None, context)
+
+
+def _read_stdin(context: ReadContext) -> pd.DataFrame:
+    """``--data -``: standard input, read once into a temporary file (never cached: its
+    content has no name to key it by). The format is told from the bytes, as for any
+    file."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None) if sys.stdin is not None else None
+    if stream is None or stream.isatty():
+        message = "standard input is a terminal, not data: pipe a file in (tradecli --data - ...)"
+        raise BadInput([Problem(STDIN_NAME, None, "", "", message)])
+    return _read_copy(stream, STDIN_NAME, None, context)
+
+
+def copy_suffix(head: bytes) -> str:
+    """The suffix for a copy of data whose first bytes are ``head``: the readers tell the
+    format from the content, but an Excel library opens a workbook only by its suffix."""
+    if head.startswith(b"PK\x03\x04"):
+        return ".xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ".xls"
+    return ".csv"
+
+
+def _read_copy(
+    source: BinaryIO, name: str, filename: str | None, context: ReadContext
+) -> pd.DataFrame:
+    """Read a stream (a pipe, standard input) once into a temporary file called
+    ``filename`` (None: a name whose suffix the first bytes choose), then that file, with
+    every problem, note and citation naming the stream as ``name``."""
     import shutil
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
-        copy = Path(folder) / (path.name if path.suffix else f"{path.name}.csv")
-        with path.open("rb") as source, copy.open("wb") as target:
+        copy = Path(folder) / "input"
+        with copy.open("wb") as target:
             shutil.copyfileobj(source, target)
+        if copy.stat().st_size == 0:
+            raise BadInput([Problem(name, None, "", "", "no data (the input is empty)")])
+        if filename is None:
+            with copy.open("rb") as check:
+                filename = "input" + copy_suffix(check.read(8))
+        copy = copy.rename(copy.with_name(filename))
         notes = len(context.notes)
         try:
             frame = _read_file(copy, context, use_cache=False)
         except BadInput as exc:
             raise BadInput(
-                [replace(p, file=str(path)) if p.file == str(copy) else p for p in exc.problems]
+                [replace(p, file=name) if p.file == str(copy) else p for p in exc.problems]
             ) from None
         finally:
-            context.notes[notes:] = [n.replace(str(copy), str(path)) for n in context.notes[notes:]]
+            context.notes[notes:] = [n.replace(str(copy), name) for n in context.notes[notes:]]
     if len(frame):
         frame["source"] = frame["source"].cat.rename_categories(
-            [str(path) if c == str(copy) else c for c in frame["source"].cat.categories]
+            [name if c == str(copy) else c for c in frame["source"].cat.categories]
         )
     return frame
 
@@ -192,7 +261,7 @@ def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame
     """Readers that do not filter by reporter themselves are filtered here."""
     if reporters is None or not len(frame) or frame["reporter"].isin(list(reporters)).all():
         return frame
-    from tradecli.readers.tidy import keep_reporters
+    from tradecli.observations import keep_reporters
 
     return keep_reporters(frame, reporters)
 

@@ -39,3 +39,8 @@ def share_percent(value: float | None) -> str:
         return "0%"
     digits = max(1, 2 - math.floor(math.log10(abs(v))))  # three significant figures
     return f"{v:.{digits}f}%"
+
+
+def signed_percent(value: float | None) -> str:
+    """A change with its sign, one decimal: ``+88.3%``; ``not computable`` for None."""
+    return "not computable" if value is None else f"{value * 100:+.1f}%"

@@ -184,3 +184,13 @@ class RowSource:
             line=int(c["line"][i]),
             extra=extra,
         )
+
+
+def keep_reporters(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame:
+    """Only the rows of ``reporters`` (all rows when None), as if only they had been read."""
+    if reporters is None:
+        return frame
+    kept = frame[frame["reporter"].isin(list(reporters))].reset_index(drop=True)
+    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
+        kept[column] = kept[column].cat.remove_unused_categories()
+    return kept

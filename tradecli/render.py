@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import io
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -34,9 +35,7 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
-
-
-Format = OutputFormat  # the old name, for code written before the rename
+    xlsx = "xlsx"
 
 
 class Kind(StrEnum):
@@ -101,10 +100,12 @@ class Report:
 
 @dataclass(frozen=True)
 class Output:
-    """Rendered text for stdout, and diagnostics for stderr."""
+    """Rendered text for stdout, and diagnostics for stderr; a binary format (xlsx) has
+    its bytes in ``binary`` instead of text."""
 
     stdout: str
     stderr: str = ""
+    binary: bytes | None = None
 
 
 def display(value: Any, kind: Kind, currency: str = "USD") -> str:
@@ -122,9 +123,37 @@ def display(value: Any, kind: Kind, currency: str = "USD") -> str:
 
 
 def _cell(row: dict[str, Any], column: Column) -> str:
-    """A cell's text, control characters from the data shown visibly (``\\x1b``)."""
-    text = display(row.get(column.key), column.kind, str(row.get("currency", "USD")))
+    """A cell's text, control characters from the data shown visibly (``\\x1b``). A
+    figure with a range (``KEY_low`` and ``KEY_high`` in the row: it was worked out from
+    approximate figures) is followed by it: ``$786K ($286K to $1.29M)``; a figure that
+    used a flagged observation (``KEY_flagged`` true) is marked ``†``."""
+    currency = str(row.get("currency", "USD"))
+    value = row.get(column.key)
+    text = display(value, column.kind, currency) + range_text(
+        row, column.key, column.kind, currency
+    )
+    if value is not None and row.get(f"{column.key}_flagged"):
+        text += FLAG_MARK
     return escape_controls(text)
+
+
+FLAG_MARK = "†"  # a figure that used a flagged observation (--include-flagged)
+
+
+def range_text(row: dict[str, Any], key: str, kind: Kind, currency: str = "USD") -> str:
+    """`` (LOW to HIGH)`` when the row gives ``KEY`` a range other than the value itself;
+    an unknown end is said as such (``at least``); '' when there is none."""
+    value = row.get(key)
+    low, high = row.get(f"{key}_low"), row.get(f"{key}_high")
+    if value is None or (low is None and high is None) or (low == value and high == value):
+        return ""
+    if high is None:
+        return f" (at least {display(low, kind, currency)})"
+    if low is None:
+        return f" (at most {display(high, kind, currency)})"
+    if display(low, kind, currency) == display(high, kind, currency):
+        return ""
+    return f" ({display(low, kind, currency)} to {display(high, kind, currency)})"
 
 
 def render_table(report: Report, width: int = 100, wide: bool = False) -> str:
@@ -304,13 +333,25 @@ def _rich_lines(lines: list[str], width: int) -> str:
     return buffer.getvalue()
 
 
-# What rich could read as an :emoji: code (its pattern is ``:\S*?:`` with an optional variant).
-_EMOJI_CODE = re.compile(r":\S*:")
+# What rich reads as an :emoji: code: its own pattern (``rich._emoji_replace``), matched as
+# its ``sub`` does; a code is replaced only when it names an emoji rich knows.
+_EMOJI_CODE = re.compile(r"(:(\S*?)(?:(?:\-)(emoji|text))?:)")
 
 
 def _plain_text(text: str) -> bool:
-    """No control characters, tabs or newlines, nothing rich could read as an emoji code."""
-    return text.isprintable() and not _EMOJI_CODE.search(text)
+    """No control characters, tabs or newlines, nothing rich would read as an emoji code
+    (a citation ``bundled:NAME.csv:24`` has colons, and names no emoji)."""
+    if not text.isprintable():
+        return False
+    if ":" not in text:
+        return True
+    return not any(_is_emoji(match.group(2)) for match in _EMOJI_CODE.finditer(text))
+
+
+def _is_emoji(name: str) -> bool:
+    from rich._emoji_codes import EMOJI
+
+    return name.lower() in EMOJI
 
 
 def _plain_line(text: str) -> bool:
@@ -428,6 +469,54 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
+def render_xlsx(report: Report) -> bytes:
+    """The report as an Excel workbook (openpyxl): a sheet ``data`` with the CSV's rows
+    (the keyed records when the report has them; numbers as numbers, text always as text,
+    never a formula), and a sheet ``notes`` with the title, the notes and, with
+    ``--explain``, the derivation."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    if report.record_fields:
+        keys, rows = report.record_fields, report.machine_records()
+    else:
+        keys, rows = [c.key for c in report.columns], report.rows
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "data"
+    _xlsx_row(sheet, keys)
+    for row in rows:
+        _xlsx_row(sheet, [row.get(k) for k in keys])
+    sheet.freeze_panes = "A2"
+    for i, key in enumerate(keys, 1):
+        sheet.column_dimensions[get_column_letter(i)].width = max(10, min(len(key) + 2, 40))
+    notes = book.create_sheet("notes")
+    for line in [report.title, "", *report.notes, *report.derivation()]:
+        _xlsx_row(notes, [line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_row(sheet: Any, values: list[Any]) -> None:
+    """One row; a text cell is text even when it starts with ``=`` (never a formula), a
+    control character is shown visibly, a non-finite number is left empty."""
+    cells = []
+    for value in values:
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        elif isinstance(value, (list, tuple)):
+            value = ";".join(map(str, value))
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            value = escape_controls(str(value))
+        cells.append(value)
+    sheet.append(cells)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def render_json(report: Report) -> str:
     """The payload; with keyed records, the payload's own fields, then ``records`` (the
     CSV's rows), ``notes`` and ``metadata`` (the title and the records' fields)."""
@@ -453,6 +542,7 @@ def render(
         OutputFormat.markdown: lambda: Output(render_markdown(shown)),
         OutputFormat.csv: lambda: Output(render_csv(shown), _side_text(shown)),
         OutputFormat.json: lambda: Output(render_json(shown)),
+        OutputFormat.xlsx: lambda: Output("", _side_text(shown), render_xlsx(shown)),
     }
     return renderers[fmt]()
 

@@ -6,20 +6,36 @@ partner given, every partner the reporter has. Names and codes both work.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
-from tradecli.countries import country_name, resolve_country, suggest
+from tradecli.countries import country_name, country_names, resolve_country
 from tradecli.dataset import Dataset
-from tradecli.errors import AmbiguousSelection, NotAvailable, UnknownCountry
-from tradecli.groups import Group
+from tradecli.engine.answers import SeriesKey
+from tradecli.errors import AmbiguousSelection, NotAvailable, UnknownCountry, UnknownGroup
+from tradecli.groups import Group, Groups
 from tradecli.observations import FLOWS
-from tradecli.series import SeriesKey
+
+
+class GroupAsPartner(UnknownCountry):
+    """A group named where one country is asked for (``--partner central-asia``) by a
+    command that answers for countries: the group's trade is asked with ``--vs``."""
+
+    def __init__(self, text: str, group: Group) -> None:
+        self.group = group
+        name = group.name
+        super().__init__(
+            f"{text.strip()!r} is a group, not a country: ask with --vs {name} "
+            f"(its trade, the members summed: tradecli value --vs {name} --period SPAN; "
+            f"a partner's share of it: tradecli share --vs {name} --partner COUNTRY)"
+        )
 
 
 def resolve_entity(text: str, dataset: Dataset) -> str:
     """A country name/code or a group code present in the data → its code; a publisher's
     aggregate (``IMF:MIDDLE-EAST``, ``COMTRADE:EU-28``) also by the name the file uses
-    (``Middle East``, ``EU-28``)."""
+    (``Middle East``, ``EU-28``). A group named otherwise (``central-asia``, ``cis-stat``)
+    is a ``GroupAsPartner`` error; an unknown name suggests countries and groups alike."""
     upper = text.strip().upper()
     partners = {str(p) for p in dataset.frame["partner"].unique()}  # distinct values only
     if upper in dataset.groups.codes or upper in partners:
@@ -30,11 +46,47 @@ def resolve_entity(text: str, dataset: Dataset) -> str:
     named = _aggregate_named(text, partners | reporters)
     if named:
         return named
+    group = _group_named(text, dataset.groups)
+    if group is not None:
+        raise GroupAsPartner(text, group)
     try:
         return resolve_country(text)
-    except UnknownCountry as exc:
-        codes = sorted(dataset.groups.codes)
-        raise UnknownCountry(f"{exc}{suggest(upper, codes) if len(upper) <= 6 else ''}") from None
+    except UnknownCountry:
+        raise UnknownCountry(
+            f"unknown country {text.strip()!r}{did_you_mean(text, dataset.groups)}"
+        ) from None
+
+
+def partner_group(text: str | None, dataset: Dataset) -> Group | None:
+    """The group ``text`` names when, as ``--partner``, it is a group and not a partner
+    of the data (``central-asia``; not ``cis``, whose published total is a series)."""
+    if not text:
+        return None
+    try:
+        resolve_entity(text, dataset)
+    except GroupAsPartner as exc:
+        return exc.group
+    except UnknownCountry:
+        return None
+    return None
+
+
+def _group_named(text: str, groups: Groups) -> Group | None:
+    try:
+        return groups.get(text)
+    except UnknownGroup:
+        return None
+
+
+def did_you_mean(raw: str, groups: Groups) -> str:
+    """'; did you mean X, Y?': the closest country names and group names to ``raw``."""
+    options = {name.lower(): name for name in country_names()}
+    options.update({name: f"{name} (a group)" for name in sorted(groups.by_name)})
+    key = raw.strip().lower()
+    close = difflib.get_close_matches(key, list(options), n=3, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(key, list(options), n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(options[c] for c in close)}?" if close else ""
 
 
 def _aggregate_named(text: str, codes: set[str]) -> str | None:

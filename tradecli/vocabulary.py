@@ -30,3 +30,9 @@ FLOW_ALIASES = {
     "trade": "turnover",
     "total": "turnover",
 }
+
+# How rows are cited (FILE:LINE): the bundled dataset by a stable id (``bundled:NAME``,
+# not the path of an installed package), standard input as ``<stdin>``.
+BUNDLED_NAME = "azerbaijan-trade-published.csv"
+BUNDLED_ID = f"bundled:{BUNDLED_NAME}"
+STDIN_NAME = "<stdin>"

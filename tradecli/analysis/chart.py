@@ -17,18 +17,20 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import annual_values, years_in
 from tradecli.analysis.projection import Method, SeriesProjection, project_series, ytd_spans
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import MONTH_ABBR, Period
-from tradecli.render import Column, Kind, Report
 from tradecli.selection import entity_name
-from tradecli.series import Answer, SeriesKey
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 MAX_PUBLISHERS_NAMED = 5
 
@@ -125,30 +127,10 @@ class ChartData:
         }
 
     def report(self) -> Report:
-        """The plotted numbers as a table (for --format json, csv, markdown)."""
-        kind = Kind.share if self.is_share else Kind.money
-        columns = [
-            Column("trace", "series"),
-            Column("label", "span"),
-            Column("value", "value", kind),
-            Column("low", "low", kind),
-            Column("high", "high", kind),
-        ]
-        rows = [
-            {
-                "trace": t.name,
-                "label": p.label,
-                "value": p.value,
-                "low": p.low,
-                "high": p.high,
-                "currency": self.key.currency,
-            }
-            for t, p in self.points()
-        ]
-        explain = [line for a in self.answers for line in a.explain()]
-        return Report(
-            self.title, columns, rows, self.to_dict(), [*self.notes, self.caption], explain
-        )
+        """The plotted numbers as a table: built in ``analysis.chart_report``."""
+        from tradecli.analysis.chart_report import chart_report
+
+        return chart_report(self)
 
 
 def chart_key(keys: list[SeriesKey]) -> SeriesKey:

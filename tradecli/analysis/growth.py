@@ -9,16 +9,19 @@ two full years.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk as bulk_engine
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
+from tradecli.formatting import money, signed_percent
 from tradecli.periods import Period, by_end, check_year_range
-from tradecli.records import KEY_FIELDS, record
-from tradecli.render import Column, Kind, Report
-from tradecli.series import Answer, Engine, SeriesKey, money
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 # -- helpers shared by the analytics commands ------------------------------------
 
@@ -109,7 +112,7 @@ class Change:
             return f"{self.label}: {self.reason}"
         return (
             f"{self.label}: {money(self.current.value, cur)} / {money(self.base.value, cur)} − 1"
-            f" = {_pct(self.value)}"
+            f" = {signed_percent(self.value)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,7 +167,7 @@ class Cagr:
             return f"{self.label}: {self.reason}"
         return (
             f"{self.label}: ({money(self.last.value, cur)} / {money(self.first.value, cur)})"
-            f"^(1/{self.years}) − 1 = {_pct(self.value)}"
+            f"^(1/{self.years}) − 1 = {signed_percent(self.value)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -224,19 +227,6 @@ class SeriesGrowth:
         }
 
 
-GROWTH_FIELDS = [
-    "change",
-    "base_period",
-    "base_value",
-    "year",
-    "year_value",
-    "year_change",
-    "cagr",
-    "cagr_from",
-    "cagr_to",
-]
-
-
 @dataclass(frozen=True)
 class Growth:
     period: Period | None
@@ -251,169 +241,22 @@ class Growth:
         }
 
     def report(self) -> Report:
-        if len(self.series) == 1:
-            columns, rows = self._detail(self.series[0])
-        else:
-            columns, rows = self._overview()
-        notes = self._notes()
-        # The payload and the derivation are built only for the output that shows them.
-        series = self.series
+        """What ``tradecli growth`` shows: built in ``analysis.growth_report``."""
+        from tradecli.analysis.growth_report import growth_report
 
-        def explain() -> list[str]:
-            return [line for s in series for line in s.explain()]
-
-        flow = self.series[0].key.flow if self.series else "turnover"
-        what = f"over {self.period.label()}" if self.period else "latest span"
-        title = f"Growth ({flow}, {what}, like for like)"
-        fields = [*KEY_FIELDS, *GROWTH_FIELDS]
-        return Report(title, columns, rows, self.to_dict, notes, explain, fields, self.records)
+        return growth_report(self)
 
     def records(self) -> list[dict[str, Any]]:
-        """One keyed record per series, however many: the span (``period``, ``value``)
-        and its like-for-like change, then the latest full year's and the CAGR."""
-        out = []
-        for s in self.series:
-            last_year = s.years[-1] if s.years else None
-            out.append(
-                record(
-                    s.key,
-                    s.span.current,
-                    change=s.span.value,
-                    base_period=s.span.base.period.iso(),
-                    base_value=s.span.base.value,
-                    year=last_year.current.period.iso() if last_year else None,
-                    year_value=last_year.current.value if last_year else None,
-                    year_change=last_year.value if last_year else None,
-                    cagr=s.cagr.value if s.cagr else None,
-                    cagr_from=s.cagr.first.period.iso() if s.cagr else None,
-                    cagr_to=s.cagr.last.period.iso() if s.cagr else None,
-                )
-            )
-        return out
+        """One keyed record per series (``analysis.growth_report.growth_records``)."""
+        from tradecli.analysis.growth_report import growth_records
 
-    def _notes(self) -> list[str]:
-        notes = []
-        blocked = [s for s in self.series if s.span.reason]
-        if blocked:
-            notes.append(
-                "not computable (no figure for the same months a year before): "
-                + ", ".join(f"{_name(s.key)} {s.span.current.period.label()}" for s in blocked)
-            )
-        comparable = [s for s in blocked if s.latest_comparable is not None]
-        if comparable:
-            notes.append(
-                "latest comparable span instead: "
-                + "; ".join(
-                    f"{_name(s.key)} {s.latest_comparable.label} {_pct(s.latest_comparable.value)}"
-                    for s in comparable
-                    if s.latest_comparable is not None
-                )
-            )
-        for s in self.series:
-            qualifiers = s.span.current.qualifiers | s.span.base.qualifiers
-            if qualifiers and s.span.value is not None:
-                notes.append(
-                    f"{_name(s.key)}: approximate figures ({', '.join(sorted(qualifiers))}) "
-                    f"behind {s.span.label}"
-                )
-        by_reason: dict[str, list[str]] = {}
-        for key, reason in self.unanswered:
-            by_reason.setdefault(reason, []).append(_name(key))
-        notes.extend(
-            f"{len(names)} series not answered ({reason}): {', '.join(names)}"
-            for reason, names in by_reason.items()
-        )
-        return notes
-
-    def _overview(self) -> tuple[list[Column], list[dict[str, Any]]]:
-        columns = [
-            Column("series", "series"),
-            Column("span", "span"),
-            Column("value", "value", Kind.money),
-            Column("change", "y/y", Kind.percent),
-            Column("year", "year"),
-            Column("year_change", "y/y", Kind.percent),
-            Column("cagr", "CAGR", Kind.percent),
-            Column("cagr_years", "CAGR years"),
-        ]
-        rows = []
-        for s in self.series:
-            last_year = s.years[-1] if s.years else None
-            rows.append(
-                {
-                    "series": f"{s.key.reporter}–{s.key.partner}",
-                    "currency": s.key.currency,
-                    "span": s.span.current.period.label(),
-                    "value": s.span.current.value,
-                    "change": s.span.value,
-                    "year": last_year.current.period.label() if last_year else None,
-                    "year_change": last_year.value if last_year else None,
-                    "cagr": s.cagr.value if s.cagr else None,
-                    "cagr_years": (
-                        f"{s.cagr.first.period.label()}–{s.cagr.last.period.label()}"
-                        if s.cagr
-                        else None
-                    ),
-                }
-            )
-        return columns, rows
-
-    def _detail(self, s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
-        columns = [
-            Column("series", "series"),
-            Column("comparison", "comparison"),
-            Column("value", "value", Kind.money),
-            Column("base", "base", Kind.money),
-            Column("change", "change", Kind.percent),
-            Column("note", "note"),
-        ]
-        series = f"{s.key.reporter}–{s.key.partner}"
-        rows: list[dict[str, Any]] = []
-        changes = [s.span]
-        if s.latest_comparable is not None:
-            changes.append(s.latest_comparable)
-        shown = {c.current.period for c in changes}
-        changes.extend(c for c in reversed(s.years) if c.current.period not in shown)
-        for c in changes:
-            rows.append(
-                {
-                    "series": series,
-                    "currency": s.key.currency,
-                    "comparison": c.label,
-                    "value": c.current.value,
-                    "base": c.base.value,
-                    "change": c.value,
-                    "note": _short(c.reason),
-                }
-            )
-        if s.cagr is not None:
-            rows.append(
-                {
-                    "series": series,
-                    "currency": s.key.currency,
-                    "comparison": f"{s.cagr.label} ({s.cagr.years} years)",
-                    "value": s.cagr.last.value,
-                    "base": s.cagr.first.value,
-                    "change": s.cagr.value,
-                    "note": _short(s.cagr.reason) or "per year",
-                }
-            )
-        return columns, rows
+        return growth_records(self)
 
 
-def _short(reason: str) -> str | None:
-    """'not computable: no 2019 figure to compare with' → 'no 2019 figure'."""
-    text = reason.removeprefix("not computable: ").removesuffix(" to compare with")
-    return text or None
-
-
-def _name(key: SeriesKey) -> str:
+def series_name(key: SeriesKey) -> str:
+    """``AZE–TJK``, with the currency after it when it is not USD."""
     currency = "" if key.currency == "USD" else f" ({key.currency})"
     return f"{key.reporter}–{key.partner}{currency}"
-
-
-def _pct(value: float | None) -> str:
-    return "not computable" if value is None else f"{value * 100:+.1f}%"
 
 
 # -- computation ----------------------------------------------------------------------
@@ -513,7 +356,7 @@ def growth(
         latest = []
         for key in keys[:8]:
             spans = ", ".join(p.label() for p in spans_of(engine, key)[-5:]) or "none"
-            latest.append(f"{_name(key)}: {spans}")
+            latest.append(f"{series_name(key)}: {spans}")
         more = " …" if len(keys) > 8 else ""
         raise NotAvailable(
             f"no series has a figure for {what}; latest spans: {'; '.join(latest)}{more}"

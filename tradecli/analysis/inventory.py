@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.observations import EXCLUDED_FLAGS, Observation
-from tradecli.periods import Period
 from tradecli.reconcile import Reconciled
-from tradecli.render import Column, Kind, Report
-from tradecli.series import SeriesKey, describe, money
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 
 @dataclass(frozen=True)
@@ -75,95 +76,26 @@ class Inventory:
         }
 
     def report(self, conflicts: bool = False) -> Report:
-        if conflicts:
-            return self._conflict_report()
-        columns = [
-            Column("series", "series"),
-            Column("observations", "obs", Kind.number),
-            Column("span_count", "spans", Kind.number),
-            Column("first", "from"),
-            Column("last", "to"),
-            Column("sources", "sources", Kind.number),
-            Column("excluded", "excluded", Kind.number),
-            Column("conflicts", "conflicts", Kind.number),
-        ]
-        rows = [
-            {
-                "series": s.key.label(),
-                "observations": s.observations,
-                "span_count": len(s.spans),
-                "first": s.first,
-                "last": s.last,
-                "sources": s.sources,
-                "excluded": s.excluded,
-                "conflicts": s.conflicts,
-            }
-            for s in self.series
-        ]
-        notes = [
-            f"{self.rows} observations in {len(self.series)} series from {', '.join(self.files)}"
-        ]
-        if self.excluded:
-            notes.append(
-                f"{len(self.excluded)} observations excluded by quality flags "
-                f"({', '.join(EXCLUDED_FLAGS)}); --include-flagged keeps them:"
-            )
-            notes.extend(
-                f"  excluded {o.reporter}–{o.partner} {o.flow} {o.period.label()}: "
-                f"{money(o.value, o.currency)} [{o.where()}] — {reason}"
-                for o, reason in self.excluded
-            )
-        for reason, count in self.left_out.items():
-            notes.append(f"{count} observations left out: {reason}")
-        if self.conflicts:
-            notes.append(
-                f"{len(self.conflicts)} spans had conflicting figures; "
-                "`tradecli data --conflicts` shows how each was resolved"
-            )
-        explain = [
-            f"{s.key.label()}: {', '.join(Period.parse(p).label() for p in s.spans)}"
-            for s in self.series
-        ]
-        return Report("Data loaded", columns, rows, self.to_dict(), notes, explain)
+        """What ``tradecli data`` shows: built in ``analysis.inventory_report``."""
+        from tradecli.analysis.inventory_report import inventory_report
 
-    def _conflict_report(self) -> Report:
-        columns = [
-            Column("series", "series"),
-            Column("period", "span"),
-            Column("value", "kept", Kind.money),
-            Column("superseded", "superseded"),
-            Column("resolution", "why"),
-        ]
-        rows = []
-        explain = []
-        for c in self.conflicts:
-            rec = c.reconciled
-            rows.append(
-                {
-                    "series": c.key.label(),
-                    "period": rec.period.label(),
-                    "value": rec.value,
-                    "currency": c.key.currency,
-                    "superseded": ", ".join(
-                        sorted({money(o.value, o.currency) for o in rec.superseded})
-                    ),
-                    "resolution": rec.reason,
-                }
-            )
-            explain.append(f"{c.key.label()} {rec.period.label()}:")
-            explain.extend(f"  kept: {describe(o)}" for o in rec.sources)
-            explain.extend(f"  superseded: {describe(o)}" for o in rec.superseded)
-        data = {"conflicts": [c.to_dict() for c in self.conflicts]}
-        notes = [] if rows else ["no conflicting figures in the data"]
-        return Report("Conflicts and how they were resolved", columns, rows, data, notes, explain)
+        return inventory_report(self, conflicts)
 
 
-def inventory(dataset: Dataset) -> Inventory:
+def inventory(
+    dataset: Dataset, reporter: str | None = None, partner: str | None = None
+) -> Inventory:
+    """What is loaded; with ``reporter`` and/or ``partner`` (codes), only their series."""
     engine = dataset.engine
     series: list[SeriesInventory] = []
     excluded: list[tuple[Observation, str]] = []
     conflicts: list[Conflict] = []
-    for key in engine.keys():
+    keys = [
+        key
+        for key in engine.keys()
+        if reporter in (None, key.reporter) and partner in (None, key.partner)
+    ]
+    for key in keys:
         table = engine.table(key)
         spans = list(table.spans)
         every = [o for r in table.spans.values() for o in (*r.agreeing, *r.superseded)]
@@ -186,7 +118,7 @@ def inventory(dataset: Dataset) -> Inventory:
         )
     return Inventory(
         files=[str(f) for f in sorted({str(s) for s in dataset.frame["source"].unique()})],
-        rows=len(dataset.frame),
+        rows=sum(s.observations for s in series) if reporter or partner else len(dataset.frame),
         series=series,
         excluded=excluded,
         conflicts=conflicts,

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import spans_of
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
 from tradecli.periods import Period
-from tradecli.render import Column, Kind, Report
-from tradecli.series import Answer, Engine, SeriesKey
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 MIRROR_FLOW = {"export": "import", "import": "export", "turnover": "turnover"}
 FLOW_ORDER = tuple(MIRROR_FLOW)
@@ -90,45 +93,10 @@ class MirrorResult:
         }
 
     def report(self) -> Report:
-        columns = [
-            Column("pair", "pair"),
-            Column("flows", "compared"),
-            Column("period", "span"),
-            Column("own", "reporter's", Kind.money),
-            Column("mirror", "partner's", Kind.money),
-            Column("gap", "gap", Kind.money),
-            Column("gap_relative", "gap %", Kind.percent),
-            Column("published_as", "as published", wrap=True),
-        ]
-        rows = []
-        for r in self.rows:
-            key, other = r.own.key, r.mirror.key
-            marks = [
-                f"{k.reporter}: {', '.join(m)}"
-                for k, m in ((key, published_marks(r.own)), (other, published_marks(r.mirror)))
-                if m
-            ]
-            rows.append(
-                {
-                    "pair": f"{key.reporter}–{key.partner}",
-                    "flows": key.flow if key.flow == other.flow else f"{key.flow} ↔ {other.flow}",
-                    "period": r.period.label(),
-                    "currency": key.currency,
-                    "own": r.own.value,
-                    "mirror": r.mirror.value,
-                    "gap": r.gap,
-                    "gap_relative": r.gap_relative,
-                    "published_as": "; ".join(marks),
-                }
-            )
-        pairs = sorted({(r.own.key.reporter, r.own.key.partner) for r in self.rows})
-        title = "Mirror statistics" + (f": {pairs[0][0]}–{pairs[0][1]}" if len(pairs) == 1 else "")
-        mirrored = self.rows
+        """What ``tradecli mirror`` shows: built in ``analysis.mirror_report``."""
+        from tradecli.analysis.mirror_report import mirror_report
 
-        def explain() -> list[str]:  # built only for --explain
-            return [line for r in mirrored for a in (r.own, r.mirror) for line in a.explain()]
-
-        return Report(title, columns, rows, self.to_dict, [GAP_NOTE, CAVEAT], explain)
+        return mirror_report(self)
 
 
 def compare_mirrors(

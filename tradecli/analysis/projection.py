@@ -18,16 +18,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import usd_first, years_in
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk as bulk_engine
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
+from tradecli.formatting import money
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
-from tradecli.render import Report
-from tradecli.series import Answer, Engine, SeriesKey, money
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 HISTORY_YEARS = 3
 

@@ -19,8 +19,21 @@ from tradecli.analysis.projection import (
 )
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.formatting import money
-from tradecli.periods import month_iso
+from tradecli.periods import Period, month_iso
+from tradecli.records import KEY_FIELDS, flagged, flags_of, value_range
 from tradecli.render import Column, Kind, Report
+
+# ``project``: ``period`` is the projected year, ``value`` the projection, ``low``/``high``
+# the method's range (seasonal) widened by the range of approximate year-to-date figures.
+PROJECTION_FIELDS = [
+    "method",
+    "chosen",
+    "basis_period",
+    "basis_value",
+    "implied_change",
+    "actual",
+    "error",
+]
 
 
 class ProjectionReport:
@@ -53,7 +66,41 @@ class ProjectionReport:
             columns, rows, notes, explain = self._overview()
             title = f"Projection of {self.year} ({self._flow()})"
         notes.extend(self._common_notes())
-        return Report(title, columns, rows, self.to_dict, notes, explain)
+        if self.backtest is not None:  # errors by months covered: not values of a series
+            return Report(title, columns, rows, self.to_dict, notes, explain)
+        fields = [*KEY_FIELDS, *PROJECTION_FIELDS]
+        return Report(title, columns, rows, self.to_dict, notes, explain, fields, self.records)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Keyed records: with one series, every span and method; else each series'
+        headline (its latest span, the chosen method)."""
+        out = []
+        for s in self.series:
+            spans = s.spans if len(self.series) == 1 else [s.headline] if s.headline else []
+            for span in spans:
+                for p in span.by_method if len(self.series) == 1 else [span.chosen]:
+                    out.append(self._record(s, span, p))
+        return out
+
+    def _record(self, s: SeriesProjection, span: SpanProjections, p: Projection) -> dict[str, Any]:
+        low, high = projection_range(p)
+        return {
+            **s.key._asdict(),
+            "unit": "unit",
+            "period": Period(self.year * 12, self.year * 12 + 11).iso(),
+            "value": p.value,
+            "low": low,
+            "high": high,
+            "approximate": bool(span.basis.qualifiers),
+            "flags": ";".join(sorted({f for a in p.inputs() for f in flags_of(a)})),
+            "method": str(p.method),
+            "chosen": p is span.chosen,
+            "basis_period": span.basis.period.iso(),
+            "basis_value": span.basis.value,
+            "implied_change": p.implied_change,
+            "actual": s.actual.value if s.actual else None,
+            "error": s.error(p) if s.complete else None,
+        }
 
     def _flow(self) -> str:
         return self.series[0].key.flow if self.series else "turnover"
@@ -288,6 +335,24 @@ class ProjectionReport:
                             + (f"; error {_pct(err)}" if err is not None else "")
                         )
         return columns, [rows[k] for k in order], notes, explain
+
+
+def projection_range(p: Projection) -> tuple[float | None, float | None]:
+    """The projection's range: the method's own (seasonal: over the shares of earlier
+    years; else the projection itself), scaled by the range of the year-to-date figure
+    when it was approximate (a projection is proportional to it)."""
+    if p.value is None:
+        return None, None
+    low = p.low if p.low is not None else p.value
+    high = p.high if p.high is not None else p.value
+    basis_low, basis_high = value_range(p.basis)
+    if p.basis.value and basis_low is not None and basis_high is not None:
+        low, high = low * basis_low / p.basis.value, high * basis_high / p.basis.value
+    return low, high
+
+
+def projection_flagged(p: Projection) -> bool:
+    return any(flagged(a) for a in p.inputs())
 
 
 def _largest(tested: Sequence[SeriesProjection], key: SeriesKey) -> float:

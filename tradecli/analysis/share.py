@@ -12,20 +12,23 @@ bound).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import spans_of, usd_first
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk as bulk_engine
+from tradecli.engine.answers import AGGREGATE, MEMBER_SUM, Answer, SeriesKey
 from tradecli.engine.masks import Bulk, bulk_for
+from tradecli.engine.reference import Engine
 from tradecli.errors import AmbiguousSelection, NotAvailable
+from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
 from tradecli.periods import Period, by_end
-from tradecli.render import Column, Kind, Report, share_percent
 from tradecli.selection import Selection
-from tradecli.series import AGGREGATE, MEMBER_SUM, Answer, Engine, SeriesKey, money
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def share_of(
             return Unanswered(
                 key, f"no {key.label()} figure for {period.label()}; its latest spans: {spans}"
             )
-        return Share(key, group.name, part, total, partial=_partial(group, total))
+        return Share(key, group.name, part, total, partial=partial_total(group, total))
     partial_ok = _partial_ok(engine, key, group)
     # A code without any figures: nothing but a sum over the partners present can answer.
     only_partial = group.every_partner and not _code_has_figures(engine, key, group)
@@ -161,7 +164,7 @@ def share_of(
             continue
         total = group_value(key.reporter, group, key.flow, span, key.currency)
         if _is_total(total, group, partial_ok):
-            return Share(key, group.name, part, total, partial=_partial(group, total))
+            return Share(key, group.name, part, total, partial=partial_total(group, total))
         if total.found and total.value == 0:
             zero.append(span)
     code = group.code or group.name
@@ -206,7 +209,8 @@ def _lacks_member(
     return missing(key.reporter, group, key.flow, span, key.currency)
 
 
-def _partial(group: Group, total: Answer) -> bool:
+def partial_total(group: Group, total: Answer) -> bool:
+    """A world total summed over the partners present (no published one): partial."""
     return group.every_partner and total.rule == MEMBER_SUM
 
 
@@ -265,86 +269,10 @@ class ShareResult:
         }
 
     def report(self) -> Report:
-        columns = [
-            Column("series", "series"),
-            Column("period", "span"),
-            Column("value", "value", Kind.money),
-            Column("total", f"{self.group.name} total", Kind.money),
-            Column("basis", "denominator", wrap=True, priority=0),
-            Column("share", "share", Kind.share, priority=3),
-        ]
-        rows = [
-            {
-                "series": f"{s.key.reporter}–{s.key.partner}",
-                "currency": s.key.currency,
-                "period": s.period.label(),
-                "value": s.part.value,
-                "total": s.total.value,
-                "basis": s.basis,
-                "share": s.value,
-            }
-            for s in self.shares
-        ]
-        notes = share_notes(self.shares)
-        notes.extend(unanswered_note(self.unanswered))
-        shares = self.shares
+        """What ``tradecli share`` shows: built in ``analysis.share_report``."""
+        from tradecli.analysis.share_report import share_report
 
-        def explain() -> list[str]:  # built only for --explain
-            return [line for s in shares for line in s.explain()]
-
-        what = self.period.label() if self.period else "latest span with both"
-        title = (
-            f"Share of the reporter's trade with {self.group.name} ({_flow(self.shares)}, {what})"
-        )
-        return Report(title, columns, rows, self.to_dict, notes, explain)
-
-
-def _flow(shares: list[Share]) -> str:
-    return shares[0].key.flow if shares else "turnover"
-
-
-def share_notes(shares: Iterable[Share]) -> list[str]:
-    """Say once per denominator what it is: its definition, coverage, partiality, qualifiers."""
-    spans: dict[str, list[str]] = {}
-    for s in shares:
-        for note in s.total.notes:
-            if note.startswith("incomplete"):
-                continue
-            where = f"{s.total.key.reporter}–{s.total.key.partner}"
-            spans.setdefault(f"{where}: {note}", []).append(s.period.label())
-        if s.partial:
-            text = (
-                f"{s.key.reporter}–world: no published world total; the sum over the partners "
-                "in the data is partial, so the share is an upper bound"
-            )
-            spans.setdefault(text, []).append(s.period.label())
-    notes = [f"{text} ({', '.join(dict.fromkeys(periods))})" for text, periods in spans.items()]
-    for s in shares:
-        if s.value is not None and s.value > 1:
-            notes.append(
-                f"{s.key.reporter}–{s.key.partner} {s.period.label()}: the share is above 100%: "
-                "the partner's figure and the group total are inconsistent (see --explain)"
-            )
-        qualifiers = s.part.qualifiers | s.total.qualifiers
-        if qualifiers:
-            notes.append(
-                f"{s.key.reporter}–{s.key.partner}: approximate figures "
-                f"({', '.join(sorted(qualifiers))}) behind the share"
-            )
-    return notes
-
-
-def unanswered_note(unanswered: Iterable[Unanswered]) -> list[str]:
-    """One line per distinct reason, naming the series it applies to."""
-    by_reason: dict[str, list[str]] = {}
-    for u in unanswered:
-        by_reason.setdefault(u.reason, []).append(f"{u.key.reporter}–{u.key.partner}")
-    count = sum(len(v) for v in by_reason.values())
-    if not count:
-        return []
-    lines = [f"{count} series not answered:"]
-    lines.extend(f"  {', '.join(names)}: {reason}" for reason, names in by_reason.items())
-    return lines
+        return share_report(self)
 
 
 def shares(
@@ -442,7 +370,7 @@ class Ranking:
             "period": self.period.iso(),
             "total": self.total.value,
             "basis": "published total" if self.total.rule == AGGREGATE else "member sum",
-            "partial": _partial(self.group, self.total),
+            "partial": partial_total(self.group, self.total),
             "members": [
                 {**a.to_dict(), "share": (a.value or 0.0) / total if total else None}
                 for a in self.members
@@ -465,71 +393,10 @@ class RankingResult:
         }
 
     def report(self) -> Report:
-        columns = [
-            Column("rank", "#", Kind.number),
-            Column("series", "series"),
-            Column("period", "span"),
-            Column("value", "value", Kind.money),
-            Column("share", "share", Kind.share),
-            Column("cumulative", "cumulative", Kind.share),
-        ]
-        rows: list[dict[str, Any]] = []
-        notes: list[str] = []
-        explain: list[str] = []
-        for r in self.rankings:
-            running = 0.0
-            total = r.total.value or 0.0
-            for i, a in enumerate(r.members, 1):
-                running += a.value or 0.0
-                mark = " ◂" if a.key.partner == r.partner else ""
-                rows.append(
-                    {
-                        "rank": i,
-                        "series": f"{a.key.reporter}–{a.key.partner}{mark}",
-                        "currency": a.key.currency,
-                        "period": a.period.label(),
-                        "value": a.value,
-                        "share": (a.value or 0.0) / total if total else None,
-                        "cumulative": running / total if total else None,
-                    }
-                )
-            label = f"{r.reporter}–{r.group.code or r.group.name} {r.period.label()}"
-            notes.append(
-                f"{label}: denominator {money(r.total.value, r.total.key.currency)} "
-                f"({'published total' if r.total.rule == AGGREGATE else 'sum of members'})"
-            )
-            notes.extend(f"{label}: {n}" for n in r.total.notes if not n.startswith("incomplete"))
-            if r.missing:
-                many = "s" if len(r.missing) != 1 else ""
-                notes.append(
-                    f"{label}: no figure for {len(r.missing)} member{many}: {', '.join(r.missing)}"
-                )
-            covered = r.covered
-            if r.group.every_partner and covered is not None and r.total.rule == AGGREGATE:
-                notes.append(
-                    f"{label}: the partners with figures make up {covered * 100:.1f}% of the "
-                    "published world total; the rest is trade with partners not in the data"
-                )
-            elif r.total.rule == AGGREGATE and covered is not None and abs(covered - 1) > 0.005:
-                gap = "less" if covered < 1 else "more"
-                notes.append(
-                    f"{label}: the {r.group.name} members listed sum to "
-                    f"{covered * 100:.1f}% of the published total ({gap}): the source's "
-                    f"group is not the {r.group.name!r} list"
-                )
-            if _partial(r.group, r.total):
-                notes.append(
-                    f"{label}: no published world total; the sum over the partners "
-                    "in the data is partial"
-                )
-            explain.extend(r.total.explain())
-            explain.extend(line for a in r.members for line in a.explain())
-        for reporter, why in self.unanswered:
-            notes.append(f"{reporter}: {why}")
-        group = self.rankings[0].group.name if self.rankings else ""
-        reporters = ", ".join(r.reporter for r in self.rankings)
-        title = f"{group} members ranked by share of {reporters}'s trade with {group}"
-        return Report(title, columns, rows, self.to_dict, notes, explain)
+        """What ``tradecli share --rank`` shows: built in ``analysis.share_report``."""
+        from tradecli.analysis.share_report import ranking_report
+
+        return ranking_report(self)
 
 
 def rank_members(

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import annual_values, change, usd_first, years_in
 from tradecli.analysis.projection import Method, Projection, linear, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk as bulk_engine
+from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
 from tradecli.engine.masks import Bulk, Plan, bulk_for
+from tradecli.engine.reference import Engine
+from tradecli.formatting import share_percent
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.render import Report, share_percent
-from tradecli.series import AGGREGATE, Answer, Engine, SeriesKey
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 SPARK_YEARS = 8

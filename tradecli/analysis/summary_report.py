@@ -14,7 +14,7 @@ from tradecli.analysis.summary import (
     sparkline,
 )
 from tradecli.engine.answers import Answer
-from tradecli.records import KEY_FIELDS, record
+from tradecli.records import KEY_FIELDS, flag_note, flagged, range_note, record
 from tradecli.render import Column, Kind, Report
 
 
@@ -48,6 +48,8 @@ def summary_report(summary: Summary) -> Report:
                 "projection": r.run_rate,
                 "trend": sparkline([v for _, v in trend]) if len(trend) > 1 else None,
                 "shares": r.shares_text() or None,
+                "year_value_flagged": bool(flagged(r.year)),
+                "ytd_value_flagged": bool(flagged(r.ytd)),
             }
         )
     notes = [
@@ -75,6 +77,8 @@ def summary_report(summary: Summary) -> Report:
             f"{len(summary.unanswered)} series with no full year or year-to-date figure: "
             + ", ".join(f"{k.reporter}–{k.partner}" for k in summary.unanswered)
         )
+    notes.extend(range_note([(r.key, r.year) for r in summary.rows]))
+    notes.extend(flag_note([a for r in summary.rows for a in (r.year, r.ytd)]))
     flow = summary.rows[0].key.flow if summary.rows else "turnover"
     # The payload and the derivation are built only for the output that shows them.
     return Report(

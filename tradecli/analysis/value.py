@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.records import KEY_FIELDS, record
-from tradecli.render import Column, Kind, Report
-from tradecli.selection import Selection
-from tradecli.series import AGGREGATE, Answer, SeriesKey
+from tradecli.selection import Selection, partner_group
+
+if TYPE_CHECKING:
+    from tradecli.render import Report
 
 # How many names a note lists before "and N more" (the JSON output lists them all).
 NOTE_LIST = 10
@@ -42,74 +43,16 @@ class ValueResult:
         )
 
     def report(self, every: bool = True) -> Report:
-        """The table; ``every=False`` folds the rows that are not available into one note
-        (``--all`` shows them), when some other row has a value."""
-        if not every and any(a.found for a in self.answers):
-            shown = [a for a in self.answers if a.found]
-            missing = [a for a in self.answers if not a.found]
-            folded = ValueResult(self.period, shown).report()
-            if missing:
-                names = ", ".join(a.key.label() for a in missing[:NOTE_LIST])
-                more = len(missing) - NOTE_LIST
-                names += f" and {more:,} more; --format json lists them all" if more > 0 else ""
-                folded.notes.insert(
-                    0,
-                    f"not available for {self.period.label()} ({len(missing)} series, not "
-                    f"shown; --all shows them): {names}",
-                )
-            folded.data = self.to_dict()
-            folded.records = self.records
-            return folded
-        columns = [
-            Column("series", "series"),
-            Column("period", "span"),
-            Column("value", "value", Kind.money),
-            Column("qualifier", "as published"),
-            Column("rule", "how"),
-        ]
-        rows = []
-        notes: list[str] = []
-        for a in self.answers:
-            rows.append(
-                {
-                    "series": a.key.label(),
-                    "period": a.period.label(),
-                    "value": a.value,
-                    "currency": a.key.currency,
-                    "qualifier": ", ".join(sorted(a.qualifiers)),
-                    "rule": a.rule if a.complete else f"{a.rule} (incomplete)",
-                }
-            )
-            if not a.found and a.available:
-                notes.append(
-                    f"{a.key.label()}: no figure for {a.period.label()}; spans in the "
-                    f"data: {', '.join(p.label() for p in a.available)}"
-                )
-            notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
-        explain = [line for a in self.answers for line in a.explain()]
-        return Report(
-            f"Value over {self.period.label()}",
-            columns,
-            rows,
-            self.to_dict(),
-            notes,
-            explain,
-            [*KEY_FIELDS, "rule", "complete", "qualifiers"],
-            self.records,
-        )
+        """What ``tradecli value`` shows: built in ``analysis.value_report``."""
+        from tradecli.analysis.value_report import value_report
+
+        return value_report(self, every)
 
     def records(self) -> list[dict[str, Any]]:
-        """One keyed record per series (``tradecli.records``), those with no value too."""
-        return [
-            record(
-                a.key,
-                a,
-                rule=a.rule,
-                complete=a.complete,
-                qualifiers=";".join(sorted(a.qualifiers)),
-            )
-            for a in self.answers
-        ]
+        """One keyed record per series (``analysis.value_report.value_records``)."""
+        from tradecli.analysis.value_report import value_records
+
+        return value_records(self)
 
 
 def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> ValueResult:
@@ -150,8 +93,12 @@ def values(
     vs: str | None = None,
 ) -> ValueResult:
     """``tradecli value``: the selected series over ``period``, or with ``vs`` the
-    reporter's trade with that whole group (then no ``partner``)."""
+    reporter's trade with that whole group (then no ``partner``). A ``partner`` that is a
+    group (``central-asia``) is asked as ``vs``: the group's trade, its members summed."""
     check_options(partner=partner, vs=vs)
+    group_partner = partner_group(partner, dataset)
+    if group_partner is not None:
+        partner, vs = None, group_partner.name
     selection = Selection.parse(dataset, reporter, partner, flow)
     if vs:
         group = dataset.groups.get(vs)

@@ -10,17 +10,19 @@ Root options may also be written after the command (``tradecli summary --format
 json``): each command carries a hidden copy of every root option, parsed by Click
 with the command's own options, whose value, when given, goes to the ``Settings``
 the root callback made (a repeated ``--data`` adds to the list; any other option
-given after the command wins, as the later of two options does in Click).
+given after the command wins, as the later of two options does in Click). A
+command's ``--help`` lists them under "Global options" (``Command``).
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from tradecli.cli.output import diagnostics
 from tradecli.cli.settings import Settings
@@ -35,7 +37,11 @@ class Boundary(TyperGroup):
         super().__init__(*args, **kwargs)
         shared = [param for param in self.params if param.name in SHARED]
         for command in self.commands.values():
-            command.params.extend(_after_command(param) for param in shared)
+            # A command's own option of the same name wins (chart's --out is its image).
+            own = {name for p in command.params for name in (p.name, *p.opts)}
+            command.params.extend(
+                _after_command(param) for param in shared if not {param.name, *param.opts} & own
+            )
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -50,17 +56,51 @@ class Boundary(TyperGroup):
             raise typer.Exit(code=1) from None
 
 
+class Command(TyperCommand):
+    """A command whose help lists the root options it accepts, after its own, and that
+    refuses a workbook for a terminal before it starts."""
+
+    def invoke(self, ctx: Any) -> Any:
+        from tradecli.cli.settings import check_binary_destination
+
+        settings = ctx.find_object(Settings)
+        if settings is not None:
+            check_binary_destination(str(settings.fmt), settings.out)
+        return super().invoke(ctx)
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        super().format_options(ctx, formatter)
+        records = []
+        for param in self.get_params(ctx):
+            if _is_twin(param):
+                shown: Any = copy.copy(param)
+                shown.hidden = False
+                record = shown.get_help_record(ctx)
+                if record is not None:
+                    records.append(record)
+        if records:
+            with formatter.section("Global options (before or after the command)"):
+                formatter.write_dl(records)
+
+
+def _is_twin(param: Any) -> bool:
+    return bool(param.name in SHARED and getattr(param, "tradecli_twin", False))
+
+
 def _after_command(param: Any) -> Any:
     """A hidden copy of a root option for a command's own parameters."""
     twin = copy.copy(param)
     twin.hidden = True
     twin.expose_value = False
     twin.is_eager = False
-    twin.callback = _to_settings
+    twin.callback = functools.partial(_to_settings, check=param.callback)
+    twin.tradecli_twin = True
     return twin
 
 
-def _to_settings(ctx: Any, param: Any, value: Any) -> Any:
+def _to_settings(ctx: Any, param: Any, value: Any, check: Any = None) -> Any:
+    if check is not None:  # the root option's own check (--data: the path exists)
+        value = check(ctx, param, value)
     source = ctx.get_parameter_source(param.name)
     settings = ctx.find_object(Settings)
     if settings is None or source is None or source.name not in ("COMMANDLINE", "ENVIRONMENT"):

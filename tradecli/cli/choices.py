@@ -13,6 +13,7 @@ class FormatChoice(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 class FlowChoice(StrEnum):
@@ -21,6 +22,14 @@ class FlowChoice(StrEnum):
     export = "export"
     import_ = "import"
     turnover = "turnover"
+
+
+class SortChoice(StrEnum):
+    """``--sort``: the names of ``analysis.rankings.Measure``."""
+
+    value = "value"
+    change = "change"
+    share = "share"
 
 
 class MethodChoice(StrEnum):

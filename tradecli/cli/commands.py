@@ -11,16 +11,30 @@ become messages in ``boundary``; process concerns live in ``process``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from tradecli.cli.boundary import Boundary
-from tradecli.cli.choices import ChartKindChoice, FlowChoice, FormatChoice, MethodChoice
+from tradecli.cli.boundary import Boundary, Command
+from tradecli.cli.choices import ChartKindChoice, FormatChoice, MethodChoice
+from tradecli.cli.options import (
+    Flow,
+    Flows,
+    Partner,
+    Period_,
+    Reporter,
+    Sort,
+    Top,
+    _flow,
+    _month,
+    _period,
+    _rank,
+    _settings,
+)
 from tradecli.cli.output import diagnostics, emit
+from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
 from tradecli.cli.settings import Settings
-from tradecli.errors import TradeCliError
 
 app = typer.Typer(
     cls=Boundary,
@@ -42,6 +56,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _existing(paths: list[Path] | None) -> list[Path] | None:
+    """``--data``: each path exists, or is ``-`` (standard input). Checked here, not by
+    ``exists=True``, which takes ``-`` for a file name."""
+    for path in paths or []:
+        if str(path) != "-" and not path.exists() and not path.is_symlink():
+            raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+    return paths
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -51,11 +74,9 @@ def root(
             "--data",
             "-d",
             metavar="PATH",
-            help="Data file or folder (repeatable). Default: the bundled dataset of "
-            "published Azerbaijan trade figures.",
-            exists=True,
-            dir_okay=True,
-            readable=True,
+            help="Data file or folder (repeatable; - reads standard input). Default: the "
+            "bundled dataset of published Azerbaijan trade figures.",
+            callback=_existing,
         ),
     ] = None,
     groups: Annotated[
@@ -70,8 +91,22 @@ def root(
     ] = None,
     fmt: Annotated[
         FormatChoice,
-        typer.Option("--format", "-f", help="Output: table, json, csv or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: table, json, csv, markdown or xlsx (an Excel workbook: with --out, "
+            "or stdout redirected to a file).",
+        ),
     ] = FormatChoice.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the output to FILE (whole or not at all) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -121,6 +156,15 @@ def root(
             "default TOTAL, all commodities. Rows of other commodities are never added.",
         ),
     ] = "TOTAL",
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            metavar="YYYY-MM-DD",
+            help="The data as known on that date: only figures published on or before it "
+            "(undated figures are left out and counted).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -139,65 +183,19 @@ def root(
         no_cache=no_cache,
         wide=wide,
         strict=strict,
+        vintage=vintage,
+        out=out,
     )
-
-
-Reporter = Annotated[
-    str | None,
-    typer.Option(
-        "--reporter",
-        "-r",
-        metavar="COUNTRY",
-        help="Whose statistics: a name or code (AZE, Azerbaijan). "
-        "Default: every reporter in the data.",
-    ),
-]
-Partner = Annotated[
-    str | None,
-    typer.Option(
-        "--partner",
-        "-p",
-        metavar="COUNTRY|GROUP",
-        help="Partner country (name or code) or group code. Default: every partner.",
-    ),
-]
-Flow = Annotated[
-    FlowChoice | None,
-    typer.Option("--flow", help="export, import or turnover (default turnover)."),
-]
-Period_ = Annotated[
-    str | None,
-    typer.Option(
-        "--period",
-        "-s",
-        metavar="SPAN",
-        help="The span: 2022, 2023-Q2, 2023-H1, 2023-07, 2023-01/2023-07.",
-    ),
-]
-
-
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _period(text: str) -> Any:
-    from tradecli.periods import Period
-
-    try:
-        return Period.parse(text)
-    except TradeCliError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _flow(flow: FlowChoice | None) -> str | None:
-    return None if flow is None else flow.value
 
 
 @app.command(cls=Replayed)
 def summary(
-    ctx: typer.Context, reporter: Reporter = None, partner: Partner = None, flow: Flow = None
+    ctx: typer.Context,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    flow: Flow = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """What we trade with each partner and how it is moving.
 
@@ -214,6 +212,9 @@ def summary(
     settings = _settings(ctx)
     dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    if sort is not None or top is not None:
+        _rank(settings, dataset, keys, sort, top, "value")
+        return
     settings.show(summarize(dataset, keys).report())
 
 
@@ -231,7 +232,7 @@ def value(
     ],
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: Flows = None,
     vs: Annotated[
         str | None,
         typer.Option(
@@ -254,14 +255,25 @@ def value(
 
     Example: tradecli value --partner TJK --period 2023-07/2023-08 --explain
     """
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.value import check_options, values
 
     span = _period(period)
     check_options(partner=partner, vs=vs)  # before the load: a usage error is said at once
+    flows = check_flows(flow) if flow is not None else None
     settings = _settings(ctx)
-    result = values(
-        settings.load(), span, reporter=reporter, partner=partner, flow=_flow(flow), vs=vs
-    )
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.flows import side_by_side
+        from tradecli.analysis.flows_report import report
+
+        if vs is not None:
+            raise typer.BadParameter("several flows are shown for partners, not with --vs")
+        both = side_by_side(settings.load(), span, flows, reporter=reporter, partner=partner)
+        both.raise_if_unanswered()
+        settings.show(report(both, every))
+        return
+    flow = flows[0] if flows else None
+    result = values(settings.load(), span, reporter=reporter, partner=partner, flow=flow, vs=vs)
     result.raise_if_unanswered()
     settings.show(result.report(every))
 
@@ -272,37 +284,56 @@ def data(
     conflicts: Annotated[
         bool, typer.Option("--conflicts", help="List each conflict and how it was resolved.")
     ] = False,
+    reporter: Reporter = None,
+    partner: Partner = None,
+    where: Annotated[
+        bool, typer.Option("--where", help="Print the folder the bundled data is installed in.")
+    ] = False,
+    show: Annotated[
+        str | None,
+        typer.Option(
+            "--show",
+            metavar="ID",
+            help="Print the source row a citation names: bundled:NAME:LINE or FILE:LINE "
+            "(e.g. bundled:azerbaijan-trade-published.csv:24).",
+        ),
+    ] = None,
 ) -> None:
     """What is loaded: series, spans covered, sources, what was excluded and why.
 
+    With --reporter/--partner, only their series. --where prints the folder of
+    the bundled data; --show ID the row a citation [ID] names.
+
     Example: tradecli data --conflicts --explain
     """
-    from tradecli.analysis.inventory import inventory
-
     settings = _settings(ctx)
-    settings.show(inventory(settings.load()).report(conflicts))
+    if where or show:
+        from tradecli.analysis import provenance
+
+        if where and show:
+            raise typer.BadParameter("give --where or --show, not both")
+        if where:
+            emit(f"{provenance.data_folder()}\n")
+        else:
+            assert show is not None
+            row = provenance.show(show)
+            if settings.fmt == "table":
+                emit(row.text())
+            else:
+                settings.show(row.report())
+        return
+    from tradecli.analysis.inventory import inventory
+    from tradecli.selection import Selection
+
+    dataset = settings.load(reporter=reporter)
+    selection = Selection.parse(dataset, reporter, partner)
+    if reporter or partner:
+        selection.keys(dataset)  # nothing selected: said, with the series there are
+    result = inventory(dataset, selection.reporter, selection.partner)
+    settings.show(result.report(conflicts))
 
 
 # -- commands: analytics (share, growth, project) --------------------------------
-
-
-def _month(text: str | None) -> int | None:
-    """``--as-of YYYY-MM`` → month index."""
-    if text is None:
-        return None
-    span = _period(text)
-    if span.n_months != 1:
-        raise typer.BadParameter(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2023-07")
-    return int(span.last)
-
-
-def _date(text: str | None) -> str | None:
-    """``--vintage YYYY-MM-DD``, checked as publication dates are (``is_date``)."""
-    from tradecli.readers.context import is_date
-
-    if text is not None and not is_date(text):
-        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD")
-    return text
 
 
 @app.command(cls=Replayed)
@@ -329,6 +360,8 @@ def share(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """The partner's share of the reporter's trade with a group.
 
@@ -347,6 +380,14 @@ def share(
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+    if sort is not None or top is not None:
+        from tradecli.analysis.share import member_keys
+
+        reporters = [selection.reporter_or_only(dataset, group)]
+        flow_name = selection.flow or "turnover"
+        keys = member_keys(dataset, group, reporters, selection.partner, flow_name)
+        _rank(settings, dataset, keys, sort, top, "share", group, span)
+        return
     settings.show(group_shares(dataset, group, selection, span, every).report())
 
 
@@ -363,22 +404,57 @@ def growth(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    contributions: Annotated[
+        bool,
+        typer.Option(
+            "--contributions",
+            help="Split the reporter's change with --vs GROUP (default world) into each "
+            "partner's contribution, in percentage points.",
+        ),
+    ] = False,
+    vs: Annotated[
+        str | None,
+        typer.Option(
+            "--vs",
+            metavar="GROUP",
+            help="With --contributions: the whole (cis, world, …); with --sort share: "
+            "the group (default world).",
+        ),
+    ] = None,
+    sort: Sort = None,
+    top: Top = None,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
     Like for like: a span against the same months a year before (default: the
     latest span). A missing base is "not computable", never -100%.
+    --contributions: each partner's share of the reporter's change, in points.
 
     Example: tradecli growth --partner TJK --period 2023-01/2023-08
     """
+    from tradecli.analysis.contributions import check_options
     from tradecli.analysis.growth import growth as compute
     from tradecli.periods import check_year_range
     from tradecli.selection import Selection
 
     span = _period(period) if period else None
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
+    check_options(contributions, vs, sort.value if sort else None, partner)
     settings = _settings(ctx)
     dataset = settings.load()
+    if sort is not None or top is not None:
+        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        group = dataset.groups.get(vs) if vs else None
+        _rank(settings, dataset, selection.keys(dataset), sort, top, "change", group, span)
+        return
+    if contributions:
+        from tradecli.analysis.contributions import contributions as split
+
+        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        group = dataset.groups.get(vs or "world")
+        whole = split(dataset, selection.reporter, group, selection.flow or "turnover", span)
+        settings.show(whole.report())
+        return
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
 
@@ -402,15 +478,6 @@ def project(
             "--as-of",
             metavar="YYYY-MM",
             help="YYYY-MM: use only spans ending on or before this month.",
-        ),
-    ] = None,
-    vintage: Annotated[
-        str | None,
-        typer.Option(
-            "--vintage",
-            metavar="YYYY-MM-DD",
-            help="YYYY-MM-DD: use only figures published on or before this date "
-            "(undated figures are left out).",
         ),
     ] = None,
     backtest: Annotated[
@@ -442,12 +509,15 @@ def project(
     from tradecli.selection import Selection
 
     check_year(year)  # before the load: a usage error is said at once
-    filters = Filters(vintage=_date(vintage), as_of=_month(as_of))
+    filters = Filters(as_of=_month(as_of))
     settings = _settings(ctx)
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
     settings.show(result.report())
+
+
+app.command(cls=Replayed)(revisions)
 
 
 # -- commands: mirror --------------------------------------------------------------
@@ -505,6 +575,8 @@ def verify(
             readable=True,
         ),
     ],
+    reporter: Reporter = None,
+    partner: Partner = None,
 ) -> None:
     """Check the figures an article states against the data.
 
@@ -514,6 +586,8 @@ def verify(
     but spans around it bound it; unverifiable, saying what is missing. The
     claim's own source_url is left out; with published, the data as known on
     that date decides where it can. Exits 1 when any claim is inconsistent.
+    With --reporter/--partner, only the claims about them (a claim naming no
+    reporter is about --reporter).
 
     Example: tradecli verify examples/claims/trend-2023-09-14.toml --explain
     """
@@ -522,12 +596,12 @@ def verify(
 
     claims_file = read_claims(claims)
     settings = _settings(ctx)
-    result = check_claims(settings.load(), claims_file)
+    result = check_claims(settings.load(), claims_file, reporter=reporter, partner=partner)
     settings.show(result.report())
     result.raise_for_inconsistent()
 
 
-@app.command()
+@app.command(cls=Command)
 def chart(
     ctx: typer.Context,
     kind: Annotated[
@@ -590,3 +664,5 @@ def chart(
         settings.show(data.report())
     elif out is None:
         emit(text_chart(data, settings.explain))
+        for note in settings.filter_notes:
+            diagnostics(f"note: {note}")

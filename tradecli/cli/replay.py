@@ -15,8 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from typer.core import TyperCommand
-
+from tradecli.cli.boundary import Command
 from tradecli.cli.output import Transcript, emit
 from tradecli.cli.settings import Settings, width
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from tradecli.caching.results import Request
 
 
-class Replayed(TyperCommand):
+class Replayed(Command):
     """A command answered from the result cache when it can be."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -51,12 +50,17 @@ def entry(ctx: Any) -> Request | None:
     settings = ctx.find_object(Settings)
     if settings is None or settings.no_cache or not settings.data:
         return None
+    if any(str(path) == "-" for path in settings.data):
+        return None  # standard input: read once, never keyed
+    if settings.out is not None or settings.fmt == "xlsx":
+        return None  # writes a file, or bytes the transcript does not keep
     options = {
         "format": str(settings.fmt),
         "explain": settings.explain,
         "include_flagged": settings.include_flagged,
         "commodity": settings.commodity,
         "strict": settings.strict,
+        "vintage": settings.vintage,
         "groups": str(settings.groups) if settings.groups else None,
         **{name: _plain(value) for name, value in ctx.params.items()},
     }

@@ -32,6 +32,11 @@ class Settings:
     no_cache: bool = False
     wide: bool = False
     strict: bool = False
+    out: Path | None = None
+    vintage: str | None = None  # YYYY-MM-DD: the data as known on that date
+    # What the load's filters did (the vintage, observations left out): notes every report
+    # shown gets, unless it says them itself (``project``, ``data``).
+    filter_notes: list[str] = field(default_factory=list)
 
     def load(self, filters: Filters | None = None, reporter: str | None = None) -> Dataset:
         """Load the data; with ``reporter`` (the command's ``--reporter``), only that
@@ -42,6 +47,8 @@ class Settings:
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
             base = dataclasses.replace(base, include_flagged=True)
+        if self.vintage is not None and base.vintage is None:
+            base = dataclasses.replace(base, vintage=self.vintage)
         with LoadProgress() as progress:
             dataset = load(
                 self.data or None,
@@ -55,15 +62,72 @@ class Settings:
             )
         for note in dataset.notes:  # a reader's warnings start "warning: "
             diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+        self.filter_notes = dataset.filters.notes(dataset.left_out)
         return dataset
 
     def show(self, report: Report) -> None:
         from tradecli.render import OutputFormat, render
 
+        extra = [n for n in self.filter_notes if n not in report.notes]
+        if extra:
+            report = dataclasses.replace(report, notes=[*report.notes, *extra])
         out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
-        emit(out.stdout)
+        if out.binary is not None or self.out is not None:
+            data = out.binary if out.binary is not None else out.stdout.encode("utf-8")
+            write_output(data, self.out, binary=out.binary is not None)
+        else:
+            emit(out.stdout)
         if out.stderr:
             emit(out.stderr, err=True)
+
+
+def check_binary_destination(fmt: str, path: Path | None) -> None:
+    """A workbook goes to --out or to a stdout that is not a terminal: said before any
+    work is done (a usage error)."""
+    from tradecli.errors import BadRequest
+
+    if fmt != "xlsx" or path is not None:
+        return
+    if getattr(sys.stdout, "buffer", None) is None or sys.stdout.isatty():
+        raise BadRequest(
+            "--format xlsx writes a workbook, not text: give --out FILE.xlsx, or "
+            "redirect stdout to a file",
+            "--format",
+        )
+
+
+def write_output(data: bytes, path: Path | None, binary: bool = True) -> None:
+    """Write a command's output to ``path`` whole or not at all (a temporary file in the
+    same folder, renamed over it), or, with no path, binary data to stdout, which must not
+    be a terminal (a workbook is not text to show)."""
+    from tradecli.errors import BadRequest
+
+    if path is None:
+        check_binary_destination("xlsx", None)
+        stream = getattr(sys.stdout, "buffer", None)
+        assert stream is not None
+        sys.stdout.flush()
+        stream.write(data)
+        stream.flush()
+        return
+    import tempfile
+
+    if not path.parent.is_dir():
+        raise BadRequest(f"folder {str(path.parent)!r} does not exist", "--out")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(name, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    diagnostics(f"wrote {path}")
 
 
 class LoadProgress:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Format:
+class InputFormat:
     name: str
     looks_like: Callable[[list[str]], bool]
     read: Callable[[Path, ReadContext], pd.DataFrame]
@@ -33,19 +33,19 @@ class Format:
 
 
 @cache
-def formats() -> list[Format]:
+def formats() -> list[InputFormat]:
     """Order matters: the first format whose test passes reads the file; the specific
     download formats come before tidy, whose test (reporter, partner, flow) is loose."""
     from tradecli.readers import comtrade, comtrade_legacy, imf, imf_excel, tidy, wits, wits_web
 
     return [
-        Format(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
-        Format(comtrade_legacy.FORMAT, comtrade_legacy.looks_like, comtrade_legacy.read),
-        Format("imf", imf.looks_like, imf.read),
-        Format(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
-        Format(wits.FORMAT, wits.looks_like, wits.read),
-        Format(wits_web.FORMAT, wits_web.looks_like, wits_web.read),
-        Format("tidy", tidy.looks_like, tidy.read),
+        InputFormat(comtrade.FORMAT, comtrade.looks_like, comtrade.read),
+        InputFormat(comtrade_legacy.FORMAT, comtrade_legacy.looks_like, comtrade_legacy.read),
+        InputFormat("imf", imf.looks_like, imf.read),
+        InputFormat(imf_excel.FORMAT, imf_excel.looks_like, imf_excel.read, imf_excel.sniff),
+        InputFormat(wits.FORMAT, wits.looks_like, wits.read),
+        InputFormat(wits_web.FORMAT, wits_web.looks_like, wits_web.read),
+        InputFormat("tidy", tidy.looks_like, tidy.read),
     ]
 
 
@@ -59,7 +59,7 @@ def header_of(path: Path) -> list[str]:
     return header_from(head_bytes(path))
 
 
-def detect(path: Path) -> Format:
+def detect(path: Path) -> InputFormat:
     from tradecli.readers.tabular import head_bytes, header_from
 
     head = head_bytes(path)

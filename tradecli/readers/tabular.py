@@ -27,10 +27,9 @@ import pyarrow.csv as pacsv
 
 from tradecli.countries import normalize_name
 from tradecli.errors import BadInput, BadPeriod, Problem, UnknownCountry
-from tradecli.observations import empty, finish
+from tradecli.observations import empty, finish, keep_reporters
 from tradecli.periods import Period, month_index
 from tradecli.readers.common import ReadContext
-from tradecli.readers.tidy import keep_reporters
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"

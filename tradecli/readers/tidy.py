@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from tradecli.errors import BadInput, BadPeriod, Problem
-from tradecli.observations import FLOWS, finish
+from tradecli.observations import FLOWS, finish, keep_reporters
 from tradecli.periods import Period
 from tradecli.readers.common import (
     ReadContext,
@@ -146,16 +146,6 @@ def check_header(header: list[str], file: str) -> None:
                 )
             ]
         )
-
-
-def keep_reporters(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame:
-    """Only the rows of ``reporters`` (all rows when None), as if only they had been read."""
-    if reporters is None:
-        return frame
-    kept = frame[frame["reporter"].isin(list(reporters))].reset_index(drop=True)
-    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
-        kept[column] = kept[column].cat.remove_unused_categories()
-    return kept
 
 
 def validate(

@@ -15,32 +15,9 @@ from tradecli.engine.reference import Engine
 from tradecli.formatting import money
 from tradecli.groups import Group
 from tradecli.periods import Period
+from tradecli.records import interval as interval  # re-exported: claims use it here
 
 # -- what the data says ----------------------------------------------------------------
-
-
-def interval(answer: Answer) -> tuple[float, float]:
-    """The true values an answer allows, given how its published figures were written.
-
-    A figure stands for ± half its last digit; ``over``/``almost`` for the step
-    above/below it. Sums add the ranges; a difference subtracts the opposite ends.
-    """
-    if answer.reconciled is not None:
-        value, step = answer.reconciled.value, answer.reconciled.chosen.step
-        qualifier = answer.reconciled.qualifier
-        if qualifier == "over":
-            return value, value + step
-        if qualifier == "almost":
-            return value - step, value
-        return value - step / 2, value + step / 2
-    low = high = 0.0
-    for sign, part in zip(answer.signs, answer.parts, strict=True):
-        part_low, part_high = interval(part)
-        if sign > 0:
-            low, high = low + part_low, high + part_high
-        else:
-            low, high = low - part_high, high - part_low
-    return max(low, 0.0), high
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from tradecli.errors import (
     ClaimsInconsistent,
 )
 from tradecli.formatting import money, percent, share_percent
+from tradecli.records import KEY_FIELDS, flags_of
 from tradecli.render import Column, Report
 
 # -- results ----------------------------------------------------------------------------
@@ -102,10 +103,22 @@ class ClaimResult:
     def describe(self, c: Check) -> str:
         """One sentence: the verdict on this view and why."""
         e, j = c.estimate, c.judgement
+        approximate = e.exact and _approximate(e)
+        allowed = (
+            f"the range {self.show(e.low)} to {self.show(e.high)} that the approximate "
+            f"figures used ({', '.join(_qualifiers(e))}) allow"
+        )
+        if j.verdict is Verdict.consistent and approximate:
+            return (
+                f"consistent: the stated {self.reading()} is within {allowed} "
+                f"(computed {self.show(e.value)})"
+            )
         if j.verdict is Verdict.consistent:
             return f"consistent: computed {self.show(e.value)} agrees with {self.reading()}"
         if j.verdict is Verdict.inconsistent:
             what = f"computed {self.show(e.value)}" if e.exact else f"computed {self.computed(c)}"
+            if approximate:
+                what += f", in {allowed},"
             return f"inconsistent: {what} against {self.reading()}, gap {self.gap(c)}"
         if j.verdict is Verdict.bounded:
             return f"bounded: {self._bounds(e)}; the stated {self.reading()} lies {j.inside} them"
@@ -293,7 +306,63 @@ class Verification:
             )
         counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
         title = f"Claims in {Path(self.path).name}: {counts}"
-        return Report(title, columns, rows, self.to_dict(), notes, explain)
+        records = [_record(r) for r in self.results]
+        fields = [*KEY_FIELDS, *CLAIM_FIELDS]
+        return Report(title, columns, rows, self.to_dict(), notes, explain, fields, records)
+
+
+# ``verify``: the claim's series and span; ``value`` the computed figure (a share or change
+# as a ratio: ``unit`` says which), ``low``/``high`` the range the data allows (bounds for
+# a span that is not in the data); then the claim and the verdict.
+CLAIM_FIELDS = [
+    "claim",
+    "measure",
+    "stated",
+    "stated_low",
+    "stated_high",
+    "verdict",
+    "inside",
+    "data",
+    "gap",
+    "revised",
+]
+
+
+def _record(r: ClaimResult) -> dict[str, Any]:
+    c, e = r.decisive, r.decisive.estimate
+    key, claim = r.item.key, r.claim
+    stated_low, stated_high = claim.stated.bounds
+    answers = [*e.answers, *(a for i in e.inputs for a in i.answers)]
+    return {
+        **key._asdict(),
+        "unit": "unit" if claim.measure is Measure.value else "ratio",
+        "period": claim.period.iso(),
+        "value": e.value,
+        "low": _finite(e.low) if e.has_low else None,
+        "high": _finite(e.high) if e.has_high else None,
+        "approximate": bool(_qualifiers(e)),
+        "flags": ";".join(sorted({f for a in answers for f in flags_of(a)})),
+        "claim": claim.number,
+        "measure": str(claim.measure),
+        "stated": claim.stated.text,
+        "stated_low": _finite(stated_low),
+        "stated_high": _finite(stated_high),
+        "verdict": str(r.verdict),
+        "inside": c.judgement.inside or None,
+        "data": c.vintage or "current",
+        "gap": c.judgement.gap,
+        "revised": r.revised,
+    }
+
+
+def _qualifiers(estimate: Estimate) -> list[str]:
+    """The qualifiers (about, over, almost) of the published figures behind an estimate."""
+    answers = [*estimate.answers, *(a for i in estimate.inputs for a in i.answers)]
+    return sorted({q for a in answers for q in a.qualifiers})
+
+
+def _approximate(estimate: Estimate) -> bool:
+    return bool(_qualifiers(estimate)) and estimate.low < estimate.high
 
 
 def _left_out_notes(results: list[ClaimResult]) -> list[str]:

@@ -16,12 +16,13 @@ from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import (
     BadInput,
+    NotAvailable,
     Problem,
     UnknownCountry,
     UnknownGroup,
 )
 from tradecli.groups import Group
-from tradecli.selection import resolve_entity
+from tradecli.selection import Selection, resolve_entity
 
 
 def estimate_claim(engine: Engine, item: Resolved) -> Estimate:
@@ -80,11 +81,12 @@ class Views:
 # -- the whole file ------------------------------------------------------------------------
 
 
-def resolve(dataset: Dataset, claims: ClaimsFile) -> list[Resolved]:
-    """Names → codes for every claim; unknown names are reported with their lines."""
+def resolve(dataset: Dataset, claims: ClaimsFile, reporter: str | None = None) -> list[Resolved]:
+    """Names → codes for every claim; unknown names are reported with their lines. A
+    claim that names no reporter is about ``reporter`` (a code), else the data's only one."""
     problems: list[Problem] = []
     out: list[Resolved] = []
-    reporters = dataset.reporters()
+    reporters = [reporter] if reporter else dataset.reporters()
     for claim in claims.claims:
 
         def problem(name: str, value: str, message: str, claim: Claim = claim) -> None:
@@ -98,10 +100,10 @@ def resolve(dataset: Dataset, claims: ClaimsFile) -> list[Resolved]:
                 )
             )
 
-        reporter: str | None = None
+        default: str | None = None
         if claim.reporter is None:
             if len(reporters) == 1:
-                reporter = reporters[0]
+                default = reporters[0]
             else:
                 problem(
                     "reporter",
@@ -123,13 +125,13 @@ def resolve(dataset: Dataset, claims: ClaimsFile) -> list[Resolved]:
                 codes[name] = resolve_entity(text, dataset)
             except UnknownCountry as exc:
                 problem(name, text, str(exc))
-        reporter = codes.get("reporter", reporter)
+        whose = codes.get("reporter", default)
         partner = codes.get("partner")
         if partner is None and group is not None:
             partner = group.code or group.name.upper()
-        if reporter is None or partner is None or (claim.vs is not None and group is None):
+        if whose is None or partner is None or (claim.vs is not None and group is None):
             continue
-        out.append(Resolved(claim, SeriesKey(reporter, partner, claim.flow, claim.currency), group))
+        out.append(Resolved(claim, SeriesKey(whose, partner, claim.flow, claim.currency), group))
     if problems:
         raise BadInput(problems)
     return out
@@ -147,9 +149,24 @@ def verify_claim(views: Views, item: Resolved) -> ClaimResult:
     return ClaimResult(item, then, current)
 
 
-def verify(dataset: Dataset, claims: ClaimsFile) -> Verification:
-    """Check every claim of a claims file against the data."""
+def verify(
+    dataset: Dataset,
+    claims: ClaimsFile,
+    reporter: str | None = None,
+    partner: str | None = None,
+) -> Verification:
+    """Check every claim of a claims file against the data; with ``reporter`` and/or
+    ``partner`` (names or codes), only the claims about them (a claim naming no reporter
+    is then about ``reporter``)."""
     views = Views(dataset)
-    return Verification(
-        claims.path, claims.title, [verify_claim(views, item) for item in resolve(dataset, claims)]
-    )
+    wanted = Selection.parse(dataset, reporter, partner)
+    items = [
+        item
+        for item in resolve(dataset, claims, wanted.reporter)
+        if wanted.reporter in (None, item.key.reporter)
+        and wanted.partner in (None, item.key.partner)
+    ]
+    if not items and (reporter or partner):
+        about = "–".join(code for code in (wanted.reporter, wanted.partner) if code)
+        raise NotAvailable(f"{claims.path}: no claim about {about}")
+    return Verification(claims.path, claims.title, [verify_claim(views, item) for item in items])

@@ -1,0 +1,225 @@
+"""The report of ``tradecli growth``: the overview of many series or the detail of one,
+its notes and keyed records. Out of ``growth``, which computes."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
+from tradecli.formatting import signed_percent
+from tradecli.records import KEY_FIELDS, flag_note, flagged, ratio_range, record, value_range
+from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer
+
+GROWTH_FIELDS = [
+    "change",
+    "change_low",
+    "change_high",
+    "base_period",
+    "base_value",
+    "year",
+    "year_value",
+    "year_change",
+    "cagr",
+    "cagr_from",
+    "cagr_to",
+]
+
+
+def growth_report(growth: Growth) -> Report:
+    """The table, notes and derivation of a ``Growth``."""
+    if len(growth.series) == 1:
+        columns, rows = _detail(growth.series[0])
+    else:
+        columns, rows = _overview(growth)
+    notes = _notes(growth)
+    notes.extend(flag_note([a for s in growth.series for a in (s.span.current, s.span.base)]))
+    # The payload and the derivation are built only for the output that shows them.
+    series = growth.series
+
+    def explain() -> list[str]:
+        return [line for s in series for line in s.explain()]
+
+    flow = growth.series[0].key.flow if growth.series else "turnover"
+    what = f"over {growth.period.label()}" if growth.period else "latest span"
+    title = f"Growth ({flow}, {what}, like for like)"
+    fields = [*KEY_FIELDS, *GROWTH_FIELDS]
+    return Report(
+        title,
+        columns,
+        rows,
+        growth.to_dict,
+        notes,
+        explain,
+        fields,
+        partial(growth_records, growth),
+    )
+
+
+def growth_records(growth: Growth) -> list[dict[str, Any]]:
+    """One keyed record per series, however many: the span (``period``, ``value``)
+    and its like-for-like change, then the latest full year's and the CAGR."""
+    out = []
+    for s in growth.series:
+        last_year = s.years[-1] if s.years else None
+        out.append(
+            record(
+                s.key,
+                s.span.current,
+                change=s.span.value,
+                change_low=change_range(s.span.current, s.span.base, s.span.value)[0],
+                change_high=change_range(s.span.current, s.span.base, s.span.value)[1],
+                base_period=s.span.base.period.iso(),
+                base_value=s.span.base.value,
+                year=last_year.current.period.iso() if last_year else None,
+                year_value=last_year.current.value if last_year else None,
+                year_change=last_year.value if last_year else None,
+                cagr=s.cagr.value if s.cagr else None,
+                cagr_from=s.cagr.first.period.iso() if s.cagr else None,
+                cagr_to=s.cagr.last.period.iso() if s.cagr else None,
+            )
+        )
+    return out
+
+
+def _notes(growth: Growth) -> list[str]:
+    notes = []
+    blocked = [s for s in growth.series if s.span.reason]
+    if blocked:
+        notes.append(
+            "not computable (no figure for the same months a year before): "
+            + ", ".join(f"{series_name(s.key)} {s.span.current.period.label()}" for s in blocked)
+        )
+    comparable = [s for s in blocked if s.latest_comparable is not None]
+    if comparable:
+        notes.append(
+            "latest comparable span instead: "
+            + "; ".join(
+                f"{series_name(s.key)} {latest.label} {signed_percent(latest.value)}"
+                for s in comparable
+                if (latest := s.latest_comparable) is not None
+            )
+        )
+    for s in growth.series:
+        qualifiers = s.span.current.qualifiers | s.span.base.qualifiers
+        if qualifiers and s.span.value is not None:
+            notes.append(
+                f"{series_name(s.key)}: approximate figures ({', '.join(sorted(qualifiers))}) "
+                f"behind {s.span.label}"
+            )
+    by_reason: dict[str, list[str]] = {}
+    for key, reason in growth.unanswered:
+        by_reason.setdefault(reason, []).append(series_name(key))
+    notes.extend(
+        f"{len(names)} series not answered ({reason}): {', '.join(names)}"
+        for reason, names in by_reason.items()
+    )
+    return notes
+
+
+def _overview(growth: Growth) -> tuple[list[Column], list[dict[str, Any]]]:
+    columns = [
+        Column("series", "series"),
+        Column("span", "span"),
+        Column("value", "value", Kind.money),
+        Column("change", "y/y", Kind.percent),
+        Column("year", "year"),
+        Column("year_change", "y/y", Kind.percent),
+        Column("cagr", "CAGR", Kind.percent),
+        Column("cagr_years", "CAGR years"),
+    ]
+    rows = []
+    for s in growth.series:
+        last_year = s.years[-1] if s.years else None
+        rows.append(
+            {
+                "series": f"{s.key.reporter}–{s.key.partner}",
+                "currency": s.key.currency,
+                "span": s.span.current.period.label(),
+                "value": s.span.current.value,
+                "change": s.span.value,
+                **_change_cells(s.span.current, s.span.base, s.span.value),
+                "year": last_year.current.period.label() if last_year else None,
+                "year_change": last_year.value if last_year else None,
+                "cagr": s.cagr.value if s.cagr else None,
+                "cagr_years": (
+                    f"{s.cagr.first.period.label()}–{s.cagr.last.period.label()}"
+                    if s.cagr
+                    else None
+                ),
+            }
+        )
+    return columns, rows
+
+
+def _detail(s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
+    columns = [
+        Column("series", "series"),
+        Column("comparison", "comparison"),
+        Column("value", "value", Kind.money),
+        Column("base", "base", Kind.money),
+        Column("change", "change", Kind.percent, priority=3),
+        Column("note", "note"),
+    ]
+    series = f"{s.key.reporter}–{s.key.partner}"
+    rows: list[dict[str, Any]] = []
+    changes = [s.span]
+    if s.latest_comparable is not None:
+        changes.append(s.latest_comparable)
+    shown = {c.current.period for c in changes}
+    changes.extend(c for c in reversed(s.years) if c.current.period not in shown)
+    for c in changes:
+        rows.append(
+            {
+                "series": series,
+                "currency": s.key.currency,
+                "comparison": c.label,
+                "value": c.current.value,
+                "base": c.base.value,
+                "change": c.value,
+                "note": _short(c.reason),
+                "value_flagged": bool(flagged(c.current)),
+                "base_flagged": bool(flagged(c.base)),
+                **_change_cells(c.current, c.base, c.value),
+            }
+        )
+    if s.cagr is not None:
+        rows.append(
+            {
+                "series": series,
+                "currency": s.key.currency,
+                "comparison": f"{s.cagr.label} ({s.cagr.years} years)",
+                "value": s.cagr.last.value,
+                "base": s.cagr.first.value,
+                "change": s.cagr.value,
+                "note": _short(s.cagr.reason) or "per year",
+            }
+        )
+    return columns, rows
+
+
+def change_range(
+    current: Answer, base: Answer, change: float | None
+) -> tuple[float | None, float | None]:
+    """The range of a like-for-like change (current / base - 1) over the ranges of both
+    figures: the change itself when both are exact."""
+    if change is None:
+        return None, None
+    low, high = ratio_range(value_range(current), value_range(base))
+    return (None if low is None else low - 1), (None if high is None else high - 1)
+
+
+def _change_cells(current: Answer, base: Answer, change: float | None) -> dict[str, Any]:
+    low, high = change_range(current, base, change)
+    return {
+        "change_low": low,
+        "change_high": high,
+        "change_flagged": bool(flagged(current) or flagged(base)),
+    }
+
+
+def _short(reason: str) -> str | None:
+    """'not computable: no 2019 figure to compare with' → 'no 2019 figure'."""
+    text = reason.removeprefix("not computable: ").removesuffix(" to compare with")
+    return text or None

@@ -1,0 +1,154 @@
+"""The report of ``tradecli data``: the series loaded, the observations left out or
+excluded, and the conflicts resolved. Out of ``inventory``, which computes."""
+
+from __future__ import annotations
+
+from tradecli.analysis.inventory import Inventory
+from tradecli.engine.answers import describe
+from tradecli.formatting import money
+from tradecli.observations import EXCLUDED_FLAGS
+from tradecli.periods import Period
+from tradecli.records import KEY_FIELDS, NOTE_LIST, keyed
+from tradecli.render import Column, Kind, Report
+
+
+def inventory_report(inventory: Inventory, conflicts: bool = False) -> Report:
+    """The series loaded, or (``conflicts``) each conflict and how it was resolved."""
+    if conflicts:
+        return _conflict_report(inventory)
+    columns = [
+        Column("series", "series"),
+        Column("observations", "obs", Kind.number),
+        Column("span_count", "spans", Kind.number),
+        Column("first", "from"),
+        Column("last", "to"),
+        Column("sources", "sources", Kind.number),
+        Column("excluded", "excluded", Kind.number),
+        Column("conflicts", "conflicts", Kind.number),
+    ]
+    rows = [
+        {
+            "series": s.key.label(),
+            "observations": s.observations,
+            "span_count": len(s.spans),
+            "first": s.first,
+            "last": s.last,
+            "sources": s.sources,
+            "excluded": s.excluded,
+            "conflicts": s.conflicts,
+        }
+        for s in inventory.series
+    ]
+    files = ", ".join(inventory.files)
+    notes = [f"{inventory.rows} observations in {len(inventory.series)} series from {files}"]
+    if inventory.excluded:
+        notes.append(
+            f"{len(inventory.excluded)} observations excluded by quality flags "
+            f"({', '.join(EXCLUDED_FLAGS)}); --include-flagged keeps them:"
+        )
+        notes.extend(
+            f"  excluded {o.reporter}–{o.partner} {o.flow} {o.period.label()}: "
+            f"{money(o.value, o.currency)} [{o.where()}] — {reason}"
+            for o, reason in inventory.excluded[:NOTE_LIST]
+        )
+        more = len(inventory.excluded) - NOTE_LIST
+        if more > 0:
+            notes.append(f"  and {more:,} more; --format json lists them all")
+    for reason, count in inventory.left_out.items():
+        notes.append(f"{count} observations left out: {reason}")
+    if inventory.conflicts:
+        notes.append(
+            f"{len(inventory.conflicts)} spans had conflicting figures; "
+            "`tradecli data --conflicts` shows how each was resolved"
+        )
+    explain = [
+        f"{s.key.label()}: {', '.join(Period.parse(p).label() for p in s.spans)}"
+        for s in inventory.series
+    ]
+    records = [
+        keyed(
+            s.key,
+            _covered(s.spans),
+            None,
+            observations=s.observations,
+            spans=len(s.spans),
+            first=Period.parse(min(s.spans, key=_start)).iso() if s.spans else None,
+            last=Period.parse(max(s.spans, key=_end)).iso() if s.spans else None,
+            sources=s.sources,
+            excluded=s.excluded,
+            conflicts=s.conflicts,
+        )
+        for s in inventory.series
+    ]
+    fields = [*KEY_FIELDS, *INVENTORY_FIELDS]
+    return Report(
+        "Data loaded", columns, rows, inventory.to_dict(), notes, explain, fields, records
+    )
+
+
+# ``data``: ``period`` is the whole stretch the series' spans cover (``2009-01/2024-04``),
+# ``first``/``last`` its first and last span as codes; it has no value.
+INVENTORY_FIELDS = ["observations", "spans", "first", "last", "sources", "excluded", "conflicts"]
+CONFLICT_FIELDS = ["superseded", "resolution"]
+
+
+def _start(code: str) -> tuple[int, int]:
+    span = Period.parse(code)
+    return span.first, span.last
+
+
+def _end(code: str) -> tuple[int, int]:
+    span = Period.parse(code)
+    return span.last, span.first
+
+
+def _covered(spans: list[str]) -> str | None:
+    if not spans:
+        return None
+    parsed = [Period.parse(code) for code in spans]
+    return Period(min(p.first for p in parsed), max(p.last for p in parsed)).iso()
+
+
+def _conflict_report(inventory: Inventory) -> Report:
+    columns = [
+        Column("series", "series"),
+        Column("period", "span"),
+        Column("value", "kept", Kind.money),
+        Column("superseded", "superseded"),
+        Column("resolution", "why"),
+    ]
+    rows = []
+    explain = []
+    for c in inventory.conflicts:
+        rec = c.reconciled
+        rows.append(
+            {
+                "series": c.key.label(),
+                "period": rec.period.label(),
+                "value": rec.value,
+                "currency": c.key.currency,
+                "superseded": ", ".join(
+                    sorted({money(o.value, o.currency) for o in rec.superseded})
+                ),
+                "resolution": rec.reason,
+            }
+        )
+        explain.append(f"{c.key.label()} {rec.period.label()}:")
+        explain.extend(f"  kept: {describe(o)}" for o in rec.sources)
+        explain.extend(f"  superseded: {describe(o)}" for o in rec.superseded)
+    data = {"conflicts": [c.to_dict() for c in inventory.conflicts]}
+    notes = [] if rows else ["no conflicting figures in the data"]
+    records = [
+        keyed(
+            c.key,
+            c.reconciled.period.iso(),
+            c.reconciled.value,
+            [f for o in c.reconciled.sources for f in o.flags],
+            superseded=";".join(str(v) for v in sorted({o.value for o in c.reconciled.superseded})),
+            resolution=c.reconciled.reason,
+        )
+        for c in inventory.conflicts
+    ]
+    fields = [*KEY_FIELDS, *CONFLICT_FIELDS]
+    title = "Conflicts and how they were resolved"
+    return Report(title, columns, rows, data, notes, explain, fields, records)

@@ -1,0 +1,83 @@
+"""The report of ``tradecli mirror``: each side's figure and the gap. Out of
+``mirror``, which computes."""
+
+from __future__ import annotations
+
+from tradecli.analysis.mirror import CAVEAT, GAP_NOTE, MirrorResult, published_marks
+from tradecli.records import KEY_FIELDS, flag_note, flagged, record, value_range
+from tradecli.render import Column, Kind, Report
+
+MIRROR_FIELDS = [
+    "mirror_reporter",
+    "mirror_partner",
+    "mirror_flow",
+    "mirror_value",
+    "mirror_low",
+    "mirror_high",
+    "gap",
+    "gap_relative",
+]
+
+
+def mirror_report(result: MirrorResult) -> Report:
+    """One row per pair, span and flow: each side's figure and the gap."""
+    columns = [
+        Column("pair", "pair"),
+        Column("flows", "compared"),
+        Column("period", "span"),
+        Column("own", "reporter's", Kind.money),
+        Column("mirror", "partner's", Kind.money),
+        Column("gap", "gap", Kind.money),
+        Column("gap_relative", "gap %", Kind.percent),
+        Column("published_as", "as published", wrap=True),
+    ]
+    rows = []
+    for r in result.rows:
+        key, other = r.own.key, r.mirror.key
+        marks = [
+            f"{k.reporter}: {', '.join(m)}"
+            for k, m in ((key, published_marks(r.own)), (other, published_marks(r.mirror)))
+            if m
+        ]
+        rows.append(
+            {
+                "pair": f"{key.reporter}–{key.partner}",
+                "flows": key.flow if key.flow == other.flow else f"{key.flow} ↔ {other.flow}",
+                "period": r.period.label(),
+                "currency": key.currency,
+                "own": r.own.value,
+                "mirror": r.mirror.value,
+                "gap": r.gap,
+                "gap_relative": r.gap_relative,
+                "published_as": "; ".join(marks),
+                # the ranges are in the records (low, high, mirror_low, mirror_high): the
+                # table says "about" under "as published" and keeps its gap columns
+                "own_flagged": bool(flagged(r.own)),
+                "mirror_flagged": bool(flagged(r.mirror)),
+            }
+        )
+    pairs = sorted({(r.own.key.reporter, r.own.key.partner) for r in result.rows})
+    title = "Mirror statistics" + (f": {pairs[0][0]}–{pairs[0][1]}" if len(pairs) == 1 else "")
+    mirrored = result.rows
+
+    def explain() -> list[str]:  # built only for --explain
+        return [line for r in mirrored for a in (r.own, r.mirror) for line in a.explain()]
+
+    records = [
+        record(
+            r.own.key,
+            r.own,
+            mirror_reporter=r.mirror.key.reporter,
+            mirror_partner=r.mirror.key.partner,
+            mirror_flow=r.mirror.key.flow,
+            mirror_value=r.mirror.value,
+            mirror_low=value_range(r.mirror)[0],
+            mirror_high=value_range(r.mirror)[1],
+            gap=r.gap,
+            gap_relative=r.gap_relative,
+        )
+        for r in result.rows
+    ]
+    notes = [GAP_NOTE, CAVEAT, *flag_note([a for r in result.rows for a in (r.own, r.mirror)])]
+    fields = [*KEY_FIELDS, *MIRROR_FIELDS]
+    return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)

@@ -1,0 +1,219 @@
+"""``--sort value|change|share`` and ``--top N``: rankings on one comparable span.
+
+A ranking compares like with like. For each series the spans where its measure can
+be worked out are found (``value``: a value over the span; ``change``: the value
+and the same months a year before; ``share``: the value and the whole's total, a
+published total or a complete member sum). The ranking's span is the one most
+series share (ties: the latest, then the longest), stated in the title; every
+ranked row is over that span, never a mix. The series without it are listed after,
+unranked and marked, with their own latest span named. Group totals among the
+series (a partner that is a group code, such as ``CIS`` or ``WORLD``) are not
+ranked among countries.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from tradecli.analysis.growth import Change, spans_of
+from tradecli.dataset import Dataset
+from tradecli.engine.answers import AGGREGATE
+from tradecli.errors import BadRequest, NotAvailable
+from tradecli.groups import Group
+from tradecli.periods import Period
+from tradecli.series import Answer, Engine, SeriesKey
+
+
+class Measure(StrEnum):
+    """What a ranking sorts by: ``--sort``."""
+
+    value = "value"
+    change = "change"
+    share = "share"
+
+
+def check_ranking(sort: str | None, top: int | None) -> Measure | None:
+    """``--sort`` and ``--top`` as the core takes them (``BadRequest`` otherwise): the
+    measure, or None when no ranking is asked."""
+    if top is not None and top < 1:
+        raise BadRequest(f"--top {top}: give a whole number of rows, 1 or more", "--top")
+    if sort is None:
+        return None
+    try:
+        return Measure(sort)
+    except ValueError:
+        names = ", ".join(m.value for m in Measure)
+        raise BadRequest(f"--sort {sort!r}: sort by one of {names}", "--sort") from None
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One series over the ranking's span."""
+
+    key: SeriesKey
+    value: Answer
+    base: Answer | None = None  # the same months a year before (change)
+    whole: Answer | None = None  # the whole's total (share)
+
+    def measure(self, measure: Measure) -> float | None:
+        if measure is Measure.change:
+            return Change(self.value, self.base).value if self.base is not None else None
+        if measure is Measure.share:
+            if self.whole is None or not self.whole.value or self.value.value is None:
+                return None
+            return self.value.value / self.whole.value
+        return self.value.value
+
+
+@dataclass(frozen=True)
+class Unranked:
+    """A series without the ranking's span: its own latest span, or why it has none."""
+
+    key: SeriesKey
+    latest: Period | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ranking:
+    measure: Measure
+    span: Period
+    shared: int  # how many series have the span
+    ranked: list[Ranked]  # best first, all over ``span``
+    unranked: list[Unranked]
+    top: int | None = None
+    group: Group | None = None  # the whole of a share
+    groups_left_out: list[SeriesKey] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Ranked]:
+        return self.ranked[: self.top] if self.top is not None else self.ranked
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "sort": self.measure.value,
+            "period": self.span.iso(),
+            "series_with_span": self.shared,
+            "top": self.top,
+            "ranked": [
+                {
+                    "rank": n,
+                    **r.key.to_dict(),
+                    "value": r.value.value,
+                    "base": r.base.value if r.base else None,
+                    "whole": r.whole.value if r.whole else None,
+                    self.measure.value: r.measure(self.measure),
+                }
+                for n, r in enumerate(self.shown, start=1)
+            ],
+            "not_shown": len(self.ranked) - len(self.shown),
+            "unranked": [
+                {
+                    **u.key.to_dict(),
+                    "latest": u.latest.iso() if u.latest else None,
+                    "reason": u.reason,
+                }
+                for u in self.unranked
+            ],
+            "groups_left_out": [k.to_dict() for k in self.groups_left_out],
+        }
+        if self.group is not None:
+            out["group"] = self.group.name
+        return out
+
+    def report(self) -> Any:
+        from tradecli.analysis.rankings_report import report
+
+        return report(self)
+
+
+def _whole(engine: Engine, key: SeriesKey, group: Group, period: Period) -> Answer | None:
+    """The whole's total over ``period``: a published total or a complete member sum."""
+    total = engine.group_value(key.reporter, group, key.flow, period, key.currency)
+    if not total.found or not total.value:
+        return None
+    if total.rule == AGGREGATE or (total.complete and not group.every_partner):
+        return total
+    return None
+
+
+def _candidate(
+    engine: Engine, key: SeriesKey, period: Period, measure: Measure, group: Group | None
+) -> Ranked | None:
+    """The series over ``period`` when its measure can be worked out there."""
+    value = engine.value(key, period)
+    if not value.found:
+        return None
+    if measure is Measure.change:
+        base = engine.value(key, period.shifted_years(-1))
+        ranked = Ranked(key, value, base=base)
+    elif measure is Measure.share:
+        assert group is not None
+        whole = _whole(engine, key, group, period)
+        if whole is None:
+            return None
+        ranked = Ranked(key, value, whole=whole)
+    else:
+        ranked = Ranked(key, value)
+    return ranked if ranked.measure(measure) is not None else None
+
+
+def rank(
+    dataset: Dataset,
+    keys: list[SeriesKey],
+    measure: Measure | str,
+    top: int | None = None,
+    group: Group | None = None,
+    period: Period | None = None,
+) -> Ranking:
+    """``keys`` ranked by ``measure`` over one span: ``period``, else the span most of
+    them share (ties: the latest, then the longest). ``group``: the whole of a share
+    (default world)."""
+    measure = check_ranking(str(measure), top) or Measure.value
+    if measure is Measure.share and group is None:
+        group = dataset.groups.get("world")
+    engine = dataset.engine
+    codes = dataset.groups.codes
+    countries = [k for k in keys if k.partner not in codes and ":" not in k.partner]
+    left_out = [k for k in keys if k not in set(countries)]
+    spans = {k: spans_of(engine, k) for k in countries}
+    if period is None:
+        counts: Counter[Period] = Counter()
+        for key, own in spans.items():
+            counts.update(p for p in own if _candidate(engine, key, p, measure, group))
+        if not counts:
+            raise NotAvailable(_nothing(measure, countries))
+        period = max(counts, key=lambda p: (counts[p], p.last, p.n_months))
+    ranked: list[Ranked] = []
+    unranked: list[Unranked] = []
+    for key in countries:
+        found = _candidate(engine, key, period, measure, group)
+        if found is not None:
+            ranked.append(found)
+            continue
+        latest = spans[key][-1] if spans[key] else None
+        unranked.append(Unranked(key, latest, _why(measure, period)))
+    if not ranked:
+        raise NotAvailable(f"no series has a {_what(measure)} for {period.label()}")
+    ranked.sort(key=lambda r: (r.key.currency != "USD", -(r.measure(measure) or 0.0), r.key))
+    return Ranking(measure, period, len(ranked), ranked, unranked, top, group, left_out)
+
+
+def _what(measure: Measure) -> str:
+    return {"value": "value", "change": "like-for-like change", "share": "share"}[measure]
+
+
+def _why(measure: Measure, period: Period) -> str:
+    if measure is Measure.change:
+        return f"no {period.label()} change (a figure for it and a year before)"
+    if measure is Measure.share:
+        return f"no {period.label()} share (a figure and the whole's total)"
+    return f"no {period.label()} figure"
+
+
+def _nothing(measure: Measure, keys: list[SeriesKey]) -> str:
+    names = ", ".join(f"{k.reporter}–{k.partner}" for k in keys[:8]) or "none"
+    return f"no series has a {_what(measure)} over any span to rank by; series: {names}"

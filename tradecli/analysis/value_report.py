@@ -1,0 +1,101 @@
+"""The report of ``tradecli value``: one row per series, the spans there are where a
+value is not, keyed records. Out of ``value``, which computes."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from tradecli.analysis.value import NOTE_LIST, ValueResult
+from tradecli.formatting import money
+from tradecli.records import KEY_FIELDS, cells, flag_note, record, value_range
+from tradecli.render import Column, Kind, Report
+from tradecli.series import Answer
+
+
+def value_report(result: ValueResult, every: bool = True) -> Report:
+    """The table; ``every=False`` folds the rows that are not available into one note
+    (``--all`` shows them), when some other row has a value."""
+    if not every and any(a.found for a in result.answers):
+        shown = [a for a in result.answers if a.found]
+        missing = [a for a in result.answers if not a.found]
+        folded = value_report(ValueResult(result.period, shown))
+        if missing:
+            names = ", ".join(a.key.label() for a in missing[:NOTE_LIST])
+            more = len(missing) - NOTE_LIST
+            names += f" and {more:,} more; --format json lists them all" if more > 0 else ""
+            folded.notes.insert(
+                0,
+                f"not available for {result.period.label()} ({len(missing)} series, not "
+                f"shown; --all shows them): {names}",
+            )
+        folded.data = result.to_dict()
+        folded.records = partial(value_records, result)
+        return folded
+    columns = [
+        Column("series", "series"),
+        Column("period", "span"),
+        Column("value", "value", Kind.money),
+        Column("qualifier", "as published"),
+        Column("rule", "how"),
+    ]
+    rows = []
+    notes: list[str] = []
+    for a in result.answers:
+        rows.append(
+            {
+                "series": a.key.label(),
+                "period": a.period.label(),
+                "value": a.value,
+                "currency": a.key.currency,
+                "qualifier": ", ".join(sorted(a.qualifiers)),
+                "rule": a.rule if a.complete else f"{a.rule} (incomplete)",
+                **cells("value", a),
+            }
+        )
+        if not a.found and a.available:
+            notes.append(
+                f"{a.key.label()}: no figure for {a.period.label()}; spans in the "
+                f"data: {', '.join(p.label() for p in a.available)}"
+            )
+        notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
+    notes.extend(flag_note(list(result.answers)))
+    explain = [line for a in result.answers for line in _explained(a)]
+    return Report(
+        f"Value over {result.period.label()}",
+        columns,
+        rows,
+        result.to_dict(),
+        notes,
+        explain,
+        [*KEY_FIELDS, "rule", "complete", "qualifiers"],
+        result.records,
+    )
+
+
+def _explained(answer: Answer) -> list[str]:
+    """An answer's derivation, then the range its approximate figures allow."""
+    lines = answer.explain()
+    low, high = value_range(answer)
+    if answer.qualifiers and low is not None and high is not None:
+        currency = answer.key.currency
+        lines.append(
+            f"  range: {money(low, currency)} to {money(high, currency)}, as the approximate "
+            f"figures used allow ({', '.join(sorted(answer.qualifiers))}: a figure stands "
+            "for ± half its last digit, over/almost for the step above/below it)"
+        )
+    return lines
+
+
+def value_records(result: ValueResult) -> list[dict[str, Any]]:
+    """One keyed record per series (``tradecli.records``), those with no value too."""
+    return [
+        record(
+            a.key,
+            a,
+            rule=a.rule,
+            complete=a.complete,
+            qualifiers=";".join(sorted(a.qualifiers)),
+        )
+        for a in result.answers
+    ]
