@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.projection import Method, Projection, linear
-from tradecli.analysis.share import Share, share_of
+from tradecli.analysis.share import Share, Unanswered, share_of
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
     EXACT,
@@ -239,18 +239,18 @@ class Shares:
         if not group.every_partner:
             answered, found = self._latest(key, group)
             if answered:
-                return found
+                return found if isinstance(found, Share) else None
         shown = share_of(self.engine, key, group, accept_partial=False, bulk=self.helper())
         return shown if isinstance(shown, Share) and not shown.partial else None
 
-    def latest(self, key: SeriesKey, group: Group) -> Share | None:
+    def latest(self, key: SeriesKey, group: Group) -> Share | Unanswered | None:
         """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted)
         when the columns answer it; None: ask the reference (a published total may exist,
         a series is not simple, or there is no share and the reference says why)."""
         return self._latest(key, group)[1]
 
-    def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | None]:
-        """(whether the columns answer, the share or None when there is none)."""
+    def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | Unanswered | None]:
+        """(whether the columns answer, the share or why there is none)."""
         if self._code_has_figures(key, group):
             return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
@@ -265,7 +265,7 @@ class Shares:
         ok = found & totals.complete & (totals.value != 0)
         where = np.flatnonzero(ok)
         if not len(where):
-            return True, None
+            return True, self._no_share(key, group, found, totals)
         t = int(where[-1])
         period = Period.month(self.columns.first_month + t)
         engine = self.engine
@@ -303,6 +303,29 @@ class Shares:
             complete=not group.every_partner,
         )
         return True, Share(key, group.name, answer, total, partial=group.every_partner)
+
+    def _no_share(self, key: SeriesKey, group: Group, found: Bools, totals: _Totals) -> Unanswered:
+        """Why ``share_of`` finds no span (its messages, for a code without figures)."""
+        r, code = key.reporter, group.code or group.name
+        if group.every_partner:
+            zero = found & (totals.have >= 1) & (totals.value == 0)
+        else:
+            zero = found & totals.complete & (totals.value == 0)
+        months = np.flatnonzero(zero)[::-1][:6].tolist()
+        if months:
+            first = self.columns.first_month
+            shown = ", ".join(Period.month(first + t).label() for t in months)
+            return Unanswered(
+                key,
+                f"the {r}–{code} total is 0 in the spans that have the partner's "
+                f"figure too ({shown}): no share of it",
+            )
+        what = f"{r}–{code} total" if group.code else f"complete {group.name} member sum"
+        return Unanswered(
+            key,
+            f"no span has both the partner's figure and a {what}"
+            + (f"; {r}–{code} spans in the data: none" if group.code else ""),
+        )
 
     def _code_has_figures(self, key: SeriesKey, group: Group) -> bool:
         """``share._code_has_figures``: the group's code has figures for the flow (for
