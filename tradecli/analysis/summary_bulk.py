@@ -227,7 +227,7 @@ class Shares:
         self.dataset, self.columns, self.helper = dataset, columns, helper
         self.engine = dataset.engine
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
-        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools] | None] = {}
+        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools, Ints] | None] = {}
         self._world: dict[tuple[str, str, str], _Totals | None] = {}
         self._partners: dict[tuple[str, str], list[str]] | None = None
 
@@ -261,7 +261,7 @@ class Shares:
             totals = self._group_totals(r, group, flow, currency)
         if totals is None or part is None:
             return False, None
-        values, found, xm = part
+        values, found, xm, part_flags = part
         ok = found & totals.complete & (totals.value != 0)
         where = np.flatnonzero(ok)
         if not len(where):
@@ -276,10 +276,14 @@ class Shares:
         def total_made() -> Answer:
             return engine.group_value(r, group, flow, period, currency)
 
+        words = self.columns.flag_words
+        part_words = words(int(part_flags[t]))
         if xm[t]:
-            answer = bulk_answer(key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made)
+            answer = bulk_answer(
+                key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made, part_words
+            )
         else:
-            answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made)
+            answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
         have, n = int(totals.have[t]), int(totals.members[t])
         notes = [f"{have} of {n} members have data"]
         if have < n:
@@ -299,6 +303,7 @@ class Shares:
             MEMBER_SUM,
             have,
             total_made,
+            words(int(totals.flags[t])),
             notes=tuple(notes),
             complete=not group.every_partner,
         )
@@ -356,20 +361,23 @@ class Shares:
         if all(v is not None for v in vectors):
             n_months = self.columns.n_months
             value = np.zeros(n_months, dtype=np.float64)
+            bits = np.zeros(n_months, dtype=np.int64)
             found = np.zeros((len(names), n_months), dtype=bool)
             for i, vector in enumerate(vectors):
                 assert vector is not None
                 value = value + np.where(vector[1], vector[0], 0.0)
+                bits |= np.where(vector[1], vector[3], 0)
                 found[i] = vector[1]
             have = found.sum(axis=0)
             members = np.full(n_months, len(names), dtype=np.int64)
-            out = _Totals(value, have >= 2, members, have, names, found)
+            out = _Totals(value, have >= 2, members, have, bits, names, found)
         self._world[memo] = out
         return out
 
-    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools] | None:
+    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools, Ints] | None:
         """Per month of the data: the key's value (rules 1 and 4 for one month), whether
-        found, whether export + import; None when a series of it is not simple."""
+        found, whether export + import, its flag bits; None when a series of it is not
+        simple."""
         if key in self._vectors:
             return self._vectors[key]
         columns = self.columns
@@ -379,7 +387,8 @@ class Shares:
             own, x, m = (columns.month_vector(s) for s in roles)
             both = x[1] & m[1] & ~own[1]
             values = np.where(own[1], own[0], x[0] + m[0])
-            out = (values, own[1] | both, both)
+            flags = np.where(own[1], own[2], x[2] | m[2])
+            out = (values, own[1] | both, both, flags)
         self._vectors[key] = out
         return out
 
@@ -400,6 +409,7 @@ class Shares:
         value = np.zeros(n_months, dtype=np.float64)
         complete = np.zeros(n_months, dtype=bool)
         members = np.zeros(n_months, dtype=np.int64)
+        flags = np.zeros(n_months, dtype=np.int64)
         by_members: dict[tuple[str, ...], list[int]] = {}
         for t in range(n_months):
             listed = group.members_during(Period.month(columns.first_month + t))
@@ -409,17 +419,20 @@ class Shares:
             if not names:
                 continue
             total = np.zeros(len(at), dtype=np.float64)
+            bits = np.zeros(len(at), dtype=np.int64)
             every = np.ones(len(at), dtype=bool)
             for name in names:
                 vector = self._vector(SeriesKey(reporter, name, flow, currency))
                 if vector is None:
                     return None  # a member that is not simple
                 total = total + np.where(vector[1][at], vector[0][at], 0.0)
+                bits |= np.where(vector[1][at], vector[3][at], 0)
                 every &= vector[1][at]
             value[at] = total
+            flags[at] = bits
             complete[at] = every
             members[at] = len(names)
-        return _Totals(value, complete, members, members)
+        return _Totals(value, complete, members, members, flags)
 
 
 @dataclass(frozen=True)
@@ -431,6 +444,7 @@ class _Totals:
     complete: Bools
     members: Ints
     have: Ints
+    flags: Ints  # the OR of the flag bits of the members with a figure
     names: list[str] | None = None
     found: Bools | None = None
 

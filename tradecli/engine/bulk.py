@@ -319,18 +319,20 @@ class Columns:
         series = self.series(key)
         return series >= 0 and bool(self.kept[series])
 
-    def month_vector(self, series: int) -> tuple[Floats, Bools]:
-        """A simple series' figure and presence for every month of the data's years
-        (month ``first_month + t`` at ``t``); nothing present for -1."""
+    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints]:
+        """A simple series' figure, presence and flag bits for every month of the data's
+        years (month ``first_month + t`` at ``t``); nothing present for -1."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
+        flags = np.zeros(self.n_months, dtype=np.int64)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
             at = (self.row_year[start:end] - self.first_year) * 12
             cells = (at[:, None] + np.arange(12)).reshape(-1)
             values[cells] = self.values[start:end].reshape(-1)
             present[cells] = self.present[start:end].reshape(-1)
-        return values, present
+            flags[cells] = self.flags[start:end].reshape(-1)
+        return values, present, flags
 
     def series(self, key: SeriesKey) -> int:
         """The series number of ``key``, -1 when the data has no rows of it."""
