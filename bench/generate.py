@@ -13,6 +13,8 @@ dropped, so every series kept is complete. A few figures carry flags
 
     python bench/generate.py --rows 10000000 --out bench/out/trade-10m.csv
 
+``--parquet DIR`` also converts the file to a Parquet dataset (``tradecli convert``).
+
 ``--sparse`` writes another shape, that of a bulk download of many small
 flows: every reporter × partner of pycountry's codes, about 20 rows per series
 (so at least 50,000 series in 1M rows), each series a run of one to three years
@@ -293,6 +295,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--sparse", action="store_true", help="many small series with gaps (see above)"
     )
+    parser.add_argument(
+        "--parquet",
+        type=Path,
+        metavar="DIR",
+        help="also convert the file to a Parquet dataset at DIR (tradecli convert)",
+    )
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -303,6 +311,20 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.out}: {written:,} rows, {size:,.0f} MB in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
+    if args.parquet is not None:
+        convert(args.out, args.parquet)
+
+
+def convert(csv: Path, out: Path) -> None:
+    """``tradecli --data CSV convert --out OUT``, through the library."""
+    from tradecli.caching import keys
+    from tradecli.dataset import load
+    from tradecli.readers import parquet
+
+    started = time.perf_counter()
+    dataset = load([csv], use_cache=False)
+    written = parquet.write(dataset.frame, out, [(str(csv), keys.content(csv))])
+    print(f"{written.summary()} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -243,7 +243,7 @@ def test_turnover_is_found_where_export_and_import_both_are() -> None:
 
 @contextmanager
 def _bulk(on: bool) -> Iterator[None]:
-    """The bulk helper and the columnar path (``engine.bulk``, ``TRADECLI_ENGINE``) for
+    """The bulk helper and the columnar path (``engine.bulk``, ``TRADECLI_BACKEND``) for
     any number of series (on), or neither (off: the reference engine alone)."""
     saved, env = masks.MIN_SERIES, os.environ.get(bulk.ENV)
     masks.MIN_SERIES = 0 if on else 1 << 62

@@ -136,3 +136,18 @@ def test_out_into_a_missing_folder_is_a_usage_error(runner: CliRunner, tmp_path:
     code, _, err = run(runner, "summary", "-f", "xlsx", "--out", str(out))
     assert code == 2 and "does not exist" in err
     assert not out.parent.exists()
+
+
+def test_the_same_report_is_the_same_bytes(runner: CliRunner) -> None:
+    """No save time in the workbook (zip member dates, docProps/core.xml): two runs a
+    second apart write the same bytes, so xlsx output compares as every format does."""
+    import time
+    import zipfile
+
+    first = run(runner, "summary", "-f", "xlsx")[1]
+    time.sleep(1.1)
+    second = run(runner, "summary", "-f", "xlsx")[1]
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as book:
+        assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"1980-01-01T00:00:00Z</dcterms:modified>" in book.read("docProps/core.xml")

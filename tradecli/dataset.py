@@ -131,9 +131,11 @@ def data_files(paths: list[Path]) -> list[Path]:
     file inside is read once. A sub-folder that cannot be listed is an error, never a
     silent gap in the data.
     """
+    from tradecli.readers.parquet import is_dataset
+
     out: list[Path] = []
     for path in paths:
-        if path == STDIN or not path.is_dir():
+        if path == STDIN or not path.is_dir() or is_dataset(path):  # a dataset: one input
             out.append(path)
             continue
         found = _walk(path)
@@ -176,9 +178,13 @@ def _walk(folder: Path) -> list[Path]:
 def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
     """One file's observations; a file that cannot be opened is a ``BadInput``, and a pipe
     (``--data <(cat f.csv)``) is read once into a temporary file and named as given."""
+    from tradecli.readers import parquet
+
     try:
         if path == STDIN:
             return _read_stdin(context)
+        if parquet.is_parquet(path):  # a converted dataset or a Parquet file: pushdown
+            return parquet.read(path, context)
         if path.exists() and not path.is_file() and not path.is_dir():
             return _read_pipe(path, context)
         return _read_file(path, context, use_cache)

@@ -496,7 +496,33 @@ def render_xlsx(report: Report) -> bytes:
         _xlsx_row(notes, [line])
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _reproducible(buffer.getvalue())
+
+
+# The time written into a workbook (its members' zip dates, the document's created and
+# modified dates): fixed, so that the same report is the same bytes on every run.
+XLSX_TIME = (1980, 1, 1, 0, 0, 0)
+_XLSX_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _reproducible(workbook: bytes) -> bytes:
+    """The workbook with its time stamps fixed (``XLSX_TIME``): openpyxl stamps the
+    save time into docProps/core.xml and every zip member."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _XLSX_STAMP.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
+            member = zipfile.ZipInfo(info.filename, date_time=XLSX_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, data)
+    return out.getvalue()
 
 
 def _xlsx_row(sheet: Any, values: list[Any]) -> None:

@@ -3,12 +3,13 @@
 A ranking compares like with like. For each series the spans where its measure can
 be worked out are found (``value``: a value over the span; ``change``: the value
 and the same months a year before; ``share``: the value and the whole's total, a
-published total or a complete member sum). The ranking's span is the one most
-series share (ties: the latest, then the longest), stated in the title; every
-ranked row is over that span, never a mix. The series without it are listed after,
-unranked and marked, with their own latest span named. Group totals among the
-series (a partner that is a group code, such as ``CIS`` or ``WORLD``) are not
-ranked among countries.
+published total or a complete member sum). The ranking's span is the latest span
+that the most series share: the one that is the latest of the most series (ties:
+the one the most series have, then the one ending last, then the longest), stated
+in the title; every ranked row is over that span, never a mix. The series without
+it are listed after, unranked and marked, with their own latest span named. Group
+totals among the series (a partner that is a group code, such as ``CIS`` or
+``WORLD``) are not ranked among countries.
 """
 
 from __future__ import annotations
@@ -181,12 +182,7 @@ def rank(
     left_out = [k for k in keys if k not in set(countries)]
     spans = {k: spans_of(engine, k) for k in countries}
     if period is None:
-        counts: Counter[Period] = Counter()
-        for key, own in spans.items():
-            counts.update(p for p in own if _candidate(engine, key, p, measure, group))
-        if not counts:
-            raise NotAvailable(_nothing(measure, countries))
-        period = max(counts, key=lambda p: (counts[p], p.last, p.n_months))
+        period = _shared_span(engine, spans, measure, group)
     ranked: list[Ranked] = []
     unranked: list[Unranked] = []
     for key in countries:
@@ -200,6 +196,29 @@ def rank(
         raise NotAvailable(f"no series has a {_what(measure)} for {period.label()}")
     ranked.sort(key=lambda r: (r.key.currency != "USD", -(r.measure(measure) or 0.0), r.key))
     return Ranking(measure, period, len(ranked), ranked, unranked, top, group, left_out)
+
+
+def _shared_span(
+    engine: Engine, spans: dict[SeriesKey, list[Period]], measure: Measure, group: Group | None
+) -> Period:
+    """The latest span that the most series share: the span that is the latest (for the
+    measure) of the most series; ties: the one the most series have at all, then the one
+    ending last, then the longest. Monthly data ranks over its latest month, not an older
+    one that a series ending then and the rest happen to have too."""
+    latest: Counter[Period] = Counter()
+    for key, own in spans.items():
+        for p in reversed(own):  # ``spans_of`` order: the one ending last, longest, last
+            if measure is Measure.value or _candidate(engine, key, p, measure, group):
+                latest[p] += 1  # a series' own span always has its value
+                break
+    if not latest:
+        raise NotAvailable(_nothing(measure, list(spans)))
+    # Only the few latest spans are counted over every series (not every span of each).
+    have = {
+        p: sum(_candidate(engine, key, p, measure, group) is not None for key in spans)
+        for p in latest
+    }
+    return max(latest, key=lambda p: (latest[p], have[p], p.last, p.n_months))
 
 
 def _what(measure: Measure) -> str:

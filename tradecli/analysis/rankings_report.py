@@ -82,8 +82,8 @@ def _title(ranking: Ranking) -> str:
 
 def _notes(ranking: Ranking) -> list[str]:
     notes = [
-        f"every ranked row is over {ranking.span.label()}, the span the most series share "
-        "(ties: the latest); the others are not ranked"
+        f"every ranked row is over {ranking.span.label()}, the latest span of the most "
+        "series; the others are not ranked"
     ]
     if ranking.top is None and ranking.unranked:
         notes.append(f"{NOT_RANKED}: {UNRANKED}, {_why_short(ranking)}; span: the series' latest")

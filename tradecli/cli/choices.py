@@ -49,5 +49,12 @@ class ChartKindChoice(StrEnum):
     share = "share"
 
 
+class EngineChoice(StrEnum):
+    """``--engine``: where a command's work runs (``dask_engine``)."""
+
+    local = "local"
+    dask = "dask"
+
+
 FLOWS = tuple(flow.value for flow in FlowChoice)
 CHART_KINDS = tuple(kind.value for kind in ChartKindChoice)

@@ -32,6 +32,8 @@ class Settings:
     no_cache: bool = False
     wide: bool = False
     strict: bool = False
+    engine: str = "local"
+    scheduler: str | None = None
     out: Path | None = None
     vintage: str | None = None  # YYYY-MM-DD: the data as known on that date
     # What the load's filters did (the vintage, observations left out): notes every report
@@ -44,6 +46,14 @@ class Settings:
         from tradecli.dataset import Filters, load
         from tradecli.readers.context import reporter_codes
 
+        if self.engine == "dask":  # a command the workers do not run (dask_engine.DISTRIBUTED)
+            from tradecli.dask_engine import check_installed
+
+            check_installed()
+            diagnostics(
+                "note: --engine dask runs summary (without --sort, --top, --vintage); "
+                "this command ran on the local engine"
+            )
         base = filters or Filters()
         if self.include_flagged and not base.include_flagged:
             base = dataclasses.replace(base, include_flagged=True)

@@ -27,7 +27,7 @@ to the same question, asked only when something looks at it. ``Engine`` is the b
 of the selector: the reference engine with ``value`` answered from the columns where the
 series are simple.
 
-``TRADECLI_ENGINE=reference`` turns the columnar path of the commands off (``enabled``):
+``TRADECLI_BACKEND=reference`` turns the columnar path of the commands off (``enabled``):
 tests and benchmarks compare the two.
 """
 
@@ -63,7 +63,7 @@ from tradecli.periods import Period
 from tradecli.reconcile import Figure, decide, decide_disagreeing
 
 NAME = "bulk"
-ENV = "TRADECLI_ENGINE"
+ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
 MAX_FLAG_WORDS = 63  # one bit each in an int64
@@ -75,7 +75,7 @@ Bools = NDArray[np.bool_]
 
 def enabled(n_series: int) -> bool:
     """Whether a command answering ``n_series`` series takes the columnar path:
-    ``TRADECLI_ENGINE=reference`` never, ``=bulk`` always, else from ``MIN_SERIES`` on."""
+    ``TRADECLI_BACKEND=reference`` never, ``=bulk`` always, else from ``MIN_SERIES`` on."""
     chosen = os.environ.get(ENV, "")
     return chosen == NAME or (chosen != "reference" and n_series >= MIN_SERIES)
 

@@ -1,0 +1,170 @@
+"""``--engine dask``: summary computed on two Dask worker processes, one reporter per
+partition, gives the same output as ``--engine local`` and as the CSV it came from,
+in every format. One small cluster for the module; skipped without dask."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from tradecli.caching import store
+from tradecli.cli import app
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(store.ENV, str(folder))
+    return folder
+
+
+def _run(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:
+    result = runner.invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _convert(data: list[str], out: Path) -> Path:
+    code, _, stderr = _run(CliRunner(), [*data, "convert", "--out", str(out)])
+    assert code == 0, stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit="1GiB",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+    ):
+        yield str(cluster.scheduler_address)
+
+
+def _outputs(report: object) -> list[tuple[str, str]]:
+    """The report in every format, with and without --explain."""
+    from tradecli.render import OutputFormat, Report, render
+
+    assert isinstance(report, Report)
+    out = []
+    for fmt in FORMATS:
+        for explain in (False, True):
+            shown = render(report, OutputFormat(fmt), explain, 100)
+            out.append((shown.stdout, shown.stderr))
+    return out
+
+
+def test_dask_summary_equals_local_and_csv(
+    runner: CliRunner,
+    scheduler: str,
+    generate: Callable[[int, int], Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Every format and --explain from the same reports: the split run's report, the
+    local run's on the dataset, and the local run's on the CSV are rendered alike."""
+    from distributed import Client
+
+    from tradecli import dask_engine
+    from tradecli.analysis.summary import summarize
+    from tradecli.dataset import Filters, load
+    from tradecli.groups import load as load_groups
+    from tradecli.readers.context import reporter_codes
+    from tradecli.selection import Selection
+
+    folder = tmp_path_factory.mktemp("dask")
+    generated = generate(4_000, 11)
+    rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
+    reporter = str(rows["reporter"].iloc[-1])
+    assert rows["reporter"].nunique() > 2  # several partitions, on both workers
+    bundled = _convert([], folder / "bundled")
+    trade = _convert(["--data", str(generated)], folder / "generated")
+    cases = [
+        (None, bundled, (None, None, None)),
+        (None, bundled, ("AZE", None, None)),
+        (None, bundled, ("AZE", "TJK", None)),
+        (None, bundled, (None, None, "export")),
+        (generated, trade, (None, None, None)),
+        (generated, trade, (reporter, None, None)),
+    ]
+    groups = load_groups()
+    with Client(scheduler, set_as_default=False) as client:
+        for csv_file, dataset, (r, p, f) in cases:
+            spread = dask_engine.summary(dataset, groups, Filters(), r, p, f, client)
+            outputs = []
+            for files in ([csv_file] if csv_file else None, [dataset]):
+                codes = reporter_codes(r) if files else None
+                local = load(files, use_cache=False, reporters=codes)
+                keys = Selection.parse(local, r, p, f).keys(local)
+                outputs.append(_outputs(summarize(local, keys).report()))
+            assert outputs[1] == outputs[0], (r, p, f)  # the dataset answers as the CSV
+            assert _outputs(spread.report()) == outputs[1], (r, p, f)
+            assert spread.rows or spread.unanswered
+
+    # The command line, once per dataset (the rest is the same code).
+    dask = ["--engine", "dask", "--scheduler", scheduler]
+    for data, csv_data in ((bundled, []), (trade, ["--data", str(generated)])):
+        args = ["--format", "json", "--explain", "summary"]
+        csv = _run(runner, [*csv_data, *args])
+        spread_cli = _run(runner, [*dask, "--data", str(data), *args])
+        assert csv[0] == 0
+        assert spread_cli == csv
+    # A selection with nothing in it: the same error as the local path.
+    nothing = ["summary", "--reporter", "AZE", "--partner", "USA"]
+    local_cli = _run(runner, ["--data", str(bundled), *nothing])
+    spread_cli = _run(runner, [*dask, "--data", str(bundled), *nothing])
+    assert local_cli[0] == 1 and spread_cli == local_cli
+
+
+def test_engine_from_the_environment(
+    runner: CliRunner, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = _convert([], tmp_path / "ds")
+    monkeypatch.setenv("TRADECLI_ENGINE", "dask")
+    monkeypatch.setenv("TRADECLI_DASK_SCHEDULER", scheduler)
+    spread = _run(runner, ["--format", "json", "--data", str(dataset), "summary"])
+    monkeypatch.setenv("TRADECLI_ENGINE", "local")
+    local = _run(runner, ["--format", "json", "--data", str(dataset), "summary"])
+    assert spread == local
+    assert spread[0] == 0
+
+
+def test_dask_needs_a_converted_dataset(runner: CliRunner) -> None:
+    pytest.importorskip("distributed")
+    code, stdout, stderr = _run(runner, ["--engine", "dask", "summary"])
+    assert code == 2
+    assert stdout == ""
+    assert "tradecli convert" in stderr
+
+
+def test_other_commands_run_locally_with_a_note(runner: CliRunner) -> None:
+    pytest.importorskip("distributed")
+    spread = _run(runner, ["--engine", "dask", "growth", "--reporter", "AZE"])
+    local = _run(runner, ["growth", "--reporter", "AZE"])
+    assert spread[:2] == local[:2]
+    assert "this command ran on the local engine" in spread[2]
+
+
+def test_without_dask_one_line_naming_the_extra(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dataset = _convert([], tmp_path / "ds")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    code, stdout, stderr = _run(runner, ["--engine", "dask", "--data", str(dataset), "summary"])
+    assert code == 1
+    assert stdout == ""
+    assert stderr.strip().count("\n") == 0
+    assert "pip install 'tradecli[dask]'" in stderr

@@ -1,0 +1,337 @@
+"""Parquet datasets: ``tradecli convert`` writes them atomically, and every command gives
+the same answer from the dataset as from the files it was converted from; a
+``--reporter`` question reads only that reporter's row groups (counted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from tradecli.caching import store
+from tradecli.cli import app
+from tradecli.dataset import load
+from tradecli.readers import parquet
+from tradecli.readers.common import ReadContext
+
+REPO = Path(__file__).resolve().parents[1]
+CLAIMS = REPO / "examples" / "claims" / "trend-2023-09-14.toml"
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(store.ENV, str(folder))
+    return folder
+
+
+def _run(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:
+    result = runner.invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _convert(runner: CliRunner, data: list[str], out: Path, *extra: str) -> str:
+    code, stdout, stderr = _run(runner, [*data, "convert", "--out", str(out), *extra])
+    assert code == 0, stderr
+    assert stdout == ""  # data on stdout: a conversion writes none
+    return stderr
+
+
+@pytest.fixture(scope="module")
+def bundled_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bundled") / "bundled.parquet"
+    code, _, stderr = _run(CliRunner(), ["convert", "--out", str(out)])
+    assert code == 0, stderr
+    return out
+
+
+BUNDLED_COMMANDS = [
+    ["summary"],
+    ["summary", "--reporter", "AZE"],
+    ["growth"],
+    ["growth", "--reporter", "AZE", "--partner", "TJK"],
+    ["share", "--vs", "cis", "--reporter", "AZE"],
+    ["project", "2023"],
+    ["value", "--period", "2023", "--all"],
+    ["mirror"],
+    ["data"],
+    ["data", "--conflicts"],
+    ["verify", str(CLAIMS)],
+]
+
+
+@pytest.mark.parametrize("command", BUNDLED_COMMANDS, ids=" ".join)
+def test_bundled_data_same_answers_from_parquet(
+    runner: CliRunner, bundled_dataset: Path, command: list[str]
+) -> None:
+    for fmt in FORMATS:
+        for explain in ([], ["--explain"]):
+            options = ["--format", fmt, *explain]
+            csv = _run(runner, [*options, *command])
+            from_parquet = _run(runner, [*options, "--data", str(bundled_dataset), *command])
+            assert from_parquet == csv, (fmt, explain)
+    assert csv[0] == 0  # the commands answered, so the comparison compared answers
+
+
+@pytest.fixture(scope="module")
+def generated(generate: Callable[[int, int], Path]) -> Path:
+    return generate(12_000, 3)
+
+
+@pytest.fixture(scope="module")
+def mirrored(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first pair's figures as its partner reports them (flows swapped, values 3%
+    higher): a second file, so that mirror has pairs to compare."""
+    rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
+    first = rows[
+        (rows["reporter"] == rows["reporter"].iloc[0])
+        & (rows["partner"] == rows["partner"].iloc[0])
+    ]
+    other = first.rename(columns={"reporter": "partner", "partner": "reporter"})[list(rows.columns)]
+    other["flow"] = other["flow"].map({"export": "import", "import": "export"})
+    other["value"] = (other["value"].astype(float) * 1.03).round(1).astype(str)
+    path = tmp_path_factory.mktemp("mirror") / "partner.csv"
+    other.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated_dataset(
+    generated: Path, mirrored: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("generated") / "trade.parquet"
+    data = ["--data", str(generated), "--data", str(mirrored)]
+    args = [*data, "convert", "--out", str(out), "--row-group-rows", "500"]
+    code, _, stderr = _run(CliRunner(), args)
+    assert code == 0, stderr
+    return out
+
+
+def _first_reporter_partner(path: Path) -> tuple[str, str]:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return str(frame["reporter"].iloc[0]), str(frame["partner"].iloc[0])
+
+
+def test_generated_data_same_answers_from_parquet(
+    runner: CliRunner, generated: Path, mirrored: Path, generated_dataset: Path
+) -> None:
+    reporter, partner = _first_reporter_partner(generated)
+    commands = [
+        ["summary"],
+        ["summary", "--reporter", reporter],
+        ["growth", "--reporter", reporter],
+        ["share", "--vs", "world", "--reporter", reporter, "--partner", partner],
+        ["project", "2024", "--reporter", reporter],
+        ["value", "--period", "2023-01/2023-08", "--reporter", reporter],
+        ["mirror", "--period", "2023"],
+        ["data"],
+        ["data", "--conflicts"],
+    ]
+    for command in commands:
+        for fmt in ("json", "csv"):
+            data = ["--data", str(generated), "--data", str(mirrored)]
+            csv = _run(runner, ["--format", fmt, *data, *command])
+            from_parquet = _run(
+                runner, ["--format", fmt, "--data", str(generated_dataset), *command]
+            )
+            assert from_parquet == csv, (command, fmt)
+            assert csv[0] == 0, (command, csv[2])
+
+
+def test_read_frame_equals_the_csv_frame(
+    generated: Path, mirrored: Path, generated_dataset: Path
+) -> None:
+    """The observation frame, provenance included, is the one the CSV files give."""
+    from_csv = load([generated, mirrored], use_cache=False).frame
+    from_parquet = load([generated_dataset], use_cache=False).frame
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+    assert set(from_parquet["source"].astype(str)) == {str(generated), str(mirrored)}
+
+
+def test_marker_counts(generated: Path, mirrored: Path, generated_dataset: Path) -> None:
+    marker = json.loads((generated_dataset / parquet.MARKER).read_text())
+    rows = pd.concat(
+        [pd.read_csv(p, dtype=str, keep_default_na=False) for p in (generated, mirrored)]
+    )
+    assert marker["rows"] == len(rows)
+    assert marker["series"] == len(rows[["reporter", "partner", "flow"]].drop_duplicates())
+    folders = sorted(p.name for p in generated_dataset.iterdir() if p.is_dir())
+    assert folders == [f"reporter={r}" for r in sorted(rows["reporter"].unique())]
+    assert marker["files"] == len(folders)
+    assert [s["file"] for s in marker["sources"]] == [str(generated), str(mirrored)]
+    assert marker["sources"][0]["digest"].startswith("xxh3-128:")
+
+
+def test_reporter_pushdown_reads_only_its_row_groups(
+    generated: Path, generated_dataset: Path
+) -> None:
+    reporter, partner = _first_reporter_partner(generated)
+    rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
+    wanted = int((rows["reporter"] == reporter).sum())
+    own = pq.ParquetFile(generated_dataset / f"reporter={reporter}" / "part-0.parquet")
+    every = sum(
+        pq.ParquetFile(p).metadata.num_row_groups for p in generated_dataset.rglob("*.parquet")
+    )
+
+    found = parquet.plan(generated_dataset, parquet.Pushdown(reporters=frozenset({reporter})))
+    assert found.files == 1
+    assert found.files_total == len([p for p in generated_dataset.iterdir() if p.is_dir()]) > 1
+    assert found.row_groups == own.metadata.num_row_groups == -(-wanted // 500)
+    assert found.row_groups_total == every
+    assert found.bytes < found.bytes_total
+
+    # Row-group statistics: one partner's rows are a run of the sorted file, so fewer
+    # row groups are read than the reporter has.
+    narrow = parquet.Pushdown(reporters=frozenset({reporter}), partners=frozenset({partner}))
+    pair = int(((rows["reporter"] == reporter) & (rows["partner"] == partner)).sum())
+    found = parquet.plan(generated_dataset, narrow)
+    assert found.row_groups < own.metadata.num_row_groups
+    assert found.row_groups >= -(-pair // 500)
+    table = parquet.read_table(generated_dataset, narrow)
+    assert table.num_rows == pair
+
+    # A span pushed down: spans ending in 2024 only.
+    late = parquet.Pushdown(reporters=frozenset({reporter}), ends_from=2024 * 12)
+    table = parquet.read_table(generated_dataset, late)
+    assert table.num_rows == int(
+        ((rows["reporter"] == reporter) & rows["period"].str.startswith("2024")).sum()
+    )
+
+
+def _rchar() -> int | None:
+    try:
+        text = Path("/proc/self/io").read_text()
+    except OSError:
+        return None
+    return int(next(line.split()[1] for line in text.splitlines() if line.startswith("rchar")))
+
+
+def test_reporter_read_reads_a_fraction_of_the_bytes(
+    generated: Path, generated_dataset: Path
+) -> None:
+    """Measured by the kernel (bytes the process read), not by the plan."""
+    if _rchar() is None:
+        pytest.skip("no /proc/self/io here")
+    reporter, _ = _first_reporter_partner(generated)
+    context = ReadContext(group_codes=frozenset())
+    before = _rchar()
+    everything = parquet.read(generated_dataset, context)
+    whole = (_rchar() or 0) - (before or 0)
+    before = _rchar()
+    one = parquet.read(generated_dataset, ReadContext(frozenset(), reporters=frozenset({reporter})))
+    part = (_rchar() or 0) - (before or 0)
+    assert set(one["reporter"].astype(str)) == {reporter}
+    assert len(one) < len(everything)
+    assert part < whole * 0.5
+
+
+def test_file_url_reads_through_fsspec(generated_dataset: Path) -> None:
+    pytest.importorskip("fsspec")
+    context = ReadContext(group_codes=frozenset())
+    by_url = parquet.read(f"file://{generated_dataset}", context)
+    by_path = parquet.read(generated_dataset, ReadContext(group_codes=frozenset()))
+    pd.testing.assert_frame_equal(by_url, by_path)
+
+
+def test_one_partition_file_is_read_with_its_reporter(generated_dataset: Path) -> None:
+    folder = sorted(p for p in generated_dataset.iterdir() if p.is_dir())[0]
+    code = folder.name.split("=", 1)[1]
+    frame = load([folder / "part-0.parquet"], use_cache=False).frame
+    assert set(frame["reporter"].astype(str)) == {code}
+    whole = load([generated_dataset], use_cache=False, reporters=frozenset({code})).frame
+    pd.testing.assert_frame_equal(frame, whole)
+
+
+# -- convert: refusing, replacing, atomic --------------------------------------------
+
+
+def test_convert_reports_and_replaces_its_own_dataset(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    stderr = _convert(runner, [], out)
+    rows = len(pd.read_csv(REPO / "data" / "azerbaijan-trade-published.csv"))
+    assert f"{rows:,} rows" in stderr
+    assert "series" in stderr and "files" in stderr and "bytes" in stderr
+    (out / "reporter=AZE" / "stale.txt").write_text("old")
+    _convert(runner, [], out)  # a dataset written before is replaced whole
+    assert not (out / "reporter=AZE" / "stale.txt").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_convert_refuses_a_folder_that_is_not_a_dataset(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    code, stdout, stderr = _run(runner, ["convert", "--out", str(out)])
+    assert code == 1
+    assert stdout == ""
+    assert "not a tradecli dataset" in stderr
+    assert (out / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["mine"]
+
+
+def test_convert_failing_midway_leaves_nothing(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    real = pq.write_table
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq, "write_table", failing)
+    result = runner.invoke(app, ["convert", "--out", str(tmp_path / "ds")])
+    assert result.exit_code != 0
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cache"] == []
+
+
+KILLED = """
+import os, signal, sys
+import tradecli.readers.parquet as parquet
+real = parquet._write_synced
+def killed(path, text):
+    os.kill(os.getpid(), signal.SIGKILL)  # before the marker: a run killed at the worst time
+parquet._write_synced = killed
+from tradecli.cli import main
+sys.argv = ["tradecli", "convert", "--out", sys.argv[1]]
+main()
+"""
+
+
+def test_convert_killed_leaves_no_dataset_that_looks_whole(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "ds"
+    env = {**os.environ, "TRADECLI_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED, str(out)], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == -signal.SIGKILL
+    assert not out.exists()
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".ds.tmp-")]
+    assert len(left) == 1  # the half-written folder: hidden, and without the marker
+    assert list(left[0].rglob("*.parquet")) and not (left[0] / parquet.MARKER).exists()
+    assert not parquet.is_dataset(left[0])
+    code, _, stderr = _run(runner, ["--data", str(left[0]), "summary"])
+    assert code == 1 and "no data files" in stderr  # not taken for a dataset
+    # A new conversion is not troubled by the leftover.
+    _convert(runner, [], out)
+    assert parquet.is_dataset(out)
+
+
+def test_commodity_must_match_the_conversion(runner: CliRunner, bundled_dataset: Path) -> None:
+    code, _, stderr = _run(runner, ["--data", str(bundled_dataset), "--commodity", "27", "data"])
+    assert code == 1
+    assert "holds commodity TOTAL" in stderr

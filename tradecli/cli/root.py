@@ -1,0 +1,175 @@
+"""The root options (``tradecli [OPTIONS] COMMAND``): where the data is, how to show
+it, which engine; they become the ``Settings`` every command reads from its context.
+Each command also carries hidden copies of them (``boundary``), so they may follow the
+command too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tradecli.cli.choices import EngineChoice, FormatChoice
+from tradecli.cli.settings import Settings
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"tradecli {version('tradecli')}")
+        raise typer.Exit()
+
+
+def _existing(paths: list[Path] | None) -> list[Path] | None:
+    """``--data``: each path exists, or is ``-`` (standard input). Checked here, not by
+    ``exists=True``, which takes ``-`` for a file name."""
+    for path in paths or []:
+        if str(path) != "-" and not path.exists() and not path.is_symlink():
+            raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+    return paths
+
+
+def root(
+    ctx: typer.Context,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="PATH",
+            help="Data file or folder (repeatable; - reads standard input). Default: the "
+            "bundled dataset of published Azerbaijan trade figures.",
+            callback=_existing,
+        ),
+    ] = None,
+    groups: Annotated[
+        Path | None,
+        typer.Option(
+            "--groups",
+            metavar="FILE",
+            help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        FormatChoice,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: table, json, csv, markdown or xlsx (an Excel workbook: with --out, "
+            "or stdout redirected to a file).",
+        ),
+    ] = FormatChoice.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the output to FILE (whole or not at all) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Show the published figures behind every number and how they were combined.",
+        ),
+    ] = False,
+    include_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--include-flagged",
+            help="Keep figures flagged suspect-unit, low-trust or negative-as-published.",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="A row of a publisher's download that cannot be placed is an error (exit 1), "
+            "not a warning.",
+        ),
+    ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Tables with every column, however wide (by default, columns that do not "
+            "fit the terminal are left out, with a note naming them).",
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read large files and compute afresh instead of using the caches of parsed "
+            "files and of results (kept in the user cache directory, or $TRADECLI_CACHE_DIR).",
+        ),
+    ] = False,
+    commodity: Annotated[
+        str,
+        typer.Option(
+            "--commodity",
+            metavar="CODE",
+            help="Commodity to read from Comtrade and WITS downloads: an HS, SITC or service "
+            "code (such as 27), read in the file's own classification; "
+            "default TOTAL, all commodities. Rows of other commodities are never added.",
+        ),
+    ] = "TOTAL",
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            "--engine",
+            envvar="TRADECLI_ENGINE",
+            help="Where the work runs: local (this process) or dask (summary on Dask workers, "
+            "one reporter each, from a dataset written by convert; needs "
+            "pip install 'tradecli[dask]').",
+        ),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            envvar="TRADECLI_DASK_SCHEDULER",
+            help="--engine dask: the Dask scheduler to use (tcp://host:8786); default: a "
+            "local cluster, one worker process per core.",
+        ),
+    ] = None,
+    vintage: Annotated[
+        str | None,
+        typer.Option(
+            "--vintage",
+            metavar="YYYY-MM-DD",
+            help="The data as known on that date: only figures published on or before it "
+            "(undated figures are left out and counted).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(
+        data=list(data or []),
+        groups=groups,
+        fmt=fmt,
+        explain=explain,
+        debug=debug,
+        include_flagged=include_flagged,
+        commodity=commodity,
+        no_cache=no_cache,
+        wide=wide,
+        strict=strict,
+        engine=engine.value,
+        scheduler=scheduler,
+        vintage=vintage,
+        out=out,
+    )

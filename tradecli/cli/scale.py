@@ -1,0 +1,154 @@
+"""``tradecli convert``: the data as a Parquet dataset (``readers.parquet``), and the
+progress bar of long work (a conversion, a Dask computation) on a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tradecli.cli.output import diagnostics
+from tradecli.cli.settings import Settings
+
+
+class RowsProgress:
+    """A rich progress bar on stderr counting ``what`` (rows, partitions) when stderr is a
+    terminal and the work takes more than about a second; silent when piped."""
+
+    DELAY = 1.0
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.monotonic()
+        self.enabled = sys.stderr is not None and sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> RowsProgress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY and done < total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                self.label,
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def convert(
+    ctx: typer.Context,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="The dataset folder to write (replaced if it is a dataset written before; "
+            "any other folder that is not empty is refused).",
+            file_okay=False,
+        ),
+    ],
+    row_group_rows: Annotated[
+        int,
+        typer.Option(
+            "--row-group-rows",
+            metavar="N",
+            min=1,
+            help="Rows per Parquet row group (smaller: finer skipping, more metadata).",
+        ),
+    ] = 65536,
+) -> None:
+    """Write the data as a Parquet dataset, to ask large data quickly.
+
+    Reads --data (any format tradecli reads, with --commodity and --groups) and writes
+    its observations, with their provenance, as Parquet partitioned by reporter
+    (DIR/reporter=AZE/part-0.parquet), sorted by partner, flow and span. Then ask with
+    --data DIR: a --reporter question reads only that reporter's folder, and the
+    answers are the same as from the original files. Written to a hidden folder beside
+    DIR and renamed into place when complete.
+
+    Example: tradecli --data trade.csv convert --out trade.parquet
+    """
+    from tradecli.caching import keys
+    from tradecli.readers import parquet
+
+    settings = _settings(ctx)
+    dataset = settings.load()
+    sources = [
+        (name, keys.content(path) if path.is_file() else None)
+        for name, path in _sources(settings, dataset)
+    ]
+    notes = [n for n in dataset.notes if not n.startswith("unit? ")]  # recomputed when read
+    with RowsProgress("converting") as progress:
+        written = parquet.write(
+            dataset.frame,
+            out,
+            sources,
+            notes,
+            commodity=settings.commodity,
+            row_group_rows=row_group_rows,
+            progress=progress.update,
+        )
+    diagnostics(written.summary())
+
+
+def dask_summary(
+    settings: Settings, reporter: str | None, partner: str | None, flow: str | None
+) -> Any:
+    """``summary --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+    from tradecli.dataset import Filters
+    from tradecli.groups import load as load_groups
+    from tradecli.readers import parquet
+    from tradecli.readers.context import ReadContext
+
+    dask_engine.check_installed()
+    where = dask_engine.parquet_input(settings.data)
+    groups = load_groups(settings.groups)
+    context = ReadContext(group_codes=groups.codes, commodity=settings.commodity)
+    parquet.check(where, context)  # the marker's schema and commodity; its notes
+    for note in context.notes:
+        diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+    filters = Filters(include_flagged=settings.include_flagged)
+    with (
+        dask_engine.client(settings.scheduler) as connected,
+        RowsProgress("computing") as progress,
+    ):
+        return dask_engine.summary(
+            where, groups, filters, reporter, partner, flow, connected, progress.update
+        )
+
+
+def _sources(settings: Settings, dataset: Any) -> list[tuple[str, Path]]:
+    if not settings.data:
+        from tradecli.dataset import BUNDLED_NAME, bundled_path
+
+        return [(f"data/{BUNDLED_NAME}", bundled_path())]
+    return [(str(path), path) for path in dataset.files]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings

@@ -1,0 +1,489 @@
+"""Parquet datasets of observations: written by ``tradecli convert``, read as ``--data``.
+
+Layout (hive partitioning by reporter; ``docs/scale.md``)::
+
+    DIR/_tradecli.json                  the marker, written last
+    DIR/reporter=AZE/part-0.parquet     reporter AZE's rows
+
+A reporter's rows are sorted by partner, flow, first and last month, in row groups of
+``ROW_GROUP_ROWS``, so the statistics of a row group (min/max of each column) let a
+reader skip the row groups of other partners, flows and spans. Every answer of a
+command needs only rows of one reporter (its groups and world totals are its own
+partners), except ``mirror``: a question about one reporter reads one folder.
+
+The rows keep their provenance (``source`` names the file as the user named it when
+converting, ``line`` its line) and their order (``row``, the position in the frame
+the conversion loaded): read back, they are the frame reading the original files gave,
+so every answer is the same byte for byte.
+
+A conversion writes into a hidden sibling folder and renames it into place; the
+marker (schema version, rows, series, files, bytes, the source files' digests, the
+readers' notes) is written last. A folder without the marker is not a dataset:
+a killed conversion leaves none that looks whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from tradecli.errors import BadInput, Problem, TradeCliError, require
+from tradecli.readers.context import ReadContext
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MARKER = "_tradecli.json"
+SCHEMA_VERSION = 1
+ROW_GROUP_ROWS = 64 * 1024
+ORDER = "row"  # the column holding each row's position in the converted frame
+SORT = ("partner", "flow", "first", "last")
+MAGIC = b"PAR1"
+URL_SCHEMES = ("file://", "s3://", "gs://", "gcs://", "https://", "http://")
+
+
+class NotADataset(TradeCliError):
+    """``convert --out`` names a folder that holds something other than a dataset."""
+
+
+# -- what is a Parquet input -----------------------------------------------------
+
+
+def is_url(text: str) -> bool:
+    return text.startswith(URL_SCHEMES)
+
+
+def is_dataset(path: Path) -> bool:
+    """A folder ``tradecli convert`` wrote (it has the marker)."""
+    return path.is_dir() and (path / MARKER).is_file()
+
+
+def is_parquet_file(path: Path) -> bool:
+    """A Parquet file, told by its first bytes."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == MAGIC
+    except OSError:
+        return False
+
+
+def is_parquet(path: Path) -> bool:
+    return is_dataset(path) or (path.is_file() and is_parquet_file(path))
+
+
+# -- pushdown --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pushdown:
+    """Filters given to the Parquet reader: partitions and row groups that cannot hold a
+    wanted row are not read. None keeps everything."""
+
+    reporters: frozenset[str] | None = None
+    partners: frozenset[str] | None = None
+    flows: frozenset[str] | None = None
+    ends_from: int | None = None  # spans whose last month is on or after this month
+    starts_until: int | None = None  # spans whose first month is on or before this month
+
+    def expression(self) -> Any:
+        """The pyarrow dataset expression, or None when nothing is filtered."""
+        import pyarrow.dataset as ds
+
+        rows = self.row_expression()
+        if self.reporters is None:
+            return rows
+        partitions = ds.field("reporter").isin(sorted(self.reporters))
+        return partitions if rows is None else partitions & rows
+
+    def row_expression(self) -> Any:
+        """The part of the expression on the files' own columns (row-group statistics)."""
+        import pyarrow.dataset as ds
+
+        parts = []
+        if self.partners is not None:
+            parts.append(ds.field("partner").isin(sorted(self.partners)))
+        if self.flows is not None:
+            parts.append(ds.field("flow").isin(sorted(self.flows)))
+        if self.ends_from is not None:
+            parts.append(ds.field("last") >= self.ends_from)
+        if self.starts_until is not None:
+            parts.append(ds.field("first") <= self.starts_until)
+        if not parts:
+            return None
+        expression = parts[0]
+        for part in parts[1:]:
+            expression = expression & part
+        return expression
+
+
+@dataclass
+class Plan:
+    """What a read under a ``Pushdown`` touches: the row groups kept, of how many."""
+
+    fragments: list[Any]  # one per row group kept
+    files: int  # files with a row group kept
+    files_total: int
+    row_groups: int
+    row_groups_total: int
+    bytes: int  # compressed bytes of the row groups kept
+    bytes_total: int
+    schema: Any = None
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def filesystem_for(url: str) -> tuple[Any, str]:
+    """The fsspec filesystem of a URL and the path within it; a clear error naming what
+    to install when fsspec (or the protocol's package) is not there."""
+    require("fsspec", "remote", f"reading {url}")
+    import fsspec
+
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+    except ImportError as exc:  # the protocol's own package (s3fs, gcsfs, aiohttp)
+        raise TradeCliError(f"{url}: {exc}") from None
+    except ValueError as exc:
+        raise TradeCliError(f"{url}: {exc}") from None
+    return fs, str(path)
+
+
+def _dataset(where: str | Path, filesystem: Any = None) -> Any:
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    partitioning = ds.partitioning(pa.schema([("reporter", pa.string())]), flavor="hive")
+    return ds.dataset(
+        str(where), format="parquet", partitioning=partitioning, filesystem=filesystem
+    )
+
+
+def plan(
+    where: str | Path,
+    pushdown: Pushdown | None = None,
+    filesystem: Any = None,
+    totals: bool = True,
+) -> Plan:
+    """The row groups a read under ``pushdown`` needs: partitions pruned by the folder
+    names, row groups by their statistics, before any row is read. ``totals``: also count
+    every file's row groups and bytes (which reads every file's footer; a read does not)."""
+    dataset = _dataset(where, filesystem)
+    expression = pushdown.expression() if pushdown is not None else None
+    rows = pushdown.row_expression() if pushdown is not None else None
+    every = list(dataset.get_fragments())
+    kept_files = list(dataset.get_fragments(filter=expression)) if expression is not None else every
+    pieces: list[Any] = []
+    files = 0
+    for fragment in kept_files:
+        groups = (
+            fragment.split_by_row_group(filter=rows)
+            if rows is not None
+            else fragment.split_by_row_group()
+        )
+        files += bool(groups)
+        pieces.extend(groups)
+    return Plan(
+        fragments=pieces,
+        files=files,
+        files_total=len(every),
+        row_groups=len(pieces),
+        row_groups_total=sum(f.metadata.num_row_groups for f in every) if totals else 0,
+        bytes=sum(_bytes(p) for p in pieces),
+        bytes_total=sum(_bytes(f) for f in every) if totals else 0,
+        schema=dataset.schema,
+    )
+
+
+def _bytes(fragment: Any) -> int:
+    """The compressed bytes of a fragment's row groups (all, or those it was split to)."""
+    meta = fragment.metadata
+    wanted = [g.id for g in fragment.row_groups] if fragment.row_groups else None
+    numbers = wanted if wanted is not None else range(meta.num_row_groups)
+    total = 0
+    for n in numbers:
+        group = meta.row_group(n)
+        total += sum(group.column(c).total_compressed_size for c in range(group.num_columns))
+    return total
+
+
+def read_table(where: str | Path, pushdown: Pushdown | None = None, filesystem: Any = None) -> Any:
+    """The rows a ``pushdown`` keeps, as an Arrow table (the order column included)."""
+    import pyarrow.dataset as ds
+
+    found = plan(where, pushdown, filesystem, totals=False)
+    expression = pushdown.expression() if pushdown is not None else None
+    if not found.fragments:
+        return found.schema.empty_table()
+    parquet = ds.ParquetFileFormat()
+    kept = ds.FileSystemDataset(
+        found.fragments, found.schema, parquet, filesystem=found.fragments[0].filesystem
+    )
+    return kept.to_table(filter=expression)
+
+
+def to_frame(table: Any) -> pd.DataFrame:
+    """An Arrow table of a dataset → the observation frame, in the converted frame's order."""
+    from tradecli.observations import empty, finish
+
+    if table.num_rows == 0:
+        return empty()
+    frame = table.to_pandas()
+    if ORDER in frame.columns:
+        frame = frame.sort_values(ORDER, kind="stable").drop(columns=[ORDER])
+    return finish(frame)
+
+
+def read(path: Path | str, context: ReadContext, pushdown: Pushdown | None = None) -> pd.DataFrame:
+    """A converted dataset (folder or URL) or one Parquet file, as observations.
+
+    ``context.reporters`` is pushed down (partitions not read) unless ``pushdown``
+    says otherwise; the readers' notes stored at conversion are added to the context's.
+    """
+    if pushdown is None:
+        pushdown = Pushdown(reporters=context.reporters)
+    name = str(path)
+    filesystem = None
+    where: str | Path = path
+    if isinstance(path, str) and is_url(path):
+        filesystem, where = filesystem_for(path)
+    marker = _marker(where, filesystem)
+    if marker is not None:
+        _check_marker(name, marker, context)
+        context.notes.extend(str(n) for n in marker.get("notes", []))
+    try:
+        table = read_table(where, pushdown, filesystem)
+    except (OSError, ValueError) as exc:
+        raise BadInput([Problem(name, None, "", "", f"cannot read as Parquet: {exc}")]) from None
+    if "reporter" not in table.column_names:
+        table = _reporter_from_folder(table, Path(str(where)))
+    missing = [
+        c
+        for c in ("reporter", "partner", "flow", "first", "last", "value")
+        if c not in table.column_names
+    ]
+    if missing:
+        message = f"Parquet file without the observation columns {', '.join(missing)}"
+        raise BadInput([Problem(name, None, "", "", message)])
+    return to_frame(table)
+
+
+def check(path: Path | str, context: ReadContext) -> None:
+    """A dataset's marker checked (schema version, commodity) and its notes added to the
+    context's, without reading any row."""
+    filesystem = None
+    where: str | Path = path
+    if isinstance(path, str) and is_url(path):
+        filesystem, where = filesystem_for(path)
+    marker = _marker(where, filesystem)
+    if marker is not None:
+        _check_marker(str(path), marker, context)
+        context.notes.extend(str(n) for n in marker.get("notes", []))
+
+
+def _reporter_from_folder(table: Any, path: Path) -> Any:
+    """One file of a dataset (``reporter=AZE/part-0.parquet``): its reporter is its folder's."""
+    from urllib.parse import unquote
+
+    import pyarrow as pa
+
+    folder = path.parent.name if path.is_file() else path.name
+    if not folder.startswith("reporter="):
+        return table
+    code = unquote(folder.split("=", 1)[1])
+    return table.append_column("reporter", pa.array([code] * table.num_rows, pa.string()))
+
+
+def _marker(where: str | Path, filesystem: Any) -> dict[str, Any] | None:
+    try:
+        if filesystem is not None:
+            with filesystem.open(f"{str(where).rstrip('/')}/{MARKER}", "rb") as handle:
+                return dict(json.loads(handle.read()))
+        path = Path(where)
+        if not path.is_dir():
+            return None
+        return dict(json.loads((path / MARKER).read_text("utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise BadInput(
+            [Problem(str(where), None, "", MARKER, f"unreadable marker: {exc}")]
+        ) from None
+
+
+def _check_marker(name: str, marker: dict[str, Any], context: ReadContext) -> None:
+    version = marker.get("schema_version")
+    if version != SCHEMA_VERSION:
+        message = (
+            f"converted with schema version {version}, this tradecli reads {SCHEMA_VERSION}; "
+            "convert the source files again"
+        )
+        raise BadInput([Problem(name, None, "", MARKER, message)])
+    commodity = marker.get("commodity", "TOTAL")
+    if commodity != context.commodity:
+        message = (
+            f"holds commodity {commodity} (converted with --commodity {commodity}); ask with "
+            f"--commodity {commodity}, or convert with --commodity {context.commodity}"
+        )
+        raise BadInput([Problem(name, None, "", MARKER, message)])
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+@dataclass
+class Written:
+    """What a conversion wrote."""
+
+    out: Path
+    rows: int
+    series: int
+    files: int
+    bytes: int
+    row_groups: int
+    reporters: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"wrote {self.out}: {self.rows:,} rows, {self.series:,} series, "
+            f"{self.files:,} files ({len(self.reporters):,} reporters, "
+            f"{self.row_groups:,} row groups), {self.bytes:,} bytes"
+        )
+
+
+def _partitions(frame: pd.DataFrame) -> Iterator[tuple[str, Any]]:
+    """Each reporter's rows, reporters in code order (grouped by the category codes: no
+    string is compared or made per row)."""
+    import numpy as np
+
+    reporter = frame["reporter"].astype("category")
+    names = [str(c) for c in reporter.cat.categories]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    codes = reporter.cat.codes.to_numpy()
+    rows = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[rows], np.arange(len(names) + 1))
+    for code in order:
+        start, end = int(bounds[code]), int(bounds[code + 1])
+        if end > start:
+            yield names[code], rows[start:end]  # positions, in the frame's order
+
+
+def _arrow(frame: pd.DataFrame, positions: Any) -> Any:
+    """One reporter's rows (at ``positions``) as an Arrow table, with their positions (the
+    order column): sorted for the statistics, categories as text."""
+    import pandas as pd
+    import pyarrow as pa
+
+    part = frame.iloc[positions].drop(columns=["reporter"])
+    part[ORDER] = positions
+    rows = part.sort_values([*SORT, ORDER], kind="stable")
+    for column in rows.columns:
+        if isinstance(rows[column].dtype, pd.CategoricalDtype):
+            rows[column] = rows[column].astype("str")
+    return pa.Table.from_pandas(rows, preserve_index=False)
+
+
+def write(
+    frame: pd.DataFrame,
+    out: Path,
+    sources: Sequence[tuple[str, str | None]],
+    notes: Sequence[str] = (),
+    commodity: str = "TOTAL",
+    row_group_rows: int = ROW_GROUP_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> Written:
+    """Write ``frame`` as a dataset at ``out``, atomically: into a hidden sibling folder,
+    the marker last, then renamed into place (an earlier dataset there is replaced; any
+    other folder or file there is refused). ``sources``: (name as given, content digest)
+    of each file converted; ``progress`` is called with (rows written, rows)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    _check_out(out)
+    work = out.parent / f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    try:
+        written = Written(out, len(frame), 0, 0, 0, 0)
+        series_columns = ["reporter", "partner", "flow", "currency"]
+        written.series = len(frame[series_columns].drop_duplicates()) if len(frame) else 0
+        done = 0
+        for code, positions in _partitions(frame):
+            folder = work / f"reporter={quote(code, safe='')}"
+            folder.mkdir()
+            target = folder / "part-0.parquet"
+            table = _arrow(frame, positions.astype(np.int64))
+            pq.write_table(
+                table,
+                target,
+                row_group_size=row_group_rows,
+                compression="zstd",
+                write_statistics=True,
+            )
+            written.files += 1
+            written.bytes += target.stat().st_size
+            written.row_groups += -(-len(positions) // row_group_rows)
+            written.reporters.append(code)
+            done += len(positions)
+            if progress is not None:
+                progress(done, len(frame))
+        marker = {
+            "schema_version": SCHEMA_VERSION,
+            "partitioning": "hive: reporter",
+            "sorted_by": list(SORT),
+            "row_group_rows": row_group_rows,
+            "rows": written.rows,
+            "series": written.series,
+            "files": written.files,
+            "bytes": written.bytes,
+            "reporters": written.reporters,
+            "commodity": commodity,
+            "sources": [{"file": name, "digest": digest} for name, digest in sources],
+            "notes": list(notes),
+        }
+        _write_synced(work / MARKER, json.dumps(marker, indent=1, ensure_ascii=False) + "\n")
+        written.bytes += (work / MARKER).stat().st_size
+        _into_place(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return written
+
+
+def _check_out(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise NotADataset(f"{out}: folder {out.parent} does not exist")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise NotADataset(f"{out}: exists and is not a folder; not overwritten")
+    if out.is_dir() and not is_dataset(out) and any(out.iterdir()):
+        raise NotADataset(
+            f"{out}: a folder that is not a tradecli dataset (no {MARKER}); not overwritten"
+        )
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _into_place(work: Path, out: Path) -> None:
+    """Rename ``work`` to ``out``; a dataset (or empty folder) there is moved aside first
+    and removed after, so ``out`` is at every moment either the old dataset or the new."""
+    if not out.exists():
+        work.rename(out)
+        return
+    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+    out.rename(old)
+    try:
+        work.rename(out)
+    except OSError:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
