@@ -69,11 +69,32 @@ def test_a_revision_is_decided_as_the_reference_decides_it() -> None:
     assert columns.flag_words(int(ky.flags[0, 2])) == ("estimate",)
 
 
+def test_figures_that_agree_are_one_figure_with_the_flags_of_each() -> None:
+    """1.9 billion (step 0.1 billion) and 1.92 billion (step 0.01 billion) agree: the more
+    precise is the value, the flags are those of both; 5.0 disagrees and loses (older)."""
+    rows = [
+        obs("2023-01", 1.9e9, step=1e8, flow="export", flags="estimate", published="2023-03-01"),
+        obs(
+            "2023-01", 1.92e9, step=1e7, flow="export", flags="provisional", published="2023-02-01"
+        ),
+        obs("2023-01", 5.0, flow="export", published="2022-01-01", flags="low-trust"),
+    ]
+    data = frame(*rows)
+    columns = Columns(data, include_flagged=True)
+    assert columns.simple.all()
+    ky = key_years(columns, [AZE_TJK.with_flow("export")])
+    assert ky.value[0, 0] == 1.92e9
+    assert columns.flag_words(int(ky.flags[0, 0])) == ("estimate", "provisional")
+    want = Engine(data, include_flagged=True).value(
+        AZE_TJK.with_flow("export"), Period.month(2023 * 12)
+    )
+    assert (want.value, want.flags()) == (1.92e9, ["estimate", "provisional"])
+
+
 def test_series_the_arrays_do_not_take() -> None:
     about = _months("export", 2023, [1.0, 2.0], flags="about")
     annual = [obs("2022", 12.0, flow="import"), obs("2022-01", 1.0, flow="import")]
-    agreeing = [obs("2023-01", 1.0, partner="KAZ"), obs("2023-01", 1.0, partner="KAZ")]
-    columns = Columns(frame(*about, *annual, *agreeing))
+    columns = Columns(frame(*about, *annual))
     assert not columns.simple.any()
     assert key_years(columns, [AZE_TJK]).simple.tolist() == [False]
 

@@ -97,7 +97,7 @@ def record(key: SeriesKey, answer: Answer | None, **own: Any) -> dict[str, Any]:
     followed by the command's own fields ``own``."""
     value = answer.value if answer is not None else None
     approximate = bool(answer.qualifiers) if answer is not None else False
-    flags = answer.flags() if answer is not None and answer.value is not None else []
+    flags = flags_of(answer)
     low, high = value_range(answer)
     return {
         "reporter": key.reporter,

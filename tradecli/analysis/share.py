@@ -283,7 +283,7 @@ def shares(
     Raise ``NotAvailable`` (saying what the data has) when no series has one.
     """
     engine = dataset.engine
-    fast: dict[SeriesKey, Share] = {}
+    fast: dict[SeriesKey, Share | Unanswered] = {}
     if period is None and bulk_engine.enabled(len(keys)):
         # The columnar path (``engine.bulk``) for the keys whose shares the columns answer.
         from tradecli.analysis.summary_bulk import Shares, columns_of

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.projection import Method, Projection, linear
-from tradecli.analysis.share import Share, share_of
+from tradecli.analysis.share import Share, Unanswered, share_of
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
     EXACT,
@@ -227,7 +227,7 @@ class Shares:
         self.dataset, self.columns, self.helper = dataset, columns, helper
         self.engine = dataset.engine
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
-        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools] | None] = {}
+        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools, Ints] | None] = {}
         self._world: dict[tuple[str, str, str], _Totals | None] = {}
         self._partners: dict[tuple[str, str], list[str]] | None = None
 
@@ -239,18 +239,18 @@ class Shares:
         if not group.every_partner:
             answered, found = self._latest(key, group)
             if answered:
-                return found
+                return found if isinstance(found, Share) else None
         shown = share_of(self.engine, key, group, accept_partial=False, bulk=self.helper())
         return shown if isinstance(shown, Share) and not shown.partial else None
 
-    def latest(self, key: SeriesKey, group: Group) -> Share | None:
+    def latest(self, key: SeriesKey, group: Group) -> Share | Unanswered | None:
         """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted)
         when the columns answer it; None: ask the reference (a published total may exist,
         a series is not simple, or there is no share and the reference says why)."""
         return self._latest(key, group)[1]
 
-    def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | None]:
-        """(whether the columns answer, the share or None when there is none)."""
+    def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | Unanswered | None]:
+        """(whether the columns answer, the share or why there is none)."""
         if self._code_has_figures(key, group):
             return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
@@ -261,11 +261,11 @@ class Shares:
             totals = self._group_totals(r, group, flow, currency)
         if totals is None or part is None:
             return False, None
-        values, found, xm = part
+        values, found, xm, part_flags = part
         ok = found & totals.complete & (totals.value != 0)
         where = np.flatnonzero(ok)
         if not len(where):
-            return True, None
+            return True, self._no_share(key, group, found, totals)
         t = int(where[-1])
         period = Period.month(self.columns.first_month + t)
         engine = self.engine
@@ -276,10 +276,14 @@ class Shares:
         def total_made() -> Answer:
             return engine.group_value(r, group, flow, period, currency)
 
+        words = self.columns.flag_words
+        part_words = words(int(part_flags[t]))
         if xm[t]:
-            answer = bulk_answer(key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made)
+            answer = bulk_answer(
+                key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made, part_words
+            )
         else:
-            answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made)
+            answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
         have, n = int(totals.have[t]), int(totals.members[t])
         notes = [f"{have} of {n} members have data"]
         if have < n:
@@ -299,10 +303,34 @@ class Shares:
             MEMBER_SUM,
             have,
             total_made,
+            words(int(totals.flags[t])),
             notes=tuple(notes),
             complete=not group.every_partner,
         )
         return True, Share(key, group.name, answer, total, partial=group.every_partner)
+
+    def _no_share(self, key: SeriesKey, group: Group, found: Bools, totals: _Totals) -> Unanswered:
+        """Why ``share_of`` finds no span (its messages, for a code without figures)."""
+        r, code = key.reporter, group.code or group.name
+        if group.every_partner:
+            zero = found & (totals.have >= 1) & (totals.value == 0)
+        else:
+            zero = found & totals.complete & (totals.value == 0)
+        months = np.flatnonzero(zero)[::-1][:6].tolist()
+        if months:
+            first = self.columns.first_month
+            shown = ", ".join(Period.month(first + t).label() for t in months)
+            return Unanswered(
+                key,
+                f"the {r}–{code} total is 0 in the spans that have the partner's "
+                f"figure too ({shown}): no share of it",
+            )
+        what = f"{r}–{code} total" if group.code else f"complete {group.name} member sum"
+        return Unanswered(
+            key,
+            f"no span has both the partner's figure and a {what}"
+            + (f"; {r}–{code} spans in the data: none" if group.code else ""),
+        )
 
     def _code_has_figures(self, key: SeriesKey, group: Group) -> bool:
         """``share._code_has_figures``: the group's code has figures for the flow (for
@@ -333,20 +361,23 @@ class Shares:
         if all(v is not None for v in vectors):
             n_months = self.columns.n_months
             value = np.zeros(n_months, dtype=np.float64)
+            bits = np.zeros(n_months, dtype=np.int64)
             found = np.zeros((len(names), n_months), dtype=bool)
             for i, vector in enumerate(vectors):
                 assert vector is not None
                 value = value + np.where(vector[1], vector[0], 0.0)
+                bits |= np.where(vector[1], vector[3], 0)
                 found[i] = vector[1]
             have = found.sum(axis=0)
             members = np.full(n_months, len(names), dtype=np.int64)
-            out = _Totals(value, have >= 2, members, have, names, found)
+            out = _Totals(value, have >= 2, members, have, bits, names, found)
         self._world[memo] = out
         return out
 
-    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools] | None:
+    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools, Ints] | None:
         """Per month of the data: the key's value (rules 1 and 4 for one month), whether
-        found, whether export + import; None when a series of it is not simple."""
+        found, whether export + import, its flag bits; None when a series of it is not
+        simple."""
         if key in self._vectors:
             return self._vectors[key]
         columns = self.columns
@@ -356,7 +387,8 @@ class Shares:
             own, x, m = (columns.month_vector(s) for s in roles)
             both = x[1] & m[1] & ~own[1]
             values = np.where(own[1], own[0], x[0] + m[0])
-            out = (values, own[1] | both, both)
+            flags = np.where(own[1], own[2], x[2] | m[2])
+            out = (values, own[1] | both, both, flags)
         self._vectors[key] = out
         return out
 
@@ -377,6 +409,7 @@ class Shares:
         value = np.zeros(n_months, dtype=np.float64)
         complete = np.zeros(n_months, dtype=bool)
         members = np.zeros(n_months, dtype=np.int64)
+        flags = np.zeros(n_months, dtype=np.int64)
         by_members: dict[tuple[str, ...], list[int]] = {}
         for t in range(n_months):
             listed = group.members_during(Period.month(columns.first_month + t))
@@ -386,17 +419,20 @@ class Shares:
             if not names:
                 continue
             total = np.zeros(len(at), dtype=np.float64)
+            bits = np.zeros(len(at), dtype=np.int64)
             every = np.ones(len(at), dtype=bool)
             for name in names:
                 vector = self._vector(SeriesKey(reporter, name, flow, currency))
                 if vector is None:
                     return None  # a member that is not simple
                 total = total + np.where(vector[1][at], vector[0][at], 0.0)
+                bits |= np.where(vector[1][at], vector[3][at], 0)
                 every &= vector[1][at]
             value[at] = total
+            flags[at] = bits
             complete[at] = every
             members[at] = len(names)
-        return _Totals(value, complete, members, members)
+        return _Totals(value, complete, members, members, flags)
 
 
 @dataclass(frozen=True)
@@ -408,6 +444,7 @@ class _Totals:
     complete: Bools
     members: Ints
     have: Ints
+    flags: Ints  # the OR of the flag bits of the members with a figure
     names: list[str] | None = None
     found: Bools | None = None
 

@@ -60,7 +60,7 @@ from tradecli.observations import (
     split_flags,
 )
 from tradecli.periods import Period
-from tradecli.reconcile import decide_disagreeing
+from tradecli.reconcile import Figure, decide, decide_disagreeing
 
 NAME = "bulk"
 ENV = "TRADECLI_BACKEND"
@@ -209,15 +209,20 @@ class Columns:
         value = frame["value"].to_numpy(dtype=np.float64)
         keep = np.ones(n, dtype=bool) if include_flagged else ~excluded[flag_codes]
         kept = np.flatnonzero(keep)
-        # Grouped by (series, first month), frame order within (``lexsort`` is stable).
-        kept = kept[np.lexsort((first[kept], series_of[kept]))]
+        # Grouped by (series, first month), frame order within (a stable sort; a file
+        # written in that order, as bulk downloads are, needs none).
+        low = int(first.min()) if n else 0
+        width = int(first.max()) - low + 1 if n else 1
+        order_key = series_of[kept] * width + (first[kept] - low)
+        if len(order_key) > 1 and not bool((order_key[1:] >= order_key[:-1]).all()):
+            kept = kept[np.argsort(order_key, kind="stable")]
+        del order_key
         s, month, last, value = series_of[kept], first[kept], last[kept], value[kept]
         codes = flag_codes[kept]
         row_bits, row_approx = text_bits[codes], approximate[codes]
 
         # A series is not simple when a kept row is longer than a month, approximate or
-        # not finite, or the figures of a month do not all disagree (``decide`` clusters
-        # them).
+        # not finite.
         bad = (month != last) | row_approx | ~np.isfinite(value)
         same = np.zeros(len(s), dtype=bool)  # rows of a month with more than one figure
         if len(s) > 1:
@@ -231,9 +236,8 @@ class Columns:
             starts = np.ones(len(rows), dtype=bool)
             starts[1:] = (s[rows[1:]] != s[rows[:-1]]) | (month[rows[1:]] != month[rows[:-1]])
             bounds = np.append(np.flatnonzero(starts), len(rows)).astype(np.int64)
-            published_codes, published_texts = pd.factorize(
-                frame["published"].to_numpy()[kept[rows]], use_na_sentinel=False
-            )
+            all_codes, published_texts = pd.factorize(frame["published"], use_na_sentinel=False)
+            published_codes = np.asarray(all_codes, dtype=np.int64)[kept[rows]]
             texts = [str(t) for t in published_texts.tolist()]
             by_text = sorted(range(len(texts)), key=texts.__getitem__)
             rank = np.empty(len(texts), dtype=np.int64)
@@ -247,8 +251,30 @@ class Columns:
                 rank[np.asarray(published_codes, dtype=np.int64)],
             )
             chosen[rows[winner[winner >= 0]]] = True
-            undecided = np.repeat(winner < 0, np.diff(bounds))
-            bad[rows[undecided]] = True
+            # Months where some figures agree: ``decide`` clusters them, month by month
+            # (few); the value is the chosen figure's, the flags those of its cluster.
+            steps = frame["step"].to_numpy(dtype=np.float64)
+            for cell in np.flatnonzero(winner < 0).tolist():
+                at = rows[bounds[cell] : bounds[cell + 1]]
+                if bad[at].any():
+                    continue  # the series is not simple anyway
+                figures = [
+                    Figure(
+                        float(value[i]),
+                        float(steps[kept[i]]),
+                        (
+                            True,
+                            not bool(official[codes[i]]),
+                            texts[published_codes[j]],
+                            -steps[kept[i]],
+                        ),
+                    )
+                    for j, i in zip(range(bounds[cell], bounds[cell + 1]), at.tolist(), strict=True)
+                ]
+                decision = decide(figures)
+                best = int(at[decision.chosen])
+                chosen[best] = True
+                row_bits[best] = np.bitwise_or.reduce(row_bits[at[list(decision.winning)]])
         self.kept: Ints = np.bincount(s, minlength=n_series)
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
@@ -293,18 +319,20 @@ class Columns:
         series = self.series(key)
         return series >= 0 and bool(self.kept[series])
 
-    def month_vector(self, series: int) -> tuple[Floats, Bools]:
-        """A simple series' figure and presence for every month of the data's years
-        (month ``first_month + t`` at ``t``); nothing present for -1."""
+    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints]:
+        """A simple series' figure, presence and flag bits for every month of the data's
+        years (month ``first_month + t`` at ``t``); nothing present for -1."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
+        flags = np.zeros(self.n_months, dtype=np.int64)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
             at = (self.row_year[start:end] - self.first_year) * 12
             cells = (at[:, None] + np.arange(12)).reshape(-1)
             values[cells] = self.values[start:end].reshape(-1)
             present[cells] = self.present[start:end].reshape(-1)
-        return values, present
+            flags[cells] = self.flags[start:end].reshape(-1)
+        return values, present, flags
 
     def series(self, key: SeriesKey) -> int:
         """The series number of ``key``, -1 when the data has no rows of it."""
