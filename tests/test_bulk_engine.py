@@ -120,7 +120,7 @@ def _keys(engine: Engine) -> list[SeriesKey]:
     return sorted(keys)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(datasets, st.booleans())
 def test_the_bulk_engine_finds_every_span_the_scalar_engine_finds(
     drawn: list[dict[str, Any]], include_flagged: bool
@@ -144,7 +144,7 @@ SPANS = tuple(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(datasets, st.booleans())
 def test_the_bulk_engine_finds_any_span_the_scalar_engine_finds(
     drawn: list[dict[str, Any]], include_flagged: bool
@@ -157,7 +157,7 @@ def test_the_bulk_engine_finds_any_span_the_scalar_engine_finds(
             assert plans.found(key, period) == engine.value(key, period).found, (key, period)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(datasets, st.sampled_from(("world", "cis", "central-asia", "eu27")))
 def test_a_group_value_in_bulk_is_the_engines(drawn: list[dict[str, Any]], name: str) -> None:
     data = frame(*drawn) if drawn else frame(obs("2022-01", 1.0))
@@ -293,7 +293,7 @@ def _summary(dataset: Dataset) -> Report:
     return summarize(dataset, _keys(dataset.engine)).report()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(datasets)
 def test_summary_prints_the_same_with_the_bulk_engine(drawn: list[dict[str, Any]]) -> None:
     if drawn:
@@ -304,14 +304,14 @@ def _growth(dataset: Dataset) -> Report:
     return growth(dataset, _keys(dataset.engine)).report()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(datasets)
 def test_growth_prints_the_same_with_the_bulk_engine(drawn: list[dict[str, Any]]) -> None:
     if drawn:
         _same_with_and_without_bulk(_growth, frame(*drawn))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     datasets,
     st.sampled_from((2022, 2023)),
@@ -328,7 +328,7 @@ def test_project_prints_the_same_with_the_bulk_engine(
         _same_with_and_without_bulk(make, frame(*drawn))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     datasets,
     st.sampled_from(("world", "cis", "central-asia")),

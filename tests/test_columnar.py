@@ -212,7 +212,7 @@ monthly_datasets = st.tuples(
 ).map(lambda bs: [row for b in (*bs[0], *bs[1]) for row in b])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(monthly_datasets)
 def test_summary_from_the_columns_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]],
@@ -232,7 +232,7 @@ def test_the_properties_reach_the_columnar_path() -> None:
     reference with itself)."""
     counts = [0, 0]
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=15, deadline=None)
     @given(monthly_datasets)
     def count(drawn: list[dict[str, Any]]) -> None:
         columns = Columns(frame(*drawn))
@@ -279,7 +279,7 @@ def _growth(dataset: Dataset) -> Any:
     return growth(dataset, _keys(dataset.engine)).report()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(monthly_datasets)
 def test_growth_from_the_columns_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]],
@@ -314,7 +314,7 @@ def test_growth_of_the_latest_month_by_hand() -> None:
     assert series.cagr is None  # one full year (2022 lacks March)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(monthly_datasets, st.sampled_from((2022, 2023)), st.sampled_from(tuple(Method)))
 def test_project_from_the_columns_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]], year: int, method: Method
@@ -345,7 +345,7 @@ def test_a_run_rate_from_the_columns_by_hand() -> None:
     assert span.chosen.value == 24.0
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(monthly_datasets, st.sampled_from(("world", "central-asia", "cis")))
 def test_shares_from_the_columns_print_what_the_reference_prints(
     drawn: list[dict[str, Any]], name: str

@@ -25,7 +25,6 @@ from tradecli.readers.common import ReadContext
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = REPO / "examples" / "claims" / "trend-2023-09-14.toml"
-FORMATS = ("table", "json", "csv", "markdown")
 
 
 @pytest.fixture(autouse=True)
@@ -70,16 +69,18 @@ BUNDLED_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize("command", BUNDLED_COMMANDS, ids=" ".join)
+@pytest.mark.parametrize(
+    "command", BUNDLED_COMMANDS, ids=lambda c: " ".join(Path(a).name for a in c)
+)
 def test_bundled_data_same_answers_from_parquet(
     runner: CliRunner, bundled_dataset: Path, command: list[str]
 ) -> None:
-    for fmt in FORMATS:
-        for explain in ([], ["--explain"]):
-            options = ["--format", fmt, *explain]
-            csv = _run(runner, [*options, *command])
-            from_parquet = _run(runner, [*options, "--data", str(bundled_dataset), *command])
-            assert from_parquet == csv, (fmt, explain)
+    # The frame read back is the CSV's (``test_read_frame_equals_the_csv_frame``); JSON with
+    # --explain carries every value, source and derivation, the table what a person sees.
+    for options in (["--format", "json", "--explain"], ["--format", "table"]):
+        csv = _run(runner, [*options, *command])
+        from_parquet = _run(runner, [*options, "--data", str(bundled_dataset), *command])
+        assert from_parquet == csv, options
     assert csv[0] == 0  # the commands answered, so the comparison compared answers
 
 
@@ -126,19 +127,16 @@ def test_generated_data_same_answers_from_parquet(
     runner: CliRunner, generated: Path, mirrored: Path, generated_dataset: Path
 ) -> None:
     reporter, partner = _first_reporter_partner(generated)
+    # Every command is compared on the bundled data above, and the frame read back is the
+    # CSV's (``test_read_frame_equals_the_csv_frame``); here a few over a larger file.
     commands = [
         ["summary"],
-        ["summary", "--reporter", reporter],
-        ["growth", "--reporter", reporter],
         ["share", "--vs", "world", "--reporter", reporter, "--partner", partner],
-        ["project", "2024", "--reporter", reporter],
-        ["value", "--period", "2023-01/2023-08", "--reporter", reporter],
         ["mirror", "--period", "2023"],
-        ["data"],
         ["data", "--conflicts"],
     ]
     for command in commands:
-        for fmt in ("json", "csv"):
+        for fmt in ("json",):
             data = ["--data", str(generated), "--data", str(mirrored)]
             csv = _run(runner, ["--format", fmt, *data, *command])
             from_parquet = _run(
