@@ -24,10 +24,10 @@ from tradecli.analysis.growth import annual_values
 from tradecli.analysis.projection import SeriesProjection, project_series
 from tradecli.dataset import Dataset, Filters
 from tradecli.drawing import draw, text_chart
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import AmbiguousSelection, ChartNotWritten, NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
-from tradecli.series import SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -180,7 +180,7 @@ def test_matplotlib_is_imported_only_to_draw() -> None:
         "from tradecli.dataset import load\n"
         "from tradecli.analysis.chart import annual_chart\n"
         "from tradecli.drawing import text_chart\n"
-        "from tradecli.series import SeriesKey\n"
+        "from tradecli.engine.answers import SeriesKey\n"
         "text_chart(annual_chart(load(), SeriesKey('AZE', 'TJK', 'turnover')))\n"
         "print('matplotlib' in sys.modules)\n"
     )

@@ -28,11 +28,12 @@ from tradecli.analysis.claims import (
     verify,
 )
 from tradecli.dataset import Dataset, Filters
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import BadInput, ClaimsInconsistent
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
 from tradecli.readers.common import published_step
-from tradecli.series import Engine, SeriesKey
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "claims" / "trend-2023-09-14.toml"
 MENAFN = (

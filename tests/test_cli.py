@@ -16,8 +16,8 @@ from tradecli.analysis.inventory import inventory
 from tradecli.analysis.value import series_values
 from tradecli.cli import app
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.periods import Period
-from tradecli.series import SeriesKey
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:

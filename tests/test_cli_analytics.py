@@ -19,10 +19,10 @@ from tradecli.analysis.summary import summarize
 from tradecli.cli import app
 from tradecli.cli.choices import FLOWS
 from tradecli.dataset import Dataset, Filters, load
+from tradecli.engine.answers import SeriesKey
 from tradecli.observations import FLOWS as OBSERVATION_FLOWS
 from tradecli.periods import Period
 from tradecli.selection import Selection
-from tradecli.series import SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 

@@ -14,7 +14,7 @@ from tradecli.analysis.claims import read_claims, verify
 from tradecli.cli import app
 from tradecli.cli.choices import CHART_KINDS
 from tradecli.dataset import Dataset
-from tradecli.series import SeriesKey
+from tradecli.engine.answers import SeriesKey
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "claims" / "trend-2023-09-14.toml"
 TJK = SeriesKey("AZE", "TJK", "turnover")

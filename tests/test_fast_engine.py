@@ -20,6 +20,8 @@ from tests.frames import frame, obs
 from tradecli.analysis.share import Share
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.groups import ALL_PARTNERS, Group, Membership
 from tradecli.observations import records
 from tradecli.periods import Period
@@ -35,7 +37,6 @@ from tradecli.reconcile import (
 )
 from tradecli.render import OutputFormat, Report, render
 from tradecli.selection import Selection
-from tradecli.series import Engine, SeriesKey
 
 SPANS = ("2022", "2022-01", "2022-02", "2022-Q1", "2023-01/2023-07")
 FLAGS = ("", "about", "over; provisional", "official-statement", "low-trust", "about; suspect-unit")

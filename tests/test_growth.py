@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 from tests.frames import frame, obs
 from tradecli.analysis.growth import Change, SeriesGrowth, growth, like_for_like, series_growth
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.periods import Period
-from tradecli.series import Engine, SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 

@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 from tradecli.analysis.mirror import CAVEAT, MirrorRow, compare_mirrors, published_marks
 from tradecli.cli import app
 from tradecli.dataset import Dataset, load
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.periods import Period
-from tradecli.series import Engine, SeriesKey
 
 from .frames import frame, obs
 

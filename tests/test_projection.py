@@ -21,9 +21,10 @@ from tradecli.analysis.projection import (
     ytd_growth,
 )
 from tradecli.dataset import Dataset, Filters, load
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.periods import Period, month_index
-from tradecli.series import Engine, SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from tradecli.analysis.revisions import revisions
 from tradecli.cli import app
 from tradecli.dataset import Dataset, Filters, load
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import BadRequest
 from tradecli.periods import Period
 from tradecli.selection import Selection
-from tradecli.series import SeriesKey
 
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "azerbaijan-trade-published.csv"
 TJK = SeriesKey("AZE", "TJK", "turnover")

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from tests.frames import frame, obs
 from tradecli.dataset import Dataset, bundled_path
-from tradecli.periods import Period
-from tradecli.series import (
+from tradecli.engine.answers import (
     AGGREGATE,
     DIFFERENCE,
     EXACT,
@@ -20,10 +19,11 @@ from tradecli.series import (
     MEMBER_SUM,
     NOT_AVAILABLE,
     TILED,
-    Engine,
     SeriesKey,
-    money,
 )
+from tradecli.engine.reference import Engine
+from tradecli.formatting import money
+from tradecli.periods import Period
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 P = Period.parse

@@ -21,12 +21,13 @@ from tradecli.analysis.share import (
     shares,
 )
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import AGGREGATE, MEMBER_SUM, SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.groups import Group, Membership
 from tradecli.periods import Period
 from tradecli.render import share_percent
 from tradecli.selection import Selection
-from tradecli.series import AGGREGATE, MEMBER_SUM, Engine, SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 JAN_APR_2024 = Period.parse("2024-01/2024-04")

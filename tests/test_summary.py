@@ -6,10 +6,10 @@ import pytest
 
 from tradecli.analysis.summary import SummaryRow, sparkline, summarize
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.periods import Period
 from tradecli.render import OutputFormat, render
 from tradecli.selection import Selection
-from tradecli.series import SeriesKey
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
 

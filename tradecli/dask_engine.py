@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
     from tradecli.analysis.summary import Summary
     from tradecli.dataset import Dataset, Filters
+    from tradecli.engine.answers import SeriesKey
     from tradecli.groups import Groups
-    from tradecli.series import SeriesKey
 
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency"]
 RESULT = "result"  # the column of the per-partition results (cloudpickled)

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from tradecli.cli import app
 from tradecli.dataset import load
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import BadInput
 from tradecli.periods import Period
 from tradecli.readers.common import ReadContext
-from tradecli.series import SeriesKey
 
 from .expect import FIXTURES, assert_rows
 

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from tradecli.dataset import load
+from tradecli.engine.answers import NOT_AVAILABLE, SeriesKey
 from tradecli.errors import BadInput
 from tradecli.periods import Period
 from tradecli.readers.common import ReadContext
-from tradecli.series import NOT_AVAILABLE, SeriesKey
 
 from .expect import FIXTURES, assert_rows
 

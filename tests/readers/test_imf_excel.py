@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from tradecli.dataset import load
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import BadInput
 from tradecli.periods import Period
 from tradecli.readers.common import ReadContext
-from tradecli.series import SeriesKey
 
 from .expect import assert_rows
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from tradecli.analysis.contributions import Contributions
+from tradecli.engine.answers import SeriesKey
 from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report
-from tradecli.series import SeriesKey
 
 CONTRIBUTION_FIELDS = [
     "base_period",

@@ -7,10 +7,10 @@ from functools import partial
 from typing import Any
 
 from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
+from tradecli.engine.answers import Answer
 from tradecli.formatting import capped, signed_percent
 from tradecli.records import KEY_FIELDS, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
-from tradecli.series import Answer
 
 GROWTH_FIELDS = [
     "change",

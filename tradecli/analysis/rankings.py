@@ -21,11 +21,11 @@ from typing import Any
 
 from tradecli.analysis.growth import Change, spans_of
 from tradecli.dataset import Dataset
-from tradecli.engine.answers import AGGREGATE
+from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
-from tradecli.series import Answer, Engine, SeriesKey
 
 
 class Measure(StrEnum):

@@ -24,11 +24,11 @@ import pandas as pd
 from tradecli.analysis.growth import Change
 from tradecli.dataset import Dataset, Filters, apply_filters, check_vintage
 from tradecli.engine import backend
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest
 from tradecli.periods import Period
 from tradecli.selection import Selection
-from tradecli.series import Answer, SeriesKey
 
 # Two reconciled values closer than this (relative) are the same figure.
 TOLERANCE = 1e-9

@@ -9,10 +9,10 @@ from typing import Any
 
 from tradecli.analysis.growth import Change
 from tradecli.analysis.revisions import Moved, Revision, Revisions
+from tradecli.engine.answers import SeriesKey
 from tradecli.formatting import money, percent
 from tradecli.records import KEY_FIELDS, ratio_range, record, value_range
 from tradecli.render import Column, Report
-from tradecli.series import SeriesKey
 
 REVISION_FIELDS = [
     "measure",

@@ -7,10 +7,10 @@ from functools import partial
 from typing import Any
 
 from tradecli.analysis.value import NOTE_LIST, ValueResult
+from tradecli.engine.answers import Answer
 from tradecli.formatting import money
 from tradecli.records import KEY_FIELDS, cells, flag_note, record, value_range
 from tradecli.render import Column, Kind, Report
-from tradecli.series import Answer
 
 
 def value_report(result: ValueResult, every: bool = True) -> Report:
