@@ -21,6 +21,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip", default="", help="comma-separated: bytes,local,dask")
     args = parser.parse_args(argv)
     skip = set(args.skip.split(","))
-    env = {**os.environ, "TRADECLI_CACHE_DIR": "/tmp/tradecli-bench-scale-cache"}
+    env = {**os.environ, "TRADECLI_CACHE_DIR": tempfile.mkdtemp(prefix="tradecli-bench-")}
     tool = [sys.executable, "-m", "tradecli", "--no-cache"]
 
     if "bytes" not in skip:
