@@ -232,13 +232,18 @@ class Growth:
     period: Period | None
     series: list[SeriesGrowth]
     unanswered: list[tuple[SeriesKey, str]] = field(default_factory=list)
+    # ``growth --flow export,import``: the flows asked, in order (empty: one flow)
+    flows: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "period": self.period.iso() if self.period else None,
             "series": [s.to_dict() for s in self.series],
             "unanswered": [{**k.to_dict(), "reason": r} for k, r in self.unanswered],
         }
+        if self.flows:
+            out["flows"] = list(self.flows)
+        return out
 
     def report(self) -> Report:
         """What ``tradecli growth`` shows: built in ``analysis.growth_report``."""
@@ -363,3 +368,42 @@ def growth(
         )
     answered.sort(key=lambda s: usd_first(s.key, s.span.current.value))
     return Growth(period, answered, unanswered)
+
+
+def growth_of_flows(
+    dataset: Dataset,
+    keys: dict[str, list[SeriesKey]],
+    period: Period | None = None,
+    first: int | None = None,
+    last: int | None = None,
+) -> Growth:
+    """``growth --flow export,import``: growth once per flow (``keys``: each flow's
+    series, in the order asked), in one result ordered by reporter–partner pair, then
+    flow. A flow without any answered series is listed as unanswered; ``NotAvailable``
+    only when no flow has one."""
+    flows = tuple(keys)
+    answered: list[SeriesGrowth] = []
+    unanswered: list[tuple[SeriesKey, str]] = []
+    errors: list[str] = []
+    for flow in flows:
+        try:
+            one = growth(dataset, keys[flow], period, first, last)
+        except NotAvailable as exc:
+            errors.append(f"{flow}: {exc}")
+            what = period.label() if period else "any span"
+            unanswered.extend((k, f"no figure for {what}") for k in keys[flow])
+            continue
+        answered.extend(one.series)
+        unanswered.extend(one.unanswered)
+    if not answered:
+        raise NotAvailable("; ".join(errors) or "no series of the flows asked")
+    pairs: dict[tuple[str, str, str], int] = {}
+    for s in answered:
+        pairs.setdefault((s.key.reporter, s.key.partner, s.key.currency), len(pairs))
+    answered.sort(
+        key=lambda s: (
+            pairs[(s.key.reporter, s.key.partner, s.key.currency)],
+            flows.index(s.key.flow),
+        )
+    )
+    return Growth(period, answered, unanswered, flows)

@@ -3,11 +3,12 @@ its notes and keyed records. Out of ``growth``, which computes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
-from tradecli.engine.answers import Answer
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.formatting import capped, signed_percent
 from tradecli.records import KEY_FIELDS, flag_note, flagged, ratio_range, record, value_range
 from tradecli.render import Column, Kind, Report
@@ -33,7 +34,17 @@ def growth_report(growth: Growth) -> Report:
         columns, rows = _detail(growth.series[0])
     else:
         columns, rows = _overview(growth)
-    notes = _notes(growth)
+    several = len(growth.flows) > 1
+    if several:
+        # ``--flow export,import``: a flow column after the series, the flow in each note
+        columns.insert(1, Column("flow", "flow"))
+        if len(growth.series) == 1:  # the detail: a row per change of the one series
+            for row in rows:
+                row["flow"] = growth.series[0].key.flow
+        else:
+            for row, s in zip(rows, growth.series, strict=True):
+                row["flow"] = s.key.flow
+    notes = _notes(growth, _flow_name if several else series_name)
     notes.extend(flag_note([a for s in growth.series for a in (s.span.current, s.span.base)]))
     # The payload and the derivation are built only for the output that shows them.
     series = growth.series
@@ -42,6 +53,8 @@ def growth_report(growth: Growth) -> Report:
         return [line for s in series for line in s.explain()]
 
     flow = growth.series[0].key.flow if growth.series else "turnover"
+    if several:
+        flow = ", ".join(growth.flows)
     what = f"over {growth.period.label()}" if growth.period else "latest span"
     title = f"Growth ({flow}, {what}, like for like)"
     fields = [*KEY_FIELDS, *GROWTH_FIELDS]
@@ -83,13 +96,18 @@ def growth_records(growth: Growth) -> list[dict[str, Any]]:
     return out
 
 
-def _notes(growth: Growth) -> list[str]:
+def _flow_name(key: SeriesKey) -> str:
+    """``AZE–RUS export``: a series named with its flow, where several flows are shown."""
+    return f"{series_name(key)} {key.flow}"
+
+
+def _notes(growth: Growth, name: Callable[[SeriesKey], str] = series_name) -> list[str]:
     notes = []
     blocked = [s for s in growth.series if s.span.reason]
     if blocked:
         notes.append(
             "not computable (no figure for the same months a year before): "
-            + capped([f"{series_name(s.key)} {s.span.current.period.label()}" for s in blocked])
+            + capped([f"{name(s.key)} {s.span.current.period.label()}" for s in blocked])
         )
     comparable = [s for s in blocked if s.latest_comparable is not None]
     if comparable:
@@ -97,7 +115,7 @@ def _notes(growth: Growth) -> list[str]:
             "latest comparable span instead: "
             + capped(
                 [
-                    f"{series_name(s.key)} {latest.label} {signed_percent(latest.value)}"
+                    f"{name(s.key)} {latest.label} {signed_percent(latest.value)}"
                     for s in comparable
                     if (latest := s.latest_comparable) is not None
                 ],
@@ -108,12 +126,12 @@ def _notes(growth: Growth) -> list[str]:
         qualifiers = s.span.current.qualifiers | s.span.base.qualifiers
         if qualifiers and s.span.value is not None:
             notes.append(
-                f"{series_name(s.key)}: approximate figures ({', '.join(sorted(qualifiers))}) "
+                f"{name(s.key)}: approximate figures ({', '.join(sorted(qualifiers))}) "
                 f"behind {s.span.label}"
             )
     by_reason: dict[str, list[str]] = {}
     for key, reason in growth.unanswered:
-        by_reason.setdefault(reason, []).append(series_name(key))
+        by_reason.setdefault(reason, []).append(name(key))
     notes.extend(
         f"{len(names)} series not answered ({reason}): {capped(names)}"
         for reason, names in by_reason.items()

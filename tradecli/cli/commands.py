@@ -11,7 +11,7 @@ become messages in ``boundary``; process concerns live in ``process``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +20,7 @@ from tradecli.cli.choices import ChartKindChoice, EngineChoice, MethodChoice
 from tradecli.cli.options import (
     Flow,
     Flows,
+    GrowthFlows,
     Partner,
     Period_,
     Reporter,
@@ -276,7 +277,7 @@ def growth(
     ] = None,
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: GrowthFlows = None,
     contributions: Annotated[
         bool,
         typer.Option(
@@ -306,6 +307,7 @@ def growth(
     Example: tradecli growth --partner TJK --period 2023-01/2023-08
     """
     from tradecli.analysis.contributions import check_options
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.growth import growth as compute
     from tradecli.periods import check_year_range
     from tradecli.selection import Selection
@@ -313,23 +315,49 @@ def growth(
     span = _period(period) if period else None
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
     check_options(contributions, vs, sort.value if sort else None, partner)
+    flows = check_flows(flow) if flow is not None else None
+    several = flows is not None and len(flows) > 1
+    if several and (sort is not None or top is not None or contributions):
+        raise typer.BadParameter(
+            "several flows are shown side by side, not with --sort, --top or --contributions"
+        )
     settings = _settings(ctx)
     dataset = settings.load()
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.growth import growth_of_flows
+
+        keys_of = {f: _keys_of_flow(dataset, reporter, partner, f) for f in flows}
+        both = growth_of_flows(dataset, keys_of, period=span, first=from_year, last=to_year)
+        settings.show(both.report())
+        return
+    flow = flows[0] if flows else None
     if sort is not None or top is not None:
-        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        selection = Selection.parse(dataset, reporter, partner, flow)
         group = dataset.groups.get(vs) if vs else None
         _rank(settings, dataset, selection.keys(dataset), sort, top, "change", group, span)
         return
     if contributions:
         from tradecli.analysis.contributions import contributions as split
 
-        selection = Selection.parse(dataset, reporter, partner, _flow(flow))
+        selection = Selection.parse(dataset, reporter, partner, flow)
         group = dataset.groups.get(vs or "world")
         whole = split(dataset, selection.reporter, group, selection.flow or "turnover", span)
         settings.show(whole.report())
         return
-    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
+
+
+def _keys_of_flow(dataset: Any, reporter: str | None, partner: str | None, flow: str) -> Any:
+    """The series of one flow of ``growth --flow A,B``: none (not an error) where the
+    selection has no series of that flow."""
+    from tradecli.errors import NotAvailable
+    from tradecli.selection import Selection
+
+    try:
+        return Selection.parse(dataset, reporter, partner, flow).keys(dataset)
+    except NotAvailable:
+        return []
 
 
 @app.command(cls=Replayed)

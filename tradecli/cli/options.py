@@ -45,6 +45,15 @@ Flows = Annotated[
         "(export,import,turnover), side by side with the balance and the coverage.",
     ),
 ]
+GrowthFlows = Annotated[
+    str | None,
+    typer.Option(
+        "--flow",
+        metavar="FLOW[,FLOW…]",
+        help="export, import or turnover (default turnover); several, separated by commas "
+        "(export,import): the growth of each flow, in one table with a flow column.",
+    ),
+]
 Period_ = Annotated[
     str | None,
     typer.Option(

@@ -1,0 +1,101 @@
+"""``growth --flow export,import``: the growth of each flow in one table, a ``flow``
+column, keyed records and the derivation of each change.
+
+Expected values are read off ``data/azerbaijan-trade-published.csv`` (lines cited)
+and worked out by hand here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tradecli.cli import app
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), prog_name="tradecli")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def by_flow(out: str) -> dict[str, dict[str, str]]:
+    return {r["flow"]: r for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_aze_tjk_export_and_import_over_a_shared_span(runner: CliRunner) -> None:
+    args = ["growth", "-r", "AZE", "-p", "TJK", "--period", "2023-01/2023-08"]
+    code, out, _ = run(runner, *args, "--flow", "export,import", "-f", "csv")
+    assert code == 0
+    records = by_flow(out)
+    assert list(records) == ["export", "import"]
+    # Jan–Aug: export $4.062M in 2023 (line 20) against $3.728M in 2022 (line 21).
+    export = records["export"]
+    assert float(export["value"]) == pytest.approx(4.062e6)
+    assert float(export["base_value"]) == pytest.approx(3.728e6)
+    assert float(export["change"]) == pytest.approx(4.062 / 3.728 - 1)  # +9.0%
+    # Import $40,630 (line 22) against $100,500 (line 23).
+    imports = records["import"]
+    assert float(imports["value"]) == pytest.approx(40630)
+    assert float(imports["change"]) == pytest.approx(40630 / 100500 - 1)  # -59.6%
+    assert export["period"] == imports["period"] == "2023-01/2023-08"
+    assert export["base_period"] == imports["base_period"] == "2022-01/2022-08"
+    code, out, _ = run(runner, *args, "--flow", "export,import")
+    assert code == 0
+    assert "Growth (export, import, over Jan–Aug 2023, like for like)" in out
+    assert "+9%" in out or "+9.0%" in out
+    assert "-59.6%" in out
+    code, out, _ = run(runner, *args, "--flow", "export,import", "--explain")
+    assert "csv:20]" in out and "csv:21]" in out and "csv:22]" in out and "csv:23]" in out
+
+
+def test_latest_span_of_each_flow_with_the_flow_named(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "growth", "-r", "AZE", "-p", "TJK", "--flow", "import,export")
+    assert code == 0
+    lines = [line for line in out.splitlines() if "AZE–TJK" in line]
+    # The flows in the order asked: import first.
+    assert "import" in lines[0] and "export" in lines[1]
+    code, out, _ = run(
+        runner, "growth", "-r", "AZE", "-p", "TJK", "--flow", "import,export", "-f", "json"
+    )
+    payload = json.loads(out)
+    assert payload["flows"] == ["import", "export"]
+    series = {s["flow"]: s for s in payload["series"]}
+    # 2023 vs 2022: export $5M (line 32) / $5.8M (line 10); import $1.1M (line 33) / $138K
+    # (line 12).
+    assert series["export"]["span"]["change"] == pytest.approx(5 / 5.8 - 1)
+    assert series["import"]["span"]["change"] == pytest.approx(1.1e6 / 138000 - 1)
+
+
+def test_aze_rus_flows_without_a_base_are_named_with_their_flow(runner: CliRunner) -> None:
+    args = ["growth", "-r", "AZE", "-p", "RUS", "--flow", "export,import"]
+    code, out, _ = run(runner, *args, "-f", "csv")
+    assert code == 0
+    records = by_flow(out)
+    # Jan–Jun 2024: export $557M (line 192), import $1.6B (line 193); no Jan–Jun 2023
+    # export or import in the data: not computable, never -100%.
+    assert float(records["export"]["value"]) == pytest.approx(557e6)
+    assert float(records["import"]["value"]) == pytest.approx(1.6e9)
+    assert records["export"]["change"] == records["import"]["change"] == ""
+    code, out, _ = run(runner, *args)
+    assert "AZE–RUS export Jan–Jun 2024, AZE–RUS import Jan–Jun 2024" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("extra", [["--sort", "change"], ["--top", "3"], ["--contributions"]])
+def test_several_flows_are_not_ranked_or_split(runner: CliRunner, extra: list[str]) -> None:
+    code, _, err = run(runner, "growth", "-r", "AZE", "--flow", "export,import", *extra)
+    assert code == 2 and "several flows" in err
+
+
+def test_a_bad_flow_list_is_a_usage_error(runner: CliRunner) -> None:
+    code, _, err = run(runner, "growth", "--flow", "export,barter")
+    assert code == 2 and "'barter' is not one of" in err
+
+
+def test_one_flow_has_no_flow_column(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "growth", "-r", "AZE", "-p", "TJK", "--flow", "export")
+    assert code == 0 and "Growth (export, latest span, like for like)" in out
+    assert "┃ flow" not in out
