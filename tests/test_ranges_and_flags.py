@@ -10,6 +10,9 @@ Expected values by hand from data/azerbaijan-trade-published.csv:
   1,087,000, exact (no qualifier);
 - line 36: AZE–TJK turnover Q1 2024 "over" 1.4 billion, flagged suspect-unit: 1.4 to 1.5
   billion; line 120: AZE–WORLD turnover Q1 2024 = 9,696,000,000, exact.
+- line 164: AZE–UZB turnover Jan–Jun 2023 = 188 million, flagged low-trust; the latest
+  AZE–UZB span of 2023 (lines 163-165), so `project 2023` is linear from it:
+  188 million × 12 / 6 = 376 million.
 """
 
 from __future__ import annotations
@@ -103,6 +106,20 @@ def test_value_marks_a_flagged_figure(runner: CliRunner) -> None:
     assert code == 0
     assert "$1.4B ($1.4B to $1.5B)†" in out
     assert "flagged suspect-unit" in out
+
+
+@pytest.mark.parametrize("partner", [["-p", "UZB"], []], ids=["detail", "overview"])
+def test_project_marks_a_flagged_figure(runner: CliRunner, partner: list[str]) -> None:
+    code, out, _ = run(runner, "--include-flagged", "project", "2023", "-r", "AZE", *partner)
+    assert code == 0
+    assert "$376M†" in out  # 188 million × 12 / 6, from the low-trust figure of line 164
+    if partner:
+        assert "$188M†" in out  # the year-to-date figure itself, in the YTD column
+    assert "† used a figure flagged as doubtful (kept by --include-flagged):" in out
+    assert "Jan–Jun 2023 [bundled:azerbaijan-trade-published.csv:164] flagged low-trust" in out
+    code, out, _ = run(runner, "project", "2023", "-r", "AZE", *partner)
+    assert code == 0
+    assert "†" not in out and "$376M" not in out
 
 
 def test_verify_judges_against_the_range_in_words(runner: CliRunner, tmp_path: Path) -> None:
