@@ -13,6 +13,9 @@ Expected values by hand from data/azerbaijan-trade-published.csv:
 - line 164: AZE–UZB turnover Jan–Jun 2023 = 188 million, flagged low-trust; the latest
   AZE–UZB span of 2023 (lines 163-165), so `project 2023` is linear from it:
   188 million × 12 / 6 = 376 million.
+- line 199: AZE–TJK turnover Jan–Jul 2023 "over" 2.3 million: 2.3 to 2.4 million, so the
+  linear projection of 2023 is 2.3 × 12 / 7 = 3.942857 million, in 3.942857 to
+  2.4 × 12 / 7 = 4.114286 million.
 """
 
 from __future__ import annotations
@@ -120,6 +123,29 @@ def test_project_marks_a_flagged_figure(runner: CliRunner, partner: list[str]) -
     code, out, _ = run(runner, "project", "2023", "-r", "AZE", *partner)
     assert code == 0
     assert "†" not in out and "$376M" not in out
+
+
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_project_shows_the_range_of_an_approximate_basis(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    ask = ["project", "2023", "-p", "TJK", "--vintage", "2023-09-14"]  # line 199 the latest
+    code, out, _ = run(runner, *ask)
+    assert code == 0
+    assert "linear (auto) │ $3.943M ($3.943M to $4.114M) │" in out
+    assert max(len(line) for line in out.splitlines() if not line.startswith("note")) <= int(width)
+    code, out, _ = run(runner, *ask, "-f", "csv")
+    chosen = [r for r in csv_rows(out) if r["chosen"] == "True"]
+    assert [(float(r["low"]), float(r["high"])) for r in chosen] == [
+        pytest.approx((2.3e6 * 12 / 7, 2.4e6 * 12 / 7))
+    ]
+
+
+def test_project_shows_no_range_beside_an_exact_basis(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "project", "2024", "-p", "TJK")  # line 72: 2208 thousand
+    assert code == 0
+    assert "$6.624M │" in out and " to $" not in out  # 2,208,000 × 12 / 4, exact
 
 
 def test_verify_judges_against_the_range_in_words(runner: CliRunner, tmp_path: Path) -> None:

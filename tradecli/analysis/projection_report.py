@@ -166,6 +166,7 @@ class ProjectionReport:
                     "method": p.method if p and p.found else None,
                     "projection": p.value if p else None,
                     "projection_flagged": bool(p and p.found and projection_flagged(p)),
+                    **(_approximate_range(p) if p else {}),
                     "range": _range(p) if p else None,
                     "low": p.low if p else None,
                     "high": p.high if p else None,
@@ -215,8 +216,8 @@ class ProjectionReport:
         columns = [
             Column("basis", "from"),
             Column("ytd", "YTD", Kind.money),
-            Column("method", "method"),
-            Column("projection", "projection", Kind.money),
+            Column("method", "method", priority=2),
+            Column("projection", "projection", Kind.money, priority=2),
             Column("range", "range", wrap=True),
             Column("low", "low", Kind.money, table=False),
             Column("high", "high", Kind.money, table=False),
@@ -239,6 +240,7 @@ class ProjectionReport:
                     "method": self._method_label(span, p),
                     "projection": p.value,
                     "projection_flagged": p.found and projection_flagged(p),
+                    **_approximate_range(p),
                     "range": _range(p) if p.found else _short_reason(p),
                     "low": p.low,
                     "high": p.high,
@@ -365,6 +367,16 @@ def projection_range(p: Projection) -> tuple[float | None, float | None]:
     if p.basis.value and basis_low is not None and basis_high is not None:
         low, high = low * basis_low / p.basis.value, high * basis_high / p.basis.value
     return low, high
+
+
+def _approximate_range(p: Projection) -> dict[str, float | None]:
+    """``projection_low``/``projection_high`` (the records' ``low``/``high``), which the
+    table shows beside the projection, when its year-to-date figure was approximate; an
+    exact one's range is the method's own, in the ``range`` column."""
+    if not p.found or not p.basis.qualifiers:
+        return {}
+    low, high = projection_range(p)
+    return {"projection_low": low, "projection_high": high}
 
 
 def projection_flagged(p: Projection) -> bool:
