@@ -16,6 +16,9 @@ Expected values by hand from data/azerbaijan-trade-published.csv:
 - line 199: AZE–TJK turnover Jan–Jul 2023 "over" 2.3 million: 2.3 to 2.4 million, so the
   linear projection of 2023 is 2.3 × 12 / 7 = 3.942857 million, in 3.942857 to
   2.4 × 12 / 7 = 4.114286 million.
+- lines 59 and 61: TJK–AZE turnover 2023 "about" 7.5 million (7.45 to 7.55 million) and
+  2022 "about" 6.5 million (6.45 to 6.55 million); lines 30-35: AZE–TJK 2023 = 6.1
+  million, 2022 = 5.9 million, exact.
 """
 
 from __future__ import annotations
@@ -146,6 +149,21 @@ def test_project_shows_no_range_beside_an_exact_basis(runner: CliRunner) -> None
     code, out, _ = run(runner, "project", "2024", "-p", "TJK")  # line 72: 2208 thousand
     assert code == 0
     assert "$6.624M │" in out and " to $" not in out  # 2,208,000 × 12 / 4, exact
+
+
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_mirror_shows_the_range_of_an_approximate_side(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    code, out, _ = run(runner, "mirror", "-r", "AZE", "-p", "TJK")
+    assert code == 0
+    assert "│ 2022 │      $5.9M │ $6.5M ($6.45M to $6.55M) │" in out
+    assert "│ 2023 │      $6.1M │ $7.5M ($7.45M to $7.55M) │" in out
+    assert max(len(line) for line in out.splitlines() if not line.startswith("note")) <= int(width)
+    code, out, _ = run(runner, "mirror", "-r", "AZE", "-p", "TJK", "-f", "csv")
+    ranges = [(r["period"], float(r["mirror_low"]), float(r["mirror_high"])) for r in csv_rows(out)]
+    assert ranges == [("2022", 6.45e6, 6.55e6), ("2023", 7.45e6, 7.55e6)]
 
 
 def test_verify_judges_against_the_range_in_words(runner: CliRunner, tmp_path: Path) -> None:
