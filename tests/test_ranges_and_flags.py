@@ -10,6 +10,15 @@ Expected values by hand from data/azerbaijan-trade-published.csv:
   1,087,000, exact (no qualifier);
 - line 36: AZE–TJK turnover Q1 2024 "over" 1.4 billion, flagged suspect-unit: 1.4 to 1.5
   billion; line 120: AZE–WORLD turnover Q1 2024 = 9,696,000,000, exact.
+- line 164: AZE–UZB turnover Jan–Jun 2023 = 188 million, flagged low-trust; the latest
+  AZE–UZB span of 2023 (lines 163-165), so `project 2023` is linear from it:
+  188 million × 12 / 6 = 376 million.
+- line 199: AZE–TJK turnover Jan–Jul 2023 "over" 2.3 million: 2.3 to 2.4 million, so the
+  linear projection of 2023 is 2.3 × 12 / 7 = 3.942857 million, in 3.942857 to
+  2.4 × 12 / 7 = 4.114286 million.
+- lines 59 and 61: TJK–AZE turnover 2023 "about" 7.5 million (7.45 to 7.55 million) and
+  2022 "about" 6.5 million (6.45 to 6.55 million); lines 30-35: AZE–TJK 2023 = 6.1
+  million, 2022 = 5.9 million, exact.
 """
 
 from __future__ import annotations
@@ -103,6 +112,58 @@ def test_value_marks_a_flagged_figure(runner: CliRunner) -> None:
     assert code == 0
     assert "$1.4B ($1.4B to $1.5B)†" in out
     assert "flagged suspect-unit" in out
+
+
+@pytest.mark.parametrize("partner", [["-p", "UZB"], []], ids=["detail", "overview"])
+def test_project_marks_a_flagged_figure(runner: CliRunner, partner: list[str]) -> None:
+    code, out, _ = run(runner, "--include-flagged", "project", "2023", "-r", "AZE", *partner)
+    assert code == 0
+    assert "$376M†" in out  # 188 million × 12 / 6, from the low-trust figure of line 164
+    if partner:
+        assert "$188M†" in out  # the year-to-date figure itself, in the YTD column
+    assert "† used a figure flagged as doubtful (kept by --include-flagged):" in out
+    assert "Jan–Jun 2023 [bundled:azerbaijan-trade-published.csv:164] flagged low-trust" in out
+    code, out, _ = run(runner, "project", "2023", "-r", "AZE", *partner)
+    assert code == 0
+    assert "†" not in out and "$376M" not in out
+
+
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_project_shows_the_range_of_an_approximate_basis(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    ask = ["project", "2023", "-p", "TJK", "--vintage", "2023-09-14"]  # line 199 the latest
+    code, out, _ = run(runner, *ask)
+    assert code == 0
+    assert "linear (auto) │ $3.943M ($3.943M to $4.114M) │" in out
+    assert max(len(line) for line in out.splitlines() if not line.startswith("note")) <= int(width)
+    code, out, _ = run(runner, *ask, "-f", "csv")
+    chosen = [r for r in csv_rows(out) if r["chosen"] == "True"]
+    assert [(float(r["low"]), float(r["high"])) for r in chosen] == [
+        pytest.approx((2.3e6 * 12 / 7, 2.4e6 * 12 / 7))
+    ]
+
+
+def test_project_shows_no_range_beside_an_exact_basis(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "project", "2024", "-p", "TJK")  # line 72: 2208 thousand
+    assert code == 0
+    assert "$6.624M │" in out and " to $" not in out  # 2,208,000 × 12 / 4, exact
+
+
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_mirror_shows_the_range_of_an_approximate_side(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    code, out, _ = run(runner, "mirror", "-r", "AZE", "-p", "TJK")
+    assert code == 0
+    assert "│ 2022 │      $5.9M │ $6.5M ($6.45M to $6.55M) │" in out
+    assert "│ 2023 │      $6.1M │ $7.5M ($7.45M to $7.55M) │" in out
+    assert max(len(line) for line in out.splitlines() if not line.startswith("note")) <= int(width)
+    code, out, _ = run(runner, "mirror", "-r", "AZE", "-p", "TJK", "-f", "csv")
+    ranges = [(r["period"], float(r["mirror_low"]), float(r["mirror_high"])) for r in csv_rows(out)]
+    assert ranges == [("2022", 6.45e6, 6.55e6), ("2023", 7.45e6, 7.55e6)]
 
 
 def test_verify_judges_against_the_range_in_words(runner: CliRunner, tmp_path: Path) -> None:

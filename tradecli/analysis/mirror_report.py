@@ -25,8 +25,8 @@ def mirror_report(result: MirrorResult) -> Report:
         Column("pair", "pair"),
         Column("flows", "compared"),
         Column("period", "span"),
-        Column("own", "reporter's", Kind.money),
-        Column("mirror", "partner's", Kind.money),
+        Column("own", "reporter's", Kind.money, priority=2),
+        Column("mirror", "partner's", Kind.money, priority=2),
         Column("gap", "gap", Kind.money),
         Column("gap_relative", "gap %", Kind.percent),
         Column("published_as", "as published", wrap=True),
@@ -50,8 +50,12 @@ def mirror_report(result: MirrorResult) -> Report:
                 "gap": r.gap,
                 "gap_relative": r.gap_relative,
                 "published_as": "; ".join(marks),
-                # the ranges are in the records (low, high, mirror_low, mirror_high): the
-                # table says "about" under "as published" and keeps its gap columns
+                # a figure worked out from approximate ones is followed by its range,
+                # as the records have it (low, high, mirror_low, mirror_high)
+                "own_low": value_range(r.own)[0],
+                "own_high": value_range(r.own)[1],
+                "mirror_low": value_range(r.mirror)[0],
+                "mirror_high": value_range(r.mirror)[1],
                 "own_flagged": bool(flagged(r.own)),
                 "mirror_flagged": bool(flagged(r.mirror)),
             }

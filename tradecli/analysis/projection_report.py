@@ -20,7 +20,7 @@ from tradecli.analysis.projection import (
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.formatting import capped, money
 from tradecli.periods import Period, month_iso
-from tradecli.records import KEY_FIELDS, flagged, flags_of, value_range
+from tradecli.records import KEY_FIELDS, flag_note, flagged, flags_of, value_range
 from tradecli.render import Column, Kind, Report
 
 # ``project``: ``period`` is the projected year, ``value`` the projection, ``low``/``high``
@@ -66,6 +66,8 @@ class ProjectionReport:
             columns, rows, notes, explain = self._overview()
             title = f"Projection of {self.year} ({self._flow()})"
         notes.extend(self._common_notes())
+        if self.backtest is None:
+            notes.extend(flag_note(self._shown_inputs()))
         if self.backtest is not None:  # errors by months covered: not values of a series
             return Report(title, columns, rows, self.to_dict, notes, explain)
         fields = [*KEY_FIELDS, *PROJECTION_FIELDS]
@@ -101,6 +103,17 @@ class ProjectionReport:
             "actual": s.actual.value if s.actual else None,
             "error": s.error(p) if s.complete else None,
         }
+
+    def _shown_inputs(self) -> list[Answer | None]:
+        """The answers behind the table's figures: with one series, every span and
+        method; else each series' headline projection."""
+        out: list[Answer | None] = []
+        for s in self.series:
+            spans = s.spans if len(self.series) == 1 else [s.headline] if s.headline else []
+            for span in spans:
+                for p in span.by_method if len(self.series) == 1 else [span.chosen]:
+                    out.extend(p.inputs() if p.found else [p.basis])
+        return out
 
     def _flow(self) -> str:
         return self.series[0].key.flow if self.series else "turnover"
@@ -152,6 +165,8 @@ class ProjectionReport:
                     "basis": _basis_label(head.basis) if head else None,
                     "method": p.method if p and p.found else None,
                     "projection": p.value if p else None,
+                    "projection_flagged": bool(p and p.found and projection_flagged(p)),
+                    **(_approximate_range(p) if p else {}),
                     "range": _range(p) if p else None,
                     "low": p.low if p else None,
                     "high": p.high if p else None,
@@ -201,8 +216,8 @@ class ProjectionReport:
         columns = [
             Column("basis", "from"),
             Column("ytd", "YTD", Kind.money),
-            Column("method", "method"),
-            Column("projection", "projection", Kind.money),
+            Column("method", "method", priority=2),
+            Column("projection", "projection", Kind.money, priority=2),
             Column("range", "range", wrap=True),
             Column("low", "low", Kind.money, table=False),
             Column("high", "high", Kind.money, table=False),
@@ -221,8 +236,11 @@ class ProjectionReport:
                     "currency": s.key.currency,
                     "basis": _basis_label(span.basis),
                     "ytd": span.basis.value,
+                    "ytd_flagged": bool(flagged(span.basis)),
                     "method": self._method_label(span, p),
                     "projection": p.value,
+                    "projection_flagged": p.found and projection_flagged(p),
+                    **_approximate_range(p),
                     "range": _range(p) if p.found else _short_reason(p),
                     "low": p.low,
                     "high": p.high,
@@ -349,6 +367,16 @@ def projection_range(p: Projection) -> tuple[float | None, float | None]:
     if p.basis.value and basis_low is not None and basis_high is not None:
         low, high = low * basis_low / p.basis.value, high * basis_high / p.basis.value
     return low, high
+
+
+def _approximate_range(p: Projection) -> dict[str, float | None]:
+    """``projection_low``/``projection_high`` (the records' ``low``/``high``), which the
+    table shows beside the projection, when its year-to-date figure was approximate; an
+    exact one's range is the method's own, in the ``range`` column."""
+    if not p.found or not p.basis.qualifiers:
+        return {}
+    low, high = projection_range(p)
+    return {"projection_low": low, "projection_high": high}
 
 
 def projection_flagged(p: Projection) -> bool:
