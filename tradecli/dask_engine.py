@@ -232,21 +232,10 @@ def combine(parts: Sequence[Summary], keys: list[SeriesKey], keys_only: Dataset)
     then largest first (a stable sort, as ``summarize`` does); the data's only flow
     as ``summarize`` works it out, from every key."""
     from tradecli.analysis.growth import usd_first
-    from tradecli.analysis.summary import Summary
+    from tradecli.analysis.summary import Summary, lone_flow
 
     position = {key: n for n, key in enumerate(keys)}
     rows = sorted((r for p in parts for r in p.rows), key=lambda r: position[r.key])
     rows.sort(key=lambda r: usd_first(r.key, r.size))
     unanswered = sorted((k for p in parts for k in p.unanswered), key=position.__getitem__)
-    # As at the end of ``summarize``.
-    flows = {k.flow for k in keys}
-    other = {"export": "import", "import": "export"}.get(next(iter(flows))) if keys else None
-    pairs = {(k.reporter, k.partner) for k in keys}
-    alone = (
-        len(flows) == 1
-        and other is not None
-        and not any(
-            k.flow == other and (k.reporter, k.partner) in pairs for k in keys_only.engine.keys()
-        )
-    )
-    return Summary(rows, unanswered, next(iter(flows)) if alone else None)
+    return Summary(rows, unanswered, lone_flow(keys, keys_only.engine.keys()))

@@ -304,15 +304,21 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
             )
         )
     rows.sort(key=lambda r: usd_first(r.key, r.size))
+    return Summary(rows, unanswered, lone_flow(keys, engine.keys()))
+
+
+def lone_flow(keys: list[SeriesKey], every_key: list[SeriesKey]) -> str | None:
+    """The one flow of ``keys`` when the data has only that side of their pairs (a file
+    of exports alone: the summary then says so), else None."""
     flows = {k.flow for k in keys}
     other = {"export": "import", "import": "export"}.get(next(iter(flows))) if keys else None
     pairs = {(k.reporter, k.partner) for k in keys}
     alone = (
         len(flows) == 1
         and other is not None
-        and not any(k.flow == other and (k.reporter, k.partner) in pairs for k in engine.keys())
+        and not any(k.flow == other and (k.reporter, k.partner) in pairs for k in every_key)
     )
-    return Summary(rows, unanswered, next(iter(flows)) if alone else None)
+    return next(iter(flows)) if alone else None
 
 
 class _Helper:
