@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
-from tests.test_bulk_engine import _bulk, _keys, _outputs, _summary
+from tests.test_bulk_engine import _bulk, _keys, _same_with_and_without_bulk, _summary
 from tradecli.analysis.growth import growth
 from tradecli.analysis.projection import Method, project
 from tradecli.analysis.share import group_shares, shares
@@ -217,14 +217,8 @@ monthly_datasets = st.tuples(
 def test_summary_from_the_columns_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]],
 ) -> None:
-    if not drawn:
-        return
-    data = frame(*drawn)
-    with _bulk(False):
-        reference = _outputs(_summary, data)
-    with _bulk(True):
-        columnar = _outputs(_summary, data)
-    assert columnar == reference
+    if drawn:
+        _same_with_and_without_bulk(_summary, frame(*drawn))
 
 
 def test_the_properties_reach_the_columnar_path() -> None:
@@ -284,14 +278,8 @@ def _growth(dataset: Dataset) -> Any:
 def test_growth_from_the_columns_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]],
 ) -> None:
-    if not drawn:
-        return
-    data = frame(*drawn)
-    with _bulk(False):
-        reference = _outputs(_growth, data)
-    with _bulk(True):
-        columnar = _outputs(_growth, data)
-    assert columnar == reference
+    if drawn:
+        _same_with_and_without_bulk(_growth, frame(*drawn))
 
 
 def test_growth_of_the_latest_month_by_hand() -> None:
@@ -322,14 +310,8 @@ def test_project_from_the_columns_prints_what_the_reference_prints(
     def make(dataset: Dataset) -> Any:
         return project(dataset, _keys(dataset.engine), year, method).report()
 
-    if not drawn:
-        return
-    data = frame(*drawn)
-    with _bulk(False):
-        reference = _outputs(make, data)
-    with _bulk(True):
-        columnar = _outputs(make, data)
-    assert columnar == reference
+    if drawn:
+        _same_with_and_without_bulk(make, frame(*drawn))
 
 
 def test_a_run_rate_from_the_columns_by_hand() -> None:
@@ -354,14 +336,8 @@ def test_shares_from_the_columns_print_what_the_reference_prints(
         selection = Selection.parse(dataset, None, None, None)
         return group_shares(dataset, dataset.groups.get(name), selection).report()
 
-    if not drawn:
-        return
-    data = frame(*drawn)
-    with _bulk(False):
-        reference = _outputs(make, data)
-    with _bulk(True):
-        columnar = _outputs(make, data)
-    assert columnar == reference
+    if drawn:
+        _same_with_and_without_bulk(make, frame(*drawn))
 
 
 def test_a_world_share_from_the_columns_by_hand() -> None:

@@ -134,11 +134,22 @@ def _plain_money(value: float | None, currency: str) -> str:
 
 
 def check_options(
-    contributions: bool, vs: str | None, sort: str | None, partner: str | None
+    contributions: bool,
+    vs: str | None,
+    sort: str | None,
+    partner: str | None,
+    top: int | None = None,
+    flows: int = 1,
 ) -> None:
     """``growth``'s options for a split or a ranking, as the core takes them: ``--vs``
     names the whole of ``--contributions`` or of ``--sort share``; a split is over
-    every partner (no ``--partner``) and is no ranking (``BadRequest`` otherwise)."""
+    every partner (no ``--partner``) and is no ranking; several flows side by side are
+    neither (``BadRequest`` otherwise)."""
+    if flows > 1 and (sort is not None or top is not None or contributions):
+        raise BadRequest(
+            "several flows are shown side by side, not with --sort, --top or --contributions",
+            "--flow",
+        )
     if contributions and sort is not None:
         raise BadRequest("--contributions and --sort answer different questions", "--sort")
     if contributions and partner is not None:

@@ -370,6 +370,22 @@ def growth(
     return Growth(period, answered, unanswered)
 
 
+def flow_keys(
+    dataset: Dataset, reporter: str | None, partner: str | None, flows: list[str]
+) -> dict[str, list[SeriesKey]]:
+    """The series of each flow of ``growth --flow A,B``, in the order asked: none (not an
+    error) where the selection has no series of that flow."""
+    from tradecli.selection import Selection
+
+    keys: dict[str, list[SeriesKey]] = {}
+    for flow in flows:
+        try:
+            keys[flow] = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
+        except NotAvailable:
+            keys[flow] = []
+    return keys
+
+
 def growth_of_flows(
     dataset: Dataset,
     keys: dict[str, list[SeriesKey]],

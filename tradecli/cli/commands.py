@@ -11,7 +11,7 @@ become messages in ``boundary``; process concerns live in ``process``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -314,19 +314,15 @@ def growth(
 
     span = _period(period) if period else None
     check_year_range(from_year, to_year)  # before the load: a usage error is said at once
-    check_options(contributions, vs, sort.value if sort else None, partner)
     flows = check_flows(flow) if flow is not None else None
-    several = flows is not None and len(flows) > 1
-    if several and (sort is not None or top is not None or contributions):
-        raise typer.BadParameter(
-            "several flows are shown side by side, not with --sort, --top or --contributions"
-        )
+    sorting = sort.value if sort else None
+    check_options(contributions, vs, sorting, partner, top, len(flows or ()))
     settings = _settings(ctx)
     dataset = settings.load()
     if flows is not None and len(flows) > 1:
-        from tradecli.analysis.growth import growth_of_flows
+        from tradecli.analysis.growth import flow_keys, growth_of_flows
 
-        keys_of = {f: _keys_of_flow(dataset, reporter, partner, f) for f in flows}
+        keys_of = flow_keys(dataset, reporter, partner, flows)
         both = growth_of_flows(dataset, keys_of, period=span, first=from_year, last=to_year)
         settings.show(both.report())
         return
@@ -346,18 +342,6 @@ def growth(
         return
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
     settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
-
-
-def _keys_of_flow(dataset: Any, reporter: str | None, partner: str | None, flow: str) -> Any:
-    """The series of one flow of ``growth --flow A,B``: none (not an error) where the
-    selection has no series of that flow."""
-    from tradecli.errors import NotAvailable
-    from tradecli.selection import Selection
-
-    try:
-        return Selection.parse(dataset, reporter, partner, flow).keys(dataset)
-    except NotAvailable:
-        return []
 
 
 @app.command(cls=Replayed)
