@@ -18,6 +18,7 @@ import typer
 from tradecli.cli.boundary import Boundary, Command
 from tradecli.cli.choices import ChartKindChoice, EngineChoice, MethodChoice
 from tradecli.cli.options import (
+    All,
     Flow,
     Flows,
     GrowthFlows,
@@ -60,6 +61,7 @@ def summary(
     flow: Flow = None,
     sort: Sort = None,
     top: Top = None,
+    every: All = False,
 ) -> None:
     """What we trade with each partner and how it is moving.
 
@@ -89,7 +91,7 @@ def summary(
     if sort is not None or top is not None:
         _rank(settings, dataset, keys, sort, top, "value")
         return
-    settings.show(summarize(dataset, keys).report())
+    settings.show(summarize(dataset, keys).report(every))
 
 
 @app.command(cls=Replayed)
@@ -190,7 +192,7 @@ def data(
             emit(f"{provenance.data_folder()}\n")
         else:
             assert show is not None
-            row = provenance.show(show)
+            row = provenance.show(show, settings.data)
             if settings.fmt == "table":
                 emit(row.text())
             else:
@@ -297,6 +299,7 @@ def growth(
     ] = None,
     sort: Sort = None,
     top: Top = None,
+    every: All = False,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
@@ -341,7 +344,8 @@ def growth(
         settings.show(whole.report())
         return
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
-    settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
+    result = compute(dataset, keys, period=span, first=from_year, last=to_year)
+    settings.show(result.report(every))
 
 
 @app.command(cls=Replayed)
@@ -376,6 +380,7 @@ def project(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    every: All = False,
 ) -> None:
     """Where a year will end, from its latest year-to-date span.
 
@@ -399,7 +404,7 @@ def project(
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
-    settings.show(result.report())
+    settings.show(result.report(every))
 
 
 app.command(cls=Replayed)(revisions)
