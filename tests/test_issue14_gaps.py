@@ -195,3 +195,21 @@ def test_value_flows_fold_empty_pairs_into_a_capped_note(runner: CliRunner) -> N
     assert re.search(r"and \d+ more; --format json lists them all", note)
     code, out, _ = run(runner, "value", "--flow", "export,import", "--period", "2023", "--all")
     assert "with no flow for 2023" not in out and "AZE–CHN" in out
+
+
+@pytest.mark.parametrize("width", ["40", "60", "80", "100"])
+def test_the_text_chart_fits_the_width(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    code, out, _ = run(runner, "chart", "-p", "TJK")
+    assert code == 0
+    bars = [
+        line for line in out.splitlines() if line[:1].isalnum() and set(line) & set("█▒░▏▎▍▌▋▊▉")
+    ]
+    # data/azerbaijan-trade-published.csv: AZE–TJK 2009 = 25.472 million, the largest
+    assert any(line.startswith("2009") and line.endswith("25.472") for line in bars)
+    longest = max(len(line) for line in bars)
+    # label, two spaces, the shortest bar (10) and a space, a space, the number and its mark
+    assert longest <= max(int(width), 14 + 2 + 11 + 1 + len("2.040  [about]"))
+    assert all("…" not in line for line in out.splitlines())

@@ -37,6 +37,7 @@ from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
 from tradecli.cli.root import root
+from tradecli.cli.settings import width as settings_width
 
 app = typer.Typer(
     cls=Boundary,
@@ -553,7 +554,7 @@ def chart(
     if settings.fmt != "table":
         settings.show(data.report())
     elif out is None:
-        emit(text_chart(data, settings.explain))
+        emit(text_chart(data, settings.explain, settings_width()))
         for note in settings.filter_notes:
             diagnostics(f"note: {note}")
 
