@@ -213,3 +213,27 @@ def test_the_text_chart_fits_the_width(
     # label, two spaces, the shortest bar (10) and a space, a space, the number and its mark
     assert longest <= max(int(width), 14 + 2 + 11 + 1 + len("2.040  [about]"))
     assert all("…" not in line for line in out.splitlines())
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["summary --partner Tajikistan", "mirror --reporter AZE --partner TJK"],
+)
+def test_readme_shows_real_runs_at_80_columns(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # "Done when": the README's examples are regenerated from real runs at 80 columns
+    # (.ci/readme_examples.py checks every one in CI; these two run here too).
+    import sys
+
+    sys.path.insert(0, str(REPO / ".ci"))
+    try:
+        import readme_examples
+    finally:
+        sys.path.remove(str(REPO / ".ci"))
+    found = readme_examples.examples((REPO / "README.md").read_text(encoding="utf-8"))
+    (example,) = [e for e in found if " ".join(e.args) == command]
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = run(runner, *example.args)
+    assert code == 0 and err == ""
+    assert [line.rstrip() for line in out.splitlines()] == example.shown
