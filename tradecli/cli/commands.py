@@ -57,7 +57,7 @@ def summary(
     ctx: typer.Context,
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: Flows = None,
     sort: Sort = None,
     top: Top = None,
 ) -> None:
@@ -66,13 +66,29 @@ def summary(
     For each series: the latest full year and its change, the latest
     year-to-date span and its like-for-like change, the run-rate projection
     of the current year, the partner's share in each group that contains it,
-    and a sparkline of the annual values.
+    and a sparkline of the annual values. With several flows (--flow
+    export,import): the flows side by side over the same spans, with the
+    balance and the coverage.
 
     Example: tradecli summary --partner Tajikistan
     """
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.summary import summarize
     from tradecli.selection import Selection
 
+    flows = check_flows(flow) if flow is not None else None
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.summary_flows import summarize_flows
+
+        if sort is not None or top is not None:
+            raise typer.BadParameter("several flows are shown side by side, not ranked")
+        settings = _settings(ctx)
+        both = summarize_flows(
+            settings.load(reporter=reporter), flows, reporter=reporter, partner=partner
+        )
+        settings.show(both.report())
+        return
+    one = flows[0] if flows else None
     settings = _settings(ctx)
     if (
         settings.engine == EngineChoice.dask
@@ -82,10 +98,10 @@ def summary(
     ):
         from tradecli.cli.scale import dask_summary
 
-        settings.show(dask_summary(settings, reporter, partner, _flow(flow)).report())
+        settings.show(dask_summary(settings, reporter, partner, one).report())
         return
     dataset = settings.load(reporter=reporter)
-    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    keys = Selection.parse(dataset, reporter, partner, one).keys(dataset)
     if sort is not None or top is not None:
         _rank(settings, dataset, keys, sort, top, "value")
         return
