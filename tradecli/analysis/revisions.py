@@ -238,7 +238,7 @@ def revisions(
                 found.append(Revision(a, b))
     found.sort(key=lambda r: (r.key, r.period))
     make = lambda f: engine(f, flagged, codes)  # noqa: E731
-    moved = _moved(found, frame_a, frame_b, new, make, dataset.groups)
+    moved = _moved(found, frame_a, frame_b, new, make, dataset.groups, old)
     left = {"from": left_a, "to": left_b}
     return Revisions(before, after, found, moved, first_published, left)
 
@@ -271,10 +271,12 @@ def _moved(
     new: Engine,
     make: Callable[[pd.DataFrame], Engine],
     groups: Groups,
+    earlier: Engine,
 ) -> list[Moved]:
     """The derived answers worked out on the later vintage that differ when the revised
     figures are put back as the earlier vintage knew them (``make``: an engine over a
-    frame; ``groups``: the groups of the shares)."""
+    frame; ``groups``: the groups of the shares; ``earlier``: the engine of the earlier
+    vintage, which must have a share too)."""
     if not found:
         return []
     revised = {(*r.key, r.period.first, r.period.last) for r in found}
@@ -304,14 +306,18 @@ def _moved(
         computable = now_c.value is not None and was_c.value is not None
         if computable and differ(was_c.value, now_c.value):
             out.append(Moved(key, measure, was_c, now_c, tuple(because)))
-    return out + _moved_shares(found, old, new, groups) + _moved_projections(found, old, new)
+    shares = _moved_shares(found, old, new, groups, earlier)
+    return out + shares + _moved_projections(found, old, new)
 
 
-def _moved_shares(found: list[Revision], old: Engine, new: Engine, groups: Groups) -> list[Moved]:
+def _moved_shares(
+    found: list[Revision], old: Engine, new: Engine, groups: Groups, earlier: Engine
+) -> list[Moved]:
     """The shares over each revised span that moved: of the revised partner in every group
     that contains it, and of the other members of those groups (a member sum moved), or
-    of the members of a group whose published total was revised. Only where both the old
-    and the new data give a share that is not over a partial total."""
+    of the members of a group whose published total was revised. Only where both
+    vintages have the share (``earlier``: the earlier vintage's engine), over a total that
+    is not partial; the old value is worked out as every derived answer is (``old``)."""
     asked: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
     every = sorted(new.keys())
     known = set(every)
@@ -336,6 +342,9 @@ def _moved_shares(found: list[Revision], old: Engine, new: Engine, groups: Group
         was, now = share_of(old, key, group, span), share_of(new, key, group, span)
         if not isinstance(was, Share) or not isinstance(now, Share) or was.partial or now.partial:
             continue
+        then = share_of(earlier, key, group, span)
+        if not isinstance(then, Share) or then.partial:
+            continue  # the earlier vintage had no such share (its total came later)
         if was.value is not None and now.value is not None and differ(was.value, now.value):
             out.append(Moved(key, "share", was, now, tuple(because), group=name))
     return out
