@@ -16,10 +16,16 @@ vintages have a share (a published total or a complete member sum); and the
 *projection* of the year of a revised year-to-date span, its linear run-rate. Only
 the answers whose values differ are listed (AZE–TJK 2023 vs 2022: +5.2% with $5.8M,
 +3.4% with $5.9M).
+
+With ``TRADECLI_BACKEND=bulk`` each vintage is answered by the bulk backend, whose
+values of simple series come from the columns; it prints what the reference engine
+prints. It is not the default for large files: every revision is looked for span by
+span, and on 200,000 dense rows the bulk backend took 13.8 s against 7.6 s.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +37,7 @@ from tradecli.analysis.projection import Method, Projection, project_from
 from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset, Filters, apply_filters, check_vintage
 from tradecli.engine import backend
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest
@@ -221,7 +228,9 @@ def revisions(
         frame_a, left_a = as_first_published(frame_b)
     else:
         frame_a, left_a = apply_filters(dataset.frame, Filters(flagged, before))
-    engine = backend(dataset.engine_name)  # the dataset's own backend, over each vintage
+    # The dataset's own backend over each vintage (``TRADECLI_BACKEND=bulk``: the bulk one).
+    forced = os.environ.get(bulk_engine.ENV) == bulk_engine.NAME
+    engine = backend(bulk_engine.NAME if forced else dataset.engine_name)
     old, new = engine(frame_a, flagged, codes), engine(frame_b, flagged, codes)
     found: list[Revision] = []
     first_published = 0
