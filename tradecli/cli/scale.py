@@ -91,25 +91,31 @@ def convert(
     Example: tradecli --data trade.csv convert --out trade.parquet
     """
     from tradecli.caching import keys
+    from tradecli.conversion import Conversion
+    from tradecli.dataset import Filters
     from tradecli.readers import parquet
 
     settings = _settings(ctx)
-    dataset = settings.load()
+    conversion = Conversion(
+        settings.data,
+        settings.groups,
+        Filters(include_flagged=settings.include_flagged, vintage=settings.vintage),
+        commodity=settings.commodity,
+        strict=settings.strict,
+        use_cache=not settings.no_cache,
+    )
     sources = [
         (name, keys.content(path) if path.is_file() else None)
-        for name, path in _sources(settings, dataset)
+        for name, path in conversion.sources()
     ]
-    notes = [n for n in dataset.notes if not n.startswith("unit? ")]  # recomputed when read
-    with RowsProgress("converting") as progress:
-        written = parquet.write(
-            dataset.frame,
-            out,
-            sources,
-            notes,
-            commodity=settings.commodity,
-            row_group_rows=row_group_rows,
-            progress=progress.update,
-        )
+    with parquet.DatasetWriter(out, row_group_rows) as writer:
+        with RowsProgress("reading") as progress:
+            for frame in conversion.frames(progress.update):
+                writer.add(frame)
+        for note in conversion.notes:  # a reader's warnings start "warning: "
+            diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+        with RowsProgress("writing") as progress:
+            written = writer.close(sources, conversion.notes, settings.commodity, progress.update)
     diagnostics(written.summary())
 
 
@@ -138,14 +144,6 @@ def dask_summary(
         return dask_engine.summary(
             where, groups, filters, reporter, partner, flow, connected, progress.update
         )
-
-
-def _sources(settings: Settings, dataset: Any) -> list[tuple[str, Path]]:
-    if not settings.data:
-        from tradecli.dataset import BUNDLED_NAME, bundled_path
-
-        return [(f"data/{BUNDLED_NAME}", bundled_path())]
-    return [(str(path), path) for path in dataset.files]
 
 
 def _settings(ctx: typer.Context) -> Settings:
