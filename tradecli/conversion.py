@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 class Conversion:
     """The inputs of a conversion, as the root options name them."""
 
-    paths: list[Path]  # --data as given; empty: the bundled dataset
+    paths: list[Path | str]  # --data as given (str: a URL); empty: the bundled dataset
     groups_file: Path | None = None
     filters: Filters | None = None
     commodity: str = "TOTAL"
@@ -39,7 +39,7 @@ class Conversion:
     block_bytes: int | None = None  # None: blocks.BLOCK_BYTES
     notes: list[str] = field(default_factory=list)  # the readers' notes, as pieces are read
 
-    def files(self) -> list[Path]:
+    def files(self) -> list[Path | str]:
         """The files read, folders expanded (``dataset.data_files``)."""
         from tradecli.dataset import STDIN, data_files
 
@@ -48,7 +48,7 @@ class Conversion:
             raise BadRequest("standard input can be read only once: give --data - once", "--data")
         return files
 
-    def sources(self) -> list[tuple[str, Path]]:
+    def sources(self) -> list[tuple[str, Path | str]]:
         """Each file as the user named it, and where it is."""
         if not self.paths:
             from tradecli.dataset import BUNDLED_NAME, bundled_path
@@ -64,12 +64,14 @@ class Conversion:
             return
         size = self.block_bytes or blocks.BLOCK_BYTES
         for path in self.files():
-            if blocks.streamable(path, size):
+            if isinstance(path, Path) and blocks.streamable(path, size):
                 yield from blocks.read(path, self._block, self.notes, size, progress)
             else:
                 yield self._load([path])
 
-    def _read(self, paths: list[Path] | None, use_cache: bool) -> tuple[pd.DataFrame, list[str]]:
+    def _read(
+        self, paths: list[Path | str] | None, use_cache: bool
+    ) -> tuple[pd.DataFrame, list[str]]:
         from tradecli.dataset import load
 
         dataset = load(
@@ -83,10 +85,10 @@ class Conversion:
         notes = [n for n in dataset.notes if not n.startswith("unit? ")]  # recomputed when read
         return dataset.frame, notes
 
-    def _load(self, paths: list[Path] | None) -> pd.DataFrame:
+    def _load(self, paths: list[Path | str] | None) -> pd.DataFrame:
         frame, notes = self._read(paths, self.use_cache)
         self.notes.extend(n for n in notes if n not in self.notes)
         return frame
 
     def _block(self, path: Path) -> tuple[pd.DataFrame, list[str]]:
-        return self._read([path], use_cache=False)
+        return self._read([path], use_cache=False)  # a temporary file: never cached

@@ -105,7 +105,7 @@ def convert(
         use_cache=not settings.no_cache,
     )
     sources = [
-        (name, keys.content(path) if path.is_file() else None)
+        (name, keys.content(path) if isinstance(path, Path) and path.is_file() else None)
         for name, path in conversion.sources()
     ]
     with parquet.DatasetWriter(out, row_group_rows) as writer:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Settings:
     """Root options, shared by every command through ``ctx.obj``."""
 
-    data: list[Path] = field(default_factory=list)
+    data: list[Path | str] = field(default_factory=list)  # str: a URL
     groups: Path | None = None
     fmt: str = "table"
     explain: bool = False
