@@ -137,8 +137,8 @@ def root(
         typer.Option(
             "--engine",
             envvar="TRADECLI_ENGINE",
-            help="Where the work runs: local (this process) or dask (summary on Dask workers, "
-            "one reporter each, from a dataset written by convert; needs "
+            help="Where the work runs: local (this process) or dask (summary, growth and "
+            "project on Dask workers, one reporter each, from a dataset written by convert; needs "
             "pip install 'tradecli[dask]').",
         ),
     ] = EngineChoice.local,

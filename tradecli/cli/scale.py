@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -124,6 +126,63 @@ def dask_summary(
 ) -> Any:
     """``summary --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
+
+    with _on_dask(settings) as (where, groups, filters, connected, progress):
+        return dask_engine.summary(
+            where, groups, filters, reporter, partner, flow, connected, progress
+        )
+
+
+def dask_growth(
+    settings: Settings,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Any,
+    first: int | None,
+    last: int | None,
+) -> Any:
+    """``growth --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings) as (where, groups, filters, connected, progress):
+        return dask_engine.growth(
+            where,
+            groups,
+            filters,
+            reporter,
+            partner,
+            flow,
+            period,
+            first,
+            last,
+            connected,
+            progress,
+        )
+
+
+def dask_project(
+    settings: Settings,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    year: int,
+    method: Any,
+    as_of: int | None,
+) -> Any:
+    """``project --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings, as_of) as (where, groups, filters, connected, progress):
+        return dask_engine.project(
+            where, groups, filters, reporter, partner, flow, year, method, connected, progress
+        )
+
+
+@contextmanager
+def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """The dataset, groups and filters of a command on Dask, a client, and a progress bar."""
+    from tradecli import dask_engine
     from tradecli.dataset import Filters
     from tradecli.groups import load as load_groups
     from tradecli.readers import parquet
@@ -136,14 +195,12 @@ def dask_summary(
     parquet.check(where, context)  # the marker's schema and commodity; its notes
     for note in context.notes:
         diagnostics(note if note.startswith("warning: ") else f"note: {note}")
-    filters = Filters(include_flagged=settings.include_flagged)
+    filters = Filters(include_flagged=settings.include_flagged, as_of=as_of)
     with (
         dask_engine.client(settings.scheduler) as connected,
         RowsProgress("computing") as progress,
     ):
-        return dask_engine.summary(
-            where, groups, filters, reporter, partner, flow, connected, progress.update
-        )
+        yield where, groups, filters, connected, progress.update
 
 
 def _settings(ctx: typer.Context) -> Settings:

@@ -51,7 +51,8 @@ class Settings:
 
             check_installed()
             diagnostics(
-                "note: --engine dask runs summary (without --sort, --top, --vintage); "
+                "note: --engine dask runs summary, growth and project (without --sort, "
+                "--top, --vintage, --contributions, several flows, --backtest); "
                 "this command ran on the local engine"
             )
         base = filters or Filters()
