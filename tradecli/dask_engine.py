@@ -33,15 +33,21 @@ if TYPE_CHECKING:
 
     from tradecli.analysis.growth import Growth
     from tradecli.analysis.projection import Method, ProjectionResult
+    from tradecli.analysis.share import ShareResult
     from tradecli.analysis.summary import Summary
     from tradecli.dataset import Dataset, Filters
     from tradecli.engine.answers import SeriesKey
-    from tradecli.groups import Groups
+    from tradecli.groups import Group, Groups
     from tradecli.periods import Period
 
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency"]
 RESULT = "result"  # the column of the per-partition results (cloudpickled)
-DISTRIBUTED = ("summary", "growth", "project")  # the commands --engine dask runs on the workers
+DISTRIBUTED = (
+    "summary",
+    "growth",
+    "share",
+    "project",
+)  # the commands --engine dask runs on the workers
 EXTRA = "dask"
 
 
@@ -441,3 +447,60 @@ def project(
     return ProjectionResult(
         year, method, series, unanswered, filters.as_of, filters.vintage, left_out, None
     )
+
+
+# -- share ----------------------------------------------------------------------------
+
+
+def _share_work(
+    dataset: Dataset, keys: list[SeriesKey], group: Group, period: Period | None
+) -> ShareResult:
+    from tradecli.analysis.share import ShareResult, Unanswered, share_of, shares
+    from tradecli.errors import NotAvailable
+
+    try:
+        return shares(dataset, keys, group, period)
+    except NotAvailable:  # none found here: each key's reason
+        engine = dataset.engine
+        found = [share_of(engine, k, group, period) for k in keys]
+        return ShareResult(group, period, [], [u for u in found if isinstance(u, Unanswered)])
+
+
+def share(
+    where: str | Path,
+    groups: Groups,
+    filters: Filters,
+    vs: str,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Period | None,
+    connected: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> ShareResult:
+    """``analysis.share.group_shares`` (not ranking every member), each reporter's part on
+    a worker: its shares need only its own partners' figures and totals."""
+    from functools import partial
+
+    import dask
+
+    from tradecli.analysis.growth import usd_first
+    from tradecli.analysis.share import ShareResult, nothing_message, share_keys
+    from tradecli.errors import NotAvailable
+    from tradecli.selection import Selection
+
+    with dask.config.set(CONFIG):
+        keys_only = skeleton(where, None, groups, connected)
+    group = groups.get(vs)
+    keys = share_keys(keys_only, group, Selection.parse(keys_only, reporter, partner, flow))
+    work = partial(_share_work, group=group, period=period)
+    reporters = frozenset(k.reporter for k in keys)
+    parts = _run(where, groups, filters, reporters, keys, work, connected, progress)
+    found: list[ShareResult] = [p.result for p in parts if p.result is not None]
+    shares = _in_order([s for p in found for s in p.shares], keys, lambda s: s.key)
+    unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u.key)
+    if not shares:
+        reasons = list(dict.fromkeys(u.reason for u in unanswered))
+        raise NotAvailable(nothing_message(group, period, reasons))
+    shares.sort(key=lambda s: usd_first(s.key, s.value))
+    return ShareResult(group, period, shares, unanswered)

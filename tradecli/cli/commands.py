@@ -251,6 +251,17 @@ def share(
 
     span = _period(period) if period else None
     settings = _settings(ctx)
+    if (
+        settings.engine == EngineChoice.dask
+        and not every
+        and sort is None
+        and top is None
+        and not settings.vintage
+    ):
+        from tradecli.cli.scale import dask_share
+
+        settings.show(dask_share(settings, vs, reporter, partner, _flow(flow), span).report())
+        return
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))

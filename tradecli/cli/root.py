@@ -137,9 +137,9 @@ def root(
         typer.Option(
             "--engine",
             envvar="TRADECLI_ENGINE",
-            help="Where the work runs: local (this process) or dask (summary, growth and "
-            "project on Dask workers, one reporter each, from a dataset written by convert; needs "
-            "pip install 'tradecli[dask]').",
+            help="Where the work runs: local (this process) or dask (summary, growth, "
+            "share and project on Dask workers, one reporter each, from a dataset written "
+            "by convert; needs pip install 'tradecli[dask]').",
         ),
     ] = EngineChoice.local,
     scheduler: Annotated[

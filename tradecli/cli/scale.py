@@ -161,6 +161,23 @@ def dask_growth(
         )
 
 
+def dask_share(
+    settings: Settings,
+    vs: str,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Any,
+) -> Any:
+    """``share --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings) as (where, groups, filters, connected, progress):
+        return dask_engine.share(
+            where, groups, filters, vs, reporter, partner, flow, period, connected, progress
+        )
+
+
 def dask_project(
     settings: Settings,
     reporter: str | None,

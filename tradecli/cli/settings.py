@@ -51,8 +51,8 @@ class Settings:
 
             check_installed()
             diagnostics(
-                "note: --engine dask runs summary, growth and project (without --sort, "
-                "--top, --vintage, --contributions, several flows, --backtest); "
+                "note: --engine dask runs summary, growth, share and project (without "
+                "--sort, --top, --all, --vintage, --contributions, several flows, --backtest); "
                 "this command ran on the local engine"
             )
         base = filters or Filters()
