@@ -14,9 +14,11 @@ that is not simple. The choices are the definitions of ``summary`` and ``share``
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,6 +44,7 @@ from tradecli.periods import Period
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -97,24 +100,44 @@ def last_where(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
 
 
 class Made:
-    """``BulkAnswer``s of one ``KeyYears``, their derivation asked of ``engine``."""
+    """``BulkAnswer``s of one ``KeyYears``, their derivation asked of ``engine``. The
+    arrays are read as Python lists (made once): one item each is all an answer needs."""
 
     def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
         self.engine, self.columns, self.ky = engine, columns, ky
+        self._lists: tuple[list[int], list[float], list[int], list[bool]] | None = None
+
+    @property
+    def lists(self) -> tuple[list[int], list[float], list[int], list[bool]]:
+        """The year of every row, and its full year's value, flag bits and export + import
+        mark (NaN, 0, False where not found)."""
+        if self._lists is None:
+            ky = self.ky
+            self._lists = (
+                ky.year.tolist(),
+                ky.value[:, 11].tolist(),
+                ky.flags[:, 11].tolist(),
+                ky.xm[:, 11].tolist(),
+            )
+        return self._lists
 
     def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
         """Jan..``months`` of row ``row``'s year (found)."""
-        ky = self.ky
-        year = int(ky.year[row])
-        period = _span(year, months)
-        value = float(ky.value[row, months - 1])
-        words = self.columns.flag_words(int(ky.flags[row, months - 1]))
+        years, values, flags, xms = self.lists
+        period = _span(years[row], months)
+        if months == 12:
+            value, bits, xm = values[row], flags[row], xms[row]
+        else:
+            ky = self.ky
+            value = float(ky.value[row, months - 1])
+            bits, xm = int(ky.flags[row, months - 1]), bool(ky.xm[row, months - 1])
+        words = self.columns.flag_words(bits)
         engine = self.engine
 
         def made() -> Answer:
             return engine.value(key, period)
 
-        if ky.xm[row, months - 1]:
+        if xm:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
         rule = EXACT if months == 1 else TILED
         return bulk_answer(key, period, value, rule, 0 if months == 1 else months, made, words)
@@ -135,6 +158,67 @@ class Made:
         return bulk_answer(key, period, value, EXACT, 0, made, words)
 
 
+class Lazy(Sequence[T]):
+    """A sequence whose items are made one by one, when first looked at (``make(i)``):
+    a table shows the last of a series' annual values, JSON and ``--explain`` all of
+    them. Equal to any sequence with the same items."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[int], T], length: int) -> None:
+        self._make = make
+        self._items: list[T | None] = [None] * length
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(len(self._items))[index])
+        item = self._items[index]
+        if item is None:
+            item = self._items[index] = self._make(index % len(self._items))
+        return item
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lazy({list(self)!r})"
+
+
+class Annual(Lazy[Answer]):
+    """A key's full years, oldest first, as ``BulkAnswer``s made when looked at; their
+    years and values known at once (``year_values``, for the sparkline)."""
+
+    __slots__ = ("_values", "_years")
+
+    def __init__(self, made: Made, key: SeriesKey, rows: list[int]) -> None:
+        super().__init__(lambda i: made.answer(key, rows[i], 12), len(rows))
+        years, values, _, _ = made.lists
+        self._years = [years[r] for r in rows]
+        self._values: list[float | None] = [values[r] for r in rows]
+
+    def year_values(self) -> dict[int, float | None]:
+        """Each year's value."""
+        return dict(zip(self._years, self._values, strict=True))
+
+    def of_year(self, year: int) -> Answer | None:
+        """The answer of ``year`` (None: not a full year of the key)."""
+        at = bisect_left(self._years, year)
+        return self[at] if at < len(self._years) and self._years[at] == year else None
+
+
 @cache
 def _span(year: int, months: int) -> Period:
     """Jan..``months`` of ``year``, each made once."""
@@ -143,7 +227,7 @@ def _span(year: int, months: int) -> Period:
 
 def bulk_rows(
     dataset: Dataset, keys: Sequence[SeriesKey], years_only: bool
-) -> dict[SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None]:
+) -> dict[SeriesKey, tuple[Annual, Answer | None, Answer | None, Answer | None] | None]:
     """For each simple key: (annual answers, the year before the latest, the latest YTD
     span, its base), as ``summary._spans_of_row``; None when it has neither a full year
     nor a year-to-date span."""
@@ -161,18 +245,14 @@ def bulk_rows(
         picked.months.tolist(),
         picked.ytd_before.tolist(),
     )
-    out: dict[
-        SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None
-    ] = {}
+    out: dict[SeriesKey, tuple[Annual, Answer | None, Answer | None, Answer | None] | None] = {}
     for k, key in enumerate(keys):
         if not simple[k]:
             continue
         if year_of[k] < 0 and ytd_of[k] < 0:
             out[key] = None
             continue
-        annual = [
-            made.answer(key, row, 12) for row in full_rows_list[full_bounds[k] : full_bounds[k + 1]]
-        ]
+        annual = Annual(made, key, full_rows_list[full_bounds[k] : full_bounds[k + 1]])
         before = made.answer(key, before_of[k], 12) if before_of[k] >= 0 else None
         ytd = ytd_before = None
         if ytd_of[k] >= 0:
@@ -183,14 +263,12 @@ def bulk_rows(
     return out
 
 
-def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: list[Answer]) -> Answer:
+def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: Annual) -> Answer:
     """The full year before the year of ``ytd``, as ``project_from`` asks the engine for it
     (``annual``: the key's full years found)."""
     year = ytd.period.start_year - 1
-    for a in reversed(annual):
-        if a.period.start_year == year:
-            return a
-    return not_found(engine, key, Period.year(year))
+    found = annual.of_year(year)
+    return found if found is not None else not_found(engine, key, Period.year(year))
 
 
 def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
@@ -230,6 +308,7 @@ class Shares:
         self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools, Ints] | None] = {}
         self._world: dict[tuple[str, str, str], _Totals | None] = {}
         self._partners: dict[tuple[str, str], list[str]] | None = None
+        self._members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
 
     def share(self, key: SeriesKey, group: Group) -> Share | None:
         """The summary's share of ``key`` in ``group`` (None: none shown): the latest span
@@ -401,6 +480,17 @@ class Shares:
             self._totals[memo] = self._make_totals(reporter, group, flow, currency)
         return self._totals[memo]
 
+    def _membership(self, group: Group) -> dict[tuple[str, ...], list[int]]:
+        """The months of the data (0: ``first_month``) by the group's members in them."""
+        found = self._members.get(group)
+        if found is None:
+            found = self._members[group] = {}
+            first = self.columns.first_month
+            for t in range(self.columns.n_months):
+                listed = tuple(group.members_during(Period.month(first + t)))
+                found.setdefault(listed, []).append(t)
+        return found
+
     def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
         """Member sums over the members of each month (``partners_for``); may be shown where
         every member has a figure. None: a member is not simple."""
@@ -411,9 +501,8 @@ class Shares:
         members = np.zeros(n_months, dtype=np.int64)
         flags = np.zeros(n_months, dtype=np.int64)
         by_members: dict[tuple[str, ...], list[int]] = {}
-        for t in range(n_months):
-            listed = group.members_during(Period.month(columns.first_month + t))
-            by_members.setdefault(tuple(m for m in listed if m != reporter), []).append(t)
+        for listed, months in self._membership(group).items():
+            by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(months)
         for names, months in by_members.items():
             at = np.array(months, dtype=np.int64)
             if not names:
@@ -449,7 +538,18 @@ class _Totals:
     found: Bools | None = None
 
 
-__all__ = ["Made", "Method", "Picked", "Projection", "Shares", "bulk_rows", "linear", "pick"]
+__all__ = [
+    "Annual",
+    "Lazy",
+    "Made",
+    "Method",
+    "Picked",
+    "Projection",
+    "Shares",
+    "bulk_rows",
+    "linear",
+    "pick",
+]
 
 
 class YearAnswers:
