@@ -55,10 +55,11 @@ def bulk_growth(
     good = good.reshape(-1)
     good[latest[latest >= 0]] = False
     comparable = last_where(good, cell_key, n_keys)
-    full_rows = np.flatnonzero(ky.run == 12)
+    full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_list, years = full_rows.tolist(), ky.year.tolist()
-    simple, latest_list, comparable_list = ky.simple.tolist(), latest.tolist(), comparable.tolist()
+    # The latest month is asked of single months: only for series made of them alone.
+    simple, latest_list, comparable_list = ky.monthly.tolist(), latest.tolist(), comparable.tolist()
     based_list = based.reshape(-1)
 
     def month(key: SeriesKey, cell: int) -> Answer:

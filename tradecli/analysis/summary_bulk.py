@@ -45,6 +45,7 @@ Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 T = TypeVar("T")
+Lists = tuple[list[int], list[float], list[int], list[bool], list[int]]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     n_keys = len(ky.bounds) - 1
     key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
     rows = np.arange(n)
-    full = ky.run == 12
+    full = ky.found[:, 11]
     year = last_where(full, key_of, n_keys)
     previous = year - 1
     ok = (year >= 0) & (previous >= 0)
@@ -76,17 +77,19 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     before = np.where(ok, previous, -1)
     # The latest year after the latest full year with Jan..m found for some m < 12.
     after = np.where(year >= 0, year, -1)[key_of]
-    candidate = (ky.run >= 1) & (rows > after)
+    below = ky.found[:, :11]
+    candidate = below.any(axis=1) & (rows > after)
     ytd = np.full(n_keys, -1) if years_only else last_where(candidate, key_of, n_keys)
     months = np.zeros(n_keys, dtype=np.int64)
     has = ytd >= 0
-    months[has] = np.minimum(ky.run[ytd[has]], 11)
+    # The longest Jan..m found (m < 12).
+    months[has] = 11 - np.argmax(below[ytd[has], ::-1], axis=1)
     previous = ytd - 1
     ok = (ytd >= 0) & (previous >= 0)
     ok[ok] &= (key_of[previous[ok]] == key_of[ytd[ok]]) & (
         ky.year[previous[ok]] == ky.year[ytd[ok]] - 1
     )
-    ok[ok] &= ky.run[previous[ok]] >= months[ok]
+    ok[ok] &= ky.found[previous[ok], months[ok] - 1]
     ytd_before = np.where(ok, previous, -1)
     return Picked(year, before, ytd, months, ytd_before)
 
@@ -105,12 +108,12 @@ class Made:
 
     def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
         self.engine, self.columns, self.ky = engine, columns, ky
-        self._lists: tuple[list[int], list[float], list[int], list[bool]] | None = None
+        self._lists: Lists | None = None
 
     @property
-    def lists(self) -> tuple[list[int], list[float], list[int], list[bool]]:
-        """The year of every row, and its full year's value, flag bits and export + import
-        mark (NaN, 0, False where not found)."""
+    def lists(self) -> Lists:
+        """The year of every row, and its full year's value, flag bits, export + import
+        mark and number of parts (NaN, 0, False, 0 where not found)."""
         if self._lists is None:
             ky = self.ky
             self._lists = (
@@ -118,19 +121,20 @@ class Made:
                 ky.value[:, 11].tolist(),
                 ky.flags[:, 11].tolist(),
                 ky.xm[:, 11].tolist(),
+                ky.parts[:, 11].tolist(),
             )
         return self._lists
 
     def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
         """Jan..``months`` of row ``row``'s year (found)."""
-        years, values, flags, xms = self.lists
+        years, values, flags, xms, parts = self.lists
         period = _span(years[row], months)
         if months == 12:
-            value, bits, xm = values[row], flags[row], xms[row]
+            value, bits, xm, n_parts = values[row], flags[row], xms[row], parts[row]
         else:
-            ky = self.ky
-            value = float(ky.value[row, months - 1])
-            bits, xm = int(ky.flags[row, months - 1]), bool(ky.xm[row, months - 1])
+            ky, at = self.ky, months - 1
+            value = float(ky.value[row, at])
+            bits, xm, n_parts = int(ky.flags[row, at]), bool(ky.xm[row, at]), int(ky.parts[row, at])
         words = self.columns.flag_words(bits)
         engine = self.engine
 
@@ -139,8 +143,7 @@ class Made:
 
         if xm:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
-        rule = EXACT if months == 1 else TILED
-        return bulk_answer(key, period, value, rule, 0 if months == 1 else months, made, words)
+        return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
 
     def month(self, key: SeriesKey, row: int, column: int) -> Answer:
         """The single month ``column`` + 1 of row ``row``'s year (found)."""
@@ -205,7 +208,7 @@ class Annual(Lazy[Answer]):
 
     def __init__(self, made: Made, key: SeriesKey, rows: list[int]) -> None:
         super().__init__(lambda i: made.answer(key, rows[i], 12), len(rows))
-        years, values, _, _ = made.lists
+        years, values, _, _, _ = made.lists
         self._years = [years[r] for r in rows]
         self._values: list[float | None] = [values[r] for r in rows]
 
@@ -236,7 +239,7 @@ def bulk_rows(
     picked = pick(ky, years_only)
     made = Made(dataset.engine, columns, ky)
     simple = ky.simple.tolist()
-    full_rows = np.flatnonzero(ky.run == 12)
+    full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_rows_list = full_rows.tolist()
     year_of, before_of = picked.year.tolist(), picked.before.tolist()
@@ -565,7 +568,8 @@ class YearAnswers:
         self.made = Made(self.engine, columns, ky)
         self.number = {k: i for i, k in enumerate(keys) if ky.simple[i]}
         self._years: dict[int, dict[int, int]] = {}
-        self._run = ky.run.tolist()
+        # Per row, the found-mask of ``engine.masks.Plan`` (bit m - 1: Jan..m found).
+        self._masks = (ky.found.astype(np.int64) << np.arange(12)).sum(axis=1).tolist()
 
     def simple(self, key: SeriesKey) -> bool:
         return key in self.number
@@ -585,11 +589,11 @@ class YearAnswers:
             return self.engine.value(key, period)
         months = last - first + 1
         row = self._rows(k).get(first // 12)
-        if row is None or self._run[row] < months:
+        if row is None or not self._masks[row] >> (months - 1) & 1:
             return not_found(self.engine, key, period)
         return self.made.answer(key, row, months)
 
     def plan(self, key: SeriesKey) -> Plan:
         """The key's years and found-masks (bit m - 1: Jan..m found)."""
         rows = self._rows(self.number[key])
-        return Plan(tuple(rows), tuple((1 << self._run[row]) - 1 for row in rows.values()))
+        return Plan(tuple(rows), tuple(self._masks[row] for row in rows.values()))
