@@ -90,7 +90,7 @@ def parse_citation(citation: str) -> tuple[Path, int]:
     return Path(name), int(number)
 
 
-def show(citation: str, data: Sequence[Path] = ()) -> SourceRow:
+def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
     """The row that ``citation`` names: of a text data file (CSV or TSV, gzip or not), a
     line; of an Excel workbook, the row of that number in each sheet (the readers number
     a workbook's rows as the sheet does); of a Parquet dataset or file given to
@@ -98,8 +98,10 @@ def show(citation: str, data: Sequence[Path] = ()) -> SourceRow:
     from may be gone)."""
     path, line = parse_citation(citation)
     if not path.is_file():
-        for where in data:
-            found = _parquet_row(where, citation, path, line)
+        for where in data:  # a local dataset (a URL is read from Python only)
+            found = (
+                _parquet_row(Path(where), citation, path, line) if isinstance(where, Path) else None
+            )
             if found is not None:
                 return found
         if path.is_dir():
