@@ -51,7 +51,7 @@ class Settings:
 
             check_installed()
             diagnostics(
-                "note: --engine dask runs summary (without --sort, --top, --vintage); "
+                "note: --engine dask runs summary (one flow, without --sort, --top, --vintage); "
                 "this command ran on the local engine"
             )
         base = filters or Filters()
