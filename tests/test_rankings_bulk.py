@@ -67,7 +67,7 @@ def test_the_bulk_backend_is_asked_when_chosen(monkeypatch: Any) -> None:
     assert isinstance(engine_for(dataset), bulk.Engine)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(datasets, st.sampled_from(("export,import", "import,turnover,export")))
 def test_flows_side_by_side_print_the_same_with_the_bulk_backend(
     drawn: list[dict[str, Any]], flows: str
