@@ -8,6 +8,7 @@ two full years.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -188,7 +189,7 @@ class Cagr:
 class SeriesGrowth:
     key: SeriesKey
     span: Change
-    years: tuple[Change, ...]
+    years: Sequence[Change]  # the bulk path's are made when looked at
     cagr: Cagr | None
     latest_comparable: Change | None = None  # when the latest span has no base
 

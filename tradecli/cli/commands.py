@@ -267,6 +267,17 @@ def share(
 
     span = _period(period) if period else None
     settings = _settings(ctx)
+    if (
+        settings.engine == EngineChoice.dask
+        and not every
+        and sort is None
+        and top is None
+        and not settings.vintage
+    ):
+        from tradecli.cli.scale import dask_share
+
+        settings.show(dask_share(settings, vs, reporter, partner, _flow(flow), span).report())
+        return
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))
@@ -334,6 +345,20 @@ def growth(
     sorting = sort.value if sort else None
     check_options(contributions, vs, sorting, partner, top, len(flows or ()))
     settings = _settings(ctx)
+    if (
+        settings.engine == EngineChoice.dask
+        and len(flows or ()) <= 1
+        and sort is None
+        and top is None
+        and not contributions
+        and not settings.vintage
+    ):
+        from tradecli.cli.scale import dask_growth
+
+        one = flows[0] if flows else None
+        found = dask_growth(settings, reporter, partner, one, span, from_year, to_year)
+        settings.show(found.report())
+        return
     dataset = settings.load()
     if flows is not None and len(flows) > 1:
         from tradecli.analysis.growth import flow_keys, growth_of_flows
@@ -412,6 +437,14 @@ def project(
     check_year(year)  # before the load: a usage error is said at once
     filters = Filters(as_of=_month(as_of))
     settings = _settings(ctx)
+    if settings.engine == EngineChoice.dask and not backtest and not settings.vintage:
+        from tradecli.cli.scale import dask_project
+
+        found = dask_project(
+            settings, reporter, partner, _flow(flow), year, Method(method.value), filters.as_of
+        )
+        settings.show(found.report())
+        return
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
