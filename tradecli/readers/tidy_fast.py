@@ -260,12 +260,12 @@ class _Reader:
         del table
         keep = self._check(columns)
         if keep is False:
-            chunk.positions = np.zeros(0, dtype=np.int64)
+            chunk.positions = np.zeros(0, dtype=np.int32)
             return
         if keep is True:
-            chunk.positions = np.arange(chunk.rows, dtype=np.int64)
+            chunk.positions = np.arange(chunk.rows, dtype=np.int32)
         else:
-            chunk.positions = np.flatnonzero(keep).astype(np.int64)
+            chunk.positions = np.flatnonzero(keep).astype(np.int32)
             mask = pa.array(keep)
             columns = [column.filter(mask) for column in columns]
         # Here rather than once at the end: the workers do it while other blocks are
@@ -401,38 +401,36 @@ class _Reader:
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
         pieces: list[dict[str, Any]] = []
-        positions: list[np.ndarray] = []
         for chunk, offset in zip(self.chunks, offsets, strict=True):
             if chunk.columns is not None and chunk.positions is not None:
+                chunk.columns["line"] = (chunk.positions, int(offset) + 2)  # line numbers
                 pieces.append(chunk.columns)
-                positions.append(chunk.positions + offset + 2)  # the file's line numbers
         self.chunks.clear()
         if not pieces:  # no row kept: the same columns, empty
             empty = pa.array([], pa.dictionary(pa.int32(), pa.string()))
             columns = [pa.array([], pa.string()) if n == "value" else empty for n in self.names]
-            pieces = [self._convert(columns)]
-            positions = [np.zeros(0, dtype=np.int64)]
-        line = np.concatenate(positions)
-        del positions
-        n = len(line)
-        out: dict[str, Any] = {}
+            pieces = [{**self._convert(columns), "line": (np.zeros(0, dtype=np.int32), 0)}]
+        n = sum(len(piece["value"]) for piece in pieces)
+        out: dict[str, Any] = {"line": np.empty(n, dtype=np.int64)}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
-        texts = [name for name in pieces[0] if name not in codes and name not in _NUMBERS]
+        texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "line")]
         for name, dtype in _NUMBERS.items():
             out[name] = np.empty(n, dtype=dtype)
         categories = {name: _categories(pieces, name) for name in codes}
-        for name in codes:
-            out[name] = np.empty(n, dtype=np.int32)
+        for name in codes:  # the codes' final dtype (int8 for fewer than 128 categories)
+            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][1])))
         strings: dict[str, list[pa.Array]] = {name: [] for name in texts}
         start = 0
         for piece in pieces:
             end = start + len(piece["value"])
             for name in _NUMBERS:
                 out[name][start:end] = piece.pop(name)
+            positions, first_line = piece.pop("line")
+            np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
             for name in codes:
                 mapped, index = piece.pop(name)
                 number = categories[name][1]
-                lookup = np.array([number.get(v, -1) for v in mapped], dtype=np.int32)
+                lookup = np.array([number.get(v, -1) for v in mapped], dtype=out[name].dtype)
                 out[name][start:end] = lookup[index]
             for name in texts:  # other columns: the rows' own strings
                 mapped, index = piece.pop(name)
@@ -454,7 +452,6 @@ class _Reader:
                 out[name] = pd.Categorical.from_codes(
                     np.zeros(n, dtype=np.int8), pd.Index([""] if n else [], dtype="str")
                 )
-        out["line"] = line
         for name, value in (("source", str(self.path)), ("format", "tidy")):
             # the categorical ``finish`` would make of a column of one value, made directly
             out[name] = pd.Categorical.from_codes(
@@ -472,10 +469,20 @@ class _Reader:
             values = pc.dictionary_encode(values)
         mapping = self.seen[name]
         mapped = [mapping[v] for v in values.dictionary.to_pylist()]
-        return mapped, values.indices.to_numpy(zero_copy_only=False)
+        index = values.indices.to_numpy(zero_copy_only=False)
+        return mapped, index.astype(_code_dtype(len(mapped)), copy=False)
 
 
 _NUMBERS = {"first": np.int32, "last": np.int32, "value": np.float64, "step": np.float64}
+
+
+def _code_dtype(distinct: int) -> type[np.signedinteger[Any]]:
+    """The narrowest integer for indices into ``distinct`` values (as pandas' codes)."""
+    if distinct < 1 << 7:
+        return np.int8
+    if distinct < 1 << 15:
+        return np.int16
+    return np.int32
 
 
 def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
