@@ -66,7 +66,7 @@ def check_vintage(vintage: str | None, option: str = "--vintage") -> None:
 class Dataset:
     frame: pd.DataFrame
     groups: Groups
-    files: list[Path]
+    files: list[Path | str]  # str: the URL of a converted dataset
     filters: Filters = field(default_factory=Filters)
     notes: list[str] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
@@ -87,7 +87,7 @@ class Dataset:
 
 
 def load(
-    paths: Sequence[Path] | None = None,
+    paths: Sequence[Path | str] | None = None,
     groups_file: Path | None = None,
     filters: Filters | None = None,
     commodity: str = "TOTAL",
@@ -105,7 +105,7 @@ def load(
     """
     filters = filters or Filters()
     groups = load_groups(groups_file)
-    files = data_files(list(paths)) if paths else [bundled_path()]
+    files: list[Path | str] = data_files(list(paths)) if paths else [bundled_path()]
     if files.count(STDIN) > 1:
         raise BadRequest("standard input can be read only once: give --data - once", "--data")
     context = ReadContext(
@@ -123,9 +123,9 @@ def load(
     return Dataset(frame, groups, files, filters, notes, left_out)
 
 
-def data_files(paths: list[Path]) -> list[Path]:
+def data_files(paths: Sequence[Path | str]) -> list[Path | str]:
     """Files as given; folders expand to their data files, sorted (a folder with none is
-    an error, like an empty file).
+    an error, like an empty file); a URL (text: a converted dataset) is one input.
 
     A folder is walked without following symbolic links out of it: a link to a file
     outside the folder is an error (its content is never read or shown), a link to a
@@ -134,9 +134,9 @@ def data_files(paths: list[Path]) -> list[Path]:
     """
     from tradecli.readers.parquet import is_dataset
 
-    out: list[Path] = []
-    for path in paths:
-        if path == STDIN or not path.is_dir() or is_dataset(path):  # a dataset: one input
+    out: list[Path | str] = []
+    for path in paths:  # a URL or a converted dataset: one input
+        if isinstance(path, str) or path == STDIN or not path.is_dir() or is_dataset(path):
             out.append(path)
             continue
         found = _walk(path)
@@ -176,11 +176,14 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found.values())
 
 
-def _read(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
+def _read(path: Path | str, context: ReadContext, use_cache: bool) -> pd.DataFrame:
     """One file's observations; a file that cannot be opened is a ``BadInput``, and a pipe
-    (``--data <(cat f.csv)``) is read once into a temporary file and named as given."""
+    (``--data <(cat f.csv)``) is read once into a temporary file and named as given; a URL
+    is a converted dataset, read through fsspec."""
     from tradecli.readers import parquet
 
+    if isinstance(path, str):
+        return parquet.read(path, context)
     try:
         if path == STDIN:
             return _read_stdin(context)
