@@ -262,8 +262,9 @@ def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int
     """Each series and span as first published: its rows of the earliest publication
     date (undated rows left out: when they came is not known); the rows left out, counted."""
     dated = frame[frame["published"] != ""]
-    first = dated.groupby(KEY_COLUMNS, observed=True)["published"].transform("min")
-    kept = dated[dated["published"] == first]
+    published = dated["published"].astype("str")  # a categorical has no order to take min of
+    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
+    kept = dated[published == first]
     left_out = {
         "published later than the first figure of its span": len(dated) - len(kept),
         "no publication date": len(frame) - len(dated),
