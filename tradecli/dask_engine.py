@@ -153,13 +153,20 @@ def skeleton(
     ending by that month (``Filters.as_of``), as the local path keeps them."""
     from tradecli.dataset import Dataset
 
+    # A series is in one partition (one reporter's file): each partition's keys are made
+    # unique on its own, with no shuffle between them.
     if as_of is None:
-        unique = _read(where, reporters, KEY_COLUMNS).drop_duplicates()
+        rows = _read(where, reporters, KEY_COLUMNS)
     else:
         rows = _read(where, reporters, [*KEY_COLUMNS, "last"])
-        unique = rows[rows["last"] <= as_of][KEY_COLUMNS].drop_duplicates()
+        rows = rows[rows["last"] <= as_of][KEY_COLUMNS]
+    unique = rows.map_partitions(_unique, meta=rows._meta)
     keys = connected.compute(unique).result()
     return Dataset(frame_of(keys), groups, [])
+
+
+def _unique(part: pd.DataFrame) -> pd.DataFrame:
+    return part.drop_duplicates()
 
 
 class Keys:
