@@ -90,7 +90,7 @@ def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) ->
             threads_per_worker=1,
             processes=True,
             memory_limit=memory,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, set_as_default=False) as client,

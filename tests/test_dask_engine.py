@@ -51,7 +51,7 @@ def scheduler() -> Iterator[str]:
             threads_per_worker=1,
             processes=True,
             memory_limit="1GiB",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
     ):

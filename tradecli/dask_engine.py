@@ -88,7 +88,7 @@ def client(scheduler: str | None) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             memory_limit=worker_memory(workers),
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, set_as_default=False) as connected,
