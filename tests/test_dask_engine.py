@@ -384,3 +384,22 @@ def test_dask_equals_local_property(
             return
         spread = _spread(command, dataset, client, selection, **options)
     assert _outputs(spread.report()) == local
+
+
+def test_a_long_lived_process_does_not_keep_every_dataset(tmp_path: Path) -> None:
+    """A Dask worker answers one reporter's partition after another: the columns the
+    summary builds for each (``summary_bulk.columns_of``) must not keep them all alive."""
+    import gc
+    import weakref
+
+    from tradecli.analysis.summary_bulk import columns_of
+    from tradecli.dataset import load
+
+    first = load(use_cache=False)
+    gone = weakref.ref(first)
+    columns_of(first)
+    del first
+    for _ in range(6):
+        columns_of(load(use_cache=False))
+    gc.collect()
+    assert gone() is None
