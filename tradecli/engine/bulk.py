@@ -126,6 +126,7 @@ def bulk_answer(
     *,
     notes: tuple[str, ...] = (),
     complete: bool = True,
+    signs: tuple[int, ...] | None = None,
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
     data are the reference answer's, made on first look."""
@@ -140,7 +141,7 @@ def bulk_answer(
         value=value,
         rule=rule,
         parts=parts,
-        signs=(1,) * n_parts,
+        signs=(1,) * n_parts if signs is None else signs,
         reconciled=None,
         available=available,
         complete=complete,
@@ -339,20 +340,42 @@ class Columns:
         series = self.series(key)
         return series >= 0 and bool(self.kept[series])
 
-    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints]:
-        """A simple series' figure, presence and flag bits for every month of the data's
-        years (month ``first_month + t`` at ``t``); nothing present for -1."""
+    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints, Bools]:
+        """A simple series' value, whether found, flag bits, and whether it is a
+        difference, for every month of the data's years (month ``first_month + t`` at
+        ``t``); nothing found for -1. A month is its figure (rule 1); in a series with
+        Jan..m figures, a month without one is Jan..m less Jan..m - 1 where both are
+        found (rule 3: the only difference such a series can give, ``_Year.jan_to``)."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
         flags = np.zeros(self.n_months, dtype=np.int64)
+        difference = np.zeros(self.n_months, dtype=bool)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
             at = (self.row_year[start:end] - self.first_year) * 12
             cells = (at[:, None] + np.arange(12)).reshape(-1)
-            values[cells] = self.values[start:end].reshape(-1)
-            present[cells] = self.present[start:end].reshape(-1)
-            flags[cells] = self.flags[start:end].reshape(-1)
-        return values, present, flags
+            month_values, month_present = self.values[start:end], self.present[start:end]
+            month_flags = self.flags[start:end]
+            if not self.monthly[series]:
+                rows = slice(start, end)
+                found, value, bits, _ = _Year(
+                    month_values,
+                    month_present,
+                    month_flags,
+                    self.cum_values[rows],
+                    self.cum_present[rows],
+                    self.cum_flags[rows],
+                ).jan_to()
+                differs = np.zeros_like(month_present)
+                differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~month_present[:, 1:]
+                month_values = np.where(differs, np.diff(value, axis=1, prepend=0.0), month_values)
+                month_flags = np.where(differs, bits | np.roll(bits, 1, axis=1), month_flags)
+                month_present = month_present | differs
+                difference[cells] = differs.reshape(-1)
+            values[cells] = month_values.reshape(-1)
+            present[cells] = month_present.reshape(-1)
+            flags[cells] = month_flags.reshape(-1)
+        return values, present, flags, difference
 
     def series(self, key: SeriesKey) -> int:
         """The series number of ``key``, -1 when the data has no rows of it."""
