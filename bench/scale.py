@@ -90,7 +90,7 @@ def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) ->
             threads_per_worker=1,
             processes=True,
             memory_limit=memory,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, set_as_default=False) as client,
@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reporter", default="TUR")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--memory", type=int, default=2 << 30, help="bytes per Dask worker")
-    parser.add_argument("--skip", default="", help="comma-separated: bytes,local,dask")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: bytes,local,whole (local whole-file),dask"
+    )
     args = parser.parse_args(argv)
     skip = set(args.skip.split(","))
     env = {**os.environ, "TRADECLI_CACHE_DIR": tempfile.mkdtemp(prefix="tradecli-bench-")}
@@ -145,9 +147,10 @@ def main(argv: list[str] | None = None) -> None:
                 "-r",
                 args.reporter,
             ],
-            "csv whole": [*tool, "--data", str(args.csv), "summary"],
-            "parquet whole": [*tool, "--data", str(args.parquet), "summary"],
         }
+        if "whole" not in skip:
+            cases["csv whole"] = [*tool, "--data", str(args.csv), "summary"]
+            cases["parquet whole"] = [*tool, "--data", str(args.parquet), "summary"]
         results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
         for _ in range(args.runs):
             for name, command in cases.items():  # interleaved: the same load for each

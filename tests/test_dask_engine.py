@@ -1,15 +1,18 @@
-"""``--engine dask``: summary computed on two Dask worker processes, one reporter per
-partition, gives the same output as ``--engine local`` and as the CSV it came from,
-in every format. One small cluster for the module; skipped without dask."""
+"""``--engine dask``: summary, growth, share and project computed on two Dask worker processes,
+one reporter per partition, gives the same output as ``--engine local`` and as the CSV it
+came from, in every format. One small cluster for the module; skipped without dask."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tradecli.caching import store
@@ -48,7 +51,7 @@ def scheduler() -> Iterator[str]:
             threads_per_worker=1,
             processes=True,
             memory_limit="1GiB",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
     ):
@@ -150,8 +153,8 @@ def test_dask_needs_a_converted_dataset(runner: CliRunner) -> None:
 
 def test_other_commands_run_locally_with_a_note(runner: CliRunner) -> None:
     pytest.importorskip("distributed")
-    spread = _run(runner, ["--engine", "dask", "growth", "--reporter", "AZE"])
-    local = _run(runner, ["growth", "--reporter", "AZE"])
+    spread = _run(runner, ["--engine", "dask", "value", "--period", "2023", "--all"])
+    local = _run(runner, ["value", "--period", "2023", "--all"])
     assert spread[:2] == local[:2]
     assert "this command ran on the local engine" in spread[2]
 
@@ -166,3 +169,192 @@ def test_without_dask_one_line_naming_the_extra(
     assert stdout == ""
     assert stderr.strip().count("\n") == 0
     assert "pip install 'tradecli[dask]'" in stderr
+
+
+# -- growth and project ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_trade(
+    generate: Callable[[int, int], Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[Path], Path]:
+    """A generated CSV of a few thousand rows, a second one with each reporter's world
+    total of every flow and month (the sum of its partners, so shares of the world can
+    be computed), and their converted dataset."""
+    folder = tmp_path_factory.mktemp("small")
+    generated = generate(3_000, 17)
+    rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
+    rows = rows[
+        rows["published"]
+        == rows.groupby(["reporter", "partner", "flow", "period"])["published"].transform("max")
+    ]  # the latest revision of each figure
+    rows["value"] = rows["value"].astype(float)
+    totals = rows.groupby(["reporter", "flow", "period"], as_index=False)["value"].sum()
+    totals["partner"] = "WORLD"
+    totals["value"] = totals["value"].round(0).astype("int64").astype(str)
+    world = folder / "world.csv"
+    totals[["reporter", "partner", "flow", "period", "value"]].to_csv(world, index=False)
+    files = [generated, world]
+    data = [a for f in files for a in ("--data", str(f))]
+    return files, _convert(data, folder / "ds")
+
+
+def _reporters(path: Path) -> list[str]:
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return sorted(rows["reporter"].unique())
+
+
+def _local(
+    command: str, files: list[Path], selection: tuple[str | None, ...], **options: Any
+) -> Any:
+    """The local analysis over ``files``, as the command runs it."""
+    from tradecli.analysis.growth import growth
+    from tradecli.analysis.projection import project
+    from tradecli.dataset import Filters, load
+    from tradecli.selection import Selection
+
+    as_of = options.pop("as_of", None)
+    local = load(files, use_cache=False, filters=Filters(as_of=as_of))
+    keys = Selection.parse(local, *selection).keys(local) if command != "share" else []
+    if command == "growth":
+        return growth(local, keys, **options)
+    if command == "share":
+        from tradecli.analysis.share import group_shares
+
+        selected = Selection.parse(local, *selection)
+        return group_shares(local, local.groups.get(options["vs"]), selected, options.get("period"))
+    return project(local, keys, **options)
+
+
+def _spread(
+    command: str,
+    dataset: Path,
+    client: object,
+    selection: tuple[str | None, ...],
+    **options: Any,
+) -> Any:
+    from tradecli import dask_engine
+    from tradecli.dataset import Filters
+    from tradecli.groups import load as load_groups
+
+    groups = load_groups()
+    if command == "growth":
+        return dask_engine.growth(
+            dataset,
+            groups,
+            Filters(),
+            *selection,
+            options.get("period"),
+            options.get("first"),
+            options.get("last"),
+            client,
+        )
+    if command == "share":
+        return dask_engine.share(
+            dataset, groups, Filters(), options["vs"], *selection, options.get("period"), client
+        )
+    filters = Filters(as_of=options.get("as_of"))
+    return dask_engine.project(
+        dataset,
+        groups,
+        filters,
+        *selection,
+        options["year"],
+        options["method"],
+        client,
+    )
+
+
+def test_dask_growth_and_project_equal_local_and_csv(
+    runner: CliRunner, scheduler: str, small_trade: tuple[list[Path], Path]
+) -> None:
+    """Every format, with and without --explain: the split run's report, the local run's
+    on the dataset and on the CSV are rendered alike."""
+    from distributed import Client
+
+    from tradecli.analysis.projection import Method
+    from tradecli.periods import Period
+
+    files, dataset = small_trade
+    rows = pd.read_csv(files[0], dtype=str, keep_default_na=False)
+    reporter = str(rows["reporter"].value_counts().idxmax())  # the most series
+    cases: list[tuple[str, tuple[str | None, ...], dict[str, object]]] = [
+        ("growth", (None, None, None), {}),
+        ("growth", (reporter, None, "export"), {"period": Period.parse("2023-01/2023-06")}),
+        ("project", (None, None, None), {"year": 2024, "method": Method.auto}),
+        ("share", (None, None, None), {"vs": "world"}),
+        ("share", (reporter, None, "export"), {"vs": "world", "period": Period.parse("2023")}),
+        (
+            "project",
+            (reporter, None, None),
+            {"year": 2024, "method": Method.seasonal, "as_of": 2024 * 12 + 2},
+        ),
+    ]
+    with Client(scheduler, set_as_default=False) as client:
+        for command, selection, options in cases:
+            spread = _spread(command, dataset, client, selection, **options)
+            outputs = [
+                _outputs(_local(command, files, selection, **dict(options)).report())
+                for files in (files, [dataset])
+            ]
+            assert outputs[1] == outputs[0], (command, selection)  # dataset answers as CSV
+            assert _outputs(spread.report()) == outputs[1], (command, selection, options)
+            assert getattr(spread, "series", None) or spread.shares
+
+    # The command line: the same bytes as the local engine on the CSV, errors included.
+    dask = ["--engine", "dask", "--scheduler", scheduler, "--data", str(dataset)]
+    for args in (
+        ["--format", "json", "--explain", "growth"],
+        ["--format", "csv", "project", "2024", "--as-of", "2024-03"],
+        ["--format", "markdown", "share", "--vs", "world"],
+        ["project", "1990"],  # nothing to project from: the same message
+    ):
+        csv = _run(runner, [*(a for f in files for a in ("--data", str(f))), *args])
+        spread_cli = _run(runner, [*dask, *args])
+        assert spread_cli == csv, args
+        assert "ran on the local engine" not in spread_cli[2]
+    assert csv[0] == 1
+
+
+@settings(max_examples=5, deadline=None)
+@given(
+    which=st.integers(min_value=0, max_value=10),
+    flow=st.sampled_from([None, "export", "import", "turnover"]),
+    year=st.integers(min_value=2019, max_value=2025),
+    command=st.sampled_from(["growth", "project", "share"]),
+)
+def test_dask_equals_local_property(
+    scheduler: str,
+    small_trade: tuple[list[Path], Path],
+    which: int,
+    flow: str | None,
+    year: int,
+    command: str,
+) -> None:
+    """Any reporter (or all), any flow, any year: the split run answers as the local run on
+    the same dataset, or fails with the same message."""
+    from distributed import Client
+
+    from tradecli.analysis.projection import Method
+    from tradecli.errors import TradeCliError
+    from tradecli.periods import Period
+
+    files, dataset = small_trade
+    reporters = _reporters(files[0])
+    reporter = reporters[which] if which < len(reporters) else None
+    options: dict[str, object] = {
+        "growth": {"first": year - 2, "last": year},
+        "project": {"year": year, "method": Method.auto},
+        "share": {"vs": "world", "period": Period.year(year)},
+    }[command]
+    selection = (reporter, None, flow)
+    with Client(scheduler, set_as_default=False) as client:
+        try:
+            local = _outputs(_local(command, [dataset], selection, **dict(options)).report())
+        except TradeCliError as exc:
+            with pytest.raises(type(exc)) as raised:
+                _spread(command, dataset, client, selection, **options)
+            assert str(raised.value) == str(exc)
+            return
+        spread = _spread(command, dataset, client, selection, **options)
+    assert _outputs(spread.report()) == local

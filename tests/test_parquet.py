@@ -333,3 +333,46 @@ def test_commodity_must_match_the_conversion(runner: CliRunner, bundled_dataset:
     code, _, stderr = _run(runner, ["--data", str(bundled_dataset), "--commodity", "27", "data"])
     assert code == 1
     assert "holds commodity TOTAL" in stderr
+
+
+# -- --data URL ------------------------------------------------------------------------
+
+
+def test_data_url_on_the_command_line(runner: CliRunner, bundled_dataset: Path) -> None:
+    """``--data file://DIR`` (before or after the command) answers as ``--data DIR``; the
+    URL is kept as text (a Path would fold ``//``)."""
+    pytest.importorskip("fsspec")
+    url = bundled_dataset.resolve().as_uri()
+    assert url.startswith("file:///")
+    for command in (["summary", "--reporter", "AZE"], ["growth"]):
+        by_path = _run(runner, ["--format", "json", "--data", str(bundled_dataset), *command])
+        by_url = _run(runner, ["--format", "json", "--data", url, *command])
+        after = _run(runner, ["--format", "json", *command, "--data", url])
+        assert by_path[0] == 0, by_path[2]
+        assert by_url == by_path == after
+
+
+def test_data_url_without_fsspec_names_the_extra(
+    runner: CliRunner, bundled_dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "fsspec", None)  # import fsspec now fails
+    code, stdout, stderr = _run(runner, ["--data", bundled_dataset.as_uri(), "summary"])
+    assert code == 1
+    assert stdout == ""
+    assert stderr.count("\n") == 1  # one line, no traceback
+    assert "pip install 'tradecli[remote]'" in stderr
+    assert bundled_dataset.as_uri() in stderr
+
+
+def test_data_url_of_a_missing_protocol_package(runner: CliRunner) -> None:
+    pytest.importorskip("fsspec")
+    try:
+        import s3fs  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("s3fs is installed: an s3:// URL would be fetched")
+    code, _, stderr = _run(runner, ["--data", "s3://no-such-bucket/trade.parquet", "summary"])
+    assert code == 1
+    assert stderr.startswith("error: s3://no-such-bucket/trade.parquet: ")
+    assert "s3fs" in stderr

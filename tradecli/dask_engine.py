@@ -31,14 +31,23 @@ from tradecli.errors import BadRequest, require
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tradecli.analysis.growth import Growth
+    from tradecli.analysis.projection import Method, ProjectionResult
+    from tradecli.analysis.share import ShareResult
     from tradecli.analysis.summary import Summary
     from tradecli.dataset import Dataset, Filters
     from tradecli.engine.answers import SeriesKey
-    from tradecli.groups import Groups
+    from tradecli.groups import Group, Groups
+    from tradecli.periods import Period
 
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency"]
 RESULT = "result"  # the column of the per-partition results (cloudpickled)
-DISTRIBUTED = ("summary",)  # the commands --engine dask runs on the workers
+DISTRIBUTED = (
+    "summary",
+    "growth",
+    "share",
+    "project",
+)  # the commands --engine dask runs on the workers
 EXTRA = "dask"
 
 
@@ -79,7 +88,7 @@ def client(scheduler: str | None) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             memory_limit=worker_memory(workers),
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, set_as_default=False) as connected,
@@ -133,13 +142,22 @@ def frame_of(part: pd.DataFrame) -> pd.DataFrame:
 
 
 def skeleton(
-    where: str | Path, reporters: frozenset[str] | None, groups: Groups, connected: Any
+    where: str | Path,
+    reporters: frozenset[str] | None,
+    groups: Groups,
+    connected: Any,
+    as_of: int | None = None,
 ) -> Dataset:
     """A ``Dataset`` of one row per series (the keys alone): what the client needs to
-    resolve a selection the way the local path does."""
+    resolve a selection the way the local path does. ``as_of``: only series with a span
+    ending by that month (``Filters.as_of``), as the local path keeps them."""
     from tradecli.dataset import Dataset
 
-    unique = _read(where, reporters, KEY_COLUMNS).drop_duplicates()
+    if as_of is None:
+        unique = _read(where, reporters, KEY_COLUMNS).drop_duplicates()
+    else:
+        rows = _read(where, reporters, [*KEY_COLUMNS, "last"])
+        unique = rows[rows["last"] <= as_of][KEY_COLUMNS].drop_duplicates()
     keys = connected.compute(unique).result()
     return Dataset(frame_of(keys), groups, [])
 
@@ -157,31 +175,110 @@ class Keys:
         return sorted(k for r in reporters for k in self.by_reporter.get(r, []))
 
 
-def _summary_partition(
-    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys
+Work = Callable[["Dataset", "list[SeriesKey]"], Any]
+
+
+def _partition(
+    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys, work: Work
 ) -> pd.DataFrame:
-    """``map_partitions``' function: one reporter's summary, pickled into a one-row frame
-    (read and summarised in one task, so a worker holds one partition at a time)."""
+    """``map_partitions``' function: ``work`` on one reporter's rows and its selected keys,
+    cloudpickled into a one-row frame (read and worked in one task, so a worker holds one
+    partition at a time). The result is None when the partition has no selected key, and
+    a ``Part`` carrying the rows the filters left out."""
     import cloudpickle  # answers carry their derivation as closures, which pickle refuses
     import pandas as pd
 
-    summary = _summary_part(part, groups, filters, keys)
-    return pd.DataFrame({RESULT: [cloudpickle.dumps(summary)]})
-
-
-def _summary_part(part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys) -> Summary:
-    """On a worker: the local ``summarize`` over one reporter's rows."""
-    from tradecli.analysis.summary import Summary, summarize
     from tradecli.dataset import Dataset, apply_filters
 
     frame, left_out = apply_filters(frame_of(part), filters)
-    if not len(frame):
-        return Summary([])
-    mine = set(str(r) for r in frame["reporter"].unique())
-    wanted = keys.of(mine)
-    if not wanted:
-        return Summary([])
-    return summarize(Dataset(frame, groups, [], filters, [], left_out), wanted)
+    wanted = keys.of(set(str(r) for r in frame["reporter"].unique())) if len(frame) else []
+    result = work(Dataset(frame, groups, [], filters, [], left_out), wanted) if wanted else None
+    return pd.DataFrame({RESULT: [cloudpickle.dumps(Part(result, left_out))]})
+
+
+class Part:
+    """What one partition gave: ``work``'s result (None: no selected key there) and the
+    observations the filters left out of it, by reason."""
+
+    def __init__(self, result: Any, left_out: dict[str, int]) -> None:
+        self.result = result
+        self.left_out = left_out
+
+
+def _run(
+    where: str | Path,
+    groups: Groups,
+    filters: Filters,
+    reporters: frozenset[str] | None,
+    keys: list[SeriesKey],
+    work: Work,
+    connected: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Part]:
+    """``work`` on every partition of ``reporters`` (None: all), each on a worker."""
+    import pickle
+
+    import dask
+    import pandas as pd
+    from distributed import as_completed
+
+    with dask.config.set(CONFIG):
+        meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
+        mapped = _read(where, reporters, None).map_partitions(
+            _partition, groups, filters, Keys(keys), work, meta=meta, align_dataframes=False
+        )
+        parts = mapped.to_delayed()  # one task per partition: its read and its work
+        futures = connected.compute(parts)
+    for done, _ in enumerate(as_completed(futures, loop=connected.loop), 1):
+        if progress is not None:
+            progress(done, len(futures))
+    frames: list[pd.DataFrame] = connected.gather(futures)
+    return [pickle.loads(blob) for frame in frames for blob in frame[RESULT]]
+
+
+CONFIG = {
+    "dataframe.convert-string": False,  # results are bytes; text is typed by finish
+    # Never fuse small files into one partition: a partition is one reporter's rows.
+    "dataframe.parquet.minimum-partition-size": 1,
+}
+
+
+def selected(
+    where: str | Path,
+    groups: Groups,
+    reporters: frozenset[str] | None,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    connected: Any,
+    as_of: int | None = None,
+) -> tuple[list[SeriesKey], Dataset]:
+    """The keys ``--reporter/--partner/--flow`` select, resolved by the local path's
+    ``Selection`` against the keys of ``reporters``' partitions (None: all), and those keys
+    as a ``Dataset`` (for the messages and facts that need every key)."""
+    import dask
+
+    from tradecli.selection import Selection
+
+    with dask.config.set(CONFIG):
+        keys_only = skeleton(where, reporters, groups, connected, as_of)
+    return Selection.parse(keys_only, reporter, partner, flow).keys(keys_only), keys_only
+
+
+def _in_order(
+    items: list[Any], keys: list[SeriesKey], key: Callable[[Any], SeriesKey]
+) -> list[Any]:
+    position = {k: n for n, k in enumerate(keys)}
+    return sorted(items, key=lambda item: position[key(item)])
+
+
+# -- summary --------------------------------------------------------------------------
+
+
+def _summary_work(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
+    from tradecli.analysis.summary import summarize
+
+    return summarize(dataset, keys)
 
 
 def summary(
@@ -195,36 +292,12 @@ def summary(
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """``summarize`` of the selection, each reporter's part on a worker."""
-    import pickle
-
-    import dask
-    import pandas as pd
-    from distributed import as_completed
-
     from tradecli.readers.context import reporter_codes
-    from tradecli.selection import Selection
 
-    reporters = reporter_codes(reporter)
-    config = {
-        "dataframe.convert-string": False,  # results are bytes; text is typed by finish
-        # Never fuse small files into one partition: a partition is one reporter's rows.
-        "dataframe.parquet.minimum-partition-size": 1,
-    }
-    with dask.config.set(config):
-        keys_only = skeleton(where, reporters, groups, connected)
-        keys = Selection.parse(keys_only, reporter, partner, flow).keys(keys_only)
-        meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
-        mapped = _read(where, reporters, None).map_partitions(
-            _summary_partition, groups, filters, Keys(keys), meta=meta, align_dataframes=False
-        )
-        parts = mapped.to_delayed()  # one task per partition: its read and its summary
-        futures = connected.compute(parts)
-    for done, _ in enumerate(as_completed(futures, loop=connected.loop), 1):
-        if progress is not None:
-            progress(done, len(futures))
-    frames: list[pd.DataFrame] = connected.gather(futures)
-    results = [pickle.loads(blob) for frame in frames for blob in frame[RESULT]]
-    return combine(results, keys, keys_only)
+    reporters = reporter_codes(reporter)  # as the local path loads: --reporter's rows only
+    keys, keys_only = selected(where, groups, reporters, reporter, partner, flow, connected)
+    parts = _run(where, groups, filters, reporters, keys, _summary_work, connected, progress)
+    return combine([p.result for p in parts if p.result is not None], keys, keys_only)
 
 
 def combine(parts: Sequence[Summary], keys: list[SeriesKey], keys_only: Dataset) -> Summary:
@@ -234,8 +307,200 @@ def combine(parts: Sequence[Summary], keys: list[SeriesKey], keys_only: Dataset)
     from tradecli.analysis.growth import usd_first
     from tradecli.analysis.summary import Summary, lone_flow
 
-    position = {key: n for n, key in enumerate(keys)}
-    rows = sorted((r for p in parts for r in p.rows), key=lambda r: position[r.key])
+    rows = _in_order([r for p in parts for r in p.rows], keys, lambda r: r.key)
     rows.sort(key=lambda r: usd_first(r.key, r.size))
-    unanswered = sorted((k for p in parts for k in p.unanswered), key=position.__getitem__)
+    unanswered = _in_order([k for p in parts for k in p.unanswered], keys, lambda k: k)
     return Summary(rows, unanswered, lone_flow(keys, keys_only.engine.keys()))
+
+
+# -- growth ---------------------------------------------------------------------------
+
+
+class GrowthPart:
+    """One partition's growth: the series answered, the reasons of the rest, and (when
+    it answered none) the latest spans of each key, for the message of a run that
+    answers none anywhere."""
+
+    def __init__(self, growth: Growth, spans: dict[SeriesKey, str]) -> None:
+        self.growth = growth
+        self.spans = spans
+
+
+def _growth_work(
+    dataset: Dataset,
+    keys: list[SeriesKey],
+    period: Period | None,
+    first: int | None,
+    last: int | None,
+) -> GrowthPart:
+    from tradecli.analysis.growth import Growth, growth, series_growth, spans_of
+    from tradecli.errors import NotAvailable
+
+    try:
+        return GrowthPart(growth(dataset, keys, period, first, last), {})
+    except NotAvailable:  # none answered here: each key's reason, and its latest spans
+        engine = dataset.engine
+        reasons = [(k, series_growth(engine, k, period, first, last)) for k in keys]
+        unanswered = [(k, r) for k, r in reasons if isinstance(r, str)]
+        spans = {k: ", ".join(p.label() for p in spans_of(engine, k)[-5:]) or "none" for k in keys}
+        return GrowthPart(Growth(period, [], unanswered), spans)
+
+
+def growth(
+    where: str | Path,
+    groups: Groups,
+    filters: Filters,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Period | None,
+    first: int | None,
+    last: int | None,
+    connected: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> Growth:
+    """``analysis.growth.growth`` of the selection, each reporter's part on a worker; the
+    same result, order and message when no series has the span."""
+    from functools import partial
+
+    from tradecli.analysis.growth import Growth, series_name, usd_first
+    from tradecli.errors import NotAvailable
+
+    keys, _ = selected(where, groups, None, reporter, partner, flow, connected)
+    work = partial(_growth_work, period=period, first=first, last=last)
+    reporters = frozenset(k.reporter for k in keys)
+    parts = [
+        p.result for p in _run(where, groups, filters, reporters, keys, work, connected, progress)
+    ]
+    found: list[GrowthPart] = [p for p in parts if p is not None]
+    answered = _in_order([s for p in found for s in p.growth.series], keys, lambda s: s.key)
+    if not answered:
+        spans = {k: text for p in found for k, text in p.spans.items()}
+        latest = [f"{series_name(k)}: {spans.get(k, 'none')}" for k in keys[:8]]
+        more = " …" if len(keys) > 8 else ""
+        what = period.label() if period else "any span"
+        raise NotAvailable(
+            f"no series has a figure for {what}; latest spans: {'; '.join(latest)}{more}"
+        )
+    answered.sort(key=lambda s: usd_first(s.key, s.span.current.value))
+    unanswered = _in_order([u for p in found for u in p.growth.unanswered], keys, lambda u: u[0])
+    return Growth(period, answered, unanswered)
+
+
+# -- project --------------------------------------------------------------------------
+
+
+def _project_work(
+    dataset: Dataset, keys: list[SeriesKey], year: int, method: Method
+) -> ProjectionResult:
+    from tradecli.analysis.projection import ProjectionResult, project, project_series
+    from tradecli.errors import NotAvailable
+
+    try:
+        return project(dataset, keys, year, method)
+    except NotAvailable:  # none found here: each key's reason
+        engine = dataset.engine
+        reasons = [(k, project_series(engine, k, year, method)) for k in keys]
+        unanswered = [(k, r) for k, r in reasons if isinstance(r, str)]
+        return ProjectionResult(year, method, [], unanswered)
+
+
+def project(
+    where: str | Path,
+    groups: Groups,
+    filters: Filters,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    year: int,
+    method: Method,
+    connected: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> ProjectionResult:
+    """``analysis.projection.project`` of the selection (without --backtest), each
+    reporter's part on a worker; the observations the filters (``--as-of``) left out are
+    counted over every partition, as the local path counts them over the whole data."""
+    from functools import partial
+
+    from tradecli.analysis.growth import usd_first
+    from tradecli.analysis.projection import ProjectionResult
+    from tradecli.errors import NotAvailable
+    from tradecli.periods import check_year
+
+    check_year(year)
+    keys, _ = selected(where, groups, None, reporter, partner, flow, connected, filters.as_of)
+    work = partial(_project_work, year=year, method=method)
+    counted = filters.as_of is not None or filters.vintage is not None
+    reporters = None if counted else frozenset(k.reporter for k in keys)
+    parts = _run(where, groups, filters, reporters, keys, work, connected, progress)
+    found: list[ProjectionResult] = [p.result for p in parts if p.result is not None]
+    series = _in_order([s for p in found for s in p.series], keys, lambda s: s.key)
+    unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u[0])
+    if not series:
+        reasons = "; ".join(f"{k.reporter}–{k.partner}: {r}" for k, r in unanswered[:6])
+        raise NotAvailable(f"nothing to project {year} from: {reasons}")
+    series.sort(key=lambda s: usd_first(s.key, s.size))
+    left_out: dict[str, int] = {}
+    for part in parts:
+        for why, count in part.left_out.items():
+            left_out[why] = left_out.get(why, 0) + count
+    return ProjectionResult(
+        year, method, series, unanswered, filters.as_of, filters.vintage, left_out, None
+    )
+
+
+# -- share ----------------------------------------------------------------------------
+
+
+def _share_work(
+    dataset: Dataset, keys: list[SeriesKey], group: Group, period: Period | None
+) -> ShareResult:
+    from tradecli.analysis.share import ShareResult, Unanswered, share_of, shares
+    from tradecli.errors import NotAvailable
+
+    try:
+        return shares(dataset, keys, group, period)
+    except NotAvailable:  # none found here: each key's reason
+        engine = dataset.engine
+        found = [share_of(engine, k, group, period) for k in keys]
+        return ShareResult(group, period, [], [u for u in found if isinstance(u, Unanswered)])
+
+
+def share(
+    where: str | Path,
+    groups: Groups,
+    filters: Filters,
+    vs: str,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Period | None,
+    connected: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> ShareResult:
+    """``analysis.share.group_shares`` (not ranking every member), each reporter's part on
+    a worker: its shares need only its own partners' figures and totals."""
+    from functools import partial
+
+    import dask
+
+    from tradecli.analysis.growth import usd_first
+    from tradecli.analysis.share import ShareResult, nothing_message, share_keys
+    from tradecli.errors import NotAvailable
+    from tradecli.selection import Selection
+
+    with dask.config.set(CONFIG):
+        keys_only = skeleton(where, None, groups, connected)
+    group = groups.get(vs)
+    keys = share_keys(keys_only, group, Selection.parse(keys_only, reporter, partner, flow))
+    work = partial(_share_work, group=group, period=period)
+    reporters = frozenset(k.reporter for k in keys)
+    parts = _run(where, groups, filters, reporters, keys, work, connected, progress)
+    found: list[ShareResult] = [p.result for p in parts if p.result is not None]
+    shares = _in_order([s for p in found for s in p.shares], keys, lambda s: s.key)
+    unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u.key)
+    if not shares:
+        reasons = list(dict.fromkeys(u.reason for u in unanswered))
+        raise NotAvailable(nothing_message(group, period, reasons))
+    shares.sort(key=lambda s: usd_first(s.key, s.value))
+    return ShareResult(group, period, shares, unanswered)

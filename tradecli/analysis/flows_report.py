@@ -96,6 +96,15 @@ def _records(p: PairFlows, result: FlowsResult) -> list[dict[str, Any]]:
     ]
     if not result.balanced:
         return out
+    return out + balance_records(p, result.period.iso(), note=p.reason or None)
+
+
+def balance_records(
+    p: PairFlows, period: str | None, rules: bool = True, **own: Any
+) -> list[dict[str, Any]]:
+    """The keyed ``balance`` and ``coverage`` records of a pair over ``period`` (a code),
+    with their ranges from the ranges of the export and the import, then ``rule`` (the
+    arithmetic; ``rules`` false: none) and the fields ``own``."""
     export, imports = p.answers["export"], p.answers["import"]
     x_low, x_high = value_range(export)
     m_low, m_high = value_range(imports)
@@ -107,22 +116,24 @@ def _records(p: PairFlows, result: FlowsResult) -> list[dict[str, Any]]:
     coverage = ratio_range((x_low, x_high), (m_low, m_high))
     flags = sorted(set(flags_of(export)) | set(flags_of(imports))) if p.has_both else []
     approximate = bool(export.qualifiers or imports.qualifiers)
+    out = []
     for flow, value, unit, (low, high) in (
         ("balance", p.balance, "unit", balance),
         ("coverage", p.coverage, "ratio", coverage),
     ):
+        rule = {"rule": "export − import" if flow == "balance" else "export ÷ import"}
+        fields = {**(rule if rules else {}), **own}
         out.append(
             keyed(
                 p.pair.with_flow(flow),
-                result.period.iso(),
+                period,
                 value,
                 flags,
                 low=low if value is not None else None,
                 high=high if value is not None else None,
                 approximate=approximate and value is not None,
                 unit=unit,
-                rule="export − import" if flow == "balance" else "export ÷ import",
-                note=p.reason or None,
+                **fields,
             )
         )
     return out

@@ -9,7 +9,7 @@ two full years.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
@@ -229,12 +229,91 @@ class SeriesGrowth:
 
 
 @dataclass(frozen=True)
+class BalanceChange:
+    """The balance (export − import) of a pair over one span and the same months a year
+    before: each side from the export and the import found over that very span."""
+
+    key: SeriesKey  # flow "balance"
+    export: Change
+    imports: Change
+
+    @property
+    def value(self) -> float | None:
+        return _difference(self.export.current, self.imports.current)
+
+    @property
+    def base(self) -> float | None:
+        return _difference(self.export.base, self.imports.base)
+
+    @property
+    def change(self) -> float | None:
+        """The balance's change in money (a relative change is not given: its sign may
+        flip)."""
+        if self.value is None or self.base is None:
+            return None
+        return self.value - self.base
+
+    @property
+    def period(self) -> Period:
+        return self.export.current.period
+
+    @property
+    def base_period(self) -> Period:
+        return self.export.base.period
+
+    @property
+    def reason(self) -> str:
+        """Why the balance's change is not computable ('' when it is)."""
+        if self.change is not None:
+            return ""
+        sides = (("export", self.export), ("import", self.imports))
+        missing = [f for f, c in sides if not c.base.found]
+        return f"no {' or '.join(missing)} figure for {self.base_period.label()}"
+
+    def formula(self) -> str:
+        """'balance Jan–Aug 2023: $4.062M − $40.63K = $4.021M; Jan–Aug 2022: … ; change …'."""
+        cur = self.key.currency
+        x, m = self.export, self.imports
+        now = (
+            f"balance {self.period.label()}: export {money(x.current.value, cur)} − import "
+            f"{money(m.current.value, cur)} = {money(self.value, cur)}"
+        )
+        if self.base is None:
+            return f"{now}; change: not computable ({self.reason})"
+        sign = "+" if (self.change or 0.0) >= 0 else ""
+        return (
+            f"{now}; {self.base_period.label()}: export {money(x.base.value, cur)} − import "
+            f"{money(m.base.value, cur)} = {money(self.base, cur)}; change "
+            f"{sign}{money(self.change, cur)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key.to_dict(),
+            "period": self.period.iso(),
+            "base_period": self.base_period.iso(),
+            "value": self.value,
+            "base": self.base,
+            "change": self.change,
+        }
+
+
+def _difference(export: Answer, imports: Answer) -> float | None:
+    if export.value is None or imports.value is None:
+        return None
+    return float(export.value - imports.value)
+
+
+@dataclass(frozen=True)
 class Growth:
     period: Period | None
     series: list[SeriesGrowth]
     unanswered: list[tuple[SeriesKey, str]] = field(default_factory=list)
-    # ``growth --flow export,import``: the flows asked, in order (empty: one flow)
+    # ``growth --flow export,import``: the flows asked, in order (empty: one flow), the
+    # balance of each pair with both, and the pairs whose flows share no span
     flows: tuple[str, ...] = ()
+    balances: tuple[BalanceChange, ...] = ()
+    unshared: tuple[SeriesKey, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -244,10 +323,20 @@ class Growth:
         }
         if self.flows:
             out["flows"] = list(self.flows)
+            out["balances"] = [b.to_dict() for b in self.balances]
+            out["unshared"] = [
+                {"reporter": k.reporter, "partner": k.partner, "currency": k.currency}
+                for k in self.unshared
+            ]
         return out
 
     def report(self) -> Report:
-        """What ``tradecli growth`` shows: built in ``analysis.growth_report``."""
+        """What ``tradecli growth`` shows: built in ``analysis.growth_report`` (with several
+        flows, in ``analysis.growth_flows_report``)."""
+        if self.flows:
+            from tradecli.analysis.growth_flows_report import report
+
+            return report(self)
         from tradecli.analysis.growth_report import growth_report
 
         return growth_report(self)
@@ -396,31 +485,78 @@ def growth_of_flows(
 ) -> Growth:
     """``growth --flow export,import``: growth once per flow (``keys``: each flow's
     series, in the order asked), in one result ordered by reporter–partner pair, then
-    flow. A flow without any answered series is listed as unanswered; ``NotAvailable``
-    only when no flow has one."""
+    flow. Without ``period`` the flows of a pair are compared over one span: the latest
+    span that every asked flow of the pair has (a pair without one: each flow over its
+    own latest span, and the pair is named in ``unshared``). With export and import, the
+    balance (export − import) over that span and the same months a year before, and its
+    change. A flow without any answered series is listed as unanswered;
+    ``NotAvailable`` only when no flow has one."""
     flows = tuple(keys)
+    engine = dataset.engine
+    by_pair: dict[tuple[str, str, str], dict[str, SeriesKey]] = {}
+    for flow in flows:
+        for k in keys[flow]:
+            by_pair.setdefault((k.reporter, k.partner, k.currency), {})[flow] = k
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []
-    errors: list[str] = []
-    for flow in flows:
-        try:
-            one = growth(dataset, keys[flow], period, first, last)
-        except NotAvailable as exc:
-            errors.append(f"{flow}: {exc}")
-            what = period.label() if period else "any span"
-            unanswered.extend((k, f"no figure for {what}") for k in keys[flow])
-            continue
-        answered.extend(one.series)
-        unanswered.extend(one.unanswered)
+    unshared: list[SeriesKey] = []
+    balances: list[BalanceChange] = []
+    for of_pair in by_pair.values():
+        own = [of_pair[f] for f in flows if f in of_pair]
+        span, comparable = period, None
+        if period is None:
+            span, comparable = shared_span(engine, own) if len(own) == len(flows) else (None, None)
+            if span is None:
+                unshared.append(own[0])
+        got: dict[str, SeriesGrowth] = {}
+        for key in own:
+            result = series_growth(engine, key, span, first, last)
+            if isinstance(result, str):
+                unanswered.append((key, result))
+                continue
+            if comparable is not None and result.span.value is None:
+                result = replace(result, latest_comparable=like_for_like(engine, key, comparable))
+            got[key.flow] = result
+        answered.extend(got.values())
+        if "export" in got and "import" in got:
+            x, m = got["export"].span, got["import"].span
+            if x.current.period == m.current.period:
+                balances.append(BalanceChange(x.current.key.with_flow("balance"), x, m))
     if not answered:
-        raise NotAvailable("; ".join(errors) or "no series of the flows asked")
-    pairs: dict[tuple[str, str, str], int] = {}
-    for s in answered:
-        pairs.setdefault((s.key.reporter, s.key.partner, s.key.currency), len(pairs))
+        what = period.label() if period else "any span"
+        names = ", ".join(f"{series_name(k)} {k.flow}" for k, _ in unanswered[:8])
+        raise NotAvailable(f"no series of the flows asked has a figure for {what}: {names}")
+    order: dict[tuple[str, str, str], tuple[bool, float]] = {}
+    for s in answered:  # pairs by the size of their first flow, as one flow's rows are
+        order.setdefault(
+            (s.key.reporter, s.key.partner, s.key.currency),
+            usd_first(s.key, s.span.current.value),
+        )
+    pair_rank = {p: n for n, p in enumerate(sorted(order, key=lambda p: (order[p], p)))}
     answered.sort(
         key=lambda s: (
-            pairs[(s.key.reporter, s.key.partner, s.key.currency)],
+            pair_rank[(s.key.reporter, s.key.partner, s.key.currency)],
             flows.index(s.key.flow),
         )
     )
-    return Growth(period, answered, unanswered, flows)
+    balances.sort(key=lambda b: pair_rank[(b.key.reporter, b.key.partner, b.key.currency)])
+    return Growth(period, answered, unanswered, flows, tuple(balances), tuple(unshared))
+
+
+def shared_span(engine: Engine, keys: list[SeriesKey]) -> tuple[Period | None, Period | None]:
+    """The latest span that every series of ``keys`` (the flows of one pair) answers, and,
+    when some flow has no like-for-like change over it, the latest earlier shared span
+    where every flow has one (else None)."""
+    common = set(spans_of(engine, keys[0]))
+    for key in keys[1:]:
+        common &= set(spans_of(engine, key))
+    spans = by_end(common)
+    if not spans:
+        return None, None
+    latest = spans[-1]
+    if all(like_for_like(engine, k, latest).value is not None for k in keys):
+        return latest, None
+    for span in reversed(spans[:-1]):
+        if all(like_for_like(engine, k, span).value is not None for k in keys):
+            return latest, span
+    return latest, None

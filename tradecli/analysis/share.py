@@ -305,12 +305,12 @@ def shares(
             unanswered.append(result)
     if not found:
         reasons = list(dict.fromkeys(u.reason for u in unanswered))
-        raise NotAvailable(_nothing_message(group, period, reasons))
+        raise NotAvailable(nothing_message(group, period, reasons))
     found.sort(key=lambda s: usd_first(s.key, s.value))
     return ShareResult(group, period, found, unanswered)
 
 
-def _nothing_message(group: Group, period: Period | None, reasons: list[str]) -> str:
+def nothing_message(group: Group, period: Period | None, reasons: list[str]) -> str:
     what = f"for {period.label()}" if period else "for any span"
     head = f"no share of {group.name} can be computed {what}"
     # The reason about the group total is the same for every partner; say it first, once.
@@ -492,14 +492,29 @@ def group_shares(
     group, else every reporter. Raise ``NotAvailable`` when the partner is not a member
     of the group or no reporter has a series with a member.
     """
+    if rank_all:
+        reporters = _reporters_of(dataset, group, selection)
+        flow = selection.flow or "turnover"
+        return rankings(dataset, reporters, group, flow, period, selection.partner)
+    return shares(dataset, share_keys(dataset, group, selection), group, period)
+
+
+def _reporters_of(dataset: Dataset, group: Group, selection: Selection) -> list[str]:
     try:
-        reporters = [selection.reporter_or_only(dataset, group)]
+        return [selection.reporter_or_only(dataset, group)]
     except AmbiguousSelection:
-        reporters = dataset.reporters()
+        return dataset.reporters()
+
+
+def share_keys(dataset: Dataset, group: Group, selection: Selection) -> list[SeriesKey]:
+    """The series whose shares ``group_shares`` computes: the selected partner (default:
+    every member in the data) of the reporter selected or the only one the data makes
+    obvious for the group, else of every reporter. Raise ``NotAvailable`` when the
+    partner is not a member of the group or no reporter has a series with a member.
+    Only the data's keys are used (a ``Dataset`` of the keys alone will do)."""
+    reporters = _reporters_of(dataset, group, selection)
     flow = selection.flow or "turnover"
     partner = selection.partner
-    if rank_all:
-        return rankings(dataset, reporters, group, flow, period, partner)
     if partner and not group.every_partner:
         members = {m.member for m in group.members}
         if partner not in members:
@@ -512,4 +527,4 @@ def group_shares(
         raise NotAvailable(
             f"no series of {', '.join(reporters)} with a member of {group.name} in the data"
         )
-    return shares(dataset, keys, group, period)
+    return keys

@@ -57,7 +57,7 @@ def summary(
     ctx: typer.Context,
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: Flows = None,
     sort: Sort = None,
     top: Top = None,
 ) -> None:
@@ -66,13 +66,29 @@ def summary(
     For each series: the latest full year and its change, the latest
     year-to-date span and its like-for-like change, the run-rate projection
     of the current year, the partner's share in each group that contains it,
-    and a sparkline of the annual values.
+    and a sparkline of the annual values. With several flows (--flow
+    export,import): the flows side by side over the same spans, with the
+    balance and the coverage.
 
     Example: tradecli summary --partner Tajikistan
     """
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.summary import summarize
     from tradecli.selection import Selection
 
+    flows = check_flows(flow) if flow is not None else None
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.summary_flows import summarize_flows
+
+        if sort is not None or top is not None:
+            raise typer.BadParameter("several flows are shown side by side, not ranked")
+        settings = _settings(ctx)
+        both = summarize_flows(
+            settings.load(reporter=reporter), flows, reporter=reporter, partner=partner
+        )
+        settings.show(both.report())
+        return
+    one = flows[0] if flows else None
     settings = _settings(ctx)
     if (
         settings.engine == EngineChoice.dask
@@ -82,10 +98,10 @@ def summary(
     ):
         from tradecli.cli.scale import dask_summary
 
-        settings.show(dask_summary(settings, reporter, partner, _flow(flow)).report())
+        settings.show(dask_summary(settings, reporter, partner, one).report())
         return
     dataset = settings.load(reporter=reporter)
-    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    keys = Selection.parse(dataset, reporter, partner, one).keys(dataset)
     if sort is not None or top is not None:
         _rank(settings, dataset, keys, sort, top, "value")
         return
@@ -251,6 +267,17 @@ def share(
 
     span = _period(period) if period else None
     settings = _settings(ctx)
+    if (
+        settings.engine == EngineChoice.dask
+        and not every
+        and sort is None
+        and top is None
+        and not settings.vintage
+    ):
+        from tradecli.cli.scale import dask_share
+
+        settings.show(dask_share(settings, vs, reporter, partner, _flow(flow), span).report())
+        return
     dataset = settings.load()
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))
@@ -318,6 +345,20 @@ def growth(
     sorting = sort.value if sort else None
     check_options(contributions, vs, sorting, partner, top, len(flows or ()))
     settings = _settings(ctx)
+    if (
+        settings.engine == EngineChoice.dask
+        and len(flows or ()) <= 1
+        and sort is None
+        and top is None
+        and not contributions
+        and not settings.vintage
+    ):
+        from tradecli.cli.scale import dask_growth
+
+        one = flows[0] if flows else None
+        found = dask_growth(settings, reporter, partner, one, span, from_year, to_year)
+        settings.show(found.report())
+        return
     dataset = settings.load()
     if flows is not None and len(flows) > 1:
         from tradecli.analysis.growth import flow_keys, growth_of_flows
@@ -396,6 +437,14 @@ def project(
     check_year(year)  # before the load: a usage error is said at once
     filters = Filters(as_of=_month(as_of))
     settings = _settings(ctx)
+    if settings.engine == EngineChoice.dask and not backtest and not settings.vintage:
+        from tradecli.cli.scale import dask_project
+
+        found = dask_project(
+            settings, reporter, partner, _flow(flow), year, Method(method.value), filters.as_of
+        )
+        settings.show(found.report())
+        return
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)

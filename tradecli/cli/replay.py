@@ -50,8 +50,8 @@ def entry(ctx: Any) -> Request | None:
     settings = ctx.find_object(Settings)
     if settings is None or settings.no_cache or not settings.data:
         return None
-    if any(str(path) == "-" for path in settings.data):
-        return None  # standard input: read once, never keyed
+    if any(str(path) == "-" or isinstance(path, str) for path in settings.data):
+        return None  # standard input: read once, never keyed; a URL: not keyed either
     if settings.out is not None or settings.fmt == "xlsx":
         return None  # writes a file, or bytes the transcript does not keep
     options = {
@@ -73,7 +73,8 @@ def entry(ctx: Any) -> Request | None:
             return None  # a pipe is read once; a missing file is the command's to report
         from tradecli.caching import results
 
-        return results.request(line, settings.data, inputs, width())
+        paths = [p for p in settings.data if isinstance(p, Path)]
+        return results.request(line, paths, inputs, width())
     except (OSError, ValueError):
         return None
 

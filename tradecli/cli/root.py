@@ -22,25 +22,36 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _existing(paths: list[Path] | None) -> list[Path] | None:
-    """``--data``: each path exists, or is ``-`` (standard input). Checked here, not by
+def data_input(given: str | Path) -> Path | str:
+    """One ``--data``: a URL (``s3://``, ``file://``, ...) stays text, for fsspec; anything
+    else is a path, which exists or is ``-`` (standard input). Checked here, not by
     ``exists=True``, which takes ``-`` for a file name."""
-    for path in paths or []:
-        if str(path) != "-" and not path.exists() and not path.is_symlink():
-            raise typer.BadParameter(f"path {str(path)!r} does not exist.")
-    return paths
+    from tradecli.readers.parquet import is_url
+
+    if isinstance(given, str) and is_url(given):
+        return given
+    path = Path(given)
+    if str(path) != "-" and not path.exists() and not path.is_symlink():
+        raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+    return path
+
+
+def _existing(given: list[str] | None) -> list[Path | str] | None:
+    return None if given is None else [data_input(g) for g in given]
 
 
 def root(
     ctx: typer.Context,
     data: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Option(
             "--data",
             "-d",
             metavar="PATH",
-            help="Data file or folder (repeatable; - reads standard input). Default: the "
-            "bundled dataset of published Azerbaijan trade figures.",
+            help="Data file or folder (repeatable; - reads standard input), or the URL of a "
+            "dataset written by convert (file://, s3://, gs://, https://: needs "
+            "tradecli[remote]). Default: the bundled dataset of published Azerbaijan trade "
+            "figures.",
             callback=_existing,
         ),
     ] = None,
@@ -126,9 +137,9 @@ def root(
         typer.Option(
             "--engine",
             envvar="TRADECLI_ENGINE",
-            help="Where the work runs: local (this process) or dask (summary on Dask workers, "
-            "one reporter each, from a dataset written by convert; needs "
-            "pip install 'tradecli[dask]').",
+            help="Where the work runs: local (this process) or dask (summary, growth, "
+            "share and project on Dask workers, one reporter each, from a dataset written "
+            "by convert; needs pip install 'tradecli[dask]').",
         ),
     ] = EngineChoice.local,
     scheduler: Annotated[
@@ -158,7 +169,7 @@ def root(
     ] = False,
 ) -> None:
     ctx.obj = Settings(
-        data=list(data or []),
+        data=[data_input(d) for d in data or []],
         groups=groups,
         fmt=fmt,
         explain=explain,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,25 +93,31 @@ def convert(
     Example: tradecli --data trade.csv convert --out trade.parquet
     """
     from tradecli.caching import keys
+    from tradecli.conversion import Conversion
+    from tradecli.dataset import Filters
     from tradecli.readers import parquet
 
     settings = _settings(ctx)
-    dataset = settings.load()
+    conversion = Conversion(
+        settings.data,
+        settings.groups,
+        Filters(include_flagged=settings.include_flagged, vintage=settings.vintage),
+        commodity=settings.commodity,
+        strict=settings.strict,
+        use_cache=not settings.no_cache,
+    )
     sources = [
-        (name, keys.content(path) if path.is_file() else None)
-        for name, path in _sources(settings, dataset)
+        (name, keys.content(path) if isinstance(path, Path) and path.is_file() else None)
+        for name, path in conversion.sources()
     ]
-    notes = [n for n in dataset.notes if not n.startswith("unit? ")]  # recomputed when read
-    with RowsProgress("converting") as progress:
-        written = parquet.write(
-            dataset.frame,
-            out,
-            sources,
-            notes,
-            commodity=settings.commodity,
-            row_group_rows=row_group_rows,
-            progress=progress.update,
-        )
+    with parquet.DatasetWriter(out, row_group_rows) as writer:
+        with RowsProgress("reading") as progress:
+            for frame in conversion.frames(progress.update):
+                writer.add(frame)
+        for note in conversion.notes:  # a reader's warnings start "warning: "
+            diagnostics(note if note.startswith("warning: ") else f"note: {note}")
+        with RowsProgress("writing") as progress:
+            written = writer.close(sources, conversion.notes, settings.commodity, progress.update)
     diagnostics(written.summary())
 
 
@@ -117,6 +125,80 @@ def dask_summary(
     settings: Settings, reporter: str | None, partner: str | None, flow: str | None
 ) -> Any:
     """``summary --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings) as (where, groups, filters, connected, progress):
+        return dask_engine.summary(
+            where, groups, filters, reporter, partner, flow, connected, progress
+        )
+
+
+def dask_growth(
+    settings: Settings,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Any,
+    first: int | None,
+    last: int | None,
+) -> Any:
+    """``growth --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings) as (where, groups, filters, connected, progress):
+        return dask_engine.growth(
+            where,
+            groups,
+            filters,
+            reporter,
+            partner,
+            flow,
+            period,
+            first,
+            last,
+            connected,
+            progress,
+        )
+
+
+def dask_share(
+    settings: Settings,
+    vs: str,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    period: Any,
+) -> Any:
+    """``share --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings) as (where, groups, filters, connected, progress):
+        return dask_engine.share(
+            where, groups, filters, vs, reporter, partner, flow, period, connected, progress
+        )
+
+
+def dask_project(
+    settings: Settings,
+    reporter: str | None,
+    partner: str | None,
+    flow: str | None,
+    year: int,
+    method: Any,
+    as_of: int | None,
+) -> Any:
+    """``project --engine dask``: each reporter's part on a worker (``dask_engine``)."""
+    from tradecli import dask_engine
+
+    with _on_dask(settings, as_of) as (where, groups, filters, connected, progress):
+        return dask_engine.project(
+            where, groups, filters, reporter, partner, flow, year, method, connected, progress
+        )
+
+
+@contextmanager
+def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """The dataset, groups and filters of a command on Dask, a client, and a progress bar."""
     from tradecli import dask_engine
     from tradecli.dataset import Filters
     from tradecli.groups import load as load_groups
@@ -130,22 +212,12 @@ def dask_summary(
     parquet.check(where, context)  # the marker's schema and commodity; its notes
     for note in context.notes:
         diagnostics(note if note.startswith("warning: ") else f"note: {note}")
-    filters = Filters(include_flagged=settings.include_flagged)
+    filters = Filters(include_flagged=settings.include_flagged, as_of=as_of)
     with (
         dask_engine.client(settings.scheduler) as connected,
         RowsProgress("computing") as progress,
     ):
-        return dask_engine.summary(
-            where, groups, filters, reporter, partner, flow, connected, progress.update
-        )
-
-
-def _sources(settings: Settings, dataset: Any) -> list[tuple[str, Path]]:
-    if not settings.data:
-        from tradecli.dataset import BUNDLED_NAME, bundled_path
-
-        return [(f"data/{BUNDLED_NAME}", bundled_path())]
-    return [(str(path), path) for path in dataset.files]
+        yield where, groups, filters, connected, progress.update
 
 
 def _settings(ctx: typer.Context) -> Settings:

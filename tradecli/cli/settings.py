@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class Settings:
     """Root options, shared by every command through ``ctx.obj``."""
 
-    data: list[Path] = field(default_factory=list)
+    data: list[Path | str] = field(default_factory=list)  # str: a URL
     groups: Path | None = None
     fmt: str = "table"
     explain: bool = False
@@ -51,7 +51,8 @@ class Settings:
 
             check_installed()
             diagnostics(
-                "note: --engine dask runs summary (without --sort, --top, --vintage); "
+                "note: --engine dask runs summary, growth, share and project (without "
+                "--sort, --top, --all, --vintage, --contributions, several flows, --backtest); "
                 "this command ran on the local engine"
             )
         base = filters or Filters()

@@ -374,19 +374,131 @@ def _partitions(frame: pd.DataFrame) -> Iterator[tuple[str, Any]]:
             yield names[code], rows[start:end]  # positions, in the frame's order
 
 
-def _arrow(frame: pd.DataFrame, positions: Any) -> Any:
-    """One reporter's rows (at ``positions``) as an Arrow table, with their positions (the
-    order column): sorted for the statistics, categories as text."""
+def _arrow(frame: pd.DataFrame, positions: Any, offset: int) -> Any:
+    """One reporter's rows (at ``positions``) as an Arrow table, with their positions in
+    the whole converted frame (the order column, ``offset`` + position), categories as
+    text."""
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
     part = frame.iloc[positions].drop(columns=["reporter"])
-    part[ORDER] = positions
-    rows = part.sort_values([*SORT, ORDER], kind="stable")
-    for column in rows.columns:
-        if isinstance(rows[column].dtype, pd.CategoricalDtype):
-            rows[column] = rows[column].astype("str")
-    return pa.Table.from_pandas(rows, preserve_index=False)
+    part[ORDER] = positions.astype(np.int64) + offset
+    for column in part.columns:
+        if isinstance(part[column].dtype, pd.CategoricalDtype):
+            part[column] = part[column].astype("str")
+    return pa.Table.from_pandas(part, preserve_index=False)
+
+
+SPILL = ".spill"  # inside the hidden work folder: each reporter's rows, as they come
+
+
+class DatasetWriter:
+    """A dataset written in two passes, with memory bounded by a piece and a reporter.
+
+    ``add`` takes the converted frame piece by piece, in order (a block of a large file,
+    or a whole small file), and writes each reporter's rows of it to a file of their own
+    in the hidden work folder. ``close`` then reads each reporter's rows back (one
+    reporter at a time), sorts them by partner, flow and span (for the row-group
+    statistics) and writes its partition; the spilled files are removed, the marker
+    written last, and the folder renamed into place. Used as a context manager: on any
+    error (or a kill) the work folder is removed (or left hidden, without a marker).
+    """
+
+    def __init__(self, out: Path, row_group_rows: int = ROW_GROUP_ROWS) -> None:
+        _check_out(out)
+        self.out = out
+        self.row_group_rows = row_group_rows
+        self.work = out.parent / f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.rows = 0
+        self.spilled: dict[str, list[Path]] = {}
+        self.pieces = 0
+
+    def __enter__(self) -> DatasetWriter:
+        self.work.mkdir()
+        (self.work / SPILL).mkdir()
+        return self
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """The next piece of the converted frame."""
+        import pyarrow.parquet as pq
+
+        for code, positions in _partitions(frame):
+            table = _arrow(frame, positions, self.rows)
+            target = (
+                self.work / SPILL / f"{len(self.spilled.get(code, [])):06d}-{uuid.uuid4().hex[:6]}"
+            )
+            pq.write_table(table, target, compression="lz4")
+            self.spilled.setdefault(code, []).append(target)
+        self.rows += len(frame)
+        self.pieces += 1
+
+    def close(
+        self,
+        sources: Sequence[tuple[str, str | None]],
+        notes: Sequence[str] = (),
+        commodity: str = "TOTAL",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Written:
+        """Each reporter's partition, then the marker, then the rename. ``sources``: (name
+        as given, content digest) of each file converted; ``progress`` is called with
+        (reporters written, reporters)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        written = Written(self.out, self.rows, 0, 0, 0, 0)
+        reporters = sorted(self.spilled)
+        for done, code in enumerate(reporters, 1):
+            parts = [pq.read_table(p) for p in self.spilled[code]]
+            table = (
+                pa.concat_tables(parts, promote_options="default") if len(parts) > 1 else parts[0]
+            )
+            del parts
+            table = table.take(pc.sort_indices(table, [(c, "ascending") for c in (*SORT, ORDER)]))
+            folder = self.work / f"reporter={quote(code, safe='')}"
+            folder.mkdir()
+            target = folder / "part-0.parquet"
+            pq.write_table(
+                table,
+                target,
+                row_group_size=self.row_group_rows,
+                compression="zstd",
+                write_statistics=True,
+            )
+            written.series += table.group_by(["partner", "flow", "currency"]).aggregate([]).num_rows
+            written.files += 1
+            written.bytes += target.stat().st_size
+            written.row_groups += -(-table.num_rows // self.row_group_rows)
+            written.reporters.append(code)
+            del table
+            for spilled in self.spilled[code]:
+                spilled.unlink()
+            if progress is not None:
+                progress(done, len(reporters))
+        (self.work / SPILL).rmdir()
+        marker = {
+            "schema_version": SCHEMA_VERSION,
+            "partitioning": "hive: reporter",
+            "sorted_by": list(SORT),
+            "row_group_rows": self.row_group_rows,
+            "rows": written.rows,
+            "series": written.series,
+            "files": written.files,
+            "bytes": written.bytes,
+            "reporters": written.reporters,
+            "commodity": commodity,
+            "sources": [{"file": name, "digest": digest} for name, digest in sources],
+            "notes": list(notes),
+        }
+        _write_synced(self.work / MARKER, json.dumps(marker, indent=1, ensure_ascii=False) + "\n")
+        written.bytes += (self.work / MARKER).stat().st_size
+        _into_place(self.work, self.out)
+        return written
 
 
 def write(
@@ -398,61 +510,12 @@ def write(
     row_group_rows: int = ROW_GROUP_ROWS,
     progress: Callable[[int, int], None] | None = None,
 ) -> Written:
-    """Write ``frame`` as a dataset at ``out``, atomically: into a hidden sibling folder,
-    the marker last, then renamed into place (an earlier dataset there is replaced; any
-    other folder or file there is refused). ``sources``: (name as given, content digest)
-    of each file converted; ``progress`` is called with (rows written, rows)."""
-    import numpy as np
-    import pyarrow.parquet as pq
-
-    _check_out(out)
-    work = out.parent / f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
-    try:
-        written = Written(out, len(frame), 0, 0, 0, 0)
-        series_columns = ["reporter", "partner", "flow", "currency"]
-        written.series = len(frame[series_columns].drop_duplicates()) if len(frame) else 0
-        done = 0
-        for code, positions in _partitions(frame):
-            folder = work / f"reporter={quote(code, safe='')}"
-            folder.mkdir()
-            target = folder / "part-0.parquet"
-            table = _arrow(frame, positions.astype(np.int64))
-            pq.write_table(
-                table,
-                target,
-                row_group_size=row_group_rows,
-                compression="zstd",
-                write_statistics=True,
-            )
-            written.files += 1
-            written.bytes += target.stat().st_size
-            written.row_groups += -(-len(positions) // row_group_rows)
-            written.reporters.append(code)
-            done += len(positions)
-            if progress is not None:
-                progress(done, len(frame))
-        marker = {
-            "schema_version": SCHEMA_VERSION,
-            "partitioning": "hive: reporter",
-            "sorted_by": list(SORT),
-            "row_group_rows": row_group_rows,
-            "rows": written.rows,
-            "series": written.series,
-            "files": written.files,
-            "bytes": written.bytes,
-            "reporters": written.reporters,
-            "commodity": commodity,
-            "sources": [{"file": name, "digest": digest} for name, digest in sources],
-            "notes": list(notes),
-        }
-        _write_synced(work / MARKER, json.dumps(marker, indent=1, ensure_ascii=False) + "\n")
-        written.bytes += (work / MARKER).stat().st_size
-        _into_place(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return written
+    """Write ``frame`` (all of it at once) as a dataset at ``out``, atomically
+    (``DatasetWriter``: an earlier dataset there is replaced; any other folder or file
+    there is refused)."""
+    with DatasetWriter(out, row_group_rows) as writer:
+        writer.add(frame)
+        return writer.close(sources, notes, commodity, progress)
 
 
 def _check_out(out: Path) -> None:
