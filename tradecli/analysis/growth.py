@@ -541,8 +541,10 @@ def growth_of_flows(
     balance (export − import) over that span and the same months a year before, and its
     change. A flow without any answered series is listed as unanswered;
     ``NotAvailable`` only when no flow has one."""
+    from tradecli.analysis.rankings import engine_for
+
     flows = tuple(keys)
-    engine = dataset.engine
+    engine = engine_for(dataset)  # TRADECLI_BACKEND=bulk: the bulk backend
     by_pair: dict[tuple[str, str, str], dict[str, SeriesKey]] = {}
     for flow in flows:
         for k in keys[flow]:
