@@ -126,6 +126,19 @@ def test_share_explains_the_range_of_the_share(runner: CliRunner) -> None:
     )
 
 
+def test_a_ranking_carries_the_range_of_each_share(runner: CliRunner) -> None:
+    """Line 181: AZE–RUS 2021 "about" 3 billion (2.5 to 3.5 billion); line 110: AZE–WORLD
+    2021 = 33.9 billion, exact: the share lies in 2.5/33.9 to 3.5/33.9."""
+    low, high = 2.5 / 33.9, 3.5 / 33.9
+    code, out, _ = run(runner, "share", "--vs", "world", "--all", "-f", "csv")
+    assert code == 0
+    rus = next(r for r in csv_rows(out) if r["partner"] == "RUS")
+    assert float(rus["share"]) == pytest.approx(3 / 33.9)
+    assert (float(rus["share_low"]), float(rus["share_high"])) == pytest.approx((low, high))
+    code, out, _ = run(runner, "share", "--vs", "world", "--all")
+    assert f"{3 / 33.9:.2%} ({low:.2%} to {high:.1%})" in out
+
+
 def test_project_explains_the_range_of_the_projection(runner: CliRunner) -> None:
     code, out, _ = run(runner, "project", "2023", "-r", "UZB", "-p", "AZE", "--explain")
     assert code == 0
