@@ -58,6 +58,19 @@ frame["year"] = frame["period"].astype(str).str[:4]
 print(len(frame.groupby(["reporter", "partner", "flow", "year"], observed=True)["value"].sum()))
 """
 
+# How many series of a file the columnar path leaves to the reference engine (printed by
+# the bench only: users never see it).
+FALLBACK = """
+import sys
+from pathlib import Path
+from tradecli.dataset import load
+from tradecli.engine.bulk import Columns
+columns = Columns(load([Path(sys.argv[1])], use_cache=False).frame)
+kept = columns.kept > 0
+print(len(columns), int((kept & ~columns.simple).sum()),
+      int((kept & columns.simple & ~columns.monthly).sum()))
+"""
+
 TYPER_MINIMAL = """
 import typer
 app = typer.Typer()
@@ -214,6 +227,15 @@ def whole_file(args: argparse.Namespace) -> None:
         ratio = statistics.median(walls[("10M", name)]) / statistics.median(walls[("1M", name)])
         print(f"growth 10M / 1M, {name}: {ratio:.1f}x")
     print(f"tradecli --help imports pandas: {pandas}")
+    for label, path in files:
+        counted = subprocess.run(
+            [py, "-c", FALLBACK, str(path)], capture_output=True, text=True, check=True
+        )
+        n, every, months = counted.stdout.split()
+        print(
+            f"{label}: {n} series; left to the reference engine for every span: {every}, "
+            f"for single months (growth's latest month, shares): {months}"
+        )
 
 
 def _paired(

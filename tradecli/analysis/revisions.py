@@ -192,6 +192,12 @@ def _sources(answer: Answer) -> list[dict[str, Any]]:
     return [o.to_dict() for o in answer.reconciled.sources]
 
 
+def _derived(answer: Answer) -> Answer:
+    """The answer with its derivation (its sources): a bulk backend's answer made from
+    the arrays gives the reference engine's answer to the same question."""
+    return answer.reference() if isinstance(answer, bulk_engine.BulkAnswer) else answer
+
+
 def check_vintages(before: str | None, after: str | None) -> None:
     """Both vintages are dates (or None), the earlier before the later (``BadRequest``
     otherwise, naming the option)."""
@@ -244,7 +250,7 @@ def revisions(
                 continue
             a, b = old.value(key, period), new.value(key, period)
             if differ(a.value, b.value):
-                found.append(Revision(a, b))
+                found.append(Revision(_derived(a), _derived(b)))
     found.sort(key=lambda r: (r.key, r.period))
     make = lambda f: engine(f, flagged, codes)  # noqa: E731
     moved = _moved(found, frame_a, frame_b, new, make, dataset.groups, old)

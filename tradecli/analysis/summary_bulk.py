@@ -27,6 +27,7 @@ from tradecli.analysis.projection import Method, Projection, linear
 from tradecli.analysis.share import Share, Unanswered, share_of
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
+    DIFFERENCE,
     EXACT,
     EXPORT_PLUS_IMPORT,
     MEMBER_SUM,
@@ -38,6 +39,7 @@ from tradecli.engine.answers import (
 from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
+from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.groups import Group
 from tradecli.periods import Period
 
@@ -45,6 +47,8 @@ Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 T = TypeVar("T")
+# A key's months: value, found, export + import, flag bits, a difference (``Shares._vector``).
+Vector = tuple[Floats, Bools, Bools, Ints, Bools]
 Lists = tuple[list[int], list[float], list[int], list[bool], list[int]]
 
 
@@ -285,9 +289,13 @@ def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
 
 
 def columns_of(dataset: Dataset) -> Columns:
-    """The dataset's columns (built once per dataset)."""
+    """The dataset's columns (built once per dataset; the last few datasets' are kept, so
+    a long-lived process, such as a Dask worker answering one reporter's partition after
+    another, does not keep every dataset it was given)."""
     found = _COLUMNS.get(id(dataset))
     if found is None or found[0] is not dataset:
+        while len(_COLUMNS) >= _KEPT:
+            del _COLUMNS[next(iter(_COLUMNS))]  # the oldest
         found = _COLUMNS[id(dataset)] = (
             dataset,
             Columns(dataset.frame, dataset.filters.include_flagged),
@@ -296,6 +304,7 @@ def columns_of(dataset: Dataset) -> Columns:
 
 
 _COLUMNS: dict[int, tuple[Dataset, Columns]] = {}
+_KEPT = 4
 
 
 class Shares:
@@ -308,7 +317,7 @@ class Shares:
         self.dataset, self.columns, self.helper = dataset, columns, helper
         self.engine = dataset.engine
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
-        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools, Ints] | None] = {}
+        self._vectors: dict[SeriesKey, Vector | None] = {}
         self._world: dict[tuple[str, str, str], _Totals | None] = {}
         self._partners: dict[tuple[str, str], list[str]] | None = None
         self._members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
@@ -335,6 +344,10 @@ class Shares:
         """(whether the columns answer, the share or why there is none)."""
         if self._code_has_figures(key, group):
             return False, None
+        if self.columns.roles(key) is None:
+            # Spans beside the months (Jan..m figures): the share is looked for over each
+            # span of the key (``share._candidate_spans``), not its months alone.
+            return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
         part = self._vector(key)
         if group.every_partner:
@@ -343,7 +356,7 @@ class Shares:
             totals = self._group_totals(r, group, flow, currency)
         if totals is None or part is None:
             return False, None
-        values, found, xm, part_flags = part
+        values, found, xm, part_flags, difference = part
         ok = found & totals.complete & (totals.value != 0)
         where = np.flatnonzero(ok)
         if not len(where):
@@ -363,6 +376,19 @@ class Shares:
         if xm[t]:
             answer = bulk_answer(
                 key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made, part_words
+            )
+        elif difference[t]:
+            value = float(values[t])
+            answer = bulk_answer(
+                key,
+                period,
+                value,
+                DIFFERENCE,
+                2,
+                part_made,
+                part_words,
+                signs=(1, -1),
+                notes=(NEGATIVE_DIFFERENCE,) if value < 0 else (),
             )
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
@@ -456,21 +482,22 @@ class Shares:
         self._world[memo] = out
         return out
 
-    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools, Ints] | None:
-        """Per month of the data: the key's value (rules 1 and 4 for one month), whether
-        found, whether export + import, its flag bits; None when a series of it is not
-        simple."""
+    def _vector(self, key: SeriesKey) -> Vector | None:
+        """Per month of the data: the key's value (rules 1, 3 and 4 for one month), whether
+        found, whether export + import, its flag bits, whether its own difference; None
+        when a series of it is not simple. (A group member's months; a key's own share
+        is looked for over its months only when they are its only spans.)"""
         if key in self._vectors:
             return self._vectors[key]
         columns = self.columns
-        roles = columns.roles(key)
+        roles = columns.roles(key, months_only=False)
         out = None
         if roles is not None:
             own, x, m = (columns.month_vector(s) for s in roles)
             both = x[1] & m[1] & ~own[1]
             values = np.where(own[1], own[0], x[0] + m[0])
             flags = np.where(own[1], own[2], x[2] | m[2])
-            out = (values, own[1] | both, both, flags)
+            out = (values, own[1] | both, both, flags, own[1] & own[3])
         self._vectors[key] = out
         return out
 

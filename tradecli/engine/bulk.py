@@ -16,10 +16,18 @@ series of a bulk download is made of single months, one figure each; for those t
   are found: the sum of the two cumulative sums, as the scalar engine adds its two parts.
 
 A series is **simple** when its kept rows (after the quality-flag exclusion) are single
-months, one figure per month, none approximate (about/over/almost) and all finite. Every
-other series (annual, quarterly or cumulative spans beside months, revisions and
-conflicts to reconcile, approximate figures) is left to the reference rules; so is every
-question about a key one of whose series (own, export, import) is not simple.
+months and Jan..m figures of one calendar year (a year, a year to date: what a bulk
+download publishes beside its months), none approximate (about/over/almost) and all
+finite; revisions and conflicts of a span are reconciled as the reference's span index
+does. For such a series, Jan..m is its own figure where it has one (rule 1), else the
+fewest spans that tile it (rule 2): the latest Jan..k figure whose months k + 1..m are
+all there, then those months (``_Year.jan_to``); rule 3 can add nothing to a Jan..m
+span there, and gives a single month without a figure as Jan..m less Jan..m - 1
+(``Columns.month_vector``). A simple series made of single months alone is
+**monthly**: only those answer any span from the columns (``Engine.value``, growth's
+latest month, a key's own share). Every other series (quarters, spans across a year
+end, approximate figures) is left to the reference rules; so is every question about a
+key one of whose series (own, export, import) is not simple.
 
 ``BulkAnswer`` is the answer made from the arrays: value, span, rule and flags known at
 once; its derivation (parts, sources, ``explain``, JSON) is the reference engine's answer
@@ -126,6 +134,7 @@ def bulk_answer(
     *,
     notes: tuple[str, ...] = (),
     complete: bool = True,
+    signs: tuple[int, ...] | None = None,
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
     data are the reference answer's, made on first look."""
@@ -140,7 +149,7 @@ def bulk_answer(
         value=value,
         rule=rule,
         parts=parts,
-        signs=(1,) * n_parts,
+        signs=(1,) * n_parts if signs is None else signs,
         reconciled=None,
         available=available,
         complete=complete,
@@ -323,6 +332,7 @@ class Columns:
         self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
+        self._months: tuple[Floats, Bools, Ints, Bools] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -339,20 +349,50 @@ class Columns:
         series = self.series(key)
         return series >= 0 and bool(self.kept[series])
 
-    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints]:
-        """A simple series' figure, presence and flag bits for every month of the data's
-        years (month ``first_month + t`` at ``t``); nothing present for -1."""
+    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints, Bools]:
+        """A simple series' value, whether found, flag bits, and whether it is a
+        difference, for every month of the data's years (month ``first_month + t`` at
+        ``t``); nothing found for -1. A month is its figure (rule 1); in a series with
+        Jan..m figures, a month without one is Jan..m less Jan..m - 1 where both are
+        found (rule 3: the only difference such a series can give, ``_Year.jan_to``)."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
         flags = np.zeros(self.n_months, dtype=np.int64)
+        difference = np.zeros(self.n_months, dtype=bool)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
             at = (self.row_year[start:end] - self.first_year) * 12
             cells = (at[:, None] + np.arange(12)).reshape(-1)
-            values[cells] = self.values[start:end].reshape(-1)
-            present[cells] = self.present[start:end].reshape(-1)
-            flags[cells] = self.flags[start:end].reshape(-1)
-        return values, present, flags
+            month_values, month_present, month_flags, differs = (
+                a[start:end] for a in self.months()
+            )
+            difference[cells] = differs.reshape(-1)
+            values[cells] = month_values.reshape(-1)
+            present[cells] = month_present.reshape(-1)
+            flags[cells] = month_flags.reshape(-1)
+        return values, present, flags, difference
+
+    def months(self) -> tuple[Floats, Bools, Ints, Bools]:
+        """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
+        found, flag bits, and whether a difference; worked out once, for every row."""
+        if self._months is None:
+            found, value, bits, _ = _Year(
+                self.values,
+                self.present,
+                self.flags,
+                self.cum_values,
+                self.cum_present,
+                self.cum_flags,
+            ).jan_to()
+            differs = np.zeros_like(self.present)
+            differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~self.present[:, 1:]
+            self._months = (
+                np.where(differs, np.diff(value, axis=1, prepend=0.0), self.values),
+                self.present | differs,
+                np.where(differs, bits | np.roll(bits, 1, axis=1), self.flags),
+                differs,
+            )
+        return self._months
 
     def series(self, key: SeriesKey) -> int:
         """The series number of ``key``, -1 when the data has no rows of it."""
