@@ -210,8 +210,10 @@ def test_the_text_chart_fits_the_width(
     # data/azerbaijan-trade-published.csv: AZE–TJK 2009 = 25.472 million, the largest
     assert any(line.startswith("2009") and line.endswith("25.472") for line in bars)
     longest = max(len(line) for line in bars)
-    # label, two spaces, the shortest bar (10) and a space, a space, the number and its mark
-    assert longest <= max(int(width), 14 + 2 + 11 + 1 + len("2.040  [about]"))
+    # label, two spaces, the shortest bar (10) and a space, a space, the number, its range
+    # and its mark (line 40: 2017 "about" 2.04 million, 2.035 to 2.045)
+    tail = "2.040  (2.035 to 2.045)  [about]"
+    assert longest <= max(int(width), 14 + 2 + 11 + 1 + len(tail))
     assert all("…" not in line for line in out.splitlines())
 
 

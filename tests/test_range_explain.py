@@ -194,6 +194,26 @@ def test_verify_and_chart_explain_the_range(runner: CliRunner, tmp_path: Any) ->
     assert "range: about $7.5M (±$50K) → $7.45M to $7.55M" in out
 
 
+def test_the_chart_carries_the_range_of_each_approximate_point(runner: CliRunner) -> None:
+    """Lines 59 and 61 (TJK–AZE, "about" 7.5 and 6.5 million, in US$ million on the chart);
+    lines 181 and 110: AZE–RUS 2021 share of the world, 2.5/33.9 to 3.5/33.9."""
+    code, out, _ = run(runner, "chart", "-r", "TJK", "-p", "AZE")
+    assert code == 0
+    for year, (low, high) in TJK_AZE.items():
+        line = next(x for x in out.splitlines() if x.startswith(str(year)))
+        assert f"({low / 1e6:.3f} to {high / 1e6:.3f})  [about]" in line
+    code, out, _ = run(runner, "chart", "-r", "AZE", "-p", "TJK")
+    assert " to " not in next(x for x in out.splitlines() if x.startswith("2023"))  # exact
+    code, out, _ = run(
+        runner, "chart", "-r", "AZE", "-p", "RUS", "--kind", "share", "--vs", "world"
+    )
+    line = next(x for x in out.splitlines() if x.startswith("2021"))
+    assert f"({2.5 / 33.9:.2%} to {3.5 / 33.9:.1%})" in line
+    code, out, _ = run(runner, "chart", "-r", "TJK", "-p", "AZE", "-f", "json")
+    points = [p for trace in json.loads(out)["traces"] for p in trace["points"]]
+    assert [(p["low"], p["high"]) for p in points] == [TJK_AZE[2022], TJK_AZE[2023]]
+
+
 def test_summary_shows_the_range_beside_the_figure_when_it_fits(runner: CliRunner) -> None:
     code, out, _ = run(runner, "summary", "-r", "TJK", width="200")
     assert code == 0

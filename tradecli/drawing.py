@@ -63,7 +63,7 @@ def _tail(data: ChartData, point: Point) -> str:
     """The number after a bar, its range and how it was published."""
     text = _number(data, point.value)
     if point.low is not None and point.high is not None:
-        text += f"  (range {_number(data, point.low)}–{_number(data, point.high)})"
+        text += f"  ({_number(data, point.low)} to {_number(data, point.high)})"
     if point.qualifiers:
         text += f"  [{', '.join(point.qualifiers)}]"
     return text

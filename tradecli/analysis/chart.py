@@ -27,6 +27,7 @@ from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import MONTH_ABBR, Period
+from tradecli.records import approximate, ratio_range, value_range
 from tradecli.selection import entity_name
 
 if TYPE_CHECKING:
@@ -164,11 +165,14 @@ def build_chart(
 
 def _point(answer: Answer, x: float) -> Point:
     """A found answer plotted at ``x``, labelled with its span and qualifiers."""
+    low, high = value_range(answer) if approximate(answer) else (None, None)
     return Point(
         answer.period.label(),
         x,
         answer.value or 0.0,
         answer.period,
+        low,
+        high,
         qualifiers=tuple(sorted(answer.qualifiers)),
     )
 
@@ -305,6 +309,11 @@ def share_chart(dataset: Dataset, key: SeriesKey, group: Group) -> ChartData:
                     year,
                     result.value,
                     period,
+                    *(
+                        ratio_range(value_range(result.part), value_range(result.total))
+                        if approximate(result.part, result.total)
+                        else (None, None)
+                    ),
                     qualifiers=tuple(sorted(result.part.qualifiers | result.total.qualifiers)),
                 )
             )
