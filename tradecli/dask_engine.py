@@ -194,12 +194,16 @@ def _partition(
     a ``Part`` carrying the rows the filters left out."""
     import pandas as pd
 
+    from tradecli.analysis.summary_bulk import forget_columns
     from tradecli.dataset import Dataset, apply_filters
 
     frame, left_out = apply_filters(frame_of(part), filters)
     wanted = keys.of(set(str(r) for r in frame["reporter"].unique())) if len(frame) else []
-    result = work(Dataset(frame, groups, [], filters, [], left_out), wanted) if wanted else None
-    return pd.DataFrame({RESULT: [dumps(Part(result, left_out), derivations)]})
+    dataset = Dataset(frame, groups, [], filters, [], left_out)
+    result = work(dataset, wanted) if wanted else None
+    pickled = dumps(Part(result, left_out), derivations)
+    forget_columns(dataset)  # the worker holds one partition at a time
+    return pd.DataFrame({RESULT: [pickled]})
 
 
 def dumps(result: Any, derivations: bool = True) -> bytes:
