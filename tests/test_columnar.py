@@ -94,9 +94,17 @@ def test_figures_that_agree_are_one_figure_with_the_flags_of_each() -> None:
 def test_series_the_arrays_do_not_take() -> None:
     about = _months("export", 2023, [1.0, 2.0], flags="about")
     annual = [obs("2022", 12.0, flow="import"), obs("2022-01", 1.0, flow="import")]
-    columns = Columns(frame(*about, *annual))
-    assert not columns.simple.any()
+    quarter = [obs("2022-Q2", 5.0, partner="KAZ"), obs("2022-01", 1.0, partner="KAZ")]
+    columns = Columns(frame(*about, *annual, *quarter))
+    export, imports = (columns.series(AZE_TJK.with_flow(f)) for f in ("export", "import"))
+    kaz = columns.series(AZE_TJK.with_partner("KAZ"))
+    # Approximate figures and a quarter: not taken. A year beside its months: taken for
+    # Jan..m spans (``simple``), but not for single months (``monthly``: differences).
+    assert columns.simple[[export, imports, kaz]].tolist() == [False, True, False]
+    assert not columns.monthly.any()
     assert key_years(columns, [AZE_TJK]).simple.tolist() == [False]
+    ky = key_years(columns, [AZE_TJK.with_flow("import")])
+    assert (ky.simple.tolist(), ky.monthly.tolist()) == ([True], [False])
 
 
 def test_the_backend_answers_from_the_columns() -> None:

@@ -10,11 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.frames import frame
+from tests.test_bulk_engine import datasets
+from tradecli.analysis.growth import flow_keys, growth_of_flows
 from tradecli.cli import app
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.groups import load_bundled
+from tradecli.periods import Period
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -31,7 +41,7 @@ def test_aze_tjk_export_and_import_over_a_shared_span(runner: CliRunner) -> None
     code, out, _ = run(runner, *args, "--flow", "export,import", "-f", "csv")
     assert code == 0
     records = by_flow(out)
-    assert list(records) == ["export", "import"]
+    assert list(records) == ["export", "import", "balance"]
     # Jan–Aug: export $4.062M in 2023 (line 20) against $3.728M in 2022 (line 21).
     export = records["export"]
     assert float(export["value"]) == pytest.approx(4.062e6)
@@ -52,7 +62,7 @@ def test_aze_tjk_export_and_import_over_a_shared_span(runner: CliRunner) -> None
     assert "csv:20]" in out and "csv:21]" in out and "csv:22]" in out and "csv:23]" in out
 
 
-def test_latest_span_of_each_flow_with_the_flow_named(runner: CliRunner) -> None:
+def test_the_flows_in_the_order_asked_with_the_flow_named(runner: CliRunner) -> None:
     code, out, _ = run(runner, "growth", "-r", "AZE", "-p", "TJK", "--flow", "import,export")
     assert code == 0
     lines = [line for line in out.splitlines() if "AZE–TJK" in line]
@@ -99,3 +109,87 @@ def test_one_flow_has_no_flow_column(runner: CliRunner) -> None:
     code, out, _ = run(runner, "growth", "-r", "AZE", "-p", "TJK", "--flow", "export")
     assert code == 0 and "Growth (export, latest span, like for like)" in out
     assert "┃ flow" not in out
+
+
+def test_the_flows_of_a_pair_share_one_span(runner: CliRunner) -> None:
+    """Export's latest span is 2023 (line 32), turnover's Jan–Apr 2024 (line 72): both
+    are compared over 2023, the latest span both have."""
+    args = ["growth", "-r", "AZE", "-p", "TJK", "--flow", "export,turnover", "-f", "csv"]
+    code, out, _ = run(runner, *args)
+    assert code == 0
+    records = by_flow(out)
+    assert records["export"]["period"] == records["turnover"]["period"] == "2023"
+    # Export $5M (line 32) against $5.8M (line 10); turnover $6.1M (lines 30, 34) against
+    # the revised $5.9M (lines 31, 35).
+    assert float(records["export"]["change"]) == pytest.approx(5 / 5.8 - 1)
+    assert float(records["turnover"]["change"]) == pytest.approx(6.1 / 5.9 - 1)
+
+
+def test_the_balance_and_its_change_over_the_shared_span(runner: CliRunner) -> None:
+    args = ["growth", "-r", "AZE", "-p", "TJK", "--flow", "export,import"]
+    code, out, _ = run(runner, *args, "-f", "csv")
+    assert code == 0
+    balance = by_flow(out)["balance"]
+    # 2023: $5M (line 32) − $1.1M (line 33); 2022: $5.8M (line 10) − $138K (line 12).
+    assert balance["period"] == "2023" and balance["base_period"] == "2022"
+    assert float(balance["value"]) == pytest.approx(3.9e6)
+    assert float(balance["base_value"]) == pytest.approx(5.662e6)
+    assert balance["change"] == ""  # a relative change of a balance is not given
+    code, out, _ = run(runner, *args)
+    (row,) = [line for line in out.splitlines() if "balance" in line and "│" in line]
+    assert "$3.9M" in row and "-$1.762M" in row
+    code, out, _ = run(runner, *args, "-f", "json")
+    (b,) = json.loads(out)["balances"]
+    assert b["change"] == pytest.approx(3.9e6 - 5.662e6)
+    code, out, _ = run(runner, *args, "--explain")
+    assert (
+        "balance 2023: export $5M − import $1.1M = $3.9M; 2022: export $5.8M − import $138K "
+        "= $5.662M; change -$1.762M" in out
+    )
+
+
+def test_the_balance_over_a_given_span(runner: CliRunner) -> None:
+    args = ["growth", "-r", "AZE", "-p", "TJK", "--period", "2023-01/2023-08"]
+    code, out, _ = run(runner, *args, "--flow", "export,import", "-f", "json")
+    assert code == 0
+    (b,) = json.loads(out)["balances"]
+    # Jan–Aug 2023: $4.062M (line 20) − $40,630 (line 22); 2022: $3.728M (line 21) −
+    # $100,500 (line 23).
+    assert b["value"] == pytest.approx(4.062e6 - 40630)
+    assert b["base"] == pytest.approx(3.728e6 - 100500)
+    assert b["change"] == pytest.approx((4.062e6 - 40630) - (3.728e6 - 100500))
+
+
+def test_no_balance_change_without_a_base(runner: CliRunner) -> None:
+    # AZE–RUS Jan–Jun 2024: $557M (line 192) − $1.6B (line 193); no Jan–Jun 2023 figures.
+    args = ["growth", "-r", "AZE", "-p", "RUS", "--flow", "export,import"]
+    code, out, _ = run(runner, *args, "-f", "json")
+    assert code == 0
+    (b,) = json.loads(out)["balances"]
+    assert b["value"] == pytest.approx(557e6 - 1.6e9)
+    assert b["base"] is None and b["change"] is None
+    _, out, _ = run(runner, *args)
+    assert "balance change not computable: AZE–RUS (no export or import figure for" in out
+
+
+@settings(max_examples=25, deadline=None)
+@given(datasets, st.sampled_from((["export", "import"], ["import", "turnover", "export"])))
+def test_the_flows_of_a_pair_never_mix_spans(drawn: list[dict[str, Any]], flows: list[str]) -> None:
+    """Without --period, every flow of a pair is over one span (unless the pair is named
+    as having none that every flow has), and a balance is export − import over it."""
+    data = Dataset(frame(*drawn), load_bundled(), [])
+    try:
+        result = growth_of_flows(data, flow_keys(data, None, None, flows))
+    except NotAvailable:
+        return
+    unshared = {(k.reporter, k.partner, k.currency) for k in result.unshared}
+    spans: dict[tuple[str, str, str], set[Period]] = {}
+    for s in result.series:
+        pair = (s.key.reporter, s.key.partner, s.key.currency)
+        spans.setdefault(pair, set()).add(s.span.current.period)
+    for pair, periods in spans.items():
+        assert pair in unshared or len(periods) == 1
+    for b in result.balances:
+        assert b.export.current.period == b.imports.current.period == b.period
+        x, m = b.export.current.value, b.imports.current.value
+        assert x is not None and m is not None and b.value == x - m

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -195,3 +196,59 @@ def test_without_a_from_vintage_each_figure_as_first_published(bundled_data: Dat
     assert kaz.new.value == pytest.approx(598.47e6)
     # A span published once, or only undated, is no revision: AZE–TJK Jan–Jul 2023 (line 199).
     assert (TJK, Period.parse("2023-01/2023-07")) not in found
+
+
+# -- derived answers beyond growth: shares and projections ----------------------------
+
+
+def test_shares_that_moved_with_the_2022_revisions(bundled_data: Dataset) -> None:
+    result = revisions(bundled_data, "2023-09-14")
+    shares = {(m.key.partner, m.group): m for m in result.moved if m.measure == "share"}
+    # AZE–TJK 2022 share of world: $5.8M (lines 8, 52, 200) of $52.6B (line 109) as known
+    # on 2023-09-14; now $5.9M (lines 31, 35) of $52.68B (line 116).
+    tjk = shares[("TJK", "world")]
+    assert tjk.period == Period.year(2022)
+    assert tjk.old_value == pytest.approx(5.8e6 / 52.6e9)
+    assert tjk.new_value == pytest.approx(5.9e6 / 52.68e9)
+    # AZE–TUR 2022: $5.8B (line 114) then; now also $5.842B (line 97, undated), which
+    # agrees with it within its precision and is the more precise.
+    tur = shares[("TUR", "world")]
+    assert tur.old_value == pytest.approx(5.8e9 / 52.6e9)
+    assert tur.new_value == pytest.approx(5.842e9 / 52.68e9)
+    # The SPECA 2022 total (line 86) was published on 2023-11-21: no share of speca then.
+    assert ("TJK", "speca") not in shares
+
+
+def test_shares_and_run_rates_in_the_records(runner: CliRunner, write_csv: Any) -> None:
+    data = write_csv(
+        [
+            "AZE,TJK,turnover,2023-01/2023-07,2.3,million,USD,,2023-09-14,A,https://a.example",
+            "AZE,TJK,turnover,2023-01/2023-07,2.4,million,USD,,2023-10-20,B,https://b.example",
+            "AZE,CIS,turnover,2023-01/2023-07,4,billion,USD,,2023-09-01,C,https://c.example",
+        ]
+    )
+    args = ["--data", str(data), "revisions", "--from-vintage", "2023-09-30"]
+    code, out, _ = run(runner, *args, "-f", "csv")
+    assert code == 0
+    records = list(csv.DictReader(io.StringIO(out)))
+    rows = {r["measure"]: r for r in records}
+    assert float(rows["figure"]["old"]) == pytest.approx(2.3e6)
+    assert float(rows["figure"]["value"]) == pytest.approx(2.4e6)
+    # The run-rate of 2023 from Jan–Jul: × 12 / 7.
+    projection = rows["projection"]
+    assert projection["period"] == "2023"
+    assert float(projection["old"]) == pytest.approx(2.3e6 * 12 / 7)
+    assert float(projection["value"]) == pytest.approx(2.4e6 * 12 / 7)
+    assert float(projection["change"]) == pytest.approx(0.1e6 * 12 / 7)
+    # The share of the published CIS total, $4B, in both groups whose total it is.
+    shares = {r["group"]: r for r in records if r["measure"] == "share"}
+    assert set(shares) == {"cis", "cis-stat"}
+    for share in shares.values():
+        assert share["unit"] == "ratio" and share["period"] == "2023-01/2023-07"
+        assert float(share["old"]) == pytest.approx(2.3e6 / 4e9)
+        assert float(share["value"]) == pytest.approx(2.4e6 / 4e9)
+    code, out, _ = run(runner, *args, "--explain")
+    assert code == 0
+    assert "run-rate 2023" in out and "share of cis" in out
+    assert "old: linear: $2.3M × 12 / 7 = $3.943M" in out
+    assert "new: $2.4M / $4B (published CIS total) = 0.0600%" in out

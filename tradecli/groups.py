@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -103,7 +103,14 @@ def bundled_text() -> str:
 
 
 def load_bundled() -> Groups:
-    return parse(bundled_text(), "groups.csv (bundled)")
+    return _parse_once(bundled_text(), "groups.csv (bundled)")
+
+
+@lru_cache(maxsize=2)
+def _parse_once(text: str, file: str) -> Groups:
+    """``parse``, once per process for the same text (the bundled file, read each
+    time): groups are immutable, and every load asks for them."""
+    return parse(text, file)
 
 
 def load(groups_file: Path | None = None) -> Groups:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradecli.periods import Period
@@ -24,6 +25,9 @@ EXCLUDED_FLAGS = ("suspect-unit", "low-trust", "negative-as-published")
 OFFICIAL_STATEMENT = "official-statement"
 
 CODE_COLUMNS = ("reporter", "partner", "flow", "currency")
+# Provenance texts: few distinct values each (a flag list, a date, a publisher, a page),
+# kept as categoricals like the codes. Compare them by their categories' texts.
+TEXT_COLUMNS = ("flags", "published", "publisher", "url")
 COLUMNS = (
     "reporter",
     "partner",
@@ -49,22 +53,51 @@ def empty() -> pd.DataFrame:
 
 
 def finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a reader's frame the canonical column order and dtypes."""
+    """Give a reader's frame the canonical column order and dtypes.
+
+    Columns already in their dtype are kept as they are (no copy: pandas' copy on
+    write keeps the caller's frame unchanged), so a reader that builds the final
+    dtypes pays nothing here, and a large frame is not held twice.
+    """
     for column in COLUMNS:
         if column not in frame.columns:
             frame[column] = "" if column not in ("first", "last", "value", "step", "line") else 0
     extra = [c for c in frame.columns if c not in COLUMNS]
-    frame = frame[[*COLUMNS, *extra]].copy()
-    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
-        frame[column] = frame[column].astype("category")
-    frame["first"] = frame["first"].astype("int32")
-    frame["last"] = frame["last"].astype("int32")
-    frame["value"] = frame["value"].astype("float64")
-    frame["step"] = frame["step"].astype("float64")
-    frame["line"] = frame["line"].astype("int64")
-    for column in ("flags", "published", "publisher", "url"):
-        frame[column] = frame[column].fillna("").astype("str")
-    return frame.reset_index(drop=True)
+    order = [*COLUMNS, *extra]
+    if list(frame.columns) != order:
+        frame = frame[order]
+    for column, dtype in _DTYPES.items():
+        if not _has_dtype(frame[column], dtype):
+            frame[column] = frame[column].astype(dtype)
+    for column in TEXT_COLUMNS:
+        if not _has_dtype(frame[column], "category"):
+            frame[column] = frame[column].fillna("").astype("str").astype("category")
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
+        frame = frame.reset_index(drop=True)
+    return frame
+
+
+_DTYPES: dict[str, Any] = {
+    "reporter": "category",
+    "partner": "category",
+    "flow": "category",
+    "currency": "category",
+    "source": "category",
+    "format": "category",
+    "first": "int32",
+    "last": "int32",
+    "value": "float64",
+    "step": "float64",
+    "line": "int64",
+}
+
+
+def _has_dtype(column: pd.Series, dtype: str) -> bool:
+    """Whether ``astype(dtype)`` would leave the column as it is: a categorical, or that
+    exact numpy dtype."""
+    if dtype == "category":  # ``astype("category")`` keeps a categorical as it is
+        return isinstance(column.dtype, pd.CategoricalDtype)
+    return column.dtype == np.dtype(dtype)
 
 
 def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -74,7 +107,8 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if len(parts) == 1:
         return parts[0]
     merged = pd.concat(
-        [p.astype({c: "str" for c in CODE_COLUMNS}) for p in parts], ignore_index=True
+        [p.astype({c: "str" for c in (*CODE_COLUMNS, *TEXT_COLUMNS)}) for p in parts],
+        ignore_index=True,
     )
     return finish(merged)
 
@@ -191,6 +225,6 @@ def keep_reporters(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.
     if reporters is None:
         return frame
     kept = frame[frame["reporter"].isin(list(reporters))].reset_index(drop=True)
-    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
+    for column in (*CODE_COLUMNS, *TEXT_COLUMNS, "source", "format"):
         kept[column] = kept[column].cat.remove_unused_categories()
     return kept

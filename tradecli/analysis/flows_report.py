@@ -8,12 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from tradecli.analysis.flows import FlowsResult, PairFlows
-from tradecli.formatting import money
-from tradecli.records import KEY_FIELDS, flags_of, keyed, ratio_range, record, value_range
+from tradecli.formatting import capped, money
+from tradecli.records import (
+    KEY_FIELDS,
+    cells,
+    flags_of,
+    keyed,
+    ratio_range,
+    record,
+    value_range,
+)
 from tradecli.render import Column, Kind, Report
 
 FLOW_FIELDS = ["rule", "note"]
-NAMES_IN_NOTE = 10
 
 
 def report(result: FlowsResult, every: bool = False) -> Report:
@@ -34,8 +41,10 @@ def report(result: FlowsResult, every: bool = False) -> Report:
         )
     empty = [_name(p) for p in result.pairs if p not in shown]
     if empty:
-        names = ", ".join(empty[:NAMES_IN_NOTE]) + (" …" if len(empty) > NAMES_IN_NOTE else "")
-        notes.append(f"{len(empty)} series with no flow for {result.period.label()}: {names}")
+        notes.append(
+            f"{len(empty)} series with no flow for {result.period.label()} (not shown; --all "
+            f"shows them): {capped(empty)}"
+        )
     for p in shown:
         if p.reason:
             notes.append(f"{_name(p)}: {p.reason}")
@@ -83,6 +92,8 @@ def _row(p: PairFlows, result: FlowsResult) -> dict[str, Any]:
         **{f: a.value for f, a in p.answers.items()},
         "note": p.reason or None,
     }
+    for flow, answer in p.answers.items():  # the range beside a figure from approximate ones
+        row.update(cells(flow, answer))
     if result.balanced:
         row["balance"] = p.balance
         row["coverage"] = p.coverage
@@ -96,6 +107,15 @@ def _records(p: PairFlows, result: FlowsResult) -> list[dict[str, Any]]:
     ]
     if not result.balanced:
         return out
+    return out + balance_records(p, result.period.iso(), note=p.reason or None)
+
+
+def balance_records(
+    p: PairFlows, period: str | None, rules: bool = True, **own: Any
+) -> list[dict[str, Any]]:
+    """The keyed ``balance`` and ``coverage`` records of a pair over ``period`` (a code),
+    with their ranges from the ranges of the export and the import, then ``rule`` (the
+    arithmetic; ``rules`` false: none) and the fields ``own``."""
     export, imports = p.answers["export"], p.answers["import"]
     x_low, x_high = value_range(export)
     m_low, m_high = value_range(imports)
@@ -107,22 +127,24 @@ def _records(p: PairFlows, result: FlowsResult) -> list[dict[str, Any]]:
     coverage = ratio_range((x_low, x_high), (m_low, m_high))
     flags = sorted(set(flags_of(export)) | set(flags_of(imports))) if p.has_both else []
     approximate = bool(export.qualifiers or imports.qualifiers)
+    out = []
     for flow, value, unit, (low, high) in (
         ("balance", p.balance, "unit", balance),
         ("coverage", p.coverage, "ratio", coverage),
     ):
+        rule = {"rule": "export − import" if flow == "balance" else "export ÷ import"}
+        fields = {**(rule if rules else {}), **own}
         out.append(
             keyed(
                 p.pair.with_flow(flow),
-                result.period.iso(),
+                period,
                 value,
                 flags,
                 low=low if value is not None else None,
                 high=high if value is not None else None,
                 approximate=approximate and value is not None,
                 unit=unit,
-                rule="export − import" if flow == "balance" else "export ÷ import",
-                note=p.reason or None,
+                **fields,
             )
         )
     return out

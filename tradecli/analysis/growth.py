@@ -8,7 +8,8 @@ two full years.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
@@ -17,8 +18,16 @@ from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
-from tradecli.formatting import money, signed_percent
+from tradecli.formatting import money, percent, signed_percent
 from tradecli.periods import Period, by_end, check_year_range
+from tradecli.records import (
+    approximate,
+    change_how,
+    change_range,
+    ends,
+    figure_range,
+    value_range,
+)
 
 if TYPE_CHECKING:
     from tradecli.render import Report
@@ -126,7 +135,15 @@ class Change:
         }
         if self.reason:
             out["reason"] = self.reason
+        how = self.range_how()
+        if how is not None:
+            low, high = change_range(self.current, self.base, self.value)
+            out["range"] = {"low": low, "high": high, "how": how.removeprefix("range: ")}
         return out
+
+    def range_how(self) -> str | None:
+        """The ``range:`` line when a figure compared is approximate (None: both exact)."""
+        return change_how(self.current, self.base, self.value)
 
 
 @dataclass(frozen=True)
@@ -170,6 +187,29 @@ class Cagr:
             f"^(1/{self.years}) − 1 = {signed_percent(self.value)}"
         )
 
+    def range(self) -> tuple[float | None, float | None]:
+        """The CAGR's range over the ranges of both years (the value itself when both are
+        exact): the lowest last year over the highest first, and the other way round."""
+        if self.value is None:
+            return None, None
+        (f_low, f_high), (l_low, l_high) = value_range(self.first), value_range(self.last)
+        if None in (f_low, f_high, l_low, l_high):
+            return None, None
+        assert f_low is not None and f_high is not None and l_low is not None
+        assert l_high is not None
+        low = (l_low / f_high) ** (1 / self.years) - 1 if f_high > 0 else None
+        high = (l_high / f_low) ** (1 / self.years) - 1 if f_low > 0 else None
+        return low, high
+
+    def range_how(self) -> str | None:
+        """The ``range:`` line when either year is approximate (None: both exact)."""
+        if self.value is None or not approximate(self.first, self.last):
+            return None
+        return (
+            f"range: ({figure_range(self.last)} / {figure_range(self.first)})^(1/{self.years})"
+            f" − 1 → {ends(*self.range(), percent)}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "from": self.first.period.iso(),
@@ -181,6 +221,10 @@ class Cagr:
         }
         if self.reason:
             out["reason"] = self.reason
+        how = self.range_how()
+        if how is not None:
+            low, high = self.range()
+            out["range"] = {"low": low, "high": high, "how": how.removeprefix("range: ")}
         return out
 
 
@@ -188,16 +232,22 @@ class Cagr:
 class SeriesGrowth:
     key: SeriesKey
     span: Change
-    years: tuple[Change, ...]
+    years: Sequence[Change]  # the bulk path's are made when looked at
     cagr: Cagr | None
     latest_comparable: Change | None = None  # when the latest span has no base
 
     def explain(self) -> list[str]:
         """How each change was computed, then the figures behind them."""
         changes = [self.span, *([self.latest_comparable] if self.latest_comparable else [])]
-        lines = [f"{self.key.label()}, {c.formula()}" for c in (*changes, *self.years)]
+        lines = []
+        for c in (*changes, *self.years):
+            lines.append(f"{self.key.label()}, {c.formula()}")
+            how = c.range_how()
+            lines.extend([f"  {how}"] if how else [])
         if self.cagr is not None:
             lines.append(f"{self.key.label()}, {self.cagr.formula()}")
+            how = self.cagr.range_how()
+            lines.extend([f"  {how}"] if how else [])
         return lines + [line for a in self.answers() for line in a.explain()]
 
     def answers(self) -> list[Answer]:
@@ -228,12 +278,91 @@ class SeriesGrowth:
 
 
 @dataclass(frozen=True)
+class BalanceChange:
+    """The balance (export − import) of a pair over one span and the same months a year
+    before: each side from the export and the import found over that very span."""
+
+    key: SeriesKey  # flow "balance"
+    export: Change
+    imports: Change
+
+    @property
+    def value(self) -> float | None:
+        return _difference(self.export.current, self.imports.current)
+
+    @property
+    def base(self) -> float | None:
+        return _difference(self.export.base, self.imports.base)
+
+    @property
+    def change(self) -> float | None:
+        """The balance's change in money (a relative change is not given: its sign may
+        flip)."""
+        if self.value is None or self.base is None:
+            return None
+        return self.value - self.base
+
+    @property
+    def period(self) -> Period:
+        return self.export.current.period
+
+    @property
+    def base_period(self) -> Period:
+        return self.export.base.period
+
+    @property
+    def reason(self) -> str:
+        """Why the balance's change is not computable ('' when it is)."""
+        if self.change is not None:
+            return ""
+        sides = (("export", self.export), ("import", self.imports))
+        missing = [f for f, c in sides if not c.base.found]
+        return f"no {' or '.join(missing)} figure for {self.base_period.label()}"
+
+    def formula(self) -> str:
+        """'balance Jan–Aug 2023: $4.062M − $40.63K = $4.021M; Jan–Aug 2022: … ; change …'."""
+        cur = self.key.currency
+        x, m = self.export, self.imports
+        now = (
+            f"balance {self.period.label()}: export {money(x.current.value, cur)} − import "
+            f"{money(m.current.value, cur)} = {money(self.value, cur)}"
+        )
+        if self.base is None:
+            return f"{now}; change: not computable ({self.reason})"
+        sign = "+" if (self.change or 0.0) >= 0 else ""
+        return (
+            f"{now}; {self.base_period.label()}: export {money(x.base.value, cur)} − import "
+            f"{money(m.base.value, cur)} = {money(self.base, cur)}; change "
+            f"{sign}{money(self.change, cur)}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key.to_dict(),
+            "period": self.period.iso(),
+            "base_period": self.base_period.iso(),
+            "value": self.value,
+            "base": self.base,
+            "change": self.change,
+        }
+
+
+def _difference(export: Answer, imports: Answer) -> float | None:
+    if export.value is None or imports.value is None:
+        return None
+    return float(export.value - imports.value)
+
+
+@dataclass(frozen=True)
 class Growth:
     period: Period | None
     series: list[SeriesGrowth]
     unanswered: list[tuple[SeriesKey, str]] = field(default_factory=list)
-    # ``growth --flow export,import``: the flows asked, in order (empty: one flow)
+    # ``growth --flow export,import``: the flows asked, in order (empty: one flow), the
+    # balance of each pair with both, and the pairs whose flows share no span
     flows: tuple[str, ...] = ()
+    balances: tuple[BalanceChange, ...] = ()
+    unshared: tuple[SeriesKey, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -243,13 +372,24 @@ class Growth:
         }
         if self.flows:
             out["flows"] = list(self.flows)
+            out["balances"] = [b.to_dict() for b in self.balances]
+            out["unshared"] = [
+                {"reporter": k.reporter, "partner": k.partner, "currency": k.currency}
+                for k in self.unshared
+            ]
         return out
 
-    def report(self) -> Report:
-        """What ``tradecli growth`` shows: built in ``analysis.growth_report``."""
+    def report(self, every: bool = False) -> Report:
+        """What ``tradecli growth`` shows: built in ``analysis.growth_report`` (with several
+        flows, in ``analysis.growth_flows_report``); ``every``: the series not answered as
+        rows too (``--all``)."""
+        if self.flows:
+            from tradecli.analysis.growth_flows_report import report
+
+            return report(self)
         from tradecli.analysis.growth_report import growth_report
 
-        return growth_report(self)
+        return growth_report(self, every)
 
     def records(self) -> list[dict[str, Any]]:
         """One keyed record per series (``analysis.growth_report.growth_records``)."""
@@ -395,31 +535,80 @@ def growth_of_flows(
 ) -> Growth:
     """``growth --flow export,import``: growth once per flow (``keys``: each flow's
     series, in the order asked), in one result ordered by reporter–partner pair, then
-    flow. A flow without any answered series is listed as unanswered; ``NotAvailable``
-    only when no flow has one."""
+    flow. Without ``period`` the flows of a pair are compared over one span: the latest
+    span that every asked flow of the pair has (a pair without one: each flow over its
+    own latest span, and the pair is named in ``unshared``). With export and import, the
+    balance (export − import) over that span and the same months a year before, and its
+    change. A flow without any answered series is listed as unanswered;
+    ``NotAvailable`` only when no flow has one."""
+    from tradecli.analysis.rankings import engine_for
+
     flows = tuple(keys)
+    engine = engine_for(dataset)  # TRADECLI_BACKEND=bulk: the bulk backend
+    by_pair: dict[tuple[str, str, str], dict[str, SeriesKey]] = {}
+    for flow in flows:
+        for k in keys[flow]:
+            by_pair.setdefault((k.reporter, k.partner, k.currency), {})[flow] = k
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []
-    errors: list[str] = []
-    for flow in flows:
-        try:
-            one = growth(dataset, keys[flow], period, first, last)
-        except NotAvailable as exc:
-            errors.append(f"{flow}: {exc}")
-            what = period.label() if period else "any span"
-            unanswered.extend((k, f"no figure for {what}") for k in keys[flow])
-            continue
-        answered.extend(one.series)
-        unanswered.extend(one.unanswered)
+    unshared: list[SeriesKey] = []
+    balances: list[BalanceChange] = []
+    for of_pair in by_pair.values():
+        own = [of_pair[f] for f in flows if f in of_pair]
+        span, comparable = period, None
+        if period is None:
+            span, comparable = shared_span(engine, own) if len(own) == len(flows) else (None, None)
+            if span is None:
+                unshared.append(own[0])
+        got: dict[str, SeriesGrowth] = {}
+        for key in own:
+            result = series_growth(engine, key, span, first, last)
+            if isinstance(result, str):
+                unanswered.append((key, result))
+                continue
+            if comparable is not None and result.span.value is None:
+                result = replace(result, latest_comparable=like_for_like(engine, key, comparable))
+            got[key.flow] = result
+        answered.extend(got.values())
+        if "export" in got and "import" in got:
+            x, m = got["export"].span, got["import"].span
+            if x.current.period == m.current.period:
+                balances.append(BalanceChange(x.current.key.with_flow("balance"), x, m))
     if not answered:
-        raise NotAvailable("; ".join(errors) or "no series of the flows asked")
-    pairs: dict[tuple[str, str, str], int] = {}
-    for s in answered:
-        pairs.setdefault((s.key.reporter, s.key.partner, s.key.currency), len(pairs))
+        what = period.label() if period else "any span"
+        names = ", ".join(f"{series_name(k)} {k.flow}" for k, _ in unanswered[:8])
+        raise NotAvailable(f"no series of the flows asked has a figure for {what}: {names}")
+    order: dict[tuple[str, str, str], tuple[bool, float]] = {}
+    for s in answered:  # pairs by the size of their first flow, as one flow's rows are
+        order.setdefault(
+            (s.key.reporter, s.key.partner, s.key.currency),
+            usd_first(s.key, s.span.current.value),
+        )
+    pair_rank = {p: n for n, p in enumerate(sorted(order, key=lambda p: (order[p], p)))}
     answered.sort(
         key=lambda s: (
-            pairs[(s.key.reporter, s.key.partner, s.key.currency)],
+            pair_rank[(s.key.reporter, s.key.partner, s.key.currency)],
             flows.index(s.key.flow),
         )
     )
-    return Growth(period, answered, unanswered, flows)
+    balances.sort(key=lambda b: pair_rank[(b.key.reporter, b.key.partner, b.key.currency)])
+    return Growth(period, answered, unanswered, flows, tuple(balances), tuple(unshared))
+
+
+def shared_span(engine: Engine, keys: list[SeriesKey]) -> tuple[Period | None, Period | None]:
+    """The latest span that every series of ``keys`` (the flows of one pair) answers, and,
+    when some flow has no like-for-like change over it, the latest earlier shared span
+    where every flow has one (else None)."""
+    common = set(spans_of(engine, keys[0]))
+    for key in keys[1:]:
+        common &= set(spans_of(engine, key))
+    spans = by_end(common)
+    if not spans:
+        return None, None
+    latest = spans[-1]
+    if all(like_for_like(engine, k, latest).value is not None for k in keys):
+        return latest, None
+    for span in reversed(spans[:-1]):
+        if all(like_for_like(engine, k, span).value is not None for k in keys):
+            return latest, span
+    return latest, None

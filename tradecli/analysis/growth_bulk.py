@@ -13,14 +13,16 @@ keys are left to ``growth.series_growth``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
 from tradecli.analysis.growth import Cagr, Change, SeriesGrowth
-from tradecli.analysis.summary_bulk import Made, columns_of, last_where, not_found
+from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import key_years
+from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
 
@@ -53,10 +55,11 @@ def bulk_growth(
     good = good.reshape(-1)
     good[latest[latest >= 0]] = False
     comparable = last_where(good, cell_key, n_keys)
-    full_rows = np.flatnonzero(ky.run == 12)
+    full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_list, years = full_rows.tolist(), ky.year.tolist()
-    simple, latest_list, comparable_list = ky.simple.tolist(), latest.tolist(), comparable.tolist()
+    # The latest month is asked of single months: only for series made of them alone.
+    simple, latest_list, comparable_list = ky.monthly.tolist(), latest.tolist(), comparable.tolist()
     based_list = based.reshape(-1)
 
     def month(key: SeriesKey, cell: int) -> Answer:
@@ -80,17 +83,22 @@ def bulk_growth(
             cell = comparable_list[k]
             earlier = Change(month(key, cell), month(key, cell - 12))
         rows = full_list[full_bounds[k] : full_bounds[k + 1]]
-        annual = [made.answer(key, row, 12) for row in rows]
-        by_year = dict(zip((years[row] for row in rows), annual, strict=True))
-        changes = tuple(
-            Change(a, by_year.get(y - 1) or not_found(engine, key, Period.year(y - 1)))
-            for y, a in by_year.items()
-        )
+        annual = Annual(made, key, rows)
+        changes = Lazy(partial(_year_change, engine, key, annual), len(rows))
         cagr = None
         start = first if first is not None else (years[rows[0]] if rows else None)
         end = last if last is not None else (years[rows[-1]] if rows else None)
         if start is not None and end is not None and end > start:
-            ends = (by_year.get(y) or not_found(engine, key, Period.year(y)) for y in (start, end))
+            ends = (
+                annual.of_year(y) or not_found(engine, key, Period.year(y)) for y in (start, end)
+            )
             cagr = Cagr(*ends)
         out[key] = SeriesGrowth(key, span, changes, cagr, earlier)
     return out
+
+
+def _year_change(engine: Engine, key: SeriesKey, annual: Annual, i: int) -> Change:
+    """The change of the ``i``-th full year on the year before."""
+    current = annual[i]
+    year = current.period.start_year - 1
+    return Change(current, annual.of_year(year) or not_found(engine, key, Period.year(year)))

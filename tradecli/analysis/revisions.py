@@ -9,12 +9,23 @@ later). The *derived answers that moved with it* are worked out on B twice, once
 as it is and once with the revised figures put back as A knew them: the
 like-for-like change of the revised span and of the span a year later, and, for a
 revised export or import, the turnover found as export + import over those spans.
-Only the answers whose values differ are listed (AZE–TJK 2023 vs 2022: +5.2% with
-$5.8M, +3.4% with $5.9M).
+Two more derived answers are followed: the *shares* over the revised span of the
+revised partner and of every other member of each group that contains it (or whose
+published total was revised), as ``share --vs GROUP`` gives them, where both
+vintages have a share (a published total or a complete member sum); and the
+*projection* of the year of a revised year-to-date span, its linear run-rate. Only
+the answers whose values differ are listed (AZE–TJK 2023 vs 2022: +5.2% with $5.8M,
++3.4% with $5.9M).
+
+With ``TRADECLI_BACKEND=bulk`` each vintage is answered by the bulk backend, whose
+values of simple series come from the columns; it prints what the reference engine
+prints. It is not the default for large files: every revision is looked for span by
+span, and on 200,000 dense rows the bulk backend took 13.8 s against 7.6 s.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +33,15 @@ from typing import Any
 import pandas as pd
 
 from tradecli.analysis.growth import Change
+from tradecli.analysis.projection import Method, Projection, project_from
+from tradecli.analysis.share import Share, share_of
 from tradecli.dataset import Dataset, Filters, apply_filters, check_vintage
 from tradecli.engine import backend
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest
+from tradecli.groups import Group, Groups
 from tradecli.periods import Period
 from tradecli.selection import Selection
 
@@ -86,10 +101,13 @@ class Moved:
     the later vintage with the revised figures as the earlier one knew them."""
 
     key: SeriesKey
-    measure: str  # "growth" (a like-for-like change) or "value" (a derived value)
-    old: Change | Answer
-    new: Change | Answer
+    # "growth" (a like-for-like change), "value" (a derived value), "share" (of ``group``)
+    # or "projection" (the linear run-rate of the year of a year-to-date span)
+    measure: str
+    old: Change | Answer | Share | Projection
+    new: Change | Answer | Share | Projection
     because: tuple[Revision, ...]
+    group: str | None = None  # the group of a share
 
     @property
     def old_value(self) -> float | None:
@@ -101,12 +119,20 @@ class Moved:
 
     @property
     def period(self) -> Period:
-        return self.new.current.period if isinstance(self.new, Change) else self.new.period
+        if isinstance(self.new, Change):
+            return self.new.current.period
+        if isinstance(self.new, Projection):
+            return self.new.basis.period
+        return self.new.period
 
     @property
     def label(self) -> str:
         if isinstance(self.new, Change):
             return self.new.label
+        if isinstance(self.new, Share):
+            return f"share of {self.group} over {self.period.label()}"
+        if isinstance(self.new, Projection):
+            return f"run-rate {self.new.year} from {self.period.label()}"
         return self.new.period.label()
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,6 +146,10 @@ class Moved:
         }
         if isinstance(self.new, Change):
             out["base_period"] = self.new.base.period.iso()
+        if self.group is not None:
+            out["group"] = self.group
+        if isinstance(self.new, Projection):
+            out["year"] = self.new.year
         return out
 
 
@@ -162,6 +192,12 @@ def _sources(answer: Answer) -> list[dict[str, Any]]:
     return [o.to_dict() for o in answer.reconciled.sources]
 
 
+def _derived(answer: Answer) -> Answer:
+    """The answer with its derivation (its sources): a bulk backend's answer made from
+    the arrays gives the reference engine's answer to the same question."""
+    return answer.reference() if isinstance(answer, bulk_engine.BulkAnswer) else answer
+
+
 def check_vintages(before: str | None, after: str | None) -> None:
     """Both vintages are dates (or None), the earlier before the later (``BadRequest``
     otherwise, naming the option)."""
@@ -198,7 +234,9 @@ def revisions(
         frame_a, left_a = as_first_published(frame_b)
     else:
         frame_a, left_a = apply_filters(dataset.frame, Filters(flagged, before))
-    engine = backend(dataset.engine_name)  # the dataset's own backend, over each vintage
+    # The dataset's own backend over each vintage (``TRADECLI_BACKEND=bulk``: the bulk one).
+    forced = os.environ.get(bulk_engine.ENV) == bulk_engine.NAME
+    engine = backend(bulk_engine.NAME if forced else dataset.engine_name)
     old, new = engine(frame_a, flagged, codes), engine(frame_b, flagged, codes)
     found: list[Revision] = []
     first_published = 0
@@ -212,9 +250,10 @@ def revisions(
                 continue
             a, b = old.value(key, period), new.value(key, period)
             if differ(a.value, b.value):
-                found.append(Revision(a, b))
+                found.append(Revision(_derived(a), _derived(b)))
     found.sort(key=lambda r: (r.key, r.period))
-    moved = _moved(found, frame_a, frame_b, new, lambda f: engine(f, flagged, codes))
+    make = lambda f: engine(f, flagged, codes)  # noqa: E731
+    moved = _moved(found, frame_a, frame_b, new, make, dataset.groups, old)
     left = {"from": left_a, "to": left_b}
     return Revisions(before, after, found, moved, first_published, left)
 
@@ -223,8 +262,9 @@ def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int
     """Each series and span as first published: its rows of the earliest publication
     date (undated rows left out: when they came is not known); the rows left out, counted."""
     dated = frame[frame["published"] != ""]
-    first = dated.groupby(KEY_COLUMNS, observed=True)["published"].transform("min")
-    kept = dated[dated["published"] == first]
+    published = dated["published"].astype("str")  # a categorical has no order to take min of
+    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
+    kept = dated[published == first]
     left_out = {
         "published later than the first figure of its span": len(dated) - len(kept),
         "no publication date": len(frame) - len(dated),
@@ -246,9 +286,13 @@ def _moved(
     frame_b: pd.DataFrame,
     new: Engine,
     make: Callable[[pd.DataFrame], Engine],
+    groups: Groups,
+    earlier: Engine,
 ) -> list[Moved]:
     """The derived answers worked out on the later vintage that differ when the revised
-    figures are put back as the earlier vintage knew them (``make``: an engine over a frame)."""
+    figures are put back as the earlier vintage knew them (``make``: an engine over a
+    frame; ``groups``: the groups of the shares; ``earlier``: the engine of the earlier
+    vintage, which must have a share too)."""
     if not found:
         return []
     revised = {(*r.key, r.period.first, r.period.last) for r in found}
@@ -278,4 +322,76 @@ def _moved(
         computable = now_c.value is not None and was_c.value is not None
         if computable and differ(was_c.value, now_c.value):
             out.append(Moved(key, measure, was_c, now_c, tuple(because)))
+    shares = _moved_shares(found, old, new, groups, earlier)
+    return out + shares + _moved_projections(found, old, new)
+
+
+def _moved_shares(
+    found: list[Revision], old: Engine, new: Engine, groups: Groups, earlier: Engine
+) -> list[Moved]:
+    """The shares over each revised span that moved: of the revised partner in every group
+    that contains it, and of the other members of those groups (a member sum moved), or
+    of the members of a group whose published total was revised. Only where both
+    vintages have the share (``earlier``: the earlier vintage's engine), over a total that
+    is not partial; the old value is worked out as every derived answer is (``old``)."""
+    asked: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
+    every = sorted(new.keys())
+    known = set(every)
+    for r in found:
+        for group in _groups_of(groups, r.key.partner):
+            members = group.members_during(r.period)
+            if group.every_partner and r.key.partner == group.code:  # world: every partner
+                members = [
+                    k.partner
+                    for k in every
+                    if k.partner not in groups.codes and k == r.key.with_partner(k.partner)
+                ]
+            keys = [r.key.with_partner(m) for m in members]
+            if r.key.partner not in groups.codes:
+                keys.append(r.key)
+            for key in dict.fromkeys(keys):
+                if key in known:
+                    asked.setdefault((key, group.name, r.period), []).append(r)
+    out: list[Moved] = []
+    for (key, name, span), because in sorted(asked.items()):
+        group = groups.by_name[name]
+        was, now = share_of(old, key, group, span), share_of(new, key, group, span)
+        if not isinstance(was, Share) or not isinstance(now, Share) or was.partial or now.partial:
+            continue
+        then = share_of(earlier, key, group, span)
+        if not isinstance(then, Share) or then.partial:
+            continue  # the earlier vintage had no such share (its total came later)
+        if was.value is not None and now.value is not None and differ(was.value, now.value):
+            out.append(Moved(key, "share", was, now, tuple(because), group=name))
+    return out
+
+
+def _groups_of(groups: Groups, partner: str) -> list[Group]:
+    """The groups that contain ``partner`` (at any date), or whose code it is."""
+    return [
+        g
+        for g in groups.by_name.values()
+        if g.code == partner or any(m.member == partner for m in g.members) or g.every_partner
+    ]
+
+
+def _moved_projections(found: list[Revision], old: Engine, new: Engine) -> list[Moved]:
+    """The linear run-rate of the year of each revised year-to-date span (and, for a
+    revised export or import, of the turnover over it) that moved."""
+    asked: dict[tuple[SeriesKey, Period], list[Revision]] = {}
+    for r in found:
+        if not r.period.is_year_to_date or r.period.n_months == 12:
+            continue
+        asked.setdefault((r.key, r.period), []).append(r)
+        if r.key.flow in ("export", "import"):
+            asked.setdefault((r.key.with_flow("turnover"), r.period), []).append(r)
+    out: list[Moved] = []
+    for (key, span), because in sorted(asked.items()):
+        was_ytd, now_ytd = old.value(key, span), new.value(key, span)
+        if not was_ytd.found or not now_ytd.found:
+            continue
+        was = project_from(old, was_ytd, Method.linear)
+        now = project_from(new, now_ytd, Method.linear)
+        if differ(was.value, now.value):
+            out.append(Moved(key, "projection", was, now, tuple(because)))
     return out

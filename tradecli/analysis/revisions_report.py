@@ -8,14 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from tradecli.analysis.growth import Change
+from tradecli.analysis.projection import Projection
 from tradecli.analysis.revisions import Moved, Revision, Revisions
-from tradecli.engine.answers import SeriesKey
-from tradecli.formatting import money, percent
+from tradecli.analysis.share import Share
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.formatting import money, percent, share_percent
 from tradecli.records import KEY_FIELDS, ratio_range, record, value_range
 from tradecli.render import Column, Report
 
 REVISION_FIELDS = [
     "measure",
+    "group",
     "base_period",
     "old",
     "change",
@@ -101,6 +104,16 @@ def _moved_row(m: Moved) -> dict[str, Any]:
         points = ((m.new_value or 0.0) - (m.old_value or 0.0)) * 100
         change = f"{points:+.1f} pp"
         what = f"y/y vs {m.new.base.period.label()}" if isinstance(m.new, Change) else "y/y"
+    elif m.measure == "share":
+        old, new = share_percent(m.old_value), share_percent(m.new_value)
+        points = ((m.new_value or 0.0) - (m.old_value or 0.0)) * 100
+        change = f"{points:+.3g} pp"
+        what = f"{m.group} share"
+    elif isinstance(m.new, Projection):
+        old, new = money(m.old_value, cur), money(m.new_value, cur)
+        diff = (m.new_value or 0.0) - (m.old_value or 0.0)
+        change = f"{'+' if diff >= 0 else ''}{money(diff, cur)}"
+        what = f"run-rate {m.new.year}"
     else:
         old, new = money(m.old_value, cur), money(m.new_value, cur)
         diff = (m.new_value or 0.0) - (m.old_value or 0.0)
@@ -129,7 +142,17 @@ def _explain_revision(r: Revision, result: Revisions) -> list[str]:
 def _explain_moved(m: Moved) -> list[str]:
     because = ", ".join(f"{r.key.label()} {r.period.label()}" for r in m.because)
     head = f"{m.key.label()} {m.label} moved with the revision of {because}:"
-    return [head, f"  old: {m.old.formula()}", f"  new: {m.new.formula()}"]
+    return [head, f"  old: {_formula(m.old)}", f"  new: {_formula(m.new)}"]
+
+
+def _formula(derived: Change | Answer | Share | Projection) -> str:
+    if isinstance(derived, Share):
+        cur = derived.key.currency
+        return (
+            f"{money(derived.part.value, cur)} / {money(derived.total.value, cur)} "
+            f"({derived.basis}) = {share_percent(derived.value)}"
+        )
+    return derived.formula()
 
 
 def _where(r: Revision, new: bool) -> str:
@@ -144,6 +167,7 @@ def _revision_record(r: Revision) -> dict[str, Any]:
         r.key,
         r.new,
         measure="figure",
+        group=None,
         base_period=None,
         old=r.old.value,
         change=r.change,
@@ -155,8 +179,8 @@ def _revision_record(r: Revision) -> dict[str, Any]:
 
 
 def _moved_record(m: Moved) -> dict[str, Any]:
-    growth = m.measure == "growth"
-    new_answers = [m.new.current, m.new.base] if isinstance(m.new, Change) else [m.new]
+    ratio = m.measure in ("growth", "share")
+    new_answers = _inputs(m.new)
     approximate = any(a.qualifiers for a in new_answers)
     value = m.new_value
     out = record(m.key, new_answers[0])
@@ -164,13 +188,20 @@ def _moved_record(m: Moved) -> dict[str, Any]:
     if isinstance(m.new, Change):
         low, high = ratio_range((low, high), value_range(m.new.base))
         low, high = (None if b is None else b - 1 for b in (low, high))
+    elif isinstance(m.new, Share):
+        low, high = ratio_range((low, high), value_range(m.new.total))
+    elif isinstance(m.new, Projection):
+        months = m.new.months
+        low, high = (None if b is None else b * 12 / months for b in (low, high))
+        out["period"] = f"{m.new.year}"  # the year projected (its basis: ``because``)
     out.update(
-        unit="ratio" if growth else "unit",
+        unit="ratio" if ratio else "unit",
         value=value,
         low=low,
         high=high,
         approximate=approximate,
-        measure="growth" if growth else "value",
+        measure=m.measure,
+        group=m.group,
         base_period=m.new.base.period.iso() if isinstance(m.new, Change) else None,
         old=m.old_value,
         change=(value or 0.0) - (m.old_value or 0.0),
@@ -180,6 +211,17 @@ def _moved_record(m: Moved) -> dict[str, Any]:
         new_sources="",
     )
     return out
+
+
+def _inputs(derived: Change | Answer | Share | Projection) -> list[Answer]:
+    """The answers a derived answer stands on, its own figure first."""
+    if isinstance(derived, Change):
+        return [derived.current, derived.base]
+    if isinstance(derived, Share):
+        return [derived.part, derived.total]
+    if isinstance(derived, Projection):
+        return [derived.basis]
+    return [derived]
 
 
 def _count(n: int, noun: str) -> str:

@@ -9,8 +9,9 @@ contains it (where computable), and a sparkline of the annual values.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tradecli.analysis.growth import annual_values, change, usd_first, years_in
 from tradecli.analysis.projection import Method, Projection, linear, project_from
@@ -76,7 +77,7 @@ class SummaryRow:
     ytd_before: Answer | None
     projection: Projection | None = None
     shares: tuple[Share, ...] = ()
-    annual: tuple[Answer, ...] = ()
+    annual: Sequence[Answer] = ()  # the bulk path's are made when looked at
 
     @property
     def year_change(self) -> float | None:
@@ -100,7 +101,7 @@ class SummaryRow:
         """Annual values of the last ``SPARK_YEARS`` years up to the latest full year."""
         if not self.annual:
             return []
-        by_year = {a.period.start_year: a.value for a in self.annual}
+        by_year = year_values(self.annual)
         last = max(by_year)
         first = max(min(by_year), last - SPARK_YEARS + 1)
         return [(y, by_year.get(y)) for y in range(first, last + 1)]
@@ -165,7 +166,7 @@ class SummaryRow:
             "ytd_change": self.ytd_change,
             "projection": self.projection.to_dict() if self.projection else None,
             "shares": [s.to_dict() for s in self.shares],
-            "annual": [{"year": a.period.start_year, "value": a.value} for a in self.annual],
+            "annual": [{"year": y, "value": v} for y, v in year_values(self.annual).items()],
         }
 
 
@@ -181,16 +182,25 @@ class Summary:
             "unanswered": [k.to_dict() for k in self.unanswered],
         }
 
-    def report(self) -> Report:
-        """What ``tradecli summary`` shows: built in ``analysis.summary_report``."""
+    def report(self, every: bool = False) -> Report:
+        """What ``tradecli summary`` shows: built in ``analysis.summary_report``;
+        ``every``: the series with no figure as rows too (``--all``)."""
         from tradecli.analysis.summary_report import summary_report
 
-        return summary_report(self)
+        return summary_report(self, every)
 
     def explain_lines(self) -> list[str]:
         """The derivation of every row, for ``--explain``."""
         seen: set[tuple[SeriesKey, Period]] = set()
         return [line for r in self.rows for line in r.explain(seen)]
+
+
+def year_values(annual: Sequence[Answer]) -> dict[int, float | None]:
+    """Each annual answer's value by year, without making the bulk path's answers."""
+    known = getattr(annual, "year_values", None)
+    if known is not None:
+        return cast(dict[int, float | None], known())
+    return {a.period.start_year: a.value for a in annual}
 
 
 def groups_with(dataset: Dataset, partner: str) -> list[Group]:
@@ -251,6 +261,7 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
     years_only = calendar_years_only(dataset)
     fast: dict[SeriesKey, Any] = {}
     shares_of: Any = None
+    groups_of: dict[str, list[Group]] = {}
     if bulk_engine.enabled(len(keys)):
         # The columnar path (``engine.bulk``) for the keys whose series are simple.
         from tradecli.analysis import summary_bulk
@@ -282,7 +293,10 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
             projection = project_from(engine, ytd, Method.linear) if ytd else None
         shares: list[Share] = []
         if key.partner not in dataset.groups.codes and key.partner != key.reporter:
-            for group in groups_with(dataset, key.partner):
+            groups = groups_of.get(key.partner)
+            if groups is None:
+                groups = groups_of[key.partner] = groups_with(dataset, key.partner)
+            for group in groups:
                 if key in fast:
                     share = shares_of.share(key, group)
                     if share is not None:
@@ -300,7 +314,7 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
                 ytd_before,
                 projection,
                 tuple(shares),
-                tuple(annual),
+                annual if key in fast else tuple(annual),
             )
         )
     rows.sort(key=lambda r: usd_first(r.key, r.size))

@@ -14,9 +14,11 @@ that is not simple. The choices are the definitions of ``summary`` and ``share``
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +27,7 @@ from tradecli.analysis.projection import Method, Projection, linear
 from tradecli.analysis.share import Share, Unanswered, share_of
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
+    DIFFERENCE,
     EXACT,
     EXPORT_PLUS_IMPORT,
     MEMBER_SUM,
@@ -36,12 +39,17 @@ from tradecli.engine.answers import (
 from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
+from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.groups import Group
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+T = TypeVar("T")
+# A key's months: value, found, export + import, flag bits, a difference (``Shares._vector``).
+Vector = tuple[Floats, Bools, Bools, Ints, Bools]
+Lists = tuple[list[int], list[float], list[int], list[bool], list[int]]
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     n_keys = len(ky.bounds) - 1
     key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
     rows = np.arange(n)
-    full = ky.run == 12
+    full = ky.found[:, 11]
     year = last_where(full, key_of, n_keys)
     previous = year - 1
     ok = (year >= 0) & (previous >= 0)
@@ -73,17 +81,19 @@ def pick(ky: KeyYears, years_only: bool) -> Picked:
     before = np.where(ok, previous, -1)
     # The latest year after the latest full year with Jan..m found for some m < 12.
     after = np.where(year >= 0, year, -1)[key_of]
-    candidate = (ky.run >= 1) & (rows > after)
+    below = ky.found[:, :11]
+    candidate = below.any(axis=1) & (rows > after)
     ytd = np.full(n_keys, -1) if years_only else last_where(candidate, key_of, n_keys)
     months = np.zeros(n_keys, dtype=np.int64)
     has = ytd >= 0
-    months[has] = np.minimum(ky.run[ytd[has]], 11)
+    # The longest Jan..m found (m < 12).
+    months[has] = 11 - np.argmax(below[ytd[has], ::-1], axis=1)
     previous = ytd - 1
     ok = (ytd >= 0) & (previous >= 0)
     ok[ok] &= (key_of[previous[ok]] == key_of[ytd[ok]]) & (
         ky.year[previous[ok]] == ky.year[ytd[ok]] - 1
     )
-    ok[ok] &= ky.run[previous[ok]] >= months[ok]
+    ok[ok] &= ky.found[previous[ok], months[ok] - 1]
     ytd_before = np.where(ok, previous, -1)
     return Picked(year, before, ytd, months, ytd_before)
 
@@ -97,27 +107,47 @@ def last_where(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
 
 
 class Made:
-    """``BulkAnswer``s of one ``KeyYears``, their derivation asked of ``engine``."""
+    """``BulkAnswer``s of one ``KeyYears``, their derivation asked of ``engine``. The
+    arrays are read as Python lists (made once): one item each is all an answer needs."""
 
     def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
         self.engine, self.columns, self.ky = engine, columns, ky
+        self._lists: Lists | None = None
+
+    @property
+    def lists(self) -> Lists:
+        """The year of every row, and its full year's value, flag bits, export + import
+        mark and number of parts (NaN, 0, False, 0 where not found)."""
+        if self._lists is None:
+            ky = self.ky
+            self._lists = (
+                ky.year.tolist(),
+                ky.value[:, 11].tolist(),
+                ky.flags[:, 11].tolist(),
+                ky.xm[:, 11].tolist(),
+                ky.parts[:, 11].tolist(),
+            )
+        return self._lists
 
     def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
         """Jan..``months`` of row ``row``'s year (found)."""
-        ky = self.ky
-        year = int(ky.year[row])
-        period = _span(year, months)
-        value = float(ky.value[row, months - 1])
-        words = self.columns.flag_words(int(ky.flags[row, months - 1]))
+        years, values, flags, xms, parts = self.lists
+        period = _span(years[row], months)
+        if months == 12:
+            value, bits, xm, n_parts = values[row], flags[row], xms[row], parts[row]
+        else:
+            ky, at = self.ky, months - 1
+            value = float(ky.value[row, at])
+            bits, xm, n_parts = int(ky.flags[row, at]), bool(ky.xm[row, at]), int(ky.parts[row, at])
+        words = self.columns.flag_words(bits)
         engine = self.engine
 
         def made() -> Answer:
             return engine.value(key, period)
 
-        if ky.xm[row, months - 1]:
+        if xm:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
-        rule = EXACT if months == 1 else TILED
-        return bulk_answer(key, period, value, rule, 0 if months == 1 else months, made, words)
+        return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
 
     def month(self, key: SeriesKey, row: int, column: int) -> Answer:
         """The single month ``column`` + 1 of row ``row``'s year (found)."""
@@ -135,6 +165,67 @@ class Made:
         return bulk_answer(key, period, value, EXACT, 0, made, words)
 
 
+class Lazy(Sequence[T]):
+    """A sequence whose items are made one by one, when first looked at (``make(i)``):
+    a table shows the last of a series' annual values, JSON and ``--explain`` all of
+    them. Equal to any sequence with the same items."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[int], T], length: int) -> None:
+        self._make = make
+        self._items: list[T | None] = [None] * length
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(len(self._items))[index])
+        item = self._items[index]
+        if item is None:
+            item = self._items[index] = self._make(index % len(self._items))
+        return item
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Lazy({list(self)!r})"
+
+
+class Annual(Lazy[Answer]):
+    """A key's full years, oldest first, as ``BulkAnswer``s made when looked at; their
+    years and values known at once (``year_values``, for the sparkline)."""
+
+    __slots__ = ("_values", "_years")
+
+    def __init__(self, made: Made, key: SeriesKey, rows: list[int]) -> None:
+        super().__init__(lambda i: made.answer(key, rows[i], 12), len(rows))
+        years, values, _, _, _ = made.lists
+        self._years = [years[r] for r in rows]
+        self._values: list[float | None] = [values[r] for r in rows]
+
+    def year_values(self) -> dict[int, float | None]:
+        """Each year's value."""
+        return dict(zip(self._years, self._values, strict=True))
+
+    def of_year(self, year: int) -> Answer | None:
+        """The answer of ``year`` (None: not a full year of the key)."""
+        at = bisect_left(self._years, year)
+        return self[at] if at < len(self._years) and self._years[at] == year else None
+
+
 @cache
 def _span(year: int, months: int) -> Period:
     """Jan..``months`` of ``year``, each made once."""
@@ -143,7 +234,7 @@ def _span(year: int, months: int) -> Period:
 
 def bulk_rows(
     dataset: Dataset, keys: Sequence[SeriesKey], years_only: bool
-) -> dict[SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None]:
+) -> dict[SeriesKey, tuple[Annual, Answer | None, Answer | None, Answer | None] | None]:
     """For each simple key: (annual answers, the year before the latest, the latest YTD
     span, its base), as ``summary._spans_of_row``; None when it has neither a full year
     nor a year-to-date span."""
@@ -152,7 +243,7 @@ def bulk_rows(
     picked = pick(ky, years_only)
     made = Made(dataset.engine, columns, ky)
     simple = ky.simple.tolist()
-    full_rows = np.flatnonzero(ky.run == 12)
+    full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_rows_list = full_rows.tolist()
     year_of, before_of = picked.year.tolist(), picked.before.tolist()
@@ -161,18 +252,14 @@ def bulk_rows(
         picked.months.tolist(),
         picked.ytd_before.tolist(),
     )
-    out: dict[
-        SeriesKey, tuple[list[Answer], Answer | None, Answer | None, Answer | None] | None
-    ] = {}
+    out: dict[SeriesKey, tuple[Annual, Answer | None, Answer | None, Answer | None] | None] = {}
     for k, key in enumerate(keys):
         if not simple[k]:
             continue
         if year_of[k] < 0 and ytd_of[k] < 0:
             out[key] = None
             continue
-        annual = [
-            made.answer(key, row, 12) for row in full_rows_list[full_bounds[k] : full_bounds[k + 1]]
-        ]
+        annual = Annual(made, key, full_rows_list[full_bounds[k] : full_bounds[k + 1]])
         before = made.answer(key, before_of[k], 12) if before_of[k] >= 0 else None
         ytd = ytd_before = None
         if ytd_of[k] >= 0:
@@ -183,14 +270,12 @@ def bulk_rows(
     return out
 
 
-def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: list[Answer]) -> Answer:
+def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: Annual) -> Answer:
     """The full year before the year of ``ytd``, as ``project_from`` asks the engine for it
     (``annual``: the key's full years found)."""
     year = ytd.period.start_year - 1
-    for a in reversed(annual):
-        if a.period.start_year == year:
-            return a
-    return not_found(engine, key, Period.year(year))
+    found = annual.of_year(year)
+    return found if found is not None else not_found(engine, key, Period.year(year))
 
 
 def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
@@ -239,9 +324,10 @@ class Shares:
         self.dataset, self.columns, self.helper = dataset, columns, helper
         self.engine = dataset.engine
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
-        self._vectors: dict[SeriesKey, tuple[Floats, Bools, Bools, Ints] | None] = {}
+        self._vectors: dict[SeriesKey, Vector | None] = {}
         self._world: dict[tuple[str, str, str], _Totals | None] = {}
         self._partners: dict[tuple[str, str], list[str]] | None = None
+        self._members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
 
     def share(self, key: SeriesKey, group: Group) -> Share | None:
         """The summary's share of ``key`` in ``group`` (None: none shown): the latest span
@@ -265,6 +351,10 @@ class Shares:
         """(whether the columns answer, the share or why there is none)."""
         if self._code_has_figures(key, group):
             return False, None
+        if self.columns.roles(key) is None:
+            # Spans beside the months (Jan..m figures): the share is looked for over each
+            # span of the key (``share._candidate_spans``), not its months alone.
+            return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
         part = self._vector(key)
         if group.every_partner:
@@ -273,7 +363,7 @@ class Shares:
             totals = self._group_totals(r, group, flow, currency)
         if totals is None or part is None:
             return False, None
-        values, found, xm, part_flags = part
+        values, found, xm, part_flags, difference = part
         ok = found & totals.complete & (totals.value != 0)
         where = np.flatnonzero(ok)
         if not len(where):
@@ -293,6 +383,19 @@ class Shares:
         if xm[t]:
             answer = bulk_answer(
                 key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made, part_words
+            )
+        elif difference[t]:
+            value = float(values[t])
+            answer = bulk_answer(
+                key,
+                period,
+                value,
+                DIFFERENCE,
+                2,
+                part_made,
+                part_words,
+                signs=(1, -1),
+                notes=(NEGATIVE_DIFFERENCE,) if value < 0 else (),
             )
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
@@ -386,21 +489,22 @@ class Shares:
         self._world[memo] = out
         return out
 
-    def _vector(self, key: SeriesKey) -> tuple[Floats, Bools, Bools, Ints] | None:
-        """Per month of the data: the key's value (rules 1 and 4 for one month), whether
-        found, whether export + import, its flag bits; None when a series of it is not
-        simple."""
+    def _vector(self, key: SeriesKey) -> Vector | None:
+        """Per month of the data: the key's value (rules 1, 3 and 4 for one month), whether
+        found, whether export + import, its flag bits, whether its own difference; None
+        when a series of it is not simple. (A group member's months; a key's own share
+        is looked for over its months only when they are its only spans.)"""
         if key in self._vectors:
             return self._vectors[key]
         columns = self.columns
-        roles = columns.roles(key)
+        roles = columns.roles(key, months_only=False)
         out = None
         if roles is not None:
             own, x, m = (columns.month_vector(s) for s in roles)
             both = x[1] & m[1] & ~own[1]
             values = np.where(own[1], own[0], x[0] + m[0])
             flags = np.where(own[1], own[2], x[2] | m[2])
-            out = (values, own[1] | both, both, flags)
+            out = (values, own[1] | both, both, flags, own[1] & own[3])
         self._vectors[key] = out
         return out
 
@@ -413,6 +517,17 @@ class Shares:
             self._totals[memo] = self._make_totals(reporter, group, flow, currency)
         return self._totals[memo]
 
+    def _membership(self, group: Group) -> dict[tuple[str, ...], list[int]]:
+        """The months of the data (0: ``first_month``) by the group's members in them."""
+        found = self._members.get(group)
+        if found is None:
+            found = self._members[group] = {}
+            first = self.columns.first_month
+            for t in range(self.columns.n_months):
+                listed = tuple(group.members_during(Period.month(first + t)))
+                found.setdefault(listed, []).append(t)
+        return found
+
     def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
         """Member sums over the members of each month (``partners_for``); may be shown where
         every member has a figure. None: a member is not simple."""
@@ -423,9 +538,8 @@ class Shares:
         members = np.zeros(n_months, dtype=np.int64)
         flags = np.zeros(n_months, dtype=np.int64)
         by_members: dict[tuple[str, ...], list[int]] = {}
-        for t in range(n_months):
-            listed = group.members_during(Period.month(columns.first_month + t))
-            by_members.setdefault(tuple(m for m in listed if m != reporter), []).append(t)
+        for listed, months in self._membership(group).items():
+            by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(months)
         for names, months in by_members.items():
             at = np.array(months, dtype=np.int64)
             if not names:
@@ -461,7 +575,18 @@ class _Totals:
     found: Bools | None = None
 
 
-__all__ = ["Made", "Method", "Picked", "Projection", "Shares", "bulk_rows", "linear", "pick"]
+__all__ = [
+    "Annual",
+    "Lazy",
+    "Made",
+    "Method",
+    "Picked",
+    "Projection",
+    "Shares",
+    "bulk_rows",
+    "linear",
+    "pick",
+]
 
 
 class YearAnswers:
@@ -477,7 +602,8 @@ class YearAnswers:
         self.made = Made(self.engine, columns, ky)
         self.number = {k: i for i, k in enumerate(keys) if ky.simple[i]}
         self._years: dict[int, dict[int, int]] = {}
-        self._run = ky.run.tolist()
+        # Per row, the found-mask of ``engine.masks.Plan`` (bit m - 1: Jan..m found).
+        self._masks = (ky.found.astype(np.int64) << np.arange(12)).sum(axis=1).tolist()
 
     def simple(self, key: SeriesKey) -> bool:
         return key in self.number
@@ -497,11 +623,11 @@ class YearAnswers:
             return self.engine.value(key, period)
         months = last - first + 1
         row = self._rows(k).get(first // 12)
-        if row is None or self._run[row] < months:
+        if row is None or not self._masks[row] >> (months - 1) & 1:
             return not_found(self.engine, key, period)
         return self.made.answer(key, row, months)
 
     def plan(self, key: SeriesKey) -> Plan:
         """The key's years and found-masks (bit m - 1: Jan..m found)."""
         rows = self._rows(self.number[key])
-        return Plan(tuple(rows), tuple((1 << self._run[row]) - 1 for row in rows.values()))
+        return Plan(tuple(rows), tuple(self._masks[row] for row in rows.values()))

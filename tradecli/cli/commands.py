@@ -18,6 +18,7 @@ import typer
 from tradecli.cli.boundary import Boundary, Command
 from tradecli.cli.choices import ChartKindChoice, EngineChoice, MethodChoice
 from tradecli.cli.options import (
+    All,
     Flow,
     Flows,
     GrowthFlows,
@@ -36,6 +37,7 @@ from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
 from tradecli.cli.root import root
+from tradecli.cli.settings import width as settings_width
 
 app = typer.Typer(
     cls=Boundary,
@@ -57,22 +59,39 @@ def summary(
     ctx: typer.Context,
     reporter: Reporter = None,
     partner: Partner = None,
-    flow: Flow = None,
+    flow: Flows = None,
     sort: Sort = None,
     top: Top = None,
+    every: All = False,
 ) -> None:
     """What we trade with each partner and how it is moving.
 
     For each series: the latest full year and its change, the latest
     year-to-date span and its like-for-like change, the run-rate projection
     of the current year, the partner's share in each group that contains it,
-    and a sparkline of the annual values.
+    and a sparkline of the annual values. With several flows (--flow
+    export,import): the flows side by side over the same spans, with the
+    balance and the coverage.
 
     Example: tradecli summary --partner Tajikistan
     """
+    from tradecli.analysis.flows import check_flows
     from tradecli.analysis.summary import summarize
     from tradecli.selection import Selection
 
+    flows = check_flows(flow) if flow is not None else None
+    if flows is not None and len(flows) > 1:
+        from tradecli.analysis.summary_flows import summarize_flows
+
+        if sort is not None or top is not None:
+            raise typer.BadParameter("several flows are shown side by side, not ranked")
+        settings = _settings(ctx)
+        both = summarize_flows(
+            settings.load(reporter=reporter), flows, reporter=reporter, partner=partner
+        )
+        settings.show(both.report())
+        return
+    one = flows[0] if flows else None
     settings = _settings(ctx)
     if (
         settings.engine == EngineChoice.dask
@@ -82,14 +101,14 @@ def summary(
     ):
         from tradecli.cli.scale import dask_summary
 
-        settings.show(dask_summary(settings, reporter, partner, _flow(flow)).report())
+        settings.show(dask_summary(settings, reporter, partner, one).report())
         return
     dataset = settings.load(reporter=reporter)
-    keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
+    keys = Selection.parse(dataset, reporter, partner, one).keys(dataset)
     if sort is not None or top is not None:
         _rank(settings, dataset, keys, sort, top, "value")
         return
-    settings.show(summarize(dataset, keys).report())
+    settings.show(summarize(dataset, keys).report(every))
 
 
 @app.command(cls=Replayed)
@@ -190,7 +209,7 @@ def data(
             emit(f"{provenance.data_folder()}\n")
         else:
             assert show is not None
-            row = provenance.show(show)
+            row = provenance.show(show, settings.data)
             if settings.fmt == "table":
                 emit(row.text())
             else:
@@ -308,6 +327,7 @@ def growth(
     ] = None,
     sort: Sort = None,
     top: Top = None,
+    every: All = False,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
@@ -366,7 +386,8 @@ def growth(
         settings.show(whole.report())
         return
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
-    settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
+    result = compute(dataset, keys, period=span, first=from_year, last=to_year)
+    settings.show(result.report(every))
 
 
 @app.command(cls=Replayed)
@@ -401,6 +422,7 @@ def project(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    every: All = False,
 ) -> None:
     """Where a year will end, from its latest year-to-date span.
 
@@ -432,7 +454,7 @@ def project(
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
-    settings.show(result.report())
+    settings.show(result.report(every))
 
 
 app.command(cls=Replayed)(revisions)
@@ -581,7 +603,7 @@ def chart(
     if settings.fmt != "table":
         settings.show(data.report())
     elif out is None:
-        emit(text_chart(data, settings.explain))
+        emit(text_chart(data, settings.explain, settings_width()))
         for note in settings.filter_notes:
             diagnostics(f"note: {note}")
 

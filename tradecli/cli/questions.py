@@ -37,7 +37,9 @@ def revisions(
 
     Each series and span with a figure in both whose value changed (old, new,
     change, the sources of each), then the derived answers worked out with the
-    old and the new figure (the year-on-year changes that stand on it).
+    old and the new figure: the year-on-year changes that stand on it, the
+    shares of each group over its span (where both vintages have one) and the
+    run-rate of the year of a year-to-date span.
 
     Example: tradecli revisions --partner TJK --from-vintage 2023-09-14
     """

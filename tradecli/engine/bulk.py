@@ -16,10 +16,18 @@ series of a bulk download is made of single months, one figure each; for those t
   are found: the sum of the two cumulative sums, as the scalar engine adds its two parts.
 
 A series is **simple** when its kept rows (after the quality-flag exclusion) are single
-months, one figure per month, none approximate (about/over/almost) and all finite. Every
-other series (annual, quarterly or cumulative spans beside months, revisions and
-conflicts to reconcile, approximate figures) is left to the reference rules; so is every
-question about a key one of whose series (own, export, import) is not simple.
+months and Jan..m figures of one calendar year (a year, a year to date: what a bulk
+download publishes beside its months), none approximate (about/over/almost) and all
+finite; revisions and conflicts of a span are reconciled as the reference's span index
+does. For such a series, Jan..m is its own figure where it has one (rule 1), else the
+fewest spans that tile it (rule 2): the latest Jan..k figure whose months k + 1..m are
+all there, then those months (``_Year.jan_to``); rule 3 can add nothing to a Jan..m
+span there, and gives a single month without a figure as Jan..m less Jan..m - 1
+(``Columns.month_vector``). A simple series made of single months alone is
+**monthly**: only those answer any span from the columns (``Engine.value``, growth's
+latest month, a key's own share). Every other series (quarters, spans across a year
+end, approximate figures) is left to the reference rules; so is every question about a
+key one of whose series (own, export, import) is not simple.
 
 ``BulkAnswer`` is the answer made from the arrays: value, span, rule and flags known at
 once; its derivation (parts, sources, ``explain``, JSON) is the reference engine's answer
@@ -126,6 +134,7 @@ def bulk_answer(
     *,
     notes: tuple[str, ...] = (),
     complete: bool = True,
+    signs: tuple[int, ...] | None = None,
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
     data are the reference answer's, made on first look."""
@@ -140,7 +149,7 @@ def bulk_answer(
         value=value,
         rule=rule,
         parts=parts,
-        signs=(1,) * n_parts,
+        signs=(1,) * n_parts if signs is None else signs,
         reconciled=None,
         available=available,
         complete=complete,
@@ -209,11 +218,12 @@ class Columns:
         value = frame["value"].to_numpy(dtype=np.float64)
         keep = np.ones(n, dtype=bool) if include_flagged else ~excluded[flag_codes]
         kept = np.flatnonzero(keep)
-        # Grouped by (series, first month), frame order within (a stable sort; a file
-        # written in that order, as bulk downloads are, needs none).
+        # Grouped by (series, first month, last month), frame order within (a stable sort;
+        # a file written in that order, as bulk downloads are, needs none).
         low = int(first.min()) if n else 0
-        width = int(first.max()) - low + 1 if n else 1
-        order_key = series_of[kept] * width + (first[kept] - low)
+        width = int(last.max()) - low + 1 if n else 1
+        assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
+        order_key = (series_of[kept] * width + (first[kept] - low)) * width + (last[kept] - low)
         if len(order_key) > 1 and not bool((order_key[1:] >= order_key[:-1]).all()):
             kept = kept[np.argsort(order_key, kind="stable")]
         del order_key
@@ -221,12 +231,14 @@ class Columns:
         codes = flag_codes[kept]
         row_bits, row_approx = text_bits[codes], approximate[codes]
 
-        # A series is not simple when a kept row is longer than a month, approximate or
-        # not finite.
-        bad = (month != last) | row_approx | ~np.isfinite(value)
-        same = np.zeros(len(s), dtype=bool)  # rows of a month with more than one figure
+        # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
+        cumulative = (last > month) & (month % 12 == 0) & (last // 12 == month // 12)
+        # A series is not simple when a kept row is neither a month nor such a span, or
+        # approximate, or not finite.
+        bad = ((month != last) & ~cumulative) | row_approx | ~np.isfinite(value)
+        same = np.zeros(len(s), dtype=bool)  # rows of a span with more than one figure
         if len(s) > 1:
-            same[1:] = (s[1:] == s[:-1]) & (month[1:] == month[:-1])
+            same[1:] = (s[1:] == s[:-1]) & (month[1:] == month[:-1]) & (last[1:] == last[:-1])
             same[:-1] |= same[1:]
         chosen = ~same
         if same.any():
@@ -234,7 +246,11 @@ class Columns:
             # where no two agree, as the reference's span index does.
             rows = np.flatnonzero(same)
             starts = np.ones(len(rows), dtype=bool)
-            starts[1:] = (s[rows[1:]] != s[rows[:-1]]) | (month[rows[1:]] != month[rows[:-1]])
+            starts[1:] = (
+                (s[rows[1:]] != s[rows[:-1]])
+                | (month[rows[1:]] != month[rows[:-1]])
+                | (last[rows[1:]] != last[rows[:-1]])
+            )
             bounds = np.append(np.flatnonzero(starts), len(rows)).astype(np.int64)
             all_codes, published_texts = pd.factorize(frame["published"], use_na_sentinel=False)
             published_codes = np.asarray(all_codes, dtype=np.int64)[kept[rows]]
@@ -278,10 +294,13 @@ class Columns:
         self.kept: Ints = np.bincount(s, minlength=n_series)
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
+        # Simple and made of single months alone: any span is a sum of months.
+        self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
 
         # The simple series' rows of 12 months, one per (series, year).
         take = self.simple[s] & chosen
         s, month, value, row_bits = s[take], month[take], value[take], row_bits[take]
+        last, cumulative = last[take], cumulative[take]
         year = month // 12
         self.first_year = int(year.min()) if len(year) else 0
         n_years = int(year.max()) - self.first_year + 1 if len(year) else 1
@@ -298,11 +317,22 @@ class Columns:
         self.values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
         self.present: Bools = np.zeros((n_rows, 12), dtype=bool)
         self.flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
-        column = month % 12
-        self.values[row_of, column] = value
-        self.present[row_of, column] = True
-        self.flags[row_of, column] = row_bits
+        single = ~cumulative
+        column = month[single] % 12
+        self.values[row_of[single], column] = value[single]
+        self.present[row_of[single], column] = True
+        self.flags[row_of[single], column] = row_bits[single]
+        # Jan..m figures of the year in column m - 1 (m >= 2; column 0 is January's month).
+        self.cum_values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
+        self.cum_present: Bools = np.zeros((n_rows, 12), dtype=bool)
+        self.cum_flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
+        column = last[cumulative] % 12
+        self.cum_values[row_of[cumulative], column] = value[cumulative]
+        self.cum_present[row_of[cumulative], column] = True
+        self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
+        self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
+        self._months: tuple[Floats, Bools, Ints, Bools] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -319,34 +349,66 @@ class Columns:
         series = self.series(key)
         return series >= 0 and bool(self.kept[series])
 
-    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints]:
-        """A simple series' figure, presence and flag bits for every month of the data's
-        years (month ``first_month + t`` at ``t``); nothing present for -1."""
+    def month_vector(self, series: int) -> tuple[Floats, Bools, Ints, Bools]:
+        """A simple series' value, whether found, flag bits, and whether it is a
+        difference, for every month of the data's years (month ``first_month + t`` at
+        ``t``); nothing found for -1. A month is its figure (rule 1); in a series with
+        Jan..m figures, a month without one is Jan..m less Jan..m - 1 where both are
+        found (rule 3: the only difference such a series can give, ``_Year.jan_to``)."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
         flags = np.zeros(self.n_months, dtype=np.int64)
+        difference = np.zeros(self.n_months, dtype=bool)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
             at = (self.row_year[start:end] - self.first_year) * 12
             cells = (at[:, None] + np.arange(12)).reshape(-1)
-            values[cells] = self.values[start:end].reshape(-1)
-            present[cells] = self.present[start:end].reshape(-1)
-            flags[cells] = self.flags[start:end].reshape(-1)
-        return values, present, flags
+            month_values, month_present, month_flags, differs = (
+                a[start:end] for a in self.months()
+            )
+            difference[cells] = differs.reshape(-1)
+            values[cells] = month_values.reshape(-1)
+            present[cells] = month_present.reshape(-1)
+            flags[cells] = month_flags.reshape(-1)
+        return values, present, flags, difference
+
+    def months(self) -> tuple[Floats, Bools, Ints, Bools]:
+        """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
+        found, flag bits, and whether a difference; worked out once, for every row."""
+        if self._months is None:
+            found, value, bits, _ = _Year(
+                self.values,
+                self.present,
+                self.flags,
+                self.cum_values,
+                self.cum_present,
+                self.cum_flags,
+            ).jan_to()
+            differs = np.zeros_like(self.present)
+            differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~self.present[:, 1:]
+            self._months = (
+                np.where(differs, np.diff(value, axis=1, prepend=0.0), self.values),
+                self.present | differs,
+                np.where(differs, bits | np.roll(bits, 1, axis=1), self.flags),
+                differs,
+            )
+        return self._months
 
     def series(self, key: SeriesKey) -> int:
         """The series number of ``key``, -1 when the data has no rows of it."""
         return self.number.get(key, -1)
 
-    def roles(self, key: SeriesKey) -> tuple[int, int, int] | None:
+    def roles(self, key: SeriesKey, months_only: bool = True) -> tuple[int, int, int] | None:
         """(own, export, import) series numbers of ``key`` (-1: none; export and import
-        only for turnover), or None when one of them is not simple."""
+        only for turnover), or None when one of them is not simple (``months_only``: not
+        made of single months alone, as any span but Jan..m needs)."""
         own = self.series(key)
         if key.flow == "turnover":
             x, m = self.series(key.with_flow("export")), self.series(key.with_flow("import"))
         else:
             x = m = -1
-        if any(n >= 0 and not self.simple[n] for n in (own, x, m)):
+        taken = self.monthly if months_only else self.simple
+        if any(n >= 0 and not taken[n] for n in (own, x, m)):
             return None
         return own, x, m
 
@@ -385,13 +447,15 @@ class Columns:
 
 @dataclass(frozen=True)
 class KeyYears:
-    """For a list of keys, every (key, calendar year) they have months in, as arrays.
+    """For a list of keys, every (key, calendar year) they have spans in, as arrays.
 
     Rows ``bounds[k]:bounds[k + 1]`` are key ``k``'s years, oldest first (none for a key
     that is not simple: ``simple[k]``). Column m - 1 of a row is Jan..m of its year:
-    ``value`` (NaN when not found), ``flags`` (bitmask) and ``xm`` (the value is
-    export + import). ``run``: the number of months from January that are found.
-    ``month_*``: the same for each single month of the year (column m - 1: month m).
+    ``found``, ``value`` (NaN when not found), ``flags`` (bitmask), ``xm`` (the value is
+    export + import) and ``parts`` (0: the figure of exactly that span; else the number
+    of spans it is the sum of). ``run``: the number of months from January that are
+    found. ``month_*``: the same for each single month of the year (column m - 1: month
+    m), for the keys whose series are single months alone (``monthly[k]``).
     """
 
     simple: Bools
@@ -405,6 +469,9 @@ class KeyYears:
     month_value: Floats
     month_flags: Ints
     month_xm: Bools
+    found: Bools
+    parts: Ints
+    monthly: Bools
 
 
 def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
@@ -413,10 +480,12 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     roles = np.full((n_keys, 3), -1, dtype=np.int64)
     simple = np.zeros(n_keys, dtype=bool)
     for k, key in enumerate(keys):
-        found = columns.roles(key)
-        if found is not None:
+        taken = columns.roles(key, months_only=False)
+        if taken is not None:
             simple[k] = True
-            roles[k] = found
+            roles[k] = taken
+    monthly_of = np.append(columns.monthly, True)  # at -1: no series
+    monthly = simple & monthly_of[roles].all(axis=1)
     first_year = columns.first_year
     n_years = int(columns.row_year.max()) - first_year + 1 if len(columns.row_year) else 1
     # Every (key, year) that any of its series has a row in.
@@ -436,39 +505,42 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
 
     row_cell = _series_of_rows(columns) * n_years + columns.row_year - first_year
 
-    def lookup(role: int) -> tuple[Floats, Bools, Ints]:
-        """Per (key, year): the series' months (figures, presence, flags)."""
+    def lookup(role: int) -> _Year:
+        """Per (key, year): the series' months and Jan..m figures."""
         series = roles[key_of, role]
-        value = np.zeros((n, 12), dtype=np.float64)
-        found = np.zeros((n, 12), dtype=bool)
-        flags = np.zeros((n, 12), dtype=np.int64)
+        out = _Year.empty(n)
         has = np.flatnonzero(series >= 0)
         if len(has) and len(row_cell):
             wanted = series[has] * n_years + year[has] - first_year
             at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
             hit = row_cell[at] == wanted
             has, at = has[hit], at[hit]
-            value[has] = columns.values[at]
-            found[has] = columns.present[at]
-            flags[has] = columns.flags[at]
-        return value, found, flags
+            out.value[has] = columns.values[at]
+            out.found[has] = columns.present[at]
+            out.flags[has] = columns.flags[at]
+            out.cum_value[has] = columns.cum_values[at]
+            out.cum_found[has] = columns.cum_present[at]
+            out.cum_flags[has] = columns.cum_flags[at]
+        return out
 
     own, x, m = lookup(0), lookup(1), lookup(2)
     # Single months (rule 1, or rule 4 for a month): for growth's latest month.
-    month_xm = x[1] & m[1] & ~own[1]
-    month_value = np.where(own[1], own[0], x[0] + m[0])
-    month_flags = np.where(own[1], own[2], x[2] | m[2])
-    # Jan..m (rules 2 and 4): cumulative along the year.
-    own_found = np.logical_and.accumulate(own[1], axis=1)
-    both = np.logical_and.accumulate(x[1], axis=1) & np.logical_and.accumulate(m[1], axis=1)
-    both &= ~own_found
-    value = np.where(own_found, np.cumsum(own[0], axis=1), np.nan)
-    value[both] = np.cumsum(x[0], axis=1)[both] + np.cumsum(m[0], axis=1)[both]
-    flags = np.where(own_found, np.bitwise_or.accumulate(own[2], axis=1), 0)
-    flags[both] = (np.bitwise_or.accumulate(x[2], axis=1) | np.bitwise_or.accumulate(m[2], axis=1))[
-        both
-    ]
-    run = (own_found | both).sum(axis=1).astype(np.int64)
+    month_xm = x.found & m.found & ~own.found
+    month_value = np.where(own.found, own.value, x.value + m.value)
+    month_flags = np.where(own.found, own.flags, x.flags | m.flags)
+    # Jan..m (rules 1, 2 and 4).
+    own_found, own_value, own_flags, own_parts = own.jan_to()
+    x_found, x_value, x_flags, _ = x.jan_to()
+    m_found, m_value, m_flags, _ = m.jan_to()
+    both = x_found & m_found & ~own_found
+    value = np.where(own_found, own_value, np.nan)
+    value[both] = x_value[both] + m_value[both]
+    flags = np.where(own_found, own_flags, 0)
+    flags[both] = (x_flags | m_flags)[both]
+    parts = np.where(own_found, own_parts, 0)
+    parts[both] = 2
+    found = own_found | both
+    run = np.logical_and.accumulate(found, axis=1).sum(axis=1).astype(np.int64)
     return KeyYears(
         simple,
         bounds,
@@ -477,11 +549,94 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         flags,
         both,
         run,
-        own[1] | month_xm,
+        own.found | month_xm,
         month_value,
         month_flags,
         month_xm,
+        found,
+        parts,
+        monthly,
     )
+
+
+@dataclass(frozen=True)
+class _Year:
+    """One series' figures in each of ``n`` calendar years: the months (column m - 1:
+    month m) and the Jan..m figures (column m - 1, m >= 2)."""
+
+    value: Floats
+    found: Bools
+    flags: Ints
+    cum_value: Floats
+    cum_found: Bools
+    cum_flags: Ints
+
+    @classmethod
+    def empty(cls, n: int) -> _Year:
+        def floats() -> Floats:
+            return np.zeros((n, 12), dtype=np.float64)
+
+        def bools() -> Bools:
+            return np.zeros((n, 12), dtype=bool)
+
+        def ints() -> Ints:
+            return np.zeros((n, 12), dtype=np.int64)
+
+        return cls(floats(), bools(), ints(), floats(), bools(), ints())
+
+    def jan_to(self) -> tuple[Bools, Floats, Ints, Ints]:
+        """Jan..m of each year by rules 1 and 2 within the series: (found, value, flags,
+        parts). The figure of exactly Jan..m (parts 0); else the fewest spans that tile
+        it, as ``rules._tiling`` finds them: a Jan..k figure (January's month for k = 1)
+        of the largest k whose months k + 1..m are all there, then those months (parts
+        1 + m - k), added left to right as the reference adds them. (Rule 3 adds nothing
+        here: every span lies within a calendar year and starts in January or is a
+        month, so a difference ending at m needs a tiling of Jan..m itself.)"""
+        found = np.logical_and.accumulate(self.found, axis=1)
+        value = np.where(found, np.cumsum(self.value, axis=1), np.nan)
+        flags = np.where(found, np.bitwise_or.accumulate(self.flags, axis=1), 0)
+        parts = np.where(found, np.arange(1, 13), 0)
+        parts[:, 0] = 0  # January: a month, exactly
+        mixed = np.flatnonzero(self.cum_found.any(axis=1))
+        if not len(mixed):
+            return found, value, flags, parts
+        # Years with a Jan..k figure: the tiling, span by span (few rows).
+        mv, mf, mp = self.value[mixed], self.flags[mixed], self.found[mixed]
+        jv, jf, jp = self.cum_value[mixed], self.cum_flags[mixed], self.cum_found[mixed]
+        jv[:, 0], jf[:, 0], jp[:, 0] = mv[:, 0], mf[:, 0], mp[:, 0]
+        n = len(mixed)
+        out_found = np.zeros((n, 12), dtype=bool)
+        out_value = np.full((n, 12), np.nan)
+        out_flags = np.zeros((n, 12), dtype=np.int64)
+        out_parts = np.zeros((n, 12), dtype=np.int64)
+        for i in range(12):  # Jan..i + 1
+            exact = jp[:, i]
+            out_found[exact, i] = True
+            out_value[exact, i] = jv[exact, i]
+            out_flags[exact, i] = jf[exact, i]
+            pending = ~exact
+            months_there = np.ones(n, dtype=bool)  # months k + 1..i + 1, k = j + 1
+            for j in range(i - 1, -1, -1):
+                months_there &= mp[:, j + 1]
+                hit = pending & months_there & jp[:, j]
+                if not hit.any():
+                    continue
+                total, bits = jv[hit, j], jf[hit, j]
+                for t in range(j + 1, i + 1):
+                    total = total + mv[hit, t]
+                    bits = bits | mf[hit, t]
+                out_found[hit, i] = True
+                out_value[hit, i] = total
+                out_flags[hit, i] = bits
+                out_parts[hit, i] = 1 + i - j
+                pending &= ~hit
+        found[mixed], value[mixed], flags[mixed], parts[mixed] = (
+            out_found,
+            out_value,
+            out_flags,
+            out_parts,
+        )
+        return found, value, flags, parts
 
 
 def _series_of_rows(columns: Columns) -> Ints:

@@ -44,7 +44,7 @@ built by ``Engine.spans``) and, for a group with no member found, ``Rules._group
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -90,10 +90,11 @@ class Plan:
 
     def mask(self, year: int) -> int:
         """The found Jan..m spans of ``year`` (0 for a year without spans)."""
-        for y, m in zip(self.years, self.masks, strict=True):
-            if y == year:
-                return m
-        return 0
+        return self._by_year.get(year, 0)
+
+    @cached_property
+    def _by_year(self) -> dict[int, int]:
+        return dict(zip(self.years, self.masks, strict=True))
 
     def found(self, year: int, months: int) -> bool:
         """Whether Jan..``months`` of ``year`` has a value."""

@@ -40,6 +40,8 @@ from tradecli.engine.protocol import SeriesSpans, SpanSource
 from tradecli.groups import Group
 from tradecli.periods import Period
 
+NEGATIVE_DIFFERENCE = "the difference is negative: the two cumulative figures are inconsistent"
+
 
 class Rules:
     """The rules over a ``SpanSource`` (``self.source``)."""
@@ -134,7 +136,7 @@ class Rules:
             value = _sum(parts, signs)
             notes: tuple[str, ...] = ()
             if value < 0:
-                notes = ("the difference is negative: the two cumulative figures are inconsistent",)
+                notes = (NEGATIVE_DIFFERENCE,)
             return Answer(key, period, value, DIFFERENCE, parts, signs, notes=notes)
         return None
 

@@ -7,12 +7,14 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tradecli.errors import BadInput, Problem, UnknownCountry
 from tradecli.observations import UNITS
 from tradecli.readers.context import UNIT_ALIASES, WARNING
 from tradecli.readers.context import ReadContext as ReadContext
+from tradecli.readers.steps import snap as snap
 
 
 def read_text(path: Path) -> tuple[str, str]:
@@ -74,10 +76,8 @@ def snap_to_step(values: pd.Series, step: pd.Series) -> pd.Series:
     Each value is rounded to the digit it was published with; dividing by an
     exact integer (not multiplying by 0.1) keeps results like 0.3 exact.
     """
-    coarse = step >= 1
-    scaled = (values / step).round()
-    inverse = (1 / step).round()
-    return scaled.where(~coarse, scaled * step).where(coarse, scaled / inverse).astype("float64")
+    snapped = snap(values.to_numpy(dtype=np.float64), step.to_numpy(dtype=np.float64))
+    return pd.Series(snapped, index=values.index)
 
 
 def resolve_column(

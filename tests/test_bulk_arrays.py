@@ -1,0 +1,180 @@
+"""The pieces of the whole-file (bulk) path that build rows from arrays: the lazy
+sequences whose items are made only when looked at."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tests.test_bulk_engine import _keys, _same_with_and_without_bulk, _summary
+from tests.test_columnar import AZE_TJK, DATES, _growth, monthly_datasets
+from tradecli.analysis.projection import Method, project
+from tradecli.analysis.share import group_shares
+from tradecli.analysis.summary_bulk import Lazy
+from tradecli.dataset import Dataset
+from tradecli.engine.bulk import Columns, key_years
+from tradecli.selection import Selection
+
+
+def test_lazy_makes_each_item_once_and_only_when_looked_at() -> None:
+    made: list[int] = []
+
+    def make(i: int) -> str:
+        made.append(i)
+        return f"item {i}"
+
+    items = Lazy(make, 4)
+    assert len(items) == 4 and made == []
+    assert items[-1] == "item 3" and made == [3]
+    assert items[3] == "item 3" and made == [3]  # the same slot as -1: not made again
+    assert items[1:3] == ("item 1", "item 2") and made == [3, 1, 2]
+    assert list(items) == ["item 0", "item 1", "item 2", "item 3"]
+    assert made == [3, 1, 2, 0]
+
+
+def test_lazy_equals_the_sequence_of_its_items() -> None:
+    items = Lazy(lambda i: i * i, 3)
+    assert items == (0, 1, 4) and items == [0, 1, 4]
+    assert items != (0, 1) and items != (0, 1, 5)
+    assert Lazy(lambda i: i, 0) == ()
+    assert not Lazy(lambda i: i, 0) and bool(items)
+
+
+# -- series with Jan..m figures beside their months (the sparse bulk download) ------------
+
+
+def test_a_year_to_date_figure_tiles_with_the_months_after_it_by_hand() -> None:
+    """Jan..3 published as one figure (3.0, not 1 + 2 + 4 = 7) with April and May: Jan..5
+    is that figure plus April and May, the fewest spans that tile it (3.0 + 8 + 16);
+    Jan..3 is the figure itself; Jan..2 the two months; 2022 is its annual figure, not
+    the sum of its months. The export's months have a gap in March: its Jan..3 is not
+    found, its Jan..2 is."""
+    months = [obs(f"2023-{m:02d}", v, flow="import") for m, v in ((1, 1.0), (2, 2.0), (4, 8.0))]
+    months += [obs("2023-03", 4.0, flow="import"), obs("2023-05", 16.0, flow="import")]
+    ytd = obs("2023-01/2023-03", 3.0, flow="import", flags="estimate")
+    annual = [obs("2022", 100.0, flow="import", flags="provisional")]
+    annual += [obs(f"2022-{m:02d}", 1.0, flow="import") for m in range(1, 13)]
+    exports = [obs(f"2023-{m:02d}", 10.0, flow="export") for m in (1, 2, 4)]
+    exports += [obs("2023-01/2023-02", 15.0, flow="export")]
+    columns = Columns(frame(*months, ytd, *annual, *exports))
+    imports = AZE_TJK.with_flow("import")
+    ky = key_years(columns, [imports, AZE_TJK.with_flow("export"), AZE_TJK])
+    rows = {k: slice(int(ky.bounds[k]), int(ky.bounds[k + 1])) for k in range(3)}
+    assert ky.simple.tolist() == [True, True, True]
+    assert ky.monthly.tolist() == [False, False, False]
+    assert ky.year[rows[0]].tolist() == [2022, 2023]
+    year_2022, year_2023 = ky.value[rows[0]]
+    assert year_2022[11] == 100.0 and ky.parts[rows[0]][0, 11] == 0
+    assert year_2022[:3].tolist() == [1.0, 2.0, 3.0]
+    assert year_2023[:5].tolist() == [1.0, 3.0, 3.0, 11.0, 27.0]
+    assert ky.parts[rows[0]][1, :5].tolist() == [0, 2, 0, 2, 3]
+    assert not ky.found[rows[0]][1, 5:].any()
+    words = [columns.flag_words(int(b)) for b in ky.flags[rows[0]][1, :5]]
+    assert words == [(), (), ("estimate",), ("estimate",), ("estimate",)]
+    # The export: Jan..2 is its own figure (15, not 10 + 10), Jan..3 not found (March).
+    export = ky.value[rows[1]][0]
+    assert export[:2].tolist() == [10.0, 15.0] and ky.found[rows[1]][0].tolist()[:4] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    # Turnover: no figures of its own; export + import where both are found.
+    turnover = ky.found[rows[2]]
+    assert ky.value[rows[2]][1, :2].tolist() == [11.0, 18.0] and turnover[1, :3].tolist() == [
+        True,
+        True,
+        False,
+    ]
+    assert ky.xm[rows[2]][1, :2].tolist() == [True, True]
+
+
+@st.composite
+def with_year_to_date(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A drawn dataset of months (``test_columnar.monthly``), with Jan..m figures of some
+    of its series' years published beside their months (a year, a year to date), now
+    and then revised or approximate."""
+    rows = draw(monthly_datasets)
+    series = sorted({(r["reporter"], r["partner"], r["flow"], r["currency"]) for r in rows})
+    extra: list[dict[str, Any]] = []
+    for reporter, partner, flow, currency in series:
+        for _ in range(draw(st.integers(0, 3))):
+            year = draw(st.sampled_from((2021, 2022, 2023)))
+            months = draw(st.sampled_from((2, 3, 5, 6, 11, 12, 12)))
+            period = f"{year}" if months == 12 else f"{year}-01/{year}-{months:02d}"
+            extra.append(
+                obs(
+                    period,
+                    draw(st.sampled_from((3.0, 12.5, 40.04, 0.0, 1e7))),
+                    flow=flow,
+                    reporter=reporter,
+                    partner=partner,
+                    currency=currency,
+                    flags=draw(st.sampled_from(("", "", "provisional", "low-trust", "about"))),
+                    published=draw(st.sampled_from(DATES)),
+                )
+            )
+            if draw(st.integers(0, 3)) == 0:  # a revision
+                again = dict(extra[-1])
+                again["value"] = draw(st.sampled_from((3.5, 12.5)))
+                again["published"] = draw(st.sampled_from(DATES))
+                extra.append(again)
+    return rows + extra
+
+
+def test_the_year_to_date_properties_reach_the_new_path() -> None:
+    """Most drawn datasets have series the arrays take with Jan..m figures beside their
+    months (else the properties would compare the reference with itself)."""
+    counts = [0, 0]
+
+    @settings(max_examples=10, deadline=None)
+    @given(with_year_to_date())
+    def count(drawn: list[dict[str, Any]]) -> None:
+        columns = Columns(frame(*drawn))
+        counts[0] += int((columns.simple & ~columns.monthly).sum())
+        counts[1] += len(columns)
+
+    count()
+    assert counts[0] > counts[1] / 5
+
+
+@settings(max_examples=10, deadline=None)
+@given(with_year_to_date())
+def test_summary_with_year_to_date_figures_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    _same_with_and_without_bulk(_summary, frame(*drawn))
+
+
+@settings(max_examples=6, deadline=None)
+@given(with_year_to_date())
+def test_growth_with_year_to_date_figures_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    _same_with_and_without_bulk(_growth, frame(*drawn))
+
+
+@settings(max_examples=6, deadline=None)
+@given(with_year_to_date(), st.sampled_from((2022, 2023)), st.sampled_from(tuple(Method)))
+def test_project_with_year_to_date_figures_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]], year: int, method: Method
+) -> None:
+    def make(dataset: Dataset) -> Any:
+        return project(dataset, _keys(dataset.engine), year, method).report()
+
+    _same_with_and_without_bulk(make, frame(*drawn))
+
+
+@settings(max_examples=6, deadline=None)
+@given(with_year_to_date(), st.sampled_from(("world", "central-asia")))
+def test_shares_with_year_to_date_figures_print_what_the_reference_prints(
+    drawn: list[dict[str, Any]], name: str
+) -> None:
+    def make(dataset: Dataset) -> Any:
+        selection = Selection.parse(dataset, None, None, None)
+        return group_shares(dataset, dataset.groups.get(name), selection).report()
+
+    _same_with_and_without_bulk(make, frame(*drawn))
