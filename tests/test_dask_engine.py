@@ -131,11 +131,11 @@ def test_dask_summary_equals_local_and_csv(
     # The command line, once per dataset (the rest is the same code).
     dask = ["--engine", "dask", "--scheduler", scheduler]
     for data, csv_data in ((bundled, []), (trade, ["--data", str(generated)])):
-        args = ["--format", "json", "--explain", "summary"]
-        csv = _run(runner, [*csv_data, *args])
-        spread_cli = _run(runner, [*dask, "--data", str(data), *args])
-        assert csv[0] == 0
-        assert spread_cli == csv
+        for args in (["--format", "json", "--explain", "summary"], ["summary", "--all"]):
+            csv = _run(runner, [*csv_data, *args])
+            spread_cli = _run(runner, [*dask, "--data", str(data), *args])
+            assert csv[0] == 0
+            assert spread_cli == csv, args
     # A selection with nothing in it: the same error as the local path.
     nothing = ["summary", "--reporter", "AZE", "--partner", "USA"]
     local_cli = _run(runner, ["--data", str(bundled), *nothing])
@@ -403,3 +403,35 @@ def test_a_long_lived_process_does_not_keep_every_dataset(tmp_path: Path) -> Non
         columns_of(load(use_cache=False))
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.parametrize("backend", ["bulk", "reference"])
+def test_results_travel_without_the_engine(
+    small_trade: tuple[list[Path], Path], backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a worker sends back names no engine, frame or column store (they would carry
+    the partition's rows), with or without derivations, and renders as the original;
+    with the columnar engine's lazy answers too."""
+    import pickle
+
+    from tradecli.engine import bulk
+
+    monkeypatch.setenv(bulk.ENV, backend)
+
+    from tradecli import dask_engine
+    from tradecli.analysis.summary import summarize
+    from tradecli.dataset import load
+    from tradecli.selection import Selection
+
+    _, dataset = small_trade
+    local = load([dataset], use_cache=False)
+    result = summarize(local, Selection.parse(local, None, None, None).keys(local))
+    for derivations in (True, False):
+        blob = dask_engine.dumps(result, derivations)
+        for name in (b"tradecli.engine.reference", b"tradecli.engine.bulk\nColumns", b"pandas"):
+            assert name not in blob, (name, derivations)
+        back = pickle.loads(blob)
+        assert _outputs(back.report(), derived=derivations) == _outputs(
+            result.report(), derived=derivations
+        )
+    assert len(dask_engine.dumps(result, False)) <= len(dask_engine.dumps(result, True))

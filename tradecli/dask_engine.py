@@ -222,12 +222,17 @@ def dumps(result: Any, derivations: bool = True) -> bytes:
 
     import cloudpickle
 
+    from tradecli.analysis.summary_bulk import Lazy
     from tradecli.engine.answers import Deferred
     from tradecli.engine.bulk import BulkAnswer
     from tradecli.reconcile import Reconciled
 
     class Pickler(cloudpickle.Pickler):  # type: ignore[misc]
         def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, Lazy):  # its items made now, its other fields as they are
+                slots = {n for c in type(obj).__mro__ for n in getattr(c, "__slots__", ())}
+                kept = {n: getattr(obj, n) for n in slots - {"_items", "_make"}}
+                return (_lazy, (type(obj), list(obj), kept))
             if isinstance(obj, BulkAnswer):
                 if not derivations and obj.flag_words is not None:
                     fields = {k: v for k, v in vars(obj).items() if k not in ("parts", "made")}
@@ -248,6 +253,15 @@ def dumps(result: Any, derivations: bool = True) -> bytes:
 
 def _same(answer: Any) -> Any:
     return answer
+
+
+def _lazy(kind: Any, items: list[Any], kept: dict[str, Any]) -> Any:
+    """A ``summary_bulk.Lazy`` (or its subclass) with every item made."""
+    lazy = kind.__new__(kind)
+    lazy._items, lazy._make = items, _no_derivation
+    for name, value in kept.items():
+        setattr(lazy, name, value)
+    return lazy
 
 
 def _underived(fields: dict[str, Any], parts: int) -> Any:
