@@ -120,6 +120,8 @@ def test_dask_summary_equals_local_and_csv(
             assert outputs[1] == outputs[0], (r, p, f)  # the dataset answers as the CSV
             assert _outputs(spread.report()) == outputs[1], (r, p, f)
             assert spread.rows or spread.unanswered
+            if (r, p, f) != (None, None, None):
+                continue  # without derivations: once per dataset
             light = dask_engine.summary(
                 dataset, groups, Filters(), r, p, f, client, derivations=False
             )
@@ -330,7 +332,7 @@ def test_dask_growth_and_project_equal_local_and_csv(
     # The command line: the same bytes as the local engine on the CSV, errors included.
     dask = ["--engine", "dask", "--scheduler", scheduler, "--data", str(dataset)]
     for args in (
-        ["--format", "json", "--explain", "growth"],
+        ["--format", "json", "--explain", "growth", "--reporter", reporter],
         ["--format", "csv", "project", "2024", "--as-of", "2024-03"],
         ["--format", "markdown", "share", "--vs", "world"],
         ["project", "1990"],  # nothing to project from: the same message
@@ -342,7 +344,7 @@ def test_dask_growth_and_project_equal_local_and_csv(
     assert csv[0] == 1
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(
     which=st.integers(min_value=0, max_value=10),
     flow=st.sampled_from([None, "export", "import", "turnover"]),
