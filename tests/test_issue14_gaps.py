@@ -237,3 +237,44 @@ def test_readme_shows_real_runs_at_80_columns(
     code, out, err = run(runner, *example.args)
     assert code == 0 and err == ""
     assert [line.rstrip() for line in out.splitlines()] == example.shown
+
+
+# -- flags marked in summary and mirror (item 7) -------------------------------------------
+
+
+def test_summary_and_mirror_mark_a_flagged_figure(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "flagged.csv"
+    data.write_text(
+        "reporter,partner,flow,period,value,unit,currency,flags\n"
+        "AZE,TJK,turnover,2022,5,million,USD,\n"
+        "AZE,TJK,turnover,2023,6,million,USD,low-trust\n"
+        "TJK,AZE,turnover,2023,7,million,USD,\n",
+        encoding="utf-8",
+    )
+    for command, unflagged in ((["summary"], 0), (["mirror", "-r", "AZE", "-p", "TJK"], 1)):
+        code, out, _ = run(runner, "--data", str(data), *command)
+        assert code == unflagged  # mirror: no span both sides report without line 3
+        assert "†" not in out and "$6M" not in out  # left out unless --include-flagged
+        code, out, _ = run(runner, "--include-flagged", "--data", str(data), *command)
+        assert code == 0
+        assert "$6M†" in out  # line 3 of the file, kept by --include-flagged
+        assert f"2023 [{data}:3] flagged low-trust" in out
+
+
+def test_summary_marks_a_change_worked_out_from_a_flagged_figure(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The flagged figure is the year before (line 2), not the year shown: the value is
+    clean, its y/y (6/5 - 1 = +20%) used the flagged one and carries the mark."""
+    data = tmp_path / "flagged.csv"
+    data.write_text(
+        "reporter,partner,flow,period,value,unit,currency,flags\n"
+        "AZE,TJK,turnover,2022,5,million,USD,low-trust\n"
+        "AZE,TJK,turnover,2023,6,million,USD,\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(runner, "--include-flagged", "--data", str(data), "summary")
+    assert code == 0
+    assert "$6M†" not in out and "$6M" in out
+    assert "+20.0%†" in out
+    assert f"2022 [{data}:2] flagged low-trust" in out

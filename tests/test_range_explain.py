@@ -93,6 +93,27 @@ def test_growth_explains_the_range_of_the_change(runner: CliRunner) -> None:
     assert (span["range"]["low"], span["range"]["high"]) == pytest.approx((low, high))
 
 
+def test_growth_records_carry_the_ranges_of_the_year_change_and_the_cagr(
+    runner: CliRunner,
+) -> None:
+    """Lines 59 and 61: 2022 "about" 6.5M → 2023 "about" 7.5M, one year apart, so the
+    year's change and the CAGR share one range: lowest 2023 over highest 2022 and back."""
+    code, out, _ = run(runner, "growth", "-r", "TJK", "-p", "AZE", "-f", "csv")
+    assert code == 0
+    (row,) = csv_rows(out)
+    (l23, h23), (l22, h22) = TJK_AZE[2023], TJK_AZE[2022]
+    for name in ("year_change", "cagr"):
+        assert float(row[name]) == pytest.approx(7.5 / 6.5 - 1)
+        assert float(row[f"{name}_low"]) == pytest.approx(l23 / h22 - 1)
+        assert float(row[f"{name}_high"]) == pytest.approx(h23 / l22 - 1)
+    code, out, _ = run(runner, "growth", "-r", "AZE", "-p", "TJK", "-f", "csv")
+    (row,) = csv_rows(out)  # lines 30-35: both years exact, the range is the figure
+    exact = AZE_TJK[2023] / AZE_TJK[2022] - 1
+    for name in ("year_change", "year_change_low", "year_change_high"):
+        assert float(row[name]) == pytest.approx(exact)
+    assert row["cagr"] == row["cagr_low"] == row["cagr_high"] != ""
+
+
 def test_share_explains_the_range_of_the_share(runner: CliRunner) -> None:
     ask = ["--include-flagged", "share", "--vs", "world", "-p", "TJK"]
     code, out, _ = run(runner, *ask, "--explain")
@@ -103,6 +124,19 @@ def test_share_explains_the_range_of_the_share(runner: CliRunner) -> None:
     assert (found["low"], found["high"]) == pytest.approx(
         (1.4e9 / WORLD_Q1_2024, 1.5e9 / WORLD_Q1_2024)
     )
+
+
+def test_a_ranking_carries_the_range_of_each_share(runner: CliRunner) -> None:
+    """Line 181: AZE–RUS 2021 "about" 3 billion (2.5 to 3.5 billion); line 110: AZE–WORLD
+    2021 = 33.9 billion, exact: the share lies in 2.5/33.9 to 3.5/33.9."""
+    low, high = 2.5 / 33.9, 3.5 / 33.9
+    code, out, _ = run(runner, "share", "--vs", "world", "--all", "-f", "csv")
+    assert code == 0
+    rus = next(r for r in csv_rows(out) if r["partner"] == "RUS")
+    assert float(rus["share"]) == pytest.approx(3 / 33.9)
+    assert (float(rus["share_low"]), float(rus["share_high"])) == pytest.approx((low, high))
+    code, out, _ = run(runner, "share", "--vs", "world", "--all")
+    assert f"{3 / 33.9:.2%} ({low:.2%} to {high:.1%})" in out
 
 
 def test_project_explains_the_range_of_the_projection(runner: CliRunner) -> None:

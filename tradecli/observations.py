@@ -5,6 +5,11 @@ follow). Values are in base units of their currency; ``step`` is the unit of
 the last digit the figure was published with (2.3 million → 100,000), which
 is what "equal within the precision they were published with" compares.
 ``first``/``last`` are month indices (see ``periods``).
+
+The codes (``CODE_COLUMNS``) and the provenance texts (``TEXT_COLUMNS``), ``source``
+and ``format`` are categoricals: compare their values as texts (``==``, ``isin``, or a
+test of ``.cat.categories`` taken by the codes); an unordered categorical has no
+``min`` or ``>``.
 """
 
 from __future__ import annotations

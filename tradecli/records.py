@@ -204,26 +204,6 @@ def flag_note(answers: list[Answer | None]) -> list[str]:
     return [head, *listed(list(dict.fromkeys(used)))]
 
 
-def range_note(figures: list[tuple[SeriesKey, Answer | None]]) -> list[str]:
-    """A note giving the range of each figure worked out from approximate ones (for tables
-    too narrow to show it beside the figure); the first ``NOTE_LIST``, then how many more."""
-    shown = []
-    for key, answer in figures:
-        if answer is None or not answer.qualifiers:
-            continue
-        low, high = value_range(answer)
-        if low is None or high is None:
-            continue
-        shown.append(
-            f"{key.reporter}–{key.partner} {answer.period.label()} "
-            f"{money(answer.value, key.currency)}: {money(low, key.currency)} to "
-            f"{money(high, key.currency)}"
-        )
-    if not shown:
-        return []
-    return ["approximate figures (about, over, almost) allow these ranges:", *listed(shown)]
-
-
 def listed(items: list[str], limit: int = NOTE_LIST) -> list[str]:
     """Note lines listing ``items``, indented, the first ``limit`` of them, then "and N
     more; --format json lists them all"."""

@@ -22,7 +22,11 @@ GROWTH_FIELDS = [
     "year",
     "year_value",
     "year_change",
+    "year_change_low",
+    "year_change_high",
     "cagr",
+    "cagr_low",
+    "cagr_high",
     "cagr_from",
     "cagr_to",
 ]
@@ -86,19 +90,30 @@ def growth_records(growth: Growth) -> list[dict[str, Any]]:
     out = []
     for s in growth.series:
         last_year = s.years[-1] if s.years else None
+        change_low, change_high = change_range(s.span.current, s.span.base, s.span.value)
+        year_low, year_high = (
+            change_range(last_year.current, last_year.base, last_year.value)
+            if last_year
+            else (None, None)
+        )
+        cagr_low, cagr_high = s.cagr.range() if s.cagr else (None, None)
         out.append(
             record(
                 s.key,
                 s.span.current,
                 change=s.span.value,
-                change_low=change_range(s.span.current, s.span.base, s.span.value)[0],
-                change_high=change_range(s.span.current, s.span.base, s.span.value)[1],
+                change_low=change_low,
+                change_high=change_high,
                 base_period=s.span.base.period.iso(),
                 base_value=s.span.base.value,
                 year=last_year.current.period.iso() if last_year else None,
                 year_value=last_year.current.value if last_year else None,
                 year_change=last_year.value if last_year else None,
+                year_change_low=year_low,
+                year_change_high=year_high,
                 cagr=s.cagr.value if s.cagr else None,
+                cagr_low=cagr_low,
+                cagr_high=cagr_high,
                 cagr_from=s.cagr.first.period.iso() if s.cagr else None,
                 cagr_to=s.cagr.last.period.iso() if s.cagr else None,
             )

@@ -63,6 +63,9 @@ def summary_report(summary: Summary, every: bool = False) -> Report:
                 "shares": r.shares_text() or None,
                 "year_value_flagged": bool(flagged(r.year)),
                 "ytd_value_flagged": bool(flagged(r.ytd)),
+                "year_change_flagged": bool(flagged(r.year) or flagged(r.year_before)),
+                "ytd_change_flagged": bool(flagged(r.ytd) or flagged(r.ytd_before)),
+                "projection_flagged": bool(flagged(r.ytd)),
                 **_ranges(r),
             }
         )
@@ -101,7 +104,9 @@ def summary_report(summary: Summary, every: bool = False) -> Report:
             "(not shown; --all shows them): "
             + capped([f"{k.reporter}–{k.partner}" for k in summary.unanswered])
         )
-    notes.extend(flag_note([a for r in summary.rows for a in (r.year, r.ytd)]))
+    notes.extend(
+        flag_note([a for r in summary.rows for a in (r.year, r.ytd, r.year_before, r.ytd_before)])
+    )
     flow = summary.rows[0].key.flow if summary.rows else "turnover"
     # The payload and the derivation are built only for the output that shows them.
     return Report(
