@@ -194,12 +194,16 @@ def _partition(
     a ``Part`` carrying the rows the filters left out."""
     import pandas as pd
 
+    from tradecli.analysis.summary_bulk import forget_columns
     from tradecli.dataset import Dataset, apply_filters
 
     frame, left_out = apply_filters(frame_of(part), filters)
     wanted = keys.of(set(str(r) for r in frame["reporter"].unique())) if len(frame) else []
-    result = work(Dataset(frame, groups, [], filters, [], left_out), wanted) if wanted else None
-    return pd.DataFrame({RESULT: [dumps(Part(result, left_out), derivations)]})
+    dataset = Dataset(frame, groups, [], filters, [], left_out)
+    result = work(dataset, wanted) if wanted else None
+    pickled = dumps(Part(result, left_out), derivations)
+    forget_columns(dataset)  # the worker holds one partition at a time
+    return pd.DataFrame({RESULT: [pickled]})
 
 
 def dumps(result: Any, derivations: bool = True) -> bytes:
@@ -218,12 +222,17 @@ def dumps(result: Any, derivations: bool = True) -> bytes:
 
     import cloudpickle
 
+    from tradecli.analysis.summary_bulk import Lazy
     from tradecli.engine.answers import Deferred
     from tradecli.engine.bulk import BulkAnswer
     from tradecli.reconcile import Reconciled
 
     class Pickler(cloudpickle.Pickler):  # type: ignore[misc]
         def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, Lazy):  # its items made now, its other fields as they are
+                slots = {n for c in type(obj).__mro__ for n in getattr(c, "__slots__", ())}
+                kept = {n: getattr(obj, n) for n in slots - {"_items", "_make"}}
+                return (_lazy, (type(obj), list(obj), kept))
             if isinstance(obj, BulkAnswer):
                 if not derivations and obj.flag_words is not None:
                     fields = {k: v for k, v in vars(obj).items() if k not in ("parts", "made")}
@@ -244,6 +253,15 @@ def dumps(result: Any, derivations: bool = True) -> bytes:
 
 def _same(answer: Any) -> Any:
     return answer
+
+
+def _lazy(kind: Any, items: list[Any], kept: dict[str, Any]) -> Any:
+    """A ``summary_bulk.Lazy`` (or its subclass) with every item made."""
+    lazy = kind.__new__(kind)
+    lazy._items, lazy._make = items, _no_derivation
+    for name, value in kept.items():
+        setattr(lazy, name, value)
+    return lazy
 
 
 def _underived(fields: dict[str, Any], parts: int) -> Any:

@@ -303,6 +303,13 @@ def columns_of(dataset: Dataset) -> Columns:
     return found[1]
 
 
+def forget_columns(dataset: Dataset) -> None:
+    """Drop the dataset's columns now (a Dask worker, done with a partition)."""
+    found = _COLUMNS.get(id(dataset))
+    if found is not None and found[0] is dataset:
+        del _COLUMNS[id(dataset)]
+
+
 _COLUMNS: dict[int, tuple[Dataset, Columns]] = {}
 _KEPT = 4
 

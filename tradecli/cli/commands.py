@@ -101,7 +101,7 @@ def summary(
     ):
         from tradecli.cli.scale import dask_summary
 
-        settings.show(dask_summary(settings, reporter, partner, one).report())
+        settings.show(dask_summary(settings, reporter, partner, one).report(every))
         return
     dataset = settings.load(reporter=reporter)
     keys = Selection.parse(dataset, reporter, partner, one).keys(dataset)
