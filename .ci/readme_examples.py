@@ -1,6 +1,7 @@
 """Run every `$ tradecli ...` example of the README's console blocks with the installed
 console script, and fail when one exits with another code than its shown output
-documents, or prints a traceback.
+documents, prints a traceback, or prints other output than the README shows (the
+examples are real runs at 80 columns: regenerate them with --write).
 
 The documented code: 1 when the shown output has a line starting with ``error:``, 2 when
 it starts with ``Usage:``, else 0. The examples run at 80 columns in a scratch folder
@@ -16,6 +17,7 @@ there), with the ``tradecli`` found on PATH: in CI, the plain ``pip install .``.
 
 from __future__ import annotations
 
+import difflib
 import os
 import shlex
 import shutil
@@ -88,14 +90,23 @@ def output(example: Example, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def shown_lines(text: str) -> list[str]:
+    """Output as the README shows it: lines without trailing spaces."""
+    return [line.rstrip() for line in text.splitlines()]
+
+
 def run(example: Example, cwd: Path) -> str | None:
-    """None when the example behaves as documented, else what went wrong."""
+    """None when the example behaves as documented (its exit code, and the output the
+    README shows is what it prints now at 80 columns), else what went wrong."""
     done = output(example, cwd)
     said = done.stdout
     if "Traceback (most recent call last)" in said:
         return f"a traceback:\n{said}"
     if done.returncode != example.expected_code:
         return f"exit {done.returncode}, documented {example.expected_code}:\n{said}"
+    if shown_lines(said) != example.shown:
+        diff = difflib.unified_diff(example.shown, shown_lines(said), "README", "now", lineterm="")
+        return "the README shows another output (regenerate with --write):\n" + "\n".join(diff)
     return None
 
 
@@ -103,7 +114,7 @@ def write(readme: Path, found: list[Example], cwd: Path) -> None:
     """Replace each example's shown output by its output now."""
     lines = readme.read_text(encoding="utf-8").splitlines()
     for example in reversed(found):
-        new = [line.rstrip() for line in output(example, cwd).stdout.splitlines()]
+        new = shown_lines(output(example, cwd).stdout)
         lines[example.line : example.line + len(example.shown)] = new
     readme.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -87,3 +87,11 @@ def test_the_questions_of_issue_15_from_python() -> None:
         (pytest.approx(5.8e6), pytest.approx(5.9e6))
     ]
     assert list(tradecli.frame(ranking)["series"]) == ["AZE–TKM"]  # --top 1: one row
+    # 2023: export $1.12B (line 189) − import $3.16B (line 190), as the command says.
+    summary = tradecli.flows_summary(data, "export,import", reporter="AZE", partner="RUS")
+    (pair,) = summary.pairs
+    assert pair.year is not None and pair.year.now.balance == pytest.approx(1.12e9 - 3.16e9)
+    assert list(tradecli.frame(summary)["balance"]) == [
+        pytest.approx(1.12e9 - 3.16e9),
+        pytest.approx(557e6 - 1.6e9),
+    ]

@@ -39,7 +39,7 @@ def test_verify_the_article(runner: CliRunner) -> None:
     assert code == 0, err
     assert "1 consistent, 1 bounded, 1 unverifiable" in out
     assert "consistent *" in out and "bounded (inside)" in out and "unverifiable" in out
-    assert "$1.786M … $4.103M" in out
+    assert "$1.786M to $4.103M" in out
     assert "since revised" in out and "$5.9M" in out
     assert "no AZE–CIS total for Jan–Jul 2023" in out
     assert err == ""

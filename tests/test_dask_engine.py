@@ -58,16 +58,22 @@ def scheduler() -> Iterator[str]:
         yield str(cluster.scheduler_address)
 
 
-def _outputs(report: object) -> list[tuple[str, str]]:
+def _shown(derived: bool = True) -> list[tuple[str, bool]]:
+    """The formats and --explain a report is rendered in (``derived``: also those that
+    show derivations: JSON, --explain)."""
+    every = [(fmt, explain) for fmt in FORMATS for explain in (False, True)]
+    return [(f, e) for f, e in every if derived or (f != "json" and not e)]
+
+
+def _outputs(report: object, derived: bool = True) -> list[tuple[str, str]]:
     """The report in every format, with and without --explain."""
     from tradecli.render import OutputFormat, Report, render
 
     assert isinstance(report, Report)
     out = []
-    for fmt in FORMATS:
-        for explain in (False, True):
-            shown = render(report, OutputFormat(fmt), explain, 100)
-            out.append((shown.stdout, shown.stderr))
+    for fmt, explain in _shown(derived):
+        shown = render(report, OutputFormat(fmt), explain, 100)
+        out.append((shown.stdout, shown.stderr))
     return out
 
 
@@ -114,6 +120,13 @@ def test_dask_summary_equals_local_and_csv(
             assert outputs[1] == outputs[0], (r, p, f)  # the dataset answers as the CSV
             assert _outputs(spread.report()) == outputs[1], (r, p, f)
             assert spread.rows or spread.unanswered
+            light = dask_engine.summary(
+                dataset, groups, Filters(), r, p, f, client, derivations=False
+            )
+            lean = [
+                o for o, shown in zip(outputs[1], _shown(), strict=True) if shown in _shown(False)
+            ]
+            assert _outputs(light.report(), derived=False) == lean
 
     # The command line, once per dataset (the rest is the same code).
     dask = ["--engine", "dask", "--scheduler", scheduler]
@@ -231,6 +244,7 @@ def _spread(
     dataset: Path,
     client: object,
     selection: tuple[str | None, ...],
+    derivations: bool = True,
     **options: Any,
 ) -> Any:
     from tradecli import dask_engine
@@ -248,10 +262,18 @@ def _spread(
             options.get("first"),
             options.get("last"),
             client,
+            derivations=derivations,
         )
     if command == "share":
         return dask_engine.share(
-            dataset, groups, Filters(), options["vs"], *selection, options.get("period"), client
+            dataset,
+            groups,
+            Filters(),
+            options["vs"],
+            *selection,
+            options.get("period"),
+            client,
+            derivations=derivations,
         )
     filters = Filters(as_of=options.get("as_of"))
     return dask_engine.project(
@@ -262,14 +284,16 @@ def _spread(
         options["year"],
         options["method"],
         client,
+        derivations=derivations,
     )
 
 
 def test_dask_growth_and_project_equal_local_and_csv(
     runner: CliRunner, scheduler: str, small_trade: tuple[list[Path], Path]
 ) -> None:
-    """Every format, with and without --explain: the split run's report, the local run's
-    on the dataset and on the CSV are rendered alike."""
+    """Every format, with and without --explain: the split run's report and the local
+    run's on the dataset are rendered alike; on the command line, the split run prints
+    what the local run on the CSV prints."""
     from distributed import Client
 
     from tradecli.analysis.projection import Method
@@ -290,16 +314,18 @@ def test_dask_growth_and_project_equal_local_and_csv(
             {"year": 2024, "method": Method.seasonal, "as_of": 2024 * 12 + 2},
         ),
     ]
+    lean = _shown(derived=False)
     with Client(scheduler, set_as_default=False) as client:
         for command, selection, options in cases:
             spread = _spread(command, dataset, client, selection, **options)
-            outputs = [
-                _outputs(_local(command, files, selection, **dict(options)).report())
-                for files in (files, [dataset])
-            ]
-            assert outputs[1] == outputs[0], (command, selection)  # dataset answers as CSV
-            assert _outputs(spread.report()) == outputs[1], (command, selection, options)
+            # The dataset answers as the CSV (``test_parquet``, and the command lines below).
+            local = _outputs(_local(command, [dataset], selection, **dict(options)).report())
+            assert _outputs(spread.report()) == local, (command, selection, options)
             assert getattr(spread, "series", None) or spread.shares
+            # Without derivations (a table, CSV or Markdown without --explain): the same.
+            light = _spread(command, dataset, client, selection, derivations=False, **options)
+            shown = [o for o, (f, e) in zip(local, _shown(), strict=True) if (f, e) in lean]
+            assert _outputs(light.report(), derived=False) == shown
 
     # The command line: the same bytes as the local engine on the CSV, errors included.
     dask = ["--engine", "dask", "--scheduler", scheduler, "--data", str(dataset)]
@@ -358,3 +384,22 @@ def test_dask_equals_local_property(
             return
         spread = _spread(command, dataset, client, selection, **options)
     assert _outputs(spread.report()) == local
+
+
+def test_a_long_lived_process_does_not_keep_every_dataset(tmp_path: Path) -> None:
+    """A Dask worker answers one reporter's partition after another: the columns the
+    summary builds for each (``summary_bulk.columns_of``) must not keep them all alive."""
+    import gc
+    import weakref
+
+    from tradecli.analysis.summary_bulk import columns_of
+    from tradecli.dataset import load
+
+    first = load(use_cache=False)
+    gone = weakref.ref(first)
+    columns_of(first)
+    del first
+    for _ in range(6):
+        columns_of(load(use_cache=False))
+    gc.collect()
+    assert gone() is None

@@ -10,11 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.frames import frame
+from tests.test_bulk_engine import datasets
+from tradecli.analysis.growth import flow_keys, growth_of_flows
 from tradecli.cli import app
+from tradecli.dataset import Dataset
+from tradecli.errors import NotAvailable
+from tradecli.groups import load_bundled
+from tradecli.periods import Period
 
 
 def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -160,3 +170,26 @@ def test_no_balance_change_without_a_base(runner: CliRunner) -> None:
     assert b["base"] is None and b["change"] is None
     _, out, _ = run(runner, *args)
     assert "balance change not computable: AZE–RUS (no export or import figure for" in out
+
+
+@settings(max_examples=25, deadline=None)
+@given(datasets, st.sampled_from((["export", "import"], ["import", "turnover", "export"])))
+def test_the_flows_of_a_pair_never_mix_spans(drawn: list[dict[str, Any]], flows: list[str]) -> None:
+    """Without --period, every flow of a pair is over one span (unless the pair is named
+    as having none that every flow has), and a balance is export − import over it."""
+    data = Dataset(frame(*drawn), load_bundled(), [])
+    try:
+        result = growth_of_flows(data, flow_keys(data, None, None, flows))
+    except NotAvailable:
+        return
+    unshared = {(k.reporter, k.partner, k.currency) for k in result.unshared}
+    spans: dict[tuple[str, str, str], set[Period]] = {}
+    for s in result.series:
+        pair = (s.key.reporter, s.key.partner, s.key.currency)
+        spans.setdefault(pair, set()).add(s.span.current.period)
+    for pair, periods in spans.items():
+        assert pair in unshared or len(periods) == 1
+    for b in result.balances:
+        assert b.export.current.period == b.imports.current.period == b.period
+        x, m = b.export.current.value, b.imports.current.value
+        assert x is not None and m is not None and b.value == x - m

@@ -1,19 +1,23 @@
 """What every load does besides reading: the check for figures in different units
 (``dataset.unit_warnings``, done with numpy on the columns' codes) against a plain
-pandas group-by written here, and the frame of the plain tidy reader against the
-cells of the file read with the csv module."""
+pandas group-by written here; the frame of the plain tidy reader against the cells of
+the file read with the csv module; the cache of parsed files as memory-mapped Arrow."""
 
 from __future__ import annotations
 
 import csv
+import mmap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradecli import observations
+from tradecli import observations, readers
+from tradecli.caching import parsed, store
 from tradecli.dataset import UNIT_RATIOS, bundled_path, load, unit_warnings
 from tradecli.formatting import money
 from tradecli.periods import Period
@@ -121,3 +125,33 @@ def test_a_plain_read_builds_the_frame_in_its_final_dtypes(tmp_path: Path) -> No
     assert frame["currency"].tolist() == ["USD", "USD"]
     assert frame["note"].tolist() == ["x", "y"]
     assert frame.dtypes["first"] == np.int32 and frame.dtypes["line"] == np.int64
+    for column in (*observations.CODE_COLUMNS, *observations.TEXT_COLUMNS):
+        assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
+    assert frame["flags"].tolist() == ["", ""]
+
+
+def test_the_parsed_cache_holds_arrow_ipc_read_through_a_memory_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry of the cache of parsed files is an Arrow IPC file (codes and provenance
+    texts dictionary-encoded), read back through a memory map into the same frame."""
+    monkeypatch.setenv(store.ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)
+    path = tmp_path / "data.csv"
+    path.write_bytes(bundled_path().read_bytes())
+    first = load([path]).frame
+    entries = list((tmp_path / "cache").glob("*.arrow"))
+    assert len(entries) == 1
+    body = store.read(entries[0])
+    assert body is not None and isinstance(body.obj, mmap.mmap)
+    table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(body))).read_all()
+    assert table.num_rows == len(first) == len(bundled_path().read_text().splitlines()) - 1
+    for column in (*observations.CODE_COLUMNS, *observations.TEXT_COLUMNS):
+        assert pa.types.is_dictionary(table.schema.field(column).type), column
+    del table, body
+
+    def no_reading(*_: object) -> None:
+        raise AssertionError("read again, not from the cache")
+
+    monkeypatch.setattr(readers, "read_any", no_reading)
+    pd.testing.assert_frame_equal(load([path]).frame, first)

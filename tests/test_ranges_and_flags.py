@@ -61,7 +61,12 @@ def test_the_value_table_shows_the_range(
 def test_explain_says_the_range(runner: CliRunner) -> None:
     code, out, _ = run(runner, "value", "-p", "TJK", "-s", "2023-Q2", "--explain")
     assert code == 0
-    assert "range: $285.5K to $1.286M, as the approximate figures used allow (about" in out
+    # Jan–Jun 2023 $1.786M stands for 1,785,500..1,786,500 (± half its last digit), Q1
+    # "about $1M" for 500,000..1,500,000: the difference lies in 285,500..1,286,500.
+    assert (
+        "range: Jan–Jun 2023 $1.786M (±$500) − Q1 2023 about $1M (±$500K) → $285.5K to $1.286M"
+        in out
+    )
 
 
 def test_an_exact_value_has_no_range(runner: CliRunner) -> None:

@@ -1,7 +1,8 @@
-"""Rankings (``--sort``/``--top``) and ``revisions`` print the same bytes, in every format
-and with ``--explain``, whether their answers come from the reference engine or from the
-bulk backend (``TRADECLI_BACKEND=bulk``), on random datasets with what real files have
-(gaps, revisions, conflicts, approximate and flagged figures, spans of every length)."""
+"""Rankings (``--sort``/``--top``), ``revisions`` and several flows side by side print
+the same bytes, in every format and with ``--explain``, whether their answers come from
+the reference engine or from the bulk backend (``TRADECLI_BACKEND=bulk``), on random
+datasets with what real files have (gaps, revisions, conflicts, approximate and flagged
+figures, spans of every length)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from hypothesis import strategies as st
 
 from tests.frames import frame
 from tests.test_bulk_engine import _keys, _same_with_and_without_bulk, datasets
+from tradecli.analysis.growth import flow_keys, growth_of_flows
 from tradecli.analysis.rankings import engine_for, rank
 from tradecli.analysis.revisions import revisions
+from tradecli.analysis.summary_flows import summarize_flows
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk
 from tradecli.groups import load_bundled
@@ -62,3 +65,21 @@ def test_the_bulk_backend_is_asked_when_chosen(monkeypatch: Any) -> None:
     assert not isinstance(engine_for(dataset), bulk.Engine)
     monkeypatch.setenv(bulk.ENV, "bulk")
     assert isinstance(engine_for(dataset), bulk.Engine)
+
+
+@settings(max_examples=8, deadline=None)
+@given(datasets, st.sampled_from(("export,import", "import,turnover,export")))
+def test_flows_side_by_side_print_the_same_with_the_bulk_backend(
+    drawn: list[dict[str, Any]], flows: str
+) -> None:
+    """``summary --flow`` and ``growth --flow`` with several flows."""
+
+    def make(dataset: Dataset) -> Report:
+        return summarize_flows(dataset, flows).report()
+
+    def make_growth(dataset: Dataset) -> Report:
+        keys = flow_keys(dataset, None, None, flows.split(","))
+        return growth_of_flows(dataset, keys).report()
+
+    _same_with_and_without_bulk(make, frame(*drawn))
+    _same_with_and_without_bulk(make_growth, frame(*drawn))

@@ -49,13 +49,21 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("command", "head", "name"),
     [
-        (["summary"], "15 series with no full year or year-to-date figure: ", "AZE–{}"),
+        (
+            ["summary"],
+            "15 series with no full year or year-to-date figure (not shown; --all shows them): ",
+            "AZE–{}",
+        ),
         (
             ["growth"],
             "not computable (no figure for the same months a year before): ",
             "AZE–{} Q2 2020",
         ),
-        (["project", "2023"], "15 series with nothing for 2023: ", "AZE–{}"),
+        (
+            ["project", "2023"],
+            "15 series with nothing for 2023 (not shown; --all shows them): ",
+            "AZE–{}",
+        ),
         (
             ["value", "-s", "2023"],
             "not available for 2023 (15 series, not shown; --all shows them): ",
@@ -94,3 +102,25 @@ def test_summary_explain_derives_each_group_total_once(runner: CliRunner) -> Non
     assert out.count(derived) == 1
     assert "AZE–CIS turnover, Jan–Apr 2024: $1.92B, derived above" in out
     assert len(out.splitlines()) < 330  # 426 lines before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["summary"], ["project", "2023"], ["value", "-s", "2023"], ["growth", "-s", "2023"]],
+    ids=["summary", "project", "value", "growth"],
+)
+def test_all_lists_the_folded_series_as_rows(
+    runner: CliRunner, many: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # item 8: rows that are all "not available" are folded into one note unless --all
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run(runner, "--data", str(many), *command)
+    assert code == 0
+    assert "--all shows them" in out
+    assert f"AZE–{OTHERS[10]}" not in out
+    code, out, _ = run(runner, "--data", str(many), *command, "--all")
+    assert code == 0
+    assert "--all shows them" not in out
+    for other in OTHERS:
+        (row,) = [line for line in out.splitlines() if line.startswith(f"│ AZE–{other} ")]
+        assert "not available" in row or "—" in row

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tradecli.api import (
         contributions,
         flows,
+        flows_summary,
         frame,
         growth,
         load,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "contributions",
     "flows",
+    "flows_summary",
     "frame",
     "growth",
     "load",

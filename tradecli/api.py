@@ -22,6 +22,7 @@ from tradecli.analysis.projection import Method, ProjectionResult
 from tradecli.analysis.rankings import Ranking
 from tradecli.analysis.revisions import Revisions
 from tradecli.analysis.share import RankingResult, ShareResult
+from tradecli.analysis.summary_flows import SummaryFlows
 from tradecli.analysis.value import ValueResult
 from tradecli.dataset import Dataset, Filters
 from tradecli.periods import Period
@@ -152,6 +153,21 @@ def flows(
     from tradecli.analysis.flows import side_by_side
 
     return side_by_side(dataset, _span(period), flows, reporter=reporter, partner=partner)
+
+
+def flows_summary(
+    dataset: Dataset,
+    flows: str | list[str] = "export,import,turnover",
+    *,
+    reporter: str | None = None,
+    partner: str | None = None,
+) -> SummaryFlows:
+    """Each pair's flows side by side over its latest full year and latest later
+    year-to-date span that every flow has, with the balance and the coverage
+    (``tradecli summary --flow export,import,turnover``)."""
+    from tradecli.analysis.summary_flows import summarize_flows
+
+    return summarize_flows(dataset, flows, reporter=reporter, partner=partner)
 
 
 def contributions(

@@ -153,13 +153,20 @@ def skeleton(
     ending by that month (``Filters.as_of``), as the local path keeps them."""
     from tradecli.dataset import Dataset
 
+    # A series is in one partition (one reporter's file): each partition's keys are made
+    # unique on its own, with no shuffle between them.
     if as_of is None:
-        unique = _read(where, reporters, KEY_COLUMNS).drop_duplicates()
+        rows = _read(where, reporters, KEY_COLUMNS)
     else:
         rows = _read(where, reporters, [*KEY_COLUMNS, "last"])
-        unique = rows[rows["last"] <= as_of][KEY_COLUMNS].drop_duplicates()
+        rows = rows[rows["last"] <= as_of][KEY_COLUMNS]
+    unique = rows.map_partitions(_unique, meta=rows._meta)
     keys = connected.compute(unique).result()
     return Dataset(frame_of(keys), groups, [])
+
+
+def _unique(part: pd.DataFrame) -> pd.DataFrame:
+    return part.drop_duplicates()
 
 
 class Keys:
@@ -179,13 +186,12 @@ Work = Callable[["Dataset", "list[SeriesKey]"], Any]
 
 
 def _partition(
-    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys, work: Work
+    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys, work: Work, derivations: bool
 ) -> pd.DataFrame:
     """``map_partitions``' function: ``work`` on one reporter's rows and its selected keys,
     cloudpickled into a one-row frame (read and worked in one task, so a worker holds one
     partition at a time). The result is None when the partition has no selected key, and
     a ``Part`` carrying the rows the filters left out."""
-    import cloudpickle  # answers carry their derivation as closures, which pickle refuses
     import pandas as pd
 
     from tradecli.dataset import Dataset, apply_filters
@@ -193,7 +199,84 @@ def _partition(
     frame, left_out = apply_filters(frame_of(part), filters)
     wanted = keys.of(set(str(r) for r in frame["reporter"].unique())) if len(frame) else []
     result = work(Dataset(frame, groups, [], filters, [], left_out), wanted) if wanted else None
-    return pd.DataFrame({RESULT: [cloudpickle.dumps(Part(result, left_out))]})
+    return pd.DataFrame({RESULT: [dumps(Part(result, left_out), derivations)]})
+
+
+def dumps(result: Any, derivations: bool = True) -> bytes:
+    """``result`` pickled without the engine it was computed with.
+
+    Answers carry their derivation as closures over the engine (``BulkAnswer.made``, a
+    ``Deferred`` sequence of parts, a ``Reconciled`` whose observations are built from
+    the frame's columns on first look), which plain pickle refuses and cloudpickle
+    would send whole: every partition's rows, with every result (107 MB for the 1M-row
+    summary). Here each is worked out on the worker and pickled as what it stands for:
+    the reference engine's answer, the tuple, the observations. Without ``derivations``
+    (a table without --explain shows none), a ``BulkAnswer`` travels without them: its
+    value, rule, flags and the number of its parts, which is what such a table shows (one
+    whose flags are the reference's to say travels with its derivation)."""
+    import io
+
+    import cloudpickle
+
+    from tradecli.engine.answers import Deferred
+    from tradecli.engine.bulk import BulkAnswer
+    from tradecli.reconcile import Reconciled
+
+    class Pickler(cloudpickle.Pickler):  # type: ignore[misc]
+        def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, BulkAnswer):
+                if not derivations and obj.flag_words is not None:
+                    fields = {k: v for k, v in vars(obj).items() if k not in ("parts", "made")}
+                    return (_underived, (fields, len(obj.parts)))
+                return (_same, (obj.reference(),))
+            if isinstance(obj, Deferred):
+                return (_deferred, (tuple(obj),))
+            if isinstance(obj, Reconciled):
+                observed = (obj.chosen, obj.agreeing, obj.superseded)
+                state = (obj.period, obj.value, obj.qualifier, obj.reason, obj.conflict)
+                return (_reconciled, (*state, observed))
+            return super().reducer_override(obj)
+
+    out = io.BytesIO()
+    Pickler(out).dump(result)
+    return out.getvalue()
+
+
+def _same(answer: Any) -> Any:
+    return answer
+
+
+def _underived(fields: dict[str, Any], parts: int) -> Any:
+    """A ``BulkAnswer`` without its derivation (``dumps(derivations=False)``)."""
+    from tradecli.engine.answers import Deferred
+    from tradecli.engine.bulk import BulkAnswer
+
+    answer = BulkAnswer.__new__(BulkAnswer)
+    answer.__dict__.update(fields)
+    answer.__dict__["parts"] = Deferred(_no_derivation, parts) if parts else ()
+    answer.__dict__["made"] = _no_derivation
+    return answer
+
+
+def _no_derivation() -> Any:
+    raise AssertionError("an answer computed on Dask without its derivation was asked for it")
+
+
+def _deferred(items: tuple[Any, ...]) -> Any:
+    from tradecli.engine.answers import Deferred
+
+    return Deferred(lambda: items, len(items))
+
+
+def _reconciled(
+    period: Any, value: float, qualifier: str, reason: str, conflict: bool, observed: Any
+) -> Any:
+    from tradecli.reconcile import Reconciled
+
+    chosen, agreeing, superseded = observed
+    rec = Reconciled(period, chosen, agreeing, superseded, reason)
+    rec.value, rec.qualifier, rec.conflict = value, qualifier, conflict
+    return rec
 
 
 class Part:
@@ -214,8 +297,10 @@ def _run(
     work: Work,
     connected: Any,
     progress: Callable[[int, int], None] | None = None,
+    derivations: bool = True,
 ) -> list[Part]:
-    """``work`` on every partition of ``reporters`` (None: all), each on a worker."""
+    """``work`` on every partition of ``reporters`` (None: all), each on a worker;
+    ``derivations``: the answers come with them (``dumps``)."""
     import pickle
 
     import dask
@@ -225,7 +310,14 @@ def _run(
     with dask.config.set(CONFIG):
         meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
         mapped = _read(where, reporters, None).map_partitions(
-            _partition, groups, filters, Keys(keys), work, meta=meta, align_dataframes=False
+            _partition,
+            groups,
+            filters,
+            Keys(keys),
+            work,
+            derivations,
+            meta=meta,
+            align_dataframes=False,
         )
         parts = mapped.to_delayed()  # one task per partition: its read and its work
         futures = connected.compute(parts)
@@ -290,13 +382,16 @@ def summary(
     flow: str | None,
     connected: Any,
     progress: Callable[[int, int], None] | None = None,
+    derivations: bool = True,
 ) -> Summary:
     """``summarize`` of the selection, each reporter's part on a worker."""
     from tradecli.readers.context import reporter_codes
 
     reporters = reporter_codes(reporter)  # as the local path loads: --reporter's rows only
     keys, keys_only = selected(where, groups, reporters, reporter, partner, flow, connected)
-    parts = _run(where, groups, filters, reporters, keys, _summary_work, connected, progress)
+    parts = _run(
+        where, groups, filters, reporters, keys, _summary_work, connected, progress, derivations
+    )
     return combine([p.result for p in parts if p.result is not None], keys, keys_only)
 
 
@@ -358,6 +453,7 @@ def growth(
     last: int | None,
     connected: Any,
     progress: Callable[[int, int], None] | None = None,
+    derivations: bool = True,
 ) -> Growth:
     """``analysis.growth.growth`` of the selection, each reporter's part on a worker; the
     same result, order and message when no series has the span."""
@@ -370,7 +466,10 @@ def growth(
     work = partial(_growth_work, period=period, first=first, last=last)
     reporters = frozenset(k.reporter for k in keys)
     parts = [
-        p.result for p in _run(where, groups, filters, reporters, keys, work, connected, progress)
+        p.result
+        for p in _run(
+            where, groups, filters, reporters, keys, work, connected, progress, derivations
+        )
     ]
     found: list[GrowthPart] = [p for p in parts if p is not None]
     answered = _in_order([s for p in found for s in p.growth.series], keys, lambda s: s.key)
@@ -416,6 +515,7 @@ def project(
     method: Method,
     connected: Any,
     progress: Callable[[int, int], None] | None = None,
+    derivations: bool = True,
 ) -> ProjectionResult:
     """``analysis.projection.project`` of the selection (without --backtest), each
     reporter's part on a worker; the observations the filters (``--as-of``) left out are
@@ -432,7 +532,7 @@ def project(
     work = partial(_project_work, year=year, method=method)
     counted = filters.as_of is not None or filters.vintage is not None
     reporters = None if counted else frozenset(k.reporter for k in keys)
-    parts = _run(where, groups, filters, reporters, keys, work, connected, progress)
+    parts = _run(where, groups, filters, reporters, keys, work, connected, progress, derivations)
     found: list[ProjectionResult] = [p.result for p in parts if p.result is not None]
     series = _in_order([s for p in found for s in p.series], keys, lambda s: s.key)
     unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u[0])
@@ -477,6 +577,7 @@ def share(
     period: Period | None,
     connected: Any,
     progress: Callable[[int, int], None] | None = None,
+    derivations: bool = True,
 ) -> ShareResult:
     """``analysis.share.group_shares`` (not ranking every member), each reporter's part on
     a worker: its shares need only its own partners' figures and totals."""
@@ -495,7 +596,7 @@ def share(
     keys = share_keys(keys_only, group, Selection.parse(keys_only, reporter, partner, flow))
     work = partial(_share_work, group=group, period=period)
     reporters = frozenset(k.reporter for k in keys)
-    parts = _run(where, groups, filters, reporters, keys, work, connected, progress)
+    parts = _run(where, groups, filters, reporters, keys, work, connected, progress, derivations)
     found: list[ShareResult] = [p.result for p in parts if p.result is not None]
     shares = _in_order([s for p in found for s in p.shares], keys, lambda s: s.key)
     unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u.key)

@@ -281,8 +281,9 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, 
     keep = pd.Series(True, index=frame.index)
     left_out: dict[str, int] = {}
     if filters.vintage is not None:
-        undated = frame["published"] == ""
-        later = ~undated & (frame["published"] > filters.vintage)
+        vintage = filters.vintage
+        undated = _texts(frame["published"], lambda dates: dates == "")
+        later = ~undated & _texts(frame["published"], lambda dates: dates > vintage)
         left_out[f"published after {filters.vintage}"] = int(later.sum())
         left_out["no publication date (vintage asked)"] = int(undated.sum())
         keep &= ~(undated | later)
@@ -298,6 +299,14 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, 
     if bool(keep.all()):
         return frame, left_out
     return frame[keep].reset_index(drop=True), left_out
+
+
+def _texts(column: pd.Series, test: Callable[[pd.Index], np.ndarray]) -> pd.Series:
+    """``test`` of a text column's values (a categorical's: of each category once)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        passed = np.append(np.asarray(test(column.cat.categories), dtype=bool), False)
+        return pd.Series(passed[column.cat.codes.to_numpy()], index=column.index)
+    return pd.Series(np.asarray(test(pd.Index(column)), dtype=bool), index=column.index)
 
 
 # Figures of one series and span whose ratio is one of these (within 2%) were most likely

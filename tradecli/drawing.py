@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 FILE_FORMATS = ("png", "svg")
 BAR_WIDTH = 40
+BAR_MIN = 10
 BLOCKS = " ▏▎▍▌▋▊▉█"
 FILL = {"bars": "█", "ytd": "▒", "projection": "░", "line": "█"}
 COLORS = {"bars": "#2f6690", "ytd": "#3a7d44", "projection": "#d9822b"}
@@ -51,37 +52,51 @@ def _number(data: ChartData, value: float | None) -> str:
     return f"{scaled:,.3f}" if scaled < 100 else f"{scaled:,.1f}"
 
 
-def _row(data: ChartData, trace: Trace, point: Point, largest: float, label_width: int) -> str:
-    bar = _bar(point.value, largest, FILL[str(trace.style)])
-    text = f"{point.label:<{label_width}}  {bar:<{BAR_WIDTH + 1}} {_number(data, point.value)}"
+def _row(
+    data: ChartData, trace: Trace, point: Point, largest: float, label_width: int, bars: int
+) -> str:
+    bar = _bar(point.value, largest, FILL[str(trace.style)], bars)
+    return f"{point.label:<{label_width}}  {bar:<{bars + 1}} {_tail(data, point)}".rstrip()
+
+
+def _tail(data: ChartData, point: Point) -> str:
+    """The number after a bar, its range and how it was published."""
+    text = _number(data, point.value)
     if point.low is not None and point.high is not None:
         text += f"  (range {_number(data, point.low)}–{_number(data, point.high)})"
     if point.qualifiers:
         text += f"  [{', '.join(point.qualifiers)}]"
-    return text.rstrip()
+    return text
 
 
-def text_chart(data: ChartData, explain: bool = False) -> str:
-    """The chart as unicode bars: one line per plotted value, grouped by line for ytd."""
+def text_chart(data: ChartData, explain: bool = False, width: int = 100) -> str:
+    """The chart as unicode bars: one line per plotted value, grouped by line for ytd.
+    Bars are ``BAR_WIDTH`` long at most, shorter so that a line fits ``width`` (never
+    below ``BAR_MIN``); the numbers are never cut."""
     _, unit = data.scale()
     points = data.points()
     largest = max((p.value for _, p in points), default=0.0)
-    width = max((len(p.label) for _, p in points), default=4)
+    label_width = max((len(p.label) for _, p in points), default=4)
+    indent = 2 if str(data.kind) == "ytd" else 0
+    tails = max((len(_tail(data, p)) for _, p in points), default=0)
+    bars = max(BAR_MIN, min(BAR_WIDTH, width - indent - label_width - 4 - tails))
     lines = [f"{data.title} ({unit})", ""]
     if str(data.kind) == "ytd":
         for trace in data.traces:
             lines.append(trace.name)
-            lines.extend("  " + _row(data, trace, p, largest, width) for p in trace.points)
+            lines.extend(
+                "  " + _row(data, trace, p, largest, label_width, bars) for p in trace.points
+            )
     else:
         ordered = sorted(points, key=lambda tp: (tp[1].x, str(tp[0].style) == "projection"))
-        lines.extend(_row(data, t, p, largest, width) for t, p in ordered)
+        lines.extend(_row(data, t, p, largest, label_width, bars) for t, p in ordered)
     legend = {"bars": "█ published", "ytd": "▒ year to date", "projection": "░ projection"}
     shown = [legend[str(t.style)] for t in data.traces if str(t.style) in legend]
     if str(data.kind) != "ytd" and len(shown) > 1:
         lines.extend(["", "   ".join(dict.fromkeys(shown))])
     lines.append("")
     lines.extend(data.notes)
-    lines.extend(textwrap.wrap(data.caption, 100))
+    lines.extend(textwrap.wrap(data.caption, max(min(width, 100), 20)))
     if explain:
         lines.append("")
         lines.extend(line for a in data.answers for line in a.explain())

@@ -5,6 +5,11 @@ follow). Values are in base units of their currency; ``step`` is the unit of
 the last digit the figure was published with (2.3 million → 100,000), which
 is what "equal within the precision they were published with" compares.
 ``first``/``last`` are month indices (see ``periods``).
+
+The codes (``CODE_COLUMNS``) and the provenance texts (``TEXT_COLUMNS``), ``source``
+and ``format`` are categoricals: compare their values as texts (``==``, ``isin``, or a
+test of ``.cat.categories`` taken by the codes); an unordered categorical has no
+``min`` or ``>``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ EXCLUDED_FLAGS = ("suspect-unit", "low-trust", "negative-as-published")
 OFFICIAL_STATEMENT = "official-statement"
 
 CODE_COLUMNS = ("reporter", "partner", "flow", "currency")
+# Provenance texts: few distinct values each (a flag list, a date, a publisher, a page),
+# kept as categoricals like the codes. Compare them by their categories' texts.
+TEXT_COLUMNS = ("flags", "published", "publisher", "url")
 COLUMNS = (
     "reporter",
     "partner",
@@ -66,9 +74,9 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
     for column, dtype in _DTYPES.items():
         if not _has_dtype(frame[column], dtype):
             frame[column] = frame[column].astype(dtype)
-    for column in ("flags", "published", "publisher", "url"):
-        if not _has_dtype(frame[column], "str"):
-            frame[column] = frame[column].fillna("").astype("str")
+    for column in TEXT_COLUMNS:
+        if not _has_dtype(frame[column], "category"):
+            frame[column] = frame[column].fillna("").astype("str").astype("category")
     if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0:
         frame = frame.reset_index(drop=True)
     return frame
@@ -90,12 +98,10 @@ _DTYPES: dict[str, Any] = {
 
 
 def _has_dtype(column: pd.Series, dtype: str) -> bool:
-    """Whether ``astype(dtype)`` would leave the column as it is: a categorical, a str
-    column with nothing missing, or that exact numpy dtype."""
+    """Whether ``astype(dtype)`` would leave the column as it is: a categorical, or that
+    exact numpy dtype."""
     if dtype == "category":  # ``astype("category")`` keeps a categorical as it is
         return isinstance(column.dtype, pd.CategoricalDtype)
-    if dtype == "str":
-        return column.dtype == "str" and not column.hasnans
     return column.dtype == np.dtype(dtype)
 
 
@@ -106,7 +112,8 @@ def concat(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if len(parts) == 1:
         return parts[0]
     merged = pd.concat(
-        [p.astype({c: "str" for c in CODE_COLUMNS}) for p in parts], ignore_index=True
+        [p.astype({c: "str" for c in (*CODE_COLUMNS, *TEXT_COLUMNS)}) for p in parts],
+        ignore_index=True,
     )
     return finish(merged)
 
@@ -223,6 +230,6 @@ def keep_reporters(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.
     if reporters is None:
         return frame
     kept = frame[frame["reporter"].isin(list(reporters))].reset_index(drop=True)
-    for column in ("reporter", "partner", "flow", "currency", "source", "format"):
+    for column in (*CODE_COLUMNS, *TEXT_COLUMNS, "source", "format"):
         kept[column] = kept[column].cat.remove_unused_categories()
     return kept

@@ -13,10 +13,12 @@ worked out; ``flags`` are the quality flags of the published figures used,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.formatting import NOTE_LIST, money
+from tradecli.engine.answers import interval as interval  # re-exported: ranges are here
+from tradecli.formatting import NOTE_LIST, money, percent, share_percent
 from tradecli.observations import EXCLUDED_FLAGS
 
 KEY_FIELDS = (
@@ -32,30 +34,6 @@ KEY_FIELDS = (
     "approximate",
     "flags",
 )
-
-
-def interval(answer: Answer) -> tuple[float, float]:
-    """The true values an answer allows, given how its published figures were written.
-
-    A figure stands for ± half its last digit; ``over``/``almost`` for the step
-    above/below it. Sums add the ranges; a difference subtracts the opposite ends.
-    """
-    if answer.reconciled is not None:
-        value, step = answer.reconciled.value, answer.reconciled.chosen.step
-        qualifier = answer.reconciled.qualifier
-        if qualifier == "over":
-            return value, value + step
-        if qualifier == "almost":
-            return value - step, value
-        return value - step / 2, value + step / 2
-    low = high = 0.0
-    for sign, part in zip(answer.signs, answer.parts, strict=True):
-        part_low, part_high = interval(part)
-        if sign > 0:
-            low, high = low + part_low, high + part_high
-        else:
-            low, high = low - part_high, high - part_low
-    return max(low, 0.0), high
 
 
 def value_range(answer: Answer | None) -> tuple[float | None, float | None]:
@@ -83,6 +61,60 @@ def ratio_range(
     if d_low <= 0:
         return (n_low / d_high if d_high > 0 else None), None
     return n_low / d_high, n_high / d_low
+
+
+def change_range(
+    current: Answer | None, base: Answer | None, change: float | None
+) -> tuple[float | None, float | None]:
+    """The range of a like-for-like change (current / base - 1) over the ranges of both
+    figures: the change itself when both are exact."""
+    if change is None:
+        return None, None
+    low, high = ratio_range(value_range(current), value_range(base))
+    return (None if low is None else low - 1), (None if high is None else high - 1)
+
+
+def approximate(*answers: Answer | None) -> bool:
+    """Whether any of ``answers`` used an approximate figure (about/over/almost)."""
+    return any(a is not None and a.found and a.qualifiers for a in answers)
+
+
+def figure_range(answer: Answer | None) -> str:
+    """A figure as a range line writes it: ``($7.45M to $7.55M)`` when approximate, else
+    its value."""
+    if answer is None or answer.value is None:
+        return "n/a"
+    cur = answer.key.currency
+    low, high = value_range(answer)
+    if not answer.qualifiers or low is None or high is None:
+        return money(answer.value, cur)
+    return f"({money(low, cur)} to {money(high, cur)})"
+
+
+def ends(low: float | None, high: float | None, show: Callable[[float | None], str]) -> str:
+    """``LOW to HIGH`` of a derived figure; an end that cannot be bounded is said so."""
+    if high is None:
+        return f"at least {show(low)}" if low is not None else "unbounded"
+    if low is None:
+        return f"at most {show(high)}"
+    return f"{show(low)} to {show(high)}"
+
+
+def change_how(current: Answer, base: Answer, change: float | None) -> str | None:
+    """The ``range:`` line of a change worked out from approximate figures: ``($7.45M to
+    $7.55M) / ($6.45M to $6.55M) − 1 → +13.7% to +17.1%``; None when both are exact."""
+    if change is None or not approximate(current, base):
+        return None
+    low, high = change_range(current, base, change)
+    return f"range: {figure_range(current)} / {figure_range(base)} − 1 → {ends(low, high, percent)}"
+
+
+def ratio_how(part: Answer, total: Answer, value: float | None) -> str | None:
+    """The ``range:`` line of a share (part / total) worked out from approximate figures."""
+    if value is None or not approximate(part, total):
+        return None
+    low, high = ratio_range(value_range(part), value_range(total))
+    return f"range: {figure_range(part)} / {figure_range(total)} → {ends(low, high, share_percent)}"
 
 
 def flags_of(answer: Answer | None) -> list[str]:
@@ -170,26 +202,6 @@ def flag_note(answers: list[Answer | None]) -> list[str]:
         return []
     head = "† used a figure flagged as doubtful (kept by --include-flagged):"
     return [head, *listed(list(dict.fromkeys(used)))]
-
-
-def range_note(figures: list[tuple[SeriesKey, Answer | None]]) -> list[str]:
-    """A note giving the range of each figure worked out from approximate ones (for tables
-    too narrow to show it beside the figure); the first ``NOTE_LIST``, then how many more."""
-    shown = []
-    for key, answer in figures:
-        if answer is None or not answer.qualifiers:
-            continue
-        low, high = value_range(answer)
-        if low is None or high is None:
-            continue
-        shown.append(
-            f"{key.reporter}–{key.partner} {answer.period.label()} "
-            f"{money(answer.value, key.currency)}: {money(low, key.currency)} to "
-            f"{money(high, key.currency)}"
-        )
-    if not shown:
-        return []
-    return ["approximate figures (about, over, almost) allow these ranges:", *listed(shown)]
 
 
 def listed(items: list[str], limit: int = NOTE_LIST) -> list[str]:

@@ -84,6 +84,9 @@ class Report:
     # order (the same whatever the number of rows); none: CSV writes ``rows``.
     record_fields: list[str] = field(default_factory=list)
     records: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = field(default_factory=list)
+    # Below the natural width, the ranges beside a column's figures fold just before the
+    # column itself would be left out; a number here folds them all at this priority.
+    range_priority: float | None = None
 
     def machine_records(self) -> list[dict[str, Any]]:
         """The keyed records."""
@@ -122,16 +125,17 @@ def display(value: Any, kind: Kind, currency: str = "USD") -> str:
     return str(value)
 
 
-def _cell(row: dict[str, Any], column: Column) -> str:
+def _cell(row: dict[str, Any], column: Column, ranged: bool = True) -> str:
     """A cell's text, control characters from the data shown visibly (``\\x1b``). A
     figure with a range (``KEY_low`` and ``KEY_high`` in the row: it was worked out from
-    approximate figures) is followed by it: ``$786K ($286K to $1.29M)``; a figure that
-    used a flagged observation (``KEY_flagged`` true) is marked ``†``."""
+    approximate figures) is followed by it: ``$786K ($286K to $1.29M)`` (``ranged``
+    False: folded, not shown); a figure that used a flagged observation (``KEY_flagged``
+    true) is marked ``†``."""
     currency = str(row.get("currency", "USD"))
     value = row.get(column.key)
-    text = display(value, column.kind, currency) + range_text(
-        row, column.key, column.kind, currency
-    )
+    text = display(value, column.kind, currency)
+    if ranged:
+        text += range_text(row, column.key, column.kind, currency)
     if value is not None and row.get(f"{column.key}_flagged"):
         text += FLAG_MARK
     return escape_controls(text)
@@ -189,26 +193,69 @@ def _render_table_rich(report: Report, width: int = 100, wide: bool = False) -> 
 
 
 def _fit(report: Report, width: int, wide: bool) -> tuple[_Grid, list[str]] | str:
-    """The grid that fits ``width`` and the lines under it, or the stacked records."""
+    """The grid that fits ``width`` and the lines under it, or the stacked records.
+
+    Below the natural width, what has the lowest priority goes first (the rightmost of
+    equal priority first): a column, or the ranges beside a column's figures, which
+    fold just before the columns of that column's priority, or at the report's
+    ``range_priority`` (and are then listed in a note). Never the first column; when
+    fewer than half the columns would be left, the rows are stacked records instead."""
     grid = _Grid.of(report)
     lines = _lines(report)
     if wide or not grid.headers or grid.width <= width:
         return grid, lines
     shown = [c for c in report.columns if c.table]
-    order = sorted(range(1, len(shown)), key=lambda i: (shown[i].priority, -i))
+    # (priority, -index, is a range, index): a column's range folds before the column
+    units: list[tuple[float, int, bool, int]]
+    units = [(shown[i].priority, -i, False, i) for i in range(1, len(shown))]
+    fold = report.range_priority
+    units += [(shown[i].priority - 0.5 if fold is None else fold, -i, True, i) for i in grid.ranged]
     dropped: set[int] = set()
-    for i in order:
-        dropped.add(i)
-        if grid.without(dropped).width <= width:
+    folded: set[int] = set()
+    for _, _, is_range, i in sorted(units):
+        (folded if is_range else dropped).add(i)
+        if grid.without(dropped, folded).width <= width:
             break
     if len(shown) - len(dropped) < max(2, (len(shown) + 1) // 2):
         return render_stacked(report, width)
-    names = ", ".join(shown[i].name for i in sorted(dropped))
-    note = (
-        f"note: not shown at {width} columns: {names}; "
-        "see every column with --wide, or --format csv or json"
-    )
-    return grid.without(dropped), [note, *lines]
+    notes = []
+    if dropped:
+        names = ", ".join(shown[i].name for i in sorted(dropped))
+        notes.append(
+            f"note: not shown at {width} columns: {names}; "
+            "see every column with --wide, or --format csv or json"
+        )
+    folded -= dropped
+    if folded:
+        notes.extend(_folded_note(report, shown, sorted(folded), width))
+    return grid.without(dropped, folded), [*notes, *lines]
+
+
+def _folded_note(report: Report, shown: list[Column], folded: list[int], width: int) -> list[str]:
+    """The note for ranges folded out of the table: how to see them beside the figures,
+    and the ranges themselves, each with its row and column (the first ``NOTE_LIST``,
+    then how many more)."""
+    from tradecli.formatting import NOTE_LIST
+
+    listed = []
+    for row in report.rows:
+        currency = str(row.get("currency", "USD"))
+        for i in folded:
+            column = shown[i]
+            text = range_text(row, column.key, column.kind, currency)
+            if text:
+                figure = display(row.get(column.key), column.kind, currency)
+                # the row's first cell, and the nearest text to the left (a span, a year)
+                left = [j for j in range(1, i) if shown[j].kind is Kind.text]
+                head = " ".join(_cell(row, shown[j], False) for j in [0, *left[-1:]])
+                listed.append(f"note:   {head} {column.name} {figure}: {text.strip(' ()')}")
+    more = len(listed) - NOTE_LIST
+    tail = [f"note:   and {more:,} more; --format json lists them all"] if more > 0 else []
+    return [
+        f"note: ranges not shown at {width} columns (--wide shows them; csv/json: low, high):",
+        *[escape_lines(line) for line in listed[:NOTE_LIST]],
+        *tail,
+    ]
 
 
 def render_stacked(report: Report, width: int = 100) -> str:
@@ -224,9 +271,15 @@ def render_stacked(report: Report, width: int = 100) -> str:
     for row in report.rows:
         cells = [_cell(row, c) for c in shown]
         out.append(cells[0] if shown else "")
-        out.extend(
-            f"  {label.ljust(pad)}  {cell}" for label, cell in zip(labels, cells[1:], strict=True)
-        )
+        for label, cell, column in zip(labels, cells[1:], shown[1:], strict=True):
+            line = f"  {label.ljust(pad)}  {cell}"
+            plain = _cell(row, column, False)
+            if len(line) > width and plain != cell:  # the range on a line of its own
+                out.append(f"  {label.ljust(pad)}  {plain}")
+                ranged = range_text(row, column.key, column.kind, str(row.get("currency", "USD")))
+                out.append(f"  {' ' * pad}  {ranged.strip()}")
+            else:
+                out.append(line)
         out.append("")
     lines = _lines(report)
     text = "".join(f"{line}\n" for line in out)
@@ -247,17 +300,33 @@ class _Grid:
     justify: list[str]
     rows: list[list[str]]
     wrap: tuple[bool, ...] = ()  # per column: may wrap between words (default: none may)
+    # the rows' cells without their ranges, for the columns (by index) that show one
+    plain: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, report: Report) -> _Grid:
         shown = [c for c in report.columns if c.table]
+        rows = [[_cell(row, c) for c in shown] for row in report.rows]
+        plain: dict[int, list[str]] = {}
+        for i, c in enumerate(shown):
+            if c.kind is Kind.text or not any(f"{c.key}_low" in row for row in report.rows):
+                continue
+            cells = [_cell(row, c, False) for row in report.rows]
+            if any(a != b[i] for a, b in zip(cells, rows, strict=True)):
+                plain[i] = cells
         return cls(
             escape_controls(report.title),
             [escape_controls(c.header) for c in shown],
             ["right" if c.kind is not Kind.text else c.justify for c in shown],
-            [[_cell(row, c) for c in shown] for row in report.rows],
+            rows,
             tuple(c.wrap for c in shown),
+            plain,
         )
+
+    @property
+    def ranged(self) -> list[int]:
+        """The columns (by index) with a range beside some figure."""
+        return sorted(self.plain)
 
     @property
     def width(self) -> int:
@@ -279,14 +348,19 @@ class _Grid:
             widths.append(natural)
         return sum(widths) + 3 * len(widths) + 1
 
-    def without(self, dropped: set[int]) -> _Grid:
-        """The grid without the columns at the indices ``dropped``."""
+    def without(self, dropped: set[int], folded: set[int] | None = None) -> _Grid:
+        """The grid without the columns at the indices ``dropped``, and without the
+        ranges of the columns ``folded``."""
         keep = [i for i in range(len(self.headers)) if i not in dropped]
+        plain = {i: self.plain[i] for i in folded or () if i in self.plain}
         return _Grid(
             self.title,
             [self.headers[i] for i in keep],
             [self.justify[i] for i in keep],
-            [[cells[i] for i in keep] for cells in self.rows],
+            [
+                [plain[i][r] if i in plain else cells[i] for i in keep]
+                for r, cells in enumerate(self.rows)
+            ],
             tuple(self.wrap[i] for i in keep) if self.wrap else (),
         )
 

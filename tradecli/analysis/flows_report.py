@@ -8,12 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from tradecli.analysis.flows import FlowsResult, PairFlows
-from tradecli.formatting import money
-from tradecli.records import KEY_FIELDS, flags_of, keyed, ratio_range, record, value_range
+from tradecli.formatting import capped, money
+from tradecli.records import (
+    KEY_FIELDS,
+    cells,
+    flags_of,
+    keyed,
+    ratio_range,
+    record,
+    value_range,
+)
 from tradecli.render import Column, Kind, Report
 
 FLOW_FIELDS = ["rule", "note"]
-NAMES_IN_NOTE = 10
 
 
 def report(result: FlowsResult, every: bool = False) -> Report:
@@ -34,8 +41,10 @@ def report(result: FlowsResult, every: bool = False) -> Report:
         )
     empty = [_name(p) for p in result.pairs if p not in shown]
     if empty:
-        names = ", ".join(empty[:NAMES_IN_NOTE]) + (" …" if len(empty) > NAMES_IN_NOTE else "")
-        notes.append(f"{len(empty)} series with no flow for {result.period.label()}: {names}")
+        notes.append(
+            f"{len(empty)} series with no flow for {result.period.label()} (not shown; --all "
+            f"shows them): {capped(empty)}"
+        )
     for p in shown:
         if p.reason:
             notes.append(f"{_name(p)}: {p.reason}")
@@ -83,6 +92,8 @@ def _row(p: PairFlows, result: FlowsResult) -> dict[str, Any]:
         **{f: a.value for f, a in p.answers.items()},
         "note": p.reason or None,
     }
+    for flow, answer in p.answers.items():  # the range beside a figure from approximate ones
+        row.update(cells(flow, answer))
     if result.balanced:
         row["balance"] = p.balance
         row["coverage"] = p.coverage

@@ -18,8 +18,16 @@ from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Plan, bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
-from tradecli.formatting import money, signed_percent
+from tradecli.formatting import money, percent, signed_percent
 from tradecli.periods import Period, by_end, check_year_range
+from tradecli.records import (
+    approximate,
+    change_how,
+    change_range,
+    ends,
+    figure_range,
+    value_range,
+)
 
 if TYPE_CHECKING:
     from tradecli.render import Report
@@ -127,7 +135,15 @@ class Change:
         }
         if self.reason:
             out["reason"] = self.reason
+        how = self.range_how()
+        if how is not None:
+            low, high = change_range(self.current, self.base, self.value)
+            out["range"] = {"low": low, "high": high, "how": how.removeprefix("range: ")}
         return out
+
+    def range_how(self) -> str | None:
+        """The ``range:`` line when a figure compared is approximate (None: both exact)."""
+        return change_how(self.current, self.base, self.value)
 
 
 @dataclass(frozen=True)
@@ -171,6 +187,29 @@ class Cagr:
             f"^(1/{self.years}) − 1 = {signed_percent(self.value)}"
         )
 
+    def range(self) -> tuple[float | None, float | None]:
+        """The CAGR's range over the ranges of both years (the value itself when both are
+        exact): the lowest last year over the highest first, and the other way round."""
+        if self.value is None:
+            return None, None
+        (f_low, f_high), (l_low, l_high) = value_range(self.first), value_range(self.last)
+        if None in (f_low, f_high, l_low, l_high):
+            return None, None
+        assert f_low is not None and f_high is not None and l_low is not None
+        assert l_high is not None
+        low = (l_low / f_high) ** (1 / self.years) - 1 if f_high > 0 else None
+        high = (l_high / f_low) ** (1 / self.years) - 1 if f_low > 0 else None
+        return low, high
+
+    def range_how(self) -> str | None:
+        """The ``range:`` line when either year is approximate (None: both exact)."""
+        if self.value is None or not approximate(self.first, self.last):
+            return None
+        return (
+            f"range: ({figure_range(self.last)} / {figure_range(self.first)})^(1/{self.years})"
+            f" − 1 → {ends(*self.range(), percent)}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "from": self.first.period.iso(),
@@ -182,6 +221,10 @@ class Cagr:
         }
         if self.reason:
             out["reason"] = self.reason
+        how = self.range_how()
+        if how is not None:
+            low, high = self.range()
+            out["range"] = {"low": low, "high": high, "how": how.removeprefix("range: ")}
         return out
 
 
@@ -196,9 +239,15 @@ class SeriesGrowth:
     def explain(self) -> list[str]:
         """How each change was computed, then the figures behind them."""
         changes = [self.span, *([self.latest_comparable] if self.latest_comparable else [])]
-        lines = [f"{self.key.label()}, {c.formula()}" for c in (*changes, *self.years)]
+        lines = []
+        for c in (*changes, *self.years):
+            lines.append(f"{self.key.label()}, {c.formula()}")
+            how = c.range_how()
+            lines.extend([f"  {how}"] if how else [])
         if self.cagr is not None:
             lines.append(f"{self.key.label()}, {self.cagr.formula()}")
+            how = self.cagr.range_how()
+            lines.extend([f"  {how}"] if how else [])
         return lines + [line for a in self.answers() for line in a.explain()]
 
     def answers(self) -> list[Answer]:
@@ -330,16 +379,17 @@ class Growth:
             ]
         return out
 
-    def report(self) -> Report:
+    def report(self, every: bool = False) -> Report:
         """What ``tradecli growth`` shows: built in ``analysis.growth_report`` (with several
-        flows, in ``analysis.growth_flows_report``)."""
+        flows, in ``analysis.growth_flows_report``); ``every``: the series not answered as
+        rows too (``--all``)."""
         if self.flows:
             from tradecli.analysis.growth_flows_report import report
 
             return report(self)
         from tradecli.analysis.growth_report import growth_report
 
-        return growth_report(self)
+        return growth_report(self, every)
 
     def records(self) -> list[dict[str, Any]]:
         """One keyed record per series (``analysis.growth_report.growth_records``)."""
@@ -491,8 +541,10 @@ def growth_of_flows(
     balance (export − import) over that span and the same months a year before, and its
     change. A flow without any answered series is listed as unanswered;
     ``NotAvailable`` only when no flow has one."""
+    from tradecli.analysis.rankings import engine_for
+
     flows = tuple(keys)
-    engine = dataset.engine
+    engine = engine_for(dataset)  # TRADECLI_BACKEND=bulk: the bulk backend
     by_pair: dict[tuple[str, str, str], dict[str, SeriesKey]] = {}
     for flow in flows:
         for k in keys[flow]:

@@ -8,9 +8,9 @@ from functools import partial
 from typing import Any
 
 from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
-from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
 from tradecli.formatting import capped, signed_percent
-from tradecli.records import KEY_FIELDS, flag_note, flagged, ratio_range, record, value_range
+from tradecli.records import KEY_FIELDS, change_range, flag_note, flagged, record
 from tradecli.render import Column, Kind, Report
 
 GROWTH_FIELDS = [
@@ -22,18 +22,32 @@ GROWTH_FIELDS = [
     "year",
     "year_value",
     "year_change",
+    "year_change_low",
+    "year_change_high",
     "cagr",
+    "cagr_low",
+    "cagr_high",
     "cagr_from",
     "cagr_to",
 ]
 
 
-def growth_report(growth: Growth) -> Report:
-    """The table, notes and derivation of a ``Growth``."""
-    if len(growth.series) == 1:
+def growth_report(growth: Growth, every: bool = False) -> Report:
+    """The table, notes and derivation of a ``Growth``; the series not answered folded
+    into one note per reason, or (``every``: ``--all``) as rows marked "not available"."""
+    if len(growth.series) == 1 and not (every and growth.unanswered):
         columns, rows = _detail(growth.series[0])
     else:
         columns, rows = _overview(growth)
+        if every:
+            rows.extend(
+                {
+                    "series": f"{k.reporter}–{k.partner}",
+                    "currency": k.currency,
+                    "span": f"{NOT_AVAILABLE} ({reason})",
+                }
+                for k, reason in growth.unanswered
+            )
     several = len(growth.flows) > 1
     if several:
         # ``--flow export,import``: a flow column after the series, the flow in each note
@@ -44,7 +58,7 @@ def growth_report(growth: Growth) -> Report:
         else:
             for row, s in zip(rows, growth.series, strict=True):
                 row["flow"] = s.key.flow
-    notes = _notes(growth, _flow_name if several else series_name)
+    notes = _notes(growth, _flow_name if several else series_name, every)
     notes.extend(flag_note([a for s in growth.series for a in (s.span.current, s.span.base)]))
     # The payload and the derivation are built only for the output that shows them.
     series = growth.series
@@ -76,19 +90,30 @@ def growth_records(growth: Growth) -> list[dict[str, Any]]:
     out = []
     for s in growth.series:
         last_year = s.years[-1] if s.years else None
+        change_low, change_high = change_range(s.span.current, s.span.base, s.span.value)
+        year_low, year_high = (
+            change_range(last_year.current, last_year.base, last_year.value)
+            if last_year
+            else (None, None)
+        )
+        cagr_low, cagr_high = s.cagr.range() if s.cagr else (None, None)
         out.append(
             record(
                 s.key,
                 s.span.current,
                 change=s.span.value,
-                change_low=change_range(s.span.current, s.span.base, s.span.value)[0],
-                change_high=change_range(s.span.current, s.span.base, s.span.value)[1],
+                change_low=change_low,
+                change_high=change_high,
                 base_period=s.span.base.period.iso(),
                 base_value=s.span.base.value,
                 year=last_year.current.period.iso() if last_year else None,
                 year_value=last_year.current.value if last_year else None,
                 year_change=last_year.value if last_year else None,
+                year_change_low=year_low,
+                year_change_high=year_high,
                 cagr=s.cagr.value if s.cagr else None,
+                cagr_low=cagr_low,
+                cagr_high=cagr_high,
                 cagr_from=s.cagr.first.period.iso() if s.cagr else None,
                 cagr_to=s.cagr.last.period.iso() if s.cagr else None,
             )
@@ -101,7 +126,9 @@ def _flow_name(key: SeriesKey) -> str:
     return f"{series_name(key)} {key.flow}"
 
 
-def _notes(growth: Growth, name: Callable[[SeriesKey], str] = series_name) -> list[str]:
+def _notes(
+    growth: Growth, name: Callable[[SeriesKey], str] = series_name, every: bool = False
+) -> list[str]:
     notes = []
     blocked = [s for s in growth.series if s.span.reason]
     if blocked:
@@ -130,10 +157,10 @@ def _notes(growth: Growth, name: Callable[[SeriesKey], str] = series_name) -> li
                 f"behind {s.span.label}"
             )
     by_reason: dict[str, list[str]] = {}
-    for key, reason in growth.unanswered:
+    for key, reason in [] if every else growth.unanswered:
         by_reason.setdefault(reason, []).append(name(key))
     notes.extend(
-        f"{len(names)} series not answered ({reason}): {capped(names)}"
+        f"{len(names)} series not answered ({reason}; not shown, --all shows them): {capped(names)}"
         for reason, names in by_reason.items()
     )
     return notes
@@ -164,6 +191,8 @@ def _overview(growth: Growth) -> tuple[list[Column], list[dict[str, Any]]]:
                 "year": last_year.current.period.label() if last_year else None,
                 "year_change": last_year.value if last_year else None,
                 "cagr": s.cagr.value if s.cagr else None,
+                "cagr_low": s.cagr.range()[0] if s.cagr else None,
+                "cagr_high": s.cagr.range()[1] if s.cagr else None,
                 "cagr_years": (
                     f"{s.cagr.first.period.label()}–{s.cagr.last.period.label()}"
                     if s.cagr
@@ -215,20 +244,11 @@ def _detail(s: SeriesGrowth) -> tuple[list[Column], list[dict[str, Any]]]:
                 "base": s.cagr.first.value,
                 "change": s.cagr.value,
                 "note": _short(s.cagr.reason) or "per year",
+                "change_low": s.cagr.range()[0],
+                "change_high": s.cagr.range()[1],
             }
         )
     return columns, rows
-
-
-def change_range(
-    current: Answer, base: Answer, change: float | None
-) -> tuple[float | None, float | None]:
-    """The range of a like-for-like change (current / base - 1) over the ranges of both
-    figures: the change itself when both are exact."""
-    if change is None:
-        return None, None
-    low, high = ratio_range(value_range(current), value_range(base))
-    return (None if low is None else low - 1), (None if high is None else high - 1)
 
 
 def _change_cells(current: Answer, base: Answer, change: float | None) -> dict[str, Any]:

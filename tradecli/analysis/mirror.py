@@ -19,8 +19,10 @@ from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
+from tradecli.formatting import money
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
 from tradecli.periods import Period
+from tradecli.records import approximate, change_range, ends, figure_range, value_range
 
 if TYPE_CHECKING:
     from tradecli.render import Report
@@ -64,6 +66,34 @@ class MirrorRow:
     def gap_relative(self) -> float | None:
         return self.gap / self.own.value if self.own.value else None
 
+    def gap_range(self) -> tuple[float | None, float | None]:
+        """The gap's range over the ranges of both figures (low: the lowest partner's
+        figure less the highest reporter's; the gap itself when both are exact)."""
+        (own_low, own_high), (other_low, other_high) = (
+            value_range(self.own),
+            value_range(self.mirror),
+        )
+        if None in (own_low, own_high, other_low, other_high):
+            return None, None
+        assert own_low is not None and own_high is not None
+        assert other_low is not None and other_high is not None
+        return other_low - own_high, other_high - own_low
+
+    def gap_relative_range(self) -> tuple[float | None, float | None]:
+        """The range of gap % (partner's / reporter's − 1) over both figures' ranges."""
+        return change_range(self.mirror, self.own, self.gap_relative)
+
+    def gap_how(self) -> str | None:
+        """The ``range:`` line of the gap when a figure compared is approximate."""
+        if not approximate(self.own, self.mirror):
+            return None
+        cur = self.own.key.currency
+        low, high = self.gap_range()
+        return (
+            f"range of the gap: {figure_range(self.mirror)} − {figure_range(self.own)} → "
+            f"{ends(low, high, lambda v: money(v, cur))}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         key = self.own.key
         return {
@@ -77,6 +107,23 @@ class MirrorRow:
             "mirror": {**self.mirror.to_dict(), "published_as": published_marks(self.mirror)},
             "gap": self.gap,
             "gap_relative": self.gap_relative,
+            **self._gap_range(),
+        }
+
+    def _gap_range(self) -> dict[str, Any]:
+        how = self.gap_how()
+        if how is None:
+            return {}
+        low, high = self.gap_range()
+        rel_low, rel_high = self.gap_relative_range()
+        return {
+            "gap_range": {
+                "low": low,
+                "high": high,
+                "relative_low": rel_low,
+                "relative_high": rel_high,
+                "how": how.removeprefix("range of the gap: "),
+            }
         }
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from tradecli.analysis.mirror import CAVEAT, GAP_NOTE, MirrorResult, published_marks
+from tradecli.formatting import money
 from tradecli.records import KEY_FIELDS, flag_note, flagged, record, value_range
 from tradecli.render import Column, Kind, Report
 
@@ -15,7 +16,11 @@ MIRROR_FIELDS = [
     "mirror_low",
     "mirror_high",
     "gap",
+    "gap_low",
+    "gap_high",
     "gap_relative",
+    "gap_relative_low",
+    "gap_relative_high",
 ]
 
 
@@ -56,6 +61,10 @@ def mirror_report(result: MirrorResult) -> Report:
                 "own_high": value_range(r.own)[1],
                 "mirror_low": value_range(r.mirror)[0],
                 "mirror_high": value_range(r.mirror)[1],
+                "gap_low": r.gap_range()[0],
+                "gap_high": r.gap_range()[1],
+                "gap_relative_low": r.gap_relative_range()[0],
+                "gap_relative_high": r.gap_relative_range()[1],
                 "own_flagged": bool(flagged(r.own)),
                 "mirror_flagged": bool(flagged(r.mirror)),
             }
@@ -65,7 +74,17 @@ def mirror_report(result: MirrorResult) -> Report:
     mirrored = result.rows
 
     def explain() -> list[str]:  # built only for --explain
-        return [line for r in mirrored for a in (r.own, r.mirror) for line in a.explain()]
+        lines = []
+        for r in mirrored:
+            cur = r.own.key.currency
+            lines.append(
+                f"{r.own.key.label()} ↔ {r.mirror.key.label()}, {r.period.label()}: gap "
+                f"{money(r.mirror.value, cur)} − {money(r.own.value, cur)} = {money(r.gap, cur)}"
+            )
+            how = r.gap_how()
+            lines.extend([f"  {how}"] if how else [])
+            lines.extend(line for a in (r.own, r.mirror) for line in a.explain(1))
+        return lines
 
     records = [
         record(
@@ -78,7 +97,11 @@ def mirror_report(result: MirrorResult) -> Report:
             mirror_low=value_range(r.mirror)[0],
             mirror_high=value_range(r.mirror)[1],
             gap=r.gap,
+            gap_low=r.gap_range()[0],
+            gap_high=r.gap_range()[1],
             gap_relative=r.gap_relative,
+            gap_relative_low=r.gap_relative_range()[0],
+            gap_relative_high=r.gap_relative_range()[1],
         )
         for r in result.rows
     ]

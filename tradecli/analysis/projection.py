@@ -29,6 +29,7 @@ from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.formatting import money
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
+from tradecli.records import approximate, figure_range, value_range
 
 if TYPE_CHECKING:
     from tradecli.render import Report
@@ -188,10 +189,27 @@ class Projection:
             f"{money(self.value, cur)}"
         )
 
+    def range_how(self) -> str | None:
+        """The ``range:`` line when the year-to-date figure is approximate: the method's
+        own range scaled by the figure's (a projection is proportional to it)."""
+        if self.value is None or not approximate(self.basis):
+            return None
+        cur = self.key.currency
+        own = money(self.value, cur)
+        if self.low is not None and self.high is not None and self.low != self.high:
+            own = f"({money(self.low, cur)} to {money(self.high, cur)})"
+        low, high = projection_range(self)
+        return (
+            f"range: {own} × {figure_range(self.basis)} / {money(self.basis.value, cur)} → "
+            f"{money(low, cur)} to {money(high, cur)}"
+        )
+
     def explain(self) -> list[str]:
         lines = [
             f"{self.key.label()} {self.year}, from {self.basis.period.label()}: {self.formula()}"
         ]
+        how = self.range_how()
+        lines.extend([f"  {how}"] if how else [])
         for answer in self.inputs():
             lines.extend(answer.explain(1))
         return lines
@@ -219,7 +237,25 @@ class Projection:
             out["base_ytd"] = self.base_ytd.value if self.base_ytd else None
         if self.reason:
             out["reason"] = self.reason
+        how = self.range_how()
+        if how is not None:
+            low, high = projection_range(self)
+            out["range"] = {"low": low, "high": high, "how": how.removeprefix("range: ")}
         return out
+
+
+def projection_range(p: Projection) -> tuple[float | None, float | None]:
+    """The projection's range: the method's own (seasonal: over the shares of earlier
+    years; else the projection itself), scaled by the range of the year-to-date figure
+    when it was approximate (a projection is proportional to it)."""
+    if p.value is None:
+        return None, None
+    low = p.low if p.low is not None else p.value
+    high = p.high if p.high is not None else p.value
+    basis_low, basis_high = value_range(p.basis)
+    if p.basis.value and basis_low is not None and basis_high is not None:
+        low, high = low * basis_low / p.basis.value, high * basis_high / p.basis.value
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -358,11 +394,12 @@ class ProjectionResult:
             }
         return out
 
-    def report(self) -> Report:
-        """What ``tradecli project`` shows: built in ``analysis.projection_report``."""
+    def report(self, every: bool = False) -> Report:
+        """What ``tradecli project`` shows: built in ``analysis.projection_report``;
+        ``every``: the series with nothing for the year as rows too (``--all``)."""
         from tradecli.analysis.projection_report import ProjectionReport
 
-        return ProjectionReport(self).report()
+        return ProjectionReport(self, every).report()
 
 
 # -- computation -------------------------------------------------------------------

@@ -16,11 +16,12 @@ from tradecli.analysis.projection import (
     SeriesProjection,
     SpanProjections,
     backtest_errors,
+    projection_range,
 )
-from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
 from tradecli.formatting import capped, money
 from tradecli.periods import Period, month_iso
-from tradecli.records import KEY_FIELDS, flag_note, flagged, flags_of, value_range
+from tradecli.records import KEY_FIELDS, flag_note, flagged, flags_of
 from tradecli.render import Column, Kind, Report
 
 # ``project``: ``period`` is the projected year, ``value`` the projection, ``low``/``high``
@@ -36,11 +37,18 @@ PROJECTION_FIELDS = [
 ]
 
 
+# ``project --backtest``: ``value`` is a method's mean absolute error over the years tested
+# (``period``; ``years`` lists them), ``low``/``high`` the smallest and largest absolute
+# error of those years; each year's error is in the JSON payload (``backtest.errors``).
+BACKTEST_FIELDS = ["method", "months", "years", "n", "mean_error"]
+
+
 class ProjectionReport:
     """Builds a ``ProjectionResult``'s report."""
 
-    def __init__(self, result: ProjectionResult) -> None:
+    def __init__(self, result: ProjectionResult, every: bool = False) -> None:
         self.result = result
+        self.every = every  # --all: the series with nothing for the year as rows too
         self.year = result.year
         self.method = result.method
         self.series = result.series
@@ -58,7 +66,7 @@ class ProjectionReport:
         if self.backtest is not None:
             columns, rows, notes, explain = self._backtest_table()
             title = f"Backtest: mean absolute projection error (years up to {self.year})"
-        elif len(self.series) == 1:
+        elif len(self.series) == 1 and not (self.every and self.unanswered):
             columns, rows, notes, explain = self._detail(self.series[0])
             s = self.series[0]
             title = f"Projection of {self.year}: {s.key.label()}"
@@ -68,8 +76,11 @@ class ProjectionReport:
         notes.extend(self._common_notes())
         if self.backtest is None:
             notes.extend(flag_note(self._shown_inputs()))
-        if self.backtest is not None:  # errors by months covered: not values of a series
-            return Report(title, columns, rows, self.to_dict, notes, explain)
+        if self.backtest is not None:  # errors by months covered, keyed by series
+            fields = [*KEY_FIELDS, *BACKTEST_FIELDS]
+            return Report(
+                title, columns, rows, self.to_dict, notes, explain, fields, self.backtest_records
+            )
         fields = [*KEY_FIELDS, *PROJECTION_FIELDS]
         return Report(title, columns, rows, self.to_dict, notes, explain, fields, self.records)
 
@@ -104,6 +115,47 @@ class ProjectionReport:
             "error": s.error(p) if s.complete else None,
         }
 
+    def backtest_records(self) -> list[dict[str, Any]]:
+        """``--backtest``: one keyed record per series, months covered and method: ``value``
+        is the mean absolute error (a ratio: 0.05 is 5%), ``period`` the years tested
+        (``2021-01/2023-12``), ``low``/``high`` the smallest and largest absolute error;
+        ``approximate`` and ``flags`` are those of every figure the projections and the
+        actuals used."""
+        tested = self.backtest or []
+        methods = [m for m in METHODS if self.method in (Method.auto, m)]
+        used: dict[tuple[SeriesKey, int, Method], list[Answer]] = {}
+        for sp in tested:
+            for span in sp.spans:
+                for p in span.by_method:
+                    if sp.error(p) is not None and sp.actual is not None:
+                        inputs = [*p.inputs(), sp.actual]
+                        used.setdefault((sp.key, p.months, p.method), []).extend(inputs)
+        out = []
+        for e in backtest_errors(tested):
+            if e.method not in methods:
+                continue
+            answers = used.get((e.key, e.months, e.method), [])
+            years = [y for y, _ in e.errors]
+            sizes = [abs(err) for _, err in e.errors]
+            out.append(
+                {
+                    **e.key._asdict(),
+                    "unit": "ratio",
+                    "period": Period(min(years) * 12, max(years) * 12 + 11).iso(),
+                    "value": e.mean_absolute,
+                    "low": min(sizes),
+                    "high": max(sizes),
+                    "approximate": any(a.qualifiers for a in answers),
+                    "flags": ";".join(sorted({f for a in answers for f in flags_of(a)})),
+                    "method": str(e.method),
+                    "months": e.months,
+                    "years": ";".join(map(str, years)),
+                    "n": len(years),
+                    "mean_error": e.mean,
+                }
+            )
+        return out
+
     def _shown_inputs(self) -> list[Answer | None]:
         """The answers behind the table's figures: with one series, every span and
         method; else each series' headline projection."""
@@ -127,9 +179,10 @@ class ProjectionReport:
         notes.extend(
             f"{count} observations left out: {why}" for why, count in self.left_out.items()
         )
-        if self.unanswered and self.backtest is None:
+        if self.unanswered and self.backtest is None and not self.every:
             notes.append(
-                f"{len(self.unanswered)} series with nothing for {self.year}: "
+                f"{len(self.unanswered)} series with nothing for {self.year} (not shown; "
+                "--all shows them): "
                 + capped([f"{k.reporter}–{k.partner}" for k, _ in self.unanswered])
             )
         return notes
@@ -173,6 +226,15 @@ class ProjectionReport:
                     "implied_change": p.implied_change if p else None,
                     "actual": s.actual.value if s.actual else None,
                 }
+            )
+        if self.every:
+            rows.extend(
+                {
+                    "series": f"{k.reporter}–{k.partner}",
+                    "currency": k.currency,
+                    "basis": NOT_AVAILABLE,
+                }
+                for k, _ in self.unanswered
             )
         series = self.series
 
@@ -353,20 +415,6 @@ class ProjectionReport:
                             + (f"; error {_pct(err)}" if err is not None else "")
                         )
         return columns, [rows[k] for k in order], notes, explain
-
-
-def projection_range(p: Projection) -> tuple[float | None, float | None]:
-    """The projection's range: the method's own (seasonal: over the shares of earlier
-    years; else the projection itself), scaled by the range of the year-to-date figure
-    when it was approximate (a projection is proportional to it)."""
-    if p.value is None:
-        return None, None
-    low = p.low if p.low is not None else p.value
-    high = p.high if p.high is not None else p.value
-    basis_low, basis_high = value_range(p.basis)
-    if p.basis.value and basis_low is not None and basis_high is not None:
-        low, high = low * basis_low / p.basis.value, high * basis_high / p.basis.value
-    return low, high
 
 
 def _approximate_range(p: Projection) -> dict[str, float | None]:

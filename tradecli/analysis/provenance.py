@@ -10,7 +10,9 @@ which the row starts (the header is line 1).
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -88,17 +90,42 @@ def parse_citation(citation: str) -> tuple[Path, int]:
     return Path(name), int(number)
 
 
-def show(citation: str) -> SourceRow:
-    """The row of a text data file (CSV or TSV) that ``citation`` names."""
+def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
+    """The row that ``citation`` names: of a text data file (CSV or TSV, gzip or not), a
+    line; of an Excel workbook, the row of that number in each sheet (the readers number
+    a workbook's rows as the sheet does); of a Parquet dataset or file given to
+    ``--data`` (``data``), the converted row that keeps that citation (the file it came
+    from may be gone)."""
     path, line = parse_citation(citation)
-    try:
-        text = path.read_text("utf-8-sig")
-    except FileNotFoundError:
+    if not path.is_file():
+        for where in data:  # a local dataset (a URL is read from Python only)
+            found = (
+                _parquet_row(Path(where), citation, path, line) if isinstance(where, Path) else None
+            )
+            if found is not None:
+                return found
+        if path.is_dir():
+            raise NotAvailable(f"{citation}: {str(path)!r} is a folder, not a data file")
         raise NotAvailable(f"{citation}: no such file {str(path)!r}") from None
-    except (UnicodeDecodeError, IsADirectoryError):
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PAR1"):
         raise NotAvailable(
-            f"{citation}: {str(path)!r} is not a UTF-8 text file; open it in a spreadsheet "
-            "and go to that row"
+            f"{citation}: {str(path)!r} is a Parquet file, whose rows are cited by the file "
+            "they were converted from; give that citation (a report on it shows it)"
+        )
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return _workbook_row(citation, path, line)
+    try:
+        raw = path.read_bytes()
+        if raw.startswith(b"\x1f\x8b"):
+            raw = gzip.decompress(raw)
+        text = raw.decode("utf-8-sig")
+    except (UnicodeDecodeError, OSError, EOFError):
+        raise NotAvailable(
+            f"{citation}: {str(path)!r} is neither a text file (UTF-8, gzip or not) nor an "
+            "Excel workbook or Parquet file, the files tradecli reads; open it where it was "
+            "made and go to that line"
         ) from None
     dialect = "excel-tab" if text.split("\n", 1)[0].count("\t") > 0 else "excel"
     reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
@@ -116,3 +143,70 @@ def show(citation: str) -> SourceRow:
         f"{citation}: no row starts at line {line} of {str(path)!r} "
         f"(its rows are on lines 2 to {reader.line_num})"
     )
+
+
+def _workbook_row(citation: str, path: Path, line: int) -> SourceRow:
+    """Row ``line`` of every sheet of a workbook, each non-empty cell by its address
+    (``Exports, FOB!C12``): the readers cite a workbook's row by its sheet row number."""
+    from tradecli.readers.imf_excel import workbook_rows
+
+    _, sheets = workbook_rows(path)
+    fields: dict[str, str] = {}
+    for title, rows in sheets.items():
+        if line > len(rows):
+            continue
+        for column, value in enumerate(rows[line - 1]):
+            if value not in ("", None):
+                fields[f"{title}!{_letters(column)}{line}"] = _cell_text(value)
+    if not fields:
+        longest = max((len(rows) for rows in sheets.values()), default=0)
+        raise NotAvailable(
+            f"{citation}: row {line} is empty in every sheet of {str(path)!r} "
+            f"(its sheets have rows 1 to {longest})"
+        )
+    return SourceRow(citation, path, line, fields)
+
+
+def _letters(column: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    column += 1
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _parquet_row(where: Path, citation: str, path: Path, line: int) -> SourceRow | None:
+    """The converted row of a Parquet dataset or file that keeps the citation (its
+    ``source`` and ``line``), or None when ``where`` is not Parquet or has no such row."""
+    from tradecli.readers import parquet
+
+    if not parquet.is_parquet(where):
+        return None
+    import pyarrow.compute as pc
+
+    table = parquet.read_table(where)
+    if "source" not in table.column_names or "line" not in table.column_names:
+        return None
+    hit = pc.and_(pc.equal(table["source"], str(path)), pc.equal(table["line"], line))
+    rows = table.filter(hit).to_pylist()
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row.pop(parquet.ORDER, None)
+    if isinstance(row.get("first"), int) and isinstance(row.get("last"), int):
+        from tradecli.periods import Period
+
+        first, last = row.pop("first"), row.pop("last")
+        row = {"period": Period(first, last).iso(), **row}
+    order = ["reporter", "partner", "flow", "period", "value", "currency", "flags"]
+    ordered = {k: row.pop(k) for k in order if k in row}
+    fields = {k: "" if v is None else _cell_text(v) for k, v in {**ordered, **row}.items()}
+    return SourceRow(citation, where, line, fields)

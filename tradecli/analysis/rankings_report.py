@@ -8,14 +8,13 @@ from typing import Any
 
 from tradecli.analysis.growth import Change
 from tradecli.analysis.rankings import Measure, Ranked, Ranking
-from tradecli.formatting import money, share_percent
+from tradecli.formatting import capped, money, share_percent
 from tradecli.records import KEY_FIELDS, record
 from tradecli.render import Column, Kind, Report
 
 RANKING_FIELDS = ["rank", "sort", "base_period", "base_value", "change", "whole", "share", "note"]
 UNRANKED = "not ranked"
 NOT_RANKED = "n/r"
-NAMES_IN_NOTE = 12
 
 
 def report(ranking: Ranking) -> Report:
@@ -92,8 +91,7 @@ def _notes(ranking: Ranking) -> list[str]:
         notes.append(f"{hidden} more ranked series not shown (--top {ranking.top})")
     if ranking.top is not None and ranking.unranked:
         names = [_name(u.key) for u in ranking.unranked]
-        shown = ", ".join(names[:NAMES_IN_NOTE]) + (" …" if len(names) > NAMES_IN_NOTE else "")
-        notes.append(f"{len(names)} series {UNRANKED} ({_why_short(ranking)}): {shown}")
+        notes.append(f"{len(names)} series {UNRANKED} ({_why_short(ranking)}): {capped(names)}")
     if ranking.groups_left_out:
         groups = ", ".join(sorted({k.partner for k in ranking.groups_left_out}))
         notes.append(f"group totals not ranked among countries: {groups}")

@@ -192,6 +192,12 @@ def _sources(answer: Answer) -> list[dict[str, Any]]:
     return [o.to_dict() for o in answer.reconciled.sources]
 
 
+def _derived(answer: Answer) -> Answer:
+    """The answer with its derivation (its sources): a bulk backend's answer made from
+    the arrays gives the reference engine's answer to the same question."""
+    return answer.reference() if isinstance(answer, bulk_engine.BulkAnswer) else answer
+
+
 def check_vintages(before: str | None, after: str | None) -> None:
     """Both vintages are dates (or None), the earlier before the later (``BadRequest``
     otherwise, naming the option)."""
@@ -244,7 +250,7 @@ def revisions(
                 continue
             a, b = old.value(key, period), new.value(key, period)
             if differ(a.value, b.value):
-                found.append(Revision(a, b))
+                found.append(Revision(_derived(a), _derived(b)))
     found.sort(key=lambda r: (r.key, r.period))
     make = lambda f: engine(f, flagged, codes)  # noqa: E731
     moved = _moved(found, frame_a, frame_b, new, make, dataset.groups, old)
@@ -256,8 +262,9 @@ def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int
     """Each series and span as first published: its rows of the earliest publication
     date (undated rows left out: when they came is not known); the rows left out, counted."""
     dated = frame[frame["published"] != ""]
-    first = dated.groupby(KEY_COLUMNS, observed=True)["published"].transform("min")
-    kept = dated[dated["published"] == first]
+    published = dated["published"].astype("str")  # a categorical has no order to take min of
+    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
+    kept = dated[published == first]
     left_out = {
         "published later than the first figure of its span": len(dated) - len(kept),
         "no publication date": len(frame) - len(dated),

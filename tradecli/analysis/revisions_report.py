@@ -108,7 +108,7 @@ def _moved_row(m: Moved) -> dict[str, Any]:
         old, new = share_percent(m.old_value), share_percent(m.new_value)
         points = ((m.new_value or 0.0) - (m.old_value or 0.0)) * 100
         change = f"{points:+.3g} pp"
-        what = f"share of {m.group}"
+        what = f"{m.group} share"
     elif isinstance(m.new, Projection):
         old, new = money(m.old_value, cur), money(m.new_value, cur)
         diff = (m.new_value or 0.0) - (m.old_value or 0.0)

@@ -25,6 +25,7 @@ from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
 from tradecli.periods import Period, by_end
+from tradecli.records import ratio_how, ratio_range, value_range
 from tradecli.selection import Selection
 
 if TYPE_CHECKING:
@@ -67,7 +68,8 @@ class Share:
             f"{money(self.part.value, cur)} / {money(self.total.value, cur)} "
             f"({self.basis}) = {share_percent(self.value)}"
         )
-        return [head, *self.part.explain(1), *self.total.explain(1)]
+        how = ratio_how(self.part, self.total, self.value)
+        return [head, *([f"  {how}"] if how else []), *self.part.explain(1), *self.total.explain(1)]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,7 +84,21 @@ class Share:
             "qualifiers": sorted(self.part.qualifiers | self.total.qualifiers),
             "part": self.part.to_dict(),
             "denominator": self.total.to_dict(),
+            **self._range(),
         }
+
+    def _range(self) -> dict[str, Any]:
+        return share_range(self.part, self.total, self.value)
+
+
+def share_range(part: Answer, total: Answer, value: float | None) -> dict[str, Any]:
+    """``share_range`` (low, high, how) of part / total when a figure used is approximate;
+    else nothing."""
+    how = ratio_how(part, total, value)
+    if how is None:
+        return {}
+    low, high = ratio_range(value_range(part), value_range(total))
+    return {"share_range": {"low": low, "high": high, "how": how.removeprefix("range: ")}}
 
 
 @dataclass(frozen=True)
@@ -372,7 +388,11 @@ class Ranking:
             "basis": "published total" if self.total.rule == AGGREGATE else "member sum",
             "partial": partial_total(self.group, self.total),
             "members": [
-                {**a.to_dict(), "share": (a.value or 0.0) / total if total else None}
+                {
+                    **a.to_dict(),
+                    "share": (a.value or 0.0) / total if total else None,
+                    **share_range(a, self.total, (a.value or 0.0) / total if total else None),
+                }
                 for a in self.members
             ],
             "missing": self.missing,

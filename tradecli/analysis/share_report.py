@@ -23,7 +23,17 @@ SHARE_FIELDS = [
     "total_rule",
     "basis",
 ]
-RANKING_FIELDS = ["group", "rank", "share", "cumulative", "total", "total_rule", "selected"]
+RANKING_FIELDS = [
+    "group",
+    "rank",
+    "share",
+    "share_low",
+    "share_high",
+    "cumulative",
+    "total",
+    "total_rule",
+    "selected",
+]
 
 
 def share_report(result: ShareResult) -> Report:
@@ -169,6 +179,7 @@ def ranking_report(result: RankingResult) -> Report:
                     "share": (a.value or 0.0) / total if total else None,
                     "cumulative": running / total if total else None,
                     **cells("value", a),
+                    **_share_range(a, r.total),
                 }
             )
             records.append(
@@ -178,6 +189,8 @@ def ranking_report(result: RankingResult) -> Report:
                     group=r.group.name,
                     rank=i,
                     share=rows[-1]["share"],
+                    share_low=rows[-1]["share_low"],
+                    share_high=rows[-1]["share_high"],
                     cumulative=rows[-1]["cumulative"],
                     total=r.total.value,
                     total_rule=r.total.rule,

@@ -182,11 +182,12 @@ class Summary:
             "unanswered": [k.to_dict() for k in self.unanswered],
         }
 
-    def report(self) -> Report:
-        """What ``tradecli summary`` shows: built in ``analysis.summary_report``."""
+    def report(self, every: bool = False) -> Report:
+        """What ``tradecli summary`` shows: built in ``analysis.summary_report``;
+        ``every``: the series with no figure as rows too (``--all``)."""
         from tradecli.analysis.summary_report import summary_report
 
-        return summary_report(self)
+        return summary_report(self, every)
 
     def explain_lines(self) -> list[str]:
         """The derivation of every row, for ``--explain``."""

@@ -289,9 +289,13 @@ def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
 
 
 def columns_of(dataset: Dataset) -> Columns:
-    """The dataset's columns (built once per dataset)."""
+    """The dataset's columns (built once per dataset; the last few datasets' are kept, so
+    a long-lived process, such as a Dask worker answering one reporter's partition after
+    another, does not keep every dataset it was given)."""
     found = _COLUMNS.get(id(dataset))
     if found is None or found[0] is not dataset:
+        while len(_COLUMNS) >= _KEPT:
+            del _COLUMNS[next(iter(_COLUMNS))]  # the oldest
         found = _COLUMNS[id(dataset)] = (
             dataset,
             Columns(dataset.frame, dataset.filters.include_flagged),
@@ -300,6 +304,7 @@ def columns_of(dataset: Dataset) -> Columns:
 
 
 _COLUMNS: dict[int, tuple[Dataset, Columns]] = {}
+_KEPT = 4
 
 
 class Shares:

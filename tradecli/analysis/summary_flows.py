@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from tradecli.analysis.flows import PairFlows, check_flows
 from tradecli.analysis.growth import Change, usd_first, years_in
 from tradecli.analysis.projection import linear
+from tradecli.analysis.rankings import engine_for
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
@@ -153,7 +154,7 @@ def summarize_flows(
     year and the latest later year-to-date span that every flow has."""
     names = check_flows(flows)
     selection = Selection.parse(dataset, reporter, partner)
-    engine = dataset.engine
+    engine = engine_for(dataset)  # TRADECLI_BACKEND=bulk: the bulk backend
     pairs = sorted(
         {
             SeriesKey(k.reporter, k.partner, names[0], k.currency)

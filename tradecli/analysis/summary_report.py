@@ -6,21 +6,33 @@ from __future__ import annotations
 from typing import Any
 
 from tradecli.analysis.growth import qualified
+from tradecli.analysis.projection import projection_range
 from tradecli.analysis.summary import (
     NOTE_WIDTH,
     SPARK_GAP,
     SPARK_YEARS,
     Summary,
+    SummaryRow,
     sparkline,
 )
-from tradecli.engine.answers import Answer
+from tradecli.engine.answers import NOT_AVAILABLE, Answer
 from tradecli.formatting import capped
-from tradecli.records import KEY_FIELDS, flag_note, flagged, range_note, record
+from tradecli.records import (
+    KEY_FIELDS,
+    approximate,
+    change_range,
+    flag_note,
+    flagged,
+    record,
+    value_range,
+)
 from tradecli.render import Column, Kind, Report
 
 
-def summary_report(summary: Summary) -> Report:
-    """The table, notes and derivation of a ``Summary``."""
+def summary_report(summary: Summary, every: bool = False) -> Report:
+    """The table, notes and derivation of a ``Summary``; the series with no full year
+    or year-to-date figure folded into one note, or (``every``: ``--all``) as rows
+    marked "not available"."""
     columns = [
         Column("series", "series"),
         Column("year", "year"),
@@ -51,6 +63,10 @@ def summary_report(summary: Summary) -> Report:
                 "shares": r.shares_text() or None,
                 "year_value_flagged": bool(flagged(r.year)),
                 "ytd_value_flagged": bool(flagged(r.ytd)),
+                "year_change_flagged": bool(flagged(r.year) or flagged(r.year_before)),
+                "ytd_change_flagged": bool(flagged(r.ytd) or flagged(r.ytd_before)),
+                "projection_flagged": bool(flagged(r.ytd)),
+                **_ranges(r),
             }
         )
     notes = [
@@ -73,13 +89,24 @@ def summary_report(summary: Summary) -> Report:
             f"turnover needs both exports and imports; the data has {summary.one_flow}s "
             f"only, so these are {summary.one_flow}s"
         )
-    if summary.unanswered:
+    if every:
+        rows.extend(
+            {
+                "series": f"{k.reporter}–{k.partner}",
+                "currency": k.currency,
+                "year": NOT_AVAILABLE,
+            }
+            for k in summary.unanswered
+        )
+    elif summary.unanswered:
         notes.append(
-            f"{len(summary.unanswered)} series with no full year or year-to-date figure: "
+            f"{len(summary.unanswered)} series with no full year or year-to-date figure "
+            "(not shown; --all shows them): "
             + capped([f"{k.reporter}–{k.partner}" for k in summary.unanswered])
         )
-    notes.extend(range_note([(r.key, r.year) for r in summary.rows]))
-    notes.extend(flag_note([a for r in summary.rows for a in (r.year, r.ytd)]))
+    notes.extend(
+        flag_note([a for r in summary.rows for a in (r.year, r.ytd, r.year_before, r.ytd_before)])
+    )
     flow = summary.rows[0].key.flow if summary.rows else "turnover"
     # The payload and the derivation are built only for the output that shows them.
     return Report(
@@ -91,6 +118,7 @@ def summary_report(summary: Summary) -> Report:
         summary.explain_lines,
         [*KEY_FIELDS, *SUMMARY_FIELDS],
         lambda: records(summary),
+        range_priority=-1,  # below the natural width, ranges fold (into a note) first
     )
 
 
@@ -113,6 +141,28 @@ def records(summary: Summary) -> list[dict[str, Any]]:
         )
         for r in summary.rows
     ]
+
+
+def _ranges(r: SummaryRow) -> dict[str, float | None]:
+    """The ranges the table shows beside the figures worked out from approximate ones
+    (none for exact figures): each value's, each change's, and the run-rate's (the
+    year-to-date figure's range, scaled)."""
+    out: dict[str, float | None] = {}
+    if approximate(r.year):
+        out["year_value_low"], out["year_value_high"] = value_range(r.year)
+    if approximate(r.ytd):
+        out["ytd_value_low"], out["ytd_value_high"] = value_range(r.ytd)
+        if r.projection is not None and r.projection.found:
+            out["projection_low"], out["projection_high"] = projection_range(r.projection)
+    if approximate(r.year, r.year_before):
+        out["year_change_low"], out["year_change_high"] = change_range(
+            r.year, r.year_before, r.year_change
+        )
+    if approximate(r.ytd, r.ytd_before):
+        out["ytd_change_low"], out["ytd_change_high"] = change_range(
+            r.ytd, r.ytd_before, r.ytd_change
+        )
+    return out
 
 
 def _packed(head: str, parts: list[str]) -> list[str]:

@@ -7,9 +7,7 @@ from functools import partial
 from typing import Any
 
 from tradecli.analysis.value import NOTE_LIST, ValueResult
-from tradecli.engine.answers import Answer
-from tradecli.formatting import money
-from tradecli.records import KEY_FIELDS, cells, flag_note, record, value_range
+from tradecli.records import KEY_FIELDS, cells, flag_note, record
 from tradecli.render import Column, Kind, Report
 
 
@@ -37,7 +35,7 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
         Column("period", "span"),
         Column("value", "value", Kind.money),
         Column("qualifier", "as published"),
-        Column("rule", "how"),
+        Column("rule", "how", priority=0),
     ]
     rows = []
     notes: list[str] = []
@@ -60,7 +58,7 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
             )
         notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
     notes.extend(flag_note(list(result.answers)))
-    explain = [line for a in result.answers for line in _explained(a)]
+    explain = [line for a in result.answers for line in a.explain()]
     return Report(
         f"Value over {result.period.label()}",
         columns,
@@ -71,20 +69,6 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
         [*KEY_FIELDS, "rule", "complete", "qualifiers"],
         result.records,
     )
-
-
-def _explained(answer: Answer) -> list[str]:
-    """An answer's derivation, then the range its approximate figures allow."""
-    lines = answer.explain()
-    low, high = value_range(answer)
-    if answer.qualifiers and low is not None and high is not None:
-        currency = answer.key.currency
-        lines.append(
-            f"  range: {money(low, currency)} to {money(high, currency)}, as the approximate "
-            f"figures used allow ({', '.join(sorted(answer.qualifiers))}: a figure stands "
-            "for ± half its last digit, over/almost for the step above/below it)"
-        )
-    return lines
 
 
 def value_records(result: ValueResult) -> list[dict[str, Any]]:

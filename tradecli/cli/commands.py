@@ -18,6 +18,7 @@ import typer
 from tradecli.cli.boundary import Boundary, Command
 from tradecli.cli.choices import ChartKindChoice, EngineChoice, MethodChoice
 from tradecli.cli.options import (
+    All,
     Flow,
     Flows,
     GrowthFlows,
@@ -36,6 +37,7 @@ from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
 from tradecli.cli.root import root
+from tradecli.cli.settings import width as settings_width
 
 app = typer.Typer(
     cls=Boundary,
@@ -60,6 +62,7 @@ def summary(
     flow: Flows = None,
     sort: Sort = None,
     top: Top = None,
+    every: All = False,
 ) -> None:
     """What we trade with each partner and how it is moving.
 
@@ -105,7 +108,7 @@ def summary(
     if sort is not None or top is not None:
         _rank(settings, dataset, keys, sort, top, "value")
         return
-    settings.show(summarize(dataset, keys).report())
+    settings.show(summarize(dataset, keys).report(every))
 
 
 @app.command(cls=Replayed)
@@ -206,7 +209,7 @@ def data(
             emit(f"{provenance.data_folder()}\n")
         else:
             assert show is not None
-            row = provenance.show(show)
+            row = provenance.show(show, settings.data)
             if settings.fmt == "table":
                 emit(row.text())
             else:
@@ -324,6 +327,7 @@ def growth(
     ] = None,
     sort: Sort = None,
     top: Top = None,
+    every: All = False,
 ) -> None:
     """Like-for-like change, the change of every year, and CAGR between full years.
 
@@ -382,7 +386,8 @@ def growth(
         settings.show(whole.report())
         return
     keys = Selection.parse(dataset, reporter, partner, flow).keys(dataset)
-    settings.show(compute(dataset, keys, period=span, first=from_year, last=to_year).report())
+    result = compute(dataset, keys, period=span, first=from_year, last=to_year)
+    settings.show(result.report(every))
 
 
 @app.command(cls=Replayed)
@@ -417,6 +422,7 @@ def project(
     reporter: Reporter = None,
     partner: Partner = None,
     flow: Flow = None,
+    every: All = False,
 ) -> None:
     """Where a year will end, from its latest year-to-date span.
 
@@ -448,7 +454,7 @@ def project(
     dataset = settings.load(filters)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
-    settings.show(result.report())
+    settings.show(result.report(every))
 
 
 app.command(cls=Replayed)(revisions)
@@ -597,7 +603,7 @@ def chart(
     if settings.fmt != "table":
         settings.show(data.report())
     elif out is None:
-        emit(text_chart(data, settings.explain))
+        emit(text_chart(data, settings.explain, settings_width()))
         for note in settings.filter_notes:
             diagnostics(f"note: {note}")
 

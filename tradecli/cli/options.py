@@ -73,6 +73,14 @@ Sort = Annotated[
         "the most series share; the others are listed after, not ranked.",
     ),
 ]
+All = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Also list the series with nothing to show, as rows marked 'not available' "
+        "(folded into one note by default).",
+    ),
+]
 Top = Annotated[
     int | None,
     typer.Option("--top", metavar="N", help="Rank and show only the first N series."),

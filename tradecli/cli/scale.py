@@ -127,9 +127,9 @@ def dask_summary(
     """``summary --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings) as (where, groups, filters, connected, progress):
+    with _on_dask(settings) as (where, groups, filters, connected, progress, derived):
         return dask_engine.summary(
-            where, groups, filters, reporter, partner, flow, connected, progress
+            where, groups, filters, reporter, partner, flow, connected, progress, derived
         )
 
 
@@ -145,7 +145,7 @@ def dask_growth(
     """``growth --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings) as (where, groups, filters, connected, progress):
+    with _on_dask(settings) as (where, groups, filters, connected, progress, derived):
         return dask_engine.growth(
             where,
             groups,
@@ -158,6 +158,7 @@ def dask_growth(
             last,
             connected,
             progress,
+            derived,
         )
 
 
@@ -172,9 +173,19 @@ def dask_share(
     """``share --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings) as (where, groups, filters, connected, progress):
+    with _on_dask(settings) as (where, groups, filters, connected, progress, derived):
         return dask_engine.share(
-            where, groups, filters, vs, reporter, partner, flow, period, connected, progress
+            where,
+            groups,
+            filters,
+            vs,
+            reporter,
+            partner,
+            flow,
+            period,
+            connected,
+            progress,
+            derived,
         )
 
 
@@ -190,15 +201,27 @@ def dask_project(
     """``project --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings, as_of) as (where, groups, filters, connected, progress):
+    with _on_dask(settings, as_of) as (where, groups, filters, connected, progress, derived):
         return dask_engine.project(
-            where, groups, filters, reporter, partner, flow, year, method, connected, progress
+            where,
+            groups,
+            filters,
+            reporter,
+            partner,
+            flow,
+            year,
+            method,
+            connected,
+            progress,
+            derived,
         )
 
 
 @contextmanager
 def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[tuple[Any, ...]]:
-    """The dataset, groups and filters of a command on Dask, a client, and a progress bar."""
+    """The dataset, groups and filters of a command on Dask, a client, a progress bar, and
+    whether the output shows derivations (--explain, JSON, a workbook: the answers then
+    come back with them; a table, CSV or Markdown without --explain shows none)."""
     from tradecli import dask_engine
     from tradecli.dataset import Filters
     from tradecli.groups import load as load_groups
@@ -217,7 +240,8 @@ def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[tuple[Any
         dask_engine.client(settings.scheduler) as connected,
         RowsProgress("computing") as progress,
     ):
-        yield where, groups, filters, connected, progress.update
+        derived = settings.explain or str(settings.fmt) not in ("table", "csv", "markdown")
+        yield where, groups, filters, connected, progress.update, derived
 
 
 def _settings(ctx: typer.Context) -> Settings:

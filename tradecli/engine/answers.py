@@ -110,9 +110,13 @@ class Answer:
         return f"{self.rule}: {text} = {money(self.value, self.key.currency)}"
 
     def explain(self, indent: int = 0) -> list[str]:
-        """The derivation as indented lines, down to the published figures and their sources."""
+        """The derivation as indented lines, down to the published figures and their
+        sources; a value worked out from approximate figures gets a ``range:`` line saying
+        how its interval follows from theirs (``range_how``)."""
         pad = "  " * indent
         lines = [f"{pad}{self.key.label()}, {self.formula()}"]
+        if self.qualifiers and self.value is not None:
+            lines.append(f"{pad}  range: {range_how(self)}")
         lines.extend(f"{pad}  note: {n}" for n in self.notes)
         if self.reconciled is not None:
             lines.extend(_explain_reconciled(self.reconciled, pad + "  "))
@@ -146,7 +150,77 @@ class Answer:
             ]
         if self.rule == NOT_AVAILABLE:
             out["available"] = [p.iso() for p in self.available]
+        if self.qualifiers and self.value is not None:
+            low, high = interval(self)
+            out["range"] = {"low": low, "high": high, "how": range_how(self)}
         return out
+
+
+def interval(answer: Answer) -> tuple[float, float]:
+    """The true values an answer allows, given how its published figures were written.
+
+    A figure stands for ± half its last digit; ``over``/``almost`` for the step
+    above/below it. Sums add the ranges; a difference subtracts the opposite ends; a
+    trade value is never below zero.
+    """
+    if answer.reconciled is not None:
+        value, step = answer.reconciled.value, answer.reconciled.chosen.step
+        qualifier = answer.reconciled.qualifier
+        if qualifier == "over":
+            return value, value + step
+        if qualifier == "almost":
+            return value - step, value
+        return value - step / 2, value + step / 2
+    low = high = 0.0
+    for sign, part in zip(answer.signs, answer.parts, strict=True):
+        part_low, part_high = interval(part)
+        if sign > 0:
+            low, high = low + part_low, high + part_high
+        else:
+            low, high = low - part_high, high - part_low
+    return max(low, 0.0), high
+
+
+def range_how(answer: Answer) -> str:
+    """How an answer's interval follows from its figures, in one line: each term with
+    what it stands for, then the interval: ``Jan–Jun 2023 $1.786M (±$500) − Q1 2023
+    about $1M (±$500K) → $285.5K to $1.286M``."""
+    cur = answer.key.currency
+    low, high = interval(answer)
+    result = f"{money(low, cur)} to {money(high, cur)}"
+    if answer.reconciled is not None:
+        return f"{_term(answer)} → {result}"
+    terms, raw_low = [], 0.0
+    for sign, part in zip(answer.signs, answer.parts, strict=True):
+        terms.append(f"{'−' if sign < 0 else '+'} {_name(answer, part)} {_term(part)}")
+        raw_low += interval(part)[0] if sign > 0 else -interval(part)[1]
+    floor = " (a trade value is never below zero)" if raw_low < 0 else ""
+    return f"{' '.join(terms).lstrip('+ ')} → {result}{floor}"
+
+
+def _name(whole: Answer, part: Answer) -> str:
+    if whole.rule == MEMBER_SUM:
+        return part.key.partner
+    if whole.rule == EXPORT_PLUS_IMPORT:
+        return part.key.flow
+    return part.period.label()
+
+
+def _term(answer: Answer) -> str:
+    """A figure and the interval it stands for: ``about $1M (±$500K)``, ``over $11M (to
+    $12M)``, ``almost $5M (from $4M)``; a derived part: its value and interval."""
+    cur = answer.key.currency
+    rec = answer.reconciled
+    if rec is None:
+        low, high = interval(answer)
+        return f"{money(answer.value, cur)} ({money(low, cur)} to {money(high, cur)})"
+    text = f"{rec.qualifier} {money(rec.value, cur)}".lstrip()
+    step = rec.chosen.step
+    if rec.qualifier == "over":
+        return f"{text} (to {money(rec.value + step, cur)})"
+    if rec.qualifier == "almost":
+        return f"{text} (from {money(rec.value - step, cur)})"
+    return f"{text} (±{money(step / 2, cur)})"
 
 
 def _explain_reconciled(rec: Reconciled, pad: str) -> list[str]:

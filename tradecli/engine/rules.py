@@ -47,6 +47,7 @@ class Rules:
     """The rules over a ``SpanSource`` (``self.source``)."""
 
     source: SpanSource
+    _countries_of: dict[tuple[str, str], list[str]] | None = None
 
     def periods(self, key: SeriesKey) -> list[Period]:
         return list(self.source.spans(key))
@@ -198,19 +199,23 @@ class Rules:
         self, reporter: str, group: Group, period: Period, currency: str = "USD"
     ) -> list[str]:
         if group.every_partner:
-            # Countries only: groups.csv codes and source aggregates (``IMF:ADVANCED``,
-            # ``COMTRADE:AREAS-NES``) would count their members' trade twice.
-            group_codes = self.source.group_codes
-            codes = {
-                k.partner
-                for k in self.source.series()
-                if k.reporter == reporter
-                and k.currency == currency
-                and k.partner not in group_codes
-                and ":" not in k.partner
-            }
-            return sorted(c for c in codes if c != reporter)
+            return list(self._countries().get((reporter, currency), ()))
         return [m for m in group.members_during(period) if m != reporter]
+
+    def _countries(self) -> dict[tuple[str, str], list[str]]:
+        """Each (reporter, currency)'s partners that are countries, sorted, worked out
+        once per source (asked for every span of every world total, it was a scan of
+        every series each time). Countries only: groups.csv codes and source aggregates
+        (``IMF:ADVANCED``, ``COMTRADE:AREAS-NES``) would count their members' trade twice."""
+        if self._countries_of is None:
+            group_codes = self.source.group_codes
+            found: dict[tuple[str, str], set[str]] = {}
+            for k in self.source.series():
+                country = k.partner not in group_codes and ":" not in k.partner
+                if country and k.partner != k.reporter:
+                    found.setdefault((k.reporter, k.currency), set()).add(k.partner)
+            self._countries_of = {pair: sorted(codes) for pair, codes in found.items()}
+        return self._countries_of
 
     def _group_spans(
         self, reporter: str, group: Group, flow: str, currency: str

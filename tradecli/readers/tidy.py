@@ -267,7 +267,7 @@ def validate(
     frame["first"], frame["last"], frame["value"], frame["step"] = first, last, value, step
     frame["currency"] = out["currency"].categorical()
     for column in ("flags", "published", "publisher", "url"):
-        frame[column] = out[column].strings()
+        frame[column] = out[column].categorical()
     for column, text in (("source", file), ("format", "tidy")):
         frame[column] = pd.Categorical.from_codes(
             np.zeros(n, dtype=np.int8), pd.Index([text], dtype="str")
@@ -331,10 +331,6 @@ class _Cells:
         number = {text: i for i, text in enumerate(categories)}
         codes = np.array([number[text] for text in self.distinct], dtype=np.int32)[self.index]
         return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="str"))
-
-    def strings(self) -> pd.Series:
-        taken = pa.array(self.distinct, pa.string()).take(pa.array(self.index))
-        return pd.Series(taken, dtype="str")
 
 
 def _unit_multiplier(

@@ -54,6 +54,7 @@ from tradecli.readers.context import (
     date_problem,
     note_unknown_flags,
 )
+from tradecli.readers.steps import snap
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -167,6 +168,13 @@ class _Reader:
         self.chunks: list[_Chunk] = []
         self.errors: list[BaseException] = []
         self.columns = [f"c{i}" for i in range(len(self.names))]
+        # Every column but the values is read dictionary-encoded: its distinct values
+        # (checked once each) and each row's index into them, from one pass of the parser.
+        text = pa.dictionary(pa.int32(), pa.string())
+        self.types = {
+            c: pa.string() if name == "value" else text
+            for c, name in zip(self.columns, self.names, strict=True)
+        }
         self.threads: list[threading.Thread] = []
 
     # -- reading -------------------------------------------------------------
@@ -240,72 +248,64 @@ class _Reader:
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(self.columns, pa.string()),
+                column_types=self.types,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 check_utf8=not data.isascii(),  # costly, and needless for ASCII
             ),
         )
-        table = table.combine_chunks()
+        del data, block
+        columns = [_one_chunk(table.column(i)) for i in range(table.num_columns)]
         chunk.rows = table.num_rows
-        keep = self._check(table)
+        del table
+        keep = self._check(columns)
         if keep is False:
-            chunk.positions = np.zeros(0, dtype=np.intp)
+            chunk.positions = np.zeros(0, dtype=np.int32)
             return
         if keep is True:
-            chunk.positions = np.arange(table.num_rows)
+            chunk.positions = np.arange(chunk.rows, dtype=np.int32)
         else:
-            chunk.positions = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
-            table = table.filter(keep)
+            chunk.positions = np.flatnonzero(keep).astype(np.int32)
+            mask = pa.array(keep)
+            columns = [column.filter(mask) for column in columns]
         # Here rather than once at the end: the workers do it while other blocks are
         # still being read, and the frame is then a matter of putting pieces together.
-        chunk.columns = self._convert(table)
+        chunk.columns = self._convert(columns)
 
     # -- checking ------------------------------------------------------------
 
-    def _check(self, table: pa.Table) -> pa.Array | bool:
+    def _check(self, columns: list[pa.Array]) -> np.ndarray | bool:
         """Raise _Fallback on anything the plain path would report; the rows to keep
         (a mask, or True for all, False for none)."""
-        reporters: list[str] = []
-        for i, name in enumerate(self.names):
-            column = table.column(i).chunk(0)
+        for name, column in zip(self.names, columns, strict=True):
             if name == "value":
                 _check_numbers(column)
             else:
-                distinct = self._check_distinct(name, column)
-                if name == "reporter":
-                    reporters = distinct.to_pylist()
+                self._check_distinct(name, column.dictionary)
         wanted = self.context.reporters
         if wanted is None:
             return True
         seen = self.seen["reporter"]
-        keep = [raw for raw in reporters if seen[raw] in wanted]
-        if len(keep) == len(reporters):
+        reporter = columns[self.names.index("reporter")]
+        kept = np.array([seen[raw] in wanted for raw in reporter.dictionary.to_pylist()], bool)
+        if kept.all():
             return True
-        if not keep:
+        if not kept.any():
             return False
-        reporter = table.column(self.names.index("reporter"))
-        return pc.is_in(reporter.chunk(0), value_set=pa.array(keep, pa.string()))
+        mask: np.ndarray = kept[reporter.indices.to_numpy(zero_copy_only=False)]
+        return mask
 
-    def _check_distinct(self, name: str, column: pa.Array) -> pa.Array:
-        """Check each distinct value not checked before, with the plain path's own reading
-        of it; the column's distinct values. Which are new is found by Arrow: a column
-        of dates has thousands of distinct values in every block, nearly all seen."""
+    def _check_distinct(self, name: str, values: pa.Array) -> None:
+        """Check each of a block's distinct values not checked before, with the plain
+        path's own reading of it. Which are new is found by Arrow: a column of dates has
+        thousands of distinct values in every block, nearly all seen."""
         known = self.known[name]  # replaced, never changed, when values are added
-        data = column.buffers()[2]
-        if data is None or data.size == 0:
-            values = pa.array([""] if len(column) else [], pa.string())  # all empty
-        elif known is not None and len(known) == 1 and pc.all(pc.equal(column, known[0])).as_py():
-            return known  # one value throughout, as before (a currency, a unit)
-        else:
-            values = pc.unique(column)
         if known is not None and len(known):
             unseen = values.filter(pc.invert(pc.is_in(values, value_set=known)))
         else:
             unseen = values
         if len(unseen):
             self._check_values(name, unseen.to_pylist())
-        return values
 
     def _check_values(self, name: str, values: list[str]) -> None:
         seen = self.seen[name]
@@ -364,104 +364,149 @@ class _Reader:
 
     # -- the frame -----------------------------------------------------------
 
-    def _convert(self, table: pa.Table) -> dict[str, Any]:
-        """The kept rows of one chunk as the frame's columns: codes and strings as their
-        checked readings (categories as distinct readings and each row's index into
-        them), periods as month numbers, values scaled to units. Without pandas, which
-        a reading begun ahead may not have yet."""
-        column = {name: table.column(i) for i, name in enumerate(self.names)}
+    def _convert(self, columns: list[pa.Array]) -> dict[str, Any]:
+        """The kept rows of one chunk as the frame's columns: codes and texts as their
+        checked readings (the distinct readings and each row's index into them, int32),
+        periods as month numbers (int32), values scaled to units and snapped to the
+        digits they were published with. Without pandas, which a reading begun ahead
+        may not have yet."""
+        column = dict(zip(self.names, columns, strict=True))
         out: dict[str, Any] = {}
-        for name in ("reporter", "partner", "flow", "currency"):
-            if name in column:
+        for name in column:
+            if name not in ("period", "value", "unit"):
                 out[name] = self._distinct(name, column[name])
         spans, index = self._distinct("period", column["period"])
-        out["first"] = np.array([s[0] for s in spans], dtype=np.int64)[index]
-        out["last"] = np.array([s[1] for s in spans], dtype=np.int64)[index]
+        out["first"] = np.array([s[0] for s in spans], dtype=np.int32)[index]
+        out["last"] = np.array([s[1] for s in spans], dtype=np.int32)[index]
         text = column["value"]
         if "unit" in column:
             units, index = self._distinct("unit", column["unit"])
             mult = np.array(units, dtype=np.float64)[index]
         else:
-            mult = np.ones(table.num_rows)
-        out["step"] = _steps(text) * mult
-        out["value"] = pc.cast(text, pa.float64()).to_numpy() * mult  # snapped in ``_frame``
-        if len(out["value"]) and out["value"].max() > MAX_VALUE:
+            mult = np.ones(len(text))
+        step = _steps(text) * mult
+        value = pc.cast(text, pa.float64()).to_numpy() * mult
+        if len(value) and value.max() > MAX_VALUE:
             raise _Fallback  # the plain path reports it
-        for name in self.names:
-            if name not in out and name not in ("period", "value", "unit"):
-                mapped, index = self._distinct(name, column[name])
-                out[name] = pa.array(mapped, pa.string()).take(index)
+        out["value"] = snap(value, step)
+        out["step"] = step
         return out
 
     def _frame(self) -> pd.DataFrame:
+        """The chunks' pieces put together, each column allocated once at its full length
+        and each piece let go once copied in: the frame is not held twice."""
         import pandas as pd
 
-        from tradecli.observations import finish
-        from tradecli.readers.common import snap_to_step
+        from tradecli.observations import CODE_COLUMNS, COLUMNS, TEXT_COLUMNS, finish
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
         pieces: list[dict[str, Any]] = []
-        positions: list[np.ndarray] = []
         for chunk, offset in zip(self.chunks, offsets, strict=True):
             if chunk.columns is not None and chunk.positions is not None:
+                chunk.columns["line"] = (chunk.positions, int(offset) + 2)  # line numbers
                 pieces.append(chunk.columns)
-                positions.append(chunk.positions + offset)
         self.chunks.clear()
         if not pieces:  # no row kept: the same columns, empty
-            pieces = [self._convert(pa.table({c: pa.array([], pa.string()) for c in self.columns}))]
-            positions = [np.zeros(0, dtype=np.int64)]
-        out: dict[str, Any] = {}
-        for name in ("reporter", "partner", "flow"):
-            out[name] = _categories([piece[name] for piece in pieces])
-        for name in ("first", "last", "step", "value"):
-            out[name] = np.concatenate([piece[name] for piece in pieces])
-        out["value"] = snap_to_step(pd.Series(out["value"]), pd.Series(out["step"])).to_numpy()
-        has = pieces[0].keys()
-        out["currency"] = (
-            _categories([piece["currency"] for piece in pieces]) if "currency" in has else "USD"
-        )
-        for name in ("flags", "published", "publisher", "url"):
-            out[name] = _strings([piece[name] for piece in pieces]) if name in has else ""
-        out["line"] = np.concatenate(positions).astype(np.int64) + 2
-        n = len(out["line"])
+            empty = pa.array([], pa.dictionary(pa.int32(), pa.string()))
+            columns = [pa.array([], pa.string()) if n == "value" else empty for n in self.names]
+            pieces = [{**self._convert(columns), "line": (np.zeros(0, dtype=np.int32), 0)}]
+        n = sum(len(piece["value"]) for piece in pieces)
+        out: dict[str, Any] = {"line": np.empty(n, dtype=np.int64)}
+        codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
+        texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "line")]
+        for name, dtype in _NUMBERS.items():
+            out[name] = np.empty(n, dtype=dtype)
+        categories = {name: _categories(pieces, name) for name in codes}
+        for name in codes:  # the codes' final dtype (int8 for fewer than 128 categories)
+            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][1])))
+        strings: dict[str, list[pa.Array]] = {name: [] for name in texts}
+        start = 0
+        for piece in pieces:
+            end = start + len(piece["value"])
+            for name in _NUMBERS:
+                out[name][start:end] = piece.pop(name)
+            positions, first_line = piece.pop("line")
+            np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
+            for name in codes:
+                mapped, index = piece.pop(name)
+                number = categories[name][1]
+                lookup = np.array([number.get(v, -1) for v in mapped], dtype=out[name].dtype)
+                out[name][start:end] = lookup[index]
+            for name in texts:  # other columns: the rows' own strings
+                mapped, index = piece.pop(name)
+                taken = pa.array(mapped, pa.large_string()).take(pa.array(index))
+                strings[name].append(taken)
+            start = end
+        del pieces
+        for name in codes:
+            out[name] = pd.Categorical.from_codes(out[name], categories[name][0])
+        for name in texts:
+            joined = pa.chunked_array(strings.pop(name), pa.large_string())
+            out[name] = pd.Series(joined, dtype="str")
+        if "currency" not in codes:
+            out["currency"] = pd.Categorical.from_codes(
+                np.zeros(n, dtype=np.int8), pd.Index(["USD"] if n else [], dtype="str")
+            )
+        for name in TEXT_COLUMNS:
+            if name not in out:
+                out[name] = pd.Categorical.from_codes(
+                    np.zeros(n, dtype=np.int8), pd.Index([""] if n else [], dtype="str")
+                )
         for name, value in (("source", str(self.path)), ("format", "tidy")):
             # the categorical ``finish`` would make of a column of one value, made directly
             out[name] = pd.Categorical.from_codes(
                 np.zeros(n, dtype=np.int8), pd.Index([value] if n else [], dtype="str")
             )
-        known = {*REQUIRED, *OPTIONAL}
-        for name in self.names:
-            if name not in known:
-                out[name] = _strings([piece[name] for piece in pieces])
-        del pieces
-        return finish(pd.DataFrame(out))
+        known = (*REQUIRED, *OPTIONAL)
+        order = [
+            c for c in (*COLUMNS, *self.names) if c in out and (c in COLUMNS or c not in known)
+        ]
+        return finish(pd.DataFrame({c: out[c] for c in order}, copy=False))
 
-    def _distinct(self, name: str, values: pa.ChunkedArray) -> tuple[list[Any], np.ndarray]:
+    def _distinct(self, name: str, values: pa.Array) -> tuple[list[Any], np.ndarray]:
         """The checked reading of each distinct value, and each row's index into them."""
-        encoded = pc.dictionary_encode(values).combine_chunks()
+        if not pa.types.is_dictionary(values.type):
+            values = pc.dictionary_encode(values)
         mapping = self.seen[name]
-        mapped = [mapping[v] for v in encoded.dictionary.to_pylist()]
-        return mapped, encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+        mapped = [mapping[v] for v in values.dictionary.to_pylist()]
+        index = values.indices.to_numpy(zero_copy_only=False)
+        return mapped, index.astype(_code_dtype(len(mapped)), copy=False)
 
 
-def _strings(pieces: list[pa.Array]) -> pd.Series:
-    """The chunks' pieces of a text column, as str."""
+_NUMBERS = {"first": np.int32, "last": np.int32, "value": np.float64, "step": np.float64}
+
+
+def _code_dtype(distinct: int) -> type[np.signedinteger[Any]]:
+    """The narrowest integer for indices into ``distinct`` values (as pandas' codes)."""
+    if distinct < 1 << 7:
+        return np.int8
+    if distinct < 1 << 15:
+        return np.int16
+    return np.int32
+
+
+def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    """A block's column as one array (it is read as one chunk; more are joined)."""
+    if column.num_chunks == 1:
+        return column.chunk(0)
+    if pa.types.is_dictionary(column.type):
+        column = column.unify_dictionaries()
+    return pa.concat_arrays(column.chunks) if column.num_chunks else column.type.empty()
+
+
+def _categories(pieces: list[dict[str, Any]], name: str) -> tuple[pd.Index, dict[Any, int]]:
+    """The categories of a column across the pieces, as ``astype("category")`` makes them
+    (sorted, only those used), and each one's number."""
     import pandas as pd
 
-    return pd.Series(pa.chunked_array(pieces, pa.string()), dtype="str")
-
-
-def _categories(pieces: list[tuple[list[Any], np.ndarray]]) -> pd.Categorical:
-    """The chunks' pieces of a code column as the categorical that ``astype("category")``
-    makes of its values (sorted categories, only those used)."""
-    import pandas as pd
-
-    categories = sorted(set().union(*(mapped for mapped, _ in pieces)))
-    number = {value: i for i, value in enumerate(categories)}
-    codes = np.concatenate(
-        [np.array([number[v] for v in mapped], dtype=np.int32)[index] for mapped, index in pieces]
-    )
-    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="str"))
+    used: set[Any] = set()
+    for piece in pieces:
+        mapped, index = piece[name]
+        if len(mapped):
+            seen = np.bincount(index, minlength=len(mapped)) > 0
+            used.update(m for m, s in zip(mapped, seen.tolist(), strict=True) if s)
+    categories = sorted(used)
+    return pd.Index(categories, dtype="str"), {v: i for i, v in enumerate(categories)}
 
 
 def _check_numbers(column: pa.Array) -> None:

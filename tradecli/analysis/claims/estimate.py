@@ -115,7 +115,7 @@ def value_estimate(engine: Engine, key: SeriesKey, period: Period) -> Estimate:
     else:
         missing = (
             f"{what} (only bounds: {lower.period.label()} and {upper.period.label()}, "
-            f"{money(lower.value, key.currency)} … {money(upper.value, key.currency)})"
+            f"{money(lower.value, key.currency)} to {money(upper.value, key.currency)})"
         )
     return Estimate(
         None,

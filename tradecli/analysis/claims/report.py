@@ -77,7 +77,7 @@ class ClaimResult:
         return f"'{self.claim.stated.text}' ({self.show(low)} to {self.show(high)})"
 
     def computed(self, c: Check) -> str:
-        """The computed figure, or its bounds ('$1.786M … $4.103M'; '≥ $1.786M')."""
+        """The computed figure, or its bounds ("$1.786M to $4.103M"; "≥ $1.786M")."""
         e = c.estimate
         if e.exact:
             return self.show(e.value)
@@ -85,7 +85,7 @@ class ClaimResult:
         low = e.lower.value if e.lower is not None and e.lower.value is not None else e.low
         high = e.upper.value if e.upper is not None and e.upper.value is not None else e.high
         if e.has_low and e.has_high:
-            return f"{self.show(low)} … {self.show(high)}"
+            return f"{self.show(low)} to {self.show(high)}"
         if e.has_low:
             return f"≥ {self.show(low)}"
         if e.has_high:
