@@ -187,6 +187,10 @@ class Revisions:
 
 
 def _sources(answer: Answer) -> list[dict[str, Any]]:
+    # A figure from the bulk backend's columns carries no reconciled record: its
+    # reference answer does (the same figure).
+    if isinstance(answer, bulk_engine.BulkAnswer):
+        answer = answer.reference()
     if answer.reconciled is None:
         return []
     return [o.to_dict() for o in answer.reconciled.sources]
