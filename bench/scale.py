@@ -97,9 +97,9 @@ def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) ->
     ):
         before = sum(client.run(cpu).values()) + cpu()
         started = time.perf_counter()
-        result = dask_engine.summary(  # as a table shows it: no derivations sent back
-            dataset, load_groups(), Filters(), reporter, None, None, client, derivations=False
-        )
+        # as a table shows it: no derivations sent back
+        job = dask_engine.Job(dataset, load_groups(), Filters(), client, derivations=False)
+        result = dask_engine.summary(job, reporter, None, None)
         wall = time.perf_counter() - started
         peaks = list(client.run(peak).values())
         spent = sum(client.run(cpu).values()) + cpu() - before

@@ -110,7 +110,9 @@ def test_dask_summary_equals_local_and_csv(
     groups = load_groups()
     with Client(scheduler, set_as_default=False) as client:
         for csv_file, dataset, (r, p, f) in cases:
-            spread = dask_engine.summary(dataset, groups, Filters(), r, p, f, client)
+            spread = dask_engine.summary(
+                dask_engine.Job(dataset, groups, Filters(), client), r, p, f
+            )
             outputs = []
             for files in ([csv_file] if csv_file else None, [dataset]):
                 codes = reporter_codes(r) if files else None
@@ -122,9 +124,8 @@ def test_dask_summary_equals_local_and_csv(
             assert spread.rows or spread.unanswered
             if (r, p, f) != (None, None, None):
                 continue  # without derivations: once per dataset
-            light = dask_engine.summary(
-                dataset, groups, Filters(), r, p, f, client, derivations=False
-            )
+            lean_job = dask_engine.Job(dataset, groups, Filters(), client, derivations=False)
+            light = dask_engine.summary(lean_job, r, p, f)
             lean = [
                 o for o, shown in zip(outputs[1], _shown(), strict=True) if shown in _shown(False)
             ]
@@ -254,40 +255,14 @@ def _spread(
     from tradecli.groups import load as load_groups
 
     groups = load_groups()
-    if command == "growth":
-        return dask_engine.growth(
-            dataset,
-            groups,
-            Filters(),
-            *selection,
-            options.get("period"),
-            options.get("first"),
-            options.get("last"),
-            client,
-            derivations=derivations,
-        )
-    if command == "share":
-        return dask_engine.share(
-            dataset,
-            groups,
-            Filters(),
-            options["vs"],
-            *selection,
-            options.get("period"),
-            client,
-            derivations=derivations,
-        )
     filters = Filters(as_of=options.get("as_of"))
-    return dask_engine.project(
-        dataset,
-        groups,
-        filters,
-        *selection,
-        options["year"],
-        options["method"],
-        client,
-        derivations=derivations,
-    )
+    job = dask_engine.Job(dataset, groups, filters, client, derivations=derivations)
+    if command == "growth":
+        period, first, last = (options.get(o) for o in ("period", "first", "last"))
+        return dask_engine.growth(job, *selection, period, first, last)
+    if command == "share":
+        return dask_engine.share(job, options["vs"], *selection, options.get("period"))
+    return dask_engine.project(job, *selection, options["year"], options["method"])
 
 
 def test_dask_growth_and_project_equal_local_and_csv(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -297,6 +298,20 @@ def _reconciled(
     return rec
 
 
+@dataclass(frozen=True)
+class Job:
+    """Where a command's work runs: the converted dataset (``where``), its groups and
+    filters, the ``distributed`` client, a progress callback, and whether the answers
+    come back with their derivations (``dumps``)."""
+
+    where: str | Path
+    groups: Groups
+    filters: Filters
+    connected: Any
+    progress: Callable[[int, int], None] | None = None
+    derivations: bool = True
+
+
 class Part:
     """What one partition gave: ``work``'s result (None: no selected key there) and the
     observations the filters left out of it, by reason."""
@@ -307,18 +322,9 @@ class Part:
 
 
 def _run(
-    where: str | Path,
-    groups: Groups,
-    filters: Filters,
-    reporters: frozenset[str] | None,
-    keys: list[SeriesKey],
-    work: Work,
-    connected: Any,
-    progress: Callable[[int, int], None] | None = None,
-    derivations: bool = True,
+    job: Job, reporters: frozenset[str] | None, keys: list[SeriesKey], work: Work
 ) -> list[Part]:
-    """``work`` on every partition of ``reporters`` (None: all), each on a worker;
-    ``derivations``: the answers come with them (``dumps``)."""
+    """``work`` on every partition of ``reporters`` (None: all), each on a worker."""
     import pickle
 
     import dask
@@ -327,22 +333,22 @@ def _run(
 
     with dask.config.set(CONFIG):
         meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
-        mapped = _read(where, reporters, None).map_partitions(
+        mapped = _read(job.where, reporters, None).map_partitions(
             _partition,
-            groups,
-            filters,
+            job.groups,
+            job.filters,
             Keys(keys),
             work,
-            derivations,
+            job.derivations,
             meta=meta,
             align_dataframes=False,
         )
         parts = mapped.to_delayed()  # one task per partition: its read and its work
-        futures = connected.compute(parts)
-    for done, _ in enumerate(as_completed(futures, loop=connected.loop), 1):
-        if progress is not None:
-            progress(done, len(futures))
-    frames: list[pd.DataFrame] = connected.gather(futures)
+        futures = job.connected.compute(parts)
+    for done, _ in enumerate(as_completed(futures, loop=job.connected.loop), 1):
+        if job.progress is not None:
+            job.progress(done, len(futures))
+    frames: list[pd.DataFrame] = job.connected.gather(futures)
     return [pickle.loads(blob) for frame in frames for blob in frame[RESULT]]
 
 
@@ -354,14 +360,11 @@ CONFIG = {
 
 
 def selected(
-    where: str | Path,
-    groups: Groups,
+    job: Job,
     reporters: frozenset[str] | None,
     reporter: str | None,
     partner: str | None,
     flow: str | None,
-    connected: Any,
-    as_of: int | None = None,
 ) -> tuple[list[SeriesKey], Dataset]:
     """The keys ``--reporter/--partner/--flow`` select, resolved by the local path's
     ``Selection`` against the keys of ``reporters``' partitions (None: all), and those keys
@@ -371,7 +374,7 @@ def selected(
     from tradecli.selection import Selection
 
     with dask.config.set(CONFIG):
-        keys_only = skeleton(where, reporters, groups, connected, as_of)
+        keys_only = skeleton(job.where, reporters, job.groups, job.connected, job.filters.as_of)
     return Selection.parse(keys_only, reporter, partner, flow).keys(keys_only), keys_only
 
 
@@ -391,25 +394,13 @@ def _summary_work(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
     return summarize(dataset, keys)
 
 
-def summary(
-    where: str | Path,
-    groups: Groups,
-    filters: Filters,
-    reporter: str | None,
-    partner: str | None,
-    flow: str | None,
-    connected: Any,
-    progress: Callable[[int, int], None] | None = None,
-    derivations: bool = True,
-) -> Summary:
+def summary(job: Job, reporter: str | None, partner: str | None, flow: str | None) -> Summary:
     """``summarize`` of the selection, each reporter's part on a worker."""
     from tradecli.readers.context import reporter_codes
 
     reporters = reporter_codes(reporter)  # as the local path loads: --reporter's rows only
-    keys, keys_only = selected(where, groups, reporters, reporter, partner, flow, connected)
-    parts = _run(
-        where, groups, filters, reporters, keys, _summary_work, connected, progress, derivations
-    )
+    keys, keys_only = selected(job, reporters, reporter, partner, flow)
+    parts = _run(job, reporters, keys, _summary_work)
     return combine([p.result for p in parts if p.result is not None], keys, keys_only)
 
 
@@ -460,18 +451,13 @@ def _growth_work(
 
 
 def growth(
-    where: str | Path,
-    groups: Groups,
-    filters: Filters,
+    job: Job,
     reporter: str | None,
     partner: str | None,
     flow: str | None,
     period: Period | None,
     first: int | None,
     last: int | None,
-    connected: Any,
-    progress: Callable[[int, int], None] | None = None,
-    derivations: bool = True,
 ) -> Growth:
     """``analysis.growth.growth`` of the selection, each reporter's part on a worker; the
     same result, order and message when no series has the span."""
@@ -480,15 +466,9 @@ def growth(
     from tradecli.analysis.growth import Growth, series_name, usd_first
     from tradecli.errors import NotAvailable
 
-    keys, _ = selected(where, groups, None, reporter, partner, flow, connected)
+    keys, _ = selected(job, None, reporter, partner, flow)
     work = partial(_growth_work, period=period, first=first, last=last)
-    reporters = frozenset(k.reporter for k in keys)
-    parts = [
-        p.result
-        for p in _run(
-            where, groups, filters, reporters, keys, work, connected, progress, derivations
-        )
-    ]
+    parts = [p.result for p in _run(job, frozenset(k.reporter for k in keys), keys, work)]
     found: list[GrowthPart] = [p for p in parts if p is not None]
     answered = _in_order([s for p in found for s in p.growth.series], keys, lambda s: s.key)
     if not answered:
@@ -523,17 +503,12 @@ def _project_work(
 
 
 def project(
-    where: str | Path,
-    groups: Groups,
-    filters: Filters,
+    job: Job,
     reporter: str | None,
     partner: str | None,
     flow: str | None,
     year: int,
     method: Method,
-    connected: Any,
-    progress: Callable[[int, int], None] | None = None,
-    derivations: bool = True,
 ) -> ProjectionResult:
     """``analysis.projection.project`` of the selection (without --backtest), each
     reporter's part on a worker; the observations the filters (``--as-of``) left out are
@@ -546,11 +521,12 @@ def project(
     from tradecli.periods import check_year
 
     check_year(year)
-    keys, _ = selected(where, groups, None, reporter, partner, flow, connected, filters.as_of)
+    keys, _ = selected(job, None, reporter, partner, flow)
     work = partial(_project_work, year=year, method=method)
+    filters = job.filters
     counted = filters.as_of is not None or filters.vintage is not None
     reporters = None if counted else frozenset(k.reporter for k in keys)
-    parts = _run(where, groups, filters, reporters, keys, work, connected, progress, derivations)
+    parts = _run(job, reporters, keys, work)
     found: list[ProjectionResult] = [p.result for p in parts if p.result is not None]
     series = _in_order([s for p in found for s in p.series], keys, lambda s: s.key)
     unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u[0])
@@ -585,17 +561,12 @@ def _share_work(
 
 
 def share(
-    where: str | Path,
-    groups: Groups,
-    filters: Filters,
+    job: Job,
     vs: str,
     reporter: str | None,
     partner: str | None,
     flow: str | None,
     period: Period | None,
-    connected: Any,
-    progress: Callable[[int, int], None] | None = None,
-    derivations: bool = True,
 ) -> ShareResult:
     """``analysis.share.group_shares`` (not ranking every member), each reporter's part on
     a worker: its shares need only its own partners' figures and totals."""
@@ -609,12 +580,11 @@ def share(
     from tradecli.selection import Selection
 
     with dask.config.set(CONFIG):
-        keys_only = skeleton(where, None, groups, connected)
-    group = groups.get(vs)
+        keys_only = skeleton(job.where, None, job.groups, job.connected)
+    group = job.groups.get(vs)
     keys = share_keys(keys_only, group, Selection.parse(keys_only, reporter, partner, flow))
     work = partial(_share_work, group=group, period=period)
-    reporters = frozenset(k.reporter for k in keys)
-    parts = _run(where, groups, filters, reporters, keys, work, connected, progress, derivations)
+    parts = _run(job, frozenset(k.reporter for k in keys), keys, work)
     found: list[ShareResult] = [p.result for p in parts if p.result is not None]
     shares = _in_order([s for p in found for s in p.shares], keys, lambda s: s.key)
     unanswered = _in_order([u for p in found for u in p.unanswered], keys, lambda u: u.key)

@@ -8,12 +8,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tradecli.cli.output import diagnostics
 from tradecli.cli.settings import Settings
+
+if TYPE_CHECKING:
+    from tradecli.dask_engine import Job
 
 
 class RowsProgress:
@@ -127,10 +130,8 @@ def dask_summary(
     """``summary --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings) as (where, groups, filters, connected, progress, derived):
-        return dask_engine.summary(
-            where, groups, filters, reporter, partner, flow, connected, progress, derived
-        )
+    with _on_dask(settings) as job:
+        return dask_engine.summary(job, reporter, partner, flow)
 
 
 def dask_growth(
@@ -145,21 +146,8 @@ def dask_growth(
     """``growth --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings) as (where, groups, filters, connected, progress, derived):
-        return dask_engine.growth(
-            where,
-            groups,
-            filters,
-            reporter,
-            partner,
-            flow,
-            period,
-            first,
-            last,
-            connected,
-            progress,
-            derived,
-        )
+    with _on_dask(settings) as job:
+        return dask_engine.growth(job, reporter, partner, flow, period, first, last)
 
 
 def dask_share(
@@ -173,20 +161,8 @@ def dask_share(
     """``share --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings) as (where, groups, filters, connected, progress, derived):
-        return dask_engine.share(
-            where,
-            groups,
-            filters,
-            vs,
-            reporter,
-            partner,
-            flow,
-            period,
-            connected,
-            progress,
-            derived,
-        )
+    with _on_dask(settings) as job:
+        return dask_engine.share(job, vs, reporter, partner, flow, period)
 
 
 def dask_project(
@@ -201,27 +177,16 @@ def dask_project(
     """``project --engine dask``: each reporter's part on a worker (``dask_engine``)."""
     from tradecli import dask_engine
 
-    with _on_dask(settings, as_of) as (where, groups, filters, connected, progress, derived):
-        return dask_engine.project(
-            where,
-            groups,
-            filters,
-            reporter,
-            partner,
-            flow,
-            year,
-            method,
-            connected,
-            progress,
-            derived,
-        )
+    with _on_dask(settings, as_of) as job:
+        return dask_engine.project(job, reporter, partner, flow, year, method)
 
 
 @contextmanager
-def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[tuple[Any, ...]]:
-    """The dataset, groups and filters of a command on Dask, a client, a progress bar, and
-    whether the output shows derivations (--explain, JSON, a workbook: the answers then
-    come back with them; a table, CSV or Markdown without --explain shows none)."""
+def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[Job]:
+    """The ``Job`` of a command on Dask: its dataset, groups and filters, a client, a
+    progress bar, and whether the output shows derivations (--explain, JSON, a workbook:
+    the answers then come back with them; a table, CSV or Markdown without --explain
+    shows none)."""
     from tradecli import dask_engine
     from tradecli.dataset import Filters
     from tradecli.groups import load as load_groups
@@ -241,7 +206,7 @@ def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[tuple[Any
         RowsProgress("computing") as progress,
     ):
         derived = settings.explain or str(settings.fmt) not in ("table", "csv", "markdown")
-        yield where, groups, filters, connected, progress.update, derived
+        yield dask_engine.Job(where, groups, filters, connected, progress.update, derived)
 
 
 def _settings(ctx: typer.Context) -> Settings:
