@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tradecli.caching import store
 from tradecli.dataset import Dataset, load
 
 TIDY_HEADER = "reporter,partner,flow,period,value,unit,currency,flags,published,publisher,url"
@@ -25,6 +26,16 @@ def bundled() -> Dataset:
 def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("COLUMNS", "100")
     return CliRunner()
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of the test's own (``TRADECLI_CACHE_DIR``), so that no test reads
+    what another left; modules that run the CLI on files use it for every test
+    (``pytestmark = pytest.mark.usefixtures("cache_dir")``)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(store.ENV, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tradecli import observations
-from tradecli.caching import store
 from tradecli.cli import app
 from tradecli.conversion import Conversion
 from tradecli.dataset import load
@@ -27,11 +26,7 @@ from tradecli.readers import blocks, parquet
 BLOCK = 40_000  # bytes: the 12,000-row file below is about a dozen blocks
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(store.ENV, str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
 
 
 @pytest.fixture(scope="module")

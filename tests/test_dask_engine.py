@@ -15,17 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tradecli.caching import store
 from tradecli.cli import app
 
 FORMATS = ("table", "json", "csv", "markdown")
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(store.ENV, str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
 
 
 def _run(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:

@@ -17,7 +17,6 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from tradecli.caching import store
 from tradecli.cli import app
 from tradecli.dataset import load
 from tradecli.readers import parquet
@@ -27,11 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 CLAIMS = REPO / "examples" / "claims" / "trend-2023-09-14.toml"
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(store.ENV, str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
 
 
 def _run(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tradecli.caching import parsed, store
+from tradecli.caching import parsed
 from tradecli.cli import app
 from tradecli.dataset import load
 from tradecli.errors import BadInput
@@ -20,12 +20,7 @@ from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
 from tradecli.readers.common import ReadContext
 
-
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(store.ENV, str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
 
 
 @pytest.fixture(scope="module")
