@@ -39,6 +39,12 @@ def check_flows(flows: str | list[str] | tuple[str, ...]) -> list[str]:
     return names
 
 
+def check_unranked(flows: list[str], sort: object, top: int | None) -> None:
+    """Several flows side by side are not ranked: ``BadRequest`` with --sort or --top."""
+    if len(flows) > 1 and (sort is not None or top is not None):
+        raise BadRequest("several flows are shown side by side, not ranked", "--flow")
+
+
 @dataclass(frozen=True)
 class PairFlows:
     """One reporter–partner pair over a span: each asked flow, and the balance."""

@@ -75,7 +75,7 @@ def summary(
 
     Example: tradecli summary --partner Tajikistan
     """
-    from tradecli.analysis.flows import check_flows
+    from tradecli.analysis.flows import check_flows, check_unranked
     from tradecli.analysis.summary import summarize
     from tradecli.selection import Selection
 
@@ -83,8 +83,7 @@ def summary(
     if flows is not None and len(flows) > 1:
         from tradecli.analysis.summary_flows import summarize_flows
 
-        if sort is not None or top is not None:
-            raise typer.BadParameter("several flows are shown side by side, not ranked")
+        check_unranked(flows, sort, top)
         settings = _settings(ctx)
         both = summarize_flows(
             settings.load(reporter=reporter), flows, reporter=reporter, partner=partner
