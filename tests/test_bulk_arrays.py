@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -150,11 +149,6 @@ def test_summary_with_year_to_date_figures_prints_what_the_reference_prints(
     _same_with_and_without_bulk(_summary, frame(*drawn))
 
 
-@pytest.mark.xfail(
-    reason="known defect, open in issue 12: a rare draw (hypothesis seed "
-    "133492961886410053449540140140837705410) prints growth differently on the bulk path",
-    strict=False,
-)
 @settings(max_examples=6, deadline=None)
 @given(with_year_to_date())
 def test_growth_with_year_to_date_figures_prints_what_the_reference_prints(

@@ -82,3 +82,16 @@ def test_a_constant_series_has_zero_growth(value: float, start: int, years: int,
     changes: list[Change] = [found.span, *found.years[1:]]
     assert all(c.value == pytest.approx(0.0, abs=1e-12) for c in changes)
     assert found.cagr is not None and found.cagr.value == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_cagr_whose_last_year_is_about_zero_reaches_minus_100_not_a_complex_number() -> None:
+    """'About 0' lies in −0.5 to 0.5; the CAGR's low end is (0 / 100)^(1/2) − 1 = −100%, its
+    high end (0.5 / 100)^(1/2) − 1 (a negative base would make a complex number, which no
+    format can print: the JSON renderer raised TypeError on such a draw)."""
+    engine = Engine(frame(obs("2021", 100.0), obs("2023", 0.0, flags="about")))
+    found = series_growth(engine, TJK, first=2021, last=2023)
+    assert isinstance(found, SeriesGrowth) and found.cagr is not None
+    assert found.cagr.value == -1.0
+    low, high = found.cagr.range()
+    assert low == -1.0 and high == pytest.approx(0.5**0.5 / 10 - 1)
+    assert found.cagr.to_dict()["range"]["low"] == -1.0

@@ -189,7 +189,9 @@ class Cagr:
 
     def range(self) -> tuple[float | None, float | None]:
         """The CAGR's range over the ranges of both years (the value itself when both are
-        exact): the lowest last year over the highest first, and the other way round."""
+        exact): the lowest last year over the highest first, and the other way round. A
+        last year whose range reaches below zero ("about 0": −0.5 to 0.5) is no lower than
+        zero, −100%: a negative base of a fractional power has no real root."""
         if self.value is None:
             return None, None
         (f_low, f_high), (l_low, l_high) = value_range(self.first), value_range(self.last)
@@ -197,7 +199,7 @@ class Cagr:
             return None, None
         assert f_low is not None and f_high is not None and l_low is not None
         assert l_high is not None
-        low = (l_low / f_high) ** (1 / self.years) - 1 if f_high > 0 else None
+        low = (max(l_low, 0.0) / f_high) ** (1 / self.years) - 1 if f_high > 0 else None
         high = (l_high / f_low) ** (1 / self.years) - 1 if f_low > 0 else None
         return low, high
 
