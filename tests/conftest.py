@@ -4,8 +4,9 @@ large-file stand-ins."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -65,3 +66,34 @@ def generate(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], P
         return path
 
     return make
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of the one Dask cluster of the whole run: two worker processes of one
+    thread each (as ``--engine dask`` runs in production). Starting a cluster costs
+    seconds of CPU: tests use this one (or ``dask_client``), never a cluster of their
+    own. Skipped without dask."""
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        memory_limit="1GiB",
+        dashboard_address=":0",  # any free port: 8787 may be taken
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield str(cluster.scheduler_address)
+
+
+@pytest.fixture(scope="session")
+def dask_client(dask_scheduler: str) -> Iterator[Any]:
+    """One ``distributed.Client`` on ``dask_scheduler`` for the whole run (not the
+    default client: a command given ``--scheduler`` connects its own)."""
+    from distributed import Client
+
+    with Client(dask_scheduler, set_as_default=False) as client:
+        yield client

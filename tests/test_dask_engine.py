@@ -1,11 +1,12 @@
 """``--engine dask``: summary, growth, share and project computed on two Dask worker processes,
 one reporter per partition, gives the same output as ``--engine local`` and as the CSV it
-came from, in every format. One small cluster for the module; skipped without dask."""
+came from, in every format. On the run's one small cluster (conftest's ``dask_scheduler``
+and ``dask_client``); skipped without dask."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,25 +35,6 @@ def _convert(data: list[str], out: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    pytest.importorskip("dask.dataframe")
-    distributed = pytest.importorskip("distributed")
-    import logging
-
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit="1GiB",
-            dashboard_address=":0",  # any free port: 8787 may be taken
-            silence_logs=logging.ERROR,
-        ) as cluster,
-    ):
-        yield str(cluster.scheduler_address)
-
-
 def _shown(derived: bool = True) -> list[tuple[str, bool]]:
     """The formats and --explain a report is rendered in (``derived``: also those that
     show derivations: JSON, --explain)."""
@@ -74,14 +56,13 @@ def _outputs(report: object, derived: bool = True) -> list[tuple[str, str]]:
 
 def test_dask_summary_equals_local_and_csv(
     runner: CliRunner,
-    scheduler: str,
+    dask_scheduler: str,
+    dask_client: object,
     generate: Callable[[int, int], Path],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """Every format and --explain from the same reports: the split run's report, the
     local run's on the dataset, and the local run's on the CSV are rendered alike."""
-    from distributed import Client
-
     from tradecli import dask_engine
     from tradecli.analysis.summary import summarize
     from tradecli.dataset import Filters, load
@@ -103,31 +84,27 @@ def test_dask_summary_equals_local_and_csv(
         (generated, trade, (reporter, None, None)),
     ]
     groups = load_groups()
-    with Client(scheduler, set_as_default=False) as client:
-        for csv_file, dataset, (r, p, f) in cases:
-            spread = dask_engine.summary(
-                dask_engine.Job(dataset, groups, Filters(), client), r, p, f
-            )
-            outputs = []
-            for files in ([csv_file] if csv_file else None, [dataset]):
-                codes = reporter_codes(r) if files else None
-                local = load(files, use_cache=False, reporters=codes)
-                keys = Selection.parse(local, r, p, f).keys(local)
-                outputs.append(_outputs(summarize(local, keys).report()))
-            assert outputs[1] == outputs[0], (r, p, f)  # the dataset answers as the CSV
-            assert _outputs(spread.report()) == outputs[1], (r, p, f)
-            assert spread.rows or spread.unanswered
-            if (r, p, f) != (None, None, None):
-                continue  # without derivations: once per dataset
-            lean_job = dask_engine.Job(dataset, groups, Filters(), client, derivations=False)
-            light = dask_engine.summary(lean_job, r, p, f)
-            lean = [
-                o for o, shown in zip(outputs[1], _shown(), strict=True) if shown in _shown(False)
-            ]
-            assert _outputs(light.report(), derived=False) == lean
+    client = dask_client
+    for csv_file, dataset, (r, p, f) in cases:
+        spread = dask_engine.summary(dask_engine.Job(dataset, groups, Filters(), client), r, p, f)
+        outputs = []
+        for files in ([csv_file] if csv_file else None, [dataset]):
+            codes = reporter_codes(r) if files else None
+            local = load(files, use_cache=False, reporters=codes)
+            keys = Selection.parse(local, r, p, f).keys(local)
+            outputs.append(_outputs(summarize(local, keys).report()))
+        assert outputs[1] == outputs[0], (r, p, f)  # the dataset answers as the CSV
+        assert _outputs(spread.report()) == outputs[1], (r, p, f)
+        assert spread.rows or spread.unanswered
+        if (r, p, f) != (None, None, None):
+            continue  # without derivations: once per dataset
+        lean_job = dask_engine.Job(dataset, groups, Filters(), client, derivations=False)
+        light = dask_engine.summary(lean_job, r, p, f)
+        lean = [o for o, shown in zip(outputs[1], _shown(), strict=True) if shown in _shown(False)]
+        assert _outputs(light.report(), derived=False) == lean
 
     # The command line, once per dataset (the rest is the same code).
-    dask = ["--engine", "dask", "--scheduler", scheduler]
+    dask = ["--engine", "dask", "--scheduler", dask_scheduler]
     for data, csv_data in ((bundled, []), (trade, ["--data", str(generated)])):
         for args in (["--format", "json", "--explain", "summary"], ["summary", "--all"]):
             csv = _run(runner, [*csv_data, *args])
@@ -142,11 +119,11 @@ def test_dask_summary_equals_local_and_csv(
 
 
 def test_engine_from_the_environment(
-    runner: CliRunner, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, dask_scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dataset = _convert([], tmp_path / "ds")
     monkeypatch.setenv("TRADECLI_ENGINE", "dask")
-    monkeypatch.setenv("TRADECLI_DASK_SCHEDULER", scheduler)
+    monkeypatch.setenv("TRADECLI_DASK_SCHEDULER", dask_scheduler)
     spread = _run(runner, ["--format", "json", "--data", str(dataset), "summary"])
     monkeypatch.setenv("TRADECLI_ENGINE", "local")
     local = _run(runner, ["--format", "json", "--data", str(dataset), "summary"])
@@ -261,13 +238,14 @@ def _spread(
 
 
 def test_dask_growth_and_project_equal_local_and_csv(
-    runner: CliRunner, scheduler: str, small_trade: tuple[list[Path], Path]
+    runner: CliRunner,
+    dask_scheduler: str,
+    dask_client: object,
+    small_trade: tuple[list[Path], Path],
 ) -> None:
     """Every format, with and without --explain: the split run's report and the local
     run's on the dataset are rendered alike; on the command line, the split run prints
     what the local run on the CSV prints."""
-    from distributed import Client
-
     from tradecli.analysis.projection import Method
     from tradecli.periods import Period
 
@@ -287,20 +265,23 @@ def test_dask_growth_and_project_equal_local_and_csv(
         ),
     ]
     lean = _shown(derived=False)
-    with Client(scheduler, set_as_default=False) as client:
-        for command, selection, options in cases:
-            spread = _spread(command, dataset, client, selection, **options)
-            # The dataset answers as the CSV (``test_parquet``, and the command lines below).
-            local = _outputs(_local(command, [dataset], selection, **dict(options)).report())
-            assert _outputs(spread.report()) == local, (command, selection, options)
-            assert getattr(spread, "series", None) or spread.shares
-            # Without derivations (a table, CSV or Markdown without --explain): the same.
-            light = _spread(command, dataset, client, selection, derivations=False, **options)
-            shown = [o for o, (f, e) in zip(local, _shown(), strict=True) if (f, e) in lean]
-            assert _outputs(light.report(), derived=False) == shown
+    client, without_derivations = dask_client, set()
+    for command, selection, options in cases:
+        spread = _spread(command, dataset, client, selection, **options)
+        # The dataset answers as the CSV (``test_parquet``, and the command lines below).
+        local = _outputs(_local(command, [dataset], selection, **dict(options)).report())
+        assert _outputs(spread.report()) == local, (command, selection, options)
+        assert getattr(spread, "series", None) or spread.shares
+        if command in without_derivations:
+            continue  # without derivations: once per command (as summary: once per dataset)
+        without_derivations.add(command)
+        # Without derivations (a table, CSV or Markdown without --explain): the same.
+        light = _spread(command, dataset, client, selection, derivations=False, **options)
+        shown = [o for o, (f, e) in zip(local, _shown(), strict=True) if (f, e) in lean]
+        assert _outputs(light.report(), derived=False) == shown
 
     # The command line: the same bytes as the local engine on the CSV, errors included.
-    dask = ["--engine", "dask", "--scheduler", scheduler, "--data", str(dataset)]
+    dask = ["--engine", "dask", "--scheduler", dask_scheduler, "--data", str(dataset)]
     for args in (
         ["--format", "json", "--explain", "growth", "--reporter", reporter],
         ["--format", "csv", "project", "2024", "--as-of", "2024-03"],
@@ -322,7 +303,7 @@ def test_dask_growth_and_project_equal_local_and_csv(
     command=st.sampled_from(["growth", "project", "share"]),
 )
 def test_dask_equals_local_property(
-    scheduler: str,
+    dask_client: object,
     small_trade: tuple[list[Path], Path],
     which: int,
     flow: str | None,
@@ -331,8 +312,6 @@ def test_dask_equals_local_property(
 ) -> None:
     """Any reporter (or all), any flow, any year: the split run answers as the local run on
     the same dataset, or fails with the same message."""
-    from distributed import Client
-
     from tradecli.analysis.projection import Method
     from tradecli.errors import TradeCliError
     from tradecli.periods import Period
@@ -346,15 +325,14 @@ def test_dask_equals_local_property(
         "share": {"vs": "world", "period": Period.year(year)},
     }[command]
     selection = (reporter, None, flow)
-    with Client(scheduler, set_as_default=False) as client:
-        try:
-            local = _outputs(_local(command, [dataset], selection, **dict(options)).report())
-        except TradeCliError as exc:
-            with pytest.raises(type(exc)) as raised:
-                _spread(command, dataset, client, selection, **options)
-            assert str(raised.value) == str(exc)
-            return
-        spread = _spread(command, dataset, client, selection, **options)
+    try:
+        local = _outputs(_local(command, [dataset], selection, **dict(options)).report())
+    except TradeCliError as exc:
+        with pytest.raises(type(exc)) as raised:
+            _spread(command, dataset, dask_client, selection, **options)
+        assert str(raised.value) == str(exc)
+        return
+    spread = _spread(command, dataset, dask_client, selection, **options)
     assert _outputs(spread.report()) == local
 
 
