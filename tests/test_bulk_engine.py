@@ -262,8 +262,15 @@ def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:
         report = make(dataset)
     except NotAvailable as exc:  # nothing to answer: the same message
         return [str(exc)]
-    # Every format byte for byte, the workbook too (its dates are fixed: render_xlsx).
-    return [render(report, fmt, explain) for fmt in OutputFormat for explain in (False, True)]
+    # Every format byte for byte, the workbook too (its dates are fixed: render_xlsx). The
+    # workbook once, with --explain: it is the one without plus the derivation on its notes
+    # sheet (the notes and derivation apart: the other formats), and costs the most to write.
+    return [
+        render(report, fmt, explain)
+        for fmt in OutputFormat
+        for explain in (False, True)
+        if explain or fmt is not OutputFormat.xlsx
+    ]
 
 
 def _same_with_and_without_bulk(make: Callable[[Dataset], Report], data: Any) -> None:
