@@ -68,31 +68,39 @@ def generate(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], P
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_scheduler() -> Iterator[str]:
-    """The address of the one Dask cluster of the whole run: two worker processes of one
-    thread each (as ``--engine dask`` runs in production). Starting a cluster costs
-    seconds of CPU: tests use this one (or ``dask_client``), never a cluster of their
-    own. Skipped without dask."""
+    """The address of a Dask cluster of two worker processes of one thread each (as
+    ``--engine dask`` runs in production), shared by the tests of a module: starting one
+    costs seconds of CPU, so tests use this one (or ``dask_client``), never a cluster of
+    their own. It ends with the module: idle, its heartbeats cost about 0.1 CPU-second a
+    second, through the rest of the run (keep the Dask tests together, in
+    ``test_dask_engine.py``). The workers' sampling profiler (a diagnostic) is off.
+    Skipped without dask."""
     pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
     import logging
 
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="1GiB",
-        dashboard_address=":0",  # any free port: 8787 may be taken
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    import dask
+
+    with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit="1GiB",
+            dashboard_address=":0",  # any free port: 8787 may be taken
+            silence_logs=logging.ERROR,
+        ) as cluster,
+    ):
         yield str(cluster.scheduler_address)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_client(dask_scheduler: str) -> Iterator[Any]:
-    """One ``distributed.Client`` on ``dask_scheduler`` for the whole run (not the
-    default client: a command given ``--scheduler`` connects its own)."""
+    """One ``distributed.Client`` on ``dask_scheduler`` for the module (not the default
+    client: a command given ``--scheduler`` connects its own)."""
     from distributed import Client
 
     with Client(dask_scheduler, set_as_default=False) as client:
