@@ -60,8 +60,8 @@ from tradecli.engine.answers import (
     SeriesKey,
 )
 from tradecli.engine.reference import Engine as Reference
+from tradecli.engine.series import Series, series_of
 from tradecli.observations import (
-    CODE_COLUMNS,
     EXCLUDED_FLAGS,
     OFFICIAL_STATEMENT,
     QUALIFIERS,
@@ -160,43 +160,23 @@ def bulk_answer(
     return answer
 
 
-def _codes(column: pd.Series[Any]) -> tuple[Ints, list[str]]:
-    """Integer codes of a key column and the texts they stand for."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes: Ints = np.asarray(column.cat.codes, dtype=np.int64)
-        return codes, [str(c) for c in column.cat.categories.tolist()]
-    factorized, uniques = pd.factorize(column.astype(str), use_na_sentinel=False)
-    codes = np.asarray(factorized, dtype=np.int64)
-    return codes, [str(u) for u in uniques.tolist()]
-
-
 class Columns:
     """Every series of an observation frame as arrays (module docstring).
 
-    ``keys[s]``: series ``s``; ``simple[s]``: whether it goes through the arrays. Rows
+    ``keys[s]``: series ``s`` (sorted; ``series``: the frame's, if already worked out);
+    ``simple[s]``: whether it goes through the arrays. Rows
     ``row_bounds[s]:row_bounds[s + 1]`` of ``row_year``/``values``/``present``/``flags``
     are the calendar years of simple series ``s``, oldest first (other series have none).
     """
 
-    def __init__(self, frame: pd.DataFrame, include_flagged: bool = False) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, include_flagged: bool = False, series: Series | None = None
+    ) -> None:
         n = len(frame)
-        parts = [_codes(frame[c]) for c in CODE_COLUMNS]
-        combined = np.zeros(n, dtype=np.int64)
-        for codes, texts in parts:
-            combined *= max(len(texts), 1)
-            combined += codes
-        unique, series_of = np.unique(combined, return_inverse=True)
-        series_of = series_of.astype(np.int64).reshape(-1)
-        decoded = []
-        rest = unique.copy()
-        for _, texts in reversed(parts):
-            width = max(len(texts), 1)
-            decoded.append([texts[c] for c in (rest % width).tolist()])
-            rest //= width
-        reporter, partner, flow, currency = reversed(decoded)
-        self.keys: list[SeriesKey] = [
-            SeriesKey(*k) for k in zip(reporter, partner, flow, currency, strict=True)
-        ]
+        if series is None:
+            series = series_of(frame)
+        series_of_row = series.of_row
+        self.keys: list[SeriesKey] = series.keys
         self.number: dict[SeriesKey, int] = {k: s for s, k in enumerate(self.keys)}
         n_series = len(self.keys)
 
@@ -223,11 +203,13 @@ class Columns:
         low = int(first.min()) if n else 0
         width = int(last.max()) - low + 1 if n else 1
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
-        order_key = (series_of[kept] * width + (first[kept] - low)) * width + (last[kept] - low)
+        order_key = series_of_row[kept].astype(np.int64) * width + (first[kept] - low)
+        order_key = order_key * width + (last[kept] - low)
         if len(order_key) > 1 and not bool((order_key[1:] >= order_key[:-1]).all()):
             kept = kept[np.argsort(order_key, kind="stable")]
         del order_key
-        s, month, last, value = series_of[kept], first[kept], last[kept], value[kept]
+        s = series_of_row[kept].astype(np.int64)
+        month, last, value = first[kept], last[kept], value[kept]
         codes = flag_codes[kept]
         row_bits, row_approx = text_bits[codes], approximate[codes]
 
