@@ -131,6 +131,8 @@ def decide_disagreeing(
     exact: NDArray[np.bool_],
     official: NDArray[np.bool_],
     published: NDArray[np.int64],
+    *,
+    reasons: bool = True,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """``decide`` for many spans at once, where it is simple: spans in which no two
     figures agree (every figure is its own cluster), including single figures.
@@ -143,7 +145,7 @@ def decide_disagreeing(
     every figure alone in its cluster, ``decide`` picks the best-ranked figure
     (ties: the earlier in order of precision, which for equal ranks is the original
     order), supersedes the rest, and names the first rank component in which it
-    beats the runner-up.
+    beats the runner-up (``reasons``: False leaves every reason code 0, unworked).
     """
     sizes = np.diff(bounds)
     n_groups, n_rows = len(sizes), len(value)
@@ -151,48 +153,52 @@ def decide_disagreeing(
     reason = np.zeros(n_groups, dtype=np.int64)
     if not n_groups:
         return winner, reason
-    group = np.repeat(np.arange(n_groups), sizes)
+    # Each row's span: a running count of the spans begun (quicker than ``np.repeat``).
+    group = np.bincount(bounds[1:-1], minlength=n_rows)[:n_rows]
+    np.cumsum(group, out=group)
     simple = sizes <= MAX_QUICK
     simple[group[~(np.isfinite(value) & np.isfinite(step))]] = False
-    # Every pair of rows k apart within a span, as in ``_agree`` (the same float operations).
-    # Slices of the whole arrays, pairs across spans masked out, into buffers made once:
-    # quicker than gathering the pairs or allocating each pass's arrays afresh. First the
-    # pairs closer than half their summed steps (a superset: the tolerance is not
-    # negative), then ``_agree``'s test on those few.
-    half, gap = np.empty(n_rows), np.empty(n_rows)
-    near, same = np.empty(n_rows, dtype=bool), np.empty(n_rows, dtype=bool)
+    # Every pair of rows k apart within a span, as in ``_agree`` (the same float operations),
+    # for the rows with at least k more rows in their span (``after``): a set that shrinks
+    # fast as k grows, since most spans have a few figures. First the pairs closer than half
+    # their summed steps (a superset: the tolerance is not negative), then ``_agree``'s test
+    # on those few.
+    after = (bounds[1:] - 1)[group]
+    after -= np.arange(n_rows, dtype=np.int64)
+    rows = np.flatnonzero(after >= 1)
+    k = 1
     with np.errstate(invalid="ignore"):  # inf - inf: such spans are not simple anyway
-        for k in range(1, min(int(sizes.max()), MAX_QUICK)):
-            m = n_rows - k
-            np.add(step[:-k], step[k:], out=half[:m])
-            half[:m] /= 2
-            np.subtract(value[:-k], value[k:], out=gap[:m])
-            np.abs(gap[:m], out=gap[:m])
-            np.less(gap[:m], half[:m], out=near[:m])
-            near[:m] &= np.equal(group[:-k], group[k:], out=same[:m])
-            a = np.flatnonzero(near[:m])
-            if not len(a):
-                continue
-            va, vb = value[a], value[a + k]
-            tolerance = 1e-9 * np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
-            simple[group[a[np.abs(va - vb) < half[a] - tolerance]]] = False
+        while len(rows) and k < MAX_QUICK:
+            other = rows + k
+            half = step[rows] + step[other]
+            half /= 2
+            va, vb = value[rows], value[other]
+            near = np.abs(va - vb) < half
+            if near.any():
+                va, vb, half, a = va[near], vb[near], half[near], rows[near]
+                tolerance = 1e-9 * np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
+                simple[group[a[np.abs(va - vb) < half - tolerance]]] = False
+            k += 1
+            rows = rows[after[rows] >= k]
+    del after, rows
     # Best rank first: exact, not official, later published, smaller step, then original
-    # order (``lexsort`` is stable). The span and the first three in one integer key, below
-    # 4 * spans * dates (int64 holds it for any file that fits in memory): two sort keys
-    # instead of six.
+    # order. The first three in one integer (below 4 * dates), smallest best; then per span
+    # the least of it, the least step among those, and the first row left.
     n_published = int(published.max()) + 1
-    key = group * 4
-    key[~exact] += 2
-    key += official
-    key *= n_published
-    key += n_published - 1
-    key -= published
-    order = np.lexsort((step, key))
+    rank = np.where(exact, 0, 2 * n_published)
+    rank += np.where(official, n_published, 0)
+    rank += n_published - 1
+    rank -= published
     starts = bounds[:-1]
-    best = order[starts]
+    best = _first_best(rank, step, group, starts, n_groups)
     winner[simple] = best[simple]
+    if not reasons:
+        return winner, reason
     pairs = simple & (sizes > 1)
-    w, r = best[pairs], order[starts[pairs] + 1]
+    # The runner-up: the best of the rest.
+    rank[best[pairs]] = 4 * n_published
+    runner_up = _first_best(rank, step, group, starts, n_groups)
+    w, r = best[pairs], runner_up[pairs]
     codes = np.select(
         [
             exact[w] != exact[r],
@@ -205,6 +211,27 @@ def decide_disagreeing(
     )
     reason[pairs] = codes
     return winner, reason
+
+
+def _first_best(
+    rank: NDArray[np.int64],
+    step: NDArray[np.float64],
+    group: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    n_groups: int,
+) -> NDArray[np.int64]:
+    """Per span (rows ``starts[g]`` on, ``group``: each row's span), the first row of the
+    least ``rank`` and, among those, the least ``step`` (-1 where none: a NaN step)."""
+    least = np.minimum.reduceat(rank, starts)
+    best = rank == least[group]
+    steps = np.where(best, step, np.inf)
+    best &= step == np.minimum.reduceat(steps, starts)[group]
+    rows = np.flatnonzero(best)
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = group[rows[1:]] != group[rows[:-1]]
+    out = np.full(n_groups, -1, dtype=np.int64)
+    out[group[rows[first]]] = rows[first]
+    return out
 
 
 def _reason(winner: Rank, loser: Rank) -> str:
