@@ -163,24 +163,47 @@ def decide_disagreeing(
     # fast as k grows, since most spans have a few figures. First the pairs closer than half
     # their summed steps (a superset: the tolerance is not negative), then ``_agree``'s test
     # on those few.
+    # (How many rows follow each row in its span, capped: small integers.)
     after = (bounds[1:] - 1)[group]
     after -= np.arange(n_rows, dtype=np.int64)
-    rows = np.flatnonzero(after >= 1)
+    np.minimum(after, MAX_QUICK, out=after)
+    follow = after.astype(np.int8)
+    del after
+    rows = np.flatnonzero(follow >= 1)
+    # Buffers made once and reused for every k (a fresh array of millions of rows costs
+    # more in page faults than the arithmetic on it).
+    size = len(rows)
+    buffers, held = (rows, np.empty(size, dtype=np.int64)), 0  # ``rows`` lives in one
+    other = np.empty(size, dtype=np.int64)
+    va, vb, half = np.empty(size), np.empty(size), np.empty(size)
+    near, counts = np.empty(size, dtype=bool), np.empty(size, dtype=np.int8)
     k = 1
     with np.errstate(invalid="ignore"):  # inf - inf: such spans are not simple anyway
         while len(rows) and k < MAX_QUICK:
-            other = rows + k
-            half = step[rows] + step[other]
-            half /= 2
-            va, vb = value[rows], value[other]
-            near = np.abs(va - vb) < half
-            if near.any():
-                va, vb, half, a = va[near], vb[near], half[near], rows[near]
-                tolerance = 1e-9 * np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
-                simple[group[a[np.abs(va - vb) < half - tolerance]]] = False
+            m = len(rows)
+            np.add(rows, k, out=other[:m])
+            np.take(step, rows, out=half[:m])
+            np.take(step, other[:m], out=va[:m])
+            np.add(half[:m], va[:m], out=half[:m])
+            half[:m] /= 2
+            np.take(value, rows, out=va[:m])
+            np.take(value, other[:m], out=vb[:m])
+            np.subtract(va[:m], vb[:m], out=va[:m])
+            np.abs(va[:m], out=va[:m])
+            np.less(va[:m], half[:m], out=near[:m])
+            if near[:m].any():
+                a = rows[near[:m]]
+                x, y = value[a], value[a + k]
+                pair_half = (step[a] + step[a + k]) / 2
+                tolerance = 1e-9 * np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
+                simple[group[a[np.abs(x - y) < pair_half - tolerance]]] = False
             k += 1
-            rows = rows[after[rows] >= k]
-    del after, rows
+            np.take(follow, rows, out=counts[:m])
+            np.greater_equal(counts[:m], k, out=near[:m])
+            left = int(np.count_nonzero(near[:m]))
+            rows = np.compress(near[:m], rows, out=buffers[1 - held][:left])
+            held = 1 - held
+    del follow, buffers, other, va, vb, half, near, counts
     # Best rank first: exact, not official, later published, smaller step, then original
     # order. The first three in one integer (below 4 * dates), smallest best; then per span
     # the least of it, the least step among those, and the first row left.
