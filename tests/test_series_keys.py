@@ -81,3 +81,34 @@ def test_unused_categories_are_not_series() -> None:
     data["partner"] = data["partner"].cat.add_categories(["ZZZ"])
     assert series_of(data).keys == KEYS
     assert isinstance(data["partner"].dtype, pd.CategoricalDtype)
+
+
+@pytest.mark.parametrize("singles", [0, 4])
+def test_columns_keep_the_latest_revision_whether_most_rows_are_revised_or_few(
+    singles: int,
+) -> None:
+    """``Columns`` decides revised months over every row in place when most rows are
+    revised (``singles=0``: 2 of 3 rows) and over the revised rows alone otherwise (2 of 7).
+    By hand: January's later publication (2.0, flagged 'estimate') wins; the others are
+    their one figure."""
+    from tradecli.engine.bulk import Columns
+
+    rows = [
+        obs("2022-01", 1.0, flow="export", published="2022-02-01"),
+        obs("2022-01", 2.0, flow="export", published="2022-03-01", flags="estimate"),
+        obs("2022-02", 5.0, flow="export", published="2022-03-01"),
+        *(
+            obs(f"2022-0{m}", float(m), flow="export", published="2022-08-01")
+            for m in range(3, 3 + singles)
+        ),
+    ]
+    columns = Columns(frame(*rows))
+    assert columns.keys == [SeriesKey("AZE", "TJK", "export", "USD")]
+    assert columns.simple.tolist() == [True]
+    assert columns.row_year.tolist() == [2022]
+    expected = [2.0, 5.0, *(float(m) for m in range(3, 3 + singles))]
+    n = len(expected)
+    assert columns.values[0, :n].tolist() == expected
+    assert columns.present[0].tolist() == [True] * n + [False] * (12 - n)
+    assert columns.flag_words(int(columns.flags[0, 0])) == ("estimate",)
+    assert columns.flag_words(int(columns.flags[0, 1])) == ()

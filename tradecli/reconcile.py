@@ -182,12 +182,12 @@ def decide_disagreeing(
         while len(rows) and k < MAX_QUICK:
             m = len(rows)
             np.add(rows, k, out=other[:m])
-            np.take(step, rows, out=half[:m])
-            np.take(step, other[:m], out=va[:m])
+            np.take(step, rows, out=half[:m], mode="clip")
+            np.take(step, other[:m], out=va[:m], mode="clip")
             np.add(half[:m], va[:m], out=half[:m])
             half[:m] /= 2
-            np.take(value, rows, out=va[:m])
-            np.take(value, other[:m], out=vb[:m])
+            np.take(value, rows, out=va[:m], mode="clip")
+            np.take(value, other[:m], out=vb[:m], mode="clip")
             np.subtract(va[:m], vb[:m], out=va[:m])
             np.abs(va[:m], out=va[:m])
             np.less(va[:m], half[:m], out=near[:m])
@@ -198,7 +198,7 @@ def decide_disagreeing(
                 tolerance = 1e-9 * np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
                 simple[group[a[np.abs(x - y) < pair_half - tolerance]]] = False
             k += 1
-            np.take(follow, rows, out=counts[:m])
+            np.take(follow, rows, out=counts[:m], mode="clip")
             np.greater_equal(counts[:m], k, out=near[:m])
             left = int(np.count_nonzero(near[:m]))
             rows = np.compress(near[:m], rows, out=buffers[1 - held][:left])

@@ -243,59 +243,74 @@ class Columns:
         bad &= ~cumulative
         bad |= row_approx
         bad |= ~np.isfinite(value)
-        same = np.zeros(len(s), dtype=bool)  # rows of a span with more than one figure
+        equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
         if len(s) > 1:
-            same[1:] = s[1:] == s[:-1]
-            same[1:] &= month[1:] == month[:-1]
-            same[1:] &= last[1:] == last[:-1]
-            same[:-1] |= same[1:]
+            equal[1:] = s[1:] == s[:-1]
+            equal[1:] &= month[1:] == month[:-1]
+            equal[1:] &= last[1:] == last[:-1]
+        same = equal.copy()  # rows of a span with more than one figure
+        same[:-1] |= equal[1:]
         chosen = ~same
         # Flag bits of a chosen row that are not its own text's: the union of its cluster's.
         own_bits: dict[int, int] = {}
         if same.any():
             # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each month
-            # where no two agree, as the reference's span index does.
-            rows = np.flatnonzero(same)
-            starts = np.ones(len(rows), dtype=bool)
-            starts[1:] = s[rows[1:]] != s[rows[:-1]]
-            starts[1:] |= month[rows[1:]] != month[rows[:-1]]
-            starts[1:] |= last[rows[1:]] != last[rows[:-1]]
-            bounds = np.append(np.flatnonzero(starts), len(rows)).astype(np.int64)
-            del starts
+            # where no two agree, as the reference's span index does. When most rows are
+            # revised (a file of revisions), it is given every row, in place, single figures
+            # too (they win alone), rather than a copy of the revised rows.
+            rows: Ints | None = None
+            if 2 * int(np.count_nonzero(same)) <= len(same):
+                rows = np.flatnonzero(same)
+            begins = ~equal if rows is None else ~equal[rows]
+            bounds = np.append(np.flatnonzero(begins), len(begins)).astype(np.int64)
+            del begins, equal
+
+            def picked(a: NDArray[Any]) -> NDArray[Any]:
+                return a if rows is None else a[rows]
+
+            # The frame rows of those rows (None: the same numbers).
+            in_frame = kept if rows is None else (rows if kept is None else kept[rows])
             published_codes, texts = codes_of(frame["published"])
             by_text = sorted(range(len(texts)), key=texts.__getitem__)
             rank = np.empty(len(texts), dtype=np.int64)
             rank[by_text] = np.arange(len(texts))
-            in_frame = rows if kept is None else kept[rows]
             steps: Floats = frame["step"].to_numpy(dtype=np.float64)
+            if in_frame is not None:
+                steps, published_codes = steps[in_frame], published_codes[in_frame]
+            del in_frame
+            picked_codes = picked(codes)
             winner, _ = decide_disagreeing(
                 bounds,
-                value[rows],
-                steps[in_frame],
-                ~row_approx[rows],
-                official[codes[rows]],
-                rank[published_codes[in_frame]],
+                picked(value),
+                steps,
+                ~picked(row_approx),
+                official[picked_codes],
+                rank[published_codes],
                 reasons=False,
             )
-            chosen[rows[winner[winner >= 0]]] = True
+            del picked_codes
+            won = winner[winner >= 0]
+            chosen[won if rows is None else rows[won]] = True
+            del won
             # Months where some figures agree: ``decide`` clusters them, month by month
             # (few); the value is the chosen figure's, the flags those of its cluster.
             for span in np.flatnonzero(winner < 0).tolist():
-                at = rows[bounds[span] : bounds[span + 1]]
+                these = np.arange(bounds[span], bounds[span + 1])
+                at = these if rows is None else rows[these]
                 if bad[at].any():
                     continue  # the series is not simple anyway
                 figures = [
                     Figure(
                         float(value[i]),
-                        float(steps[in_frame[j]]),
+                        float(steps[j]),
                         (
                             True,
                             not bool(official[codes[i]]),
-                            texts[published_codes[in_frame[j]]],
-                            -steps[in_frame[j]],
+                            texts[published_codes[j]],
+                            -steps[j],
                         ),
                     )
-                    for j, i in zip(range(bounds[span], bounds[span + 1]), at.tolist(), strict=True)
+                    for j, i in zip(these.tolist(), at.tolist(), strict=True)
                 ]
                 decision = decide(figures)
                 best = int(at[decision.chosen])
@@ -303,7 +318,7 @@ class Columns:
                 own_bits[best] = int(
                     np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
                 )
-            del rows, in_frame, winner
+            del rows, winner, steps, published_codes
         del same
         self.kept: Ints = np.bincount(s, minlength=n_series)
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
