@@ -613,3 +613,47 @@ def test_first_best_is_the_least_rank_then_step_then_the_first_row() -> None:
     group = np.array([0, 0, 0, 0, 1, 1, 2], dtype=np.int64)
     starts = np.array([0, 4, 6], dtype=np.int64)
     assert _first_best(rank, step, group, starts, 3).tolist() == [1, 5, -1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from((5.0, 5.04, 5.2, 6.0, 9.0, float("nan"))),
+                st.sampled_from((0.1, 0.5, 1.0)),
+                st.booleans(),
+                st.booleans(),
+                st.integers(0, 2),
+            ),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 7),
+)
+def test_deciding_a_few_rows_at_a_time_is_deciding_all_at_once(
+    spans: list[list[tuple[float, float, bool, bool, int]]], chunk: int
+) -> None:
+    """Chunks of whole spans (``CHUNK_ROWS``, here a few rows) give the same winners and
+    reasons as one pass over every row."""
+    from unittest import mock
+
+    from tradecli import reconcile
+
+    flat = [row for span in spans for row in span]
+    args = (
+        np.cumsum([0, *(len(s) for s in spans)]).astype(np.int64),
+        np.array([r[0] for r in flat]),
+        np.array([r[1] for r in flat]),
+        np.array([r[2] for r in flat]),
+        np.array([r[3] for r in flat]),
+        np.array([r[4] for r in flat], dtype=np.int64),
+    )
+    whole_winner, whole_reason = decide_disagreeing(*args)
+    with mock.patch.object(reconcile, "CHUNK_ROWS", chunk):
+        winner, reason = decide_disagreeing(*args)
+    assert winner.tolist() == whole_winner.tolist()
+    assert reason.tolist() == whole_reason.tolist()

@@ -39,6 +39,8 @@ SAME_RANK = "same rank; the more precise figure kept"
 REASON_CODES = ("", *RANK_REASONS, SAME_RANK)
 # Spans with more figures than this go through ``decide`` one by one.
 MAX_QUICK = 16
+# ``decide_disagreeing`` works through this many rows at a time.
+CHUNK_ROWS = 1 << 19
 
 Rank = tuple[bool, bool, str, float]
 
@@ -147,6 +149,49 @@ def decide_disagreeing(
     order), supersedes the rest, and names the first rank component in which it
     beats the runner-up (``reasons``: False leaves every reason code 0, unworked).
     """
+    n_groups = len(bounds) - 1
+    if n_groups < 1 or bounds[-1] - bounds[0] <= CHUNK_ROWS:
+        return _decide_part(bounds, value, step, exact, official, published, reasons)
+    # A few hundred thousand spans at a time, whole spans each: every temporary is a
+    # chunk long, made again from memory just freed, not as long as the file.
+    winner = np.full(n_groups, -1, dtype=np.int64)
+    reason = np.zeros(n_groups, dtype=np.int64)
+    cuts = np.searchsorted(bounds, np.arange(bounds[0], bounds[-1], CHUNK_ROWS))
+    cuts = np.unique(np.append(np.minimum(cuts, n_groups), n_groups))
+    cuts = cuts[cuts > 0]
+    low_group = 0
+    n_published = int(published.max()) + 1 if len(published) else 1
+    for high_group in cuts.tolist():
+        low, high = int(bounds[low_group]), int(bounds[high_group])
+        part = slice(low, high)
+        won, why = _decide_part(
+            bounds[low_group : high_group + 1] - low,
+            value[part],
+            step[part],
+            exact[part],
+            official[part],
+            published[part],
+            reasons,
+            n_published,
+        )
+        won[won >= 0] += low
+        winner[low_group:high_group], reason[low_group:high_group] = won, why
+        low_group = high_group
+    return winner, reason
+
+
+def _decide_part(
+    bounds: NDArray[np.int64],
+    value: NDArray[np.float64],
+    step: NDArray[np.float64],
+    exact: NDArray[np.bool_],
+    official: NDArray[np.bool_],
+    published: NDArray[np.int64],
+    reasons: bool,
+    n_published: int = 0,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``decide_disagreeing`` over spans whose rows are all there (``bounds[0]`` is 0);
+    ``n_published``: the number of published-date ranks (0: from ``published``)."""
     sizes = np.diff(bounds)
     n_groups, n_rows = len(sizes), len(value)
     winner = np.full(n_groups, -1, dtype=np.int64)
@@ -207,7 +252,7 @@ def decide_disagreeing(
     # Best rank first: exact, not official, later published, smaller step, then original
     # order. The first three in one integer (below 4 * dates), smallest best; then per span
     # the least of it, the least step among those, and the first row left.
-    n_published = int(published.max()) + 1
+    n_published = n_published or int(published.max()) + 1
     rank = np.where(exact, 0, 2 * n_published)
     rank += np.where(official, n_published, 0)
     rank += n_published - 1
