@@ -48,6 +48,14 @@ def test_the_hashing_path_gives_the_same(monkeypatch: pytest.MonkeyPatch) -> Non
     assert found.of_row.tolist() == OF_ROW
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 4])
+def test_a_few_rows_at_a_time_gives_the_same(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(series_module, "CHUNK_ROWS", chunk)
+    found = series_of(frame(*ROWS))
+    assert found.keys == KEYS
+    assert found.of_row.tolist() == OF_ROW
+
+
 def test_plain_text_columns_too() -> None:
     data = frame(*ROWS)
     for column in ("reporter", "partner", "flow", "currency"):

@@ -26,6 +26,7 @@ from tradecli.observations import CODE_COLUMNS
 # this many cells in all): a table of that size costs less than hashing the rows.
 DENSE_PER_ROW = 4
 DENSE_MIN = 1 << 16
+CHUNK_ROWS = 1 << 18  # rows combined at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,20 +60,22 @@ def series_of(frame: pd.DataFrame) -> Series:
     cells = 1
     for width in widths:
         cells *= width
-    dtype = np.int32 if cells < 2**31 else np.int64
-    combined: NDArray[Any] = np.zeros(n, dtype=dtype)
-    for (codes, _), width in zip(parts, widths, strict=True):
-        np.multiply(combined, width, out=combined)
-        np.add(combined, codes, out=combined)
-    if cells <= max(DENSE_PER_ROW * n, DENSE_MIN):
-        unique = np.flatnonzero(np.bincount(combined, minlength=cells)).astype(dtype)
-        number = np.zeros(cells, dtype=np.int32)
-        number[unique] = np.arange(len(unique), dtype=np.int32)
-        first_seen = number[combined]  # numbered in code order here
+    dense = cells <= max(DENSE_PER_ROW * n, DENSE_MIN)
+    first_seen: NDArray[Any] | None = None
+    if dense:
+        # Counted a chunk of rows at a time, in one buffer (a row's integer is an index:
+        # made as one, no hidden copy): which cells have rows, then each row's cell's number.
+        present = np.zeros(cells, dtype=bool)
+        buffer = np.empty(min(n, CHUNK_ROWS), dtype=np.intp)
+        for low in range(0, n, CHUNK_ROWS):
+            present[_combine(parts, widths, low, buffer)] = True
+        unique: NDArray[Any] = np.flatnonzero(present)
+        del present
     else:
+        combined = _combine(parts, widths, 0, np.empty(n, dtype=np.int64))
         factorized, uniques = pd.factorize(combined)
+        del combined
         unique, first_seen = np.asarray(uniques), np.asarray(factorized, dtype=np.int32)
-    del combined
     # Decode the distinct keys (few), sort them, and renumber the rows in that order.
     decoded: list[list[str]] = []
     rest = unique.astype(np.int64)
@@ -84,8 +87,33 @@ def series_of(frame: pd.DataFrame) -> Series:
     order = sorted(range(len(found)), key=found.__getitem__)
     rank = np.empty(len(found), dtype=np.int32)
     rank[order] = np.arange(len(found), dtype=np.int32)
-    of_row = rank[first_seen]
+    if first_seen is not None:
+        of_row = rank[first_seen]
+    else:
+        number = np.zeros(cells, dtype=np.int32)  # each cell's series, in key order
+        number[unique] = rank
+        of_row = np.empty(n, dtype=np.int32)
+        for low in range(0, n, CHUNK_ROWS):
+            cell = _combine(parts, widths, low, buffer)
+            np.take(number, cell, out=of_row[low : low + len(cell)], mode="clip")
     return Series([found[i] for i in order], of_row)
+
+
+def _combine(
+    parts: list[tuple[NDArray[Any], list[str]]],
+    widths: list[int],
+    low: int,
+    buffer: NDArray[Any],
+) -> NDArray[Any]:
+    """The one integer of rows ``low`` on (as many as ``buffer`` holds) made of their
+    codes, in ``buffer``."""
+    high = min(low + len(buffer), len(parts[0][0]))
+    out = buffer[: high - low]
+    out[:] = 0
+    for (codes, _), width in zip(parts, widths, strict=True):
+        np.multiply(out, width, out=out)
+        np.add(out, codes[low:high], out=out)
+    return out
 
 
 __all__ = ["Series", "codes_of", "series_of"]
