@@ -576,3 +576,84 @@ def test_a_member_with_export_and_import_only_has_a_turnover_figure() -> None:
     assert engine.member_missing("AZE", _group("trio", "", "TJK", "KAZ", "UZB"), "turnover", year)
     assert not engine.member_missing("AZE", _group("pair", "", "KAZ", "UZB"), "export", year)
     assert engine.member_missing("AZE", _group("pair", "", "KAZ", "UZB"), "import", year)
+
+
+def test_the_winners_without_the_reasons() -> None:
+    """``reasons=False``: the same winners, every reason code left 0. By hand: span 0 (rows
+    0-2) keeps the latest publication (row 1); span 1 (rows 3-4) the exact figure (row 4);
+    span 2 (row 5) its one figure."""
+    bounds = np.array([0, 3, 5, 6], dtype=np.int64)
+    args = (
+        bounds,
+        np.array([10.0, 20.0, 30.0, 5.0, 7.0, 1.0]),
+        np.ones(6),
+        np.array([True, True, True, False, True, True]),
+        np.zeros(6, dtype=bool),
+        np.array([0, 2, 1, 0, 0, 0], dtype=np.int64),
+    )
+    winner, reason = decide_disagreeing(*args)
+    assert winner.tolist() == [1, 4, 5]
+    assert [REASON_CODES[r] for r in reason.tolist()] == [
+        "later publication preferred (a revision)",
+        "exact figure preferred to an approximate one",
+        "",
+    ]
+    quick, none = decide_disagreeing(*args, reasons=False)
+    assert quick.tolist() == [1, 4, 5]
+    assert none.tolist() == [0, 0, 0]
+
+
+def test_first_best_is_the_least_rank_then_step_then_the_first_row() -> None:
+    from tradecli.reconcile import _first_best
+
+    # Span 0: rows 0-3, ranks 2 1 1 1, steps 1 .5 .5 1 -> row 1 (ties with row 2: first).
+    # Span 1: rows 4-5, ranks 0 0, steps 1 .1 -> row 5. Span 2: row 6, a NaN step -> none.
+    rank = np.array([2, 1, 1, 1, 0, 0, 0], dtype=np.int64)
+    step = np.array([1.0, 0.5, 0.5, 1.0, 1.0, 0.1, np.nan])
+    group = np.array([0, 0, 0, 0, 1, 1, 2], dtype=np.int64)
+    starts = np.array([0, 4, 6], dtype=np.int64)
+    assert _first_best(rank, step, group, starts, 3).tolist() == [1, 5, -1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from((5.0, 5.04, 5.2, 6.0, 9.0, float("nan"))),
+                st.sampled_from((0.1, 0.5, 1.0)),
+                st.booleans(),
+                st.booleans(),
+                st.integers(0, 2),
+            ),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.integers(1, 7),
+)
+def test_deciding_a_few_rows_at_a_time_is_deciding_all_at_once(
+    spans: list[list[tuple[float, float, bool, bool, int]]], chunk: int
+) -> None:
+    """Chunks of whole spans (``CHUNK_ROWS``, here a few rows) give the same winners and
+    reasons as one pass over every row."""
+    from unittest import mock
+
+    from tradecli import reconcile
+
+    flat = [row for span in spans for row in span]
+    args = (
+        np.cumsum([0, *(len(s) for s in spans)]).astype(np.int64),
+        np.array([r[0] for r in flat]),
+        np.array([r[1] for r in flat]),
+        np.array([r[2] for r in flat]),
+        np.array([r[3] for r in flat]),
+        np.array([r[4] for r in flat], dtype=np.int64),
+    )
+    whole_winner, whole_reason = decide_disagreeing(*args)
+    with mock.patch.object(reconcile, "CHUNK_ROWS", chunk):
+        winner, reason = decide_disagreeing(*args)
+    assert winner.tolist() == whole_winner.tolist()
+    assert reason.tolist() == whole_reason.tolist()

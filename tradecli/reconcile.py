@@ -39,6 +39,8 @@ SAME_RANK = "same rank; the more precise figure kept"
 REASON_CODES = ("", *RANK_REASONS, SAME_RANK)
 # Spans with more figures than this go through ``decide`` one by one.
 MAX_QUICK = 16
+# ``decide_disagreeing`` works through this many rows at a time.
+CHUNK_ROWS = 1 << 19
 
 Rank = tuple[bool, bool, str, float]
 
@@ -131,6 +133,8 @@ def decide_disagreeing(
     exact: NDArray[np.bool_],
     official: NDArray[np.bool_],
     published: NDArray[np.int64],
+    *,
+    reasons: bool = True,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """``decide`` for many spans at once, where it is simple: spans in which no two
     figures agree (every figure is its own cluster), including single figures.
@@ -143,56 +147,126 @@ def decide_disagreeing(
     every figure alone in its cluster, ``decide`` picks the best-ranked figure
     (ties: the earlier in order of precision, which for equal ranks is the original
     order), supersedes the rest, and names the first rank component in which it
-    beats the runner-up.
+    beats the runner-up (``reasons``: False leaves every reason code 0, unworked).
     """
+    n_groups = len(bounds) - 1
+    if n_groups < 1 or bounds[-1] - bounds[0] <= CHUNK_ROWS:
+        return _decide_part(bounds, value, step, exact, official, published, reasons)
+    # A few hundred thousand spans at a time, whole spans each: every temporary is a
+    # chunk long, made again from memory just freed, not as long as the file.
+    winner = np.full(n_groups, -1, dtype=np.int64)
+    reason = np.zeros(n_groups, dtype=np.int64)
+    cuts = np.searchsorted(bounds, np.arange(bounds[0], bounds[-1], CHUNK_ROWS))
+    cuts = np.unique(np.append(np.minimum(cuts, n_groups), n_groups))
+    cuts = cuts[cuts > 0]
+    low_group = 0
+    n_published = int(published.max()) + 1 if len(published) else 1
+    for high_group in cuts.tolist():
+        low, high = int(bounds[low_group]), int(bounds[high_group])
+        part = slice(low, high)
+        won, why = _decide_part(
+            bounds[low_group : high_group + 1] - low,
+            value[part],
+            step[part],
+            exact[part],
+            official[part],
+            published[part],
+            reasons,
+            n_published,
+        )
+        won[won >= 0] += low
+        winner[low_group:high_group], reason[low_group:high_group] = won, why
+        low_group = high_group
+    return winner, reason
+
+
+def _decide_part(
+    bounds: NDArray[np.int64],
+    value: NDArray[np.float64],
+    step: NDArray[np.float64],
+    exact: NDArray[np.bool_],
+    official: NDArray[np.bool_],
+    published: NDArray[np.int64],
+    reasons: bool,
+    n_published: int = 0,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``decide_disagreeing`` over spans whose rows are all there (``bounds[0]`` is 0);
+    ``n_published``: the number of published-date ranks (0: from ``published``)."""
     sizes = np.diff(bounds)
     n_groups, n_rows = len(sizes), len(value)
     winner = np.full(n_groups, -1, dtype=np.int64)
     reason = np.zeros(n_groups, dtype=np.int64)
     if not n_groups:
         return winner, reason
-    group = np.repeat(np.arange(n_groups), sizes)
+    # Each row's span: a running count of the spans begun (quicker than ``np.repeat``).
+    group = np.bincount(bounds[1:-1], minlength=n_rows)[:n_rows]
+    np.cumsum(group, out=group)
     simple = sizes <= MAX_QUICK
     simple[group[~(np.isfinite(value) & np.isfinite(step))]] = False
-    # Every pair of rows k apart within a span, as in ``_agree`` (the same float operations).
-    # Slices of the whole arrays, pairs across spans masked out, into buffers made once:
-    # quicker than gathering the pairs or allocating each pass's arrays afresh. First the
-    # pairs closer than half their summed steps (a superset: the tolerance is not
-    # negative), then ``_agree``'s test on those few.
-    half, gap = np.empty(n_rows), np.empty(n_rows)
-    near, same = np.empty(n_rows, dtype=bool), np.empty(n_rows, dtype=bool)
+    # Every pair of rows k apart within a span, as in ``_agree`` (the same float operations),
+    # for the rows with at least k more rows in their span (``after``): a set that shrinks
+    # fast as k grows, since most spans have a few figures. First the pairs closer than half
+    # their summed steps (a superset: the tolerance is not negative), then ``_agree``'s test
+    # on those few.
+    # (How many rows follow each row in its span, capped: small integers.)
+    after = (bounds[1:] - 1)[group]
+    after -= np.arange(n_rows, dtype=np.int64)
+    np.minimum(after, MAX_QUICK, out=after)
+    follow = after.astype(np.int8)
+    del after
+    rows = np.flatnonzero(follow >= 1)
+    # Buffers made once and reused for every k (a fresh array of millions of rows costs
+    # more in page faults than the arithmetic on it).
+    size = len(rows)
+    buffers, held = (rows, np.empty(size, dtype=np.int64)), 0  # ``rows`` lives in one
+    other = np.empty(size, dtype=np.int64)
+    va, vb, half = np.empty(size), np.empty(size), np.empty(size)
+    near, counts = np.empty(size, dtype=bool), np.empty(size, dtype=np.int8)
+    k = 1
     with np.errstate(invalid="ignore"):  # inf - inf: such spans are not simple anyway
-        for k in range(1, min(int(sizes.max()), MAX_QUICK)):
-            m = n_rows - k
-            np.add(step[:-k], step[k:], out=half[:m])
+        while len(rows) and k < MAX_QUICK:
+            m = len(rows)
+            np.add(rows, k, out=other[:m])
+            np.take(step, rows, out=half[:m], mode="clip")
+            np.take(step, other[:m], out=va[:m], mode="clip")
+            np.add(half[:m], va[:m], out=half[:m])
             half[:m] /= 2
-            np.subtract(value[:-k], value[k:], out=gap[:m])
-            np.abs(gap[:m], out=gap[:m])
-            np.less(gap[:m], half[:m], out=near[:m])
-            near[:m] &= np.equal(group[:-k], group[k:], out=same[:m])
-            a = np.flatnonzero(near[:m])
-            if not len(a):
-                continue
-            va, vb = value[a], value[a + k]
-            tolerance = 1e-9 * np.maximum(np.maximum(np.abs(va), np.abs(vb)), 1.0)
-            simple[group[a[np.abs(va - vb) < half[a] - tolerance]]] = False
+            np.take(value, rows, out=va[:m], mode="clip")
+            np.take(value, other[:m], out=vb[:m], mode="clip")
+            np.subtract(va[:m], vb[:m], out=va[:m])
+            np.abs(va[:m], out=va[:m])
+            np.less(va[:m], half[:m], out=near[:m])
+            if near[:m].any():
+                a = rows[near[:m]]
+                x, y = value[a], value[a + k]
+                pair_half = (step[a] + step[a + k]) / 2
+                tolerance = 1e-9 * np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
+                simple[group[a[np.abs(x - y) < pair_half - tolerance]]] = False
+            k += 1
+            np.take(follow, rows, out=counts[:m], mode="clip")
+            np.greater_equal(counts[:m], k, out=near[:m])
+            left = int(np.count_nonzero(near[:m]))
+            rows = np.compress(near[:m], rows, out=buffers[1 - held][:left])
+            held = 1 - held
+    del follow, buffers, other, va, vb, half, near, counts
     # Best rank first: exact, not official, later published, smaller step, then original
-    # order (``lexsort`` is stable). The span and the first three in one integer key, below
-    # 4 * spans * dates (int64 holds it for any file that fits in memory): two sort keys
-    # instead of six.
-    n_published = int(published.max()) + 1
-    key = group * 4
-    key[~exact] += 2
-    key += official
-    key *= n_published
-    key += n_published - 1
-    key -= published
-    order = np.lexsort((step, key))
+    # order. The first three in one integer (below 4 * dates), smallest best; then per span
+    # the least of it, the least step among those, and the first row left.
+    n_published = n_published or int(published.max()) + 1
+    rank = np.where(exact, 0, 2 * n_published)
+    rank += np.where(official, n_published, 0)
+    rank += n_published - 1
+    rank -= published
     starts = bounds[:-1]
-    best = order[starts]
+    best = _first_best(rank, step, group, starts, n_groups)
     winner[simple] = best[simple]
+    if not reasons:
+        return winner, reason
     pairs = simple & (sizes > 1)
-    w, r = best[pairs], order[starts[pairs] + 1]
+    # The runner-up: the best of the rest.
+    rank[best[pairs]] = 4 * n_published
+    runner_up = _first_best(rank, step, group, starts, n_groups)
+    w, r = best[pairs], runner_up[pairs]
     codes = np.select(
         [
             exact[w] != exact[r],
@@ -205,6 +279,27 @@ def decide_disagreeing(
     )
     reason[pairs] = codes
     return winner, reason
+
+
+def _first_best(
+    rank: NDArray[np.int64],
+    step: NDArray[np.float64],
+    group: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    n_groups: int,
+) -> NDArray[np.int64]:
+    """Per span (rows ``starts[g]`` on, ``group``: each row's span), the first row of the
+    least ``rank`` and, among those, the least ``step`` (-1 where none: a NaN step)."""
+    least = np.minimum.reduceat(rank, starts)
+    best = rank == least[group]
+    steps = np.where(best, step, np.inf)
+    best &= step == np.minimum.reduceat(steps, starts)[group]
+    rows = np.flatnonzero(best)
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = group[rows[1:]] != group[rows[:-1]]
+    out = np.full(n_groups, -1, dtype=np.int64)
+    out[group[rows[first]]] = rows[first]
+    return out
 
 
 def _reason(winner: Rank, loser: Rank) -> str:

@@ -140,7 +140,7 @@ class Selection:
         flow = self.flow or default_flow
         out: set[SeriesKey] = set()
         flows: dict[SeriesKey, set[str]] = {}
-        for key in dataset.engine.keys():
+        for key in dataset.keys():
             if self.reporter and key.reporter != self.reporter:
                 continue
             if self.partner and key.partner != self.partner:
@@ -166,12 +166,10 @@ class Selection:
         if len(reporters) == 1:
             return reporters[0]
         if group is not None:
-            engine = dataset.engine
+            keys = dataset.keys()
             members = {m.member for m in group.members}
-            with_total = sorted({k.reporter for k in engine.keys() if k.partner == group.code})
-            candidates = with_total or sorted(
-                {k.reporter for k in engine.keys() if k.partner in members}
-            )
+            with_total = sorted({k.reporter for k in keys if k.partner == group.code})
+            candidates = with_total or sorted({k.reporter for k in keys if k.partner in members})
             if len(candidates) == 1:
                 return candidates[0]
             if candidates:
@@ -182,7 +180,7 @@ class Selection:
 
     def _nothing_message(self, dataset: Dataset) -> str:
         wanted = "–".join(x for x in (self.reporter, self.partner) if x)
-        keys = dataset.engine.keys()
+        keys = dataset.keys()
         # The reporter's own series; when it has none, every series there is.
         mine = [k for k in keys if k.reporter == self.reporter] if self.reporter else keys
         pairs = sorted({f"{k.reporter}–{k.partner}" for k in mine or keys})

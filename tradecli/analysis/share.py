@@ -341,7 +341,7 @@ def member_keys(
     """The series whose share of ``group`` can be asked: reporter × member partners in the data."""
     members = {m.member for m in group.members}
     out: set[SeriesKey] = set()
-    for key in dataset.engine.keys():
+    for key in dataset.keys():
         if key.reporter not in reporters or key.partner in dataset.groups.codes:
             continue
         if partner is not None and key.partner != partner:

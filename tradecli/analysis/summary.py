@@ -318,7 +318,7 @@ def summarize(dataset: Dataset, keys: list[SeriesKey]) -> Summary:
             )
         )
     rows.sort(key=lambda r: usd_first(r.key, r.size))
-    return Summary(rows, unanswered, lone_flow(keys, engine.keys()))
+    return Summary(rows, unanswered, lone_flow(keys, dataset.keys()))
 
 
 def lone_flow(keys: list[SeriesKey], every_key: list[SeriesKey]) -> str | None:

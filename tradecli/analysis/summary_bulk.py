@@ -298,7 +298,7 @@ def columns_of(dataset: Dataset) -> Columns:
             del _COLUMNS[next(iter(_COLUMNS))]  # the oldest
         found = _COLUMNS[id(dataset)] = (
             dataset,
-            Columns(dataset.frame, dataset.filters.include_flagged),
+            Columns(dataset.frame, dataset.filters.include_flagged, dataset.series()),
         )
     return found[1]
 

@@ -158,7 +158,7 @@ def summarize_flows(
     pairs = sorted(
         {
             SeriesKey(k.reporter, k.partner, names[0], k.currency)
-            for k in engine.keys()
+            for k in dataset.keys()
             if (selection.reporter is None or k.reporter == selection.reporter)
             and (selection.partner is None or k.partner == selection.partner)
         }

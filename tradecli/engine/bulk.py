@@ -60,8 +60,8 @@ from tradecli.engine.answers import (
     SeriesKey,
 )
 from tradecli.engine.reference import Engine as Reference
+from tradecli.engine.series import Series, codes_of, series_of
 from tradecli.observations import (
-    CODE_COLUMNS,
     EXCLUDED_FLAGS,
     OFFICIAL_STATEMENT,
     QUALIFIERS,
@@ -160,49 +160,30 @@ def bulk_answer(
     return answer
 
 
-def _codes(column: pd.Series[Any]) -> tuple[Ints, list[str]]:
-    """Integer codes of a key column and the texts they stand for."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        codes: Ints = np.asarray(column.cat.codes, dtype=np.int64)
-        return codes, [str(c) for c in column.cat.categories.tolist()]
-    factorized, uniques = pd.factorize(column.astype(str), use_na_sentinel=False)
-    codes = np.asarray(factorized, dtype=np.int64)
-    return codes, [str(u) for u in uniques.tolist()]
-
-
 class Columns:
     """Every series of an observation frame as arrays (module docstring).
 
-    ``keys[s]``: series ``s``; ``simple[s]``: whether it goes through the arrays. Rows
+    ``keys[s]``: series ``s`` (sorted; ``series``: the frame's, if already worked out);
+    ``simple[s]``: whether it goes through the arrays. Rows
     ``row_bounds[s]:row_bounds[s + 1]`` of ``row_year``/``values``/``present``/``flags``
     are the calendar years of simple series ``s``, oldest first (other series have none).
     """
 
-    def __init__(self, frame: pd.DataFrame, include_flagged: bool = False) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, include_flagged: bool = False, series: Series | None = None
+    ) -> None:
         n = len(frame)
-        parts = [_codes(frame[c]) for c in CODE_COLUMNS]
-        combined = np.zeros(n, dtype=np.int64)
-        for codes, texts in parts:
-            combined *= max(len(texts), 1)
-            combined += codes
-        unique, series_of = np.unique(combined, return_inverse=True)
-        series_of = series_of.astype(np.int64).reshape(-1)
-        decoded = []
-        rest = unique.copy()
-        for _, texts in reversed(parts):
-            width = max(len(texts), 1)
-            decoded.append([texts[c] for c in (rest % width).tolist()])
-            rest //= width
-        reporter, partner, flow, currency = reversed(decoded)
-        self.keys: list[SeriesKey] = [
-            SeriesKey(*k) for k in zip(reporter, partner, flow, currency, strict=True)
-        ]
+        if series is None:
+            series = series_of(frame)
+        self.keys: list[SeriesKey] = series.keys
         self.number: dict[SeriesKey, int] = {k: s for s, k in enumerate(self.keys)}
         n_series = len(self.keys)
 
-        # Flags: few distinct texts, each split once; one bit per distinct word.
-        flag_codes, flag_texts = pd.factorize(frame["flags"], use_na_sentinel=False)
-        words_of = [split_flags(str(t)) for t in flag_texts.tolist()]
+        # Flags: few distinct texts, each split once; one bit per distinct word of the texts
+        # that rows have.
+        flag_codes, flag_texts = codes_of(frame["flags"])
+        used: list[bool] = (np.bincount(flag_codes, minlength=len(flag_texts)) > 0).tolist()
+        words_of = [split_flags(t) if u else [] for t, u in zip(flag_texts, used, strict=True)]
         words = sorted({w for ws in words_of for w in ws})
         self.usable = len(words) <= MAX_FLAG_WORDS
         self.words = words
@@ -210,104 +191,175 @@ class Columns:
         text_bits = np.array([sum(bit.get(w, 0) for w in set(ws)) for ws in words_of], np.int64)
         excluded = np.array([any(w in EXCLUDED_FLAGS for w in ws) for ws in words_of], bool)
         approximate = np.array([any(w in QUALIFIERS for w in ws) for ws in words_of], bool)
-        flag_codes = flag_codes.astype(np.int64)
-
         official = np.array([OFFICIAL_STATEMENT in ws for ws in words_of], dtype=bool)
-        first = frame["first"].to_numpy(dtype=np.int64)
-        last = frame["last"].to_numpy(dtype=np.int64)
-        value = frame["value"].to_numpy(dtype=np.float64)
-        keep = np.ones(n, dtype=bool) if include_flagged else ~excluded[flag_codes]
-        kept = np.flatnonzero(keep)
-        # Grouped by (series, first month, last month), frame order within (a stable sort;
-        # a file written in that order, as bulk downloads are, needs none).
-        low = int(first.min()) if n else 0
-        width = int(last.max()) - low + 1 if n else 1
+
+        # The kept rows (None: all of them, in frame order), grouped by (series, first month,
+        # last month), frame order within (a stable sort; a file written in that order, as
+        # bulk downloads are, needs none). Columns are read in their own dtypes (int32
+        # periods and series numbers) and gathered only when rows are left out or moved.
+        all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
+        kept: Ints | None = None
+        if not include_flagged and bool(excluded.any()):
+            kept = np.flatnonzero(~excluded[flag_codes])
+        s, month, last = (
+            a if kept is None else a[kept] for a in (series.of_row, all_first, all_last)
+        )
+        low = int(all_first.min()) if n else 0
+        width = int(all_last.max()) - low + 1 if n else 1
+        del all_first, all_last
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
-        order_key = (series_of[kept] * width + (first[kept] - low)) * width + (last[kept] - low)
+        order_key = s.astype(np.int64)
+        order_key *= width
+        order_key += month
+        order_key -= low
+        order_key *= width
+        order_key += last
+        order_key -= low
         if len(order_key) > 1 and not bool((order_key[1:] >= order_key[:-1]).all()):
-            kept = kept[np.argsort(order_key, kind="stable")]
-        del order_key
-        s, month, last, value = series_of[kept], first[kept], last[kept], value[kept]
-        codes = flag_codes[kept]
-        row_bits, row_approx = text_bits[codes], approximate[codes]
+            order = np.argsort(order_key, kind="stable")
+            del order_key
+            kept = order if kept is None else kept[order]
+            s, month, last = s[order], month[order], last[order]
+            del order
+        else:
+            del order_key
+
+        def rows_of(column: str, dtype: Any = None) -> NDArray[Any]:
+            """A frame column at the kept rows, in their order."""
+            whole = frame[column].to_numpy(dtype=dtype)
+            return whole if kept is None else whole[kept]
+
+        value: Floats = rows_of("value", np.float64)
+        codes = flag_codes if kept is None else flag_codes[kept]
+        row_approx = approximate[codes]
 
         # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
-        cumulative = (last > month) & (month % 12 == 0) & (last // 12 == month // 12)
+        cumulative = last > month
+        cumulative &= month % 12 == 0
+        cumulative &= last // 12 == month // 12
         # A series is not simple when a kept row is neither a month nor such a span, or
         # approximate, or not finite.
-        bad = ((month != last) & ~cumulative) | row_approx | ~np.isfinite(value)
-        same = np.zeros(len(s), dtype=bool)  # rows of a span with more than one figure
+        bad = month != last
+        bad &= ~cumulative
+        bad |= row_approx
+        bad |= ~np.isfinite(value)
+        equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
         if len(s) > 1:
-            same[1:] = (s[1:] == s[:-1]) & (month[1:] == month[:-1]) & (last[1:] == last[:-1])
-            same[:-1] |= same[1:]
+            equal[1:] = s[1:] == s[:-1]
+            equal[1:] &= month[1:] == month[:-1]
+            equal[1:] &= last[1:] == last[:-1]
+        same = equal.copy()  # rows of a span with more than one figure
+        same[:-1] |= equal[1:]
         chosen = ~same
+        # Flag bits of a chosen row that are not its own text's: the union of its cluster's.
+        own_bits: dict[int, int] = {}
         if same.any():
             # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each month
-            # where no two agree, as the reference's span index does.
-            rows = np.flatnonzero(same)
-            starts = np.ones(len(rows), dtype=bool)
-            starts[1:] = (
-                (s[rows[1:]] != s[rows[:-1]])
-                | (month[rows[1:]] != month[rows[:-1]])
-                | (last[rows[1:]] != last[rows[:-1]])
-            )
-            bounds = np.append(np.flatnonzero(starts), len(rows)).astype(np.int64)
-            all_codes, published_texts = pd.factorize(frame["published"], use_na_sentinel=False)
-            published_codes = np.asarray(all_codes, dtype=np.int64)[kept[rows]]
-            texts = [str(t) for t in published_texts.tolist()]
+            # where no two agree, as the reference's span index does. When most rows are
+            # revised (a file of revisions), it is given every row, in place, single figures
+            # too (they win alone), rather than a copy of the revised rows.
+            rows: Ints | None = None
+            if 2 * int(np.count_nonzero(same)) <= len(same):
+                rows = np.flatnonzero(same)
+            begins = ~equal if rows is None else ~equal[rows]
+            bounds = np.append(np.flatnonzero(begins), len(begins)).astype(np.int64)
+            del begins, equal
+
+            def picked(a: NDArray[Any]) -> NDArray[Any]:
+                return a if rows is None else a[rows]
+
+            # The frame rows of those rows (None: the same numbers).
+            in_frame = kept if rows is None else (rows if kept is None else kept[rows])
+            published_codes, texts = codes_of(frame["published"])
             by_text = sorted(range(len(texts)), key=texts.__getitem__)
             rank = np.empty(len(texts), dtype=np.int64)
             rank[by_text] = np.arange(len(texts))
+            steps: Floats = frame["step"].to_numpy(dtype=np.float64)
+            if in_frame is not None:
+                steps, published_codes = steps[in_frame], published_codes[in_frame]
+            del in_frame
+            picked_codes = picked(codes)
             winner, _ = decide_disagreeing(
                 bounds,
-                value[rows],
-                frame["step"].to_numpy(dtype=np.float64)[kept[rows]],
-                ~row_approx[rows],
-                official[codes[rows]],
-                rank[np.asarray(published_codes, dtype=np.int64)],
+                picked(value),
+                steps,
+                ~picked(row_approx),
+                official[picked_codes],
+                rank[published_codes],
+                reasons=False,
             )
-            chosen[rows[winner[winner >= 0]]] = True
+            del picked_codes
+            won = winner[winner >= 0]
+            chosen[won if rows is None else rows[won]] = True
+            del won
             # Months where some figures agree: ``decide`` clusters them, month by month
             # (few); the value is the chosen figure's, the flags those of its cluster.
-            steps = frame["step"].to_numpy(dtype=np.float64)
-            for cell in np.flatnonzero(winner < 0).tolist():
-                at = rows[bounds[cell] : bounds[cell + 1]]
+            for span in np.flatnonzero(winner < 0).tolist():
+                these = np.arange(bounds[span], bounds[span + 1])
+                at = these if rows is None else rows[these]
                 if bad[at].any():
                     continue  # the series is not simple anyway
                 figures = [
                     Figure(
                         float(value[i]),
-                        float(steps[kept[i]]),
+                        float(steps[j]),
                         (
                             True,
                             not bool(official[codes[i]]),
                             texts[published_codes[j]],
-                            -steps[kept[i]],
+                            -steps[j],
                         ),
                     )
-                    for j, i in zip(range(bounds[cell], bounds[cell + 1]), at.tolist(), strict=True)
+                    for j, i in zip(these.tolist(), at.tolist(), strict=True)
                 ]
                 decision = decide(figures)
                 best = int(at[decision.chosen])
                 chosen[best] = True
-                row_bits[best] = np.bitwise_or.reduce(row_bits[at[list(decision.winning)]])
+                own_bits[best] = int(
+                    np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
+                )
+            del rows, winner, steps, published_codes
+        del same
         self.kept: Ints = np.bincount(s, minlength=n_series)
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
         # Simple and made of single months alone: any span is a sum of months.
         self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
+        del bad
 
         # The simple series' rows of 12 months, one per (series, year).
-        take = self.simple[s] & chosen
-        s, month, value, row_bits = s[take], month[take], value[take], row_bits[take]
-        last, cumulative = last[take], cumulative[take]
+        take = np.flatnonzero(self.simple[s] & chosen)
+        del chosen
+        series_taken = s[take].astype(np.int64)
+        month, value, last, cumulative = month[take], value[take], last[take], cumulative[take]
+        row_bits = text_bits[codes[take]]
+        if own_bits:
+            changed = np.fromiter(own_bits, dtype=np.int64, count=len(own_bits))
+            at = np.searchsorted(take, changed)
+            hit = at < len(take)
+            hit[hit] &= take[at[hit]] == changed[hit]
+            row_bits[at[hit]] = np.fromiter(own_bits.values(), np.int64, len(own_bits))[hit]
+        del s, codes, take
         year = month // 12
         self.first_year = int(year.min()) if len(year) else 0
         n_years = int(year.max()) - self.first_year + 1 if len(year) else 1
         self.first_month, self.n_months = self.first_year * 12, n_years * 12
-        cell = s * n_years + (year - self.first_year)
-        rows, row_of = np.unique(cell, return_inverse=True)
-        row_of = row_of.reshape(-1)
+        cell = series_taken * n_years
+        cell += year
+        cell -= self.first_year
+        del year, series_taken
+        # The rows are in (series, first month) order, so their cells are sorted: the
+        # distinct cells and each row's are found in one pass (``np.unique`` otherwise).
+        if len(cell) < 2 or bool((cell[1:] >= cell[:-1]).all()):
+            new = np.ones(len(cell), dtype=bool)
+            new[1:] = cell[1:] != cell[:-1]
+            rows = cell[new]
+            row_of = np.cumsum(new) - 1
+            del new
+        else:
+            rows, row_of = np.unique(cell, return_inverse=True)
+            row_of = row_of.reshape(-1)
+        del cell
         self.row_year: Ints = rows % n_years + self.first_year
         row_series = rows // n_years
         self.row_bounds: Ints = np.searchsorted(row_series, np.arange(n_series + 1)).astype(

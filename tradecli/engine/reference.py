@@ -35,31 +35,47 @@ class Engine(Memo):
     frame: pd.DataFrame
     include_flagged: bool = False
     group_codes: frozenset[str] = frozenset()
-    _rows: dict[SeriesKey, Any] = field(default_factory=dict, init=False, repr=False)
+    _row_index: dict[SeriesKey, Any] | None = field(default=None, init=False, repr=False)
     _tables: dict[SeriesKey, SpanTable] = field(default_factory=dict, init=False, repr=False)
     _lazy: dict[SeriesKey, LazySpans] = field(default_factory=dict, init=False, repr=False)
     _index: SpanIndex | None = field(default=None, init=False, repr=False)
     _series_number: dict[SeriesKey, int] = field(default_factory=dict, init=False, repr=False)
     # The series a rule could find a figure of: those with rows, and turnover from X + M.
-    _findable: set[SeriesKey] = field(default_factory=set, init=False, repr=False)
+    _findable_keys: set[SeriesKey] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.source = self
         self.forget()
-        if len(self.frame):
-            grouped = self.frame.groupby(
-                ["reporter", "partner", "flow", "currency"], observed=True, sort=True
+
+    @property
+    def _rows(self) -> dict[SeriesKey, Any]:
+        """Each series' row numbers in the frame, from one group-by of every row, made when
+        first needed (a whole-file command that answers from the columns never needs it)."""
+        if self._row_index is None:
+            rows: dict[SeriesKey, Any] = {}
+            if len(self.frame):
+                grouped = self.frame.groupby(
+                    ["reporter", "partner", "flow", "currency"], observed=True, sort=True
+                )
+                for group_key, index in grouped.indices.items():
+                    parts: tuple[Any, ...] = group_key  # type: ignore[assignment]
+                    reporter, partner, flow, currency = (str(k) for k in parts)
+                    rows[SeriesKey(reporter, partner, flow, currency)] = index
+            self._row_index = rows
+        return self._row_index
+
+    @property
+    def _findable(self) -> set[SeriesKey]:
+        if self._findable_keys is None:
+            rows = self._rows
+            findable = set(rows)
+            findable.update(
+                k.with_flow("turnover")
+                for k in rows
+                if k.flow == "export" and k.with_flow("import") in rows
             )
-            for group_key, index in grouped.indices.items():
-                parts: tuple[Any, ...] = group_key  # type: ignore[assignment]
-                reporter, partner, flow, currency = (str(k) for k in parts)
-                self._rows[SeriesKey(reporter, partner, flow, currency)] = index
-        self._findable = set(self._rows)
-        self._findable.update(
-            k.with_flow("turnover")
-            for k in self._rows
-            if k.flow == "export" and k.with_flow("import") in self._rows
-        )
+            self._findable_keys = findable
+        return self._findable_keys
 
     # -- what is there (the ``SpanSource`` protocol) ---------------------------
 

@@ -1,0 +1,122 @@
+"""``engine.series``: the frame's series keys and each row's series, without a group-by."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.frames import frame, obs
+from tradecli.dataset import Dataset
+from tradecli.engine import series as series_module
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
+from tradecli.engine.series import series_of
+from tradecli.groups import load as load_groups
+
+ROWS = (
+    obs("2022-01", 1.0, reporter="TUR", partner="DEU", flow="import"),
+    obs("2022-01", 2.0, reporter="AZE", partner="TJK", flow="export"),
+    obs("2022-02", 3.0, reporter="TUR", partner="DEU", flow="export"),
+    obs("2022-02", 4.0, reporter="AZE", partner="TJK", flow="export", currency="EUR"),
+    obs("2022-03", 5.0, reporter="TUR", partner="DEU", flow="import"),
+    obs("2022-01", 6.0, reporter="AZE", partner="RUS", flow="export"),
+)
+# By hand: the distinct (reporter, partner, flow, currency) of ROWS, in text order.
+KEYS = [
+    SeriesKey("AZE", "RUS", "export", "USD"),
+    SeriesKey("AZE", "TJK", "export", "EUR"),
+    SeriesKey("AZE", "TJK", "export", "USD"),
+    SeriesKey("TUR", "DEU", "export", "USD"),
+    SeriesKey("TUR", "DEU", "import", "USD"),
+]
+OF_ROW = [4, 2, 3, 1, 4, 0]
+
+
+def test_keys_sorted_and_rows_numbered_by_them() -> None:
+    found = series_of(frame(*ROWS))
+    assert found.keys == KEYS
+    assert found.of_row.tolist() == OF_ROW
+    assert len(found) == 5
+
+
+def test_the_hashing_path_gives_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A table of code combinations too large to count: the rows are hashed instead.
+    monkeypatch.setattr(series_module, "DENSE_PER_ROW", 0)
+    monkeypatch.setattr(series_module, "DENSE_MIN", 0)
+    found = series_of(frame(*ROWS))
+    assert found.keys == KEYS
+    assert found.of_row.tolist() == OF_ROW
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 4])
+def test_a_few_rows_at_a_time_gives_the_same(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    monkeypatch.setattr(series_module, "CHUNK_ROWS", chunk)
+    found = series_of(frame(*ROWS))
+    assert found.keys == KEYS
+    assert found.of_row.tolist() == OF_ROW
+
+
+def test_plain_text_columns_too() -> None:
+    data = frame(*ROWS)
+    for column in ("reporter", "partner", "flow", "currency"):
+        data[column] = data[column].astype(str)
+    found = series_of(data)
+    assert found.keys == KEYS
+    assert found.of_row.tolist() == OF_ROW
+
+
+def test_an_empty_frame_has_no_series() -> None:
+    found = series_of(frame(*ROWS).iloc[:0])
+    assert found.keys == []
+    assert found.of_row.tolist() == []
+
+
+def test_dataset_keys_are_the_reference_engines_and_build_no_engine() -> None:
+    data = frame(*ROWS)
+    dataset = Dataset(data, load_groups(None), [])
+    assert dataset.keys() == KEYS
+    assert dataset._engine is None  # listing the series built no engine
+    engine = Engine(data)
+    assert engine._row_index is None  # the reference engine groups its rows when asked
+    assert engine.keys() == KEYS
+    assert engine._row_index is not None
+    assert engine.findable(SeriesKey("TUR", "DEU", "turnover", "USD"))
+    assert not engine.findable(SeriesKey("AZE", "TJK", "turnover", "USD"))
+
+
+def test_unused_categories_are_not_series() -> None:
+    data = frame(*ROWS)
+    data["partner"] = data["partner"].cat.add_categories(["ZZZ"])
+    assert series_of(data).keys == KEYS
+    assert isinstance(data["partner"].dtype, pd.CategoricalDtype)
+
+
+@pytest.mark.parametrize("singles", [0, 4])
+def test_columns_keep_the_latest_revision_whether_most_rows_are_revised_or_few(
+    singles: int,
+) -> None:
+    """``Columns`` decides revised months over every row in place when most rows are
+    revised (``singles=0``: 2 of 3 rows) and over the revised rows alone otherwise (2 of 7).
+    By hand: January's later publication (2.0, flagged 'estimate') wins; the others are
+    their one figure."""
+    from tradecli.engine.bulk import Columns
+
+    rows = [
+        obs("2022-01", 1.0, flow="export", published="2022-02-01"),
+        obs("2022-01", 2.0, flow="export", published="2022-03-01", flags="estimate"),
+        obs("2022-02", 5.0, flow="export", published="2022-03-01"),
+        *(
+            obs(f"2022-0{m}", float(m), flow="export", published="2022-08-01")
+            for m in range(3, 3 + singles)
+        ),
+    ]
+    columns = Columns(frame(*rows))
+    assert columns.keys == [SeriesKey("AZE", "TJK", "export", "USD")]
+    assert columns.simple.tolist() == [True]
+    assert columns.row_year.tolist() == [2022]
+    expected = [2.0, 5.0, *(float(m) for m in range(3, 3 + singles))]
+    n = len(expected)
+    assert columns.values[0, :n].tolist() == expected
+    assert columns.present[0].tolist() == [True] * n + [False] * (12 - n)
+    assert columns.flag_words(int(columns.flags[0, 0])) == ("estimate",)
+    assert columns.flag_words(int(columns.flags[0, 1])) == ()
