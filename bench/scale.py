@@ -188,6 +188,7 @@ import sys, time, duckdb
 where, memory = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
 con.execute("SET threads = 2")
+con.execute("SET enable_progress_bar = false")
 con.execute(f"SET memory_limit = '{memory}'")
 rows = f"read_parquet('{where}/*/*.parquet', hive_partitioning = true)"
 queries = {

@@ -109,3 +109,30 @@ def test_an_existing_folder_is_not_overwritten(bench: ModuleType, tmp_path: Path
     with pytest.raises(SystemExit, match="not overwritten"):
         bench.generate_parquet(100, 1, tmp_path / "there", "x.csv")
     assert not list(tmp_path.glob(".there.tmp-*"))
+
+
+def test_reading_some_reporters_gives_their_rows_of_the_csv(pair: tuple[Path, Path]) -> None:
+    """The partition-only read (``readers.parquet``'s direct path: text read as Arrow
+    dictionaries) against the CSV's own frame filtered in pandas."""
+    import pandas as pd
+
+    from tradecli.dataset import load
+    from tradecli.observations import CODE_COLUMNS, TEXT_COLUMNS
+    from tradecli.readers import parquet
+    from tradecli.readers.context import ReadContext
+
+    converted, _ = pair
+    csv = converted.parent / "trade.csv"
+    whole = load([csv], use_cache=False).frame
+    chosen = sorted(whole["reporter"].astype(str).unique())[1:3]
+    context = ReadContext(frozenset(), reporters=frozenset(chosen))
+    got = parquet.read(converted, context)
+    want = whole[whole["reporter"].isin(chosen)].reset_index(drop=True)
+    assert len(want) > 0 and sorted(got["reporter"].cat.categories) == chosen
+    text = [*CODE_COLUMNS, *TEXT_COLUMNS, "source", "format"]
+    for frame in (got, want):
+        for column in text:
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
+            assert frame[column].cat.categories.is_monotonic_increasing, column
+    plain = {c: "str" for c in text}
+    pd.testing.assert_frame_equal(got.astype(plain), want.astype(plain))
