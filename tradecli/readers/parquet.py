@@ -258,7 +258,7 @@ def _partition_files(
     rows = (pushdown.partners, pushdown.flows, pushdown.ends_from, pushdown.starts_until)
     if any(r is not None for r in rows) or not is_dataset(Path(where)):
         return []
-    found = []
+    found: list[tuple[str, Path]] = []
     for code in sorted(pushdown.reporters):
         folder = Path(where) / f"reporter={quote(code, safe='')}"
         if folder.is_dir():
