@@ -364,7 +364,11 @@ def main(argv: list[str] | None = None) -> None:
             wall = statistics.median(w for w, _, _ in runs)
             peak = statistics.median(p for _, p, _ in runs)
             cpu = statistics.median(c for _, _, c in runs)
-            print(f"local {name}: {wall:.2f} s, CPU {cpu:.2f} s, peak {peak:,.0f} MB")
+            each = ", ".join(f"{w:.1f}/{c:.2f}" for w, _, c in runs)
+            print(
+                f"local {name}: {wall:.2f} s, CPU {cpu:.2f} s, peak {peak:,.0f} MB "
+                f"(medians; each run wall/CPU: {each}; load average {os.getloadavg()[0]:.1f})"
+            )
 
     if "dask" not in skip:
         for workers in (1, 2):

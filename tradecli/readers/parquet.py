@@ -374,6 +374,11 @@ def _reporter_from_folder(table: Any, path: Path) -> Any:
     return table.append_column("reporter", pa.array([code] * table.num_rows, pa.string()))
 
 
+def read_marker(where: str | Path, filesystem: Any = None) -> dict[str, Any] | None:
+    """A dataset's marker (None: there is none)."""
+    return _marker(where, filesystem)
+
+
 def _marker(where: str | Path, filesystem: Any) -> dict[str, Any] | None:
     try:
         if filesystem is not None:
