@@ -275,9 +275,9 @@ def _read_partitions(files: list[tuple[str, Path]]) -> Any:
 
     tables = []
     for code, path in files:
-        names = pq.ParquetFile(path).schema_arrow.names  # a name it lacks is an error
-        text = [n for n in names if n in TEXT]
-        table = pq.ParquetFile(path, read_dictionary=text).read(use_threads=False)
+        footer = pq.ParquetFile(path).metadata  # read once: the names, then the rows
+        text = [n for n in footer.schema.to_arrow_schema().names if n in TEXT]  # only its own
+        table = pq.ParquetFile(path, read_dictionary=text, metadata=footer).read(use_threads=False)
         reporter = pa.DictionaryArray.from_arrays(
             pa.array(np.zeros(table.num_rows, np.int32)), pa.array([code], pa.large_string())
         )
