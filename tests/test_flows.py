@@ -90,6 +90,7 @@ def test_bad_flow_lists(runner: CliRunner, flows: str, message: str) -> None:
         check_flows(flows)
     code, _, err = run(runner, "value", "--period", "2023", "--flow", flows)
     assert code == 2 and message in err
+    assert err.count("--flow") == 1  # the option is named once, by the error boundary
 
 
 def test_one_flow_is_the_plain_value(runner: CliRunner) -> None:

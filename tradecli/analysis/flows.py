@@ -28,14 +28,14 @@ def check_flows(flows: str | list[str] | tuple[str, ...]) -> list[str]:
     names = flows.split(",") if isinstance(flows, str) else list(flows)
     names = [n.strip().lower() for n in names]
     if not names or "" in names:
-        raise BadRequest("--flow: give flows separated by commas, e.g. export,import", "--flow")
+        raise BadRequest("give flows separated by commas, e.g. export,import", "--flow")
     for name in names:
         if name not in FLOWS:
             choices = ", ".join(repr(f) for f in FLOWS)
             raise BadRequest(f"{name!r} is not one of {choices}", "--flow")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise BadRequest(f"--flow: {', '.join(repeated)} given twice", "--flow")
+        raise BadRequest(f"{', '.join(repeated)} given twice", "--flow")
     return names
 
 
