@@ -280,7 +280,7 @@ def generate_parquet(
     reporters: list[str] = []
     writer: pq.ParquetWriter | None = None
     pending: list[pa.Table] = []
-    keys: set[tuple[str, str]] = set()
+    keys: set[tuple[str, ...]] = set()
 
     def flush(final: bool) -> None:
         nonlocal pending, row_groups
