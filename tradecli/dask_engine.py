@@ -7,8 +7,9 @@ are its own partners). So:
 1. the client reads the series keys alone (four columns, one row per series, from
    ``dask.dataframe.read_parquet`` with the same pushdown as the local reader) and
    resolves ``--reporter/--partner/--flow`` against them, as the local path does;
-2. each partition (one reporter's file, never split: ``split_row_groups=False``)
-   is turned into a ``Dataset`` on a worker, which runs the local computation
+2. one task per reporter the marker lists (and the selection needs) reads that
+   reporter's folder as the local reader does (``readers.parquet``) and turns it
+   into a ``Dataset`` on a worker, which runs the local computation
    (``analysis.summary.summarize``) for that reporter's keys;
 3. the client gathers the per-reporter results (small: rows of answers) and
    orders them exactly as the local path does.
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from tradecli.periods import Period
 
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency"]
-RESULT = "result"  # the column of the per-partition results (cloudpickled)
 DISTRIBUTED = (
     "summary",
     "growth",
@@ -186,17 +186,6 @@ class Keys:
 Work = Callable[["Dataset", "list[SeriesKey]"], Any]
 
 
-def _partition(
-    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys, work: Work, derivations: bool
-) -> pd.DataFrame:
-    """``map_partitions``' function (a dataset without a marker listing its reporters):
-    ``_answer`` on one partition as Dask read it, in a one-row frame."""
-    import pandas as pd
-
-    pickled = _answer(frame_of(part), groups, filters, keys, work, derivations)
-    return pd.DataFrame({RESULT: [pickled]})
-
-
 def _reporter_task(
     where: str | Path,
     code: str,
@@ -207,8 +196,9 @@ def _reporter_task(
     derivations: bool,
 ) -> bytes:
     """One task: reporter ``code``'s rows read as the local reader reads them (its folder's
-    files, text as Arrow dictionaries made categoricals: no Python string per row, which
-    Dask's own read makes, 300 MB for a partition of 500,000 rows), then ``_answer``."""
+    files, text as Arrow dictionaries made categoricals, no Python string per row; with
+    Dask's ``read_parquet``, which gave every text cell as a Python string, the one worker
+    of the first 100M-row run grew to 1.76 GB and stayed paused), then ``_answer``."""
     from tradecli.readers import parquet
 
     filesystem = None
@@ -238,9 +228,9 @@ def _answer(
     return pickled
 
 
-def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str] | None:
+def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str]:
     """The partitions to answer: the dataset's reporters (its marker lists them), those of
-    ``reporters`` only when given; None when the marker does not list them."""
+    ``reporters`` only when given."""
     from tradecli.readers import parquet
 
     filesystem = None
@@ -250,7 +240,11 @@ def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str]
     marker = parquet.read_marker(at, filesystem)
     listed = marker.get("reporters") if marker is not None else None
     if not isinstance(listed, list):
-        return None
+        raise BadRequest(
+            f"--engine dask reads a dataset written by tradecli convert; {where} has no "
+            f"{parquet.MARKER} listing its reporters: convert the data first",
+            hint="--engine",
+        )
     return sorted(str(r) for r in listed if reporters is None or r in reporters)
 
 
@@ -374,48 +368,24 @@ def _run(
     """``work`` on every partition of ``reporters`` (None: all), each on a worker."""
     import pickle
 
-    import dask
-    import pandas as pd
     from distributed import as_completed
 
-    codes = _reporters(job.where, reporters)
-    if codes is not None:
-        client = job.connected
-        # one copy of what every task shares on the workers, not one per task (the keys of
-        # 100M rows are 80,000 series)
-        shared = client.scatter([job.groups, job.filters, Keys(keys)], broadcast=False)
-        futures = [
-            client.submit(
-                _reporter_task, job.where, code, *shared, work, job.derivations, pure=False
-            )
-            for code in codes
-        ]
-    else:
-        with dask.config.set(CONFIG):
-            meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
-            mapped = _read(job.where, reporters, None).map_partitions(
-                _partition,
-                job.groups,
-                job.filters,
-                Keys(keys),
-                work,
-                job.derivations,
-                meta=meta,
-                align_dataframes=False,
-            )
-            parts = mapped.to_delayed()  # one task per partition: its read and its work
-            futures = job.connected.compute(parts)
-    for done, _ in enumerate(as_completed(futures, loop=job.connected.loop), 1):
+    client = job.connected
+    # one copy of what every task shares on the workers, not one per task (the keys of
+    # 100M rows are 80,000 series)
+    shared = client.scatter([job.groups, job.filters, Keys(keys)], broadcast=False)
+    futures = [
+        client.submit(_reporter_task, job.where, code, *shared, work, job.derivations, pure=False)
+        for code in _reporters(job.where, reporters)
+    ]
+    for done, _ in enumerate(as_completed(futures, loop=client.loop), 1):
         if job.progress is not None:
             job.progress(done, len(futures))
-    found: list[Any] = job.connected.gather(futures)
-    if codes is not None:
-        return [pickle.loads(blob) for blob in found]
-    return [pickle.loads(blob) for frame in found for blob in frame[RESULT]]
+    return [pickle.loads(blob) for blob in client.gather(futures)]
 
 
 CONFIG = {
-    "dataframe.convert-string": False,  # results are bytes; text is typed by finish
+    "dataframe.convert-string": False,  # the keys' text is typed by finish (frame_of)
     # Never fuse small files into one partition: a partition is one reporter's rows.
     "dataframe.parquet.minimum-partition-size": 1,
 }
