@@ -14,6 +14,14 @@ dropped, so every series kept is complete. A few figures carry flags
     python bench/generate.py --rows 10000000 --out bench/out/trade-10m.csv
 
 ``--parquet DIR`` also converts the file to a Parquet dataset (``tradecli convert``).
+``--dataset DIR`` writes no CSV: the same rows go straight into the Parquet dataset that
+converting the CSV would give (same layout, schema, row groups and order; ``source``
+names the ``--out`` file), streamed a chunk of series at a time, so 100M rows need no
+5 GB CSV and no conversion. ``--reporters N`` (default 40) spreads the rows over more
+reporters, so a reporter's partition stays small at 100M rows:
+
+    python bench/generate.py --rows 100000000 --reporters 200 \\
+        --out trade-100m.csv --dataset bench/out/trade-100m.parquet
 
 ``--sparse`` writes another shape, that of a bulk download of many small
 flows: every reporter × partner of pycountry's codes, about 20 rows per series
@@ -30,8 +38,12 @@ The same ``--seed``, ``--rows`` and ``--sparse`` always give the same bytes.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +56,7 @@ FIRST_YEAR, LAST_YEAR, LAST_MONTH = 2010, 2024, 7
 N_REPORTERS, N_PARTNERS = 40, 200
 CODES_SEED = 20240701  # fixed: the same countries whatever --seed is
 CHUNK_SERIES = 2000
+FLAGS = ["", "provisional", "estimate", "low-trust", "provisional;estimate"]
 
 
 def months() -> list[str]:
@@ -55,10 +68,10 @@ def months() -> list[str]:
     ]
 
 
-def countries() -> tuple[list[str], list[str]]:
+def countries(n_reporters: int = N_REPORTERS) -> tuple[list[str], list[str]]:
     codes = sorted(c.alpha_3 for c in pycountry.countries)
     rng = np.random.default_rng(CODES_SEED)
-    reporters = sorted(rng.choice(codes, N_REPORTERS, replace=False).tolist())
+    reporters = sorted(rng.choice(codes, n_reporters, replace=False).tolist())
     partners = sorted(rng.choice(codes, N_PARTNERS, replace=False).tolist())
     return reporters, partners
 
@@ -83,8 +96,11 @@ def release_date(month_index: np.ndarray, delay_days: np.ndarray) -> np.ndarray:
     return (start + np.timedelta64(1, "M")).astype("datetime64[D]") + delay_days
 
 
-def generate(rows: int, seed: int, out: Path) -> int:
-    reporters, partners = countries()
+def _tables(rows: int, seed: int, n_reporters: int = N_REPORTERS) -> Iterator[pa.Table]:
+    """The rows of ``generate``, as Arrow tables of up to ``CHUNK_SERIES`` whole series each,
+    in file order: by reporter, partner, flow, month, then release (so a reporter's rows
+    are consecutive, and already in the order a converted dataset sorts them)."""
+    reporters, partners = countries(n_reporters)
     period_names = months()
     n_months = len(period_names)
     first_month = FIRST_YEAR * 12
@@ -126,61 +142,225 @@ def generate(rows: int, seed: int, out: Path) -> int:
     partner_dict = pa.array(partners)
     flow_dict = pa.array(["export", "import"])
     period_dict = pa.array(period_names)
-    flag_dict = pa.array(["", "provisional", "estimate", "low-trust", "provisional;estimate"])
+    flag_dict = pa.array(FLAGS)
 
+    for start in range(0, len(universe), CHUNK_SERIES):
+        block = universe[start : start + CHUNK_SERIES]
+        base = start * n_months
+        repeat = counts[base : base + len(block) * n_months]
+        if not repeat.sum():
+            break
+        series = np.repeat(np.repeat(np.arange(len(block)), n_months), repeat)
+        month = np.repeat(np.tile(np.arange(n_months), len(block)), repeat)
+        # vintage number within each (series, month) cell: 0 = first release
+        cell_start = np.repeat(np.cumsum(repeat) - repeat, repeat)
+        vintage = np.arange(len(series)) - cell_start
+        n = len(series)
+        rep = block[series, 0]
+        level = series_level[start + series]
+        season = 1 + 0.15 * np.sin(2 * np.pi * (month % 12) / 12 + phase[rep])
+        trend = (1 + growth[start + series]) ** (month / 12)
+        true_value = level * season * trend * rng.lognormal(0.0, 0.25, n)
+        revision = np.where(vintage > 0, rng.normal(0.0, 0.03, n), 0.0)
+        value = np.maximum(np.rint(true_value * (1 + revision)), 0).astype(np.int64)
+        # Each revision a month after the one before: with many vintages a growing delay
+        # reached publication dates after today (up to 2029), which readers refuse.
+        delay = 40 + 30 * vintage + rng.integers(0, 10, n)
+        published = release_date(first_month + month, delay.astype("timedelta64[D]"))
+        flag = rng.choice(5, n, p=[0.955, 0.02, 0.015, 0.005, 0.005]).astype(np.int32)
+        flag[(vintage > 0) & np.isin(flag, (1, 4))] = 0
+        yield pa.table(
+            {
+                "reporter": pa.DictionaryArray.from_arrays(pa.array(rep), reporter_dict),
+                "partner": pa.DictionaryArray.from_arrays(pa.array(block[series, 1]), partner_dict),
+                "flow": pa.DictionaryArray.from_arrays(pa.array(block[series, 2]), flow_dict),
+                "period": pa.DictionaryArray.from_arrays(
+                    pa.array(month.astype(np.int32)), period_dict
+                ),
+                "value": pa.array(value),
+                "unit": pa.nulls(n, pa.string()),
+                "currency": pa.DictionaryArray.from_arrays(
+                    pa.array(np.zeros(n, np.int32)), pa.array(["USD"])
+                ),
+                "flags": pa.DictionaryArray.from_arrays(pa.array(flag), flag_dict),
+                "published": pa.array(published.astype(str)),
+                "publisher": pa.nulls(n, pa.string()),
+                "url": pa.nulls(n, pa.string()),
+            }
+        )
+
+
+def generate(rows: int, seed: int, out: Path, n_reporters: int = N_REPORTERS) -> int:
+    """Write the tidy CSV; the number of rows written."""
     written = 0
     with out.open("wb") as handle:
         handle.write(HEADER.encode())
         options = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=1 << 16)
-        for start in range(0, len(universe), CHUNK_SERIES):
-            block = universe[start : start + CHUNK_SERIES]
-            base = start * n_months
-            repeat = counts[base : base + len(block) * n_months]
-            if not repeat.sum():
-                break
-            series = np.repeat(np.repeat(np.arange(len(block)), n_months), repeat)
-            month = np.repeat(np.tile(np.arange(n_months), len(block)), repeat)
-            # vintage number within each (series, month) cell: 0 = first release
-            cell_start = np.repeat(np.cumsum(repeat) - repeat, repeat)
-            vintage = np.arange(len(series)) - cell_start
-            n = len(series)
-            rep = block[series, 0]
-            level = series_level[start + series]
-            season = 1 + 0.15 * np.sin(2 * np.pi * (month % 12) / 12 + phase[rep])
-            trend = (1 + growth[start + series]) ** (month / 12)
-            true_value = level * season * trend * rng.lognormal(0.0, 0.25, n)
-            revision = np.where(vintage > 0, rng.normal(0.0, 0.03, n), 0.0)
-            value = np.maximum(np.rint(true_value * (1 + revision)), 0).astype(np.int64)
-            # Each revision a month after the one before: with many vintages a growing delay
-            # reached publication dates after today (up to 2029), which readers refuse.
-            delay = 40 + 30 * vintage + rng.integers(0, 10, n)
-            published = release_date(first_month + month, delay.astype("timedelta64[D]"))
-            flag = rng.choice(5, n, p=[0.955, 0.02, 0.015, 0.005, 0.005]).astype(np.int32)
-            flag[(vintage > 0) & np.isin(flag, (1, 4))] = 0
-            table = pa.table(
-                {
-                    "reporter": pa.DictionaryArray.from_arrays(pa.array(rep), reporter_dict),
-                    "partner": pa.DictionaryArray.from_arrays(
-                        pa.array(block[series, 1]), partner_dict
-                    ),
-                    "flow": pa.DictionaryArray.from_arrays(pa.array(block[series, 2]), flow_dict),
-                    "period": pa.DictionaryArray.from_arrays(
-                        pa.array(month.astype(np.int32)), period_dict
-                    ),
-                    "value": pa.array(value),
-                    "unit": pa.nulls(n, pa.string()),
-                    "currency": pa.DictionaryArray.from_arrays(
-                        pa.array(np.zeros(n, np.int32)), pa.array(["USD"])
-                    ),
-                    "flags": pa.DictionaryArray.from_arrays(pa.array(flag), flag_dict),
-                    "published": pa.array(published.astype(str)),
-                    "publisher": pa.nulls(n, pa.string()),
-                    "url": pa.nulls(n, pa.string()),
-                }
-            )
+        for table in _tables(rows, seed, n_reporters):
             pacsv.write_csv(table, handle, write_options=options)
-            written += n
+            written += table.num_rows
     return written
+
+
+def _steps(value: np.ndarray) -> np.ndarray:
+    """The step each whole number is published with, as the tidy reader works it out from
+    its digits: 10 ** its trailing zeros (0 → 1)."""
+    step = np.ones(len(value), dtype=np.float64)
+    rest = value.copy()
+    live = rest != 0
+    while live.any():
+        live &= rest % 10 == 0
+        rest[live] //= 10
+        step[live] *= 10
+    return step
+
+
+def _observations(table: pa.Table, line: int, source: str) -> pa.Table:
+    """A generated table as ``tradecli convert`` stores it (``readers.parquet``): one
+    reporter's rows, without the reporter column, periods as first and last month,
+    ``step`` from the digits, provenance as the tidy reader gives it (``source`` the file
+    as named, ``line`` its line, ``row`` its position: the file's own order)."""
+    n = table.num_rows
+    month_index = FIRST_YEAR * 12 + table["period"].combine_chunks().indices.to_numpy()
+    value = table["value"].to_numpy()
+    text = pa.large_string()  # what pandas' text columns become in a conversion
+
+    def plain(column: str) -> pa.Array:
+        return table[column].cast(text)
+
+    stored = pa.table(
+        {
+            "partner": plain("partner"),
+            "flow": plain("flow"),
+            "first": pa.array(month_index.astype(np.int32)),
+            "last": pa.array(month_index.astype(np.int32)),
+            "value": pa.array(value.astype(np.float64)),
+            "step": pa.array(_steps(value)),
+            "currency": plain("currency"),
+            "flags": plain("flags"),
+            "published": plain("published"),
+            "publisher": pa.array(np.full(n, ""), text),
+            "url": pa.array(np.full(n, ""), text),
+            "source": pa.array(np.full(n, source), text),
+            "line": pa.array(np.arange(line, line + n, dtype=np.int64)),
+            "format": pa.array(np.full(n, "tidy"), text),
+            "row": pa.array(np.arange(line - 2, line - 2 + n, dtype=np.int64)),
+        }
+    )
+    # the pandas metadata a conversion's files carry (pyarrow writes it from the frame)
+    schema = pa.Schema.from_pandas(stored.slice(0, 0).to_pandas(), preserve_index=False)
+    return stored.replace_schema_metadata(schema.metadata)
+
+
+def generate_parquet(
+    rows: int,
+    seed: int,
+    out: Path,
+    source: str,
+    n_reporters: int = N_REPORTERS,
+    row_group_rows: int | None = None,
+) -> tuple[int, int]:
+    """Write the rows ``generate`` writes to a CSV straight into a Parquet dataset, as
+    ``tradecli --data SOURCE convert --out OUT`` would write it from that CSV (``source``:
+    the CSV's name as the user would give it; it is the ``source`` column). Streamed: one
+    chunk of series in memory at a time, and each reporter's file written row group by row
+    group as its rows come (they come in the order a dataset sorts them). Written into a
+    hidden folder, the marker last, then renamed into place, as a conversion does.
+    Returns (rows, bytes)."""
+    import pyarrow.parquet as pq
+
+    from tradecli.readers import parquet
+
+    group = row_group_rows or parquet.ROW_GROUP_ROWS
+    if out.exists():
+        raise SystemExit(f"{out}: exists; not overwritten")
+    work = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    work.mkdir()
+    written = files = row_groups = series = size = 0
+    reporters: list[str] = []
+    writer: pq.ParquetWriter | None = None
+    pending: list[pa.Table] = []
+    keys: set[tuple[str, ...]] = set()
+
+    def flush(final: bool) -> None:
+        nonlocal pending, row_groups
+        if not pending:
+            return
+        table = pa.concat_tables(pending)
+        cut = table.num_rows if final else table.num_rows - table.num_rows % group
+        for offset in range(0, cut, group):
+            assert writer is not None
+            writer.write_table(table.slice(offset, min(group, cut - offset)))
+            row_groups += 1
+        pending = [table.slice(cut)] if cut < table.num_rows else []
+
+    def finish() -> None:
+        nonlocal writer, files, series, size
+        if writer is None:
+            return
+        flush(True)
+        writer.close()
+        writer = None
+        files += 1
+        series += len(keys)
+        keys.clear()
+        size += (work / f"reporter={reporters[-1]}" / "part-0.parquet").stat().st_size
+
+    try:
+        for table in _tables(rows, seed, n_reporters):
+            codes = table["reporter"].combine_chunks()
+            index = codes.indices.to_numpy()
+            names = codes.dictionary.to_pylist()
+            bounds = np.flatnonzero(np.diff(index)) + 1
+            for begin, end in zip(
+                [0, *bounds.tolist()], [*bounds.tolist(), len(index)], strict=True
+            ):
+                code = names[index[begin]]
+                part = _observations(table.slice(begin, end - begin), written + 2, source)
+                written += end - begin
+                if not reporters or reporters[-1] != code:
+                    finish()
+                    reporters.append(code)
+                    folder = work / f"reporter={code}"
+                    folder.mkdir()
+                    writer = pq.ParquetWriter(
+                        folder / "part-0.parquet",
+                        part.schema,
+                        compression="zstd",
+                        write_statistics=True,
+                    )
+                found = part.group_by(["partner", "flow", "currency"]).aggregate([])
+                keys.update(tuple(k.values()) for k in found.to_pylist())
+                pending.append(part)
+                if sum(p.num_rows for p in pending) >= group:
+                    flush(False)
+        finish()
+        marker = {
+            "schema_version": parquet.SCHEMA_VERSION,
+            "partitioning": "hive: reporter",
+            "sorted_by": list(parquet.SORT),
+            "row_group_rows": group,
+            "rows": written,
+            "series": series,
+            "files": files,
+            "bytes": size,
+            "reporters": reporters,
+            "commodity": "TOTAL",
+            "sources": [{"file": source, "digest": None}],
+            "notes": [],
+        }
+        text = json.dumps(marker, indent=1, ensure_ascii=False) + "\n"
+        with (work / parquet.MARKER).open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        work.rename(out)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return written, size + len(text.encode())
 
 
 SPARSE_ROWS_PER_SERIES = 16  # before the cut to --rows: about 19 rows per series kept
@@ -255,7 +435,7 @@ def generate_sparse(rows: int, seed: int, out: Path) -> int:
     delay = 40 + 60 * vintage + rng.integers(0, 10, n)
     published = release_date(first_month + last, delay.astype("timedelta64[D]"))
     flag = rng.choice(5, n, p=[0.955, 0.02, 0.015, 0.005, 0.005]).astype(np.int32)
-    flag_dict = pa.array(["", "provisional", "estimate", "low-trust", "provisional;estimate"])
+    flag_dict = pa.array(FLAGS)
     code_dict = pa.array(codes)
     table = pa.table(
         {
@@ -298,16 +478,46 @@ def main(argv: list[str] | None = None) -> None:
         "--sparse", action="store_true", help="many small series with gaps (see above)"
     )
     parser.add_argument(
+        "--reporters",
+        type=int,
+        default=N_REPORTERS,
+        choices=range(2, len(pycountry.countries) + 1),
+        metavar="N",
+        help=f"number of reporters (default {N_REPORTERS}; not with --sparse)",
+    )
+    parser.add_argument(
         "--parquet",
         type=Path,
         metavar="DIR",
         help="also convert the file to a Parquet dataset at DIR (tradecli convert)",
     )
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        metavar="DIR",
+        help="write no CSV: the Parquet dataset that converting --out would give, at DIR, "
+        "streamed (bounded memory at any --rows)",
+    )
     args = parser.parse_args(argv)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    make = generate_sparse if args.sparse else generate
-    written = make(args.rows, args.seed, args.out)
+    if args.dataset is not None:
+        if args.sparse or args.parquet is not None:
+            parser.error("--dataset writes the dense data directly: not with --sparse or --parquet")
+        args.dataset.parent.mkdir(parents=True, exist_ok=True)
+        rows, size = generate_parquet(
+            args.rows, args.seed, args.dataset, str(args.out), args.reporters
+        )
+        print(
+            f"{args.dataset}: {rows:,} rows, {size / 1e6:,.0f} MB "
+            f"in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
+        return
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.sparse:
+        written = generate_sparse(args.rows, args.seed, args.out)
+    else:
+        written = generate(args.rows, args.seed, args.out, args.reporters)
     size = args.out.stat().st_size / 1e6
     print(
         f"{args.out}: {written:,} rows, {size:,.0f} MB in {time.perf_counter() - started:.1f} s",

@@ -81,3 +81,25 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(
         assert (process.returncode, err, out) == (130, b"interrupted\n", b""), fraction
         interrupted += 1
     assert interrupted >= 2
+
+
+def test_running_out_of_memory_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tradecli.cli import process
+
+    def exhausted() -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(process, "main", exhausted)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as ended:
+            process.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)  # run leaves Ctrl-C ignored, for its exit
+    assert ended.value.code == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: out of memory: ")
+    assert "--engine dask" in captured.err and captured.err.count("\n") == 1

@@ -7,8 +7,9 @@ are its own partners). So:
 1. the client reads the series keys alone (four columns, one row per series, from
    ``dask.dataframe.read_parquet`` with the same pushdown as the local reader) and
    resolves ``--reporter/--partner/--flow`` against them, as the local path does;
-2. each partition (one reporter's file, never split: ``split_row_groups=False``)
-   is turned into a ``Dataset`` on a worker, which runs the local computation
+2. one task per reporter the marker lists (and the selection needs) reads that
+   reporter's folder as the local reader does (``readers.parquet``) and turns it
+   into a ``Dataset`` on a worker, which runs the local computation
    (``analysis.summary.summarize``) for that reporter's keys;
 3. the client gathers the per-reporter results (small: rows of answers) and
    orders them exactly as the local path does.
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from tradecli.periods import Period
 
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency"]
-RESULT = "result"  # the column of the per-partition results (cloudpickled)
 DISTRIBUTED = (
     "summary",
     "growth",
@@ -186,25 +186,66 @@ class Keys:
 Work = Callable[["Dataset", "list[SeriesKey]"], Any]
 
 
-def _partition(
-    part: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys, work: Work, derivations: bool
-) -> pd.DataFrame:
-    """``map_partitions``' function: ``work`` on one reporter's rows and its selected keys,
-    cloudpickled into a one-row frame (read and worked in one task, so a worker holds one
-    partition at a time). The result is None when the partition has no selected key, and
-    a ``Part`` carrying the rows the filters left out."""
-    import pandas as pd
+def _reporter_task(
+    where: str | Path,
+    code: str,
+    groups: Groups,
+    filters: Filters,
+    keys: Keys,
+    work: Work,
+    derivations: bool,
+) -> bytes:
+    """One task: reporter ``code``'s rows read as the local reader reads them (its folder's
+    files, text as Arrow dictionaries made categoricals, no Python string per row; with
+    Dask's ``read_parquet``, which gave every text cell as a Python string, the one worker
+    of the first 100M-row run grew to 1.76 GB and stayed paused), then ``_answer``."""
+    from tradecli.readers import parquet
 
+    filesystem = None
+    at: str | Path = where
+    if isinstance(where, str) and parquet.is_url(where):
+        filesystem, at = parquet.filesystem_for(where)
+    table = parquet.read_table(at, parquet.Pushdown(reporters=frozenset({code})), filesystem)
+    return _answer(parquet.to_frame(table), groups, filters, keys, work, derivations)
+
+
+def _answer(
+    frame: pd.DataFrame, groups: Groups, filters: Filters, keys: Keys, work: Work, derivations: bool
+) -> bytes:
+    """``work`` on one reporter's rows and its selected keys, cloudpickled (read and
+    worked in one task, so a worker holds one partition at a time). The result is None
+    when the partition has no selected key, and a ``Part`` carrying the rows the filters
+    left out."""
     from tradecli.analysis.summary_bulk import forget_columns
     from tradecli.dataset import Dataset, apply_filters
 
-    frame, left_out = apply_filters(frame_of(part), filters)
+    frame, left_out = apply_filters(frame, filters)
     wanted = keys.of(set(str(r) for r in frame["reporter"].unique())) if len(frame) else []
     dataset = Dataset(frame, groups, [], filters, [], left_out)
     result = work(dataset, wanted) if wanted else None
     pickled = dumps(Part(result, left_out), derivations)
     forget_columns(dataset)  # the worker holds one partition at a time
-    return pd.DataFrame({RESULT: [pickled]})
+    return pickled
+
+
+def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str]:
+    """The partitions to answer: the dataset's reporters (its marker lists them), those of
+    ``reporters`` only when given."""
+    from tradecli.readers import parquet
+
+    filesystem = None
+    at: str | Path = where
+    if isinstance(where, str) and parquet.is_url(where):
+        filesystem, at = parquet.filesystem_for(where)
+    marker = parquet.read_marker(at, filesystem)
+    listed = marker.get("reporters") if marker is not None else None
+    if not isinstance(listed, list):
+        raise BadRequest(
+            f"--engine dask reads a dataset written by tradecli convert; {where} has no "
+            f"{parquet.MARKER} listing its reporters: convert the data first",
+            hint="--engine",
+        )
+    return sorted(str(r) for r in listed if reporters is None or r in reporters)
 
 
 def dumps(result: Any, derivations: bool = True) -> bytes:
@@ -327,33 +368,24 @@ def _run(
     """``work`` on every partition of ``reporters`` (None: all), each on a worker."""
     import pickle
 
-    import dask
-    import pandas as pd
     from distributed import as_completed
 
-    with dask.config.set(CONFIG):
-        meta = pd.DataFrame({RESULT: pd.Series([], dtype=object)})
-        mapped = _read(job.where, reporters, None).map_partitions(
-            _partition,
-            job.groups,
-            job.filters,
-            Keys(keys),
-            work,
-            job.derivations,
-            meta=meta,
-            align_dataframes=False,
-        )
-        parts = mapped.to_delayed()  # one task per partition: its read and its work
-        futures = job.connected.compute(parts)
-    for done, _ in enumerate(as_completed(futures, loop=job.connected.loop), 1):
+    client = job.connected
+    # one copy of what every task shares on the workers, not one per task (the keys of
+    # 100M rows are 80,000 series)
+    shared = client.scatter([job.groups, job.filters, Keys(keys)], broadcast=False)
+    futures = [
+        client.submit(_reporter_task, job.where, code, *shared, work, job.derivations, pure=False)
+        for code in _reporters(job.where, reporters)
+    ]
+    for done, _ in enumerate(as_completed(futures, loop=client.loop), 1):
         if job.progress is not None:
             job.progress(done, len(futures))
-    frames: list[pd.DataFrame] = job.connected.gather(futures)
-    return [pickle.loads(blob) for frame in frames for blob in frame[RESULT]]
+    return [pickle.loads(blob) for blob in client.gather(futures)]
 
 
 CONFIG = {
-    "dataframe.convert-string": False,  # results are bytes; text is typed by finish
+    "dataframe.convert-string": False,  # the keys' text is typed by finish (frame_of)
     # Never fuse small files into one partition: a partition is one reporter's rows.
     "dataframe.parquet.minimum-partition-size": 1,
 }

@@ -13,6 +13,11 @@ import signal
 import sys
 from types import FrameType
 
+OUT_OF_MEMORY = (
+    "error: out of memory: the data does not fit in this process's memory; convert it "
+    "(tradecli convert) and ask with --engine dask, or ask about fewer reporters (--reporter)"
+)
+
 
 class Interrupted(BaseException):
     """Ctrl-C. Not a ``KeyboardInterrupt``, which Click would turn into a silent exit 130
@@ -32,7 +37,8 @@ def run() -> None:
 
     Output that cannot be written (stdout closed with ``>&-``, a full disk) is one
     line, ``error: could not write the output``, and exit 1; a reader that has gone
-    (``| head``) is no error."""
+    (``| head``) is no error. Memory running out (a ``MemoryError``: the data is larger
+    than the memory, or than a limit set with ``ulimit -v``) is one line and exit 1."""
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.SIG_IGN:  # ignored by whoever started us (``cmd &``): kept so
         signal.signal(signal.SIGINT, _interrupt)
@@ -48,6 +54,8 @@ def run() -> None:
             code = 0
         except _lost_output_errors():
             code = _say("error: could not write the output", 1)
+        except MemoryError:
+            code = _say(OUT_OF_MEMORY, 1)
         code = finish(code)
     except Interrupted:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we leave
