@@ -280,7 +280,7 @@ def share(
 
         settings.show(dask_share(settings, vs, reporter, partner, _flow(flow), span).report())
         return
-    dataset = settings.load()
+    dataset = settings.load(reporter=reporter)
     group = dataset.groups.get(vs)
     selection = Selection.parse(dataset, reporter, partner, _flow(flow))
     if sort is not None or top is not None:
@@ -362,7 +362,7 @@ def growth(
         found = dask_growth(settings, reporter, partner, one, span, from_year, to_year)
         settings.show(found.report())
         return
-    dataset = settings.load()
+    dataset = settings.load(reporter=reporter)
     if flows is not None and len(flows) > 1:
         from tradecli.analysis.growth import flow_keys, growth_of_flows
 
@@ -450,7 +450,8 @@ def project(
         )
         settings.show(found.report())
         return
-    dataset = settings.load(filters)
+    # --as-of's note counts the rows it leaves out over the whole data: every row is read.
+    dataset = settings.load(filters, reporter=None if filters.as_of else reporter)
     keys = Selection.parse(dataset, reporter, partner, _flow(flow)).keys(dataset)
     result = compute(dataset, keys, year, method=Method(method.value), backtest=backtest)
     settings.show(result.report(every))

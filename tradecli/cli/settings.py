@@ -60,17 +60,26 @@ class Settings:
             base = dataclasses.replace(base, include_flagged=True)
         if self.vintage is not None and base.vintage is None:
             base = dataclasses.replace(base, vintage=self.vintage)
+        reporters = reporter_codes(reporter) if self.data else None
         with LoadProgress() as progress:
-            dataset = load(
-                self.data or None,
-                self.groups,
-                base,
-                commodity=self.commodity,
-                reporters=reporter_codes(reporter) if self.data else None,
-                use_cache=not self.no_cache,
-                progress=progress.update,
-                strict=self.strict,
-            )
+
+            def read(reporters: frozenset[str] | None) -> Dataset:
+                return load(
+                    self.data or None,
+                    self.groups,
+                    base,
+                    commodity=self.commodity,
+                    reporters=reporters,
+                    use_cache=not self.no_cache,
+                    progress=progress.update,
+                    strict=self.strict,
+                )
+
+            dataset = read(reporters)
+            if reporters is not None and dataset.frame.empty and "-" not in map(str, self.data):
+                # Not a row of that reporter: every row is read after all, so that the
+                # error says which series the data has, as it does without --reporter.
+                dataset = read(None)
         for note in dataset.notes:  # a reader's warnings start "warning: "
             diagnostics(note if note.startswith("warning: ") else f"note: {note}")
         self.filter_notes = dataset.filters.notes(dataset.left_out)
