@@ -371,3 +371,29 @@ def test_data_url_of_a_missing_protocol_package(runner: CliRunner) -> None:
     assert code == 1
     assert stderr.startswith("error: s3://no-such-bucket/trade.parquet: ")
     assert "s3fs" in stderr
+
+
+@pytest.mark.parametrize("interleaved", [False, True], ids=["reporter by reporter", "mixed"])
+def test_a_whole_dataset_read_keeps_the_file_s_row_order(
+    generated: Path, tmp_path: Path, interleaved: bool
+) -> None:
+    """The reporters' folders are read in turn; rows come back in the file's order whether
+    that order is already reporter by reporter (no reordering needed) or the reporters'
+    rows alternate (they are put back in the file's order)."""
+    rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
+    rows = rows.sort_values("reporter", kind="stable")
+    if interleaved:  # every other row moved to the end: reporters alternate
+        rows = pd.concat([rows.iloc[::2], rows.iloc[1::2]])
+    path = tmp_path / "trade.csv"
+    rows.to_csv(path, index=False)
+    sequence = rows["reporter"].tolist()
+    assert (sequence != sorted(sequence)) == interleaved
+    out = tmp_path / "trade.parquet"
+    code, _, stderr = _run(CliRunner(), ["--data", str(path), "convert", "--out", str(out)])
+    assert code == 0, stderr
+    from_csv = load([path], use_cache=False).frame
+    from_parquet = load([out], use_cache=False).frame
+    pd.testing.assert_frame_equal(
+        from_parquet.drop(columns=["source"]), from_csv.drop(columns=["source"])
+    )
+    assert from_parquet["line"].tolist() == list(range(2, len(rows) + 2))
