@@ -397,3 +397,30 @@ def test_a_whole_dataset_read_keeps_the_file_s_row_order(
         from_parquet.drop(columns=["source"]), from_csv.drop(columns=["source"])
     )
     assert from_parquet["line"].tolist() == list(range(2, len(rows) + 2))
+
+
+def test_a_dataset_whose_files_differ_in_column_types_is_read_whole(
+    generated_dataset: Path, tmp_path: Path
+) -> None:
+    """One reporter's file rewritten elsewhere with other types (``line`` as int32, text as
+    plain strings): the folders cannot be put together as they are, so the dataset reader
+    unifies them, and the answers are those of the dataset as converted."""
+    import shutil
+
+    import pyarrow as pa
+
+    copy = tmp_path / "copy.parquet"
+    shutil.copytree(generated_dataset, copy)
+    part = sorted(copy.glob("reporter=*/*.parquet"))[0]
+    table = pq.read_table(part)
+    table = table.set_column(
+        table.column_names.index("line"), "line", table["line"].cast(pa.int32())
+    )
+    pq.write_table(table.replace_schema_metadata(None), part)
+    assert not pq.read_schema(part).equals(
+        pq.read_schema(sorted(copy.glob("reporter=*/*.parquet"))[1]), check_metadata=False
+    )
+    for args in (["summary", "-f", "csv"], ["growth", "-f", "json"]):
+        mine = _run(CliRunner(), ["--data", str(copy), *args])
+        assert mine == _run(CliRunner(), ["--data", str(generated_dataset), *args])
+        assert mine[0] == 0, mine[2]

@@ -5,6 +5,10 @@ error lists the series the data has."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,3 +99,28 @@ def test_a_reporter_not_in_the_data_lists_the_series_there_are(
     if command == ["growth"]:  # the error lists what there is
         first = sorted(rows["reporter"] + "–" + rows["partner"])[0]
         assert "no series for FRA" in err and first in err
+
+
+def test_standard_input_and_a_pipe_are_read_once_and_whole(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, data: Path, tmp_path: Path
+) -> None:
+    """They cannot be read twice: read whole at once, so the error for a reporter without
+    a row lists the series as a file's does (and a pipe does not hang on a second read)."""
+    args = ["growth", "-r", "France"]
+    expected = _run(runner, monkeypatch, ["--data", str(data), *args], whole=True)
+    text = data.read_text("utf-8")
+    piped = runner.invoke(app, ["--no-cache", "--data", "-", *args], input=text)
+    assert (piped.exit_code, piped.stdout, piped.stderr) == expected[:3]
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(text, "utf-8"))
+    writer.start()
+    done = subprocess.run(
+        [sys.executable, "-m", "tradecli", "--no-cache", "--data", str(fifo), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    writer.join()
+    assert (done.returncode, done.stderr) == (expected[0], expected[2])

@@ -60,7 +60,14 @@ class Settings:
             base = dataclasses.replace(base, include_flagged=True)
         if self.vintage is not None and base.vintage is None:
             base = dataclasses.replace(base, vintage=self.vintage)
-        reporters = reporter_codes(reporter) if self.data else None
+        # Only that reporter's rows are kept while reading files and folders (and a
+        # dataset's URL, whose other partitions are not fetched); standard input and
+        # pipes, which can be read only once, are read whole.
+        local = all(
+            isinstance(p, Path) and str(p) != "-" and (p.is_file() or p.is_dir()) for p in self.data
+        )
+        remote = all(isinstance(p, str) for p in self.data)
+        reporters = reporter_codes(reporter) if self.data and (local or remote) else None
         with LoadProgress() as progress:
 
             def read(reporters: frozenset[str] | None) -> Dataset:
@@ -76,7 +83,7 @@ class Settings:
                 )
 
             dataset = read(reporters)
-            if reporters is not None and dataset.frame.empty and "-" not in map(str, self.data):
+            if reporters is not None and dataset.frame.empty and local:
                 # Not a row of that reporter: every row is read after all, so that the
                 # error says which series the data has, as it does without --reporter.
                 dataset = read(None)

@@ -232,7 +232,9 @@ def read_table(where: str | Path, pushdown: Pushdown | None = None, filesystem: 
     """The rows a ``pushdown`` keeps, as an Arrow table (the order column included)."""
     direct = _partition_files(where, pushdown, filesystem)
     if direct:
-        return _read_partitions(direct)
+        table = _read_partitions(direct)
+        if table is not None:
+            return table
     import pyarrow.dataset as ds
 
     found = plan(where, pushdown, filesystem, totals=False)
@@ -275,7 +277,8 @@ def _partition_files(
 
 def _read_partitions(files: list[tuple[str, Path]]) -> Any:
     """Those files' rows with their reporter column, text columns read as dictionaries (as
-    Parquet stores them: no string is made per row; ``to_frame`` makes them categoricals)."""
+    Parquet stores them: no string is made per row; ``to_frame`` makes them categoricals);
+    None when the files' column types differ."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -289,6 +292,8 @@ def _read_partitions(files: list[tuple[str, Path]]) -> Any:
             pa.array(np.zeros(table.num_rows, np.int32)), pa.array([code], pa.large_string())
         )
         tables.append(table.append_column("reporter", reporter))
+    if any(not t.schema.equals(tables[0].schema) for t in tables[1:]):
+        return None  # files of other types (written elsewhere): the dataset reader unifies
     return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
