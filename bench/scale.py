@@ -88,8 +88,10 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) -> dict[str, float]:
-    """The library's ``--engine dask`` summary on a LocalCluster of ``workers``."""
+def dask_case(dataset: Path, workers: int, memory: int) -> dict[str, Any]:
+    """The library's ``--engine dask`` whole summary on a LocalCluster of ``workers``:
+    wall and CPU (workers and client), every worker's own peak, the client's, and the
+    workers that were replaced."""
     import logging
     import resource
 
@@ -113,53 +115,6 @@ def dask_case(dataset: Path, workers: int, memory: int, reporter: str | None) ->
             processes=True,
             memory_limit=memory,
             dashboard_address=":0",  # any free port: 8787 may be taken
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster, set_as_default=False) as client,
-    ):
-        before = sum(client.run(cpu).values()) + cpu()
-        started = time.perf_counter()
-        # as a table shows it: no derivations sent back
-        job = dask_engine.Job(dataset, load_groups(), Filters(), client, derivations=False)
-        result = dask_engine.summary(job, reporter, None, None)
-        wall = time.perf_counter() - started
-        peaks = list(client.run(peak).values())
-        spent = sum(client.run(cpu).values()) + cpu() - before
-    return {
-        "wall": wall,
-        "rows": len(result.rows),
-        "worker_peak_max": max(peaks),
-        "worker_peak_sum": sum(peaks),
-        "client_peak": peak(),
-        "cpu": spent,
-    }
-
-
-def dask_big(dataset: Path, workers: int, memory: int) -> dict[str, Any]:
-    """``dask_case`` with every worker's own peak, and the workers that were replaced."""
-    import logging
-    import resource
-
-    from distributed import Client, LocalCluster
-
-    from tradecli import dask_engine
-    from tradecli.dataset import Filters
-    from tradecli.groups import load as load_groups
-
-    def peak() -> float:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    def cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return usage.ru_utime + usage.ru_stime
-
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit=memory,
-            dashboard_address=":0",
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster, set_as_default=False) as client,
@@ -314,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.big is not None and args.dask_in_process is not None:
-        found = dask_big(args.big, args.dask_in_process, args.memory)
+        found = dask_case(args.big, args.dask_in_process, args.memory)
         peaks = ", ".join(f"{p:,.0f}" for p in found["worker_peaks"])
         print(
             f"dask {args.dask_in_process} worker(s), {args.memory / (1 << 30):g} GB limit each, "
@@ -373,12 +328,13 @@ def main(argv: list[str] | None = None) -> None:
     if "dask" not in skip:
         for workers in (1, 2):
             for _ in range(args.runs):
-                found = dask_case(args.parquet, workers, args.memory, None)
+                found = dask_case(args.parquet, workers, args.memory)
+                peaks = found["worker_peaks"]
                 print(
                     f"dask {workers} worker(s), whole: {found['wall']:.2f} s, "
                     f"CPU {found['cpu']:.2f} s (workers and client), "
-                    f"{found['rows']:,} rows; peak per worker {found['worker_peak_max']:,.0f} MB "
-                    f"(all workers {found['worker_peak_sum']:,.0f} MB, client "
+                    f"{found['rows']:,} rows; peak per worker {max(peaks):,.0f} MB "
+                    f"(all workers {sum(peaks):,.0f} MB, client "
                     f"{found['client_peak']:,.0f} MB)"
                 )
 
