@@ -201,10 +201,7 @@ def _reporter_task(
     of the first 100M-row run grew to 1.76 GB and stayed paused), then ``_answer``."""
     from tradecli.readers import parquet
 
-    filesystem = None
-    at: str | Path = where
-    if isinstance(where, str) and parquet.is_url(where):
-        filesystem, at = parquet.filesystem_for(where)
+    at, filesystem = parquet.locate(where)
     table = parquet.read_table(at, parquet.Pushdown(reporters=frozenset({code})), filesystem)
     return _answer(parquet.to_frame(table), groups, filters, keys, work, derivations)
 
@@ -233,10 +230,7 @@ def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str]
     ``reporters`` only when given."""
     from tradecli.readers import parquet
 
-    filesystem = None
-    at: str | Path = where
-    if isinstance(where, str) and parquet.is_url(where):
-        filesystem, at = parquet.filesystem_for(where)
+    at, filesystem = parquet.locate(where)
     marker = parquet.read_marker(at, filesystem)
     listed = marker.get("reporters") if marker is not None else None
     if not isinstance(listed, list):

@@ -170,6 +170,15 @@ def filesystem_for(url: str) -> tuple[Any, str]:
     return fs, str(path)
 
 
+def locate(path: Path | str) -> tuple[str | Path, Any]:
+    """Where a dataset is read, and with which filesystem: a URL's fsspec filesystem and
+    the path within it; a local path as it is, with None (pyarrow's own)."""
+    if isinstance(path, str) and is_url(path):
+        filesystem, where = filesystem_for(path)
+        return where, filesystem
+    return path, None
+
+
 def _dataset(where: str | Path, filesystem: Any = None) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
@@ -346,14 +355,8 @@ def read(path: Path | str, context: ReadContext, pushdown: Pushdown | None = Non
     if pushdown is None:
         pushdown = Pushdown(reporters=context.reporters)
     name = str(path)
-    filesystem = None
-    where: str | Path = path
-    if isinstance(path, str) and is_url(path):
-        filesystem, where = filesystem_for(path)
-    marker = _marker(where, filesystem)
-    if marker is not None:
-        _check_marker(name, marker, context)
-        context.notes.extend(str(n) for n in marker.get("notes", []))
+    check(path, context)
+    where, filesystem = locate(path)
     try:
         table = read_table(where, pushdown, filesystem)
     except (OSError, ValueError) as exc:
@@ -374,11 +377,7 @@ def read(path: Path | str, context: ReadContext, pushdown: Pushdown | None = Non
 def check(path: Path | str, context: ReadContext) -> None:
     """A dataset's marker checked (schema version, commodity) and its notes added to the
     context's, without reading any row."""
-    filesystem = None
-    where: str | Path = path
-    if isinstance(path, str) and is_url(path):
-        filesystem, where = filesystem_for(path)
-    marker = _marker(where, filesystem)
+    marker = _marker(*locate(path))
     if marker is not None:
         _check_marker(str(path), marker, context)
         context.notes.extend(str(n) for n in marker.get("notes", []))
@@ -386,8 +385,6 @@ def check(path: Path | str, context: ReadContext) -> None:
 
 def _reporter_from_folder(table: Any, path: Path) -> Any:
     """One file of a dataset (``reporter=AZE/part-0.parquet``): its reporter is its folder's."""
-    from urllib.parse import unquote
-
     import pyarrow as pa
 
     folder = path.parent.name if path.is_file() else path.name
