@@ -304,11 +304,16 @@ def shares(
         # The columnar path (``engine.bulk``) for the keys whose shares the columns answer.
         from tradecli.analysis.summary_bulk import Shares, columns_of
 
-        columnar = Shares(dataset, columns_of(dataset), lambda: None)
-        for key in keys:
-            share = columnar.latest(key, group)
-            if share is not None:
-                fast[key] = share
+        if group.every_partner:
+            from tradecli.analysis.share_bulk import world_shares
+
+            fast = world_shares(dataset, columns_of(dataset), keys, group)
+        else:
+            columnar = Shares(dataset, columns_of(dataset), lambda: None)
+            for key in keys:
+                share = columnar.latest(key, group)
+                if share is not None:
+                    fast[key] = share
     rest = len(keys) - len(fast)
     bulk = bulk_for(engine, rest) if rest else None
     found: list[Share] = []
@@ -341,8 +346,9 @@ def member_keys(
     """The series whose share of ``group`` can be asked: reporter × member partners in the data."""
     members = {m.member for m in group.members}
     out: set[SeriesKey] = set()
+    codes, asked = dataset.groups.codes, set(reporters)
     for key in dataset.keys():
-        if key.reporter not in reporters or key.partner in dataset.groups.codes:
+        if key.reporter not in asked or key.partner in codes:
             continue
         if partner is not None and key.partner != partner:
             continue

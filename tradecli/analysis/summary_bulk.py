@@ -325,8 +325,6 @@ class Shares:
         self.engine = dataset.engine
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
         self._vectors: dict[SeriesKey, Vector | None] = {}
-        self._world: dict[tuple[str, str, str], _Totals | None] = {}
-        self._partners: dict[tuple[str, str], list[str]] | None = None
         self._members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
 
     def share(self, key: SeriesKey, group: Group) -> Share | None:
@@ -342,14 +340,15 @@ class Shares:
         return shown if isinstance(shown, Share) and not shown.partial else None
 
     def latest(self, key: SeriesKey, group: Group) -> Share | Unanswered | None:
-        """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted)
+        """``share_of(engine, key, group)`` (the latest span) of a group of listed members
         when the columns answer it; None: ask the reference (a published total may exist,
-        a series is not simple, or there is no share and the reference says why)."""
+        a series is not simple, or there is no share and the reference says why). The
+        world's: ``analysis.share_bulk``."""
         return self._latest(key, group)[1]
 
     def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | Unanswered | None]:
         """(whether the columns answer, the share or why there is none)."""
-        if self._code_has_figures(key, group):
+        if group.every_partner or self._code_has_figures(key, group):
             return False, None
         if self.columns.roles(key) is None:
             # Spans beside the months (Jan..m figures): the share is looked for over each
@@ -357,10 +356,7 @@ class Shares:
             return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
         part = self._vector(key)
-        if group.every_partner:
-            totals = self._world_totals(r, flow, currency)
-        else:
-            totals = self._group_totals(r, group, flow, currency)
+        totals = self._group_totals(r, group, flow, currency)
         if totals is None or part is None:
             return False, None
         values, found, xm, part_flags, difference = part
@@ -400,17 +396,6 @@ class Shares:
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
         have, n = int(totals.have[t]), int(totals.members[t])
-        notes = [f"{have} of {n} members have data"]
-        if have < n:
-            assert totals.names is not None and totals.found is not None
-            missing = [
-                name for name, f in zip(totals.names, totals.found[:, t], strict=True) if not f
-            ]
-            notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
-        if group.every_partner:
-            notes.append(
-                "sum over the partners present in the data, not every partner: a partial total"
-            )
         total = bulk_answer(
             SeriesKey(r, group.code or group.name.upper(), flow, currency),
             period,
@@ -419,18 +404,14 @@ class Shares:
             have,
             total_made,
             words(int(totals.flags[t])),
-            notes=tuple(notes),
-            complete=not group.every_partner,
+            notes=(f"{have} of {n} members have data",),
         )
-        return True, Share(key, group.name, answer, total, partial=group.every_partner)
+        return True, Share(key, group.name, answer, total)
 
     def _no_share(self, key: SeriesKey, group: Group, found: Bools, totals: _Totals) -> Unanswered:
         """Why ``share_of`` finds no span (its messages, for a code without figures)."""
         r, code = key.reporter, group.code or group.name
-        if group.every_partner:
-            zero = found & (totals.have >= 1) & (totals.value == 0)
-        else:
-            zero = found & totals.complete & (totals.value == 0)
+        zero = found & totals.complete & (totals.value == 0)
         months = np.flatnonzero(zero)[::-1][:6].tolist()
         if months:
             first = self.columns.first_month
@@ -455,39 +436,6 @@ class Shares:
         code = key.with_partner(group.code)
         flows = [key.flow, *(("export", "import") if key.flow == "turnover" else ())]
         return any(self.columns.has_spans(code.with_flow(f)) for f in flows)
-
-    def _world_totals(self, reporter: str, flow: str, currency: str) -> _Totals | None:
-        """The sum over every partner of the reporter present in the data (``partners_for``
-        of a group of every partner), for each month; complete where at least two have a
-        figure (``share._is_total`` for a partial sum). None: a partner is not simple."""
-        memo = (reporter, flow, currency)
-        if memo in self._world:
-            return self._world[memo]
-        if self._partners is None:
-            codes = self.dataset.groups.codes
-            partners: dict[tuple[str, str], set[str]] = {}
-            for k in self.columns.keys:
-                if k.partner not in codes and ":" not in k.partner and k.partner != k.reporter:
-                    partners.setdefault((k.reporter, k.currency), set()).add(k.partner)
-            self._partners = {rc: sorted(p) for rc, p in partners.items()}
-        names = self._partners.get((reporter, currency), [])
-        out: _Totals | None = None
-        vectors = [self._vector(SeriesKey(reporter, p, flow, currency)) for p in names]
-        if all(v is not None for v in vectors):
-            n_months = self.columns.n_months
-            value = np.zeros(n_months, dtype=np.float64)
-            bits = np.zeros(n_months, dtype=np.int64)
-            found = np.zeros((len(names), n_months), dtype=bool)
-            for i, vector in enumerate(vectors):
-                assert vector is not None
-                value = value + np.where(vector[1], vector[0], 0.0)
-                bits |= np.where(vector[1], vector[3], 0)
-                found[i] = vector[1]
-            have = found.sum(axis=0)
-            members = np.full(n_months, len(names), dtype=np.int64)
-            out = _Totals(value, have >= 2, members, have, bits, names, found)
-        self._world[memo] = out
-        return out
 
     def _vector(self, key: SeriesKey) -> Vector | None:
         """Per month of the data: the key's value (rules 1, 3 and 4 for one month), whether
@@ -563,16 +511,14 @@ class Shares:
 
 @dataclass(frozen=True)
 class _Totals:
-    """Per month: the member sum, whether it may be shown, the number of members and of
-    those with a figure; for a sum with members missing, their names and figures."""
+    """Per month: the member sum, whether it may be shown (every member has a figure),
+    the number of members and of those with a figure."""
 
     value: Floats
     complete: Bools
     members: Ints
     have: Ints
     flags: Ints  # the OR of the flag bits of the members with a figure
-    names: list[str] | None = None
-    found: Bools | None = None
 
 
 __all__ = [

@@ -1,0 +1,171 @@
+"""``share --vs world`` from the columns (``analysis.share_bulk``): values worked out by
+hand, and the whole command equal to the reference engine's on drawn datasets whose
+series have year and year-to-date figures beside their months."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.frames import frame, obs
+from tests.test_bulk_arrays import with_year_to_date
+from tests.test_bulk_engine import _bulk, _same_with_and_without_bulk
+from tradecli.analysis.share import Share, ShareResult, Unanswered, group_shares, share_keys
+from tradecli.analysis.share_bulk import key_cells, world_shares
+from tradecli.analysis.summary_bulk import columns_of
+from tradecli.dataset import Dataset
+from tradecli.engine.answers import EXPORT_PLUS_IMPORT, MEMBER_SUM, SeriesKey
+from tradecli.engine.bulk import Columns
+from tradecli.errors import NotAvailable
+from tradecli.groups import load_bundled
+from tradecli.periods import Period
+from tradecli.render import Report
+from tradecli.selection import Selection
+
+# ``with_year_to_date``, mostly without its approximate figures: a world total is answered
+# from the columns only when every partner of the reporter is simple.
+mostly_simple = st.tuples(with_year_to_date(), st.integers(0, 3)).map(
+    lambda drawn: drawn[0] if drawn[1] == 0 else [r for r in drawn[0] if r["flags"] != "about"]
+)
+
+KAZ = SeriesKey("AZE", "KAZ", "turnover")
+TJK = SeriesKey("AZE", "TJK", "turnover")
+UZB = SeriesKey("AZE", "UZB", "turnover")
+
+
+def _by_hand() -> Dataset:
+    """AZE's trade, 2023. TJK: export months Jan–Mar (1, 2, 3) and an export Jan..3 figure
+    6.5 (published beside them), import Jan..2 and Jan..3 figures 4 and 10, no import
+    months. KAZ: export and import months Jan–Mar (100, 200, 300; 10, 20, 30), no Jan..3
+    figure. UZB: an export Jan..3 figure 50, no import."""
+    rows = [obs(f"2023-{m:02d}", float(m), flow="export") for m in (1, 2, 3)]
+    rows += [obs("2023-01/2023-03", 6.5, flow="export", flags="provisional")]
+    rows += [obs("2023-01/2023-03", 10.0, flow="import")]
+    rows += [obs("2023-01/2023-02", 4.0, flow="import")]
+    for m, (x, i) in enumerate(((100.0, 10.0), (200.0, 20.0), (300.0, 30.0)), start=1):
+        rows += [obs(f"2023-{m:02d}", x, flow="export", partner="KAZ")]
+        rows += [obs(f"2023-{m:02d}", i, flow="import", partner="KAZ")]
+    rows += [obs("2023-01/2023-03", 50.0, flow="export", partner="UZB")]
+    return Dataset(frame(*rows), load_bundled(), [])
+
+
+def test_world_shares_by_hand() -> None:
+    """TJK's turnover spans are the spans its export and import both have: Jan..3 2023
+    alone (6.5 + 10 = 16.5). The world total over it sums the partners in order, each by
+    the rules: KAZ's Jan..3 is its months tiled (600 + 60 = 660), TJK's 16.5, UZB has no
+    import (missing): 660 + 16.5 = 676.5, 2 of 3 partners, partial. TJK's March (export 3
+    + import 10 - 4 = 6, rule 3) is found but is no span of TJK: not a candidate. KAZ's
+    spans are its three months; the latest, March: 330 of 330 + 9 = 339 (TJK's March
+    counts in the total)."""
+    dataset = _by_hand()
+    found = world_shares(dataset, columns_of(dataset), [KAZ, TJK], dataset.groups.get("world"))
+    share = found[TJK]
+    assert isinstance(share, Share) and share.partial
+    assert share.period == Period.ytd(2023, 3)
+    assert share.part.value == 16.5 and share.part.rule == EXPORT_PLUS_IMPORT
+    assert share.part.flags() == ["provisional"]
+    assert share.total.value == 676.5 and share.total.rule == MEMBER_SUM
+    assert len(share.total.parts) == 2
+    assert share.total.notes == (
+        "2 of 3 members have data",
+        "incomplete: missing UZB; this is not the group total",
+        "sum over the partners present in the data, not every partner: a partial total",
+    )
+    assert share.value == 16.5 / 676.5
+    kaz = found[KAZ]
+    assert isinstance(kaz, Share) and kaz.period == Period.month(2023 * 12 + 2)
+    assert (kaz.part.value, kaz.total.value, kaz.value) == (330.0, 339.0, 330.0 / 339.0)
+    assert kaz.total.notes[:2] == (
+        "2 of 3 members have data",
+        "incomplete: missing UZB; this is not the group total",
+    )
+
+
+def test_no_share_by_hand() -> None:
+    """UZB has no turnover (no import): no span; the reason is the reference's."""
+    dataset = _by_hand()
+    found = world_shares(dataset, columns_of(dataset), [UZB], dataset.groups.get("world"))
+    unanswered = found[UZB]
+    assert isinstance(unanswered, Unanswered)
+    assert unanswered.reason == (
+        "no span has both the partner's figure and a AZE–WORLD total; "
+        "AZE–WORLD spans in the data: none"
+    )
+
+
+def test_the_command_gives_the_hand_values() -> None:
+    """``group_shares`` (what ``share --vs world`` asks) takes them, largest first; UZB
+    without one. The reference engine alone gives the same."""
+    for columnar in (True, False):
+        with _bulk(columnar):
+            dataset = _by_hand()
+            selection = Selection.parse(dataset, None, None, None)
+            result = group_shares(dataset, dataset.groups.get("world"), selection)
+        assert isinstance(result, ShareResult)
+        assert [(s.key, s.period, s.value) for s in result.shares] == [
+            (KAZ, Period.month(2023 * 12 + 2), 330.0 / 339.0),
+            (TJK, Period.ytd(2023, 3), 16.5 / 676.5),
+        ]
+        assert [u.key for u in result.unanswered] == [UZB]
+
+
+def test_key_cells_by_hand() -> None:
+    """Per span (month t at 2 t, Jan..m of its year at 2 t + 1): TJK's turnover has Jan..3
+    as its one candidate; its March is found (export + the import's difference) but is
+    no span of it; KAZ's months are found and are its candidates, its Jan..3 found
+    (tiled) but not one of its spans."""
+    dataset = _by_hand()
+    columns: Columns = columns_of(dataset)
+    made = key_cells(columns, [TJK, KAZ, UZB])
+    assert made is not None
+    cells, simple = made
+    assert simple.tolist() == [True, True, True]
+    march = 2 * (2023 * 12 + 2 - columns.first_month)
+    assert cells.candidate[:, march].tolist() == [False, True, False]
+    assert cells.candidate[:, march + 1].tolist() == [True, False, False]
+    assert cells.found[:, march].tolist() == [True, True, False]
+    assert cells.xm[:, march].tolist() == [True, True, False]
+    assert cells.found[:, march + 1].tolist() == [True, True, False]
+    assert cells.value[:, march].tolist() == [9.0, 330.0, 0.0]
+    assert cells.value[:, march + 1].tolist() == [16.5, 660.0, 0.0]
+    assert cells.parts[:, march + 1].tolist() == [2, 2, 0]
+    assert cells.candidate.sum() == 4  # TJK's Jan..3, KAZ's three months
+
+
+def test_the_drawn_world_shares_reach_the_columns() -> None:
+    """On the drawn datasets, most keys are answered by the columns, many of them keys
+    with Jan..m figures beside their months (else the property below would compare the
+    reference with itself)."""
+    counts = [0, 0, 0]
+
+    @settings(max_examples=15, deadline=None)
+    @given(mostly_simple)
+    def count(drawn: list[dict[str, Any]]) -> None:
+        dataset = Dataset(frame(*drawn), load_bundled(), [])
+        world = dataset.groups.get("world")
+        try:
+            keys = share_keys(dataset, world, Selection.parse(dataset, None, None, None))
+        except NotAvailable:
+            return
+        columns = columns_of(dataset)
+        answered = world_shares(dataset, columns, keys, world)
+        counts[0] += len(answered)
+        counts[1] += len(keys)
+        counts[2] += sum(columns.roles(k) is None for k in answered)  # not single months
+
+    count()
+    assert counts[0] > counts[1] / 2 and counts[2] > counts[0] / 4
+
+
+@settings(max_examples=12, deadline=None)
+@given(mostly_simple)
+def test_world_shares_with_year_to_date_figures_print_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    def make(dataset: Dataset) -> Report:
+        selection = Selection.parse(dataset, None, None, None)
+        return group_shares(dataset, dataset.groups.get("world"), selection).report()
+
+    _same_with_and_without_bulk(make, frame(*drawn))
