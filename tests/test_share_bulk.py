@@ -13,7 +13,8 @@ from tests.frames import frame, obs
 from tests.test_bulk_arrays import with_year_to_date
 from tests.test_bulk_engine import _bulk, _same_with_and_without_bulk
 from tradecli.analysis.share import Share, ShareResult, Unanswered, group_shares, share_keys
-from tradecli.analysis.share_bulk import key_cells, world_shares
+from tradecli.analysis.share_bulk import world_shares
+from tradecli.analysis.span_cells import key_cells
 from tradecli.analysis.summary_bulk import columns_of
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import EXPORT_PLUS_IMPORT, MEMBER_SUM, SeriesKey

@@ -1,0 +1,180 @@
+"""Every key's spans as a grid of arrays, for all keys at once (``engine.bulk`` columns).
+
+A span search of the reference (``share.share_of`` over ``growth.spans_of``, ``growth``'s
+latest span) walks a key's spans latest end first and, among spans ending together,
+longest first. For keys whose series are simple (single months and Jan..m figures of one
+calendar year, ``Columns.simple``) the spans that can exist are the months of the data
+and the Jan..m spans (m ≥ 2) of each year; here each is a column, in the order "latest"
+reads them backwards (``Cells``): per key and span, the value by the rules (a month by
+rules 1, 3 and 4: ``Columns.months``; Jan..m by rules 1, 2 and 4: ``key_years``), whether
+found, its flag bits, how it is made, and whether the span is one of the key's own
+(``growth.spans_of``: a span its own series has a figure of, or both its export and
+import have). ``answer`` makes the reference's answer of a found cell, its derivation
+asked of the engine when looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
+from tradecli.engine.bulk import Columns, bulk_answer, key_years
+from tradecli.engine.reference import Engine
+from tradecli.engine.rules import NEGATIVE_DIFFERENCE
+from tradecli.periods import Period
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Per key (row) and span (column), for the spans of the data in the order "latest"
+    reads them backwards: column ``2 t`` is month ``first_month + t``, column ``2 t + 1``
+    Jan..m of that month's year, m = t % 12 + 1 ≥ 2 (never a span for January)."""
+
+    value: Floats
+    found: Bools
+    flags: Ints
+    xm: Bools  # export + import (rule 4)
+    parts: Ints  # 0: exact; else the number of spans summed (or differenced)
+    difference: Bools  # a month as Jan..m less Jan..m - 1 (rule 3)
+    candidate: Bools  # a span of the key (``growth.spans_of``)
+
+
+def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools] | None:
+    """The ``Cells`` of ``keys`` and whether each key is simple (the cells of one that is
+    not are empty); None when none is."""
+    n_keys, n_months, n_years = len(keys), columns.n_months, columns.n_months // 12
+    roles = np.full((n_keys, 3), -1, dtype=np.int64)
+    simple = np.zeros(n_keys, dtype=bool)
+    for k, key in enumerate(keys):
+        taken = columns.roles(key, months_only=False)
+        if taken is not None:
+            simple[k] = True
+            roles[k] = taken
+    if not simple.any():
+        return None
+    # Single months by rules 1 and 3 of each series (own, export, import), and its spans.
+    month_value, month_found, month_flags, month_difference = columns.months()
+    own, x, m = (
+        _spread(
+            columns,
+            roles[:, role],
+            (
+                month_value,
+                month_found,
+                month_flags,
+                month_difference,
+                columns.present,
+                columns.cum_present,
+            ),
+        )
+        for role in range(3)
+    )
+    both = x[1] & m[1] & ~own[1]
+    months = (
+        np.where(own[1], own[0], x[0] + m[0]),
+        own[1] | both,
+        np.where(own[1], own[2], x[2] | m[2]),
+        both,
+        own[1] & own[3],
+        own[4] | (x[4] & m[4]),
+    )
+    # Jan..m of each year by rules 1, 2 and 4 (``key_years``), into the same grid.
+    ky = key_years(columns, keys)
+    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
+    cell = (key_of * n_years + ky.year - columns.first_year).astype(np.int64)
+    grid: list[NDArray[Any]] = []
+    for table in (ky.value, ky.found, ky.flags, ky.xm, ky.parts):
+        dense = np.zeros((n_keys * n_years, 12), dtype=table.dtype)
+        dense[cell] = table
+        grid.append(dense.reshape(n_keys, n_months))
+    jan_value, jan_found, jan_flags, jan_xm, jan_parts = grid
+    jan_candidate = own[5] | (x[5] & m[5])
+    jan_candidate[:, ::12] = False  # Jan..1 is January's month
+
+    def interleave(month: NDArray[Any], jan: NDArray[Any]) -> NDArray[Any]:
+        both_kinds = np.empty((n_keys, 2 * n_months), dtype=month.dtype)
+        both_kinds[:, 0::2] = month
+        both_kinds[:, 1::2] = jan
+        return both_kinds
+
+    value, found, flags, xm, difference, candidate = months
+    parts = np.where(xm, 2, np.where(difference, 2, 0))
+    return (
+        Cells(
+            interleave(np.where(found, value, 0.0), np.where(jan_found, jan_value, 0.0)),
+            interleave(found, jan_found),
+            interleave(np.where(found, flags, 0), np.where(jan_found, jan_flags, 0)),
+            interleave(xm, jan_xm & jan_found),
+            interleave(parts, np.where(jan_found, jan_parts, 0)),
+            interleave(difference, np.zeros_like(difference)),
+            interleave(candidate, jan_candidate),
+        ),
+        simple,
+    )
+
+
+def _spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> list[NDArray[Any]]:
+    """Each table of year-rows (``Columns.row_bounds``) as one row per series of
+    ``series`` over every month of the data (zeros for -1 and years without a row)."""
+    n, n_months = len(series), columns.n_months
+    has = np.flatnonzero(series >= 0)
+    starts = columns.row_bounds[series[has]]
+    counts = columns.row_bounds[series[has] + 1] - starts
+    total = int(counts.sum())
+    rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    cell = np.repeat(has, counts) * (n_months // 12) + columns.row_year[rows] - columns.first_year
+    out = []
+    for table in tables:
+        dense = np.zeros((n * (n_months // 12), 12), dtype=table.dtype)
+        dense[cell] = table[rows]
+        out.append(dense.reshape(n, n_months))
+    return out
+
+
+def span(columns: Columns, column: int) -> Period:
+    """The span of column ``column`` (``Cells``)."""
+    t, jan = divmod(column, 2)
+    month = columns.first_month + t
+    if not jan:
+        return Period.month(month)
+    year, through = divmod(month, 12)
+    return Period.year(year) if through == 11 else Period.ytd(year, through + 1)
+
+
+def answer(
+    engine: Engine, columns: Columns, key: SeriesKey, cells: Cells, i: int, c: int
+) -> Answer:
+    """The answer of key ``i`` (``key``) over span ``c`` (found), as the reference makes it:
+    exact, tiled, a difference (rule 3) or export + import; its derivation the engine's."""
+    period = span(columns, c)
+
+    def made() -> Answer:
+        return engine.value(key, period)
+
+    value = float(cells.value[i, c])
+    words = columns.flag_words(int(cells.flags[i, c]))
+    if cells.xm[i, c]:
+        return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+    if cells.difference[i, c]:
+        notes = (NEGATIVE_DIFFERENCE,) if value < 0 else ()
+        return bulk_answer(
+            key, period, value, DIFFERENCE, 2, made, words, signs=(1, -1), notes=notes
+        )
+    n_parts = int(cells.parts[i, c])
+    return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
+
+
+def last_true(mask: Bools) -> Ints:
+    """Per row, the last column where ``mask`` holds (-1: none)."""
+    n = mask.shape[1]
+    last = n - 1 - np.argmax(mask[:, ::-1], axis=1)
+    return np.where(mask.any(axis=1), last, -1).astype(np.int64)
