@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from tests.frames import frame, obs
 from tests.test_bulk_arrays import with_year_to_date
-from tests.test_bulk_engine import _bulk, _same_with_and_without_bulk
+from tests.test_bulk_engine import _bulk, _growth, _same_with_and_without_bulk
+from tradecli.analysis.growth_bulk import latest_changes
 from tradecli.analysis.share import Share, ShareResult, Unanswered, group_shares, share_keys
 from tradecli.analysis.share_bulk import world_shares
 from tradecli.analysis.span_cells import key_cells
@@ -170,3 +171,59 @@ def test_world_shares_with_year_to_date_figures_print_what_the_reference_prints(
         return group_shares(dataset, dataset.groups.get("world"), selection).report()
 
     _same_with_and_without_bulk(make, frame(*drawn))
+
+
+# -- growth's latest span over the same grid (``growth_bulk.latest_changes``) -------------
+
+
+def test_latest_changes_by_hand() -> None:
+    """TJK's export: months 2022-01..03 (1, 2, 4) and 2023-01..03 (1, 2, 3), a 2023 Jan..3
+    figure 6.5. Its latest span ends in March 2023, the longest: Jan..3 2023 (6.5, exact),
+    against Jan..3 2022 (the months tiled: 1 + 2 + 4 = 7): 6.5 / 7 - 1. KAZ's import: months
+    2022-01..03 (2, 0, 0) and 2023-01..03 (5, 6, 8): March 2023 against a zero March 2022
+    cannot be computed; the latest earlier span with a change: January (5 / 2 - 1; February
+    2022 is zero too). UZB's export: Jan..2 and Jan..3 2023 figures: Jan..3, no base."""
+    rows = [obs(f"2022-{m:02d}", v, flow="export") for m, v in ((1, 1.0), (2, 2.0), (3, 4.0))]
+    rows += [obs(f"2023-{m:02d}", float(m), flow="export") for m in (1, 2, 3)]
+    rows += [obs("2023-01/2023-03", 6.5, flow="export")]
+    rows += [
+        obs(f"2022-{m:02d}", v, flow="import", partner="KAZ")
+        for m, v in ((1, 2.0), (2, 0.0), (3, 0.0))
+    ]
+    rows += [
+        obs(f"2023-{m:02d}", v, flow="import", partner="KAZ")
+        for m, v in ((1, 5.0), (2, 6.0), (3, 8.0))
+    ]
+    rows += [obs("2023-01/2023-03", 50.0, flow="export", partner="UZB")]
+    rows += [obs("2023-01/2023-02", 20.0, flow="export", partner="UZB")]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    tjk, kaz, uzb = TJK.with_flow("export"), KAZ.with_flow("import"), UZB.with_flow("export")
+    found = latest_changes(dataset.engine, columns_of(dataset), [tjk, kaz, uzb])
+    assert all(found[k] is not None for k in (tjk, kaz, uzb))
+    change, earlier = found[tjk] or _never()
+    assert change.current.period == Period.ytd(2023, 3) and change.base.period == Period.ytd(
+        2022, 3
+    )
+    assert (change.current.value, change.base.value) == (6.5, 7.0)
+    assert change.value == 6.5 / 7.0 - 1 and earlier is None
+    change, earlier = found[kaz] or _never()
+    assert change.current.period == Period.month(2023 * 12 + 2) and change.base.value == 0.0
+    assert change.value is None and earlier is not None
+    assert earlier.current.period == Period.month(2023 * 12) and earlier.value == 5.0 / 2.0 - 1
+    change, earlier = found[uzb] or _never()
+    assert change.current.period == Period.ytd(2023, 3) and not change.base.found
+    assert change.current.value == 50.0
+    assert change.reason == "not computable: no Q1 2022 figure to compare with"
+    assert earlier is None
+
+
+@settings(max_examples=10, deadline=None)
+@given(mostly_simple)
+def test_growth_with_year_to_date_figures_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    _same_with_and_without_bulk(_growth, frame(*drawn))
+
+
+def _never() -> Any:
+    raise AssertionError("not answered")

@@ -7,7 +7,9 @@ month that has one a year before too. Each full year is compared with the one be
 and the CAGR runs from the first full year to the last (or ``first``/``last``). The
 months and years are picked with numpy for all keys at once; the answers are
 ``BulkAnswer``s whose derivation is the reference engine's, made when looked at. Other
-keys are left to ``growth.series_growth``.
+keys are left to ``growth.series_growth``. A simple key with year or Jan..m figures beside
+its months looks for its latest span over all its spans, not its months alone
+(``latest_changes``, over the grid of ``analysis.span_cells``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from functools import partial
 import numpy as np
 
 from tradecli.analysis.growth import Cagr, Change, SeriesGrowth
+from tradecli.analysis.span_cells import Cells, answer, key_cells, last_true
 from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import key_years
+from tradecli.engine.bulk import Columns, key_years
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
@@ -58,9 +61,14 @@ def bulk_growth(
     full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_list, years = full_rows.tolist(), ky.year.tolist()
-    # The latest month is asked of single months: only for series made of them alone.
-    simple, latest_list, comparable_list = ky.monthly.tolist(), latest.tolist(), comparable.tolist()
+    # The latest month is asked of single months: only for series made of them alone;
+    # the other simple series' latest span is looked for over their spans (``latest_changes``).
+    simple, monthly = ky.simple.tolist(), ky.monthly.tolist()
+    latest_list, comparable_list = latest.tolist(), comparable.tolist()
     based_list = based.reshape(-1)
+    spans = latest_changes(
+        engine, columns, [key for k, key in enumerate(keys) if simple[k] and not monthly[k]]
+    )
 
     def month(key: SeriesKey, cell: int) -> Answer:
         return made.month(key, cell // 12, cell % 12)
@@ -69,19 +77,26 @@ def bulk_growth(
     for k, key in enumerate(keys):
         if not simple[k]:
             continue
-        cell = latest_list[k]
-        if cell < 0:
-            out[key] = "no figures"
-            continue
-        current = month(key, cell)
-        if based_list[cell]:
-            span = Change(current, month(key, cell - 12))
-        else:
-            span = Change(current, not_found(engine, key, current.period.shifted_years(-1)))
         earlier = None
-        if span.value is None and comparable_list[k] >= 0:
-            cell = comparable_list[k]
-            earlier = Change(month(key, cell), month(key, cell - 12))
+        if not monthly[k]:
+            latest_span = spans[key]
+            if latest_span is None:
+                out[key] = "no figures"
+                continue
+            span, earlier = latest_span
+        else:
+            cell = latest_list[k]
+            if cell < 0:
+                out[key] = "no figures"
+                continue
+            current = month(key, cell)
+            if based_list[cell]:
+                span = Change(current, month(key, cell - 12))
+            else:
+                span = Change(current, not_found(engine, key, current.period.shifted_years(-1)))
+            if span.value is None and comparable_list[k] >= 0:
+                cell = comparable_list[k]
+                earlier = Change(month(key, cell), month(key, cell - 12))
         rows = full_list[full_bounds[k] : full_bounds[k + 1]]
         annual = Annual(made, key, rows)
         changes = Lazy(partial(_year_change, engine, key, annual), len(rows))
@@ -102,3 +117,53 @@ def _year_change(engine: Engine, key: SeriesKey, annual: Annual, i: int) -> Chan
     current = annual[i]
     year = current.period.start_year - 1
     return Change(current, annual.of_year(year) or not_found(engine, key, Period.year(year)))
+
+
+def latest_changes(
+    engine: Engine, columns: Columns, keys: Sequence[SeriesKey]
+) -> dict[SeriesKey, tuple[Change, Change | None] | None]:
+    """For simple keys (``Columns.simple``, not only single months): ``series_growth``'s
+    latest span (``spans_of(...)[-1]``: the latest end, the longest) against the same span a
+    year before, and, when that change cannot be computed, the latest earlier span whose
+    change can (None); None for a key without spans. From ``analysis.span_cells``: a
+    span's column less 24 is the same span a year before."""
+    out: dict[SeriesKey, tuple[Change, Change | None] | None] = {}
+    for start in range(0, len(keys), CHUNK_KEYS):
+        chunk = keys[start : start + CHUNK_KEYS]
+        made = key_cells(columns, chunk)
+        assert made is not None and bool(made[1].all()), "keys that are not simple"
+        cells = made[0]
+        spans = cells.candidate & cells.found
+        latest = last_true(spans)
+        # A change over the span can be computed: the same span a year before is found and
+        # not zero.
+        comparable = np.zeros_like(spans)
+        comparable[:, YEAR:] = spans[:, YEAR:] & cells.found[:, :-YEAR]
+        comparable[:, YEAR:] &= cells.value[:, :-YEAR] != 0
+        columns_at = np.arange(spans.shape[1])
+        comparable &= columns_at[None, :] < latest[:, None]
+        earlier_at = last_true(comparable).tolist()
+        for i, (key, c) in enumerate(zip(chunk, latest.tolist(), strict=True)):
+            if c < 0:
+                out[key] = None
+                continue
+            change = _like_for_like(engine, columns, key, cells, i, c)
+            earlier = None
+            if change.value is None and earlier_at[i] >= 0:
+                earlier = _like_for_like(engine, columns, key, cells, i, earlier_at[i])
+            out[key] = (change, earlier)
+    return out
+
+
+def _like_for_like(
+    engine: Engine, columns: Columns, key: SeriesKey, cells: Cells, i: int, c: int
+) -> Change:
+    """Span ``c`` of key ``i`` (found) against the same span a year before (``c - YEAR``)."""
+    current = answer(engine, columns, key, cells, i, c)
+    if c >= YEAR and cells.found[i, c - YEAR]:
+        return Change(current, answer(engine, columns, key, cells, i, c - YEAR))
+    return Change(current, not_found(engine, key, current.period.shifted_years(-1)))
+
+
+YEAR = 24  # columns of ``span_cells.Cells`` a year apart
+CHUNK_KEYS = 1024
