@@ -11,12 +11,19 @@ from hypothesis import strategies as st
 
 from tests.frames import frame, obs
 from tests.test_bulk_arrays import with_year_to_date
-from tests.test_bulk_engine import _bulk, _growth, _same_with_and_without_bulk
+from tests.test_bulk_engine import _bulk, _growth, _same_with_and_without_bulk, _summary
 from tradecli.analysis.growth_bulk import latest_changes
-from tradecli.analysis.share import Share, ShareResult, Unanswered, group_shares, share_keys
+from tradecli.analysis.share import (
+    Share,
+    ShareResult,
+    Unanswered,
+    group_shares,
+    share_keys,
+    share_of,
+)
 from tradecli.analysis.share_bulk import world_shares
 from tradecli.analysis.span_cells import key_cells
-from tradecli.analysis.summary_bulk import columns_of
+from tradecli.analysis.summary_bulk import Shares, columns_of
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import EXPORT_PLUS_IMPORT, MEMBER_SUM, SeriesKey
 from tradecli.engine.bulk import Columns
@@ -227,3 +234,54 @@ def test_growth_with_year_to_date_figures_prints_what_the_reference_prints(
 
 def _never() -> Any:
     raise AssertionError("not answered")
+
+
+# -- a listed group's share over every span (``summary_bulk.Shares``) -----------------------
+
+
+def test_listed_group_share_over_every_span_by_hand() -> None:
+    """AZE's exports, 2023. TJK: months Jan–Mar (1, 2, 3) and a Jan..3 figure 6.5; KAZ, KGZ
+    and TKM: months Jan–Mar (10, 20, 30); UZB: January and February only. TJK's spans,
+    latest first: Jan..3 and March lack UZB (a sum with a member missing is no total),
+    February has every member: 20 + 20 + 2 + 20 + 20 = 82 (members in order), share 2 / 82.
+    The reference engine says the same."""
+    rows = [obs(f"2023-{m:02d}", float(m), flow="export") for m in (1, 2, 3)]
+    rows += [obs("2023-01/2023-03", 6.5, flow="export")]
+    for partner in ("KAZ", "KGZ", "TKM", "UZB"):
+        months = (1, 2) if partner == "UZB" else (1, 2, 3)
+        rows += [obs(f"2023-{m:02d}", 10.0 * m, flow="export", partner=partner) for m in months]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    group, key = dataset.groups.get("central-asia"), TJK.with_flow("export")
+    found = Shares(dataset, columns_of(dataset), lambda: None).latest(key, group)
+    assert isinstance(found, Share) and not found.partial
+    assert found.period == Period.month(2023 * 12 + 1)
+    assert (found.part.value, found.total.value, found.value) == (2.0, 82.0, 2.0 / 82.0)
+    assert found.total.notes == ("5 of 5 members have data",)
+    with _bulk(False):
+        reference = share_of(Dataset(frame(*rows), load_bundled(), []).engine, key, group)
+    assert isinstance(reference, Share)
+    assert (reference.period, reference.total.value, reference.value) == (
+        found.period,
+        82.0,
+        2.0 / 82.0,
+    )
+
+
+@settings(max_examples=10, deadline=None)
+@given(mostly_simple)
+def test_summary_with_year_to_date_figures_prints_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    _same_with_and_without_bulk(_summary, frame(*drawn))
+
+
+@settings(max_examples=10, deadline=None)
+@given(mostly_simple)
+def test_listed_group_shares_with_year_to_date_figures_print_what_the_reference_prints(
+    drawn: list[dict[str, Any]],
+) -> None:
+    def make(dataset: Dataset) -> Report:
+        selection = Selection.parse(dataset, None, None, None)
+        return group_shares(dataset, dataset.groups.get("central-asia"), selection).report()
+
+    _same_with_and_without_bulk(make, frame(*drawn))

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.projection import Method, Projection, linear
 from tradecli.analysis.share import Share, Unanswered, share_of
+from tradecli.analysis.span_cells import Cells, answer, key_cells, span
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
     DIFFERENCE,
@@ -326,6 +327,13 @@ class Shares:
         self._totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
         self._vectors: dict[SeriesKey, Vector | None] = {}
         self._members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
+        # Keys with Jan..m figures beside their months: the span grid (``span_cells``) of
+        # the members of every listed group, one reporter (flow, currency) at a time.
+        self._block: tuple[tuple[str, str, str], dict[SeriesKey, int], Cells, Bools] | None
+        self._block = None
+        self._cell_totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
+        self._span_members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
+        self._listed: list[str] | None = None
 
     def share(self, key: SeriesKey, group: Group) -> Share | None:
         """The summary's share of ``key`` in ``group`` (None: none shown): the latest span
@@ -353,7 +361,7 @@ class Shares:
         if self.columns.roles(key) is None:
             # Spans beside the months (Jan..m figures): the share is looked for over each
             # span of the key (``share._candidate_spans``), not its months alone.
-            return False, None
+            return self._cells_latest(key, group)
         r, flow, currency = key.reporter, key.flow, key.currency
         part = self._vector(key)
         totals = self._group_totals(r, group, flow, currency)
@@ -410,23 +418,126 @@ class Shares:
 
     def _no_share(self, key: SeriesKey, group: Group, found: Bools, totals: _Totals) -> Unanswered:
         """Why ``share_of`` finds no span (its messages, for a code without figures)."""
-        r, code = key.reporter, group.code or group.name
         zero = found & totals.complete & (totals.value == 0)
         months = np.flatnonzero(zero)[::-1][:6].tolist()
-        if months:
-            first = self.columns.first_month
-            shown = ", ".join(Period.month(first + t).label() for t in months)
-            return Unanswered(
-                key,
-                f"the {r}–{code} total is 0 in the spans that have the partner's "
-                f"figure too ({shown}): no share of it",
-            )
-        what = f"{r}–{code} total" if group.code else f"complete {group.name} member sum"
-        return Unanswered(
-            key,
-            f"no span has both the partner's figure and a {what}"
-            + (f"; {r}–{code} spans in the data: none" if group.code else ""),
+        first = self.columns.first_month
+        return no_share(key, group, [Period.month(first + t) for t in months])
+
+    # -- keys with Jan..m figures beside their months ---------------------------------
+
+    def _cells_latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | Unanswered | None]:
+        """``_latest`` over every span of a simple key (months and Jan..m), from the span
+        grid of the reporter's group members (``span_cells``)."""
+        if self.columns.roles(key, months_only=False) is None:
+            return False, None
+        r, flow, currency = key.reporter, key.flow, key.currency
+        row, cells, simple = self._cells_block(r, flow, currency)
+        i = row.get(key, -1)
+        totals = self._cells_totals(r, group, flow, currency)
+        if i < 0 or not simple[i] or totals is None:
+            return False, None
+        part = cells.candidate[i] & cells.found[i]
+        where = np.flatnonzero(part & totals.complete & (totals.value != 0))
+        if not len(where):
+            zero = np.flatnonzero(part & totals.complete & (totals.value == 0))[::-1][:6]
+            return True, no_share(key, group, [span(self.columns, c) for c in zero.tolist()])
+        c = int(where[-1])
+        period = span(self.columns, c)
+        engine = self.engine
+
+        def total_made() -> Answer:
+            return engine.group_value(r, group, flow, period, currency)
+
+        have, n = int(totals.have[c]), int(totals.members[c])
+        total = bulk_answer(
+            SeriesKey(r, group.code or group.name.upper(), flow, currency),
+            period,
+            float(totals.value[c]),
+            MEMBER_SUM,
+            have,
+            total_made,
+            self.columns.flag_words(int(totals.flags[c])),
+            notes=(f"{have} of {n} members have data",),
         )
+        part_answer = answer(engine, self.columns, key, cells, i, c)
+        return True, Share(key, group.name, part_answer, total)
+
+    def _cells_block(
+        self, reporter: str, flow: str, currency: str
+    ) -> tuple[dict[SeriesKey, int], Cells, Bools]:
+        """The span grid of the reporter's keys with each partner listed in a group (the
+        last one asked for kept: keys come reporter by reporter)."""
+        block = (reporter, flow, currency)
+        if self._block is None or self._block[0] != block:
+            if self._listed is None:
+                self._listed = sorted(
+                    {
+                        m.member
+                        for g in self.dataset.groups.by_name.values()
+                        if not g.every_partner
+                        for m in g.members
+                    }
+                )
+            keys = [SeriesKey(reporter, p, flow, currency) for p in self._listed]
+            made = key_cells(self.columns, keys)
+            if made is None:
+                cells, simple = (
+                    _no_cells(len(keys), self.columns.n_months),
+                    np.zeros(len(keys), bool),
+                )
+            else:
+                cells, simple = made
+            self._block = (block, {k: i for i, k in enumerate(keys)}, cells, simple)
+        return self._block[1], self._block[2], self._block[3]
+
+    def _cells_totals(
+        self, reporter: str, group: Group, flow: str, currency: str
+    ) -> _Totals | None:
+        """``_make_totals`` over every span of the grid (None: a member is not simple)."""
+        memo = (reporter, group, flow, currency)
+        if memo in self._cell_totals:
+            return self._cell_totals[memo]
+        row, cells, simple = self._cells_block(reporter, flow, currency)
+        n_spans = cells.value.shape[1]
+        value = np.zeros(n_spans, dtype=np.float64)
+        complete = np.zeros(n_spans, dtype=bool)
+        members = np.zeros(n_spans, dtype=np.int64)
+        flags = np.zeros(n_spans, dtype=np.int64)
+        out: _Totals | None = _Totals(value, complete, members, members, flags)
+        by_members: dict[tuple[str, ...], list[int]] = {}
+        for listed, columns in self._members_by_span(group).items():
+            by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(columns)
+        for names, spans in by_members.items():
+            at = np.array(spans, dtype=np.int64)
+            rows = [row.get(SeriesKey(reporter, name, flow, currency), -1) for name in names]
+            if not names:
+                continue
+            if any(i < 0 or not simple[i] for i in rows):
+                out = None  # a member that is not simple
+                break
+            total = np.zeros(len(at), dtype=np.float64)
+            bits = np.zeros(len(at), dtype=np.int64)
+            every = np.ones(len(at), dtype=bool)
+            for i in rows:
+                total = total + cells.value[i, at]  # 0.0 where not found
+                bits |= cells.flags[i, at]
+                every &= cells.found[i, at]
+            value[at], flags[at], complete[at], members[at] = total, bits, every, len(names)
+        self._cell_totals[memo] = out
+        return out
+
+    def _members_by_span(self, group: Group) -> dict[tuple[str, ...], list[int]]:
+        """The spans of the grid (``span_cells.Cells`` columns) by the group's members
+        during them."""
+        found = self._span_members.get(group)
+        if found is None:
+            found = self._span_members[group] = {}
+            for c in range(2 * self.columns.n_months):
+                if c % 24 == 1:
+                    continue  # Jan..1: no such span (January's month)
+                listed = tuple(group.members_during(span(self.columns, c)))
+                found.setdefault(listed, []).append(c)
+        return found
 
     def _code_has_figures(self, key: SeriesKey, group: Group) -> bool:
         """``share._code_has_figures``: the group's code has figures for the flow (for
@@ -507,6 +618,33 @@ class Shares:
             complete[at] = every
             members[at] = len(names)
         return _Totals(value, complete, members, members, flags)
+
+
+def no_share(key: SeriesKey, group: Group, zero: list[Period]) -> Unanswered:
+    """Why ``share_of`` finds no span, for a code without figures: ``zero``, the latest
+    few spans with the key's figure whose member sum is 0."""
+    r, code = key.reporter, group.code or group.name
+    if zero:
+        shown = ", ".join(p.label() for p in zero)
+        return Unanswered(
+            key,
+            f"the {r}–{code} total is 0 in the spans that have the partner's "
+            f"figure too ({shown}): no share of it",
+        )
+    what = f"{r}–{code} total" if group.code else f"complete {group.name} member sum"
+    return Unanswered(
+        key,
+        f"no span has both the partner's figure and a {what}"
+        + (f"; {r}–{code} spans in the data: none" if group.code else ""),
+    )
+
+
+def _no_cells(n_keys: int, n_months: int) -> Cells:
+    """A grid with nothing found (keys none of which is simple)."""
+    shape = (n_keys, 2 * n_months)
+    nothing = np.zeros(shape, dtype=bool)
+    zeros = np.zeros(shape, dtype=np.int64)
+    return Cells(np.zeros(shape), nothing, zeros, nothing, zeros, nothing, nothing)
 
 
 @dataclass(frozen=True)
