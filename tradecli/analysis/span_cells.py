@@ -64,7 +64,7 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
     # Single months by rules 1 and 3 of each series (own, export, import), and its spans.
     month_value, month_found, month_flags, month_difference = columns.months()
     own, x, m = (
-        _spread(
+        spread(
             columns,
             roles[:, role],
             (
@@ -122,7 +122,7 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
     )
 
 
-def _spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> list[NDArray[Any]]:
+def spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> list[NDArray[Any]]:
     """Each table of year-rows (``Columns.row_bounds``) as one row per series of
     ``series`` over every month of the data (zeros for -1 and years without a row)."""
     n, n_months = len(series), columns.n_months

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.projection import Method, Projection, linear
 from tradecli.analysis.share import Share, Unanswered, share_of
-from tradecli.analysis.span_cells import Cells, answer, key_cells, span
+from tradecli.analysis.span_cells import Cells, answer, key_cells, span, spread
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
     DIFFERENCE,
@@ -567,6 +567,33 @@ class Shares:
         self._vectors[key] = out
         return out
 
+    def _prefetch(self, keys: Sequence[SeriesKey]) -> None:
+        """``_vector`` of several keys at once (a group's members): one gather per role
+        (``span_cells.spread``) instead of one per key and role."""
+        todo = [k for k in dict.fromkeys(keys) if k not in self._vectors]
+        if len(todo) < 2:
+            return
+        columns = self.columns
+        taken: list[SeriesKey] = []
+        table: list[tuple[int, int, int]] = []
+        for k in todo:
+            roles = columns.roles(k, months_only=False)
+            if roles is None:
+                self._vectors[k] = None
+            else:
+                taken.append(k)
+                table.append(roles)
+        if not taken:
+            return
+        series = np.array(table, dtype=np.int64)
+        own, x, m = (spread(columns, series[:, role], columns.months()) for role in range(3))
+        both = x[1] & m[1] & ~own[1]
+        values = np.where(own[1], own[0], x[0] + m[0])
+        flags = np.where(own[1], own[2], x[2] | m[2])
+        found, difference = own[1] | both, own[1] & own[3]
+        for i, k in enumerate(taken):
+            self._vectors[k] = (values[i], found[i], both[i], flags[i], difference[i])
+
     def _group_totals(
         self, reporter: str, group: Group, flow: str, currency: str
     ) -> _Totals | None:
@@ -599,6 +626,9 @@ class Shares:
         by_members: dict[tuple[str, ...], list[int]] = {}
         for listed, months in self._membership(group).items():
             by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(months)
+        self._prefetch(
+            [SeriesKey(reporter, name, flow, currency) for names in by_members for name in names]
+        )
         for names, months in by_members.items():
             at = np.array(months, dtype=np.int64)
             if not names:
