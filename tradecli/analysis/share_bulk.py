@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.share import Share, Unanswered
 from tradecli.analysis.span_cells import Bools, Cells, answer, key_cells, last_true, span
+from tradecli.analysis.summary_bulk import no_share
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import MEMBER_SUM, Answer, SeriesKey
 from tradecli.engine.bulk import Columns, bulk_answer
@@ -137,11 +138,13 @@ def _block_shares(
     shown = (totals.have >= 2) & (totals.value != 0)
     best = last_true(part_found & shown).tolist()
     zero = part_found & (totals.have >= 1) & (totals.value == 0)
+    some_zero = zero.any(axis=1).tolist()
     out: dict[SeriesKey, Share | Unanswered] = {}
     for n, (key, i) in enumerate(asked):
         c = best[n]
         if c < 0:
-            out[key] = _no_share(columns, key, group, zero[n])
+            spans = np.flatnonzero(zero[n])[::-1][:6].tolist() if some_zero[n] else []
+            out[key] = no_share(key, group, [span(columns, c) for c in spans])
         else:
             out[key] = _share(engine, columns, key, group, cells, i, c, totals)
     return out
@@ -184,23 +187,3 @@ def _share(
     )
     part = answer(engine, columns, key, cells, i, c)
     return Share(key, group.name, part, total, partial=True)
-
-
-def _no_share(columns: Columns, key: SeriesKey, group: Group, zero: Bools) -> Unanswered:
-    """Why ``share_of`` finds no span (its messages, for a world code without figures):
-    ``zero``, the key's spans whose total is 0."""
-    r, code = key.reporter, group.code or group.name
-    spans = np.flatnonzero(zero)[::-1][:6].tolist()
-    if spans:
-        shown = ", ".join(span(columns, c).label() for c in spans)
-        return Unanswered(
-            key,
-            f"the {r}–{code} total is 0 in the spans that have the partner's "
-            f"figure too ({shown}): no share of it",
-        )
-    what = f"{r}–{code} total" if group.code else f"complete {group.name} member sum"
-    return Unanswered(
-        key,
-        f"no span has both the partner's figure and a {what}"
-        + (f"; {r}–{code} spans in the data: none" if group.code else ""),
-    )
