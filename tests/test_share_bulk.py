@@ -224,7 +224,7 @@ def test_latest_changes_by_hand() -> None:
     assert earlier is None
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(mostly_simple)
 def test_growth_with_year_to_date_figures_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]],
@@ -267,7 +267,7 @@ def test_listed_group_share_over_every_span_by_hand() -> None:
     )
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(mostly_simple)
 def test_summary_with_year_to_date_figures_prints_what_the_reference_prints(
     drawn: list[dict[str, Any]],
@@ -275,7 +275,7 @@ def test_summary_with_year_to_date_figures_prints_what_the_reference_prints(
     _same_with_and_without_bulk(_summary, frame(*drawn))
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(mostly_simple)
 def test_listed_group_shares_with_year_to_date_figures_print_what_the_reference_prints(
     drawn: list[dict[str, Any]],
