@@ -31,7 +31,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -149,6 +149,7 @@ class _Chunk:
     index: int
     rows: int = 0
     positions: np.ndarray | None = None  # the kept rows, counted from the chunk's first
+    every: bool = False  # every row kept (``positions`` is then None)
     columns: dict[str, Any] | None = None  # their columns, when any row is kept
 
 
@@ -258,30 +259,36 @@ class _Reader:
         columns = [_one_chunk(table.column(i)) for i in range(table.num_columns)]
         chunk.rows = table.num_rows
         del table
-        keep = self._check(columns)
+        keep, steps = self._check(columns)
         if keep is False:
             chunk.positions = np.zeros(0, dtype=np.int32)
             return
         if keep is True:
-            chunk.positions = np.arange(chunk.rows, dtype=np.int32)
+            chunk.every = True
         else:
             chunk.positions = np.flatnonzero(keep).astype(np.int32)
             mask = pa.array(keep)
             columns = [column.filter(mask) for column in columns]
+            steps = _Steps(steps.at[keep], steps.longest)
         # Here rather than once at the end: the workers do it while other blocks are
         # still being read, and the frame is then a matter of putting pieces together.
-        chunk.columns = self._convert(columns)
+        chunk.columns = self._convert(columns, steps)
 
     # -- checking ------------------------------------------------------------
 
-    def _check(self, columns: list[pa.Array]) -> np.ndarray | bool:
+    def _check(self, columns: list[pa.Array]) -> tuple[np.ndarray | bool, _Steps]:
         """Raise _Fallback on anything the plain path would report; the rows to keep
-        (a mask, or True for all, False for none)."""
+        (a mask, or True for all, False for none), and each row's step as written."""
+        steps = _Steps(np.zeros(0, dtype=np.int16), 0)
         for name, column in zip(self.names, columns, strict=True):
             if name == "value":
-                _check_numbers(column)
+                steps = _check_numbers(column)
             else:
                 self._check_distinct(name, column.dictionary)
+        return self._kept(columns), steps
+
+    def _kept(self, columns: list[pa.Array]) -> np.ndarray | bool:
+        """The rows of the wanted reporters: a mask, or True for all, False for none."""
         wanted = self.context.reporters
         if wanted is None:
             return True
@@ -364,30 +371,36 @@ class _Reader:
 
     # -- the frame -----------------------------------------------------------
 
-    def _convert(self, columns: list[pa.Array]) -> dict[str, Any]:
-        """The kept rows of one chunk as the frame's columns: codes and texts as their
-        checked readings (the distinct readings and each row's index into them, int32),
-        periods as month numbers (int32), values scaled to units and snapped to the
-        digits they were published with. Without pandas, which a reading begun ahead
+    def _convert(self, columns: list[pa.Array], steps: _Steps) -> dict[str, Any]:
+        """The kept rows of one chunk as the frame's pieces: codes and texts, and periods,
+        as their checked readings (the distinct readings and each row's index into them);
+        values scaled to units and snapped to the digits they were published with, and
+        their steps (as indices into ``_STEP`` when no unit scales them, so the frame
+        takes them straight into its column). Without pandas, which a reading begun ahead
         may not have yet."""
         column = dict(zip(self.names, columns, strict=True))
         out: dict[str, Any] = {}
         for name in column:
-            if name not in ("period", "value", "unit"):
+            if name not in ("value", "unit"):
                 out[name] = self._distinct(name, column[name])
-        spans, index = self._distinct("period", column["period"])
-        out["first"] = np.array([s[0] for s in spans], dtype=np.int32)[index]
-        out["last"] = np.array([s[1] for s in spans], dtype=np.int32)[index]
-        text = column["value"]
+        value: np.ndarray = pc.cast(column["value"], pa.float64()).to_numpy()
+        mult = None
         if "unit" in column:
             units, index = self._distinct("unit", column["unit"])
-            mult = np.array(units, dtype=np.float64)[index]
-        else:
-            mult = np.ones(len(text))
-        step = _steps(text) * mult
-        value = pc.cast(text, pa.float64()).to_numpy() * mult
+            if any(unit != 1.0 for unit in units):
+                mult = np.array(units, dtype=np.float64)[index]
+                value = value * mult
         if len(value) and value.max() > MAX_VALUE:
             raise _Fallback  # the plain path reports it
+        if mult is None and steps.longest <= _EXACT_DIGITS:
+            # Unscaled numbers of at most 15 digits are what ``snap`` gives back: each is
+            # an integer below 2**53 in steps, so the division and rounding are exact.
+            out["value"] = value
+            out["step"] = steps.at
+            return out
+        step = _STEP[steps.at]
+        if mult is not None:
+            step *= mult
         out["value"] = snap(value, step)
         out["step"] = step
         return out
@@ -402,18 +415,19 @@ class _Reader:
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
         pieces: list[dict[str, Any]] = []
         for chunk, offset in zip(self.chunks, offsets, strict=True):
-            if chunk.columns is not None and chunk.positions is not None:
+            if chunk.columns is not None:
                 chunk.columns["line"] = (chunk.positions, int(offset) + 2)  # line numbers
                 pieces.append(chunk.columns)
         self.chunks.clear()
         if not pieces:  # no row kept: the same columns, empty
             empty = pa.array([], pa.dictionary(pa.int32(), pa.string()))
             columns = [pa.array([], pa.string()) if n == "value" else empty for n in self.names]
-            pieces = [{**self._convert(columns), "line": (np.zeros(0, dtype=np.int32), 0)}]
+            none = _Steps(np.zeros(0, dtype=np.int16), 0)
+            pieces = [{**self._convert(columns, none), "line": (np.zeros(0, np.int32), 0)}]
         n = sum(len(piece["value"]) for piece in pieces)
         out: dict[str, Any] = {"line": np.empty(n, dtype=np.int64)}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
-        texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "line")]
+        texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "period", "line")]
         for name, dtype in _NUMBERS.items():
             out[name] = np.empty(n, dtype=dtype)
         categories = {name: _categories(pieces, name) for name in codes}
@@ -423,15 +437,26 @@ class _Reader:
         start = 0
         for piece in pieces:
             end = start + len(piece["value"])
-            for name in _NUMBERS:
-                out[name][start:end] = piece.pop(name)
+            out["value"][start:end] = piece.pop("value")
+            step = piece.pop("step")
+            if step.dtype == np.float64:
+                out["step"][start:end] = step
+            else:  # indices into _STEP
+                np.take(_STEP, step, out=out["step"][start:end], mode="clip")
+            spans, index = piece.pop("period")
+            bounds = np.array(spans, dtype=np.int32).reshape(-1, 2).T
+            for name, bound in zip(("first", "last"), bounds, strict=True):
+                np.take(bound, index, out=out[name][start:end], mode="clip")
             positions, first_line = piece.pop("line")
-            np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
+            if positions is None:  # every row of the chunk
+                out["line"][start:end] = np.arange(first_line, first_line + end - start)
+            else:
+                np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
             for name in codes:
                 mapped, index = piece.pop(name)
                 number = categories[name][1]
                 lookup = np.array([number.get(v, -1) for v in mapped], dtype=out[name].dtype)
-                out[name][start:end] = lookup[index]
+                np.take(lookup, index, out=out[name][start:end], mode="clip")
             for name in texts:  # other columns: the rows' own strings
                 mapped, index = piece.pop(name)
                 taken = pa.array(mapped, pa.large_string()).take(pa.array(index))
@@ -509,42 +534,61 @@ def _categories(pieces: list[dict[str, Any]], name: str) -> tuple[pd.Index, dict
     return pd.Index(categories, dtype="str"), {v: i for i, v in enumerate(categories)}
 
 
-def _check_numbers(column: pa.Array) -> None:
+class _Steps(NamedTuple):
+    """Each number's step as written (``at``: its index into ``_STEP``), and the longest
+    number's length in characters."""
+
+    at: np.ndarray
+    longest: int
+
+
+def _check_numbers(column: pa.Array) -> _Steps:
     """_Fallback unless every value is digits with an optional fraction (``123``, ``4.05``):
-    the forms that both paths read the same way, never negative, empty or infinite."""
+    the forms that both paths read the same way, never negative, empty or infinite. Each
+    number's step (``published_step``): 10**-digits after the point, else 10**trailing
+    zeros (1 for zero), found on the bytes already scanned for the check."""
     if len(column) == 0:
-        return
+        return _Steps(np.zeros(0, dtype=np.int16), 0)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[: len(column) + 1]
     lengths = np.diff(offsets)
-    if lengths.min() < 1 or lengths.max() > _MAX_DIGITS:
+    longest = int(lengths.max())
+    if lengths.min() < 1 or longest > _MAX_DIGITS:
         raise _Fallback
     data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    ends = offsets[1:] - offsets[0] - 1  # each number's last character in ``data``
+    exponent = _trailing_zeros(data, ends, lengths)
     digit = (data - np.uint8(48)) < 10
-    if digit.all():
-        return
-    dots = np.flatnonzero(~digit)
-    if not (data[dots] == 46).all():
-        raise _Fallback
-    dots = dots + offsets[0]
-    row = np.searchsorted(offsets, dots, side="right") - 1
-    if (np.diff(row) == 0).any():  # two points in one number
-        raise _Fallback
-    if (dots == offsets[row]).any() or (dots == offsets[row + 1] - 1).any():
-        raise _Fallback  # "5." or ".5"
+    if not digit.all():
+        dots = np.flatnonzero(~digit)
+        if not (data[dots] == 46).all():
+            raise _Fallback
+        row = np.searchsorted(ends, dots)  # the number each point is in
+        if (np.diff(row) == 0).any():  # two points in one number
+            raise _Fallback
+        if (dots == ends[row] - lengths[row] + 1).any() or (dots == ends[row]).any():
+            raise _Fallback  # "5." or ".5"
+        exponent[row] = dots - ends[row]  # minus the digits after the point
+    exponent += _MAX_DIGITS
+    return _Steps(exponent, longest)
 
 
-def _steps(text: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """``published_step`` of each number as written, vectorised (digits with an optional
-    fraction only: 10**-digits after the point, else 10**trailing zeros; 0 → 1)."""
-    length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
-    dot = pc.find_substring(text, ".").to_numpy(zero_copy_only=False).astype(np.int64)
-    trimmed = (
-        pc.utf8_length(pc.utf8_rtrim(text, characters="0"))
-        .to_numpy(zero_copy_only=False)
-        .astype(np.int64)
-    )
-    zeros = np.where(trimmed == 0, 0, length - trimmed)
-    exponent = np.where(dot >= 0, -(length - dot - 1), zeros)
-    table = np.array([_POW10[k] for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)])
-    steps: np.ndarray = table[exponent + _MAX_DIGITS]
-    return steps
+def _trailing_zeros(data: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """How many zeros each number ends with (int16), 0 for a number of zeros only: one
+    pass over the rows, then one over those that end in a zero, and so on."""
+    zeros = np.zeros(len(ends), dtype=np.int16)
+    rows = np.flatnonzero(data[ends] == 48)
+    k = 1
+    while len(rows):
+        zeros[rows] = k
+        whole = lengths[rows] == k  # nothing but zeros: "0", "000"
+        if whole.any():
+            zeros[rows[whole]] = 0
+            rows = rows[~whole]
+        rows = rows[data[ends[rows] - k] == 48]
+        k += 1
+    return zeros
+
+
+_STEP = np.array([_POW10[k] for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)])
+# Numbers of at most this many characters are integers below 2**53 in their steps.
+_EXACT_DIGITS = 15
