@@ -77,6 +77,28 @@ def test_a_column_with_a_new_value_in_every_row(
     pd.testing.assert_frame_equal(frame, _plain(path, _context(), monkeypatch))
 
 
+@pytest.mark.parametrize("many", [500, 1 << 30])
+@pytest.mark.parametrize("some", [False, True])
+def test_a_provenance_column_with_a_new_value_in_every_row(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many: int, some: bool
+) -> None:
+    """A page per row in ``url`` (a categorical): its categories are those of the rows
+    kept (one reporter's, or all), found by Arrow or, past ``_KNOWN_MAX``, by dict."""
+    monkeypatch.setattr(tidy_fast, "_KNOWN_MAX", many)
+    path = tmp_path / "pages.csv"
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",url")
+    rows = [f"{line}https://example.org/{i}" for i, line in enumerate(lines[1:6000])]
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    reporter = frozenset({_reporter(path)}) if some else None
+    frame = tidy_fast.read(path, _context(reporter))
+    assert frame is not None
+    kept = [r for r in rows if not some or r.split(",")[0] in reporter]  # type: ignore[operator]
+    assert 0 < len(kept) < 5999 if some else len(kept) == 5999
+    assert sorted(frame["url"].cat.categories) == sorted(r.rsplit(",", 1)[1] for r in kept)
+    pd.testing.assert_frame_equal(frame, _plain(path, _context(reporter), monkeypatch))
+
+
 def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, int]:
     old = sys.argv
     sys.argv = ["tradecli", *argv]

@@ -372,8 +372,8 @@ class _Reader:
     # -- the frame -----------------------------------------------------------
 
     def _convert(self, columns: list[pa.Array], steps: _Steps) -> dict[str, Any]:
-        """The kept rows of one chunk as the frame's pieces: codes and texts, and periods,
-        as their checked readings (the distinct readings and each row's index into them);
+        """The kept rows of one chunk as the frame's pieces: codes, texts and periods as
+        the block's distinct values (raw, as read) and each row's index into them;
         values scaled to units and snapped to the digits they were published with, and
         their steps (as indices into ``_STEP`` when no unit scales them, so the frame
         takes them straight into its column). Without pandas, which a reading begun ahead
@@ -382,7 +382,7 @@ class _Reader:
         out: dict[str, Any] = {}
         for name in column:
             if name not in ("value", "unit"):
-                out[name] = self._distinct(name, column[name])
+                out[name] = _raw(column[name])
         value: np.ndarray = pc.cast(column["value"], pa.float64()).to_numpy()
         mult = None
         if "unit" in column:
@@ -430,9 +430,13 @@ class _Reader:
         texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "period", "line")]
         for name, dtype in _NUMBERS.items():
             out[name] = np.empty(n, dtype=dtype)
-        categories = {name: _categories(pieces, name) for name in codes}
+        every = all(piece["line"][0] is None for piece in pieces)  # no row left out
+        readings = {name: _Readings(self.seen[name]) for name in (*codes, "period")}
+        categories = {name: readings[name].categories(pieces, name, every) for name in codes}
         for name in codes:  # the codes' final dtype (int8 for fewer than 128 categories)
-            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][1])))
+            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][0])))
+        numbers = {name: np.asarray(c[1], dtype=out[name].dtype) for name, c in categories.items()}
+        spans = np.array(readings["period"].mapped, dtype=np.int32).reshape(-1, 2).T
         strings: dict[str, list[pa.Array]] = {name: [] for name in texts}
         start = 0
         for piece in pieces:
@@ -443,28 +447,30 @@ class _Reader:
                 out["step"][start:end] = step
             else:  # indices into _STEP
                 np.take(_STEP, step, out=out["step"][start:end], mode="clip")
-            spans, index = piece.pop("period")
-            bounds = np.array(spans, dtype=np.int32).reshape(-1, 2).T
-            for name, bound in zip(("first", "last"), bounds, strict=True):
-                np.take(bound, index, out=out[name][start:end], mode="clip")
+            values, index = piece.pop("period")
+            ids = readings["period"].ids(values)
+            for name, bound in zip(("first", "last"), spans, strict=True):
+                np.take(bound[ids], index, out=out[name][start:end], mode="clip")
             positions, first_line = piece.pop("line")
             if positions is None:  # every row of the chunk
                 out["line"][start:end] = np.arange(first_line, first_line + end - start)
             else:
                 np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
             for name in codes:
-                mapped, index = piece.pop(name)
-                number = categories[name][1]
-                lookup = np.array([number.get(v, -1) for v in mapped], dtype=out[name].dtype)
+                values, index = piece.pop(name)
+                lookup = numbers[name][readings[name].ids(values)]
                 np.take(lookup, index, out=out[name][start:end], mode="clip")
             for name in texts:  # other columns: the rows' own strings
-                mapped, index = piece.pop(name)
+                values, index = piece.pop(name)
+                mapped = [self.seen[name][v] for v in values.to_pylist()]
                 taken = pa.array(mapped, pa.large_string()).take(pa.array(index))
                 strings[name].append(taken)
             start = end
         del pieces
         for name in codes:
-            out[name] = pd.Categorical.from_codes(out[name], categories[name][0])
+            out[name] = pd.Categorical.from_codes(
+                out[name], pd.Index(categories[name][0], dtype="str")
+            )
         for name in texts:
             joined = pa.chunked_array(strings.pop(name), pa.large_string())
             out[name] = pd.Series(joined, dtype="str")
@@ -490,12 +496,9 @@ class _Reader:
 
     def _distinct(self, name: str, values: pa.Array) -> tuple[list[Any], np.ndarray]:
         """The checked reading of each distinct value, and each row's index into them."""
-        if not pa.types.is_dictionary(values.type):
-            values = pc.dictionary_encode(values)
+        values, index = _raw(values)
         mapping = self.seen[name]
-        mapped = [mapping[v] for v in values.dictionary.to_pylist()]
-        index = values.indices.to_numpy(zero_copy_only=False)
-        return mapped, index.astype(_code_dtype(len(mapped)), copy=False)
+        return [mapping[v] for v in values.to_pylist()], index
 
 
 _NUMBERS = {"first": np.int32, "last": np.int32, "value": np.float64, "step": np.float64}
@@ -519,19 +522,55 @@ def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
     return pa.concat_arrays(column.chunks) if column.num_chunks else column.type.empty()
 
 
-def _categories(pieces: list[dict[str, Any]], name: str) -> tuple[pd.Index, dict[Any, int]]:
-    """The categories of a column across the pieces, as ``astype("category")`` makes them
-    (sorted, only those used), and each one's number."""
-    import pandas as pd
+def _raw(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """A block's distinct values as read, and each row's index into them (narrowest)."""
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    index = values.indices.to_numpy(zero_copy_only=False)
+    return values.dictionary, index.astype(_code_dtype(len(values.dictionary)), copy=False)
 
-    used: set[Any] = set()
-    for piece in pieces:
-        mapped, index = piece[name]
-        if len(mapped):
-            seen = np.bincount(index, minlength=len(mapped)) > 0
-            used.update(m for m, s in zip(mapped, seen.tolist(), strict=True) if s)
-    categories = sorted(used)
-    return pd.Index(categories, dtype="str"), {v: i for i, v in enumerate(categories)}
+
+class _Readings:
+    """Every distinct value a column had (as read, all blocks) and its checked reading:
+    a block's values are found among them by Arrow, not one by one in Python."""
+
+    def __init__(self, seen: dict[str, Any]) -> None:
+        self.raw = pa.array(list(seen), pa.string())
+        self.mapped = list(seen.values())
+        # Arrow hashes ``raw`` afresh for each block: past a few thousand values (a text
+        # per row) a dict, made once, is cheaper.
+        many = len(seen) > _KNOWN_MAX
+        self.position = {v: i for i, v in enumerate(seen)} if many else None
+
+    def ids(self, values: pa.Array) -> np.ndarray:
+        """Where each of ``values`` is in ``raw``."""
+        if self.position is not None:
+            position = self.position
+            return np.array([position[v] for v in values.to_pylist()], dtype=np.int64)
+        found = pc.index_in(values, value_set=self.raw)
+        if found.null_count:
+            raise _Fallback  # not checked: cannot be, but then the plain path reads it
+        ids: np.ndarray = found.to_numpy(zero_copy_only=False)
+        return ids
+
+    def categories(
+        self, pieces: list[dict[str, Any]], name: str, every: bool
+    ) -> tuple[list[Any], list[int]]:
+        """The column's categories as ``astype("category")`` makes them (sorted, only
+        those used), and each raw value's number among them (-1: not used). ``every``:
+        every row was kept, so every value read is used."""
+        if every:
+            used = np.ones(len(self.mapped), dtype=bool)
+        else:
+            used = np.zeros(len(self.mapped), dtype=bool)
+            for piece in pieces:
+                values, index = piece[name]
+                if len(values):
+                    there = np.bincount(index, minlength=len(values)) > 0
+                    used[self.ids(values)[there]] = True
+        categories = sorted({m for m, u in zip(self.mapped, used.tolist(), strict=True) if u})
+        number = {v: i for i, v in enumerate(categories)}
+        return categories, [number[m] if u else -1 for m, u in zip(self.mapped, used, strict=True)]
 
 
 class _Steps(NamedTuple):
