@@ -99,6 +99,28 @@ def test_a_provenance_column_with_a_new_value_in_every_row(
     pd.testing.assert_frame_equal(frame, _plain(path, _context(reporter), monkeypatch))
 
 
+@pytest.mark.parametrize("breaks", ["\r\n", "\r", "mixed"])
+def test_line_breaks_other_than_newline(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breaks: str
+) -> None:
+    """Rows are counted as blocks are taken (at each \\n), so that the workers can put
+    the numbers in place: \\r\\n is read the fast way, a lone \\r (which ends a row
+    too) sends the file the plain way. Either way the frame is the plain path's."""
+    lines = generated.read_text(encoding="utf-8").splitlines()[:3000]
+    if breaks == "mixed":
+        text = "".join(line + ("\r" if i % 7 == 3 else "\n") for i, line in enumerate(lines))
+    else:
+        text = breaks.join(lines) + breaks
+    path = tmp_path / "breaks.csv"
+    path.write_bytes(text.encode("utf-8"))
+    frame = tidy_fast.read(path, _context())
+    assert (frame is None) == ("\r" in text.replace("\r\n", ""))
+    plain = _plain(path, _context(), monkeypatch)
+    assert list(plain["line"][:3]) == [2, 3, 4] and len(plain) == 2999
+    if frame is not None:
+        pd.testing.assert_frame_equal(frame, plain)
+
+
 def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, int]:
     old = sys.argv
     sys.argv = ["tradecli", *argv]

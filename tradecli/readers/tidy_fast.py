@@ -23,6 +23,7 @@ Nothing here imports pandas until the frame is put together.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
@@ -150,6 +151,8 @@ class _Chunk:
     rows: int = 0
     positions: np.ndarray | None = None  # the kept rows, counted from the chunk's first
     every: bool = False  # every row kept (``positions`` is then None)
+    start: int = 0  # the row the chunk begins at, when its lines were counted
+    lines: int = -1  # its lines as counted (-1: not counted)
     columns: dict[str, Any] | None = None  # their columns, when any row is kept
 
 
@@ -188,6 +191,17 @@ class _Reader:
         self.carry = b""  # the start of a line that the last block cut
         self.done_bytes = self.header_bytes
         self.running = workers
+        # Every row kept, and a size that bounds the rows (not gzip, whose size is a
+        # guess): the workers put the numbers straight into the frame's own columns, at
+        # rows counted as blocks are taken. Allocated for the most rows the size allows
+        # (a row has a comma per column but one and a line break): pages never written
+        # cost nothing.
+        self.direct: dict[str, np.ndarray] | None = None
+        self.next_row = 0
+        if self.context.reporters is None and not _is_gzip(self.path):
+            rows = (self.size - self.header_bytes) // len(self.names) + 1
+            with contextlib.suppress(MemoryError):  # where memory is not overcommitted
+                self.direct = {name: np.empty(rows, dtype) for name, dtype in _DIRECT.items()}
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self.threads:
             thread.start()
@@ -219,6 +233,12 @@ class _Reader:
             if self.progress is not None:
                 self.progress(self.done_bytes, self.size)
             chunk = _Chunk(len(self.chunks))
+            if self.direct is not None:
+                chunk.start = self.next_row
+                chunk.lines = data.count(b"\n", 0, end) + (data[end - 1 : end] != b"\n")
+                self.next_row += chunk.lines
+                if self.next_row > len(self.direct["value"]):
+                    raise _Fallback  # the file grew while read
             self.chunks.append(chunk)
             return chunk.index, data, end
 
@@ -259,6 +279,8 @@ class _Reader:
         columns = [_one_chunk(table.column(i)) for i in range(table.num_columns)]
         chunk.rows = table.num_rows
         del table
+        if chunk.lines >= 0 and chunk.rows != chunk.lines:
+            raise _Fallback  # a line break that is not \n: the plain path counts lines
         keep, steps = self._check(columns)
         if keep is False:
             chunk.positions = np.zeros(0, dtype=np.int32)
@@ -273,6 +295,27 @@ class _Reader:
         # Here rather than once at the end: the workers do it while other blocks are
         # still being read, and the frame is then a matter of putting pieces together.
         chunk.columns = self._convert(columns, steps)
+        if self.direct is not None:
+            self._place(chunk, chunk.columns)
+
+    def _place(self, chunk: _Chunk, piece: dict[str, Any]) -> None:
+        """Put a chunk's numbers and line numbers in the frame's columns, at its rows."""
+        assert self.direct is not None and chunk.every
+        at = slice(chunk.start, chunk.start + chunk.rows)
+        out = self.direct
+        out["value"][at] = piece.pop("value")
+        step = piece.pop("step")
+        if step.dtype == np.float64:
+            out["step"][at] = step
+        else:  # indices into _STEP
+            np.take(_STEP, step, out=out["step"][at], mode="clip")
+        values, index = piece.pop("period")
+        seen = self.seen["period"]
+        spans = np.array([seen[v] for v in values.to_pylist()], dtype=np.int32)
+        for name, bound in zip(("first", "last"), spans.reshape(-1, 2).T, strict=True):
+            np.take(bound, index, out=out[name][at], mode="clip")
+        out["line"][at] = np.arange(chunk.start + 2, chunk.start + 2 + chunk.rows)
+        piece["rows"] = chunk.rows
 
     # -- checking ------------------------------------------------------------
 
@@ -424,12 +467,17 @@ class _Reader:
             columns = [pa.array([], pa.string()) if n == "value" else empty for n in self.names]
             none = _Steps(np.zeros(0, dtype=np.int16), 0)
             pieces = [{**self._convert(columns, none), "line": (np.zeros(0, np.int32), 0)}]
-        n = sum(len(piece["value"]) for piece in pieces)
-        out: dict[str, Any] = {"line": np.empty(n, dtype=np.int64)}
+        direct = self.direct
+        self.direct = None
+        if direct is not None:  # the numbers are in place: the rows counted are all read
+            n = self.next_row
+            out: dict[str, Any] = {name: column[:n] for name, column in direct.items()}
+            del direct
+        else:
+            n = sum(len(piece["value"]) for piece in pieces)
+            out = {name: np.empty(n, dtype=dtype) for name, dtype in _DIRECT.items()}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
-        texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "period", "line")]
-        for name, dtype in _NUMBERS.items():
-            out[name] = np.empty(n, dtype=dtype)
+        texts = [name for name in pieces[0] if name not in (*codes, *_DIRECT, "period", "rows")]
         every = all(piece["line"][0] is None for piece in pieces)  # no row left out
         readings = {name: _Readings(self.seen[name]) for name in (*codes, "period")}
         categories = {name: readings[name].categories(pieces, name, every) for name in codes}
@@ -440,6 +488,13 @@ class _Reader:
         strings: dict[str, list[pa.Array]] = {name: [] for name in texts}
         start = 0
         for piece in pieces:
+            if "rows" in piece:  # its numbers were put in place by the worker
+                end = start + piece.pop("rows")
+                piece.pop("line")
+                self._codes(piece, codes, out, readings, numbers, slice(start, end))
+                self._texts(piece, texts, strings)
+                start = end
+                continue
             end = start + len(piece["value"])
             out["value"][start:end] = piece.pop("value")
             step = piece.pop("step")
@@ -456,15 +511,8 @@ class _Reader:
                 out["line"][start:end] = np.arange(first_line, first_line + end - start)
             else:
                 np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
-            for name in codes:
-                values, index = piece.pop(name)
-                lookup = numbers[name][readings[name].ids(values)]
-                np.take(lookup, index, out=out[name][start:end], mode="clip")
-            for name in texts:  # other columns: the rows' own strings
-                values, index = piece.pop(name)
-                mapped = [self.seen[name][v] for v in values.to_pylist()]
-                taken = pa.array(mapped, pa.large_string()).take(pa.array(index))
-                strings[name].append(taken)
+            self._codes(piece, codes, out, readings, numbers, slice(start, end))
+            self._texts(piece, texts, strings)
             start = end
         del pieces
         for name in codes:
@@ -494,6 +542,30 @@ class _Reader:
         ]
         return finish(pd.DataFrame({c: out[c] for c in order}, copy=False))
 
+    def _codes(
+        self,
+        piece: dict[str, Any],
+        codes: list[str],
+        out: dict[str, Any],
+        readings: dict[str, _Readings],
+        numbers: dict[str, np.ndarray],
+        at: slice,
+    ) -> None:
+        """A piece's codes as the numbers of the frame's categories, put at ``at``."""
+        for name in codes:
+            values, index = piece.pop(name)
+            lookup = numbers[name][readings[name].ids(values)]
+            np.take(lookup, index, out=out[name][at], mode="clip")
+
+    def _texts(
+        self, piece: dict[str, Any], texts: list[str], strings: dict[str, list[pa.Array]]
+    ) -> None:
+        """A piece's other columns: the rows' own strings."""
+        for name in texts:
+            values, index = piece.pop(name)
+            mapped = [self.seen[name][v] for v in values.to_pylist()]
+            strings[name].append(pa.array(mapped, pa.large_string()).take(pa.array(index)))
+
     def _distinct(self, name: str, values: pa.Array) -> tuple[list[Any], np.ndarray]:
         """The checked reading of each distinct value, and each row's index into them."""
         values, index = _raw(values)
@@ -501,7 +573,14 @@ class _Reader:
         return [mapping[v] for v in values.to_pylist()], index
 
 
-_NUMBERS = {"first": np.int32, "last": np.int32, "value": np.float64, "step": np.float64}
+# The columns the workers can put in place (all but the codes and texts).
+_DIRECT = {
+    "first": np.int32,
+    "last": np.int32,
+    "value": np.float64,
+    "step": np.float64,
+    "line": np.int64,
+}
 
 
 def _code_dtype(distinct: int) -> type[np.signedinteger[Any]]:
