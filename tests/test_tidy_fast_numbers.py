@@ -36,10 +36,12 @@ def test_steps_of_a_column_whose_offsets_do_not_start_at_zero() -> None:
     assert [float(s) for s in tidy_fast._STEP[found.at]] == [100.0, 1000.0, 0.01]
 
 
+@pytest.mark.parametrize("steps", [True, False])
 @pytest.mark.parametrize("text", ["-1", "1e5", "1,000", " 1", "1.", ".5", "1.2.3", ""])
-def test_numbers_the_plain_path_must_read(text: str) -> None:
+def test_numbers_the_plain_path_must_read(text: str, steps: bool) -> None:
+    """Refused whether the steps are worked out or only the check is made (--reporter)."""
     with pytest.raises(tidy_fast._Fallback):
-        tidy_fast._check_numbers(pa.array(["12", text, "3"], pa.string()))
+        tidy_fast._check_numbers(pa.array(["12", text, "3"], pa.string()), steps=steps)
 
 
 def _expected_step(text: str) -> float:

@@ -291,7 +291,9 @@ class _Reader:
             chunk.positions = np.flatnonzero(keep).astype(np.int32)
             mask = pa.array(keep)
             columns = [column.filter(mask) for column in columns]
-            steps = _Steps(steps.at[keep], steps.longest)
+            steps = None if steps is None else _Steps(steps.at[keep], steps.longest)
+        if steps is None:
+            steps = _check_numbers(columns[self.names.index("value")])
         # Here rather than once at the end: the workers do it while other blocks are
         # still being read, and the frame is then a matter of putting pieces together.
         chunk.columns = self._convert(columns, steps)
@@ -319,13 +321,16 @@ class _Reader:
 
     # -- checking ------------------------------------------------------------
 
-    def _check(self, columns: list[pa.Array]) -> tuple[np.ndarray | bool, _Steps]:
+    def _check(self, columns: list[pa.Array]) -> tuple[np.ndarray | bool, _Steps | None]:
         """Raise _Fallback on anything the plain path would report; the rows to keep
-        (a mask, or True for all, False for none), and each row's step as written."""
-        steps = _Steps(np.zeros(0, dtype=np.int16), 0)
+        (a mask, or True for all, False for none), and each row's step as written (None
+        with ``--reporter``: then only the kept rows' steps are worked out)."""
+        steps = None
+        every = self.context.reporters is None
         for name, column in zip(self.names, columns, strict=True):
             if name == "value":
-                steps = _check_numbers(column)
+                found = _check_numbers(column, steps=every)
+                steps = found if every else None
             else:
                 self._check_distinct(name, column.dictionary)
         return self._kept(columns), steps
@@ -660,11 +665,12 @@ class _Steps(NamedTuple):
     longest: int
 
 
-def _check_numbers(column: pa.Array) -> _Steps:
+def _check_numbers(column: pa.Array, steps: bool = True) -> _Steps:
     """_Fallback unless every value is digits with an optional fraction (``123``, ``4.05``):
     the forms that both paths read the same way, never negative, empty or infinite. Each
     number's step (``published_step``): 10**-digits after the point, else 10**trailing
-    zeros (1 for zero), found on the bytes already scanned for the check."""
+    zeros (1 for zero), found on the bytes already scanned for the check (``steps``
+    False: only the check, and no steps)."""
     if len(column) == 0:
         return _Steps(np.zeros(0, dtype=np.int16), 0)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[: len(column) + 1]
@@ -674,7 +680,7 @@ def _check_numbers(column: pa.Array) -> _Steps:
         raise _Fallback
     data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     ends = offsets[1:] - offsets[0] - 1  # each number's last character in ``data``
-    exponent = _trailing_zeros(data, ends, lengths)
+    exponent = _trailing_zeros(data, ends, lengths) if steps else np.zeros(0, dtype=np.int16)
     digit = (data - np.uint8(48)) < 10
     if not digit.all():
         dots = np.flatnonzero(~digit)
@@ -685,7 +691,8 @@ def _check_numbers(column: pa.Array) -> _Steps:
             raise _Fallback
         if (dots == ends[row] - lengths[row] + 1).any() or (dots == ends[row]).any():
             raise _Fallback  # "5." or ".5"
-        exponent[row] = dots - ends[row]  # minus the digits after the point
+        if steps:
+            exponent[row] = dots - ends[row]  # minus the digits after the point
     exponent += _MAX_DIGITS
     return _Steps(exponent, longest)
 
