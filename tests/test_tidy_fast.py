@@ -17,6 +17,8 @@ from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
 from tradecli.readers.context import ReadContext
 
+from .conftest import TIDY_HEADER
+
 
 @pytest.fixture(scope="module")
 def generated(generate: Callable[[int, int], Path]) -> Path:
@@ -119,6 +121,32 @@ def test_line_breaks_other_than_newline(
     assert list(plain["line"][:3]) == [2, 3, 4] and len(plain) == 2999
     if frame is not None:
         pd.testing.assert_frame_equal(frame, plain)
+
+
+def test_one_reporters_whole_blocks_have_only_its_categories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines of one length and blocks of exactly 40 of them: with ``--reporter AZE`` the
+    first block is kept whole and the others are left out whole. The categories are
+    those of AZE's rows alone (TJK, export), as the plain path makes them."""
+    rows = [
+        f"AZE,TJK,export,{2000 + i // 12}-{i % 12 + 1:02d},{100000 + i},,USD,,,," for i in range(40)
+    ]
+    rows += [
+        f"TUR,DEU,import,{2000 + i // 12}-{i % 12 + 1:02d},{200000 + i},,EUR,,,," for i in range(80)
+    ]
+    assert len({len(row) for row in rows}) == 1
+    path = tmp_path / "whole.csv"
+    path.write_text("\n".join([TIDY_HEADER, *rows]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 40 * (len(rows[0]) + 1))
+    context = _context(frozenset({"AZE"}))
+    frame = tidy_fast.read(path, context)
+    assert frame is not None and len(frame) == 40
+    assert list(frame["partner"].cat.categories) == ["TJK"]
+    assert list(frame["flow"].cat.categories) == ["export"]
+    assert list(frame["currency"].cat.categories) == ["USD"]
+    assert list(frame["line"]) == list(range(2, 42))
+    pd.testing.assert_frame_equal(frame, _plain(path, _context(frozenset({"AZE"})), monkeypatch))
 
 
 def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, int]:

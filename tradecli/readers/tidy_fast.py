@@ -461,6 +461,9 @@ class _Reader:
         from tradecli.observations import CODE_COLUMNS, COLUMNS, TEXT_COLUMNS, finish
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
+        # No row of any block left out: every value seen is used (a block left out whole
+        # has values no piece holds).
+        every = all(chunk.every for chunk in self.chunks)
         pieces: list[dict[str, Any]] = []
         for chunk, offset in zip(self.chunks, offsets, strict=True):
             if chunk.columns is not None:
@@ -483,7 +486,6 @@ class _Reader:
             out = {name: np.empty(n, dtype=dtype) for name, dtype in _DIRECT.items()}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
         texts = [name for name in pieces[0] if name not in (*codes, *_DIRECT, "period", "rows")]
-        every = all(piece["line"][0] is None for piece in pieces)  # no row left out
         readings = {name: _Readings(self.seen[name]) for name in (*codes, "period")}
         categories = {name: readings[name].categories(pieces, name, every) for name in codes}
         for name in codes:  # the codes' final dtype (int8 for fewer than 128 categories)
