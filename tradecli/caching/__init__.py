@@ -10,3 +10,7 @@
 
 Nothing here imports pandas or pyarrow except ``parsed``.
 """
+
+# The console script sets this (``cli.process.run``): ``parsed`` then writes an entry in a
+# thread, while the command works out its answer, and ``parsed.settle`` waits for it.
+write_behind = False

@@ -18,17 +18,25 @@ checksummed bodies, atomic renames). An entry is stored only if the file's
 key after it was read is the key before (``keys.content``: the same stamp of a
 file settled before the first hash, else the same hash). Small files and files that are
 not regular files are not cached: reading them is as fast, or possible once.
+
+The console script writes an entry behind the answer (``caching.write_behind``, set by
+``cli.process.run``): a thread writes it while the command works out its answer, and
+the process waits for it (``settle``) once the answer is out. The entry is made of the
+frame's own buffers, which nothing changes (pandas' copy-on-write). Other callers (the
+API, tests) find the entry written when ``read`` returns.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import pyarrow as pa
 
+import tradecli.caching as caching
 from tradecli.caching import keys, store
 from tradecli.readers.context import WARNING, ReadContext
 
@@ -40,6 +48,8 @@ _SUFFIX = ".arrow"
 _NOTES = b"tradecli.notes"
 _KEY = b"tradecli.key"
 _PATH = b"tradecli.path"
+
+_writers: list[threading.Thread] = []  # entries being written behind the answer
 
 
 def _entry(path: Path, context: ReadContext, folder: Path) -> tuple[Path, str] | None:
@@ -144,10 +154,26 @@ def _store(entry: Path, key: str, given: str, frame: pd.DataFrame, notes: list[s
         with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
 
-    try:
-        written = store.write(entry, fill)
-    except pa.ArrowException:
+    def write() -> None:
+        try:
+            written = store.write(entry, fill)
+        except pa.ArrowException:
+            return
+        if written:
+            where, version, _ = entry.name.split("-", 2)
+            store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
+
+    if not caching.write_behind:
+        write()
         return
-    if written:
-        where, version, _ = entry.name.split("-", 2)
-        store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
+    # A daemon: a process that ends without ``settle`` (killed, Ctrl-C) leaves at most a
+    # temporary file, which the next run removes (``store``).
+    writer = threading.Thread(target=write, name="tradecli-cache-writer", daemon=True)
+    _writers.append(writer)
+    writer.start()
+
+
+def settle() -> None:
+    """Wait for the entries being written behind the answer."""
+    while _writers:
+        _writers.pop(0).join()

@@ -39,6 +39,9 @@ def run() -> None:
     line, ``error: could not write the output``, and exit 1; a reader that has gone
     (``| head``) is no error. Memory running out (a ``MemoryError``: the data is larger
     than the memory, or than a limit set with ``ulimit -v``) is one line and exit 1."""
+    import tradecli.caching
+
+    tradecli.caching.write_behind = True  # entries of parsed files: written while it works
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.SIG_IGN:  # ignored by whoever started us (``cmd &``): kept so
         signal.signal(signal.SIGINT, _interrupt)
@@ -57,6 +60,7 @@ def run() -> None:
         except MemoryError:
             code = _say(OUT_OF_MEMORY, 1)
         code = finish(code)
+        _settle()
     except Interrupted:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we leave
         code = _say("interrupted", 130)
@@ -83,6 +87,16 @@ def finish(code: int) -> int:
             if stream is sys.stdout:
                 code = _say("error: could not write the output", 1)
     return code
+
+
+def _settle() -> None:
+    """Wait for a cache entry still being written (``caching.parsed``). The answer is out
+    and flushed: a Ctrl-C now leaves the entry unwritten (its temporary file is removed by
+    the next run), not the answer or its exit code."""
+    parsed = sys.modules.get("tradecli.caching.parsed")
+    if parsed is not None:
+        with contextlib.suppress(Interrupted):
+            parsed.settle()
 
 
 def _lost_output_errors() -> tuple[type[BaseException], ...]:
