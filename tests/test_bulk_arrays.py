@@ -92,6 +92,31 @@ def test_a_year_to_date_figure_tiles_with_the_months_after_it_by_hand() -> None:
     assert ky.xm[rows[2]][1, :2].tolist() == [True, True]
 
 
+def test_key_years_of_keys_without_series_are_empty_and_leave_the_others_alone() -> None:
+    """Many keys with no series (70,000: more possible (key, year) cells than the table
+    of cells takes, so they are sorted instead): each has no years, and the keys with
+    series get the same rows as when asked alone. By hand: AZE-TJK export 2022 Jan = 1,
+    Feb = 2; import 2023 Jan = 4; turnover is export + import where both are found,
+    so it has its 2022 and 2023 rows with nothing found."""
+    data = [obs("2022-01", 1.0, flow="export"), obs("2022-02", 2.0, flow="export")]
+    data += [obs("2023-01", 4.0, flow="import")]
+    columns = Columns(frame(*data))
+    keys = [AZE_TJK.with_flow("export"), AZE_TJK.with_flow("import"), AZE_TJK]
+    phantoms = [AZE_TJK.with_partner(f"P{i:05d}") for i in range(70_000)]
+    alone = key_years(columns, keys)
+    many = key_years(columns, keys + phantoms)
+    assert alone.bounds.tolist() == [0, 1, 2, 4]
+    assert alone.year.tolist() == [2022, 2023, 2022, 2023]
+    assert alone.value[0, :2].tolist() == [1.0, 3.0] and alone.value[1, 0] == 4.0
+    assert not alone.found[2:].any()
+    assert many.bounds[:4].tolist() == alone.bounds.tolist()
+    assert (many.bounds[4:] == 4).all() and bool(many.simple.all())
+    for field in ("year", "found", "flags", "xm", "parts", "run", "month_found", "month_xm"):
+        assert getattr(many, field).tolist() == getattr(alone, field).tolist(), field
+    for field in ("value", "month_value"):
+        assert getattr(many, field).tobytes() == getattr(alone, field).tobytes(), field
+
+
 @st.composite
 def with_year_to_date(draw: st.DrawFn) -> list[dict[str, Any]]:
     """A drawn dataset of months (``test_columnar.monthly``), with Jan..m figures of some

@@ -234,15 +234,21 @@ class Columns:
         row_approx = approximate[codes]
 
         # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
-        cumulative = last > month
-        cumulative &= month % 12 == 0
-        cumulative &= last // 12 == month // 12
+        # Tested on the rows that are not single months alone (few in a bulk download).
+        spans = np.flatnonzero(month != last)
+        span_first, span_last = month[spans], last[spans]
+        is_cumulative = span_last > span_first
+        is_cumulative &= span_first % 12 == 0
+        is_cumulative &= span_last // 12 == span_first // 12
+        cumulative = np.zeros(len(s), dtype=bool)
+        cumulative[spans[is_cumulative]] = True
         # A series is not simple when a kept row is neither a month nor such a span, or
         # approximate, or not finite.
-        bad = month != last
-        bad &= ~cumulative
+        bad = np.isfinite(value)
+        np.logical_not(bad, out=bad)
         bad |= row_approx
-        bad |= ~np.isfinite(value)
+        bad[spans[~is_cumulative]] = True
+        del spans, span_first, span_last, is_cumulative
         equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
         if len(s) > 1:
             equal[1:] = s[1:] == s[:-1]
@@ -550,7 +556,16 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         starts = columns.row_bounds[series[which]]
         rows = _ranges(starts, counts)
         cells.append(np.repeat(which, counts) * n_years + columns.row_year[rows] - first_year)
-    cell = np.unique(np.concatenate(cells)) if cells else np.zeros(0, np.int64)
+    every = np.concatenate(cells)
+    if n_keys * n_years <= 4 * len(every) + (1 << 16):
+        # Few possible cells: marked in a table, read back in order (no sort).
+        marked = np.zeros(n_keys * n_years, dtype=bool)
+        marked[every] = True
+        cell = np.flatnonzero(marked).astype(np.int64)
+        del marked
+    else:
+        cell = np.unique(every)
+    del every, cells
     key_of, year = cell // n_years, cell % n_years + first_year
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
@@ -644,6 +659,11 @@ class _Year:
         1 + m - k), added left to right as the reference adds them. (Rule 3 adds nothing
         here: every span lies within a calendar year and starts in January or is a
         month, so a difference ending at m needs a tiling of Jan..m itself.)"""
+        if not self.found.any() and not self.cum_found.any():
+            # No figure at all (a turnover key has no series of its own): nothing found.
+            shape = self.found.shape
+            nothing = np.zeros(shape, dtype=np.int64)
+            return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, nothing.copy()
         found = np.logical_and.accumulate(self.found, axis=1)
         value = np.where(found, np.cumsum(self.value, axis=1), np.nan)
         flags = np.where(found, np.bitwise_or.accumulate(self.flags, axis=1), 0)
