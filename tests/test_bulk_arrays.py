@@ -117,6 +117,31 @@ def test_key_years_of_keys_without_series_are_empty_and_leave_the_others_alone()
         assert getattr(many, field).tobytes() == getattr(alone, field).tobytes(), field
 
 
+def test_small_pages_turns_numpy_huge_page_advice_off_inside_and_back_after() -> None:
+    """numpy's setting (``_set_madvise_hugepage`` returns the one it replaces) is off
+    inside ``small_pages`` and what it was before after it, an exception or not."""
+    import numpy as np
+    import pytest
+
+    from tradecli.engine.bulk import small_pages
+
+    advise = np._core.multiarray._set_madvise_hugepage
+    before = advise(True)
+    try:
+        with small_pages():
+            assert advise(False) is False
+        assert advise(True) is True
+        with pytest.raises(ZeroDivisionError), small_pages():
+            assert advise(False) is False
+            _ = 1 / 0
+        assert advise(False) is True
+        with small_pages():
+            pass
+        assert advise(False) is False  # off before: left off
+    finally:
+        advise(before)
+
+
 @st.composite
 def with_year_to_date(draw: st.DrawFn) -> list[dict[str, Any]]:
     """A drawn dataset of months (``test_columnar.monthly``), with Jan..m figures of some
