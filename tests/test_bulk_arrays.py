@@ -3,6 +3,9 @@ sequences whose items are made only when looked at."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import given, settings
@@ -228,3 +231,63 @@ def test_shares_with_year_to_date_figures_print_what_the_reference_prints(
         return group_shares(dataset, dataset.groups.get(name), selection).report()
 
     _same_with_and_without_bulk(make, frame(*drawn))
+
+
+def test_summary_marks_each_figure_from_a_flagged_one_and_names_them_in_order() -> None:
+    """--include-flagged, the columnar path and the reference alike. By hand: AZE-TJK
+    2022 and 2023 full years; 2023's December is low-trust, so 2023's value and its
+    change are marked, 2022 is not; the year to date (Jan-Feb 2024) and its base (Jan-Feb
+    2023) are clean. AZE-KAZ's 2022 (its base year) has a low-trust January: only its
+    change is marked. The note names the flagged figures in the order of the rows (KAZ
+    sorts first) and, within a row, year, year to date, their bases: AZE-KAZ's January
+    2022, then AZE-TJK's December 2023."""
+    from tradecli.analysis.summary import summarize
+    from tradecli.dataset import Filters
+    from tradecli.groups import load_bundled
+    from tradecli.render import OutputFormat, render
+
+    data = []
+    for partner, flagged_month in (("TJK", "2023-12"), ("KAZ", "2022-01")):
+        for year in (2022, 2023):
+            for m in range(1, 13):
+                month = f"{year}-{m:02d}"
+                flags = "low-trust" if month == flagged_month else ""
+                data.append(obs(month, float(m), partner=partner, flags=flags))
+        data += [obs(f"2024-0{m}", 1.0, partner=partner) for m in (1, 2)]
+    outputs = []
+    for backend in ("bulk", "reference"):
+        with _backend(backend):
+            dataset = Dataset(frame(*data), load_bundled(), [], Filters(include_flagged=True))
+            keys = [AZE_TJK.with_partner("KAZ"), AZE_TJK]
+            report = summarize(dataset, keys).report()
+            rows = {r["series"]: r for r in report.rows}
+            tjk, kaz = rows["AZE–TJK"], rows["AZE–KAZ"]
+            assert (tjk["year_value_flagged"], tjk["year_change_flagged"]) == (True, True)
+            assert (kaz["year_value_flagged"], kaz["year_change_flagged"]) == (False, True)
+            for row in (tjk, kaz):
+                assert not row["ytd_value_flagged"] and not row["ytd_change_flagged"]
+                assert not row["projection_flagged"]
+            head = report.notes.index(
+                "† used a figure flagged as doubtful (kept by --include-flagged):"
+            )
+            named = report.notes[head + 1 :]
+            assert [n.split(" [")[0] for n in named] == ["  Jan 2022", "  Dec 2023"]
+            outputs.append([render(report, fmt) for fmt in OutputFormat])
+    assert outputs[0] == outputs[1]
+
+
+@contextmanager
+def _backend(name: str) -> Iterator[None]:
+    from tradecli.engine import bulk, masks
+
+    saved, env = masks.MIN_SERIES, os.environ.get(bulk.ENV)
+    masks.MIN_SERIES = 0 if name == "bulk" else 1 << 62
+    os.environ[bulk.ENV] = name
+    try:
+        yield
+    finally:
+        masks.MIN_SERIES = saved
+        if env is None:
+            del os.environ[bulk.ENV]
+        else:
+            os.environ[bulk.ENV] = env
