@@ -45,6 +45,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -161,8 +162,8 @@ def bulk_answer(
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
     data are the reference answer's, made on first look."""
-    parts: Sequence[Answer] = Deferred(lambda: tuple(made().parts), n_parts) if n_parts else ()
-    available: Sequence[Period] = Deferred(lambda: tuple(made().available)) if value is None else ()
+    parts: Sequence[Answer] = Deferred(partial(_parts, made), n_parts) if n_parts else ()
+    available: Sequence[Period] = Deferred(partial(_available, made)) if value is None else ()
     # As ``BulkAnswer(...)`` would make it, without the frozen dataclass's __init__ (one
     # ``object.__setattr__`` per field): a whole-file summary makes tens of thousands.
     answer = BulkAnswer.__new__(BulkAnswer)
@@ -172,7 +173,7 @@ def bulk_answer(
         value=value,
         rule=rule,
         parts=parts,
-        signs=(1,) * n_parts if signs is None else signs,
+        signs=_plus(n_parts) if signs is None else signs,
         reconciled=None,
         available=available,
         complete=complete,
@@ -181,6 +182,25 @@ def bulk_answer(
         flag_words=flag_words,
     )
     return answer
+
+
+# A whole-file summary makes tens of thousands of answers, each kept to the end: the
+# callables and tuples they hold are made with as few objects as will do (``partial``,
+# not a closure: two objects, not five), for the cyclic garbage collector walks them all.
+
+
+def _parts(made: Callable[[], Answer]) -> tuple[Answer, ...]:
+    return tuple(made().parts)
+
+
+def _available(made: Callable[[], Answer]) -> tuple[Period, ...]:
+    return tuple(made().available)
+
+
+@cache
+def _plus(n_parts: int) -> tuple[int, ...]:
+    """The signs of a sum of ``n_parts`` parts, one tuple per length."""
+    return (1,) * n_parts
 
 
 class Columns:
@@ -784,9 +804,7 @@ class Engine(Reference):
         own, x, m = roles
         first, last = period
 
-        def made() -> Answer:  # the reference's answer (memoised there)
-            return Reference.value(self, key, period)
-
+        made = partial(Reference.value, self, key, period)  # the reference's (memoised there)
         values = columns.month_values(own, first, last)
         if values is not None:
             rule = EXACT if first == last else TILED
