@@ -291,3 +291,38 @@ def _backend(name: str) -> Iterator[None]:
             del os.environ[bulk.ENV]
         else:
             os.environ[bulk.ENV] = env
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(-2, 2), st.integers(0, 2)), min_size=0, max_size=9
+    ),
+    st.booleans(),
+)
+def test_rows_are_in_order_exactly_when_python_sorts_them_so(
+    rows: list[tuple[int, int, int]], presort: bool
+) -> None:
+    """``_in_order`` against Python's tuple order (half the drawn lists sorted first)."""
+    import numpy as np
+
+    from tradecli.engine.bulk import _in_order
+
+    if presort:
+        rows = sorted(rows)
+    columns = [np.array([r[i] for r in rows], dtype=np.int32) for i in range(3)]
+    assert _in_order(*columns) == (rows == sorted(rows))
+    assert _in_order(columns[0]) == ([r[0] for r in rows] == sorted(r[0] for r in rows))
+
+
+def test_rows_in_order_by_hand() -> None:
+    import numpy as np
+
+    from tradecli.engine.bulk import _in_order
+
+    s, month, last = (np.array(c) for c in ([0, 0, 0, 1], [5, 5, 7, 0], [5, 9, 7, 0]))
+    assert _in_order(s, month, last)
+    assert not _in_order(s, month, last[[1, 0, 2, 3]])  # (0, 5, 9) before (0, 5, 5)
+    assert not _in_order(s[[3, 0, 1, 2]], month, last)
+    assert _in_order(s, month, last[[1, 0, 2, 3]][[1, 0, 2, 3]])
+    assert _in_order() and _in_order(np.array([3]))

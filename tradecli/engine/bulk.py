@@ -247,7 +247,7 @@ class Columns:
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
         kept: Ints | None = None
         if not include_flagged and bool(excluded.any()):
-            kept = np.flatnonzero(~excluded[flag_codes])
+            kept = np.flatnonzero((~excluded)[flag_codes])
         s, month, last = (
             a if kept is None else a[kept] for a in (series.of_row, all_first, all_last)
         )
@@ -255,21 +255,19 @@ class Columns:
         width = int(all_last.max()) - low + 1 if n else 1
         del all_first, all_last
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
-        order_key = s.astype(np.int64)
-        order_key *= width
-        order_key += month
-        order_key -= low
-        order_key *= width
-        order_key += last
-        order_key -= low
-        if len(order_key) > 1 and not bool((order_key[1:] >= order_key[:-1]).all()):
+        if not _in_order(s, month, last):
+            order_key = s.astype(np.int64)
+            order_key *= width
+            order_key += month
+            order_key -= low
+            order_key *= width
+            order_key += last
+            order_key -= low
             order = np.argsort(order_key, kind="stable")
             del order_key
             kept = order if kept is None else kept[order]
             s, month, last = s[order], month[order], last[order]
             del order
-        else:
-            del order_key
 
         def rows_of(column: str, dtype: Any = None) -> NDArray[Any]:
             """A frame column at the kept rows, in their order."""
@@ -581,6 +579,11 @@ class KeyYears:
 
 def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring)."""
+    with small_pages():
+        return _key_years(columns, keys)
+
+
+def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     n_keys = len(keys)
     roles = np.full((n_keys, 3), -1, dtype=np.int64)
     simple = np.zeros(n_keys, dtype=bool)
@@ -756,6 +759,27 @@ class _Year:
             out_parts,
         )
         return found, value, flags, parts
+
+
+def _in_order(*columns: NDArray[Any]) -> bool:
+    """Whether the rows (one item of each column per row) are sorted by the first column,
+    then the second, and so on. Tested on the columns as they are, a pair of neighbouring
+    rows at a time, in booleans: without the one integer key a sort needs."""
+    if not columns or len(columns[0]) < 2:
+        return True
+    tied: Bools | None = None  # neighbours equal in the columns so far (None: all)
+    for column in columns:
+        later, earlier = column[1:], column[:-1]
+        below = later < earlier
+        if tied is not None:
+            below &= tied
+        if bool(below.any()):
+            return False
+        equal = later == earlier
+        tied = equal if tied is None else tied & equal
+        if not bool(tied.any()):
+            break
+    return True
 
 
 def _series_of_rows(columns: Columns) -> Ints:
