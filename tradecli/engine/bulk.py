@@ -97,9 +97,9 @@ def small_pages() -> Iterator[None]:
     numpy asks for huge pages (``madvise(MADV_HUGEPAGE)``) for every array of 4 MB or
     more. Where the kernel compacts memory to honour that at the first touch (the usual
     ``defrag=madvise``), the many short-lived file-long arrays of ``Columns`` spent more
-    in the kernel than in their arithmetic: 1.4-1.6 s of system time against 0.5 s with
-    small pages, for a 10M-row file. The setting is numpy's, process-wide; it is put
-    back on leaving."""
+    in the kernel than in their arithmetic: 1.1-1.9 s of system time against 0.4-0.6 s
+    with small pages, for a 10M-row file (``summary --no-cache``, a shared 2-core
+    machine). The setting is numpy's, process-wide; it is put back on leaving."""
     toggle = getattr(getattr(np, "_core", None), "multiarray", None)
     set_advice = getattr(toggle, "_set_madvise_hugepage", None)
     if set_advice is None:  # another numpy: leave it as it is
