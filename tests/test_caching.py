@@ -576,3 +576,37 @@ def test_a_readers_warning_names_the_path_given_too() -> None:
         "warning: in/big.csvx: x"
     )
     assert _renamed("in/big.csv: a note", "in/big.csv", "link.csv") == "link.csv: a note"
+
+
+def test_a_hit_is_the_frame_read_with_its_numbers_left_in_the_entry(
+    data: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frame from an entry equals the one read (dtypes too), and its numeric columns
+    are views of the memory-mapped entry, not copies of it."""
+    import numpy as np
+    import pandas as pd
+
+    context = ReadContext(group_codes=load_groups(None).codes)
+    read = parsed.read(data, context, readers.read_any)
+    bodies: list[memoryview] = []
+    real = store.read
+
+    def keeping(entry: Path) -> memoryview | None:
+        body = real(entry)
+        if body is not None:
+            bodies.append(body)
+        return body
+
+    def not_again(path: Path, context: ReadContext) -> Any:
+        raise AssertionError("read again: the entry was not used")
+
+    monkeypatch.setattr(store, "read", keeping)
+    hit = parsed.read(data, ReadContext(group_codes=context.group_codes), not_again)
+    pd.testing.assert_frame_equal(hit, read, check_exact=True)
+    assert list(hit["value"]) == [1234.5e6, 2000e6, 300e6]  # million USD, by hand
+    mapped = np.frombuffer(bodies[0], dtype=np.uint8)
+    low = mapped.__array_interface__["data"][0]
+    for name in ("first", "last", "value", "step", "line"):
+        column = hit[name].to_numpy()
+        at = column.__array_interface__["data"][0]
+        assert low <= at and at + column.nbytes <= low + len(mapped), name

@@ -17,6 +17,8 @@ from tradecli.groups import load_bundled
 from tradecli.readers import tidy, tidy_fast
 from tradecli.readers.context import ReadContext
 
+from .conftest import TIDY_HEADER
+
 
 @pytest.fixture(scope="module")
 def generated(generate: Callable[[int, int], Path]) -> Path:
@@ -75,6 +77,76 @@ def test_a_column_with_a_new_value_in_every_row(
     frame = tidy_fast.read(path, _context())
     assert frame is not None and frame["id"].nunique() == 5999
     pd.testing.assert_frame_equal(frame, _plain(path, _context(), monkeypatch))
+
+
+@pytest.mark.parametrize("many", [500, 1 << 30])
+@pytest.mark.parametrize("some", [False, True])
+def test_a_provenance_column_with_a_new_value_in_every_row(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many: int, some: bool
+) -> None:
+    """A page per row in ``url`` (a categorical): its categories are those of the rows
+    kept (one reporter's, or all), found by Arrow or, past ``_KNOWN_MAX``, by dict."""
+    monkeypatch.setattr(tidy_fast, "_KNOWN_MAX", many)
+    path = tmp_path / "pages.csv"
+    lines = generated.read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",url")
+    rows = [f"{line}https://example.org/{i}" for i, line in enumerate(lines[1:6000])]
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    reporter = frozenset({_reporter(path)}) if some else None
+    frame = tidy_fast.read(path, _context(reporter))
+    assert frame is not None
+    kept = [r for r in rows if not some or r.split(",")[0] in reporter]  # type: ignore[operator]
+    assert 0 < len(kept) < 5999 if some else len(kept) == 5999
+    assert sorted(frame["url"].cat.categories) == sorted(r.rsplit(",", 1)[1] for r in kept)
+    pd.testing.assert_frame_equal(frame, _plain(path, _context(reporter), monkeypatch))
+
+
+@pytest.mark.parametrize("breaks", ["\r\n", "\r", "mixed"])
+def test_line_breaks_other_than_newline(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breaks: str
+) -> None:
+    """Rows are counted as blocks are taken (at each \\n), so that the workers can put
+    the numbers in place: \\r\\n is read the fast way, a lone \\r (which ends a row
+    too) sends the file the plain way. Either way the frame is the plain path's."""
+    lines = generated.read_text(encoding="utf-8").splitlines()[:3000]
+    if breaks == "mixed":
+        text = "".join(line + ("\r" if i % 7 == 3 else "\n") for i, line in enumerate(lines))
+    else:
+        text = breaks.join(lines) + breaks
+    path = tmp_path / "breaks.csv"
+    path.write_bytes(text.encode("utf-8"))
+    frame = tidy_fast.read(path, _context())
+    assert (frame is None) == ("\r" in text.replace("\r\n", ""))
+    plain = _plain(path, _context(), monkeypatch)
+    assert list(plain["line"][:3]) == [2, 3, 4] and len(plain) == 2999
+    if frame is not None:
+        pd.testing.assert_frame_equal(frame, plain)
+
+
+def test_one_reporters_whole_blocks_have_only_its_categories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines of one length and blocks of exactly 40 of them: with ``--reporter AZE`` the
+    first block is kept whole and the others are left out whole. The categories are
+    those of AZE's rows alone (TJK, export), as the plain path makes them."""
+    rows = [
+        f"AZE,TJK,export,{2000 + i // 12}-{i % 12 + 1:02d},{100000 + i},,USD,,,," for i in range(40)
+    ]
+    rows += [
+        f"TUR,DEU,import,{2000 + i // 12}-{i % 12 + 1:02d},{200000 + i},,EUR,,,," for i in range(80)
+    ]
+    assert len({len(row) for row in rows}) == 1
+    path = tmp_path / "whole.csv"
+    path.write_text("\n".join([TIDY_HEADER, *rows]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 40 * (len(rows[0]) + 1))
+    context = _context(frozenset({"AZE"}))
+    frame = tidy_fast.read(path, context)
+    assert frame is not None and len(frame) == 40
+    assert list(frame["partner"].cat.categories) == ["TJK"]
+    assert list(frame["flow"].cat.categories) == ["export"]
+    assert list(frame["currency"].cat.categories) == ["USD"]
+    assert list(frame["line"]) == list(range(2, 42))
+    pd.testing.assert_frame_equal(frame, _plain(path, _context(frozenset({"AZE"})), monkeypatch))
 
 
 def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, str, int]:

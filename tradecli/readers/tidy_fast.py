@@ -23,6 +23,7 @@ Nothing here imports pandas until the frame is put together.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
@@ -31,7 +32,7 @@ import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -149,6 +150,9 @@ class _Chunk:
     index: int
     rows: int = 0
     positions: np.ndarray | None = None  # the kept rows, counted from the chunk's first
+    every: bool = False  # every row kept (``positions`` is then None)
+    start: int = 0  # the row the chunk begins at, when its lines were counted
+    lines: int = -1  # its lines as counted (-1: not counted)
     columns: dict[str, Any] | None = None  # their columns, when any row is kept
 
 
@@ -187,6 +191,17 @@ class _Reader:
         self.carry = b""  # the start of a line that the last block cut
         self.done_bytes = self.header_bytes
         self.running = workers
+        # Every row kept, and a size that bounds the rows (not gzip, whose size is a
+        # guess): the workers put the numbers straight into the frame's own columns, at
+        # rows counted as blocks are taken. Allocated for the most rows the size allows
+        # (a row has a comma per column but one and a line break): pages never written
+        # cost nothing.
+        self.direct: dict[str, np.ndarray] | None = None
+        self.next_row = 0
+        if self.context.reporters is None and not _is_gzip(self.path):
+            rows = (self.size - self.header_bytes) // len(self.names) + 1
+            with contextlib.suppress(MemoryError):  # where memory is not overcommitted
+                self.direct = {name: np.empty(rows, dtype) for name, dtype in _DIRECT.items()}
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self.threads:
             thread.start()
@@ -218,6 +233,12 @@ class _Reader:
             if self.progress is not None:
                 self.progress(self.done_bytes, self.size)
             chunk = _Chunk(len(self.chunks))
+            if self.direct is not None:
+                chunk.start = self.next_row
+                chunk.lines = data.count(b"\n", 0, end) + (data[end - 1 : end] != b"\n")
+                self.next_row += chunk.lines
+                if self.next_row > len(self.direct["value"]):
+                    raise _Fallback  # the file grew while read
             self.chunks.append(chunk)
             return chunk.index, data, end
 
@@ -258,30 +279,64 @@ class _Reader:
         columns = [_one_chunk(table.column(i)) for i in range(table.num_columns)]
         chunk.rows = table.num_rows
         del table
-        keep = self._check(columns)
+        if chunk.lines >= 0 and chunk.rows != chunk.lines:
+            raise _Fallback  # a line break that is not \n: the plain path counts lines
+        keep, steps = self._check(columns)
         if keep is False:
             chunk.positions = np.zeros(0, dtype=np.int32)
             return
         if keep is True:
-            chunk.positions = np.arange(chunk.rows, dtype=np.int32)
+            chunk.every = True
         else:
             chunk.positions = np.flatnonzero(keep).astype(np.int32)
             mask = pa.array(keep)
             columns = [column.filter(mask) for column in columns]
+            steps = None if steps is None else _Steps(steps.at[keep], steps.longest)
+        if steps is None:
+            steps = _check_numbers(columns[self.names.index("value")])
         # Here rather than once at the end: the workers do it while other blocks are
         # still being read, and the frame is then a matter of putting pieces together.
-        chunk.columns = self._convert(columns)
+        chunk.columns = self._convert(columns, steps)
+        if self.direct is not None:
+            self._place(chunk, chunk.columns)
+
+    def _place(self, chunk: _Chunk, piece: dict[str, Any]) -> None:
+        """Put a chunk's numbers and line numbers in the frame's columns, at its rows."""
+        assert self.direct is not None and chunk.every
+        at = slice(chunk.start, chunk.start + chunk.rows)
+        out = self.direct
+        out["value"][at] = piece.pop("value")
+        step = piece.pop("step")
+        if step.dtype == np.float64:
+            out["step"][at] = step
+        else:  # indices into _STEP
+            np.take(_STEP, step, out=out["step"][at], mode="clip")
+        values, index = piece.pop("period")
+        seen = self.seen["period"]
+        spans = np.array([seen[v] for v in values.to_pylist()], dtype=np.int32)
+        for name, bound in zip(("first", "last"), spans.reshape(-1, 2).T, strict=True):
+            np.take(bound, index, out=out[name][at], mode="clip")
+        out["line"][at] = np.arange(chunk.start + 2, chunk.start + 2 + chunk.rows)
+        piece["rows"] = chunk.rows
 
     # -- checking ------------------------------------------------------------
 
-    def _check(self, columns: list[pa.Array]) -> np.ndarray | bool:
+    def _check(self, columns: list[pa.Array]) -> tuple[np.ndarray | bool, _Steps | None]:
         """Raise _Fallback on anything the plain path would report; the rows to keep
-        (a mask, or True for all, False for none)."""
+        (a mask, or True for all, False for none), and each row's step as written (None
+        with ``--reporter``: then only the kept rows' steps are worked out)."""
+        steps = None
+        every = self.context.reporters is None
         for name, column in zip(self.names, columns, strict=True):
             if name == "value":
-                _check_numbers(column)
+                found = _check_numbers(column, steps=every)
+                steps = found if every else None
             else:
                 self._check_distinct(name, column.dictionary)
+        return self._kept(columns), steps
+
+    def _kept(self, columns: list[pa.Array]) -> np.ndarray | bool:
+        """The rows of the wanted reporters: a mask, or True for all, False for none."""
         wanted = self.context.reporters
         if wanted is None:
             return True
@@ -364,30 +419,36 @@ class _Reader:
 
     # -- the frame -----------------------------------------------------------
 
-    def _convert(self, columns: list[pa.Array]) -> dict[str, Any]:
-        """The kept rows of one chunk as the frame's columns: codes and texts as their
-        checked readings (the distinct readings and each row's index into them, int32),
-        periods as month numbers (int32), values scaled to units and snapped to the
-        digits they were published with. Without pandas, which a reading begun ahead
+    def _convert(self, columns: list[pa.Array], steps: _Steps) -> dict[str, Any]:
+        """The kept rows of one chunk as the frame's pieces: codes, texts and periods as
+        the block's distinct values (raw, as read) and each row's index into them;
+        values scaled to units and snapped to the digits they were published with, and
+        their steps (as indices into ``_STEP`` when no unit scales them, so the frame
+        takes them straight into its column). Without pandas, which a reading begun ahead
         may not have yet."""
         column = dict(zip(self.names, columns, strict=True))
         out: dict[str, Any] = {}
         for name in column:
-            if name not in ("period", "value", "unit"):
-                out[name] = self._distinct(name, column[name])
-        spans, index = self._distinct("period", column["period"])
-        out["first"] = np.array([s[0] for s in spans], dtype=np.int32)[index]
-        out["last"] = np.array([s[1] for s in spans], dtype=np.int32)[index]
-        text = column["value"]
+            if name not in ("value", "unit"):
+                out[name] = _raw(column[name])
+        value: np.ndarray = pc.cast(column["value"], pa.float64()).to_numpy()
+        mult = None
         if "unit" in column:
             units, index = self._distinct("unit", column["unit"])
-            mult = np.array(units, dtype=np.float64)[index]
-        else:
-            mult = np.ones(len(text))
-        step = _steps(text) * mult
-        value = pc.cast(text, pa.float64()).to_numpy() * mult
+            if any(unit != 1.0 for unit in units):
+                mult = np.array(units, dtype=np.float64)[index]
+                value = value * mult
         if len(value) and value.max() > MAX_VALUE:
             raise _Fallback  # the plain path reports it
+        if mult is None and steps.longest <= _EXACT_DIGITS:
+            # Unscaled numbers of at most 15 digits are what ``snap`` gives back: each is
+            # an integer below 2**53 in steps, so the division and rounding are exact.
+            out["value"] = value
+            out["step"] = steps.at
+            return out
+        step = _STEP[steps.at]
+        if mult is not None:
+            step *= mult
         out["value"] = snap(value, step)
         out["step"] = step
         return out
@@ -400,46 +461,71 @@ class _Reader:
         from tradecli.observations import CODE_COLUMNS, COLUMNS, TEXT_COLUMNS, finish
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
+        # No row of any block left out: every value seen is used (a block left out whole
+        # has values no piece holds).
+        every = all(chunk.every for chunk in self.chunks)
         pieces: list[dict[str, Any]] = []
         for chunk, offset in zip(self.chunks, offsets, strict=True):
-            if chunk.columns is not None and chunk.positions is not None:
+            if chunk.columns is not None:
                 chunk.columns["line"] = (chunk.positions, int(offset) + 2)  # line numbers
                 pieces.append(chunk.columns)
         self.chunks.clear()
         if not pieces:  # no row kept: the same columns, empty
             empty = pa.array([], pa.dictionary(pa.int32(), pa.string()))
             columns = [pa.array([], pa.string()) if n == "value" else empty for n in self.names]
-            pieces = [{**self._convert(columns), "line": (np.zeros(0, dtype=np.int32), 0)}]
-        n = sum(len(piece["value"]) for piece in pieces)
-        out: dict[str, Any] = {"line": np.empty(n, dtype=np.int64)}
+            none = _Steps(np.zeros(0, dtype=np.int16), 0)
+            pieces = [{**self._convert(columns, none), "line": (np.zeros(0, np.int32), 0)}]
+        direct = self.direct
+        self.direct = None
+        if direct is not None:  # the numbers are in place: the rows counted are all read
+            n = self.next_row
+            out: dict[str, Any] = {name: column[:n] for name, column in direct.items()}
+            del direct
+        else:
+            n = sum(len(piece["value"]) for piece in pieces)
+            out = {name: np.empty(n, dtype=dtype) for name, dtype in _DIRECT.items()}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
-        texts = [name for name in pieces[0] if name not in (*codes, *_NUMBERS, "line")]
-        for name, dtype in _NUMBERS.items():
-            out[name] = np.empty(n, dtype=dtype)
-        categories = {name: _categories(pieces, name) for name in codes}
+        texts = [name for name in pieces[0] if name not in (*codes, *_DIRECT, "period", "rows")]
+        readings = {name: _Readings(self.seen[name]) for name in (*codes, "period")}
+        categories = {name: readings[name].categories(pieces, name, every) for name in codes}
         for name in codes:  # the codes' final dtype (int8 for fewer than 128 categories)
-            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][1])))
+            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][0])))
+        numbers = {name: np.asarray(c[1], dtype=out[name].dtype) for name, c in categories.items()}
+        spans = np.array(readings["period"].mapped, dtype=np.int32).reshape(-1, 2).T
         strings: dict[str, list[pa.Array]] = {name: [] for name in texts}
         start = 0
         for piece in pieces:
+            if "rows" in piece:  # its numbers were put in place by the worker
+                end = start + piece.pop("rows")
+                piece.pop("line")
+                self._codes(piece, codes, out, readings, numbers, slice(start, end))
+                self._texts(piece, texts, strings)
+                start = end
+                continue
             end = start + len(piece["value"])
-            for name in _NUMBERS:
-                out[name][start:end] = piece.pop(name)
+            out["value"][start:end] = piece.pop("value")
+            step = piece.pop("step")
+            if step.dtype == np.float64:
+                out["step"][start:end] = step
+            else:  # indices into _STEP
+                np.take(_STEP, step, out=out["step"][start:end], mode="clip")
+            values, index = piece.pop("period")
+            ids = readings["period"].ids(values)
+            for name, bound in zip(("first", "last"), spans, strict=True):
+                np.take(bound[ids], index, out=out[name][start:end], mode="clip")
             positions, first_line = piece.pop("line")
-            np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
-            for name in codes:
-                mapped, index = piece.pop(name)
-                number = categories[name][1]
-                lookup = np.array([number.get(v, -1) for v in mapped], dtype=out[name].dtype)
-                out[name][start:end] = lookup[index]
-            for name in texts:  # other columns: the rows' own strings
-                mapped, index = piece.pop(name)
-                taken = pa.array(mapped, pa.large_string()).take(pa.array(index))
-                strings[name].append(taken)
+            if positions is None:  # every row of the chunk
+                out["line"][start:end] = np.arange(first_line, first_line + end - start)
+            else:
+                np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
+            self._codes(piece, codes, out, readings, numbers, slice(start, end))
+            self._texts(piece, texts, strings)
             start = end
         del pieces
         for name in codes:
-            out[name] = pd.Categorical.from_codes(out[name], categories[name][0])
+            out[name] = pd.Categorical.from_codes(
+                out[name], pd.Index(categories[name][0], dtype="str")
+            )
         for name in texts:
             joined = pa.chunked_array(strings.pop(name), pa.large_string())
             out[name] = pd.Series(joined, dtype="str")
@@ -463,17 +549,45 @@ class _Reader:
         ]
         return finish(pd.DataFrame({c: out[c] for c in order}, copy=False))
 
+    def _codes(
+        self,
+        piece: dict[str, Any],
+        codes: list[str],
+        out: dict[str, Any],
+        readings: dict[str, _Readings],
+        numbers: dict[str, np.ndarray],
+        at: slice,
+    ) -> None:
+        """A piece's codes as the numbers of the frame's categories, put at ``at``."""
+        for name in codes:
+            values, index = piece.pop(name)
+            lookup = numbers[name][readings[name].ids(values)]
+            np.take(lookup, index, out=out[name][at], mode="clip")
+
+    def _texts(
+        self, piece: dict[str, Any], texts: list[str], strings: dict[str, list[pa.Array]]
+    ) -> None:
+        """A piece's other columns: the rows' own strings."""
+        for name in texts:
+            values, index = piece.pop(name)
+            mapped = [self.seen[name][v] for v in values.to_pylist()]
+            strings[name].append(pa.array(mapped, pa.large_string()).take(pa.array(index)))
+
     def _distinct(self, name: str, values: pa.Array) -> tuple[list[Any], np.ndarray]:
         """The checked reading of each distinct value, and each row's index into them."""
-        if not pa.types.is_dictionary(values.type):
-            values = pc.dictionary_encode(values)
+        values, index = _raw(values)
         mapping = self.seen[name]
-        mapped = [mapping[v] for v in values.dictionary.to_pylist()]
-        index = values.indices.to_numpy(zero_copy_only=False)
-        return mapped, index.astype(_code_dtype(len(mapped)), copy=False)
+        return [mapping[v] for v in values.to_pylist()], index
 
 
-_NUMBERS = {"first": np.int32, "last": np.int32, "value": np.float64, "step": np.float64}
+# The columns the workers can put in place (all but the codes and texts).
+_DIRECT = {
+    "first": np.int32,
+    "last": np.int32,
+    "value": np.float64,
+    "step": np.float64,
+    "line": np.int64,
+}
 
 
 def _code_dtype(distinct: int) -> type[np.signedinteger[Any]]:
@@ -494,57 +608,114 @@ def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
     return pa.concat_arrays(column.chunks) if column.num_chunks else column.type.empty()
 
 
-def _categories(pieces: list[dict[str, Any]], name: str) -> tuple[pd.Index, dict[Any, int]]:
-    """The categories of a column across the pieces, as ``astype("category")`` makes them
-    (sorted, only those used), and each one's number."""
-    import pandas as pd
-
-    used: set[Any] = set()
-    for piece in pieces:
-        mapped, index = piece[name]
-        if len(mapped):
-            seen = np.bincount(index, minlength=len(mapped)) > 0
-            used.update(m for m, s in zip(mapped, seen.tolist(), strict=True) if s)
-    categories = sorted(used)
-    return pd.Index(categories, dtype="str"), {v: i for i, v in enumerate(categories)}
+def _raw(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """A block's distinct values as read, and each row's index into them (narrowest)."""
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
+    index = values.indices.to_numpy(zero_copy_only=False)
+    return values.dictionary, index.astype(_code_dtype(len(values.dictionary)), copy=False)
 
 
-def _check_numbers(column: pa.Array) -> None:
+class _Readings:
+    """Every distinct value a column had (as read, all blocks) and its checked reading:
+    a block's values are found among them by Arrow, not one by one in Python."""
+
+    def __init__(self, seen: dict[str, Any]) -> None:
+        self.raw = pa.array(list(seen), pa.string())
+        self.mapped = list(seen.values())
+        # Arrow hashes ``raw`` afresh for each block: past a few thousand values (a text
+        # per row) a dict, made once, is cheaper.
+        many = len(seen) > _KNOWN_MAX
+        self.position = {v: i for i, v in enumerate(seen)} if many else None
+
+    def ids(self, values: pa.Array) -> np.ndarray:
+        """Where each of ``values`` is in ``raw``."""
+        if self.position is not None:
+            position = self.position
+            return np.array([position[v] for v in values.to_pylist()], dtype=np.int64)
+        found = pc.index_in(values, value_set=self.raw)
+        if found.null_count:
+            raise _Fallback  # not checked: cannot be, but then the plain path reads it
+        ids: np.ndarray = found.to_numpy(zero_copy_only=False)
+        return ids
+
+    def categories(
+        self, pieces: list[dict[str, Any]], name: str, every: bool
+    ) -> tuple[list[Any], list[int]]:
+        """The column's categories as ``astype("category")`` makes them (sorted, only
+        those used), and each raw value's number among them (-1: not used). ``every``:
+        every row was kept, so every value read is used."""
+        if every:
+            used = np.ones(len(self.mapped), dtype=bool)
+        else:
+            used = np.zeros(len(self.mapped), dtype=bool)
+            for piece in pieces:
+                values, index = piece[name]
+                if len(values):
+                    there = np.bincount(index, minlength=len(values)) > 0
+                    used[self.ids(values)[there]] = True
+        categories = sorted({m for m, u in zip(self.mapped, used.tolist(), strict=True) if u})
+        number = {v: i for i, v in enumerate(categories)}
+        return categories, [number[m] if u else -1 for m, u in zip(self.mapped, used, strict=True)]
+
+
+class _Steps(NamedTuple):
+    """Each number's step as written (``at``: its index into ``_STEP``), and the longest
+    number's length in characters."""
+
+    at: np.ndarray
+    longest: int
+
+
+def _check_numbers(column: pa.Array, steps: bool = True) -> _Steps:
     """_Fallback unless every value is digits with an optional fraction (``123``, ``4.05``):
-    the forms that both paths read the same way, never negative, empty or infinite."""
+    the forms that both paths read the same way, never negative, empty or infinite. Each
+    number's step (``published_step``): 10**-digits after the point, else 10**trailing
+    zeros (1 for zero), found on the bytes already scanned for the check (``steps``
+    False: only the check, and no steps)."""
     if len(column) == 0:
-        return
+        return _Steps(np.zeros(0, dtype=np.int16), 0)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[: len(column) + 1]
     lengths = np.diff(offsets)
-    if lengths.min() < 1 or lengths.max() > _MAX_DIGITS:
+    longest = int(lengths.max())
+    if lengths.min() < 1 or longest > _MAX_DIGITS:
         raise _Fallback
     data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    ends = offsets[1:] - offsets[0] - 1  # each number's last character in ``data``
+    exponent = _trailing_zeros(data, ends, lengths) if steps else np.zeros(0, dtype=np.int16)
     digit = (data - np.uint8(48)) < 10
-    if digit.all():
-        return
-    dots = np.flatnonzero(~digit)
-    if not (data[dots] == 46).all():
-        raise _Fallback
-    dots = dots + offsets[0]
-    row = np.searchsorted(offsets, dots, side="right") - 1
-    if (np.diff(row) == 0).any():  # two points in one number
-        raise _Fallback
-    if (dots == offsets[row]).any() or (dots == offsets[row + 1] - 1).any():
-        raise _Fallback  # "5." or ".5"
+    if not digit.all():
+        dots = np.flatnonzero(~digit)
+        if not (data[dots] == 46).all():
+            raise _Fallback
+        row = np.searchsorted(ends, dots)  # the number each point is in
+        if (np.diff(row) == 0).any():  # two points in one number
+            raise _Fallback
+        if (dots == ends[row] - lengths[row] + 1).any() or (dots == ends[row]).any():
+            raise _Fallback  # "5." or ".5"
+        if steps:
+            exponent[row] = dots - ends[row]  # minus the digits after the point
+    exponent += _MAX_DIGITS
+    return _Steps(exponent, longest)
 
 
-def _steps(text: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """``published_step`` of each number as written, vectorised (digits with an optional
-    fraction only: 10**-digits after the point, else 10**trailing zeros; 0 → 1)."""
-    length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
-    dot = pc.find_substring(text, ".").to_numpy(zero_copy_only=False).astype(np.int64)
-    trimmed = (
-        pc.utf8_length(pc.utf8_rtrim(text, characters="0"))
-        .to_numpy(zero_copy_only=False)
-        .astype(np.int64)
-    )
-    zeros = np.where(trimmed == 0, 0, length - trimmed)
-    exponent = np.where(dot >= 0, -(length - dot - 1), zeros)
-    table = np.array([_POW10[k] for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)])
-    steps: np.ndarray = table[exponent + _MAX_DIGITS]
-    return steps
+def _trailing_zeros(data: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """How many zeros each number ends with (int16), 0 for a number of zeros only: one
+    pass over the rows, then one over those that end in a zero, and so on."""
+    zeros = np.zeros(len(ends), dtype=np.int16)
+    rows = np.flatnonzero(data[ends] == 48)
+    k = 1
+    while len(rows):
+        zeros[rows] = k
+        whole = lengths[rows] == k  # nothing but zeros: "0", "000"
+        if whole.any():
+            zeros[rows[whole]] = 0
+            rows = rows[~whole]
+        rows = rows[data[ends[rows] - k] == 48]
+        k += 1
+    return zeros
+
+
+_STEP = np.array([_POW10[k] for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)])
+# Numbers of at most this many characters are integers below 2**53 in their steps.
+_EXACT_DIGITS = 15
