@@ -3,6 +3,9 @@ sequences whose items are made only when looked at."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import given, settings
@@ -92,6 +95,56 @@ def test_a_year_to_date_figure_tiles_with_the_months_after_it_by_hand() -> None:
     assert ky.xm[rows[2]][1, :2].tolist() == [True, True]
 
 
+def test_key_years_of_keys_without_series_are_empty_and_leave_the_others_alone() -> None:
+    """Many keys with no series (70,000: more possible (key, year) cells than the table
+    of cells takes, so they are sorted instead): each has no years, and the keys with
+    series get the same rows as when asked alone. By hand: AZE-TJK export 2022 Jan = 1,
+    Feb = 2; import 2023 Jan = 4; turnover is export + import where both are found,
+    so it has its 2022 and 2023 rows with nothing found."""
+    data = [obs("2022-01", 1.0, flow="export"), obs("2022-02", 2.0, flow="export")]
+    data += [obs("2023-01", 4.0, flow="import")]
+    columns = Columns(frame(*data))
+    keys = [AZE_TJK.with_flow("export"), AZE_TJK.with_flow("import"), AZE_TJK]
+    phantoms = [AZE_TJK.with_partner(f"P{i:05d}") for i in range(70_000)]
+    alone = key_years(columns, keys)
+    many = key_years(columns, keys + phantoms)
+    assert alone.bounds.tolist() == [0, 1, 2, 4]
+    assert alone.year.tolist() == [2022, 2023, 2022, 2023]
+    assert alone.value[0, :2].tolist() == [1.0, 3.0] and alone.value[1, 0] == 4.0
+    assert not alone.found[2:].any()
+    assert many.bounds[:4].tolist() == alone.bounds.tolist()
+    assert (many.bounds[4:] == 4).all() and bool(many.simple.all())
+    for field in ("year", "found", "flags", "xm", "parts", "run", "month_found", "month_xm"):
+        assert getattr(many, field).tolist() == getattr(alone, field).tolist(), field
+    for field in ("value", "month_value"):
+        assert getattr(many, field).tobytes() == getattr(alone, field).tobytes(), field
+
+
+def test_small_pages_turns_numpy_huge_page_advice_off_inside_and_back_after() -> None:
+    """numpy's setting (``_set_madvise_hugepage`` returns the one it replaces) is off
+    inside ``small_pages`` and what it was before after it, an exception or not."""
+    import numpy as np
+    import pytest
+
+    from tradecli.engine.bulk import small_pages
+
+    advise = np._core.multiarray._set_madvise_hugepage
+    before = advise(True)
+    try:
+        with small_pages():
+            assert advise(False) is False
+        assert advise(True) is True
+        with pytest.raises(ZeroDivisionError), small_pages():
+            assert advise(False) is False
+            _ = 1 / 0
+        assert advise(False) is True
+        with small_pages():
+            pass
+        assert advise(False) is False  # off before: left off
+    finally:
+        advise(before)
+
+
 @st.composite
 def with_year_to_date(draw: st.DrawFn) -> list[dict[str, Any]]:
     """A drawn dataset of months (``test_columnar.monthly``), with Jan..m figures of some
@@ -178,3 +231,98 @@ def test_shares_with_year_to_date_figures_print_what_the_reference_prints(
         return group_shares(dataset, dataset.groups.get(name), selection).report()
 
     _same_with_and_without_bulk(make, frame(*drawn))
+
+
+def test_summary_marks_each_figure_from_a_flagged_one_and_names_them_in_order() -> None:
+    """--include-flagged, the columnar path and the reference alike. By hand: AZE-TJK
+    2022 and 2023 full years; 2023's December is low-trust, so 2023's value and its
+    change are marked, 2022 is not; the year to date (Jan-Feb 2024) and its base (Jan-Feb
+    2023) are clean. AZE-KAZ's 2022 (its base year) has a low-trust January: only its
+    change is marked. The note names the flagged figures in the order of the rows (KAZ
+    sorts first) and, within a row, year, year to date, their bases: AZE-KAZ's January
+    2022, then AZE-TJK's December 2023."""
+    from tradecli.analysis.summary import summarize
+    from tradecli.dataset import Filters
+    from tradecli.groups import load_bundled
+    from tradecli.render import OutputFormat, render
+
+    data = []
+    for partner, flagged_month in (("TJK", "2023-12"), ("KAZ", "2022-01")):
+        for year in (2022, 2023):
+            for m in range(1, 13):
+                month = f"{year}-{m:02d}"
+                flags = "low-trust" if month == flagged_month else ""
+                data.append(obs(month, float(m), partner=partner, flags=flags))
+        data += [obs(f"2024-0{m}", 1.0, partner=partner) for m in (1, 2)]
+    outputs = []
+    for backend in ("bulk", "reference"):
+        with _backend(backend):
+            dataset = Dataset(frame(*data), load_bundled(), [], Filters(include_flagged=True))
+            keys = [AZE_TJK.with_partner("KAZ"), AZE_TJK]
+            report = summarize(dataset, keys).report()
+            rows = {r["series"]: r for r in report.rows}
+            tjk, kaz = rows["AZE–TJK"], rows["AZE–KAZ"]
+            assert (tjk["year_value_flagged"], tjk["year_change_flagged"]) == (True, True)
+            assert (kaz["year_value_flagged"], kaz["year_change_flagged"]) == (False, True)
+            for row in (tjk, kaz):
+                assert not row["ytd_value_flagged"] and not row["ytd_change_flagged"]
+                assert not row["projection_flagged"]
+            head = report.notes.index(
+                "† used a figure flagged as doubtful (kept by --include-flagged):"
+            )
+            named = report.notes[head + 1 :]
+            assert [n.split(" [")[0] for n in named] == ["  Jan 2022", "  Dec 2023"]
+            outputs.append([render(report, fmt) for fmt in OutputFormat])
+    assert outputs[0] == outputs[1]
+
+
+@contextmanager
+def _backend(name: str) -> Iterator[None]:
+    from tradecli.engine import bulk, masks
+
+    saved, env = masks.MIN_SERIES, os.environ.get(bulk.ENV)
+    masks.MIN_SERIES = 0 if name == "bulk" else 1 << 62
+    os.environ[bulk.ENV] = name
+    try:
+        yield
+    finally:
+        masks.MIN_SERIES = saved
+        if env is None:
+            del os.environ[bulk.ENV]
+        else:
+            os.environ[bulk.ENV] = env
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(-2, 2), st.integers(0, 2)), min_size=0, max_size=9
+    ),
+    st.booleans(),
+)
+def test_rows_are_in_order_exactly_when_python_sorts_them_so(
+    rows: list[tuple[int, int, int]], presort: bool
+) -> None:
+    """``_in_order`` against Python's tuple order (half the drawn lists sorted first)."""
+    import numpy as np
+
+    from tradecli.engine.bulk import _in_order
+
+    if presort:
+        rows = sorted(rows)
+    columns = [np.array([r[i] for r in rows], dtype=np.int32) for i in range(3)]
+    assert _in_order(*columns) == (rows == sorted(rows))
+    assert _in_order(columns[0]) == ([r[0] for r in rows] == sorted(r[0] for r in rows))
+
+
+def test_rows_in_order_by_hand() -> None:
+    import numpy as np
+
+    from tradecli.engine.bulk import _in_order
+
+    s, month, last = (np.array(c) for c in ([0, 0, 0, 1], [5, 5, 7, 0], [5, 9, 7, 0]))
+    assert _in_order(s, month, last)
+    assert not _in_order(s, month, last[[1, 0, 2, 3]])  # (0, 5, 9) before (0, 5, 5)
+    assert not _in_order(s[[3, 0, 1, 2]], month, last)
+    assert _in_order(s, month, last[[1, 0, 2, 3]][[1, 0, 2, 3]])
+    assert _in_order() and _in_order(np.array([3]))

@@ -155,3 +155,24 @@ def test_notes_with_emoji_codes_are_left_to_rich() -> None:
     assert not _plain_line("note: see :warning:")
     assert render_table(report) == _render_table_rich(report)
     assert "⚠" in render_table(report)
+
+
+def test_csv_is_written_column_by_column_as_by_hand() -> None:
+    """Rows of a report without keyed records, by hand: a missing cell and None are
+    empty; numbers and booleans as Python writes them; text a spreadsheet would run as
+    a formula gets a leading quote, each time it repeats; a control character is
+    written visibly; a comma quotes the cell. No columns: one empty line per row."""
+    from tradecli.render import Column, Report, render_csv
+
+    columns = [Column("a", "a"), Column("b", "b"), Column("c", "c")]
+    rows: list[dict[str, Any]] = [
+        {"a": "=SUM(A1)", "b": 1.5, "c": None},
+        {"a": "=SUM(A1)", "b": True, "c": "x\x1by"},
+        {"a": "AZE, TJK", "c": "-3"},
+        {"a": "", "b": 0, "c": "x\x1by"},
+    ]
+    report = Report("t", columns, rows, None)
+    assert render_csv(report) == (
+        "a,b,c\n'=SUM(A1),1.5,\n'=SUM(A1),True,x\\x1by\n\"AZE, TJK\",,'-3\n,0,x\\x1by\n"
+    )
+    assert render_csv(Report("t", [], [{"a": 1}, {"a": 2}], None)) == "\n\n\n"

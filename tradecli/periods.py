@@ -183,17 +183,7 @@ class Period(_Span):
     def label(self) -> str:
         """Readable form for tables: ``2022``, ``Q2 2023``, ``Jul 2023``, ``Jan–Jun 2023``,
         ``Jan–Jul 2023``."""
-        iso = self.iso()
-        first, last = MONTH_ABBR[month_of(self.first) - 1], MONTH_ABBR[month_of(self.last) - 1]
-        if len(iso) == 4:
-            return iso
-        if "-Q" in iso:
-            return f"{iso[5:]} {iso[:4]}"
-        if self.n_months == 1:
-            return f"{first} {self.start_year}"
-        if self.start_year == self.end_year:
-            return f"{first}–{last} {self.start_year}"
-        return f"{first} {self.start_year}–{last} {self.end_year}"
+        return _label(self)
 
     def __str__(self) -> str:
         return self.iso()
@@ -208,6 +198,23 @@ def by_end(spans: Iterable[Period]) -> list[Period]:
     ordered = sorted(spans, reverse=True)  # latest first month first
     ordered.sort(key=itemgetter(1))  # stable: by last month, latest start (shortest) first
     return ordered
+
+
+@cache
+def _label(period: Period) -> str:
+    """``period.label()``, worked out once per span: a whole-file table labels the same
+    few spans on every row."""
+    iso = period.iso()
+    first, last = MONTH_ABBR[month_of(period.first) - 1], MONTH_ABBR[month_of(period.last) - 1]
+    if len(iso) == 4:
+        return iso
+    if "-Q" in iso:
+        return f"{iso[5:]} {iso[:4]}"
+    if period.n_months == 1:
+        return f"{first} {period.start_year}"
+    if period.start_year == period.end_year:
+        return f"{first}–{last} {period.start_year}"
+    return f"{first} {period.start_year}–{last} {period.end_year}"
 
 
 @cache

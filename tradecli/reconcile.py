@@ -291,14 +291,33 @@ def _first_best(
     """Per span (rows ``starts[g]`` on, ``group``: each row's span), the first row of the
     least ``rank`` and, among those, the least ``step`` (-1 where none: a NaN step)."""
     least = np.minimum.reduceat(rank, starts)
-    best = rank == least[group]
-    steps = np.where(best, step, np.inf)
-    best &= step == np.minimum.reduceat(steps, starts)[group]
-    rows = np.flatnonzero(best)
+    rows = np.flatnonzero(rank == least[group])
+    # Most spans have one row of the least rank; where several tie, the least step is
+    # looked for among those rows alone (they lie together, in span order).
+    of = group[rows]
+    tied = np.zeros(len(rows), dtype=bool)
+    if len(rows) > 1:
+        again = of[1:] == of[:-1]
+        tied[1:] |= again
+        tied[:-1] |= again
+        del again
+    steps = step[rows]
+    least_step = steps.copy()  # a row alone: its own step (NaN: none is the least)
+    if tied.any():
+        at = np.flatnonzero(tied)
+        tied_of = of[at]
+        begins = np.ones(len(at), dtype=bool)
+        begins[1:] = tied_of[1:] != tied_of[:-1]
+        heads = np.flatnonzero(begins)
+        least_step[at] = np.repeat(
+            np.minimum.reduceat(steps[at], heads), np.diff(np.append(heads, len(at)))
+        )
+    keep = steps == least_step
+    rows, of = rows[keep], of[keep]
     first = np.ones(len(rows), dtype=bool)
-    first[1:] = group[rows[1:]] != group[rows[:-1]]
+    first[1:] = of[1:] != of[:-1]
     out = np.full(n_groups, -1, dtype=np.int64)
-    out[group[rows[first]]] = rows[first]
+    out[of[first]] = rows[first]
     return out
 
 

@@ -538,8 +538,27 @@ def render_csv(report: Report) -> str:
     else:
         keys, rows = [c.key for c in report.columns], report.rows
     writer.writerow(keys)
-    for row in rows:
-        writer.writerow(["" if row.get(k) is None else safe_csv_cell(row.get(k)) for k in keys])
+    if not keys:  # a row of no cells is an empty line
+        writer.writerows([] for _ in rows)
+        return buffer.getvalue()
+    # Column by column; each distinct text guarded once (a whole-file table repeats the
+    # same reporters, currencies and spans on every row).
+    guarded: dict[str, Any] = {}
+    columns = []
+    for key in keys:
+        column = []
+        for row in rows:
+            value = row.get(key)
+            if value is None:
+                value = ""
+            elif isinstance(value, str):
+                text = guarded.get(value)
+                if text is None:
+                    text = guarded[value] = safe_csv_cell(value)
+                value = text
+            column.append(value)
+        columns.append(column)
+    writer.writerows(zip(*columns, strict=True))
     return buffer.getvalue()
 
 

@@ -180,23 +180,24 @@ def _overview(growth: Growth) -> tuple[list[Column], list[dict[str, Any]]]:
     rows = []
     for s in growth.series:
         last_year = s.years[-1] if s.years else None
+        cagr = s.cagr
+        cagr_low, cagr_high = cagr.range() if cagr else (None, None)
+        change = s.span.value
         rows.append(
             {
                 "series": f"{s.key.reporter}–{s.key.partner}",
                 "currency": s.key.currency,
                 "span": s.span.current.period.label(),
                 "value": s.span.current.value,
-                "change": s.span.value,
-                **_change_cells(s.span.current, s.span.base, s.span.value),
+                "change": change,
+                **_change_cells(s.span.current, s.span.base, change),
                 "year": last_year.current.period.label() if last_year else None,
                 "year_change": last_year.value if last_year else None,
-                "cagr": s.cagr.value if s.cagr else None,
-                "cagr_low": s.cagr.range()[0] if s.cagr else None,
-                "cagr_high": s.cagr.range()[1] if s.cagr else None,
+                "cagr": cagr.value if cagr else None,
+                "cagr_low": cagr_low,
+                "cagr_high": cagr_high,
                 "cagr_years": (
-                    f"{s.cagr.first.period.label()}–{s.cagr.last.period.label()}"
-                    if s.cagr
-                    else None
+                    f"{cagr.first.period.label()}–{cagr.last.period.label()}" if cagr else None
                 ),
             }
         )

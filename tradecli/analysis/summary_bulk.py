@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TypeVar, overload
 
 import numpy as np
@@ -113,6 +113,7 @@ class Made:
 
     def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
         self.engine, self.columns, self.ky = engine, columns, ky
+        self.ask = engine.value  # bound once; each answer's derivation is a ``partial`` of it
         self._lists: Lists | None = None
 
     @property
@@ -141,11 +142,7 @@ class Made:
             value = float(ky.value[row, at])
             bits, xm, n_parts = int(ky.flags[row, at]), bool(ky.xm[row, at]), int(ky.parts[row, at])
         words = self.columns.flag_words(bits)
-        engine = self.engine
-
-        def made() -> Answer:
-            return engine.value(key, period)
-
+        made = partial(self.ask, key, period)
         if xm:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
         return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
@@ -156,11 +153,7 @@ class Made:
         period = Period.month(int(ky.year[row]) * 12 + column)
         value = float(ky.month_value[row, column])
         words = self.columns.flag_words(int(ky.month_flags[row, column]))
-        engine = self.engine
-
-        def made() -> Answer:
-            return engine.value(key, period)
-
+        made = partial(self.ask, key, period)
         if ky.month_xm[row, column]:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
         return bulk_answer(key, period, value, EXACT, 0, made, words)
@@ -212,7 +205,7 @@ class Annual(Lazy[Answer]):
     __slots__ = ("_values", "_years")
 
     def __init__(self, made: Made, key: SeriesKey, rows: list[int]) -> None:
-        super().__init__(lambda i: made.answer(key, rows[i], 12), len(rows))
+        super().__init__(partial(_full_year, made, key, rows), len(rows))
         years, values, _, _, _ = made.lists
         self._years = [years[r] for r in rows]
         self._values: list[float | None] = [values[r] for r in rows]
@@ -225,6 +218,11 @@ class Annual(Lazy[Answer]):
         """The answer of ``year`` (None: not a full year of the key)."""
         at = bisect_left(self._years, year)
         return self[at] if at < len(self._years) and self._years[at] == year else None
+
+
+def _full_year(made: Made, key: SeriesKey, rows: list[int], i: int) -> Answer:
+    """The ``i``-th of the full years of ``key`` (rows ``rows`` of ``made``)."""
+    return made.answer(key, rows[i], 12)
 
 
 @cache
@@ -282,11 +280,7 @@ def last_full(engine: Engine, key: SeriesKey, ytd: Answer, annual: Annual) -> An
 def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
     """The answer "not available" of ``key`` over ``period``; the spans it lists are the
     reference's, worked out when looked at."""
-
-    def made() -> Answer:
-        return engine.value(key, period)
-
-    return bulk_answer(key, period, None, NOT_AVAILABLE, 0, made)
+    return bulk_answer(key, period, None, NOT_AVAILABLE, 0, partial(engine.value, key, period))
 
 
 def columns_of(dataset: Dataset) -> Columns:

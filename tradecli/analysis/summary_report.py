@@ -46,8 +46,13 @@ def summary_report(summary: Summary, every: bool = False) -> Report:
         Column("shares", "shares", table=False),
     ]
     rows = []
+    # The answers that used a flagged figure (few: only under --include-flagged), each
+    # looked at once; the flag note names theirs.
+    marked: list[Answer] = []
     for r in summary.rows:
         trend = r.trend()
+        year, ytd = _flagged(r.year, marked), _flagged(r.ytd, marked)
+        year_before, ytd_before = _flagged(r.year_before, marked), _flagged(r.ytd_before, marked)
         rows.append(
             {
                 "series": f"{r.key.reporter}–{r.key.partner}",
@@ -61,11 +66,11 @@ def summary_report(summary: Summary, every: bool = False) -> Report:
                 "projection": r.run_rate,
                 "trend": sparkline([v for _, v in trend]) if len(trend) > 1 else None,
                 "shares": r.shares_text() or None,
-                "year_value_flagged": bool(flagged(r.year)),
-                "ytd_value_flagged": bool(flagged(r.ytd)),
-                "year_change_flagged": bool(flagged(r.year) or flagged(r.year_before)),
-                "ytd_change_flagged": bool(flagged(r.ytd) or flagged(r.ytd_before)),
-                "projection_flagged": bool(flagged(r.ytd)),
+                "year_value_flagged": year,
+                "ytd_value_flagged": ytd,
+                "year_change_flagged": year or year_before,
+                "ytd_change_flagged": ytd or ytd_before,
+                "projection_flagged": ytd,
                 **_ranges(r),
             }
         )
@@ -104,9 +109,7 @@ def summary_report(summary: Summary, every: bool = False) -> Report:
             "(not shown; --all shows them): "
             + capped([f"{k.reporter}–{k.partner}" for k in summary.unanswered])
         )
-    notes.extend(
-        flag_note([a for r in summary.rows for a in (r.year, r.ytd, r.year_before, r.ytd_before)])
-    )
+    notes.extend(flag_note(list(marked)))
     flow = summary.rows[0].key.flow if summary.rows else "turnover"
     # The payload and the derivation are built only for the output that shows them.
     return Report(
@@ -182,3 +185,12 @@ def _packed(head: str, parts: list[str]) -> list[str]:
 def _ytd_label(answer: Answer) -> str:
     mark = "~" if answer.qualifiers else ""
     return f"{answer.period.label()}{mark}"
+
+
+def _flagged(answer: Answer | None, marked: list[Answer]) -> bool:
+    """Whether ``answer`` used a figure with an exclusion flag; such answers are added
+    to ``marked``, in the order looked at."""
+    if answer is None or not flagged(answer):
+        return False
+    marked.append(answer)
+    return True

@@ -42,8 +42,10 @@ tests and benchmarks compare the two.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -86,6 +88,28 @@ def enabled(n_series: int) -> bool:
     ``TRADECLI_BACKEND=reference`` never, ``=bulk`` always, else from ``MIN_SERIES`` on."""
     chosen = os.environ.get(ENV, "")
     return chosen == NAME or (chosen != "reference" and n_series >= MIN_SERIES)
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """Arrays made inside are not offered to the kernel for transparent huge pages.
+
+    numpy asks for huge pages (``madvise(MADV_HUGEPAGE)``) for every array of 4 MB or
+    more. Where the kernel compacts memory to honour that at the first touch (the usual
+    ``defrag=madvise``), the many short-lived file-long arrays of ``Columns`` spent more
+    in the kernel than in their arithmetic: 1.1-1.9 s of system time against 0.4-0.6 s
+    with small pages, for a 10M-row file (``summary --no-cache``, a shared 2-core
+    machine). The setting is numpy's, process-wide; it is put back on leaving."""
+    toggle = getattr(getattr(np, "_core", None), "multiarray", None)
+    set_advice = getattr(toggle, "_set_madvise_hugepage", None)
+    if set_advice is None:  # another numpy: leave it as it is
+        yield
+        return
+    before = bool(set_advice(False))
+    try:
+        yield
+    finally:
+        set_advice(before)
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,8 +162,8 @@ def bulk_answer(
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
     data are the reference answer's, made on first look."""
-    parts: Sequence[Answer] = Deferred(lambda: tuple(made().parts), n_parts) if n_parts else ()
-    available: Sequence[Period] = Deferred(lambda: tuple(made().available)) if value is None else ()
+    parts: Sequence[Answer] = Deferred(partial(_parts, made), n_parts) if n_parts else ()
+    available: Sequence[Period] = Deferred(partial(_available, made)) if value is None else ()
     # As ``BulkAnswer(...)`` would make it, without the frozen dataclass's __init__ (one
     # ``object.__setattr__`` per field): a whole-file summary makes tens of thousands.
     answer = BulkAnswer.__new__(BulkAnswer)
@@ -149,7 +173,7 @@ def bulk_answer(
         value=value,
         rule=rule,
         parts=parts,
-        signs=(1,) * n_parts if signs is None else signs,
+        signs=_plus(n_parts) if signs is None else signs,
         reconciled=None,
         available=available,
         complete=complete,
@@ -158,6 +182,25 @@ def bulk_answer(
         flag_words=flag_words,
     )
     return answer
+
+
+# A whole-file summary makes tens of thousands of answers, each kept to the end: the
+# callables and tuples they hold are made with as few objects as will do (``partial``,
+# not a closure: two objects, not five), for the cyclic garbage collector walks them all.
+
+
+def _parts(made: Callable[[], Answer]) -> tuple[Answer, ...]:
+    return tuple(made().parts)
+
+
+def _available(made: Callable[[], Answer]) -> tuple[Period, ...]:
+    return tuple(made().available)
+
+
+@cache
+def _plus(n_parts: int) -> tuple[int, ...]:
+    """The signs of a sum of ``n_parts`` parts, one tuple per length."""
+    return (1,) * n_parts
 
 
 class Columns:
@@ -172,6 +215,10 @@ class Columns:
     def __init__(
         self, frame: pd.DataFrame, include_flagged: bool = False, series: Series | None = None
     ) -> None:
+        with small_pages():
+            self._build(frame, include_flagged, series)
+
+    def _build(self, frame: pd.DataFrame, include_flagged: bool, series: Series | None) -> None:
         n = len(frame)
         if series is None:
             series = series_of(frame)
@@ -200,7 +247,7 @@ class Columns:
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
         kept: Ints | None = None
         if not include_flagged and bool(excluded.any()):
-            kept = np.flatnonzero(~excluded[flag_codes])
+            kept = np.flatnonzero((~excluded)[flag_codes])
         s, month, last = (
             a if kept is None else a[kept] for a in (series.of_row, all_first, all_last)
         )
@@ -208,21 +255,19 @@ class Columns:
         width = int(all_last.max()) - low + 1 if n else 1
         del all_first, all_last
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
-        order_key = s.astype(np.int64)
-        order_key *= width
-        order_key += month
-        order_key -= low
-        order_key *= width
-        order_key += last
-        order_key -= low
-        if len(order_key) > 1 and not bool((order_key[1:] >= order_key[:-1]).all()):
+        if not _in_order(s, month, last):
+            order_key = s.astype(np.int64)
+            order_key *= width
+            order_key += month
+            order_key -= low
+            order_key *= width
+            order_key += last
+            order_key -= low
             order = np.argsort(order_key, kind="stable")
             del order_key
             kept = order if kept is None else kept[order]
             s, month, last = s[order], month[order], last[order]
             del order
-        else:
-            del order_key
 
         def rows_of(column: str, dtype: Any = None) -> NDArray[Any]:
             """A frame column at the kept rows, in their order."""
@@ -234,15 +279,21 @@ class Columns:
         row_approx = approximate[codes]
 
         # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
-        cumulative = last > month
-        cumulative &= month % 12 == 0
-        cumulative &= last // 12 == month // 12
+        # Tested on the rows that are not single months alone (few in a bulk download).
+        spans = np.flatnonzero(month != last)
+        span_first, span_last = month[spans], last[spans]
+        is_cumulative = span_last > span_first
+        is_cumulative &= span_first % 12 == 0
+        is_cumulative &= span_last // 12 == span_first // 12
+        cumulative = np.zeros(len(s), dtype=bool)
+        cumulative[spans[is_cumulative]] = True
         # A series is not simple when a kept row is neither a month nor such a span, or
         # approximate, or not finite.
-        bad = month != last
-        bad &= ~cumulative
+        bad = np.isfinite(value)
+        np.logical_not(bad, out=bad)
         bad |= row_approx
-        bad |= ~np.isfinite(value)
+        bad[spans[~is_cumulative]] = True
+        del spans, span_first, span_last, is_cumulative
         equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
         if len(s) > 1:
             equal[1:] = s[1:] == s[:-1]
@@ -528,6 +579,11 @@ class KeyYears:
 
 def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring)."""
+    with small_pages():
+        return _key_years(columns, keys)
+
+
+def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     n_keys = len(keys)
     roles = np.full((n_keys, 3), -1, dtype=np.int64)
     simple = np.zeros(n_keys, dtype=bool)
@@ -550,7 +606,16 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         starts = columns.row_bounds[series[which]]
         rows = _ranges(starts, counts)
         cells.append(np.repeat(which, counts) * n_years + columns.row_year[rows] - first_year)
-    cell = np.unique(np.concatenate(cells)) if cells else np.zeros(0, np.int64)
+    every = np.concatenate(cells)
+    if n_keys * n_years <= 4 * len(every) + (1 << 16):
+        # Few possible cells: marked in a table, read back in order (no sort).
+        marked = np.zeros(n_keys * n_years, dtype=bool)
+        marked[every] = True
+        cell = np.flatnonzero(marked).astype(np.int64)
+        del marked
+    else:
+        cell = np.unique(every)
+    del every, cells
     key_of, year = cell // n_years, cell % n_years + first_year
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
@@ -644,6 +709,11 @@ class _Year:
         1 + m - k), added left to right as the reference adds them. (Rule 3 adds nothing
         here: every span lies within a calendar year and starts in January or is a
         month, so a difference ending at m needs a tiling of Jan..m itself.)"""
+        if not self.found.any() and not self.cum_found.any():
+            # No figure at all (a turnover key has no series of its own): nothing found.
+            shape = self.found.shape
+            nothing = np.zeros(shape, dtype=np.int64)
+            return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, nothing.copy()
         found = np.logical_and.accumulate(self.found, axis=1)
         value = np.where(found, np.cumsum(self.value, axis=1), np.nan)
         flags = np.where(found, np.bitwise_or.accumulate(self.flags, axis=1), 0)
@@ -689,6 +759,27 @@ class _Year:
             out_parts,
         )
         return found, value, flags, parts
+
+
+def _in_order(*columns: NDArray[Any]) -> bool:
+    """Whether the rows (one item of each column per row) are sorted by the first column,
+    then the second, and so on. Tested on the columns as they are, a pair of neighbouring
+    rows at a time, in booleans: without the one integer key a sort needs."""
+    if not columns or len(columns[0]) < 2:
+        return True
+    tied: Bools | None = None  # neighbours equal in the columns so far (None: all)
+    for column in columns:
+        later, earlier = column[1:], column[:-1]
+        below = later < earlier
+        if tied is not None:
+            below &= tied
+        if bool(below.any()):
+            return False
+        equal = later == earlier
+        tied = equal if tied is None else tied & equal
+        if not bool(tied.any()):
+            break
+    return True
 
 
 def _series_of_rows(columns: Columns) -> Ints:
@@ -737,9 +828,7 @@ class Engine(Reference):
         own, x, m = roles
         first, last = period
 
-        def made() -> Answer:  # the reference's answer (memoised there)
-            return Reference.value(self, key, period)
-
+        made = partial(Reference.value, self, key, period)  # the reference's (memoised there)
         values = columns.month_values(own, first, last)
         if values is not None:
             rule = EXACT if first == last else TILED
