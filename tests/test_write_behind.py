@@ -72,7 +72,6 @@ def test_the_console_script_waits_for_the_entry_before_it_exits(
     """``run`` turns writing behind on and settles: the entry is there when it exits,
     though the command returned while a writer was still held."""
     monkeypatch.setattr(parsed, "MIN_BYTES", 0)
-    monkeypatch.setattr(tradecli.caching, "write_behind", False)  # put back after the test
     gate = threading.Event()
     write = store.write
     seen: list[bool] = []
@@ -95,5 +94,6 @@ def test_the_console_script_waits_for_the_entry_before_it_exits(
     finally:
         process.signal.signal(process.signal.SIGINT, previous)
     assert ended.value.code == 0
+    assert not tradecli.caching.write_behind  # put back for whatever runs next here
     assert seen == [False]  # not written when the command was done
     assert len(list(cache_dir.glob("*.arrow"))) == 1  # written before run ended
