@@ -105,3 +105,25 @@ def test_running_out_of_memory_is_one_line_and_exit_1(
     assert captured.out == ""
     assert captured.err.startswith("error: out of memory: ")
     assert "--engine dask" in captured.err and captured.err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("given", "kept"), [(None, "0"), ("1", "1")])
+def test_run_asks_numpy_for_small_pages_unless_the_user_said(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, kept: str
+) -> None:
+    """Before numpy is imported, ``run`` sets numpy's huge-page advice off for the whole
+    process; a value the user set is left as it is."""
+    from tradecli.cli import process
+
+    if given is None:
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    else:
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", given)
+    monkeypatch.setattr(process, "main", lambda: None)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit):
+            process.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == kept
