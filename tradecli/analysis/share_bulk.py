@@ -29,10 +29,10 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.share import Share, Unanswered
 from tradecli.analysis.span_cells import Bools, Cells, answer, key_cells, last_true, span
-from tradecli.analysis.summary_bulk import no_share
+from tradecli.analysis.summary_bulk import member_sum, no_share
 from tradecli.dataset import Dataset
-from tradecli.engine.answers import MEMBER_SUM, Answer, SeriesKey
-from tradecli.engine.bulk import Columns, bulk_answer
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.bulk import Columns
 from tradecli.engine.reference import Engine
 from tradecli.groups import Group
 
@@ -161,12 +161,7 @@ def _share(
     totals: WorldTotals,
 ) -> Share:
     """Key ``i``'s share over span ``c``."""
-    r, flow, currency = key.reporter, key.flow, key.currency
     period = span(columns, c)
-
-    def total_made() -> Answer:
-        return engine.group_value(r, group, flow, period, currency)
-
     have, n = int(totals.have[c]), len(totals.names)
     notes = [f"{have} of {n} members have data"]
     if have < n:
@@ -174,15 +169,15 @@ def _share(
         missing = [name for name, f in zip(totals.names, found, strict=True) if not f]
         notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
     notes.append("sum over the partners present in the data, not every partner: a partial total")
-    total = bulk_answer(
-        SeriesKey(r, group.code or group.name.upper(), flow, currency),
+    total = member_sum(
+        engine,
+        key,
+        group,
         period,
         float(totals.value[c]),
-        MEMBER_SUM,
         have,
-        total_made,
         columns.flag_words(int(totals.flags[c])),
-        notes=tuple(notes),
+        tuple(notes),
         complete=False,
     )
     part = answer(engine, columns, key, cells, i, c)

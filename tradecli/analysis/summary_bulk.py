@@ -373,9 +373,6 @@ class Shares:
         def part_made() -> Answer:
             return engine.value(key, period)
 
-        def total_made() -> Answer:
-            return engine.group_value(r, group, flow, period, currency)
-
         words = self.columns.flag_words
         part_words = words(int(part_flags[t]))
         if xm[t]:
@@ -398,15 +395,15 @@ class Shares:
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
         have, n = int(totals.have[t]), int(totals.members[t])
-        total = bulk_answer(
-            SeriesKey(r, group.code or group.name.upper(), flow, currency),
+        total = member_sum(
+            engine,
+            key,
+            group,
             period,
             float(totals.value[t]),
-            MEMBER_SUM,
             have,
-            total_made,
             words(int(totals.flags[t])),
-            notes=(f"{have} of {n} members have data",),
+            (f"{have} of {n} members have data",),
         )
         return True, Share(key, group.name, answer, total)
 
@@ -438,20 +435,16 @@ class Shares:
         c = int(where[-1])
         period = span(self.columns, c)
         engine = self.engine
-
-        def total_made() -> Answer:
-            return engine.group_value(r, group, flow, period, currency)
-
         have, n = int(totals.have[c]), int(totals.members[c])
-        total = bulk_answer(
-            SeriesKey(r, group.code or group.name.upper(), flow, currency),
+        total = member_sum(
+            engine,
+            key,
+            group,
             period,
             float(totals.value[c]),
-            MEMBER_SUM,
             have,
-            total_made,
             self.columns.flag_words(int(totals.flags[c])),
-            notes=(f"{have} of {n} members have data",),
+            (f"{have} of {n} members have data",),
         )
         part_answer = answer(engine, self.columns, key, cells, i, c)
         return True, Share(key, group.name, part_answer, total)
@@ -660,6 +653,34 @@ def no_share(key: SeriesKey, group: Group, zero: list[Period]) -> Unanswered:
         key,
         f"no span has both the partner's figure and a {what}"
         + (f"; {r}–{code} spans in the data: none" if group.code else ""),
+    )
+
+
+def member_sum(
+    engine: Engine,
+    key: SeriesKey,
+    group: Group,
+    period: Period,
+    value: float,
+    have: int,
+    flag_words: tuple[str, ...],
+    notes: tuple[str, ...],
+    complete: bool = True,
+) -> Answer:
+    """The member sum of ``group`` for ``key``'s reporter, flow and currency over
+    ``period``, as the arrays found it (``have`` members with data); its derivation is
+    the reference engine's ``group_value``, made when looked at."""
+    r, flow, currency = key.reporter, key.flow, key.currency
+    return bulk_answer(
+        SeriesKey(r, group.code or group.name.upper(), flow, currency),
+        period,
+        value,
+        MEMBER_SUM,
+        have,
+        partial(engine.group_value, r, group, flow, period, currency),
+        flag_words,
+        notes=notes,
+        complete=complete,
     )
 
 
