@@ -14,6 +14,7 @@ errors up by months covered.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -501,11 +502,19 @@ def project_span(
     return SpanProjections(basis, by_method, linear_p, why)
 
 
-def ytd_spans(engine: Engine, key: SeriesKey, year: int, plan: Plan | None = None) -> list[Answer]:
-    """The year-to-date spans Jan..m (m < 12) of ``year`` the data answers, shortest first."""
+def ytd_spans(
+    engine: Engine, key: SeriesKey, year: int, plan: Plan | None = None, longest: bool = False
+) -> list[Answer]:
+    """The year-to-date spans Jan..m (m < 12) of ``year`` the data answers, shortest first
+    (``longest``: the longest alone, the spans below it not asked)."""
     months = [m for m in range(1, 12) if plan is None or plan.found(year, m)]
+    if longest:
+        months.reverse()
     answers = (engine.value(key, Period.ytd(year, m)) for m in months)
-    return [a for a in answers if a.found and a.value is not None]
+    found = (a for a in answers if a.found and a.value is not None)
+    if longest:
+        return list(itertools.islice(found, 1))
+    return list(found)
 
 
 def project_series(
@@ -519,13 +528,12 @@ def project_series(
     the series' plan from the bulk helper, which says which spans are found)."""
     actual = engine.value(key, Period.year(year))
     last_full = engine.value(key, Period.year(year - 1))
-    spans = ytd_spans(engine, key, year, plan)
+    # Without the year's figure only its longest year-to-date span is projected.
+    spans = ytd_spans(engine, key, year, plan, longest=not actual.found)
     if not actual.found and not spans:
         years = list(plan.years) if plan is not None else years_in(engine, key)
         shown = ", ".join(str(y) for y in years[-8:]) or "none"
         return f"no figure for {year} or any of its year-to-date spans; years in the data: {shown}"
-    if not actual.found:
-        spans = spans[-1:]
     projected = tuple(project_span(engine, a, method, last_full, plan) for a in spans)
     return SeriesProjection(
         key,
