@@ -19,6 +19,7 @@ from tradecli.analysis.projection import (
     project_series,
     seasonal,
     ytd_growth,
+    ytd_spans,
 )
 from tradecli.dataset import Dataset, Filters, load
 from tradecli.engine.answers import SeriesKey
@@ -149,3 +150,30 @@ def test_ytd_growth_and_one_year_seasonal_agree(
     by_growth = project_from(engine, basis, Method.ytd_growth)
     assert len(by_seasonal.history) == 1
     assert by_seasonal.value == pytest.approx(by_growth.value)
+
+
+def test_the_longest_year_to_date_span_alone_is_asked_from_the_longest_down() -> None:
+    """Jan, Jan..Feb and Jan..Apr of 2023 published (Jan..Mar not): ``longest`` gives
+    Jan..Apr, asking Jan..Nov down to Jan..Apr only; without it every span is asked."""
+    rows = [
+        obs("2023-01", 10.0, flow="export"),
+        obs("2023-01/2023-02", 25.0, flow="export"),
+        obs("2023-01/2023-04", 61.0, flow="export"),
+    ]
+    engine = Engine(frame(*rows))
+    asked: list[Period] = []
+    value = engine.value
+
+    def counted(key: SeriesKey, period: Period) -> object:
+        asked.append(period)
+        return value(key, period)
+
+    engine.value = counted  # type: ignore[method-assign]
+    key = SeriesKey("AZE", "TJK", "export")
+    every = ytd_spans(engine, key, 2023)
+    assert [(a.period.n_months, a.value) for a in every] == [(1, 10.0), (2, 25.0), (4, 61.0)]
+    assert len(asked) == 11
+    asked.clear()
+    (longest,) = ytd_spans(engine, key, 2023, longest=True)
+    assert (longest.period.n_months, longest.value) == (4, 61.0)
+    assert [p.n_months for p in asked] == [11, 10, 9, 8, 7, 6, 5, 4]
