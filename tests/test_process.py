@@ -111,8 +111,9 @@ def test_running_out_of_memory_is_one_line_and_exit_1(
 def test_run_asks_numpy_for_small_pages_unless_the_user_said(
     monkeypatch: pytest.MonkeyPatch, given: str | None, kept: str
 ) -> None:
-    """Before numpy is imported, ``run`` sets numpy's huge-page advice off for the whole
-    process; a value the user set is left as it is."""
+    """``run`` sets numpy's huge-page advice off (``NUMPY_MADVISE_HUGEPAGE``, read when
+    numpy is imported: here it already is, so this checks the variable alone); a value
+    the user set is left as it is."""
     from tradecli.cli import process
 
     if given is None:

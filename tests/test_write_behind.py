@@ -38,17 +38,23 @@ def behind(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     parsed.settle()  # no writer outlives its test
 
 
-def test_load_returns_before_the_entry_is_written_and_settle_waits_for_it(
-    behind: Path, small_csv: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    gate = threading.Event()
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Entries are written only once this is set (30 s at most)."""
+    opened = threading.Event()
     write = store.write
 
     def held(entry: Path, fill: Callable[[BinaryIO], None]) -> bool:
-        gate.wait(timeout=30)
+        opened.wait(timeout=30)
         return write(entry, fill)
 
     monkeypatch.setattr(store, "write", held)
+    return opened
+
+
+def test_load_returns_before_the_entry_is_written_and_settle_waits_for_it(
+    behind: Path, small_csv: Path, gate: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = load([small_csv]).frame
     assert not list(behind.glob("*.arrow"))  # still being written
     gate.set()
@@ -67,25 +73,18 @@ def test_load_returns_before_the_entry_is_written_and_settle_waits_for_it(
 
 
 def test_the_console_script_waits_for_the_entry_before_it_exits(
-    cache_dir: Path, small_csv: Path, monkeypatch: pytest.MonkeyPatch
+    cache_dir: Path, small_csv: Path, gate: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``run`` turns writing behind on and settles: the entry is there when it exits,
     though the command returned while a writer was still held."""
     monkeypatch.setattr(parsed, "MIN_BYTES", 0)
-    gate = threading.Event()
-    write = store.write
     seen: list[bool] = []
-
-    def held(entry: Path, fill: Callable[[BinaryIO], None]) -> bool:
-        gate.wait(timeout=30)
-        return write(entry, fill)
 
     def command() -> None:
         load([small_csv])
         seen.append(bool(list(cache_dir.glob("*.arrow"))))
         threading.Timer(0.2, gate.set).start()  # let the writer go only after we return
 
-    monkeypatch.setattr(store, "write", held)
     monkeypatch.setattr(process, "main", command)
     previous = process.signal.getsignal(process.signal.SIGINT)
     try:

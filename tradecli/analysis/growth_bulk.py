@@ -20,7 +20,7 @@ from functools import partial
 import numpy as np
 
 from tradecli.analysis.growth import Cagr, Change, SeriesGrowth
-from tradecli.analysis.span_cells import Cells, answer, key_cells, last_true
+from tradecli.analysis.span_cells import BATCH_KEYS, YEAR, Cells, answer, key_cells, last_true
 from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
@@ -128,8 +128,8 @@ def latest_changes(
     change can (None); None for a key without spans. From ``analysis.span_cells``: a
     span's column less 24 is the same span a year before."""
     out: dict[SeriesKey, tuple[Change, Change | None] | None] = {}
-    for start in range(0, len(keys), CHUNK_KEYS):
-        chunk = keys[start : start + CHUNK_KEYS]
+    for start in range(0, len(keys), BATCH_KEYS):
+        chunk = keys[start : start + BATCH_KEYS]
         made = key_cells(columns, chunk)
         assert made is not None and bool(made[1].all()), "keys that are not simple"
         cells = made[0]
@@ -163,7 +163,3 @@ def _like_for_like(
     if c >= YEAR and cells.found[i, c - YEAR]:
         return Change(current, answer(engine, columns, key, cells, i, c - YEAR))
     return Change(current, not_found(engine, key, current.period.shifted_years(-1)))
-
-
-YEAR = 24  # columns of ``span_cells.Cells`` a year apart
-CHUNK_KEYS = 1024

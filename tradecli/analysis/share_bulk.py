@@ -28,7 +28,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.share import Share, Unanswered
-from tradecli.analysis.span_cells import Bools, Cells, answer, key_cells, last_true, span
+from tradecli.analysis.span_cells import (
+    BATCH_KEYS,
+    Bools,
+    Cells,
+    answer,
+    key_cells,
+    last_true,
+    span,
+)
 from tradecli.analysis.summary_bulk import member_sum, no_share
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
@@ -38,7 +46,6 @@ from tradecli.groups import Group
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
-BATCH_KEYS = 1024
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
-from tradecli.engine.bulk import Columns, bulk_answer, key_years
+from tradecli.engine.bulk import Columns, _ranges, bulk_answer, key_years
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.periods import Period
@@ -31,6 +31,9 @@ from tradecli.periods import Period
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
+# Keys per grid: a grid holds two columns per month of the data for each of them.
+BATCH_KEYS = 1024
+YEAR = 24  # columns of a grid a year apart
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,7 @@ def spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> 
     has = np.flatnonzero(series >= 0)
     starts = columns.row_bounds[series[has]]
     counts = columns.row_bounds[series[has] + 1] - starts
-    total = int(counts.sum())
-    rows = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
+    rows = _ranges(starts, counts)
     cell = np.repeat(has, counts) * (n_months // 12) + columns.row_year[rows] - columns.first_year
     out = []
     for table in tables:

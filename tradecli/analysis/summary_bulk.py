@@ -394,16 +394,16 @@ class Shares:
             )
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
-        have, n = int(totals.have[t]), int(totals.members[t])
+        n = int(totals.members[t])  # complete: every member has data
         total = member_sum(
             engine,
             key,
             group,
             period,
             float(totals.value[t]),
-            have,
+            n,
             words(int(totals.flags[t])),
-            (f"{have} of {n} members have data",),
+            (f"{n} of {n} members have data",),
         )
         return True, Share(key, group.name, answer, total)
 
@@ -435,16 +435,16 @@ class Shares:
         c = int(where[-1])
         period = span(self.columns, c)
         engine = self.engine
-        have, n = int(totals.have[c]), int(totals.members[c])
+        n = int(totals.members[c])  # complete: every member has data
         total = member_sum(
             engine,
             key,
             group,
             period,
             float(totals.value[c]),
-            have,
+            n,
             self.columns.flag_words(int(totals.flags[c])),
-            (f"{have} of {n} members have data",),
+            (f"{n} of {n} members have data",),
         )
         part_answer = answer(engine, self.columns, key, cells, i, c)
         return True, Share(key, group.name, part_answer, total)
@@ -490,7 +490,7 @@ class Shares:
         complete = np.zeros(n_spans, dtype=bool)
         members = np.zeros(n_spans, dtype=np.int64)
         flags = np.zeros(n_spans, dtype=np.int64)
-        out: _Totals | None = _Totals(value, complete, members, members, flags)
+        out: _Totals | None = _Totals(value, complete, members, flags)
         by_members: dict[tuple[str, ...], list[int]] = {}
         for listed, columns in self._members_by_span(group).items():
             by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(columns)
@@ -634,7 +634,7 @@ class Shares:
             flags[at] = bits
             complete[at] = every
             members[at] = len(names)
-        return _Totals(value, complete, members, members, flags)
+        return _Totals(value, complete, members, flags)
 
 
 def no_share(key: SeriesKey, group: Group, zero: list[Period]) -> Unanswered:
@@ -694,13 +694,12 @@ def _no_cells(n_keys: int, n_months: int) -> Cells:
 
 @dataclass(frozen=True)
 class _Totals:
-    """Per month: the member sum, whether it may be shown (every member has a figure),
-    the number of members and of those with a figure."""
+    """Per month: the member sum, whether it may be shown (every member has a figure)
+    and the number of members."""
 
     value: Floats
     complete: Bools
     members: Ints
-    have: Ints
     flags: Ints  # the OR of the flag bits of the members with a figure
 
 

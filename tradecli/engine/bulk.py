@@ -99,7 +99,9 @@ def small_pages() -> Iterator[None]:
     ``defrag=madvise``), the many short-lived file-long arrays of ``Columns`` spent more
     in the kernel than in their arithmetic: 1.1-1.9 s of system time against 0.4-0.6 s
     with small pages, for a 10M-row file (``summary --no-cache``, a shared 2-core
-    machine). The setting is numpy's, process-wide; it is put back on leaving."""
+    machine). The setting is numpy's, process-wide; it is put back on leaving. The
+    command line sets it off for the whole process (``cli.process.run``); this is for
+    callers of the API."""
     toggle = getattr(getattr(np, "_core", None), "multiarray", None)
     set_advice = getattr(toggle, "_set_madvise_hugepage", None)
     if set_advice is None:  # another numpy: leave it as it is

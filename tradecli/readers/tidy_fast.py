@@ -291,7 +291,6 @@ class _Reader:
             chunk.positions = np.flatnonzero(keep).astype(np.int32)
             mask = pa.array(keep)
             columns = [column.filter(mask) for column in columns]
-            steps = None if steps is None else _Steps(steps.at[keep], steps.longest)
         if steps is None:
             steps = _check_numbers(columns[self.names.index("value")])
         # Here rather than once at the end: the workers do it while other blocks are
