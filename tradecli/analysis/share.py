@@ -488,10 +488,21 @@ def rankings(
     partner: str | None = None,
 ) -> RankingResult:
     engine = dataset.engine
+    fast: dict[str, Ranking | str] = {}
+    if period is None and group.every_partner and bulk_engine.enabled(len(dataset.keys())):
+        # The columnar path (``engine.bulk``) for the reporters whose world sums it makes.
+        from tradecli.analysis.share_bulk import world_rankings
+        from tradecli.analysis.summary_bulk import columns_of
+
+        fast = world_rankings(dataset, columns_of(dataset), reporters, group, flow, partner)
     found: list[Ranking] = []
     unanswered: list[tuple[str, str]] = []
     for reporter in reporters:
-        result = rank_members(engine, reporter, group, flow, period, partner)
+        result = (
+            fast[reporter]
+            if reporter in fast
+            else rank_members(engine, reporter, group, flow, period, partner)
+        )
         if isinstance(result, Ranking):
             found.append(result)
         else:
