@@ -8,7 +8,7 @@ import pytest
 
 from tests.frames import frame, obs
 from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import Columns, _index, _narrowest, key_years
+from tradecli.engine.bulk import MAX_FLAG_WORDS, Columns, _index, _narrowest, flag_dtype, key_years
 
 AZE_TJK = SeriesKey("AZE", "TJK", "turnover", "USD")
 
@@ -67,3 +67,77 @@ def test_revisions_are_decided_by_date_among_more_than_128_dates() -> None:
         assert ky.month_value[0, 2] == expected
         low_trust = ("low-trust",) if include_flagged else ()
         assert columns.flag_words(int(ky.flags[0, 2])) == low_trust
+
+
+@pytest.mark.parametrize(
+    ("words", "dtype"),
+    [
+        (0, np.uint8),
+        (8, np.uint8),
+        (9, np.uint16),
+        (16, np.uint16),
+        (17, np.uint32),
+        (32, np.uint32),
+        (33, np.int64),
+        (MAX_FLAG_WORDS, np.int64),
+    ],
+)
+def test_flag_dtype_holds_a_bit_per_word(words: int, dtype: type) -> None:
+    assert flag_dtype(words) is dtype
+    assert words <= np.iinfo(dtype).bits  # the highest bit, 1 << (words - 1), fits
+
+
+def _flagged_year(n_words: int) -> list[dict[str, object]]:
+    """AZE-TJK 2023: export months 1..12, month m flagged with the words w{i} for which
+    i % 12 == m - 1 (so every word is on some month); import months unflagged."""
+    rows = []
+    for m in range(1, 13):
+        words = ";".join(f"w{i:02d}" for i in range(n_words) if i % 12 == m - 1)
+        rows.append(obs(f"2023-{m:02d}", float(m), flow="export", flags=words))
+        rows.append(obs(f"2023-{m:02d}", 100.0, flow="import"))
+    return rows
+
+
+@pytest.mark.parametrize("n_words", [8, 9, 16, 17, 32, 33, MAX_FLAG_WORDS])
+def test_flag_bits_at_the_edges_of_each_dtype_give_the_words_by_hand(n_words: int) -> None:
+    """The highest word's bit survives the narrow dtype: Jan..12 carries every word, Jan..1
+    the words of January (w00, w12, ...), December's month those of December; the values
+    are the months' sums (1 + ... + 12 = 78, and 78 + 1200 for turnover)."""
+    columns = Columns(frame(*_flagged_year(n_words)))
+    assert columns.usable and columns.flags.dtype == flag_dtype(n_words)
+    export = AZE_TJK.with_flow("export")
+    ky = key_years(columns, [export, AZE_TJK])
+    every = tuple(f"w{i:02d}" for i in range(n_words))
+    january = tuple(f"w{i:02d}" for i in range(0, n_words, 12))
+    december = tuple(f"w{i:02d}" for i in range(11, n_words, 12))
+    for row in (0, 1):  # the export, and turnover (export + import; import unflagged)
+        assert columns.flag_words(int(ky.flags[row, 11])) == every
+        assert columns.flag_words(int(ky.flags[row, 0])) == january
+        assert columns.flag_words(int(ky.month_flags[row, 11])) == december
+    assert ky.value[0, 11] == 78.0 and ky.value[1, 11] == 78.0 + 1200.0
+    assert bool(ky.xm[1, 11]) and not bool(ky.xm[0, 11])
+
+
+def test_more_flag_words_than_bits_leave_every_series_to_the_reference() -> None:
+    """MAX_FLAG_WORDS + 1 distinct words: no bitmask holds them, so no series is simple
+    (the reference answers); building the columns does not fail."""
+    columns = Columns(frame(*_flagged_year(MAX_FLAG_WORDS + 1)))
+    assert not columns.usable and len(columns.words) == MAX_FLAG_WORDS + 1
+    assert not columns.simple.any()
+    assert not key_years(columns, [AZE_TJK]).simple.any()
+
+
+def test_a_file_of_months_has_no_year_to_date_tables_to_hold() -> None:
+    """Months alone: the Jan..m tables are one zero each, read-only, and read as zeros; a
+    Jan..3 figure makes them real tables holding it in column 2."""
+    months = [obs(f"2023-{m:02d}", float(m)) for m in range(1, 5)]
+    plain = Columns(frame(*months))
+    assert not plain.has_cumulative
+    for table in (plain.cum_values, plain.cum_present, plain.cum_flags):
+        assert table.shape == (1, 12) and table.strides == (0, 0) and not table.any()
+        assert not table.flags.writeable
+    with_ytd = Columns(frame(*months, obs("2023-01/2023-03", 5.0)))
+    assert (
+        with_ytd.has_cumulative and with_ytd.cum_values[0].tolist() == [0.0, 0.0, 5.0] + [0.0] * 9
+    )
+    assert with_ytd.cum_present[0].tolist() == [False, False, True] + [False] * 9

@@ -76,7 +76,7 @@ NAME = "bulk"
 ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
-MAX_FLAG_WORDS = 63  # one bit each in an int64
+MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -236,8 +236,12 @@ class Columns:
         words = sorted({w for ws in words_of for w in ws})
         self.usable = len(words) <= MAX_FLAG_WORDS
         self.words = words
-        bit = {w: 1 << i for i, w in enumerate(words)}
-        text_bits = np.array([sum(bit.get(w, 0) for w in set(ws)) for ws in words_of], np.int64)
+        # More words than bits: no series is simple, so no bits are read (all 0).
+        bit = {w: 1 << i for i, w in enumerate(words)} if self.usable else {}
+        self.flag_dtype = flag_dtype(len(words))
+        text_bits = np.array(
+            [sum(bit.get(w, 0) for w in set(ws)) for ws in words_of], self.flag_dtype
+        )
         excluded = np.array([any(w in EXCLUDED_FLAGS for w in ws) for ws in words_of], bool)
         approximate = np.array([any(w in QUALIFIERS for w in ws) for ws in words_of], bool)
         official = np.array([OFFICIAL_STATEMENT in ws for ws in words_of], dtype=bool)
@@ -394,7 +398,7 @@ class Columns:
             at = np.searchsorted(take, changed)
             hit = at < len(take)
             hit[hit] &= take[at[hit]] == changed[hit]
-            row_bits[at[hit]] = np.fromiter(own_bits.values(), np.int64, len(own_bits))[hit]
+            row_bits[at[hit]] = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
         del s, codes, take
         year = month // 12
         self.first_year = int(year.min()) if len(year) else 0
@@ -424,20 +428,29 @@ class Columns:
         n_rows = len(rows)
         self.values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
         self.present: Bools = np.zeros((n_rows, 12), dtype=bool)
-        self.flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
+        self.flags: Ints = np.zeros((n_rows, 12), dtype=self.flag_dtype)
         single = ~cumulative
         column = month[single] % 12
         self.values[row_of[single], column] = value[single]
         self.present[row_of[single], column] = True
         self.flags[row_of[single], column] = row_bits[single]
         # Jan..m figures of the year in column m - 1 (m >= 2; column 0 is January's month).
-        self.cum_values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
-        self.cum_present: Bools = np.zeros((n_rows, 12), dtype=bool)
-        self.cum_flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
-        column = last[cumulative] % 12
-        self.cum_values[row_of[cumulative], column] = value[cumulative]
-        self.cum_present[row_of[cumulative], column] = True
-        self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
+        # With none (a file of months), each table is one zero seen as every cell: read-only
+        # and of no size (``has_cumulative`` tells callers there is nothing to copy).
+        self.has_cumulative = bool(cumulative.any())
+        shape = (n_rows, 12)
+        if self.has_cumulative:
+            self.cum_values: Floats = np.zeros(shape, dtype=np.float64)
+            self.cum_present: Bools = np.zeros(shape, dtype=bool)
+            self.cum_flags: Ints = np.zeros(shape, dtype=self.flag_dtype)
+            column = last[cumulative] % 12
+            self.cum_values[row_of[cumulative], column] = value[cumulative]
+            self.cum_present[row_of[cumulative], column] = True
+            self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
+        else:
+            self.cum_values = np.broadcast_to(np.zeros(1, dtype=np.float64), shape)
+            self.cum_present = np.broadcast_to(np.zeros(1, dtype=bool), shape)
+            self.cum_flags = np.broadcast_to(np.zeros(1, dtype=self.flag_dtype), shape)
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
@@ -465,7 +478,7 @@ class Columns:
         found (rule 3: the only difference such a series can give, ``_Year.jan_to``)."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
-        flags = np.zeros(self.n_months, dtype=np.int64)
+        flags = np.zeros(self.n_months, dtype=self.flag_dtype)
         difference = np.zeros(self.n_months, dtype=bool)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
@@ -630,7 +643,7 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     def lookup(role: int) -> _Year:
         """Per (key, year): the series' months and Jan..m figures."""
         series = roles[key_of, role]
-        out = _Year.empty(n)
+        out = _Year.empty(n, columns.flag_dtype)
         has = np.flatnonzero(series >= 0)
         if len(has) and len(row_cell):
             wanted = series[has] * n_years + year[has] - first_year
@@ -640,9 +653,10 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
             out.value[has] = columns.values[at]
             out.found[has] = columns.present[at]
             out.flags[has] = columns.flags[at]
-            out.cum_value[has] = columns.cum_values[at]
-            out.cum_found[has] = columns.cum_present[at]
-            out.cum_flags[has] = columns.cum_flags[at]
+            if columns.has_cumulative:  # else all zeros: left as made (pages never touched)
+                out.cum_value[has] = columns.cum_values[at]
+                out.cum_found[has] = columns.cum_present[at]
+                out.cum_flags[has] = columns.cum_flags[at]
         return out
 
     own, x, m = lookup(0), lookup(1), lookup(2)
@@ -694,7 +708,7 @@ class _Year:
     cum_flags: Ints
 
     @classmethod
-    def empty(cls, n: int) -> _Year:
+    def empty(cls, n: int, flag_dtype: Any = np.int64) -> _Year:
         def floats() -> Floats:
             return np.zeros((n, 12), dtype=np.float64)
 
@@ -702,7 +716,7 @@ class _Year:
             return np.zeros((n, 12), dtype=bool)
 
         def ints() -> Ints:
-            return np.zeros((n, 12), dtype=np.int64)
+            return np.zeros((n, 12), dtype=flag_dtype)
 
         return cls(floats(), bools(), ints(), floats(), bools(), ints())
 
@@ -717,8 +731,9 @@ class _Year:
         if not self.found.any() and not self.cum_found.any():
             # No figure at all (a turnover key has no series of its own): nothing found.
             shape = self.found.shape
-            nothing = np.zeros(shape, dtype=np.int64)
-            return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, nothing.copy()
+            nothing = np.zeros(shape, dtype=self.flags.dtype)
+            parts = np.zeros(shape, dtype=np.int64)
+            return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, parts
         found = np.logical_and.accumulate(self.found, axis=1)
         value = np.where(found, np.cumsum(self.value, axis=1), np.nan)
         flags = np.where(found, np.bitwise_or.accumulate(self.flags, axis=1), 0)
@@ -734,7 +749,7 @@ class _Year:
         n = len(mixed)
         out_found = np.zeros((n, 12), dtype=bool)
         out_value = np.full((n, 12), np.nan)
-        out_flags = np.zeros((n, 12), dtype=np.int64)
+        out_flags = np.zeros((n, 12), dtype=self.flags.dtype)
         out_parts = np.zeros((n, 12), dtype=np.int64)
         for i in range(12):  # Jan..i + 1
             exact = jp[:, i]
@@ -785,6 +800,20 @@ def _in_order(*columns: NDArray[Any]) -> bool:
         if not bool(tied.any()):
             break
     return True
+
+
+def flag_dtype(words: int) -> type[np.integer[Any]]:
+    """The integer that holds a bit for each of ``words`` flag words: the smallest unsigned
+    one up to 32 words, int64 beyond (up to ``MAX_FLAG_WORDS``; an unsigned 64-bit integer
+    would turn into a float beside the int64 arrays it is combined with). Bitmasks of a
+    year-row are 12 per row: 1 byte each, not 8, for a file's usual handful of flags."""
+    if words <= 8:
+        return np.uint8
+    if words <= 16:
+        return np.uint16
+    if words <= 32:
+        return np.uint32
+    return np.int64
 
 
 def _narrowest(distinct: int) -> type[np.signedinteger[Any]]:
