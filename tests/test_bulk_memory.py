@@ -3,10 +3,13 @@ their edges, and the answers where a narrow dtype is chosen, by hand."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from tests.frames import frame, obs
+from tradecli import reconcile
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import MAX_FLAG_WORDS, Columns, _index, _narrowest, flag_dtype, key_years
 
@@ -141,3 +144,31 @@ def test_a_file_of_months_has_no_year_to_date_tables_to_hold() -> None:
         with_ytd.has_cumulative and with_ytd.cum_values[0].tolist() == [0.0, 0.0, 5.0] + [0.0] * 9
     )
     assert with_ytd.cum_present[0].tolist() == [False, False, True] + [False] * 9
+
+
+@pytest.mark.parametrize("chunk", [1 << 19, 2])
+def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -> None:
+    """Four figures in two spans, their steps and date ranks in a table of six rows read
+    through ``at`` = [5, 1, 3, 0]: steps 1, 10, 1, 1 and dates 4, 3, 2, 0. Every pair
+    disagrees (400 apart at steps 1 and 10; 2 apart at steps 1 and 1), so the later date
+    wins: row 0 (date 4 over 3) and row 2 (2 over 0), by date. Read without ``at`` (dates
+    0, 3, 1, 2), the other figure of each span would win. ``chunk``: one pass, or a span
+    at a time."""
+    monkeypatch.setattr(reconcile, "CHUNK_ROWS", chunk)
+    step = np.array([1.0, 10.0, 1.0, 1.0, 100.0, 1.0])
+    dates = np.array([0, 3, 1, 2, 5, 4], dtype=np.int8)
+    bounds = np.array([0, 2, 4], dtype=np.int64)
+    value = np.array([100.0, 500.0, 7.0, 9.0])
+    exact, official = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
+    at = np.array([5, 1, 3, 0], dtype=np.int32)
+    winner, reason = reconcile.decide_disagreeing(
+        bounds, value, step, exact, official, dates, at=at
+    )
+    assert winner.tolist() == [0, 2]
+    assert [reconcile.REASON_CODES[r] for r in reason.tolist()] == [reconcile.RANK_REASONS[2]] * 2
+    unread, _ = reconcile.decide_disagreeing(bounds, value, step[:4], exact, official, dates[:4])
+    assert unread.tolist() == [1, 3]
+    quiet, no_reasons = reconcile.decide_disagreeing(
+        bounds, value, step, exact, official, dates, at=at, reasons=False
+    )
+    assert quiet.tolist() == [0, 2] and no_reasons.tolist() == [0, 0]

@@ -334,10 +334,9 @@ class Columns:
             # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
             rank = np.empty(len(texts), dtype=_narrowest(len(texts)))
             rank[by_text] = np.arange(len(texts))
+            # The frame's own steps and every frame row's date rank, read through
+            # ``in_frame`` a chunk at a time (not copied whole: 8 bytes a row).
             steps: Floats = frame["step"].to_numpy(dtype=np.float64)
-            if in_frame is not None:
-                steps, published_codes = steps[in_frame], published_codes[in_frame]
-            in_frame = None
             picked_codes = picked(codes)
             winner, _ = decide_disagreeing(
                 bounds,
@@ -347,6 +346,7 @@ class Columns:
                 official[picked_codes],
                 rank[published_codes],
                 reasons=False,
+                at=in_frame,
             )
             del picked_codes
             won = winner[winner >= 0]
@@ -359,6 +359,7 @@ class Columns:
                 at = these if rows is None else rows[these]
                 if bad[at].any():
                     continue  # the series is not simple anyway
+                where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
                         float(value[i]),
@@ -370,7 +371,7 @@ class Columns:
                             -steps[j],
                         ),
                     )
-                    for j, i in zip(these.tolist(), at.tolist(), strict=True)
+                    for j, i in zip(where.tolist(), at.tolist(), strict=True)
                 ]
                 decision = decide(figures)
                 best = int(at[decision.chosen])
@@ -380,7 +381,11 @@ class Columns:
                 )
             del rows, winner, steps, published_codes
         del same, in_frame
-        self.kept: Ints = np.bincount(s, minlength=n_series)
+        # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
+        # a file-long int64 copy of the int32 series numbers).
+        ends = np.searchsorted(s, np.arange(n_series + 1, dtype=s.dtype))
+        self.kept: Ints = np.diff(ends).astype(np.int64)
+        del ends
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
         # Simple and made of single months alone: any span is a sum of months.
