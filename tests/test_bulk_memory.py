@@ -3,6 +3,8 @@ their edges, and the answers where a narrow dtype is chosen, by hand."""
 
 from __future__ import annotations
 
+import ctypes
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,8 @@ from tests.frames import frame, obs
 from tradecli import reconcile
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import MAX_FLAG_WORDS, Columns, _index, _narrowest, flag_dtype, key_years
+from tradecli.readers import tidy_fast
+from tradecli.readers.common import ReadContext
 
 AZE_TJK = SeriesKey("AZE", "TJK", "turnover", "USD")
 
@@ -172,3 +176,38 @@ def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -
         bounds, value, step, exact, official, dates, at=at, reasons=False
     )
     assert quiet.tolist() == [0, 2] and no_reasons.tolist() == [0, 0]
+
+
+class _Libc:
+    """A C library that records ``malloc_trim`` calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def malloc_trim(self, pad: int) -> int:
+        self.calls.append(pad)
+        return 1
+
+
+def test_the_fast_reader_gives_the_freed_heap_back_once_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the reader threads are done (the frame made, or a fall back to the plain path),
+    ``malloc_trim(0)`` is called once; a C library without it is left alone."""
+    libc = _Libc()
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: libc)
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "reporter,partner,flow,period,value\nAZE,TJK,export,2023-01,5\nAZE,TJK,export,2023-02,7\n",
+        encoding="utf-8",
+    )
+    frame = tidy_fast.read(good, ReadContext(group_codes=frozenset()))
+    assert frame is not None and frame["value"].tolist() == [5.0, 7.0]
+    assert libc.calls == [0]
+    bad = tmp_path / "bad.csv"  # a negative number: the plain path reads (and reports) it
+    bad.write_text("reporter,partner,flow,period,value\nAZE,TJK,export,2023-01,-5\n")
+    assert tidy_fast.read(bad, ReadContext(group_codes=frozenset())) is None
+    assert libc.calls == [0, 0]
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # no malloc_trim
+    assert tidy_fast.read(good, ReadContext(group_codes=frozenset())) is not None
