@@ -152,8 +152,9 @@ def test_a_file_of_months_has_no_year_to_date_tables_to_hold() -> None:
 
 @pytest.mark.parametrize("chunk", [1 << 19, 2])
 def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -> None:
-    """Four figures in two spans, their steps and date ranks in a table of six rows read
-    through ``at`` = [5, 1, 3, 0]: steps 1, 10, 1, 1 and dates 4, 3, 2, 0. Every pair
+    """Four figures in two spans, their values, steps and date ranks in a table of six rows
+    read through ``at`` = [5, 1, 3, 0]: values 100, 500, 7, 9, steps 1, 10, 1, 1 and dates
+    4, 3, 2, 0 (rows 2 and 4 of the table are not read: their values would agree). Every pair
     disagrees (400 apart at steps 1 and 10; 2 apart at steps 1 and 1), so the later date
     wins: row 0 (date 4 over 3) and row 2 (2 over 0), by date. Read without ``at`` (dates
     0, 3, 1, 2), the other figure of each span would win. ``chunk``: one pass, or a span
@@ -162,7 +163,7 @@ def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -
     step = np.array([1.0, 10.0, 1.0, 1.0, 100.0, 1.0])
     dates = np.array([0, 3, 1, 2, 5, 4], dtype=np.int8)
     bounds = np.array([0, 2, 4], dtype=np.int64)
-    value = np.array([100.0, 500.0, 7.0, 9.0])
+    value = np.array([9.0, 500.0, 500.5, 7.0, 100.2, 100.0])
     exact, official = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
     at = np.array([5, 1, 3, 0], dtype=np.int32)
     winner, reason = reconcile.decide_disagreeing(
@@ -170,7 +171,8 @@ def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -
     )
     assert winner.tolist() == [0, 2]
     assert [reconcile.REASON_CODES[r] for r in reason.tolist()] == [reconcile.RANK_REASONS[2]] * 2
-    unread, _ = reconcile.decide_disagreeing(bounds, value, step[:4], exact, official, dates[:4])
+    in_order = np.array([100.0, 500.0, 7.0, 9.0])
+    unread, _ = reconcile.decide_disagreeing(bounds, in_order, step[:4], exact, official, dates[:4])
     assert unread.tolist() == [1, 3]
     quiet, no_reasons = reconcile.decide_disagreeing(
         bounds, value, step, exact, official, dates, at=at, reasons=False

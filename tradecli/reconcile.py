@@ -150,14 +150,14 @@ def decide_disagreeing(
     order), supersedes the rest, and names the first rank component in which it
     beats the runner-up (``reasons``: False leaves every reason code 0, unworked).
 
-    ``at``: row ``i``'s step and published rank are ``step[at[i]]`` and
-    ``published[at[i]]`` (the columns of a larger table, taken a chunk at a time rather
-    than copied whole); None: ``step[i]`` and ``published[i]``.
+    ``at``: row ``i``'s value, step and published rank are ``value[at[i]]``,
+    ``step[at[i]]`` and ``published[at[i]]`` (the columns of a larger table, taken a chunk
+    at a time rather than copied whole); None: ``value[i]``, ``step[i]``, ``published[i]``.
     """
     n_groups = len(bounds) - 1
     if n_groups < 1 or bounds[-1] - bounds[0] <= CHUNK_ROWS:
         if at is not None:
-            step, published = step[at], published[at]
+            value, step, published = value[at], step[at], published[at]
         return _decide_part(bounds, value, step, exact, official, published, reasons)
     # A few hundred thousand spans at a time, whole spans each: every temporary is a
     # chunk long, made again from memory just freed, not as long as the file.
@@ -174,7 +174,7 @@ def decide_disagreeing(
         rows = part if at is None else at[part]
         won, why = _decide_part(
             bounds[low_group : high_group + 1] - low,
-            value[part],
+            value[rows],
             step[rows],
             exact[part],
             official[part],

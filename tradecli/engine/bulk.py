@@ -275,15 +275,12 @@ class Columns:
             s, month, last = s[order], month[order], last[order]
             del order
 
-        value: Floats = frame["value"].to_numpy(dtype=np.float64)
-        if kept is not None:
-            value = value[kept]
+        # The figures stay in the frame's own column, read through ``kept`` (the frame row
+        # of each kept row; None: the same numbers) where needed: by ``decide_disagreeing``
+        # a chunk at a time, and for the rows taken into the year-rows. Not a file-long copy.
+        frame_value: Floats = frame["value"].to_numpy(dtype=np.float64)
         codes = flag_codes if kept is None else flag_codes[kept]
         row_approx = approximate[codes]
-        # The frame rows of the kept rows (None: the same numbers), until the revisions'
-        # steps and dates are read; ``kept`` itself is let go as soon as it has been used.
-        in_frame: NDArray[np.integer[Any]] | None = kept
-        del kept
 
         # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
         # Tested on the rows that are not single months alone (few in a bulk download).
@@ -296,7 +293,9 @@ class Columns:
         cumulative[spans[is_cumulative]] = True
         # A series is not simple when a kept row is neither a month nor such a span, or
         # approximate, or not finite.
-        bad = np.isfinite(value)
+        bad = np.isfinite(frame_value)
+        if kept is not None:
+            bad = bad[kept]
         np.logical_not(bad, out=bad)
         bad |= row_approx
         bad[spans[~is_cumulative]] = True
@@ -327,8 +326,9 @@ class Columns:
                 return a if rows is None else a[rows]
 
             # The frame rows of those rows (None: the same numbers).
+            in_frame = kept
             if rows is not None:
-                in_frame = rows if in_frame is None else in_frame[rows]
+                in_frame = rows if kept is None else kept[rows]
             published_codes, texts = codes_of(frame["published"])
             by_text = sorted(range(len(texts)), key=texts.__getitem__)
             # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
@@ -340,7 +340,7 @@ class Columns:
             picked_codes = picked(codes)
             winner, _ = decide_disagreeing(
                 bounds,
-                picked(value),
+                frame_value,
                 steps,
                 ~picked(row_approx),
                 official[picked_codes],
@@ -362,7 +362,7 @@ class Columns:
                 where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
-                        float(value[i]),
+                        float(frame_value[j]),
                         float(steps[j]),
                         (
                             True,
@@ -379,8 +379,8 @@ class Columns:
                 own_bits[best] = int(
                     np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
                 )
-            del rows, winner, steps, published_codes
-        del same, in_frame
+            del rows, winner, steps, published_codes, in_frame
+        del same
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
         # a file-long int64 copy of the int32 series numbers).
         ends = np.searchsorted(s, np.arange(n_series + 1, dtype=s.dtype))
@@ -396,7 +396,9 @@ class Columns:
         take = np.flatnonzero(self.simple[s] & chosen)
         del chosen
         series_taken = s[take].astype(np.int64)
-        month, value, last, cumulative = month[take], value[take], last[take], cumulative[take]
+        month, last, cumulative = month[take], last[take], cumulative[take]
+        value = frame_value[take if kept is None else kept[take]]
+        del kept, frame_value
         row_bits = text_bits[codes[take]]
         if own_bits:
             changed = np.fromiter(own_bits, dtype=np.int64, count=len(own_bits))
