@@ -13,7 +13,15 @@ import pytest
 from tests.frames import frame, obs
 from tradecli import reconcile
 from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import MAX_FLAG_WORDS, Columns, _index, _narrowest, flag_dtype, key_years
+from tradecli.engine.bulk import (
+    MAX_FLAG_WORDS,
+    Columns,
+    _index,
+    _narrowest,
+    _shifted,
+    flag_dtype,
+    key_years,
+)
 from tradecli.readers import tidy_fast
 from tradecli.readers.common import ReadContext
 
@@ -213,3 +221,28 @@ def test_the_fast_reader_gives_the_freed_heap_back_once_read(
     assert libc.calls == [0, 0]
     monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # no malloc_trim
     assert tidy_fast.read(good, ReadContext(group_codes=frozenset())) is not None
+
+
+def test_shifted_counts_months_from_a_base_in_int16() -> None:
+    months = np.array([24_242, 24_240, 24_240 + 32_767], dtype=np.int32)
+    shifted = _shifted(months, 24_240)
+    assert shifted.dtype == np.int16 and shifted.tolist() == [2, 0, 32_767]
+
+
+def test_rows_left_out_narrow_the_copies_and_keep_every_year_and_month() -> None:
+    """A low-trust row is left out, so the kept rows are copies, held as int16 months
+    from January 2022 (the data begins in March 2022). By hand: 2022 has months 3..12
+    (value = the month number), so no Jan..m is found in 2022 but its months are; 2023
+    has Jan..3 published as 50 and months 4 and 5 (4.0, 5.0): Jan..3 = 50, Jan..4 = 54,
+    Jan..5 = 59; the low-trust 1000 for 2023-04 is left out."""
+    rows = [obs(f"2022-{m:02d}", float(m)) for m in range(3, 13)]
+    rows += [obs("2023-01/2023-03", 50.0), obs("2023-04", 4.0), obs("2023-05", 5.0)]
+    rows += [obs("2023-04", 1000.0, flags="low-trust", published="2024-01-01")]
+    columns = Columns(frame(*rows))
+    assert columns.first_year == 2022 and columns.row_year.tolist() == [2022, 2023]
+    ky = key_years(columns, [AZE_TJK])
+    assert ky.year.tolist() == [2022, 2023]
+    assert not ky.found[0].any()
+    assert ky.month_value[0, 2:].tolist() == [float(m) for m in range(3, 13)]
+    assert ky.value[1, 2:5].tolist() == [50.0, 54.0, 59.0]
+    assert not ky.found[1, :2].any() and not ky.found[1, 5:].any()

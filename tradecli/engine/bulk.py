@@ -274,6 +274,15 @@ class Columns:
             kept = order if kept is None else kept[order]
             s, month, last = s[order], month[order], last[order]
             del order
+        # Copies (rows left out or moved), not the frame's own columns: held in the narrowest
+        # integers their ranges allow, months counted from ``base``, a January (so a month's
+        # place in its year is as before, and its year is offset by base // 12).
+        base = 0
+        if kept is not None:
+            s = s.astype(_narrowest(n_series + 1), copy=False)
+            if width + 12 <= 1 << 15:
+                base = low - low % 12
+                month, last = _shifted(month, base), _shifted(last, base)
 
         # The figures stay in the frame's own column, read through ``kept`` (the frame row
         # of each kept row; None: the same numbers) where needed: by ``decide_disagreeing``
@@ -408,6 +417,7 @@ class Columns:
             row_bits[at[hit]] = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
         del s, codes, take
         year = month // 12
+        year += base // 12
         self.first_year = int(year.min()) if len(year) else 0
         n_years = int(year.max()) - self.first_year + 1 if len(year) else 1
         self.first_month, self.n_months = self.first_year * 12, n_years * 12
@@ -832,6 +842,13 @@ def _narrowest(distinct: int) -> type[np.signedinteger[Any]]:
     if distinct <= 1 << 31:
         return np.int32
     return np.int64
+
+
+def _shifted(months: NDArray[Any], base: int) -> NDArray[np.int16]:
+    """``months - base`` as int16 (the caller knows they fit), without an int32 copy."""
+    out = np.empty(len(months), dtype=np.int16)
+    np.subtract(months, base, out=out, casting="unsafe")
+    return out
 
 
 def _index(rows: Ints, n: int) -> NDArray[np.integer[Any]]:
