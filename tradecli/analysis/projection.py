@@ -565,11 +565,15 @@ def project(
     bulk = bulk_for(engine, rest) if rest else None
     found: list[SeriesProjection] = []
     unanswered: list[tuple[SeriesKey, str]] = []
+    simple: dict[SeriesKey, SeriesProjection | str] = {}
+    if columnar is not None:
+        from tradecli.analysis.projection_bulk import project_simple
+
+        simple = project_simple(columnar, keys, year, method)
     for key in keys:
         plan: Plan | None
-        if columnar is not None and columnar.simple(key):
-            plan = columnar.plan(key)
-            result = project_series(columnar, key, year, method, plan)  # type: ignore[arg-type]
+        if key in simple:
+            result = simple[key]
         else:
             plan = bulk.plan(key) if bulk is not None else None
             result = project_series(engine, key, year, method, plan)
