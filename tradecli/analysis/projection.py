@@ -30,7 +30,7 @@ from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.formatting import money
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
-from tradecli.records import approximate, figure_range, value_range
+from tradecli.records import approximate, figure_range, flags_of, value_range
 
 if TYPE_CHECKING:
     from tradecli.render import Report
@@ -103,9 +103,12 @@ class Projection:
     last_full: Answer | None = None  # the year before: for the implied change (and ytd-growth)
     low: float | None = None
     high: float | None = None
-    history: tuple[HistoryYear, ...] = ()
+    history: Sequence[HistoryYear] = ()  # a tuple, or made when looked at (the arrays')
     base_ytd: Answer | None = None
     reason: str = ""  # why not computable
+    # The flags of every input (``input_flags``), when known without the answers (the
+    # arrays' bitmasks: ``projection_bulk``); None: read off the inputs.
+    flag_words: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> SeriesKey:
@@ -133,6 +136,12 @@ class Projection:
         if self.last_full is not None and self.last_full.found:
             out.append(self.last_full)
         return out
+
+    def input_flags(self) -> list[str]:
+        """The quality flags of every figure the projection stands on, sorted."""
+        if self.flag_words is not None:
+            return list(self.flag_words)
+        return sorted({f for a in self.inputs() for f in flags_of(a)})
 
     @property
     def qualifiers(self) -> frozenset[str]:

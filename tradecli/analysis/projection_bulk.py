@@ -15,6 +15,7 @@ bit. The answers are ``BulkAnswer``s made once per cell (their derivation, for J
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -32,7 +33,7 @@ from tradecli.analysis.projection import (
     linear,
     ytd_growth,
 )
-from tradecli.analysis.summary_bulk import YearAnswers, _span, last_where, not_found
+from tradecli.analysis.summary_bulk import Lazy, YearAnswers, _span, last_where, not_found
 from tradecli.engine.answers import EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
 from tradecli.engine.bulk import bulk_answer
 from tradecli.periods import Period
@@ -127,7 +128,7 @@ def project_simple(
     actual_of, prev_found_of = actual.tolist(), prev_found.tolist()
     prev_ytd_of = prev_ytd.tolist()
     bounds, years = ky.bounds.tolist(), ky.year
-    engine = answers.engine
+    engine, words = answers.engine, cells.flag_words
     out: dict[SeriesKey, SeriesProjection | str] = {}
     for key in keys:
         k = answers.number.get(key)
@@ -146,20 +147,38 @@ def project_simple(
             if prev_found_of[k]
             else not_found(engine, key, Period.year(year - 1))
         )
+        row, before = row_y_of[k], row_p_of[k]
         spans = []
         for i in range(first, end):
             months = span_cols[i] + 1
-            basis = cells.answer(key, row_y_of[k], months)
+            basis = cells.answer(key, row, months)
+            bits = cells.flags[row][months - 1]
+            if prev_found_of[k]:
+                bits |= cells.flags[before][11]
             if prev_ytd_of[k][months - 1]:
-                base_ytd = cells.answer(key, row_p_of[k], months)
+                base_ytd = cells.answer(key, before, months)
+                base_bits = cells.flags[before][months - 1]
             else:
                 base_ytd = not_found(engine, key, Period.ytd(year - 1, months))
-            earlier = tuple(
-                HistoryYear(cells.answer(key, r, months), cells.answer(key, r, 12))
-                for r in history_rows[i]
-                if r >= 0
+                base_bits = 0
+            earlier = [r for r in history_rows[i] if r >= 0]
+            history_bits = 0
+            for r in earlier:
+                history_bits |= cells.flags[r][months - 1] | cells.flags[r][11]
+            inputs = _Inputs(
+                basis,
+                last_full,
+                base_ytd,
+                Lazy(partial(_history_year, cells, key, earlier, months), len(earlier)),
+                [cells.value[r][months - 1] / cells.value[r][11] for r in earlier],
+                [cells.year[r] for r in earlier],
+                {
+                    Method.linear: words(bits),
+                    Method.seasonal: words(bits | history_bits),
+                    Method.ytd_growth: words(bits | base_bits),
+                },
             )
-            spans.append(_project_span(basis, method, last_full, earlier, base_ytd))
+            spans.append(_project_span(inputs, method))
         out[key] = SeriesProjection(
             key,
             year,
@@ -196,22 +215,38 @@ def _history(
         back += 1
 
 
-def _project_span(
-    basis: Answer,
-    method: Method,
-    last_full: Answer,
-    history: tuple[HistoryYear, ...],
-    base_ytd: Answer,
-) -> SpanProjections:
+def _history_year(
+    cells: _Cells, key: SeriesKey, rows: list[int], months: int, i: int
+) -> HistoryYear:
+    """The ``i``-th earlier year of a span's history (rows ``rows``)."""
+    return HistoryYear(cells.answer(key, rows[i], months), cells.answer(key, rows[i], 12))
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What the methods need of one span: the answers, the history (made when looked
+    at), its shares and years, and the flag words of each method's inputs."""
+
+    basis: Answer
+    last_full: Answer
+    base_ytd: Answer
+    history: Sequence[HistoryYear]
+    shares: list[float]
+    years: list[int]
+    flags: dict[Method, tuple[str, ...]]
+
+
+def _project_span(inputs: _Inputs, method: Method) -> SpanProjections:
     """``project_span``, with the spans it asks for given."""
+    basis = inputs.basis
     if method is not Method.auto:
-        p = _projection(basis, method, last_full, history, base_ytd)
+        p = _projection(inputs, method)
         return SpanProjections(basis, (p,), p, f"{method} (asked for)")
-    by_method = tuple(_projection(basis, m, last_full, history, base_ytd) for m in METHODS)
+    by_method = tuple(_projection(inputs, m) for m in METHODS)
     linear_p, seasonal_p = by_method[0], by_method[1]
     if seasonal_p.found:
-        years = ", ".join(str(h.full.period.start_year) for h in history)
-        n = len(history)
+        years = ", ".join(str(y) for y in inputs.years)
+        n = len(inputs.years)
         why = (
             f"auto chose seasonal: {n} earlier year{'s' if n != 1 else ''} ({years}) "
             f"{'have' if n != 1 else 'has'} both {_months_label(basis.period.n_months)} and the "
@@ -221,35 +256,41 @@ def _project_span(
     return SpanProjections(basis, by_method, linear_p, f"auto chose linear: {seasonal_p.reason}")
 
 
-def _projection(
-    basis: Answer,
-    method: Method,
-    last_full: Answer,
-    history: tuple[HistoryYear, ...],
-    base_ytd: Answer,
-) -> Projection:
-    """``project_from``, with the spans it asks for given."""
+def _projection(inputs: _Inputs, method: Method) -> Projection:
+    """``project_from``, with the spans it asks for given (``flag_words``: from the
+    bitmasks)."""
+    basis, last_full, words = inputs.basis, inputs.last_full, inputs.flags[method]
     assert basis.value is not None
     months = basis.period.n_months
     if method is Method.linear:
-        return Projection(method, basis, linear(basis.value, months), last_full)
+        value = linear(basis.value, months)
+        return Projection(method, basis, value, last_full, flag_words=words)
     if method is Method.seasonal:
-        if not history:
+        if not inputs.shares:
             return Projection(
                 method,
                 basis,
                 None,
                 last_full,
                 reason=f"no earlier year has both {_months_label(months)} and its full year",
+                flag_words=words,
             )
-        shares = [h.share for h in history]
-        ytd = basis.value
+        shares, ytd = inputs.shares, basis.value
         value, low, high = ytd / exact_mean(shares), ytd / max(shares), ytd / min(shares)
-        return Projection(method, basis, value, last_full, low, high, history)
+        return Projection(
+            method, basis, value, last_full, low, high, inputs.history, flag_words=words
+        )
+    base_ytd = inputs.base_ytd
     year = basis.period.start_year
     if not last_full.found:
         return Projection(
-            method, basis, None, last_full, base_ytd=base_ytd, reason=f"no {year - 1} total"
+            method,
+            basis,
+            None,
+            last_full,
+            base_ytd=base_ytd,
+            reason=f"no {year - 1} total",
+            flag_words=words,
         )
     if not base_ytd.found or not base_ytd.value:
         return Projection(
@@ -259,7 +300,8 @@ def _projection(
             last_full,
             base_ytd=base_ytd,
             reason=f"no {base_ytd.period.label()} figure",
+            flag_words=words,
         )
     assert last_full.value is not None
     value = ytd_growth(basis.value, base_ytd.value, last_full.value)
-    return Projection(method, basis, value, last_full, base_ytd=base_ytd)
+    return Projection(method, basis, value, last_full, base_ytd=base_ytd, flag_words=words)

@@ -20,6 +20,7 @@ from tradecli.analysis.projection import (
 )
 from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
 from tradecli.formatting import capped, money
+from tradecli.observations import EXCLUDED_FLAGS
 from tradecli.periods import Period, month_iso
 from tradecli.records import KEY_FIELDS, flag_note, flagged, flags_of
 from tradecli.render import Column, Kind, Report
@@ -105,7 +106,7 @@ class ProjectionReport:
             "low": low,
             "high": high,
             "approximate": bool(span.basis.qualifiers),
-            "flags": ";".join(sorted({f for a in p.inputs() for f in flags_of(a)})),
+            "flags": ";".join(p.input_flags()),
             "method": str(p.method),
             "chosen": p is span.chosen,
             "basis_period": span.basis.period.iso(),
@@ -164,7 +165,11 @@ class ProjectionReport:
             spans = s.spans if len(self.series) == 1 else [s.headline] if s.headline else []
             for span in spans:
                 for p in span.by_method if len(self.series) == 1 else [span.chosen]:
-                    out.extend(p.inputs() if p.found else [p.basis])
+                    # Only a flagged figure is named: the inputs of a projection with one.
+                    if p.found and projection_flagged(p):
+                        out.extend(p.inputs())
+                    elif not p.found:
+                        out.append(p.basis)
         return out
 
     def _flow(self) -> str:
@@ -428,7 +433,7 @@ def _approximate_range(p: Projection) -> dict[str, float | None]:
 
 
 def projection_flagged(p: Projection) -> bool:
-    return any(flagged(a) for a in p.inputs())
+    return any(f in EXCLUDED_FLAGS for f in p.input_flags())
 
 
 def _largest(tested: Sequence[SeriesProjection], key: SeriesKey) -> float:
