@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from tests.frames import frame, obs
 from tests.test_bulk_engine import _bulk, _keys
-from tradecli.analysis.projection import Method, project
-from tradecli.analysis.projection_bulk import _history, exact_mean, project_simple
+from tradecli.analysis.projection import Method, exact_mean, project
+from tradecli.analysis.projection_bulk import _history, project_simple
 from tradecli.analysis.summary_bulk import YearAnswers
 from tradecli.dataset import Dataset, Filters
 from tradecli.engine.answers import SeriesKey
@@ -37,14 +37,16 @@ def test_exact_mean_rounds_once_by_hand() -> None:
     assert exact_mean([0.25]) == 0.25
     assert exact_mean([0.5, 0.25]) == 0.375
     assert exact_mean([1e-300, 3.0, 1e300]) == 1e300 / 3
+    assert str(exact_mean([-0.0])) == "0.0"  # as statistics.mean: an exact 0
+    assert exact_mean([float("inf"), 1.0]) == float("inf")
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.floats(min_value=1e-12, max_value=1e12, allow_nan=False, allow_infinity=False),
+        st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
         min_size=1,
-        max_size=3,
+        max_size=20,
     )
 )
 def test_exact_mean_is_the_mean_of_statistics(values: list[float]) -> None:

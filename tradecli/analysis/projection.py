@@ -15,6 +15,7 @@ errors up by months covered.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,6 +34,7 @@ from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
 from tradecli.records import approximate, figure_range, flags_of, value_range
 
 if TYPE_CHECKING:
+    from tradecli.analysis.summary_bulk import YearAnswers
     from tradecli.render import Report
 
 HISTORY_YEARS = 3
@@ -68,6 +70,19 @@ def seasonal(ytd: float, shares: Sequence[float]) -> tuple[float, float, float]:
 
 def ytd_growth(ytd: float, base_ytd: float, last_full: float) -> float:
     return last_full * ytd / base_ytd
+
+
+def exact_mean(values: Sequence[float]) -> float:
+    """The mean of ``values`` as ``statistics.mean`` gives it for floats (their exact sum
+    over the count, rounded once), without its ``Fraction``s: every finite float is an
+    integer over a power of two, so the sum is one integer over the largest denominator,
+    and Python's division of two integers rounds correctly. Not finite: ``mean``'s own."""
+    if not all(map(math.isfinite, values)):
+        return mean(values)
+    ratios = [v.as_integer_ratio() for v in values]
+    denominator = max(d for _, d in ratios)
+    numerator = sum(n * (denominator // d) for n, d in ratios)
+    return numerator / (denominator * len(values))
 
 
 # -- results --------------------------------------------------------------------------
@@ -344,11 +359,11 @@ class BacktestError:
 
     @property
     def mean_absolute(self) -> float:
-        return mean(abs(e) for _, e in self.errors)
+        return exact_mean([abs(e) for _, e in self.errors])
 
     @property
     def mean(self) -> float:
-        return mean(e for _, e in self.errors)
+        return exact_mean([e for _, e in self.errors])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -592,7 +607,7 @@ def project(
             found.append(result)
     tested: list[SeriesProjection] | None = None
     if backtest:
-        tested = backtest_series(engine, keys, year, method)
+        tested = backtest_series(engine, keys, year, method, columnar)
         if not tested:
             raise NotAvailable(
                 f"nothing to backtest: no series has a full year up to {year} together with a "
@@ -616,12 +631,33 @@ def project(
 
 
 def backtest_series(
-    engine: Engine, keys: list[SeriesKey], year: int, method: Method = Method.auto
+    engine: Engine,
+    keys: list[SeriesKey],
+    year: int,
+    method: Method = Method.auto,
+    columnar: YearAnswers | None = None,
 ) -> list[SeriesProjection]:
-    """Every year up to ``year`` with an actual, projected from each of its year-to-date spans."""
+    """Every year up to ``year`` with an actual, projected from each of its year-to-date spans
+    (``columnar``: the simple keys' from the arrays, a year at a time)."""
     tested: list[SeriesProjection] = []
-    bulk = bulk_for(engine, len(keys))
+    by_year: dict[int, dict[SeriesKey, SeriesProjection | str]] = {}
+    if columnar is not None:
+        from tradecli.analysis.projection_bulk import project_simple
+
+        for y in sorted(set(columnar.ky.year.tolist())):
+            if y <= year:
+                by_year[y] = project_simple(columnar, keys, y, method, complete=True)
+    rest = [k for k in keys if columnar is None or not columnar.simple(k)]
+    bulk = bulk_for(engine, len(rest)) if rest else None
     for key in keys:
+        if columnar is not None and columnar.simple(key):
+            for y in columnar.plan(key).years:
+                if y > year:
+                    break
+                found = by_year[y].get(key)
+                if isinstance(found, SeriesProjection) and found.spans:
+                    tested.append(found)
+            continue
         plan = bulk.plan(key) if bulk is not None else None
         for y in plan.years if plan is not None else years_in(engine, key):
             if y > year:

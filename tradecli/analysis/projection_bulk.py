@@ -30,6 +30,7 @@ from tradecli.analysis.projection import (
     SeriesProjection,
     SpanProjections,
     _months_label,
+    exact_mean,
     linear,
     ytd_growth,
 )
@@ -39,19 +40,6 @@ from tradecli.engine.bulk import bulk_answer
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
-
-
-def exact_mean(values: Sequence[float]) -> float:
-    """The mean of ``values`` rounded once, as ``statistics.mean`` gives it for floats
-    (the exact sum over the count, correctly rounded), without its ``Fraction``s: every
-    float is an integer over a power of two, so the sum is one integer over the largest
-    denominator, and Python's int division rounds correctly."""
-    if len(values) == 1:
-        return float(values[0])
-    ratios = [v.as_integer_ratio() for v in values]
-    denominator = max(d for _, d in ratios)
-    numerator = sum(n * (denominator // d) for n, d in ratios)
-    return numerator / (denominator * len(values))
 
 
 class _Cells:
@@ -90,10 +78,15 @@ class _Cells:
 
 
 def project_simple(
-    answers: YearAnswers, keys: Sequence[SeriesKey], year: int, method: Method
+    answers: YearAnswers,
+    keys: Sequence[SeriesKey],
+    year: int,
+    method: Method,
+    complete: bool = False,
 ) -> dict[SeriesKey, SeriesProjection | str]:
     """``project_series(answers, key, year, method, answers.plan(key))`` for every simple
-    key of ``keys`` (those of ``answers.number``), from the arrays."""
+    key of ``keys`` (those of ``answers.number``), from the arrays (``complete``: only the
+    keys with the year's own figure, as the backtest takes them)."""
     ky = answers.ky
     n_keys = len(ky.bounds) - 1
     key_of = np.repeat(np.arange(n_keys, dtype=np.int64), np.diff(ky.bounds))
@@ -134,6 +127,8 @@ def project_simple(
         k = answers.number.get(key)
         if k is None:
             continue
+        if complete and not actual_of[k]:
+            continue
         first, end = starts[k], starts[k + 1]
         if not actual_of[k] and first == end:
             shown = ", ".join(str(y) for y in years[bounds[k] : bounds[k + 1]][-8:].tolist())
@@ -169,7 +164,9 @@ def project_simple(
                 basis,
                 last_full,
                 base_ytd,
-                Lazy(partial(_history_year, cells, key, earlier, months), len(earlier)),
+                Lazy(partial(_history_year, cells, key, earlier, months), len(earlier))
+                if earlier
+                else (),
                 [cells.value[r][months - 1] / cells.value[r][11] for r in earlier],
                 [cells.year[r] for r in earlier],
                 {
@@ -222,6 +219,15 @@ def _history_year(
     return HistoryYear(cells.answer(key, rows[i], months), cells.answer(key, rows[i], 12))
 
 
+class _Projection(Projection):
+    """A projection from the arrays: every input is an exact figure (``BulkAnswer``s,
+    which never hold an approximate one), so none is looked at for its qualifiers."""
+
+    @property
+    def qualifiers(self) -> frozenset[str]:
+        return frozenset()
+
+
 @dataclass(frozen=True)
 class _Inputs:
     """What the methods need of one span: the answers, the history (made when looked
@@ -264,10 +270,10 @@ def _projection(inputs: _Inputs, method: Method) -> Projection:
     months = basis.period.n_months
     if method is Method.linear:
         value = linear(basis.value, months)
-        return Projection(method, basis, value, last_full, flag_words=words)
+        return _Projection(method, basis, value, last_full, flag_words=words)
     if method is Method.seasonal:
         if not inputs.shares:
-            return Projection(
+            return _Projection(
                 method,
                 basis,
                 None,
@@ -277,13 +283,13 @@ def _projection(inputs: _Inputs, method: Method) -> Projection:
             )
         shares, ytd = inputs.shares, basis.value
         value, low, high = ytd / exact_mean(shares), ytd / max(shares), ytd / min(shares)
-        return Projection(
+        return _Projection(
             method, basis, value, last_full, low, high, inputs.history, flag_words=words
         )
     base_ytd = inputs.base_ytd
     year = basis.period.start_year
     if not last_full.found:
-        return Projection(
+        return _Projection(
             method,
             basis,
             None,
@@ -293,7 +299,7 @@ def _projection(inputs: _Inputs, method: Method) -> Projection:
             flag_words=words,
         )
     if not base_ytd.found or not base_ytd.value:
-        return Projection(
+        return _Projection(
             method,
             basis,
             None,
@@ -304,4 +310,4 @@ def _projection(inputs: _Inputs, method: Method) -> Projection:
         )
     assert last_full.value is not None
     value = ytd_growth(basis.value, base_ytd.value, last_full.value)
-    return Projection(method, basis, value, last_full, base_ytd=base_ytd, flag_words=words)
+    return _Projection(method, basis, value, last_full, base_ytd=base_ytd, flag_words=words)
