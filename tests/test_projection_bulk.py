@@ -188,7 +188,7 @@ def _outputs(
     return out
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(
     histories(),
     st.sampled_from((2023, 2024)),
