@@ -212,7 +212,7 @@ def test_the_property_reaches_seasonal_history_of_three_years() -> None:
     the property would not test the mean of three shares)."""
     seen = [0]
 
-    @settings(max_examples=10, deadline=None)
+    @settings(max_examples=10, deadline=None, derandomize=True)
     @given(histories())
     def count(drawn: tuple[list[dict[str, Any]], bool]) -> None:
         dataset = Dataset(frame(*drawn[0]), load_bundled(), [])
