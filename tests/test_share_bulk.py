@@ -100,7 +100,8 @@ def test_no_share_by_hand() -> None:
     unanswered = found[UZB]
     assert isinstance(unanswered, Unanswered)
     assert unanswered.reason == (
-        "no span has both the partner's figure and a AZE–WORLD total; "
+        "no span has both the partner's figure and a AZE–WORLD total (published, or a sum "
+        "over two or more partners); "
         "AZE–WORLD spans in the data: none"
     )
 
