@@ -3,6 +3,8 @@ excluded, and the conflicts resolved. Out of ``inventory``, which computes."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from tradecli.analysis.inventory import Inventory
 from tradecli.engine.answers import describe
 from tradecli.formatting import NOTE_LIST, money
@@ -62,7 +64,7 @@ def inventory_report(inventory: Inventory, conflicts: bool = False) -> Report:
             "`tradecli data --conflicts` shows how each was resolved"
         )
     explain = [
-        f"{s.key.label()}: {', '.join(Period.parse(p).label() for p in s.spans)}"
+        f"{s.key.label()}: {', '.join(_parsed(p).label() for p in s.spans)}"
         for s in inventory.series
     ]
     records = [
@@ -72,8 +74,8 @@ def inventory_report(inventory: Inventory, conflicts: bool = False) -> Report:
             None,
             observations=s.observations,
             spans=len(s.spans),
-            first=Period.parse(min(s.spans, key=_start)).iso() if s.spans else None,
-            last=Period.parse(max(s.spans, key=_end)).iso() if s.spans else None,
+            first=_parsed(min(s.spans, key=_start)).iso() if s.spans else None,
+            last=_parsed(max(s.spans, key=_end)).iso() if s.spans else None,
             sources=s.sources,
             excluded=s.excluded,
             conflicts=s.conflicts,
@@ -92,20 +94,27 @@ INVENTORY_FIELDS = ["observations", "spans", "first", "last", "sources", "exclud
 CONFLICT_FIELDS = ["superseded", "resolution"]
 
 
+@cache
+def _parsed(code: str) -> Period:
+    """``Period.parse`` of a span code, once per code: a whole file's series share a few
+    hundred spans, each read four times per series."""
+    return Period.parse(code)
+
+
 def _start(code: str) -> tuple[int, int]:
-    span = Period.parse(code)
+    span = _parsed(code)
     return span.first, span.last
 
 
 def _end(code: str) -> tuple[int, int]:
-    span = Period.parse(code)
+    span = _parsed(code)
     return span.last, span.first
 
 
 def _covered(spans: list[str]) -> str | None:
     if not spans:
         return None
-    parsed = [Period.parse(code) for code in spans]
+    parsed = [_parsed(code) for code in spans]
     return Period(min(p.first for p in parsed), max(p.last for p in parsed)).iso()
 
 
