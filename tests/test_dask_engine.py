@@ -21,7 +21,11 @@ from tradecli.cli import app
 FORMATS = ("table", "json", "csv", "markdown")
 
 
-pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
+pytestmark = [
+    pytest.mark.usefixtures("cache_dir"),  # conftest: a cache of its own
+    # one xdist worker runs them all, so only it starts the cluster (pyproject: loadgroup)
+    pytest.mark.xdist_group("dask"),
+]
 
 
 def _run(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:
@@ -71,7 +75,7 @@ def test_dask_summary_equals_local_and_csv(
     from tradecli.selection import Selection
 
     folder = tmp_path_factory.mktemp("dask")
-    generated = generate(4_000, 11)
+    generated = generate(2_000, 11)
     rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
     reporter = str(rows["reporter"].iloc[-1])
     assert rows["reporter"].nunique() > 2  # several partitions, on both workers
@@ -173,7 +177,7 @@ def small_trade(
     total of every flow and month (the sum of its partners, so shares of the world can
     be computed), and their converted dataset."""
     folder = tmp_path_factory.mktemp("small")
-    generated = generate(3_000, 17)
+    generated = generate(2_000, 17)
     rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
     rows = rows[
         rows["published"]
