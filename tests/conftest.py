@@ -74,10 +74,10 @@ def dask_scheduler() -> Iterator[str]:
     ``--engine dask`` runs in production), shared by the tests of a module: starting one
     costs seconds of CPU, so tests use this one (or ``dask_client``), never a cluster of
     their own. It ends with the module: idle, its heartbeats cost CPU through the rest of
-    the run (keep the Dask tests together, in ``test_dask_engine.py``, whose
-    ``xdist_group("dask")`` mark runs them all on one pytest-xdist worker, so that only it
-    starts a cluster). The workers' sampling profiler and the monitors are quiet (they are
-    diagnostics). Skipped without dask."""
+    the run (keep the Dask tests together, in ``test_dask_engine.py``: ``--dist loadfile``
+    runs a file on one pytest-xdist worker, so only that worker starts a cluster). The
+    workers' sampling profiler and the monitors are quiet (they are diagnostics). Skipped
+    without dask."""
     pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
     import logging

@@ -21,11 +21,7 @@ from tradecli.cli import app
 FORMATS = ("table", "json", "csv", "markdown")
 
 
-pytestmark = [
-    pytest.mark.usefixtures("cache_dir"),  # conftest: a cache of its own
-    # one xdist worker runs them all, so only it starts the cluster (pyproject: loadgroup)
-    pytest.mark.xdist_group("dask"),
-]
+pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
 
 
 def _run(runner: CliRunner, args: list[str]) -> tuple[int, str, str]:
