@@ -183,7 +183,8 @@ def test_the_year_to_date_properties_reach_the_new_path() -> None:
     months (else the properties would compare the reference with itself)."""
     counts = [0, 0]
 
-    @settings(max_examples=10, deadline=None)
+    # The same draws every run: a count over random draws would fail now and then.
+    @settings(max_examples=10, deadline=None, derandomize=True)
     @given(with_year_to_date())
     def count(drawn: list[dict[str, Any]]) -> None:
         columns = Columns(frame(*drawn))

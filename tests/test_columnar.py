@@ -234,7 +234,8 @@ def test_the_properties_reach_the_columnar_path() -> None:
     reference with itself)."""
     counts = [0, 0]
 
-    @settings(max_examples=15, deadline=None)
+    # The same draws every run: a count over random draws would fail now and then.
+    @settings(max_examples=15, deadline=None, derandomize=True)
     @given(monthly_datasets)
     def count(drawn: list[dict[str, Any]]) -> None:
         columns = Columns(frame(*drawn))

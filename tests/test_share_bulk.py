@@ -149,7 +149,8 @@ def test_the_drawn_world_shares_reach_the_columns() -> None:
     reference with itself)."""
     counts = [0, 0, 0]
 
-    @settings(max_examples=15, deadline=None)
+    # The same draws every run: a count over random draws would fail now and then.
+    @settings(max_examples=15, deadline=None, derandomize=True)
     @given(mostly_simple)
     def count(drawn: list[dict[str, Any]]) -> None:
         dataset = Dataset(frame(*drawn), load_bundled(), [])

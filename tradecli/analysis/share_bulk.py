@@ -37,11 +37,12 @@ from tradecli.analysis.span_cells import (
     last_true,
     span,
 )
-from tradecli.analysis.summary_bulk import member_sum, no_share
+from tradecli.analysis.summary_bulk import code_has_figures, member_sum, no_share
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import Columns
 from tradecli.engine.reference import Engine
+from tradecli.engine.rules import countries_by_reporter
 from tradecli.groups import Group
 
 Floats = NDArray[np.float64]
@@ -66,11 +67,7 @@ def world_shares(
     """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted) of
     each key the columns answer (module docstring); the others are left out."""
     assert group.every_partner
-    codes = dataset.groups.codes
-    partners: dict[tuple[str, str], set[str]] = {}
-    for k in columns.keys:
-        if k.partner not in codes and ":" not in k.partner and k.partner != k.reporter:
-            partners.setdefault((k.reporter, k.currency), set()).add(k.partner)
+    partners = countries_by_reporter(columns.keys, dataset.groups.codes)
     blocks: dict[tuple[str, str, str], list[SeriesKey]] = {}
     for key in keys:
         blocks.setdefault((key.reporter, key.flow, key.currency), []).append(key)
@@ -98,9 +95,9 @@ def world_shares(
         batch_keys.clear()
 
     for (reporter, flow, currency), asked in blocks.items():
-        if group.code and _code_has_figures(columns, reporter, group.code, flow, currency):
+        if code_has_figures(columns, asked[0], group):
             continue  # a published total may answer
-        names = sorted(partners.get((reporter, currency), ()))
+        names = partners.get((reporter, currency), [])
         named = set(names)
         start = len(batch_keys)
         batch_keys.extend(SeriesKey(reporter, p, flow, currency) for p in names)
@@ -111,13 +108,6 @@ def world_shares(
     if batch:
         answer_batch()
     return out
-
-
-def _code_has_figures(columns: Columns, reporter: str, code: str, flow: str, currency: str) -> bool:
-    """``share._code_has_figures``: the group's code has figures for the flow (for turnover
-    also export or import)."""
-    flows = [flow, *(("export", "import") if flow == "turnover" else ())]
-    return any(columns.has_spans(SeriesKey(reporter, code, f, currency)) for f in flows)
 
 
 def world_totals(cells: Cells, members: slice, names: list[str]) -> WorldTotals:

@@ -51,6 +51,19 @@ class Cells:
     candidate: Bools  # a span of the key (``growth.spans_of``)
 
 
+def combine(
+    own: Sequence[NDArray[Any]], x: Sequence[NDArray[Any]], m: Sequence[NDArray[Any]]
+) -> tuple[Floats, Bools, Bools, Ints, Bools]:
+    """Months of a key from those of its own series, its export and its import (each
+    value, found, flag bits, whether a difference, as ``Columns.months``): its own figure
+    where found (rules 1 and 3), else export + import where both are (rule 4). Gives
+    value, found, whether export + import, flag bits, whether its own difference."""
+    both = x[1] & m[1] & ~own[1]
+    value = np.where(own[1], own[0], x[0] + m[0])
+    flags = np.where(own[1], own[2], x[2] | m[2])
+    return value, own[1] | both, both, flags, own[1] & own[3]
+
+
 def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools] | None:
     """The ``Cells`` of ``keys`` and whether each key is simple (the cells of one that is
     not are empty); None when none is."""
@@ -91,15 +104,8 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
         )
         for role in range(3)
     )
-    both = x[1] & m[1] & ~own[1]
-    months = (
-        np.where(own[1], own[0], x[0] + m[0]),
-        own[1] | both,
-        np.where(own[1], own[2], x[2] | m[2]),
-        both,
-        own[1] & own[3],
-        own[4] | (x[4] & m[4]),
-    )
+    value, found, xm, flags, difference = combine(own, x, m)
+    candidate = own[4] | (x[4] & m[4])
     # Jan..m of each year by rules 1, 2 and 4 (``key_years``), into the same grid.
     ky = key_years(columns, keys)
     key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
@@ -119,7 +125,6 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
         both_kinds[:, 1::2] = jan
         return both_kinds
 
-    value, found, flags, xm, difference, candidate = months
     parts = np.where(xm, 2, np.where(difference, 2, 0))
     return (
         Cells(

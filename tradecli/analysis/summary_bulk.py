@@ -15,7 +15,7 @@ that is not simple. The choices are the definitions of ``summary`` and ``share``
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import TypeVar, overload
@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.projection import Method, Projection, linear
 from tradecli.analysis.share import Share, Unanswered, share_of
-from tradecli.analysis.span_cells import Cells, answer, key_cells, span, spread
+from tradecli.analysis.span_cells import Cells, answer, combine, key_cells, span, spread
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
     DIFFERENCE,
@@ -332,7 +332,7 @@ class Shares:
     def share(self, key: SeriesKey, group: Group) -> Share | None:
         """The summary's share of ``key`` in ``group`` (None: none shown): the latest span
         over a complete member sum; a partial world sum is never shown."""
-        if group.every_partner and not self._code_has_figures(key, group):
+        if group.every_partner and not code_has_figures(self.columns, key, group):
             return None  # only a partial sum over the partners present could answer
         if not group.every_partner:
             answered, found = self._latest(key, group)
@@ -350,7 +350,7 @@ class Shares:
 
     def _latest(self, key: SeriesKey, group: Group) -> tuple[bool, Share | Unanswered | None]:
         """(whether the columns answer, the share or why there is none)."""
-        if group.every_partner or self._code_has_figures(key, group):
+        if group.every_partner or code_has_figures(self.columns, key, group):
             return False, None
         if self.columns.roles(key) is None:
             # Spans beside the months (Jan..m figures): the share is looked for over each
@@ -394,18 +394,7 @@ class Shares:
             )
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
-        n = int(totals.members[t])  # complete: every member has data
-        total = member_sum(
-            engine,
-            key,
-            group,
-            period,
-            float(totals.value[t]),
-            n,
-            words(int(totals.flags[t])),
-            (f"{n} of {n} members have data",),
-        )
-        return True, Share(key, group.name, answer, total)
+        return True, Share(key, group.name, answer, self._total(key, group, period, totals, t))
 
     def _no_share(self, key: SeriesKey, group: Group, found: Bools, totals: _Totals) -> Unanswered:
         """Why ``share_of`` finds no span (its messages, for a code without figures)."""
@@ -434,20 +423,24 @@ class Shares:
             return True, no_share(key, group, [span(self.columns, c) for c in zero.tolist()])
         c = int(where[-1])
         period = span(self.columns, c)
-        engine = self.engine
-        n = int(totals.members[c])  # complete: every member has data
-        total = member_sum(
-            engine,
+        part_answer = answer(self.engine, self.columns, key, cells, i, c)
+        return True, Share(key, group.name, part_answer, self._total(key, group, period, totals, c))
+
+    def _total(
+        self, key: SeriesKey, group: Group, period: Period, totals: _Totals, at: int
+    ) -> Answer:
+        """The complete member sum at ``at`` of ``totals`` (every member has data)."""
+        n = int(totals.members[at])
+        return member_sum(
+            self.engine,
             key,
             group,
             period,
-            float(totals.value[c]),
+            float(totals.value[at]),
             n,
-            self.columns.flag_words(int(totals.flags[c])),
+            self.columns.flag_words(int(totals.flags[at])),
             (f"{n} of {n} members have data",),
         )
-        part_answer = answer(engine, self.columns, key, cells, i, c)
-        return True, Share(key, group.name, part_answer, total)
 
     def _cells_block(
         self, reporter: str, flow: str, currency: str
@@ -485,55 +478,23 @@ class Shares:
         if memo in self._cell_totals:
             return self._cell_totals[memo]
         row, cells, simple = self._cells_block(reporter, flow, currency)
-        n_spans = cells.value.shape[1]
-        value = np.zeros(n_spans, dtype=np.float64)
-        complete = np.zeros(n_spans, dtype=bool)
-        members = np.zeros(n_spans, dtype=np.int64)
-        flags = np.zeros(n_spans, dtype=np.int64)
-        out: _Totals | None = _Totals(value, complete, members, flags)
-        by_members: dict[tuple[str, ...], list[int]] = {}
-        for listed, columns in self._members_by_span(group).items():
-            by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(columns)
-        for names, spans in by_members.items():
-            at = np.array(spans, dtype=np.int64)
-            rows = [row.get(SeriesKey(reporter, name, flow, currency), -1) for name in names]
-            if not names:
-                continue
-            if any(i < 0 or not simple[i] for i in rows):
-                out = None  # a member that is not simple
-                break
-            total = np.zeros(len(at), dtype=np.float64)
-            bits = np.zeros(len(at), dtype=np.int64)
-            every = np.ones(len(at), dtype=bool)
-            for i in rows:
-                total = total + cells.value[i, at]  # 0.0 where not found
-                bits |= cells.flags[i, at]
-                every &= cells.found[i, at]
-            value[at], flags[at], complete[at], members[at] = total, bits, every, len(names)
+
+        def member(name: str) -> tuple[Floats, Bools, Ints] | None:
+            i = row.get(SeriesKey(reporter, name, flow, currency), -1)
+            if i < 0 or not simple[i]:
+                return None
+            return cells.value[i], cells.found[i], cells.flags[i]
+
+        by_members = _without(reporter, self._members_by_span(group))
+        out = _member_totals(cells.value.shape[1], by_members, member)
         self._cell_totals[memo] = out
         return out
 
     def _members_by_span(self, group: Group) -> dict[tuple[str, ...], list[int]]:
         """The spans of the grid (``span_cells.Cells`` columns) by the group's members
-        during them."""
-        found = self._span_members.get(group)
-        if found is None:
-            found = self._span_members[group] = {}
-            for c in range(2 * self.columns.n_months):
-                if c % 24 == 1:
-                    continue  # Jan..1: no such span (January's month)
-                listed = tuple(group.members_during(span(self.columns, c)))
-                found.setdefault(listed, []).append(c)
-        return found
-
-    def _code_has_figures(self, key: SeriesKey, group: Group) -> bool:
-        """``share._code_has_figures``: the group's code has figures for the flow (for
-        turnover also export or import): a published total may answer."""
-        if not group.code:
-            return False
-        code = key.with_partner(group.code)
-        flows = [key.flow, *(("export", "import") if key.flow == "turnover" else ())]
-        return any(self.columns.has_spans(code.with_flow(f)) for f in flows)
+        during them (no column for Jan..1: that is January's month)."""
+        columns = [c for c in range(2 * self.columns.n_months) if c % 24 != 1]
+        return _by_members(self._span_members, group, columns, partial(span, self.columns))
 
     def _vector(self, key: SeriesKey) -> Vector | None:
         """Per month of the data: the key's value (rules 1, 3 and 4 for one month), whether
@@ -546,11 +507,7 @@ class Shares:
         roles = columns.roles(key, months_only=False)
         out = None
         if roles is not None:
-            own, x, m = (columns.month_vector(s) for s in roles)
-            both = x[1] & m[1] & ~own[1]
-            values = np.where(own[1], own[0], x[0] + m[0])
-            flags = np.where(own[1], own[2], x[2] | m[2])
-            out = (values, own[1] | both, both, flags, own[1] & own[3])
+            out = combine(*(columns.month_vector(s) for s in roles))
         self._vectors[key] = out
         return out
 
@@ -573,11 +530,9 @@ class Shares:
         if not taken:
             return
         series = np.array(table, dtype=np.int64)
-        own, x, m = (spread(columns, series[:, role], columns.months()) for role in range(3))
-        both = x[1] & m[1] & ~own[1]
-        values = np.where(own[1], own[0], x[0] + m[0])
-        flags = np.where(own[1], own[2], x[2] | m[2])
-        found, difference = own[1] | both, own[1] & own[3]
+        values, found, both, flags, difference = combine(
+            *(spread(columns, series[:, role], columns.months()) for role in range(3))
+        )
         for i, k in enumerate(taken):
             self._vectors[k] = (values[i], found[i], both[i], flags[i], difference[i])
 
@@ -592,49 +547,92 @@ class Shares:
 
     def _membership(self, group: Group) -> dict[tuple[str, ...], list[int]]:
         """The months of the data (0: ``first_month``) by the group's members in them."""
-        found = self._members.get(group)
-        if found is None:
-            found = self._members[group] = {}
-            first = self.columns.first_month
-            for t in range(self.columns.n_months):
-                listed = tuple(group.members_during(Period.month(first + t)))
-                found.setdefault(listed, []).append(t)
-        return found
+        first = self.columns.first_month
+        months = range(self.columns.n_months)
+        return _by_members(self._members, group, months, lambda t: Period.month(first + t))
 
     def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
         """Member sums over the members of each month (``partners_for``); may be shown where
         every member has a figure. None: a member is not simple."""
-        columns = self.columns
-        n_months = columns.n_months
-        value = np.zeros(n_months, dtype=np.float64)
-        complete = np.zeros(n_months, dtype=bool)
-        members = np.zeros(n_months, dtype=np.int64)
-        flags = np.zeros(n_months, dtype=np.int64)
-        by_members: dict[tuple[str, ...], list[int]] = {}
-        for listed, months in self._membership(group).items():
-            by_members.setdefault(tuple(m for m in listed if m != reporter), []).extend(months)
+        by_members = _without(reporter, self._membership(group))
         self._prefetch(
             [SeriesKey(reporter, name, flow, currency) for names in by_members for name in names]
         )
-        for names, months in by_members.items():
-            at = np.array(months, dtype=np.int64)
-            if not names:
-                continue
-            total = np.zeros(len(at), dtype=np.float64)
-            bits = np.zeros(len(at), dtype=np.int64)
-            every = np.ones(len(at), dtype=bool)
-            for name in names:
-                vector = self._vector(SeriesKey(reporter, name, flow, currency))
-                if vector is None:
-                    return None  # a member that is not simple
-                total = total + np.where(vector[1][at], vector[0][at], 0.0)
-                bits |= np.where(vector[1][at], vector[3][at], 0)
-                every &= vector[1][at]
-            value[at] = total
-            flags[at] = bits
-            complete[at] = every
-            members[at] = len(names)
-        return _Totals(value, complete, members, flags)
+
+        def member(name: str) -> tuple[Floats, Bools, Ints] | None:
+            vector = self._vector(SeriesKey(reporter, name, flow, currency))
+            return None if vector is None else (vector[0], vector[1], vector[3])
+
+        return _member_totals(self.columns.n_months, by_members, member)
+
+
+def _by_members(
+    memo: dict[Group, dict[tuple[str, ...], list[int]]],
+    group: Group,
+    columns: Iterable[int],
+    period_of: Callable[[int], Period],
+) -> dict[tuple[str, ...], list[int]]:
+    """``columns`` (each the span ``period_of(c)``) by the group's members during them,
+    worked out once per group in ``memo``."""
+    found = memo.get(group)
+    if found is None:
+        found = memo[group] = {}
+        for c in columns:
+            found.setdefault(tuple(group.members_during(period_of(c))), []).append(c)
+    return found
+
+
+def _without(
+    reporter: str, by_members: dict[tuple[str, ...], list[int]]
+) -> dict[tuple[str, ...], list[int]]:
+    """``by_members`` with the reporter left out of each member list (its trade with
+    itself is no part of a group total); lists that become equal are joined."""
+    out: dict[tuple[str, ...], list[int]] = {}
+    for listed, columns in by_members.items():
+        out.setdefault(tuple(m for m in listed if m != reporter), []).extend(columns)
+    return out
+
+
+def _member_totals(
+    n_columns: int,
+    by_members: dict[tuple[str, ...], list[int]],
+    member: Callable[[str], tuple[Floats, Bools, Ints] | None],
+) -> _Totals | None:
+    """The member sum at each of ``n_columns`` columns (months or grid spans): the members
+    ``by_members`` names for it, each ``member(name)`` (value, found, flag bits per
+    column), added in the members' order as the reference adds them. None: a member is
+    not simple (``member`` gave None)."""
+    value = np.zeros(n_columns, dtype=np.float64)
+    complete = np.zeros(n_columns, dtype=bool)
+    members = np.zeros(n_columns, dtype=np.int64)
+    flags = np.zeros(n_columns, dtype=np.int64)
+    for names, columns in by_members.items():
+        if not names:
+            continue
+        at = np.array(columns, dtype=np.int64)
+        total = np.zeros(len(at), dtype=np.float64)
+        bits = np.zeros(len(at), dtype=np.int64)
+        every = np.ones(len(at), dtype=bool)
+        for name in names:
+            got = member(name)
+            if got is None:
+                return None
+            found = got[1][at]
+            total = total + np.where(found, got[0][at], 0.0)
+            bits |= np.where(found, got[2][at], 0)
+            every &= found
+        value[at], flags[at], complete[at], members[at] = total, bits, every, len(names)
+    return _Totals(value, complete, members, flags)
+
+
+def code_has_figures(columns: Columns, key: SeriesKey, group: Group) -> bool:
+    """``share._code_has_figures``: the group's code has figures for ``key``'s reporter,
+    currency and flow (for turnover also export or import): a published total may answer."""
+    if not group.code:
+        return False
+    code = key.with_partner(group.code)
+    flows = [key.flow, *(("export", "import") if key.flow == "turnover" else ())]
+    return any(columns.has_spans(code.with_flow(f)) for f in flows)
 
 
 def no_share(key: SeriesKey, group: Group, zero: list[Period]) -> Unanswered:

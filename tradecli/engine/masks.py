@@ -51,7 +51,7 @@ from numpy.typing import NDArray
 
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
-from tradecli.engine.rules import member_sum
+from tradecli.engine.rules import countries_by_reporter, member_sum
 from tradecli.engine.spans import SpanIndex
 from tradecli.groups import Group
 from tradecli.periods import Period
@@ -259,14 +259,7 @@ class Bulk:
         if not group.every_partner:
             return self.engine.partners_for(reporter, group, period, currency)
         if self._partners is None:
-            codes: dict[tuple[str, str], set[str]] = {}
-            group_codes = self.engine.group_codes
-            for k in self.engine._rows:
-                if k.partner not in group_codes and ":" not in k.partner:
-                    codes.setdefault((k.reporter, k.currency), set()).add(k.partner)
-            self._partners = {
-                (r, c): sorted(p for p in partners if p != r) for (r, c), partners in codes.items()
-            }
+            self._partners = countries_by_reporter(self.engine._rows, self.engine.group_codes)
         return list(self._partners.get((reporter, currency), ()))
 
     def member_missing(

@@ -208,13 +208,9 @@ class Rules:
         every series each time). Countries only: groups.csv codes and source aggregates
         (``IMF:ADVANCED``, ``COMTRADE:AREAS-NES``) would count their members' trade twice."""
         if self._countries_of is None:
-            group_codes = self.source.group_codes
-            found: dict[tuple[str, str], set[str]] = {}
-            for k in self.source.series():
-                country = k.partner not in group_codes and ":" not in k.partner
-                if country and k.partner != k.reporter:
-                    found.setdefault((k.reporter, k.currency), set()).add(k.partner)
-            self._countries_of = {pair: sorted(codes) for pair, codes in found.items()}
+            self._countries_of = countries_by_reporter(
+                self.source.series(), self.source.group_codes
+            )
         return self._countries_of
 
     def _group_spans(
@@ -223,6 +219,19 @@ class Rules:
         if not group.code:
             return ()
         return tuple(self.periods(SeriesKey(reporter, group.code, flow, currency)))
+
+
+def countries_by_reporter(
+    keys: Iterable[SeriesKey], group_codes: frozenset[str]
+) -> dict[tuple[str, str], list[str]]:
+    """Each (reporter, currency)'s partners in ``keys`` that are countries, sorted: not a
+    groups.csv code, not a source aggregate (``IMF:ADVANCED``), not the reporter itself.
+    A world member sum over these counts nobody's trade twice."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for k in keys:
+        if k.partner not in group_codes and ":" not in k.partner and k.partner != k.reporter:
+            found.setdefault((k.reporter, k.currency), set()).add(k.partner)
+    return {pair: sorted(codes) for pair, codes in found.items()}
 
 
 def member_sum(
