@@ -65,7 +65,7 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(
     has taken over Ctrl-C (tens of milliseconds alone, more on a loaded machine). The
     first run may have been slowed by a busy machine, so the later ones can end before
     the signal: five moments, of which at least two must interrupt."""
-    data = generate(20_000, 3)
+    data = generate(40_000, 3)
     argv = [*COMMAND, "--no-cache", "--data", str(data), "-f", "json", "data", "--conflicts"]
     began = time.monotonic()
     whole = subprocess.run(argv, capture_output=True, env=env, check=False)
