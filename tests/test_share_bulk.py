@@ -14,6 +14,7 @@ from tests.test_bulk_arrays import with_year_to_date
 from tests.test_bulk_engine import _bulk, _growth, _same_with_and_without_bulk, _summary
 from tradecli.analysis.growth_bulk import latest_changes
 from tradecli.analysis.share import (
+    Ranking,
     Share,
     ShareResult,
     Unanswered,
@@ -21,7 +22,7 @@ from tradecli.analysis.share import (
     share_keys,
     share_of,
 )
-from tradecli.analysis.share_bulk import world_shares
+from tradecli.analysis.share_bulk import world_rankings, world_shares
 from tradecli.analysis.span_cells import key_cells
 from tradecli.analysis.summary_bulk import Shares, columns_of
 from tradecli.dataset import Dataset
@@ -99,7 +100,8 @@ def test_no_share_by_hand() -> None:
     unanswered = found[UZB]
     assert isinstance(unanswered, Unanswered)
     assert unanswered.reason == (
-        "no span has both the partner's figure and a AZE–WORLD total; "
+        "no span has both the partner's figure and a AZE–WORLD total (published, or a sum "
+        "over two or more partners); "
         "AZE–WORLD spans in the data: none"
     )
 
@@ -177,6 +179,58 @@ def test_world_shares_with_year_to_date_figures_print_what_the_reference_prints(
     def make(dataset: Dataset) -> Report:
         selection = Selection.parse(dataset, None, None, None)
         return group_shares(dataset, dataset.groups.get("world"), selection).report()
+
+    _same_with_and_without_bulk(make, frame(*drawn))
+
+
+# -- every partner ranked (``share --vs world --all``: ``share_bulk.world_rankings``) ---------
+
+
+def test_world_ranking_by_hand() -> None:
+    """AZE's turnover partners KAZ, TJK, UZB. The spans looked at are those where a partner
+    has a turnover figure of its own spans: KAZ's months Jan–Mar, TJK's Jan..3 (UZB has no
+    import). A world total needs two partners: Jan..3 (KAZ 660 tiled, TJK 16.5) and March
+    (KAZ 330, TJK 3 + 10 - 4 = 9) have two, January and February one (TJK's import has no
+    January or February). Two each: the latest, then the longest, is Jan..3. KAZ ranks first;
+    UZB is missing."""
+    dataset = _by_hand()
+    world = dataset.groups.get("world")
+    found = world_rankings(dataset, columns_of(dataset), ["AZE"], world, "turnover", "TJK")
+    ranking = found["AZE"]
+    assert isinstance(ranking, Ranking)
+    assert ranking.period == Period.ytd(2023, 3)
+    assert [(a.key.partner, a.value) for a in ranking.members] == [("KAZ", 660.0), ("TJK", 16.5)]
+    assert ranking.missing == ["UZB"] and ranking.partner == "TJK"
+    assert ranking.total.value == 676.5 and ranking.total.rule == MEMBER_SUM
+    assert ranking.total.notes == (
+        "2 of 3 members have data",
+        "incomplete: missing UZB; this is not the group total",
+        "sum over the partners present in the data, not every partner: a partial total",
+    )
+
+
+def test_no_world_ranking_by_hand() -> None:
+    """UZB's one partner (AZE, an export figure): no span has a total of two partners."""
+    rows = [obs("2023-01", 5.0, reporter="UZB", partner="AZE", flow="export")]
+    rows += [obs("2023-01", 7.0, reporter="UZB", partner="AZE", flow="import")]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    world = dataset.groups.get("world")
+    found = world_rankings(dataset, columns_of(dataset), ["UZB"], world, "turnover")
+    assert found == {
+        "UZB": "no span with a UZB–WORLD total or a complete member sum; "
+        "WORLD totals in the data: none"
+    }
+
+
+@settings(max_examples=10, deadline=None)
+@given(mostly_simple, st.sampled_from(["turnover", "export"]))
+def test_world_rankings_print_what_the_reference_prints(
+    drawn: list[dict[str, Any]], flow: str
+) -> None:
+    def make(dataset: Dataset) -> Report:
+        selection = Selection.parse(dataset, None, None, flow)
+        world = dataset.groups.get("world")
+        return group_shares(dataset, world, selection, rank_all=True).report()
 
     _same_with_and_without_bulk(make, frame(*drawn))
 

@@ -132,9 +132,10 @@ def decide_disagreeing(
     step: NDArray[np.float64],
     exact: NDArray[np.bool_],
     official: NDArray[np.bool_],
-    published: NDArray[np.int64],
+    published: NDArray[np.integer[Any]],
     *,
     reasons: bool = True,
+    at: NDArray[np.integer[Any]] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """``decide`` for many spans at once, where it is simple: spans in which no two
     figures agree (every figure is its own cluster), including single figures.
@@ -148,9 +149,15 @@ def decide_disagreeing(
     (ties: the earlier in order of precision, which for equal ranks is the original
     order), supersedes the rest, and names the first rank component in which it
     beats the runner-up (``reasons``: False leaves every reason code 0, unworked).
+
+    ``at``: row ``i``'s value, step and published rank are ``value[at[i]]``,
+    ``step[at[i]]`` and ``published[at[i]]`` (the columns of a larger table, taken a chunk
+    at a time rather than copied whole); None: ``value[i]``, ``step[i]``, ``published[i]``.
     """
     n_groups = len(bounds) - 1
     if n_groups < 1 or bounds[-1] - bounds[0] <= CHUNK_ROWS:
+        if at is not None:
+            value, step, published = value[at], step[at], published[at]
         return _decide_part(bounds, value, step, exact, official, published, reasons)
     # A few hundred thousand spans at a time, whole spans each: every temporary is a
     # chunk long, made again from memory just freed, not as long as the file.
@@ -164,18 +171,21 @@ def decide_disagreeing(
     for high_group in cuts.tolist():
         low, high = int(bounds[low_group]), int(bounds[high_group])
         part = slice(low, high)
+        rows = part if at is None else at[part]
         won, why = _decide_part(
             bounds[low_group : high_group + 1] - low,
-            value[part],
-            step[part],
+            value[rows],
+            step[rows],
             exact[part],
             official[part],
-            published[part],
+            published[rows],
             reasons,
             n_published,
         )
         won[won >= 0] += low
-        winner[low_group:high_group], reason[low_group:high_group] = won, why
+        winner[low_group:high_group] = won
+        if reasons:  # else all 0, as made (its pages never touched)
+            reason[low_group:high_group] = why
         low_group = high_group
     return winner, reason
 
@@ -186,7 +196,7 @@ def _decide_part(
     step: NDArray[np.float64],
     exact: NDArray[np.bool_],
     official: NDArray[np.bool_],
-    published: NDArray[np.int64],
+    published: NDArray[np.integer[Any]],
     reasons: bool,
     n_published: int = 0,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:

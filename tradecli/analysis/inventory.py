@@ -95,8 +95,7 @@ def inventory(
         for key in engine.keys()
         if reporter in (None, key.reporter) and partner in (None, key.partner)
     ]
-    for key in keys:
-        table = engine.table(key)
+    for key, table in engine.tables(keys):
         spans = list(table.spans)
         every = [o for r in table.spans.values() for o in (*r.agreeing, *r.superseded)]
         for obs in table.excluded:

@@ -15,6 +15,7 @@ errors up by months covered.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,9 +31,10 @@ from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.formatting import money
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
-from tradecli.records import approximate, figure_range, value_range
+from tradecli.records import approximate, figure_range, flags_of, value_range
 
 if TYPE_CHECKING:
+    from tradecli.analysis.summary_bulk import YearAnswers
     from tradecli.render import Report
 
 HISTORY_YEARS = 3
@@ -70,6 +72,19 @@ def ytd_growth(ytd: float, base_ytd: float, last_full: float) -> float:
     return last_full * ytd / base_ytd
 
 
+def exact_mean(values: Sequence[float]) -> float:
+    """The mean of ``values`` as ``statistics.mean`` gives it for floats (their exact sum
+    over the count, rounded once), without its ``Fraction``s: every finite float is an
+    integer over a power of two, so the sum is one integer over the largest denominator,
+    and Python's division of two integers rounds correctly. Not finite: ``mean``'s own."""
+    if not all(map(math.isfinite, values)):
+        return mean(values)
+    ratios = [v.as_integer_ratio() for v in values]
+    denominator = max(d for _, d in ratios)
+    numerator = sum(n * (denominator // d) for n, d in ratios)
+    return numerator / (denominator * len(values))
+
+
 # -- results --------------------------------------------------------------------------
 
 
@@ -103,9 +118,12 @@ class Projection:
     last_full: Answer | None = None  # the year before: for the implied change (and ytd-growth)
     low: float | None = None
     high: float | None = None
-    history: tuple[HistoryYear, ...] = ()
+    history: Sequence[HistoryYear] = ()  # a tuple, or made when looked at (the arrays')
     base_ytd: Answer | None = None
     reason: str = ""  # why not computable
+    # The flags of every input (``input_flags``), when known without the answers (the
+    # arrays' bitmasks: ``projection_bulk``); None: read off the inputs.
+    flag_words: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def key(self) -> SeriesKey:
@@ -133,6 +151,12 @@ class Projection:
         if self.last_full is not None and self.last_full.found:
             out.append(self.last_full)
         return out
+
+    def input_flags(self) -> list[str]:
+        """The quality flags of every figure the projection stands on, sorted."""
+        if self.flag_words is not None:
+            return list(self.flag_words)
+        return sorted({f for a in self.inputs() for f in flags_of(a)})
 
     @property
     def qualifiers(self) -> frozenset[str]:
@@ -335,11 +359,11 @@ class BacktestError:
 
     @property
     def mean_absolute(self) -> float:
-        return mean(abs(e) for _, e in self.errors)
+        return exact_mean([abs(e) for _, e in self.errors])
 
     @property
     def mean(self) -> float:
-        return mean(e for _, e in self.errors)
+        return exact_mean([e for _, e in self.errors])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -565,11 +589,15 @@ def project(
     bulk = bulk_for(engine, rest) if rest else None
     found: list[SeriesProjection] = []
     unanswered: list[tuple[SeriesKey, str]] = []
+    simple: dict[SeriesKey, SeriesProjection | str] = {}
+    if columnar is not None:
+        from tradecli.analysis.projection_bulk import project_simple
+
+        simple = project_simple(columnar, keys, year, method)
     for key in keys:
         plan: Plan | None
-        if columnar is not None and columnar.simple(key):
-            plan = columnar.plan(key)
-            result = project_series(columnar, key, year, method, plan)  # type: ignore[arg-type]
+        if key in simple:
+            result = simple[key]
         else:
             plan = bulk.plan(key) if bulk is not None else None
             result = project_series(engine, key, year, method, plan)
@@ -579,7 +607,7 @@ def project(
             found.append(result)
     tested: list[SeriesProjection] | None = None
     if backtest:
-        tested = backtest_series(engine, keys, year, method)
+        tested = backtest_series(engine, keys, year, method, columnar)
         if not tested:
             raise NotAvailable(
                 f"nothing to backtest: no series has a full year up to {year} together with a "
@@ -603,12 +631,33 @@ def project(
 
 
 def backtest_series(
-    engine: Engine, keys: list[SeriesKey], year: int, method: Method = Method.auto
+    engine: Engine,
+    keys: list[SeriesKey],
+    year: int,
+    method: Method = Method.auto,
+    columnar: YearAnswers | None = None,
 ) -> list[SeriesProjection]:
-    """Every year up to ``year`` with an actual, projected from each of its year-to-date spans."""
+    """Every year up to ``year`` with an actual, projected from each of its year-to-date spans
+    (``columnar``: the simple keys' from the arrays, a year at a time)."""
     tested: list[SeriesProjection] = []
-    bulk = bulk_for(engine, len(keys))
+    by_year: dict[int, dict[SeriesKey, SeriesProjection | str]] = {}
+    if columnar is not None:
+        from tradecli.analysis.projection_bulk import project_simple
+
+        for y in sorted(set(columnar.ky.year.tolist())):
+            if y <= year:
+                by_year[y] = project_simple(columnar, keys, y, method, complete=True)
+    rest = [k for k in keys if columnar is None or not columnar.simple(k)]
+    bulk = bulk_for(engine, len(rest)) if rest else None
     for key in keys:
+        if columnar is not None and columnar.simple(key):
+            for y in columnar.plan(key).years:
+                if y > year:
+                    break
+                found = by_year[y].get(key)
+                if isinstance(found, SeriesProjection) and found.spans:
+                    tested.append(found)
+            continue
         plan = bulk.plan(key) if bulk is not None else None
         for y in plan.years if plan is not None else years_in(engine, key):
             if y > year:

@@ -20,6 +20,7 @@ from tradecli.analysis.projection import (
 )
 from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
 from tradecli.formatting import capped, money
+from tradecli.observations import EXCLUDED_FLAGS
 from tradecli.periods import Period, month_iso
 from tradecli.records import KEY_FIELDS, flag_note, flagged, flags_of
 from tradecli.render import Column, Kind, Report
@@ -105,7 +106,7 @@ class ProjectionReport:
             "low": low,
             "high": high,
             "approximate": bool(span.basis.qualifiers),
-            "flags": ";".join(sorted({f for a in p.inputs() for f in flags_of(a)})),
+            "flags": ";".join(p.input_flags()),
             "method": str(p.method),
             "chosen": p is span.chosen,
             "basis_period": span.basis.period.iso(),
@@ -123,18 +124,24 @@ class ProjectionReport:
         actuals used."""
         tested = self.backtest or []
         methods = [m for m in METHODS if self.method in (Method.auto, m)]
-        used: dict[tuple[SeriesKey, int, Method], list[Answer]] = {}
+        # The flags, and whether approximate, of every figure used (inputs and actuals).
+        used: dict[tuple[SeriesKey, int, Method], tuple[set[str], list[bool]]] = {}
         for sp in tested:
             for span in sp.spans:
                 for p in span.by_method:
                     if sp.error(p) is not None and sp.actual is not None:
-                        inputs = [*p.inputs(), sp.actual]
-                        used.setdefault((sp.key, p.months, p.method), []).extend(inputs)
+                        flags, approximate = used.setdefault(
+                            (sp.key, p.months, p.method), (set(), [False])
+                        )
+                        flags.update(p.input_flags())
+                        flags.update(flags_of(sp.actual))
+                        if not approximate[0]:
+                            approximate[0] = bool(p.qualifiers or sp.actual.qualifiers)
         out = []
         for e in backtest_errors(tested):
             if e.method not in methods:
                 continue
-            answers = used.get((e.key, e.months, e.method), [])
+            flags, approximate = used.get((e.key, e.months, e.method), (set(), [False]))
             years = [y for y, _ in e.errors]
             sizes = [abs(err) for _, err in e.errors]
             out.append(
@@ -145,8 +152,8 @@ class ProjectionReport:
                     "value": e.mean_absolute,
                     "low": min(sizes),
                     "high": max(sizes),
-                    "approximate": any(a.qualifiers for a in answers),
-                    "flags": ";".join(sorted({f for a in answers for f in flags_of(a)})),
+                    "approximate": approximate[0],
+                    "flags": ";".join(sorted(flags)),
                     "method": str(e.method),
                     "months": e.months,
                     "years": ";".join(map(str, years)),
@@ -164,7 +171,11 @@ class ProjectionReport:
             spans = s.spans if len(self.series) == 1 else [s.headline] if s.headline else []
             for span in spans:
                 for p in span.by_method if len(self.series) == 1 else [span.chosen]:
-                    out.extend(p.inputs() if p.found else [p.basis])
+                    # Only a flagged figure is named: the inputs of a projection with one.
+                    if p.found and projection_flagged(p):
+                        out.extend(p.inputs())
+                    elif not p.found:
+                        out.append(p.basis)
         return out
 
     def _flow(self) -> str:
@@ -370,7 +381,9 @@ class ProjectionReport:
             )
         return notes
 
-    def _backtest_table(self) -> tuple[list[Column], list[dict[str, Any]], list[str], list[str]]:
+    def _backtest_table(
+        self,
+    ) -> tuple[list[Column], list[dict[str, Any]], list[str], Callable[[], list[str]]]:
         tested = self.backtest or []
         errors = backtest_errors(tested)
         methods = [m for m in METHODS if self.method in (Method.auto, m)]
@@ -392,28 +405,33 @@ class ProjectionReport:
             )
             row[f"{e.method}_mae"] = e.mean_absolute
             row[f"{e.method}_n"] = len(e.errors)
-        order = sorted(rows, key=lambda k: (usd_first(k[0], _largest(tested, k[0])), k))
+        largest = _largest(tested)
+        order = sorted(rows, key=lambda k: (usd_first(k[0], largest.get(k[0], 0.0)), k))
         notes = [
             "each method's mean absolute error against the year's actual total, by months "
             "covered by the year-to-date span; n: years tested",
             f"tested: every year up to {self.year} with a full-year figure, projected from each "
             "of its year-to-date spans",
         ]
-        explain: list[str] = []
-        for sp in tested:
-            explain.append(
-                f"{sp.key.label()} {sp.year}: actual {qualified(sp.actual)}"
-                if sp.actual
-                else f"{sp.key.label()} {sp.year}"
-            )
-            for span in sp.spans:
-                for p in span.by_method:
-                    if p.method in methods:
-                        err = sp.error(p)
-                        explain.append(
-                            f"  {span.basis.period.label()}: {p.formula()}"
-                            + (f"; error {_pct(err)}" if err is not None else "")
-                        )
+
+        def explain() -> list[str]:  # built only for --explain
+            lines: list[str] = []
+            for sp in tested:
+                lines.append(
+                    f"{sp.key.label()} {sp.year}: actual {qualified(sp.actual)}"
+                    if sp.actual
+                    else f"{sp.key.label()} {sp.year}"
+                )
+                for span in sp.spans:
+                    for p in span.by_method:
+                        if p.method in methods:
+                            err = sp.error(p)
+                            lines.append(
+                                f"  {span.basis.period.label()}: {p.formula()}"
+                                + (f"; error {_pct(err)}" if err is not None else "")
+                            )
+            return lines
+
         return columns, [rows[k] for k in order], notes, explain
 
 
@@ -428,12 +446,17 @@ def _approximate_range(p: Projection) -> dict[str, float | None]:
 
 
 def projection_flagged(p: Projection) -> bool:
-    return any(flagged(a) for a in p.inputs())
+    return any(f in EXCLUDED_FLAGS for f in p.input_flags())
 
 
-def _largest(tested: Sequence[SeriesProjection], key: SeriesKey) -> float:
-    values = [s.actual.value or 0.0 for s in tested if s.key == key and s.actual is not None]
-    return max(values, default=0.0)
+def _largest(tested: Sequence[SeriesProjection]) -> dict[SeriesKey, float]:
+    """Each tested key's largest actual (0.0 for one without a value)."""
+    out: dict[SeriesKey, float] = {}
+    for s in tested:
+        if s.actual is not None:
+            value = s.actual.value or 0.0
+            out[s.key] = max(out[s.key], value) if s.key in out else value
+    return out
 
 
 def _basis_label(basis: Answer) -> str:

@@ -193,12 +193,22 @@ def share_of(
         )
     group_spans = _group_spans(engine, key, group)
     shown = ", ".join(p.label() for p in group_spans) or "none"
-    what = f"{key.reporter}–{code} total" if group.code else f"complete {group.name} member sum"
+    what = what_total(key.reporter, group)
     return Unanswered(
         key,
         f"no span has both the partner's figure and a {what}"
         + (f"; {key.reporter}–{code} spans in the data: {shown}" if group.code else ""),
     )
+
+
+def what_total(reporter: str, group: Group) -> str:
+    """The total a share needs, as "no span has both the partner's figure and a ..." names
+    it: with a code, its published figure or a complete member sum (for world, a sum over
+    at least two partners); else the complete member sum."""
+    if not group.code:
+        return f"complete {group.name} member sum"
+    sum_of = "a sum over two or more partners" if group.every_partner else "a complete member sum"
+    return f"{reporter}–{group.code} total (published, or {sum_of})"
 
 
 def _code_has_figures(engine: Engine, key: SeriesKey, group: Group) -> bool:
@@ -488,10 +498,21 @@ def rankings(
     partner: str | None = None,
 ) -> RankingResult:
     engine = dataset.engine
+    fast: dict[str, Ranking | str] = {}
+    if period is None and group.every_partner and bulk_engine.enabled(len(dataset.keys())):
+        # The columnar path (``engine.bulk``) for the reporters whose world sums it makes.
+        from tradecli.analysis.share_bulk import world_rankings
+        from tradecli.analysis.summary_bulk import columns_of
+
+        fast = world_rankings(dataset, columns_of(dataset), reporters, group, flow, partner)
     found: list[Ranking] = []
     unanswered: list[tuple[str, str]] = []
     for reporter in reporters:
-        result = rank_members(engine, reporter, group, flow, period, partner)
+        result = (
+            fast[reporter]
+            if reporter in fast
+            else rank_members(engine, reporter, group, flow, period, partner)
+        )
         if isinstance(result, Ranking):
             found.append(result)
         else:

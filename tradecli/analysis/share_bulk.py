@@ -21,13 +21,13 @@ not simple, is left to the reference (None), and so is a key that is not simple.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.analysis.share import Share, Unanswered
+from tradecli.analysis.share import Ranking, Share, Unanswered
 from tradecli.analysis.span_cells import (
     BATCH_KEYS,
     Bools,
@@ -39,7 +39,7 @@ from tradecli.analysis.span_cells import (
 )
 from tradecli.analysis.summary_bulk import code_has_figures, member_sum, no_share
 from tradecli.dataset import Dataset
-from tradecli.engine.answers import SeriesKey
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import Columns
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import countries_by_reporter
@@ -67,47 +67,124 @@ def world_shares(
     """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted) of
     each key the columns answer (module docstring); the others are left out."""
     assert group.every_partner
-    partners = countries_by_reporter(columns.keys, dataset.groups.codes)
     blocks: dict[tuple[str, str, str], list[SeriesKey]] = {}
     for key in keys:
         blocks.setdefault((key.reporter, key.flow, key.currency), []).append(key)
-    # Reporters a batch at a time: one ``key_cells`` for the keys of several (its
-    # arrays a few MB), each reporter's world total summed from its own rows.
-    batch: list[tuple[list[SeriesKey], list[str], int, int]] = []  # asked, partners, rows
-    batch_keys: list[SeriesKey] = []
     out: dict[SeriesKey, Share | Unanswered] = {}
+    for block in _blocks(dataset, columns, group, blocks):
+        answered = [(key, block.row[key]) for key in block.asked if block.simple[block.row[key]]]
+        if answered:
+            shares = _block_shares(
+                dataset.engine, columns, group, answered, block.cells, block.totals
+            )
+            out.update(shares)
+    return out
 
-    def answer_batch() -> None:
+
+def world_rankings(
+    dataset: Dataset,
+    columns: Columns,
+    reporters: Sequence[str],
+    group: Group,
+    flow: str,
+    partner: str | None = None,
+) -> dict[str, Ranking | str]:
+    """``share.rank_members(engine, reporter, group, flow, partner=partner)`` (USD) of each
+    reporter whose world total the columns sum; the others are left out.
+
+    Over the span with a world total (a sum over at least two partners, not 0) where the
+    most partners have a figure, the latest (then the longest) among equals; the spans
+    looked at are those where some partner has a figure of its own (or, for turnover,
+    both an export and an import one), as ``rank_members`` looks at them."""
+    assert group.every_partner
+    engine, code = dataset.engine, group.code or group.name
+    blocks: dict[tuple[str, str, str], list[SeriesKey]] = {(r, flow, "USD"): [] for r in reporters}
+    out: dict[str, Ranking | str] = {}
+    for block in _blocks(dataset, columns, group, blocks):
+        reporter, totals, members = block.reporter, block.totals, block.members
+        looked_at = block.cells.candidate[members].any(axis=0)
+        shown = looked_at & (totals.have >= 2) & (totals.value != 0)
+        if not shown.any():
+            out[reporter] = (
+                f"no span with a {reporter}–{code} total or a complete member sum; "
+                f"{code} totals in the data: none"
+            )
+            continue
+        most = totals.have[shown].max()
+        c = int(np.flatnonzero(shown & (totals.have == most))[-1])
+        total = _world_total(
+            engine, columns, SeriesKey(reporter, code, flow, "USD"), group, c, totals
+        )
+        found = totals.found[:, c].tolist()
+        answers = [
+            answer(engine, columns, SeriesKey(reporter, name, flow, "USD"), block.cells, i, c)
+            for i, (name, f) in enumerate(zip(totals.names, found, strict=True), members.start)
+            if f
+        ]
+        answers.sort(key=lambda a: -(a.value or 0.0))
+        missing = [name for name, f in zip(totals.names, found, strict=True) if not f]
+        out[reporter] = Ranking(reporter, group, total, answers, missing, partner)
+    return out
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One reporter's (flow, currency's) part of a batch's span grid: its partners at rows
+    ``members``, then the keys asked that are not partners (``row``: each key's row)."""
+
+    reporter: str
+    asked: list[SeriesKey]
+    cells: Cells
+    simple: Bools
+    members: slice
+    row: dict[SeriesKey, int]
+    totals: WorldTotals
+
+
+def _blocks(
+    dataset: Dataset,
+    columns: Columns,
+    group: Group,
+    blocks: dict[tuple[str, str, str], list[SeriesKey]],
+) -> Iterator[_Block]:
+    """Each (reporter, flow, currency) of ``blocks`` whose world total the columns sum: the
+    group's code has no figures and every partner is simple. Reporters a batch at a time:
+    one ``key_cells`` for the keys of several (its arrays a few MB), each reporter's world
+    total summed from its own rows."""
+    partners = countries_by_reporter(columns.keys, dataset.groups.codes)
+    batch: list[tuple[str, list[SeriesKey], list[str], int, int]] = []
+    batch_keys: list[SeriesKey] = []
+
+    def grid() -> list[_Block]:
         made = key_cells(columns, batch_keys)
-        if made is not None:
-            cells, simple = made
-            for asked, names, start, end in batch:
-                members = slice(start, start + len(names))
-                if not simple[members].all():
-                    continue  # a partner that is not simple: the reference sums the world
-                totals = world_totals(cells, members, names)
-                row = {k: i for i, k in enumerate(batch_keys[start:end], start)}
-                answered = [(key, row[key]) for key in asked if simple[row[key]]]
-                if answered:
-                    shares = _block_shares(dataset.engine, columns, group, answered, cells, totals)
-                    out.update(shares)
-        batch.clear()
-        batch_keys.clear()
+        if made is None:
+            return []
+        cells, simple = made
+        out: list[_Block] = []
+        for reporter, asked, names, start, end in batch:
+            members = slice(start, start + len(names))
+            if not simple[members].all():
+                continue  # a partner that is not simple: the reference sums the world
+            row = {k: i for i, k in enumerate(batch_keys[start:end], start)}
+            totals = world_totals(cells, members, names)
+            out.append(_Block(reporter, asked, cells, simple, members, row, totals))
+        return out
 
     for (reporter, flow, currency), asked in blocks.items():
-        if code_has_figures(columns, asked[0], group):
+        if code_has_figures(columns, SeriesKey(reporter, "", flow, currency), group):
             continue  # a published total may answer
         names = partners.get((reporter, currency), [])
         named = set(names)
         start = len(batch_keys)
         batch_keys.extend(SeriesKey(reporter, p, flow, currency) for p in names)
         batch_keys.extend(k for k in dict.fromkeys(asked) if k.partner not in named)
-        batch.append((asked, names, start, len(batch_keys)))
+        batch.append((reporter, asked, names, start, len(batch_keys)))
         if len(batch_keys) >= BATCH_KEYS:
-            answer_batch()
+            yield from grid()
+            batch.clear()
+            batch_keys.clear()
     if batch:
-        answer_batch()
-    return out
+        yield from grid()
 
 
 def world_totals(cells: Cells, members: slice, names: list[str]) -> WorldTotals:
@@ -158,6 +235,16 @@ def _share(
     totals: WorldTotals,
 ) -> Share:
     """Key ``i``'s share over span ``c``."""
+    total = _world_total(engine, columns, key, group, c, totals)
+    part = answer(engine, columns, key, cells, i, c)
+    return Share(key, group.name, part, total, partial=True)
+
+
+def _world_total(
+    engine: Engine, columns: Columns, key: SeriesKey, group: Group, c: int, totals: WorldTotals
+) -> Answer:
+    """The world total of ``key``'s reporter (flow, currency) over span ``c``: the partial
+    sum over the partners with a figure, with the reference's notes."""
     period = span(columns, c)
     have, n = int(totals.have[c]), len(totals.names)
     notes = [f"{have} of {n} members have data"]
@@ -166,7 +253,7 @@ def _share(
         missing = [name for name, f in zip(totals.names, found, strict=True) if not f]
         notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
     notes.append("sum over the partners present in the data, not every partner: a partial total")
-    total = member_sum(
+    return member_sum(
         engine,
         key,
         group,
@@ -177,5 +264,3 @@ def _share(
         tuple(notes),
         complete=False,
     )
-    part = answer(engine, columns, key, cells, i, c)
-    return Share(key, group.name, part, total, partial=True)

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.projection import Method, Projection, linear
-from tradecli.analysis.share import Share, Unanswered, share_of
+from tradecli.analysis.share import Share, Unanswered, share_of, what_total
 from tradecli.analysis.span_cells import Cells, answer, combine, key_cells, span, spread
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import (
@@ -646,7 +646,7 @@ def no_share(key: SeriesKey, group: Group, zero: list[Period]) -> Unanswered:
             f"the {r}–{code} total is 0 in the spans that have the partner's "
             f"figure too ({shown}): no share of it",
         )
-    what = f"{r}–{code} total" if group.code else f"complete {group.name} member sum"
+    what = what_total(r, group)
     return Unanswered(
         key,
         f"no span has both the partner's figure and a {what}"

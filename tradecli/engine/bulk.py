@@ -76,7 +76,7 @@ NAME = "bulk"
 ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
-MAX_FLAG_WORDS = 63  # one bit each in an int64
+MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -236,8 +236,12 @@ class Columns:
         words = sorted({w for ws in words_of for w in ws})
         self.usable = len(words) <= MAX_FLAG_WORDS
         self.words = words
-        bit = {w: 1 << i for i, w in enumerate(words)}
-        text_bits = np.array([sum(bit.get(w, 0) for w in set(ws)) for ws in words_of], np.int64)
+        # More words than bits: no series is simple, so no bits are read (all 0).
+        bit = {w: 1 << i for i, w in enumerate(words)} if self.usable else {}
+        self.flag_dtype = flag_dtype(len(words))
+        text_bits = np.array(
+            [sum(bit.get(w, 0) for w in set(ws)) for ws in words_of], self.flag_dtype
+        )
         excluded = np.array([any(w in EXCLUDED_FLAGS for w in ws) for ws in words_of], bool)
         approximate = np.array([any(w in QUALIFIERS for w in ws) for ws in words_of], bool)
         official = np.array([OFFICIAL_STATEMENT in ws for ws in words_of], dtype=bool)
@@ -247,9 +251,9 @@ class Columns:
         # bulk downloads are, needs none). Columns are read in their own dtypes (int32
         # periods and series numbers) and gathered only when rows are left out or moved.
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
-        kept: Ints | None = None
+        kept: NDArray[np.integer[Any]] | None = None  # int32 below 2**31 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
-            kept = np.flatnonzero((~excluded)[flag_codes])
+            kept = _index(np.flatnonzero((~excluded)[flag_codes]), n)
         s, month, last = (
             a if kept is None else a[kept] for a in (series.of_row, all_first, all_last)
         )
@@ -265,18 +269,25 @@ class Columns:
             order_key *= width
             order_key += last
             order_key -= low
-            order = np.argsort(order_key, kind="stable")
+            order = _index(np.argsort(order_key, kind="stable"), n)
             del order_key
             kept = order if kept is None else kept[order]
             s, month, last = s[order], month[order], last[order]
             del order
+        # Copies (rows left out or moved), not the frame's own columns: held in the narrowest
+        # integers their ranges allow, months counted from ``base``, a January (so a month's
+        # place in its year is as before, and its year is offset by base // 12).
+        base = 0
+        if kept is not None:
+            s = s.astype(_narrowest(n_series + 1), copy=False)
+            if width + 12 <= 1 << 15:
+                base = low - low % 12
+                month, last = _shifted(month, base), _shifted(last, base)
 
-        def rows_of(column: str, dtype: Any = None) -> NDArray[Any]:
-            """A frame column at the kept rows, in their order."""
-            whole = frame[column].to_numpy(dtype=dtype)
-            return whole if kept is None else whole[kept]
-
-        value: Floats = rows_of("value", np.float64)
+        # The figures stay in the frame's own column, read through ``kept`` (the frame row
+        # of each kept row; None: the same numbers) where needed: by ``decide_disagreeing``
+        # a chunk at a time, and for the rows taken into the year-rows. Not a file-long copy.
+        frame_value: Floats = frame["value"].to_numpy(dtype=np.float64)
         codes = flag_codes if kept is None else flag_codes[kept]
         row_approx = approximate[codes]
 
@@ -291,7 +302,9 @@ class Columns:
         cumulative[spans[is_cumulative]] = True
         # A series is not simple when a kept row is neither a month nor such a span, or
         # approximate, or not finite.
-        bad = np.isfinite(value)
+        bad = np.isfinite(frame_value)
+        if kept is not None:
+            bad = bad[kept]
         np.logical_not(bad, out=bad)
         bad |= row_approx
         bad[spans[~is_cumulative]] = True
@@ -322,24 +335,27 @@ class Columns:
                 return a if rows is None else a[rows]
 
             # The frame rows of those rows (None: the same numbers).
-            in_frame = kept if rows is None else (rows if kept is None else kept[rows])
+            in_frame = kept
+            if rows is not None:
+                in_frame = rows if kept is None else kept[rows]
             published_codes, texts = codes_of(frame["published"])
             by_text = sorted(range(len(texts)), key=texts.__getitem__)
-            rank = np.empty(len(texts), dtype=np.int64)
+            # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
+            rank = np.empty(len(texts), dtype=_narrowest(len(texts)))
             rank[by_text] = np.arange(len(texts))
+            # The frame's own steps and every frame row's date rank, read through
+            # ``in_frame`` a chunk at a time (not copied whole: 8 bytes a row).
             steps: Floats = frame["step"].to_numpy(dtype=np.float64)
-            if in_frame is not None:
-                steps, published_codes = steps[in_frame], published_codes[in_frame]
-            del in_frame
             picked_codes = picked(codes)
             winner, _ = decide_disagreeing(
                 bounds,
-                picked(value),
+                frame_value,
                 steps,
                 ~picked(row_approx),
                 official[picked_codes],
                 rank[published_codes],
                 reasons=False,
+                at=in_frame,
             )
             del picked_codes
             won = winner[winner >= 0]
@@ -352,9 +368,10 @@ class Columns:
                 at = these if rows is None else rows[these]
                 if bad[at].any():
                     continue  # the series is not simple anyway
+                where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
-                        float(value[i]),
+                        float(frame_value[j]),
                         float(steps[j]),
                         (
                             True,
@@ -363,7 +380,7 @@ class Columns:
                             -steps[j],
                         ),
                     )
-                    for j, i in zip(these.tolist(), at.tolist(), strict=True)
+                    for j, i in zip(where.tolist(), at.tolist(), strict=True)
                 ]
                 decision = decide(figures)
                 best = int(at[decision.chosen])
@@ -371,9 +388,13 @@ class Columns:
                 own_bits[best] = int(
                     np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
                 )
-            del rows, winner, steps, published_codes
+            del rows, winner, steps, published_codes, in_frame
         del same
-        self.kept: Ints = np.bincount(s, minlength=n_series)
+        # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
+        # a file-long int64 copy of the int32 series numbers).
+        ends = np.searchsorted(s, np.arange(n_series + 1, dtype=s.dtype))
+        self.kept: Ints = np.diff(ends).astype(np.int64)
+        del ends
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
         # Simple and made of single months alone: any span is a sum of months.
@@ -384,16 +405,19 @@ class Columns:
         take = np.flatnonzero(self.simple[s] & chosen)
         del chosen
         series_taken = s[take].astype(np.int64)
-        month, value, last, cumulative = month[take], value[take], last[take], cumulative[take]
+        month, last, cumulative = month[take], last[take], cumulative[take]
+        value = frame_value[take if kept is None else kept[take]]
+        del kept, frame_value
         row_bits = text_bits[codes[take]]
         if own_bits:
             changed = np.fromiter(own_bits, dtype=np.int64, count=len(own_bits))
             at = np.searchsorted(take, changed)
             hit = at < len(take)
             hit[hit] &= take[at[hit]] == changed[hit]
-            row_bits[at[hit]] = np.fromiter(own_bits.values(), np.int64, len(own_bits))[hit]
+            row_bits[at[hit]] = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
         del s, codes, take
         year = month // 12
+        year += base // 12
         self.first_year = int(year.min()) if len(year) else 0
         n_years = int(year.max()) - self.first_year + 1 if len(year) else 1
         self.first_month, self.n_months = self.first_year * 12, n_years * 12
@@ -421,20 +445,29 @@ class Columns:
         n_rows = len(rows)
         self.values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
         self.present: Bools = np.zeros((n_rows, 12), dtype=bool)
-        self.flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
+        self.flags: Ints = np.zeros((n_rows, 12), dtype=self.flag_dtype)
         single = ~cumulative
         column = month[single] % 12
         self.values[row_of[single], column] = value[single]
         self.present[row_of[single], column] = True
         self.flags[row_of[single], column] = row_bits[single]
         # Jan..m figures of the year in column m - 1 (m >= 2; column 0 is January's month).
-        self.cum_values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
-        self.cum_present: Bools = np.zeros((n_rows, 12), dtype=bool)
-        self.cum_flags: Ints = np.zeros((n_rows, 12), dtype=np.int64)
-        column = last[cumulative] % 12
-        self.cum_values[row_of[cumulative], column] = value[cumulative]
-        self.cum_present[row_of[cumulative], column] = True
-        self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
+        # With none (a file of months), each table is one zero seen as every cell: read-only
+        # and of no size (``has_cumulative`` tells callers there is nothing to copy).
+        self.has_cumulative = bool(cumulative.any())
+        shape = (n_rows, 12)
+        if self.has_cumulative:
+            self.cum_values: Floats = np.zeros(shape, dtype=np.float64)
+            self.cum_present: Bools = np.zeros(shape, dtype=bool)
+            self.cum_flags: Ints = np.zeros(shape, dtype=self.flag_dtype)
+            column = last[cumulative] % 12
+            self.cum_values[row_of[cumulative], column] = value[cumulative]
+            self.cum_present[row_of[cumulative], column] = True
+            self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
+        else:
+            self.cum_values = np.broadcast_to(np.zeros(1, dtype=np.float64), shape)
+            self.cum_present = np.broadcast_to(np.zeros(1, dtype=bool), shape)
+            self.cum_flags = np.broadcast_to(np.zeros(1, dtype=self.flag_dtype), shape)
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
@@ -462,7 +495,7 @@ class Columns:
         found (rule 3: the only difference such a series can give, ``_Year.jan_to``)."""
         values = np.zeros(self.n_months, dtype=np.float64)
         present = np.zeros(self.n_months, dtype=bool)
-        flags = np.zeros(self.n_months, dtype=np.int64)
+        flags = np.zeros(self.n_months, dtype=self.flag_dtype)
         difference = np.zeros(self.n_months, dtype=bool)
         if series >= 0:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
@@ -627,7 +660,7 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     def lookup(role: int) -> _Year:
         """Per (key, year): the series' months and Jan..m figures."""
         series = roles[key_of, role]
-        out = _Year.empty(n)
+        out = _Year.empty(n, columns.flag_dtype)
         has = np.flatnonzero(series >= 0)
         if len(has) and len(row_cell):
             wanted = series[has] * n_years + year[has] - first_year
@@ -637,9 +670,10 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
             out.value[has] = columns.values[at]
             out.found[has] = columns.present[at]
             out.flags[has] = columns.flags[at]
-            out.cum_value[has] = columns.cum_values[at]
-            out.cum_found[has] = columns.cum_present[at]
-            out.cum_flags[has] = columns.cum_flags[at]
+            if columns.has_cumulative:  # else all zeros: left as made (pages never touched)
+                out.cum_value[has] = columns.cum_values[at]
+                out.cum_found[has] = columns.cum_present[at]
+                out.cum_flags[has] = columns.cum_flags[at]
         return out
 
     own, x, m = lookup(0), lookup(1), lookup(2)
@@ -691,7 +725,7 @@ class _Year:
     cum_flags: Ints
 
     @classmethod
-    def empty(cls, n: int) -> _Year:
+    def empty(cls, n: int, flag_dtype: Any = np.int64) -> _Year:
         def floats() -> Floats:
             return np.zeros((n, 12), dtype=np.float64)
 
@@ -699,7 +733,7 @@ class _Year:
             return np.zeros((n, 12), dtype=bool)
 
         def ints() -> Ints:
-            return np.zeros((n, 12), dtype=np.int64)
+            return np.zeros((n, 12), dtype=flag_dtype)
 
         return cls(floats(), bools(), ints(), floats(), bools(), ints())
 
@@ -714,8 +748,9 @@ class _Year:
         if not self.found.any() and not self.cum_found.any():
             # No figure at all (a turnover key has no series of its own): nothing found.
             shape = self.found.shape
-            nothing = np.zeros(shape, dtype=np.int64)
-            return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, nothing.copy()
+            nothing = np.zeros(shape, dtype=self.flags.dtype)
+            parts = np.zeros(shape, dtype=np.int64)
+            return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, parts
         found = np.logical_and.accumulate(self.found, axis=1)
         value = np.where(found, np.cumsum(self.value, axis=1), np.nan)
         flags = np.where(found, np.bitwise_or.accumulate(self.flags, axis=1), 0)
@@ -731,7 +766,7 @@ class _Year:
         n = len(mixed)
         out_found = np.zeros((n, 12), dtype=bool)
         out_value = np.full((n, 12), np.nan)
-        out_flags = np.zeros((n, 12), dtype=np.int64)
+        out_flags = np.zeros((n, 12), dtype=self.flags.dtype)
         out_parts = np.zeros((n, 12), dtype=np.int64)
         for i in range(12):  # Jan..i + 1
             exact = jp[:, i]
@@ -782,6 +817,44 @@ def _in_order(*columns: NDArray[Any]) -> bool:
         if not bool(tied.any()):
             break
     return True
+
+
+def flag_dtype(words: int) -> type[np.integer[Any]]:
+    """The integer that holds a bit for each of ``words`` flag words: the smallest unsigned
+    one up to 32 words, int64 beyond (up to ``MAX_FLAG_WORDS``; an unsigned 64-bit integer
+    would turn into a float beside the int64 arrays it is combined with). Bitmasks of a
+    year-row are 12 per row: 1 byte each, not 8, for a file's usual handful of flags."""
+    if words <= 8:
+        return np.uint8
+    if words <= 16:
+        return np.uint16
+    if words <= 32:
+        return np.uint32
+    return np.int64
+
+
+def _narrowest(distinct: int) -> type[np.signedinteger[Any]]:
+    """The narrowest signed integer that numbers ``distinct`` things (0..distinct - 1)."""
+    if distinct <= 1 << 7:
+        return np.int8
+    if distinct <= 1 << 15:
+        return np.int16
+    if distinct <= 1 << 31:
+        return np.int32
+    return np.int64
+
+
+def _shifted(months: NDArray[Any], base: int) -> NDArray[np.int16]:
+    """``months - base`` as int16 (the caller knows they fit), without an int32 copy."""
+    out = np.empty(len(months), dtype=np.int16)
+    np.subtract(months, base, out=out, casting="unsafe")
+    return out
+
+
+def _index(rows: Ints, n: int) -> NDArray[np.integer[Any]]:
+    """Row numbers into ``n`` rows (from ``flatnonzero``, ``argsort``: int64) as int32
+    when ``n`` allows: half the memory for the index of a file-long column."""
+    return rows.astype(np.int32) if n <= 1 << 31 else rows
 
 
 def _series_of_rows(columns: Columns) -> Ints:

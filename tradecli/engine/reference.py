@@ -9,19 +9,24 @@ and one span at a time, with the full derivation: it is the semantics, what
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.memo import Memo
 from tradecli.engine.spans import LazySpans, SpanIndex
-from tradecli.observations import records
+from tradecli.observations import RowSource, records
 from tradecli.reconcile import SpanTable, reconcile
 
 NAME = "reference"
+
+
+# Rows turned into Python values at a time by ``Engine.tables`` (a few hundred MB).
+BATCH_ROWS = 250_000
 
 
 @dataclass
@@ -94,6 +99,38 @@ class Engine(Memo):
             obs = records(self.frame.iloc[index]) if index is not None else []
             self._tables[key] = reconcile(obs, self.include_flagged)
         return self._tables[key]
+
+    def tables(self, keys: Iterable[SeriesKey]) -> Iterator[tuple[SeriesKey, SpanTable]]:
+        """Each key's ``table``, for many keys: the frame's rows of a batch of keys (up to
+        ``BATCH_ROWS``) are turned into Python values once, where ``table`` does it key by
+        key (a pandas gather per series: most of the time of a whole-file ``data``). The
+        tables are not kept (a whole file's observations as objects would not fit)."""
+        rows = self._rows
+        batch: list[SeriesKey] = []
+        n_rows = 0
+
+        def made() -> Iterator[tuple[SeriesKey, SpanTable]]:
+            gathered = [rows[k] for k in batch if k in rows and k not in self._tables]
+            source = RowSource(self.frame.iloc[np.concatenate(gathered)]) if gathered else None
+            at = 0
+            for k in batch:
+                table = self._tables.get(k)
+                if table is None:
+                    n = len(rows[k]) if k in rows else 0
+                    assert source is not None or n == 0
+                    obs = [source.observation(i) for i in range(at, at + n)] if source else []
+                    at += n
+                    table = reconcile(obs, self.include_flagged)
+                yield k, table
+
+        for key in keys:
+            batch.append(key)
+            n_rows += len(rows[key]) if key in rows else 0
+            if n_rows >= BATCH_ROWS:
+                yield from made()
+                batch, n_rows = [], 0
+        if batch:
+            yield from made()
 
     def spans(self, key: SeriesKey) -> LazySpans:
         """The series' spans, each reconciled only when a rule first looks at it."""

@@ -83,12 +83,34 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame | None:
         reader = _begin(path, context)
         if reader is None:
             return None
-        frame = reader.finish()
+        try:
+            frame = reader.finish()
+        finally:
+            give_back()
     except (_Fallback, pa.ArrowInvalid, UnicodeDecodeError, EOFError, OSError, zlib.error):
         return None  # a damaged gzip too: the plain path says what is wrong
     if "flags" in reader.seen:
         note_unknown_flags(reader.seen["flags"].values(), str(path), context)
     return frame
+
+
+def give_back() -> None:
+    """Hand the C heap that the reading freed back to the system (glibc's ``malloc_trim``).
+
+    Each reader thread allocates from its own malloc arena (the blocks' numpy arrays and
+    Python objects); what it frees stays in that arena, counted in the process' memory,
+    until it is trimmed. At 10M rows that is about 75 MB, held through the whole command
+    (``summary --no-cache``: its peak 1097 -> 1027 MB). A C library without
+    ``malloc_trim`` (not glibc) is left alone."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:  # pragma: no cover - a platform that cannot load its own symbols
+        return
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 def _begin(path: Path, context: ReadContext) -> _Reader | None:
