@@ -73,18 +73,25 @@ def dask_scheduler() -> Iterator[str]:
     """The address of a Dask cluster of two worker processes of one thread each (as
     ``--engine dask`` runs in production), shared by the tests of a module: starting one
     costs seconds of CPU, so tests use this one (or ``dask_client``), never a cluster of
-    their own. It ends with the module: idle, its heartbeats cost about 0.1 CPU-second a
-    second, through the rest of the run (keep the Dask tests together, in
-    ``test_dask_engine.py``). The workers' sampling profiler (a diagnostic) is off.
-    Skipped without dask."""
+    their own. It ends with the module: idle, its heartbeats cost CPU through the rest of
+    the run (keep the Dask tests together, in ``test_dask_engine.py``: ``--dist loadfile``
+    runs a file on one pytest-xdist worker, so only that worker starts a cluster). The
+    workers' sampling profiler and the monitors are quiet (they are diagnostics). Skipped
+    without dask."""
     pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
     import logging
 
     import dask
 
+    quiet = {  # diagnostics only: the sampling profiler off, the event-loop and system
+        # monitors (every 20 ms and 500 ms by default) seldom, as the cluster idles
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.admin.system-monitor.interval": "5s",
+    }
     with (
-        dask.config.set({"distributed.worker.profile.enabled": False}),
+        dask.config.set(quiet),
         distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,

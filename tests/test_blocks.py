@@ -23,7 +23,7 @@ from tradecli.dataset import load
 from tradecli.errors import BadInput
 from tradecli.readers import blocks, parquet
 
-BLOCK = 40_000  # bytes: the 12,000-row file below is about a dozen blocks
+BLOCK = 20_000  # bytes: the 6,000-row file below (300 kB) is about fifteen blocks
 
 
 pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its own
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("cache_dir")  # conftest: a cache of its ow
 
 @pytest.fixture(scope="module")
 def generated(generate: Callable[[int, int], Path]) -> Path:
-    return generate(12_000, 5)
+    return generate(6_000, 5)
 
 
 def _pieces(path: Path, block: int = BLOCK) -> tuple[list[pd.DataFrame], list[str]]:

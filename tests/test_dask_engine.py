@@ -71,7 +71,7 @@ def test_dask_summary_equals_local_and_csv(
     from tradecli.selection import Selection
 
     folder = tmp_path_factory.mktemp("dask")
-    generated = generate(4_000, 11)
+    generated = generate(2_000, 11)
     rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
     reporter = str(rows["reporter"].iloc[-1])
     assert rows["reporter"].nunique() > 2  # several partitions, on both workers
@@ -173,7 +173,7 @@ def small_trade(
     total of every flow and month (the sum of its partners, so shares of the world can
     be computed), and their converted dataset."""
     folder = tmp_path_factory.mktemp("small")
-    generated = generate(3_000, 17)
+    generated = generate(2_000, 17)
     rows = pd.read_csv(generated, dtype=str, keep_default_na=False)
     rows = rows[
         rows["published"]

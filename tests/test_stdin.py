@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -89,23 +87,22 @@ def test_a_missing_data_path_is_still_a_usage_error(runner: CliRunner) -> None:
         assert "'no-such.csv' does not exist" in err
 
 
-def test_stdin_is_never_cached(tmp_path: Path) -> None:
+def test_stdin_is_never_cached(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Even with every size worth caching, neither the parsed-file cache nor the result
     cache writes anything for data read from standard input, and a second run with other
-    data answers from that data."""
+    data answers from that data. In process: both caches are the command's own (the
+    result cache is its Click command class, ``cli.replay``), not the process's."""
     cache = tmp_path / "cache"
-    env = {"TRADECLI_CACHE_DIR": str(cache), "TRADECLI_RESULT_CACHE_MIN_BYTES": "0"}
-    ask = [sys.executable, "-m", "tradecli", "--data", "-", "value", "-s", "2023-01", "-f", "csv"]
-    first = subprocess.run(ask, input=TIDY, capture_output=True, env=_env(env), check=True)
+    monkeypatch.setenv("TRADECLI_CACHE_DIR", str(cache))
+    monkeypatch.setenv("TRADECLI_RESULT_CACHE_MIN_BYTES", "0")
+    ask = ["--data", "-", "value", "-s", "2023-01", "-f", "csv"]
+    first = invoke(runner, TIDY, *ask)
     other = TIDY.replace(b"2023-01,2,", b"2023-01,7,")
-    second = subprocess.run(ask, input=other, capture_output=True, env=_env(env), check=True)
-    rows = [next(csv.DictReader(io.StringIO(r.stdout.decode()))) for r in (first, second)]
+    second = invoke(runner, other, *ask)
+    assert (first[0], second[0]) == (0, 0), (first[2], second[2])
+    rows = [next(csv.DictReader(io.StringIO(out))) for _, out, _ in (first, second)]
     values = [row["value"] for row in rows]
     assert [float(v) for v in values] == [2_000_000, 7_000_000]
     assert not cache.exists() or not any(p.is_file() for p in cache.rglob("*"))
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    import os
-
-    return {**os.environ, **extra}

@@ -22,12 +22,12 @@ from .conftest import TIDY_HEADER
 
 @pytest.fixture(scope="module")
 def generated(generate: Callable[[int, int], Path]) -> Path:
-    return generate(20_000, 5)
+    return generate(10_000, 5)
 
 
 @pytest.fixture(autouse=True)
 def small_is_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The generated file (about 1 MB) counts as large, in blocks of a few hundred rows."""
+    """The generated file (about 500 kB) counts as large, in blocks of a few hundred rows."""
     monkeypatch.setenv(store.ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
     monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 16 << 10)
@@ -204,11 +204,11 @@ def test_a_bad_row_deep_in_a_large_file_gives_the_plain_message(
 ) -> None:
     path = tmp_path / "bad.csv"
     lines = generated.read_text(encoding="utf-8").splitlines()
-    lines[15000] = lines[15000].replace(",export,", ",exprot,").replace(",import,", ",imprt,")
+    lines[8000] = lines[8000].replace(",export,", ",exprot,").replace(",import,", ",imprt,")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     argv = ["--data", str(path), "summary", "--reporter", _reporter(generated)]
     out, err, code = _main(argv, capsys)
-    assert code == 1 and f"{path}:15001: flow:" in err
+    assert code == 1 and f"{path}:8001: flow:" in err
     monkeypatch.setattr(tidy_fast, "MIN_BYTES", 1 << 62)
     assert _main([*argv, "--no-cache"], capsys) == (out, err, code)
 
