@@ -41,6 +41,8 @@ def run() -> None:
     than the memory, or than a limit set with ``ulimit -v``) is one line and exit 1."""
     import tradecli.caching
 
+    global _signalled
+    _signalled = False
     tradecli.caching.write_behind = True  # entries of parsed files: written while it works
     # numpy, imported later, then asks for no transparent huge pages (``engine.bulk.
     # small_pages`` says why): the reader's and pandas' file-long arrays too. A 10M-row
@@ -67,8 +69,14 @@ def run() -> None:
         code = finish(code)
         _settle()
     except Interrupted:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while we leave
-        code = _say("interrupted", 130)
+        code = _interrupted()
+    except Exception:
+        # A Ctrl-C that landed inside a compiled module comes out as that module's own
+        # error (pandas' import: "ImportError: PyCapsule_Import could not import module"):
+        # still an interrupt, once the handler has run. Any other error goes on as it is.
+        if not _signalled:
+            raise
+        code = _interrupted()
     finally:
         # The answer is written and the exit code settled: a Ctrl-C from here on changes
         # neither (putting back the interpreter's handler would let one arriving now end
@@ -112,7 +120,19 @@ def _lost_output_errors() -> tuple[type[BaseException], ...]:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    global _signalled
+    _signalled = True
     raise Interrupted
+
+
+# Whether ``_interrupt`` has run in this process (``run``: an error after it is Ctrl-C's).
+_signalled = False
+
+
+def _interrupted() -> int:
+    """Ctrl-C: one line and 130; a second Ctrl-C while we leave is ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return _say("interrupted", 130)
 
 
 def _say(line: str, code: int) -> int:
