@@ -27,7 +27,7 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
                 f"not available for {result.period.label()} ({len(missing)} series, not "
                 f"shown; --all shows them): {names}",
             )
-        folded.data = result.to_dict()
+        folded.data = result.to_dict  # the JSON payload and the derivation: when asked for
         folded.records = partial(value_records, result)
         return folded
     columns = [
@@ -58,14 +58,13 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
             )
         notes.extend(f"{a.key.label()}: {n}" for n in a.notes)
     notes.extend(flag_note(list(result.answers)))
-    explain = [line for a in result.answers for line in a.explain()]
     return Report(
         f"Value over {result.period.label()}",
         columns,
         rows,
-        result.to_dict(),
+        result.to_dict,
         notes,
-        explain,
+        partial(_explain, result),
         [*KEY_FIELDS, "rule", "complete", "qualifiers"],
         result.records,
     )
@@ -83,3 +82,8 @@ def value_records(result: ValueResult) -> list[dict[str, Any]]:
         )
         for a in result.answers
     ]
+
+
+def _explain(result: ValueResult) -> list[str]:
+    """Every answer's derivation (``--explain``)."""
+    return [line for a in result.answers for line in a.explain()]
