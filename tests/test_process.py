@@ -88,19 +88,11 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(
 def test_running_out_of_memory_is_one_line_and_exit_1(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tradecli.cli import process
 
     def exhausted() -> None:
         raise MemoryError
 
-    monkeypatch.setattr(process, "main", exhausted)
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        with pytest.raises(SystemExit) as ended:
-            process.run()
-    finally:
-        signal.signal(signal.SIGINT, previous)  # run leaves Ctrl-C ignored, for its exit
-    assert ended.value.code == 1
+    assert _run_with(exhausted, monkeypatch) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("error: out of memory: ")
@@ -114,19 +106,12 @@ def test_run_asks_numpy_for_small_pages_unless_the_user_said(
     """``run`` sets numpy's huge-page advice off (``NUMPY_MADVISE_HUGEPAGE``, read when
     numpy is imported: here it already is, so this checks the variable alone); a value
     the user set is left as it is."""
-    from tradecli.cli import process
 
     if given is None:
         monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
     else:
         monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", given)
-    monkeypatch.setattr(process, "main", lambda: None)
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        with pytest.raises(SystemExit):
-            process.run()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    _run_with(lambda: None, monkeypatch)
     assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == kept
 
 
@@ -140,7 +125,7 @@ def _run_with(main: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> obje
         with pytest.raises(SystemExit) as ended:
             process.run()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous)  # run leaves Ctrl-C ignored, for its exit
     return ended.value.code
 
 

@@ -512,18 +512,25 @@ def project_span(
         p = project_from(engine, basis, method, last_full, plan)
         return SpanProjections(basis, (p,), p, f"{method} (asked for)")
     by_method = tuple(project_from(engine, basis, m, last_full, plan) for m in METHODS)
+    years = [h.full.period.start_year for h in by_method[1].history]
+    return auto_choice(basis, by_method, years)
+
+
+def auto_choice(
+    basis: Answer, by_method: tuple[Projection, ...], years: Sequence[int]
+) -> SpanProjections:
+    """auto's pick among ``by_method`` (in ``METHODS`` order): seasonal where it is found
+    (``years``: the earlier years it used), else linear; with the reason."""
     linear_p, seasonal_p = by_method[0], by_method[1]
     if seasonal_p.found:
-        years = ", ".join(str(h.full.period.start_year) for h in seasonal_p.history)
-        n = len(seasonal_p.history)
+        n = len(years)
         why = (
-            f"auto chose seasonal: {n} earlier year{'s' if n != 1 else ''} ({years}) "
-            f"{'have' if n != 1 else 'has'} both {_months_label(basis.period.n_months)} and the "
-            "full year"
+            f"auto chose seasonal: {n} earlier year{'s' if n != 1 else ''} "
+            f"({', '.join(str(y) for y in years)}) {'have' if n != 1 else 'has'} both "
+            f"{_months_label(basis.period.n_months)} and the full year"
         )
         return SpanProjections(basis, by_method, seasonal_p, why)
-    why = f"auto chose linear: {seasonal_p.reason}"
-    return SpanProjections(basis, by_method, linear_p, why)
+    return SpanProjections(basis, by_method, linear_p, f"auto chose linear: {seasonal_p.reason}")
 
 
 def ytd_spans(

@@ -30,6 +30,7 @@ from tradecli.analysis.projection import (
     SeriesProjection,
     SpanProjections,
     _months_label,
+    auto_choice,
     exact_mean,
     linear,
     ytd_growth,
@@ -249,17 +250,7 @@ def _project_span(inputs: _Inputs, method: Method) -> SpanProjections:
         p = _projection(inputs, method)
         return SpanProjections(basis, (p,), p, f"{method} (asked for)")
     by_method = tuple(_projection(inputs, m) for m in METHODS)
-    linear_p, seasonal_p = by_method[0], by_method[1]
-    if seasonal_p.found:
-        years = ", ".join(str(y) for y in inputs.years)
-        n = len(inputs.years)
-        why = (
-            f"auto chose seasonal: {n} earlier year{'s' if n != 1 else ''} ({years}) "
-            f"{'have' if n != 1 else 'has'} both {_months_label(basis.period.n_months)} and the "
-            "full year"
-        )
-        return SpanProjections(basis, by_method, seasonal_p, why)
-    return SpanProjections(basis, by_method, linear_p, f"auto chose linear: {seasonal_p.reason}")
+    return auto_choice(basis, by_method, inputs.years)
 
 
 def _projection(inputs: _Inputs, method: Method) -> Projection:
@@ -288,26 +279,17 @@ def _projection(inputs: _Inputs, method: Method) -> Projection:
         )
     base_ytd = inputs.base_ytd
     year = basis.period.start_year
-    if not last_full.found:
+    reason = (
+        f"no {year - 1} total"
+        if not last_full.found
+        else f"no {base_ytd.period.label()} figure"
+        if not base_ytd.found or not base_ytd.value
+        else None
+    )
+    if reason is not None:
         return _Projection(
-            method,
-            basis,
-            None,
-            last_full,
-            base_ytd=base_ytd,
-            reason=f"no {year - 1} total",
-            flag_words=words,
+            method, basis, None, last_full, base_ytd=base_ytd, reason=reason, flag_words=words
         )
-    if not base_ytd.found or not base_ytd.value:
-        return _Projection(
-            method,
-            basis,
-            None,
-            last_full,
-            base_ytd=base_ytd,
-            reason=f"no {base_ytd.period.label()} figure",
-            flag_words=words,
-        )
-    assert last_full.value is not None
+    assert last_full.value is not None and base_ytd.value is not None
     value = ytd_growth(basis.value, base_ytd.value, last_full.value)
     return _Projection(method, basis, value, last_full, base_ytd=base_ytd, flag_words=words)
