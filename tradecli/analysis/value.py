@@ -56,6 +56,17 @@ class ValueResult:
 
 
 def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> ValueResult:
+    """Each key's value over ``period``. A calendar year or Jan..m span of many keys is
+    read off the columns' year arrays (``summary_bulk.YearAnswers``: series with Jan..m
+    figures beside their months too, which ``engine.value`` leaves to the reference)."""
+    from tradecli.engine import bulk as bulk_engine
+
+    first, last = period
+    if first % 12 == 0 and first // 12 == last // 12 and bulk_engine.enabled(len(keys)):
+        from tradecli.analysis.summary_bulk import YearAnswers
+
+        answers = YearAnswers(dataset, keys)
+        return ValueResult(period, [answers.value(k, period) for k in keys])
     return ValueResult(period, [dataset.engine.value(k, period) for k in keys])
 
 
