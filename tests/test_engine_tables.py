@@ -56,3 +56,30 @@ def test_tables_equal_table_key_by_key(monkeypatch: pytest.MonkeyPatch) -> None:
     expected = {k: one_by_one.table(k) for k in (TJK, KAZ, NONE)}
     assert dict(_engine().tables([TJK, KAZ, NONE])) == expected
     assert dict(one_by_one.tables([KAZ, TJK])) == {KAZ: expected[KAZ], TJK: expected[TJK]}
+
+
+def test_a_table_asked_between_two_keys_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller that asks ``table`` of a later key of the same batch while ``tables`` is
+    giving out the earlier ones still gets every key's own observations (KGZ's after
+    KAZ's, whose table was made in between)."""
+    monkeypatch.setattr(reference, "BATCH_ROWS", 100)
+    kgz = KAZ.with_partner("KGZ")
+
+    def engine() -> Engine:
+        return Engine(
+            frame(
+                obs("2023-01", 1.0, flow="export"),
+                obs("2023-01", 2.0, flow="export", partner="KAZ"),
+                obs("2023-01", 3.0, flow="export", partner="KGZ"),
+            )
+        )
+
+    expected = {k: engine().table(k) for k in (TJK, KAZ, kgz)}
+    asked = engine()
+    found = {}
+    for key, table in asked.tables([TJK, KAZ, kgz]):
+        found[key] = table
+        if key == TJK:
+            asked.table(KAZ)
+    assert found == expected
+    assert found[kgz].spans[Period.month(2023 * 12)].value == 3.0

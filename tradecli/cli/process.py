@@ -108,9 +108,15 @@ def _settle() -> None:
     and flushed: a Ctrl-C now leaves the entry unwritten (its temporary file is removed by
     the next run), not the answer or its exit code."""
     parsed = sys.modules.get("tradecli.caching.parsed")
-    if parsed is not None:
-        with contextlib.suppress(Interrupted):
-            parsed.settle()
+    if parsed is None:
+        return
+    try:
+        parsed.settle()
+    except Interrupted:
+        pass
+    except Exception:
+        if not _signalled:  # a Ctrl-C turned into a compiled module's error: as above
+            raise
 
 
 def _lost_output_errors() -> tuple[type[BaseException], ...]:

@@ -110,11 +110,15 @@ class Engine(Memo):
         n_rows = 0
 
         def made() -> Iterator[tuple[SeriesKey, SpanTable]]:
-            gathered = [rows[k] for k in batch if k in rows and k not in self._tables]
+            # Which keys are read is settled before the first is given out: a caller that
+            # asks ``table`` in between changes nothing here.
+            kept = [self._tables.get(k) for k in batch]
+            gathered = [
+                rows[k] for k, t in zip(batch, kept, strict=True) if t is None and k in rows
+            ]
             source = RowSource(self.frame.iloc[np.concatenate(gathered)]) if gathered else None
             at = 0
-            for k in batch:
-                table = self._tables.get(k)
+            for k, table in zip(batch, kept, strict=True):
                 if table is None:
                     n = len(rows[k]) if k in rows else 0
                     assert source is not None or n == 0
