@@ -449,6 +449,9 @@ class Reconciled:
 
 def reconcile_span(period: Period, observations: list[Observation]) -> Reconciled:
     """Reconcile the (non-excluded) observations of one series over one span."""
+    if len(observations) == 1:  # ``decide``'s single figure, without ranking it
+        only = observations[0]
+        return Reconciled(period, only, (only,), (), _SINGLE.reason)
     decision = decide([Figure(o.value, o.step, _rank(o)) for o in observations])
     return Reconciled(
         period,
