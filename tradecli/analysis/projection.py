@@ -65,7 +65,7 @@ def linear(ytd: float, months: int) -> float:
 
 def seasonal(ytd: float, shares: Sequence[float]) -> tuple[float, float, float]:
     """(projection, low, high): ytd ÷ mean share, and ytd ÷ the largest / smallest share."""
-    return ytd / mean(shares), ytd / max(shares), ytd / min(shares)
+    return ytd / exact_mean(shares), ytd / max(shares), ytd / min(shares)
 
 
 def ytd_growth(ytd: float, base_ytd: float, last_full: float) -> float:

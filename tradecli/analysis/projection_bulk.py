@@ -31,13 +31,19 @@ from tradecli.analysis.projection import (
     SpanProjections,
     _months_label,
     auto_choice,
-    exact_mean,
     linear,
+    seasonal,
     ytd_growth,
 )
-from tradecli.analysis.summary_bulk import Lazy, YearAnswers, _span, last_where, not_found
-from tradecli.engine.answers import EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
-from tradecli.engine.bulk import bulk_answer
+from tradecli.analysis.summary_bulk import (
+    Lazy,
+    YearAnswers,
+    _span,
+    cell_answer,
+    last_where,
+    not_found,
+)
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
@@ -66,14 +72,9 @@ class _Cells:
             return found
         at = months - 1
         period = _span(self.year[row], months)
-        value, bits = self.value[row][at], self.flags[row][at]
-        words = self.flag_words(bits)
-        ask = partial(self.engine.value, key, period)
-        if self.xm[row][at]:
-            made = bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, ask, words)
-        else:
-            n_parts = self.parts[row][at]
-            made = bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, ask, words)
+        words = self.flag_words(self.flags[row][at])
+        value, xm, n_parts = self.value[row][at], self.xm[row][at], self.parts[row][at]
+        made = cell_answer(self.engine.value, key, period, value, words, xm, n_parts)
         self.made[(row, months)] = made
         return made
 
@@ -272,21 +273,18 @@ def _projection(inputs: _Inputs, method: Method) -> Projection:
                 reason=f"no earlier year has both {_months_label(months)} and its full year",
                 flag_words=words,
             )
-        shares, ytd = inputs.shares, basis.value
-        value, low, high = ytd / exact_mean(shares), ytd / max(shares), ytd / min(shares)
+        value, low, high = seasonal(basis.value, inputs.shares)
         return _Projection(
             method, basis, value, last_full, low, high, inputs.history, flag_words=words
         )
     base_ytd = inputs.base_ytd
     year = basis.period.start_year
-    reason = (
-        f"no {year - 1} total"
-        if not last_full.found
-        else f"no {base_ytd.period.label()} figure"
-        if not base_ytd.found or not base_ytd.value
-        else None
-    )
-    if reason is not None:
+    reason = ""
+    if not last_full.found:
+        reason = f"no {year - 1} total"
+    elif not base_ytd.found or not base_ytd.value:
+        reason = f"no {base_ytd.period.label()} figure"
+    if reason:
         return _Projection(
             method, basis, None, last_full, base_ytd=base_ytd, reason=reason, flag_words=words
         )

@@ -124,24 +124,24 @@ class ProjectionReport:
         actuals used."""
         tested = self.backtest or []
         methods = [m for m in METHODS if self.method in (Method.auto, m)]
-        # The flags, and whether approximate, of every figure used (inputs and actuals).
-        used: dict[tuple[SeriesKey, int, Method], tuple[set[str], list[bool]]] = {}
+        # The flags of every figure used (inputs and actuals), and where one is approximate.
+        flags_used: dict[tuple[SeriesKey, int, Method], set[str]] = {}
+        approximate: set[tuple[SeriesKey, int, Method]] = set()
         for sp in tested:
             for span in sp.spans:
                 for p in span.by_method:
                     if sp.error(p) is not None and sp.actual is not None:
-                        flags, approximate = used.setdefault(
-                            (sp.key, p.months, p.method), (set(), [False])
+                        used = (sp.key, p.months, p.method)
+                        flags_used.setdefault(used, set()).update(
+                            p.input_flags(), flags_of(sp.actual)
                         )
-                        flags.update(p.input_flags())
-                        flags.update(flags_of(sp.actual))
-                        if not approximate[0]:
-                            approximate[0] = bool(p.qualifiers or sp.actual.qualifiers)
+                        if p.qualifiers or sp.actual.qualifiers:
+                            approximate.add(used)
         out = []
         for e in backtest_errors(tested):
             if e.method not in methods:
                 continue
-            flags, approximate = used.get((e.key, e.months, e.method), (set(), [False]))
+            used = (e.key, e.months, e.method)
             years = [y for y, _ in e.errors]
             sizes = [abs(err) for _, err in e.errors]
             out.append(
@@ -152,8 +152,8 @@ class ProjectionReport:
                     "value": e.mean_absolute,
                     "low": min(sizes),
                     "high": max(sizes),
-                    "approximate": approximate[0],
-                    "flags": ";".join(sorted(flags)),
+                    "approximate": used in approximate,
+                    "flags": ";".join(sorted(flags_used.get(used, ()))),
                     "method": str(e.method),
                     "months": e.months,
                     "years": ";".join(map(str, years)),

@@ -141,11 +141,7 @@ class Made:
             ky, at = self.ky, months - 1
             value = float(ky.value[row, at])
             bits, xm, n_parts = int(ky.flags[row, at]), bool(ky.xm[row, at]), int(ky.parts[row, at])
-        words = self.columns.flag_words(bits)
-        made = partial(self.ask, key, period)
-        if xm:
-            return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
-        return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
+        return cell_answer(self.ask, key, period, value, self.columns.flag_words(bits), xm, n_parts)
 
     def month(self, key: SeriesKey, row: int, column: int) -> Answer:
         """The single month ``column`` + 1 of row ``row``'s year (found)."""
@@ -157,6 +153,23 @@ class Made:
         if ky.month_xm[row, column]:
             return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
         return bulk_answer(key, period, value, EXACT, 0, made, words)
+
+
+def cell_answer(
+    ask: Callable[[SeriesKey, Period], Answer],
+    key: SeriesKey,
+    period: Period,
+    value: float,
+    words: tuple[str, ...],
+    xm: bool,
+    n_parts: int,
+) -> Answer:
+    """The answer of a found Jan..m cell of a ``KeyYears``: export + import (``xm``), else
+    its own figure, exact or the sum of ``n_parts`` parts; its derivation ``ask``'s."""
+    made = partial(ask, key, period)
+    if xm:
+        return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+    return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
 
 
 class Lazy(Sequence[T]):

@@ -61,8 +61,7 @@ def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> Va
     figures beside their months too, which ``engine.value`` leaves to the reference)."""
     from tradecli.engine import bulk as bulk_engine
 
-    first, last = period
-    if first % 12 == 0 and first // 12 == last // 12 and bulk_engine.enabled(len(keys)):
+    if period.is_year_to_date and bulk_engine.enabled(len(keys)):
         from tradecli.analysis.summary_bulk import YearAnswers
 
         answers = YearAnswers(dataset, keys)

@@ -109,7 +109,7 @@ class Engine(Memo):
         batch: list[SeriesKey] = []
         n_rows = 0
 
-        def made() -> Iterator[tuple[SeriesKey, SpanTable]]:
+        def made(batch: list[SeriesKey]) -> Iterator[tuple[SeriesKey, SpanTable]]:
             # Which keys are read is settled before the first is given out: a caller that
             # asks ``table`` in between changes nothing here.
             kept = [self._tables.get(k) for k in batch]
@@ -131,10 +131,10 @@ class Engine(Memo):
             batch.append(key)
             n_rows += len(rows[key]) if key in rows else 0
             if n_rows >= BATCH_ROWS:
-                yield from made()
+                yield from made(batch)
                 batch, n_rows = [], 0
         if batch:
-            yield from made()
+            yield from made(batch)
 
     def spans(self, key: SeriesKey) -> LazySpans:
         """The series' spans, each reconciled only when a rule first looks at it."""
