@@ -168,7 +168,8 @@ def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -
     0, 3, 1, 2), the other figure of each span would win. ``chunk``: one pass, or a span
     at a time."""
     monkeypatch.setattr(reconcile, "CHUNK_ROWS", chunk)
-    step = np.array([1.0, 10.0, 1.0, 1.0, 100.0, 1.0])
+    # Rows 2 and 4, not read, hold steps that would make figures agree if they were read.
+    step = np.array([1.0, 10.0, 100.0, 1.0, 100.0, 1.0])
     dates = np.array([0, 3, 1, 2, 5, 4], dtype=np.int8)
     bounds = np.array([0, 2, 4], dtype=np.int64)
     value = np.array([9.0, 500.0, 500.5, 7.0, 100.2, 100.0])
@@ -180,7 +181,10 @@ def test_decide_reads_steps_and_dates_through_at(chunk: int, monkeypatch: Any) -
     assert winner.tolist() == [0, 2]
     assert [reconcile.REASON_CODES[r] for r in reason.tolist()] == [reconcile.RANK_REASONS[2]] * 2
     in_order = np.array([100.0, 500.0, 7.0, 9.0])
-    unread, _ = reconcile.decide_disagreeing(bounds, in_order, step[:4], exact, official, dates[:4])
+    in_order_step = np.array([1.0, 10.0, 1.0, 1.0])
+    unread, _ = reconcile.decide_disagreeing(
+        bounds, in_order, in_order_step, exact, official, dates[:4]
+    )
     assert unread.tolist() == [1, 3]
     quiet, no_reasons = reconcile.decide_disagreeing(
         bounds, value, step, exact, official, dates, at=at, reasons=False

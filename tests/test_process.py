@@ -119,6 +119,9 @@ def _run_with(main: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> obje
     """``process.run`` with ``main`` in place of the command line: its exit code."""
     from tradecli.cli import process
 
+    if "NUMPY_MADVISE_HUGEPAGE" not in os.environ:  # run sets it: gone again after the test
+        monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "")
+        monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE")
     monkeypatch.setattr(process, "main", main)
     previous = signal.getsignal(signal.SIGINT)
     try:

@@ -97,13 +97,13 @@ def test_a_single_figure_is_chosen_without_ranking_as_decide_would() -> None:
     """One figure of a span (most spans of a file): it is the chosen, agreeing figure,
     nothing superseded, no reason; the same as ``decide`` gives for one figure. Flags that
     rank (about, official statement) change nothing when there is nothing to rank."""
-    from tradecli.reconcile import Figure, decide, reconcile_span
+    from tradecli.reconcile import Figure, _rank, decide, reconcile_span
 
     for flags in ("", "about", "official statement"):
         (only,) = records(frame(obs("2023-03", 7.5, flags=flags)))
         found = reconcile_span(only.period, [only])
         assert (found.chosen, found.agreeing, found.superseded) == (only, (only,), ())
         assert found.reason == "" and found.value == 7.5
-        decision = decide([Figure(only.value, only.step, (True, True, "", -1.0))])
+        decision = decide([Figure(only.value, only.step, _rank(only))])
         assert (decision.chosen, decision.winning, decision.superseded) == (0, (0,), ())
         assert decision.reason == found.reason

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tradecli.caching import parsed
 from tradecli.cli import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -97,6 +98,7 @@ def test_stdin_is_never_cached(
     cache = tmp_path / "cache"
     monkeypatch.setenv("TRADECLI_CACHE_DIR", str(cache))
     monkeypatch.setenv("TRADECLI_RESULT_CACHE_MIN_BYTES", "0")
+    monkeypatch.setattr(parsed, "MIN_BYTES", 0)  # a file this small would be cached
     ask = ["--data", "-", "value", "-s", "2023-01", "-f", "csv"]
     first = invoke(runner, TIDY, *ask)
     other = TIDY.replace(b"2023-01,2,", b"2023-01,7,")
