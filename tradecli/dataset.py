@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
@@ -20,7 +21,10 @@ import pandas as pd
 
 from tradecli import engine as engines
 from tradecli import observations, readers
+from tradecli.caching import keys
+from tradecli.caching.parsed import Keyed
 from tradecli.engine.answers import SeriesKey
+from tradecli.engine.bulk import Columns
 from tradecli.engine.reference import Engine
 from tradecli.engine.series import Series, series_of
 from tradecli.errors import BadInput, BadRequest, Problem
@@ -75,6 +79,11 @@ class Dataset:
     engine_name: str = engines.DEFAULT
     _engine: Engine | None = field(default=None, init=False, repr=False)
     _series: Series | None = field(default=None, init=False, repr=False)
+    _columns: Columns | None = field(default=None, init=False, repr=False)
+    # The cache entry the frame is, unchanged (``load``: one large file, nothing filtered
+    # out): the columns are cached beside it. Not an argument, so a dataset made from
+    # another (``dataclasses.replace``) never carries it.
+    _keyed: Keyed | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> Engine:
@@ -94,7 +103,34 @@ class Dataset:
 
     def keys(self) -> list[SeriesKey]:
         """Every series with a row in the data, sorted (what ``engine.keys()`` lists)."""
+        if self._series is None and self._columns is None:
+            self._columns = self._cached_columns()
+        if self._series is None and self._columns is not None:
+            return list(self._columns.keys)  # the same list: the columns' keys are the series'
         return list(self.series().keys)
+
+    def columns(self) -> Columns:
+        """Every series as arrays (``engine.bulk.Columns``), built once; for a large file
+        read through the cache, built once per content and options (stored beside the
+        parsed entry, ``_cached_columns``)."""
+        if self._columns is None:
+            self._columns = self._cached_columns()
+        if self._columns is None:
+            flagged = self.filters.include_flagged
+            self._columns = Columns(self.frame, flagged, self.series())
+            if self._keyed is not None:
+                self._keyed.write(_columns_name(flagged), _columns_key(), self._columns.save)
+        return self._columns
+
+    def forget_columns(self) -> None:
+        """Let the columns go (a Dask worker, done with a partition)."""
+        self._columns = None
+
+    def _cached_columns(self) -> Columns | None:
+        if self._keyed is None:
+            return None
+        body = self._keyed.read(_columns_name(self.filters.include_flagged), _columns_key())
+        return None if body is None else Columns.load(body)
 
     def reporters(self) -> list[str]:
         return sorted({str(r) for r in self.frame["reporter"].unique()})
@@ -129,12 +165,32 @@ def load(
         progress=progress,
         strict=strict,
     )
-    frame = observations.concat(_read(f, context, use_cache) for f in files)
+    read = [_read(f, context, use_cache) for f in files]
+    frame = observations.concat(f for f, _ in read)
     if not paths:
         frame["source"] = frame["source"].cat.rename_categories([BUNDLED_ID])
     frame, left_out = apply_filters(frame, filters)
     notes = context.notes + unit_warnings(frame)
-    return Dataset(frame, groups, files, filters, notes, left_out)
+    dataset = Dataset(frame, groups, files, filters, notes, left_out)
+    if len(read) == 1 and read[0][0] is frame:  # one file's entry, nothing left out
+        dataset._keyed = read[0][1]
+    return dataset
+
+
+def _columns_name(include_flagged: bool) -> str:
+    """The name of the columns' entry beside a parsed file's (``caching.parsed.Keyed``)."""
+    return "columns-flagged" if include_flagged else "columns"
+
+
+@cache
+def _columns_key() -> str:
+    """What else the columns depend on: the code that builds them (a hash of its modules'
+    source), so that a change to the rules makes new entries even within one version."""
+    from tradecli import reconcile
+    from tradecli.engine import answers, bulk, series
+
+    modules = (bulk, series, reconcile, observations, answers)
+    return keys.digest([Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules])
 
 
 def data_files(paths: Sequence[Path | str]) -> list[Path | str]:
@@ -190,22 +246,29 @@ def _walk(folder: Path) -> list[Path]:
     return sorted(found.values())
 
 
-def _read(path: Path | str, context: ReadContext, use_cache: bool) -> pd.DataFrame:
-    """One file's observations; a file that cannot be opened is a ``BadInput``, and a pipe
-    (``--data <(cat f.csv)``) is read once into a temporary file and named as given; a URL
-    is a converted dataset, read through fsspec."""
+def _read(
+    path: Path | str, context: ReadContext, use_cache: bool
+) -> tuple[pd.DataFrame, Keyed | None]:
+    """One file's observations, and the cache entry they are (None: not cached); a file
+    that cannot be opened is a ``BadInput``, and a pipe (``--data <(cat f.csv)``) is read
+    once into a temporary file and named as given; a URL is a converted dataset, read
+    through fsspec."""
     from tradecli.readers import parquet
 
     if isinstance(path, str):
-        return parquet.read(path, context)
+        return parquet.read(path, context), None
     try:
         if path == STDIN:
-            return _read_stdin(context)
+            return _read_stdin(context), None
         if parquet.is_parquet(path):  # a converted dataset or a Parquet file: pushdown
-            return parquet.read(path, context)
+            return parquet.read(path, context), None
         if path.exists() and not path.is_file() and not path.is_dir():
-            return _read_pipe(path, context)
-        return _read_file(path, context, use_cache)
+            return _read_pipe(path, context), None
+        if not use_cache or not path.is_file():
+            return _read_file(path, context, use_cache=False), None
+        from tradecli.caching import parsed
+
+        return parsed.read_keyed(path, context, _read_any)
     except (PermissionError, IsADirectoryError) as exc:
         raise BadInput([Problem(str(path), None, "", "", f"cannot read: {exc.strerror}")]) from None
 
@@ -278,7 +341,11 @@ def _read_file(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFram
         return _only(readers.read_any(path, context), context.reporters)
     from tradecli.caching import parsed
 
-    return parsed.read(path, context, lambda p, c: _only(readers.read_any(p, c), c.reporters))
+    return parsed.read(path, context, _read_any)
+
+
+def _read_any(path: Path, context: ReadContext) -> pd.DataFrame:
+    return _only(readers.read_any(path, context), context.reporters)
 
 
 def _only(frame: pd.DataFrame, reporters: frozenset[str] | None) -> pd.DataFrame:

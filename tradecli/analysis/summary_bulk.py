@@ -297,29 +297,13 @@ def not_found(engine: Engine, key: SeriesKey, period: Period) -> Answer:
 
 
 def columns_of(dataset: Dataset) -> Columns:
-    """The dataset's columns (built once per dataset; the last few datasets' are kept, so
-    a long-lived process, such as a Dask worker answering one reporter's partition after
-    another, does not keep every dataset it was given)."""
-    found = _COLUMNS.get(id(dataset))
-    if found is None or found[0] is not dataset:
-        while len(_COLUMNS) >= _KEPT:
-            del _COLUMNS[next(iter(_COLUMNS))]  # the oldest
-        found = _COLUMNS[id(dataset)] = (
-            dataset,
-            Columns(dataset.frame, dataset.filters.include_flagged, dataset.series()),
-        )
-    return found[1]
+    """The dataset's columns (``Dataset.columns``: built once, or read from the cache)."""
+    return dataset.columns()
 
 
 def forget_columns(dataset: Dataset) -> None:
     """Drop the dataset's columns now (a Dask worker, done with a partition)."""
-    found = _COLUMNS.get(id(dataset))
-    if found is not None and found[0] is dataset:
-        del _COLUMNS[id(dataset)]
-
-
-_COLUMNS: dict[int, tuple[Dataset, Columns]] = {}
-_KEPT = 4
+    dataset.forget_columns()
 
 
 class Shares:

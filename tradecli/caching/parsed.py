@@ -19,6 +19,13 @@ key after it was read is the key before (``keys.content``: the same stamp of a
 file settled before the first hash, else the same hash). Small files and files that are
 not regular files are not cached: reading them is as fast, or possible once.
 
+What is worked out from a frame can be stored beside its entry (``Keyed``): an entry
+named after the frame's (the same path and content digests, another suffix) whose body
+starts with the frame's full key and the derived entry's own key (say, a digest of the
+code that made it). It is used only when both keys match, so it goes stale exactly when
+the frame's entry does, or when that code changes; writing it removes the same file's
+derived entries of other contents.
+
 The console script writes an entry behind the answer (``caching.write_behind``, set by
 ``cli.process.run``): a thread writes it while the command works out its answer, and
 the process waits for it (``settle``) once the answer is out. The entry is made of the
@@ -31,6 +38,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -75,21 +83,80 @@ def read(
     path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
 ) -> pd.DataFrame:
     """``read_file(path, context)``, from the cache when the file was read before."""
+    return read_keyed(path, context, read_file)[0]
+
+
+def read_keyed(
+    path: Path, context: ReadContext, read_file: Callable[[Path, ReadContext], pd.DataFrame]
+) -> tuple[pd.DataFrame, Keyed | None]:
+    """``read``, with the entry the frame is (or will be) stored as: what entries derived
+    from the frame are named and keyed by (``Keyed``); None when the file is not cached,
+    or changed while it was read."""
     folder = store.directory(create=True) if _wanted(path) else None
     found = _entry(path, context, folder) if folder is not None else None
     if found is None:
-        return read_file(path, context)
+        return read_file(path, context), None
     entry, key = found
     cached = _load(entry, key, str(path))
     if cached is not None:
         frame, notes = cached
         context.notes.extend(notes)
-        return frame
+        return frame, Keyed(entry, key)
     before = len(context.notes)
     frame = read_file(path, context)
-    if keys.content(path) == json.loads(key)["content"]:  # unchanged while read
-        _store(entry, key, str(path), frame, context.notes[before:])
-    return frame
+    if keys.content(path) != json.loads(key)["content"]:  # changed while read
+        return frame, None
+    _store(entry, key, str(path), frame, context.notes[before:])
+    return frame, Keyed(entry, key)
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A parsed file's entry (``entry``, named by path, content and options) and its full
+    key. An entry derived from the frame (``derived``) is named after it and keyed by
+    its key and what else it depends on, so it goes stale exactly when the frame does."""
+
+    entry: Path
+    key: str
+
+    def derived(self, name: str) -> Path:
+        """The file of the entry ``name`` derived from this one (beside it: the same
+        directory, path and version, so a new content of the file removes it)."""
+        return self.entry.with_suffix(f".{name}")
+
+    def read(self, name: str, key: str) -> memoryview | None:
+        """The body of the derived entry ``name`` stored under ``key`` (with the frame's
+        key), or None: missing, refused, corrupt or stored under another key."""
+        body = store.read(self.derived(name))
+        if body is None:
+            return None
+        stamp = _stamp(self.key, key)
+        if bytes(body[: len(stamp)]) != stamp:
+            return None
+        return body[len(stamp) :]
+
+    def write(self, name: str, key: str, fill: Callable[[BinaryIO], None]) -> None:
+        """Store the derived entry ``name`` under ``key``, its body written by ``fill``;
+        behind the answer when the console script runs (``behind``)."""
+        entry = self.derived(name)
+        stamp = _stamp(self.key, key)
+
+        def body(sink: BinaryIO) -> None:
+            sink.write(stamp)
+            fill(sink)
+
+        def write() -> None:
+            if store.write(entry, body):
+                where, version, _ = entry.name.split("-", 2)
+                store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
+
+        behind(write)
+
+
+def _stamp(frame_key: str, key: str) -> bytes:
+    """The head of a derived entry: both keys, length first."""
+    text = json.dumps([frame_key, key]).encode()
+    return len(text).to_bytes(8, "little") + text
 
 
 def _load(entry: Path, key: str, given: str) -> tuple[pd.DataFrame, list[str]] | None:
@@ -163,6 +230,12 @@ def _store(entry: Path, key: str, given: str, frame: pd.DataFrame, notes: list[s
             where, version, _ = entry.name.split("-", 2)
             store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
 
+    behind(write)
+
+
+def behind(write: Callable[[], None]) -> None:
+    """Run ``write`` now, or in a thread when the console script runs
+    (``caching.write_behind``): ``settle`` waits for it."""
     if not caching.write_behind:
         write()
         return

@@ -199,22 +199,35 @@ def read(entry: Path) -> memoryview | None:
         if info.st_size < _TRAILER:
             _discard(entry)
             return None
+        size = info.st_size - _TRAILER
+        if _checksum(handle, size) != os.pread(handle, _TRAILER, size):
+            _discard(entry)
+            return None
         mapped = mmap.mmap(handle, 0, access=mmap.ACCESS_READ)
     except OSError:
         return None
     finally:
         os.close(handle)
-    view = memoryview(mapped)
-    body, trailer = view[: len(view) - _TRAILER], view[len(view) - _TRAILER :]
-    magic, length, digest = trailer[: len(_MAGIC)], trailer[-24:-16], trailer[-16:]
-    if (
-        magic != _MAGIC
-        or int.from_bytes(length, "little") != len(body)
-        or xxhash.xxh3_128(body).digest() != digest
-    ):
-        _discard(entry)
-        return None
-    return body
+    return memoryview(mapped)[:size]
+
+
+def _checksum(handle: int, size: int) -> bytes:
+    """The trailer an entry whose body is the first ``size`` bytes of ``handle`` must have.
+
+    The body is hashed through a small buffer, not through the mapping the caller is given:
+    a page of the mapping is read in (and counts in the process's memory) only when the
+    command looks at it, and a whole-file command with its columns cached looks at few."""
+    digest = xxhash.xxh3_128()
+    piece = bytearray(_PIECE)
+    view = memoryview(piece)
+    done = 0
+    while done < size:
+        n = os.preadv(handle, [view[: min(_PIECE, size - done)]], done)
+        if n <= 0:
+            raise OSError("entry cut short while read")
+        digest.update(view[:n])
+        done += n
+    return _MAGIC + size.to_bytes(8, "little") + digest.digest()
 
 
 def _discard(entry: Path) -> None:

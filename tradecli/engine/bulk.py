@@ -41,12 +41,13 @@ tests and benchmarks compare the two.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, partial
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,11 @@ ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
 MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
+# What ``Columns.save`` writes: every array the build makes (the Jan..m tables only when
+# there are Jan..m rows), each on a 64-byte bound.
+_SAVED = ("kept", "simple", "monthly", "row_year", "row_bounds", "values", "present", "flags")
+_CUMULATIVE = ("cum_values", "cum_present", "cum_flags")
+_ALIGN = 64
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -465,12 +471,79 @@ class Columns:
             self.cum_present[row_of[cumulative], column] = True
             self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
         else:
-            self.cum_values = np.broadcast_to(np.zeros(1, dtype=np.float64), shape)
-            self.cum_present = np.broadcast_to(np.zeros(1, dtype=bool), shape)
-            self.cum_flags = np.broadcast_to(np.zeros(1, dtype=self.flag_dtype), shape)
+            self._no_cumulative()
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
+
+    def save(self, sink: BinaryIO) -> None:
+        """Write the columns to ``sink``, for ``load`` to map back: a JSON head (the keys,
+        the flag words, the sizes, where each array starts) and each array's bytes, on
+        64-byte bounds. Nothing is copied but the head."""
+        arrays = {name: getattr(self, name) for name in _SAVED}
+        if self.has_cumulative:
+            arrays.update((name, getattr(self, name)) for name in _CUMULATIVE)
+        placed: list[tuple[str, str, list[int], int]] = []
+        offset = 0
+        for name, array in arrays.items():
+            offset += -offset % _ALIGN
+            placed.append((name, array.dtype.str, list(array.shape), offset))
+            offset += array.nbytes
+        head = json.dumps(
+            {
+                "keys": self.keys,
+                "words": self.words,
+                "usable": self.usable,
+                "flag_dtype": np.dtype(self.flag_dtype).str,
+                "first_year": self.first_year,
+                "n_months": self.n_months,
+                "fallback": self.fallback,
+                "arrays": placed,
+            }
+        ).encode()
+        start = 8 + len(head)
+        start += -start % _ALIGN
+        sink.write(len(head).to_bytes(8, "little") + head + bytes(start - 8 - len(head)))
+        written = 0
+        for (_, _, _, at), array in zip(placed, arrays.values(), strict=True):
+            sink.write(bytes(at - written))
+            sink.write(np.ascontiguousarray(array).view(np.uint8).data)
+            written = at + array.nbytes
+
+    @classmethod
+    def load(cls, body: memoryview) -> Columns:
+        """The columns ``save`` wrote, their arrays read-only views of ``body``."""
+        size = int.from_bytes(body[:8], "little")
+        head = json.loads(bytes(body[8 : 8 + size]))
+        start = 8 + size
+        start += -start % _ALIGN
+        columns = cls.__new__(cls)
+        columns.keys = [SeriesKey(*k) for k in head["keys"]]
+        columns.number = {k: s for s, k in enumerate(columns.keys)}
+        columns.words = [str(w) for w in head["words"]]
+        columns.usable = bool(head["usable"])
+        columns.flag_dtype = np.dtype(head["flag_dtype"]).type
+        columns.first_year = int(head["first_year"])
+        columns.first_month = columns.first_year * 12
+        columns.n_months = int(head["n_months"])
+        columns.fallback = int(head["fallback"])
+        for name, dtype, shape, at in head["arrays"]:
+            count = int(np.prod(shape))
+            array = np.frombuffer(body, dtype=dtype, count=count, offset=start + at)
+            setattr(columns, name, array.reshape(shape))
+        columns.has_cumulative = "cum_values" in columns.__dict__
+        if not columns.has_cumulative:
+            columns._no_cumulative()
+        columns._words = {}
+        columns._months = None
+        return columns
+
+    def _no_cumulative(self) -> None:
+        """The Jan..m tables of columns with no Jan..m rows: one read-only zero each."""
+        shape = (len(self.row_year), 12)
+        self.cum_values = np.broadcast_to(np.zeros(1, dtype=np.float64), shape)
+        self.cum_present = np.broadcast_to(np.zeros(1, dtype=bool), shape)
+        self.cum_flags = np.broadcast_to(np.zeros(1, dtype=self.flag_dtype), shape)
 
     def __len__(self) -> int:
         return len(self.keys)
