@@ -259,3 +259,37 @@ def test_a_filtered_load_has_no_columns_entry(
     vintage = _run(capsys, "--vintage", "2024-03-01", *SUMMARY, str(data))
     assert len(builds) == 3
     assert vintage == _run(capsys, "--no-cache", "--vintage", "2024-03-01", *SUMMARY, str(data))
+
+
+def test_the_unit_check_of_a_cached_file_is_stored_beside_it(
+    tmp_path: Path,
+    cache_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The unit check's notes come back from the entry: the same text, not worked out."""
+    rows = _rows()
+    rows.append("AZE,KAZ,import,2022-04,105000,million,USD,,2024-03-01,,")  # 1000 × 105
+    data = _write(tmp_path / "units.csv", rows)
+    checked: list[int] = []
+    check = dataset.unit_warnings
+
+    def counted(frame: Any, shown: int = 5) -> list[str]:
+        checked.append(1)
+        return check(frame, shown)
+
+    monkeypatch.setattr(dataset, "unit_warnings", counted)
+
+    def notes(*args: str) -> list[str]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sys, "argv", ["tradecli", *args, *SUMMARY, str(data)])
+            with pytest.raises(SystemExit):
+                cli.main()
+        return [n for n in capsys.readouterr().err.splitlines() if "unit?" in n]
+
+    first = notes()
+    assert len(first) == 1 and "AZE–KAZ import Apr 2022" in first[0]
+    assert notes() == first
+    assert len(checked) == 1
+    assert notes("--no-cache") == first
+    assert len(checked) == 2

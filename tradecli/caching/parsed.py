@@ -135,7 +135,7 @@ class Keyed:
             return None
         return body[len(stamp) :]
 
-    def write(self, name: str, key: str, fill: Callable[[BinaryIO], None]) -> None:
+    def write(self, name: str, key: str, fill: Callable[[BinaryIO], object]) -> None:
         """Store the derived entry ``name`` under ``key``, its body written by ``fill``;
         behind the answer when the console script runs (``behind``)."""
         entry = self.derived(name)

@@ -518,7 +518,7 @@ class Columns:
         start = 8 + size
         start += -start % _ALIGN
         columns = cls.__new__(cls)
-        columns.keys = [SeriesKey(*k) for k in head["keys"]]
+        columns.keys = list(map(SeriesKey._make, head["keys"]))
         columns.number = {k: s for s, k in enumerate(columns.keys)}
         columns.words = [str(w) for w in head["words"]]
         columns.usable = bool(head["usable"])
