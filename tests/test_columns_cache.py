@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from tests.frames import frame, obs
 from tests.test_bulk_engine import datasets
 from tradecli import cli, dataset
-from tradecli.caching import parsed, results, store
+from tradecli.caching import keys, parsed, results, store
 from tradecli.engine import bulk
 from tradecli.engine.bulk import Columns
 
@@ -235,17 +235,24 @@ def test_columns_of_another_key_are_not_used(
     assert len(builds) == 3
 
 
-def test_a_change_of_the_code_that_builds_them_makes_new_columns(
+def test_a_change_of_the_code_or_the_layout_makes_new_columns(
     data: Path,
     cache_dir: Path,
     builds: list[int],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """An edited source tree under the same version number (the package's files stamped
+    otherwise) misses, and so does another layout of the columns' entry."""
     first = _run(capsys, *SUMMARY, str(data))
-    monkeypatch.setattr(dataset, "_columns_key", lambda: "another build")
+    monkeypatch.setattr(keys, "_package_stamp", lambda: "an edited source tree")
     assert _run(capsys, *SUMMARY, str(data)) == first
     assert len(builds) == 2
+    monkeypatch.setattr(dataset, "_columns_key", lambda: "another layout")
+    assert _run(capsys, *SUMMARY, str(data)) == first
+    assert len(builds) == 3
+    assert _run(capsys, *SUMMARY, str(data)) == first
+    assert len(builds) == 3
 
 
 def test_a_filtered_load_has_no_columns_entry(

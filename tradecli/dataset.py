@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO
@@ -21,7 +20,6 @@ import pandas as pd
 
 from tradecli import engine as engines
 from tradecli import observations, readers
-from tradecli.caching import keys
 from tradecli.caching.parsed import Keyed
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import Columns
@@ -197,10 +195,9 @@ def _unit_warnings(frame: pd.DataFrame, keyed: Keyed | None) -> list[str]:
 _UNITS = "units"
 
 
-@cache
 def _units_key() -> str:
-    """The unit check's notes depend on this module's code (``_columns_key``)."""
-    return keys.digest(Path(__file__).read_text(encoding="utf-8"))
+    """The unit check's own key, beside the frame's (``_columns_key``)."""
+    return "unit check 1"
 
 
 def _columns_name(include_flagged: bool) -> str:
@@ -208,15 +205,10 @@ def _columns_name(include_flagged: bool) -> str:
     return "columns-flagged" if include_flagged else "columns"
 
 
-@cache
 def _columns_key() -> str:
-    """What else the columns depend on: the code that builds them (a hash of its modules'
-    source), so that a change to the rules makes new entries even within one version."""
-    from tradecli import reconcile
-    from tradecli.engine import answers, bulk, series
-
-    modules = (bulk, series, reconcile, observations, answers)
-    return keys.digest([Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules])
+    """The columns' own key, beside the frame's (whose tool part stamps the code that
+    builds them, ``caching.keys.tool``): the layout ``Columns.save`` writes."""
+    return f"columns {Columns.LAYOUT}"
 
 
 def data_files(paths: Sequence[Path | str]) -> list[Path | str]:

@@ -24,8 +24,10 @@ import hashlib
 import json
 import os
 import stat
+import sys
 import time
 from functools import cache
+from pathlib import Path
 
 import xxhash
 
@@ -50,6 +52,44 @@ def tool_version() -> str:
         return version("tradecli")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
+
+
+def tool() -> list[object]:
+    """What every entry depends on besides its inputs: the tool's version, a stamp of the
+    package's files (an edited source tree, or another build installed under the same
+    version number, misses), Python's version and the dependencies' versions."""
+    return [tool_version(), _package_stamp(), sys.version, _dependencies()]
+
+
+_DEPENDENCIES = ("pandas", "pyarrow", "numpy", "rich")
+
+
+@cache
+def _package_stamp() -> str:
+    """Size and mtime of every file of the package (code, bundled data): an edited
+    source tree without a new version number still misses."""
+    root = Path(__file__).resolve().parent.parent  # the tradecli package
+    stamp = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
+            stamp.append([os.path.relpath(path, root), stat.st_size, stat.st_mtime_ns])
+    return digest(stamp)
+
+
+@cache
+def _dependencies() -> list[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _DEPENDENCIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} -")
+    return found
 
 
 def is_regular(path: os.PathLike[str] | str) -> bool:

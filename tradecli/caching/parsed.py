@@ -19,12 +19,15 @@ key after it was read is the key before (``keys.content``: the same stamp of a
 file settled before the first hash, else the same hash). Small files and files that are
 not regular files are not cached: reading them is as fast, or possible once.
 
+The key's tool part (``keys.tool``) is the version, a stamp of the package's files and
+the versions of Python and the dependencies: an edited source tree, or another build
+under the same version number, misses.
+
 What is worked out from a frame can be stored beside its entry (``Keyed``): an entry
 named after the frame's (the same path and content digests, another suffix) whose body
-starts with the frame's full key and the derived entry's own key (say, a digest of the
-code that made it). It is used only when both keys match, so it goes stale exactly when
-the frame's entry does, or when that code changes; writing it removes the same file's
-derived entries of other contents.
+starts with the frame's full key and the derived entry's own. It is used only when both
+keys match, so it goes stale exactly when the frame's entry does; writing it removes
+the same file's derived entries of other contents.
 
 The console script writes an entry behind the answer (``caching.write_behind``, set by
 ``cli.process.run``): a thread writes it while the command works out its answer, and
@@ -68,7 +71,7 @@ def _entry(path: Path, context: ReadContext, folder: Path) -> tuple[Path, str] |
         return None
     where = str(path.resolve())
     options = context.options()
-    version = {"version": keys.tool_version(), "content": content}
+    version = {"version": keys.tool(), "content": content}
     key = json.dumps({**version, **options}, sort_keys=True)
     name = f"{keys.digest(where)}-{keys.digest(version)}-{keys.digest(options)}{_SUFFIX}"
     return folder / name, key

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,7 +33,6 @@ from tradecli.caching import keys, store
 MIN_ENV = "TRADECLI_RESULT_CACHE_MIN_BYTES"
 _FORMAT = 2
 _SUFFIX = ".result"
-_DEPENDENCIES = ("pandas", "pyarrow", "numpy", "rich")
 
 
 @dataclass(frozen=True)
@@ -128,7 +125,7 @@ def request(args: list[str], data: list[Path], inputs: list[Path], width: int) -
     line = {"args": args, "cwd": os.getcwd()}
     content = {
         "format": _FORMAT,
-        "tool": [keys.tool_version(), _package_stamp(), sys.version, _dependencies()],
+        "tool": keys.tool(),
         "width": width,
         "data": [[str(p.resolve()), c] for p, c in known[: len(files)]],
         "inputs": [[str(p.resolve()), c] for p, c in known[len(files) :]],
@@ -136,31 +133,3 @@ def request(args: list[str], data: list[Path], inputs: list[Path], width: int) -
     key = json.dumps({**line, **content}, sort_keys=True)
     name = f"result-{keys.digest(line)}-{keys.digest(content)}{_SUFFIX}"
     return Request(store.location() / name, key, known)
-
-
-@cache
-def _package_stamp() -> str:
-    """Size and mtime of every file of the package (code, bundled data): an edited
-    source tree without a new version number still misses."""
-    root = Path(__file__).resolve().parent.parent  # the tradecli package
-    stamp = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            stat = os.stat(path)
-            stamp.append([os.path.relpath(path, root), stat.st_size, stat.st_mtime_ns])
-    return keys.digest(stamp)
-
-
-@cache
-def _dependencies() -> list[str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in _DEPENDENCIES:
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} -")
-    return found

@@ -220,6 +220,8 @@ class Columns:
     are the calendar years of simple series ``s``, oldest first (other series have none).
     """
 
+    LAYOUT = 1  # of what ``save`` writes: a new layout, a new number
+
     def __init__(
         self, frame: pd.DataFrame, include_flagged: bool = False, series: Series | None = None
     ) -> None:
