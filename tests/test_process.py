@@ -163,3 +163,29 @@ def test_an_error_without_a_ctrl_c_is_not_taken_for_one(monkeypatch: pytest.Monk
     assert _run_with(interrupted, monkeypatch) == 130
     with pytest.raises(ImportError, match="a real import error"):
         _run_with(broken, monkeypatch)
+
+
+def test_run_makes_full_collections_rarer_while_the_command_runs_and_puts_them_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Inside the command the oldest generation's threshold is ``FULL_PASS_AFTER`` (the
+    young ones as they were); after it, the thresholds it found, also after an error."""
+    import gc
+
+    from tradecli.cli import process
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+
+    def main() -> None:
+        seen.append(gc.get_threshold())
+
+    def broken() -> None:
+        seen.append(gc.get_threshold())
+        raise ImportError("a real import error")
+
+    assert _run_with(main, monkeypatch) in (0, None)
+    with pytest.raises(ImportError):
+        _run_with(broken, monkeypatch)
+    assert seen == [(before[0], before[1], process.FULL_PASS_AFTER)] * 2
+    assert gc.get_threshold() == before

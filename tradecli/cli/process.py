@@ -8,10 +8,18 @@ before anything heavy is imported, so an interrupt at any moment is one line
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
 from types import FrameType
+
+# Full passes of the cyclic garbage collector after this many passes over the middle
+# generation (Python's default: 10). Measured on a shared 2-core machine, CPU seconds,
+# default → this: 10M-row `growth` with the columns cached 2.35 → 1.54 s (`project 2024`
+# alike); `project 2024 --backtest` on 200k rows 13.1 → 4.5 s. Peak memory the same (the
+# commands make little cyclic garbage; what there is goes at the next full pass or at exit).
+FULL_PASS_AFTER = 1000
 
 OUT_OF_MEMORY = (
     "error: out of memory: the data does not fit in this process's memory; convert it "
@@ -49,6 +57,13 @@ def run() -> None:
     # ``summary --no-cache``: 8-22% less wall time, 1.2-1.6 s of system time instead of
     # 2.0-2.7 s (three interleaved pairs). Set by the user, it is left as it is.
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    # A whole-file command keeps what it makes (answers, their records) to the end, and
+    # the collector's full passes walk all of it again each time it grows by a quarter:
+    # 31-43% of a 10M-row `growth` or `project` with the columns cached, two thirds of
+    # `project --backtest` on 200k rows (``FULL_PASS_AFTER``). Young objects are still
+    # collected as usual; full passes come a hundred times less often.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_PASS_AFTER))
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.SIG_IGN:  # ignored by whoever started us (``cmd &``): kept so
         signal.signal(signal.SIGINT, _interrupt)
@@ -84,6 +99,7 @@ def run() -> None:
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         tradecli.caching.write_behind = False  # for a caller that goes on (tests)
+        gc.set_threshold(*thresholds)
     raise SystemExit(code)
 
 
