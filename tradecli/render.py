@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 import math
 import re
 import sys
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from tradecli import json_text
 from tradecli.formatting import money
 from tradecli.formatting import percent as percent  # re-exported: reports import them here
 from tradecli.formatting import share_percent as share_percent
@@ -647,8 +647,7 @@ def render_json(report: Report) -> str:
             "notes": report.notes,
             "metadata": {"title": report.title, "fields": report.record_fields},
         }
-    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
-    return json_c1(text) + "\n"
+    return json_c1(json_text.dumps(payload)) + "\n"
 
 
 def render(

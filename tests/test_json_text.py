@@ -1,0 +1,101 @@
+"""``json_text.dumps`` writes what ``json.dumps(value, indent=2, ensure_ascii=False,
+allow_nan=False)`` writes, for any value, and raises what it raises: the standard library
+is the reference, asked in each case."""
+
+from __future__ import annotations
+
+import json
+import math
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradecli import json_text
+
+
+def _reference(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()  # control characters, quotes, backslashes, non-ASCII, surrogates
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_the_text_is_json_dumps_indented_by_two(value: Any) -> None:
+    assert json_text.dumps(value) == _reference(value)
+
+
+def test_a_small_document_by_hand() -> None:
+    value = {"a": [1, 2.5, None], "b": {}, "c": [], "d": {"e": True, "é": "x\n\"y\""}}
+    assert json_text.dumps(value) == (
+        "{\n"
+        '  "a": [\n    1,\n    2.5,\n    null\n  ],\n'
+        '  "b": {},\n'
+        '  "c": [],\n'
+        '  "d": {\n    "e": true,\n    "é": "x\\n\\"y\\""\n  }\n'
+        "}"
+    )
+
+
+class Flow(StrEnum):
+    export = "export"
+
+
+class Level(IntEnum):
+    high = 3
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"flow": Flow.export, "level": Level.high, "share": np.float64(0.25)},
+        {1: "an int key", None: "a None key", 2.5: "a float key", True: "a bool key"},
+        [1e16, -0.0, 1e-7, 2**70, math.pi],
+    ],
+)
+def test_subclasses_and_keys_that_are_not_strings_are_written_as_json_writes_them(
+    value: Any,
+) -> None:
+    assert json_text.dumps(value) == _reference(value)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_number_that_is_not_finite_raises_what_json_raises(bad: float) -> None:
+    with pytest.raises(ValueError) as ours:
+        json_text.dumps({"x": [1, bad]})
+    with pytest.raises(ValueError) as theirs:
+        _reference({"x": [1, bad]})
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_a_value_json_cannot_write_raises_what_json_raises() -> None:
+    with pytest.raises(TypeError) as ours:
+        json_text.dumps({"x": {1, 2}})
+    with pytest.raises(TypeError) as theirs:
+        _reference({"x": {1, 2}})
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_a_circular_value_raises_what_json_raises() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        json_text.dumps(loop)

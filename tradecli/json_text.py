@@ -1,0 +1,113 @@
+"""JSON text indented by two spaces, as ``json.dumps(value, indent=2, ensure_ascii=False,
+allow_nan=False)`` writes it, character for character, in about half the time.
+
+With ``indent`` set, the standard library encodes in pure Python, through a generator
+per container: a whole-file ``summary --format json`` (a derivation of every figure,
+200 MB of text for a million rows) spent more than half its time there. ``dumps`` walks
+the value once, appending to one list, and leaves strings to the C function the
+standard library uses (``encode_basestring``), numbers to ``int.__repr__`` and
+``float.__repr__`` as it does. Anything it does not handle itself (a key that is not a
+string, a number that is not finite, a type JSON has no form for, nesting deeper than
+the interpreter's recursion limit) goes to ``json.dumps``, which writes it or raises
+its own error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from json.encoder import encode_basestring
+from typing import Any
+
+__all__ = ["dumps"]
+
+
+class _Unusual(Exception):
+    """A value ``dumps`` leaves to ``json.dumps``."""
+
+
+def dumps(value: Any) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``."""
+    try:
+        return _text(value)
+    except (_Unusual, RecursionError):
+        return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def _text(top: Any) -> str:
+    parts: list[str] = []
+    append = parts.append  # bound once: called for every value
+    breaks = ["\n"]  # a new line at each depth's indent
+
+    def new_line(depth: int) -> str:
+        while len(breaks) <= depth:
+            breaks.append("\n" + "  " * len(breaks))
+        return breaks[depth]
+
+    def write(value: Any, depth: int) -> None:
+        # The common types first, by identity; then the checks in ``json``'s order (a
+        # bool is an int, a ``StrEnum`` a str, numpy's float64 a float).
+        kind = type(value)
+        if kind is str:
+            append(encode_basestring(value))
+        elif kind is float:
+            append(_number(value))
+        elif kind is int:
+            append(int.__repr__(value))
+        elif value is None:
+            append("null")
+        elif value is True:
+            append("true")
+        elif value is False:
+            append("false")
+        elif kind is dict:
+            write_object(value, depth)
+        elif kind is list or kind is tuple:
+            write_array(value, depth)
+        elif isinstance(value, str):
+            append(encode_basestring(value))
+        elif isinstance(value, int):
+            append(int.__repr__(value))
+        elif isinstance(value, float):
+            append(_number(value))
+        elif isinstance(value, (list, tuple)):
+            write_array(value, depth)
+        elif isinstance(value, dict):
+            write_object(value, depth)
+        else:
+            raise _Unusual
+
+    def write_object(value: dict[Any, Any], depth: int) -> None:
+        if not value:
+            append("{}")
+            return
+        inner = new_line(depth + 1)
+        before = "{" + inner
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unusual
+            append(before + encode_basestring(key) + ": ")
+            before = "," + inner
+            write(item, depth + 1)
+        append(new_line(depth) + "}")
+
+    def write_array(value: list[Any] | tuple[Any, ...], depth: int) -> None:
+        if not value:
+            append("[]")
+            return
+        inner = new_line(depth + 1)
+        before = "[" + inner
+        for item in value:
+            append(before)
+            before = "," + inner
+            write(item, depth + 1)
+        append(new_line(depth) + "]")
+
+    write(top, 0)
+    return "".join(parts)
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        raise _Unusual  # json.dumps raises its own ValueError
+    return float.__repr__(value)
