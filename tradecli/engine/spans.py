@@ -37,14 +37,41 @@ FEW_ROWS = 20_000
 
 
 class _Picked(RowSource):
-    """``RowSource`` reading the frame's own arrays item by item (nothing converted first)."""
+    """``RowSource`` reading the frame's own arrays item by item (nothing converted first).
+
+    A categorical column is read through its codes (a numpy array) and its categories (a
+    list), a numeric one from its numpy array: an item of either costs well under a
+    microsecond, where pandas' own item access (``frame[c].array[i]``) costs tens."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        self.columns = {c: cast(list[Any], frame[c].array) for c in frame.columns}
+        self.columns = {c: _items(frame[c]) for c in frame.columns}
         self.extra = [c for c in frame.columns if c not in COLUMNS]
         self.size = len(frame)
         self._flags = {}
         self._periods = {}
+
+
+class _Coded:
+    """A categorical column's items by number: its category, NaN where it has none (as
+    the column's ``tolist()`` gives them)."""
+
+    __slots__ = ("_categories", "_codes")
+
+    def __init__(self, column: pd.Series[Any]) -> None:
+        self._codes: NDArray[Any] = np.asarray(column.cat.codes)
+        self._categories: list[Any] = [*column.cat.categories.tolist(), np.nan]  # code -1
+
+    def __getitem__(self, i: int) -> Any:
+        return self._categories[self._codes[i]]
+
+
+def _items(column: pd.Series[Any]) -> list[Any]:
+    """What ``_Picked`` reads a column's items through."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return cast(list[Any], _Coded(column))
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
+        return cast(list[Any], column.to_numpy())
+    return cast(list[Any], column.array)
 
 
 class SpanIndex:
