@@ -274,29 +274,92 @@ def test_the_unit_check_of_a_cached_file_is_stored_beside_it(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The unit check's notes come back from the entry: the same text, not worked out."""
+    """The rows the unit check found come back from the entry (not found again), and the
+    notes name the path given each time, as without the cache."""
     rows = _rows()
     rows.append("AZE,KAZ,import,2022-04,105000,million,USD,,2024-03-01,,")  # 1000 × 105
     data = _write(tmp_path / "units.csv", rows)
+    (tmp_path / "sub").mkdir()
+    alias = tmp_path / "sub" / "link.csv"
+    alias.symlink_to(data)
     checked: list[int] = []
-    check = dataset.unit_warnings
+    check = dataset.unit_suspects
 
-    def counted(frame: Any, shown: int = 5) -> list[str]:
+    def counted(frame: Any) -> list[tuple[int, int]]:
         checked.append(1)
-        return check(frame, shown)
+        return check(frame)
 
-    monkeypatch.setattr(dataset, "unit_warnings", counted)
+    monkeypatch.setattr(dataset, "unit_suspects", counted)
 
-    def notes(*args: str) -> list[str]:
+    def notes(path: Path, *args: str) -> list[str]:
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(sys, "argv", ["tradecli", *args, *SUMMARY, str(data)])
+            patch.setattr(sys, "argv", ["tradecli", *args, *SUMMARY, str(path)])
             with pytest.raises(SystemExit):
                 cli.main()
         return [n for n in capsys.readouterr().err.splitlines() if "unit?" in n]
 
-    first = notes()
+    first = notes(data)
     assert len(first) == 1 and "AZE–KAZ import Apr 2022" in first[0]
-    assert notes() == first
+    assert f"({data}:" in first[0]
+    assert notes(data) == first
     assert len(checked) == 1
-    assert notes("--no-cache") == first
+    through_link = notes(alias)
+    assert len(checked) == 1  # the same content, the same entry
+    assert through_link == [first[0].replace(str(data), str(alias))]
+    assert notes(alias, "--no-cache") == through_link
     assert len(checked) == 2
+
+
+def test_loaded_columns_lie_on_64_byte_bounds_whatever_the_keys(
+    data: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The head before the arrays (the keys, whose length varies with the options) is
+    padded: every array of columns read back is aligned (numpy reads those faster)."""
+    for reporters in ([], ["-r", "AZE"], ["-r", "GEO", "--flow", "export"]):
+        _run(capsys, *SUMMARY, str(data), *reporters)
+    entries = _columns_entries(cache_dir)
+    assert len(entries) == 3  # --reporter keeps other rows: entries of their own
+    for entry in entries:
+        frame_entry = entry.with_suffix(".arrow")
+        body = store.read(frame_entry)
+        assert body is not None
+        head = pa_key(body)
+        keyed = parsed.Keyed(frame_entry, head)
+        columns_body = keyed.read("columns", dataset._columns_key())
+        assert columns_body is not None
+        columns = Columns.load(columns_body)
+        assert not columns.has_cumulative  # the Jan..m tables: one zero, not stored
+        for name in bulk._SAVED:
+            array = getattr(columns, name)
+            assert array.ctypes.data % 64 == 0, name
+
+
+def pa_key(body: memoryview) -> str:
+    """The full key a parsed entry carries (its schema's metadata)."""
+    import pyarrow as pa
+
+    table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(body))).schema
+    return (table.metadata or {})[b"tradecli.key"].decode()
+
+
+def test_a_derived_entry_others_could_write_is_not_used(
+    data: Path, cache_dir: Path, builds: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _run(capsys, *SUMMARY, str(data))
+    (entry,) = _columns_entries(cache_dir)
+    entry.chmod(0o666)
+    assert _run(capsys, *SUMMARY, str(data)) == first
+    assert len(builds) == 2  # refused (and left alone), so built again
+
+
+def test_a_frame_put_in_place_of_the_loaded_one_gets_columns_of_its_own(
+    data: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A caller of the API who replaces the dataset's frame gets that frame's columns,
+    not the cached columns of the file."""
+    _run(capsys, *SUMMARY, str(data))  # the file's columns are cached
+    loaded = dataset.load([data])
+    loaded.frame = loaded.frame[loaded.frame["reporter"] == "AZE"].reset_index(drop=True)
+    assert {k.reporter for k in loaded.keys()} == {"AZE"}
+    assert {k.reporter for k in loaded.columns().keys} == {"AZE"}
+    assert len(loaded.columns().keys) == len(loaded.series().keys) == 12

@@ -187,5 +187,10 @@ def test_run_makes_full_collections_rarer_while_the_command_runs_and_puts_them_b
     assert _run_with(main, monkeypatch) in (0, None)
     with pytest.raises(ImportError):
         _run_with(broken, monkeypatch)
-    assert seen == [(before[0], before[1], process.FULL_PASS_AFTER)] * 2
+    # What this interpreter keeps of the thresholds set (Python 3.14's collector is said
+    # to ignore the third): asked of it, not assumed.
+    gc.set_threshold(before[0], before[1], max(before[2], process.FULL_PASS_AFTER))
+    expected = gc.get_threshold()
+    gc.set_threshold(*before)
+    assert seen == [expected] * 2
     assert gc.get_threshold() == before

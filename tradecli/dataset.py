@@ -8,6 +8,7 @@ data look as it did at some time (``vintage``: published on or before a date;
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,9 +80,10 @@ class Dataset:
     _series: Series | None = field(default=None, init=False, repr=False)
     _columns: Columns | None = field(default=None, init=False, repr=False)
     # The cache entry the frame is, unchanged (``load``: one large file, nothing filtered
-    # out): the columns are cached beside it. Not an argument, so a dataset made from
-    # another (``dataclasses.replace``) never carries it.
-    _keyed: Keyed | None = field(default=None, init=False, repr=False)
+    # out), and that frame: the columns are cached beside the entry while ``frame`` is
+    # still that frame. Not an argument, so a dataset made from another
+    # (``dataclasses.replace``) never carries it.
+    _keyed: tuple[pd.DataFrame, Keyed] | None = field(default=None, init=False, repr=False)
 
     @property
     def engine(self) -> Engine:
@@ -116,8 +118,9 @@ class Dataset:
         if self._columns is None:
             flagged = self.filters.include_flagged
             self._columns = Columns(self.frame, flagged, self.series())
-            if self._keyed is not None:
-                self._keyed.write(_columns_name(flagged), _columns_key(), self._columns.save)
+            keyed = self._entry()
+            if keyed is not None:
+                keyed.write(_columns_name(flagged), _columns_key(), self._columns.save)
         return self._columns
 
     def forget_columns(self) -> None:
@@ -125,10 +128,22 @@ class Dataset:
         self._columns = None
 
     def _cached_columns(self) -> Columns | None:
-        if self._keyed is None:
+        keyed = self._entry()
+        if keyed is None:
             return None
-        body = self._keyed.read(_columns_name(self.filters.include_flagged), _columns_key())
-        return None if body is None else Columns.load(body)
+        body = keyed.read(_columns_name(self.filters.include_flagged), _columns_key())
+        if body is None:
+            return None
+        try:
+            return Columns.load(body)
+        except (ValueError, KeyError, TypeError):
+            return None  # written by other code: built again (and stored over it)
+
+    def _entry(self) -> Keyed | None:
+        """The cache entry the frame is, while the frame is the one loaded from it."""
+        if self._keyed is None or self._keyed[0] is not self.frame:
+            return None
+        return self._keyed[1]
 
     def reporters(self) -> list[str]:
         return sorted({str(r) for r in self.frame["reporter"].unique()})
@@ -172,32 +187,38 @@ def load(
     keyed = read[0][1] if len(read) == 1 and read[0][0] is frame else None
     notes = context.notes + _unit_warnings(frame, keyed)
     dataset = Dataset(frame, groups, files, filters, notes, left_out)
-    dataset._keyed = keyed
+    dataset._keyed = None if keyed is None else (frame, keyed)
     return dataset
 
 
 def _unit_warnings(frame: pd.DataFrame, keyed: Keyed | None) -> list[str]:
-    """``unit_warnings`` of the frame; of a cached file's frame, stored beside its entry
-    (the check sorts every row: a tenth of a second or more on a million rows)."""
+    """``unit_warnings`` of the frame; for a cached file's frame, the rows it names are
+    stored beside its entry (finding them sorts every row: a tenth of a second or more
+    on a million rows), and the notes are written from the frame, which names the path
+    given this time."""
     if keyed is None or not 2 <= len(frame) <= UNIT_CHECK_MAX_ROWS:
         return unit_warnings(frame)
-    import json
-
     body = keyed.read(_UNITS, _units_key())
+    pairs = None
     if body is not None:
-        return [str(note) for note in json.loads(bytes(body))]
-    notes = unit_warnings(frame)
-    text = json.dumps(notes).encode()
-    keyed.write(_UNITS, _units_key(), lambda sink: sink.write(text))
-    return notes
+        try:
+            pairs = [(int(a), int(b)) for a, b in json.loads(bytes(body))]
+        except (ValueError, TypeError):
+            pairs = None  # written by other code: found again below
+    if pairs is None:
+        pairs = unit_suspects(frame)
+        text = json.dumps(pairs).encode()
+        keyed.write(_UNITS, _units_key(), lambda sink: sink.write(text))
+    return unit_notes(frame, pairs)
 
 
 _UNITS = "units"
 
 
 def _units_key() -> str:
-    """The unit check's own key, beside the frame's (``_columns_key``)."""
-    return "unit check 1"
+    """The stored unit check's own key, beside the frame's: the layout of its body (a JSON
+    list of row pairs)."""
+    return "unit check rows 1"
 
 
 def _columns_name(include_flagged: bool) -> str:
@@ -418,6 +439,11 @@ def unit_warnings(frame: pd.DataFrame, shown: int = 5) -> list[str]:
     """Notes for series and spans whose figures differ by a factor of a thousand, a
     million or a billion: a unit mistake in one of them, which reconciliation alone
     would settle silently (the later publication wins)."""
+    return unit_notes(frame, unit_suspects(frame), shown)
+
+
+def unit_suspects(frame: pd.DataFrame) -> list[tuple[int, int]]:
+    """The rows of each such pair (``unit_warnings``): the smaller figure's, the larger's."""
     if len(frame) < 2 or len(frame) > UNIT_CHECK_MAX_ROWS:
         return []
     # The lowest and highest positive figure of each (series, span) with two or more,
@@ -456,8 +482,13 @@ def unit_warnings(frame: pd.DataFrame, shown: int = 5) -> list[str]:
     suspect = np.zeros(len(starts), dtype=bool)
     for factor in UNIT_RATIOS:
         suspect |= np.abs(ratio / factor - 1) <= 0.02
+    return list(zip(low[suspect].tolist(), high[suspect].tolist(), strict=True))
+
+
+def unit_notes(frame: pd.DataFrame, pairs: list[tuple[int, int]], shown: int = 5) -> list[str]:
+    """The notes of ``unit_warnings`` for the rows ``unit_suspects`` found."""
     notes = []
-    for small, large in zip(low[suspect].tolist(), high[suspect].tolist(), strict=True):
+    for small, large in pairs[:shown]:
         a, b = frame.iloc[small], frame.iloc[large]
         span = _span_label(int(a["first"]), int(a["last"]))
         notes.append(
@@ -467,8 +498,8 @@ def unit_warnings(frame: pd.DataFrame, shown: int = 5) -> list[str]:
             f"({a['source']}:{a['line']}); "
             "one of them may have the wrong unit"
         )
-    more = len(notes) - shown
-    return notes[:shown] + ([f"unit? ... and {more} more"] if more > 0 else [])
+    more = len(pairs) - shown
+    return notes + ([f"unit? ... and {more} more"] if more > 0 else [])
 
 
 def _span_label(first: int, last: int) -> str:

@@ -123,8 +123,8 @@ class Keyed:
     key: str
 
     def derived(self, name: str) -> Path:
-        """The file of the entry ``name`` derived from this one (beside it: the same
-        directory, path and version, so a new content of the file removes it)."""
+        """The file of the entry ``name`` derived from this one (beside it: named by the
+        same path and content, so the entry of a new content removes it)."""
         return self.entry.with_suffix(f".{name}")
 
     def read(self, name: str, key: str) -> memoryview | None:
@@ -157,8 +157,11 @@ class Keyed:
 
 
 def _stamp(frame_key: str, key: str) -> bytes:
-    """The head of a derived entry: both keys, length first."""
+    """The head of a derived entry: both keys, length first, padded to a multiple of 64
+    bytes, so a body's own 64-byte bounds are bounds in the mapping too (numpy reads
+    aligned arrays two to three times faster)."""
     text = json.dumps([frame_key, key]).encode()
+    text += b" " * (-(8 + len(text)) % 64)
     return len(text).to_bytes(8, "little") + text
 
 
@@ -229,9 +232,9 @@ def _store(entry: Path, key: str, given: str, frame: pd.DataFrame, notes: list[s
             written = store.write(entry, fill)
         except pa.ArrowException:
             return
-        if written:
+        if written:  # the file's entries of other contents go, derived ones too
             where, version, _ = entry.name.split("-", 2)
-            store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
+            store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-", suffix="")
 
     behind(write)
 

@@ -218,15 +218,13 @@ def _checksum(handle: int, size: int) -> bytes:
     a page of the mapping is read in (and counts in the process's memory) only when the
     command looks at it, and a whole-file command with its columns cached looks at few."""
     digest = xxhash.xxh3_128()
-    piece = bytearray(_PIECE)
-    view = memoryview(piece)
     done = 0
     while done < size:
-        n = os.preadv(handle, [view[: min(_PIECE, size - done)]], done)
-        if n <= 0:
+        piece = os.pread(handle, min(_PIECE, size - done), done)
+        if not piece:
             raise OSError("entry cut short while read")
-        digest.update(view[:n])
-        done += n
+        digest.update(piece)
+        done += len(piece)
     return _MAGIC + size.to_bytes(8, "little") + digest.digest()
 
 
@@ -235,10 +233,12 @@ def _discard(entry: Path) -> None:
         entry.unlink()
 
 
-def remove_others(entry: Path, prefix: str, keep: str) -> None:
+def remove_others(entry: Path, prefix: str, keep: str, suffix: str | None = None) -> None:
     """Remove the entries named ``prefix...`` like ``entry`` but those named ``keep...``:
-    one file's or one command line's entries for its older contents."""
-    for old in entry.parent.glob(f"{prefix}*{entry.suffix}"):
+    one file's or one command line's entries for its older contents. ``suffix``: of the
+    entries removed (default: ``entry``'s; "": any)."""
+    ending = entry.suffix if suffix is None else suffix
+    for old in entry.parent.glob(f"{prefix}*{ending}"):
         if not old.name.startswith(keep):
             with contextlib.suppress(OSError):
                 old.unlink()

@@ -63,11 +63,11 @@ def run() -> None:
     # `project --backtest` on 200k rows (``FULL_PASS_AFTER``). Young objects are still
     # collected as usual; full passes come a hundred times less often.
     thresholds = gc.get_threshold()
-    gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_PASS_AFTER))
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.SIG_IGN:  # ignored by whoever started us (``cmd &``): kept so
         signal.signal(signal.SIGINT, _interrupt)
     try:
+        gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_PASS_AFTER))
         try:
             main()
             code = 0
