@@ -27,6 +27,13 @@ on the 10M file and whether ``tradecli --help`` imports pandas:
 
     python bench/run.py --other-commands --runs 1
 
+``--gc`` pairs each whole-file command as the console script runs it (full
+garbage-collection passes rare, ``cli.process.FULL_PASS_AFTER``) with the same command
+under Python's default thresholds, cold (``--no-cache``) and with the cache warm (and
+``project --backtest`` on the sparse file, warm):
+
+    python bench/run.py --gc --runs 3 --big-runs 1
+
 Needs the ``bench`` extra (``pip install -e '.[bench]'``) for DuckDB.
 """
 
@@ -194,6 +201,53 @@ def other_commands(args: argparse.Namespace) -> None:
     _table(rows)
 
 
+# The console script with Python's default collector thresholds (``FULL_PASS_AFTER`` 0:
+# ``run`` keeps the default third threshold, 10).
+GC_DEFAULT = (
+    "import sys; from tradecli.cli import process; process.FULL_PASS_AFTER = 0; "
+    "sys.argv[0] = 'tradecli'; process.run()"
+)
+
+
+def gc_pairs(args: argparse.Namespace) -> None:
+    """Each whole-file command with rare full collections (the console script) against
+    Python's default thresholds, in turn, cold and warm."""
+    py = sys.executable
+    compile_bytecode()
+    cache = Path(tempfile.mkdtemp(prefix="tradecli-bench-cache-"))
+    env = {
+        **os.environ,
+        "TRADECLI_CACHE_DIR": str(cache),
+        "COLUMNS": "120",
+        "TRADECLI_RESULT_CACHE_MIN_BYTES": str(1 << 62),  # every run works its answer out
+    }
+    files = (("10M", args.big), ("1M", args.small), ("sparse 1M", args.sparse))
+    if args.big_runs == 0:
+        files = files[1:]
+    rows: list[tuple[str, str, str, str, str]] = []
+    for label, path in files:
+        shutil.rmtree(cache, ignore_errors=True)
+        measure([*tradecli(), "--format", "csv", "summary", "--data", str(path)], env)  # primed
+        commands = list(WHOLE_FILE_COMMANDS)
+        if label == "sparse 1M":
+            commands.append(("project --backtest", ["project", "2024", "--backtest"]))
+        for name, command in commands:
+            for cold in (True, False) if "--backtest" not in command else (False,):
+                flags = ["--no-cache"] if cold else []
+                tail = [*flags, "--format", "csv", *command, "--data", str(path)]
+                default, rare = [], []
+                for _ in range(args.big_runs if label == "10M" else args.runs):
+                    default.append(measure([py, "-c", GC_DEFAULT, *tail], env))
+                    rare.append(measure([*tradecli(), *tail], env))
+                which = "cold" if cold else "warm"
+                rows.append(_paired(f"{name}, {label}, {which}", rare, default))
+                rows.append(_paired("  default thresholds, same runs", default, default))
+                print(rows[-2], file=sys.stderr)
+    shutil.rmtree(cache, ignore_errors=True)
+    print(f"machine: {machine()}")
+    _table(rows, "default")
+
+
 def whole_file(args: argparse.Namespace) -> None:
     """Every series of a file, no filter, cold: each command paired with DuckDB."""
     py = sys.executable
@@ -293,8 +347,8 @@ def _paired(
     )
 
 
-def _table(rows: list[tuple[str, str, str, str, str]]) -> None:
-    header = ("run", "wall s", "peak MB", "time / duckdb", "memory / duckdb")
+def _table(rows: list[tuple[str, str, str, str, str]], versus: str = "duckdb") -> None:
+    header = ("run", "wall s", "peak MB", f"time / {versus}", f"memory / {versus}")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
@@ -325,12 +379,20 @@ def main() -> None:
         help="the other whole-file commands (data, share --all, mirror, value) on --small "
         "and --sparse",
     )
+    parser.add_argument(
+        "--gc",
+        action="store_true",
+        help="the whole-file commands with rare full collections against Python's default",
+    )
     args = parser.parse_args()
+    if args.big_runs is None:
+        args.big_runs = args.runs
+    if args.gc:
+        gc_pairs(args)
+        return
     if args.other_commands:
         other_commands(args)
         return
-    if args.big_runs is None:
-        args.big_runs = args.runs
     if args.whole_file:
         whole_file(args)
         return
