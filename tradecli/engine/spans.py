@@ -31,13 +31,10 @@ from tradecli.reconcile import (
     reconcile_span,
 )
 
-# Up to this many rows' observations are read one by one from the frame's arrays; beyond,
-# the whole frame is turned into Python columns once (``rows``).
-FEW_ROWS = 20_000
-
 
 class _Picked(RowSource):
-    """``RowSource`` reading the frame's own arrays item by item (nothing converted first).
+    """``RowSource`` reading the frame's own arrays item by item (nothing converted first:
+    the figures behind a few answers of a large file cost no more than those rows).
 
     A categorical column is read through its codes (a numpy array) and its categories (a
     list), a numeric one from its numpy array: an item of either costs well under a
@@ -83,7 +80,8 @@ class SpanIndex:
     reconciled value decided for all spans at once (``decide_disagreeing``).
     Other spans are reconciled one by one (``decide``) when first asked.
     ``Observation`` objects are built only when an answer's sources are asked
-    for (``--explain``, JSON): ``rows`` turns the frame into Python columns then.
+    for (``--explain``, JSON), read item by item from the frame's arrays (``_Picked``:
+    nothing is turned into Python columns first, however many are asked for).
     What the engine reads item by item is a Python list per span; the rows stay
     numpy arrays, read a span at a time.
     """
@@ -91,9 +89,7 @@ class SpanIndex:
     def __init__(self, frame: pd.DataFrame, series: Sequence[Any], include_flagged: bool) -> None:
         """``series``: each series' row positions in ``frame`` (series ``k`` is ``series[k]``)."""
         self.frame = frame
-        self._rows: RowSource | None = None
         self._picked: _Picked | None = None
-        self._observed = 0  # rows whose observations were asked for
         series_of = np.full(len(frame), -1, dtype=np.int64)
         for k, index in enumerate(series):
             series_of[index] = k
@@ -167,13 +163,6 @@ class SpanIndex:
         self._decided_flags: list[int] = chosen_flags.tolist()
         self._reason: list[int] = reason.tolist()
 
-    @property
-    def rows(self) -> RowSource:
-        """The frame as Python columns, built on first need."""
-        if self._rows is None:
-            self._rows = RowSource(self.frame)
-        return self._rows
-
     def bulk_values(self, spans: list[int]) -> list[float | None]:
         """The reconciled value of each span decided in bulk; None for the others."""
         return list(map(self._decided.__getitem__, spans))
@@ -201,17 +190,9 @@ class SpanIndex:
         """The observations behind a span's reconciled value (``reconcile_span`` decides again,
         on the observations themselves: the result is the same)."""
         index = self._kept[self.bounds[span] : self.bounds[span + 1]].tolist()
-        self._observed += len(index)
-        rows: RowSource
-        if self._rows is None and self._observed <= FEW_ROWS:
-            # The figures behind a few answers of a large file: those rows read one by one,
-            # not the whole frame turned into Python columns first.
-            if self._picked is None:
-                self._picked = _Picked(self.frame)
-            rows = self._picked
-        else:
-            rows = self.rows
-        rec = reconcile_span(period, [rows.observation(i) for i in index])
+        if self._picked is None:
+            self._picked = _Picked(self.frame)
+        rec = reconcile_span(period, [self._picked.observation(i) for i in index])
         return rec.chosen, rec.agreeing, rec.superseded
 
     def _figures(self, rows: NDArray[np.int64]) -> list[Figure]:
