@@ -409,12 +409,19 @@ class Columns:
         value = frame_value[take if kept is None else kept[take]]
         del kept, frame_value
         row_bits = text_bits[codes[take]]
+        # Rows (of ``take``) whose bits became their cluster's, and their own bits before.
+        pooled: Ints = np.zeros(0, dtype=np.int64)
+        pooled_bits: Ints = np.zeros(0, dtype=np.int64)
         if own_bits:
             changed = np.fromiter(own_bits, dtype=np.int64, count=len(own_bits))
             at = np.searchsorted(take, changed)
             hit = at < len(take)
             hit[hit] &= take[at[hit]] == changed[hit]
-            row_bits[at[hit]] = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
+            cluster_bits = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
+            differs = cluster_bits != row_bits[at[hit]]
+            pooled = at[hit][differs & ~cumulative[at[hit]]]
+            pooled_bits = row_bits[pooled].astype(np.int64)
+            row_bits[at[hit]] = cluster_bits
         del s, codes, take
         year = month // 12
         year += base // 12
@@ -468,6 +475,14 @@ class Columns:
             self.cum_values = np.broadcast_to(np.zeros(1, dtype=np.float64), shape)
             self.cum_present = np.broadcast_to(np.zeros(1, dtype=bool), shape)
             self.cum_flags = np.broadcast_to(np.zeros(1, dtype=self.flag_dtype), shape)
+        # A month whose figures agree has the flags of each in ``flags`` (as
+        # ``Answer.flags`` lists them); the chosen figure's own bits (its
+        # ``Reconciled.chosen.flags``), where they differ, are kept apart: year-row
+        # ``chosen_rows[i]``, column ``chosen_columns[i]``, bits ``chosen_bits[i]``.
+        order = np.lexsort((month[pooled] % 12, row_of[pooled]))
+        self.chosen_rows: Ints = row_of[pooled][order].astype(np.int64)
+        self.chosen_columns: Ints = (month[pooled] % 12)[order].astype(np.int64)
+        self.chosen_bits: Ints = pooled_bits[order]
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
@@ -509,6 +524,24 @@ class Columns:
             present[cells] = month_present.reshape(-1)
             flags[cells] = month_flags.reshape(-1)
         return values, present, flags, difference
+
+    def chosen_flags(self, series: int, flags: Ints) -> Ints:
+        """The flag bits of each month's chosen figure alone (its ``Reconciled.chosen.flags``),
+        for the single months of a simple series: ``flags`` (``month_vector``'s, the bits of
+        every figure agreeing with the chosen one) with the months where they differ put
+        right. A copy when there are such months, else ``flags`` itself."""
+        if series < 0 or not len(self.chosen_rows):
+            return flags
+        start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
+        low, high = np.searchsorted(self.chosen_rows, (start, end))
+        if low == high:
+            return flags
+        rows = self.chosen_rows[low:high]
+        out = flags.copy()
+        out[(self.row_year[rows] - self.first_year) * 12 + self.chosen_columns[low:high]] = (
+            self.chosen_bits[low:high]
+        )
+        return out
 
     def months(self) -> tuple[Floats, Bools, Ints, Bools]:
         """Each year-row's single months by rules 1 and 3 (``month_vector``): value,

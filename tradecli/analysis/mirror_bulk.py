@@ -1,0 +1,219 @@
+"""``mirror`` for many pairs at once, from the columns (``engine.bulk``).
+
+``mirror.compare_mirrors`` asks, for each comparison (a reporter's series and its
+partner's mirror of it), the value of both over every span either side published
+(``growth.spans_of``: the series' own spans, for turnover also those its export and
+import both have), and keeps the spans where both are found. Where every series
+behind the two keys (own, for turnover also export and import) is made of single
+months alone (``Columns.monthly``), the reference's answers are plain:
+
+- the spans are months: those the own series has, and for turnover those both its
+  export and import have; a month is found exactly where it is such a span, so the
+  rows are the months both keys find;
+- over a month, a key's value is its own figure (rule 1), else, for turnover, export +
+  import (rule 4, added as the reference adds them: 0 + export + import); over a
+  longer span (``--period``), the sum of its months left to right (rule 2), else
+  export + import of such sums;
+- the flags of a figure (``Answer.flags``) are those of every figure agreeing with the
+  chosen one (``Columns.flags``); how it was published (``mirror.published_marks``)
+  reads the chosen figure's own official-statement and exclusion flags
+  (``Columns.chosen_flags``); approximate figures are never in the columns.
+
+Every other comparison is left to the reference (returned). The answers are
+``BulkAnswer``s: their derivation (JSON, ``--explain``, the sources of a flagged figure)
+is the dataset engine's answer to the same question, asked only when looked at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradecli.analysis.mirror import Comparison, MirrorRow
+from tradecli.analysis.summary_bulk import columns_of
+from tradecli.dataset import Dataset
+from tradecli.engine.answers import EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
+from tradecli.engine.bulk import Columns, bulk_answer
+from tradecli.engine.reference import Engine
+from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
+from tradecli.periods import Period
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+
+MARKED = (OFFICIAL_STATEMENT, *EXCLUDED_FLAGS)  # the flags ``published_marks`` names
+
+
+@dataclass(frozen=True)
+class Months:
+    """One monthly series on the data's month axis (``Columns.month_vector``): value,
+    found, flag bits (``Answer.flags``), and the chosen figures' marked bits."""
+
+    value: Floats
+    found: Bools
+    flags: Ints
+    marks: Ints
+
+
+@dataclass(frozen=True)
+class KeyMonths:
+    """A key's figure of each month by rules 1 and 4: ``xm`` where it is export + import."""
+
+    value: Floats
+    found: Bools
+    flags: Ints
+    marks: Ints
+    xm: Bools
+
+
+def columnar_rows(
+    dataset: Dataset, comparisons: Sequence[Comparison], period: Period | None
+) -> tuple[list[MirrorRow], list[Comparison]]:
+    """The rows of every comparison whose series are all single months (module
+    docstring), over ``period`` or every span either side published; and the
+    comparisons left to the reference."""
+    columns = columns_of(dataset)
+    engine = dataset.engine
+    mask = sum(1 << i for i, word in enumerate(columns.words) if word in MARKED)
+    rows: list[MirrorRow] = []
+    rest: list[Comparison] = []
+    series: dict[int, Months] = {}  # those of the pair in hand
+    pair: tuple[str, str, str] | None = None
+    for comparison in comparisons:
+        own_key, mirror_key = comparison
+        if (own_key.reporter, own_key.partner, own_key.currency) != pair:
+            pair = (own_key.reporter, own_key.partner, own_key.currency)
+            series.clear()
+        own_roles, mirror_roles = columns.roles(own_key), columns.roles(mirror_key)
+        if own_roles is None or mirror_roles is None:
+            rest.append(comparison)
+            continue
+
+        def months_of(s: int) -> Months:
+            made = series.get(s)
+            if made is None:
+                made = series[s] = _months(columns, s, mask)
+            return made
+
+        own = tuple(months_of(s) for s in own_roles)
+        mirror = tuple(months_of(s) for s in mirror_roles)
+        if period is None:
+            ours, theirs = _key_months(*own), _key_months(*mirror)
+            rows.extend(_monthly_rows(engine, columns, comparison, ours, theirs))
+            continue
+        found = _over(engine, columns, own_key, own, period)
+        mirrored = _over(engine, columns, mirror_key, mirror, period)
+        if found is not None and mirrored is not None:
+            marks = (list(columns.flag_words(found[1])), list(columns.flag_words(mirrored[1])))
+            rows.append(MirrorRow(found[0], mirrored[0], marks))
+    return rows, rest
+
+
+def _months(columns: Columns, series: int, mask: int) -> Months:
+    value, found, flags, _ = columns.month_vector(series)
+    marks = columns.chosen_flags(series, flags) & mask
+    return Months(value, found, flags.astype(np.int64), marks.astype(np.int64))
+
+
+def _key_months(own: Months, export: Months, imports: Months) -> KeyMonths:
+    """Rule 1 where the own series has the month, else rule 4 where export and import
+    both have it (the roles of a key that is not turnover: none, nothing found)."""
+    xm = export.found & imports.found & ~own.found
+    value = np.where(own.found, own.value, (0.0 + export.value) + imports.value)
+    flags = np.where(own.found, own.flags, export.flags | imports.flags)
+    marks = np.where(own.found, own.marks, export.marks | imports.marks)
+    return KeyMonths(value, own.found | xm, flags, marks, xm)
+
+
+def _monthly_rows(
+    engine: Engine,
+    columns: Columns,
+    comparison: Comparison,
+    own: KeyMonths,
+    mirror: KeyMonths,
+) -> list[MirrorRow]:
+    """A row for each month both keys find (every span either side published)."""
+    at = np.flatnonzero(own.found & mirror.found)
+    if not len(at):
+        return []
+    periods = [Period.month(m) for m in (at + columns.first_month).tolist()]
+    sides = []
+    for key, side in ((comparison.own, own), (comparison.mirror, mirror)):
+        values, flags, xms = (
+            side.value[at].tolist(),
+            side.flags[at].tolist(),
+            side.xm[at].tolist(),
+        )
+        sides.append(
+            [
+                _answer(engine, columns, key, p, v, f, xm)
+                for p, v, f, xm in zip(periods, values, flags, xms, strict=True)
+            ]
+        )
+    marks = [
+        (list(columns.flag_words(a)), list(columns.flag_words(b)))
+        for a, b in zip(own.marks[at].tolist(), mirror.marks[at].tolist(), strict=True)
+    ]
+    return [MirrorRow(o, m, k) for o, m, k in zip(sides[0], sides[1], marks, strict=True)]
+
+
+def _over(
+    engine: Engine,
+    columns: Columns,
+    key: SeriesKey,
+    roles: tuple[Months, ...],
+    period: Period,
+) -> tuple[Answer, int] | None:
+    """A key's answer over a span (``--period``) and its marked bits, or None when not
+    found: the sum of its own series' months (rules 1 and 2), else of its export's plus
+    that of its import's (rule 4), as the reference adds them."""
+    first, last = period.first - columns.first_month, period.last - columns.first_month
+    if first < 0 or last >= columns.n_months:
+        return None  # no simple series has a month outside the axis
+    span = slice(first, last + 1)
+    own, export, imports = roles
+    if own.found[span].all():
+        value, flags, marks = _sum_over(own, span)
+        return _answer(engine, columns, key, period, value, flags, False), marks
+    if export.found[span].all() and imports.found[span].all():
+        x_value, x_flags, x_marks = _sum_over(export, span)
+        m_value, m_flags, m_marks = _sum_over(imports, span)
+        value = float(sum((x_value or 0.0, m_value or 0.0)))  # ``rules._sum``
+        answer = _answer(engine, columns, key, period, value, x_flags | m_flags, True)
+        return answer, x_marks | m_marks
+    return None
+
+
+def _sum_over(months: Months, span: slice) -> tuple[float, int, int]:
+    """The value over a span of months all found (a month's own figure; a longer span's
+    sum left to right, as ``Rules._exact_or_tiled`` adds it), its flags and marks."""
+    values = months.value[span].tolist()
+    value = values[0] if len(values) == 1 else float(sum(values))
+    flags = int(np.bitwise_or.reduce(months.flags[span]))
+    return value, flags, int(np.bitwise_or.reduce(months.marks[span]))
+
+
+def _answer(
+    engine: Engine,
+    columns: Columns,
+    key: SeriesKey,
+    period: Period,
+    value: float,
+    flags: int,
+    xm: bool,
+) -> Answer:
+    """The ``BulkAnswer`` of a value found: export + import (``xm``), a month's own figure,
+    or a sum of months; its derivation is ``engine``'s answer, made when looked at."""
+    made = partial(engine.value, key, period)
+    if xm:
+        rule, n_parts = EXPORT_PLUS_IMPORT, 2
+    elif period.first == period.last:
+        rule, n_parts = EXACT, 0
+    else:
+        rule, n_parts = TILED, period.last - period.first + 1
+    return bulk_answer(key, period, value, rule, n_parts, made, columns.flag_words(flags))
