@@ -82,7 +82,14 @@ def columnar_rows(
     mask = sum(1 << i for i, word in enumerate(columns.words) if word in MARKED)
     rows: list[MirrorRow] = []
     rest: list[Comparison] = []
-    series: dict[int, Months] = {}  # those of the pair in hand
+    series: dict[int, Months] = {}  # those of the pair in hand (each serves two flows)
+
+    def months_of(s: int) -> Months:
+        made = series.get(s)
+        if made is None:
+            made = series[s] = _months(columns, s, mask)
+        return made
+
     pair: tuple[str, str, str] | None = None
     for comparison in comparisons:
         own_key, mirror_key = comparison
@@ -93,13 +100,6 @@ def columnar_rows(
         if own_roles is None or mirror_roles is None:
             rest.append(comparison)
             continue
-
-        def months_of(s: int) -> Months:
-            made = series.get(s)
-            if made is None:
-                made = series[s] = _months(columns, s, mask)
-            return made
-
         own = tuple(months_of(s) for s in own_roles)
         mirror = tuple(months_of(s) for s in mirror_roles)
         if period is None:
@@ -115,6 +115,7 @@ def columnar_rows(
 
 
 def _months(columns: Columns, series: int, mask: int) -> Months:
+    """A monthly series on the month axis (-1: none), its marks those of ``mask``."""
     value, found, flags, _ = columns.month_vector(series)
     marks = columns.chosen_flags(series, flags) & mask
     return Months(value, found, flags.astype(np.int64), marks.astype(np.int64))
