@@ -15,7 +15,7 @@ from tests.frames import frame, obs
 from tests.test_bulk_engine import _bulk
 from tradecli.analysis.mirror import MirrorResult, compare_mirrors, published_marks
 from tradecli.dataset import Dataset, Filters
-from tradecli.engine.answers import EXACT, EXPORT_PLUS_IMPORT, TILED
+from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED
 from tradecli.engine.bulk import BulkAnswer, Columns
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
@@ -109,12 +109,46 @@ def test_the_chosen_figures_own_flags_by_hand() -> None:
     assert columns.flag_words(int(chosen[at + 1])) == ("official-statement",)
 
 
+def test_jan_to_figures_and_differences_by_hand() -> None:
+    """AZE's exports, 2023: January 1.0 (an official's statement) and a Jan–Feb figure
+    published twice, 3.0 (an official's statement) and 3.3 (step 0.1, provisional): they
+    agree, 3.3 is chosen. TJK's imports: January 1.5, February 2.0. The spans either side
+    publishes: January, February (TJK's) and Jan–Feb (AZE's). AZE's February is Jan–Feb
+    less January (3.3 − 1.0, rule 3), TJK's Jan–Feb the sum of its months. How each was
+    published: by the chosen figures used, January's official statement in February's
+    difference, none in Jan–Feb."""
+    rows = [
+        obs("2023-01", 1.0, flow="export", flags="official-statement"),
+        obs("2023-01/2023-02", 3.0, flow="export", flags="official-statement"),
+        obs("2023-01/2023-02", 3.3, flow="export", step=0.1, flags="provisional"),
+        obs("2023-01", 1.5, flow="import", reporter="TJK", partner="AZE"),
+        obs("2023-02", 2.0, flow="import", reporter="TJK", partner="AZE"),
+    ]
+    with _bulk(True):
+        result = compare_mirrors(Dataset(frame(*rows), load_bundled(), []))
+    assert all(isinstance(r.own, BulkAnswer) for r in result.rows)
+    got = [
+        (r.period, r.own.value, r.mirror.value, r.own.rule, r.mirror.rule, r.published_as())
+        for r in result.rows
+    ]
+    assert got == [
+        (Period.month(JAN), 1.0, 1.5, EXACT, EXACT, (["official-statement"], [])),
+        (Period(JAN, FEB), 3.3, 1.5 + 2.0, EXACT, TILED, ([], [])),
+        (Period.month(FEB), 3.3 - 1.0, 2.0, DIFFERENCE, EXACT, (["official-statement"], [])),
+    ]
+    assert result.rows[1].own.flags() == ["official-statement", "provisional"]
+    with _bulk(False):
+        reference = compare_mirrors(Dataset(frame(*rows), load_bundled(), []))
+    assert [published_marks(r.own) for r in reference.rows] == [own for *_, (own, _) in got]
+
+
 # -- the command: from the columns and from the reference alone, the same bytes -----------
 
 PAIRS = (("AZE", "TJK"), ("TJK", "AZE"), ("AZE", "KAZ"), ("KAZ", "AZE"), ("KAZ", "TJK"))
 FLAGS = ("", "", "", "provisional", "official-statement", "low-trust", "suspect-unit")
 DATES = ("", "2023-01-05", "2024-02-01")
 VALUES = (1.0, 2.5, 10.04, 0.0, 1e6)
+JAN_TO = ("2022", "2022-01/2022-06", "2022-01/2022-02", "2023-01/2023-03")  # Jan..m figures
 
 
 @st.composite
@@ -122,7 +156,9 @@ def series_rows(
     draw: st.DrawFn, reporter: str, partner: str, flow: str, currency: str
 ) -> list[dict[str, Any]]:
     """Months of Jan 2022..Jun 2023 with gaps; now and then a figure published again (that
-    agrees or not), and rarely what the columns do not take (approximate, a year)."""
+    agrees or not), Jan..m figures beside the months (a year, a year to date; sometimes
+    with an agreeing one), and rarely what the columns do not take (approximate, a
+    quarter)."""
     months = set(range(18)) - draw(st.sets(st.integers(0, 17), max_size=6))
     out = [
         obs(
@@ -150,12 +186,26 @@ def series_rows(
         again["flags"] = draw(st.sampled_from(FLAGS))
         again["published"] = draw(st.sampled_from(DATES))
         out.append(again)
-    if out and draw(st.integers(0, 6)) == 0:  # not simple
+    for span in draw(st.lists(st.sampled_from(JAN_TO), max_size=2)):  # beside the months
+        cumulative = obs(
+            span,
+            draw(st.sampled_from((3.0, 12.5, 40.0))),
+            flow=flow,
+            reporter=reporter,
+            partner=partner,
+            currency=currency,
+            flags=draw(st.sampled_from(FLAGS)),
+            published=draw(st.sampled_from(DATES)),
+        )
+        out.append(cumulative)
+        if draw(st.integers(0, 2)) == 0:  # an agreeing, more precise figure
+            out.append({**cumulative, "value": cumulative["value"] + 0.3, "step": 0.1, "flags": ""})
+    if out and draw(st.integers(0, 15)) == 0:  # not simple
         odd = dict(draw(st.sampled_from(out)))
         if draw(st.booleans()):
             odd["flags"] = "about"
         else:
-            odd["first"], odd["last"] = Period.year(2022)
+            odd["first"], odd["last"] = Period.parse("2022-Q2")
         out.append(odd)
     return out
 
@@ -212,9 +262,10 @@ def test_mirror_prints_the_same_from_the_columns(
 
 
 def test_the_mirror_property_reaches_the_columns() -> None:
-    """Most drawn comparisons are made from the columns (else the property would compare
-    the reference with itself)."""
-    counts = [0, 0]
+    """Most drawn comparisons are made from the columns, some with Jan..m spans or
+    months worked out as differences (else the property would compare the reference
+    with itself)."""
+    counts = [0, 0, 0]
 
     @settings(max_examples=10, deadline=None, derandomize=True)
     @given(mirrored())
@@ -227,8 +278,11 @@ def test_the_mirror_property_reaches_the_columns() -> None:
                 rows = compare_mirrors(dataset).rows
             except NotAvailable:
                 return
-        counts[0] += sum(isinstance(r.own, BulkAnswer) for r in rows)
+        columnar = [r for r in rows if isinstance(r.own, BulkAnswer)]
+        counts[0] += len(columnar)
         counts[1] += len(rows)
+        counts[2] += sum(r.period.first != r.period.last for r in columnar)
 
     count()
     assert counts[0] > counts[1] / 2 > 0
+    assert counts[2] > 0

@@ -166,8 +166,8 @@ def compare_mirrors(
 ) -> MirrorResult:
     """Every span both sides report, for the pair asked or every pair reporting on each other.
 
-    With many comparisons (``engine.bulk.enabled``), those whose series are all single
-    months are made from the columns (``analysis.mirror_bulk``); the others here."""
+    With many comparisons (``engine.bulk.enabled``), those whose series the columns
+    take are made there (``analysis.mirror_bulk``); the others here."""
     currencies: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key in dataset.keys():
         currencies[(key.reporter, key.partner)].add(key.currency)

@@ -19,6 +19,14 @@ months alone (``Columns.monthly``), the reference's answers are plain:
   reads the chosen figure's own official-statement and exclusion flags
   (``Columns.chosen_flags``); approximate figures are never in the columns.
 
+Where the series are simple but some have Jan..m figures beside their months (a year,
+a year to date: ``Columns.simple``), with no ``--period``, the spans are also those
+Jan..m figures (the own series', or for turnover export's and import's both); a key's
+month is its figure (rule 1), else Jan..m less Jan..m - 1 (rule 3, ``Columns.months``),
+else export + import; its Jan..m span the figure, else the tiling of
+``Columns.year_to_date`` (rule 2), else export + import; the marks of a difference or a
+tiling are those of every chosen figure it uses (``Columns.chosen_marks``).
+
 Every other comparison is left to the reference (returned). The answers are
 ``BulkAnswer``s: their derivation (JSON, ``--explain``, the sources of a flagged figure)
 is the dataset engine's answer to the same question, asked only when looked at.
@@ -29,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,9 +45,17 @@ from numpy.typing import NDArray
 from tradecli.analysis.mirror import Comparison, MirrorRow
 from tradecli.analysis.summary_bulk import columns_of
 from tradecli.dataset import Dataset
-from tradecli.engine.answers import EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
+from tradecli.engine.answers import (
+    DIFFERENCE,
+    EXACT,
+    EXPORT_PLUS_IMPORT,
+    TILED,
+    Answer,
+    SeriesKey,
+)
 from tradecli.engine.bulk import Columns, bulk_answer
 from tradecli.engine.reference import Engine
+from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
 from tradecli.periods import Period
 
@@ -90,15 +107,35 @@ def columnar_rows(
             made = series[s] = _months(columns, s, mask)
         return made
 
+    cells: dict[int, Cells] = {}  # the same, for series with Jan..m figures
+
+    def cells_of(s: int) -> Cells:
+        made = cells.get(s)
+        if made is None:
+            made = cells[s] = _cells(columns, s, tables)
+        return made
+
+    tables: Tables | None = None
     pair: tuple[str, str, str] | None = None
     for comparison in comparisons:
         own_key, mirror_key = comparison
         if (own_key.reporter, own_key.partner, own_key.currency) != pair:
             pair = (own_key.reporter, own_key.partner, own_key.currency)
             series.clear()
+            cells.clear()
         own_roles, mirror_roles = columns.roles(own_key), columns.roles(mirror_key)
         if own_roles is None or mirror_roles is None:
-            rest.append(comparison)
+            own_roles = columns.roles(own_key, months_only=False)
+            mirror_roles = columns.roles(mirror_key, months_only=False)
+            if period is not None or own_roles is None or mirror_roles is None:
+                rest.append(comparison)
+                continue
+            # Simple series, some with Jan..m figures: their months and Jan..m spans.
+            if tables is None:
+                tables = _tables(columns, mask)
+            own_cells = _key_cells(*(cells_of(s) for s in own_roles))
+            mirror_cells = _key_cells(*(cells_of(s) for s in mirror_roles))
+            rows.extend(_cell_rows(engine, columns, comparison, own_cells, mirror_cells))
             continue
         own = tuple(months_of(s) for s in own_roles)
         mirror = tuple(months_of(s) for s in mirror_roles)
@@ -197,6 +234,211 @@ def _sum_over(months: Months, span: slice) -> tuple[float, int, int]:
     value = values[0] if len(values) == 1 else float(sum(values))
     flags = int(np.bitwise_or.reduce(months.flags[span]))
     return value, flags, int(np.bitwise_or.reduce(months.marks[span]))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Per year-row of the columns: single months by rules 1 and 3 (value, found, flags,
+    marks, a difference) and Jan..m spans by rules 1 and 2 (value, found, flags, marks,
+    parts), as ``Columns.months``, ``Columns.year_to_date`` and ``Columns.chosen_marks``
+    give them."""
+
+    month_value: Floats
+    month_found: Bools
+    month_flags: Ints
+    month_marks: Ints
+    differs: Bools
+    jan_value: Floats
+    jan_found: Bools
+    jan_flags: Ints
+    jan_marks: Ints
+    jan_parts: Ints
+
+
+def _tables(columns: Columns, mask: int) -> Tables:
+    month_value, month_found, month_flags, differs = columns.months()
+    jan_found, jan_value, jan_flags, jan_parts = columns.year_to_date()
+    month_marks, jan_marks = columns.chosen_marks(mask)
+    return Tables(
+        month_value,
+        month_found,
+        month_flags.astype(np.int64),
+        month_marks,
+        differs,
+        jan_value,
+        jan_found,
+        jan_flags.astype(np.int64),
+        jan_marks,
+        jan_parts,
+    )
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A simple series (or a key: ``xm`` where export + import) on the month axis: at
+    ``t``, the month ``first_month + t`` (``month_*``) and Jan..that month of its year
+    (``jan_*``; nothing at January, which is the month). ``*_span``: a span the series
+    publishes (or, for a key, one of ``growth.spans_of``); ``month_rule``: 0 the figure,
+    1 a difference, 2 export + import."""
+
+    month_value: Floats
+    month_found: Bools
+    month_flags: Ints
+    month_marks: Ints
+    month_span: Bools
+    month_rule: Ints
+    jan_value: Floats
+    jan_found: Bools
+    jan_flags: Ints
+    jan_marks: Ints
+    jan_span: Bools
+    jan_parts: Ints
+    jan_xm: Bools
+
+
+def _cells(columns: Columns, series: int, tables: Tables | None) -> Cells:
+    """Series ``series`` (-1: none) on the month axis, read from ``tables``."""
+    n = columns.n_months
+
+    def spread(a: NDArray[Any], rows: slice, at: Ints) -> NDArray[Any]:
+        out = np.zeros(n, dtype=a.dtype)
+        out[at] = a[rows].reshape(-1)
+        return out
+
+    names = [
+        ("month_value", "month_value"),
+        ("month_found", "month_found"),
+        ("month_flags", "month_flags"),
+        ("month_marks", "month_marks"),
+        ("month_span", "present"),
+        ("month_rule", "differs"),
+        ("jan_value", "jan_value"),
+        ("jan_found", "jan_found"),
+        ("jan_flags", "jan_flags"),
+        ("jan_marks", "jan_marks"),
+        ("jan_span", "cum_present"),
+        ("jan_parts", "jan_parts"),
+    ]
+    if series < 0 or tables is None:
+        empty: dict[str, Any] = {
+            name: np.zeros(n, dtype=np.float64 if "value" in name else np.int64)
+            for name, _ in names
+        }
+        for name in ("month_found", "month_span", "jan_found", "jan_span"):
+            empty[name] = np.zeros(n, dtype=bool)
+        return Cells(**empty, jan_xm=np.zeros(n, dtype=bool))
+    start, end = int(columns.row_bounds[series]), int(columns.row_bounds[series + 1])
+    at = ((columns.row_year[start:end] - columns.first_year) * 12)[:, None] + np.arange(12)
+    at = at.reshape(-1)
+    rows = slice(start, end)
+    sources: dict[str, NDArray[Any]] = {
+        "present": columns.present,
+        "cum_present": columns.cum_present,
+        **{name: getattr(tables, name) for name in tables.__dataclass_fields__},
+    }
+    made: dict[str, Any] = {name: spread(sources[source], rows, at) for name, source in names}
+    made["month_rule"] = made["month_rule"].astype(np.int64)
+    january = (np.arange(n) % 12) == 0
+    made["jan_found"] &= ~january
+    made["jan_span"] &= ~january
+    return Cells(**made, jan_xm=np.zeros(n, dtype=bool))
+
+
+def _key_cells(own: Cells, export: Cells, imports: Cells) -> Cells:
+    """A key's months and Jan..m spans: the own series' (rules 1-3), else export + import
+    where both are found (rule 4); its spans those of ``growth.spans_of``."""
+    month_xm = export.month_found & imports.month_found & ~own.month_found
+    jan_xm = export.jan_found & imports.jan_found & ~own.jan_found
+
+    def pick(mine: NDArray[Any], x: NDArray[Any], m: NDArray[Any], found: Bools) -> NDArray[Any]:
+        return np.where(found, mine, x | m)
+
+    return Cells(
+        np.where(
+            own.month_found, own.month_value, (0.0 + export.month_value) + imports.month_value
+        ),
+        own.month_found | month_xm,
+        pick(own.month_flags, export.month_flags, imports.month_flags, own.month_found),
+        pick(own.month_marks, export.month_marks, imports.month_marks, own.month_found),
+        own.month_span | (export.month_span & imports.month_span),
+        np.where(month_xm, 2, own.month_rule),
+        np.where(own.jan_found, own.jan_value, (0.0 + export.jan_value) + imports.jan_value),
+        own.jan_found | jan_xm,
+        pick(own.jan_flags, export.jan_flags, imports.jan_flags, own.jan_found),
+        pick(own.jan_marks, export.jan_marks, imports.jan_marks, own.jan_found),
+        own.jan_span | (export.jan_span & imports.jan_span),
+        own.jan_parts,
+        jan_xm,
+    )
+
+
+def _cell_rows(
+    engine: Engine, columns: Columns, comparison: Comparison, own: Cells, mirror: Cells
+) -> list[MirrorRow]:
+    """A row for each month and Jan..m span either key publishes and both find."""
+    rows: list[MirrorRow] = []
+    first_month = columns.first_month
+    months = np.flatnonzero(
+        (own.month_span | mirror.month_span) & own.month_found & mirror.month_found
+    )
+    jans = np.flatnonzero((own.jan_span | mirror.jan_span) & own.jan_found & mirror.jan_found)
+    for t in months.tolist():
+        period = Period.month(first_month + t)
+        answers = [
+            _cell_answer(engine, columns, key, period, cells, t, jan=False)
+            for key, cells in ((comparison.own, own), (comparison.mirror, mirror))
+        ]
+        marks = (
+            list(columns.flag_words(int(own.month_marks[t]))),
+            list(columns.flag_words(int(mirror.month_marks[t]))),
+        )
+        rows.append(MirrorRow(answers[0], answers[1], marks))
+    for t in jans.tolist():
+        month = first_month + t
+        period = Period(month - month % 12, month)
+        answers = [
+            _cell_answer(engine, columns, key, period, cells, t, jan=True)
+            for key, cells in ((comparison.own, own), (comparison.mirror, mirror))
+        ]
+        marks = (
+            list(columns.flag_words(int(own.jan_marks[t]))),
+            list(columns.flag_words(int(mirror.jan_marks[t]))),
+        )
+        rows.append(MirrorRow(answers[0], answers[1], marks))
+    return rows
+
+
+def _cell_answer(
+    engine: Engine,
+    columns: Columns,
+    key: SeriesKey,
+    period: Period,
+    cells: Cells,
+    t: int,
+    *,
+    jan: bool,
+) -> Answer:
+    """The ``BulkAnswer`` of a key's month or Jan..m span ``t`` (found)."""
+    made = partial(engine.value, key, period)
+    if jan:
+        value, flags = float(cells.jan_value[t]), int(cells.jan_flags[t])
+        parts = int(cells.jan_parts[t])
+        if cells.jan_xm[t]:
+            rule, parts = EXPORT_PLUS_IMPORT, 2
+        else:
+            rule = TILED if parts else EXACT
+        return bulk_answer(key, period, value, rule, parts, made, columns.flag_words(flags))
+    value, flags = float(cells.month_value[t]), int(cells.month_flags[t])
+    kind = int(cells.month_rule[t])
+    words = columns.flag_words(flags)
+    if kind == 1:
+        notes = (NEGATIVE_DIFFERENCE,) if value < 0 else ()
+        return bulk_answer(
+            key, period, value, DIFFERENCE, 2, made, words, notes=notes, signs=(1, -1)
+        )
+    if kind == 2:
+        return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
+    return bulk_answer(key, period, value, EXACT, 0, made, words)
 
 
 def _answer(

@@ -419,7 +419,7 @@ class Columns:
             hit[hit] &= take[at[hit]] == changed[hit]
             cluster_bits = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
             differs = cluster_bits != row_bits[at[hit]]
-            pooled = at[hit][differs & ~cumulative[at[hit]]]
+            pooled = at[hit][differs]
             pooled_bits = row_bits[pooled].astype(np.int64)
             row_bits[at[hit]] = cluster_bits
         del s, codes, take
@@ -475,17 +475,22 @@ class Columns:
             self.cum_values = np.broadcast_to(np.zeros(1, dtype=np.float64), shape)
             self.cum_present = np.broadcast_to(np.zeros(1, dtype=bool), shape)
             self.cum_flags = np.broadcast_to(np.zeros(1, dtype=self.flag_dtype), shape)
-        # A month whose figures agree has the flags of each in ``flags`` (as
+        # A span whose figures agree has the flags of each in ``flags`` (as
         # ``Answer.flags`` lists them); the chosen figure's own bits (its
         # ``Reconciled.chosen.flags``), where they differ, are kept apart: year-row
-        # ``chosen_rows[i]``, column ``chosen_columns[i]``, bits ``chosen_bits[i]``.
-        order = np.lexsort((month[pooled] % 12, row_of[pooled]))
+        # ``chosen_rows[i]``, column ``chosen_columns[i]``, bits ``chosen_bits[i]``, of
+        # ``flags`` (a single month) or of ``cum_flags`` (``chosen_cumulative[i]``).
+        pooled_cumulative = cumulative[pooled]
+        pooled_column = np.where(pooled_cumulative, last[pooled], month[pooled]) % 12
+        order = np.lexsort((pooled_column, row_of[pooled]))
         self.chosen_rows: Ints = row_of[pooled][order].astype(np.int64)
-        self.chosen_columns: Ints = (month[pooled] % 12)[order].astype(np.int64)
+        self.chosen_columns: Ints = pooled_column[order].astype(np.int64)
+        self.chosen_cumulative: Bools = pooled_cumulative[order]
         self.chosen_bits: Ints = pooled_bits[order]
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
+        self._jan: tuple[Bools, Floats, Ints, Ints] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -527,7 +532,7 @@ class Columns:
 
     def chosen_flags(self, series: int, flags: Ints) -> Ints:
         """The flag bits of each month's chosen figure alone (its ``Reconciled.chosen.flags``),
-        for the single months of a simple series: ``flags`` (``month_vector``'s, the bits of
+        for the single months of a monthly series: ``flags`` (``month_vector``'s, the bits of
         every figure agreeing with the chosen one) with the months where they differ put
         right. A copy when there are such months, else ``flags`` itself."""
         if series < 0 or not len(self.chosen_rows):
@@ -543,11 +548,29 @@ class Columns:
         )
         return out
 
-    def months(self) -> tuple[Floats, Bools, Ints, Bools]:
-        """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
-        found, flag bits, and whether a difference; worked out once, for every row."""
-        if self._months is None:
-            found, value, bits, _ = _Year(
+    def chosen_marks(self, mask: int) -> tuple[Ints, Ints]:
+        """The bits of ``mask`` of the chosen figures (``Reconciled.chosen.flags``) used by
+        each year-row's single months (rules 1 and 3, as ``months`` finds them) and by its
+        Jan..m spans (rules 1 and 2, ``year_to_date``): their union over those figures."""
+        month_bits = self.flags.astype(np.int64) & mask
+        cum_bits = self.cum_flags.astype(np.int64) & mask
+        single = ~self.chosen_cumulative
+        for bits, which in ((month_bits, single), (cum_bits, ~single)):
+            bits[self.chosen_rows[which], self.chosen_columns[which]] = (
+                self.chosen_bits[which] & mask
+            )
+        _, _, jan_bits, _ = _Year(
+            self.values, self.present, month_bits, self.cum_values, self.cum_present, cum_bits
+        ).jan_to()
+        differs = self.months()[3]
+        month_marks = np.where(differs, jan_bits | np.roll(jan_bits, 1, axis=1), month_bits)
+        return month_marks, jan_bits
+
+    def year_to_date(self) -> tuple[Bools, Floats, Ints, Ints]:
+        """Each year-row's Jan..m spans (column m - 1) by rules 1 and 2 (``_Year.jan_to``):
+        found, value, flag bits, parts; worked out once."""
+        if self._jan is None:
+            self._jan = _Year(
                 self.values,
                 self.present,
                 self.flags,
@@ -555,6 +578,13 @@ class Columns:
                 self.cum_present,
                 self.cum_flags,
             ).jan_to()
+        return self._jan
+
+    def months(self) -> tuple[Floats, Bools, Ints, Bools]:
+        """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
+        found, flag bits, and whether a difference; worked out once, for every row."""
+        if self._months is None:
+            found, value, bits, _ = self.year_to_date()
             differs = np.zeros_like(self.present)
             differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~self.present[:, 1:]
             self._months = (
