@@ -246,7 +246,7 @@ ASKED = st.tuples(
 ).map(lambda a: (a[0], a[1] if a[1] != a[0] else None, Period.parse(a[2]) if a[2] else None))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(mirrored(), st.booleans(), ASKED)
 def test_mirror_prints_the_same_from_the_columns(
     drawn: list[dict[str, Any]], include_flagged: bool, ask: tuple[Any, ...]

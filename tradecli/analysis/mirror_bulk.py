@@ -91,9 +91,9 @@ class KeyMonths:
 def columnar_rows(
     dataset: Dataset, comparisons: Sequence[Comparison], period: Period | None
 ) -> tuple[list[MirrorRow], list[Comparison]]:
-    """The rows of every comparison whose series are all single months (module
-    docstring), over ``period`` or every span either side published; and the
-    comparisons left to the reference."""
+    """The rows of every comparison the columns answer (module docstring: series all
+    single months, or, without ``period``, all simple), over ``period`` or every span
+    either side published; and the comparisons left to the reference."""
     columns = columns_of(dataset)
     engine = dataset.engine
     mask = sum(1 << i for i, word in enumerate(columns.words) if word in MARKED)
