@@ -110,6 +110,9 @@ def test_columns_read_back_are_the_columns_built_by_hand() -> None:
             obs("2022-01", 5.0),
             obs("2022-01..2022-03", 20.0, flags="provisional"),
             obs("2022-02", 7.0, flags="estimate"),
+            # April: two figures that agree; the later one, chosen, has no flag of its own.
+            obs("2022-04", 9.0, flags="provisional", published="2022-06-01"),
+            obs("2022-04", 9.0, published="2023-01-01"),
         )
     )
     sink = io.BytesIO()
@@ -122,6 +125,10 @@ def test_columns_read_back_are_the_columns_built_by_hand() -> None:
     assert back.cum_values[0, 2] == 20.0 and bool(back.cum_present[0, 2])
     assert back.flag_words(int(back.flags[0, 1])) == ("estimate",)
     assert back.flag_words(int(back.cum_flags[0, 2])) == ("provisional",)
+    # April's flags are its cluster's; the chosen figure's own (none) are kept apart.
+    assert back.flag_words(int(back.flags[0, 3])) == ("provisional",)
+    assert back.chosen_rows.tolist() == [0] and back.chosen_columns.tolist() == [3]
+    assert back.chosen_bits.tolist() == [0]
     assert not back.values.flags.writeable  # a view of the entry, not a copy
 
 

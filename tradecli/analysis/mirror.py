@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tradecli.analysis.growth import spans_of
 from tradecli.dataset import Dataset
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
@@ -49,10 +50,20 @@ def published_marks(answer: Answer) -> list[str]:
 
 @dataclass(frozen=True)
 class MirrorRow:
-    """One span of one flow: the reporter's figure and its partner's mirror figure."""
+    """One span of one flow: the reporter's figure and its partner's mirror figure.
+
+    ``marks``: ``published_marks`` of each (own, mirror) when known as the row is made
+    (from the columns, ``analysis.mirror_bulk``); None: read from the answers."""
 
     own: Answer
     mirror: Answer
+    marks: tuple[list[str], list[str]] | None = None
+
+    def published_as(self) -> tuple[list[str], list[str]]:
+        """How each figure (own, mirror) was published (``published_marks``)."""
+        if self.marks is not None:
+            return self.marks
+        return published_marks(self.own), published_marks(self.mirror)
 
     @property
     def period(self) -> Period:
@@ -96,6 +107,7 @@ class MirrorRow:
 
     def to_dict(self) -> dict[str, Any]:
         key = self.own.key
+        own_marks, mirror_marks = self.published_as()
         return {
             "reporter": key.reporter,
             "partner": key.partner,
@@ -103,8 +115,8 @@ class MirrorRow:
             "mirror_flow": self.mirror.key.flow,
             "currency": key.currency,
             "period": self.period.iso(),
-            "reported": {**self.own.to_dict(), "published_as": published_marks(self.own)},
-            "mirror": {**self.mirror.to_dict(), "published_as": published_marks(self.mirror)},
+            "reported": {**self.own.to_dict(), "published_as": own_marks},
+            "mirror": {**self.mirror.to_dict(), "published_as": mirror_marks},
             "gap": self.gap,
             "gap_relative": self.gap_relative,
             **self._gap_range(),
@@ -152,24 +164,33 @@ def compare_mirrors(
     partner: str | None = None,
     period: Period | None = None,
 ) -> MirrorResult:
-    """Every span both sides report, for the pair asked or every pair reporting on each other."""
-    engine = dataset.engine
+    """Every span both sides report, for the pair asked or every pair reporting on each other.
+
+    With many comparisons (``engine.bulk.enabled``), those whose series the columns
+    take are made there (``analysis.mirror_bulk``); the others here."""
     currencies: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for key in engine.keys():
+    for key in dataset.keys():
         currencies[(key.reporter, key.partner)].add(key.currency)
     pairs = _pairs(currencies, reporter, partner)
+    comparisons = [
+        Comparison(SeriesKey(a, b, flow, currency), SeriesKey(b, a, MIRROR_FLOW[flow], currency))
+        for a, b in pairs
+        for currency in sorted(currencies[(a, b)] & currencies[(b, a)])
+        for flow in FLOW_ORDER
+    ]
     rows: list[MirrorRow] = []
-    for a, b in pairs:
-        for currency in sorted(currencies[(a, b)] & currencies[(b, a)]):
-            for flow in FLOW_ORDER:
-                own_key = SeriesKey(a, b, flow, currency)
-                mirror_key = SeriesKey(b, a, MIRROR_FLOW[flow], currency)
-                spans = [period] if period else _spans(engine, own_key, mirror_key)
-                for span in spans:
-                    own = engine.value(own_key, span)
-                    mirror = engine.value(mirror_key, span)
-                    if own.found and mirror.found:
-                        rows.append(MirrorRow(own, mirror))
+    if bulk_engine.enabled(len(comparisons)):
+        from tradecli.analysis.mirror_bulk import columnar_rows
+
+        rows, comparisons = columnar_rows(dataset, comparisons, period)
+    engine = dataset.engine
+    for own_key, mirror_key in comparisons:
+        spans = [period] if period else _spans(engine, own_key, mirror_key)
+        for span in spans:
+            own = engine.value(own_key, span)
+            mirror = engine.value(mirror_key, span)
+            if own.found and mirror.found:
+                rows.append(MirrorRow(own, mirror))
     if not rows:
         raise NotAvailable(_nothing(engine, pairs, reporter, partner, period))
     rows.sort(
@@ -183,6 +204,13 @@ def compare_mirrors(
         )
     )
     return MirrorResult(rows, period)
+
+
+class Comparison(NamedTuple):
+    """A reporter's series and its partner's mirror of it (same currency)."""
+
+    own: SeriesKey
+    mirror: SeriesKey
 
 
 def _pairs(

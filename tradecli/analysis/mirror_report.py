@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tradecli.analysis.mirror import CAVEAT, GAP_NOTE, MirrorResult, published_marks
+from tradecli.analysis.mirror import CAVEAT, GAP_NOTE, MirrorResult
 from tradecli.formatting import money
 from tradecli.records import KEY_FIELDS, flag_note, flagged, record, value_range
 from tradecli.render import Column, Kind, Report
@@ -37,13 +37,19 @@ def mirror_report(result: MirrorResult) -> Report:
         Column("published_as", "as published", wrap=True),
     ]
     rows = []
+    records = []
     for r in result.rows:
         key, other = r.own.key, r.mirror.key
+        own_marks, mirror_marks = r.published_as()
         marks = [
             f"{k.reporter}: {', '.join(m)}"
-            for k, m in ((key, published_marks(r.own)), (other, published_marks(r.mirror)))
+            for k, m in ((key, own_marks), (other, mirror_marks))
             if m
         ]
+        # Each range once per row: the table's row and the record both show them.
+        (own_low, own_high), (mirror_low, mirror_high) = value_range(r.own), value_range(r.mirror)
+        gap_low, gap_high = r.gap_range()
+        relative_low, relative_high = r.gap_relative_range()
         rows.append(
             {
                 "pair": f"{key.reporter}–{key.partner}",
@@ -57,17 +63,35 @@ def mirror_report(result: MirrorResult) -> Report:
                 "published_as": "; ".join(marks),
                 # a figure worked out from approximate ones is followed by its range,
                 # as the records have it (low, high, mirror_low, mirror_high)
-                "own_low": value_range(r.own)[0],
-                "own_high": value_range(r.own)[1],
-                "mirror_low": value_range(r.mirror)[0],
-                "mirror_high": value_range(r.mirror)[1],
-                "gap_low": r.gap_range()[0],
-                "gap_high": r.gap_range()[1],
-                "gap_relative_low": r.gap_relative_range()[0],
-                "gap_relative_high": r.gap_relative_range()[1],
+                "own_low": own_low,
+                "own_high": own_high,
+                "mirror_low": mirror_low,
+                "mirror_high": mirror_high,
+                "gap_low": gap_low,
+                "gap_high": gap_high,
+                "gap_relative_low": relative_low,
+                "gap_relative_high": relative_high,
                 "own_flagged": bool(flagged(r.own)),
                 "mirror_flagged": bool(flagged(r.mirror)),
             }
+        )
+        records.append(
+            record(
+                key,
+                r.own,
+                mirror_reporter=other.reporter,
+                mirror_partner=other.partner,
+                mirror_flow=other.flow,
+                mirror_value=r.mirror.value,
+                mirror_low=mirror_low,
+                mirror_high=mirror_high,
+                gap=r.gap,
+                gap_low=gap_low,
+                gap_high=gap_high,
+                gap_relative=r.gap_relative,
+                gap_relative_low=relative_low,
+                gap_relative_high=relative_high,
+            )
         )
     pairs = sorted({(r.own.key.reporter, r.own.key.partner) for r in result.rows})
     title = "Mirror statistics" + (f": {pairs[0][0]}–{pairs[0][1]}" if len(pairs) == 1 else "")
@@ -86,25 +110,6 @@ def mirror_report(result: MirrorResult) -> Report:
             lines.extend(line for a in (r.own, r.mirror) for line in a.explain(1))
         return lines
 
-    records = [
-        record(
-            r.own.key,
-            r.own,
-            mirror_reporter=r.mirror.key.reporter,
-            mirror_partner=r.mirror.key.partner,
-            mirror_flow=r.mirror.key.flow,
-            mirror_value=r.mirror.value,
-            mirror_low=value_range(r.mirror)[0],
-            mirror_high=value_range(r.mirror)[1],
-            gap=r.gap,
-            gap_low=r.gap_range()[0],
-            gap_high=r.gap_range()[1],
-            gap_relative=r.gap_relative,
-            gap_relative_low=r.gap_relative_range()[0],
-            gap_relative_high=r.gap_relative_range()[1],
-        )
-        for r in result.rows
-    ]
     notes = [GAP_NOTE, CAVEAT, *flag_note([a for r in result.rows for a in (r.own, r.mirror)])]
     fields = [*KEY_FIELDS, *MIRROR_FIELDS]
     return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)

@@ -80,7 +80,10 @@ MIN_SERIES = 50
 MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 # What ``Columns.save`` writes: every array the build makes (the Jan..m tables only when
 # there are Jan..m rows), each on a 64-byte bound.
-_SAVED = ("kept", "simple", "monthly", "row_year", "row_bounds", "values", "present", "flags")
+_SAVED = (
+    *("kept", "simple", "monthly", "row_year", "row_bounds", "values", "present", "flags"),
+    *("chosen_rows", "chosen_columns", "chosen_cumulative", "chosen_bits"),
+)
 _CUMULATIVE = ("cum_values", "cum_present", "cum_flags")
 _ALIGN = 64
 
@@ -220,7 +223,7 @@ class Columns:
     are the calendar years of simple series ``s``, oldest first (other series have none).
     """
 
-    LAYOUT = 1  # of what ``save`` writes: a new layout, a new number
+    LAYOUT = 2  # of what ``save`` writes: a new layout, a new number
 
     def __init__(
         self, frame: pd.DataFrame, include_flagged: bool = False, series: Series | None = None
@@ -417,12 +420,19 @@ class Columns:
         value = frame_value[take if kept is None else kept[take]]
         del kept, frame_value
         row_bits = text_bits[codes[take]]
+        # Rows (of ``take``) whose bits became their cluster's, and their own bits before.
+        pooled: Ints = np.zeros(0, dtype=np.int64)
+        pooled_bits: Ints = np.zeros(0, dtype=np.int64)
         if own_bits:
             changed = np.fromiter(own_bits, dtype=np.int64, count=len(own_bits))
             at = np.searchsorted(take, changed)
             hit = at < len(take)
             hit[hit] &= take[at[hit]] == changed[hit]
-            row_bits[at[hit]] = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
+            cluster_bits = np.fromiter(own_bits.values(), row_bits.dtype, len(own_bits))[hit]
+            differs = cluster_bits != row_bits[at[hit]]
+            pooled = at[hit][differs]
+            pooled_bits = row_bits[pooled].astype(np.int64)
+            row_bits[at[hit]] = cluster_bits
         del s, codes, take
         year = month // 12
         year += base // 12
@@ -474,9 +484,22 @@ class Columns:
             self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
         else:
             self._no_cumulative()
+        # A span whose figures agree has the flags of each in ``flags`` (as
+        # ``Answer.flags`` lists them); the chosen figure's own bits (its
+        # ``Reconciled.chosen.flags``), where they differ, are kept apart: year-row
+        # ``chosen_rows[i]``, column ``chosen_columns[i]``, bits ``chosen_bits[i]``, of
+        # ``flags`` (a single month) or of ``cum_flags`` (``chosen_cumulative[i]``).
+        pooled_cumulative = cumulative[pooled]
+        pooled_column = np.where(pooled_cumulative, last[pooled], month[pooled]) % 12
+        order = np.lexsort((pooled_column, row_of[pooled]))
+        self.chosen_rows: Ints = row_of[pooled][order].astype(np.int64)
+        self.chosen_columns: Ints = pooled_column[order].astype(np.int64)
+        self.chosen_cumulative: Bools = pooled_cumulative[order]
+        self.chosen_bits: Ints = pooled_bits[order]
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
+        self._jan: tuple[Bools, Floats, Ints, Ints] | None = None
 
     def save(self, sink: BinaryIO) -> None:
         """Write the columns to ``sink``, for ``load`` to map back: a JSON head (the keys,
@@ -538,6 +561,7 @@ class Columns:
             columns._no_cumulative()
         columns._words = {}
         columns._months = None
+        columns._jan = None
         return columns
 
     def _no_cumulative(self) -> None:
@@ -585,11 +609,47 @@ class Columns:
             flags[cells] = month_flags.reshape(-1)
         return values, present, flags, difference
 
-    def months(self) -> tuple[Floats, Bools, Ints, Bools]:
-        """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
-        found, flag bits, and whether a difference; worked out once, for every row."""
-        if self._months is None:
-            found, value, bits, _ = _Year(
+    def chosen_flags(self, series: int, flags: Ints) -> Ints:
+        """The flag bits of each month's chosen figure alone (its ``Reconciled.chosen.flags``),
+        for the single months of a monthly series: ``flags`` (``month_vector``'s, the bits of
+        every figure agreeing with the chosen one) with the months where they differ put
+        right. A copy when there are such months, else ``flags`` itself."""
+        if series < 0 or not len(self.chosen_rows):
+            return flags
+        start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
+        low, high = np.searchsorted(self.chosen_rows, (start, end))
+        if low == high:
+            return flags
+        rows = self.chosen_rows[low:high]
+        out = flags.copy()
+        out[(self.row_year[rows] - self.first_year) * 12 + self.chosen_columns[low:high]] = (
+            self.chosen_bits[low:high]
+        )
+        return out
+
+    def chosen_marks(self, mask: int) -> tuple[Ints, Ints]:
+        """The bits of ``mask`` of the chosen figures (``Reconciled.chosen.flags``) used by
+        each year-row's single months (rules 1 and 3, as ``months`` finds them) and by its
+        Jan..m spans (rules 1 and 2, ``year_to_date``): their union over those figures."""
+        month_bits = self.flags.astype(np.int64) & mask
+        cum_bits = self.cum_flags.astype(np.int64) & mask
+        single = ~self.chosen_cumulative
+        for bits, which in ((month_bits, single), (cum_bits, ~single)):
+            bits[self.chosen_rows[which], self.chosen_columns[which]] = (
+                self.chosen_bits[which] & mask
+            )
+        _, _, jan_bits, _ = _Year(
+            self.values, self.present, month_bits, self.cum_values, self.cum_present, cum_bits
+        ).jan_to()
+        differs = self.months()[3]
+        month_marks = np.where(differs, jan_bits | np.roll(jan_bits, 1, axis=1), month_bits)
+        return month_marks, jan_bits
+
+    def year_to_date(self) -> tuple[Bools, Floats, Ints, Ints]:
+        """Each year-row's Jan..m spans (column m - 1) by rules 1 and 2 (``_Year.jan_to``):
+        found, value, flag bits, parts; worked out once."""
+        if self._jan is None:
+            self._jan = _Year(
                 self.values,
                 self.present,
                 self.flags,
@@ -597,6 +657,13 @@ class Columns:
                 self.cum_present,
                 self.cum_flags,
             ).jan_to()
+        return self._jan
+
+    def months(self) -> tuple[Floats, Bools, Ints, Bools]:
+        """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
+        found, flag bits, and whether a difference; worked out once, for every row."""
+        if self._months is None:
+            found, value, bits, _ = self.year_to_date()
             differs = np.zeros_like(self.present)
             differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~self.present[:, 1:]
             self._months = (
