@@ -88,6 +88,22 @@ def test_a_conflict_is_judged_against_the_most_precise_figure() -> None:
     assert [o.value for o in conflict.reconciled.superseded] == [10.6]
 
 
+def test_superseded_figures_are_listed_most_precise_first() -> None:
+    """20 ± 0.5, 30 ± 0.005, 40 ± 0.5, none agreeing: the latest published (40) is kept
+    over the runner-up 30 (published before it: a revision); the losers are listed in
+    order of precision, 30 before 20, not in file order."""
+    rows = [
+        obs("2023-01", 20.0, published="2023-01-01"),
+        obs("2023-01", 30.0, step=0.01, published="2023-02-01"),
+        obs("2023-01", 40.0, published="2023-03-01"),
+    ]
+    (conflict,) = inventory_parts(Dataset(frame(*rows), load_bundled(), [])).conflicts
+    rec = conflict.reconciled
+    assert (rec.value, rec.reason) == (40.0, "later publication preferred (a revision)")
+    assert [o.value for o in rec.sources] == [40.0]
+    assert [o.value for o in rec.superseded] == [30.0, 20.0]
+
+
 def test_a_text_that_spells_a_row_is_that_row() -> None:
     """``o.url or o.publisher or o.where()``: a url that reads "test.csv:3" is the same
     source as row 3 with no url or publisher (one source, not two); the same file and line
@@ -119,8 +135,8 @@ PUBLISHERS = ("", "test", "other")
 
 # More figures of a span already there (its first figure made less precise), near its
 # value, of either precision: spans of three or more figures, some agreeing with the most
-# precise one and some with the first alone.
-NEAR = ((0.0, 0.01), (0.004, 0.01), (0.3, 0.01), (0.6, 1.0), (1.2, 1.0))
+# precise one and some with the first alone, and some with none.
+NEAR = ((0.0, 0.01), (0.004, 0.01), (0.3, 0.01), (0.6, 1.0), (1.2, 1.0), (5.0, 0.01), (9.0, 1.0))
 
 
 @st.composite

@@ -14,8 +14,11 @@ frame instead of an ``Observation`` per row and a ``Reconciled`` per span.
   That is tested on arrays with ``reconcile._agree``'s float operations; a span with a
   figure or step that is not finite is reconciled as the reference does.
 
-Python objects are made only for what is listed in detail: the excluded rows and the
-spans that conflict (``reconcile.reconcile_span`` over their rows, in frame order).
+Python objects are made only for what is listed in detail: the excluded rows, and the
+spans that conflict. Of those, the spans in which no two figures agree (most) are decided
+at once (``reconcile.decide_disagreeing``: the value kept and the reason), their
+observations made only when a listing asks for them (``--conflicts``, JSON); the others
+go through ``reconcile.reconcile_span`` over their rows, in frame order.
 """
 
 from __future__ import annotations
@@ -31,9 +34,16 @@ from numpy.typing import NDArray
 from tradecli.analysis.inventory import Conflict, SeriesInventory
 from tradecli.dataset import Dataset
 from tradecli.engine.series import codes_of
-from tradecli.observations import EXCLUDED_FLAGS, Observation, RowSource, split_flags
+from tradecli.observations import (
+    EXCLUDED_FLAGS,
+    OFFICIAL_STATEMENT,
+    QUALIFIERS,
+    Observation,
+    RowSource,
+    split_flags,
+)
 from tradecli.periods import Period
-from tradecli.reconcile import Reconciled, reconcile_span
+from tradecli.reconcile import REASON_CODES, Reconciled, decide_disagreeing, reconcile_span
 
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
@@ -250,22 +260,98 @@ def _conflicts(
     conflict = np.zeros(len(several), dtype=bool)
     conflict[group[~agree]] = True
     conflict &= ~odd
-    # Reconciled as the reference does: the conflicting spans and those not finite.
-    listed = np.flatnonzero(conflict | odd)
+    # Where no two figures of a conflicting span agree (most), ``decide_disagreeing`` picks
+    # the figure and the reason for all at once; their observations are made when first
+    # asked for (``_Deferred``). The rest, and the spans not finite, as the reference does.
+    rows = np.flatnonzero(conflict[group])
+    conflicting = np.flatnonzero(conflict)
+    quick = np.append(0, np.cumsum(counts[conflicting]))
+    flag_codes, flag_texts = codes_of(frame["flags"])
+    words = [split_flags(t) for t in flag_texts]
+    exact = np.array([not any(w in QUALIFIERS for w in ws) for ws in words], dtype=bool)
+    official = np.array([OFFICIAL_STATEMENT in ws for ws in words], dtype=bool)
+    qualifier = [next((w for w in ws if w in QUALIFIERS), "") for ws in words]
+    published_codes, published_texts = codes_of(frame["published"])
+    rank = np.empty(len(published_texts), dtype=np.int64)
+    rank[sorted(range(len(published_texts)), key=published_texts.__getitem__)] = np.arange(
+        len(published_texts)
+    )
+    codes = flag_codes[frame_row[rows]]
+    winner, reason = decide_disagreeing(
+        quick,
+        value[rows],
+        step[rows],
+        exact[codes],
+        official[codes],
+        rank[published_codes[frame_row[rows]]],
+    )
+    deferred = _Deferred(frame)
+    reconciled: dict[int, Reconciled] = {}
+    for g, won, why in zip(conflicting.tolist(), winner.tolist(), reason.tolist(), strict=True):
+        if won < 0:
+            odd[g] = True
+            continue
+        span, low = int(several[g]), int(starts[g])
+        chosen = int(rows[won])
+        reconciled[span] = Reconciled.deferred(
+            periods[int(which[span])],
+            float(value[chosen]),
+            qualifier[flag_codes[frame_row[chosen]]],
+            REASON_CODES[why],
+            True,
+            deferred,
+            deferred.add(frame_row[low : low + int(counts[g])], chosen - low),
+        )
+    listed = np.flatnonzero(odd)
     wanted = [np.arange(starts[g], starts[g] + counts[g]) for g in listed.tolist()]
     made = _observations(frame, frame_row[np.concatenate(wanted)]) if wanted else []
-    reconciled: dict[int, Reconciled] = {}
-    conflicting = []
     taken = 0
     for g in listed.tolist():
-        span = int(several[g])
-        n = int(counts[g])
+        span, n = int(several[g]), int(counts[g])
         rec = reconcile_span(periods[int(which[span])], made[taken : taken + n])
         taken += n
         if rec.conflict:
             reconciled[span] = rec
-            conflicting.append(span)
-    return np.array(conflicting, dtype=np.int64), reconciled
+    spans = np.array(sorted(reconciled), dtype=np.int64)
+    return spans, reconciled
+
+
+_Observed = tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]
+
+
+class _Deferred:
+    """The observations of conflicting spans in which no two figures agree, made for all
+    of them at once when one is first asked for (``reconcile.ObservationSource``)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.rows: list[Ints] = []
+        self.chosen: list[int] = []
+        self.made: list[Observation] | None = None
+        self.begins: list[int] = []
+
+    def add(self, rows: Ints, chosen: int) -> int:
+        """A span of these frame rows (in frame order), row ``chosen`` of them kept; its
+        number."""
+        self.begins.append(self.begins[-1] + len(self.rows[-1]) if self.rows else 0)
+        self.rows.append(rows)
+        self.chosen.append(chosen)
+        return len(self.rows) - 1
+
+    def observed(self, span: int, period: Period) -> _Observed:
+        """As ``reconcile.decide`` leaves such a span: the chosen figure alone in its
+        cluster, the others superseded in order of precision (ties in frame order)."""
+        if self.made is None:
+            self.made = _observations(self.frame, np.concatenate(self.rows))
+        low = self.begins[span]
+        these = self.made[low : low + len(self.rows[span])]
+        chosen = these[self.chosen[span]]
+        others = [o for i, o in enumerate(these) if i != self.chosen[span]]
+        return chosen, (chosen,), tuple(sorted(others, key=_step))
+
+
+def _step(obs: Observation) -> float:
+    return obs.step
 
 
 def _observations(frame: pd.DataFrame, at: Ints) -> list[Observation]:
