@@ -285,22 +285,24 @@ def _conflicts(
         official[codes],
         rank[published_codes[frame_row[rows]]],
     )
-    deferred = _Deferred(frame)
+    decided = np.flatnonzero(winner >= 0)
+    odd[conflicting[winner < 0]] = True
+    chosen = rows[winner[decided]]
+    source = _Deferred(frame, frame_row[rows], quick, winner)
+    decided_spans = several[conflicting[decided]]
+    made_of = zip(
+        decided.tolist(),
+        decided_spans.tolist(),
+        which[decided_spans].tolist(),
+        value[chosen].tolist(),
+        flag_codes[frame_row[chosen]].tolist(),
+        reason[decided].tolist(),
+        strict=True,
+    )
     reconciled: dict[int, Reconciled] = {}
-    for g, won, why in zip(conflicting.tolist(), winner.tolist(), reason.tolist(), strict=True):
-        if won < 0:
-            odd[g] = True
-            continue
-        span, low = int(several[g]), int(starts[g])
-        chosen = int(rows[won])
+    for number, span, period, kept, code, why in made_of:
         reconciled[span] = Reconciled.deferred(
-            periods[int(which[span])],
-            float(value[chosen]),
-            qualifier[flag_codes[frame_row[chosen]]],
-            REASON_CODES[why],
-            True,
-            deferred,
-            deferred.add(frame_row[low : low + int(counts[g])], chosen - low),
+            periods[period], kept, qualifier[code], REASON_CODES[why], True, source, number
         )
     listed = np.flatnonzero(odd)
     wanted = [np.arange(starts[g], starts[g] + counts[g]) for g in listed.tolist()]
@@ -321,33 +323,27 @@ _Observed = tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]
 
 class _Deferred:
     """The observations of conflicting spans in which no two figures agree, made for all
-    of them at once when one is first asked for (``reconcile.ObservationSource``)."""
+    of them at once when one is first asked for (``reconcile.ObservationSource``). Span
+    ``i`` is the frame rows ``rows[bounds[i]:bounds[i + 1]]`` (in frame order), of which
+    ``rows[chosen[i]]`` is kept."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self.rows: list[Ints] = []
-        self.chosen: list[int] = []
+    def __init__(self, frame: pd.DataFrame, rows: Ints, bounds: Ints, chosen: Ints) -> None:
+        self.frame, self.rows, self.bounds, self.chosen = frame, rows, bounds, chosen
         self.made: list[Observation] | None = None
-        self.begins: list[int] = []
-
-    def add(self, rows: Ints, chosen: int) -> int:
-        """A span of these frame rows (in frame order), row ``chosen`` of them kept; its
-        number."""
-        self.begins.append(self.begins[-1] + len(self.rows[-1]) if self.rows else 0)
-        self.rows.append(rows)
-        self.chosen.append(chosen)
-        return len(self.rows) - 1
 
     def observed(self, span: int, period: Period) -> _Observed:
         """As ``reconcile.decide`` leaves such a span: the chosen figure alone in its
         cluster, the others superseded in order of precision (ties in frame order)."""
         if self.made is None:
-            self.made = _observations(self.frame, np.concatenate(self.rows))
-        low = self.begins[span]
-        these = self.made[low : low + len(self.rows[span])]
-        chosen = these[self.chosen[span]]
-        others = [o for i, o in enumerate(these) if i != self.chosen[span]]
-        return chosen, (chosen,), tuple(sorted(others, key=_step))
+            self.made = _observations(self.frame, self.rows)
+        low, high, chosen = (
+            int(self.bounds[span]),
+            int(self.bounds[span + 1]),
+            int(self.chosen[span]),
+        )
+        kept = self.made[chosen]
+        others = [self.made[i] for i in range(low, high) if i != chosen]
+        return kept, (kept,), tuple(sorted(others, key=_step))
 
 
 def _step(obs: Observation) -> float:
