@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
+from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import SeriesKey
 from tradecli.observations import EXCLUDED_FLAGS, Observation
 from tradecli.reconcile import Reconciled
@@ -85,7 +86,33 @@ class Inventory:
 def inventory(
     dataset: Dataset, reporter: str | None = None, partner: str | None = None
 ) -> Inventory:
-    """What is loaded; with ``reporter`` and/or ``partner`` (codes), only their series."""
+    """What is loaded; with ``reporter`` and/or ``partner`` (codes), only their series.
+
+    Many series are worked out from the columns (``inventory_bulk``), a few from the
+    engine's reconciled tables; both give the same inventory."""
+    if bulk_engine.enabled(len(dataset.keys())):
+        from tradecli.analysis.inventory_bulk import inventory_parts
+
+        parts = inventory_parts(dataset, reporter, partner)
+        series, excluded, conflicts = parts.series, parts.excluded, parts.conflicts
+    else:
+        series, excluded, conflicts = _from_tables(dataset, reporter, partner)
+    return Inventory(
+        files=[str(f) for f in sorted({str(s) for s in dataset.frame["source"].unique()})],
+        rows=sum(s.observations for s in series) if reporter or partner else len(dataset.frame),
+        series=series,
+        excluded=excluded,
+        conflicts=conflicts,
+        left_out=dataset.left_out,
+        include_flagged=dataset.filters.include_flagged,
+    )
+
+
+def _from_tables(
+    dataset: Dataset, reporter: str | None, partner: str | None
+) -> tuple[list[SeriesInventory], list[tuple[Observation, str]], list[Conflict]]:
+    """The inventory's series, excluded rows and conflicts from the engine's reconciled
+    table of each series (the reference)."""
     engine = dataset.engine
     series: list[SeriesInventory] = []
     excluded: list[tuple[Observation, str]] = []
@@ -115,12 +142,4 @@ def inventory(
                 conflicts=sum(1 for r in table.spans.values() if r.conflict),
             )
         )
-    return Inventory(
-        files=[str(f) for f in sorted({str(s) for s in dataset.frame["source"].unique()})],
-        rows=sum(s.observations for s in series) if reporter or partner else len(dataset.frame),
-        series=series,
-        excluded=excluded,
-        conflicts=conflicts,
-        left_out=dataset.left_out,
-        include_flagged=dataset.filters.include_flagged,
-    )
+    return series, excluded, conflicts

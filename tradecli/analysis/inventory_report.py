@@ -3,7 +3,9 @@ excluded, and the conflicts resolved. Out of ``inventory``, which computes."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
+from operator import itemgetter
+from typing import Any
 
 from tradecli.analysis.inventory import Inventory
 from tradecli.engine.answers import describe
@@ -63,29 +65,48 @@ def inventory_report(inventory: Inventory, conflicts: bool = False) -> Report:
             f"{len(inventory.conflicts)} spans had conflicting figures; "
             "`tradecli data --conflicts` shows how each was resolved"
         )
-    explain = [
-        f"{s.key.label()}: {', '.join(_parsed(p).label() for p in s.spans)}"
-        for s in inventory.series
-    ]
-    records = [
-        keyed(
-            s.key,
-            _covered(s.spans),
-            None,
-            observations=s.observations,
-            spans=len(s.spans),
-            first=_parsed(min(s.spans, key=_start)).iso() if s.spans else None,
-            last=_parsed(max(s.spans, key=_end)).iso() if s.spans else None,
-            sources=s.sources,
-            excluded=s.excluded,
-            conflicts=s.conflicts,
-        )
-        for s in inventory.series
-    ]
+
+    def explain() -> list[str]:
+        return [f"{s.key.label()}: {', '.join(map(_label, s.spans))}" for s in inventory.series]
+
     fields = [*KEY_FIELDS, *INVENTORY_FIELDS]
     return Report(
-        "Data loaded", columns, rows, inventory.to_dict(), notes, explain, fields, records
+        "Data loaded",
+        columns,
+        rows,
+        inventory.to_dict,
+        notes,
+        explain,
+        fields,
+        partial(_records, inventory),
     )
+
+
+def _records(inventory: Inventory) -> list[dict[str, Any]]:
+    """A keyed record per series: the stretch its spans cover, its first and last span."""
+    records = []
+    for s in inventory.series:
+        covered = first = last = None
+        if s.spans:
+            parsed = list(map(_parsed, s.spans))
+            earliest, latest = min(parsed), max(parsed, key=_BY_END)
+            covered = Period(earliest.first, latest.last).iso()
+            first, last = earliest.iso(), latest.iso()
+        records.append(
+            keyed(
+                s.key,
+                covered,
+                None,
+                observations=s.observations,
+                spans=len(s.spans),
+                first=first,
+                last=last,
+                sources=s.sources,
+                excluded=s.excluded,
+                conflicts=s.conflicts,
+            )
+        )
+    return records
 
 
 # ``data``: ``period`` is the whole stretch the series' spans cover (``2009-01/2024-04``),
@@ -97,25 +118,17 @@ CONFLICT_FIELDS = ["superseded", "resolution"]
 @cache
 def _parsed(code: str) -> Period:
     """``Period.parse`` of a span code, once per code: a whole file's series share a few
-    hundred spans, each read four times per series."""
+    hundred spans, each read twice per series."""
     return Period.parse(code)
 
 
-def _start(code: str) -> tuple[int, int]:
-    span = _parsed(code)
-    return span.first, span.last
+@cache
+def _label(code: str) -> str:
+    return _parsed(code).label()
 
 
-def _end(code: str) -> tuple[int, int]:
-    span = _parsed(code)
-    return span.last, span.first
-
-
-def _covered(spans: list[str]) -> str | None:
-    if not spans:
-        return None
-    parsed = [_parsed(code) for code in spans]
-    return Period(min(p.first for p in parsed), max(p.last for p in parsed)).iso()
+# Spans ordered by their last month, then their first.
+_BY_END = itemgetter(1, 0)
 
 
 def _conflict_report(inventory: Inventory) -> Report:
@@ -126,38 +139,48 @@ def _conflict_report(inventory: Inventory) -> Report:
         Column("superseded", "superseded"),
         Column("resolution", "why"),
     ]
-    rows = []
-    explain = []
-    for c in inventory.conflicts:
-        rec = c.reconciled
-        rows.append(
-            {
-                "series": c.key.label(),
-                "period": rec.period.label(),
-                "value": rec.value,
-                "currency": c.key.currency,
-                "superseded": ", ".join(
-                    sorted({money(o.value, o.currency) for o in rec.superseded})
-                ),
-                "resolution": rec.reason,
-            }
-        )
-        explain.append(f"{c.key.label()} {rec.period.label()}:")
-        explain.extend(f"  kept: {describe(o)}" for o in rec.sources)
-        explain.extend(f"  superseded: {describe(o)}" for o in rec.superseded)
-    data = {"conflicts": [c.to_dict() for c in inventory.conflicts]}
-    notes = [] if rows else ["no conflicting figures in the data"]
-    records = [
-        keyed(
-            c.key,
-            c.reconciled.period.iso(),
-            c.reconciled.value,
-            [f for o in c.reconciled.sources for f in o.flags],
-            superseded=";".join(str(v) for v in sorted({o.value for o in c.reconciled.superseded})),
-            resolution=c.reconciled.reason,
-        )
+    rows = [
+        {
+            "series": c.key.label(),
+            "period": c.reconciled.period.label(),
+            "value": c.reconciled.value,
+            "currency": c.key.currency,
+            "superseded": ", ".join(
+                sorted({money(o.value, o.currency) for o in c.reconciled.superseded})
+            ),
+            "resolution": c.reconciled.reason,
+        }
         for c in inventory.conflicts
     ]
+
+    def explain() -> list[str]:
+        lines = []
+        for c in inventory.conflicts:
+            rec = c.reconciled
+            lines.append(f"{c.key.label()} {rec.period.label()}:")
+            lines.extend(f"  kept: {describe(o)}" for o in rec.sources)
+            lines.extend(f"  superseded: {describe(o)}" for o in rec.superseded)
+        return lines
+
+    def data() -> dict[str, Any]:
+        return {"conflicts": [c.to_dict() for c in inventory.conflicts]}
+
+    def records() -> list[dict[str, Any]]:
+        return [
+            keyed(
+                c.key,
+                c.reconciled.period.iso(),
+                c.reconciled.value,
+                [f for o in c.reconciled.sources for f in o.flags],
+                superseded=";".join(
+                    str(v) for v in sorted({o.value for o in c.reconciled.superseded})
+                ),
+                resolution=c.reconciled.reason,
+            )
+            for c in inventory.conflicts
+        ]
+
+    notes = [] if rows else ["no conflicting figures in the data"]
     fields = [*KEY_FIELDS, *CONFLICT_FIELDS]
     title = "Conflicts and how they were resolved"
     return Report(title, columns, rows, data, notes, explain, fields, records)
