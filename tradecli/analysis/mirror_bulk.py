@@ -382,30 +382,25 @@ def _cell_rows(
         (own.month_span | mirror.month_span) & own.month_found & mirror.month_found
     )
     jans = np.flatnonzero((own.jan_span | mirror.jan_span) & own.jan_found & mirror.jan_found)
-    for t in months.tolist():
-        period = Period.month(first_month + t)
+    # Single months, then Jan..m spans (column t: the span ending in month t).
+    spans = [(t, Period.month(first_month + t), False) for t in months.tolist()]
+    spans += [(t, _jan_to(first_month + t), True) for t in jans.tolist()]
+    for t, period, jan in spans:
         answers = [
-            _cell_answer(engine, columns, key, period, cells, t, jan=False)
+            _cell_answer(engine, columns, key, period, cells, t, jan=jan)
             for key, cells in ((comparison.own, own), (comparison.mirror, mirror))
         ]
-        marks = (
-            list(columns.flag_words(int(own.month_marks[t]))),
-            list(columns.flag_words(int(mirror.month_marks[t]))),
+        own_marks, mirror_marks = (
+            list(columns.flag_words(int((cells.jan_marks if jan else cells.month_marks)[t])))
+            for cells in (own, mirror)
         )
-        rows.append(MirrorRow(answers[0], answers[1], marks))
-    for t in jans.tolist():
-        month = first_month + t
-        period = Period(month - month % 12, month)
-        answers = [
-            _cell_answer(engine, columns, key, period, cells, t, jan=True)
-            for key, cells in ((comparison.own, own), (comparison.mirror, mirror))
-        ]
-        marks = (
-            list(columns.flag_words(int(own.jan_marks[t]))),
-            list(columns.flag_words(int(mirror.jan_marks[t]))),
-        )
-        rows.append(MirrorRow(answers[0], answers[1], marks))
+        rows.append(MirrorRow(answers[0], answers[1], (own_marks, mirror_marks)))
     return rows
+
+
+def _jan_to(month: int) -> Period:
+    """January through ``month`` of its year."""
+    return Period(month - month % 12, month)
 
 
 def _cell_answer(
