@@ -245,6 +245,47 @@ def test_one_partition_file_is_read_with_its_reporter(generated_dataset: Path) -
     pd.testing.assert_frame_equal(frame, whole)
 
 
+def test_a_parquet_file_pandas_wrote_is_read(tmp_path: Path) -> None:
+    """pandas writes text as large_string; read as one file, not as partitions (whose
+    reporter is a string), it loads, with the figures it holds."""
+    path = tmp_path / "plain.parquet"
+    pd.DataFrame(
+        {
+            "reporter": ["USA", "USA"],
+            "partner": ["CAN", "MEX"],
+            "flow": ["export", "export"],
+            "first": [24240, 24240],
+            "last": [24240, 24240],
+            "value": [1.5, 2.5],
+        }
+    ).to_parquet(path)
+    frame = load([path], use_cache=False).frame
+    assert sorted(zip(frame["partner"].astype(str), frame["value"], strict=True)) == [
+        ("CAN", 1.5),
+        ("MEX", 2.5),
+    ]
+
+
+def test_an_arrow_error_reading_a_file_is_a_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error of pyarrow's own (a type it cannot merge, say: an ``ArrowTypeError`` is
+    a ``TypeError``) is a ``BadInput`` naming the file: one line and exit 1."""
+    import pyarrow as pa
+
+    from tradecli.errors import BadInput
+
+    path = tmp_path / "some.parquet"
+    pd.DataFrame({"reporter": ["USA"], "value": [1.0]}).to_parquet(path)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise pa.ArrowTypeError("Unable to merge: Field reporter has incompatible types")
+
+    monkeypatch.setattr(parquet, "read_table", refuse)
+    with pytest.raises(BadInput, match="cannot read as Parquet: Unable to merge"):
+        load([path], use_cache=False)
+
+
 # -- convert: refusing, replacing, atomic --------------------------------------------
 
 

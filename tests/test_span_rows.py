@@ -18,7 +18,9 @@ def _same_rows(data: pd.DataFrame) -> None:
     picked, listed = _Picked(data), RowSource(data)
     assert len(picked) == len(listed) == len(data)
     for i in range(len(data)):
-        assert picked.observation(i) == listed.observation(i), i
+        one, other = picked.observation(i), listed.observation(i)
+        assert one == other, i
+        assert one.extra == other.extra, i  # not compared by ==
 
 
 def test_the_bundled_rows_read_item_by_item_are_the_listed_rows() -> None:
@@ -35,8 +37,13 @@ def test_missing_categories_and_extra_columns_read_item_by_item_as_listed() -> N
     data["cell"] = pd.Categorical(["Exports!D10", None, "Exports!D12"])
     data["sheet_row"] = np.array([10, 11, 12], dtype=np.int64)
     data["note"] = pd.array(["", "revised", None], dtype="object")
+    data["share"] = np.array([0.1, 0.25, 1.5], dtype=np.float32)  # str(): numpy's own text
     listed = RowSource(data)
     assert listed.observation(1).publisher == "nan"  # what both read for a missing one
-    assert listed.observation(0).extra == {"cell": "Exports!D10", "sheet_row": "10"}
-    assert listed.observation(1).extra == {"sheet_row": "11", "note": "revised"}
+    assert listed.observation(0).extra == {
+        "cell": "Exports!D10",
+        "sheet_row": "10",
+        "share": "0.10000000149011612",
+    }
+    assert listed.observation(1).extra == {"sheet_row": "11", "note": "revised", "share": "0.25"}
     _same_rows(data)

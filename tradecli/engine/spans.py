@@ -66,8 +66,13 @@ def _items(column: pd.Series[Any]) -> list[Any]:
     """What ``_Picked`` reads a column's items through."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return cast(list[Any], _Coded(column))
-    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "biuf":
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and (dtype.kind in "biu" or dtype == np.float64):
+        # An item's text is the Python number's (``str`` of a float32 is numpy's shorter
+        # one): other floats go through ``tolist`` as ``RowSource`` reads them.
         return cast(list[Any], column.to_numpy())
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return column.tolist()
     return cast(list[Any], column.array)
 
 

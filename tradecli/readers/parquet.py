@@ -183,7 +183,13 @@ def _dataset(where: str | Path, filesystem: Any = None) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    partitioning = ds.partitioning(pa.schema([("reporter", pa.string())]), flavor="hive")
+    # Folders named reporter=X are a converted dataset's partitions. One file has none: its
+    # own reporter column is read as it was written (pandas writes large_string, which the
+    # partition's string would refuse to merge with).
+    single = filesystem is None and Path(str(where)).is_file()
+    partitioning = (
+        None if single else ds.partitioning(pa.schema([("reporter", pa.string())]), flavor="hive")
+    )
     return ds.dataset(
         str(where), format="parquet", partitioning=partitioning, filesystem=filesystem
     )
@@ -357,9 +363,11 @@ def read(path: Path | str, context: ReadContext, pushdown: Pushdown | None = Non
     name = str(path)
     check(path, context)
     where, filesystem = locate(path)
+    import pyarrow as pa
+
     try:
         table = read_table(where, pushdown, filesystem)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, pa.ArrowException) as exc:
         raise BadInput([Problem(name, None, "", "", f"cannot read as Parquet: {exc}")]) from None
     if "reporter" not in table.column_names:
         table = _reporter_from_folder(table, Path(str(where)))
