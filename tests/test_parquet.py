@@ -243,6 +243,9 @@ def test_one_partition_file_is_read_with_its_reporter(generated_dataset: Path) -
     assert set(frame["reporter"].astype(str)) == {code}
     whole = load([generated_dataset], use_cache=False, reporters=frozenset({code})).frame
     pd.testing.assert_frame_equal(frame, whole)
+    # Asked for its reporter (pushed down to the file): the same rows.
+    asked = load([folder / "part-0.parquet"], use_cache=False, reporters=frozenset({code}))
+    pd.testing.assert_frame_equal(asked.frame, whole)
 
 
 def test_a_parquet_file_pandas_wrote_is_read(tmp_path: Path) -> None:

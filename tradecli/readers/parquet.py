@@ -183,10 +183,11 @@ def _dataset(where: str | Path, filesystem: Any = None) -> Any:
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    # Folders named reporter=X are a converted dataset's partitions. One file has none: its
-    # own reporter column is read as it was written (pandas writes large_string, which the
-    # partition's string would refuse to merge with).
-    single = filesystem is None and Path(str(where)).is_file()
+    # Folders named reporter=X are a converted dataset's partitions. One file outside them
+    # has none: its own reporter column is read as it was written (pandas writes
+    # large_string, which the partition's string would refuse to merge with).
+    path = Path(str(where))
+    single = filesystem is None and path.is_file() and not path.parent.name.startswith("reporter=")
     partitioning = (
         None if single else ds.partitioning(pa.schema([("reporter", pa.string())]), flavor="hive")
     )
