@@ -88,10 +88,7 @@ def _text(top: Any) -> str:
                 raise _Unusual
             append(before + encode_basestring(key) + ": ")
             before = "," + inner
-            start = len(parts)
-            write(item, depth + 1)
-            if depth < _JOINED:
-                parts[start:] = ["".join(parts[start:])]
+            write_item(item, depth + 1)
         append(new_line(depth) + "}")
 
     def write_array(value: list[Any] | tuple[Any, ...], depth: int) -> None:
@@ -103,11 +100,15 @@ def _text(top: Any) -> str:
         for item in value:
             append(before)
             before = "," + inner
-            start = len(parts)
-            write(item, depth + 1)
-            if depth < _JOINED:
-                parts[start:] = ["".join(parts[start:])]
+            write_item(item, depth + 1)
         append(new_line(depth) + "]")
+
+    def write_item(item: Any, depth: int) -> None:
+        """An item of a container; joined into one text when shallow (``_JOINED``)."""
+        start = len(parts)
+        write(item, depth)
+        if depth <= _JOINED:
+            parts[start:] = ["".join(parts[start:])]
 
     write(top, 0)
     return "".join(parts)
