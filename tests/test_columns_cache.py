@@ -88,13 +88,18 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     """``tradecli ARGS`` through the console entry point: its stdout (exit code 0)."""
+    return _outputs(capsys, *args)[0]
+
+
+def _outputs(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[str, str]:
+    """``tradecli ARGS``, exit code 0: its stdout and stderr."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sys, "argv", ["tradecli", *args])
         with pytest.raises(SystemExit) as exit_:
             cli.main()
     out = capsys.readouterr()
     assert exit_.value.code in (None, 0), out.err
-    return out.out
+    return out.out, out.err
 
 
 def _columns_entries(folder: Path) -> list[Path]:
@@ -134,9 +139,8 @@ def test_columns_read_back_are_the_columns_built_by_hand() -> None:
 
 def _same(a: Columns, b: Columns) -> None:
     assert a.keys == b.keys and a.number == b.number and a.words == b.words
-    for name in ("usable", "flag_dtype", "first_year", "first_month", "n_months"):
-        assert getattr(a, name) == getattr(b, name), name
-    for name in ("fallback", "has_cumulative"):
+    scalars = ("usable", "flag_dtype", "first_year", "first_month", "n_months", "fallback")
+    for name in (*scalars, "has_cumulative"):
         assert getattr(a, name) == getattr(b, name), name
     for name in (*bulk._SAVED, *bulk._CUMULATIVE):
         left, right = getattr(a, name), getattr(b, name)
@@ -299,11 +303,8 @@ def test_the_unit_check_of_a_cached_file_is_stored_beside_it(
     monkeypatch.setattr(dataset, "unit_suspects", counted)
 
     def notes(path: Path, *args: str) -> list[str]:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(sys, "argv", ["tradecli", *args, *SUMMARY, str(path)])
-            with pytest.raises(SystemExit):
-                cli.main()
-        return [n for n in capsys.readouterr().err.splitlines() if "unit?" in n]
+        err = _outputs(capsys, *args, *SUMMARY, str(path))[1]
+        return [n for n in err.splitlines() if "unit?" in n]
 
     first = notes(data)
     assert len(first) == 1 and "AZE–KAZ import Apr 2022" in first[0]
@@ -330,7 +331,7 @@ def test_loaded_columns_lie_on_64_byte_bounds_whatever_the_keys(
         frame_entry = entry.with_suffix(".arrow")
         body = store.read(frame_entry)
         assert body is not None
-        head = pa_key(body)
+        head = _frame_key(body)
         keyed = parsed.Keyed(frame_entry, head)
         columns_body = keyed.read("columns", dataset._columns_key())
         assert columns_body is not None
@@ -341,12 +342,12 @@ def test_loaded_columns_lie_on_64_byte_bounds_whatever_the_keys(
             assert array.ctypes.data % 64 == 0, name
 
 
-def pa_key(body: memoryview) -> str:
+def _frame_key(body: memoryview) -> str:
     """The full key a parsed entry carries (its schema's metadata)."""
     import pyarrow as pa
 
-    table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(body))).schema
-    return (table.metadata or {})[b"tradecli.key"].decode()
+    schema = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(body))).schema
+    return (schema.metadata or {})[b"tradecli.key"].decode()
 
 
 def test_a_derived_entry_others_could_write_is_not_used(

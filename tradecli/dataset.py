@@ -304,7 +304,7 @@ def _read(
         if path.exists() and not path.is_file() and not path.is_dir():
             return _read_pipe(path, context), None
         if not use_cache or not path.is_file():
-            return _read_file(path, context, use_cache=False), None
+            return _read_any(path, context), None
         from tradecli.caching import parsed
 
         return parsed.read_keyed(path, context, _read_any)
@@ -361,7 +361,7 @@ def _read_copy(
         copy = copy.rename(copy.with_name(filename))
         notes = len(context.notes)
         try:
-            frame = _read_file(copy, context, use_cache=False)
+            frame = _read_any(copy, context)
         except BadInput as exc:
             raise BadInput(
                 [replace(p, file=name) if p.file == str(copy) else p for p in exc.problems]
@@ -375,15 +375,8 @@ def _read_copy(
     return frame
 
 
-def _read_file(path: Path, context: ReadContext, use_cache: bool) -> pd.DataFrame:
-    if not use_cache or not path.is_file():
-        return _only(readers.read_any(path, context), context.reporters)
-    from tradecli.caching import parsed
-
-    return parsed.read(path, context, _read_any)
-
-
 def _read_any(path: Path, context: ReadContext) -> pd.DataFrame:
+    """One file read by the reader its format chooses, only ``context.reporters``' rows."""
     return _only(readers.read_any(path, context), context.reporters)
 
 

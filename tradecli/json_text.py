@@ -104,20 +104,21 @@ def _text(top: Any) -> str:
         append(new_line(depth) + "]")
 
     def write_item(item: Any, depth: int) -> None:
-        """An item of a container; joined into one text when shallow (``_JOINED``)."""
+        """An item of a container; joined into one text at depth ``_JOINED``."""
         start = len(parts)
         write(item, depth)
-        if depth <= _JOINED:
+        if depth == _JOINED:
             parts[start:] = ["".join(parts[start:])]
 
     write(top, 0)
     return "".join(parts)
 
 
-# Items of the containers this shallow are joined into one text as soon as written: a
-# whole-file payload (a list of series, each a tree of derivations) then holds a few
-# texts per series, not tens of millions of small ones (860 MB of them for 200 MB of
-# text). Deeper, joining each item would copy the same characters again at every level.
+# Items this deep are joined into one text as soon as written: a whole-file payload (a
+# list of series, each a tree of derivations) then holds a few texts per series, not tens
+# of millions of small ones (860 MB of them for 200 MB of text). At any other depth as
+# well, joining would copy the same characters once more (a shallower item holds all of
+# them) or for nothing (a deeper one is small).
 _JOINED = 2
 
 

@@ -150,8 +150,7 @@ class Keyed:
 
         def write() -> None:
             if store.write(entry, body):
-                where, version, _ = entry.name.split("-", 2)
-                store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-")
+                _forget_other_contents(entry)
 
         behind(write)
 
@@ -232,11 +231,17 @@ def _store(entry: Path, key: str, given: str, frame: pd.DataFrame, notes: list[s
             written = store.write(entry, fill)
         except pa.ArrowException:
             return
-        if written:  # the file's entries of other contents go, derived ones too
-            where, version, _ = entry.name.split("-", 2)
-            store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-", suffix="")
+        if written:
+            _forget_other_contents(entry)
 
     behind(write)
+
+
+def _forget_other_contents(entry: Path) -> None:
+    """Remove the entries of ``entry``'s file (its path digest) for other contents or
+    versions (its second digest), parsed and derived alike."""
+    where, version, _ = entry.name.split("-", 2)
+    store.remove_others(entry, f"{where}-", keep=f"{where}-{version}-", suffix="")
 
 
 def behind(write: Callable[[], None]) -> None:
