@@ -104,6 +104,27 @@ def test_superseded_figures_are_listed_most_precise_first() -> None:
     assert [o.value for o in rec.superseded] == [30.0, 20.0]
 
 
+def test_a_listing_reads_a_conflict_from_the_arrays_as_from_its_observations() -> None:
+    """20, 30 ± 0.005, 40 (provisional), no two agreeing: what ``data --conflicts`` lists
+    (the superseded values, ascending; the kept figure's flags) is read from the arrays,
+    and is what the observations say. A span with a zero among the superseded is read
+    from its observations."""
+    rows = [
+        obs("2023-01", 20.0, published="2023-01-01"),
+        obs("2023-01", 30.0, step=0.01, published="2023-02-01"),
+        obs("2023-01", 40.0, published="2023-03-01", flags="provisional"),
+        obs("2023-02", 0.0, published="2023-03-01"),
+        obs("2023-02", 9.0, published="2023-04-01"),
+    ]
+    january, february = inventory_parts(Dataset(frame(*rows), load_bundled(), [])).conflicts
+    assert january.figures == ((20.0, 30.0), ("provisional",))
+    rec = january.reconciled
+    assert sorted({o.value for o in rec.superseded}) == [20.0, 30.0]
+    assert [f for o in rec.sources for f in o.flags] == ["provisional"]
+    assert february.figures is None
+    assert february.superseded_values() == (0.0,) and february.kept_flags() == []
+
+
 def test_a_text_that_spells_a_row_is_that_row() -> None:
     """``o.url or o.publisher or o.where()``: a url that reads "test.csv:3" is the same
     source as row 3 with no url or publisher (one source, not two); the same file and line

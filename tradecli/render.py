@@ -13,7 +13,7 @@ import io
 import math
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -76,7 +76,7 @@ class Report:
 
     title: str
     columns: list[Column]
-    rows: list[dict[str, Any]]
+    rows: Sequence[dict[str, Any]]  # a list, or ``LazyRows`` where few outputs read them
     data: Any | Callable[[], Any]
     notes: list[str] = field(default_factory=list)
     explain: list[str] | Callable[[], list[str]] = field(default_factory=list)
@@ -99,6 +99,29 @@ class Report:
     def derivation(self) -> list[str]:
         """The lines of ``--explain``."""
         return self.explain() if callable(self.explain) else self.explain
+
+
+class LazyRows(Sequence[dict[str, Any]]):
+    """A report's rows, made when first read: a long listing whose CSV and JSON come from
+    its records and payload (``data --conflicts``) need not make them too."""
+
+    def __init__(self, make: Callable[[], list[dict[str, Any]]]) -> None:
+        self._make: Callable[[], list[dict[str, Any]]] | None = make
+        self._rows: list[dict[str, Any]] = []
+
+    def _made(self) -> list[dict[str, Any]]:
+        if self._make is not None:
+            self._rows, self._make = self._make(), None
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._made()[index]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._made())
 
 
 @dataclass(frozen=True)
@@ -533,6 +556,7 @@ def render_csv(report: Report) -> str:
     applies to text only: a number is written as a number."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    rows: Sequence[dict[str, Any]]
     if report.record_fields:
         keys, rows = report.record_fields, report.machine_records()
     else:
@@ -570,6 +594,7 @@ def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    rows: Sequence[dict[str, Any]]
     if report.record_fields:
         keys, rows = report.record_fields, report.machine_records()
     else:

@@ -6,6 +6,7 @@ arithmetic in ``--explain`` and a keyed ``balance`` record."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tradecli.analysis.growth import BalanceChange, Growth, series_name
@@ -53,7 +54,7 @@ def report(growth: Growth) -> Report:
 
 
 def _with_balance_rows(
-    rows: list[dict[str, Any]], balances: tuple[BalanceChange, ...]
+    rows: Sequence[dict[str, Any]], balances: tuple[BalanceChange, ...]
 ) -> list[dict[str, Any]]:
     """The rows with a balance row after the last row of each pair that has one."""
     by_pair = {(f"{b.key.reporter}–{b.key.partner}", b.key.currency): b for b in balances}

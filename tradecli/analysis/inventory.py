@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
@@ -39,10 +39,29 @@ class SeriesInventory:
         }
 
 
+# What a listing of conflicts shows of one, read from arrays (``inventory_bulk``) rather
+# than from its observations: the superseded figures' distinct values, ascending, and the
+# kept figure's flags.
+Figures = tuple[tuple[float, ...], tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class Conflict:
     key: SeriesKey
     reconciled: Reconciled
+    figures: Figures | None = field(default=None, compare=False, repr=False)
+
+    def superseded_values(self) -> tuple[float, ...]:
+        """The superseded figures' values (in the series' currency, ``key.currency``)."""
+        if self.figures is not None:
+            return self.figures[0]
+        return tuple(o.value for o in self.reconciled.superseded)
+
+    def kept_flags(self) -> list[str]:
+        """The flags of the figures kept, in order."""
+        if self.figures is not None:
+            return list(self.figures[1])
+        return [f for o in self.reconciled.sources for f in o.flags]
 
     def to_dict(self) -> dict[str, Any]:
         rec = self.reconciled

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tradecli.analysis.inventory import Conflict, SeriesInventory
+from tradecli.analysis.inventory import Conflict, Figures, SeriesInventory
 from tradecli.dataset import Dataset
 from tradecli.engine.series import codes_of
 from tradecli.observations import (
@@ -46,6 +46,7 @@ from tradecli.periods import Period
 from tradecli.reconcile import REASON_CODES, Reconciled, decide_disagreeing, reconcile_span
 
 Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 
 # A url or publisher text that reads as ``source:line`` (``Observation.where``).
@@ -135,7 +136,7 @@ def inventory_parts(
         # (last, first) to (first, last), both counted from ``low``: the span's code.
         latest[with_spans] = np.searchsorted(distinct, greatest % width * width + greatest // width)
 
-    conflicting, reconciled = _conflicts(frame, frame_rows(kept), bounds, periods, which)
+    conflicting, reconciled, figures = _conflicts(frame, frame_rows(kept), bounds, periods, which)
     n_conflicts = np.bincount(span_series[conflicting], minlength=n_series)
 
     # The rows listed in detail: excluded (series in key order, frame order within).
@@ -146,7 +147,10 @@ def inventory_parts(
     for obs in made:
         flags = [f for f in obs.flags if f in EXCLUDED_FLAGS]
         excluded_list.append((obs, f"flagged {', '.join(flags)}"))
-    conflicts = [Conflict(keys[int(span_series[g])], reconciled[g]) for g in conflicting.tolist()]
+    conflicts = [
+        Conflict(keys[int(span_series[g])], reconciled[g], figures.get(g))
+        for g in conflicting.tolist()
+    ]
 
     series = []
     counts = zip(
@@ -225,13 +229,14 @@ def _conflicts(
     bounds: Ints,
     periods: list[Period],
     which: Ints,
-) -> tuple[Ints, dict[int, Reconciled]]:
+) -> tuple[Ints, dict[int, Reconciled], dict[int, Figures]]:
     """The spans (``bounds[g]:bounds[g + 1]`` of the frame rows ``at``; ``periods[which[g]]``)
-    whose figures conflict, and their ``Reconciled``, by number (module docstring)."""
+    whose figures conflict, and their ``Reconciled``, by number (module docstring); for
+    those decided at once, what a listing shows of them (``Figures``), by number too."""
     sizes = np.diff(bounds)
     several = np.flatnonzero(sizes > 1)
     if not len(several):
-        return np.zeros(0, dtype=np.int64), {}
+        return np.zeros(0, dtype=np.int64), {}, {}
     counts = sizes[several]
     group = np.repeat(np.arange(len(several)), counts)
     starts = np.cumsum(counts) - counts
@@ -304,6 +309,14 @@ def _conflicts(
         reconciled[span] = Reconciled.deferred(
             periods[period], kept, qualifier[code], REASON_CODES[why], True, source, number
         )
+    # What a listing shows of those, read from the arrays: superseded values, kept flags.
+    figures: dict[int, Figures] = {}
+    superseded = _superseded(value[rows], quick, winner, decided)
+    for span, values, code in zip(
+        decided_spans.tolist(), superseded, flag_codes[frame_row[chosen]].tolist(), strict=True
+    ):
+        if values is not None:
+            figures[span] = (values, words[code])
     listed = np.flatnonzero(odd)
     wanted = [np.arange(starts[g], starts[g] + counts[g]) for g in listed.tolist()]
     made = _observations(frame, frame_row[np.concatenate(wanted)]) if wanted else []
@@ -315,7 +328,35 @@ def _conflicts(
         if rec.conflict:
             reconciled[span] = rec
     spans = np.array(sorted(reconciled), dtype=np.int64)
-    return spans, reconciled
+    return spans, reconciled, figures
+
+
+def _superseded(
+    values: Floats, bounds: Ints, winner: Ints, spans: Ints
+) -> list[tuple[float, ...] | None]:
+    """For each of ``spans`` (figures ``values[bounds[g]:bounds[g + 1]]``, of which
+    ``values[winner[g]]`` is kept), the distinct values of the others, ascending. None for
+    a span with a zero among them: a set of figures keeps the first of 0.0 and -0.0 it
+    meets, which the observations tell."""
+    counts = np.diff(bounds)[spans]
+    group = np.repeat(np.arange(len(spans)), counts)
+    position = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    position += np.repeat(bounds[spans], counts)
+    others = position != np.repeat(winner[spans], counts)
+    group, value = group[others], values[position[others]]
+    del position, others
+    order = np.lexsort((value, group))
+    group, value = group[order], value[order]
+    new = np.ones(len(value), dtype=bool)
+    new[1:] = (group[1:] != group[:-1]) | (value[1:] != value[:-1])
+    group, value = group[new], value[new]
+    zero = np.bincount(group[value == 0], minlength=len(spans)) > 0
+    ends = np.searchsorted(group, np.arange(len(spans) + 1)).tolist()
+    listed = value.tolist()
+    return [
+        None if z else tuple(listed[a:b])
+        for a, b, z in zip(ends[:-1], ends[1:], zero.tolist(), strict=True)
+    ]
 
 
 _Observed = tuple[Observation, tuple[Observation, ...], tuple[Observation, ...]]

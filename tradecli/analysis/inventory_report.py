@@ -13,7 +13,7 @@ from tradecli.formatting import NOTE_LIST, money
 from tradecli.observations import EXCLUDED_FLAGS
 from tradecli.periods import Period
 from tradecli.records import KEY_FIELDS, keyed
-from tradecli.render import Column, Kind, Report
+from tradecli.render import Column, Kind, LazyRows, Report
 
 
 def inventory_report(inventory: Inventory, conflicts: bool = False) -> Report:
@@ -139,19 +139,21 @@ def _conflict_report(inventory: Inventory) -> Report:
         Column("superseded", "superseded"),
         Column("resolution", "why"),
     ]
-    rows = [
-        {
-            "series": c.key.label(),
-            "period": c.reconciled.period.label(),
-            "value": c.reconciled.value,
-            "currency": c.key.currency,
-            "superseded": ", ".join(
-                sorted({money(o.value, o.currency) for o in c.reconciled.superseded})
-            ),
-            "resolution": c.reconciled.reason,
-        }
-        for c in inventory.conflicts
-    ]
+
+    def rows() -> list[dict[str, Any]]:
+        return [
+            {
+                "series": c.key.label(),
+                "period": c.reconciled.period.label(),
+                "value": c.reconciled.value,
+                "currency": c.key.currency,
+                "superseded": ", ".join(
+                    sorted({money(v, c.key.currency) for v in c.superseded_values()})
+                ),
+                "resolution": c.reconciled.reason,
+            }
+            for c in inventory.conflicts
+        ]
 
     def explain() -> list[str]:
         lines = []
@@ -171,16 +173,14 @@ def _conflict_report(inventory: Inventory) -> Report:
                 c.key,
                 c.reconciled.period.iso(),
                 c.reconciled.value,
-                [f for o in c.reconciled.sources for f in o.flags],
-                superseded=";".join(
-                    str(v) for v in sorted({o.value for o in c.reconciled.superseded})
-                ),
+                c.kept_flags(),
+                superseded=";".join(str(v) for v in sorted(set(c.superseded_values()))),
                 resolution=c.reconciled.reason,
             )
             for c in inventory.conflicts
         ]
 
-    notes = [] if rows else ["no conflicting figures in the data"]
+    notes = [] if inventory.conflicts else ["no conflicting figures in the data"]
     fields = [*KEY_FIELDS, *CONFLICT_FIELDS]
     title = "Conflicts and how they were resolved"
-    return Report(title, columns, rows, data, notes, explain, fields, records)
+    return Report(title, columns, LazyRows(rows), data, notes, explain, fields, records)
