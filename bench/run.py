@@ -169,8 +169,10 @@ WHOLE_FILE_COMMANDS = (
 
 
 # The other commands a user runs over a whole file (``--other-commands``): not in the
-# issue's targets, timed so that no command hides a per-series path. ``revisions`` and
-# ``project --backtest`` are left out: they take minutes on a 1M-row file (bench/README.md).
+# issue's targets, timed so that no command hides a per-series path. CSV unless the
+# command says otherwise (JSON carries every answer's derivation: its own cost).
+# ``revisions`` as first published is left out: on the sparse file every revision moves
+# the shares of every partner of its reporter, minutes (bench/README.md).
 OTHER_COMMANDS = (
     ("data", ["data"]),
     ("data --conflicts", ["data", "--conflicts"]),
@@ -178,6 +180,10 @@ OTHER_COMMANDS = (
     ("share --vs eu27", ["share", "--vs", "eu27"]),
     ("mirror", ["mirror"]),
     ("value --period 2023", ["value", "--period", "2023"]),
+    ("revisions --from-vintage 2015-01-01", ["revisions", "--from-vintage", "2015-01-01"]),
+    ("project 2024 --backtest", ["project", "2024", "--backtest"]),
+    ("summary, json", ["--format", "json", "summary"]),
+    ("share --vs world, json", ["--format", "json", "share", "--vs", "world"]),
 )
 
 
@@ -193,7 +199,8 @@ def other_commands(args: argparse.Namespace) -> None:
             duck, ours = [], []
             for _ in range(args.runs):
                 duck.append(measure([py, "-c", DUCKDB, str(path)]))
-                argv = [*tradecli(), "--no-cache", "--format", "csv", *command]
+                fmt = [] if "--format" in command else ["--format", "csv"]
+                argv = [*tradecli(), "--no-cache", *fmt, *command]
                 ours.append(measure([*argv, "--data", str(path)], env, ok=(0, 1)))
             rows.append(_paired(f"{name}, {label}", ours, duck))
             print(rows[-1], file=sys.stderr)
