@@ -25,6 +25,7 @@ from tradecli.dataset import Dataset, Filters, load
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
+from tradecli.groups import load_bundled
 from tradecli.periods import Period, month_index
 
 TJK = SeriesKey("AZE", "TJK", "turnover")
@@ -177,3 +178,16 @@ def test_the_longest_year_to_date_span_alone_is_asked_from_the_longest_down() ->
     (longest,) = ytd_spans(engine, key, 2023, longest=True)
     assert (longest.period.n_months, longest.value) == (4, 61.0)
     assert [p.n_months for p in asked] == [11, 10, 9, 8, 7, 6, 5, 4]
+
+
+def test_backtest_records_carry_the_flags_of_the_actual() -> None:
+    """December 2023 is provisional: no year-to-date span Jan..m (m < 12) uses it, the
+    actual (2023's total) does, so every record of 2023's backtest names the flag; 2022
+    has none."""
+    rows = [obs(f"{y}-{m:02d}", 10.0 + m) for y in (2022, 2023) for m in range(1, 12)]
+    rows += [obs("2022-12", 30.0), obs("2023-12", 30.0, flags="provisional")]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    records = project(dataset, [TJK], 2023, backtest=True).report().machine_records()
+    assert len(records) == 3 * 11  # three methods, Jan..m for m = 1..11
+    by_years = {r["years"]: r["flags"] for r in records}
+    assert by_years == {"2022;2023": "provisional", "2023": "provisional"}

@@ -53,6 +53,25 @@ def test_exact_mean_is_the_mean_of_statistics(values: list[float]) -> None:
     assert exact_mean(values) == statistics.mean(values)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=2))
+def test_exact_mean_of_one_or_two_is_the_mean_of_statistics(values: list[float]) -> None:
+    """The floats' own path for one or two values (tiny, huge, subnormal, -0.0)."""
+    assert str(exact_mean(values)) == str(statistics.mean(values))
+
+
+def test_exact_mean_of_two_by_hand() -> None:
+    # Rounding to even: half of the smallest subnormal is 0.0, one and a half of it is 2;
+    # the sum of two huge values overflows; -0.0 and -0.0 have the exact mean 0.
+    tiny = 5e-324
+    assert exact_mean([tiny, 0.0]) == 0.0
+    assert exact_mean([3 * tiny, 0.0]) == 2 * tiny
+    assert exact_mean([1.7e308, 1.7e308]) == 1.7e308
+    assert exact_mean([0.1, 0.2]) == 0.15000000000000002  # (0.1 + 0.2) / 2, rounded once
+    assert str(exact_mean([-0.0, -0.0])) == "0.0"
+    assert str(exact_mean([-tiny, 0.0])) == str(statistics.mean([-tiny, 0.0]))
+
+
 def test_history_rows_by_hand() -> None:
     """One key, rows 0..5 = years 2018..2023; the span is Jan..2 of 2023 (row 5). Row 4
     (2022) has no full year; row 3 (2021) a full year of 0; rows 2, 1, 0 (2020, 2019,
@@ -204,6 +223,22 @@ def test_project_from_the_arrays_prints_what_the_scalar_path_prints(
         scalar = _outputs(data, include_flagged, year, method, backtest)
     with _bulk(True):
         columnar = _outputs(data, include_flagged, year, method, backtest)
+    assert columnar == scalar
+
+
+@settings(max_examples=4, deadline=None)
+@given(histories(), st.sampled_from(tuple(Method)))
+def test_backtest_from_the_arrays_prints_what_the_scalar_path_prints(
+    drawn: tuple[list[dict[str, Any]], bool], method: Method
+) -> None:
+    """``--backtest`` alone (the property above draws it half the time): the table,
+    the records (csv, json, markdown) and the payload, which share the errors."""
+    rows, include_flagged = drawn
+    data = frame(*rows)
+    with _bulk(False):
+        scalar = _outputs(data, include_flagged, 2024, method, True)
+    with _bulk(True):
+        columnar = _outputs(data, include_flagged, 2024, method, True)
     assert columnar == scalar
 
 

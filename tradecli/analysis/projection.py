@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from statistics import mean
 from typing import TYPE_CHECKING, Any
 
@@ -72,11 +74,28 @@ def ytd_growth(ytd: float, base_ytd: float, last_full: float) -> float:
     return last_full * ytd / base_ytd
 
 
+# A half of two at least this large (twice the smallest normal float) comes of a sum
+# rounded once, halved exactly; smaller ones and zeros (-0.0) take the integers' way.
+_SMALLEST_SAFE_HALF = 2 * sys.float_info.min
+
+
 def exact_mean(values: Sequence[float]) -> float:
     """The mean of ``values`` as ``statistics.mean`` gives it for floats (their exact sum
     over the count, rounded once), without its ``Fraction``s: every finite float is an
     integer over a power of two, so the sum is one integer over the largest denominator,
-    and Python's division of two integers rounds correctly. Not finite: ``mean``'s own."""
+    and Python's division of two integers rounds correctly. Not finite: ``mean``'s own.
+
+    One or two values, the common case of a backtest (one year tested; two years of
+    history), go without the integers where the floats give the same: one value is its
+    own mean (``+ 0.0``: -0.0's is 0.0, as ``mean`` gives it); the sum of two is rounded
+    once and halving it is exact while it stays a normal float, so it is the exact sum
+    over 2 rounded once."""
+    if len(values) == 1 and math.isfinite(values[0]):
+        return values[0] + 0.0
+    if len(values) == 2:
+        halved = (values[0] + values[1]) / 2
+        if math.isfinite(halved) and abs(halved) >= _SMALLEST_SAFE_HALF:
+            return halved
     if not all(map(math.isfinite, values)):
         return mean(values)
     ratios = [v.as_integer_ratio() for v in values]
@@ -357,11 +376,11 @@ class BacktestError:
     method: Method
     errors: tuple[tuple[int, float], ...]  # (year, error)
 
-    @property
+    @cached_property  # the table and the records both read it
     def mean_absolute(self) -> float:
         return exact_mean([abs(e) for _, e in self.errors])
 
-    @property
+    @cached_property
     def mean(self) -> float:
         return exact_mean([e for _, e in self.errors])
 
@@ -415,9 +434,15 @@ class ProjectionResult:
         if self.backtest is not None:
             out["backtest"] = {
                 "tested": [s.to_dict() for s in self.backtest],
-                "errors": [e.to_dict() for e in backtest_errors(self.backtest)],
+                "errors": [e.to_dict() for e in self.backtest_errors],
             }
         return out
+
+    @cached_property
+    def backtest_errors(self) -> list[BacktestError]:
+        """``backtest_errors`` of the years tested, worked out once for the table, the
+        records and the payload (empty without ``--backtest``)."""
+        return backtest_errors(self.backtest or [])
 
     def report(self, every: bool = False) -> Report:
         """What ``tradecli project`` shows: built in ``analysis.projection_report``;

@@ -15,7 +15,6 @@ from tradecli.analysis.projection import (
     ProjectionResult,
     SeriesProjection,
     SpanProjections,
-    backtest_errors,
     projection_range,
 )
 from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
@@ -128,17 +127,19 @@ class ProjectionReport:
         flags_used: dict[tuple[SeriesKey, int, Method], set[str]] = {}
         approximate: set[tuple[SeriesKey, int, Method]] = set()
         for sp in tested:
+            if sp.actual is None:
+                continue
+            actual_flags = flags_of(sp.actual)  # the same for each span and method
+            actual_approximate = bool(sp.actual.qualifiers)
             for span in sp.spans:
                 for p in span.by_method:
-                    if sp.error(p) is not None and sp.actual is not None:
+                    if sp.error(p) is not None:
                         used = (sp.key, p.months, p.method)
-                        flags_used.setdefault(used, set()).update(
-                            p.input_flags(), flags_of(sp.actual)
-                        )
-                        if p.qualifiers or sp.actual.qualifiers:
+                        flags_used.setdefault(used, set()).update(p.input_flags(), actual_flags)
+                        if actual_approximate or p.qualifiers:
                             approximate.add(used)
         out = []
-        for e in backtest_errors(tested):
+        for e in self.result.backtest_errors:
             if e.method not in methods:
                 continue
             used = (e.key, e.months, e.method)
@@ -385,7 +386,7 @@ class ProjectionReport:
         self,
     ) -> tuple[list[Column], list[dict[str, Any]], list[str], Callable[[], list[str]]]:
         tested = self.backtest or []
-        errors = backtest_errors(tested)
+        errors = self.result.backtest_errors
         methods = [m for m in METHODS if self.method in (Method.auto, m)]
         columns = [Column("series", "series"), Column("months", "months", Kind.number)]
         for m in methods:
