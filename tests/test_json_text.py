@@ -101,3 +101,30 @@ def test_a_circular_value_raises_what_json_raises() -> None:
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular reference"):
         json_text.dumps(loop)
+
+
+# -- ``Repeated``: one dict at several places, its text written once per depth ----------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), values, max_size=4), values, st.integers(0, 3))
+def test_a_repeated_dict_at_several_places_and_depths_is_written_as_json_writes_it(
+    shared: dict[str, Any], other: Any, deeper: int
+) -> None:
+    same = json_text.Repeated(shared)
+    nested: Any = same
+    for _ in range(deeper):
+        nested = {"in": [nested]}
+    # Twice at depth 2, once at depth 1, once at a depth drawn: each copy indented as its own.
+    value = {"a": [same, other, same], "b": same, "c": [nested], "d": same}
+    expected = _reference(value)
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+
+
+def test_a_repeated_dict_is_a_dict() -> None:
+    same = json_text.Repeated({"x": [1.5, None]})
+    assert (
+        same == {"x": [1.5, None]}
+        and json.loads(json_text.dumps([same, same])) == [{"x": [1.5, None]}] * 2
+    )

@@ -19,7 +19,14 @@ import math
 from json.encoder import encode_basestring
 from typing import Any
 
-__all__ = ["dumps"]
+__all__ = ["Repeated", "dumps", "pieces"]
+
+
+class Repeated(dict[str, Any]):
+    """A dict that stands at several places of one payload, the same object each time
+    (a share's denominator, the world total of a reporter, under each of its partners):
+    ``dumps`` writes its text once per depth and copies it to the other places. A dict
+    in every other way; ``json.dumps`` writes it as one."""
 
 
 class _Unusual(Exception):
@@ -28,16 +35,27 @@ class _Unusual(Exception):
 
 def dumps(value: Any) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``."""
+    return "".join(pieces(value))
+
+
+def pieces(value: Any) -> list[str]:
+    """The text of ``dumps`` in pieces, in order (each item of the items of the top value
+    one piece): for a caller that works on the text piece by piece (its C1 escapes) before
+    joining it, rather than on a copy of the whole."""
     try:
-        return _text(value)
+        return _pieces(value)
     except (_Unusual, RecursionError):
-        return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        return [json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)]
 
 
-def _text(top: Any) -> str:
+def _pieces(top: Any) -> list[str]:
     parts: list[str] = []
     append = parts.append  # bound once: called for every value
     breaks = ["\n"]  # a new line at each depth's indent
+    keys: dict[str, str] = {}  # a key's text, with its ": " (a payload has few keys)
+    # The text of each ``Repeated`` dict by (identity, depth); the dict is kept with it,
+    # so that its identity is not another's while ``dumps`` runs.
+    repeated: dict[tuple[int, int], tuple[Repeated, str]] = {}
 
     def new_line(depth: int) -> str:
         while len(breaks) <= depth:
@@ -64,6 +82,8 @@ def _text(top: Any) -> str:
             write_object(value, depth)
         elif kind is list or kind is tuple:
             write_array(value, depth)
+        elif kind is Repeated:
+            write_repeated(value, depth)
         elif isinstance(value, str):
             append(encode_basestring(value))
         elif isinstance(value, int):
@@ -77,6 +97,17 @@ def _text(top: Any) -> str:
         else:
             raise _Unusual
 
+    def write_repeated(value: Repeated, depth: int) -> None:
+        known = repeated.get((id(value), depth))
+        if known is not None:
+            append(known[1])
+            return
+        start = len(parts)
+        write_object(value, depth)
+        text = "".join(parts[start:])
+        parts[start:] = [text]
+        repeated[id(value), depth] = (value, text)
+
     def write_object(value: dict[Any, Any], depth: int) -> None:
         if not value:
             append("{}")
@@ -84,11 +115,29 @@ def _text(top: Any) -> str:
         inner = new_line(depth + 1)
         before = "{" + inner
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise _Unusual
-            append(before + encode_basestring(key) + ": ")
+            named = keys.get(key) if type(key) is str else None
+            if named is None:
+                if not isinstance(key, str):
+                    raise _Unusual
+                named = keys[key] = encode_basestring(key) + ": "
+            # A scalar item with its key in one text; a container through ``write_item``.
+            kind = type(item)
+            if kind is str:
+                append(before + named + encode_basestring(item))
+            elif kind is float:
+                append(before + named + _number(item))
+            elif item is None:
+                append(before + named + "null")
+            elif kind is int:
+                append(before + named + int.__repr__(item))
+            elif item is True:
+                append(before + named + "true")
+            elif item is False:
+                append(before + named + "false")
+            else:
+                append(before + named)
+                write_item(item, depth + 1)
             before = "," + inner
-            write_item(item, depth + 1)
         append(new_line(depth) + "}")
 
     def write_array(value: list[Any] | tuple[Any, ...], depth: int) -> None:
@@ -111,7 +160,7 @@ def _text(top: Any) -> str:
             parts[start:] = ["".join(parts[start:])]
 
     write(top, 0)
-    return "".join(parts)
+    return parts
 
 
 # Items this deep are joined into one text as soon as written: a whole-file payload (a

@@ -214,30 +214,21 @@ def _block_shares(
     zero = part_found & (totals.have >= 1) & (totals.value == 0)
     some_zero = zero.any(axis=1).tolist()
     out: dict[SeriesKey, Share | Unanswered] = {}
+    # The reporter's world total over each span, one answer for all its partners: its
+    # derivation is then made once, and its JSON written once (``shares_to_dicts``).
+    world: dict[int, Answer] = {}
     for n, (key, i) in enumerate(asked):
         c = best[n]
         if c < 0:
             spans = np.flatnonzero(zero[n])[::-1][:6].tolist() if some_zero[n] else []
             out[key] = no_share(key, group, [span(columns, c) for c in spans])
         else:
-            out[key] = _share(engine, columns, key, group, cells, i, c, totals)
+            total = world.get(c)
+            if total is None:
+                total = world[c] = _world_total(engine, columns, key, group, c, totals)
+            part = answer(engine, columns, key, cells, i, c)
+            out[key] = Share(key, group.name, part, total, partial=True)
     return out
-
-
-def _share(
-    engine: Engine,
-    columns: Columns,
-    key: SeriesKey,
-    group: Group,
-    cells: Cells,
-    i: int,
-    c: int,
-    totals: WorldTotals,
-) -> Share:
-    """Key ``i``'s share over span ``c``."""
-    total = _world_total(engine, columns, key, group, c, totals)
-    part = answer(engine, columns, key, cells, i, c)
-    return Share(key, group.name, part, total, partial=True)
 
 
 def _world_total(
