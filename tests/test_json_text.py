@@ -128,3 +128,40 @@ def test_a_repeated_dict_is_a_dict() -> None:
         same == {"x": [1.5, None]}
         and json.loads(json_text.dumps([same, same])) == [{"x": [1.5, None]}] * 2
     )
+
+
+# -- ``Each``: items made when written --------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(values, max_size=5))
+def test_items_made_when_written_are_written_as_their_list(items: list[Any]) -> None:
+    made = [{"item": item, "n": n} for n, item in enumerate(items)]
+    lazy = json_text.Each(list(range(len(items))), lambda n: made[n])
+    value = {"series": lazy, "after": [lazy]}
+    expected = _reference({"series": made, "after": [made]})
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+    assert lazy == made and made == lazy and len(lazy) == len(made) and lazy[:2] == made[:2]
+
+
+def test_items_made_when_written_are_made_one_at_a_time() -> None:
+    alive: list[int] = []
+
+    def made(n: int) -> dict[str, Any]:
+        alive.append(n)
+        return {"n": n}
+
+    text = json_text.dumps({"series": json_text.Each([1, 2, 3], made)})
+    assert alive == [1, 2, 3] and json.loads(text) == {"series": [{"n": 1}, {"n": 2}, {"n": 3}]}
+
+
+@pytest.mark.parametrize(("bad", "error"), [(math.nan, ValueError), ({1, 2}, TypeError)])
+def test_items_made_when_written_that_json_cannot_write_raise_what_json_raises(
+    bad: Any, error: type[Exception]
+) -> None:
+    with pytest.raises(error) as ours:
+        json_text.dumps({"x": json_text.Each([bad], lambda item: [1, item])})
+    with pytest.raises(error) as theirs:
+        _reference({"x": [[1, bad]]})
+    assert str(ours.value) == str(theirs.value)

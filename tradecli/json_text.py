@@ -16,10 +16,48 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterator, Sequence
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, TypeVar, overload
 
-__all__ = ["Repeated", "dumps", "pieces"]
+T = TypeVar("T")
+
+__all__ = ["Each", "Repeated", "dumps", "pieces"]
+
+
+class Each(Sequence[Any]):
+    """``[made(item) for item in items]``, each made when it is looked at: ``dumps``
+    writes each made item and lets it go, so that a payload of thousands of series,
+    each a tree of derivations, is never all in memory at once. Equal to that list."""
+
+    def __init__(self, items: Sequence[T], made: Callable[[T], Any]) -> None:
+        self.items: Sequence[Any] = items
+        self.made: Callable[[Any], Any] = made
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self.made(item) for item in self.items[index]]
+        return self.made(self.items[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.made, self.items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Each):
+            other = list(other)
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
+    def __repr__(self) -> str:
+        return f"Each({len(self)} items)"
 
 
 class Repeated(dict[str, Any]):
@@ -45,7 +83,15 @@ def pieces(value: Any) -> list[str]:
     try:
         return _pieces(value)
     except (_Unusual, RecursionError):
-        return [json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)]
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=_listed)
+        return [text]
+
+
+def _listed(value: Any) -> list[Any]:
+    """``json.dumps``'s ``default``: an ``Each`` as its list; else its own error."""
+    if isinstance(value, Each):
+        return list(value)
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
 def _pieces(top: Any) -> list[str]:
@@ -84,6 +130,8 @@ def _pieces(top: Any) -> list[str]:
             write_array(value, depth)
         elif kind is Repeated:
             write_repeated(value, depth)
+        elif kind is Each:
+            write_array(value, depth)
         elif isinstance(value, str):
             append(encode_basestring(value))
         elif isinstance(value, int):
@@ -140,7 +188,7 @@ def _pieces(top: Any) -> list[str]:
             before = "," + inner
         append(new_line(depth) + "}")
 
-    def write_array(value: list[Any] | tuple[Any, ...], depth: int) -> None:
+    def write_array(value: list[Any] | tuple[Any, ...] | Each, depth: int) -> None:
         if not value:
             append("[]")
             return

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,7 +44,9 @@ from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import Columns
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import countries_by_reporter
+from tradecli.engine.rules import member_sum as rules_member_sum
 from tradecli.groups import Group
+from tradecli.periods import Period
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -239,11 +242,12 @@ def _world_total(
     period = span(columns, c)
     have, n = int(totals.have[c]), len(totals.names)
     notes = [f"{have} of {n} members have data"]
+    flags = totals.found[:, c].tolist()
     if have < n:
-        found = totals.found[:, c].tolist()
-        missing = [name for name, f in zip(totals.names, found, strict=True) if not f]
+        missing = [name for name, f in zip(totals.names, flags, strict=True) if not f]
         notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
     notes.append("sum over the partners present in the data, not every partner: a partial total")
+    found = frozenset(name for name, f in zip(totals.names, flags, strict=True) if f)
     return member_sum(
         engine,
         key,
@@ -254,4 +258,24 @@ def _world_total(
         columns.flag_words(int(totals.flags[c])),
         tuple(notes),
         complete=False,
+        made=partial(_world_sum, engine, key, group, period, found),
     )
+
+
+def _world_sum(
+    engine: Engine, key: SeriesKey, group: Group, period: Period, found: frozenset[str]
+) -> Answer:
+    """``engine.group_value`` of ``key``'s reporter (flow, currency) over ``period``,
+    where the group's code has no figures and ``found`` are the members the columns found
+    (``_blocks``): only those are asked for, as ``masks.Bulk`` does. A world sum has a
+    member for every partner of the reporter; in a sparse file most have no figure over
+    the span, and the reference worked that out for each by every rule."""
+    r, flow, currency = key.reporter, key.flow, key.currency
+    members = engine.partners_for(r, group, period, currency)
+    have = tuple(
+        engine.value(SeriesKey(r, m, flow, currency), period) for m in members if m in found
+    )
+    missing = [m for m in members if m not in found]
+    spans = partial(engine._group_spans, r, group, flow, currency)
+    total = SeriesKey(r, group.code or group.name.upper(), flow, currency)
+    return rules_member_sum(total, period, group, len(members), have, missing, spans)
