@@ -106,7 +106,7 @@ def test_a_circular_value_raises_what_json_raises() -> None:
 # -- ``Repeated``: one dict at several places, its text written once per depth ----------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(st.text(max_size=5), values, max_size=4), values, st.integers(0, 3))
 def test_a_repeated_dict_at_several_places_and_depths_is_written_as_json_writes_it(
     shared: dict[str, Any], other: Any, deeper: int

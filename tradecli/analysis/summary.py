@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any, cast
 
 from tradecli.analysis.growth import annual_values, change, usd_first, years_in
@@ -187,7 +188,7 @@ class Summary:
         """``to_dict()`` with each series' dict made when its JSON is written, and let go
         after (``json_text.Each``): the report's JSON payload."""
         return {
-            "series": Each(self.rows, SummaryRow.to_dict),
+            "series": Each(self.rows, methodcaller("to_dict")),
             "unanswered": [k.to_dict() for k in self.unanswered],
         }
 
