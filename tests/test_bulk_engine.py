@@ -24,7 +24,7 @@ from tradecli.analysis.share import group_shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk, masks
-from tradecli.engine.answers import SeriesKey
+from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
@@ -349,3 +349,29 @@ def test_summary_of_a_generated_file_is_the_same_with_the_bulk_engine(
     with _bulk(True):
         columnar = _outputs(_summary, dataset.frame)
     assert columnar == scalar
+
+
+def _walk(answer: Answer, written: dict[str, Any]) -> Iterator[tuple[Answer, dict[str, Any]]]:
+    yield answer, written
+    for part, part_written in zip(answer.parts, written.get("parts", []), strict=True):
+        yield from _walk(part, part_written)
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets)
+def test_every_derivation_lists_the_qualifiers_of_the_figures_under_it(
+    drawn: list[dict[str, Any]],
+) -> None:
+    """``Answer.to_dict`` takes a node's qualifiers from its parts' dicts: at every node
+    they are the node's own ``qualifiers`` (which walk every figure used), and the range
+    is there exactly when some are and the value is found."""
+    if not drawn:
+        return
+    engine = Engine(frame(*drawn))
+    spans = {Period.parse(str(y)) for y in YEARS} | {Period.parse(s) for s in LONGER}
+    for key in _keys(engine):
+        for span in spans:
+            answer = engine.value(key, span)
+            for node, written in _walk(answer, answer.to_dict()):
+                assert written["qualifiers"] == sorted(node.qualifiers)
+                assert ("range" in written) == bool(node.qualifiers and node.found)

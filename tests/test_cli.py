@@ -286,3 +286,23 @@ def test_value_refuses_partner_with_a_group(runner: CliRunner) -> None:
     assert code == 2
     assert out == ""
     assert "tradecli share --vs GROUP --partner X" in err
+
+
+def test_whole_json_output_is_the_rendered_text_on_stdout_and_in_a_file(
+    runner: CliRunner, bundled: Dataset, tmp_path: Path
+) -> None:
+    """JSON is written piece by piece (``render_json_pieces``): stdout and ``--out`` hold
+    the text ``render`` makes of the library's report, byte for byte."""
+    from tradecli.analysis.share import group_shares
+    from tradecli.render import OutputFormat, render
+    from tradecli.selection import Selection
+
+    selection = Selection.parse(bundled, None, None, None)
+    report = group_shares(bundled, bundled.groups.get("world"), selection).report()
+    expected = render(report, OutputFormat.json).stdout
+    assert expected.count('"denominator"') > 1
+    code, out, err = run(runner, "share", "--vs", "world", "-f", "json")
+    assert (code, err) == (0, "") and out == expected
+    target = tmp_path / "shares.json"
+    code, out, err = run(runner, "share", "--vs", "world", "-f", "json", "--out", str(target))
+    assert code == 0 and out == "" and target.read_bytes() == expected.encode("utf-8")

@@ -658,3 +658,26 @@ def test_deciding_a_few_rows_at_a_time_is_deciding_all_at_once(
         winner, reason = decide_disagreeing(*args)
     assert winner.tolist() == whole_winner.tolist()
     assert reason.tolist() == whole_reason.tolist()
+
+
+def test_payloads_written_item_by_item_are_the_library_results(bundled: Dataset) -> None:
+    """Summary, value and mirror reports make their JSON items when written
+    (``json_text.Each``): the JSON text holds what the result's ``to_dict`` holds."""
+    import json
+
+    from tradecli.analysis.mirror import compare_mirrors
+    from tradecli.analysis.value import series_values
+
+    keys = Selection.parse(bundled, None, None, None).keys(bundled)
+    results: list[Any] = [
+        summarize(bundled, keys),
+        series_values(bundled, keys, Period.parse("2022")),
+        compare_mirrors(bundled),
+    ]
+    for result in results:
+        expected = json.loads(json.dumps(result.to_dict()))
+        written = json.loads(render(result.report(), OutputFormat.json).stdout)
+        assert len(written["records"]) > 0  # the report's own fields, after the payload's
+        assert {k: written[k] for k in expected if k != "notes"} == {
+            k: v for k, v in expected.items() if k != "notes"
+        }

@@ -101,3 +101,67 @@ def test_a_circular_value_raises_what_json_raises() -> None:
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular reference"):
         json_text.dumps(loop)
+
+
+# -- ``Repeated``: one dict at several places, its text written once per depth ----------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), values, max_size=4), values, st.integers(0, 3))
+def test_a_repeated_dict_at_several_places_and_depths_is_written_as_json_writes_it(
+    shared: dict[str, Any], other: Any, deeper: int
+) -> None:
+    same = json_text.Repeated(shared)
+    nested: Any = same
+    for _ in range(deeper):
+        nested = {"in": [nested]}
+    # Twice at depth 2, once at depth 1, once at a depth drawn: each copy indented as its own.
+    value = {"a": [same, other, same], "b": same, "c": [nested], "d": same}
+    expected = _reference(value)
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+
+
+def test_a_repeated_dict_is_a_dict() -> None:
+    same = json_text.Repeated({"x": [1.5, None]})
+    assert (
+        same == {"x": [1.5, None]}
+        and json.loads(json_text.dumps([same, same])) == [{"x": [1.5, None]}] * 2
+    )
+
+
+# -- ``Each``: items made when written --------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(values, max_size=5))
+def test_items_made_when_written_are_written_as_their_list(items: list[Any]) -> None:
+    made = [{"item": item, "n": n} for n, item in enumerate(items)]
+    lazy = json_text.Each(list(range(len(items))), lambda n: made[n])
+    value = {"series": lazy, "after": [lazy]}
+    expected = _reference({"series": made, "after": [made]})
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+    assert lazy == made and made == lazy and len(lazy) == len(made) and lazy[:2] == made[:2]
+
+
+def test_items_made_when_written_are_made_one_at_a_time() -> None:
+    alive: list[int] = []
+
+    def made(n: int) -> dict[str, Any]:
+        alive.append(n)
+        return {"n": n}
+
+    text = json_text.dumps({"series": json_text.Each([1, 2, 3], made)})
+    assert alive == [1, 2, 3] and json.loads(text) == {"series": [{"n": 1}, {"n": 2}, {"n": 3}]}
+
+
+@pytest.mark.parametrize(("bad", "error"), [(math.nan, ValueError), ({1, 2}, TypeError)])
+def test_items_made_when_written_that_json_cannot_write_raise_what_json_raises(
+    bad: Any, error: type[Exception]
+) -> None:
+    with pytest.raises(error) as ours:
+        json_text.dumps({"x": json_text.Each([bad], lambda item: [1, item])})
+    with pytest.raises(error) as theirs:
+        _reference({"x": [[1, bad]]})
+    assert str(ours.value) == str(theirs.value)

@@ -16,10 +16,55 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterator, Sequence
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, TypeVar, overload
 
-__all__ = ["dumps"]
+T = TypeVar("T")
+
+__all__ = ["Each", "Repeated", "dumps", "pieces"]
+
+
+class Each(Sequence[Any]):
+    """``[made(item) for item in items]``, each made when it is looked at: ``dumps``
+    writes each made item and lets it go, so that a payload of thousands of series,
+    each a tree of derivations, is never all in memory at once. Equal to that list."""
+
+    def __init__(self, items: Sequence[T], made: Callable[[T], Any]) -> None:
+        self.items: Sequence[Any] = items
+        self.made: Callable[[Any], Any] = made
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self.made(item) for item in self.items[index]]
+        return self.made(self.items[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self.made, self.items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Each):
+            other = list(other)
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
+    def __repr__(self) -> str:
+        return f"Each({len(self)} items)"
+
+
+class Repeated(dict[str, Any]):
+    """A dict that stands at several places of one payload, the same object each time
+    (a share's denominator, the world total of a reporter, under each of its partners):
+    ``dumps`` writes its text once per depth and copies it to the other places. A dict
+    in every other way; ``json.dumps`` writes it as one."""
 
 
 class _Unusual(Exception):
@@ -28,16 +73,35 @@ class _Unusual(Exception):
 
 def dumps(value: Any) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)``."""
+    return "".join(pieces(value))
+
+
+def pieces(value: Any) -> list[str]:
+    """The text of ``dumps`` in pieces, in order (each item of the items of the top value
+    one piece): for a caller that works on the text piece by piece (its C1 escapes) before
+    joining it, rather than on a copy of the whole."""
     try:
-        return _text(value)
+        return _pieces(value)
     except (_Unusual, RecursionError):
-        return json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=_listed)
+        return [text]
 
 
-def _text(top: Any) -> str:
+def _listed(value: Any) -> list[Any]:
+    """``json.dumps``'s ``default``: an ``Each`` as its list; else its own error."""
+    if isinstance(value, Each):
+        return list(value)
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _pieces(top: Any) -> list[str]:
     parts: list[str] = []
     append = parts.append  # bound once: called for every value
     breaks = ["\n"]  # a new line at each depth's indent
+    keys: dict[str, str] = {}  # a key's text, with its ": " (a payload has few keys)
+    # The text of each ``Repeated`` dict by (identity, depth); the dict is kept with it,
+    # so that its identity is not another's while ``dumps`` runs.
+    repeated: dict[tuple[int, int], tuple[Repeated, str]] = {}
 
     def new_line(depth: int) -> str:
         while len(breaks) <= depth:
@@ -64,6 +128,10 @@ def _text(top: Any) -> str:
             write_object(value, depth)
         elif kind is list or kind is tuple:
             write_array(value, depth)
+        elif kind is Repeated:
+            write_repeated(value, depth)
+        elif kind is Each:
+            write_array(value, depth)
         elif isinstance(value, str):
             append(encode_basestring(value))
         elif isinstance(value, int):
@@ -77,6 +145,17 @@ def _text(top: Any) -> str:
         else:
             raise _Unusual
 
+    def write_repeated(value: Repeated, depth: int) -> None:
+        known = repeated.get((id(value), depth))
+        if known is not None:
+            append(known[1])
+            return
+        start = len(parts)
+        write_object(value, depth)
+        text = "".join(parts[start:])
+        parts[start:] = [text]
+        repeated[id(value), depth] = (value, text)
+
     def write_object(value: dict[Any, Any], depth: int) -> None:
         if not value:
             append("{}")
@@ -84,14 +163,32 @@ def _text(top: Any) -> str:
         inner = new_line(depth + 1)
         before = "{" + inner
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise _Unusual
-            append(before + encode_basestring(key) + ": ")
+            named = keys.get(key) if type(key) is str else None
+            if named is None:
+                if not isinstance(key, str):
+                    raise _Unusual
+                named = keys[key] = encode_basestring(key) + ": "
+            # A scalar item with its key in one text; a container through ``write_item``.
+            kind = type(item)
+            if kind is str:
+                append(before + named + encode_basestring(item))
+            elif kind is float:
+                append(before + named + _number(item))
+            elif item is None:
+                append(before + named + "null")
+            elif kind is int:
+                append(before + named + int.__repr__(item))
+            elif item is True:
+                append(before + named + "true")
+            elif item is False:
+                append(before + named + "false")
+            else:
+                append(before + named)
+                write_item(item, depth + 1)
             before = "," + inner
-            write_item(item, depth + 1)
         append(new_line(depth) + "}")
 
-    def write_array(value: list[Any] | tuple[Any, ...], depth: int) -> None:
+    def write_array(value: list[Any] | tuple[Any, ...] | Each, depth: int) -> None:
         if not value:
             append("[]")
             return
@@ -111,7 +208,7 @@ def _text(top: Any) -> str:
             parts[start:] = ["".join(parts[start:])]
 
     write(top, 0)
-    return "".join(parts)
+    return parts
 
 
 # Items this deep are joined into one text as soon as written: a whole-file payload (a

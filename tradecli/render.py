@@ -664,6 +664,12 @@ def _xlsx_row(sheet: Any, values: list[Any]) -> None:
 def render_json(report: Report) -> str:
     """The payload; with keyed records, the payload's own fields, then ``records`` (the
     CSV's rows), ``notes`` and ``metadata`` (the title and the records' fields)."""
+    return "".join(render_json_pieces(report))
+
+
+def render_json_pieces(report: Report) -> list[str]:
+    """``render_json``'s text in pieces, for a caller that writes them one by one rather
+    than join them (a whole-file JSON is hundreds of MB)."""
     payload = report.payload()
     if report.record_fields and isinstance(payload, dict):
         payload = {
@@ -672,7 +678,8 @@ def render_json(report: Report) -> str:
             "notes": report.notes,
             "metadata": {"title": report.title, "fields": report.record_fields},
         }
-    return json_c1(json_text.dumps(payload)) + "\n"
+    # Escaped piece by piece: most are ASCII, left as they are.
+    return [*map(json_c1, json_text.pieces(payload)), "\n"]
 
 
 def render(

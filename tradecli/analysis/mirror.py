@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tradecli.analysis.growth import spans_of
@@ -21,6 +22,7 @@ from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.formatting import money
+from tradecli.json_text import Each
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
 from tradecli.periods import Period
 from tradecli.records import approximate, change_range, ends, figure_range, value_range
@@ -148,6 +150,15 @@ class MirrorResult:
         return {
             "period": self.period.iso() if self.period else None,
             "comparisons": [r.to_dict() for r in self.rows],
+            "notes": [GAP_NOTE, CAVEAT],
+        }
+
+    def payload(self) -> dict[str, Any]:
+        """``to_dict()`` with each comparison's dict made when its JSON is written, and let
+        go after (``json_text.Each``): the report's JSON payload."""
+        return {
+            "period": self.period.iso() if self.period else None,
+            "comparisons": Each(self.rows, methodcaller("to_dict")),
             "notes": [GAP_NOTE, CAVEAT],
         }
 

@@ -112,4 +112,4 @@ def mirror_report(result: MirrorResult) -> Report:
 
     notes = [GAP_NOTE, CAVEAT, *flag_note([a for r in result.rows for a in (r.own, r.mirror)])]
     fields = [*KEY_FIELDS, *MIRROR_FIELDS]
-    return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)
+    return Report(title, columns, rows, result.payload, notes, explain, fields, records)

@@ -12,6 +12,7 @@ bound).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from tradecli.engine.reference import Engine
 from tradecli.errors import AmbiguousSelection, NotAvailable
 from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
+from tradecli.json_text import Repeated
 from tradecli.periods import Period, by_end
 from tradecli.records import ratio_how, ratio_range, value_range
 from tradecli.selection import Selection
@@ -71,7 +73,9 @@ class Share:
         how = ratio_how(self.part, self.total, self.value)
         return [head, *([f"  {how}"] if how else []), *self.part.explain(1), *self.total.explain(1)]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, denominator: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``denominator``: ``total.to_dict()`` when the caller has it already (shares
+        that have the same total object share its dict: ``ShareResult.to_dict``)."""
         return {
             **self.key.to_dict(),
             "group": self.group,
@@ -83,12 +87,26 @@ class Share:
             "partial": self.partial,
             "qualifiers": sorted(self.part.qualifiers | self.total.qualifiers),
             "part": self.part.to_dict(),
-            "denominator": self.total.to_dict(),
+            "denominator": self.total.to_dict() if denominator is None else denominator,
             **self._range(),
         }
 
     def _range(self) -> dict[str, Any]:
         return share_range(self.part, self.total, self.value)
+
+
+def shares_to_dicts(shares: Sequence[Share]) -> list[dict[str, Any]]:
+    """Each share's dict; shares with the same total (one object: the world total of a
+    reporter, under each of its partners) have one ``Repeated`` dict of it, whose JSON
+    text is written once (``json_text``)."""
+    totals: dict[int, Repeated] = {}  # by the total's identity: the shares keep it alive
+    out = []
+    for share in shares:
+        denominator = totals.get(id(share.total))
+        if denominator is None:
+            denominator = totals[id(share.total)] = Repeated(share.total.to_dict())
+        out.append(share.to_dict(denominator))
+    return out
 
 
 def share_range(part: Answer, total: Answer, value: float | None) -> dict[str, Any]:
@@ -290,7 +308,7 @@ class ShareResult:
             "group": self.group.name,
             "group_code": self.group.code or None,
             "period": self.period.iso() if self.period else None,
-            "shares": [s.to_dict() for s in self.shares],
+            "shares": shares_to_dicts(self.shares),
             "unanswered": [u.to_dict() for u in self.unanswered],
         }
 

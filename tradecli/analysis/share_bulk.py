@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,7 +44,9 @@ from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import Columns
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import countries_by_reporter
+from tradecli.engine.rules import member_sum as rules_member_sum
 from tradecli.groups import Group
+from tradecli.periods import Period
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -214,30 +217,21 @@ def _block_shares(
     zero = part_found & (totals.have >= 1) & (totals.value == 0)
     some_zero = zero.any(axis=1).tolist()
     out: dict[SeriesKey, Share | Unanswered] = {}
+    # The reporter's world total over each span, one answer for all its partners: its
+    # derivation is then made once, and its JSON written once (``shares_to_dicts``).
+    world: dict[int, Answer] = {}
     for n, (key, i) in enumerate(asked):
         c = best[n]
         if c < 0:
             spans = np.flatnonzero(zero[n])[::-1][:6].tolist() if some_zero[n] else []
             out[key] = no_share(key, group, [span(columns, c) for c in spans])
         else:
-            out[key] = _share(engine, columns, key, group, cells, i, c, totals)
+            total = world.get(c)
+            if total is None:
+                total = world[c] = _world_total(engine, columns, key, group, c, totals)
+            part = answer(engine, columns, key, cells, i, c)
+            out[key] = Share(key, group.name, part, total, partial=True)
     return out
-
-
-def _share(
-    engine: Engine,
-    columns: Columns,
-    key: SeriesKey,
-    group: Group,
-    cells: Cells,
-    i: int,
-    c: int,
-    totals: WorldTotals,
-) -> Share:
-    """Key ``i``'s share over span ``c``."""
-    total = _world_total(engine, columns, key, group, c, totals)
-    part = answer(engine, columns, key, cells, i, c)
-    return Share(key, group.name, part, total, partial=True)
 
 
 def _world_total(
@@ -248,11 +242,12 @@ def _world_total(
     period = span(columns, c)
     have, n = int(totals.have[c]), len(totals.names)
     notes = [f"{have} of {n} members have data"]
+    flags = totals.found[:, c].tolist()
     if have < n:
-        found = totals.found[:, c].tolist()
-        missing = [name for name, f in zip(totals.names, found, strict=True) if not f]
+        missing = [name for name, f in zip(totals.names, flags, strict=True) if not f]
         notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
     notes.append("sum over the partners present in the data, not every partner: a partial total")
+    found = frozenset(name for name, f in zip(totals.names, flags, strict=True) if f)
     return member_sum(
         engine,
         key,
@@ -263,4 +258,24 @@ def _world_total(
         columns.flag_words(int(totals.flags[c])),
         tuple(notes),
         complete=False,
+        made=partial(_world_sum, engine, key, group, period, found),
     )
+
+
+def _world_sum(
+    engine: Engine, key: SeriesKey, group: Group, period: Period, found: frozenset[str]
+) -> Answer:
+    """``engine.group_value`` of ``key``'s reporter (flow, currency) over ``period``,
+    where the group's code has no figures and ``found`` are the members the columns found
+    (``_blocks``): only those are asked for, as ``masks.Bulk`` does. A world sum has a
+    member for every partner of the reporter; in a sparse file most have no figure over
+    the span, and the reference worked that out for each by every rule."""
+    r, flow, currency = key.reporter, key.flow, key.currency
+    members = engine.partners_for(r, group, period, currency)
+    have = tuple(
+        engine.value(SeriesKey(r, m, flow, currency), period) for m in members if m in found
+    )
+    missing = [m for m in members if m not in found]
+    spans = partial(engine._group_spans, r, group, flow, currency)
+    total = SeriesKey(r, group.code or group.name.upper(), flow, currency)
+    return rules_member_sum(total, period, group, len(members), have, missing, spans)

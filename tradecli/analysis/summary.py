@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any, cast
 
 from tradecli.analysis.growth import annual_values, change, usd_first, years_in
@@ -23,6 +24,7 @@ from tradecli.engine.masks import Bulk, Plan, bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.formatting import money, share_percent
 from tradecli.groups import Group
+from tradecli.json_text import Each
 from tradecli.periods import Period
 
 if TYPE_CHECKING:
@@ -179,6 +181,14 @@ class Summary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "series": [r.to_dict() for r in self.rows],
+            "unanswered": [k.to_dict() for k in self.unanswered],
+        }
+
+    def payload(self) -> dict[str, Any]:
+        """``to_dict()`` with each series' dict made when its JSON is written, and let go
+        after (``json_text.Each``): the report's JSON payload."""
+        return {
+            "series": Each(self.rows, methodcaller("to_dict")),
             "unanswered": [k.to_dict() for k in self.unanswered],
         }
 

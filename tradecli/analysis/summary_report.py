@@ -116,7 +116,7 @@ def summary_report(summary: Summary, every: bool = False) -> Report:
         f"Trade summary ({flow})",
         columns,
         rows,
-        summary.to_dict,
+        summary.payload,
         notes,
         summary.explain_lines,
         [*KEY_FIELDS, *SUMMARY_FIELDS],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
+from tradecli.json_text import Each
 from tradecli.periods import Period
 from tradecli.selection import Selection, partner_group
 
@@ -26,6 +28,11 @@ class ValueResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"period": self.period.iso(), "answers": [a.to_dict() for a in self.answers]}
+
+    def payload(self) -> dict[str, Any]:
+        """``to_dict()`` with each answer's dict made when its JSON is written, and let go
+        after (``json_text.Each``): the report's JSON payload."""
+        return {"period": self.period.iso(), "answers": Each(self.answers, methodcaller("to_dict"))}
 
     def raise_if_unanswered(self) -> None:
         """Raise ``NotAvailable`` when no series has a value (the exit-code rule: 1 when

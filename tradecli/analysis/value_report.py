@@ -27,7 +27,7 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
                 f"not available for {result.period.label()} ({len(missing)} series, not "
                 f"shown; --all shows them): {names}",
             )
-        folded.data = result.to_dict  # the JSON payload and the derivation: when asked for
+        folded.data = result.payload  # the JSON payload and the derivation: when asked for
         folded.records = partial(value_records, result)
         return folded
     columns = [
@@ -62,7 +62,7 @@ def value_report(result: ValueResult, every: bool = True) -> Report:
         f"Value over {result.period.label()}",
         columns,
         rows,
-        result.to_dict,
+        result.payload,
         notes,
         partial(_explain, result),
         [*KEY_FIELDS, "rule", "complete", "qualifiers"],

@@ -97,20 +97,27 @@ def emit(text: str, err: bool = False) -> None:
     """Write to stdout (or stderr); every command's output goes through here. A stream
     that cannot encode a character (``PYTHONIOENCODING=ascii``, a cp1252 console) gets
     its ASCII stand-in (``fallback``)."""
+    emit_pieces([text], err)
+
+
+def emit_pieces(pieces: list[str], err: bool = False) -> None:
+    """``emit("".join(pieces), err)``, writing each piece as it is: a whole-file JSON
+    (hundreds of MB) is never one more text, nor encoded whole."""
     stream: TextIO | None = sys.stderr if err else sys.stdout
     if stream is None:  # closed by the caller (``>&-``)
         raise OutputLost("stderr" if err else "stdout")
     encoding = getattr(stream, "encoding", None)
     if isinstance(encoding, str) and encoding.lower().replace("-", "") != "utf8":
-        text = fallback(text, encoding)
+        pieces = [fallback(text, encoding) for text in pieces]  # character by character
     try:
-        stream.write(text)
+        for text in pieces:
+            stream.write(text)
     except BrokenPipeError:
         raise  # the reader has gone (``| head``): not an error, see ``process.finish``
     except (OSError, ValueError) as exc:
         raise OutputLost(str(exc)) from exc
     if Transcript.current is not None:
-        Transcript.current.append((err, text))
+        Transcript.current.append((err, pieces[0] if len(pieces) == 1 else "".join(pieces)))
 
 
 def diagnostics(message: str) -> None:

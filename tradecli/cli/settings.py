@@ -7,11 +7,12 @@ import dataclasses
 import os
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradecli.cli.output import diagnostics, emit
+from tradecli.cli.output import diagnostics, emit, emit_pieces
 
 if TYPE_CHECKING:
     from tradecli.dataset import Dataset, Filters
@@ -93,11 +94,20 @@ class Settings:
         return dataset
 
     def show(self, report: Report) -> None:
-        from tradecli.render import OutputFormat, render
+        from tradecli.render import OutputFormat, render, render_json_pieces
 
         extra = [n for n in self.filter_notes if n not in report.notes]
         if extra:
             report = dataclasses.replace(report, notes=[*report.notes, *extra])
+        if self.fmt == OutputFormat.json:
+            # Written piece by piece once all are made (nothing left to fail but the
+            # writing): never joined into one text, nor encoded whole.
+            pieces = render_json_pieces(report)
+            if self.out is not None:
+                write_output(map(str.encode, pieces), self.out, binary=False)
+            else:
+                emit_pieces(pieces)
+            return
         out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
         if out.binary is not None or self.out is not None:
             data = out.binary if out.binary is not None else out.stdout.encode("utf-8")
@@ -123,10 +133,11 @@ def check_binary_destination(fmt: str, path: Path | None) -> None:
         )
 
 
-def write_output(data: bytes, path: Path | None, binary: bool = True) -> None:
-    """Write a command's output to ``path`` whole or not at all (a temporary file in the
-    same folder, renamed over it), or, with no path, binary data to stdout, which must not
-    be a terminal (a workbook is not text to show)."""
+def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool = True) -> None:
+    """Write a command's output (its bytes, or its pieces in order) to ``path`` whole or
+    not at all (a temporary file in the same folder, renamed over it), or, with no path,
+    binary data to stdout, which must not be a terminal (a workbook is not text to show)."""
+    chunks = [data] if isinstance(data, bytes) else data
     from tradecli.errors import BadRequest
 
     if path is None:
@@ -134,7 +145,8 @@ def write_output(data: bytes, path: Path | None, binary: bool = True) -> None:
         stream = getattr(sys.stdout, "buffer", None)
         assert stream is not None
         sys.stdout.flush()
-        stream.write(data)
+        for chunk in chunks:
+            stream.write(chunk)
         stream.flush()
         return
     import tempfile
@@ -144,7 +156,8 @@ def write_output(data: bytes, path: Path | None, binary: bool = True) -> None:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         mask = os.umask(0)

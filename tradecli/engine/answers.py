@@ -129,12 +129,22 @@ class Answer:
         return lines
 
     def to_dict(self) -> dict[str, Any]:
+        parts = [{"sign": s, **p.to_dict()} for s, p in zip(self.signs, self.parts, strict=True)]
+        # The qualifiers from the parts' dicts where each part is a plain ``Answer`` (its
+        # dict lists its own): ``self.qualifiers`` walks every part again, at every depth.
+        if type(self) is Answer and all(type(p) is Answer for p in self.parts):
+            own = self.reconciled.qualifier if self.reconciled else None
+            qualifiers = {q for d in parts for q in d["qualifiers"]}
+            if own:
+                qualifiers.add(own)
+        else:
+            qualifiers = set(self.qualifiers)
         out: dict[str, Any] = {
             **self.key.to_dict(),
             "period": self.period.iso(),
             "value": self.value,
             "rule": self.rule,
-            "qualifiers": sorted(self.qualifiers),
+            "qualifiers": sorted(qualifiers),
             "complete": self.complete,
         }
         if self.notes:
@@ -144,13 +154,11 @@ class Answer:
             if self.reconciled.superseded:
                 out["superseded"] = [o.to_dict() for o in self.reconciled.superseded]
                 out["resolution"] = self.reconciled.reason
-        if self.parts:
-            out["parts"] = [
-                {"sign": s, **p.to_dict()} for s, p in zip(self.signs, self.parts, strict=True)
-            ]
+        if parts:
+            out["parts"] = parts
         if self.rule == NOT_AVAILABLE:
             out["available"] = [p.iso() for p in self.available]
-        if self.qualifiers and self.value is not None:
+        if qualifiers and self.value is not None:
             low, high = interval(self)
             out["range"] = {"low": low, "high": high, "how": range_how(self)}
         return out
