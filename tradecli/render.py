@@ -656,9 +656,12 @@ def _xlsx_row(sheet: Any, values: list[Any]) -> None:
             value = escape_controls(str(value))
         cells.append(value)
     sheet.append(cells)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+    # The row just appended, its text cells looked up one by one: ``sheet.max_row`` and
+    # ``sheet[n]`` scan every cell of the sheet (a workbook of 16,000 rows took minutes).
+    row = sheet._current_row
+    for column, value in enumerate(cells, 1):
+        if isinstance(value, str):
+            sheet.cell(row=row, column=column).data_type = "s"
 
 
 def render_json(report: Report) -> str:
