@@ -110,6 +110,17 @@ def test_escape_controls_shows_each_control_visibly() -> None:
     assert escape_controls("plain – text") == "plain – text"
 
 
+@pytest.mark.parametrize("text", ["Pub\x7fX", "Pub\x85\x7fX", "Pub\u2028X"])
+def test_json_writes_del_c1_and_line_separators_escaped(text: str) -> None:
+    """DEL is ASCII: an ASCII text holding it is escaped too (the JSON is written in
+    pieces, most of them ASCII), as are C1 controls and U+2028."""
+    report = Report("t", [Column("a", "A")], [], {"publisher": text})
+    out = render(report, OutputFormat.json).stdout
+    expected = "".join(c if c in "PubX" else f"\\u{ord(c):04x}" for c in text)
+    assert f'"publisher": "{expected}"' in out
+    assert CONTROLS.search(out) is None
+
+
 # -- symlinks and unreadable parts of a folder ------------------------------------------
 
 

@@ -603,15 +603,15 @@ def render_xlsx(report: Report) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "data"
-    _xlsx_row(sheet, keys)
-    for row in rows:
-        _xlsx_row(sheet, [row.get(k) for k in keys])
+    _xlsx_row(sheet, 1, keys)
+    for number, row in enumerate(rows, 2):
+        _xlsx_row(sheet, number, [row.get(k) for k in keys])
     sheet.freeze_panes = "A2"
     for i, key in enumerate(keys, 1):
         sheet.column_dimensions[get_column_letter(i)].width = max(10, min(len(key) + 2, 40))
     notes = book.create_sheet("notes")
-    for line in [report.title, "", *report.notes, *report.derivation()]:
-        _xlsx_row(notes, [line])
+    for number, line in enumerate([report.title, "", *report.notes, *report.derivation()], 1):
+        _xlsx_row(notes, number, [line])
     buffer = io.BytesIO()
     book.save(buffer)
     return _reproducible(buffer.getvalue())
@@ -643,9 +643,10 @@ def _reproducible(workbook: bytes) -> bytes:
     return out.getvalue()
 
 
-def _xlsx_row(sheet: Any, values: list[Any]) -> None:
-    """One row; a text cell is text even when it starts with ``=`` (never a formula), a
-    control character is shown visibly, a non-finite number is left empty."""
+def _xlsx_row(sheet: Any, row: int, values: list[Any]) -> None:
+    """Row number ``row``, the next of the sheet; a text cell is text even when it starts
+    with ``=`` (never a formula), a control character is shown visibly, a non-finite
+    number is left empty."""
     cells = []
     for value in values:
         if isinstance(value, float) and not math.isfinite(value):
@@ -656,9 +657,8 @@ def _xlsx_row(sheet: Any, values: list[Any]) -> None:
             value = escape_controls(str(value))
         cells.append(value)
     sheet.append(cells)
-    # The row just appended, its text cells looked up one by one: ``sheet.max_row`` and
-    # ``sheet[n]`` scan every cell of the sheet (a workbook of 16,000 rows took minutes).
-    row = sheet._current_row
+    # Its text cells looked up one by one: ``sheet.max_row`` and ``sheet[n]`` scan every
+    # cell of the sheet (a workbook of 16,000 rows took minutes).
     for column, value in enumerate(cells, 1):
         if isinstance(value, str):
             sheet.cell(row=row, column=column).data_type = "s"

@@ -38,7 +38,8 @@ def escape_lines(text: str) -> str:
 def json_c1(text: str) -> str:
     """JSON text with C1 controls, DEL and U+2028/9 written as ``\\u`` escapes (``json.dumps``
     escapes C0 itself, but with ``ensure_ascii=False`` leaves these raw); same value."""
-    if text.isascii():  # nothing to escape; the check runs in C, far quicker than the search
+    # Nothing to escape in ASCII but DEL; both checks run in C, far quicker than the search.
+    if text.isascii() and "\x7f" not in text:
         return text
     return re.sub(
         "[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", text
