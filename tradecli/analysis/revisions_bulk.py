@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import Columns
+from tradecli.engine.bulk import Columns, _ranges
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
@@ -89,9 +89,7 @@ def _cells(columns: Columns, series: Ints) -> tuple[Ints, Floats]:
     counts = np.zeros(len(series), dtype=np.int64)
     starts[has] = columns.row_bounds[series[has]]
     counts[has] = columns.row_bounds[series[has] + 1] - starts[has]
-    total = int(counts.sum())
-    rows = np.repeat(starts, counts) + np.arange(total, dtype=np.int64)
-    rows -= np.repeat(np.cumsum(counts) - counts, counts)
+    rows = _ranges(starts, counts)
     place = np.repeat(np.arange(len(series), dtype=np.int64), counts)
     at, column = np.nonzero(columns.present[rows])
     month = columns.row_year[rows[at]].astype(np.int64) * 12 + column

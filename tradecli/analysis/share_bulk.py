@@ -42,9 +42,9 @@ from tradecli.analysis.summary_bulk import code_has_figures, member_sum, no_shar
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import Columns
+from tradecli.engine.masks import found_member_sum
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import countries_by_reporter
-from tradecli.engine.rules import member_sum as rules_member_sum
 from tradecli.groups import Group
 from tradecli.periods import Period
 
@@ -272,10 +272,6 @@ def _world_sum(
     the span, and the reference worked that out for each by every rule."""
     r, flow, currency = key.reporter, key.flow, key.currency
     members = engine.partners_for(r, group, period, currency)
-    have = tuple(
-        engine.value(SeriesKey(r, m, flow, currency), period) for m in members if m in found
+    return found_member_sum(
+        engine, r, group, flow, period, currency, members, lambda k: k.partner in found
     )
-    missing = [m for m in members if m not in found]
-    spans = partial(engine._group_spans, r, group, flow, currency)
-    total = SeriesKey(r, group.code or group.name.upper(), flow, currency)
-    return rules_member_sum(total, period, group, len(members), have, missing, spans)

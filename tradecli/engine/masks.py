@@ -43,6 +43,7 @@ built by ``Engine.spans``) and, for a group with no member found, ``Rules._group
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, partial
 
@@ -303,13 +304,8 @@ class Bulk:
         members = self.partners_for(reporter, group, period, currency)
         if (code is not None and self.found(code, period)) or not members:
             return engine.group_value(reporter, group, flow, period, currency)  # no member sum
-        key = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
-        keys = [SeriesKey(reporter, m, flow, currency) for m in members]
-        found = [self.found(k, period) for k in keys]
-        have = tuple(engine.value(k, period) for k, f in zip(keys, found, strict=True) if f)
-        missing = [k.partner for k, f in zip(keys, found, strict=True) if not f]
-        spans = partial(engine._group_spans, reporter, group, flow, currency)
-        return member_sum(key, period, group, len(members), have, missing, spans)
+        found = partial(self.found, period=period)
+        return found_member_sum(engine, reporter, group, flow, period, currency, members, found)
 
     def plan(self, key: SeriesKey) -> Plan:
         """The series' years and found-masks."""
@@ -321,6 +317,27 @@ class Bulk:
         years = sorted({*own, *export, *imports})
         masks = tuple(own.get(y, 0) | (export.get(y, 0) & imports.get(y, 0)) for y in years)
         return Plan(tuple(years), masks)
+
+
+def found_member_sum(
+    engine: Engine,
+    reporter: str,
+    group: Group,
+    flow: str,
+    period: Period,
+    currency: str,
+    members: list[str],
+    found: Callable[[SeriesKey], bool],
+) -> Answer:
+    """``engine.group_value``'s member sum of ``members`` over ``period`` (the group's code
+    has no figure), asking the engine only for the members ``found`` says have one."""
+    key = SeriesKey(reporter, group.code or group.name.upper(), flow, currency)
+    keys = [SeriesKey(reporter, m, flow, currency) for m in members]
+    hits = [found(k) for k in keys]
+    have = tuple(engine.value(k, period) for k, f in zip(keys, hits, strict=True) if f)
+    missing = [k.partner for k, f in zip(keys, hits, strict=True) if not f]
+    spans = partial(engine._group_spans, reporter, group, flow, currency)
+    return member_sum(key, period, group, len(members), have, missing, spans)
 
 
 def _span_index(engine: Engine) -> SpanIndex | None:
