@@ -53,7 +53,9 @@ def test_blocks_give_the_whole_file_frame(generated: Path) -> None:
     assert len(pieces) >= size // BLOCK  # read in blocks, not whole
     assert max(len(p) for p in pieces) <= _most_rows(generated)
     whole = load([generated], use_cache=False).frame
-    pd.testing.assert_frame_equal(observations.concat(pieces), observations.concat([whole]))
+    pd.testing.assert_frame_equal(
+        observations.concat(pieces), observations.concat([whole]), check_exact=True
+    )
     lines = pd.read_csv(generated, dtype=str, keep_default_na=False)
     assert len(whole) == len(lines)  # every row, once
 
@@ -101,7 +103,9 @@ def test_quoted_line_breaks_are_not_cut(tmp_path: Path) -> None:
     pieces, _ = _pieces(path, block=700)
     assert len(pieces) > 10
     whole = load([path], use_cache=False).frame
-    pd.testing.assert_frame_equal(observations.concat(pieces), observations.concat([whole]))
+    pd.testing.assert_frame_equal(
+        observations.concat(pieces), observations.concat([whole]), check_exact=True
+    )
     # A row's line is where it starts, counting the line breaks inside quotes.
     assert list(whole["line"][:4]) == [2, 5, 6, 7]
 
@@ -128,7 +132,9 @@ def test_gzip_and_crlf_read_in_blocks(generated: Path, tmp_path: Path) -> None:
     pieces, _ = _pieces(packed)
     assert len(pieces) > 5
     whole = load([packed], use_cache=False).frame
-    pd.testing.assert_frame_equal(observations.concat(pieces), observations.concat([whole]))
+    pd.testing.assert_frame_equal(
+        observations.concat(pieces), observations.concat([whole]), check_exact=True
+    )
 
 
 def test_what_is_not_read_in_blocks(tmp_path: Path, generated: Path) -> None:
@@ -177,7 +183,9 @@ def test_streamed_convert_equals_the_whole_file_dataset(
     assert not (out / parquet.SPILL).exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     from_parquet = load([out], use_cache=False).frame
-    pd.testing.assert_frame_equal(from_parquet, load([generated], use_cache=False).frame)
+    pd.testing.assert_frame_equal(
+        from_parquet, load([generated], use_cache=False).frame, check_exact=True
+    )
     for command in (["summary"], ["growth"]):
         args = ["--format", "json", *command]
         csv_run = runner.invoke(app, ["--data", str(generated), *args])

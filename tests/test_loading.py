@@ -154,4 +154,4 @@ def test_the_parsed_cache_holds_arrow_ipc_read_through_a_memory_map(
         raise AssertionError("read again, not from the cache")
 
     monkeypatch.setattr(readers, "read_any", no_reading)
-    pd.testing.assert_frame_equal(load([path]).frame, first)
+    pd.testing.assert_frame_equal(load([path]).frame, first, check_exact=True)

@@ -147,7 +147,7 @@ def test_read_frame_equals_the_csv_frame(
     """The observation frame, provenance included, is the one the CSV files give."""
     from_csv = load([generated, mirrored], use_cache=False).frame
     from_parquet = load([generated_dataset], use_cache=False).frame
-    pd.testing.assert_frame_equal(from_parquet, from_csv)
+    pd.testing.assert_frame_equal(from_parquet, from_csv, check_exact=True)
     assert set(from_parquet["source"].astype(str)) == {str(generated), str(mirrored)}
 
 
@@ -233,7 +233,7 @@ def test_file_url_reads_through_fsspec(generated_dataset: Path) -> None:
     context = ReadContext(group_codes=frozenset())
     by_url = parquet.read(f"file://{generated_dataset}", context)
     by_path = parquet.read(generated_dataset, ReadContext(group_codes=frozenset()))
-    pd.testing.assert_frame_equal(by_url, by_path)
+    pd.testing.assert_frame_equal(by_url, by_path, check_exact=True)
 
 
 def test_one_partition_file_is_read_with_its_reporter(generated_dataset: Path) -> None:
@@ -242,10 +242,10 @@ def test_one_partition_file_is_read_with_its_reporter(generated_dataset: Path) -
     frame = load([folder / "part-0.parquet"], use_cache=False).frame
     assert set(frame["reporter"].astype(str)) == {code}
     whole = load([generated_dataset], use_cache=False, reporters=frozenset({code})).frame
-    pd.testing.assert_frame_equal(frame, whole)
+    pd.testing.assert_frame_equal(frame, whole, check_exact=True)
     # Asked for its reporter (pushed down to the file): the same rows.
     asked = load([folder / "part-0.parquet"], use_cache=False, reporters=frozenset({code}))
-    pd.testing.assert_frame_equal(asked.frame, whole)
+    pd.testing.assert_frame_equal(asked.frame, whole, check_exact=True)
 
 
 def test_a_parquet_file_pandas_wrote_is_read(tmp_path: Path) -> None:
@@ -440,7 +440,7 @@ def test_a_whole_dataset_read_keeps_the_file_s_row_order(
     from_csv = load([path], use_cache=False).frame
     from_parquet = load([out], use_cache=False).frame
     pd.testing.assert_frame_equal(
-        from_parquet.drop(columns=["source"]), from_csv.drop(columns=["source"])
+        from_parquet.drop(columns=["source"]), from_csv.drop(columns=["source"]), check_exact=True
     )
     assert from_parquet["line"].tolist() == list(range(2, len(rows) + 2))
 

@@ -126,7 +126,7 @@ def test_anything_unusual_goes_down_the_plain_path(
         assert plain == again and f"{path}:501" in plain
     else:
         assert isinstance(again, pd.DataFrame)
-        pd.testing.assert_frame_equal(plain, again)
+        pd.testing.assert_frame_equal(plain, again, check_exact=True)
 
 
 @pytest.mark.parametrize(
