@@ -8,8 +8,6 @@ inside the commands so that ``tradecli --help`` never imports pandas. Errors
 become messages in ``boundary``; process concerns live in ``process``.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,8 +1,6 @@
 """Commands for the questions analysts ask next (``revisions``), registered on ``app``
 by ``commands``. Pandas-free at import, as ``commands`` is."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

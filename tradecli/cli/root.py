@@ -3,8 +3,6 @@ it, which engine; they become the ``Settings`` every command reads from its cont
 Each command also carries hidden copies of them (``boundary``), so they may follow the
 command too."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,8 +1,6 @@
 """``tradecli convert``: the data as a Parquet dataset (``readers.parquet``), and the
 progress bar of long work (a conversion, a Dask computation) on a terminal."""
 
-from __future__ import annotations
-
 import sys
 import time
 from collections.abc import Iterator
@@ -32,7 +30,7 @@ class RowsProgress:
         self.bar: Any = None
         self.task: Any = None
 
-    def __enter__(self) -> RowsProgress:
+    def __enter__(self) -> "RowsProgress":
         return self
 
     def update(self, done: int, total: int) -> None:
@@ -182,7 +180,7 @@ def dask_project(
 
 
 @contextmanager
-def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator[Job]:
+def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator["Job"]:
     """The ``Job`` of a command on Dask: its dataset, groups and filters, a client, a
     progress bar, and whether the output shows derivations (--explain, JSON, a workbook:
     the answers then come back with them; a table, CSV or Markdown without --explain
