@@ -37,6 +37,19 @@ def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
         assert "Example:" in text, command
 
 
+def test_the_commands_annotations_are_not_text() -> None:
+    """Typer reads every command's parameters on each run; annotations kept as text
+    (``from __future__ import annotations`` in a module of commands) are evaluated from
+    their text each time: 35-45 ms of every start, instead of 6-9 ms."""
+    import inspect
+
+    callbacks = [c.callback for c in app.registered_commands if c.callback]
+    assert app.registered_callback is not None and app.registered_callback.callback
+    for function in [*callbacks, app.registered_callback.callback]:
+        for name, annotation in inspect.get_annotations(function).items():
+            assert not isinstance(annotation, str), (function.__name__, name)
+
+
 def test_help_does_not_import_pandas() -> None:
     code = (
         "import sys; from tradecli.cli import app\n"
