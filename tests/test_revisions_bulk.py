@@ -1,7 +1,11 @@
 """``tradecli revisions`` from the columns (``analysis.revisions_bulk``): the months two
 vintages both publish and which of them differ, by hand, and the whole report equal to
 the reference engine's on drawn datasets (revisions, conflicts, approximate figures,
-cumulative spans, published dates), as first published and against a vintage."""
+cumulative spans, published dates), as first published and against a vintage. The
+derived answers that moved, asked with the bulk helper (``engine.masks``: which answers
+each vintage finds, and group totals summed over the members found): the shares of a
+published world total and of a complete member sum by hand, and the report equal to the
+reference's on drawn data where such totals exist."""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
-from tests.test_bulk_engine import DATES, _same_with_and_without_bulk, datasets
+from tests.test_bulk_engine import DATES, VALUES, _bulk, _same_with_and_without_bulk, datasets
 from tradecli.analysis.revisions import TOLERANCE, revisions
 from tradecli.analysis.revisions_bulk import monthly_revisions
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import Columns
+from tradecli.groups import load_bundled
 from tradecli.periods import Period
 from tradecli.render import Report
 
@@ -61,3 +66,108 @@ def _revisions(before: str | None) -> Any:
 def test_revisions_print_the_same_from_the_columns(drawn: Any, before: str | None) -> None:
     if drawn:
         _same_with_and_without_bulk(_revisions(before), frame(*drawn))
+
+
+def _shares(before: str | None, *rows: dict[str, Any]) -> dict[tuple[str, str, str], tuple]:
+    """(partner, group, span) → (old, new) of each share that moved, with the bulk helper
+    and without it (the reference alone): the same."""
+    found = []
+    for on in (True, False):
+        with _bulk(on):
+            result = revisions(Dataset(frame(*rows), load_bundled(), []), before)
+        found.append(
+            {
+                (m.key.partner, m.group or "", m.period.iso()): (m.old_value, m.new_value)
+                for m in result.moved
+                if m.measure == "share"
+            }
+        )
+    assert found[0] == found[1]
+    return found[0]
+
+
+def test_shares_of_a_published_world_total_and_a_complete_member_sum_by_hand() -> None:
+    """AZE exports, known on 2023-03-01: January TJK 10, KAZ 20, KGZ 30, TKM 40, UZB 50
+    (central-asia complete: 150), WORLD 1000; February TJK 5, the other four 1 each (9);
+    March TJK 7, KAZ, KGZ and TKM 1 each, UZB none. Later TJK January is 12, February 6,
+    March 8, and a February WORLD total (500) and UZB's March (1) are published.
+    Moved: TJK's share of world in January (its total unchanged); every member's share of
+    central-asia in January and February (the sum moved with TJK). Not: February's world
+    share and March's central-asia shares (the earlier vintage had no such total; as
+    first published it had: they moved), cis, cis-stat, speca (members without a figure:
+    their sums are not totals). And KAZ: TJK Q1 30, later 33; WORLD months of Q1 100 each,
+    later also a WORLD Q1 of 310: the old share is over the later vintage's total (30 of
+    310), not the earlier's (300, the months), which has one too."""
+    early, late = "2023-02-20", "2023-04-01"
+
+    def row(
+        period: str, value: float, partner: str, published: str = early, reporter: str = "AZE"
+    ) -> dict[str, Any]:
+        return obs(
+            period, value, reporter=reporter, partner=partner, flow="export", published=published
+        )
+
+    others = {"KAZ": 20.0, "KGZ": 30.0, "TKM": 40.0, "UZB": 50.0}
+    rows = [
+        row("2023-01", 10.0, "TJK"),
+        row("2023-01", 12.0, "TJK", late),
+        row("2023-02", 5.0, "TJK"),
+        row("2023-02", 6.0, "TJK", late),
+        row("2023-01", 1000.0, "WORLD"),
+        row("2023-02", 500.0, "WORLD", late),
+        *(row("2023-01", v, p) for p, v in others.items()),
+        *(row("2023-02", 1.0, p) for p in others),
+        row("2023-03", 7.0, "TJK"),
+        row("2023-03", 8.0, "TJK", late),
+        *(row("2023-03", 1.0, p, early if p != "UZB" else late) for p in others),
+        row("2023-Q1", 30.0, "TJK", reporter="KAZ"),
+        row("2023-Q1", 33.0, "TJK", late, reporter="KAZ"),
+        *(row(f"2023-{m:02d}", 100.0, "WORLD", reporter="KAZ") for m in (1, 2, 3)),
+        row("2023-Q1", 310.0, "WORLD", late, reporter="KAZ"),
+    ]
+    jan, feb, mar = "2023-01", "2023-02", "2023-03"
+    expected = {
+        ("TJK", "world", jan): (10 / 1000, 12 / 1000),
+        ("TJK", "world", Period.parse("2023-Q1").iso()): (30 / 310, 33 / 310),
+        ("TJK", "central-asia", jan): (10 / 150, 12 / 152),
+        ("TJK", "central-asia", feb): (5 / 9, 6 / 10),
+        **{(p, "central-asia", jan): (v / 150, v / 152) for p, v in others.items()},
+        **{(p, "central-asia", feb): (1 / 9, 1 / 10) for p in others},
+    }
+    assert _shares("2023-03-01", *rows) == expected
+    # As first published, February's world total and UZB's March are their first figures.
+    expected["TJK", "world", feb] = (5 / 500, 6 / 500)
+    expected["TJK", "central-asia", mar] = (7 / 11, 8 / 12)
+    expected.update({(p, "central-asia", mar): (1 / 11, 1 / 12) for p in others})
+    assert _shares(None, *rows) == expected
+
+
+CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+
+
+@st.composite
+def group_trade(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """AZE's exports to (or imports from) each central-asia member and the world (WORLD):
+    Jan–Mar 2023 with a hole now and then, sometimes a quarter or a month of 2022, on drawn
+    publication dates, some published again with another value; central-asia totals that
+    are complete member sums in some months, world totals published in some."""
+    out: list[dict[str, Any]] = []
+    flow = draw(st.sampled_from(("export", "import")))
+    for partner in (*CENTRAL_ASIA, "WORLD"):
+        holes = draw(st.sets(st.integers(1, 3), max_size=1)) if draw(st.booleans()) else set()
+        spans = [f"2023-{m:02d}" for m in range(1, 4) if m not in holes]
+        spans += draw(st.lists(st.sampled_from(("2023-Q1", "2022-01")), max_size=1))
+        for period in spans:
+            for _ in range(draw(st.integers(1, 2))):
+                value = draw(st.sampled_from(VALUES))
+                published = draw(st.sampled_from(DATES))
+                out.append(obs(period, value, partner=partner, flow=flow, published=published))
+    return out
+
+
+@settings(max_examples=5, deadline=None)
+@given(group_trade(), st.sampled_from((None, "2023-01-05")))
+def test_moved_shares_print_the_same_with_the_bulk_helper(
+    drawn: list[dict[str, Any]], before: str | None
+) -> None:
+    _same_with_and_without_bulk(_revisions(before), frame(*drawn))

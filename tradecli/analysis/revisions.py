@@ -21,8 +21,12 @@ Which spans both vintages publish and which of them differ is found from the col
 for every series made of single months in both (``revisions_bulk``), once there are
 many series; other series span by span. The answers themselves, and the derived ones,
 come from the dataset's backend over each vintage (``TRADECLI_BACKEND=bulk``: the bulk
-backend, which prints what the reference engine prints; not faster here, as the derived
-shares ask for members' months that are missing, which the reference answers).
+backend, which prints what the reference engine prints). With many revised figures, each
+vintage's bulk helper (``engine.masks``) says first which derived answers are found, so
+the many that are not (a member's missing month, a span a year on) are never walked
+through the rules: a share is worked out only where a published total or a complete
+member sum can be its denominator (a world sum over the partners present is partial,
+never shown), and a member sum asks only for the members with a figure.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from tradecli.dataset import Dataset, Filters, apply_filters, check_vintage
 from tradecli.engine import backend
 from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.masks import Bulk, bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest
 from tradecli.groups import Group, Groups
@@ -317,6 +322,11 @@ def _moved(
     in_a = pd.MultiIndex.from_frame(frame_a[KEY_COLUMNS].astype(object)).isin(list(revised))
     back = pd.concat([frame_b[~in_b], frame_a[in_a]], ignore_index=True)
     old = make(back)
+    # Which answers each engine finds, for all series at once (``engine.masks``): asked
+    # first, the many answers that are not there (a missing month, a year later than the
+    # data) are never walked through the rules.
+    helpers = _helpers(len(found), old, new, earlier)
+    was_found, now_found = (_finder(h) for h in helpers[:2])
     by_answer: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
     for r in found:
         keys = [r.key]
@@ -330,27 +340,59 @@ def _moved(
     out: list[Moved] = []
     for (key, measure, span), because in sorted(by_answer.items()):
         if measure == "value":
+            if not now_found(key, span) or not was_found(key, span):
+                continue
             was, now = old.value(key, span), new.value(key, span)
             if now.found and was.found and differ(was.value, now.value):
                 out.append(Moved(key, measure, was, now, tuple(because)))
             continue
-        was_c = Change(old.value(key, span), old.value(key, span.shifted_years(-1)))
-        now_c = Change(new.value(key, span), new.value(key, span.shifted_years(-1)))
+        base = span.shifted_years(-1)
+        if not all(f(key, p) for f in (now_found, was_found) for p in (span, base)):
+            continue  # a change needs both spans on both sides
+        was_c = Change(old.value(key, span), old.value(key, base))
+        now_c = Change(new.value(key, span), new.value(key, base))
         computable = now_c.value is not None and was_c.value is not None
         if computable and differ(was_c.value, now_c.value):
             out.append(Moved(key, measure, was_c, now_c, tuple(because)))
-    shares = _moved_shares(found, old, new, groups, earlier)
-    return out + shares + _moved_projections(found, old, new)
+    shares = _moved_shares(found, old, new, groups, earlier, helpers)
+    return out + shares + _moved_projections(found, old, new, helpers[:2])
+
+
+Helpers = tuple[Bulk | None, Bulk | None, Bulk | None]
+
+
+def _helpers(n_revised: int, *engines: Engine) -> Helpers:
+    """The bulk helper of each engine (old, new, earlier) when there are many revised
+    figures and the columnar path is on (``TRADECLI_BACKEND=reference``: none, the
+    rules alone answer); else None each."""
+    if not bulk_engine.enabled(n_revised):
+        return None, None, None
+    old, new, earlier = (bulk_for(e, n_revised) for e in engines)
+    return old, new, earlier
+
+
+def _finder(helper: Bulk | None) -> Callable[[SeriesKey, Period], bool]:
+    """Whether an engine may find ``key`` over ``span``: the helper's ``found`` (exactly
+    the engine's ``value(key, span).found``), or True without a helper (ask the engine)."""
+    if helper is None:
+        return lambda key, span: True
+    return helper.found
 
 
 def _moved_shares(
-    found: list[Revision], old: Engine, new: Engine, groups: Groups, earlier: Engine
+    found: list[Revision],
+    old: Engine,
+    new: Engine,
+    groups: Groups,
+    earlier: Engine,
+    helpers: Helpers = (None, None, None),
 ) -> list[Moved]:
     """The shares over each revised span that moved: of the revised partner in every group
     that contains it, and of the other members of those groups (a member sum moved), or
     of the members of a group whose published total was revised. Only where both
     vintages have the share (``earlier``: the earlier vintage's engine), over a total that
-    is not partial; the old value is worked out as every derived answer is (``old``)."""
+    is not partial; the old value is worked out as every derived answer is (``old``).
+    ``helpers``: the bulk helpers of old, new and earlier, or None each."""
     asked: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
     every = sorted(new.keys())
     known = set(every)
@@ -369,18 +411,44 @@ def _moved_shares(
             for key in dict.fromkeys(keys):
                 if key in known:
                     asked.setdefault((key, group.name, r.period), []).append(r)
+    was_helper, now_helper, then_helper = helpers
     out: list[Moved] = []
     for (key, name, span), because in sorted(asked.items()):
         group = groups.by_name[name]
-        was, now = share_of(old, key, group, span), share_of(new, key, group, span)
-        if not isinstance(was, Share) or not isinstance(now, Share) or was.partial or now.partial:
+        was = _whole_share(old, key, group, span, was_helper)
+        if was is None:
             continue
-        then = share_of(earlier, key, group, span)
-        if not isinstance(then, Share) or then.partial:
+        now = _whole_share(new, key, group, span, now_helper)
+        if now is None:
+            continue
+        if _whole_share(earlier, key, group, span, then_helper) is None:
             continue  # the earlier vintage had no such share (its total came later)
         if was.value is not None and now.value is not None and differ(was.value, now.value):
             out.append(Moved(key, "share", was, now, tuple(because), group=name))
     return out
+
+
+def _whole_share(
+    engine: Engine, key: SeriesKey, group: Group, span: Period, helper: Bulk | None
+) -> Share | None:
+    """``share_of(engine, key, group, span)`` when it is a share over a total that is not
+    partial, else None. With the bulk helper of ``engine``, a group without such a total
+    (no published one, and for world any member sum is partial; for another group a
+    member has no figure) is seen without summing its members, and a member sum asks
+    the engine only for the members with a figure."""
+    if helper is not None and not _whole_total(helper, key, group, span):
+        return None
+    share = share_of(engine, key, group, span, bulk=helper)
+    return share if isinstance(share, Share) and not share.partial else None
+
+
+def _whole_total(helper: Bulk, key: SeriesKey, group: Group, span: Period) -> bool:
+    """Whether ``group``'s total over ``span`` (``key``'s reporter, flow and currency) may
+    be a published total or a complete member sum: False when it can only be a member
+    sum that is partial (world: over the partners present) or missing a member."""
+    if group.every_partner:
+        return bool(group.code) and helper.found(key.with_partner(group.code), span)
+    return not helper.member_missing(key.reporter, group, key.flow, span, key.currency)
 
 
 def _groups_of(groups: Groups, partner: str) -> list[Group]:
@@ -392,9 +460,16 @@ def _groups_of(groups: Groups, partner: str) -> list[Group]:
     ]
 
 
-def _moved_projections(found: list[Revision], old: Engine, new: Engine) -> list[Moved]:
+def _moved_projections(
+    found: list[Revision],
+    old: Engine,
+    new: Engine,
+    helpers: tuple[Bulk | None, Bulk | None] = (None, None),
+) -> list[Moved]:
     """The linear run-rate of the year of each revised year-to-date span (and, for a
-    revised export or import, of the turnover over it) that moved."""
+    revised export or import, of the turnover over it) that moved (``helpers``: the bulk
+    helpers of old and new, or None each)."""
+    was_found, now_found = (_finder(h) for h in helpers)
     asked: dict[tuple[SeriesKey, Period], list[Revision]] = {}
     for r in found:
         if not r.period.is_year_to_date or r.period.n_months == 12:
@@ -404,6 +479,8 @@ def _moved_projections(found: list[Revision], old: Engine, new: Engine) -> list[
             asked.setdefault((r.key.with_flow("turnover"), r.period), []).append(r)
     out: list[Moved] = []
     for (key, span), because in sorted(asked.items()):
+        if not was_found(key, span) or not now_found(key, span):
+            continue
         was_ytd, now_ytd = old.value(key, span), new.value(key, span)
         if not was_ytd.found or not now_ytd.found:
             continue
