@@ -18,9 +18,9 @@ import itertools
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, partial
 from statistics import mean
 from typing import TYPE_CHECKING, Any
 
@@ -36,10 +36,16 @@ from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
 from tradecli.records import approximate, figure_range, flags_of, value_range
 
 if TYPE_CHECKING:
+    from tradecli.analysis.backtest_bulk import SimpleBacktest
     from tradecli.analysis.summary_bulk import YearAnswers
     from tradecli.render import Report
 
 HISTORY_YEARS = 3
+
+_NOTHING_TO_BACKTEST = (
+    "nothing to backtest: no series has a full year up to {year} together with a "
+    "year-to-date span of it"
+)
 
 
 class Method(StrEnum):
@@ -419,7 +425,10 @@ class ProjectionResult:
     as_of: int | None = None
     vintage: str | None = None
     left_out: dict[str, int] = field(default_factory=dict)
-    backtest: list[SeriesProjection] | None = None
+    backtest: Sequence[SeriesProjection] | None = None
+    # The backtest of the simple keys from the arrays (``backtest_bulk``): the report's
+    # records and table from it; ``backtest`` is then made only when looked at.
+    arrays: SimpleBacktest | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -637,14 +646,23 @@ def project(
             unanswered.append((key, result))
         else:
             found.append(result)
-    tested: list[SeriesProjection] | None = None
-    if backtest:
+    tested: Sequence[SeriesProjection] | None = None
+    arrays: SimpleBacktest | None = None
+    if backtest and columnar is not None:
+        from tradecli.analysis.backtest_bulk import Tested, simple_backtest
+
+        arrays = simple_backtest(columnar, keys, year, method)
+        left = set(arrays.rest)
+        left_keys = [k for k in keys if not columnar.simple(k) or k in left]
+        others = backtest_series(engine, left_keys, year, method, columnar if left else None)
+        arrays = replace(arrays, others=others)
+        tested = Tested(partial(backtest_series, engine, keys, year, method, columnar))
+        if not arrays.n_tested and not others:
+            raise NotAvailable(_NOTHING_TO_BACKTEST.format(year=year))
+    elif backtest:
         tested = backtest_series(engine, keys, year, method, columnar)
         if not tested:
-            raise NotAvailable(
-                f"nothing to backtest: no series has a full year up to {year} together with a "
-                "year-to-date span of it"
-            )
+            raise NotAvailable(_NOTHING_TO_BACKTEST.format(year=year))
     elif not found:
         reasons = "; ".join(f"{k.reporter}–{k.partner}: {r}" for k, r in unanswered[:6])
         raise NotAvailable(f"nothing to project {year} from: {reasons}")
@@ -659,6 +677,7 @@ def project(
         filters.vintage,
         dict(dataset.left_out),
         tested,
+        arrays,
     )
 
 

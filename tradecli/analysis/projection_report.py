@@ -4,17 +4,20 @@ the backtest table, and their notes. Out of ``projection``, which computes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 from tradecli.analysis.growth import qualified, usd_first
 from tradecli.analysis.projection import (
     METHODS,
     RULES,
+    BacktestError,
     Method,
     Projection,
     ProjectionResult,
     SeriesProjection,
     SpanProjections,
+    backtest_errors,
     projection_range,
 )
 from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
@@ -121,48 +124,23 @@ class ProjectionReport:
         (``2021-01/2023-12``), ``low``/``high`` the smallest and largest absolute error;
         ``approximate`` and ``flags`` are those of every figure the projections and the
         actuals used."""
-        tested = self.backtest or []
+        return [r for _, r in self._keyed_backtest_records]
+
+    @cached_property
+    def _keyed_backtest_records(self) -> list[tuple[SeriesKey, dict[str, Any]]]:
+        """The backtest's records with their series, sorted by series, months covered and
+        method: those the arrays made (``backtest_bulk``) and those of the objects."""
         methods = [m for m in METHODS if self.method in (Method.auto, m)]
-        # The flags of every figure used (inputs and actuals), and where one is approximate.
-        flags_used: dict[tuple[SeriesKey, int, Method], set[str]] = {}
-        approximate: set[tuple[SeriesKey, int, Method]] = set()
-        for sp in tested:
-            if sp.actual is None:
-                continue
-            actual_flags = flags_of(sp.actual)  # the same for each span and method
-            actual_approximate = bool(sp.actual.qualifiers)
-            for span in sp.spans:
-                for p in span.by_method:
-                    if sp.error(p) is not None:
-                        used = (sp.key, p.months, p.method)
-                        flags_used.setdefault(used, set()).update(p.input_flags(), actual_flags)
-                        if actual_approximate or p.qualifiers:
-                            approximate.add(used)
-        out = []
-        for e in self.result.backtest_errors:
-            if e.method not in methods:
-                continue
-            used = (e.key, e.months, e.method)
-            years = [y for y, _ in e.errors]
-            sizes = [abs(err) for _, err in e.errors]
-            out.append(
-                {
-                    **e.key._asdict(),
-                    "unit": "ratio",
-                    "period": Period(min(years) * 12, max(years) * 12 + 11).iso(),
-                    "value": e.mean_absolute,
-                    "low": min(sizes),
-                    "high": max(sizes),
-                    "approximate": used in approximate,
-                    "flags": ";".join(sorted(flags_used.get(used, ()))),
-                    "method": str(e.method),
-                    "months": e.months,
-                    "years": ";".join(map(str, years)),
-                    "n": len(years),
-                    "mean_error": e.mean,
-                }
+        arrays = self.result.arrays
+        if arrays is None:
+            return backtest_object_records(
+                self.backtest or [], self.result.backtest_errors, methods
             )
-        return out
+        by_key = dict(arrays.records)
+        others = backtest_object_records(arrays.others, backtest_errors(arrays.others), methods)
+        for key, record in others:
+            by_key.setdefault(key, []).append(record)
+        return [(key, record) for key in sorted(by_key) for record in by_key[key]]
 
     def _shown_inputs(self) -> list[Answer | None]:
         """The answers behind the table's figures: with one series, every span and
@@ -385,28 +363,30 @@ class ProjectionReport:
     def _backtest_table(
         self,
     ) -> tuple[list[Column], list[dict[str, Any]], list[str], Callable[[], list[str]]]:
-        tested = self.backtest or []
-        errors = self.result.backtest_errors
+        tested = self.backtest if self.backtest is not None else []
         methods = [m for m in METHODS if self.method in (Method.auto, m)]
         columns = [Column("series", "series"), Column("months", "months", Kind.number)]
         for m in methods:
             columns.append(Column(f"{m}_mae", str(m), Kind.share))
             columns.append(Column(f"{m}_n", "n", Kind.number))
         rows: dict[tuple[SeriesKey, int], dict[str, Any]] = {}
-        for e in errors:
-            if e.method not in methods:
-                continue
+        for key, record in self._keyed_backtest_records:
             row = rows.setdefault(
-                (e.key, e.months),
+                (key, record["months"]),
                 {
-                    "series": f"{e.key.reporter}–{e.key.partner}",
-                    "currency": e.key.currency,
-                    "months": e.months,
+                    "series": f"{key.reporter}–{key.partner}",
+                    "currency": key.currency,
+                    "months": record["months"],
                 },
             )
-            row[f"{e.method}_mae"] = e.mean_absolute
-            row[f"{e.method}_n"] = len(e.errors)
-        largest = _largest(tested)
+            row[f"{record['method']}_mae"] = record["value"]
+            row[f"{record['method']}_n"] = record["n"]
+        arrays = self.result.arrays
+        largest = (
+            {**arrays.largest, **_largest(arrays.others)}
+            if arrays is not None
+            else _largest(tested)
+        )
         order = sorted(rows, key=lambda k: (usd_first(k[0], largest.get(k[0], 0.0)), k))
         notes = [
             "each method's mean absolute error against the year's actual total, by months "
@@ -434,6 +414,56 @@ class ProjectionReport:
             return lines
 
         return columns, [rows[k] for k in order], notes, explain
+
+
+def backtest_object_records(
+    tested: Sequence[SeriesProjection], errors: Sequence[BacktestError], methods: list[Method]
+) -> list[tuple[SeriesKey, dict[str, Any]]]:
+    """The records of ``errors`` (``backtest_errors(tested)``) of ``methods``, each with
+    its series (``ProjectionReport.backtest_records``)."""
+    # The flags of every figure used (inputs and actuals), and where one is approximate.
+    flags_used: dict[tuple[SeriesKey, int, Method], set[str]] = {}
+    approximate: set[tuple[SeriesKey, int, Method]] = set()
+    for sp in tested:
+        if sp.actual is None:
+            continue
+        actual_flags = flags_of(sp.actual)  # the same for each span and method
+        actual_approximate = bool(sp.actual.qualifiers)
+        for span in sp.spans:
+            for p in span.by_method:
+                if sp.error(p) is not None:
+                    used = (sp.key, p.months, p.method)
+                    flags_used.setdefault(used, set()).update(p.input_flags(), actual_flags)
+                    if actual_approximate or p.qualifiers:
+                        approximate.add(used)
+    out = []
+    for e in errors:
+        if e.method not in methods:
+            continue
+        used = (e.key, e.months, e.method)
+        years = [y for y, _ in e.errors]
+        sizes = [abs(err) for _, err in e.errors]
+        out.append(
+            (
+                e.key,
+                {
+                    **e.key._asdict(),
+                    "unit": "ratio",
+                    "period": Period(min(years) * 12, max(years) * 12 + 11).iso(),
+                    "value": e.mean_absolute,
+                    "low": min(sizes),
+                    "high": max(sizes),
+                    "approximate": used in approximate,
+                    "flags": ";".join(sorted(flags_used.get(used, ()))),
+                    "method": str(e.method),
+                    "months": e.months,
+                    "years": ";".join(map(str, years)),
+                    "n": len(years),
+                    "mean_error": e.mean,
+                },
+            )
+        )
+    return out
 
 
 def _approximate_range(p: Projection) -> dict[str, float | None]:
