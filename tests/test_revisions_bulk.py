@@ -97,14 +97,26 @@ def test_shares_of_a_published_world_total_and_a_complete_member_sum_by_hand() -
     first published it had: they moved), cis, cis-stat, speca (members without a figure:
     their sums are not totals). And KAZ: TJK Q1 30, later 33; WORLD months of Q1 100 each,
     later also a WORLD Q1 of 310: the old share is over the later vintage's total (30 of
-    310), not the earlier's (300, the months), which has one too."""
+    310), not the earlier's (300, the months), which has one too. And TUR, in euros: April
+    1 to each member (5), later TJK 2 (6): its member sums are complete in EUR."""
     early, late = "2023-02-20", "2023-04-01"
 
     def row(
-        period: str, value: float, partner: str, published: str = early, reporter: str = "AZE"
+        period: str,
+        value: float,
+        partner: str,
+        published: str = early,
+        reporter: str = "AZE",
+        currency: str = "USD",
     ) -> dict[str, Any]:
         return obs(
-            period, value, reporter=reporter, partner=partner, flow="export", published=published
+            period,
+            value,
+            reporter=reporter,
+            partner=partner,
+            flow="export",
+            published=published,
+            currency=currency,
         )
 
     others = {"KAZ": 20.0, "KGZ": 30.0, "TKM": 40.0, "UZB": 50.0}
@@ -124,6 +136,8 @@ def test_shares_of_a_published_world_total_and_a_complete_member_sum_by_hand() -
         row("2023-Q1", 33.0, "TJK", late, reporter="KAZ"),
         *(row(f"2023-{m:02d}", 100.0, "WORLD", reporter="KAZ") for m in (1, 2, 3)),
         row("2023-Q1", 310.0, "WORLD", late, reporter="KAZ"),
+        *(row("2023-04", 1.0, p, reporter="TUR", currency="EUR") for p in CENTRAL_ASIA),
+        row("2023-04", 2.0, "TJK", late, reporter="TUR", currency="EUR"),
     ]
     jan, feb, mar = "2023-01", "2023-02", "2023-03"
     expected = {
@@ -133,6 +147,8 @@ def test_shares_of_a_published_world_total_and_a_complete_member_sum_by_hand() -
         ("TJK", "central-asia", feb): (5 / 9, 6 / 10),
         **{(p, "central-asia", jan): (v / 150, v / 152) for p, v in others.items()},
         **{(p, "central-asia", feb): (1 / 9, 1 / 10) for p in others},
+        ("TJK", "central-asia", "2023-04"): (1 / 5, 2 / 6),
+        **{(p, "central-asia", "2023-04"): (1 / 5, 1 / 6) for p in others},
     }
     assert _shares("2023-03-01", *rows) == expected
     # As first published, February's world total and UZB's March are their first figures.
@@ -148,11 +164,13 @@ CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 @st.composite
 def group_trade(draw: st.DrawFn) -> list[dict[str, Any]]:
     """AZE's exports to (or imports from) each central-asia member and the world (WORLD):
-    Jan–Mar 2023 with a hole now and then, sometimes a quarter or a month of 2022, on drawn
-    publication dates, some published again with another value; central-asia totals that
-    are complete member sums in some months, world totals published in some."""
+    Jan–Mar 2023 in dollars or euros, with a hole now and then, sometimes a quarter or a
+    month of 2022, on drawn publication dates, some published again with another value;
+    central-asia totals that are complete member sums in some months, world totals
+    published in some."""
     out: list[dict[str, Any]] = []
     flow = draw(st.sampled_from(("export", "import")))
+    currency = draw(st.sampled_from(("USD", "EUR")))
     for partner in (*CENTRAL_ASIA, "WORLD"):
         holes = draw(st.sets(st.integers(1, 3), max_size=1)) if draw(st.booleans()) else set()
         spans = [f"2023-{m:02d}" for m in range(1, 4) if m not in holes]
@@ -161,11 +179,20 @@ def group_trade(draw: st.DrawFn) -> list[dict[str, Any]]:
             for _ in range(draw(st.integers(1, 2))):
                 value = draw(st.sampled_from(VALUES))
                 published = draw(st.sampled_from(DATES))
-                out.append(obs(period, value, partner=partner, flow=flow, published=published))
+                out.append(
+                    obs(
+                        period,
+                        value,
+                        partner=partner,
+                        flow=flow,
+                        published=published,
+                        currency=currency,
+                    )
+                )
     return out
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(group_trade(), st.sampled_from((None, "2023-01-05")))
 def test_moved_shares_print_the_same_with_the_bulk_helper(
     drawn: list[dict[str, Any]], before: str | None
