@@ -28,9 +28,9 @@ from numpy.typing import NDArray
 from tradecli.analysis.exact_means import exact_means
 from tradecli.analysis.projection import METHODS, Method, SeriesProjection
 from tradecli.analysis.projection_bulk import _history
+from tradecli.analysis.projection_report import backtest_record, tested_years
 from tradecli.analysis.summary_bulk import YearAnswers
 from tradecli.engine.answers import SeriesKey
-from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
@@ -119,8 +119,8 @@ def simple_backtest(
     k, c, y, which, err, bits = (a[valid] for a in (k, c, y, which, err, bits))
     order = np.lexsort((y, which, c, k))
     k, c, y, which, err, bits = (a[order] for a in (k, c, y, which, err, bits))
-    records = _records(answers, k, c, y, which, err, bits, [str(m) for m in methods])
-    names = _names(answers)
+    names = {number: key for key, number in answers.number.items()}
+    records = _records(answers, names, k, c, y, which, err, bits, [str(m) for m in methods])
     largest: dict[SeriesKey, float] = {}
     tested_rows = np.flatnonzero(tested & ~np.isin(key_of, rest))
     if len(tested_rows):
@@ -130,10 +130,6 @@ def simple_backtest(
         for key, size in zip(tested_keys[starts].tolist(), most.tolist(), strict=True):
             largest[names[key]] = size or 0.0  # ``_largest``: 0.0 for no value
     return SimpleBacktest(records, largest, len(tested_rows), [names[key] for key in rest.tolist()])
-
-
-def _names(answers: YearAnswers) -> dict[int, SeriesKey]:
-    return {k: key for key, k in answers.number.items()}
 
 
 def _errors(
@@ -183,6 +179,7 @@ def _errors(
 
 def _records(
     answers: YearAnswers,
+    names: dict[int, SeriesKey],
     k: Ints,
     c: Ints,
     y: Ints,
@@ -191,7 +188,8 @@ def _records(
     bits: Ints,
     methods: list[str],
 ) -> dict[SeriesKey, list[dict[str, Any]]]:
-    """The records of the errors (sorted by key, months, method, year), one per group."""
+    """The records of the errors (sorted by key, months, method, year), one per group
+    (``names``: each key's number to its series)."""
     out: dict[SeriesKey, list[dict[str, Any]]] = {}
     if not len(k):
         return out
@@ -211,7 +209,6 @@ def _records(
     used = np.bitwise_or.reduceat(bits, starts).tolist()
     years = y.tolist()
     words = answers.made.columns.flag_words
-    names = _names(answers)
     flag_text: dict[int, str] = {}
     spans: dict[tuple[int, ...], tuple[str, str]] = {}
     for g, (key, col, m, first, n) in enumerate(
@@ -225,32 +222,13 @@ def _records(
         )
     ):
         tested = tuple(years[first : first + n])
-        period, listed = spans.get(tested) or spans.setdefault(
-            tested,
-            (
-                Period(tested[0] * 12, tested[-1] * 12 + 11).iso(),
-                ";".join(map(str, tested)),
-            ),
-        )
+        listed = spans.get(tested) or spans.setdefault(tested, tested_years(tested))
         text = flag_text.get(used[g])
         if text is None:
             text = flag_text[used[g]] = ";".join(sorted(words(used[g])))
         name = names[key]
-        out.setdefault(name, []).append(
-            {
-                **name._asdict(),
-                "unit": "ratio",
-                "period": period,
-                "value": mean_absolute[g],
-                "low": low[g],
-                "high": high[g],
-                "approximate": False,  # the arrays never hold an approximate figure
-                "flags": text,
-                "method": methods[m],
-                "months": col + 1,
-                "years": listed,
-                "n": n,
-                "mean_error": mean[g],
-            }
-        )
+        figures = (mean_absolute[g], low[g], high[g], mean[g])
+        # The arrays never hold an approximate figure.
+        record = backtest_record(name, listed, figures, False, text, methods[m], col + 1, n)
+        out.setdefault(name, []).append(record)
     return out

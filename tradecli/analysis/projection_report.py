@@ -443,27 +443,55 @@ def backtest_object_records(
         used = (e.key, e.months, e.method)
         years = [y for y, _ in e.errors]
         sizes = [abs(err) for _, err in e.errors]
-        out.append(
-            (
-                e.key,
-                {
-                    **e.key._asdict(),
-                    "unit": "ratio",
-                    "period": Period(min(years) * 12, max(years) * 12 + 11).iso(),
-                    "value": e.mean_absolute,
-                    "low": min(sizes),
-                    "high": max(sizes),
-                    "approximate": used in approximate,
-                    "flags": ";".join(sorted(flags_used.get(used, ()))),
-                    "method": str(e.method),
-                    "months": e.months,
-                    "years": ";".join(map(str, years)),
-                    "n": len(years),
-                    "mean_error": e.mean,
-                },
-            )
+        record = backtest_record(
+            e.key,
+            tested_years(years),
+            (e.mean_absolute, min(sizes), max(sizes), e.mean),
+            used in approximate,
+            ";".join(sorted(flags_used.get(used, ()))),
+            str(e.method),
+            e.months,
+            len(years),
         )
+        out.append((e.key, record))
     return out
+
+
+def tested_years(years: Sequence[int]) -> tuple[str, str]:
+    """A backtest record's ``period`` (the years tested, whole: ``2021-01/2023-12``) and
+    ``years`` (``2021;2022;2023``)."""
+    return Period(min(years) * 12, max(years) * 12 + 11).iso(), ";".join(map(str, years))
+
+
+def backtest_record(
+    key: SeriesKey,
+    years: tuple[str, str],
+    errors: tuple[float, float, float, float],
+    approximate: bool,
+    flags: str,
+    method: str,
+    months: int,
+    n: int,
+) -> dict[str, Any]:
+    """One record of ``ProjectionReport.backtest_records``, its fields in their order, on
+    both paths (``backtest_bulk``): ``years`` from ``tested_years``; ``errors`` the mean
+    absolute error, the smallest and largest absolute error, and the mean error."""
+    mean_absolute, low, high, mean_error = errors
+    return {
+        **key._asdict(),
+        "unit": "ratio",
+        "period": years[0],
+        "value": mean_absolute,
+        "low": low,
+        "high": high,
+        "approximate": approximate,
+        "flags": flags,
+        "method": method,
+        "months": months,
+        "years": years[1],
+        "n": n,
+        "mean_error": mean_error,
+    }
 
 
 def _approximate_range(p: Projection) -> dict[str, float | None]:
