@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -98,9 +99,19 @@ def _after_command(param: Any) -> Any:
     return twin
 
 
+def names_a_file(param: Any) -> bool:
+    """Whether a Click parameter takes a path: Click names its path types file, directory
+    or path. Click gives their value as text; Typer turns it into a ``Path`` only for the
+    function it calls, not in ``ctx.params`` nor for the root options' twins."""
+    kind = getattr(param, "type", None)  # Typer 0.29's own parameters have none
+    return getattr(kind, "name", None) in ("file", "directory", "path")
+
+
 def _to_settings(ctx: Any, param: Any, value: Any, check: Any = None) -> Any:
     if check is not None:  # the root option's own check (--data: the path exists)
         value = check(ctx, param, value)
+    if isinstance(value, str) and names_a_file(param):
+        value = Path(value)  # as the root callback has it (--out, --groups)
     source = ctx.get_parameter_source(param.name)
     settings = ctx.find_object(Settings)
     if settings is None or source is None or source.name not in ("COMMANDLINE", "ENVIRONMENT"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradecli.cli.boundary import Command
+from tradecli.cli.boundary import Command, names_a_file
 from tradecli.cli.output import Transcript, emit
 from tradecli.cli.settings import Settings, width
 
@@ -67,7 +67,10 @@ def entry(ctx: Any) -> Request | None:
     line = [ctx.info_name or "", *(f"{name}={options[name]}" for name in sorted(options))]
     inputs = [settings.groups] if settings.groups else []
     # Files named by the command's own options (a claims file) are keyed by content too.
-    inputs += [value for value in ctx.params.values() if isinstance(value, Path)]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if isinstance(value, Path) or (isinstance(value, str) and names_a_file(param)):
+            inputs.append(Path(value))
     try:
         if not all(path.is_file() for path in inputs):
             return None  # a pipe is read once; a missing file is the command's to report
