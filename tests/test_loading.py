@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tradecli import observations, readers
@@ -63,9 +63,24 @@ _VALUES = st.sampled_from([0.0, 5.8, 5.9, 5.8e3, 5.85e3, 5.8e6, 6.0e6, 5.8e9, 7.
         max_size=40,
     )
 )
+@example(  # two series' figures interleaved: found only once the rows are in key order
+    [
+        ("AZE", "RUS", "export", "USD", (24_000, 24_000), 5.8),
+        ("TUR", "ITA", "import", "EUR", (24_012, 24_012), 7.0),
+        ("AZE", "RUS", "export", "USD", (24_000, 24_000), 5.8e3),
+        ("TUR", "ITA", "import", "EUR", (24_012, 24_012), 7.0e3),
+    ]
+)
 def test_unit_warnings_are_those_of_a_group_by(
     rows: list[tuple[str, str, str, str, tuple[int, int], float]],
 ) -> None:
+    # As drawn, and in key order (figures of a key in the order drawn), as a bulk download
+    # is written: the check then finds its groups without sorting (``in_order``).
+    _check_unit_warnings(rows)
+    _check_unit_warnings(sorted(rows, key=lambda r: r[:5]))
+
+
+def _check_unit_warnings(rows: list[tuple[str, str, str, str, tuple[int, int], float]]) -> None:
     frame = observations.finish(
         pd.DataFrame(
             {

@@ -23,7 +23,7 @@ from tradecli import engine as engines
 from tradecli import observations, readers
 from tradecli.caching.parsed import Keyed
 from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import Columns
+from tradecli.engine.bulk import Columns, in_order
 from tradecli.engine.reference import Engine
 from tradecli.engine.series import Series, series_of
 from tradecli.errors import BadInput, BadRequest, Problem
@@ -451,8 +451,9 @@ def unit_suspects(frame: pd.DataFrame) -> list[tuple[int, int]]:
         for k in ("reporter", "partner", "flow", "currency", "first", "last")
     ]
     keys = [k[rows] for k in keys]
-    order = np.lexsort(keys[::-1])  # stable: rows of a group stay in frame order
-    rows, keys = rows[order], [k[order] for k in keys]
+    if not in_order(*keys):  # a download written in key order, as most are, needs no sort
+        order = np.lexsort(keys[::-1])  # stable: rows of a group stay in frame order
+        rows, keys = rows[order], [k[order] for k in keys]
     if len(rows) < 2:
         return []
     changed = np.any([k[1:] != k[:-1] for k in keys], axis=0)

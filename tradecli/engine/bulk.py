@@ -272,7 +272,7 @@ class Columns:
         width = int(all_last.max()) - low + 1 if n else 1
         del all_first, all_last
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
-        if not _in_order(s, month, last):
+        if not in_order(s, month, last):
             order_key = s.astype(np.int64)
             order_key *= width
             order_key += month
@@ -940,7 +940,7 @@ class _Year:
         return found, value, flags, parts
 
 
-def _in_order(*columns: NDArray[Any]) -> bool:
+def in_order(*columns: NDArray[Any]) -> bool:
     """Whether the rows (one item of each column per row) are sorted by the first column,
     then the second, and so on. Tested on the columns as they are, a pair of neighbouring
     rows at a time, in booleans: without the one integer key a sort needs."""
