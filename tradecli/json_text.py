@@ -22,7 +22,7 @@ from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
 
-__all__ = ["Each", "Repeated", "dumps", "pieces"]
+__all__ = ["Each", "Flat", "Repeated", "dumps", "pieces"]
 
 
 class Each(Sequence[Any]):
@@ -67,6 +67,15 @@ class Repeated(dict[str, Any]):
     in every other way; ``json.dumps`` writes it as one."""
 
 
+class Flat(dict[str, Any]):
+    """A dict of string keys whose values are all JSON scalars (a string, a number, a
+    bool, None) or empty (``[]``, ``{}``): ``dumps`` writes it with one call of the
+    standard library's C encoder, whose item separator is the new line and indent of its
+    depth (what the indented writer puts between items when no item holds another). The
+    source of a figure is one: a whole-file JSON writes hundreds of thousands. A dict in
+    every other way; ``json.dumps`` writes it as one."""
+
+
 class _Unusual(Exception):
     """A value ``dumps`` leaves to ``json.dumps``."""
 
@@ -76,15 +85,19 @@ def dumps(value: Any) -> str:
     return "".join(pieces(value))
 
 
-def pieces(value: Any) -> list[str]:
+def pieces(value: Any, escape: Callable[[str], str] | None = None) -> list[str]:
     """The text of ``dumps`` in pieces, in order (each item of the items of the top value
-    one piece): for a caller that works on the text piece by piece (its C1 escapes) before
-    joining it, rather than on a copy of the whole."""
+    one piece): for a caller that writes the text piece by piece rather than join it.
+
+    ``escape``: a change of JSON text that keeps its value (the C1 escapes of
+    ``safe_text.json_c1``), which leaves text of ASCII characters other than DEL as it
+    is: made to the text of each string that is not such (rare) as it is written, not
+    to every piece after."""
     try:
-        return _pieces(value)
+        return _pieces(value, escape)
     except (_Unusual, RecursionError):
         text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=_listed)
-        return [text]
+        return [text if escape is None else escape(text)]
 
 
 def _listed(value: Any) -> list[Any]:
@@ -94,11 +107,15 @@ def _listed(value: Any) -> list[Any]:
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
-def _pieces(top: Any) -> list[str]:
+def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
     parts: list[str] = []
     append = parts.append  # bound once: called for every value
     breaks = ["\n"]  # a new line at each depth's indent
     keys: dict[str, str] = {}  # a key's text, with its ": " (a payload has few keys)
+    flat: list[Callable[[Any], str]] = []  # the C encoder of a ``Flat`` at each depth
+
+    # A string's text: ``encode_basestring``'s, escaped when not ASCII.
+    wide = encode_basestring if escape is None else _escaped(escape)
     # The text of each ``Repeated`` dict by (identity, depth); the dict is kept with it,
     # so that its identity is not another's while ``dumps`` runs.
     repeated: dict[tuple[int, int], tuple[Repeated, str]] = {}
@@ -113,7 +130,8 @@ def _pieces(top: Any) -> list[str]:
         # bool is an int, a ``StrEnum`` a str, numpy's float64 a float).
         kind = type(value)
         if kind is str:
-            append(encode_basestring(value))
+            plain = value.isascii() and "\x7f" not in value  # what ``escape`` leaves
+            append(encode_basestring(value) if plain else wide(value))
         elif kind is float:
             append(_number(value))
         elif kind is int:
@@ -132,8 +150,10 @@ def _pieces(top: Any) -> list[str]:
             write_repeated(value, depth)
         elif kind is Each:
             write_array(value, depth)
+        elif kind is Flat:
+            write_flat(value, depth)
         elif isinstance(value, str):
-            append(encode_basestring(value))
+            append(wide(value))
         elif isinstance(value, int):
             append(int.__repr__(value))
         elif isinstance(value, float):
@@ -156,6 +176,22 @@ def _pieces(top: Any) -> list[str]:
         parts[start:] = [text]
         repeated[id(value), depth] = (value, text)
 
+    def write_flat(value: Flat, depth: int) -> None:
+        if not value:
+            append("{}")
+            return
+        while len(flat) <= depth:
+            between = "," + new_line(len(flat) + 1)
+            options = {"ensure_ascii": False, "allow_nan": False, "separators": (between, ": ")}
+            flat.append(json.JSONEncoder(**options).encode)  # type: ignore[arg-type]
+        try:
+            text = flat[depth](value)
+        except ValueError:
+            raise _Unusual from None  # a number that is not finite: json.dumps's own error
+        if escape is not None:
+            text = escape(text)
+        append("{" + new_line(depth + 1) + text[1:-1] + new_line(depth) + "}")
+
     def write_object(value: dict[Any, Any], depth: int) -> None:
         if not value:
             append("{}")
@@ -167,11 +203,12 @@ def _pieces(top: Any) -> list[str]:
             if named is None:
                 if not isinstance(key, str):
                     raise _Unusual
-                named = keys[key] = encode_basestring(key) + ": "
+                named = keys[key] = wide(key) + ": "
             # A scalar item with its key in one text; a container through ``write_item``.
             kind = type(item)
             if kind is str:
-                append(before + named + encode_basestring(item))
+                plain = item.isascii() and "\x7f" not in item  # what ``escape`` leaves
+                append(before + named + (encode_basestring(item) if plain else wide(item)))
             elif kind is float:
                 append(before + named + _number(item))
             elif item is None:
@@ -217,6 +254,15 @@ def _pieces(top: Any) -> list[str]:
 # well, joining would copy the same characters once more (a shallower item holds all of
 # them) or for nothing (a deeper one is small).
 _JOINED = 2
+
+
+def _escaped(escape: Callable[[str], str]) -> Callable[[str], str]:
+    """``encode_basestring``, then ``escape``."""
+
+    def text(value: str) -> str:
+        return escape(encode_basestring(value))
+
+    return text
 
 
 def _number(value: float) -> str:

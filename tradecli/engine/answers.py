@@ -150,9 +150,9 @@ class Answer:
         if self.notes:
             out["notes"] = list(self.notes)
         if self.reconciled is not None:
-            out["sources"] = [o.to_dict() for o in self.reconciled.sources]
-            if self.reconciled.superseded:
-                out["superseded"] = [o.to_dict() for o in self.reconciled.superseded]
+            out["sources"], superseded = self.reconciled.source_dicts()
+            if superseded:
+                out["superseded"] = superseded
                 out["resolution"] = self.reconciled.reason
         if parts:
             out["parts"] = parts

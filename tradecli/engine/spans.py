@@ -46,6 +46,7 @@ class _Picked(RowSource):
         self.size = len(frame)
         self._flags = {}
         self._periods = {}
+        self._isos = {}
 
 
 class _Coded:
@@ -199,6 +200,17 @@ class SpanIndex:
             self._picked = _Picked(self.frame)
         rec = reconcile_span(period, [self._picked.observation(i) for i in index])
         return rec.chosen, rec.agreeing, rec.superseded
+
+    def single_dict(self, span: int, period: Period) -> dict[str, Any] | None:
+        """The ``to_dict()`` of a span's one figure, read from its row (None: the span has
+        several figures; ``observed`` gives them). ``reconcile_span`` chooses a figure
+        alone as it is, with no other source and nothing superseded."""
+        start = self.bounds[span]
+        if self.bounds[span + 1] - start != 1:
+            return None
+        if self._picked is None:
+            self._picked = _Picked(self.frame)
+        return self._picked.observation_dict(int(self._kept[start]))
 
     def _figures(self, rows: NDArray[np.int64]) -> list[Figure]:
         """The rows as ``decide`` sees them (the same values as ``_rank`` of their observations)."""
