@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from hypothesis import given, settings
@@ -375,3 +375,45 @@ def test_every_derivation_lists_the_qualifiers_of_the_figures_under_it(
             for node, written in _walk(answer, answer.to_dict()):
                 assert written["qualifiers"] == sorted(node.qualifiers)
                 assert ("range" in written) == bool(node.qualifiers and node.found)
+
+
+def _stdlib_json(report: Report) -> str:
+    """The JSON ``render`` writes, written by the standard library instead (its pure-Python
+    indented encoder, which knows nothing of ``json_text``'s ``Flat``, ``Headed``,
+    ``Repeated``: dicts to it) from the same payload and fields."""
+    import json
+
+    from tradecli.safe_text import json_c1
+
+    payload = report.payload()
+    if report.record_fields and isinstance(payload, dict):
+        payload = {
+            **payload,
+            "records": report.machine_records(),
+            "notes": report.notes,
+            "metadata": {"title": report.title, "fields": report.record_fields},
+        }
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False, default=list)
+    return json_c1(text) + "\n"
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets, st.booleans(), st.sampled_from(("world", "cis")))
+def test_json_of_summary_and_share_is_the_standard_librarys_text(
+    drawn: list[dict[str, Any]], on: bool, name: str
+) -> None:
+    """Byte for byte, with the columnar path or without: every derivation (revisions,
+    conflicts, approximate figures and their ranges, differences and their notes, spans
+    not available, member sums) written as the standard library writes it."""
+    if not drawn:
+        return
+    with _bulk(on):
+        dataset = Dataset(frame(*drawn), load_bundled(), [])
+        selection = Selection.parse(dataset, None, None, None)
+        reports = [_summary(dataset)]
+        with suppress(NotAvailable):  # no share to show
+            reports.append(
+                group_shares(dataset, dataset.groups.get(name), selection, None).report()
+            )
+        for report in reports:
+            assert render(report, OutputFormat.json).stdout == _stdlib_json(report)

@@ -194,6 +194,29 @@ def test_a_flat_dict_at_any_depth_is_written_as_json_writes_it(
     assert flat == items and json_text.Each([0], lambda n: flat) == [items]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=5), flat_items, max_size=5),
+    st.text(max_size=5),
+    values,
+    st.integers(0, 3),
+)
+def test_a_headed_dict_at_any_depth_is_written_as_json_writes_it(
+    head: dict[str, Any], key: str, last: Any, deeper: int
+) -> None:
+    """Its items but the last are a ``Flat``'s; the last any value (its key may be one of
+    the head's: then it is the head's place that holds it, and the last is a scalar)."""
+    headed = json_text.Headed(head)
+    headed[key] = last if key not in head else None
+    nested: Any = headed
+    for _ in range(deeper):
+        nested = {"in": [nested, last]}
+    value = {"a": [headed, last], "b": headed, "c": [nested], "d": [json_text.Headed()]}
+    expected = _reference(value)
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
 def test_a_flat_dict_with_a_number_that_is_not_finite_raises_what_json_raises(
     bad: float,
@@ -219,6 +242,9 @@ escaped_values = st.recursive(
         st.lists(inner, max_size=4)
         | st.dictionaries(escaped_text, inner, max_size=4)
         | st.dictionaries(escaped_text, scalars | escaped_text, max_size=4).map(json_text.Flat)
+        | st.tuples(st.dictionaries(escaped_text, scalars | escaped_text, max_size=3), inner).map(
+            lambda head_last: json_text.Headed({**head_last[0], "\x85last": head_last[1]})
+        )
         | st.dictionaries(escaped_text, inner, max_size=3).map(json_text.Repeated)
     ),
     max_leaves=30,

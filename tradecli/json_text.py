@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
 
-__all__ = ["Each", "Flat", "Repeated", "dumps", "pieces"]
+__all__ = ["Each", "Flat", "Headed", "Repeated", "dumps", "pieces"]
 
 
 class Each(Sequence[Any]):
@@ -74,6 +74,13 @@ class Flat(dict[str, Any]):
     depth (what the indented writer puts between items when no item holds another). The
     source of a figure is one: a whole-file JSON writes hundreds of thousands. A dict in
     every other way; ``json.dumps`` writes it as one."""
+
+
+class Headed(dict[str, Any]):
+    """A dict whose items but the last are as a ``Flat``'s (string keys, scalar or empty
+    values), its last item any value: the head is written as a ``Flat``, the last item as
+    usual. The derivation of an answer: its figures, then its sources or its parts. A
+    dict in every other way; ``json.dumps`` writes it as one."""
 
 
 class _Unusual(Exception):
@@ -152,6 +159,8 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
             write_array(value, depth)
         elif kind is Flat:
             write_flat(value, depth)
+        elif kind is Headed:
+            write_headed(value, depth)
         elif isinstance(value, str):
             append(wide(value))
         elif isinstance(value, int):
@@ -176,21 +185,39 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
         parts[start:] = [text]
         repeated[id(value), depth] = (value, text)
 
-    def write_flat(value: Flat, depth: int) -> None:
-        if not value:
-            append("{}")
-            return
+    def flat_text(value: dict[str, Any], depth: int) -> str:
+        """The items of a ``Flat`` at ``depth``, each after the first after its separator
+        (``{`` and ``}`` left off)."""
         while len(flat) <= depth:
-            between = "," + new_line(len(flat) + 1)
-            options = {"ensure_ascii": False, "allow_nan": False, "separators": (between, ": ")}
-            flat.append(json.JSONEncoder(**options).encode)  # type: ignore[arg-type]
+            flat.append(_flat_encoder("," + new_line(len(flat) + 1)))
         try:
             text = flat[depth](value)
         except ValueError:
             raise _Unusual from None  # a number that is not finite: json.dumps's own error
-        if escape is not None:
-            text = escape(text)
+        return text if escape is None else escape(text)
+
+    def write_flat(value: Flat, depth: int) -> None:
+        if not value:
+            append("{}")
+            return
+        text = flat_text(value, depth)
         append("{" + new_line(depth + 1) + text[1:-1] + new_line(depth) + "}")
+
+    def write_headed(value: Headed, depth: int) -> None:
+        if len(value) < 2:
+            write_object(value, depth)
+            return
+        head = value.copy()  # a dict: its last item taken off
+        key, last = head.popitem()
+        if type(key) is not str:
+            raise _Unusual
+        named = keys.get(key)
+        if named is None:
+            named = keys[key] = wide(key) + ": "
+        inner = new_line(depth + 1)
+        append("{" + inner + flat_text(head, depth)[1:-1] + "," + inner + named)
+        write_item(last, depth + 1)
+        append(new_line(depth) + "}")
 
     def write_object(value: dict[Any, Any], depth: int) -> None:
         if not value:
@@ -254,6 +281,28 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
 # well, joining would copy the same characters once more (a shallower item holds all of
 # them) or for nothing (a deeper one is small).
 _JOINED = 2
+
+
+def _flat_encoder(between: str) -> Callable[[dict[str, Any]], str]:
+    """The standard library's C encoder of a dict of scalars with ``between`` after each
+    item but the last (``json.JSONEncoder``'s own when there is no C encoder); no check
+    of circular references (a dict of scalars has none)."""
+    if c_make_encoder is None:  # pragma: no cover - CPython has it
+        options = {"ensure_ascii": False, "allow_nan": False, "separators": (between, ": ")}
+        return json.JSONEncoder(**options).encode  # type: ignore[arg-type]
+    encode = c_make_encoder(
+        None, _not_flat, encode_basestring, None, ": ", between, False, False, False
+    )
+
+    def text(value: dict[str, Any]) -> str:
+        return "".join(encode(value, 0))
+
+    return text
+
+
+def _not_flat(value: Any) -> Any:
+    """A value a ``Flat`` cannot hold: ``json.dumps`` writes it or raises its own error."""
+    raise _Unusual
 
 
 def _escaped(escape: Callable[[str], str]) -> Callable[[str], str]:
