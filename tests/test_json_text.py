@@ -198,7 +198,10 @@ def test_a_flat_dict_at_any_depth_is_written_as_json_writes_it(
 @given(
     st.dictionaries(st.text(max_size=5), flat_items, max_size=5),
     st.text(max_size=5),
-    values,
+    values  # or an answer's usual last item: its one source
+    | st.dictionaries(st.text(max_size=5), flat_items, max_size=4).map(
+        lambda items: [json_text.Flat(items)]
+    ),
     st.integers(0, 3),
 )
 def test_a_headed_dict_at_any_depth_is_written_as_json_writes_it(

@@ -185,23 +185,24 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
         parts[start:] = [text]
         repeated[id(value), depth] = (value, text)
 
-    def flat_text(value: dict[str, Any], depth: int) -> str:
-        """The items of a ``Flat`` at ``depth``, each after the first after its separator
-        (``{`` and ``}`` left off)."""
+    def flat_items(value: dict[str, Any], depth: int) -> str:
+        """The items of a ``Flat`` (not empty) at ``depth`` with the separators between
+        them, no braces: one call of the C encoder."""
         while len(flat) <= depth:
             flat.append(_flat_encoder("," + new_line(len(flat) + 1)))
         try:
             text = flat[depth](value)
         except ValueError:
             raise _Unusual from None  # a number that is not finite: json.dumps's own error
-        return text if escape is None else escape(text)
+        if escape is not None and not (text.isascii() and "\x7f" not in text):
+            text = escape(text)
+        return text[1:-1]
 
     def write_flat(value: Flat, depth: int) -> None:
         if not value:
             append("{}")
             return
-        text = flat_text(value, depth)
-        append("{" + new_line(depth + 1) + text[1:-1] + new_line(depth) + "}")
+        append("{" + new_line(depth + 1) + flat_items(value, depth) + new_line(depth) + "}")
 
     def write_headed(value: Headed, depth: int) -> None:
         if len(value) < 2:
@@ -215,7 +216,16 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
         if named is None:
             named = keys[key] = wide(key) + ": "
         inner = new_line(depth + 1)
-        append("{" + inner + flat_text(head, depth)[1:-1] + "," + inner + named)
+        text = "{" + inner + flat_items(head, depth) + "," + inner + named
+        if type(last) is list and len(last) == 1 and type(last[0]) is Flat and last[0]:
+            # An answer's one source (nearly every answer's last item): written at once.
+            below = new_line(depth + 2)
+            source = flat_items(last[0], depth + 2)
+            append(
+                f"{text}[{below}{{{new_line(depth + 3)}{source}{below}}}{inner}]{new_line(depth)}}}"
+            )
+            return
+        append(text)
         write_item(last, depth + 1)
         append(new_line(depth) + "}")
 
