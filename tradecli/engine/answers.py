@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, cast, overload
 
 from tradecli.formatting import money
 from tradecli.json_text import Headed
@@ -136,10 +136,14 @@ class Answer:
         """``to_dict()``, after a ``"sign"`` (its sign in the answer it is a part of) unless
         None. Nearly always a ``json_text.Headed``: every item but the last (the sources or
         the parts) a scalar or empty, which a whole-file JSON writes in one call each."""
-        parts = [p.signed_dict(s) for s, p in zip(self.signs, self.parts, strict=True)]
+        months = type(self.parts) is MonthParts
+        if months:
+            parts = cast(MonthParts, self.parts).signed_dicts()  # every sign is 1
+        else:
+            parts = [p.signed_dict(s) for s, p in zip(self.signs, self.parts, strict=True)]
         # The qualifiers from the parts' dicts where each part is a plain ``Answer`` (its
         # dict lists its own): ``self.qualifiers`` walks every part again, at every depth.
-        if type(self) is Answer and all(type(p) is Answer for p in self.parts):
+        if type(self) is Answer and (months or all(type(p) is Answer for p in self.parts)):
             own = self.reconciled.qualifier if self.reconciled else None
             qualifiers = {q for d in parts for q in d["qualifiers"]}
             if own:
@@ -309,3 +313,29 @@ class Deferred(Sequence[T]):
 
     def __repr__(self) -> str:
         return repr(self._items())
+
+
+class MonthParts(Deferred["Answer"]):
+    """The parts of a sum of months of a series of single months (rule 2): the exact
+    answer of each month, each a plain ``Answer``, made on first look. ``dicts``, when
+    given, reads their ``signed_dict(1)`` without making them (``SeriesSpans.month_dicts``:
+    None when it cannot); a whole-file JSON writes every month of every series."""
+
+    __slots__ = ("_dicts",)
+
+    def __init__(
+        self,
+        make: Callable[[], tuple[Answer, ...]],
+        length: int,
+        dicts: Callable[[], list[dict[str, Any]] | None] | None = None,
+    ) -> None:
+        super().__init__(make, length)
+        self._dicts = dicts
+
+    def signed_dicts(self) -> list[dict[str, Any]]:
+        """``[p.signed_dict(1) for p in self]``."""
+        if self._made is None and self._dicts is not None:
+            known = self._dicts()
+            if known is not None:
+                return known
+        return [p.signed_dict(1) for p in self]
