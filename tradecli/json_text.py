@@ -10,6 +10,11 @@ standard library uses (``encode_basestring``), numbers to ``int.__repr__`` and
 string, a number that is not finite, a type JSON has no form for, nesting deeper than
 the interpreter's recursion limit) goes to ``json.dumps``, which writes it or raises
 its own error.
+
+The C encoder does write a dict whose items are all scalars indented, given the new
+line and indent of its depth as its item separator: a ``Flat`` dict (a figure's
+source) is written so in one call, and so is the head of a ``Headed`` dict (an
+answer's figures, before its sources or parts). Most of a whole-file payload is those.
 """
 
 from __future__ import annotations
