@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from hypothesis import given, settings
@@ -24,7 +24,7 @@ from tradecli.analysis.share import group_shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk, masks
-from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.answers import Answer, MonthParts, SeriesKey
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
@@ -375,3 +375,107 @@ def test_every_derivation_lists_the_qualifiers_of_the_figures_under_it(
             for node, written in _walk(answer, answer.to_dict()):
                 assert written["qualifiers"] == sorted(node.qualifiers)
                 assert ("range" in written) == bool(node.qualifiers and node.found)
+
+
+def _stdlib_json(report: Report) -> str:
+    """The JSON ``render`` writes, written by the standard library instead (its pure-Python
+    indented encoder, which knows nothing of ``json_text``'s ``Flat``, ``Headed``,
+    ``Repeated``: dicts to it) from the same payload and fields."""
+    import json
+
+    from tradecli.safe_text import json_c1
+
+    payload = report.payload()
+    if report.record_fields and isinstance(payload, dict):
+        payload = {
+            **payload,
+            "records": report.machine_records(),
+            "notes": report.notes,
+            "metadata": {"title": report.title, "fields": report.record_fields},
+        }
+    text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False, default=list)
+    return json_c1(text) + "\n"
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets, st.booleans(), st.sampled_from(("world", "cis")))
+def test_json_of_summary_and_share_is_the_standard_librarys_text(
+    drawn: list[dict[str, Any]], on: bool, name: str
+) -> None:
+    """Byte for byte, with the columnar path or without: every derivation (revisions,
+    conflicts, approximate figures and their ranges, differences and their notes, spans
+    not available, member sums) written as the standard library writes it."""
+    if not drawn:
+        return
+    with _bulk(on):
+        dataset = Dataset(frame(*drawn), load_bundled(), [])
+        selection = Selection.parse(dataset, None, None, None)
+        reports = [_summary(dataset)]
+        with suppress(NotAvailable):  # no share to show
+            reports.append(
+                group_shares(dataset, dataset.groups.get(name), selection, None).report()
+            )
+        for report in reports:
+            assert render(report, OutputFormat.json).stdout == _stdlib_json(report)
+
+
+def _month_parts(answer: Answer) -> Iterator[MonthParts]:
+    if isinstance(answer.parts, MonthParts):
+        yield answer.parts
+    else:
+        for part in answer.parts:
+            yield from _month_parts(part)
+
+
+def _read_and_made(data: Any) -> tuple[int, int]:
+    """Every sum of months the reference engine answers over the data's years and
+    year-to-date spans: the dicts of its months read from their rows
+    (``SeriesSpans.month_dicts``) are those of the answers made (``Rules._exact``), of the
+    same types; how many sums were read, and how many made."""
+    engine = Engine(data)
+    read = made = 0
+    for key in _keys(engine):
+        for year in YEARS:
+            for months in (1, 5, 12):
+                period = Period.ytd(year, months) if months < 12 else Period.year(year)
+                answer = engine.value(key, period)
+                for parts in _month_parts(answer):
+                    assert parts._dicts is not None
+                    fast = parts._dicts()  # before anything makes the answers
+                    slow = [p.signed_dict(1) for p in parts]
+                    assert parts.signed_dicts() == slow
+                    if fast is None:
+                        made += 1
+                        continue
+                    read += 1
+                    assert fast == slow
+                    assert [type(d) for d in fast] == [type(d) for d in slow]
+                    for d, s in zip(fast, slow, strict=True):
+                        assert [type(x) for x in d["sources"]] == [type(x) for x in s["sources"]]
+    return read, made
+
+
+@settings(max_examples=20, deadline=None)
+@given(datasets)
+def test_months_read_from_their_rows_are_the_answers_made(drawn: list[dict[str, Any]]) -> None:
+    if drawn:
+        _read_and_made(frame(*drawn))
+
+
+def test_months_read_from_their_rows_by_hand() -> None:
+    """One figure alone is read; a revised month, an approximate one, leave the sum to the
+    answers made; a flagged figure left out leaves its month to the other; euros."""
+    rows = [
+        obs(f"2022-{m:02d}", 10.0 + m, flow="export", published="2022-03-01") for m in range(1, 13)
+    ]
+    rows += [obs(f"2022-{m:02d}", 5.0 + m, flow="import", currency="EUR") for m in range(1, 13)]
+    rows += [obs(f"2023-{m:02d}", 1.5 * m, flow="export", flags="provisional") for m in range(1, 6)]
+    rows += [obs("2023-02", 99.0, flow="export", flags="low-trust")]  # left out
+    rows += [obs(f"2022-{m:02d}", 3.0, partner="KAZ", flow="export") for m in range(1, 13)]
+    rows += [obs("2022-04", 4.0, partner="KAZ", flow="export", published="2023-01-01")]
+    rows += [obs(f"2022-{m:02d}", 2.0, partner="DEU", flow="export") for m in range(1, 13)]
+    rows[-1]["flags"] = "about"
+    read, made = _read_and_made(frame(*rows))
+    # Read: AZE-TJK export Jan-May and 2022, Jan-May 2023; import (EUR) Jan-May and 2022;
+    # DEU Jan-May 2022. Made: KAZ (revised April) Jan-May and 2022; DEU 2022 (about).
+    assert (read, made) == (6, 3)

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradecli import json_text
+from tradecli.safe_text import json_c1
 
 
 def _reference(value: Any) -> str:
@@ -165,3 +166,104 @@ def test_items_made_when_written_that_json_cannot_write_raise_what_json_raises(
     with pytest.raises(error) as theirs:
         _reference({"x": [[1, bad]]})
     assert str(ours.value) == str(theirs.value)
+
+
+# -- ``Flat``: a dict of scalars written by the C encoder -------------------------------
+
+flat_items = (
+    scalars
+    | st.sampled_from([[], {}, ()])
+    | st.floats(allow_nan=False, allow_infinity=False).map(np.float64)
+    | st.sampled_from([Flow.export, Level.high])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), flat_items, max_size=6), values, st.integers(0, 3))
+def test_a_flat_dict_at_any_depth_is_written_as_json_writes_it(
+    items: dict[str, Any], other: Any, deeper: int
+) -> None:
+    flat = json_text.Flat(items)
+    nested: Any = flat
+    for _ in range(deeper):
+        nested = {"in": [nested, other]}
+    value = {"a": [flat, other], "b": flat, "c": [nested], "d": json_text.Repeated({"f": flat})}
+    expected = _reference(value)
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+    assert flat == items and json_text.Each([0], lambda n: flat) == [items]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=5), flat_items, max_size=5),
+    st.text(max_size=5),
+    values  # or an answer's usual last item: its one source
+    | st.dictionaries(st.text(max_size=5), flat_items, max_size=4).map(
+        lambda items: [json_text.Flat(items)]
+    ),
+    st.integers(0, 3),
+)
+def test_a_headed_dict_at_any_depth_is_written_as_json_writes_it(
+    head: dict[str, Any], key: str, last: Any, deeper: int
+) -> None:
+    """Its items but the last are a ``Flat``'s; the last any value (its key may be one of
+    the head's: then it is the head's place that holds it, and the last is a scalar)."""
+    headed = json_text.Headed(head)
+    headed[key] = last if key not in head else None
+    nested: Any = headed
+    for _ in range(deeper):
+        nested = {"in": [nested, last]}
+    value = {"a": [headed, last], "b": headed, "c": [nested], "d": [json_text.Headed()]}
+    expected = _reference(value)
+    assert json_text.dumps(value) == expected
+    assert "".join(json_text.pieces(value)) == expected
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_flat_dict_with_a_number_that_is_not_finite_raises_what_json_raises(
+    bad: float,
+) -> None:
+    value = {"x": [json_text.Flat({"v": bad})]}
+    with pytest.raises(ValueError) as ours:
+        json_text.dumps(value)
+    with pytest.raises(ValueError) as theirs:
+        _reference(value)
+    assert str(ours.value) == str(theirs.value)
+
+
+# -- ``escape``: made to the text of each string that is not plain ASCII ---------------
+
+# Text with the characters ``json_c1`` escapes (DEL, C1, U+2028/9) among others.
+escaped_text = st.text(
+    st.sampled_from(["a", "é", "–", "×", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", '"', "\n"]),
+    max_size=6,
+)
+escaped_values = st.recursive(
+    scalars | escaped_text,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(escaped_text, inner, max_size=4)
+        | st.dictionaries(escaped_text, scalars | escaped_text, max_size=4).map(json_text.Flat)
+        | st.tuples(st.dictionaries(escaped_text, scalars | escaped_text, max_size=3), inner).map(
+            lambda head_last: json_text.Headed({**head_last[0], "\x85last": head_last[1]})
+        )
+        | st.dictionaries(escaped_text, inner, max_size=3).map(json_text.Repeated)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(escaped_values)
+def test_escaped_pieces_are_the_escaped_text(value: Any) -> None:
+    """``pieces(value, json_c1)`` is ``json_c1`` of the text, however the strings that need
+    it lie (in keys, values, flat dicts, repeated dicts); its ASCII pieces are untouched."""
+    text = _reference(value)
+    assert "".join(json_text.pieces(value, json_c1)) == json_c1(text)
+    assert json.loads(json_c1(text)) == json.loads(text)
+
+
+def test_escaped_pieces_of_a_value_left_to_json_are_escaped() -> None:
+    value = {"\x85": [1, 2], 7: "\u2028"}  # a key that is not a string: json.dumps writes it
+    assert "".join(json_text.pieces(value, json_c1)) == json_c1(_reference(value))

@@ -10,7 +10,10 @@ import pandas as pd
 
 from tests.frames import frame, obs
 from tradecli.dataset import load
+from tradecli.engine.answers import SeriesKey
+from tradecli.engine.reference import Engine
 from tradecli.engine.spans import _Picked
+from tradecli.json_text import Flat
 from tradecli.observations import RowSource
 
 
@@ -21,6 +24,12 @@ def _same_rows(data: pd.DataFrame) -> None:
         one, other = picked.observation(i), listed.observation(i)
         assert one == other, i
         assert one.extra == other.extra, i  # not compared by ==
+        # The dict read without the object is the object's dict, of the same type (a
+        # ``Flat`` is written by the C encoder: only when it holds no list of flags).
+        for read in (picked.observation_dict(i), listed.observation_dict(i)):
+            assert read == one.to_dict(), i
+            assert type(read) is type(one.to_dict()), i
+            assert isinstance(read, Flat) == (not one.flags), i
 
 
 def test_the_bundled_rows_read_item_by_item_are_the_listed_rows() -> None:
@@ -47,3 +56,41 @@ def test_missing_categories_and_extra_columns_read_item_by_item_as_listed() -> N
     }
     assert listed.observation(1).extra == {"sheet_row": "11", "note": "revised", "share": "0.25"}
     _same_rows(data)
+
+
+def test_a_span_of_one_figure_gives_its_source_from_its_row() -> None:
+    """``Reconciled.source_dicts`` of every span, before anything else is asked of it: a
+    single figure's from its row (``SpanIndex.single_dict``), revisions, conflicts and
+    agreeing figures from the observations; each equal to the observations' dicts, and
+    a flagged figure left out stays out."""
+    data = frame(
+        obs("2022-01", 5.0, url="https://example.org/a", published="2022-02-10"),
+        obs("2022-02", 7.0, published="2022-03-01"),
+        obs("2022-02", 9.5, published="2022-04-01"),  # a revision: 7.0 superseded
+        obs("2022-03", 9.0, flags="provisional; estimate"),
+        obs("2022-04", 4.0, step=1000.0),
+        obs("2022-04", 4.0),  # agreeing figures: two sources
+        obs("2022-05", 6.0, flags="low-trust"),  # excluded: the month has one figure
+        obs("2022-05", 6.5),
+        obs("2022-06", 3.0, flags="suspect-unit"),  # excluded alone: no span
+        obs("2022", 80.0, partner="KAZ", currency="EUR"),
+    )
+    engine = Engine(data)
+    checked = {}
+    for key in (SeriesKey("AZE", "TJK", "turnover"), SeriesKey("AZE", "KAZ", "turnover", "EUR")):
+        spans = engine.spans(key)
+        for period in spans:
+            rec = spans[period]
+            sources, superseded = rec.source_dicts()
+            assert sources == [o.to_dict() for o in rec.sources], period
+            assert superseded == [o.to_dict() for o in rec.superseded], period
+            assert [type(d) for d in sources] == [type(o.to_dict()) for o in rec.sources]
+            checked[period.iso()] = (len(sources), len(superseded))
+    assert checked == {
+        "2022-01": (1, 0),
+        "2022-02": (1, 1),
+        "2022-03": (1, 0),
+        "2022-04": (2, 0),
+        "2022-05": (1, 0),
+        "2022": (1, 0),
+    }

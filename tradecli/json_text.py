@@ -10,6 +10,11 @@ standard library uses (``encode_basestring``), numbers to ``int.__repr__`` and
 string, a number that is not finite, a type JSON has no form for, nesting deeper than
 the interpreter's recursion limit) goes to ``json.dumps``, which writes it or raises
 its own error.
+
+The C encoder does write a dict whose items are all scalars indented, given the new
+line and indent of its depth as its item separator: a ``Flat`` dict (a figure's
+source) is written so in one call, and so is the head of a ``Headed`` dict (an
+answer's figures, before its sources or parts). Most of a whole-file payload is those.
 """
 
 from __future__ import annotations
@@ -17,12 +22,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator, Sequence
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
 
-__all__ = ["Each", "Repeated", "dumps", "pieces"]
+__all__ = ["Each", "Flat", "Headed", "Repeated", "dumps", "pieces"]
 
 
 class Each(Sequence[Any]):
@@ -67,6 +72,22 @@ class Repeated(dict[str, Any]):
     in every other way; ``json.dumps`` writes it as one."""
 
 
+class Flat(dict[str, Any]):
+    """A dict of string keys whose values are all JSON scalars (a string, a number, a
+    bool, None) or empty (``[]``, ``{}``): ``dumps`` writes it with one call of the
+    standard library's C encoder, whose item separator is the new line and indent of its
+    depth (what the indented writer puts between items when no item holds another). The
+    source of a figure is one: a whole-file JSON writes hundreds of thousands. A dict in
+    every other way; ``json.dumps`` writes it as one."""
+
+
+class Headed(dict[str, Any]):
+    """A dict whose items but the last are as a ``Flat``'s (string keys, scalar or empty
+    values), its last item any value: the head is written as a ``Flat``, the last item as
+    usual. The derivation of an answer: its figures, then its sources or its parts. A
+    dict in every other way; ``json.dumps`` writes it as one."""
+
+
 class _Unusual(Exception):
     """A value ``dumps`` leaves to ``json.dumps``."""
 
@@ -76,15 +97,19 @@ def dumps(value: Any) -> str:
     return "".join(pieces(value))
 
 
-def pieces(value: Any) -> list[str]:
+def pieces(value: Any, escape: Callable[[str], str] | None = None) -> list[str]:
     """The text of ``dumps`` in pieces, in order (each item of the items of the top value
-    one piece): for a caller that works on the text piece by piece (its C1 escapes) before
-    joining it, rather than on a copy of the whole."""
+    one piece): for a caller that writes the text piece by piece rather than join it.
+
+    ``escape``: a change of JSON text that keeps its value (the C1 escapes of
+    ``safe_text.json_c1``), which leaves text of ASCII characters other than DEL as it
+    is: made to the text of each string that is not such (rare) as it is written, not
+    to every piece after."""
     try:
-        return _pieces(value)
+        return _pieces(value, escape)
     except (_Unusual, RecursionError):
         text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=_listed)
-        return [text]
+        return [text if escape is None else escape(text)]
 
 
 def _listed(value: Any) -> list[Any]:
@@ -94,11 +119,15 @@ def _listed(value: Any) -> list[Any]:
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
-def _pieces(top: Any) -> list[str]:
+def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
     parts: list[str] = []
     append = parts.append  # bound once: called for every value
     breaks = ["\n"]  # a new line at each depth's indent
     keys: dict[str, str] = {}  # a key's text, with its ": " (a payload has few keys)
+    flat: list[Callable[[Any], str]] = []  # the C encoder of a ``Flat`` at each depth
+
+    # A string's text: ``encode_basestring``'s, escaped when not ASCII.
+    wide = encode_basestring if escape is None else _escaped(escape)
     # The text of each ``Repeated`` dict by (identity, depth); the dict is kept with it,
     # so that its identity is not another's while ``dumps`` runs.
     repeated: dict[tuple[int, int], tuple[Repeated, str]] = {}
@@ -113,7 +142,8 @@ def _pieces(top: Any) -> list[str]:
         # bool is an int, a ``StrEnum`` a str, numpy's float64 a float).
         kind = type(value)
         if kind is str:
-            append(encode_basestring(value))
+            plain = value.isascii() and "\x7f" not in value  # what ``escape`` leaves
+            append(encode_basestring(value) if plain else wide(value))
         elif kind is float:
             append(_number(value))
         elif kind is int:
@@ -132,8 +162,12 @@ def _pieces(top: Any) -> list[str]:
             write_repeated(value, depth)
         elif kind is Each:
             write_array(value, depth)
+        elif kind is Flat:
+            write_flat(value, depth)
+        elif kind is Headed:
+            write_headed(value, depth)
         elif isinstance(value, str):
-            append(encode_basestring(value))
+            append(wide(value))
         elif isinstance(value, int):
             append(int.__repr__(value))
         elif isinstance(value, float):
@@ -156,6 +190,50 @@ def _pieces(top: Any) -> list[str]:
         parts[start:] = [text]
         repeated[id(value), depth] = (value, text)
 
+    def flat_items(value: dict[str, Any], depth: int) -> str:
+        """The items of a ``Flat`` (not empty) at ``depth`` with the separators between
+        them, no braces: one call of the C encoder."""
+        while len(flat) <= depth:
+            flat.append(_flat_encoder("," + new_line(len(flat) + 1)))
+        try:
+            text = flat[depth](value)
+        except ValueError:
+            raise _Unusual from None  # a number that is not finite: json.dumps's own error
+        if escape is not None and not (text.isascii() and "\x7f" not in text):
+            text = escape(text)
+        return text[1:-1]
+
+    def write_flat(value: Flat, depth: int) -> None:
+        if not value:
+            append("{}")
+            return
+        append("{" + new_line(depth + 1) + flat_items(value, depth) + new_line(depth) + "}")
+
+    def write_headed(value: Headed, depth: int) -> None:
+        if len(value) < 2:
+            write_object(value, depth)
+            return
+        head = value.copy()  # a dict: its last item taken off
+        key, last = head.popitem()
+        if type(key) is not str:
+            raise _Unusual
+        named = keys.get(key)
+        if named is None:
+            named = keys[key] = wide(key) + ": "
+        inner = new_line(depth + 1)
+        text = "{" + inner + flat_items(head, depth) + "," + inner + named
+        if type(last) is list and len(last) == 1 and type(last[0]) is Flat and last[0]:
+            # An answer's one source (nearly every answer's last item): written at once.
+            below = new_line(depth + 2)
+            source = flat_items(last[0], depth + 2)
+            append(
+                f"{text}[{below}{{{new_line(depth + 3)}{source}{below}}}{inner}]{new_line(depth)}}}"
+            )
+            return
+        append(text)
+        write_item(last, depth + 1)
+        append(new_line(depth) + "}")
+
     def write_object(value: dict[Any, Any], depth: int) -> None:
         if not value:
             append("{}")
@@ -167,11 +245,12 @@ def _pieces(top: Any) -> list[str]:
             if named is None:
                 if not isinstance(key, str):
                     raise _Unusual
-                named = keys[key] = encode_basestring(key) + ": "
+                named = keys[key] = wide(key) + ": "
             # A scalar item with its key in one text; a container through ``write_item``.
             kind = type(item)
             if kind is str:
-                append(before + named + encode_basestring(item))
+                plain = item.isascii() and "\x7f" not in item  # what ``escape`` leaves
+                append(before + named + (encode_basestring(item) if plain else wide(item)))
             elif kind is float:
                 append(before + named + _number(item))
             elif item is None:
@@ -217,6 +296,37 @@ def _pieces(top: Any) -> list[str]:
 # well, joining would copy the same characters once more (a shallower item holds all of
 # them) or for nothing (a deeper one is small).
 _JOINED = 2
+
+
+def _flat_encoder(between: str) -> Callable[[dict[str, Any]], str]:
+    """The standard library's C encoder of a dict of scalars with ``between`` after each
+    item but the last (``json.JSONEncoder``'s own when there is no C encoder); no check
+    of circular references (a dict of scalars has none)."""
+    if c_make_encoder is None:  # pragma: no cover - CPython has it
+        options = {"ensure_ascii": False, "allow_nan": False, "separators": (between, ": ")}
+        return json.JSONEncoder(**options).encode  # type: ignore[arg-type]
+    encode = c_make_encoder(
+        None, _not_flat, encode_basestring, None, ": ", between, False, False, False
+    )
+
+    def text(value: dict[str, Any]) -> str:
+        return "".join(encode(value, 0))
+
+    return text
+
+
+def _not_flat(value: Any) -> Any:
+    """A value a ``Flat`` cannot hold: ``json.dumps`` writes it or raises its own error."""
+    raise _Unusual
+
+
+def _escaped(escape: Callable[[str], str]) -> Callable[[str], str]:
+    """``encode_basestring``, then ``escape``."""
+
+    def text(value: str) -> str:
+        return escape(encode_basestring(value))
+
+    return text
 
 
 def _number(value: float) -> str:

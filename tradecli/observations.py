@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tradecli.json_text import Flat
 from tradecli.periods import Period
 from tradecli.vocabulary import FLOWS as FLOWS
 from tradecli.vocabulary import UNITS as UNITS
@@ -150,20 +151,23 @@ class Observation:
         return f"{self.source}:{self.line}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "reporter": self.reporter,
-            "partner": self.partner,
-            "flow": self.flow,
-            "period": self.period.iso(),
-            "value": self.value,
-            "currency": self.currency,
-            "flags": list(self.flags),
-            "published": self.published or None,
-            "publisher": self.publisher or None,
-            "url": self.url or None,
-            "source": self.source,
-            "line": self.line,
-        }
+        # Of scalars alone when there is no flag (nearly always): ``json_text.Flat``.
+        return (Flat if not self.flags else dict)(
+            {
+                "reporter": self.reporter,
+                "partner": self.partner,
+                "flow": self.flow,
+                "period": self.period.iso(),
+                "value": self.value,
+                "currency": self.currency,
+                "flags": list(self.flags),
+                "published": self.published or None,
+                "publisher": self.publisher or None,
+                "url": self.url or None,
+                "source": self.source,
+                "line": self.line,
+            }
+        )
 
 
 def split_flags(text: str) -> tuple[str, ...]:
@@ -187,6 +191,7 @@ class RowSource:
         # Few distinct flag texts and spans: split and build each once.
         self._flags: dict[str, tuple[str, ...]] = {}
         self._periods: dict[tuple[int, int], Period] = {}
+        self._isos: dict[tuple[int, int], str] = {}  # each span's ``Period.iso()``
 
     def __len__(self) -> int:
         return self.size
@@ -198,6 +203,31 @@ class RowSource:
         if flags is None:
             flags = self._flags[text] = split_flags(text)
         return flags
+
+    def observation_dict(self, i: int) -> dict[str, Any]:
+        """``observation(i).to_dict()``, without making the ``Observation``."""
+        c = self.columns
+        span = (int(c["first"][i]), int(c["last"][i]))
+        iso = self._isos.get(span)
+        if iso is None:
+            iso = self._isos[span] = Period(*span).iso()
+        flags = self.flags(i)
+        return (Flat if not flags else dict)(
+            {
+                "reporter": str(c["reporter"][i]),
+                "partner": str(c["partner"][i]),
+                "flow": str(c["flow"][i]),
+                "period": iso,
+                "value": float(c["value"][i]),
+                "currency": str(c["currency"][i]),
+                "flags": list(flags),
+                "published": str(c["published"][i]) or None,
+                "publisher": str(c["publisher"][i]) or None,
+                "url": str(c["url"][i]) or None,
+                "source": str(c["source"][i]),
+                "line": int(c["line"][i]),
+            }
+        )
 
     def observation(self, i: int) -> Observation:
         c = self.columns

@@ -347,6 +347,11 @@ class ObservationSource(Protocol):
 
     def observed(self, span: int, period: Period) -> _Observed: ...
 
+    def single_dict(self, span: int, period: Period) -> dict[str, Any] | None:
+        """When span ``span`` has one figure alone, its observation's ``to_dict()``, read
+        without making the observation; else None (``observed`` then)."""
+        ...
+
 
 class Reconciled:
     """The value of one series over one span after reconciliation.
@@ -427,6 +432,17 @@ class Reconciled:
     def sources(self) -> tuple[Observation, ...]:
         chosen, agreeing, _ = self._observations()
         return (chosen, *(o for o in agreeing if o is not chosen))
+
+    def source_dicts(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """``to_dict()`` of each of ``sources`` and of ``superseded``. A span of one figure
+        not yet looked at is read from its row by its source (``single_dict``): a JSON of
+        a whole file asks this of every month, and builds no ``Observation`` for it."""
+        if self._observed is None and not self.conflict:
+            assert self._source is not None
+            single = self._source.single_dict(self._span, self.period)
+            if single is not None:
+                return [single], []
+        return [o.to_dict() for o in self.sources], [o.to_dict() for o in self.superseded]
 
     def _fields(self) -> tuple[Any, ...]:
         return (self.period, *self._observations(), self.reason)

@@ -681,8 +681,8 @@ def render_json_pieces(report: Report) -> list[str]:
             "notes": report.notes,
             "metadata": {"title": report.title, "fields": report.record_fields},
         }
-    # Escaped piece by piece: most are ASCII, left as they are.
-    return [*map(json_c1, json_text.pieces(payload)), "\n"]
+    # Escaped string by string, as written: nearly all are ASCII, left as they are.
+    return [*json_text.pieces(payload, json_c1), "\n"]
 
 
 def render(

@@ -372,6 +372,10 @@ class _Deferred:
         self.frame, self.rows, self.bounds, self.chosen = frame, rows, bounds, chosen
         self.made: list[Observation] | None = None
 
+    def single_dict(self, span: int, period: Period) -> None:
+        """None: every span here has several figures (``observed``)."""
+        return None
+
     def observed(self, span: int, period: Period) -> _Observed:
         """As ``reconcile.decide`` leaves such a span: the chosen figure alone in its
         cluster, the others superseded in order of precision (ties in frame order)."""

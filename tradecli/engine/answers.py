@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, cast, overload
 
 from tradecli.formatting import money
+from tradecli.json_text import Headed
 from tradecli.observations import Observation
 from tradecli.periods import Period
 from tradecli.reconcile import Reconciled
@@ -129,39 +130,56 @@ class Answer:
         return lines
 
     def to_dict(self) -> dict[str, Any]:
-        parts = [{"sign": s, **p.to_dict()} for s, p in zip(self.signs, self.parts, strict=True)]
+        return self.signed_dict(None)
+
+    def signed_dict(self, sign: int | None) -> dict[str, Any]:
+        """``to_dict()``, after a ``"sign"`` (its sign in the answer it is a part of) unless
+        None. Nearly always a ``json_text.Headed``: every item but the last (the sources or
+        the parts) a scalar or empty, which a whole-file JSON writes in one call each."""
+        months = type(self.parts) is MonthParts
+        if months:
+            parts = cast(MonthParts, self.parts).signed_dicts()  # every sign is 1
+        else:
+            parts = [p.signed_dict(s) for s, p in zip(self.signs, self.parts, strict=True)]
         # The qualifiers from the parts' dicts where each part is a plain ``Answer`` (its
         # dict lists its own): ``self.qualifiers`` walks every part again, at every depth.
-        if type(self) is Answer and all(type(p) is Answer for p in self.parts):
+        if type(self) is Answer and (months or all(type(p) is Answer for p in self.parts)):
             own = self.reconciled.qualifier if self.reconciled else None
             qualifiers = {q for d in parts for q in d["qualifiers"]}
             if own:
                 qualifiers.add(own)
         else:
             qualifiers = set(self.qualifiers)
-        out: dict[str, Any] = {
-            **self.key.to_dict(),
-            "period": self.period.iso(),
-            "value": self.value,
-            "rule": self.rule,
-            "qualifiers": sorted(qualifiers),
-            "complete": self.complete,
-        }
+        key = self.key
+        out: dict[str, Any] = Headed() if sign is None else Headed(sign=sign)
+        out["reporter"], out["partner"] = key.reporter, key.partner
+        out["flow"], out["currency"] = key.flow, key.currency
+        out["period"] = self.period.iso()
+        out["value"] = self.value
+        out["rule"] = self.rule
+        out["qualifiers"] = sorted(qualifiers)
+        out["complete"] = self.complete
+        # Headed while every item but the last is a scalar or empty.
+        headed = not qualifiers and not self.notes
         if self.notes:
             out["notes"] = list(self.notes)
         if self.reconciled is not None:
-            out["sources"] = [o.to_dict() for o in self.reconciled.sources]
-            if self.reconciled.superseded:
-                out["superseded"] = [o.to_dict() for o in self.reconciled.superseded]
+            out["sources"], superseded = self.reconciled.source_dicts()
+            if superseded:
+                out["superseded"] = superseded
                 out["resolution"] = self.reconciled.reason
+                headed = False
+            if parts:
+                headed = False
         if parts:
             out["parts"] = parts
         if self.rule == NOT_AVAILABLE:
             out["available"] = [p.iso() for p in self.available]
+            headed = headed and not parts and self.reconciled is None
         if qualifiers and self.value is not None:
             low, high = interval(self)
             out["range"] = {"low": low, "high": high, "how": range_how(self)}
-        return out
+        return out if headed else dict(out)
 
 
 def interval(answer: Answer) -> tuple[float, float]:
@@ -295,3 +313,29 @@ class Deferred(Sequence[T]):
 
     def __repr__(self) -> str:
         return repr(self._items())
+
+
+class MonthParts(Deferred["Answer"]):
+    """The parts of a sum of months of a series of single months (rule 2): the exact
+    answer of each month, each a plain ``Answer``, made on first look. ``dicts``, when
+    given, reads their ``signed_dict(1)`` without making them (``SeriesSpans.month_dicts``:
+    None when it cannot); a whole-file JSON writes every month of every series."""
+
+    __slots__ = ("_dicts",)
+
+    def __init__(
+        self,
+        make: Callable[[], tuple[Answer, ...]],
+        length: int,
+        dicts: Callable[[], list[dict[str, Any]] | None] | None = None,
+    ) -> None:
+        super().__init__(make, length)
+        self._dicts = dicts
+
+    def signed_dicts(self) -> list[dict[str, Any]]:
+        """``[p.signed_dict(1) for p in self]``."""
+        if self._made is None and self._dicts is not None:
+            known = self._dicts()
+            if known is not None:
+                return known
+        return [p.signed_dict(1) for p in self]

@@ -154,8 +154,8 @@ class BulkAnswer(Answer):
     def explain(self, indent: int = 0) -> list[str]:
         return self.reference().explain(indent)
 
-    def to_dict(self) -> dict[str, Any]:
-        return self.reference().to_dict()
+    def signed_dict(self, sign: int | None) -> dict[str, Any]:
+        return self.reference().signed_dict(sign)
 
 
 def bulk_answer(

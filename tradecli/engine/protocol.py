@@ -10,7 +10,7 @@ available) are the same for every backend.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from tradecli.engine.answers import SeriesKey
 from tradecli.periods import Period
@@ -38,6 +38,12 @@ class SeriesSpans(Protocol):
 
     def month_values(self, months: range) -> list[float] | None:
         """The value of every month in ``months``, or None when one is missing."""
+        ...
+
+    def month_dicts(self, key: SeriesKey, months: range) -> list[dict[str, Any]] | None:
+        """The ``signed_dict(1)`` of the exact answer of ``key`` over each month of
+        ``months`` (every one a span of the series), read without making the answers;
+        or None (the answers are then made)."""
         ...
 
 

@@ -33,6 +33,7 @@ from tradecli.engine.answers import (
     TILED,
     Answer,
     Deferred,
+    MonthParts,
     SeriesKey,
     _sum,
 )
@@ -108,8 +109,10 @@ class Rules:
                 return None
             # Each month's exact answer, shared with every other question that uses it.
             exact = self._exact
-            months_of = Deferred(
-                lambda: tuple(exact(key, Period.month(m), spans) for m in months), len(months)
+            months_of = MonthParts(
+                lambda: tuple(exact(key, Period.month(m), spans) for m in months),
+                len(months),
+                partial(spans.month_dicts, key, months),
             )
             return Answer(key, period, float(sum(values)), TILED, months_of, (1,) * len(months))
         tiles = _tiling(period, [p for p in spans if period.contains(p) and p != period])

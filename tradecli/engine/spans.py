@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from tradecli.engine.answers import EXACT, SeriesKey
+from tradecli.json_text import Headed
 from tradecli.observations import (
     COLUMNS,
     EXCLUDED_FLAGS,
@@ -21,7 +23,7 @@ from tradecli.observations import (
     RowSource,
     split_flags,
 )
-from tradecli.periods import Period
+from tradecli.periods import Period, month_iso
 from tradecli.reconcile import (
     REASON_CODES,
     Figure,
@@ -46,6 +48,7 @@ class _Picked(RowSource):
         self.size = len(frame)
         self._flags = {}
         self._periods = {}
+        self._isos = {}
 
 
 class _Coded:
@@ -200,6 +203,60 @@ class SpanIndex:
         rec = reconcile_span(period, [self._picked.observation(i) for i in index])
         return rec.chosen, rec.agreeing, rec.superseded
 
+    def single_dict(self, span: int, period: Period) -> dict[str, Any] | None:
+        """The ``to_dict()`` of a span's one figure, read from its row (None: the span has
+        several figures; ``observed`` gives them). ``reconcile_span`` chooses a figure
+        alone as it is, with no other source and nothing superseded."""
+        start = self.bounds[span]
+        if self.bounds[span + 1] - start != 1:
+            return None
+        if self._picked is None:
+            self._picked = _Picked(self.frame)
+        return self._picked.observation_dict(int(self._kept[start]))
+
+    def exact_dicts(
+        self, key: SeriesKey, spans: list[int], months: range
+    ) -> list[dict[str, Any]] | None:
+        """The ``signed_dict(1)`` of the exact answer of ``key`` over each single month
+        ``months[i]`` (span ``spans[i]``), when each is one figure alone with no qualifier;
+        else None. Such a span's reconciled figure is its row's (``reconcile_span``): its
+        value, no qualifier, that row alone its source, nothing superseded."""
+        bounds, kept, qualifiers, codes = (
+            self.bounds,
+            self._kept,
+            self._qualifiers,
+            self._flag_codes,
+        )
+        rows = []
+        for span in spans:
+            start = bounds[span]
+            if bounds[span + 1] - start != 1:
+                return None
+            row = int(kept[start])
+            if qualifiers[codes[row]]:
+                return None
+            rows.append(row)
+        if self._picked is None:
+            self._picked = _Picked(self.frame)
+        source = self._picked.observation_dict
+        reporter, partner, flow, currency = key
+        return [
+            Headed(
+                sign=1,
+                reporter=reporter,
+                partner=partner,
+                flow=flow,
+                currency=currency,
+                period=month_iso(month),
+                value=float(self._value[row]),
+                rule=EXACT,
+                qualifiers=[],
+                complete=True,
+                sources=[source(row)],
+            )
+            for row, month in zip(rows, months, strict=True)
+        ]
+
     def _figures(self, rows: NDArray[np.int64]) -> list[Figure]:
         """The rows as ``decide`` sees them (the same values as ``_rank`` of their observations)."""
         values, steps = self._value[rows].tolist(), self._step[rows].tolist()
@@ -287,6 +344,15 @@ class LazySpans(Mapping[Period, Reconciled]):
             self[Period.month(m)].value if v is None else v
             for m, v in zip(months, values, strict=True)
         ]
+
+    def month_dicts(self, key: SeriesKey, months: range) -> list[dict[str, Any]] | None:
+        """``[Rules._exact(key, Period.month(m), self).signed_dict(1) for m in months]``
+        where each month is one figure alone, not approximate (a bulk download's months):
+        read from its row (``SpanIndex.exact_dicts``). None otherwise."""
+        numbers = list(map(self._months.get, months))
+        if None in numbers or self._index is None:
+            return None
+        return self._index.exact_dicts(key, cast(list[int], numbers), months)
 
     def __iter__(self) -> Iterator[Period]:
         if self._order is None:
