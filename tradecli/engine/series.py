@@ -43,9 +43,10 @@ class Series:
 
 def codes_of(column: pd.Series[Any]) -> tuple[NDArray[Any], list[str]]:
     """Integer codes of a key column (the narrowest dtype it has) and the texts they stand
-    for."""
+    for. A categorical's are its own codes, read-only, not a copy (``Series.cat.codes``
+    copies them: 10-40 MB a column at 10M rows)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = np.asarray(column.cat.codes)
+        codes = np.asarray(column.array.codes)
         if not len(codes) or int(codes.min()) >= 0:  # no missing value
             return codes, [str(c) for c in column.cat.categories.tolist()]
     factorized, uniques = pd.factorize(column.astype(str), use_na_sentinel=False)
