@@ -336,6 +336,8 @@ class Columns:
         bad |= approximate[codes]
         bad[spans[~is_cumulative]] = True
         del spans, span_first, span_last, is_cumulative
+        not_simple = np.bincount(s[bad], minlength=n_series) > 0
+        del bad
         equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
         if len(s) > 1:
             equal[1:] = s[1:] == s[:-1]
@@ -355,9 +357,12 @@ class Columns:
             rows: Ints | None = None
             if 2 * int(np.count_nonzero(same)) <= len(same):
                 rows = np.flatnonzero(same)
-            begins = ~equal if rows is None else ~equal[rows]
-            bounds = np.append(np.flatnonzero(begins), len(begins)).astype(np.int64, copy=False)
-            del begins, equal
+            # Where each span begins, and the end (a last "begin", after every row).
+            begins = np.empty(len(same) + 1 if rows is None else len(rows) + 1, dtype=bool)
+            np.logical_not(equal if rows is None else equal[rows], out=begins[:-1])
+            begins[-1] = True
+            bounds = np.flatnonzero(begins).astype(np.int64, copy=False)
+            del begins, equal, same
 
             def picked(a: NDArray[Any]) -> NDArray[Any]:
                 return a if rows is None else a[rows]
@@ -397,8 +402,8 @@ class Columns:
             for span in np.flatnonzero(winner < 0).tolist():
                 these = np.arange(bounds[span], bounds[span + 1])
                 at = these if rows is None else rows[these]
-                if bad[at].any():
-                    continue  # the series is not simple anyway
+                if not_simple[s[at[0]]]:
+                    continue  # the series is not simple anyway: its figures are not read
                 where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
@@ -419,27 +424,27 @@ class Columns:
                 own_bits[best] = int(
                     np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
                 )
-            del rows, winner, steps, published_codes, in_frame
-        del same
+            del rows, winner, steps, published_codes, in_frame, bounds
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
         # a file-long int64 copy of the int32 series numbers).
         ends = np.searchsorted(s, np.arange(n_series + 1, dtype=s.dtype))
         self.kept: Ints = np.diff(ends).astype(np.int64)
         del ends
-        not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
         # Simple and made of single months alone: any span is a sum of months.
         self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
-        del bad
 
         # The simple series' rows of 12 months, one per (series, year).
         take = np.flatnonzero(self.simple[s] & chosen)
         del chosen
         series_taken = s[take].astype(np.int64)
-        month, last, cumulative = month[take], last[take], cumulative[take]
+        del s
+        month, cumulative = month[take], cumulative[take]
+        last = month if months_only else last[take]
         value = frame_value[take if kept is None else kept[take]]
         del kept, frame_value
         row_bits = text_bits[codes[take]]
+        del codes
         # Rows (of ``take``) whose bits became their cluster's, and their own bits before.
         pooled: Ints = np.zeros(0, dtype=np.int64)
         pooled_bits: Ints = np.zeros(0, dtype=np.int64)
@@ -453,7 +458,7 @@ class Columns:
             pooled = at[hit][differs]
             pooled_bits = row_bits[pooled].astype(np.int64)
             row_bits[at[hit]] = cluster_bits
-        del s, codes, take
+        del take
         year = month // 12
         year += base // 12
         self.first_year = int(year.min()) if len(year) else 0
@@ -484,15 +489,19 @@ class Columns:
         self.values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
         self.present: Bools = np.zeros((n_rows, 12), dtype=bool)
         self.flags: Ints = np.zeros((n_rows, 12), dtype=self.flag_dtype)
-        single = ~cumulative
-        column = month[single] % 12
-        self.values[row_of[single], column] = value[single]
-        self.present[row_of[single], column] = True
-        self.flags[row_of[single], column] = row_bits[single]
+        # Each row's cell in the tables (flat: year-row * 12 + month); with no Jan..m rows
+        # (a file of months), every row, without copies of the rows through a mask.
+        self.has_cumulative = bool(cumulative.any())
+        single = ~cumulative if self.has_cumulative else slice(None)
+        cells = row_of[single] * 12
+        cells += month[single] % 12
+        self.values.reshape(-1)[cells] = value[single]
+        self.present.reshape(-1)[cells] = True
+        self.flags.reshape(-1)[cells] = row_bits[single]
+        del cells
         # Jan..m figures of the year in column m - 1 (m >= 2; column 0 is January's month).
         # With none (a file of months), each table is one zero seen as every cell: read-only
         # and of no size (``has_cumulative`` tells callers there is nothing to copy).
-        self.has_cumulative = bool(cumulative.any())
         shape = (n_rows, 12)
         if self.has_cumulative:
             self.cum_values: Floats = np.zeros(shape, dtype=np.float64)

@@ -205,7 +205,7 @@ class _Reader:
         if self.context.reporters is None and not _is_gzip(self.path):
             rows = (self.size - self.header_bytes) // len(self.names) + 1
             with contextlib.suppress(MemoryError):  # where memory is not overcommitted
-                self.direct = {name: np.empty(rows, dtype) for name, dtype in _DIRECT.items()}
+                self.direct = {name: np.empty(rows, t) for name, t in _direct(rows).items()}
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self.threads:
             thread.start()
@@ -464,6 +464,7 @@ class _Reader:
         from tradecli.observations import CODE_COLUMNS, COLUMNS, TEXT_COLUMNS, finish
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
+        read = sum(c.rows for c in self.chunks)  # the rows read: lines 2..read + 1
         # No row of any block left out: every value seen is used (a block left out whole
         # has values no piece holds).
         every = all(chunk.every for chunk in self.chunks)
@@ -486,7 +487,7 @@ class _Reader:
             del direct
         else:
             n = sum(len(piece["value"]) for piece in pieces)
-            out = {name: np.empty(n, dtype=dtype) for name, dtype in _DIRECT.items()}
+            out = {name: np.empty(n, dtype=dtype) for name, dtype in _direct(read).items()}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
         texts = [name for name in pieces[0] if name not in (*codes, *_DIRECT, "period", "rows")]
         readings = {name: _Readings(self.seen[name]) for name in (*codes, "period")}
@@ -604,6 +605,13 @@ _DIRECT = {
     "step": np.float64,
     "line": np.int64,
 }
+
+
+def _direct(rows: int) -> dict[str, Any]:
+    """``_DIRECT``'s dtypes for a file of at most ``rows`` rows: line numbers (2..rows + 1)
+    in an int32 where they fit, as ``observations.finish`` holds them."""
+    fits = rows + 1 <= np.iinfo(np.int32).max
+    return {**_DIRECT, "line": np.int32} if fits else _DIRECT
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
