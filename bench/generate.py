@@ -45,6 +45,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -215,6 +216,11 @@ def _steps(value: np.ndarray) -> np.ndarray:
     return step
 
 
+def _line_dtype(end: int) -> type[np.signedinteger[Any]]:
+    """The dtype of line numbers below ``end``: int32 where they fit, else int64."""
+    return np.int32 if end - 1 <= np.iinfo(np.int32).max else np.int64
+
+
 def _observations(table: pa.Table, line: int, source: str) -> pa.Table:
     """A generated table as ``tradecli convert`` stores it (``readers.parquet``): one
     reporter's rows, without the reporter column, periods as first and last month,
@@ -242,7 +248,8 @@ def _observations(table: pa.Table, line: int, source: str) -> pa.Table:
             "publisher": pa.array(np.full(n, ""), text),
             "url": pa.array(np.full(n, ""), text),
             "source": pa.array(np.full(n, source), text),
-            "line": pa.array(np.arange(line, line + n, dtype=np.int64)),
+            # int32 where every line number fits, as ``observations.finish`` holds them
+            "line": pa.array(np.arange(line, line + n, dtype=_line_dtype(line + n))),
             "format": pa.array(np.full(n, "tidy"), text),
             "row": pa.array(np.arange(line - 2, line - 2 + n, dtype=np.int64)),
         }

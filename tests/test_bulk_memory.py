@@ -12,13 +12,14 @@ import pytest
 
 from tests.frames import frame, obs
 from tradecli import reconcile
+from tradecli.engine import bulk
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import (
     MAX_FLAG_WORDS,
     Columns,
+    _gather,
     _index,
     _narrowest,
-    _shifted,
     flag_dtype,
     key_years,
 )
@@ -227,10 +228,66 @@ def test_the_fast_reader_gives_the_freed_heap_back_once_read(
     assert tidy_fast.read(good, ReadContext(group_codes=frozenset())) is not None
 
 
-def test_shifted_counts_months_from_a_base_in_int16() -> None:
-    months = np.array([24_242, 24_240, 24_240 + 32_767], dtype=np.int32)
-    shifted = _shifted(months, 24_240)
+@pytest.mark.parametrize("chunk", [1 << 18, 2])
+def test_gather_counts_months_from_a_base_in_int16(chunk: int, monkeypatch: Any) -> None:
+    """Rows 3, 0, 2 of the months, less 24,240, as int16: by hand 2, 0, 32,767 (the
+    largest an int16 holds). ``chunk``: one pass, or two rows at a time."""
+    monkeypatch.setattr(bulk, "GATHER_ROWS", chunk)
+    months = np.array([24_240, 99_999, 24_240 + 32_767, 24_242], dtype=np.int32)
+    rows = np.array([3, 0, 2], dtype=np.int32)
+    shifted = _gather(months, rows, np.int16, 24_240)
     assert shifted.dtype == np.int16 and shifted.tolist() == [2, 0, 32_767]
+    series = _gather(np.array([7, 1, 5, 3], dtype=np.int32), rows, np.int8)
+    assert series.dtype == np.int8 and series.tolist() == [3, 7, 5]
+
+
+def test_rows_left_out_and_out_of_order_are_gathered_sorted() -> None:
+    """Months alone (``last`` is ``month``), written newest year first, a low-trust row
+    left out: the kept rows are gathered, sorted, into narrow copies. By hand: AZE-TJK
+    2023 months 1..3 = 1, 2, 3 (Jan..3 = 6), 2022 months 1..12 = 10 each (the year 120);
+    the low-trust 2022-05 of 1000 is left out, the later 2023-02 revision of 20 wins."""
+    rows = [obs(f"2023-{m:02d}", float(m)) for m in range(1, 4)]
+    rows += [obs(f"2022-{m:02d}", 10.0) for m in range(12, 0, -1)]
+    rows += [obs("2022-05", 1000.0, flags="low-trust", published="2024-01-01")]
+    rows += [obs("2023-02", 20.0, published="2024-02-01")]
+    columns = Columns(frame(*rows))
+    assert columns.row_year.tolist() == [2022, 2023]
+    ky = key_years(columns, [AZE_TJK])
+    assert ky.value[0, 11] == 120.0 and ky.value[1, 2] == 1.0 + 20.0 + 3.0
+    assert ky.month_value[1, :3].tolist() == [1.0, 20.0, 3.0]
+    assert ky.parts[0, 11] == 12 and ky.parts[1, 0] == 0
+
+
+@pytest.mark.parametrize("chunk", [1 << 19, 2])
+def test_decide_reads_coded_columns_as_the_arrays_they_stand_for(
+    chunk: int, monkeypatch: Any
+) -> None:
+    """``Coded`` flags and dates (a small table and each row's code) decide as the arrays
+    they stand for: the same spans as ``test_decide_reads_steps_and_dates_through_at``,
+    dates 4, 3, 2, 0 through codes into a table of ranks; an approximate figure (code 1:
+    not exact) loses to an exact one whatever its date: span 0's row 0 (date 4) is
+    approximate, so row 1 wins."""
+    monkeypatch.setattr(reconcile, "CHUNK_ROWS", chunk)
+    step = np.array([1.0, 10.0, 100.0, 1.0, 100.0, 1.0])
+    value = np.array([9.0, 500.0, 500.5, 7.0, 100.2, 100.0])
+    bounds = np.array([0, 2, 4], dtype=np.int64)
+    at = np.array([5, 1, 3, 0], dtype=np.int32)
+    rank_of = np.array([4, 3, 2, 0, 1], dtype=np.int16)  # the rank of each date code
+    date_codes = np.array([3, 1, 4, 2, 4, 0], dtype=np.int8)  # row 5: rank 4, row 1: 3
+    flag_codes = np.array([1, 0, 0, 0], dtype=np.int8)  # picked row 0 is approximate
+    exact = reconcile.Coded(np.array([True, False]), flag_codes)
+    official = reconcile.Coded(np.array([False, False]), flag_codes)
+    dates = reconcile.Coded(rank_of, date_codes)
+    assert dates[at].tolist() == [4, 3, 2, 0]
+    assert exact[:].tolist() == [False, True, True, True]
+    winner, reason = reconcile.decide_disagreeing(
+        bounds, value, step, exact, official, dates, at=at
+    )
+    assert winner.tolist() == [1, 2]
+    assert [reconcile.REASON_CODES[r] for r in reason.tolist()] == [
+        reconcile.RANK_REASONS[0],
+        reconcile.RANK_REASONS[2],
+    ]
 
 
 def test_rows_left_out_narrow_the_copies_and_keep_every_year_and_month() -> None:

@@ -139,7 +139,7 @@ def test_a_plain_read_builds_the_frame_in_its_final_dtypes(tmp_path: Path) -> No
     assert frame["step"].tolist() == [100_000.0, 10.0]
     assert frame["currency"].tolist() == ["USD", "USD"]
     assert frame["note"].tolist() == ["x", "y"]
-    assert frame.dtypes["first"] == np.int32 and frame.dtypes["line"] == np.int64
+    assert frame.dtypes["first"] == np.int32 and frame.dtypes["line"] == np.int32
     for column in (*observations.CODE_COLUMNS, *observations.TEXT_COLUMNS):
         assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
     assert frame["flags"].tolist() == ["", ""]
@@ -170,3 +170,19 @@ def test_the_parsed_cache_holds_arrow_ipc_read_through_a_memory_map(
 
     monkeypatch.setattr(readers, "read_any", no_reading)
     pd.testing.assert_frame_equal(load([path]).frame, first, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("lines", "dtype"),
+    [([2, 3], np.int32), ([2, 2**31 - 1], np.int32), ([2, 2**31], np.int64), ([], np.int32)],
+)
+def test_line_numbers_are_held_in_an_int32_where_they_fit(lines: list[int], dtype: type) -> None:
+    """``finish`` narrows line numbers to an int32 up to 2**31 - 1 and keeps them whole
+    beyond (a citation ``file:line`` names the very line)."""
+    rows = {
+        c: [0] * len(lines) if c in ("first", "last", "value", "step") else [""] * len(lines)
+        for c in observations.COLUMNS
+        if c != "line"
+    }
+    frame = observations.finish(pd.DataFrame({**rows, "line": np.array(lines, np.int64)}))
+    assert frame["line"].dtype == dtype and frame["line"].tolist() == lines

@@ -448,7 +448,7 @@ def test_a_whole_dataset_read_keeps_the_file_s_row_order(
 def test_a_dataset_whose_files_differ_in_column_types_is_read_whole(
     generated_dataset: Path, tmp_path: Path
 ) -> None:
-    """One reporter's file rewritten elsewhere with other types (``line`` as int32, text as
+    """One reporter's file rewritten elsewhere with other types (``line`` as int64, text as
     plain strings): the folders cannot be put together as they are, so the dataset reader
     unifies them, and the answers are those of the dataset as converted."""
     import shutil
@@ -460,7 +460,7 @@ def test_a_dataset_whose_files_differ_in_column_types_is_read_whole(
     part = sorted(copy.glob("reporter=*/*.parquet"))[0]
     table = pq.read_table(part)
     table = table.set_column(
-        table.column_names.index("line"), "line", table["line"].cast(pa.int32())
+        table.column_names.index("line"), "line", table["line"].cast(pa.int64())
     )
     pq.write_table(table.replace_schema_metadata(None), part)
     assert not pq.read_schema(part).equals(

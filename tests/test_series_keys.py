@@ -56,6 +56,23 @@ def test_a_few_rows_at_a_time_gives_the_same(monkeypatch: pytest.MonkeyPatch, ch
     assert found.of_row.tolist() == OF_ROW
 
 
+@pytest.mark.parametrize(("partners", "dtype"), [(128, "int8"), (129, "int16")])
+@pytest.mark.parametrize("hashed", [False, True])
+def test_series_numbers_narrowest_up_to_the_edge(
+    monkeypatch: pytest.MonkeyPatch, partners: int, dtype: str, hashed: bool
+) -> None:
+    """128 series are numbered 0..127 in an int8, 129 need an int16; rows written in
+    reverse key order are numbered by hand: the last key first."""
+    if hashed:
+        monkeypatch.setattr(series_module, "DENSE_PER_ROW", 0)
+        monkeypatch.setattr(series_module, "DENSE_MIN", 0)
+    codes = [f"P{i:03d}" for i in range(partners)]
+    found = series_of(frame(*(obs("2022-01", 1.0, partner=p) for p in reversed(codes))))
+    assert [k.partner for k in found.keys] == codes
+    assert found.of_row.dtype == dtype
+    assert found.of_row.tolist() == list(range(partners - 1, -1, -1))
+
+
 def test_plain_text_columns_too() -> None:
     data = frame(*ROWS)
     for column in ("reporter", "partner", "flow", "currency"):

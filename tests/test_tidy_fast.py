@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -230,3 +231,29 @@ def test_a_cached_parsed_file_is_not_read_again(
     assert _main([*argv, "--flow", "export"], capsys)[2] == 0  # the same rows, from the cache
     assert len(readers) == 1
     assert _main(argv, capsys) == first
+
+
+@pytest.mark.parametrize("span", [False, True])
+def test_months_alone_share_one_array_and_one_value_columns_are_zeros(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, span: bool
+) -> None:
+    """A file of single months: ``first`` and ``last`` are one array; a column of one
+    value (currency USD, written or not; the empty publisher) has codes that are zeros,
+    the categories by hand. With a year among the months (``span``), ``last`` is its own
+    array, 2023's December. Either way, the frame is the plain path's."""
+    rows = [f"AZE,TJK,export,2023-{m:02d},{m},{'USD' if m % 2 else ''},,," for m in range(1, 13)]
+    if span:
+        rows.append("AZE,TJK,import,2023,100,USD,,,")
+    path = tmp_path / "months.csv"
+    header = "reporter,partner,flow,period,value,currency,flags,published,publisher\n"
+    path.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = tidy_fast.read(path, _context())
+    assert frame is not None
+    first, last = frame["first"].to_numpy(), frame["last"].to_numpy()
+    assert np.shares_memory(first, last) != span
+    if span:
+        assert last[-1] == first[-1] + 11
+    for column, value in (("currency", "USD"), ("publisher", "")):
+        assert frame[column].cat.categories.tolist() == [value]
+        assert not frame[column].array.codes.any()
+    pd.testing.assert_frame_equal(frame, _plain(path, _context(), monkeypatch), check_exact=True)

@@ -73,8 +73,12 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
     if list(frame.columns) != order:
         frame = frame[order]
     for column, dtype in _DTYPES.items():
+        if column == "line" and frame[column].dtype == np.int32:
+            continue  # narrowed already (by the reader, or by ``finish``)
         if not _has_dtype(frame[column], dtype):
             frame[column] = frame[column].astype(dtype)
+    if frame["line"].dtype != np.int32 and _fits_int32(frame["line"]):
+        frame["line"] = frame["line"].astype("int32")
     for column in TEXT_COLUMNS:
         if not _has_dtype(frame[column], "category"):
             frame[column] = frame[column].fillna("").astype("str").astype("category")
@@ -94,8 +98,15 @@ _DTYPES: dict[str, Any] = {
     "last": "int32",
     "value": "float64",
     "step": "float64",
+    # int64 as read; then int32 where every line number fits (``finish``): 4 bytes a row,
+    # 40 MB less at 10M rows, the same numbers.
     "line": "int64",
 }
+
+
+def _fits_int32(lines: pd.Series) -> bool:
+    """Whether every line number fits an int32 (below 2**31: any file that fits in memory)."""
+    return not len(lines) or int(lines.max()) <= np.iinfo(np.int32).max
 
 
 def _has_dtype(column: pd.Series, dtype: str) -> bool:

@@ -53,7 +53,7 @@ from tradecli.engine.answers import (
     Answer,
     SeriesKey,
 )
-from tradecli.engine.bulk import Columns, bulk_answer
+from tradecli.engine.bulk import Columns, Parts, bulk_answer
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
@@ -252,7 +252,7 @@ class Tables:
     jan_found: Bools
     jan_flags: Ints
     jan_marks: Ints
-    jan_parts: Ints
+    jan_parts: Parts
 
 
 def _tables(columns: Columns, mask: int) -> Tables:
@@ -292,7 +292,7 @@ class Cells:
     jan_flags: Ints
     jan_marks: Ints
     jan_span: Bools
-    jan_parts: Ints
+    jan_parts: Parts
     jan_xm: Bools
 
 

@@ -226,10 +226,18 @@ def calendar_years_only(dataset: Dataset) -> bool:
     """Every figure in the data is one calendar year (an IMF report of 60 years, say): no
     year-to-date span can be answered, so none is looked for, year by year and month by
     month, in every series."""
-    frame = dataset.frame
     january = Period.year(2000).first % 12
-    first, last = frame["first"], frame["last"]
-    return bool(((last - first == 11) & (first % 12 == january)).all())
+    first, last = dataset.frame["first"].to_numpy(), dataset.frame["last"].to_numpy()
+    # A chunk of rows at a time, to the first that is not a year (the first row, in a file
+    # of months): no file-long temporaries.
+    for low in range(0, len(first), YEARS_CHUNK_ROWS):
+        f, lst = first[low : low + YEARS_CHUNK_ROWS], last[low : low + YEARS_CHUNK_ROWS]
+        if not bool(((lst - f == 11) & (f % 12 == january)).all()):
+            return False
+    return True
+
+
+YEARS_CHUNK_ROWS = 1 << 16
 
 
 def _spans_of_row(

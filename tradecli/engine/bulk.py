@@ -64,6 +64,7 @@ from tradecli.engine.answers import (
 )
 from tradecli.engine.reference import Engine as Reference
 from tradecli.engine.series import Series, codes_of, series_of
+from tradecli.heap import give_back
 from tradecli.observations import (
     EXCLUDED_FLAGS,
     OFFICIAL_STATEMENT,
@@ -71,12 +72,17 @@ from tradecli.observations import (
     split_flags,
 )
 from tradecli.periods import Period
-from tradecli.reconcile import Figure, decide, decide_disagreeing
+from tradecli.reconcile import Coded, Figure, decide, decide_disagreeing
 
 NAME = "bulk"
 ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
+GATHER_ROWS = 1 << 18  # rows gathered at a time (``_gather``)
+# ``key_years`` of at least this many cells hands its freed temporaries back (``give_back``).
+# 10M rows: 1.4M cells, the command's peak 730 -> 685 MB; on sparse 1M, a trim after each
+# of a summary's hundred small calls cost 0.1-0.15 s of system time.
+TRIM_CELLS = 1 << 20
 MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 # What ``Columns.save`` writes: every array the build makes (the Jan..m tables only when
 # there are Jan..m rows), each on a 64-byte bound.
@@ -90,6 +96,7 @@ _ALIGN = 64
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
+Parts = NDArray[np.int8]  # how many spans a sum is of: 0..12
 
 
 def enabled(n_series: int) -> bool:
@@ -265,46 +272,58 @@ class Columns:
         kept: NDArray[np.integer[Any]] | None = None  # int32 below 2**31 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
             kept = _index(np.flatnonzero((~excluded)[flag_codes]), n)
-        s, month, last = (
-            a if kept is None else a[kept] for a in (series.of_row, all_first, all_last)
-        )
         low = int(all_first.min()) if n else 0
         width = int(all_last.max()) - low + 1 if n else 1
-        del all_first, all_last
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
+        # Every row a single month (a bulk download of months): ``last`` is ``month``, not a
+        # copy of it.
+        months_only = bool(np.array_equal(all_first, all_last))
+        # Rows left out or moved are gathered into copies, not the frame's own columns: held
+        # in the narrowest integers their ranges allow, months counted from ``base``, a
+        # January (so a month's place in its year is as before, and its year is offset by
+        # base // 12), a chunk at a time (no file-long int32 copy on the way).
+        base = low - low % 12 if width + 12 <= 1 << 15 else 0
+        month_dtype = np.int16 if base else all_first.dtype.type
+        series_dtype = _narrowest(n_series + 1)
+
+        def gathered(rows: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], ...]:
+            s = _gather(series.of_row, rows, series_dtype)
+            month = _gather(all_first, rows, month_dtype, base)
+            last = month if months_only else _gather(all_last, rows, month_dtype, base)
+            return s, month, last
+
+        s, month, last = (
+            (series.of_row, all_first, all_first if months_only else all_last)
+            if kept is None
+            else gathered(kept)
+        )
         if not in_order(s, month, last):
+            shift = low - (0 if kept is None else base)  # ``low`` as held in ``month``
             order_key = s.astype(np.int64)
             order_key *= width
             order_key += month
-            order_key -= low
+            order_key -= shift
             order_key *= width
             order_key += last
-            order_key -= low
+            order_key -= shift
             order = _index(np.argsort(order_key, kind="stable"), n)
-            del order_key
+            del order_key, s, month, last
             kept = order if kept is None else kept[order]
-            s, month, last = s[order], month[order], last[order]
             del order
-        # Copies (rows left out or moved), not the frame's own columns: held in the narrowest
-        # integers their ranges allow, months counted from ``base``, a January (so a month's
-        # place in its year is as before, and its year is offset by base // 12).
-        base = 0
-        if kept is not None:
-            s = s.astype(_narrowest(n_series + 1), copy=False)
-            if width + 12 <= 1 << 15:
-                base = low - low % 12
-                month, last = _shifted(month, base), _shifted(last, base)
+            s, month, last = gathered(kept)
+        if kept is None:
+            base = 0
 
         # The figures stay in the frame's own column, read through ``kept`` (the frame row
         # of each kept row; None: the same numbers) where needed: by ``decide_disagreeing``
         # a chunk at a time, and for the rows taken into the year-rows. Not a file-long copy.
         frame_value: Floats = frame["value"].to_numpy(dtype=np.float64)
         codes = flag_codes if kept is None else flag_codes[kept]
-        row_approx = approximate[codes]
+        del flag_codes
 
         # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
         # Tested on the rows that are not single months alone (few in a bulk download).
-        spans = np.flatnonzero(month != last)
+        spans = np.zeros(0, dtype=np.int64) if months_only else np.flatnonzero(month != last)
         span_first, span_last = month[spans], last[spans]
         is_cumulative = span_last > span_first
         is_cumulative &= span_first % 12 == 0
@@ -317,14 +336,17 @@ class Columns:
         if kept is not None:
             bad = bad[kept]
         np.logical_not(bad, out=bad)
-        bad |= row_approx
+        bad |= approximate[codes]
         bad[spans[~is_cumulative]] = True
         del spans, span_first, span_last, is_cumulative
+        not_simple = np.bincount(s[bad], minlength=n_series) > 0
+        del bad
         equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
         if len(s) > 1:
             equal[1:] = s[1:] == s[:-1]
             equal[1:] &= month[1:] == month[:-1]
-            equal[1:] &= last[1:] == last[:-1]
+            if not months_only:
+                equal[1:] &= last[1:] == last[:-1]
         same = equal.copy()  # rows of a span with more than one figure
         same[:-1] |= equal[1:]
         chosen = ~same
@@ -338,9 +360,12 @@ class Columns:
             rows: Ints | None = None
             if 2 * int(np.count_nonzero(same)) <= len(same):
                 rows = np.flatnonzero(same)
-            begins = ~equal if rows is None else ~equal[rows]
-            bounds = np.append(np.flatnonzero(begins), len(begins)).astype(np.int64)
-            del begins, equal
+            # Where each span begins, and the end (a last "begin", after every row).
+            begins = np.empty(len(same) + 1 if rows is None else len(rows) + 1, dtype=bool)
+            np.logical_not(equal if rows is None else equal[rows], out=begins[:-1])
+            begins[-1] = True
+            bounds = np.flatnonzero(begins).astype(np.int64, copy=False)
+            del begins, equal, same
 
             def picked(a: NDArray[Any]) -> NDArray[Any]:
                 return a if rows is None else a[rows]
@@ -357,28 +382,31 @@ class Columns:
             # The frame's own steps and every frame row's date rank, read through
             # ``in_frame`` a chunk at a time (not copied whole: 8 bytes a row).
             steps: Floats = frame["step"].to_numpy(dtype=np.float64)
+            # Flags and dates read through their codes, a chunk at a time (``Coded``).
             picked_codes = picked(codes)
             winner, _ = decide_disagreeing(
                 bounds,
                 frame_value,
                 steps,
-                ~picked(row_approx),
-                official[picked_codes],
-                rank[published_codes],
+                Coded(~approximate, picked_codes),
+                Coded(official, picked_codes),
+                Coded(rank, published_codes),
                 reasons=False,
                 at=in_frame,
             )
             del picked_codes
-            won = winner[winner >= 0]
-            chosen[won if rows is None else rows[won]] = True
+            for low in range(0, len(winner), GATHER_ROWS):  # a chunk at a time: no copy
+                won = winner[low : low + GATHER_ROWS]
+                won = won[won >= 0]
+                chosen[won if rows is None else rows[won]] = True
             del won
             # Months where some figures agree: ``decide`` clusters them, month by month
             # (few); the value is the chosen figure's, the flags those of its cluster.
             for span in np.flatnonzero(winner < 0).tolist():
                 these = np.arange(bounds[span], bounds[span + 1])
                 at = these if rows is None else rows[these]
-                if bad[at].any():
-                    continue  # the series is not simple anyway
+                if not_simple[s[at[0]]]:
+                    continue  # the series is not simple anyway: its figures are not read
                 where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
@@ -399,27 +427,27 @@ class Columns:
                 own_bits[best] = int(
                     np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
                 )
-            del rows, winner, steps, published_codes, in_frame
-        del same
+            del rows, winner, steps, published_codes, in_frame, bounds
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
         # a file-long int64 copy of the int32 series numbers).
         ends = np.searchsorted(s, np.arange(n_series + 1, dtype=s.dtype))
         self.kept: Ints = np.diff(ends).astype(np.int64)
         del ends
-        not_simple = np.bincount(s[bad], minlength=n_series) > 0
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)
         # Simple and made of single months alone: any span is a sum of months.
         self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
-        del bad
 
         # The simple series' rows of 12 months, one per (series, year).
         take = np.flatnonzero(self.simple[s] & chosen)
         del chosen
         series_taken = s[take].astype(np.int64)
-        month, last, cumulative = month[take], last[take], cumulative[take]
+        del s
+        month, cumulative = month[take], cumulative[take]
+        last = month if months_only else last[take]
         value = frame_value[take if kept is None else kept[take]]
         del kept, frame_value
         row_bits = text_bits[codes[take]]
+        del codes
         # Rows (of ``take``) whose bits became their cluster's, and their own bits before.
         pooled: Ints = np.zeros(0, dtype=np.int64)
         pooled_bits: Ints = np.zeros(0, dtype=np.int64)
@@ -433,7 +461,7 @@ class Columns:
             pooled = at[hit][differs]
             pooled_bits = row_bits[pooled].astype(np.int64)
             row_bits[at[hit]] = cluster_bits
-        del s, codes, take
+        del take
         year = month // 12
         year += base // 12
         self.first_year = int(year.min()) if len(year) else 0
@@ -464,15 +492,19 @@ class Columns:
         self.values: Floats = np.zeros((n_rows, 12), dtype=np.float64)
         self.present: Bools = np.zeros((n_rows, 12), dtype=bool)
         self.flags: Ints = np.zeros((n_rows, 12), dtype=self.flag_dtype)
-        single = ~cumulative
-        column = month[single] % 12
-        self.values[row_of[single], column] = value[single]
-        self.present[row_of[single], column] = True
-        self.flags[row_of[single], column] = row_bits[single]
+        # Each row's cell in the tables (flat: year-row * 12 + month); with no Jan..m rows
+        # (a file of months), every row, without copies of the rows through a mask.
+        self.has_cumulative = bool(cumulative.any())
+        single = ~cumulative if self.has_cumulative else slice(None)
+        cells = row_of[single] * 12
+        cells += month[single] % 12
+        self.values.reshape(-1)[cells] = value[single]
+        self.present.reshape(-1)[cells] = True
+        self.flags.reshape(-1)[cells] = row_bits[single]
+        del cells
         # Jan..m figures of the year in column m - 1 (m >= 2; column 0 is January's month).
         # With none (a file of months), each table is one zero seen as every cell: read-only
         # and of no size (``has_cumulative`` tells callers there is nothing to copy).
-        self.has_cumulative = bool(cumulative.any())
         shape = (n_rows, 12)
         if self.has_cumulative:
             self.cum_values: Floats = np.zeros(shape, dtype=np.float64)
@@ -499,7 +531,7 @@ class Columns:
         self.fallback = int((~self.simple & (self.kept > 0)).sum())
         self._words: dict[int, tuple[str, ...]] = {}
         self._months: tuple[Floats, Bools, Ints, Bools] | None = None
-        self._jan: tuple[Bools, Floats, Ints, Ints] | None = None
+        self._jan: tuple[Bools, Floats, Ints, Parts] | None = None
 
     def save(self, sink: BinaryIO) -> None:
         """Write the columns to ``sink``, for ``load`` to map back: a JSON head (the keys,
@@ -645,7 +677,7 @@ class Columns:
         month_marks = np.where(differs, jan_bits | np.roll(jan_bits, 1, axis=1), month_bits)
         return month_marks, jan_bits
 
-    def year_to_date(self) -> tuple[Bools, Floats, Ints, Ints]:
+    def year_to_date(self) -> tuple[Bools, Floats, Ints, Parts]:
         """Each year-row's Jan..m spans (column m - 1) by rules 1 and 2 (``_Year.jan_to``):
         found, value, flag bits, parts; worked out once."""
         if self._jan is None:
@@ -661,7 +693,12 @@ class Columns:
 
     def months(self) -> tuple[Floats, Bools, Ints, Bools]:
         """Each year-row's single months by rules 1 and 3 (``month_vector``): value,
-        found, flag bits, and whether a difference; worked out once, for every row."""
+        found, flag bits, and whether a difference; worked out once, for every row.
+        Without Jan..m figures no month is a difference (a month is found by rule 3 only
+        where Jan..m is a figure): the month tables themselves, not copies."""
+        if self._months is None and not self.has_cumulative:
+            nothing = np.zeros_like(self.present)  # pages never touched: no memory
+            self._months = (self.values, self.present, self.flags, nothing)
         if self._months is None:
             found, value, bits, _ = self.year_to_date()
             differs = np.zeros_like(self.present)
@@ -750,14 +787,20 @@ class KeyYears:
     month_flags: Ints
     month_xm: Bools
     found: Bools
-    parts: Ints
+    parts: Parts
     monthly: Bools
 
 
 def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring)."""
     with small_pages():
-        return _key_years(columns, keys)
+        years = _key_years(columns, keys)
+    if len(years.year) * 12 >= TRIM_CELLS:
+        # Its temporaries (about 60 bytes a cell; 80 MB at 10M rows) are heap, not mapped,
+        # in pieces below glibc's threshold: handed back, for the answers made next. Not
+        # after the small calls (a group's members): pages handed back are faulted in again.
+        give_back()
+    return years
 
 
 def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
@@ -823,16 +866,21 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     month_xm = x.found & m.found & ~own.found
     month_value = np.where(own.found, own.value, x.value + m.value)
     month_flags = np.where(own.found, own.flags, x.flags | m.flags)
-    # Jan..m (rules 1, 2 and 4).
+    month_found = own.found | month_xm
+    # Jan..m (rules 1, 2 and 4); each series' table let go once worked out (12 cells of
+    # 20 bytes a (key, year)).
     own_found, own_value, own_flags, own_parts = own.jan_to()
+    del own
     x_found, x_value, x_flags, _ = x.jan_to()
+    del x
     m_found, m_value, m_flags, _ = m.jan_to()
+    del m
     both = x_found & m_found & ~own_found
     value = np.where(own_found, own_value, np.nan)
     value[both] = x_value[both] + m_value[both]
     flags = np.where(own_found, own_flags, 0)
     flags[both] = (x_flags | m_flags)[both]
-    parts = np.where(own_found, own_parts, 0)
+    parts = np.where(own_found, own_parts, np.int8(0))
     parts[both] = 2
     found = own_found | both
     run = np.logical_and.accumulate(found, axis=1).sum(axis=1).astype(np.int64)
@@ -844,7 +892,7 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         flags,
         both,
         run,
-        own.found | month_xm,
+        month_found,
         month_value,
         month_flags,
         month_xm,
@@ -879,7 +927,7 @@ class _Year:
 
         return cls(floats(), bools(), ints(), floats(), bools(), ints())
 
-    def jan_to(self) -> tuple[Bools, Floats, Ints, Ints]:
+    def jan_to(self) -> tuple[Bools, Floats, Ints, Parts]:
         """Jan..m of each year by rules 1 and 2 within the series: (found, value, flags,
         parts). The figure of exactly Jan..m (parts 0); else the fewest spans that tile
         it, as ``rules._tiling`` finds them: a Jan..k figure (January's month for k = 1)
@@ -891,12 +939,12 @@ class _Year:
             # No figure at all (a turnover key has no series of its own): nothing found.
             shape = self.found.shape
             nothing = np.zeros(shape, dtype=self.flags.dtype)
-            parts = np.zeros(shape, dtype=np.int64)
+            parts = np.zeros(shape, dtype=np.int8)
             return np.zeros(shape, dtype=bool), np.full(shape, np.nan), nothing, parts
         found = np.logical_and.accumulate(self.found, axis=1)
         value = np.where(found, np.cumsum(self.value, axis=1), np.nan)
         flags = np.where(found, np.bitwise_or.accumulate(self.flags, axis=1), 0)
-        parts = np.where(found, np.arange(1, 13), 0)
+        parts = np.where(found, np.arange(1, 13, dtype=np.int8), np.int8(0))
         parts[:, 0] = 0  # January: a month, exactly
         mixed = np.flatnonzero(self.cum_found.any(axis=1))
         if not len(mixed):
@@ -909,7 +957,7 @@ class _Year:
         out_found = np.zeros((n, 12), dtype=bool)
         out_value = np.full((n, 12), np.nan)
         out_flags = np.zeros((n, 12), dtype=self.flags.dtype)
-        out_parts = np.zeros((n, 12), dtype=np.int64)
+        out_parts = np.zeros((n, 12), dtype=np.int8)
         for i in range(12):  # Jan..i + 1
             exact = jp[:, i]
             out_found[exact, i] = True
@@ -986,10 +1034,15 @@ def _narrowest(distinct: int) -> type[np.signedinteger[Any]]:
     return np.int64
 
 
-def _shifted(months: NDArray[Any], base: int) -> NDArray[np.int16]:
-    """``months - base`` as int16 (the caller knows they fit), without an int32 copy."""
-    out = np.empty(len(months), dtype=np.int16)
-    np.subtract(months, base, out=out, casting="unsafe")
+def _gather(
+    column: NDArray[Any], rows: NDArray[np.integer[Any]], dtype: Any, minus: int = 0
+) -> NDArray[Any]:
+    """``column[rows] - minus`` as ``dtype`` (the caller knows the numbers fit), a chunk of
+    rows at a time: no copy of ``rows``' length in ``column``'s wider dtype on the way."""
+    out = np.empty(len(rows), dtype=dtype)
+    for low in range(0, len(rows), GATHER_ROWS):
+        part = column[rows[low : low + GATHER_ROWS]]
+        np.subtract(part, minus, out=out[low : low + GATHER_ROWS], casting="unsafe")
     return out
 
 

@@ -272,7 +272,9 @@ def validate(
         frame[column] = pd.Categorical.from_codes(
             np.zeros(n, dtype=np.int8), pd.Index([text], dtype="str")
         )
-    frame["line"] = np.asarray(lines, dtype=np.int64)
+    frame["line"] = np.asarray(
+        lines, dtype=np.int32 if max(lines, default=0) < 1 << 31 else np.int64
+    )
     known = {*REQUIRED, *OPTIONAL, "__line"}
     for column, texts in columns.items():
         if column not in known:

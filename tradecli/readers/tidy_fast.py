@@ -41,6 +41,7 @@ import pyarrow.csv as pacsv
 
 from tradecli.caching.keys import LARGE_BYTES
 from tradecli.errors import BadPeriod, UnknownCountry
+from tradecli.heap import give_back
 from tradecli.periods import Period
 from tradecli.readers.context import (
     FLOW_ALIASES,
@@ -92,25 +93,6 @@ def read(path: Path, context: ReadContext) -> pd.DataFrame | None:
     if "flags" in reader.seen:
         note_unknown_flags(reader.seen["flags"].values(), str(path), context)
     return frame
-
-
-def give_back() -> None:
-    """Hand the C heap that the reading freed back to the system (glibc's ``malloc_trim``).
-
-    Each reader thread allocates from its own malloc arena (the blocks' numpy arrays and
-    Python objects); what it frees stays in that arena, counted in the process' memory,
-    until it is trimmed. At 10M rows that is about 75 MB, held through the whole command
-    (``summary --no-cache``: its peak 1097 -> 1027 MB). A C library without
-    ``malloc_trim`` (not glibc) is left alone."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None)
-    except (OSError, TypeError):  # pragma: no cover - no symbols of its own (Windows:
-        return  # CDLL(None) is a TypeError there)
-    trim = getattr(libc, "malloc_trim", None)
-    if trim is not None:
-        trim(0)
 
 
 def _begin(path: Path, context: ReadContext) -> _Reader | None:
@@ -223,7 +205,7 @@ class _Reader:
         if self.context.reporters is None and not _is_gzip(self.path):
             rows = (self.size - self.header_bytes) // len(self.names) + 1
             with contextlib.suppress(MemoryError):  # where memory is not overcommitted
-                self.direct = {name: np.empty(rows, dtype) for name, dtype in _DIRECT.items()}
+                self.direct = {name: np.empty(rows, t) for name, t in _direct(rows).items()}
         self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
         for thread in self.threads:
             thread.start()
@@ -482,6 +464,7 @@ class _Reader:
         from tradecli.observations import CODE_COLUMNS, COLUMNS, TEXT_COLUMNS, finish
 
         offsets = np.cumsum([0] + [c.rows for c in self.chunks])[:-1]
+        read = sum(c.rows for c in self.chunks)  # the rows read: lines 2..read + 1
         # No row of any block left out: every value seen is used (a block left out whole
         # has values no piece holds).
         every = all(chunk.every for chunk in self.chunks)
@@ -504,13 +487,19 @@ class _Reader:
             del direct
         else:
             n = sum(len(piece["value"]) for piece in pieces)
-            out = {name: np.empty(n, dtype=dtype) for name, dtype in _DIRECT.items()}
+            out = {name: np.empty(n, dtype=dtype) for name, dtype in _direct(read).items()}
         codes = [name for name in (*CODE_COLUMNS, *TEXT_COLUMNS) if name in pieces[0]]
         texts = [name for name in pieces[0] if name not in (*codes, *_DIRECT, "period", "rows")]
         readings = {name: _Readings(self.seen[name]) for name in (*codes, "period")}
         categories = {name: readings[name].categories(pieces, name, every) for name in codes}
+        # A column of one value (a currency, an empty publisher) has every code 0: made of
+        # zeros never written (pages that cost no memory: 10 MB each at 10M rows), not
+        # filled from the pieces.
+        constant = [name for name in codes if len(categories[name][0]) == 1]
         for name in codes:  # the codes' final dtype (int8 for fewer than 128 categories)
-            out[name] = np.empty(n, dtype=_code_dtype(len(categories[name][0])))
+            make = np.zeros if name in constant else np.empty
+            out[name] = make(n, dtype=_code_dtype(len(categories[name][0])))
+        filled = [name for name in codes if name not in constant]
         numbers = {name: np.asarray(c[1], dtype=out[name].dtype) for name, c in categories.items()}
         spans = np.array(readings["period"].mapped, dtype=np.int32).reshape(-1, 2).T
         strings: dict[str, list[pa.Array]] = {name: [] for name in texts}
@@ -519,7 +508,7 @@ class _Reader:
             if "rows" in piece:  # its numbers were put in place by the worker
                 end = start + piece.pop("rows")
                 piece.pop("line")
-                self._codes(piece, codes, out, readings, numbers, slice(start, end))
+                self._codes(piece, filled, out, readings, numbers, slice(start, end))
                 self._texts(piece, texts, strings)
                 start = end
                 continue
@@ -539,10 +528,14 @@ class _Reader:
                 out["line"][start:end] = np.arange(first_line, first_line + end - start)
             else:
                 np.add(positions, first_line, out=out["line"][start:end], dtype=np.int64)
-            self._codes(piece, codes, out, readings, numbers, slice(start, end))
+            self._codes(piece, filled, out, readings, numbers, slice(start, end))
             self._texts(piece, texts, strings)
             start = end
         del pieces
+        if _same(out["first"], out["last"]):
+            # Single months alone (a bulk download of months): one array is both columns
+            # (40 MB less at 10M rows). Copy on write keeps each column the frame's own.
+            out["last"] = out["first"]
         for name in codes:
             out[name] = pd.Categorical.from_codes(
                 out[name], pd.Index(categories[name][0], dtype="str")
@@ -579,7 +572,10 @@ class _Reader:
         numbers: dict[str, np.ndarray],
         at: slice,
     ) -> None:
-        """A piece's codes as the numbers of the frame's categories, put at ``at``."""
+        """A piece's codes as the numbers of the frame's categories, put at ``at`` (the
+        piece's others, of columns of one value, let go)."""
+        for name in [n for n in piece if n in readings and n not in codes and n != "period"]:
+            del piece[name]
         for name in codes:
             values, index = piece.pop(name)
             lookup = numbers[name][readings[name].ids(values)]
@@ -609,6 +605,27 @@ _DIRECT = {
     "step": np.float64,
     "line": np.int64,
 }
+
+
+def _direct(rows: int) -> dict[str, Any]:
+    """``_DIRECT``'s dtypes for a file of at most ``rows`` rows: line numbers (2..rows + 1)
+    in an int32 where they fit, as ``observations.finish`` holds them."""
+    fits = rows + 1 <= np.iinfo(np.int32).max
+    return {**_DIRECT, "line": np.int32} if fits else _DIRECT
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two columns hold the same numbers, a chunk of rows at a time (no file-long
+    temporary), to the first chunk that differs."""
+    if len(a) != len(b):
+        return False
+    for low in range(0, len(a), _SAME_ROWS):
+        if not np.array_equal(a[low : low + _SAME_ROWS], b[low : low + _SAME_ROWS]):
+            return False
+    return True
+
+
+_SAME_ROWS = 1 << 18
 
 
 def _code_dtype(distinct: int) -> type[np.signedinteger[Any]]:
