@@ -98,6 +98,22 @@ def _write_csv(path: Path, rows: list[list[str]], header: str = QUOTED_HEADER) -
     return path
 
 
+def test_line_numbers_past_an_int32_are_widened_not_wrapped(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block's own lines are read as int32; with 2**31 - 3 lines before each block
+    (as if the file were that long) the file's line numbers go on past 2**31 - 1."""
+    offset = 2**31 - 3
+    real = blocks.blocks
+    monkeypatch.setattr(
+        blocks, "blocks", lambda *args: ((h, d, b + offset) for h, d, b in real(*args))
+    )
+    pieces, _ = _pieces(generated)
+    whole = load([generated], use_cache=False).frame
+    lines = observations.concat(pieces)["line"].tolist()
+    assert lines == [line + offset for line in whole["line"].tolist()]
+
+
 def test_quoted_line_breaks_are_not_cut(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "quoted.csv", _quoted_rows(400))
     pieces, _ = _pieces(path, block=700)

@@ -137,3 +137,16 @@ def test_columns_keep_the_latest_revision_whether_most_rows_are_revised_or_few(
     assert columns.present[0].tolist() == [True] * n + [False] * (12 - n)
     assert columns.flag_words(int(columns.flags[0, 0])) == ("estimate",)
     assert columns.flag_words(int(columns.flags[0, 1])) == ()
+
+
+@pytest.mark.parametrize("partners", [127, 128, 129])
+def test_columns_count_each_series_rows_at_the_dtype_edge(partners: int) -> None:
+    """Rows in key order are the series numbers themselves (no copy): with 128 series in
+    an int8, the last series' rows end at the row count, not at a number 128 that the
+    dtype wraps to -128. By hand: two months of each series, so two rows each."""
+    from tradecli.engine.bulk import Columns
+
+    codes = [f"P{i:03d}" for i in range(partners)]
+    rows = [obs(month, 1.0, partner=p) for p in codes for month in ("2022-01", "2022-02")]
+    columns = Columns(frame(*rows))
+    assert columns.kept.tolist() == [2] * partners

@@ -429,8 +429,9 @@ class Columns:
                 )
             del rows, winner, steps, published_codes, in_frame, bounds
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
-        # a file-long int64 copy of the int32 series numbers).
-        ends = np.searchsorted(s, np.arange(n_series + 1, dtype=s.dtype))
+        # a file-long int64 copy of the series numbers). The end of the last is the row
+        # count: ``n_series`` itself may not fit ``s``'s dtype (int8 for 128 series).
+        ends = np.append(np.searchsorted(s, np.arange(n_series, dtype=s.dtype)), len(s))
         self.kept: Ints = np.diff(ends).astype(np.int64)
         del ends
         self.simple: Bools = ~not_simple if self.usable else np.zeros(n_series, dtype=bool)

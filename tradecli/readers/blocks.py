@@ -176,6 +176,8 @@ def read(
             if problems or not len(frame):
                 continue
             flags.update(str(f) for f in frame["flags"].unique())
+            if before + int(frame["line"].max()) >= 2**31:  # past an int32 block's numbers
+                frame["line"] = frame["line"].astype("int64")
             frame["line"] += before
             frame["source"] = frame["source"].cat.rename_categories(
                 [name if c == temp else c for c in frame["source"].cat.categories]
