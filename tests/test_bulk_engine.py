@@ -383,16 +383,10 @@ def _stdlib_json(report: Report) -> str:
     ``Repeated``: dicts to it) from the same payload and fields."""
     import json
 
+    from tradecli.render import json_payload
     from tradecli.safe_text import json_c1
 
-    payload = report.payload()
-    if report.record_fields and isinstance(payload, dict):
-        payload = {
-            **payload,
-            "records": report.machine_records(),
-            "notes": report.notes,
-            "metadata": {"title": report.title, "fields": report.record_fields},
-        }
+    payload = json_payload(report)
     text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False, default=list)
     return json_c1(text) + "\n"
 

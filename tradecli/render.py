@@ -673,6 +673,13 @@ def render_json(report: Report) -> str:
 def render_json_pieces(report: Report) -> list[str]:
     """``render_json``'s text in pieces, for a caller that writes them one by one rather
     than join them (a whole-file JSON is hundreds of MB)."""
+    # Escaped string by string, as written: nearly all are ASCII, left as they are.
+    return [*json_text.pieces(json_payload(report), json_c1), "\n"]
+
+
+def json_payload(report: Report) -> Any:
+    """What the JSON of ``report`` holds: its payload, with its keyed records, notes and
+    metadata when it has records."""
     payload = report.payload()
     if report.record_fields and isinstance(payload, dict):
         payload = {
@@ -681,8 +688,7 @@ def render_json_pieces(report: Report) -> list[str]:
             "notes": report.notes,
             "metadata": {"title": report.title, "fields": report.record_fields},
         }
-    # Escaped string by string, as written: nearly all are ASCII, left as they are.
-    return [*json_text.pieces(payload, json_c1), "\n"]
+    return payload
 
 
 def render(
