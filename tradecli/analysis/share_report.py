@@ -161,7 +161,6 @@ def ranking_report(result: RankingResult) -> Report:
     rows: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     notes: list[str] = []
-    explain: list[str] = []
     for r in result.rankings:
         running = 0.0
         total = r.total.value or 0.0
@@ -225,8 +224,6 @@ def ranking_report(result: RankingResult) -> Report:
                 f"{label}: no published world total; the sum over the partners "
                 "in the data is partial"
             )
-        explain.extend(r.total.explain())
-        explain.extend(line for a in r.members for line in a.explain())
     for reporter, why in result.unanswered:
         notes.append(f"{reporter}: {why}")
     group = result.rankings[0].group.name if result.rankings else ""
@@ -234,4 +231,24 @@ def ranking_report(result: RankingResult) -> Report:
     title = f"{group} members ranked by share of {reporters}'s trade with {group}"
     notes.extend(flag_note([a for r in result.rankings for a in (r.total, *r.members)]))
     fields = [*KEY_FIELDS, *RANKING_FIELDS]
-    return Report(title, columns, rows, result.to_dict, notes, explain, fields, records)
+    return Report(
+        title,
+        columns,
+        rows,
+        result.to_dict,
+        notes,
+        lambda: _ranking_derivation(result),
+        fields,
+        records,
+    )
+
+
+def _ranking_derivation(result: RankingResult) -> list[str]:
+    """The lines of ``--explain`` for a ranking: made only when shown (a whole file's
+    members' derivations are the reference engine's answers, each built on asking)."""
+    return [
+        line
+        for r in result.rankings
+        for answer in (r.total, *r.members)
+        for line in answer.explain()
+    ]
