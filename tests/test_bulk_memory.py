@@ -19,10 +19,10 @@ from tradecli.engine.bulk import (
     Columns,
     _gather,
     _index,
-    _narrowest,
     flag_dtype,
     key_years,
 )
+from tradecli.engine.series import narrowest
 from tradecli.readers import tidy_fast
 from tradecli.readers.common import ReadContext
 
@@ -43,7 +43,7 @@ AZE_TJK = SeriesKey("AZE", "TJK", "turnover", "USD")
     ],
 )
 def test_narrowest_numbers_every_thing_up_to_its_edge(distinct: int, dtype: type) -> None:
-    assert _narrowest(distinct) is dtype
+    assert narrowest(distinct) is dtype
     if distinct:
         assert np.iinfo(dtype).max >= distinct - 1  # the largest number fits
 

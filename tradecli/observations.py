@@ -73,12 +73,11 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
     if list(frame.columns) != order:
         frame = frame[order]
     for column, dtype in _DTYPES.items():
-        if column == "line" and frame[column].dtype == np.int32:
-            continue  # narrowed already (by the reader, or by ``finish``)
         if not _has_dtype(frame[column], dtype):
             frame[column] = frame[column].astype(dtype)
-    if frame["line"].dtype != np.int32 and _fits_int32(frame["line"]):
-        frame["line"] = frame["line"].astype("int32")
+    if frame["line"].dtype != np.int32:  # else narrowed already (by the reader)
+        lines = frame["line"].to_numpy(dtype=np.int64)
+        frame["line"] = lines.astype(line_dtype(int(lines.max()) if len(lines) else 0), copy=False)
     for column in TEXT_COLUMNS:
         if not _has_dtype(frame[column], "category"):
             frame[column] = frame[column].fillna("").astype("str").astype("category")
@@ -98,15 +97,13 @@ _DTYPES: dict[str, Any] = {
     "last": "int32",
     "value": "float64",
     "step": "float64",
-    # int64 as read; then int32 where every line number fits (``finish``): 4 bytes a row,
-    # 40 MB less at 10M rows, the same numbers.
-    "line": "int64",
 }
 
 
-def _fits_int32(lines: pd.Series) -> bool:
-    """Whether every line number fits an int32 (below 2**31: any file that fits in memory)."""
-    return not len(lines) or int(lines.max()) <= np.iinfo(np.int32).max
+def line_dtype(last: int) -> type[np.signedinteger[Any]]:
+    """The dtype of line numbers up to ``last``: an int32 where it fits (below 2**31: any
+    file that fits in memory; 4 bytes a row, 40 MB less at 10M rows), else an int64."""
+    return np.int32 if last <= np.iinfo(np.int32).max else np.int64
 
 
 def _has_dtype(column: pd.Series, dtype: str) -> bool:
@@ -162,23 +159,54 @@ class Observation:
         return f"{self.source}:{self.line}"
 
     def to_dict(self) -> dict[str, Any]:
-        # Of scalars alone when there is no flag (nearly always): ``json_text.Flat``.
-        return (Flat if not self.flags else dict)(
-            {
-                "reporter": self.reporter,
-                "partner": self.partner,
-                "flow": self.flow,
-                "period": self.period.iso(),
-                "value": self.value,
-                "currency": self.currency,
-                "flags": list(self.flags),
-                "published": self.published or None,
-                "publisher": self.publisher or None,
-                "url": self.url or None,
-                "source": self.source,
-                "line": self.line,
-            }
+        return source_dict(
+            self.reporter,
+            self.partner,
+            self.flow,
+            self.period.iso(),
+            self.value,
+            self.currency,
+            self.flags,
+            self.published,
+            self.publisher,
+            self.url,
+            self.source,
+            self.line,
         )
+
+
+def source_dict(
+    reporter: str,
+    partner: str,
+    flow: str,
+    period: str,
+    value: float,
+    currency: str,
+    flags: tuple[str, ...],
+    published: str,
+    publisher: str,
+    url: str,
+    source: str,
+    line: int,
+) -> dict[str, Any]:
+    """An observation's JSON (``Observation.to_dict``, ``RowSource.observation_dict``): of
+    scalars alone when it has no flag (nearly always), a ``json_text.Flat``."""
+    return (Flat if not flags else dict)(
+        {
+            "reporter": reporter,
+            "partner": partner,
+            "flow": flow,
+            "period": period,
+            "value": value,
+            "currency": currency,
+            "flags": list(flags),
+            "published": published or None,
+            "publisher": publisher or None,
+            "url": url or None,
+            "source": source,
+            "line": line,
+        }
+    )
 
 
 def split_flags(text: str) -> tuple[str, ...]:
@@ -222,22 +250,19 @@ class RowSource:
         iso = self._isos.get(span)
         if iso is None:
             iso = self._isos[span] = Period(*span).iso()
-        flags = self.flags(i)
-        return (Flat if not flags else dict)(
-            {
-                "reporter": str(c["reporter"][i]),
-                "partner": str(c["partner"][i]),
-                "flow": str(c["flow"][i]),
-                "period": iso,
-                "value": float(c["value"][i]),
-                "currency": str(c["currency"][i]),
-                "flags": list(flags),
-                "published": str(c["published"][i]) or None,
-                "publisher": str(c["publisher"][i]) or None,
-                "url": str(c["url"][i]) or None,
-                "source": str(c["source"][i]),
-                "line": int(c["line"][i]),
-            }
+        return source_dict(
+            str(c["reporter"][i]),
+            str(c["partner"][i]),
+            str(c["flow"][i]),
+            iso,
+            float(c["value"][i]),
+            str(c["currency"][i]),
+            self.flags(i),
+            str(c["published"][i]),
+            str(c["publisher"][i]),
+            str(c["url"][i]),
+            str(c["source"][i]),
+            int(c["line"][i]),
         )
 
     def observation(self, i: int) -> Observation:

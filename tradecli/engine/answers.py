@@ -150,15 +150,15 @@ class Answer:
                 qualifiers.add(own)
         else:
             qualifiers = set(self.qualifiers)
-        key = self.key
-        out: dict[str, Any] = Headed() if sign is None else Headed(sign=sign)
-        out["reporter"], out["partner"] = key.reporter, key.partner
-        out["flow"], out["currency"] = key.flow, key.currency
-        out["period"] = self.period.iso()
-        out["value"] = self.value
-        out["rule"] = self.rule
-        out["qualifiers"] = sorted(qualifiers)
-        out["complete"] = self.complete
+        out: dict[str, Any] = answer_head(
+            self.key,
+            sign,
+            self.period.iso(),
+            self.value,
+            self.rule,
+            sorted(qualifiers),
+            self.complete,
+        )
         # Headed while every item but the last is a scalar or empty.
         headed = not qualifiers and not self.notes
         if self.notes:
@@ -180,6 +180,29 @@ class Answer:
             low, high = interval(self)
             out["range"] = {"low": low, "high": high, "how": range_how(self)}
         return out if headed else dict(out)
+
+
+def answer_head(
+    key: SeriesKey,
+    sign: int | None,
+    period: str,
+    value: float | None,
+    rule: str,
+    qualifiers: list[str],
+    complete: bool,
+) -> Headed:
+    """The first items of an answer's JSON (``Answer.signed_dict``, and ``SpanIndex``'s
+    months read from their rows): its sign in the answer it is a part of (None: not a
+    part), its key, span, value, rule, qualifiers and completeness."""
+    out = Headed() if sign is None else Headed(sign=sign)
+    out["reporter"], out["partner"] = key.reporter, key.partner
+    out["flow"], out["currency"] = key.flow, key.currency
+    out["period"] = period
+    out["value"] = value
+    out["rule"] = rule
+    out["qualifiers"] = qualifiers
+    out["complete"] = complete
+    return out
 
 
 def interval(answer: Answer) -> tuple[float, float]:

@@ -63,7 +63,7 @@ from tradecli.engine.answers import (
     SeriesKey,
 )
 from tradecli.engine.reference import Engine as Reference
-from tradecli.engine.series import Series, codes_of, series_of
+from tradecli.engine.series import Series, codes_of, narrowest, series_of
 from tradecli.heap import give_back
 from tradecli.observations import (
     EXCLUDED_FLAGS,
@@ -284,7 +284,7 @@ class Columns:
         # base // 12), a chunk at a time (no file-long int32 copy on the way).
         base = low - low % 12 if width + 12 <= 1 << 15 else 0
         month_dtype = np.int16 if base else all_first.dtype.type
-        series_dtype = _narrowest(n_series + 1)
+        series_dtype = narrowest(n_series + 1)
 
         def gathered(rows: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], ...]:
             s = _gather(series.of_row, rows, series_dtype)
@@ -377,7 +377,7 @@ class Columns:
             published_codes, texts = codes_of(frame["published"])
             by_text = sorted(range(len(texts)), key=texts.__getitem__)
             # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
-            rank = np.empty(len(texts), dtype=_narrowest(len(texts)))
+            rank = np.empty(len(texts), dtype=narrowest(len(texts)))
             rank[by_text] = np.arange(len(texts))
             # The frame's own steps and every frame row's date rank, read through
             # ``in_frame`` a chunk at a time (not copied whole: 8 bytes a row).
@@ -1021,17 +1021,6 @@ def flag_dtype(words: int) -> type[np.integer[Any]]:
         return np.uint16
     if words <= 32:
         return np.uint32
-    return np.int64
-
-
-def _narrowest(distinct: int) -> type[np.signedinteger[Any]]:
-    """The narrowest signed integer that numbers ``distinct`` things (0..distinct - 1)."""
-    if distinct <= 1 << 7:
-        return np.int8
-    if distinct <= 1 << 15:
-        return np.int16
-    if distinct <= 1 << 31:
-        return np.int32
     return np.int64
 
 

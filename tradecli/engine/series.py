@@ -88,7 +88,7 @@ def series_of(frame: pd.DataFrame) -> Series:
     order = sorted(range(len(found)), key=found.__getitem__)
     # Series numbers in the narrowest integer that holds them (int16 up to 32,768 series:
     # 2 bytes a row, held as long as the dataset).
-    dtype = _number_dtype(len(found))
+    dtype = narrowest(len(found))
     rank = np.empty(len(found), dtype=dtype)
     rank[order] = np.arange(len(found), dtype=dtype)
     if first_seen is not None:
@@ -103,7 +103,7 @@ def series_of(frame: pd.DataFrame) -> Series:
     return Series([found[i] for i in order], of_row)
 
 
-def _number_dtype(count: int) -> type[np.signedinteger[Any]]:
+def narrowest(count: int) -> type[np.signedinteger[Any]]:
     """The narrowest signed integer that numbers ``count`` things (0..count - 1)."""
     for dtype in (np.int8, np.int16, np.int32):
         if count <= int(np.iinfo(dtype).max) + 1:

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from tradecli.engine.answers import EXACT, SeriesKey
-from tradecli.json_text import Headed
+from tradecli.engine.answers import EXACT, SeriesKey, answer_head
 from tradecli.observations import (
     COLUMNS,
     EXCLUDED_FLAGS,
@@ -198,10 +197,14 @@ class SpanIndex:
         """The observations behind a span's reconciled value (``reconcile_span`` decides again,
         on the observations themselves: the result is the same)."""
         index = self._kept[self.bounds[span] : self.bounds[span + 1]].tolist()
+        rec = reconcile_span(period, [self._rows().observation(i) for i in index])
+        return rec.chosen, rec.agreeing, rec.superseded
+
+    def _rows(self) -> _Picked:
+        """The frame's rows, read one at a time (made on first need)."""
         if self._picked is None:
             self._picked = _Picked(self.frame)
-        rec = reconcile_span(period, [self._picked.observation(i) for i in index])
-        return rec.chosen, rec.agreeing, rec.superseded
+        return self._picked
 
     def single_dict(self, span: int, period: Period) -> dict[str, Any] | None:
         """The ``to_dict()`` of a span's one figure, read from its row (None: the span has
@@ -210,9 +213,7 @@ class SpanIndex:
         start = self.bounds[span]
         if self.bounds[span + 1] - start != 1:
             return None
-        if self._picked is None:
-            self._picked = _Picked(self.frame)
-        return self._picked.observation_dict(int(self._kept[start]))
+        return self._rows().observation_dict(int(self._kept[start]))
 
     def exact_dicts(
         self, key: SeriesKey, spans: list[int], months: range
@@ -236,26 +237,13 @@ class SpanIndex:
             if qualifiers[codes[row]]:
                 return None
             rows.append(row)
-        if self._picked is None:
-            self._picked = _Picked(self.frame)
-        source = self._picked.observation_dict
-        reporter, partner, flow, currency = key
-        return [
-            Headed(
-                sign=1,
-                reporter=reporter,
-                partner=partner,
-                flow=flow,
-                currency=currency,
-                period=month_iso(month),
-                value=float(self._value[row]),
-                rule=EXACT,
-                qualifiers=[],
-                complete=True,
-                sources=[source(row)],
-            )
-            for row, month in zip(rows, months, strict=True)
-        ]
+        source = self._rows().observation_dict
+        dicts: list[dict[str, Any]] = []
+        for row, month in zip(rows, months, strict=True):
+            out = answer_head(key, 1, month_iso(month), float(self._value[row]), EXACT, [], True)
+            out["sources"] = [source(row)]
+            dicts.append(out)
+        return dicts
 
     def _figures(self, rows: NDArray[np.int64]) -> list[Figure]:
         """The rows as ``decide`` sees them (the same values as ``_rank`` of their observations)."""

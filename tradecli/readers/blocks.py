@@ -138,6 +138,7 @@ def read(
     lines and source of the whole file; its notes are added to ``notes``. Every block is
     checked: the problems of all of them are raised together after the last, as reading
     the whole file would (no frame is given after the first problem)."""
+    from tradecli.observations import line_dtype
     from tradecli.readers.context import ReadContext, note_unknown_flags
 
     name = str(path)
@@ -176,9 +177,9 @@ def read(
             if problems or not len(frame):
                 continue
             flags.update(str(f) for f in frame["flags"].unique())
-            if before + int(frame["line"].max()) >= 2**31:  # past an int32 block's numbers
-                frame["line"] = frame["line"].astype("int64")
-            frame["line"] += before
+            # A block's own line numbers may be narrower than the file's.
+            lines = frame["line"].to_numpy()
+            frame["line"] = lines.astype(line_dtype(before + int(lines.max()))) + before
             frame["source"] = frame["source"].cat.rename_categories(
                 [name if c == temp else c for c in frame["source"].cat.categories]
             )

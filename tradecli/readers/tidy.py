@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tradecli.errors import BadInput, BadPeriod, Problem, UnknownCountry
-from tradecli.observations import FLOWS, UNITS, finish, keep_reporters
+from tradecli.observations import FLOWS, UNITS, finish, keep_reporters, line_dtype
 from tradecli.periods import Period
 from tradecli.readers.common import (
     ReadContext,
@@ -272,9 +272,7 @@ def validate(
         frame[column] = pd.Categorical.from_codes(
             np.zeros(n, dtype=np.int8), pd.Index([text], dtype="str")
         )
-    frame["line"] = np.asarray(
-        lines, dtype=np.int32 if max(lines, default=0) < 1 << 31 else np.int64
-    )
+    frame["line"] = np.asarray(lines, dtype=line_dtype(max(lines, default=0)))
     known = {*REQUIRED, *OPTIONAL, "__line"}
     for column, texts in columns.items():
         if column not in known:

@@ -617,9 +617,10 @@ _DIRECT = {
 
 def _direct(rows: int) -> dict[str, Any]:
     """``_DIRECT``'s dtypes for a file of at most ``rows`` rows: line numbers (2..rows + 1)
-    in an int32 where they fit, as ``observations.finish`` holds them."""
-    fits = rows + 1 <= np.iinfo(np.int32).max
-    return {**_DIRECT, "line": np.int32} if fits else _DIRECT
+    as ``observations.finish`` holds them."""
+    from tradecli.observations import line_dtype
+
+    return {**_DIRECT, "line": line_dtype(rows + 1)}
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
