@@ -234,7 +234,7 @@ def test_shares_with_year_to_date_figures_print_what_the_reference_prints(
     _same_with_and_without_bulk(make, frame(*drawn))
 
 
-def test_summary_marks_each_figure_from_a_flagged_one_and_names_themin_order() -> None:
+def test_summary_marks_each_figure_from_a_flagged_one_and_names_them_in_order() -> None:
     """--include-flagged, the columnar path and the reference alike. By hand: AZE-TJK
     2022 and 2023 full years; 2023's December is low-trust, so 2023's value and its
     change are marked, 2022 is not; the year to date (Jan-Feb 2024) and its base (Jan-Feb
@@ -301,7 +301,7 @@ def _backend(name: str) -> Iterator[None]:
     ),
     st.booleans(),
 )
-def test_rows_arein_order_exactly_when_python_sorts_them_so(
+def test_rows_are_in_order_exactly_when_python_sorts_them_so(
     rows: list[tuple[int, int, int]], presort: bool
 ) -> None:
     """``in_order`` against Python's tuple order (half the drawn lists sorted first)."""
@@ -316,7 +316,7 @@ def test_rows_arein_order_exactly_when_python_sorts_them_so(
     assert in_order(columns[0]) == ([r[0] for r in rows] == sorted(r[0] for r in rows))
 
 
-def test_rowsin_order_by_hand() -> None:
+def test_rows_in_order_by_hand() -> None:
     import numpy as np
 
     from tradecli.engine.bulk import in_order

@@ -226,34 +226,40 @@ def test_no_world_ranking_by_hand() -> None:
 def test_a_ranking_makes_its_derivation_only_when_shown(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each member's derivation is the reference engine's answer, built on asking (a whole
-    file's: +0.9 s and +300 MB on the dense 1M bench file): the table, CSV and JSON of a
-    ranking ask none; ``--explain`` gets the total's lines, then KAZ's, then TJK's."""
-    from tradecli.engine.answers import Answer
+    """A bulk answer's derivation is the reference engine's answer, made on asking (a whole
+    file's: +0.9 s and +300 MB on the dense 1M bench file): a ranking's table and CSV ask
+    none; ``--explain`` gets the total's lines, then KAZ's, then TJK's."""
+    from tradecli.engine.bulk import BulkAnswer
     from tradecli.render import OutputFormat, render
 
+    made: list[SeriesKey] = []
+    reference = BulkAnswer.reference
+
+    def counted(self: BulkAnswer) -> Any:
+        made.append(self.key)
+        return reference(self)
+
     dataset = _by_hand()
-    world = dataset.groups.get("world")
-    result = group_shares(
-        dataset, world, Selection.parse(dataset, "AZE", None, None), rank_all=True
-    )
-    asked: list[SeriesKey] = []
-    explain = Answer.explain
-
-    def counted(self: Answer, *args: Any, **kwargs: Any) -> list[str]:
-        asked.append(self.key)
-        return explain(self, *args, **kwargs)
-
-    monkeypatch.setattr(Answer, "explain", counted)
-    report = result.report()
-    for fmt in (OutputFormat.table, OutputFormat.csv, OutputFormat.json):
-        render(report, fmt)
-    assert asked == []
-    lines = report.derivation()
-    monkeypatch.setattr(Answer, "explain", explain)
-    (ranking,) = result.rankings
-    assert [a.key.partner for a in ranking.members] == ["KAZ", "TJK"]
-    total, kaz, tjk = (a.explain() for a in (ranking.total, *ranking.members))
+    with _bulk(True):
+        result = group_shares(
+            dataset,
+            dataset.groups.get("world"),
+            Selection.parse(dataset, "AZE", None, None),
+            rank_all=True,
+        )
+        (ranking,) = result.rankings
+        answers = (ranking.total, *ranking.members)
+        assert [a.key.partner for a in ranking.members] == ["KAZ", "TJK"]
+        assert all(isinstance(a, BulkAnswer) for a in answers)
+        monkeypatch.setattr(BulkAnswer, "reference", counted)
+        report = result.report()
+        for fmt in (OutputFormat.table, OutputFormat.csv):
+            render(report, fmt)
+        assert made == []
+        lines = report.derivation()
+        assert {k.partner for k in made} == {"WORLD", "KAZ", "TJK"}
+        monkeypatch.setattr(BulkAnswer, "reference", reference)
+        total, kaz, tjk = (a.explain() for a in answers)
     assert total and kaz and tjk and lines == [*total, *kaz, *tjk]
 
 

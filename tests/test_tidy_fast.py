@@ -259,9 +259,16 @@ def test_months_alone_share_one_array_and_one_value_columns_are_zeros(
     pd.testing.assert_frame_equal(frame, _plain(path, _context(), monkeypatch), check_exact=True)
 
 
-@pytest.mark.parametrize(("least", "most"), [(4 << 10, 1 << 20), (1 << 20, 2 << 20)])
+@pytest.mark.parametrize(
+    ("least", "most", "count"),
+    [(4 << 10, 1 << 20, (24, 26)), (1 << 20, 2 << 20, (1, 1))],  # 26: cut lines, one more
+)
 def test_a_file_is_read_in_about_chunks_blocks_within_the_bounds(
-    generated: Path, monkeypatch: pytest.MonkeyPatch, least: int, most: int
+    generated: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    least: int,
+    most: int,
+    count: tuple[int, int],
 ) -> None:
     """Blocks of a file's size over CHUNKS (24), between MIN_CHUNK_BYTES and CHUNK_BYTES
     (about 500 kB here: 24 blocks of about 20 kB, or one block of 1 MB); the frame is
@@ -280,12 +287,10 @@ def test_a_file_is_read_in_about_chunks_blocks_within_the_bounds(
     assert frame is not None
     body = generated.stat().st_size - len(generated.read_bytes().split(b"\n", 1)[0]) - 1
     assert sum(parsed_blocks) == body
-    if least < body // 24:
-        assert 24 <= len(parsed_blocks) <= 26  # the last lines cut off may make one more
-        longest = max(len(line) + 1 for line in generated.read_bytes().split(b"\n"))
-        assert max(parsed_blocks) <= generated.stat().st_size // 24 + longest  # + a cut line
-    else:
-        assert len(parsed_blocks) == 1
+    assert count[0] <= len(parsed_blocks) <= count[1]
+    longest = max(len(line) + 1 for line in generated.read_bytes().split(b"\n"))
+    block = max(least, generated.stat().st_size // 24)
+    assert max(parsed_blocks) <= block + longest  # a block, and the line it cut
     pd.testing.assert_frame_equal(
         frame, _plain(generated, _context(), monkeypatch), check_exact=True
     )
