@@ -492,3 +492,58 @@ def test_months_read_from_their_rows_by_hand() -> None:
     # Read: AZE-TJK export Jan-May and 2022, Jan-May 2023; import (EUR) Jan-May and 2022;
     # DEU Jan-May 2022. Made: KAZ (revised April) Jan-May and 2022; DEU 2022 (about).
     assert (read, made) == (6, 3)
+
+
+@st.composite
+def clean_pair(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Export and import of a partner the other blocks never draw (UZB) over 2022 and
+    2023, one figure each, none approximate, with a few holes: what the years' arrays
+    answer (its turnover by export + import). Export in single months; import in single
+    months too, or in Jan..m figures (its months then differences)."""
+    out = []
+    for flow in ("export", "import"):
+        key = {"reporter": "AZE", "partner": "UZB", "flow": flow}
+        # Holes where the spans asked end (Mar, Aug and Dec of either year), or none.
+        holes = draw(st.sets(st.sampled_from((2, 7, 11, 14, 19, 23)), max_size=2))
+        cumulative = flow == "import" and draw(st.booleans())
+        for t in range(24):
+            if t not in holes:
+                year, month = 2022 + t // 12, t % 12 + 1
+                span = f"{year}-01/{year}-{month:02d}" if cumulative else f"{year}-{month:02d}"
+                out.append(obs(span, draw(st.sampled_from(VALUES)) * (1 + t), **key))
+    return out
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    datasets,
+    clean_pair(),
+    st.sampled_from(("2022", "2023", "2023-01/2023-08", "2023-03", "2022-01", "2022-Q2")),
+)
+def test_growth_over_a_span_prints_the_same_with_the_bulk_engine(
+    drawn: list[dict[str, Any]], clean: list[dict[str, Any]], span: str
+) -> None:
+    # A full year, Jan..m and single months from the years' arrays (with a year before
+    # them in the data or not); a quarter (not from January) is left to the reference.
+    from tradecli.analysis.growth_bulk import bulk_growth
+
+    period = Period.parse(span)
+
+    def make(dataset: Dataset) -> Report:
+        return growth(dataset, _keys(dataset.engine), period).report()
+
+    data = frame(*drawn, *clean)
+    _same_with_and_without_bulk(make, data)
+    with _bulk(True):
+        dataset = Dataset(data, load_bundled(), [])
+        fast = bulk_growth(dataset, _keys(dataset.engine), period=period)
+    answered = sorted(k.flow for k in fast if k.partner == "UZB")
+    # The clean pair's three flows were answered from the arrays, but a quarter, and a
+    # single month of a series in Jan..m figures (its import, then its turnover).
+    cumulative = any(r["first"] != r["last"] for r in clean)
+    if span.endswith("Q2"):
+        assert answered == []
+    elif cumulative and period.n_months == 1:
+        assert answered == ["export"]
+    else:
+        assert answered == ["export", "import", "turnover"]

@@ -480,11 +480,11 @@ def growth(
     check_year_range(first, last)
     engine = dataset.engine
     fast: dict[SeriesKey, SeriesGrowth | str] = {}
-    if period is None and bulk_engine.enabled(len(keys)):
+    if bulk_engine.enabled(len(keys)):
         # The columnar path (``engine.bulk``) for the keys whose series are simple.
         from tradecli.analysis.growth_bulk import bulk_growth
 
-        fast = bulk_growth(dataset, keys, first, last)
+        fast = bulk_growth(dataset, keys, first, last, period)
     bulk = bulk_for(engine, len(keys) - len(fast)) if len(fast) < len(keys) else None
     answered: list[SeriesGrowth] = []
     unanswered: list[tuple[SeriesKey, str]] = []

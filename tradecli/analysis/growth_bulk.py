@@ -1,16 +1,17 @@
-"""``growth`` (latest span, no ``--period``) from the columns of the bulk backend.
+"""``growth`` from the columns of the bulk backend.
 
-For every key whose series are simple (``tradecli.engine.bulk``) the latest span is the
-latest single month found (``spans_of``: a monthly series answers months directly),
-compared with the same month a year before; when that has no figure, the latest earlier
-month that has one a year before too. Each full year is compared with the one before,
-and the CAGR runs from the first full year to the last (or ``first``/``last``). The
-months and years are picked with numpy for all keys at once; the answers are
-``BulkAnswer``s whose derivation is the reference engine's, made when looked at. Other
-keys are left to ``growth.series_growth``. A simple key with year or Jan..m figures beside
-its months looks for its latest span over all its spans, not its months alone
-(``latest_changes``, over the grid of ``analysis.span_cells``).
-"""
+Without ``--period``, for every key whose series are simple (``tradecli.engine.bulk``)
+the latest span is the latest single month found (``spans_of``: a monthly series answers
+months directly), compared with the same month a year before; when that has no figure,
+the latest earlier month that has one a year before too. A simple key with year or Jan..m
+figures beside its months looks for its latest span over all its spans, not its months
+alone (``latest_changes``, over the grid of ``analysis.span_cells``). With ``--period``,
+a Jan..m span (a full year too) of a simple key and a single month of a monthly one are
+read off the years' arrays (``_over``); other spans are left to the reference. Each full
+year is compared with the one before, and the CAGR runs from the first full year to the
+last (or ``first``/``last``). The months and years are picked with numpy for all keys at
+once; the answers are ``BulkAnswer``s whose derivation is the reference engine's, made
+when looked at. Other keys are left to ``growth.series_growth``."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from functools import partial
 import numpy as np
 
 from tradecli.analysis.growth import Cagr, Change, SeriesGrowth
-from tradecli.analysis.span_cells import BATCH_KEYS, YEAR, Cells, answer, key_cells, last_true
+from tradecli.analysis.span_cells import BATCH_KEYS, YEAR, Cells, Ints, answer, key_cells, last_true
 from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import Columns, key_years
+from tradecli.engine.bulk import Columns, KeyYears, key_years
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
@@ -34,14 +35,61 @@ def bulk_growth(
     keys: Sequence[SeriesKey],
     first: int | None = None,
     last: int | None = None,
+    period: Period | None = None,
 ) -> dict[SeriesKey, SeriesGrowth | str]:
-    """``series_growth(engine, key, None, first, last)`` of each simple key."""
+    """``series_growth(engine, key, period, first, last)`` of each simple key; with
+    ``period``, of the keys whose span the years' arrays hold (``_over``)."""
     engine = dataset.engine
     columns = columns_of(dataset)
     ky = key_years(columns, keys)
     made = Made(engine, columns, ky)
+    key_of = np.repeat(np.arange(len(keys)), np.diff(ky.bounds))
+    spans = (
+        _latest(engine, columns, keys, ky, made, key_of)
+        if period is None
+        else _over(engine, keys, ky, made, key_of, period)
+    )
+    full_rows = np.flatnonzero(ky.found[:, 11])
+    full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
+    full_list, years = full_rows.tolist(), ky.year.tolist()
+    out: dict[SeriesKey, SeriesGrowth | str] = {}
+    for k, key in enumerate(keys):
+        found = spans.get(key)
+        if found is None or isinstance(found, str):
+            if found is not None:
+                out[key] = found
+            continue
+        span, earlier = found
+        rows = full_list[full_bounds[k] : full_bounds[k + 1]]
+        annual = Annual(made, key, rows)
+        changes = Lazy(partial(_year_change, engine, key, annual), len(rows))
+        cagr = None
+        start = first if first is not None else (years[rows[0]] if rows else None)
+        end = last if last is not None else (years[rows[-1]] if rows else None)
+        if start is not None and end is not None and end > start:
+            ends = (
+                annual.of_year(y) or not_found(engine, key, Period.year(y)) for y in (start, end)
+            )
+            cagr = Cagr(*ends)
+        out[key] = SeriesGrowth(key, span, changes, cagr, earlier)
+    return out
+
+
+Spans = dict[SeriesKey, tuple[Change, Change | None] | str]
+
+
+def _latest(
+    engine: Engine,
+    columns: Columns,
+    keys: Sequence[SeriesKey],
+    ky: KeyYears,
+    made: Made,
+    key_of: Ints,
+) -> Spans:
+    """Each simple key's latest span against the same span a year before and, when that
+    change cannot be computed, the latest earlier one that can; "no figures" without
+    spans. A series of single months alone: its latest month (module docstring)."""
     n_keys = len(keys)
-    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
     # Cells: (row, month) flattened; the month a year before is 12 cells back when the
     # row before is the same key's previous year.
     found = ky.month_found.reshape(-1)
@@ -58,57 +106,89 @@ def bulk_growth(
     good = good.reshape(-1)
     good[latest[latest >= 0]] = False
     comparable = last_where(good, cell_key, n_keys)
-    full_rows = np.flatnonzero(ky.found[:, 11])
-    full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
-    full_list, years = full_rows.tolist(), ky.year.tolist()
     # The latest month is asked of single months: only for series made of them alone;
     # the other simple series' latest span is looked for over their spans (``latest_changes``).
     simple, monthly = ky.simple.tolist(), ky.monthly.tolist()
     latest_list, comparable_list = latest.tolist(), comparable.tolist()
     based_list = based.reshape(-1)
-    spans = latest_changes(
+    out: Spans = {}
+    for key, spans in latest_changes(
         engine, columns, [key for k, key in enumerate(keys) if simple[k] and not monthly[k]]
-    )
+    ).items():
+        out[key] = "no figures" if spans is None else spans
 
     def month(key: SeriesKey, cell: int) -> Answer:
         return made.month(key, cell // 12, cell % 12)
 
-    out: dict[SeriesKey, SeriesGrowth | str] = {}
     for k, key in enumerate(keys):
-        if not simple[k]:
-            continue
-        earlier = None
         if not monthly[k]:
-            latest_span = spans[key]
-            if latest_span is None:
-                out[key] = "no figures"
-                continue
-            span, earlier = latest_span
+            continue
+        cell = latest_list[k]
+        if cell < 0:
+            out[key] = "no figures"
+            continue
+        current = month(key, cell)
+        if based_list[cell]:
+            span = Change(current, month(key, cell - 12))
         else:
-            cell = latest_list[k]
-            if cell < 0:
-                out[key] = "no figures"
-                continue
-            current = month(key, cell)
-            if based_list[cell]:
-                span = Change(current, month(key, cell - 12))
-            else:
-                span = Change(current, not_found(engine, key, current.period.shifted_years(-1)))
-            if span.value is None and comparable_list[k] >= 0:
-                cell = comparable_list[k]
-                earlier = Change(month(key, cell), month(key, cell - 12))
-        rows = full_list[full_bounds[k] : full_bounds[k + 1]]
-        annual = Annual(made, key, rows)
-        changes = Lazy(partial(_year_change, engine, key, annual), len(rows))
-        cagr = None
-        start = first if first is not None else (years[rows[0]] if rows else None)
-        end = last if last is not None else (years[rows[-1]] if rows else None)
-        if start is not None and end is not None and end > start:
-            ends = (
-                annual.of_year(y) or not_found(engine, key, Period.year(y)) for y in (start, end)
-            )
-            cagr = Cagr(*ends)
-        out[key] = SeriesGrowth(key, span, changes, cagr, earlier)
+            span = Change(current, not_found(engine, key, current.period.shifted_years(-1)))
+        earlier = None
+        if span.value is None and comparable_list[k] >= 0:
+            cell = comparable_list[k]
+            earlier = Change(month(key, cell), month(key, cell - 12))
+        out[key] = (span, earlier)
+    return out
+
+
+def _over(
+    engine: Engine,
+    keys: Sequence[SeriesKey],
+    ky: KeyYears,
+    made: Made,
+    key_of: Ints,
+    period: Period,
+) -> Spans:
+    """``period`` against the same months a year before (``like_for_like``), for the
+    keys whose arrays answer it: a Jan..m span (a full year too) of a simple key, a
+    single month of a series of single months alone; "no <span> figure" where it is not
+    found. The others (a quarter, a span not from January, a single month of a series
+    with Jan..m figures) are left to the reference."""
+    if period.start_year != period.end_year or not (period.is_year_to_date or period.n_months == 1):
+        return {}
+    n_keys = len(keys)
+    if period.n_months == 1:
+        taken, found_at, column = ky.monthly, ky.month_found, period.end_month - 1
+    else:
+        taken, found_at, column = ky.simple, ky.found, period.n_months - 1
+    year = period.start_year
+    row = last_where(ky.year == year, key_of, n_keys)
+    row_before = last_where(ky.year == year - 1, key_of, n_keys)
+    is_found = np.zeros(n_keys, dtype=bool)
+    has = row >= 0
+    is_found[has] = found_at[row[has], column]
+    before_found = np.zeros(n_keys, dtype=bool)
+    has = row_before >= 0
+    before_found[has] = found_at[row_before[has], column]
+    missing = f"no {period.label()} figure"
+
+    def answer(key: SeriesKey, r: int) -> Answer:
+        if period.n_months == 1:
+            return made.month(key, r, column)
+        return made.answer(key, r, period.n_months)
+
+    out: Spans = {}
+    rows, rows_before = row.tolist(), row_before.tolist()
+    for k in np.flatnonzero(taken).tolist():
+        key = keys[k]
+        if not is_found[k]:
+            out[key] = missing
+            continue
+        before = (
+            answer(key, rows_before[k])
+            if before_found[k]
+            else not_found(engine, key, period.shifted_years(-1))
+        )
+        out[key] = (Change(answer(key, rows[k]), before), None)
     return out
 
 

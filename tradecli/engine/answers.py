@@ -74,11 +74,16 @@ class Answer:
 
     @property
     def qualifiers(self) -> frozenset[str]:
-        """Qualifiers (about/over/almost) of every published figure used."""
-        own = (
-            {self.reconciled.qualifier} if self.reconciled and self.reconciled.qualifier else set()
-        )
-        return frozenset(own.union(*(p.qualifiers for p in self.parts)))
+        """Qualifiers (about/over/almost) of every published figure used. Worked out once
+        per answer: a group total (a member sum of sums of months) is a part of every
+        share of its reporter, and each share's range and flags ask it again."""
+        known: frozenset[str] | None = self.__dict__.get("_qualifiers")
+        if known is None:
+            rec = self.reconciled
+            own = {rec.qualifier} if rec is not None and rec.qualifier else set()
+            known = frozenset(own.union(*(p.qualifiers for p in self.parts)))
+            object.__setattr__(self, "_qualifiers", known)
+        return known
 
     def observations(self) -> list[Reconciled]:
         """Every reconciled span used, depth first."""
@@ -88,8 +93,17 @@ class Answer:
 
     def flags(self) -> list[str]:
         """The quality flags of every published figure used (of each reconciled span's
-        sources), sorted."""
-        return sorted({f for rec in self.observations() for obs in rec.sources for f in obs.flags})
+        sources), sorted. Worked out once per answer, as ``qualifiers``."""
+        known: tuple[str, ...] | None = self.__dict__.get("_flags")
+        if known is None:
+            rec = self.reconciled
+            if rec is not None:
+                words = {f for obs in rec.sources for f in obs.flags}
+            else:
+                words = {f for p in self.parts for f in p.flags()}
+            known = tuple(sorted(words))
+            object.__setattr__(self, "_flags", known)
+        return list(known)
 
     def formula(self) -> str:
         """One line: how the value was obtained, with each term's value."""
