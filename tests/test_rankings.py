@@ -166,3 +166,42 @@ def test_a_ranking_never_mixes_spans(figures: dict[str, dict[str, int]], measure
     assert len(result.ranked) + len(result.unranked) == len(figures)
     values = [r.measure(Measure(measure)) for r in result.ranked]
     assert values == sorted(values, reverse=True)
+
+
+def test_a_world_share_ranking_asks_no_world_sum_where_no_total_is_published(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # AZE publishes its 2023 world total, not January 2024's; KAZ publishes none. Sixty
+    # partners each: the bulk helper answers the group totals (more than
+    # masks.MIN_SERIES series).
+    from tests.frames import frame, obs
+    from tradecli.engine.masks import Bulk
+    from tradecli.groups import load_bundled
+
+    partners = ["ARM", "BLR", "CHN", "DEU", "FRA", "GEO", "IRN", "ITA", "JPN"]
+    partners += [f"X{i:02d}" for i in range(60 - len(partners))]
+    rows = [obs("2023", 1000.0 * (i + 1), partner=p) for i, p in enumerate(partners)]
+    rows.append(obs("2023", 2_000_000.0, partner="WORLD"))
+    rows += [obs("2024-01", 7.0, partner=p) for p in partners[:5]]
+    rows += [obs(f"2023-{m:02d}", 5.0, reporter="KAZ", partner=p) for p in partners for m in (1, 2)]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    asked: list[tuple[str, str]] = []
+    real = Bulk.group_value
+
+    def spy(
+        self: Bulk, reporter: str, group: object, flow: str, period: Period, *rest: str
+    ) -> object:
+        asked.append((reporter, period.iso()))
+        return real(self, reporter, group, flow, period, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Bulk, "group_value", spy)
+    result = rank(dataset, Selection.parse(dataset, None, None, None).keys(dataset), "share")
+    assert result.span == Period.parse("2023")
+    # AZE's partners by their 2023 value over the published total, by hand: X50 is the
+    # 60th partner (60,000 / 2,000,000 = 3%); KAZ's have no world total to share.
+    assert [r.key.partner for r in result.ranked[:2]] == ["X50", "X49"]
+    assert result.ranked[0].measure(Measure.share) == pytest.approx(60_000 / 2_000_000)
+    assert {r.key.reporter for r in result.ranked} == {"AZE"} and len(result.ranked) == 60
+    assert {u.key.reporter for u in result.unranked} == {"KAZ"}
+    # No world sum is worked out where no total is published (KAZ; AZE's January 2024).
+    assert set(asked) == {("AZE", "2023")}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -29,6 +30,7 @@ from tradecli.dataset import Dataset
 from tradecli.engine import backend
 from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import AGGREGATE, Answer, SeriesKey
+from tradecli.engine.masks import bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
@@ -138,9 +140,14 @@ class Ranking:
         return report(self)
 
 
-def _whole(engine: Engine, key: SeriesKey, group: Group, period: Period) -> Answer | None:
+# ``Engine.group_value``, or the bulk helper's (``engine.masks.Bulk``), which asks the
+# engine only for the members it finds.
+GroupValue = Callable[[str, Group, str, Period, str], Answer]
+
+
+def _whole(group_value: GroupValue, key: SeriesKey, group: Group, period: Period) -> Answer | None:
     """The whole's total over ``period``: a published total or a complete member sum."""
-    total = engine.group_value(key.reporter, group, key.flow, period, key.currency)
+    total = group_value(key.reporter, group, key.flow, period, key.currency)
     if not total.found or not total.value:
         return None
     if total.rule == AGGREGATE or (total.complete and not group.every_partner):
@@ -148,10 +155,33 @@ def _whole(engine: Engine, key: SeriesKey, group: Group, period: Period) -> Answ
     return None
 
 
+def _may_have_whole(engine: Engine, key: SeriesKey, group: Group, period: Period) -> bool:
+    """False when ``_whole`` is None for certain without a member sum: a group of every
+    partner counts only with a published total (a sum over the partners in the data is
+    partial), and there is none over ``period`` (no rows of its code, or no figure). On a
+    file without world totals every span of every series is tried, each world sum over
+    every partner of the reporter thrown away."""
+    if not group.every_partner:
+        return True
+    if not group.code:
+        return False
+    total = key.with_partner(group.code)
+    return engine.source.findable(total) and engine.value(total, period).found
+
+
 def _candidate(
-    engine: Engine, key: SeriesKey, period: Period, measure: Measure, group: Group | None
+    engine: Engine,
+    key: SeriesKey,
+    period: Period,
+    measure: Measure,
+    group: Group | None,
+    group_value: GroupValue,
 ) -> Ranked | None:
     """The series over ``period`` when its measure can be worked out there."""
+    if measure is Measure.share:
+        assert group is not None
+        if not _may_have_whole(engine, key, group, period):
+            return None  # before the series' own value, which costs as much to work out
     value = engine.value(key, period)
     if not value.found:
         return None
@@ -160,7 +190,7 @@ def _candidate(
         ranked = Ranked(key, value, base=base)
     elif measure is Measure.share:
         assert group is not None
-        whole = _whole(engine, key, group, period)
+        whole = _whole(group_value, key, group, period)
         if whole is None:
             return None
         ranked = Ranked(key, value, whole=whole)
@@ -192,14 +222,18 @@ def rank(
     # The months each series' figures reach: a span outside them has no value (no need
     # to ask the engine, which on a sparse file of thousands of series took minutes).
     reach = {k: _reach(engine, k) for k in countries}
+    # A share's whole: with many series, from the bulk helper (a world total is a member
+    # sum over every partner of the reporter, and most have no figure over most spans).
+    helper = bulk_for(engine, len(countries)) if measure is Measure.share else None
+    group_value = helper.group_value if helper is not None else engine.group_value
     if period is None:
-        period = _shared_span(engine, spans, measure, group, reach)
+        period = _shared_span(engine, spans, measure, group, reach, group_value)
     ranked: list[Ranked] = []
     unranked: list[Unranked] = []
     for key in countries:
         first, last = reach[key]
         inside = first <= period.first and period.last <= last
-        found = _candidate(engine, key, period, measure, group) if inside else None
+        found = _candidate(engine, key, period, measure, group, group_value) if inside else None
         if found is not None:
             ranked.append(found)
             continue
@@ -232,6 +266,7 @@ def _shared_span(
     measure: Measure,
     group: Group | None,
     reach: dict[SeriesKey, tuple[int, int]],
+    group_value: GroupValue,
 ) -> Period:
     """The latest span that the most series share: the span that is the latest (for the
     measure) of the most series; ties: the one the most series have at all, then the one
@@ -240,7 +275,7 @@ def _shared_span(
     latest: Counter[Period] = Counter()
     for key, own in spans.items():
         for p in reversed(own):  # ``spans_of`` order: the one ending last, longest, last
-            if measure is Measure.value or _candidate(engine, key, p, measure, group):
+            if measure is Measure.value or _candidate(engine, key, p, measure, group, group_value):
                 latest[p] += 1  # a series' own span always has its value
                 break
     if not latest:
@@ -253,7 +288,7 @@ def _shared_span(
     if len(tied) > 1:
         for p in tied:
             have[p] = sum(
-                _candidate(engine, key, p, measure, group) is not None
+                _candidate(engine, key, p, measure, group, group_value) is not None
                 for key, (first, last) in reach.items()
                 if first <= p.first and p.last <= last
             )
