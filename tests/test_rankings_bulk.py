@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame
-from tests.test_bulk_engine import _keys, _same_with_and_without_bulk, datasets
+from tests.test_bulk_engine import _keys, _same_with_and_without_bulk, clean_pair, datasets
 from tradecli.analysis.growth import flow_keys, growth_of_flows
 from tradecli.analysis.rankings import engine_for, rank
 from tradecli.analysis.revisions import revisions
@@ -67,19 +67,26 @@ def test_the_bulk_backend_is_asked_when_chosen(monkeypatch: Any) -> None:
     assert isinstance(engine_for(dataset), bulk.Engine)
 
 
-@settings(max_examples=8, deadline=None)
-@given(datasets, st.sampled_from(("export,import", "import,turnover,export")))
+@settings(max_examples=10, deadline=None)
+@given(
+    datasets,
+    clean_pair(),
+    st.sampled_from(("export,import", "import,turnover,export")),
+    st.sampled_from((None, None, "2023", "2023-03")),
+)
 def test_flows_side_by_side_print_the_same_with_the_bulk_backend(
-    drawn: list[dict[str, Any]], flows: str
+    drawn: list[dict[str, Any]], clean: list[dict[str, Any]], flows: str, span: str | None
 ) -> None:
-    """``summary --flow`` and ``growth --flow`` with several flows."""
+    """``summary --flow`` and ``growth --flow`` with several flows (growth: each pair
+    over its shared span, or over ``span``), on drawn data plus a clean export/import
+    pair, which the columns answer."""
 
     def make(dataset: Dataset) -> Report:
         return summarize_flows(dataset, flows).report()
 
     def make_growth(dataset: Dataset) -> Report:
         keys = flow_keys(dataset, None, None, flows.split(","))
-        return growth_of_flows(dataset, keys).report()
+        return growth_of_flows(dataset, keys, Period.parse(span) if span else None).report()
 
     _same_with_and_without_bulk(make, frame(*drawn))
-    _same_with_and_without_bulk(make_growth, frame(*drawn))
+    _same_with_and_without_bulk(make_growth, frame(*drawn, *clean))

@@ -555,6 +555,7 @@ def growth_of_flows(
     unanswered: list[tuple[SeriesKey, str]] = []
     unshared: list[SeriesKey] = []
     balances: list[BalanceChange] = []
+    pairs: list[tuple[list[SeriesKey], Period | None, Period | None]] = []
     for of_pair in by_pair.values():
         own = [of_pair[f] for f in flows if f in of_pair]
         span, comparable = period, None
@@ -562,9 +563,13 @@ def growth_of_flows(
             span, comparable = shared_span(engine, own) if len(own) == len(flows) else (None, None)
             if span is None:
                 unshared.append(own[0])
+        pairs.append((own, span, comparable))
+    fast = _bulk_growth_of_pairs(dataset, pairs, first, last)
+    for own, span, comparable in pairs:
         got: dict[str, SeriesGrowth] = {}
         for key in own:
-            result = series_growth(engine, key, span, first, last)
+            found = fast.get(key)
+            result = found if found is not None else series_growth(engine, key, span, first, last)
             if isinstance(result, str):
                 unanswered.append((key, result))
                 continue
@@ -595,6 +600,27 @@ def growth_of_flows(
     )
     balances.sort(key=lambda b: pair_rank[(b.key.reporter, b.key.partner, b.key.currency)])
     return Growth(period, answered, unanswered, flows, tuple(balances), tuple(unshared))
+
+
+def _bulk_growth_of_pairs(
+    dataset: Dataset,
+    pairs: list[tuple[list[SeriesKey], Period | None, Period | None]],
+    first: int | None,
+    last: int | None,
+) -> dict[SeriesKey, SeriesGrowth | str]:
+    """``series_growth`` of the keys of each pair over the pair's span (None: each its
+    latest), from the columns (``analysis.growth_bulk``) for the keys they answer, when
+    there are many."""
+    if not bulk_engine.enabled(sum(len(own) for own, _, _ in pairs)):
+        return {}
+    from tradecli.analysis.growth_bulk import bulk_growth
+
+    spanned = [(key, span) for own, span, _ in pairs if span is not None for key in own]
+    latest = [key for own, span, _ in pairs if span is None for key in own]
+    fast = bulk_growth(dataset, [k for k, _ in spanned], first, last, [s for _, s in spanned])
+    if latest:
+        fast.update(bulk_growth(dataset, latest, first, last))
+    return fast
 
 
 def shared_span(engine: Engine, keys: list[SeriesKey]) -> tuple[Period | None, Period | None]:

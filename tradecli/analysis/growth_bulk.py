@@ -21,7 +21,16 @@ from functools import partial
 import numpy as np
 
 from tradecli.analysis.growth import Cagr, Change, SeriesGrowth
-from tradecli.analysis.span_cells import BATCH_KEYS, YEAR, Cells, Ints, answer, key_cells, last_true
+from tradecli.analysis.span_cells import (
+    BATCH_KEYS,
+    YEAR,
+    Bools,
+    Cells,
+    Ints,
+    answer,
+    key_cells,
+    last_true,
+)
 from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
@@ -35,20 +44,21 @@ def bulk_growth(
     keys: Sequence[SeriesKey],
     first: int | None = None,
     last: int | None = None,
-    period: Period | None = None,
+    period: Period | Sequence[Period | None] | None = None,
 ) -> dict[SeriesKey, SeriesGrowth | str]:
     """``series_growth(engine, key, period, first, last)`` of each simple key; with
-    ``period``, of the keys whose span the years' arrays hold (``_over``)."""
+    ``period`` (one span, or each key's: ``growth --flow``, each pair's shared span), of
+    the keys whose span the years' arrays hold (``_over``)."""
     engine = dataset.engine
     columns = columns_of(dataset)
     ky = key_years(columns, keys)
     made = Made(engine, columns, ky)
     key_of = np.repeat(np.arange(len(keys)), np.diff(ky.bounds))
-    spans = (
-        _latest(engine, columns, keys, ky, made, key_of)
-        if period is None
-        else _over(engine, keys, ky, made, key_of, period)
-    )
+    if period is None:
+        spans = _latest(engine, columns, keys, ky, made, key_of)
+    else:
+        periods = [period] * len(keys) if isinstance(period, Period) else period
+        spans = _over(engine, keys, ky, made, key_of, periods)
     full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_list, years = full_rows.tolist(), ky.year.tolist()
@@ -146,49 +156,66 @@ def _over(
     ky: KeyYears,
     made: Made,
     key_of: Ints,
-    period: Period,
+    periods: Sequence[Period | None],
 ) -> Spans:
-    """``period`` against the same months a year before (``like_for_like``), for the
-    keys whose arrays answer it: a Jan..m span (a full year too) of a simple key, a
-    single month of a series of single months alone; "no <span> figure" where it is not
-    found. The others (a quarter, a span not from January, a single month of a series
-    with Jan..m figures) are left to the reference."""
-    if period.start_year != period.end_year or not (period.is_year_to_date or period.n_months == 1):
-        return {}
+    """Each key's span (``periods[k]``; None: none asked) against the same months a year
+    before (``like_for_like``), for the keys whose arrays answer it: a Jan..m span (a full
+    year too) of a simple key, a single month of a series of single months alone; "no
+    <span> figure" where it is not found. The others (a quarter, a span not from January,
+    a single month of a series with Jan..m figures) are left to the reference."""
     n_keys = len(keys)
-    if period.n_months == 1:
-        taken, found_at, column = ky.monthly, ky.month_found, period.end_month - 1
-    else:
-        taken, found_at, column = ky.simple, ky.found, period.n_months - 1
-    year = period.start_year
-    row = last_where(ky.year == year, key_of, n_keys)
-    row_before = last_where(ky.year == year - 1, key_of, n_keys)
-    is_found = np.zeros(n_keys, dtype=bool)
-    has = row >= 0
-    is_found[has] = found_at[row[has], column]
-    before_found = np.zeros(n_keys, dtype=bool)
-    has = row_before >= 0
-    before_found[has] = found_at[row_before[has], column]
-    missing = f"no {period.label()} figure"
-
-    def answer(key: SeriesKey, r: int) -> Answer:
+    year = np.zeros(n_keys, dtype=np.int64)
+    column = np.zeros(n_keys, dtype=np.int64)
+    single = np.zeros(n_keys, dtype=bool)
+    asked = np.zeros(n_keys, dtype=bool)
+    for k, period in enumerate(periods):
+        if period is None or period.start_year != period.end_year:
+            continue
         if period.n_months == 1:
-            return made.month(key, r, column)
+            single[k], column[k] = True, period.end_month - 1
+        elif period.is_year_to_date:
+            column[k] = period.n_months - 1
+        else:
+            continue
+        asked[k], year[k] = True, period.start_year
+    asked &= np.where(single, ky.monthly, ky.simple)
+    # Each key's row of its span's year, and of the year before (-1: none), by a search
+    # over (key, year), which the rows are sorted by.
+    at = key_of.astype(np.int64) * 10_000 + ky.year
+
+    def found_in(of_year: Ints) -> tuple[list[int], Bools]:
+        wanted = np.arange(n_keys, dtype=np.int64) * 10_000 + of_year
+        row = np.minimum(np.searchsorted(at, wanted), max(len(at) - 1, 0))
+        has = asked & (at[row] == wanted) if len(at) else np.zeros(n_keys, dtype=bool)
+        found = np.zeros(n_keys, dtype=bool)
+        found[has] = np.where(
+            single[has],
+            ky.month_found[row[has], column[has]],
+            ky.found[row[has], column[has]],
+        )
+        return row.tolist(), found
+
+    rows, is_found = found_in(year)
+    rows_before, before_found = found_in(year - 1)
+
+    def answer(key: SeriesKey, period: Period, r: int) -> Answer:
+        if period.n_months == 1:
+            return made.month(key, r, period.end_month - 1)
         return made.answer(key, r, period.n_months)
 
     out: Spans = {}
-    rows, rows_before = row.tolist(), row_before.tolist()
-    for k in np.flatnonzero(taken).tolist():
-        key = keys[k]
+    for k in np.flatnonzero(asked).tolist():
+        key, period = keys[k], periods[k]
+        assert period is not None
         if not is_found[k]:
-            out[key] = missing
+            out[key] = f"no {period.label()} figure"
             continue
         before = (
-            answer(key, rows_before[k])
+            answer(key, period, rows_before[k])
             if before_found[k]
             else not_found(engine, key, period.shifted_years(-1))
         )
-        out[key] = (Change(answer(key, rows[k]), before), None)
+        out[key] = (Change(answer(key, period, rows[k]), before), None)
     return out
 
 
