@@ -15,8 +15,9 @@ from tests.frames import frame, obs
 from tests.test_bulk_engine import _bulk
 from tradecli.analysis.mirror import MirrorResult, compare_mirrors, published_marks
 from tradecli.dataset import Dataset, Filters
-from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED
+from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED, Answer
 from tradecli.engine.bulk import BulkAnswer, Columns
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
@@ -142,10 +143,47 @@ def test_jan_to_figures_and_differences_by_hand() -> None:
     assert [published_marks(r.own) for r in reference.rows] == [own for *_, (own, _) in got]
 
 
+def test_turnover_over_a_span_across_a_year_end_by_hand() -> None:
+    """Dec 2022–Jan 2023 (--period), each key a sum of two months of two calendar years.
+    AZE publishes its turnover with TJK (5, 6) beside its exports (1, 2) and imports (3,
+    4; December provisional): its turnover is its own figures' sum, 11, not exports plus
+    imports. TJK publishes no turnover: exports (2.5, 3.5) plus imports (1.5, 2.5;
+    January provisional), 6 + 4, with the imports' flag."""
+    dec, jan = "2022-12", "2023-01"
+    tjk = {"reporter": "TJK", "partner": "AZE"}
+    rows = [
+        obs(dec, 5.0, flow="turnover"),
+        obs(jan, 6.0, flow="turnover"),
+        obs(dec, 1.0, flow="export"),
+        obs(jan, 2.0, flow="export"),
+        obs(dec, 3.0, flow="import", flags="provisional"),
+        obs(jan, 4.0, flow="import"),
+        obs(dec, 2.5, flow="export", **tjk),
+        obs(jan, 3.5, flow="export", **tjk),
+        obs(dec, 1.5, flow="import", **tjk),
+        obs(jan, 2.5, flow="import", flags="provisional", **tjk),
+    ]
+    with _bulk(True):
+        span = Period.parse(f"{dec}/{jan}")
+        result = compare_mirrors(Dataset(frame(*rows), load_bundled(), []), period=span)
+    assert all(isinstance(a, BulkAnswer) for r in result.rows for a in (r.own, r.mirror))
+    assert _rows(result) == [
+        ("export", span.first, 1.0 + 2.0, 1.5 + 2.5, TILED, TILED),
+        ("import", span.first, 3.0 + 4.0, 2.5 + 3.5, TILED, TILED),
+        ("turnover", span.first, 5.0 + 6.0, 6.0 + 4.0, TILED, EXPORT_PLUS_IMPORT),
+    ]
+    assert [(r.own.flags(), r.mirror.flags()) for r in result.rows] == [
+        ([], ["provisional"]),
+        (["provisional"], []),
+        ([], ["provisional"]),
+    ]
+
+
 # -- the command: from the columns and from the reference alone, the same bytes -----------
 
 PAIRS = (("AZE", "TJK"), ("TJK", "AZE"), ("AZE", "KAZ"), ("KAZ", "AZE"), ("KAZ", "TJK"))
 FLAGS = ("", "", "", "provisional", "official-statement", "low-trust", "suspect-unit")
+DENSE_FLAGS = ("", "", "", "", "", "", "provisional", "official-statement", "low-trust")
 DATES = ("", "2023-01-05", "2024-02-01")
 VALUES = (1.0, 2.5, 10.04, 0.0, 1e6)
 JAN_TO = ("2022", "2022-01/2022-06", "2022-01/2022-02", "2023-01/2023-03")  # Jan..m figures
@@ -153,13 +191,20 @@ JAN_TO = ("2022", "2022-01/2022-06", "2022-01/2022-02", "2023-01/2023-03")  # Ja
 
 @st.composite
 def series_rows(
-    draw: st.DrawFn, reporter: str, partner: str, flow: str, currency: str
+    draw: st.DrawFn,
+    reporter: str,
+    partner: str,
+    flow: str,
+    currency: str,
+    gaps: int = 6,
+    flags: tuple[str, ...] = FLAGS,
 ) -> list[dict[str, Any]]:
-    """Months of Jan 2022..Jun 2023 with gaps; now and then a figure published again (that
-    agrees or not), Jan..m figures beside the months (a year, a year to date; sometimes
-    with an agreeing one), and rarely what the columns do not take (approximate, a
-    quarter)."""
-    months = set(range(18)) - draw(st.sets(st.integers(0, 17), max_size=6))
+    """Months of Jan 2022..Jun 2023 (now and then of one of the years alone) with gaps;
+    now and then a figure published again (that agrees or not), Jan..m figures beside the
+    months (a year, a year to date; sometimes with an agreeing one), and rarely what the
+    columns do not take (approximate, a quarter)."""
+    start, end = draw(st.sampled_from(((0, 17), (0, 17), (0, 17), (0, 11), (12, 17))))
+    months = set(range(start, end + 1)) - draw(st.sets(st.integers(0, 17), max_size=gaps))
     out = [
         obs(
             f"{2022 + t // 12}-{t % 12 + 1:02d}",
@@ -168,7 +213,7 @@ def series_rows(
             reporter=reporter,
             partner=partner,
             currency=currency,
-            flags=draw(st.sampled_from(FLAGS)),
+            flags=draw(st.sampled_from(flags)),
             published=draw(st.sampled_from(DATES)),
         )
         for t in sorted(months)
@@ -211,9 +256,11 @@ def series_rows(
 
 
 @st.composite
-def mirrored(draw: st.DrawFn) -> list[dict[str, Any]]:
+def mirrored(draw: st.DrawFn, dense: bool = False) -> list[dict[str, Any]]:
     """Some flows of some pairs, each direction drawn apart; a pair's currency is both
-    sides' (USD or EUR), now and then one side's alone (CHF: nothing to compare)."""
+    sides' (USD or EUR), now and then one side's alone (CHF: nothing to compare).
+    ``dense``: most flows, with at most two gaps each (spans of several months found
+    on both sides)."""
     rows: list[dict[str, Any]] = []
     currencies = {
         frozenset(pair): draw(st.sampled_from(("USD", "USD", "USD", "EUR"))) for pair in PAIRS
@@ -221,10 +268,12 @@ def mirrored(draw: st.DrawFn) -> list[dict[str, Any]]:
     for reporter, partner in PAIRS:
         one_sided = draw(st.integers(0, 5)) == 0
         for flow in ("export", "import", "turnover"):
-            if draw(st.integers(0, 2 if flow == "turnover" else 1)) == 0:
+            if draw(st.integers(0, 3 if dense else 2 if flow == "turnover" else 1)) == 0:
                 continue
             currency = "CHF" if one_sided else currencies[frozenset((reporter, partner))]
-            rows += draw(series_rows(reporter, partner, flow, currency))
+            rows += draw(
+                series_rows(reporter, partner, flow, currency, *((2, DENSE_FLAGS) if dense else ()))
+            )
     return rows
 
 
@@ -286,3 +335,47 @@ def test_the_mirror_property_reaches_the_columns() -> None:
     count()
     assert counts[0] > counts[1] / 2 > 0
     assert counts[2] > 0
+
+
+# Every pair: spans of one month, of months across a year end, a Jan..m span, none.
+SPANS = ("2022-03", "2022-Q1", "2022-12/2023-02", "2023-01/2023-03", "2022-02/2022-06")
+
+
+@settings(max_examples=25, deadline=None)
+@given(mirrored(dense=True), st.booleans(), st.sampled_from((None, None, None, *SPANS)))
+def test_each_answer_from_the_columns_is_the_references(
+    drawn: list[dict[str, Any]], include_flagged: bool, span: str | None
+) -> None:
+    """Each figure of a row made from the columns is the reference engine's answer to the
+    same question (value, rule, parts, signs, notes, flags), and how it was published its
+    ``published_marks``: what the printed outputs do not show (the rule, the parts), and
+    JSON reads from the reference itself, is compared here."""
+    if not drawn:
+        return
+    data = frame(*drawn)
+    with _bulk(True):
+        dataset = Dataset(data, load_bundled(), [], Filters(include_flagged=include_flagged))
+        try:
+            rows = compare_mirrors(dataset, period=Period.parse(span) if span else None).rows
+        except NotAvailable:
+            return
+    reference = Engine(data, include_flagged)
+
+    def seen(answer: Answer) -> tuple[Any, ...]:
+        return (
+            answer.key,
+            answer.period,
+            answer.value,
+            answer.rule,
+            len(answer.parts),
+            tuple(answer.signs),
+            answer.notes,
+            answer.flags(),
+        )
+
+    for row in rows:
+        if not isinstance(row.own, BulkAnswer):
+            continue
+        own, mirror = (reference.value(a.key, a.period) for a in (row.own, row.mirror))
+        assert (seen(row.own), seen(row.mirror)) == (seen(own), seen(mirror))
+        assert row.published_as() == (published_marks(own), published_marks(mirror))

@@ -566,24 +566,45 @@ def render_csv(report: Report) -> str:
         writer.writerows([] for _ in rows)
         return buffer.getvalue()
     # Column by column; each distinct text guarded once (a whole-file table repeats the
-    # same reporters, currencies and spans on every row).
+    # same reporters, currencies and spans on every row), by the kinds of value a column
+    # holds: numbers are written as they are, None as nothing.
     guarded: dict[str, Any] = {}
     columns = []
     for key in keys:
-        column = []
-        for row in rows:
-            value = row.get(key)
-            if value is None:
-                value = ""
-            elif isinstance(value, str):
-                text = guarded.get(value)
-                if text is None:
-                    text = guarded[value] = safe_csv_cell(value)
-                value = text
-            column.append(value)
+        column = [row.get(key) for row in rows]
+        kinds = set(map(type, column))
+        if kinds <= _NUMBERS:
+            pass
+        elif kinds <= _NUMBERS_OR_NONE:
+            column = ["" if value is None else value for value in column]
+        elif kinds <= _TEXT_OR_NONE:  # texts and None alone: keyed by the distinct ones
+            texts = {value: _csv_text(value, guarded) for value in set(column)}
+            column = list(map(texts.__getitem__, column))
+        else:
+            column = [_csv_text(value, guarded) for value in column]
         columns.append(column)
     writer.writerows(zip(*columns, strict=True))
     return buffer.getvalue()
+
+
+# The kinds of value ``render_csv`` writes without looking at each (as a set: bool, int and
+# float keyed apart, where a dict of values would take True for 1 and -0.0 for 0.0).
+_NUMBERS: frozenset[type] = frozenset((float, int, bool))
+_NUMBERS_OR_NONE: frozenset[type] = _NUMBERS | {type(None)}
+_TEXT_OR_NONE: frozenset[type] = frozenset((str, type(None)))
+
+
+def _csv_text(value: Any, guarded: dict[str, Any]) -> Any:
+    """A CSV cell: None as nothing, text through the formula guard (each distinct text
+    once, kept in ``guarded``), anything else as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = guarded.get(value)
+        if text is None:
+            text = guarded[value] = safe_csv_cell(value)
+        return text
+    return value
 
 
 def render_xlsx(report: Report) -> bytes:

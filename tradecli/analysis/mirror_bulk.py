@@ -17,7 +17,7 @@ months alone (``Columns.monthly``), the reference's answers are plain:
 - the flags of a figure (``Answer.flags``) are those of every figure agreeing with the
   chosen one (``Columns.flags``); how it was published (``mirror.published_marks``)
   reads the chosen figure's own official-statement and exclusion flags
-  (``Columns.chosen_flags``); approximate figures are never in the columns.
+  (``Columns.chosen_marks``); approximate figures are never in the columns.
 
 Where the series are simple but some have Jan..m figures beside their months (a year,
 a year to date: ``Columns.simple``), with no ``--period``, the spans are also those
@@ -26,6 +26,12 @@ month is its figure (rule 1), else Jan..m less Jan..m - 1 (rule 3, ``Columns.mon
 else export + import; its Jan..m span the figure, else the tiling of
 ``Columns.year_to_date`` (rule 2), else export + import; the marks of a difference or a
 tiling are those of every chosen figure it uses (``Columns.chosen_marks``).
+
+All comparisons are worked out at once, not key by key: the six series of each (own,
+export, import of either key) looked up once; their months and Jan..m spans gathered
+from the year-rows into (comparison, year) cells where both keys have a row, and the
+rules applied to those arrays (``--period``: the span's months of each series used,
+summed column by column); Python objects are made only for the rows found.
 
 Every other comparison is left to the reference (returned). The answers are
 ``BulkAnswer``s: their derivation (JSON, ``--explain``, the sources of a flagged figure)
@@ -53,7 +59,7 @@ from tradecli.engine.answers import (
     Answer,
     SeriesKey,
 )
-from tradecli.engine.bulk import Columns, Parts, bulk_answer
+from tradecli.engine.bulk import Columns, Parts, _ranges, bulk_answer
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
@@ -64,28 +70,7 @@ Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
 MARKED = (OFFICIAL_STATEMENT, *EXCLUDED_FLAGS)  # the flags ``published_marks`` names
-
-
-@dataclass(frozen=True)
-class Months:
-    """One monthly series on the data's month axis (``Columns.month_vector``): value,
-    found, flag bits (``Answer.flags``), and the chosen figures' marked bits."""
-
-    value: Floats
-    found: Bools
-    flags: Ints
-    marks: Ints
-
-
-@dataclass(frozen=True)
-class KeyMonths:
-    """A key's figure of each month by rules 1 and 4: ``xm`` where it is export + import."""
-
-    value: Floats
-    found: Bools
-    flags: Ints
-    marks: Ints
-    xm: Bools
+OWN, DIFFERENCE_OF, BOTH = 0, 1, 2  # how a key's month is found: ``KeyCells.month_rule``
 
 
 def columnar_rows(
@@ -93,193 +78,53 @@ def columnar_rows(
 ) -> tuple[list[MirrorRow], list[Comparison]]:
     """The rows of every comparison the columns answer (module docstring: series all
     single months, or, without ``period``, all simple), over ``period`` or every span
-    either side published; and the comparisons left to the reference."""
+    either side published; and the comparisons left to the reference.
+
+    All comparisons at once: each key's three series (own, export, import) looked up
+    once, their figures gathered for the (comparison, year) cells where both sides have
+    rows, the rules applied to those arrays; Python objects made only for the rows."""
     columns = columns_of(dataset)
-    engine = dataset.engine
-    mask = sum(1 << i for i, word in enumerate(columns.words) if word in MARKED)
-    rows: list[MirrorRow] = []
-    rest: list[Comparison] = []
-    series: dict[int, Months] = {}  # those of the pair in hand (each serves two flows)
+    roles = _roles(columns, comparisons)
+    # A series -1 (none) takes any path; else it must be simple (monthly for --period).
+    taken_of = np.append(columns.simple if period is None else columns.monthly, True)
+    taken = np.asarray(taken_of[roles].all(axis=1), dtype=bool)
+    left: list[bool] = (~taken).tolist()
+    rest = [c for c, out in zip(comparisons, left, strict=True) if out]
+    which = np.flatnonzero(taken)
+    if not len(which):
+        return [], rest
+    mine = [comparisons[i] for i in which.tolist()]
+    if period is None:
+        return _span_rows(dataset.engine, columns, mine, roles[which]), rest
+    return _period_rows(dataset.engine, columns, mine, roles[which], period), rest
 
-    def months_of(s: int) -> Months:
-        made = series.get(s)
-        if made is None:
-            made = series[s] = _months(columns, s, mask)
-        return made
 
-    cells: dict[int, Cells] = {}  # the same, for series with Jan..m figures
-
-    def cells_of(s: int) -> Cells:
-        made = cells.get(s)
-        if made is None:
-            made = cells[s] = _cells(columns, s, tables)
-        return made
-
-    tables: Tables | None = None
-    pair: tuple[str, str, str] | None = None
+def _roles(columns: Columns, comparisons: Sequence[Comparison]) -> Ints:
+    """Per comparison, the series numbers (-1: none) of its own key and of its mirror:
+    own, export, import of each (export and import only for turnover)."""
+    number = columns.number
+    out: list[int] = []
     for comparison in comparisons:
-        own_key, mirror_key = comparison
-        if (own_key.reporter, own_key.partner, own_key.currency) != pair:
-            pair = (own_key.reporter, own_key.partner, own_key.currency)
-            series.clear()
-            cells.clear()
-        own_roles, mirror_roles = columns.roles(own_key), columns.roles(mirror_key)
-        if own_roles is None or mirror_roles is None:
-            own_roles = columns.roles(own_key, months_only=False)
-            mirror_roles = columns.roles(mirror_key, months_only=False)
-            if period is not None or own_roles is None or mirror_roles is None:
-                rest.append(comparison)
-                continue
-            # Simple series, some with Jan..m figures: their months and Jan..m spans.
-            if tables is None:
-                tables = _tables(columns, mask)
-            own_cells = _key_cells(*(cells_of(s) for s in own_roles))
-            mirror_cells = _key_cells(*(cells_of(s) for s in mirror_roles))
-            rows.extend(_cell_rows(engine, columns, comparison, own_cells, mirror_cells))
-            continue
-        own = tuple(months_of(s) for s in own_roles)
-        mirror = tuple(months_of(s) for s in mirror_roles)
-        if period is None:
-            ours, theirs = _key_months(*own), _key_months(*mirror)
-            rows.extend(_monthly_rows(engine, columns, comparison, ours, theirs))
-            continue
-        found = _over(engine, columns, own_key, own, period)
-        mirrored = _over(engine, columns, mirror_key, mirror, period)
-        if found is not None and mirrored is not None:
-            marks = (list(columns.flag_words(found[1])), list(columns.flag_words(mirrored[1])))
-            rows.append(MirrorRow(found[0], mirrored[0], marks))
-    return rows, rest
-
-
-def _months(columns: Columns, series: int, mask: int) -> Months:
-    """A monthly series on the month axis (-1: none), its marks those of ``mask``."""
-    value, found, flags, _ = columns.month_vector(series)
-    marks = columns.chosen_flags(series, flags) & mask
-    return Months(value, found, flags.astype(np.int64), marks.astype(np.int64))
-
-
-def _key_months(own: Months, export: Months, imports: Months) -> KeyMonths:
-    """Rule 1 where the own series has the month, else rule 4 where export and import
-    both have it (the roles of a key that is not turnover: none, nothing found)."""
-    xm = export.found & imports.found & ~own.found
-    value = np.where(own.found, own.value, (0.0 + export.value) + imports.value)
-    flags = np.where(own.found, own.flags, export.flags | imports.flags)
-    marks = np.where(own.found, own.marks, export.marks | imports.marks)
-    return KeyMonths(value, own.found | xm, flags, marks, xm)
-
-
-def _monthly_rows(
-    engine: Engine,
-    columns: Columns,
-    comparison: Comparison,
-    own: KeyMonths,
-    mirror: KeyMonths,
-) -> list[MirrorRow]:
-    """A row for each month both keys find (every span either side published)."""
-    at = np.flatnonzero(own.found & mirror.found)
-    if not len(at):
-        return []
-    periods = [Period.month(m) for m in (at + columns.first_month).tolist()]
-    sides = []
-    for key, side in ((comparison.own, own), (comparison.mirror, mirror)):
-        values, flags, xms = (
-            side.value[at].tolist(),
-            side.flags[at].tolist(),
-            side.xm[at].tolist(),
-        )
-        sides.append(
-            [
-                _answer(engine, columns, key, p, v, f, xm)
-                for p, v, f, xm in zip(periods, values, flags, xms, strict=True)
-            ]
-        )
-    marks = [
-        (list(columns.flag_words(a)), list(columns.flag_words(b)))
-        for a, b in zip(own.marks[at].tolist(), mirror.marks[at].tolist(), strict=True)
-    ]
-    return [MirrorRow(o, m, k) for o, m, k in zip(sides[0], sides[1], marks, strict=True)]
-
-
-def _over(
-    engine: Engine,
-    columns: Columns,
-    key: SeriesKey,
-    roles: tuple[Months, ...],
-    period: Period,
-) -> tuple[Answer, int] | None:
-    """A key's answer over a span (``--period``) and its marked bits, or None when not
-    found: the sum of its own series' months (rules 1 and 2), else of its export's plus
-    that of its import's (rule 4), as the reference adds them."""
-    first, last = period.first - columns.first_month, period.last - columns.first_month
-    if first < 0 or last >= columns.n_months:
-        return None  # no simple series has a month outside the axis
-    span = slice(first, last + 1)
-    own, export, imports = roles
-    if own.found[span].all():
-        value, flags, marks = _sum_over(own, span)
-        return _answer(engine, columns, key, period, value, flags, False), marks
-    if export.found[span].all() and imports.found[span].all():
-        x_value, x_flags, x_marks = _sum_over(export, span)
-        m_value, m_flags, m_marks = _sum_over(imports, span)
-        value = float(sum((x_value or 0.0, m_value or 0.0)))  # ``rules._sum``
-        answer = _answer(engine, columns, key, period, value, x_flags | m_flags, True)
-        return answer, x_marks | m_marks
-    return None
-
-
-def _sum_over(months: Months, span: slice) -> tuple[float, int, int]:
-    """The value over a span of months all found (a month's own figure; a longer span's
-    sum left to right, as ``Rules._exact_or_tiled`` adds it), its flags and marks."""
-    values = months.value[span].tolist()
-    value = values[0] if len(values) == 1 else float(sum(values))
-    flags = int(np.bitwise_or.reduce(months.flags[span]))
-    return value, flags, int(np.bitwise_or.reduce(months.marks[span]))
+        for key in comparison:
+            out.append(number.get(key, -1))
+            if key.flow == "turnover":
+                reporter, partner, _, currency = key
+                out.append(number.get(SeriesKey(reporter, partner, "export", currency), -1))
+                out.append(number.get(SeriesKey(reporter, partner, "import", currency), -1))
+            else:
+                out += (-1, -1)
+    return np.array(out, dtype=np.int64).reshape(len(comparisons), 6)
 
 
 @dataclass(frozen=True)
-class Tables:
-    """Per year-row of the columns: single months by rules 1 and 3 (value, found, flags,
-    marks, a difference) and Jan..m spans by rules 1 and 2 (value, found, flags, marks,
-    parts), as ``Columns.months``, ``Columns.year_to_date`` and ``Columns.chosen_marks``
-    give them."""
-
-    month_value: Floats
-    month_found: Bools
-    month_flags: Ints
-    month_marks: Ints
-    differs: Bools
-    jan_value: Floats
-    jan_found: Bools
-    jan_flags: Ints
-    jan_marks: Ints
-    jan_parts: Parts
-
-
-def _tables(columns: Columns, mask: int) -> Tables:
-    month_value, month_found, month_flags, differs = columns.months()
-    jan_found, jan_value, jan_flags, jan_parts = columns.year_to_date()
-    month_marks, jan_marks = columns.chosen_marks(mask)
-    return Tables(
-        month_value,
-        month_found,
-        month_flags.astype(np.int64),
-        month_marks,
-        differs,
-        jan_value,
-        jan_found,
-        jan_flags.astype(np.int64),
-        jan_marks,
-        jan_parts,
-    )
-
-
-@dataclass(frozen=True)
-class Cells:
-    """A simple series (or a key: ``xm`` where export + import) on the month axis: at
-    ``t``, the month ``first_month + t`` (``month_*``) and Jan..that month of its year
-    (``jan_*``; nothing at January, which is the month). ``*_span``: a span the series
-    publishes (or, for a key, one of ``growth.spans_of``); ``month_rule``: 0 the figure,
-    1 a difference, 2 export + import."""
+class KeyCells:
+    """A key's months and Jan..m spans in each of some (comparison, year) cells: column
+    m - 1 is month m (``month_*``) and Jan..m (``jan_*``, nothing at January, which is
+    the month). ``*_span``: a span of ``growth.spans_of`` (the own series publishes it,
+    or for turnover export and import both do); ``month_rule``: ``OWN`` (rule 1),
+    ``DIFFERENCE_OF`` (rule 3), ``BOTH`` (export + import, rule 4), for one series
+    whether a difference; ``jan_parts``: 0 the figure, else how many spans it tiles;
+    ``jan_xm``: export + import."""
 
     month_value: Floats
     month_found: Bools
@@ -296,64 +141,75 @@ class Cells:
     jan_xm: Bools
 
 
-def _cells(columns: Columns, series: int, tables: Tables | None) -> Cells:
-    """Series ``series`` (-1: none) on the month axis, read from ``tables``."""
-    n = columns.n_months
+class _Tables:
+    """Per year-row of the columns: single months by rules 1 and 3 (``Columns.months``),
+    Jan..m spans by rules 1 and 2 (``Columns.year_to_date``), the published spans
+    (``present``, ``cum_present``) and the chosen figures' marks (``chosen_marks``);
+    gathered into (comparison, year) cells by ``gather``."""
 
-    def spread(a: NDArray[Any], rows: slice, at: Ints) -> NDArray[Any]:
-        out = np.zeros(n, dtype=a.dtype)
-        out[at] = a[rows].reshape(-1)
-        return out
+    def __init__(self, columns: Columns, mask: int) -> None:
+        self.month_value, self.month_found, self.month_flags, self.differs = columns.months()
+        self.present = columns.present
+        self.month_marks, self.jan_marks = columns.chosen_marks(mask)
+        self.cumulative = columns.has_cumulative  # else no Jan..m span is published
+        if self.cumulative:
+            self.jan_found, self.jan_value, self.jan_flags, self.jan_parts = columns.year_to_date()
+            self.cum_present = columns.cum_present
 
-    names = [
-        ("month_value", "month_value"),
-        ("month_found", "month_found"),
-        ("month_flags", "month_flags"),
-        ("month_marks", "month_marks"),
-        ("month_span", "present"),
-        ("month_rule", "differs"),
-        ("jan_value", "jan_value"),
-        ("jan_found", "jan_found"),
-        ("jan_flags", "jan_flags"),
-        ("jan_marks", "jan_marks"),
-        ("jan_span", "cum_present"),
-        ("jan_parts", "jan_parts"),
-    ]
-    if series < 0 or tables is None:
-        empty: dict[str, Any] = {
-            name: np.zeros(n, dtype=np.float64 if "value" in name else np.int64)
-            for name, _ in names
-        }
-        for name in ("month_found", "month_span", "jan_found", "jan_span"):
-            empty[name] = np.zeros(n, dtype=bool)
-        return Cells(**empty, jan_xm=np.zeros(n, dtype=bool))
-    start, end = int(columns.row_bounds[series]), int(columns.row_bounds[series + 1])
-    at = ((columns.row_year[start:end] - columns.first_year) * 12)[:, None] + np.arange(12)
-    at = at.reshape(-1)
-    rows = slice(start, end)
-    sources: dict[str, NDArray[Any]] = {
-        "present": columns.present,
-        "cum_present": columns.cum_present,
-        **{name: getattr(tables, name) for name in tables.__dataclass_fields__},
-    }
-    made: dict[str, Any] = {name: spread(sources[source], rows, at) for name, source in names}
-    made["month_rule"] = made["month_rule"].astype(np.int64)
-    january = (np.arange(n) % 12) == 0
-    made["jan_found"] &= ~january
-    made["jan_span"] &= ~january
-    return Cells(**made, jan_xm=np.zeros(n, dtype=bool))
+    def gather(self, at: Ints) -> KeyCells:
+        """The series' cells at year-rows ``at`` (-1: none, nothing found)."""
+        none = at < 0
+        rows = np.where(none, 0, at)
+
+        def take(table: NDArray[Any]) -> NDArray[Any]:
+            if not len(table):  # no year-rows at all: nothing found
+                return np.zeros((len(rows), 12), dtype=table.dtype)
+            out = table[rows]
+            out[none] = 0
+            return out
+
+        if self.cumulative:
+            jan_value, jan_found = take(self.jan_value), take(self.jan_found)
+            jan_flags, jan_marks = take(self.jan_flags), take(self.jan_marks)
+            jan_span, jan_parts = take(self.cum_present), take(self.jan_parts)
+        else:  # no Jan..m span is published: none is found (zeros never written to)
+            jan_value = np.zeros((len(rows), 12), dtype=np.float64)
+            jan_flags = jan_marks = np.zeros((len(rows), 12), dtype=np.int64)
+            jan_found = jan_span = np.zeros((len(rows), 12), dtype=bool)
+            jan_parts = np.zeros((len(rows), 12), dtype=np.int8)
+        return KeyCells(
+            take(self.month_value),
+            take(self.month_found),
+            take(self.month_flags),
+            take(self.month_marks),
+            take(self.present),
+            take(self.differs),
+            jan_value,
+            jan_found,
+            jan_flags,
+            jan_marks,
+            jan_span,
+            jan_parts,
+            np.zeros((len(rows), 12), dtype=bool),
+        )
 
 
-def _key_cells(own: Cells, export: Cells, imports: Cells) -> Cells:
+def _key_cells(own: KeyCells, export: KeyCells, imports: KeyCells) -> KeyCells:
     """A key's months and Jan..m spans: the own series' (rules 1-3), else export + import
-    where both are found (rule 4); its spans those of ``growth.spans_of``."""
+    where both are found (rule 4), added as the reference adds them (0 + export + import);
+    its spans those of ``growth.spans_of``."""
     month_xm = export.month_found & imports.month_found & ~own.month_found
     jan_xm = export.jan_found & imports.jan_found & ~own.jan_found
+    rule = np.where(own.month_rule.astype(bool), DIFFERENCE_OF, OWN)
+    rule[month_xm] = BOTH
+    jan_found = own.jan_found | jan_xm
+    jan_span = own.jan_span | (export.jan_span & imports.jan_span)
+    jan_found[:, 0] = jan_span[:, 0] = False  # Jan..Jan: the month
 
-    def pick(mine: NDArray[Any], x: NDArray[Any], m: NDArray[Any], found: Bools) -> NDArray[Any]:
+    def pick(mine: Ints, x: Ints, m: Ints, found: Bools) -> Ints:
         return np.where(found, mine, x | m)
 
-    return Cells(
+    return KeyCells(
         np.where(
             own.month_found, own.month_value, (0.0 + export.month_value) + imports.month_value
         ),
@@ -361,97 +217,244 @@ def _key_cells(own: Cells, export: Cells, imports: Cells) -> Cells:
         pick(own.month_flags, export.month_flags, imports.month_flags, own.month_found),
         pick(own.month_marks, export.month_marks, imports.month_marks, own.month_found),
         own.month_span | (export.month_span & imports.month_span),
-        np.where(month_xm, 2, own.month_rule),
+        rule,
         np.where(own.jan_found, own.jan_value, (0.0 + export.jan_value) + imports.jan_value),
-        own.jan_found | jan_xm,
+        jan_found,
         pick(own.jan_flags, export.jan_flags, imports.jan_flags, own.jan_found),
         pick(own.jan_marks, export.jan_marks, imports.jan_marks, own.jan_found),
-        own.jan_span | (export.jan_span & imports.jan_span),
+        jan_span,
         own.jan_parts,
         jan_xm,
     )
 
 
-def _cell_rows(
-    engine: Engine, columns: Columns, comparison: Comparison, own: Cells, mirror: Cells
+def _span_rows(
+    engine: Engine, columns: Columns, comparisons: list[Comparison], roles: Ints
 ) -> list[MirrorRow]:
-    """A row for each month and Jan..m span either key publishes and both find."""
-    rows: list[MirrorRow] = []
-    first_month = columns.first_month
-    months = np.flatnonzero(
+    """A row for each month and Jan..m span either key publishes and both find, of every
+    comparison (``roles``: its six series)."""
+    n_years = columns.n_months // 12
+    row_cell = _row_cells(columns)
+
+    def years(role: int) -> Ints:
+        """The (comparison, year) cells where the series of ``role`` has a year-row."""
+        series = roles[:, role]
+        has = np.flatnonzero(series >= 0)
+        starts = columns.row_bounds[series[has]]
+        counts = columns.row_bounds[series[has] + 1] - starts
+        rows = _ranges(starts, counts)
+        return np.repeat(has, counts) * n_years + (columns.row_year[rows] - columns.first_year)
+
+    # A row needs a figure on both sides: the cells where both keys have a year-row.
+    own_cells = np.unique(np.concatenate([years(r) for r in (0, 1, 2)]))
+    mirror_cells = np.unique(np.concatenate([years(r) for r in (3, 4, 5)]))
+    cell = np.intersect1d(own_cells, mirror_cells, assume_unique=True)
+    del own_cells, mirror_cells
+    comparison_of, year_of = cell // n_years, cell % n_years
+    tables = _Tables(columns, _marked(columns))
+
+    def gathered(role: int) -> KeyCells:
+        series = roles[comparison_of, role]
+        if not len(row_cell):  # no year-rows at all (nor any cell)
+            return tables.gather(np.full(len(series), -1))
+        wanted = series * n_years + year_of
+        at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
+        hit = (series >= 0) & (row_cell[at] == wanted)
+        return tables.gather(np.where(hit, at, -1))
+
+    own = _key_cells(gathered(0), gathered(1), gathered(2))
+    mirror = _key_cells(gathered(3), gathered(4), gathered(5))
+    month_at = np.flatnonzero(
         (own.month_span | mirror.month_span) & own.month_found & mirror.month_found
     )
-    jans = np.flatnonzero((own.jan_span | mirror.jan_span) & own.jan_found & mirror.jan_found)
-    # Single months, then Jan..m spans (column t: the span ending in month t).
-    spans = [(t, Period.month(first_month + t), False) for t in months.tolist()]
-    spans += [(t, _jan_to(first_month + t), True) for t in jans.tolist()]
-    for t, period, jan in spans:
-        answers = [
-            _cell_answer(engine, columns, key, period, cells, t, jan=jan)
-            for key, cells in ((comparison.own, own), (comparison.mirror, mirror))
-        ]
-        own_marks, mirror_marks = (
-            list(columns.flag_words(int((cells.jan_marks if jan else cells.month_marks)[t])))
-            for cells in (own, mirror)
+    jan_at = np.flatnonzero((own.jan_span | mirror.jan_span) & own.jan_found & mirror.jan_found)
+    rows: list[MirrorRow] = []
+    for at, jan in ((month_at, False), (jan_at, True)):
+        which = comparison_of[at // 12].tolist()
+        months = ((year_of[at // 12] + columns.first_year) * 12 + at % 12).tolist()
+        periods = (
+            [Period(m - m % 12, m) for m in months] if jan else [Period.month(m) for m in months]
         )
-        rows.append(MirrorRow(answers[0], answers[1], (own_marks, mirror_marks)))
+        sides = []
+        for key_cells, side in ((own, 0), (mirror, 1)):
+            keys = [comparisons[i][side] for i in which]
+            sides.append(_answers(engine, columns, keys, periods, key_cells, at, jan=jan))
+        marks = (own.jan_marks, mirror.jan_marks) if jan else (own.month_marks, mirror.month_marks)
+        words = columns.flag_words
+        rows += [
+            MirrorRow(o, m, (list(words(a)), list(words(b))))
+            for o, m, a, b in zip(
+                sides[0],
+                sides[1],
+                marks[0].reshape(-1)[at].tolist(),
+                marks[1].reshape(-1)[at].tolist(),
+                strict=True,
+            )
+        ]
     return rows
 
 
-def _jan_to(month: int) -> Period:
-    """January through ``month`` of its year."""
-    return Period(month - month % 12, month)
+def _marked(columns: Columns) -> int:
+    """The bits of the flags ``published_marks`` names."""
+    return sum(1 << i for i, word in enumerate(columns.words) if word in MARKED)
 
 
-def _cell_answer(
+def _answers(
     engine: Engine,
     columns: Columns,
-    key: SeriesKey,
-    period: Period,
-    cells: Cells,
-    t: int,
+    keys: list[SeriesKey],
+    periods: list[Period],
+    cells: KeyCells,
+    at: Ints,
     *,
     jan: bool,
-) -> Answer:
-    """The ``BulkAnswer`` of a key's month or Jan..m span ``t`` (found)."""
-    made = partial(engine.value, key, period)
+) -> list[Answer]:
+    """The ``BulkAnswer`` of each key's month or Jan..m span at flat cell ``at`` (found);
+    its derivation is ``engine``'s answer, made when looked at."""
+    words, value_of = columns.flag_words, engine.value
+    out: list[Answer] = []
     if jan:
-        value, flags = float(cells.jan_value[t]), int(cells.jan_flags[t])
-        parts = int(cells.jan_parts[t])
-        if cells.jan_xm[t]:
-            rule, parts = EXPORT_PLUS_IMPORT, 2
+        for key, period, value, bits, parts, xm in zip(
+            keys,
+            periods,
+            cells.jan_value.reshape(-1)[at].tolist(),
+            cells.jan_flags.reshape(-1)[at].tolist(),
+            cells.jan_parts.reshape(-1)[at].tolist(),
+            cells.jan_xm.reshape(-1)[at].tolist(),
+            strict=True,
+        ):
+            if xm:
+                rule, parts = EXPORT_PLUS_IMPORT, 2
+            else:
+                rule = TILED if parts else EXACT
+            made = partial(value_of, key, period)
+            out.append(bulk_answer(key, period, value, rule, parts, made, words(bits)))
+        return out
+    for key, period, value, bits, kind in zip(
+        keys,
+        periods,
+        cells.month_value.reshape(-1)[at].tolist(),
+        cells.month_flags.reshape(-1)[at].tolist(),
+        cells.month_rule.reshape(-1)[at].tolist(),
+        strict=True,
+    ):
+        made = partial(value_of, key, period)
+        if kind == DIFFERENCE_OF:
+            notes = (NEGATIVE_DIFFERENCE,) if value < 0 else ()
+            answer = bulk_answer(
+                key, period, value, DIFFERENCE, 2, made, words(bits), notes=notes, signs=(1, -1)
+            )
+        elif kind == BOTH:
+            answer = bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words(bits))
         else:
-            rule = TILED if parts else EXACT
-        return bulk_answer(key, period, value, rule, parts, made, columns.flag_words(flags))
-    value, flags = float(cells.month_value[t]), int(cells.month_flags[t])
-    kind = int(cells.month_rule[t])
-    words = columns.flag_words(flags)
-    if kind == 1:
-        notes = (NEGATIVE_DIFFERENCE,) if value < 0 else ()
-        return bulk_answer(
-            key, period, value, DIFFERENCE, 2, made, words, notes=notes, signs=(1, -1)
+            answer = bulk_answer(key, period, value, EXACT, 0, made, words(bits))
+        out.append(answer)
+    return out
+
+
+def _period_rows(
+    engine: Engine, columns: Columns, comparisons: list[Comparison], roles: Ints, period: Period
+) -> list[MirrorRow]:
+    """A row for each comparison whose keys both find ``period`` (``roles``: its six
+    series, all single months): a key's value the sum of its own series' months (rules 1
+    and 2, left to right as ``Rules._exact_or_tiled`` adds them), else that of its
+    export's plus that of its import's (rule 4, as ``rules._sum`` adds them)."""
+    first, last = period.first - columns.first_month, period.last - columns.first_month
+    if first < 0 or last >= columns.n_months:
+        return []  # no simple series has a month outside the axis
+    series = np.unique(roles[roles >= 0])
+    found, value, flags, marks = _over(columns, series, first, last)
+    # Each role's place in those (the last, one more: no series, nothing found).
+    place = np.where(roles >= 0, np.searchsorted(series, roles), len(series))
+    found, value = np.append(found, False), np.append(value, 0.0)
+    flags, marks = np.append(flags, 0), np.append(marks, 0)
+    n_parts = last - first + 1
+    single = n_parts == 1
+    rows: list[MirrorRow] = []
+    sides = []
+    for side in (0, 1):
+        own, x, m = (place[:, 3 * side + r] for r in range(3))
+        mine = found[own]
+        xm = ~mine & found[x] & found[m]
+        # ``sum((x or 0.0, m or 0.0))``: a zero of either is +0.0
+        both = np.where(value[x] == 0, 0.0, value[x]) + np.where(value[m] == 0, 0.0, value[m])
+        sides.append(
+            (
+                mine | xm,
+                np.where(mine, value[own], both),
+                np.where(mine, flags[own], flags[x] | flags[m]),
+                np.where(mine, marks[own], marks[x] | marks[m]),
+                xm,
+            )
         )
-    if kind == 2:
-        return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
-    return bulk_answer(key, period, value, EXACT, 0, made, words)
+    which = np.flatnonzero(sides[0][0] & sides[1][0])
+    words, value_of = columns.flag_words, engine.value
+    answers = []
+    for side, (_, side_value, side_flags, _, side_xm) in enumerate(sides):
+        made = []
+        for i, v, bits, xm in zip(
+            which.tolist(),
+            side_value[which].tolist(),
+            side_flags[which].tolist(),
+            side_xm[which].tolist(),
+            strict=True,
+        ):
+            key = comparisons[i][side]
+            if xm:
+                rule, parts = EXPORT_PLUS_IMPORT, 2
+            else:
+                rule, parts = (EXACT, 0) if single else (TILED, n_parts)
+            call = partial(value_of, key, period)
+            made.append(bulk_answer(key, period, v, rule, parts, call, words(bits)))
+        answers.append(made)
+    for ours, theirs, a, b in zip(
+        answers[0],
+        answers[1],
+        sides[0][3][which].tolist(),
+        sides[1][3][which].tolist(),
+        strict=True,
+    ):
+        rows.append(MirrorRow(ours, theirs, (list(words(a)), list(words(b)))))
+    return rows
 
 
-def _answer(
-    engine: Engine,
-    columns: Columns,
-    key: SeriesKey,
-    period: Period,
-    value: float,
-    flags: int,
-    xm: bool,
-) -> Answer:
-    """The ``BulkAnswer`` of a value found: export + import (``xm``), a month's own figure,
-    or a sum of months; its derivation is ``engine``'s answer, made when looked at."""
-    made = partial(engine.value, key, period)
-    if xm:
-        rule, n_parts = EXPORT_PLUS_IMPORT, 2
-    elif period.first == period.last:
-        rule, n_parts = EXACT, 0
-    else:
-        rule, n_parts = TILED, period.last - period.first + 1
-    return bulk_answer(key, period, value, rule, n_parts, made, columns.flag_words(flags))
+def _over(
+    columns: Columns, series: Ints, first: int, last: int
+) -> tuple[Bools, Floats, Ints, Ints]:
+    """Of each monthly series, over months ``first..last`` of the axis: whether all are
+    found, their sum (a month's own figure; a longer span's sum left to right, from 0),
+    and the OR of their flag bits and of their chosen figures' marked bits."""
+    n_years = columns.n_months // 12
+    month_value, month_found, month_flags, _ = columns.months()
+    month_marks, _ = columns.chosen_marks(_marked(columns))
+    row_cell = _row_cells(columns)
+    n = len(series)
+    found = np.ones(n, dtype=bool)
+    total = np.zeros(n, dtype=np.float64)
+    flags = np.zeros(n, dtype=np.int64)
+    marks = np.zeros(n, dtype=np.int64)
+    if not len(row_cell):
+        return np.zeros(n, dtype=bool), total, flags, marks
+    for year in range(first // 12, last // 12 + 1):
+        wanted = series * n_years + year
+        at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
+        found &= row_cell[at] == wanted
+        low, high = max(first - year * 12, 0), min(last - year * 12, 11) + 1
+        found &= month_found[at, low:high].all(axis=1)
+        values = month_value[at, low:high]
+        if first == last:
+            total = values[:, 0].copy()
+        else:
+            for column in range(high - low):  # left to right, as ``sum`` adds them
+                total += values[:, column]
+        flags |= np.bitwise_or.reduce(month_flags[at, low:high], axis=1)
+        marks |= np.bitwise_or.reduce(month_marks[at, low:high], axis=1)
+    return found, total, flags, marks
+
+
+def _row_cells(columns: Columns) -> Ints:
+    """Each year-row's (series, year) as one sorted number: series * years + year."""
+    series_of_row = np.repeat(
+        np.arange(len(columns.keys), dtype=np.int64), np.diff(columns.row_bounds)
+    )
+    return series_of_row * (columns.n_months // 12) + (columns.row_year - columns.first_year)
