@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from tests.test_bulk_engine import (
     _same_with_and_without_bulk,
     datasets,
 )
-from tradecli.analysis.revisions import TOLERANCE, revisions
+from tradecli.analysis.revisions import KEY_COLUMNS, TOLERANCE, as_first_published, revisions
 from tradecli.analysis.revisions_bulk import simple_revisions
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
@@ -291,3 +292,31 @@ def test_revisions_from_the_rows_they_read_print_the_same(
     """The bulk path answers from engines over the rows of the series the answers read
     (``revisions._readable``): the report is the reference's, over every row."""
     _same_with_and_without_bulk(_revisions(before), frame(*drawn))
+
+
+def _first_published_by_pandas(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Each series and span's rows of its earliest publication date, undated rows left
+    out, by a pandas group-by of the texts."""
+    dated = data[data["published"].astype(str) != ""]
+    published = dated["published"].astype(str)
+    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
+    kept = dated[published == first]
+    left_out = {
+        "published later than the first figure of its span": len(dated) - len(kept),
+        "no publication date": len(data) - len(dated),
+    }
+    return kept.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
+
+
+@settings(max_examples=30, deadline=None)
+@given(datasets)
+def test_rows_as_first_published_are_those_of_a_group_by(drawn: list[dict[str, Any]]) -> None:
+    """``as_first_published`` (integers) keeps the rows a group-by of the texts keeps, in
+    frame order, and counts the same rows left out; on the loaded frame (categorical
+    texts) and on plain texts."""
+    data = frame(*drawn) if drawn else frame(obs("2023-01", 1.0))
+    for texts in (data, data.astype({"published": str})):
+        kept, left_out = as_first_published(texts)
+        expected, expected_left_out = _first_published_by_pandas(texts)
+        pd.testing.assert_frame_equal(kept, expected)
+        assert left_out == expected_left_out

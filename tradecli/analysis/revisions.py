@@ -38,6 +38,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Bulk, bulk_for
 from tradecli.engine.reference import Engine
-from tradecli.engine.series import Series, series_of
+from tradecli.engine.series import Series, codes_of, series_of
 from tradecli.errors import BadRequest
 from tradecli.groups import Group, Groups
 from tradecli.periods import Period
@@ -359,9 +360,10 @@ def _readable(
     is no share in the later vintage, over any rows: such groups are left out."""
     pairs: set[tuple[str, str, str]] = set()
     reporters: set[tuple[str, str]] = set()
+    groups_of = cache(partial(_groups_of, groups))
     for key, period in revised:
         pairs.add((key.reporter, key.partner, key.currency))
-        for group in _groups_of(groups, key.partner):
+        for group in groups_of(key.partner):
             if not _may_be_whole(keys, key, group, period):
                 continue
             if group.every_partner:
@@ -403,16 +405,43 @@ def _may_be_whole(keys: set[SeriesKey], key: SeriesKey, group: Group, span: Peri
 
 def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """Each series and span as first published: its rows of the earliest publication
-    date (undated rows left out: when they came is not known); the rows left out, counted."""
-    dated = frame[frame["published"] != ""]
-    published = dated["published"].astype("str")  # a categorical has no order to take min of
-    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
-    kept = dated[published == first]
+    date (undated rows left out: when they came is not known); the rows left out, counted.
+
+    Worked out on integers: each date text's place in the texts' order, and one key per
+    row for its series and span; the rows sorted by key, then date, begin each span with
+    its earliest date (a group-by of the six key columns and the texts held a second
+    frame's worth of memory)."""
+    codes, texts = codes_of(frame["published"])
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[by_text] = np.arange(len(texts))
+    undated = np.array([t == "" for t in texts], dtype=bool)
+    rows = np.flatnonzero(~undated[codes])
+    date = rank[codes[rows]]
+    first = frame["first"].to_numpy()[rows].astype(np.int64)
+    last = frame["last"].to_numpy()[rows].astype(np.int64)
+    series = series_of(frame).of_row[rows].astype(np.int64)
+    low = int(first.min()) if len(rows) else 0
+    width = int(last.max()) - low + 1 if len(rows) else 1
+    assert (int(series.max(initial=0)) + 1) * width**2 < 2**63, "the span key would overflow"
+    span = series * width
+    span += first - low
+    span *= width
+    span += last - low
+    order = np.lexsort((date, span))
+    begins = np.ones(len(rows), dtype=bool)
+    begins[1:] = span[order[1:]] != span[order[:-1]]
+    earliest = np.empty(len(rows), dtype=np.int64)
+    earliest[order] = date[order][begins][np.cumsum(begins) - 1]
+    kept = rows[date == earliest]
     left_out = {
-        "published later than the first figure of its span": len(dated) - len(kept),
-        "no publication date": len(frame) - len(dated),
+        "published later than the first figure of its span": len(rows) - len(kept),
+        "no publication date": len(frame) - len(rows),
     }
-    return kept.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[kept] = True
+    first_figures: pd.DataFrame = frame[keep]
+    return first_figures.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
 
 
 def _selected(selection: Selection, key: SeriesKey) -> bool:
@@ -515,10 +544,11 @@ def _moved_shares(
     is not partial; the old value is worked out as every derived answer is (``old``).
     ``helpers``: the bulk helpers of old, new and earlier, or None each."""
     asked: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
+    groups_of = cache(partial(_groups_of, groups))  # asked again for each revised figure
     every = sorted(new.keys())
     known = set(every)
     for r in found:
-        for group in _groups_of(groups, r.key.partner):
+        for group in groups_of(r.key.partner):
             members = group.members_during(r.period)
             if group.every_partner and r.key.partner == group.code:  # world: every partner
                 members = [
