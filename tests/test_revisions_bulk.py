@@ -308,7 +308,7 @@ def _first_published_by_pandas(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[s
     return kept.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(datasets)
 def test_rows_as_first_published_are_those_of_a_group_by(drawn: list[dict[str, Any]]) -> None:
     """``as_first_published`` (integers) keeps the rows a group-by of the texts keeps, in
