@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
-from tests.test_bulk_engine import DATES, VALUES, _bulk, _same_with_and_without_bulk, datasets
-from tradecli.analysis.revisions import TOLERANCE, revisions
-from tradecli.analysis.revisions_bulk import monthly_revisions
+from tests.test_bulk_engine import (
+    DATES,
+    FLOWS,
+    VALUES,
+    _bulk,
+    _same_with_and_without_bulk,
+    datasets,
+)
+from tradecli.analysis.revisions import KEY_COLUMNS, TOLERANCE, as_first_published, revisions
+from tradecli.analysis.revisions_bulk import simple_revisions
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import Columns
@@ -28,28 +36,43 @@ from tradecli.render import Report
 KAZ = SeriesKey("AZE", "KAZ", "export")
 TJK = SeriesKey("AZE", "TJK", "export")
 DEU = SeriesKey("AZE", "DEU", "export")
+UZB = SeriesKey("AZE", "UZB", "export")
 
 
-def test_the_months_both_vintages_publish_and_those_that_differ_by_hand() -> None:
-    """Earlier: TJK Jan 10 and Feb 5, DEU Q1 30. Later: TJK Jan 12 (revised), Feb 5 and
-    a billionth more (the same figure: within 1e-9 of it, relative), Mar 7 (first published),
-    DEU Q1 31 (a quarter: not months, left to the reference), KAZ Jan 1 (a series the
-    earlier vintage has not: first published)."""
+def test_the_spans_both_vintages_publish_and_those_that_differ_by_hand() -> None:
+    """Earlier: TJK Jan 10, Feb 5, the year 2022 100, Jan–Jul 70; UZB Q1 9; DEU Q2 30.
+    Later: TJK Jan 12 (revised), Feb 5 and a billionth more (the same figure: within 1e-9
+    of it, relative), Mar 7 (first published), 2022 101 (revised: a year), Jan–Jul 70 (the
+    same), Jan–Aug 80 (first published); UZB Q1 9.5 (revised: Jan–Mar, a year to date);
+    DEU Q2 31 (not from January: left to the reference); KAZ Jan 1 (a series the earlier
+    vintage has not: first published)."""
     earlier = frame(
         obs("2023-01", 10.0, partner="TJK", flow="export"),
         obs("2023-02", 5.0, partner="TJK", flow="export"),
-        obs("2023-Q1", 30.0, partner="DEU", flow="export"),
+        obs("2022", 100.0, partner="TJK", flow="export"),
+        obs("2023-01/2023-07", 70.0, partner="TJK", flow="export"),
+        obs("2023-Q1", 9.0, partner="UZB", flow="export"),
+        obs("2023-Q2", 30.0, partner="DEU", flow="export"),
     )
     later = frame(
         obs("2023-01", 12.0, partner="TJK", flow="export"),
         obs("2023-02", 5.0 + 1e-9, partner="TJK", flow="export"),
         obs("2023-03", 7.0, partner="TJK", flow="export"),
-        obs("2023-Q1", 31.0, partner="DEU", flow="export"),
+        obs("2022", 101.0, partner="TJK", flow="export"),
+        obs("2023-01/2023-07", 70.0, partner="TJK", flow="export"),
+        obs("2023-01/2023-08", 80.0, partner="TJK", flow="export"),
+        obs("2023-Q1", 9.5, partner="UZB", flow="export"),
+        obs("2023-Q2", 31.0, partner="DEU", flow="export"),
         obs("2023-01", 1.0, partner="KAZ", flow="export"),
     )
-    found = monthly_revisions(Columns(earlier), Columns(later), [DEU, KAZ, TJK], TOLERANCE)
-    assert found.revised == [(TJK, Period.parse("2023-01"))]
-    assert found.first_published == 2  # TJK March, KAZ January
+    keys = [DEU, KAZ, TJK, UZB]
+    found = simple_revisions(Columns(earlier), Columns(later), keys, TOLERANCE)
+    assert sorted(found.revised) == [
+        (TJK, Period.parse("2022")),
+        (TJK, Period.parse("2023-01")),
+        (UZB, Period.parse("2023-Q1")),
+    ]
+    assert found.first_published == 3  # TJK March and Jan–Aug, KAZ January
     assert found.rest == [DEU]
 
 
@@ -158,6 +181,41 @@ def test_shares_of_a_published_world_total_and_a_complete_member_sum_by_hand() -
     assert _shares(None, *rows) == expected
 
 
+def test_shares_over_totals_read_without_a_revised_figure_in_them_by_hand() -> None:
+    """Exports known on 2023-03-01: AZE's January WORLD 1000, TJK 10, DEU 50; TUR's
+    February CIS total 100, TJK 10. Later AZE's WORLD January is 800 and TUR's TJK
+    February 12; KAZ's exports to TJK beside. Moved: AZE's January world shares of TJK
+    and DEU, neither revised (the bulk path reads their series for the revised total),
+    and TUR's February TJK shares of the CIS total, not revised itself, under both
+    variants with that code (cis, cis-stat). Not: central-asia and speca (members
+    without figures, no total)."""
+    early, late = "2023-02-20", "2023-04-01"
+
+    def row(
+        period: str, value: float, partner: str, published: str = early, reporter: str = "AZE"
+    ) -> dict[str, Any]:
+        return obs(
+            period, value, reporter=reporter, partner=partner, flow="export", published=published
+        )
+
+    rows = [
+        row("2023-01", 1000.0, "WORLD"),
+        row("2023-01", 800.0, "WORLD", late),
+        row("2023-01", 10.0, "TJK"),
+        row("2023-01", 50.0, "DEU"),
+        row("2023-02", 100.0, "CIS", reporter="TUR"),
+        row("2023-02", 10.0, "TJK", reporter="TUR"),
+        row("2023-02", 12.0, "TJK", late, reporter="TUR"),
+        row("2023-01", 5.0, "TJK", reporter="KAZ"),
+    ]
+    assert _shares("2023-03-01", *rows) == {
+        ("TJK", "world", "2023-01"): (10 / 1000, 10 / 800),
+        ("DEU", "world", "2023-01"): (50 / 1000, 50 / 800),
+        ("TJK", "cis", "2023-02"): (10 / 100, 12 / 100),
+        ("TJK", "cis-stat", "2023-02"): (10 / 100, 12 / 100),
+    }
+
+
 CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 
 
@@ -198,3 +256,67 @@ def test_moved_shares_print_the_same_with_the_bulk_helper(
     drawn: list[dict[str, Any]], before: str | None
 ) -> None:
     _same_with_and_without_bulk(_revisions(before), frame(*drawn))
+
+
+@st.composite
+def world_trade(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """AZE's trade in one drawn flow with TJK, KAZ and DEU, the CIS total and the world
+    total (WORLD) in January and February 2023 and the year 2022, each span published
+    once or twice on drawn dates. A revised partner moves its shares of the CIS and world
+    totals, a revised total the shares of every partner (series the derived answers read
+    with no revised figure in them); KAZ's trade with TJK beside, which they never read."""
+    out: list[dict[str, Any]] = []
+    flow = draw(st.sampled_from(FLOWS))
+    pairs = [("AZE", p) for p in ("TJK", "KAZ", "DEU", "CIS", "WORLD")] + [("KAZ", "TJK")]
+    for reporter, partner in pairs:
+        for period in draw(st.lists(st.sampled_from(("2023-01", "2023-02", "2022")), unique=True)):
+            for _ in range(draw(st.integers(1, 2))):
+                out.append(
+                    obs(
+                        period,
+                        draw(st.sampled_from(VALUES)),
+                        reporter=reporter,
+                        partner=partner,
+                        flow=flow,
+                        published=draw(st.sampled_from(DATES[1:])),
+                    )
+                )
+    return out
+
+
+@settings(max_examples=10, deadline=None)
+@given(world_trade(), st.sampled_from((None, "2023-01-05")))
+def test_revisions_from_the_rows_they_read_print_the_same(
+    drawn: list[dict[str, Any]], before: str | None
+) -> None:
+    """The bulk path answers from engines over the rows of the series the answers read
+    (``revisions._readable``): the report is the reference's, over every row."""
+    _same_with_and_without_bulk(_revisions(before), frame(*drawn))
+
+
+def _first_published_by_pandas(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Each series and span's rows of its earliest publication date, undated rows left
+    out, by a pandas group-by of the texts."""
+    dated = data[data["published"].astype(str) != ""]
+    published = dated["published"].astype(str)
+    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
+    kept = dated[published == first]
+    left_out = {
+        "published later than the first figure of its span": len(dated) - len(kept),
+        "no publication date": len(data) - len(dated),
+    }
+    return kept.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets)
+def test_rows_as_first_published_are_those_of_a_group_by(drawn: list[dict[str, Any]]) -> None:
+    """``as_first_published`` (integers) keeps the rows a group-by of the texts keeps, in
+    frame order, and counts the same rows left out; on the loaded frame (categorical
+    texts) and on plain texts."""
+    data = frame(*drawn) if drawn else frame(obs("2023-01", 1.0))
+    for texts in (data, data.astype({"published": str})):
+        kept, left_out = as_first_published(texts)
+        expected, expected_left_out = _first_published_by_pandas(texts)
+        pd.testing.assert_frame_equal(kept, expected)
+        assert left_out == expected_left_out

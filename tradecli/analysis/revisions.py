@@ -18,10 +18,14 @@ the answers whose values differ are listed (AZE–TJK 2023 vs 2022: +5.2% with $
 +3.4% with $5.9M).
 
 Which spans both vintages publish and which of them differ is found from the columns
-for every series made of single months in both (``revisions_bulk``), once there are
-many series; other series span by span. The answers themselves, and the derived ones,
-come from the dataset's backend over each vintage (``TRADECLI_BACKEND=bulk``: the bulk
-backend, which prints what the reference engine prints). With many revised figures, each
+for every series that is simple in both (months, years, years to date:
+``revisions_bulk``), once there are many series; other series span by span. The answers
+themselves, and the derived ones, come from the dataset's backend over each vintage
+(``TRADECLI_BACKEND=bulk``: the bulk backend, which prints what the reference engine
+prints); once there are many series, over the rows of the series those answers can read
+alone (``_readable``: the revised reporter-partner pairs, and the groups whose totals may
+be whole), not every row: an engine's span index of every series of a whole file is a
+few hundred MB, and most are never asked. With many revised figures, each
 vintage's bulk helper (``engine.masks``) says first which derived answers are found, so
 the many that are not (a member's missing month, a span a year on) are never walked
 through the rules: a share is worked out only where a published total or a complete
@@ -34,8 +38,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tradecli.analysis.growth import Change
@@ -47,6 +53,7 @@ from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Bulk, bulk_for
 from tradecli.engine.reference import Engine
+from tradecli.engine.series import Series, codes_of, series_of
 from tradecli.errors import BadRequest
 from tradecli.groups import Group, Groups
 from tradecli.periods import Period
@@ -248,22 +255,32 @@ def revisions(
     # The dataset's own backend over each vintage (``TRADECLI_BACKEND=bulk``: the bulk one).
     forced = os.environ.get(bulk_engine.ENV) == bulk_engine.NAME
     engine = backend(bulk_engine.NAME if forced else dataset.engine_name)
-    old, new = engine(frame_a, flagged, codes), engine(frame_b, flagged, codes)
+
+    def make(frame: pd.DataFrame) -> Engine:
+        made: Engine = engine(frame, flagged, codes)
+        return made
+
+    series_b = series_of(frame_b)
+    keys = [k for k in series_b.keys if selection is None or _selected(selection, k)]
+    if bulk_engine.enabled(len(keys)):
+        found, first_published, moved = _from_columns(
+            frame_a, frame_b, series_b, keys, make, dataset.groups, flagged
+        )
+    else:
+        old, new = make(frame_a), make(frame_b)
+        keys = [k for k in new.keys() if selection is None or _selected(selection, k)]
+        first_published, found = _span_by_span(old, new, keys)
+        found.sort(key=_in_order)
+        moved = _moved(found, frame_a, frame_b, new, make, dataset.groups, old)
+    left = {"from": left_a, "to": left_b}
+    return Revisions(before, after, found, moved, first_published, left)
+
+
+def _span_by_span(old: Engine, new: Engine, keys: list[SeriesKey]) -> tuple[int, list[Revision]]:
+    """How many spans of ``keys`` the later vintage (``new``) alone publishes, and the
+    revisions of those both publish, asking the engines of both vintages span by span."""
     found: list[Revision] = []
     first_published = 0
-    keys = [k for k in new.keys() if selection is None or _selected(selection, k)]
-    if bulk_engine.enabled(len(keys)):
-        # Series of single months in both vintages: from the columns, all at once.
-        from tradecli.analysis.revisions_bulk import monthly_revisions
-
-        earlier, later = (bulk_engine.Columns(f, flagged) for f in (frame_a, frame_b))
-        quick = monthly_revisions(earlier, later, keys, TOLERANCE)
-        del earlier, later
-        for key, period in quick.revised:
-            found.append(
-                Revision(_derived(old.value(key, period)), _derived(new.value(key, period)))
-            )
-        first_published, keys = quick.first_published, quick.rest
     for key in keys:
         before_spans = set(old.periods(key))
         for period in new.periods(key):
@@ -273,25 +290,158 @@ def revisions(
             a, b = old.value(key, period), new.value(key, period)
             if differ(a.value, b.value):
                 found.append(Revision(_derived(a), _derived(b)))
-    found.sort(key=lambda r: (r.key, r.period))
-    make = lambda f: engine(f, flagged, codes)  # noqa: E731
-    moved = _moved(found, frame_a, frame_b, new, make, dataset.groups, old)
-    left = {"from": left_a, "to": left_b}
-    return Revisions(before, after, found, moved, first_published, left)
+    return first_published, found
+
+
+def _in_order(r: Revision) -> tuple[SeriesKey, Period]:
+    return r.key, r.period
+
+
+def _from_columns(
+    frame_a: pd.DataFrame,
+    frame_b: pd.DataFrame,
+    series_b: Series,
+    keys: list[SeriesKey],
+    make: Callable[[pd.DataFrame], Engine],
+    groups: Groups,
+    flagged: bool,
+) -> tuple[list[Revision], int, list[Moved]]:
+    """``revisions`` of many series: the revised figures and first published spans of the
+    simple series from the columns of each vintage (``revisions_bulk``), of the others
+    span by span; then each answer shown, and the derived answers, from engines over the
+    rows of the series they can read alone (``_readable``), not over every row (a span
+    index per vintage, of every series, held a few hundred MB of a whole file)."""
+    from tradecli.analysis.revisions_bulk import simple_revisions
+
+    series_a = series_of(frame_a)
+    earlier = bulk_engine.Columns(frame_a, flagged, series_a)
+    later = bulk_engine.Columns(frame_b, flagged, series_b)
+    quick = simple_revisions(earlier, later, keys, TOLERANCE)
+    del earlier, later
+    first_published, found = quick.first_published, list[Revision]()
+    if quick.rest:
+        rest = set(quick.rest).__contains__
+        old, new = make(_rows_of(frame_a, series_a, rest)), make(_rows_of(frame_b, series_b, rest))
+        more, found = _span_by_span(old, new, quick.rest)
+        first_published += more
+        del old, new
+    revised = [*quick.revised, *((r.key, r.period) for r in found)]
+    readable = _readable(revised, set(series_b.keys), groups)
+    sub_a, sub_b = _rows_of(frame_a, series_a, readable), _rows_of(frame_b, series_b, readable)
+    old, new = make(sub_a), make(sub_b)
+    found.extend(
+        Revision(_derived(old.value(key, period)), _derived(new.value(key, period)))
+        for key, period in quick.revised
+    )
+    found.sort(key=_in_order)
+    return found, first_published, _moved(found, sub_a, sub_b, new, make, groups, old)
+
+
+def _rows_of(
+    frame: pd.DataFrame, series: Series, wanted: Callable[[SeriesKey], bool]
+) -> pd.DataFrame:
+    """The rows of ``frame`` (whose series are ``series``) of the series ``wanted``, in
+    frame order."""
+    keep = np.fromiter(map(wanted, series.keys), dtype=bool, count=len(series.keys))
+    if keep.all():
+        return frame
+    rows: pd.DataFrame = frame[keep[series.of_row]]
+    return rows.reset_index(drop=True)
+
+
+def _readable(
+    revised: list[tuple[SeriesKey, Period]], keys: set[SeriesKey], groups: Groups
+) -> Callable[[SeriesKey], bool]:
+    """Whether a series may be read by a derived answer of ``revised`` (``_moved``), with
+    ``keys`` the series of the later vintage: those of the revised reporter, partner and
+    currency (every flow: a turnover is export + import); and for each group of a share
+    whose total may be whole in the later vintage (``_may_be_whole``), the series of its
+    code and members (world: every partner of the reporter). A share over any other group
+    is no share in the later vintage, over any rows: such groups are left out."""
+    pairs: set[tuple[str, str, str]] = set()
+    reporters: set[tuple[str, str]] = set()
+    groups_of = cache(partial(_groups_of, groups))
+    for key, period in revised:
+        pairs.add((key.reporter, key.partner, key.currency))
+        for group in groups_of(key.partner):
+            if not _may_be_whole(keys, key, group, period):
+                continue
+            if group.every_partner:
+                reporters.add((key.reporter, key.currency))
+                continue
+            partners = [group.code] if group.code else []
+            for partner in (*partners, *group.members_during(period)):
+                pairs.add((key.reporter, partner, key.currency))
+
+    def readable(key: SeriesKey) -> bool:
+        return (key.reporter, key.currency) in reporters or (
+            key.reporter,
+            key.partner,
+            key.currency,
+        ) in pairs
+
+    return readable
+
+
+def _may_be_whole(keys: set[SeriesKey], key: SeriesKey, group: Group, span: Period) -> bool:
+    """False when ``group``'s total over ``span`` (``key``'s reporter, flow and currency)
+    can be neither a published total nor a complete member sum, whatever the figures: its
+    code has no series among ``keys``, and it is world (a sum over the partners present is
+    partial) or a member has none (its sum lacks it). Then no share of it is whole
+    (``_whole_share``: None, with or without the bulk helper)."""
+
+    def findable(k: SeriesKey) -> bool:  # as ``Engine.findable``
+        return k in keys or (
+            k.flow == "turnover" and k.with_flow("export") in keys and k.with_flow("import") in keys
+        )
+
+    if group.code and findable(key.with_partner(group.code)):
+        return True
+    if group.every_partner:
+        return False
+    members = (m for m in group.members_during(span) if m != key.reporter)
+    return all(findable(key.with_partner(m)) for m in members)
 
 
 def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     """Each series and span as first published: its rows of the earliest publication
-    date (undated rows left out: when they came is not known); the rows left out, counted."""
-    dated = frame[frame["published"] != ""]
-    published = dated["published"].astype("str")  # a categorical has no order to take min of
-    first = published.groupby([dated[k] for k in KEY_COLUMNS], observed=True).transform("min")
-    kept = dated[published == first]
+    date (undated rows left out: when they came is not known); the rows left out, counted.
+
+    Worked out on integers: each date text's place in the texts' order, and one key per
+    row for its series and span; the rows sorted by key, then date, begin each span with
+    its earliest date (a group-by of the six key columns and the texts held a second
+    frame's worth of memory)."""
+    codes, texts = codes_of(frame["published"])
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[by_text] = np.arange(len(texts))
+    undated = np.array([t == "" for t in texts], dtype=bool)
+    rows = np.flatnonzero(~undated[codes])
+    date = rank[codes[rows]]
+    first = frame["first"].to_numpy()[rows].astype(np.int64)
+    last = frame["last"].to_numpy()[rows].astype(np.int64)
+    series = series_of(frame).of_row[rows].astype(np.int64)
+    low = int(first.min()) if len(rows) else 0
+    width = int(last.max()) - low + 1 if len(rows) else 1
+    assert (int(series.max(initial=0)) + 1) * width**2 < 2**63, "the span key would overflow"
+    span = series * width
+    span += first - low
+    span *= width
+    span += last - low
+    order = np.lexsort((date, span))
+    begins = np.ones(len(rows), dtype=bool)
+    begins[1:] = span[order[1:]] != span[order[:-1]]
+    earliest = np.empty(len(rows), dtype=np.int64)
+    earliest[order] = date[order][begins][np.cumsum(begins) - 1]
+    kept = rows[date == earliest]
     left_out = {
-        "published later than the first figure of its span": len(dated) - len(kept),
-        "no publication date": len(frame) - len(dated),
+        "published later than the first figure of its span": len(rows) - len(kept),
+        "no publication date": len(frame) - len(rows),
     }
-    return kept.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[kept] = True
+    first_figures: pd.DataFrame = frame[keep]
+    return first_figures.reset_index(drop=True), {k: v for k, v in left_out.items() if v}
 
 
 def _selected(selection: Selection, key: SeriesKey) -> bool:
@@ -394,10 +544,11 @@ def _moved_shares(
     is not partial; the old value is worked out as every derived answer is (``old``).
     ``helpers``: the bulk helpers of old, new and earlier, or None each."""
     asked: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
+    groups_of = cache(partial(_groups_of, groups))  # asked again for each revised figure
     every = sorted(new.keys())
     known = set(every)
     for r in found:
-        for group in _groups_of(groups, r.key.partner):
+        for group in groups_of(r.key.partner):
             members = group.members_during(r.period)
             if group.every_partner and r.key.partner == group.code:  # world: every partner
                 members = [

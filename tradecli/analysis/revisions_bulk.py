@@ -1,13 +1,16 @@
 """``tradecli revisions`` from the columns: which figures two vintages both publish, and
-which of those differ, found for every series made of single months at once.
+which of those differ, found for every simple series at once.
 
-A series whose kept figures in a vintage are all single months (``Columns.monthly``)
-publishes exactly the months its year-rows have (``Columns.present``), each worth the
-figure reconciliation chose (``Columns.values``), as the reference's ``periods`` and
-``value`` give them. So the spans a later vintage publishes that the earlier does not,
-and the spans both publish with values that differ (``revisions.differ``, here on arrays
-with the same float operations), are found by matching (series, month) codes. Series
-that are not so in either vintage are left to the reference, span by span.
+A series whose kept figures in a vintage are single months and Jan..m spans of one
+calendar year, none approximate (``Columns.simple``: a bulk download's months, with its
+years and years to date) publishes exactly the months its year-rows have
+(``Columns.present``) and the Jan..m spans (``Columns.cum_present``), each worth the
+figure reconciliation chose (``Columns.values``, ``Columns.cum_values``), as the
+reference's ``periods`` and ``value`` (rule 1) give them. So the spans a later vintage
+publishes that the earlier does not, and the spans both publish with values that differ
+(``revisions.differ``, here on arrays with the same float operations), are found by
+matching (series, span) codes. Series that are not so in either vintage are left to the
+reference, span by span.
 """
 
 from __future__ import annotations
@@ -27,33 +30,33 @@ Floats = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class MonthlyRevisions:
-    """Of the keys asked: the (key, month) spans both vintages publish with values that
-    differ, in key order then month; how many spans the later vintage alone publishes;
-    and the keys left to the reference (``rest``), in the order asked."""
+class SimpleRevisions:
+    """Of the keys asked: the (key, span) both vintages publish with values that differ;
+    how many spans the later vintage alone publishes; and the keys left to the reference
+    (``rest``), in the order asked."""
 
     revised: list[tuple[SeriesKey, Period]]
     first_published: int
     rest: list[SeriesKey]
 
 
-def monthly_revisions(
+def simple_revisions(
     earlier: Columns, later: Columns, keys: Sequence[SeriesKey], tolerance: float
-) -> MonthlyRevisions:
-    """The revisions of ``keys`` (sorted) whose series are made of single months in the
-    ``later`` vintage's columns and in the ``earlier``'s (or have no rows there)."""
+) -> SimpleRevisions:
+    """The revisions of ``keys`` whose series are simple in the ``later`` vintage's columns
+    and in the ``earlier``'s (or have no rows there)."""
     quick: list[SeriesKey] = []
     rest: list[SeriesKey] = []
     numbers: list[tuple[int, int]] = []
     for key in keys:
         old, new = earlier.series(key), later.series(key)
-        if new >= 0 and later.monthly[new] and (old < 0 or earlier.monthly[old]):
+        if new >= 0 and later.simple[new] and (old < 0 or earlier.simple[old]):
             quick.append(key)
             numbers.append((old, new))
         else:
             rest.append(key)
     if not quick:
-        return MonthlyRevisions([], 0, rest)
+        return SimpleRevisions([], 0, rest)
     pairs = np.array(numbers, dtype=np.int64).reshape(-1, 2)
     old_code, old_value = _cells(earlier, pairs[:, 0])
     new_code, new_value = _cells(later, pairs[:, 1])
@@ -68,22 +71,26 @@ def monthly_revisions(
     limit *= tolerance
     differs = np.abs(a - b) > limit
     codes = new_code[both][differs]
-    revised = [
-        (quick[code >> _MONTH_BITS], Period(month, month))
-        for code, month in zip(codes.tolist(), (codes & _MONTH_MASK).tolist(), strict=True)
-    ]
-    return MonthlyRevisions(revised, first_published, rest)
+    revised = [(quick[code >> _SPAN_BITS], _period(code & _SPAN_MASK)) for code in codes.tolist()]
+    return SimpleRevisions(revised, first_published, rest)
 
 
-# A (key, month) code: the key's place among those asked, then the month (counted from
-# year 0, under 2**24: the year 1,398,101).
-_MONTH_BITS = 24
-_MONTH_MASK = (1 << _MONTH_BITS) - 1
+# A (key, span) code: the key's place among those asked, then the span: its last month
+# (counted from year 0, under 2**24: the year 1,398,101), then 1 for Jan..m, 0 for a month.
+_SPAN_BITS = 25
+_SPAN_MASK = (1 << _SPAN_BITS) - 1
+_LAST_MONTH = (1 << (_SPAN_BITS - 1)) - 1
+
+
+def _period(span: int) -> Period:
+    """The span of a code's last bits."""
+    last = span >> 1
+    return Period(last - last % 12, last) if span & 1 else Period(last, last)
 
 
 def _cells(columns: Columns, series: Ints) -> tuple[Ints, Floats]:
-    """Every month that series ``series[i]`` (-1: none) publishes, as the code
-    ``i << _MONTH_BITS | month``, and its value; codes ascending."""
+    """Every span that series ``series[i]`` (-1: none) publishes, as the code
+    ``i << _SPAN_BITS | last month << 1 | Jan..m``, and its value."""
     has = series >= 0
     starts = np.zeros(len(series), dtype=np.int64)
     counts = np.zeros(len(series), dtype=np.int64)
@@ -91,10 +98,17 @@ def _cells(columns: Columns, series: Ints) -> tuple[Ints, Floats]:
     counts[has] = columns.row_bounds[series[has] + 1] - starts[has]
     rows = _ranges(starts, counts)
     place = np.repeat(np.arange(len(series), dtype=np.int64), counts)
-    at, column = np.nonzero(columns.present[rows])
-    month = columns.row_year[rows[at]].astype(np.int64) * 12 + column
-    assert not len(month) or (int(month.min()) >= 0 and int(month.max()) <= _MONTH_MASK)
-    return place[at] << _MONTH_BITS | month, columns.values[rows[at], column]
+    tables = [(columns.present, columns.values, 0)]
+    if columns.has_cumulative:
+        tables.append((columns.cum_present, columns.cum_values, 1))
+    codes, values = [], []
+    for present, value, cumulative in tables:
+        at, column = np.nonzero(present[rows])
+        month = columns.row_year[rows[at]].astype(np.int64) * 12 + column
+        assert not len(month) or (int(month.min()) >= 0 and int(month.max()) <= _LAST_MONTH)
+        codes.append(place[at] << _SPAN_BITS | month << 1 | cumulative)
+        values.append(value[rows[at], column])
+    return np.concatenate(codes), np.concatenate(values)
 
 
-__all__ = ["MonthlyRevisions", "monthly_revisions"]
+__all__ = ["SimpleRevisions", "simple_revisions"]
