@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.frames import frame, obs
 from tradecli.analysis.growth import growth, years_in
 from tradecli.analysis.projection import Method, project
-from tradecli.analysis.share import group_shares
+from tradecli.analysis.share import group_shares, shares
 from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine import bulk, masks
@@ -547,3 +547,54 @@ def test_growth_over_a_span_prints_the_same_with_the_bulk_engine(
         assert answered == ["export"]
     else:
         assert answered == ["export", "import", "turnover"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(clean_pair(), min_size=1, max_size=3),
+    st.sampled_from(("UZB", "TJK", "KGZ")),
+    st.sampled_from(("2022", "2023-01/2023-08", "2023-03", "2022-12", "2022-Q2")),
+)
+def test_world_shares_over_a_span_print_the_same_with_the_bulk_engine(
+    pairs: list[list[dict[str, Any]]], other: str, span: str
+) -> None:
+    # Clean pairs (export and import in months or Jan..m figures, with holes) of one
+    # reporter with up to three partners: the world totals the columns sum, and each
+    # partner's share over the span, or why it has none, from the arrays.
+    rows = [
+        {**row, "partner": partner}
+        for partner, pair in zip(("UZB", "TJK", "KGZ"), pairs, strict=False)
+        for row in pair
+    ]
+    rows += [obs("2023-03", 4.0, partner=other, reporter="KAZ", flow="export")]
+
+    def make(dataset: Dataset) -> Report:
+        selection = Selection.parse(dataset, None, None, None)
+        world = dataset.groups.get("world")
+        return group_shares(dataset, world, selection, Period.parse(span)).report()
+
+    _same_with_and_without_bulk(make, frame(*rows))
+
+
+def test_a_world_share_over_a_span_without_the_partners_figure_by_hand() -> None:
+    # AZE trades with UZB and TJK from December 2022 through 2023, with KGZ in 2023: the
+    # world total of December 2022 is UZB + TJK (2 + 3), KGZ has no share of it, and its
+    # latest spans are its own months (Jul-Dec 2023), not the Jan..m spans of 2023 its
+    # months add up to.
+    months = ["2022-12", *(f"2023-{m:02d}" for m in range(1, 13))]
+    rows = [obs(m, 2.0, partner="UZB") for m in months]
+    rows += [obs(m, 3.0, partner="TJK") for m in months]
+    rows += [obs(m, 5.0, partner="KGZ") for m in months[1:]]
+    world = load_bundled().get("world")
+    with _bulk(True):
+        dataset = Dataset(frame(*rows), load_bundled(), [])
+        keys = Selection.parse(dataset, None, None, None).keys(dataset)
+        result = shares(dataset, keys, world, Period.parse("2022-12"))
+    assert {s.key.partner: s.value for s in result.shares} == {"UZB": 2 / 5, "TJK": 3 / 5}
+    assert [(u.key.partner, u.reason) for u in result.unanswered] == [
+        (
+            "KGZ",
+            "no AZE–KGZ turnover figure for Dec 2022; its latest spans: "
+            "Jul 2023, Aug 2023, Sep 2023, Oct 2023, Nov 2023, Dec 2023",
+        )
+    ]

@@ -175,15 +175,14 @@ def share_of(
     """
     group_value = bulk.group_value if bulk is not None else engine.group_value
     if period is not None:
-        part = engine.value(key, period)
+        # The total first: one per reporter, while the partner's figure, when the
+        # total is missing, would be worked out (by every rule) for nothing.
         total = group_value(key.reporter, group, key.flow, period, key.currency)
         if not _is_total(total, group, partial_ok=True):
             return Unanswered(key, missing_total(engine, key, group, period, total, bulk))
+        part = engine.value(key, period)
         if not part.found:
-            spans = ", ".join(p.label() for p in spans_of(engine, key)[-6:]) or "none"
-            return Unanswered(
-                key, f"no {key.label()} figure for {period.label()}; its latest spans: {spans}"
-            )
+            return no_figure(key, period, spans_of(engine, key))
         return Share(key, group.name, part, total, partial=partial_total(group, total))
     partial_ok = _partial_ok(engine, key, group)
     # A code without any figures: nothing but a sum over the partners present can answer.
@@ -216,6 +215,15 @@ def share_of(
         key,
         f"no span has both the partner's figure and a {what}"
         + (f"; {key.reporter}–{code} spans in the data: {shown}" if group.code else ""),
+    )
+
+
+def no_figure(key: SeriesKey, period: Period, spans: list[Period]) -> Unanswered:
+    """A share over ``period`` whose total is there and the partner's figure is not; its
+    latest spans (``spans``: ``growth.spans_of``, oldest first) said."""
+    shown = ", ".join(p.label() for p in spans[-6:]) or "none"
+    return Unanswered(
+        key, f"no {key.label()} figure for {period.label()}; its latest spans: {shown}"
     )
 
 
@@ -328,14 +336,14 @@ def shares(
     """
     engine = dataset.engine
     fast: dict[SeriesKey, Share | Unanswered] = {}
-    if period is None and bulk_engine.enabled(len(keys)):
+    if (period is None or group.every_partner) and bulk_engine.enabled(len(keys)):
         # The columnar path (``engine.bulk``) for the keys whose shares the columns answer.
         from tradecli.analysis.summary_bulk import Shares, columns_of
 
         if group.every_partner:
             from tradecli.analysis.share_bulk import world_shares
 
-            fast = world_shares(dataset, columns_of(dataset), keys, group)
+            fast = world_shares(dataset, columns_of(dataset), keys, group, period)
         else:
             columnar = Shares(dataset, columns_of(dataset), lambda: None)
             for key in keys:

@@ -28,7 +28,7 @@ from functools import partial
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.analysis.share import Ranking, Share, Unanswered
+from tradecli.analysis.share import Ranking, Share, Unanswered, no_figure
 from tradecli.analysis.span_cells import (
     BATCH_KEYS,
     Bools,
@@ -65,22 +65,79 @@ class WorldTotals:
 
 
 def world_shares(
-    dataset: Dataset, columns: Columns, keys: Sequence[SeriesKey], group: Group
+    dataset: Dataset,
+    columns: Columns,
+    keys: Sequence[SeriesKey],
+    group: Group,
+    period: Period | None = None,
 ) -> dict[SeriesKey, Share | Unanswered]:
-    """``share_of(engine, key, group)`` (the latest span, a partial world sum accepted) of
-    each key the columns answer (module docstring); the others are left out."""
+    """``share_of(engine, key, group, period)`` (a partial world sum accepted) of each key
+    the columns answer (module docstring); the others are left out. Without ``period``
+    the latest span; with it, only the keys that have a share over it (``_period_shares``:
+    the reference says why the others have none)."""
     assert group.every_partner
+    column = None if period is None else column_of(columns, period)
+    if period is not None and column is None:
+        return {}
     blocks: dict[tuple[str, str, str], list[SeriesKey]] = {}
     for key in keys:
         blocks.setdefault((key.reporter, key.flow, key.currency), []).append(key)
     out: dict[SeriesKey, Share | Unanswered] = {}
     for block in _blocks(dataset, columns, group, blocks):
         answered = [(key, block.row[key]) for key in block.asked if block.simple[block.row[key]]]
-        if answered:
+        if not answered:
+            continue
+        if column is None:
             shares = _block_shares(
                 dataset.engine, columns, group, answered, block.cells, block.totals
             )
-            out.update(shares)
+        else:
+            shares = _period_shares(
+                dataset.engine, columns, group, answered, block.cells, block.totals, column
+            )
+        out.update(shares)
+    return out
+
+
+def column_of(columns: Columns, period: Period) -> int | None:
+    """The column of ``Cells`` that holds ``period`` (``span``'s inverse): a single month
+    of the data, or Jan..m (m ≥ 2) of one of its years; None for any other span."""
+    t = period.last - columns.first_month
+    if not 0 <= t < columns.n_months:
+        return None
+    if period.n_months == 1:
+        return 2 * t
+    if period.is_year_to_date:
+        return 2 * t + 1
+    return None
+
+
+def _period_shares(
+    engine: Engine,
+    columns: Columns,
+    group: Group,
+    asked: list[tuple[SeriesKey, int]],
+    cells: Cells,
+    totals: WorldTotals,
+    c: int,
+) -> dict[SeriesKey, Share | Unanswered]:
+    """``share_of(engine, key, group, span(columns, c))`` for each (key, row of ``cells``)
+    of one reporter whose world total over the span is a sum over at least two partners
+    and not 0 (``share._is_total``): the share where the key's own value is found, else
+    why not, with its latest spans (its candidates: ``growth.spans_of``). A reporter
+    without such a total is left to the reference, which says what it lacks."""
+    out: dict[SeriesKey, Share | Unanswered] = {}
+    if totals.have[c] < 2 or totals.value[c] == 0:
+        return out
+    total = _world_total(engine, columns, asked[0][0], group, c, totals)
+    period = span(columns, c)
+    for key, i in asked:
+        if cells.found[i, c]:
+            part = answer(engine, columns, key, cells, i, c)
+            out[key] = Share(key, group.name, part, total, partial=True)
+        else:
+            own = np.flatnonzero(cells.candidate[i])[-6:].tolist()
+            out[key] = no_figure(key, period, [span(columns, s) for s in own])
     return out
 
 
