@@ -34,6 +34,7 @@ from tradecli.analysis.span_cells import (
     Bools,
     Cells,
     answer,
+    column_of,
     key_cells,
     last_true,
     span,
@@ -97,19 +98,6 @@ def world_shares(
             )
         out.update(shares)
     return out
-
-
-def column_of(columns: Columns, period: Period) -> int | None:
-    """The column of ``Cells`` that holds ``period`` (``span``'s inverse): a single month
-    of the data, or Jan..m (m ≥ 2) of one of its years; None for any other span."""
-    t = period.last - columns.first_month
-    if not 0 <= t < columns.n_months:
-        return None
-    if period.n_months == 1:
-        return 2 * t
-    if period.is_year_to_date:
-        return 2 * t + 1
-    return None
 
 
 def _period_shares(

@@ -167,6 +167,19 @@ def span(columns: Columns, column: int) -> Period:
     return Period.year(year) if through == 11 else Period.ytd(year, through + 1)
 
 
+def column_of(columns: Columns, period: Period) -> int | None:
+    """The column of ``Cells`` that holds ``period`` (``span``'s inverse): a single month
+    of the data, or Jan..m (m ≥ 2) of one of its years; None for any other span."""
+    t = period.last - columns.first_month
+    if not 0 <= t < columns.n_months:
+        return None
+    if period.n_months == 1:
+        return 2 * t
+    if period.is_year_to_date:
+        return 2 * t + 1
+    return None
+
+
 def answer(
     engine: Engine, columns: Columns, key: SeriesKey, cells: Cells, i: int, c: int
 ) -> Answer:
