@@ -5,10 +5,14 @@ missing category, extra text and number columns."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
 
 from tests.frames import frame, obs
+from tests.test_bulk_engine import datasets
 from tradecli.dataset import load
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
@@ -94,3 +98,47 @@ def test_a_span_of_one_figure_gives_its_source_from_its_row() -> None:
         "2022-05": (1, 0),
         "2022": (1, 0),
     }
+
+
+def _wheres_and_flags(data: pd.DataFrame) -> dict[tuple[SeriesKey, str], object]:
+    """Per span: ``source_wheres()`` and ``source_flags()`` asked first (a span decided in
+    bulk reads them from its row), and, from another engine, what its observations say."""
+    fast, slow = Engine(data), Engine(data)
+    out: dict[tuple[SeriesKey, str], object] = {}
+    for key in fast.keys():
+        for period, rec in fast.spans(key).items():
+            sources = slow.spans(key)[period].sources
+            expected = (tuple(o.where() for o in sources), {f for o in sources for f in o.flags})
+            assert (rec.source_wheres(), rec.source_flags()) == expected, (key, period)
+            out[key, period.iso()] = expected
+    return out
+
+
+def test_the_sources_of_a_span_decided_in_bulk_are_read_from_its_row() -> None:
+    """``Reconciled.source_wheres``/``source_flags`` before anything else is asked: a
+    revision's is the figure chosen (not the superseded one), a lone flagged figure's
+    flags are its own, agreeing figures are both sources."""
+    data = frame(
+        obs("2022-01", 5.0, flags="provisional", published="2022-02-10"),
+        obs("2022-02", 7.0, flags="estimate", published="2022-03-01"),
+        obs("2022-02", 9.5, flags="provisional", published="2022-04-01"),  # chosen
+        obs("2022-04", 4.0, step=1000.0),
+        obs("2022-04", 4.0, flags="estimate"),  # agreeing: two sources
+        obs("2022-05", 6.0, flags="low-trust"),  # excluded
+        obs("2022-05", 6.5),
+    )
+    data["source"] = pd.Categorical(["a.csv"] * len(data))
+    key = SeriesKey("AZE", "TJK", "turnover")
+    assert _wheres_and_flags(data) == {
+        (key, "2022-01"): (("a.csv:2",), {"provisional"}),
+        (key, "2022-02"): (("a.csv:4",), {"provisional"}),
+        (key, "2022-04"): (("a.csv:6", "a.csv:5"), {"estimate"}),
+        (key, "2022-05"): (("a.csv:8",), set()),
+    }
+
+
+@settings(max_examples=25, deadline=None)
+@given(datasets)
+def test_every_span_reads_the_sources_its_observations_give(drawn: list[dict[str, Any]]) -> None:
+    """Over generated datasets (revisions, conflicts, approximate figures, flags)."""
+    _wheres_and_flags(frame(*drawn))

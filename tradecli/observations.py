@@ -265,6 +265,10 @@ class RowSource:
             int(c["line"][i]),
         )
 
+    def where(self, i: int) -> str:
+        """``observation(i).where()``, without making the ``Observation``."""
+        return f"{self.columns['source'][i]!s}:{int(self.columns['line'][i])}"
+
     def observation(self, i: int) -> Observation:
         c = self.columns
         extra = {name: str(c[name][i]) for name in self.extra if str(c[name][i]) not in ("", "nan")}

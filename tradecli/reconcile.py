@@ -382,6 +382,19 @@ class ObservationSource(Protocol):
         without making the observation; else None (``observed`` then)."""
         ...
 
+    def lone_source(self, span: int, period: Period) -> LoneSource | None:
+        """When span ``span``'s reconciled value has one source (its chosen figure), that
+        source's ``where()`` and flags, read without making the observation; else None
+        (``observed`` then)."""
+        ...
+
+
+class LoneSource(NamedTuple):
+    """The one source of a reconciled span: its ``where()`` and its flags."""
+
+    where: str
+    flags: tuple[str, ...]
+
 
 class Reconciled:
     """The value of one series over one span after reconciliation.
@@ -462,6 +475,25 @@ class Reconciled:
     def sources(self) -> tuple[Observation, ...]:
         chosen, agreeing, _ = self._observations()
         return (chosen, *(o for o in agreeing if o is not chosen))
+
+    def _lone(self) -> LoneSource | None:
+        """The one source, when the deferred source can say without the observations."""
+        if self._observed is not None:
+            return None
+        assert self._source is not None
+        return self._source.lone_source(self._span, self.period)
+
+    def source_wheres(self) -> tuple[str, ...]:
+        """``where()`` of each of ``sources`` (a span decided in bulk: read from its row)."""
+        lone = self._lone()
+        return (lone.where,) if lone is not None else tuple(o.where() for o in self.sources)
+
+    def source_flags(self) -> set[str]:
+        """The flags of every one of ``sources`` (a span decided in bulk: from its row)."""
+        lone = self._lone()
+        if lone is not None:
+            return set(lone.flags)
+        return {f for obs in self.sources for f in obs.flags}
 
     def source_dicts(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """``to_dict()`` of each of ``sources`` and of ``superseded``. A span of one figure

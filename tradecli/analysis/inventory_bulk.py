@@ -376,6 +376,10 @@ class _Deferred:
         """None: every span here has several figures (``observed``)."""
         return None
 
+    def lone_source(self, span: int, period: Period) -> None:
+        """None: the observations are made (``observed``)."""
+        return None
+
     def observed(self, span: int, period: Period) -> _Observed:
         """As ``reconcile.decide`` leaves such a span: the chosen figure alone in its
         cluster, the others superseded in order of precision (ties in frame order)."""

@@ -159,7 +159,7 @@ def _where(r: Revision, new: bool) -> str:
     answer = r.new if new else r.old
     if answer.reconciled is None:
         return ""
-    return ";".join(o.where() for o in answer.reconciled.sources)
+    return ";".join(answer.reconciled.source_wheres())
 
 
 def _revision_record(r: Revision) -> dict[str, Any]:

@@ -98,7 +98,7 @@ class Answer:
         if known is None:
             rec = self.reconciled
             if rec is not None:
-                words = {f for obs in rec.sources for f in obs.flags}
+                words = rec.source_flags()
             else:
                 words = {f for p in self.parts for f in p.flags()}
             known = tuple(sorted(words))

@@ -26,6 +26,7 @@ from tradecli.periods import Period, month_iso
 from tradecli.reconcile import (
     REASON_CODES,
     Figure,
+    LoneSource,
     Reconciled,
     decide,
     decide_disagreeing,
@@ -214,6 +215,21 @@ class SpanIndex:
         if self.bounds[span + 1] - start != 1:
             return None
         return self._rows().observation_dict(int(self._kept[start]))
+
+    def lone_source(self, span: int, period: Period) -> LoneSource | None:
+        """The ``where()`` and flags of a span's one source when it was decided in bulk (no
+        two figures agree: the chosen one, the row of the value chosen, is its only source),
+        read from its row without making observations; else None (``observed`` then)."""
+        value = self._decided[span]
+        if value is None:
+            return None
+        rows = self._kept[self.bounds[span] : self.bounds[span + 1]]
+        if len(rows) > 1:
+            rows = rows[self._value[rows] == value]
+            if len(rows) != 1:
+                return None
+        row, read = int(rows[0]), self._rows()
+        return LoneSource(read.where(row), read.flags(row))
 
     def exact_dicts(
         self, key: SeriesKey, spans: list[int], months: range
