@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,18 +97,21 @@ def test_flagged_figures_and_spans_by_hand() -> None:
 
 
 def test_the_chosen_figures_own_flags_by_hand() -> None:
-    """``Columns.chosen_flags``: January's chosen figure (1.92) is provisional alone, while
+    """``Columns.chosen_marks``: January's chosen figure (1.92) is provisional alone, while
     ``flags`` has the bits of both agreeing figures; February's bits are its own."""
     columns = Columns(frame(*_by_hand()))
     series = columns.number[columns.keys[0]]  # AZE–TJK export
     assert columns.keys[0].flow == "export"
     _, found, flags, _ = columns.month_vector(series)
-    chosen = columns.chosen_flags(series, flags)
+    month_marks, _ = columns.chosen_marks(-1)  # every bit
+    start = int(columns.row_bounds[series])
+    row = start + int(np.searchsorted(columns.row_year[start:], JAN // 12))
+    chosen = month_marks[row, JAN % 12 : JAN % 12 + 2]
     at = JAN - columns.first_month
     assert found[at : at + 2].tolist() == [True, True]
     assert columns.flag_words(int(flags[at])) == ("official-statement", "provisional")
-    assert columns.flag_words(int(chosen[at])) == ("provisional",)
-    assert columns.flag_words(int(chosen[at + 1])) == ("official-statement",)
+    assert columns.flag_words(int(chosen[0])) == ("provisional",)
+    assert columns.flag_words(int(chosen[1])) == ("official-statement",)
 
 
 def test_jan_to_figures_and_differences_by_hand() -> None:

@@ -49,6 +49,8 @@ def bulk_growth(
     """``series_growth(engine, key, period, first, last)`` of each simple key; with
     ``period`` (one span, or each key's: ``growth --flow``, each pair's shared span), of
     the keys whose span the years' arrays hold (``_over``)."""
+    if isinstance(period, Period) and _cell_of(period) is None:
+        return {}  # a span the years' arrays do not hold: every key to the reference
     engine = dataset.engine
     columns = columns_of(dataset)
     ky = key_years(columns, keys)
@@ -150,6 +152,19 @@ def _latest(
     return out
 
 
+def _cell_of(period: Period | None) -> tuple[bool, int] | None:
+    """Where the years' arrays (``KeyYears``) hold ``period``: whether it is a single month,
+    and its column (the month's; of Jan..m, m - 1); None for a span they do not hold (a
+    quarter, a span not from January or across a year end)."""
+    if period is None or period.start_year != period.end_year:
+        return None
+    if period.n_months == 1:
+        return True, period.end_month - 1
+    if period.is_year_to_date:
+        return False, period.n_months - 1
+    return None
+
+
 def _over(
     engine: Engine,
     keys: Sequence[SeriesKey],
@@ -169,15 +184,11 @@ def _over(
     single = np.zeros(n_keys, dtype=bool)
     asked = np.zeros(n_keys, dtype=bool)
     for k, period in enumerate(periods):
-        if period is None or period.start_year != period.end_year:
-            continue
-        if period.n_months == 1:
-            single[k], column[k] = True, period.end_month - 1
-        elif period.is_year_to_date:
-            column[k] = period.n_months - 1
-        else:
-            continue
-        asked[k], year[k] = True, period.start_year
+        cell = _cell_of(period)
+        if cell is not None:
+            assert period is not None
+            single[k], column[k] = cell
+            asked[k], year[k] = True, period.start_year
     asked &= np.where(single, ky.monthly, ky.simple)
     # Each key's row of its span's year, and of the year before (-1: none), by a search
     # over (key, year), which the rows are sorted by.
@@ -198,7 +209,7 @@ def _over(
     rows, is_found = found_in(year)
     rows_before, before_found = found_in(year - 1)
 
-    def answer(key: SeriesKey, period: Period, r: int) -> Answer:
+    def made_over(key: SeriesKey, period: Period, r: int) -> Answer:
         if period.n_months == 1:
             return made.month(key, r, period.end_month - 1)
         return made.answer(key, r, period.n_months)
@@ -211,11 +222,11 @@ def _over(
             out[key] = f"no {period.label()} figure"
             continue
         before = (
-            answer(key, period, rows_before[k])
+            made_over(key, period, rows_before[k])
             if before_found[k]
             else not_found(engine, key, period.shifted_years(-1))
         )
-        out[key] = (Change(answer(key, period, rows[k]), before), None)
+        out[key] = (Change(made_over(key, period, rows[k]), before), None)
     return out
 
 

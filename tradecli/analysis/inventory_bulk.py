@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.inventory import Conflict, Figures, SeriesInventory
 from tradecli.dataset import Dataset
-from tradecli.engine.bulk import _ranges
+from tradecli.engine.bulk import ranges
 from tradecli.engine.series import codes_of
 from tradecli.observations import (
     EXCLUDED_FLAGS,
@@ -341,7 +341,7 @@ def _superseded(
     meets, which the observations tell."""
     counts = np.diff(bounds)[spans]
     group = np.repeat(np.arange(len(spans)), counts)
-    position = _ranges(bounds[spans], counts)
+    position = ranges(bounds[spans], counts)
     others = position != np.repeat(winner[spans], counts)
     group, value = group[others], values[position[others]]
     del position, others

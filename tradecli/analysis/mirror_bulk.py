@@ -59,7 +59,7 @@ from tradecli.engine.answers import (
     Answer,
     SeriesKey,
 )
-from tradecli.engine.bulk import Columns, Parts, _ranges, bulk_answer
+from tradecli.engine.bulk import Columns, Parts, bulk_answer, ranges, series_of_rows
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
@@ -162,8 +162,6 @@ class _Tables:
         rows = np.where(none, 0, at)
 
         def take(table: NDArray[Any]) -> NDArray[Any]:
-            if not len(table):  # no year-rows at all: nothing found
-                return np.zeros((len(rows), 12), dtype=table.dtype)
             out = table[rows]
             out[none] = 0
             return out
@@ -242,7 +240,7 @@ def _span_rows(
         has = np.flatnonzero(series >= 0)
         starts = columns.row_bounds[series[has]]
         counts = columns.row_bounds[series[has] + 1] - starts
-        rows = _ranges(starts, counts)
+        rows = ranges(starts, counts)
         return np.repeat(has, counts) * n_years + (columns.row_year[rows] - columns.first_year)
 
     # A row needs a figure on both sides: the cells where both keys have a year-row.
@@ -255,8 +253,6 @@ def _span_rows(
 
     def gathered(role: int) -> KeyCells:
         series = roles[comparison_of, role]
-        if not len(row_cell):  # no year-rows at all (nor any cell)
-            return tables.gather(np.full(len(series), -1))
         wanted = series * n_years + year_of
         at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
         hit = (series >= 0) & (row_cell[at] == wanted)
@@ -377,7 +373,7 @@ def _period_rows(
         mine = found[own]
         xm = ~mine & found[x] & found[m]
         # ``sum((x or 0.0, m or 0.0))``: a zero of either is +0.0
-        both = np.where(value[x] == 0, 0.0, value[x]) + np.where(value[m] == 0, 0.0, value[m])
+        both = (0.0 + value[x]) + value[m]
         sides.append(
             (
                 mine | xm,
@@ -454,7 +450,6 @@ def _over(
 
 def _row_cells(columns: Columns) -> Ints:
     """Each year-row's (series, year) as one sorted number: series * years + year."""
-    series_of_row = np.repeat(
-        np.arange(len(columns.keys), dtype=np.int64), np.diff(columns.row_bounds)
+    return series_of_rows(columns) * (columns.n_months // 12) + (
+        columns.row_year - columns.first_year
     )
-    return series_of_row * (columns.n_months // 12) + (columns.row_year - columns.first_year)

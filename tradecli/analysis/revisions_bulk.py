@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import Columns, _ranges
+from tradecli.engine.bulk import Columns, ranges
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
@@ -96,7 +96,7 @@ def _cells(columns: Columns, series: Ints) -> tuple[Ints, Floats]:
     counts = np.zeros(len(series), dtype=np.int64)
     starts[has] = columns.row_bounds[series[has]]
     counts[has] = columns.row_bounds[series[has] + 1] - starts[has]
-    rows = _ranges(starts, counts)
+    rows = ranges(starts, counts)
     place = np.repeat(np.arange(len(series), dtype=np.int64), counts)
     tables = [(columns.present, columns.values, 0)]
     if columns.has_cumulative:

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
-from tradecli.engine.bulk import Columns, _ranges, bulk_answer, key_years
+from tradecli.engine.bulk import Columns, bulk_answer, key_years, ranges
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.periods import Period
@@ -147,7 +147,7 @@ def spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> 
     has = np.flatnonzero(series >= 0)
     starts = columns.row_bounds[series[has]]
     counts = columns.row_bounds[series[has] + 1] - starts
-    rows = _ranges(starts, counts)
+    rows = ranges(starts, counts)
     cell = np.repeat(has, counts) * (n_months // 12) + columns.row_year[rows] - columns.first_year
     out = []
     for table in tables:

@@ -642,24 +642,6 @@ class Columns:
             flags[cells] = month_flags.reshape(-1)
         return values, present, flags, difference
 
-    def chosen_flags(self, series: int, flags: Ints) -> Ints:
-        """The flag bits of each month's chosen figure alone (its ``Reconciled.chosen.flags``),
-        for the single months of a monthly series: ``flags`` (``month_vector``'s, the bits of
-        every figure agreeing with the chosen one) with the months where they differ put
-        right. A copy when there are such months, else ``flags`` itself."""
-        if series < 0 or not len(self.chosen_rows):
-            return flags
-        start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
-        low, high = np.searchsorted(self.chosen_rows, (start, end))
-        if low == high:
-            return flags
-        rows = self.chosen_rows[low:high]
-        out = flags.copy()
-        out[(self.row_year[rows] - self.first_year) * 12 + self.chosen_columns[low:high]] = (
-            self.chosen_bits[low:high]
-        )
-        return out
-
     def chosen_marks(self, mask: int) -> tuple[Ints, Ints]:
         """The bits of ``mask`` of the chosen figures (``Reconciled.chosen.flags``) used by
         each year-row's single months (rules 1 and 3, as ``months`` finds them) and by its
@@ -825,7 +807,7 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         which = np.flatnonzero(has)
         counts = columns.row_bounds[series[which] + 1] - columns.row_bounds[series[which]]
         starts = columns.row_bounds[series[which]]
-        rows = _ranges(starts, counts)
+        rows = ranges(starts, counts)
         cells.append(np.repeat(which, counts) * n_years + columns.row_year[rows] - first_year)
     every = np.concatenate(cells)
     if n_keys * n_years <= 4 * len(every) + (1 << 16):
@@ -841,7 +823,7 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
 
-    row_cell = _series_of_rows(columns) * n_years + columns.row_year - first_year
+    row_cell = series_of_rows(columns) * n_years + columns.row_year - first_year
 
     def lookup(role: int) -> _Year:
         """Per (key, year): the series' months and Jan..m figures."""
@@ -1042,13 +1024,13 @@ def _index(rows: Ints, n: int) -> NDArray[np.integer[Any]]:
     return rows.astype(np.int32) if n <= 1 << 31 else rows
 
 
-def _series_of_rows(columns: Columns) -> Ints:
+def series_of_rows(columns: Columns) -> Ints:
     """The series of each year-row of ``columns`` (sorted)."""
     counts = np.diff(columns.row_bounds)
     return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
 
-def _ranges(starts: Ints, counts: Ints) -> Ints:
+def ranges(starts: Ints, counts: Ints) -> Ints:
     """The concatenation of range(start, start + count) for each pair."""
     if not len(counts):
         return np.zeros(0, dtype=np.int64)

@@ -160,15 +160,15 @@ class SpanIndex:
             series_of[span_rows], np.arange(len(series) + 1)
         ).tolist()
         # Per span decided in bulk: the chosen figure's value (None: left to ``decide``; an
-        # object array turns the others into Python floats) and flags, and the reason code.
+        # object array turns the others into Python floats) and row (-1), the reason code.
         decided = winner >= 0
         chosen = kept[winner[decided]]
         values = np.full(len(winner), None, dtype=object)
         values[decided] = self._value[chosen]
         self._decided: list[float | None] = values.tolist()
-        chosen_flags = np.zeros(len(winner), dtype=np.int64)
-        chosen_flags[decided] = flag_codes[chosen]
-        self._decided_flags: list[int] = chosen_flags.tolist()
+        chosen_rows = np.full(len(winner), -1, dtype=np.int64)
+        chosen_rows[decided] = chosen
+        self._chosen: list[int] = chosen_rows.tolist()
         self._reason: list[int] = reason.tolist()
 
     def bulk_values(self, spans: list[int]) -> list[float | None]:
@@ -180,7 +180,7 @@ class SpanIndex:
         start, end = self.bounds[span], self.bounds[span + 1]
         value = self._decided[span]
         if value is not None:
-            flag = self._decided_flags[span]
+            flag = int(self._flag_codes[self._chosen[span]])
             reason, conflict = REASON_CODES[self._reason[span]], end - start > 1
         else:  # some figures agree: cluster them, this span alone
             rows = self._kept[start:end]
@@ -218,17 +218,12 @@ class SpanIndex:
 
     def lone_source(self, span: int, period: Period) -> LoneSource | None:
         """The ``where()`` and flags of a span's one source when it was decided in bulk (no
-        two figures agree: the chosen one, the row of the value chosen, is its only source),
-        read from its row without making observations; else None (``observed`` then)."""
-        value = self._decided[span]
-        if value is None:
+        two figures agree: the chosen one is its only source), read from its row without
+        making observations; else None (``observed`` then)."""
+        row = self._chosen[span]
+        if row < 0:
             return None
-        rows = self._kept[self.bounds[span] : self.bounds[span + 1]]
-        if len(rows) > 1:
-            rows = rows[self._value[rows] == value]
-            if len(rows) != 1:
-                return None
-        row, read = int(rows[0]), self._rows()
+        read = self._rows()
         return LoneSource(read.where(row), read.flags(row))
 
     def exact_dicts(
