@@ -68,23 +68,9 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
     """The ``Cells`` of ``keys`` and whether each key is simple (the cells of one that is
     not are empty); None when none is."""
     n_keys, n_months, n_years = len(keys), columns.n_months, columns.n_months // 12
-    # (own, export, import) series of each key (``Columns.roles``; -1: none, which takes
-    # nothing from a key), in one pass; a key is simple when each of its series is.
-    number = columns.number
-    roles = np.array(
-        [
-            (
-                number.get(key, -1),
-                number.get(SeriesKey(r, p, "export", c), -1) if f == "turnover" else -1,
-                number.get(SeriesKey(r, p, "import", c), -1) if f == "turnover" else -1,
-            )
-            for key in keys
-            for r, p, f, c in (key,)
-        ],
-        dtype=np.int64,
-    ).reshape(n_keys, 3)
-    simple: Bools = np.logical_and.reduce(np.append(columns.simple, True)[roles], axis=1)
-    roles[~simple] = -1
+    # (own, export, import) series of each key (``Columns.role_table``; -1: none, which
+    # takes nothing from a key); a key is simple when each of its series is.
+    roles, simple = columns.role_table(keys, months_only=False)
     if not simple.any():
         return None
     # Single months by rules 1 and 3 of each series (own, export, import), and its spans.

@@ -14,6 +14,7 @@ that is not simple. The choices are the definitions of ``summary`` and ``share``
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -515,18 +516,13 @@ class Shares:
         if len(todo) < 2:
             return
         columns = self.columns
-        taken: list[SeriesKey] = []
-        table: list[tuple[int, int, int]] = []
-        for k in todo:
-            roles = columns.roles(k, months_only=False)
-            if roles is None:
-                self._vectors[k] = None
-            else:
-                taken.append(k)
-                table.append(roles)
+        table, simple = columns.role_table(todo, months_only=False)
+        taken = [k for k, ok in zip(todo, simple.tolist(), strict=True) if ok]
+        for k in itertools.compress(todo, (~simple).tolist()):
+            self._vectors[k] = None
         if not taken:
             return
-        series = np.array(table, dtype=np.int64)
+        series = table[simple]
         values, found, both, flags, difference = combine(
             *(spread(columns, series[:, role], columns.months()) for role in range(3))
         )

@@ -65,7 +65,8 @@ class ValueResult:
 def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> ValueResult:
     """Each key's value over ``period``. A calendar year or Jan..m span of many keys is
     read off the columns' year arrays (``summary_bulk.YearAnswers``: series with Jan..m
-    figures beside their months too, which ``engine.value`` leaves to the reference)."""
+    figures beside their months too, which ``engine.value`` leaves to the reference); any
+    other span within a year from the columns too (``engine.bulk.within_year``)."""
     from tradecli.engine import bulk as bulk_engine
 
     if period.is_year_to_date and bulk_engine.enabled(len(keys)):
@@ -73,7 +74,17 @@ def series_values(dataset: Dataset, keys: list[SeriesKey], period: Period) -> Va
 
         answers = YearAnswers(dataset, keys)
         return ValueResult(period, [answers.value(k, period) for k in keys])
-    return ValueResult(period, [dataset.engine.value(k, period) for k in keys])
+    engine = dataset.engine
+    if period.start_year == period.end_year and bulk_engine.enabled(len(keys)):
+        # Any other span within a year (a quarter, a month): from the columns where the
+        # series are simple.
+        columns = dataset.columns()
+        found = (bulk_engine.within_year(columns, engine.value, k, period) for k in keys)
+        return ValueResult(
+            period,
+            [engine.value(k, period) if a is None else a for k, a in zip(keys, found, strict=True)],
+        )
+    return ValueResult(period, [engine.value(k, period) for k in keys])
 
 
 def group_values(

@@ -54,6 +54,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from tradecli.engine.answers import (
+    DIFFERENCE,
     EXACT,
     EXPORT_PLUS_IMPORT,
     NOT_AVAILABLE,
@@ -63,6 +64,7 @@ from tradecli.engine.answers import (
     SeriesKey,
 )
 from tradecli.engine.reference import Engine as Reference
+from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.engine.series import Series, codes_of, narrowest, series_of
 from tradecli.heap import give_back
 from tradecli.observations import (
@@ -712,6 +714,27 @@ class Columns:
             return None
         return own, x, m
 
+    def role_table(self, keys: Sequence[SeriesKey], months_only: bool = True) -> tuple[Ints, Bools]:
+        """``roles`` of every key at once: an (n, 3) table of (own, export, import) series
+        numbers (-1: none), all -1 on a key that is not simple, and whether each is."""
+        number = self.number
+        table = np.array(
+            [
+                (
+                    number.get(key, -1),
+                    number.get(SeriesKey(r, p, "export", c), -1) if f == "turnover" else -1,
+                    number.get(SeriesKey(r, p, "import", c), -1) if f == "turnover" else -1,
+                )
+                for key in keys
+                for r, p, f, c in (key,)
+            ],
+            dtype=np.int64,
+        ).reshape(len(keys), 3)
+        taken = self.monthly if months_only else self.simple
+        simple: Bools = np.logical_and.reduce(np.append(taken, True)[table], axis=1)
+        table[~simple] = -1
+        return table, simple
+
     def month_values(self, series: int, first: int, last: int) -> list[float] | None:
         """The figure of every month first..last of a simple series, or None when one is
         missing."""
@@ -732,6 +755,46 @@ class Columns:
             out.extend(self.values[row, low : high + 1].tolist())
         return out
 
+    def within_year(self, series: int, first: int, last: int) -> Within | None:
+        """The value of a simple series over months first..last of one calendar year by
+        rules 1-3 within the series (``rules.Rules._direct``), or None when not found.
+
+        Jan..m: its figure, else the fewest spans that tile it (``year_to_date``). Any
+        other span: its months where each is there (rule 1 for one month, rule 2: no other
+        span of a simple series lies within it); else Jan..last less Jan..first - 1 where
+        both are found (rule 3: a span from any earlier month would need the same months
+        or the same Jan..first - 1; the reference tries January first, the latest start
+        that can work)."""
+        if series < 0:
+            return None
+        start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
+        year = first // 12
+        at = start + int(np.searchsorted(self.row_year[start:end], year))
+        if at == end or int(self.row_year[at]) != year:
+            return None
+        low, high = first - year * 12, last - year * 12
+        if low == 0:
+            found, value, bits, parts = self.year_to_date()
+            if not found[at, high]:
+                return None
+            n = int(parts[at, high])
+            return Within(float(value[at, high]), TILED if n else EXACT, n, int(bits[at, high]))
+        if bool(self.present[at, low : high + 1].all()):
+            if low == high:
+                return Within(float(self.values[at, low]), EXACT, 0, int(self.flags[at, low]))
+            values = self.values[at, low : high + 1].tolist()
+            months = int(np.bitwise_or.reduce(self.flags[at, low : high + 1]))
+            return Within(float(sum(values)), TILED, high - low + 1, months)
+        found, value, flag_bits, _ = self.year_to_date()
+        if not (found[at, high] and found[at, low - 1]):
+            return None
+        # As ``answers._sum`` adds the two parts with their signs.
+        longer, shorter = float(value[at, high]), float(value[at, low - 1])
+        total = float(sum((1 * longer, -1 * shorter)))
+        return Within(
+            total, DIFFERENCE, 2, int(flag_bits[at, high] | flag_bits[at, low - 1]), (1, -1)
+        )
+
     def month_flags(self, series: int, first: int, last: int) -> int:
         """The OR of the flag bits of months first..last (all present) of a simple series."""
         start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
@@ -743,6 +806,19 @@ class Columns:
             high = last - y * 12 if y == last // 12 else 11
             bits |= int(np.bitwise_or.reduce(self.flags[row, low : high + 1]))
         return bits
+
+
+@dataclass(frozen=True)
+class Within:
+    """A span of a simple series found within its calendar year (``Columns.within_year``):
+    the value, the rule, the number of parts, the flag bits of every figure used, the
+    parts' signs (None: all +1)."""
+
+    value: float
+    rule: str
+    n_parts: int
+    bits: int
+    signs: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -788,19 +864,14 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
 
 def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     n_keys = len(keys)
-    roles = np.full((n_keys, 3), -1, dtype=np.int64)
-    simple = np.zeros(n_keys, dtype=bool)
-    for k, key in enumerate(keys):
-        taken = columns.roles(key, months_only=False)
-        if taken is not None:
-            simple[k] = True
-            roles[k] = taken
+    roles, simple = columns.role_table(keys, months_only=False)
     monthly_of = np.append(columns.monthly, True)  # at -1: no series
     monthly = simple & monthly_of[roles].all(axis=1)
     first_year = columns.first_year
     n_years = int(columns.row_year.max()) - first_year + 1 if len(columns.row_year) else 1
-    # Every (key, year) that any of its series has a row in.
-    cells = []
+    # Every (key, year) that any of its series has a row in; each role's year-rows and
+    # their cells kept, to be placed in the cells found (a series has one row a year).
+    cells, role_rows = [], []
     for role in range(3):
         series = roles[:, role]
         has = simple & (series >= 0)
@@ -808,6 +879,7 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         counts = columns.row_bounds[series[which] + 1] - columns.row_bounds[series[which]]
         starts = columns.row_bounds[series[which]]
         rows = ranges(starts, counts)
+        role_rows.append(rows)
         cells.append(np.repeat(which, counts) * n_years + columns.row_year[rows] - first_year)
     every = np.concatenate(cells)
     if n_keys * n_years <= 4 * len(every) + (1 << 16):
@@ -818,23 +890,17 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
         del marked
     else:
         cell = np.unique(every)
-    del every, cells
+    del every
     key_of, year = cell // n_years, cell % n_years + first_year
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
 
-    row_cell = series_of_rows(columns) * n_years + columns.row_year - first_year
-
     def lookup(role: int) -> _Year:
         """Per (key, year): the series' months and Jan..m figures."""
-        series = roles[key_of, role]
         out = _Year.empty(n, columns.flag_dtype)
-        has = np.flatnonzero(series >= 0)
-        if len(has) and len(row_cell):
-            wanted = series[has] * n_years + year[has] - first_year
-            at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
-            hit = row_cell[at] == wanted
-            has, at = has[hit], at[hit]
+        at = role_rows[role]
+        if len(at):
+            has = np.searchsorted(cell, cells[role])
             out.value[has] = columns.values[at]
             out.found[has] = columns.present[at]
             out.flags[has] = columns.flags[at]
@@ -937,31 +1003,29 @@ class _Year:
         jv, jf, jp = self.cum_value[mixed], self.cum_flags[mixed], self.cum_found[mixed]
         jv[:, 0], jf[:, 0], jp[:, 0] = mv[:, 0], mf[:, 0], mp[:, 0]
         n = len(mixed)
-        out_found = np.zeros((n, 12), dtype=bool)
-        out_value = np.full((n, 12), np.nan)
-        out_flags = np.zeros((n, 12), dtype=self.flags.dtype)
-        out_parts = np.zeros((n, 12), dtype=np.int8)
-        for i in range(12):  # Jan..i + 1
-            exact = jp[:, i]
-            out_found[exact, i] = True
-            out_value[exact, i] = jv[exact, i]
-            out_flags[exact, i] = jf[exact, i]
-            pending = ~exact
-            months_there = np.ones(n, dtype=bool)  # months k + 1..i + 1, k = j + 1
-            for j in range(i - 1, -1, -1):
-                months_there &= mp[:, j + 1]
-                hit = pending & months_there & jp[:, j]
-                if not hit.any():
-                    continue
-                total, bits = jv[hit, j], jf[hit, j]
-                for t in range(j + 1, i + 1):
-                    total = total + mv[hit, t]
-                    bits = bits | mf[hit, t]
-                out_found[hit, i] = True
-                out_value[hit, i] = total
-                out_flags[hit, i] = bits
-                out_parts[hit, i] = 1 + i - j
-                pending &= ~hit
+        # For Jan..i + 1 not a figure itself: the largest j < i with a Jan..j + 1 figure
+        # (``last``) and months j + 2..i + 1 all there (``run_start``: the first month of
+        # the run of months ending at i + 1; i + 1 when month i + 1 is missing).
+        column = np.broadcast_to(np.arange(12), (n, 12))
+        last = np.maximum.accumulate(np.where(jp, column, -1), axis=1)
+        before = np.full((n, 12), -1, dtype=np.int64)
+        before[:, 1:] = last[:, :-1]
+        gap = np.where(~mp, column + 1, 0)
+        run_start = np.maximum.accumulate(gap, axis=1)
+        tiled = ~jp & (before >= 0) & (before + 1 >= run_start)
+        j = np.where(tiled, before, 0)
+        rows = np.arange(n)[:, None]
+        out_found = jp | tiled
+        total = np.where(jp, jv, np.where(tiled, jv[rows, j], np.nan))
+        bits = np.where(jp, jf, np.where(tiled, jf[rows, j], 0)).astype(self.flags.dtype)
+        for t in range(1, 12):  # month j + 1 + t, added left to right as the reference adds
+            add = tiled & (j + t <= column)
+            at = np.minimum(j + t, 11)
+            total = np.where(add, total + mv[rows, at], total)
+            bits = np.where(add, bits | mf[rows, at], bits)
+        out_value = total
+        out_flags = bits
+        out_parts = np.where(tiled, 1 + column - j, 0).astype(np.int8)
         found[mixed], value[mixed], flags[mixed], parts[mixed] = (
             out_found,
             out_value,
@@ -1064,11 +1128,13 @@ class Engine(Reference):
 
     def _bulk_value(self, key: SeriesKey, period: Period) -> Answer:
         columns = self.columns
+        first, last = period
         roles = columns.roles(key)
         if roles is None:
-            return super().value(key, period)
+            # Series with Jan..m figures: a span within a year, else the reference's.
+            answer = within_year(columns, partial(Reference.value, self), key, period)
+            return super().value(key, period) if answer is None else answer
         own, x, m = roles
-        first, last = period
 
         made = partial(Reference.value, self, key, period)  # the reference's (memoised there)
         values = columns.month_values(own, first, last)
@@ -1081,12 +1147,53 @@ class Engine(Reference):
             )
         xs, ms = columns.month_values(x, first, last), columns.month_values(m, first, last)
         if xs is None or ms is None:
-            return super().value(key, period)  # not available: the spans it lists
+            # Not available: months alone tile a span only when each is there (rule 2),
+            # and without Jan..m figures rules 1 and 3 find no other; the spans it lists
+            # are the reference's, worked out when looked at.
+            return bulk_answer(key, period, None, NOT_AVAILABLE, 0, made)
         total = float(sum(xs)) + float(sum(ms))
         bits = columns.month_flags(x, first, last) | columns.month_flags(m, first, last)
         return bulk_answer(
             key, period, total, EXPORT_PLUS_IMPORT, 2, made, columns.flag_words(bits)
         )
+
+
+def within_year(
+    columns: Columns, made: Callable[[SeriesKey, Period], Answer], key: SeriesKey, period: Period
+) -> Answer | None:
+    """The answer of ``key`` over a span within one calendar year, from the columns when
+    each of its series is simple: its own series' figure by rules 1-3
+    (``Columns.within_year``), else export + import where both are found (rule 4), else
+    not available. None: a span across a year end, or a series that is not simple.
+    ``made(key, period)``: the reference's answer (its derivation, asked when looked at)."""
+    first, last = period
+    roles = columns.roles(key, months_only=False) if first // 12 == last // 12 else None
+    if roles is None:
+        return None
+    own, x, m = roles
+    reference = partial(made, key, period)
+    found = columns.within_year(own, first, last)
+    if found is not None:
+        notes = (NEGATIVE_DIFFERENCE,) if found.rule == DIFFERENCE and found.value < 0 else ()
+        words = columns.flag_words(found.bits)
+        return bulk_answer(
+            key,
+            period,
+            found.value,
+            found.rule,
+            found.n_parts,
+            reference,
+            words,
+            notes=notes,
+            signs=found.signs,
+        )
+    export, imports = columns.within_year(x, first, last), columns.within_year(m, first, last)
+    if export is None or imports is None:
+        # Not available; the spans it lists are the reference's, worked out when asked.
+        return bulk_answer(key, period, None, NOT_AVAILABLE, 0, reference)
+    total = float(sum((1 * export.value, 1 * imports.value)))  # as ``answers._sum`` adds
+    words = columns.flag_words(export.bits | imports.bits)
+    return bulk_answer(key, period, total, EXPORT_PLUS_IMPORT, 2, reference, words)
 
 
 __all__ = ["NOT_AVAILABLE", "BulkAnswer", "Columns", "Engine", "KeyYears", "key_years"]
