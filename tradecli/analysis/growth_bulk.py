@@ -317,7 +317,6 @@ def shared_spans(
             out.extend([None] * len(chunk))
             continue
         cells, simple = made
-        n_columns = cells.found.shape[1]
         # Spans every key has (and is found over: a key's own span always is).
         common = _by_pair(cells.candidate & cells.found, n_flows)
         # A key's change over a span can be computed: the span and the same span a year
@@ -326,9 +325,8 @@ def shared_spans(
         computable[:, YEAR:] = cells.found[:, YEAR:] & cells.found[:, :-YEAR]
         computable[:, YEAR:] &= cells.value[:, :-YEAR] != 0
         every = common & _by_pair(computable, n_flows)
-        latest = last_true(common)
+        latest = last_true(common)  # every span of ``every`` ends by then: it is ``common``'s
         every_latest = every[np.arange(len(chunk)), np.maximum(latest, 0)]
-        every &= np.arange(n_columns)[None, :] < latest[:, None]
         earlier = last_true(every)
         pair_simple = _by_pair(simple[:, None], n_flows)[:, 0].tolist()
         for p, (c, ok, e) in enumerate(
