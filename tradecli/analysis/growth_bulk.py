@@ -11,7 +11,9 @@ read off the years' arrays (``_over``); other spans are left to the reference. E
 year is compared with the one before, and the CAGR runs from the first full year to the
 last (or ``first``/``last``). The months and years are picked with numpy for all keys at
 once; the answers are ``BulkAnswer``s whose derivation is the reference engine's, made
-when looked at. Other keys are left to ``growth.series_growth``."""
+when looked at. Other keys are left to ``growth.series_growth``. ``growth --flow``'s
+shared span of each pair of simple keys, and each key's change over it, come from the
+same grid (``shared_spans``)."""
 
 from __future__ import annotations
 
