@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from tests.frames import frame, obs
 from tests.test_bulk_engine import _bulk, _keys, _same_with_and_without_bulk, clean_pair, datasets
 from tradecli.analysis.growth import flow_keys, growth_of_flows, spans_of
-from tradecli.analysis.rankings import Measure, _candidate, engine_for, rank
-from tradecli.analysis.rankings_bulk import span_search
+from tradecli.analysis.rankings import Measure, _candidate, _reach, engine_for, rank
+from tradecli.analysis.rankings_bulk import own_spans, span_search
 from tradecli.analysis.revisions import revisions
 from tradecli.analysis.span_cells import span
 from tradecli.analysis.summary_flows import summarize_flows
@@ -148,23 +148,46 @@ def test_a_span_search_from_the_columns_is_the_references(
 
 
 @settings(max_examples=10, deadline=None)
+@given(datasets, st.lists(clean_pair(), min_size=1, max_size=3))
+def test_own_spans_from_the_columns_are_the_references(
+    drawn: list[dict[str, Any]], pairs: list[list[dict[str, Any]]]
+) -> None:
+    """Per simple key (a share's search): its spans are ``spans_of``'s, in their order,
+    and its reach is ``_reach``'s; the clean pairs' keys are among them."""
+    dataset = Dataset(_with_clean_pairs(drawn, pairs), load_bundled(), [])
+    engine = dataset.engine
+    keys = _keys(engine)
+    found = own_spans(dataset.columns(), keys)
+    assert {k for k in keys if k.partner in CLEAN} <= set(found)
+    for key, (spans, reach) in found.items():
+        assert spans == spans_of(engine, key), key
+        assert reach == _reach(engine, key), key
+
+
+@settings(max_examples=10, deadline=None)
 @given(
     datasets,
     st.lists(clean_pair(), min_size=1, max_size=3),
-    st.sampled_from(("value", "change")),
+    st.sampled_from(("value", "change", "share")),
     st.sampled_from((None, None, "2023-03", "2022-Q2")),
 )
 def test_rankings_with_simple_series_print_the_same_with_the_columns(
     drawn: list[dict[str, Any]], pairs: list[list[dict[str, Any]]], measure: str, span: str | None
 ) -> None:
     """A ranking whose simple keys' spans come from the columns prints what the reference
-    prints, over the span it chooses, a month, or a quarter (the grid has none)."""
+    prints, over the span it chooses, a month, or a quarter (the grid has none); AZE's
+    world totals (every month of 2022 and 2023) give the clean pairs shares."""
 
     def make(dataset: Dataset) -> Report:
         period = Period.parse(span) if span else None
         return rank(dataset, _keys(dataset.engine), measure, None, None, period).report()
 
-    _same_with_and_without_bulk(make, _with_clean_pairs(drawn, pairs))
+    world = [
+        obs(f"{2022 + t // 12}-{t % 12 + 1:02d}", 1e9, partner="WORLD", flow=flow)
+        for flow in ("export", "import")
+        for t in range(24)
+    ]
+    _same_with_and_without_bulk(make, _with_clean_pairs(drawn + world, pairs))
 
 
 def test_a_ranking_by_change_over_the_span_most_series_have_by_hand() -> None:

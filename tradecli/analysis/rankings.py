@@ -228,10 +228,12 @@ def rank(
     search = _span_search(dataset, engine, countries, measure)
     fast = dict(zip(search.keys, search.latest, strict=True)) if search is not None else {}
     slow = [k for k in countries if k not in fast]
-    spans = {k: spans_of(engine, k) for k in slow}
+    # By share: the simple keys' spans from the columns, their wholes from the engine.
+    known = _own_spans(dataset, slow) if measure is Measure.share else {}
+    spans = {k: known[k][0] if k in known else spans_of(engine, k) for k in slow}
     # The months each series' figures reach: a span outside them has no value (no need
     # to ask the engine, which on a sparse file of thousands of series took minutes).
-    reach = {k: _reach(engine, k) for k in slow}
+    reach = {k: known[k][1] if k in known else _reach(engine, k) for k in slow}
     # A share's whole: with many series, from the bulk helper (a world total is a member
     # sum over every partner of the reporter, and most have no figure over most spans).
     helper = bulk_for(engine, len(countries)) if measure is Measure.share else None
@@ -274,6 +276,19 @@ def _span_search(
     from tradecli.analysis.summary_bulk import columns_of
 
     return span_search(engine, columns_of(dataset), keys, measure is Measure.change)
+
+
+def _own_spans(
+    dataset: Dataset, keys: list[SeriesKey]
+) -> dict[SeriesKey, tuple[list[Period], tuple[int, int]]]:
+    """The spans and reach of the simple keys from the columns (``rankings_bulk``), when
+    there are many; else none."""
+    if not bulk_engine.enabled(len(keys)):
+        return {}
+    from tradecli.analysis.rankings_bulk import own_spans
+    from tradecli.analysis.summary_bulk import columns_of
+
+    return own_spans(columns_of(dataset), keys)
 
 
 def _every_reach(

@@ -112,3 +112,51 @@ def span_search(
     if not simple_keys:
         return None
     return SpanSearch(columns, simple_keys, latest, best, np.concatenate(measured))
+
+
+def own_spans(
+    columns: Columns, keys: Sequence[SeriesKey]
+) -> dict[SeriesKey, tuple[list[Period], tuple[int, int]]]:
+    """For each simple key of ``keys``: its spans (``growth.spans_of``, in its order) and
+    the first and last month of any figure of it, of turnover also of its export and
+    import (``rankings._reach``; (1, 0): none). A ranking by share asks the engine for
+    each span's whole, but not for the spans."""
+    # The first and last month of each simple series: of a year-row, its first month
+    # figure (January with a Jan..m figure) and its last month or Jan..m figure.
+    n_rows = len(columns.row_year)
+    at = np.arange(12)
+    cum = np.broadcast_to(columns.cum_present, (n_rows, 12))
+    has_cum = cum.any(axis=1)
+    first_in_row = np.where(has_cum, 0, np.where(columns.present, at, 12).min(axis=1))
+    last_in_row = np.where(columns.present | cum, at, -1).max(axis=1)
+    base = columns.row_year.astype(np.int64) * 12
+    counts = np.diff(columns.row_bounds)
+    has = np.flatnonzero(counts > 0)
+    series_first = np.ones(len(counts), dtype=np.int64)
+    series_last = np.zeros(len(counts), dtype=np.int64)
+    if len(has):
+        starts = columns.row_bounds[has]
+        series_first[has] = np.minimum.reduceat(base + first_in_row, starts)
+        series_last[has] = np.maximum.reduceat(base + last_in_row, starts)
+    first_list, last_list = series_first.tolist(), series_last.tolist()
+    periods = [span(columns, c) for c in range(2 * columns.n_months)]
+    out: dict[SeriesKey, tuple[list[Period], tuple[int, int]]] = {}
+    for start in range(0, len(keys), BATCH_KEYS):
+        chunk = keys[start : start + BATCH_KEYS]
+        made = key_cells(columns, chunk)
+        if made is None:
+            continue
+        cells, simple = made
+        for i in np.flatnonzero(simple).tolist():
+            key = chunk[i]
+            roles = columns.roles(key, months_only=False)
+            assert roles is not None
+            numbers = [n for n in roles if n >= 0]
+            reach = (
+                (min(first_list[n] for n in numbers), max(last_list[n] for n in numbers))
+                if numbers
+                else (1, 0)
+            )
+            spans = [periods[c] for c in np.flatnonzero(cells.candidate[i]).tolist()]
+            out[key] = (spans, reach)
+    return out
