@@ -11,9 +11,9 @@ it are listed after, unranked and marked, with their own latest span named. Grou
 totals among the series (a partner that is a group code, such as ``CIS`` or
 ``WORLD``) are not ranked among countries.
 
-With many series, the spans of the simple ones (by value or change) are searched from
-the columns, all at once (``analysis.rankings_bulk``); the others, and shares, through the
-engine. With ``TRADECLI_BACKEND=bulk`` a ranking asks the bulk backend
+With many series, the spans of the simple ones are searched from the columns, all at
+once (``analysis.rankings_bulk``; a share's wholes are still asked of the engine); the
+others through the engine. With ``TRADECLI_BACKEND=bulk`` a ranking asks the bulk backend
 (``engine.bulk.Engine``), whose values of simple series come from the columns; it prints
 what the reference engine prints (``engine_for`` says why that is not the default for
 large files).

@@ -8,8 +8,9 @@ grid of ``analysis.span_cells`` holds every span they can have: here, per key an
 whether the span is one of the key's own and whether the measure can be worked out
 there (``value``: a value; ``change``: a value and, 24 columns back, the same span a year
 before, found and not zero), and, over the ranking's span, the reference's answers
-(``span_cells.answer``). Shares (a whole's total per key and span) are left to the
-reference, as are keys that are not simple and spans the grid does not hold.
+(``span_cells.answer``). A ranking by share takes only each key's spans and reach from
+here (``own_spans``): a whole's total per key and span is the engine's. Keys that are not
+simple and spans the grid does not hold are left to the reference.
 """
 
 from __future__ import annotations
