@@ -17,11 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tests.frames import frame
-from tests.test_bulk_engine import datasets
-from tradecli.analysis.growth import flow_keys, growth_of_flows
+from tests.frames import frame, obs
+from tests.test_bulk_engine import _bulk, clean_pair, datasets
+from tradecli.analysis.growth import Change, flow_keys, growth_of_flows, like_for_like, shared_span
+from tradecli.analysis.growth_bulk import shared_spans
 from tradecli.cli import app
 from tradecli.dataset import Dataset
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
@@ -193,3 +195,89 @@ def test_the_flows_of_a_pair_never_mix_spans(drawn: list[dict[str, Any]], flows:
         assert b.export.current.period == b.imports.current.period == b.period
         x, m = b.export.current.value, b.imports.current.value
         assert x is not None and m is not None and b.value == x - m
+
+
+# -- each pair's shared span from the columns (``growth_bulk.shared_spans``) --------------
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    datasets,
+    st.lists(clean_pair(), min_size=1, max_size=2),
+    st.sampled_from((("export", "import"), ("import", "turnover", "export"))),
+)
+def test_shared_spans_from_the_columns_are_the_references(
+    drawn: list[dict[str, Any]], pairs: list[list[dict[str, Any]]], flows: tuple[str, ...]
+) -> None:
+    """Each pair of simple keys: the reference's shared span and latest comparable span
+    (``shared_span``), and each key's like-for-like change over them; the clean pairs
+    (simple series) are answered from the columns, the others may be left (None)."""
+    rows = [
+        {**row, "partner": partner}
+        for partner, pair in zip(("UZB", "TKM"), pairs, strict=False)
+        for row in pair
+    ]
+    # A pair that is not simple (a quarter beside export's months): left to the reference.
+    rows += [
+        obs(f"2022-{m:02d}", 5.0 + m, partner="KGZ", flow=f) for m in range(1, 7) for f in flows
+    ]
+    rows.append(obs("2022-Q3", 30.0, partner="KGZ", flow="export"))
+    dataset = Dataset(frame(*drawn, *rows), load_bundled(), [])
+    engine = dataset.engine
+    keys = flow_keys(dataset, None, None, list(flows))
+    by_pair: dict[tuple[str, str, str], dict[str, SeriesKey]] = {}
+    for flow in flows:
+        for k in keys[flow]:
+            by_pair.setdefault((k.reporter, k.partner, k.currency), {})[flow] = k
+    owns = [[of[f] for f in flows] for of in by_pair.values() if len(of) == len(flows)]
+    known: dict[tuple[SeriesKey, Period], Change] = {}
+    found = shared_spans(engine, dataset.columns(), owns, known)
+    assert len(found) == len(owns)
+    for own, spans in zip(owns, found, strict=True):
+        if own[0].partner in ("UZB", "TKM"):
+            assert spans is not None, own  # the fast path was taken
+        if own[0].partner == "KGZ":
+            assert spans is None
+        if spans is None:
+            continue
+        assert spans == shared_span(engine, own)
+        for key in own:
+            for p in spans:
+                if p is not None:
+                    expected = like_for_like(engine, key, p)
+                    got = known[key, p]
+                    assert (got.current.value, got.base.value) == (
+                        expected.current.value,
+                        expected.base.value,
+                    )
+                    assert got.value == expected.value
+
+
+def test_a_shared_span_and_an_earlier_comparable_one_by_hand() -> None:
+    """Export Jan 2022 – Jun 2023, import Jan 2022 – Apr 2023 without Apr 2022: the latest
+    span both have is Apr 2023, where import has no change (no Apr 2022); the latest
+    earlier span where both have one is Mar 2023."""
+    rows = [
+        obs(f"{2022 + t // 12}-{t % 12 + 1:02d}", 10.0 + t, flow=flow)
+        for flow, months in (("export", 18), ("import", 16))
+        for t in range(months)
+        if (flow, t) != ("import", 3)
+    ]
+    data = frame(*rows)
+    for on in (True, False):
+        with _bulk(on):
+            dataset = Dataset(data, load_bundled(), [])
+            keys = flow_keys(dataset, None, None, ["export", "import"])
+            own = [keys["export"][0], keys["import"][0]]
+            if on:
+                known: dict[tuple[SeriesKey, Period], Change] = {}
+                spans = shared_spans(dataset.engine, dataset.columns(), [own], known)
+                assert spans == [(Period.month(2023 * 12 + 3), Period.month(2023 * 12 + 2))]
+            result = growth_of_flows(dataset, keys)
+        by_flow_of = {s.key.flow: s for s in result.series}
+        assert by_flow_of["export"].span.label == "Apr 2023 vs Apr 2022"
+        assert by_flow_of["export"].span.value == 25 / 13 - 1  # month t is 10 + t: t 15 over t 3
+        assert by_flow_of["import"].span.value is None
+        comparable = by_flow_of["import"].latest_comparable
+        assert comparable is not None and comparable.label == "Mar 2023 vs Mar 2022"
+        assert comparable.value == 24 / 12 - 1  # t 14 over t 2

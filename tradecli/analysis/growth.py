@@ -556,15 +556,17 @@ def growth_of_flows(
     unshared: list[SeriesKey] = []
     balances: list[BalanceChange] = []
     pairs: list[tuple[list[SeriesKey], Period | None, Period | None]] = []
-    for of_pair in by_pair.values():
-        own = [of_pair[f] for f in flows if f in of_pair]
+    owns = [[of_pair[f] for f in flows if f in of_pair] for of_pair in by_pair.values()]
+    known: dict[tuple[SeriesKey, Period], Change] = {}  # changes found with the spans
+    shared = _shared_spans(dataset, engine, owns, len(flows), known) if period is None else {}
+    for n, own in enumerate(owns):
         span, comparable = period, None
         if period is None:
-            span, comparable = shared_span(engine, own) if len(own) == len(flows) else (None, None)
+            span, comparable = shared.get(n, (None, None))
             if span is None:
                 unshared.append(own[0])
         pairs.append((own, span, comparable))
-    fast = _bulk_growth_of_pairs(dataset, pairs, first, last)
+    fast = _bulk_growth_of_pairs(dataset, pairs, first, last, known)
     for own, span, comparable in pairs:
         got: dict[str, SeriesGrowth] = {}
         for key in own:
@@ -574,7 +576,8 @@ def growth_of_flows(
                 unanswered.append((key, result))
                 continue
             if comparable is not None and result.span.value is None:
-                result = replace(result, latest_comparable=like_for_like(engine, key, comparable))
+                earlier = known.get((key, comparable)) or like_for_like(engine, key, comparable)
+                result = replace(result, latest_comparable=earlier)
             got[key.flow] = result
         answered.extend(got.values())
         if "export" in got and "import" in got:
@@ -607,20 +610,48 @@ def _bulk_growth_of_pairs(
     pairs: list[tuple[list[SeriesKey], Period | None, Period | None]],
     first: int | None,
     last: int | None,
+    known: dict[tuple[SeriesKey, Period], Change],
 ) -> dict[SeriesKey, SeriesGrowth | str]:
     """``series_growth`` of the keys of each pair over the pair's span (None: each its
     latest), from the columns (``analysis.growth_bulk``) for the keys they answer, when
-    there are many."""
+    there are many (``known``: changes over the span already found)."""
     if not bulk_engine.enabled(sum(len(own) for own, _, _ in pairs)):
         return {}
     from tradecli.analysis.growth_bulk import bulk_growth
 
     spanned = [(key, span) for own, span, _ in pairs if span is not None for key in own]
     latest = [key for own, span, _ in pairs if span is None for key in own]
-    fast = bulk_growth(dataset, [k for k, _ in spanned], first, last, [s for _, s in spanned])
+    fast = bulk_growth(
+        dataset, [k for k, _ in spanned], first, last, [s for _, s in spanned], known
+    )
     if latest:
         fast.update(bulk_growth(dataset, latest, first, last))
     return fast
+
+
+def _shared_spans(
+    dataset: Dataset,
+    engine: Engine,
+    owns: list[list[SeriesKey]],
+    n_flows: int,
+    known: dict[tuple[SeriesKey, Period], Change],
+) -> dict[int, tuple[Period | None, Period | None]]:
+    """``shared_span`` of each pair of ``owns`` (its flows' keys) that has every flow, by
+    its index: from the columns (``growth_bulk.shared_spans``, which puts each key's
+    change over the spans in ``known``) for pairs whose keys are simple, when there are
+    many; the others from the reference."""
+    whole = [n for n, own in enumerate(owns) if len(own) == n_flows]
+    found: dict[int, tuple[Period | None, Period | None]] = {}
+    if bulk_engine.enabled(len(whole) * n_flows):
+        from tradecli.analysis.growth_bulk import shared_spans
+        from tradecli.analysis.summary_bulk import columns_of
+
+        spans = shared_spans(engine, columns_of(dataset), [owns[n] for n in whole], known)
+        found = {n: s for n, s in zip(whole, spans, strict=True) if s is not None}
+    for n in whole:
+        if n not in found:
+            found[n] = shared_span(engine, owns[n])
+    return found
 
 
 def shared_span(engine: Engine, keys: list[SeriesKey]) -> tuple[Period | None, Period | None]:

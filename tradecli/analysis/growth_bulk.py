@@ -11,7 +11,9 @@ read off the years' arrays (``_over``); other spans are left to the reference. E
 year is compared with the one before, and the CAGR runs from the first full year to the
 last (or ``first``/``last``). The months and years are picked with numpy for all keys at
 once; the answers are ``BulkAnswer``s whose derivation is the reference engine's, made
-when looked at. Other keys are left to ``growth.series_growth``."""
+when looked at. Other keys are left to ``growth.series_growth``. ``growth --flow``'s
+shared span of each pair of simple keys, and each key's change over it, come from the
+same grid (``shared_spans``)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from tradecli.analysis.span_cells import (
     answer,
     key_cells,
     last_true,
+    span,
 )
 from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
@@ -45,10 +48,12 @@ def bulk_growth(
     first: int | None = None,
     last: int | None = None,
     period: Period | Sequence[Period | None] | None = None,
+    known: Known | None = None,
 ) -> dict[SeriesKey, SeriesGrowth | str]:
     """``series_growth(engine, key, period, first, last)`` of each simple key; with
     ``period`` (one span, or each key's: ``growth --flow``, each pair's shared span), of
-    the keys whose span the years' arrays hold (``_over``)."""
+    the keys whose span the years' arrays hold (``_over``) or whose change over it is
+    ``known`` (``shared_spans``)."""
     if isinstance(period, Period) and _cell_of(period) is None:
         return {}  # a span the years' arrays do not hold: every key to the reference
     engine = dataset.engine
@@ -60,7 +65,12 @@ def bulk_growth(
         spans = _latest(engine, columns, keys, ky, made, key_of)
     else:
         periods = [period] * len(keys) if isinstance(period, Period) else period
-        spans = _over(engine, keys, ky, made, key_of, periods)
+        given = known or {}
+        asked = [None if (key, p) in given else p for key, p in zip(keys, periods, strict=True)]
+        spans = _over(engine, keys, ky, made, key_of, asked)
+        for key, p in zip(keys, periods, strict=True):
+            if p is not None and (key, p) in given:
+                spans[key] = (given[key, p], None)
     full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
     full_list, years = full_rows.tolist(), ky.year.tolist()
@@ -281,3 +291,65 @@ def _like_for_like(
     if c >= YEAR and cells.found[i, c - YEAR]:
         return Change(current, answer(engine, columns, key, cells, i, c - YEAR))
     return Change(current, not_found(engine, key, current.period.shifted_years(-1)))
+
+
+Known = dict[tuple[SeriesKey, Period], Change]
+
+
+def shared_spans(
+    engine: Engine, columns: Columns, pairs: Sequence[Sequence[SeriesKey]], known: Known
+) -> list[tuple[Period | None, Period | None] | None]:
+    """``growth.shared_span`` of each pair (its flows' keys, as many for every pair) whose
+    keys are all simple: the latest span every key has (``spans_of``), and, when some key
+    has no like-for-like change over it, the latest earlier span they have where each
+    has one; None for a pair with a key that is not simple (left to the reference).
+    Each key's like-for-like change over the two spans goes into ``known`` (by key and
+    span). Over the grid of ``analysis.span_cells``: a span's column less 24 is the same
+    span a year before."""
+    out: list[tuple[Period | None, Period | None] | None] = []
+    if not pairs:
+        return out
+    n_flows = len(pairs[0])
+    per_batch = max(BATCH_KEYS // n_flows, 1)
+    for start in range(0, len(pairs), per_batch):
+        chunk = pairs[start : start + per_batch]
+        keys = [key for own in chunk for key in own]
+        made = key_cells(columns, keys)
+        if made is None:
+            out.extend([None] * len(chunk))
+            continue
+        cells, simple = made
+        # Spans every key has (and is found over: a key's own span always is).
+        common = _by_pair(cells.candidate & cells.found, n_flows)
+        # A key's change over a span can be computed: the span and the same span a year
+        # before are found, and the one before is not zero.
+        computable = np.zeros_like(cells.found)
+        computable[:, YEAR:] = cells.found[:, YEAR:] & cells.found[:, :-YEAR]
+        computable[:, YEAR:] &= cells.value[:, :-YEAR] != 0
+        every = common & _by_pair(computable, n_flows)
+        latest = last_true(common)  # every span of ``every`` ends by then: it is ``common``'s
+        every_latest = every[np.arange(len(chunk)), np.maximum(latest, 0)]
+        earlier = last_true(every)
+        pair_simple = _by_pair(simple[:, None], n_flows)[:, 0].tolist()
+        for p, (c, ok, e) in enumerate(
+            zip(latest.tolist(), every_latest.tolist(), earlier.tolist(), strict=True)
+        ):
+            if not pair_simple[p]:
+                out.append(None)
+                continue
+            if c < 0:
+                out.append((None, None))
+                continue
+            found = [c] if ok or e < 0 else [c, e]
+            out.append((span(columns, c), span(columns, e) if len(found) > 1 else None))
+            for i in range(p * n_flows, (p + 1) * n_flows):
+                for at in found:
+                    change = _like_for_like(engine, columns, keys[i], cells, i, at)
+                    known[keys[i], change.current.period] = change
+    return out
+
+
+def _by_pair(table: Bools, n_flows: int) -> Bools:
+    """Per pair (``n_flows`` rows of ``table`` each) and column, whether every row holds."""
+    shared: Bools = np.logical_and.reduce(table.reshape(-1, n_flows, table.shape[1]), axis=1)
+    return shared

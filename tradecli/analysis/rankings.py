@@ -11,9 +11,12 @@ it are listed after, unranked and marked, with their own latest span named. Grou
 totals among the series (a partner that is a group code, such as ``CIS`` or
 ``WORLD``) are not ranked among countries.
 
-With ``TRADECLI_BACKEND=bulk`` a ranking asks the bulk backend (``engine.bulk.Engine``),
-whose values of simple series come from the columns; it prints what the reference engine
-prints (``engine_for`` says why that is not the default for large files).
+With many series, the spans of the simple ones are searched from the columns, all at
+once (``analysis.rankings_bulk``; a share's wholes are still asked of the engine); the
+others through the engine. With ``TRADECLI_BACKEND=bulk`` a ranking asks the bulk backend
+(``engine.bulk.Engine``), whose values of simple series come from the columns; it prints
+what the reference engine prints (``engine_for`` says why that is not the default for
+large files).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradecli.analysis.growth import Change, spans_of
 from tradecli.dataset import Dataset
@@ -35,6 +38,9 @@ from tradecli.engine.reference import Engine
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.groups import Group
 from tradecli.periods import Period
+
+if TYPE_CHECKING:
+    from tradecli.analysis.rankings_bulk import SpanSearch
 
 
 class Measure(StrEnum):
@@ -218,31 +224,83 @@ def rank(
     countries = [k for k in keys if k.partner not in codes and ":" not in k.partner]
     ranked_keys = set(countries)
     left_out = [k for k in keys if k not in ranked_keys]
-    spans = {k: spans_of(engine, k) for k in countries}
+    # Simple keys' spans from the columns, for all of them at once (``rankings_bulk``).
+    search = _span_search(dataset, engine, countries, measure)
+    fast = dict(zip(search.keys, search.latest, strict=True)) if search is not None else {}
+    slow = [k for k in countries if k not in fast]
+    # By share: the simple keys' spans from the columns, their wholes from the engine.
+    known = _own_spans(dataset, slow) if measure is Measure.share else {}
+    spans = {k: known[k][0] if k in known else spans_of(engine, k) for k in slow}
     # The months each series' figures reach: a span outside them has no value (no need
     # to ask the engine, which on a sparse file of thousands of series took minutes).
-    reach = {k: _reach(engine, k) for k in countries}
+    reach = {k: known[k][1] if k in known else _reach(engine, k) for k in slow}
     # A share's whole: with many series, from the bulk helper (a world total is a member
     # sum over every partner of the reporter, and most have no figure over most spans).
     helper = bulk_for(engine, len(countries)) if measure is Measure.share else None
     group_value = helper.group_value if helper is not None else engine.group_value
     if period is None:
-        period = _shared_span(engine, spans, measure, group, reach, group_value)
+        period = _shared_span(engine, countries, spans, measure, group, reach, group_value, search)
+    over = search.candidates(engine, period, measure is Measure.change) if search else None
+    if over is None and fast:  # a span the columns do not hold: every key asks the engine
+        reach = _every_reach(engine, reach, search)
     ranked: list[Ranked] = []
     unranked: list[Unranked] = []
     for key in countries:
-        first, last = reach[key]
-        inside = first <= period.first and period.last <= last
-        found = _candidate(engine, key, period, measure, group, group_value) if inside else None
+        found: Ranked | None = None
+        if over is not None and key in fast:
+            answers = over.get(key)
+            found = Ranked(key, answers[0], base=answers[1]) if answers is not None else None
+        else:
+            first, last = reach[key]
+            if first <= period.first and period.last <= last:
+                found = _candidate(engine, key, period, measure, group, group_value)
         if found is not None:
             ranked.append(found)
             continue
-        latest = spans[key][-1] if spans[key] else None
+        latest = fast[key] if key in fast else (spans[key][-1] if spans[key] else None)
         unranked.append(Unranked(key, latest, _why(measure, period)))
     if not ranked:
         raise NotAvailable(f"no series has a {_what(measure)} for {period.label()}")
     ranked.sort(key=lambda r: (r.key.currency != "USD", -(r.measure(measure) or 0.0), r.key))
     return Ranking(measure, period, len(ranked), ranked, unranked, top, group, left_out)
+
+
+def _span_search(
+    dataset: Dataset, engine: Engine, keys: list[SeriesKey], measure: Measure
+) -> SpanSearch | None:
+    """The span search of the simple keys from the columns (``rankings_bulk``), for a
+    ranking by value or change of many keys; None otherwise (shares: the reference)."""
+    if measure is Measure.share or not bulk_engine.enabled(len(keys)):
+        return None
+    from tradecli.analysis.rankings_bulk import span_search
+    from tradecli.analysis.summary_bulk import columns_of
+
+    return span_search(engine, columns_of(dataset), keys, measure is Measure.change)
+
+
+def _own_spans(
+    dataset: Dataset, keys: list[SeriesKey]
+) -> dict[SeriesKey, tuple[list[Period], tuple[int, int]]]:
+    """The spans and reach of the simple keys from the columns (``rankings_bulk``), when
+    there are many; else none."""
+    if not bulk_engine.enabled(len(keys)):
+        return {}
+    from tradecli.analysis.rankings_bulk import own_spans
+    from tradecli.analysis.summary_bulk import columns_of
+
+    return own_spans(columns_of(dataset), keys)
+
+
+def _every_reach(
+    engine: Engine, reach: dict[SeriesKey, tuple[int, int]], search: SpanSearch | None
+) -> dict[SeriesKey, tuple[int, int]]:
+    """``reach`` with that of the keys of ``search`` too (asked of the engine when a span
+    the columns do not hold is looked at)."""
+    every = dict(reach)
+    for key in search.keys if search is not None else ():
+        if key not in every:
+            every[key] = _reach(engine, key)
+    return every
 
 
 def engine_for(dataset: Dataset) -> Engine:
@@ -262,24 +320,27 @@ def engine_for(dataset: Dataset) -> Engine:
 
 def _shared_span(
     engine: Engine,
+    keys: list[SeriesKey],
     spans: dict[SeriesKey, list[Period]],
     measure: Measure,
     group: Group | None,
     reach: dict[SeriesKey, tuple[int, int]],
     group_value: GroupValue,
+    search: SpanSearch | None = None,
 ) -> Period:
     """The latest span that the most series share: the span that is the latest (for the
     measure) of the most series; ties: the one the most series have at all, then the one
     ending last, then the longest. Monthly data ranks over its latest month, not an older
-    one that a series ending then and the rest happen to have too."""
-    latest: Counter[Period] = Counter()
+    one that a series ending then and the rest happen to have too. ``spans`` and
+    ``reach``: of the keys that ``search`` (the simple keys, from the columns) leaves."""
+    latest: Counter[Period] = Counter(search.best if search is not None else ())
     for key, own in spans.items():
         for p in reversed(own):  # ``spans_of`` order: the one ending last, longest, last
             if measure is Measure.value or _candidate(engine, key, p, measure, group, group_value):
                 latest[p] += 1  # a series' own span always has its value
                 break
     if not latest:
-        raise NotAvailable(_nothing(measure, list(spans)))
+        raise NotAvailable(_nothing(measure, keys))
     # Only the spans tied for the most series are counted over every series (the count
     # breaks their tie alone), and only over the series whose figures reach its months.
     most = max(latest.values())
@@ -287,9 +348,13 @@ def _shared_span(
     have = {p: 0 for p in tied}
     if len(tied) > 1:
         for p in tied:
-            have[p] = sum(
+            counted = search.count(p) if search is not None else 0
+            asked = reach
+            if counted is None:  # a span the columns do not hold: every key asks the engine
+                counted, asked = 0, _every_reach(engine, reach, search)
+            have[p] = counted + sum(
                 _candidate(engine, key, p, measure, group, group_value) is not None
-                for key, (first, last) in reach.items()
+                for key, (first, last) in asked.items()
                 if first <= p.first and p.last <= last
             )
     return max(tied, key=lambda p: (have[p], p.last, p.n_months))
