@@ -7,13 +7,14 @@ the latest earlier month that has one a year before too. A simple key with year 
 figures beside its months looks for its latest span over all its spans, not its months
 alone (``latest_changes``, over the grid of ``analysis.span_cells``). With ``--period``,
 a Jan..m span (a full year too) of a simple key and a single month of a monthly one are
-read off the years' arrays (``_over``); other spans are left to the reference. Each full
-year is compared with the one before, and the CAGR runs from the first full year to the
-last (or ``first``/``last``). The months and years are picked with numpy for all keys at
-once; the answers are ``BulkAnswer``s whose derivation is the reference engine's, made
-when looked at. Other keys are left to ``growth.series_growth``. ``growth --flow``'s
-shared span of each pair of simple keys, and each key's change over it, come from the
-same grid (``shared_spans``)."""
+read off the years' arrays (``_over``), any other span within a year (a quarter) of a
+simple key from the columns key by key (``engine.bulk.within_year``); a span across a
+year end is left to the reference. Each full year is compared with the one before, and
+the CAGR runs from the first full year to the last (or ``first``/``last``). The months
+and years are picked with numpy for all keys at once; the answers are ``BulkAnswer``s
+whose derivation is the reference engine's, made when looked at. Other keys are left to
+``growth.series_growth``. ``growth --flow``'s shared span of each pair of simple keys,
+and each key's change over it, come from the same grid (``shared_spans``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from tradecli.analysis.span_cells import (
 from tradecli.analysis.summary_bulk import Annual, Lazy, Made, columns_of, last_where, not_found
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import Columns, KeyYears, key_years
+from tradecli.engine.bulk import Columns, KeyYears, key_years, within_year
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
@@ -54,8 +55,8 @@ def bulk_growth(
     ``period`` (one span, or each key's: ``growth --flow``, each pair's shared span), of
     the keys whose span the years' arrays hold (``_over``) or whose change over it is
     ``known`` (``shared_spans``)."""
-    if isinstance(period, Period) and _cell_of(period) is None:
-        return {}  # a span the years' arrays do not hold: every key to the reference
+    if isinstance(period, Period) and period.start_year != period.end_year:
+        return {}  # a span across a year end: every key to the reference
     engine = dataset.engine
     columns = columns_of(dataset)
     ky = key_years(columns, keys)
@@ -186,8 +187,9 @@ def _over(
     """Each key's span (``periods[k]``; None: none asked) against the same months a year
     before (``like_for_like``), for the keys whose arrays answer it: a Jan..m span (a full
     year too) of a simple key, a single month of a series of single months alone; "no
-    <span> figure" where it is not found. The others (a quarter, a span not from January,
-    a single month of a series with Jan..m figures) are left to the reference."""
+    <span> figure" where it is not found. Any other span within a year (a quarter, a span
+    not from January, a single month of a series with Jan..m figures) of a simple key: from
+    the columns key by key (``within_year``); the rest are left to the reference."""
     n_keys = len(keys)
     year = np.zeros(n_keys, dtype=np.int64)
     column = np.zeros(n_keys, dtype=np.int64)
@@ -225,6 +227,19 @@ def _over(
         return made.answer(key, r, period.n_months)
 
     out: Spans = {}
+    # Any other span within a year (a quarter; a single month of a series with Jan..m
+    # figures) of a simple key: key by key from the columns (``within_year``).
+    columns = made.columns
+    for k in np.flatnonzero(ky.simple & ~asked).tolist():
+        key, period = keys[k], periods[k]
+        if period is None or period.start_year != period.end_year:
+            continue
+        current = within_year(columns, engine.value, key, period)
+        before = within_year(columns, engine.value, key, period.shifted_years(-1))
+        assert current is not None and before is not None  # the key's series are simple
+        out[key] = (
+            (Change(current, before), None) if current.found else f"no {period.label()} figure"
+        )
     for k in np.flatnonzero(asked).tolist():
         key, period = keys[k], periods[k]
         assert period is not None
