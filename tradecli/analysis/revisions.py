@@ -476,36 +476,82 @@ def _moved(
     # first, the many answers that are not there (a missing month, a year later than the
     # data) are never walked through the rules.
     helpers = _helpers(len(found), old, new, earlier)
-    was_found, now_found = (_finder(h) for h in helpers[:2])
-    by_answer: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
-    for r in found:
-        keys = [r.key]
-        if r.key.flow in ("export", "import"):
-            keys.append(r.key.with_flow("turnover"))
-        for key in keys:
-            for span in (r.period, r.period.shifted_years(1)):
-                by_answer.setdefault((key, "growth", span), []).append(r)
-                if key != r.key:
-                    by_answer.setdefault((key, "value", span), []).append(r)
-    out: list[Moved] = []
-    for (key, measure, span), because in sorted(by_answer.items()):
-        if measure == "value":
-            if not now_found(key, span) or not was_found(key, span):
-                continue
-            was, now = old.value(key, span), new.value(key, span)
-            if now.found and was.found and differ(was.value, now.value):
-                out.append(Moved(key, measure, was, now, tuple(because)))
-            continue
-        base = span.shifted_years(-1)
-        if not all(f(key, p) for f in (now_found, was_found) for p in (span, base)):
-            continue  # a change needs both spans on both sides
-        was_c = Change(old.value(key, span), old.value(key, base))
-        now_c = Change(new.value(key, span), new.value(key, base))
-        computable = now_c.value is not None and was_c.value is not None
-        if computable and differ(was_c.value, now_c.value):
-            out.append(Moved(key, measure, was_c, now_c, tuple(because)))
+    finders = (_finder(helpers[0]), _finder(helpers[1]))
+    if bulk_engine.enabled(len(found)):
+        out = _moved_from_columns(found, old, new, finders)
+    else:
+        by_answer: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
+        for r in found:
+            keys = [r.key]
+            if r.key.flow in ("export", "import"):
+                keys.append(r.key.with_flow("turnover"))
+            for key in keys:
+                for span in (r.period, r.period.shifted_years(1)):
+                    by_answer.setdefault((key, "growth", span), []).append(r)
+                    if key != r.key:
+                        by_answer.setdefault((key, "value", span), []).append(r)
+        out = []
+        for (key, measure, span), because in sorted(by_answer.items()):
+            moved = _moved_one(key, measure, span, old, new, finders)
+            if moved is not None:
+                out.append(Moved(key, measure, moved[0], moved[1], tuple(because)))
     shares = _moved_shares(found, old, new, groups, earlier, helpers)
     return out + shares + _moved_projections(found, old, new, helpers[:2])
+
+
+Finders = tuple[Callable[[SeriesKey, Period], bool], Callable[[SeriesKey, Period], bool]]
+
+
+def _moved_one(
+    key: SeriesKey, measure: str, span: Period, old: Engine, new: Engine, finders: Finders
+) -> tuple[Change, Change] | tuple[Answer, Answer] | None:
+    """(old, new) of ``key``'s value (``measure`` "value") or change ("growth") over
+    ``span`` when both are worked out and they differ, else None (``finders``: whether
+    old and new may find a span, ``_finder``)."""
+    was_found, now_found = finders
+    if measure == "value":
+        if not now_found(key, span) or not was_found(key, span):
+            return None
+        was, now = old.value(key, span), new.value(key, span)
+        if now.found and was.found and differ(was.value, now.value):
+            return was, now
+        return None
+    base = span.shifted_years(-1)
+    if not all(f(key, p) for f in (now_found, was_found) for p in (span, base)):
+        return None  # a change needs both spans on both sides
+    was_c = Change(old.value(key, span), old.value(key, base))
+    now_c = Change(new.value(key, span), new.value(key, base))
+    computable = now_c.value is not None and was_c.value is not None
+    if computable and differ(was_c.value, now_c.value):
+        return was_c, now_c
+    return None
+
+
+def _moved_from_columns(
+    found: list[Revision], old: Engine, new: Engine, finders: Finders
+) -> list[Moved]:
+    """The moved values and changes of ``_moved`` (in its order) with those the columns of
+    both engines' frames hold read off their arrays (``revisions_bulk.read_moved``): only
+    the moved ones are made into answers; the others are asked of the engines."""
+    from tradecli.analysis.revisions_bulk import moved_entries, read_moved
+
+    entries = moved_entries([(r.key, r.period) for r in found])
+    read = read_moved(entries, old, new, TOLERANCE)
+    out: list[Moved] = []
+    keys, because, bounds = entries.keys, entries.because.tolist(), entries.bounds.tolist()
+    for e in np.flatnonzero(read.moved | ~read.held).tolist():
+        key = keys[int(entries.key[e])]
+        measure = "value" if entries.value[e] else "growth"
+        span = Period(int(entries.first[e]), int(entries.last[e]))
+        moved: tuple[Change, Change] | tuple[Answer, Answer] | None
+        if read.held[e]:
+            moved = read.values(e) if measure == "value" else read.changes(e)
+        else:
+            moved = _moved_one(key, measure, span, old, new, finders)
+        if moved is not None:
+            revised = tuple(found[i] for i in because[bounds[e] : bounds[e + 1]])
+            out.append(Moved(key, measure, moved[0], moved[1], revised))
+    return out
 
 
 Helpers = tuple[Bulk | None, Bulk | None, Bulk | None]
