@@ -28,7 +28,13 @@ from tests.test_bulk_engine import (
     _same_with_and_without_bulk,
     datasets,
 )
-from tradecli.analysis.revisions import KEY_COLUMNS, TOLERANCE, as_first_published, revisions
+from tradecli.analysis.revisions import (
+    KEY_COLUMNS,
+    TOLERANCE,
+    _rows_at,
+    as_first_published,
+    revisions,
+)
 from tradecli.analysis.revisions_bulk import simple_revisions
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
@@ -423,3 +429,25 @@ def test_a_month_of_turnover_with_spans_of_its_own_is_not_export_plus_import_by_
     ]
     assert moved == [("export", "growth", "2023-03", 20 / 10 - 1, 22 / 10 - 1)]
     assert [int((r.held & r.moved).sum()) for r in read] == [1]
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets, st.data())
+def test_the_rows_of_revised_spans_are_those_a_multi_index_finds(
+    drawn: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """``revisions._rows_at`` (integers) marks the rows pandas finds by their six key
+    columns, for spans of the data and spans it has not."""
+    rows = frame(*drawn) if drawn else frame(obs("2023-01", 1.0))
+    spans = {
+        (SeriesKey(*t[:4]), Period(t[4], t[5])) for t in rows[KEY_COLUMNS].itertuples(index=False)
+    }
+    spans |= {
+        (TJK, Period.parse("2030-01")),
+        (SeriesKey("GEO", "ARM", "export"), Period.parse("2023-01")),
+    }
+    asked = data.draw(st.lists(st.sampled_from(sorted(spans)), unique=True))
+    expected = pd.MultiIndex.from_frame(rows[KEY_COLUMNS].astype(object)).isin(
+        [(*key, span.first, span.last) for key, span in asked]
+    )
+    assert _rows_at(rows, asked).tolist() == expected.tolist()

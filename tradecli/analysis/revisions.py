@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from tradecli.analysis.growth import Change
 from tradecli.analysis.projection import Method, Projection, project_from
@@ -62,6 +63,7 @@ from tradecli.selection import Selection
 # Two reconciled values closer than this (relative) are the same figure.
 TOLERANCE = 1e-9
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency", "first", "last"]
+Bools = NDArray[np.bool_]
 
 
 def differ(a: float | None, b: float | None) -> bool:
@@ -467,9 +469,8 @@ def _moved(
     vintage, which must have a share too)."""
     if not found:
         return []
-    revised = {(*r.key, r.period.first, r.period.last) for r in found}
-    in_b = pd.MultiIndex.from_frame(frame_b[KEY_COLUMNS].astype(object)).isin(list(revised))
-    in_a = pd.MultiIndex.from_frame(frame_a[KEY_COLUMNS].astype(object)).isin(list(revised))
+    revised = [(r.key, r.period) for r in found]
+    in_b, in_a = _rows_at(frame_b, revised), _rows_at(frame_a, revised)
     back = pd.concat([frame_b[~in_b], frame_a[in_a]], ignore_index=True)
     old = make(back)
     # Which answers each engine finds, for all series at once (``engine.masks``): asked
@@ -497,6 +498,30 @@ def _moved(
                 out.append(Moved(key, measure, moved[0], moved[1], tuple(because)))
     shares = _moved_shares(found, old, new, groups, earlier, helpers)
     return out + shares + _moved_projections(found, old, new, helpers[:2])
+
+
+def _rows_at(frame: pd.DataFrame, spans: list[tuple[SeriesKey, Period]]) -> Bools:
+    """Which rows of ``frame`` are of one of ``spans`` (a series and span each): on
+    integers, one per row for its series and span (as ``as_first_published``)."""
+    if not len(frame):
+        return np.zeros(0, dtype=bool)
+    series = series_of(frame)
+    number = {key: s for s, key in enumerate(series.keys)}
+    first = frame["first"].to_numpy().astype(np.int64)
+    last = frame["last"].to_numpy().astype(np.int64)
+    low, high = int(first.min()), int(last.max())
+    width = high - low + 1
+    assert (len(number) + 1) * width**2 < 2**63, "the span key would overflow"
+    code = series.of_row.astype(np.int64) * width
+    code += first - low
+    code *= width
+    code += last - low
+    wanted = [
+        (number[key] * width + span.first - low) * width + span.last - low
+        for key, span in spans
+        if key in number and low <= span.first and span.last <= high
+    ]
+    return np.isin(code, np.array(wanted, dtype=np.int64))
 
 
 Finders = tuple[Callable[[SeriesKey, Period], bool], Callable[[SeriesKey, Period], bool]]
