@@ -358,8 +358,10 @@ def _readable(
     ``keys`` the series of the later vintage: those of the revised reporter, partner and
     currency (every flow: a turnover is export + import); and for each group of a share
     whose total may be whole in the later vintage (``_may_be_whole``), the series of its
-    code and members (world: every partner of the reporter). A share over any other group
-    is no share in the later vintage, over any rows: such groups are left out."""
+    code and members (world: its code's, whose published total is the only whole one;
+    every partner of the reporter when that total is the revised figure). A share over
+    any other group is no share in the later vintage, over any rows: such groups are
+    left out."""
     pairs: set[tuple[str, str, str]] = set()
     reporters: set[tuple[str, str]] = set()
     groups_of = cache(partial(_groups_of, groups))
@@ -369,7 +371,13 @@ def _readable(
             if not _may_be_whole(keys, key, group, period):
                 continue
             if group.every_partner:
-                reporters.add((key.reporter, key.currency))
+                # A world share is over the published total (a sum over the partners
+                # present is partial, never shown): the revised partner's series and the
+                # code's; of a revised total, the shares of every partner.
+                if key.partner == group.code:
+                    reporters.add((key.reporter, key.currency))
+                else:
+                    pairs.add((key.reporter, group.code, key.currency))
                 continue
             partners = [group.code] if group.code else []
             for partner in (*partners, *group.members_during(period)):
