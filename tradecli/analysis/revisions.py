@@ -30,7 +30,9 @@ vintage's bulk helper (``engine.masks``) says first which derived answers are fo
 the many that are not (a member's missing month, a span a year on) are never walked
 through the rules: a share is worked out only where a published total or a complete
 member sum can be its denominator (a world sum over the partners present is partial,
-never shown), and a member sum asks only for the members with a figure.
+never shown), and a member sum asks only for the members with a figure. The moved values
+and changes of simple keys are read off the arrays of each engine's columns
+(``revisions_bulk.read_moved``), answers made only for those that moved.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ and, for an export or import, of the turnover) are listed as arrays, sorted and 
 repeats (``moved_entries``), and read where they can be (``read_moved``): a single month of
 a key whose series are single months alone, and a Jan..m span (a full year too) of a
 simple key, off the years' arrays (``engine.bulk.key_years``) of the columns of each
-engine's frame, as ``growth_bulk`` reads them. Which of those moved is worked out on the
+engine's frame, as ``growth_bulk`` reads them; also a single month of another simple key
+that has a figure of its own for it (or, with no series of its own, export and import
+have). Which of those moved is worked out on the
 arrays with the float operations of ``revisions.differ`` and ``growth.change``; answers
 are made only for those (``HeldSpans.answer``). The others are left to the engines.
 """
