@@ -408,8 +408,7 @@ def test_a_month_of_turnover_with_spans_of_its_own_is_not_export_plus_import_by_
     Marches; turnover of its own: March 2022 15, and 2023 January 1, February 2 and
     Jan–Mar 30 (March: 27, a difference, before export + import). Moved: the export
     change of March 2023 (+100% → +120%), read off the arrays; not the turnover's
-    (27 on 15 either way), which the arrays leave to the engine (export + import, 25 and
-    27, would have moved)."""
+    (27 on 15 either way: export + import, 25 and 27, would have moved)."""
     row = {"reporter": "GEO", "partner": "ARM"}
     data = frame(
         obs("2022-03", 10.0, flow="export", published="2022-05-01", **row),

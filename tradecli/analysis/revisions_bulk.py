@@ -18,11 +18,12 @@ and, for an export or import, of the turnover) are listed as arrays, sorted and 
 repeats (``moved_entries``), and read where they can be (``read_moved``): a single month of
 a key whose series are single months alone, and a Jan..m span (a full year too) of a
 simple key, off the years' arrays (``engine.bulk.key_years``) of the columns of each
-engine's frame, as ``growth_bulk`` reads them; also a single month of another simple key
-that has a figure of its own for it (or, with no series of its own, export and import
-have). Which of those moved is worked out on the
-arrays with the float operations of ``revisions.differ`` and ``growth.change``; answers
-are made only for those (``HeldSpans.answer``). The others are left to the engines.
+engine's frame, as ``growth_bulk`` reads them; a single month of another simple key by
+rules 1 and 3 of its own series, else export + import (``Columns.months``, as
+``span_cells`` reads them), its answer asked of the engine. Which of those moved is
+worked out on the arrays with the float operations of ``revisions.differ`` and
+``growth.change``; answers are made only for those (``HeldSpans.answer``). The others
+(a quarter, a key that is not simple) are left to the engines.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.growth import Change
+from tradecli.analysis.span_cells import combine
 from tradecli.analysis.summary_bulk import Made
 from tradecli.engine import bulk
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import Columns, key_years, ranges
+from tradecli.engine.bulk import Columns, key_years, ranges, series_of_rows
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
@@ -220,7 +222,6 @@ class HeldSpans:
         within = (last // 12 == year) & (single | (first % 12 == 0))
         column = last % 12
         self.held = within & np.where(single, ky.monthly[key], ky.simple[key])
-        own_series = np.fromiter((columns.series(k) >= 0 for k in keys), dtype=bool)
         # Each question's row of its (key, year), by a search over (key, year), which the
         # rows are sorted by.
         row_key = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(ky.bounds))
@@ -234,23 +235,58 @@ class HeldSpans:
         r, c, s = row[has], column[has], single[has]
         self.found[has] = np.where(s, ky.month_found[r, c], ky.found[r, c])
         self.value[has] = np.where(s, ky.month_value[r, c], ky.value[r, c])
-        month = np.flatnonzero(within & single & ky.simple[key] & ~ky.monthly[key] & in_row)
-        r, c = row[month], column[month]
-        own = ky.month_found[r, c] & (~ky.month_xm[r, c] | ~own_series[key[month]])
-        month = month[own]
-        self.held[month] = self.found[month] = True
-        self.value[month] = ky.month_value[row[month], column[month]]
+        # A single month of another simple key: its own series' by rules 1 and 3, else
+        # export + import (rule 4), as ``span_cells.combine`` reads ``Columns.months``;
+        # its answer asked of the engine (a difference among them).
+        other = np.flatnonzero(within & single & ky.simple[key] & ~ky.monthly[key])
+        found, value = _months_of(columns, keys, key[other], year[other], column[other])
+        self.held[other] = True
+        self.found[other], self.value[other] = found, value
+        self._by_engine = np.zeros(len(key), dtype=bool)
+        self._by_engine[other] = True
         self._keys, self._key, self._first, self._last = keys, key, first, last
         self._row = row
         self._made = Made(engine, columns, ky)
+        self._ask = engine.value
 
     def answer(self, i: int) -> Answer:
         """The engine's answer to question ``i`` (held and found), from the arrays."""
         key, row = self._keys[int(self._key[i])], int(self._row[i])
         first, last = int(self._first[i]), int(self._last[i])
+        if self._by_engine[i]:
+            return self._ask(key, Period(first, last))
         if first == last:
             return self._made.month(key, row, last % 12)
         return self._made.answer(key, row, last - first + 1)
+
+
+def _months_of(
+    columns: Columns, keys: Sequence[SeriesKey], key: Ints, year: Ints, column: Ints
+) -> tuple[Bools, Floats]:
+    """Whether month ``column + 1`` of ``year`` of each simple key ``keys[key[i]]`` is
+    found, and its value (NaN where not): by rules 1 and 3 of its own series
+    (``Columns.months``), else export + import where both are (rule 4)."""
+    n = len(key)
+    if not n or not len(columns.row_year):
+        return np.zeros(n, dtype=bool), np.full(n, np.nan)
+    roles = np.full((len(keys), 3), -1, dtype=np.int64)
+    for k in np.unique(key).tolist():
+        taken = columns.roles(keys[k], months_only=False)
+        assert taken is not None, "a key that is not simple"
+        roles[k] = taken
+    n_years = int(columns.row_year.max()) - columns.first_year + 1
+    row_cell = series_of_rows(columns) * n_years + columns.row_year - columns.first_year
+    tables = columns.months()
+    in_data = (year >= columns.first_year) & (year < columns.first_year + n_years)
+    parts = []
+    for role in range(3):
+        series = roles[key, role]
+        wanted = series * n_years + year - columns.first_year
+        at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
+        hit = in_data & (series >= 0) & (row_cell[at] == wanted)
+        parts.append([np.where(hit, table[at, column], table.dtype.type(0)) for table in tables])
+    value, found, _, _, _ = combine(*parts)
+    return found, np.where(found, value, np.nan)
 
 
 @dataclass(frozen=True)
