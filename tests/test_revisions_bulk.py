@@ -9,6 +9,9 @@ reference's on drawn data where such totals exist."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -21,10 +24,17 @@ from tests.test_bulk_engine import (
     FLOWS,
     VALUES,
     _bulk,
+    _outputs,
     _same_with_and_without_bulk,
     datasets,
 )
-from tradecli.analysis.revisions import KEY_COLUMNS, TOLERANCE, as_first_published, revisions
+from tradecli.analysis.revisions import (
+    KEY_COLUMNS,
+    TOLERANCE,
+    _rows_at,
+    as_first_published,
+    revisions,
+)
 from tradecli.analysis.revisions_bulk import simple_revisions
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
@@ -320,3 +330,123 @@ def test_rows_as_first_published_are_those_of_a_group_by(drawn: list[dict[str, A
         expected, expected_left_out = _first_published_by_pandas(texts)
         pd.testing.assert_frame_equal(kept, expected)
         assert left_out == expected_left_out
+
+
+@st.composite
+def simple_trade(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Drawn rows (``datasets``) beside the series the arrays answer: GEO's exports to and
+    imports from ARM, months of 2022 and Jan–Jun 2023 (a hole now and then), first
+    published on 2022-05-01 or 2023-01-05, some published again on 2024-02-01 with
+    another value; February 2023's export always (from 10 to 12: its change on a
+    February 2022 of 10 moves); sometimes a Jan–Mar 2023 figure beside the months (a
+    simple series that is not months alone), sometimes turnover months of its own."""
+    out = list(draw(datasets))
+    flows = ["export", "import"] + (["turnover"] if draw(st.booleans()) else [])
+    months = [f"2022-{m:02d}" for m in range(1, 13)] + [f"2023-{m:02d}" for m in range(1, 7)]
+    for flow in flows:
+        spans = [m for m in months if m in ("2022-02", "2023-02") or draw(st.integers(0, 5))]
+        if flow != "turnover" and draw(st.booleans()):
+            spans.append("2023-01/2023-03")
+        for span in spans:
+            first = draw(st.sampled_from(DATES[1:3]))
+            value = 10.0 if span in ("2022-02", "2023-02") else draw(st.sampled_from(VALUES))
+            row = {"reporter": "GEO", "partner": "ARM", "flow": flow}
+            flags = draw(st.sampled_from(("", "", "provisional")))
+            out.append(obs(span, value, flags=flags, published=first, **row))
+            if (flow, span) == ("export", "2023-02") or not draw(st.integers(0, 3)):
+                again = (
+                    12.0 if (flow, span) == ("export", "2023-02") else draw(st.sampled_from(VALUES))
+                )
+                out.append(obs(span, again, published=DATES[3], **row))
+    return out
+
+
+@contextmanager
+def _columns_read() -> Iterator[list[Any]]:
+    """The columnar path with the dataset's own (reference) engines, for any number of
+    series; what ``read_moved`` read, gathered."""
+    from tradecli.analysis import revisions_bulk
+    from tradecli.engine import bulk
+
+    read: list[Any] = []
+    reader, saved, env = revisions_bulk.read_moved, bulk.MIN_SERIES, os.environ.pop(bulk.ENV, None)
+
+    def spy(*args: Any) -> Any:
+        read.append(reader(*args))
+        return read[-1]
+
+    revisions_bulk.read_moved, bulk.MIN_SERIES = spy, 0
+    try:
+        yield read
+    finally:
+        revisions_bulk.read_moved, bulk.MIN_SERIES = reader, saved
+        if env is not None:
+            os.environ[bulk.ENV] = env
+
+
+@settings(max_examples=8, deadline=None)
+@given(simple_trade(), st.sampled_from((None, "2023-01-05")))
+def test_moved_values_and_changes_read_off_the_arrays_print_the_same(
+    drawn: list[dict[str, Any]], before: str | None
+) -> None:
+    """The moved values and changes of simple keys are read off the years' arrays
+    (``revisions_bulk.read_moved``), of the columns of the reference engines' frames and
+    of the bulk backend's: the report is the reference's, and GEO's February 2023 export
+    change moved there."""
+    data = frame(*drawn)
+    with _bulk(False):
+        scalar = _outputs(_revisions(before), data)
+    with _columns_read() as read:
+        assert _outputs(_revisions(before), data) == scalar
+    assert sum(int((r.held & r.moved).sum()) for r in read) >= 1
+    with _bulk(True):
+        assert _outputs(_revisions(before), data) == scalar
+
+
+def test_a_month_of_turnover_with_spans_of_its_own_is_not_export_plus_import_by_hand() -> None:
+    """GEO's exports to ARM: March 2022 10, March 2023 20, later 22; imports 5 both
+    Marches; turnover of its own: March 2022 15, and 2023 January 1, February 2 and
+    Jan–Mar 30 (March: 27, a difference, before export + import). Moved: the export
+    change of March 2023 (+100% → +120%), read off the arrays; not the turnover's
+    (27 on 15 either way: export + import, 25 and 27, would have moved)."""
+    row = {"reporter": "GEO", "partner": "ARM"}
+    data = frame(
+        obs("2022-03", 10.0, flow="export", published="2022-05-01", **row),
+        obs("2023-03", 20.0, flow="export", published="2023-05-01", **row),
+        obs("2023-03", 22.0, flow="export", published="2023-06-01", **row),
+        obs("2022-03", 5.0, flow="import", published="2022-05-01", **row),
+        obs("2023-03", 5.0, flow="import", published="2023-05-01", **row),
+        obs("2022-03", 15.0, published="2022-05-01", **row),
+        obs("2023-01", 1.0, published="2023-05-01", **row),
+        obs("2023-02", 2.0, published="2023-05-01", **row),
+        obs("2023-01/2023-03", 30.0, published="2023-05-01", **row),
+    )
+    with _columns_read() as read:
+        result = revisions(Dataset(data, load_bundled(), []), None)
+    moved = [
+        (m.key.flow, m.measure, m.period.iso(), m.old_value, m.new_value) for m in result.moved
+    ]
+    assert moved == [("export", "growth", "2023-03", 20 / 10 - 1, 22 / 10 - 1)]
+    assert [int((r.held & r.moved).sum()) for r in read] == [1]
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets, st.data())
+def test_the_rows_of_revised_spans_are_those_a_multi_index_finds(
+    drawn: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """``revisions._rows_at`` (integers) marks the rows pandas finds by their six key
+    columns, for spans of the data and spans it has not."""
+    rows = frame(*drawn) if drawn else frame(obs("2023-01", 1.0))
+    spans = {
+        (SeriesKey(*t[:4]), Period(t[4], t[5])) for t in rows[KEY_COLUMNS].itertuples(index=False)
+    }
+    spans |= {
+        (TJK, Period.parse("2030-01")),
+        (SeriesKey("GEO", "ARM", "export"), Period.parse("2023-01")),
+    }
+    asked = data.draw(st.lists(st.sampled_from(sorted(spans)), unique=True))
+    expected = pd.MultiIndex.from_frame(rows[KEY_COLUMNS].astype(object)).isin(
+        [(*key, span.first, span.last) for key, span in asked]
+    )
+    assert _rows_at(rows, asked).tolist() == expected.tolist()

@@ -30,7 +30,9 @@ vintage's bulk helper (``engine.masks``) says first which derived answers are fo
 the many that are not (a member's missing month, a span a year on) are never walked
 through the rules: a share is worked out only where a published total or a complete
 member sum can be its denominator (a world sum over the partners present is partial,
-never shown), and a member sum asks only for the members with a figure.
+never shown), and a member sum asks only for the members with a figure. The moved values
+and changes of simple keys are read off the arrays of each engine's columns
+(``revisions_bulk.read_moved``), answers made only for those that moved.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from tradecli.analysis.growth import Change
 from tradecli.analysis.projection import Method, Projection, project_from
@@ -62,6 +65,7 @@ from tradecli.selection import Selection
 # Two reconciled values closer than this (relative) are the same figure.
 TOLERANCE = 1e-9
 KEY_COLUMNS = ["reporter", "partner", "flow", "currency", "first", "last"]
+Bools = NDArray[np.bool_]
 
 
 def differ(a: float | None, b: float | None) -> bool:
@@ -356,8 +360,10 @@ def _readable(
     ``keys`` the series of the later vintage: those of the revised reporter, partner and
     currency (every flow: a turnover is export + import); and for each group of a share
     whose total may be whole in the later vintage (``_may_be_whole``), the series of its
-    code and members (world: every partner of the reporter). A share over any other group
-    is no share in the later vintage, over any rows: such groups are left out."""
+    code and members (world: its code's, whose published total is the only whole one;
+    every partner of the reporter when that total is the revised figure). A share over
+    any other group is no share in the later vintage, over any rows: such groups are
+    left out."""
     pairs: set[tuple[str, str, str]] = set()
     reporters: set[tuple[str, str]] = set()
     groups_of = cache(partial(_groups_of, groups))
@@ -367,7 +373,13 @@ def _readable(
             if not _may_be_whole(keys, key, group, period):
                 continue
             if group.every_partner:
-                reporters.add((key.reporter, key.currency))
+                # A world share is over the published total (a sum over the partners
+                # present is partial, never shown): the revised partner's series and the
+                # code's; of a revised total, the shares of every partner.
+                if key.partner == group.code:
+                    reporters.add((key.reporter, key.currency))
+                else:
+                    pairs.add((key.reporter, group.code, key.currency))
                 continue
             partners = [group.code] if group.code else []
             for partner in (*partners, *group.members_during(period)):
@@ -467,45 +479,114 @@ def _moved(
     vintage, which must have a share too)."""
     if not found:
         return []
-    revised = {(*r.key, r.period.first, r.period.last) for r in found}
-    in_b = pd.MultiIndex.from_frame(frame_b[KEY_COLUMNS].astype(object)).isin(list(revised))
-    in_a = pd.MultiIndex.from_frame(frame_a[KEY_COLUMNS].astype(object)).isin(list(revised))
+    revised = [(r.key, r.period) for r in found]
+    in_b, in_a = _rows_at(frame_b, revised), _rows_at(frame_a, revised)
     back = pd.concat([frame_b[~in_b], frame_a[in_a]], ignore_index=True)
     old = make(back)
     # Which answers each engine finds, for all series at once (``engine.masks``): asked
     # first, the many answers that are not there (a missing month, a year later than the
     # data) are never walked through the rules.
     helpers = _helpers(len(found), old, new, earlier)
-    was_found, now_found = (_finder(h) for h in helpers[:2])
-    by_answer: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
-    for r in found:
-        keys = [r.key]
-        if r.key.flow in ("export", "import"):
-            keys.append(r.key.with_flow("turnover"))
-        for key in keys:
-            for span in (r.period, r.period.shifted_years(1)):
-                by_answer.setdefault((key, "growth", span), []).append(r)
-                if key != r.key:
-                    by_answer.setdefault((key, "value", span), []).append(r)
-    out: list[Moved] = []
-    for (key, measure, span), because in sorted(by_answer.items()):
-        if measure == "value":
-            if not now_found(key, span) or not was_found(key, span):
-                continue
-            was, now = old.value(key, span), new.value(key, span)
-            if now.found and was.found and differ(was.value, now.value):
-                out.append(Moved(key, measure, was, now, tuple(because)))
-            continue
-        base = span.shifted_years(-1)
-        if not all(f(key, p) for f in (now_found, was_found) for p in (span, base)):
-            continue  # a change needs both spans on both sides
-        was_c = Change(old.value(key, span), old.value(key, base))
-        now_c = Change(new.value(key, span), new.value(key, base))
-        computable = now_c.value is not None and was_c.value is not None
-        if computable and differ(was_c.value, now_c.value):
-            out.append(Moved(key, measure, was_c, now_c, tuple(because)))
+    finders = (_finder(helpers[0]), _finder(helpers[1]))
+    if bulk_engine.enabled(len(found)):
+        out = _moved_from_columns(found, old, new, finders)
+    else:
+        by_answer: dict[tuple[SeriesKey, str, Period], list[Revision]] = {}
+        for r in found:
+            keys = [r.key]
+            if r.key.flow in ("export", "import"):
+                keys.append(r.key.with_flow("turnover"))
+            for key in keys:
+                for span in (r.period, r.period.shifted_years(1)):
+                    by_answer.setdefault((key, "growth", span), []).append(r)
+                    if key != r.key:
+                        by_answer.setdefault((key, "value", span), []).append(r)
+        out = []
+        for (key, measure, span), because in sorted(by_answer.items()):
+            moved = _moved_one(key, measure, span, old, new, finders)
+            if moved is not None:
+                out.append(Moved(key, measure, moved[0], moved[1], tuple(because)))
     shares = _moved_shares(found, old, new, groups, earlier, helpers)
     return out + shares + _moved_projections(found, old, new, helpers[:2])
+
+
+def _rows_at(frame: pd.DataFrame, spans: list[tuple[SeriesKey, Period]]) -> Bools:
+    """Which rows of ``frame`` are of one of ``spans`` (a series and span each): on
+    integers, one per row for its series and span (as ``as_first_published``)."""
+    if not len(frame):
+        return np.zeros(0, dtype=bool)
+    series = series_of(frame)
+    number = {key: s for s, key in enumerate(series.keys)}
+    first = frame["first"].to_numpy().astype(np.int64)
+    last = frame["last"].to_numpy().astype(np.int64)
+    low, high = int(first.min()), int(last.max())
+    width = high - low + 1
+    assert (len(number) + 1) * width**2 < 2**63, "the span key would overflow"
+    code = series.of_row.astype(np.int64) * width
+    code += first - low
+    code *= width
+    code += last - low
+    wanted = [
+        (number[key] * width + span.first - low) * width + span.last - low
+        for key, span in spans
+        if key in number and low <= span.first and span.last <= high
+    ]
+    return np.isin(code, np.array(wanted, dtype=np.int64))
+
+
+Finders = tuple[Callable[[SeriesKey, Period], bool], Callable[[SeriesKey, Period], bool]]
+
+
+def _moved_one(
+    key: SeriesKey, measure: str, span: Period, old: Engine, new: Engine, finders: Finders
+) -> tuple[Change, Change] | tuple[Answer, Answer] | None:
+    """(old, new) of ``key``'s value (``measure`` "value") or change ("growth") over
+    ``span`` when both are worked out and they differ, else None (``finders``: whether
+    old and new may find a span, ``_finder``)."""
+    was_found, now_found = finders
+    if measure == "value":
+        if not now_found(key, span) or not was_found(key, span):
+            return None
+        was, now = old.value(key, span), new.value(key, span)
+        if now.found and was.found and differ(was.value, now.value):
+            return was, now
+        return None
+    base = span.shifted_years(-1)
+    if not all(f(key, p) for f in (now_found, was_found) for p in (span, base)):
+        return None  # a change needs both spans on both sides
+    was_c = Change(old.value(key, span), old.value(key, base))
+    now_c = Change(new.value(key, span), new.value(key, base))
+    computable = now_c.value is not None and was_c.value is not None
+    if computable and differ(was_c.value, now_c.value):
+        return was_c, now_c
+    return None
+
+
+def _moved_from_columns(
+    found: list[Revision], old: Engine, new: Engine, finders: Finders
+) -> list[Moved]:
+    """The moved values and changes of ``_moved`` (in its order) with those the columns of
+    both engines' frames hold read off their arrays (``revisions_bulk.read_moved``): only
+    the moved ones are made into answers; the others are asked of the engines."""
+    from tradecli.analysis.revisions_bulk import moved_entries, read_moved
+
+    entries = moved_entries([(r.key, r.period) for r in found])
+    read = read_moved(entries, old, new, TOLERANCE)
+    out: list[Moved] = []
+    keys, because, bounds = entries.keys, entries.because.tolist(), entries.bounds.tolist()
+    for e in np.flatnonzero(read.moved | ~read.held).tolist():
+        key = keys[int(entries.key[e])]
+        measure = "value" if entries.value[e] else "growth"
+        span = Period(int(entries.first[e]), int(entries.last[e]))
+        moved: tuple[Change, Change] | tuple[Answer, Answer] | None
+        if read.held[e]:
+            moved = read.values(e) if measure == "value" else read.changes(e)
+        else:
+            moved = _moved_one(key, measure, span, old, new, finders)
+        if moved is not None:
+            revised = tuple(found[i] for i in because[bounds[e] : bounds[e + 1]])
+            out.append(Moved(key, measure, moved[0], moved[1], revised))
+    return out
 
 
 Helpers = tuple[Bulk | None, Bulk | None, Bulk | None]

@@ -11,6 +11,19 @@ publishes that the earlier does not, and the spans both publish with values that
 (``revisions.differ``, here on arrays with the same float operations), are found by
 matching (series, span) codes. Series that are not so in either vintage are left to the
 reference, span by span.
+
+The derived values and changes that may move with the revised figures
+(``revisions._moved``: each revised span and the span a year later, of the revised series
+and, for an export or import, of the turnover) are listed as arrays, sorted and without
+repeats (``moved_entries``), and read where they can be (``read_moved``): a single month of
+a key whose series are single months alone, and a Jan..m span (a full year too) of a
+simple key, off the years' arrays (``engine.bulk.key_years``) of the columns of each
+engine's frame, as ``growth_bulk`` reads them; a single month of another simple key by
+rules 1 and 3 of its own series, else export + import (``Columns.months``, as
+``span_cells`` reads them), its answer asked of the engine. Which of those moved is
+worked out on the arrays with the float operations of ``revisions.differ`` and
+``growth.change``; answers are made only for those (``HeldSpans.answer``). The others
+(a quarter, a key that is not simple) are left to the engines.
 """
 
 from __future__ import annotations
@@ -21,8 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import Columns, ranges
+from tradecli.analysis.growth import Change
+from tradecli.analysis.span_cells import combine
+from tradecli.analysis.summary_bulk import Made
+from tradecli.engine import bulk
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.bulk import Columns, key_years, ranges, series_of_rows
+from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
@@ -111,4 +129,223 @@ def _cells(columns: Columns, series: Ints) -> tuple[Ints, Floats]:
     return np.concatenate(codes), np.concatenate(values)
 
 
-__all__ = ["SimpleRevisions", "simple_revisions"]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class MovedEntries:
+    """The derived values and changes asked of ``revisions._moved``, as ``sorted`` orders its
+    (key, measure, span) questions, each once: entry ``e`` is ``keys[key[e]]`` over months
+    ``first[e]..last[e]``, a value (``value[e]``) or a like-for-like change; the revised
+    figures it stands on are ``because[bounds[e]:bounds[e + 1]]`` (their places in the
+    list of revised figures, in its order)."""
+
+    keys: list[SeriesKey]
+    key: Ints
+    value: Bools
+    first: Ints
+    last: Ints
+    because: Ints
+    bounds: Ints
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+
+def moved_entries(revised: Sequence[tuple[SeriesKey, Period]]) -> MovedEntries:
+    """For each revised (key, span): the change of the key over the span and over the span
+    a year later; for an export or import, also the change and the value of the turnover
+    over both (as ``revisions._moved`` asks them)."""
+    number: dict[SeriesKey, int] = {}
+    own, turnover = [], []
+    for series, _ in revised:
+        own.append(number.setdefault(series, len(number)))
+        if series.flow in ("export", "import"):
+            turnover.append(number.setdefault(series.with_flow("turnover"), len(number)))
+        else:
+            turnover.append(-1)
+    keys = list(number)
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    n = len(revised)
+    place = np.arange(n, dtype=np.int64)
+    first = np.fromiter((span.first for _, span in revised), dtype=np.int64, count=n)
+    last = np.fromiter((span.last for _, span in revised), dtype=np.int64, count=n)
+    own_key, turnover_key = np.array(own, dtype=np.int64), np.array(turnover, dtype=np.int64)
+    has = turnover_key >= 0
+    parts = []  # (key, value, years on, revised figure)
+    for years in (0, 1):
+        parts.append((own_key, False, years, place))
+        parts.append((turnover_key[has], False, years, place[has]))
+        parts.append((turnover_key[has], True, years, place[has]))
+    key = np.concatenate([k for k, _, _, _ in parts])
+    value = np.concatenate([np.full(len(k), v) for k, v, _, _ in parts])
+    at = np.concatenate([r for _, _, _, r in parts])
+    shift = np.concatenate([np.full(len(k), 12 * y, dtype=np.int64) for k, _, y, _ in parts])
+    start, end = first[at] + shift, last[at] + shift
+    order = np.lexsort((at, end, start, value, rank[key]))
+    key, value, start, end, at = key[order], value[order], start[order], end[order], at[order]
+    begins = np.ones(len(key), dtype=bool)
+    begins[1:] = (
+        (key[1:] != key[:-1])
+        | (value[1:] != value[:-1])
+        | (start[1:] != start[:-1])
+        | (end[1:] != end[:-1])
+    )
+    heads = np.flatnonzero(begins)
+    bounds = np.append(heads, len(key)).astype(np.int64)
+    return MovedEntries(keys, key[heads], value[heads], start[heads], end[heads], at, bounds)
+
+
+class HeldSpans:
+    """What an engine answers for each question (``keys[key[i]]`` over months
+    ``first[i]..last[i]``) that the years' arrays of the columns of its frame hold
+    (module docstring): ``held``, ``found`` and ``value`` (NaN where not found), and the
+    answer itself, made when asked (a ``BulkAnswer``, its derivation the engine's)."""
+
+    def __init__(
+        self, engine: Engine, keys: Sequence[SeriesKey], key: Ints, first: Ints, last: Ints
+    ) -> None:
+        columns = (
+            engine.columns
+            if isinstance(engine, bulk.Engine)
+            else Columns(engine.frame, engine.include_flagged)
+        )
+        ky = key_years(columns, keys)
+        # As ``growth_bulk._over`` reads them: a single month (column: the month's) of a key of
+        # single months alone, or Jan..m within a year (column m - 1) of a simple key;
+        # and a single month of another simple key where the month has a figure of its
+        # own (rule 1), or, for a key without a series of its own, export and import have
+        # (rule 4; with one, a difference of its own spans would come first).
+        year = first // 12
+        single = first == last
+        within = (last // 12 == year) & (single | (first % 12 == 0))
+        column = last % 12
+        self.held = within & np.where(single, ky.monthly[key], ky.simple[key])
+        # Each question's row of its (key, year), by a search over (key, year), which the
+        # rows are sorted by.
+        row_key = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(ky.bounds))
+        at = row_key * 10_000 + ky.year
+        wanted = key * 10_000 + year
+        row = np.minimum(np.searchsorted(at, wanted), max(len(at) - 1, 0))
+        in_row = at[row] == wanted if len(at) else np.zeros(len(key), dtype=bool)
+        has = self.held & in_row
+        self.found = np.zeros(len(key), dtype=bool)
+        self.value = np.full(len(key), np.nan)
+        r, c, s = row[has], column[has], single[has]
+        self.found[has] = np.where(s, ky.month_found[r, c], ky.found[r, c])
+        self.value[has] = np.where(s, ky.month_value[r, c], ky.value[r, c])
+        # A single month of another simple key: its own series' by rules 1 and 3, else
+        # export + import (rule 4), as ``span_cells.combine`` reads ``Columns.months``;
+        # its answer asked of the engine (a difference among them).
+        other = np.flatnonzero(within & single & ky.simple[key] & ~ky.monthly[key])
+        found, value = _months_of(columns, keys, key[other], year[other], column[other])
+        self.held[other] = True
+        self.found[other], self.value[other] = found, value
+        self._by_engine = np.zeros(len(key), dtype=bool)
+        self._by_engine[other] = True
+        self._keys, self._key, self._first, self._last = keys, key, first, last
+        self._row = row
+        self._made = Made(engine, columns, ky)
+        self._ask = engine.value
+
+    def answer(self, i: int) -> Answer:
+        """The engine's answer to question ``i`` (held and found), from the arrays."""
+        key, row = self._keys[int(self._key[i])], int(self._row[i])
+        first, last = int(self._first[i]), int(self._last[i])
+        if self._by_engine[i]:
+            return self._ask(key, Period(first, last))
+        if first == last:
+            return self._made.month(key, row, last % 12)
+        return self._made.answer(key, row, last - first + 1)
+
+
+def _months_of(
+    columns: Columns, keys: Sequence[SeriesKey], key: Ints, year: Ints, column: Ints
+) -> tuple[Bools, Floats]:
+    """Whether month ``column + 1`` of ``year`` of each simple key ``keys[key[i]]`` is
+    found, and its value (NaN where not): by rules 1 and 3 of its own series
+    (``Columns.months``), else export + import where both are (rule 4)."""
+    n = len(key)
+    if not n or not len(columns.row_year):
+        return np.zeros(n, dtype=bool), np.full(n, np.nan)
+    roles = np.full((len(keys), 3), -1, dtype=np.int64)
+    for k in np.unique(key).tolist():
+        taken = columns.roles(keys[k], months_only=False)
+        assert taken is not None, "a key that is not simple"
+        roles[k] = taken
+    n_years = int(columns.row_year.max()) - columns.first_year + 1
+    row_cell = series_of_rows(columns) * n_years + columns.row_year - columns.first_year
+    tables = columns.months()
+    in_data = (year >= columns.first_year) & (year < columns.first_year + n_years)
+    parts = []
+    for role in range(3):
+        series = roles[key, role]
+        wanted = series * n_years + year - columns.first_year
+        at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
+        hit = in_data & (series >= 0) & (row_cell[at] == wanted)
+        parts.append([np.where(hit, table[at, column], table.dtype.type(0)) for table in tables])
+    value, found, _, _, _ = combine(*parts)
+    return found, np.where(found, value, np.nan)
+
+
+@dataclass(frozen=True)
+class ReadMoved:
+    """Of ``MovedEntries``: which the arrays of both engines answer (``held``), which of
+    those moved (``moved``), and the answers of a moved one (``answers``)."""
+
+    held: Bools
+    moved: Bools
+    was: HeldSpans  # the questions: each entry's span, then (for a change) its base
+    now: HeldSpans
+
+    def values(self, e: int) -> tuple[Answer, Answer]:
+        """(was, now) of moved entry ``e``, a value; of a change, its span's answers."""
+        return self.was.answer(e), self.now.answer(e)
+
+    def changes(self, e: int) -> tuple[Change, Change]:
+        """(was, now) of moved entry ``e``, a change."""
+        base = e + len(self.held)
+        return (
+            Change(self.was.answer(e), self.was.answer(base)),
+            Change(self.now.answer(e), self.now.answer(base)),
+        )
+
+
+def read_moved(entries: MovedEntries, old: Engine, new: Engine, tolerance: float) -> ReadMoved:
+    """Which ``entries`` the arrays of ``old`` and ``new`` answer, and which of those moved:
+    a value found on both sides that differs (``revisions.differ``), a change whose spans
+    are found on both sides, over bases that are not zero (``growth.change``), that
+    differs."""
+    n = len(entries)
+    key = np.concatenate([entries.key, entries.key])
+    first = np.concatenate([entries.first, entries.first - 12])
+    last = np.concatenate([entries.last, entries.last - 12])
+    was = HeldSpans(old, entries.keys, key, first, last)
+    now = HeldSpans(new, entries.keys, key, first, last)
+    change = ~entries.value
+    held = was.held[:n] & now.held[:n] & (entries.value | (was.held[n:] & now.held[n:]))
+    found = was.found[:n] & now.found[:n] & (entries.value | (was.found[n:] & now.found[n:]))
+    a, b = was.value[:n].copy(), now.value[:n].copy()
+    # A change: current / base - 1, where both bases are found and not zero.
+    ratio = found & change
+    ratio[ratio] = (was.value[n:][ratio] != 0) & (now.value[n:][ratio] != 0)
+    a[ratio] = a[ratio] / was.value[n:][ratio] - 1
+    b[ratio] = b[ratio] / now.value[n:][ratio] - 1
+    asked = held & found & (entries.value | ratio)
+    limit = np.maximum(np.maximum(np.abs(a[asked]), np.abs(b[asked])), 1.0)
+    limit *= tolerance
+    moved = np.zeros(n, dtype=bool)
+    moved[asked] = np.abs(a[asked] - b[asked]) > limit
+    return ReadMoved(held, moved, was, now)
+
+
+__all__ = [
+    "HeldSpans",
+    "MovedEntries",
+    "ReadMoved",
+    "SimpleRevisions",
+    "moved_entries",
+    "read_moved",
+    "simple_revisions",
+]
