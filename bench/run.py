@@ -189,6 +189,8 @@ OTHER_COMMANDS = (
     ("growth --sort change", ["growth", "--sort", "change"]),
     ("share --vs world --period 2023-06", ["share", "--vs", "world", "--period", "2023-06"]),
     ("value --period 2023-Q2", ["value", "--period", "2023-Q2"]),
+    ("growth --period 2023-Q2", ["growth", "--period", "2023-Q2"]),
+    ("summary --sort value", ["summary", "--sort", "value"]),
     ("summary, json", ["--format", "json", "summary"]),
     ("share --vs world, json", ["--format", "json", "share", "--vs", "world"]),
 )

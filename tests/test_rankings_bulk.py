@@ -164,6 +164,20 @@ def test_own_spans_from_the_columns_are_the_references(
         assert reach == _reach(engine, key), key
 
 
+def test_the_reach_of_turnover_leaves_out_a_flow_whose_rows_were_all_left_out() -> None:
+    """Export in 2021 (a year figure); import only flagged low-trust (left out): turnover
+    reaches over export's year alone (Hypothesis found (1, 24263), from the import's empty
+    rows, once)."""
+    rows = [obs("2021", 10.0, flow="export"), obs("2021", 10.0, flow="import", flags="low-trust")]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    turnover = SeriesKey("AZE", "TJK", "turnover")
+    found = own_spans(dataset.columns(), [turnover, turnover.with_flow("import")])
+    year = Period.year(2021)
+    assert found[turnover] == ([], (year.first, year.last))
+    assert found[turnover.with_flow("import")] == ([], (1, 0))
+    assert found[turnover][1] == _reach(dataset.engine, turnover)
+
+
 @settings(max_examples=10, deadline=None)
 @given(
     datasets,

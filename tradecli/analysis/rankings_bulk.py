@@ -140,6 +140,7 @@ def own_spans(
         series_first[has] = np.minimum.reduceat(base + first_in_row, starts)
         series_last[has] = np.maximum.reduceat(base + last_in_row, starts)
     first_list, last_list = series_first.tolist(), series_last.tolist()
+    with_rows = (counts > 0).tolist()  # a series whose rows were all left out has none
     periods = [span(columns, c) for c in range(2 * columns.n_months)]
     out: dict[SeriesKey, tuple[list[Period], tuple[int, int]]] = {}
     for start in range(0, len(keys), BATCH_KEYS):
@@ -152,7 +153,7 @@ def own_spans(
             key = chunk[i]
             roles = columns.roles(key, months_only=False)
             assert roles is not None
-            numbers = [n for n in roles if n >= 0]
+            numbers = [n for n in roles if n >= 0 and with_rows[n]]
             reach = (
                 (min(first_list[n] for n in numbers), max(last_list[n] for n in numbers))
                 if numbers
