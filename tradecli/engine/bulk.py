@@ -25,9 +25,11 @@ all there, then those months (``_Year.jan_to``); rule 3 can add nothing to a Jan
 span there, and gives a single month without a figure as Jan..m less Jan..m - 1
 (``Columns.month_vector``). A simple series made of single months alone is
 **monthly**: only those answer any span from the columns (``Engine.value``, growth's
-latest month, a key's own share). Every other series (quarters, spans across a year
-end, approximate figures) is left to the reference rules; so is every question about a
-key one of whose series (own, export, import) is not simple.
+latest month, a key's own share); any simple series answers a span within one calendar
+year (a quarter: its months, else Jan..last less Jan..first - 1; ``within_year``).
+Every other series (quarters, spans across a year end, approximate figures) is left to
+the reference rules; so is every question about a key one of whose series (own, export,
+import) is not simple.
 
 ``BulkAnswer`` is the answer made from the arrays: value, span, rule and flags known at
 once; its derivation (parts, sources, ``explain``, JSON) is the reference engine's answer
