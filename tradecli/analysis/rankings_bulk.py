@@ -16,7 +16,7 @@ simple and spans the grid does not hold are left to the reference.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from tradecli.analysis.span_cells import (
     BATCH_KEYS,
     YEAR,
     Bools,
+    Cells,
     answer,
     column_of,
     key_cells,
@@ -89,12 +90,7 @@ def span_search(
     latest: list[Period | None] = []
     best: Counter[Period] = Counter()
     measured: list[Bools] = []
-    for start in range(0, len(keys), BATCH_KEYS):
-        chunk = keys[start : start + BATCH_KEYS]
-        made = key_cells(columns, chunk)
-        if made is None:
-            continue
-        cells, simple = made
+    for chunk, cells, simple in _grids(columns, keys):
         own = cells.candidate[simple]
         found = cells.found[simple]
         # A span of January's column of Jan..m is January's month: never a span here.
@@ -143,12 +139,7 @@ def own_spans(
     with_rows = (counts > 0).tolist()  # a series whose rows were all left out has none
     periods = [span(columns, c) for c in range(2 * columns.n_months)]
     out: dict[SeriesKey, tuple[list[Period], tuple[int, int]]] = {}
-    for start in range(0, len(keys), BATCH_KEYS):
-        chunk = keys[start : start + BATCH_KEYS]
-        made = key_cells(columns, chunk)
-        if made is None:
-            continue
-        cells, simple = made
+    for chunk, cells, simple in _grids(columns, keys):
         for i in np.flatnonzero(simple).tolist():
             key = chunk[i]
             roles = columns.roles(key, months_only=False)
@@ -162,3 +153,15 @@ def own_spans(
             spans = [periods[c] for c in np.flatnonzero(cells.candidate[i]).tolist()]
             out[key] = (spans, reach)
     return out
+
+
+def _grids(
+    columns: Columns, keys: Sequence[SeriesKey]
+) -> Iterator[tuple[Sequence[SeriesKey], Cells, Bools]]:
+    """The span grid (``span_cells.key_cells``) of ``keys``, ``BATCH_KEYS`` at a time:
+    each batch, its cells, and which of its keys are simple (batches with none left out)."""
+    for start in range(0, len(keys), BATCH_KEYS):
+        chunk = keys[start : start + BATCH_KEYS]
+        made = key_cells(columns, chunk)
+        if made is not None:
+            yield chunk, *made
