@@ -764,9 +764,9 @@ class Columns:
         Jan..m: its figure, else the fewest spans that tile it (``year_to_date``). Any
         other span: its months where each is there (rule 1 for one month, rule 2: no other
         span of a simple series lies within it); else Jan..last less Jan..first - 1 where
-        both are found (rule 3: a span from any earlier month would need the same months
-        or the same Jan..first - 1; the reference tries January first, the latest start
-        that can work)."""
+        both are found (rule 3: the reference tries the latest start first; a start
+        after January would need the months themselves, one before the year the same
+        Jan..last and Jan..first - 1, so January is the latest start that can work)."""
         if series < 0:
             return None
         start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
