@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.frames import frame, obs
 from tradecli.dataset import Dataset
 from tradecli.engine import series as series_module
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
-from tradecli.engine.series import series_of
+from tradecli.engine.series import SpanKey, series_of
 from tradecli.groups import load as load_groups
 
 ROWS = (
@@ -150,3 +153,36 @@ def test_columns_count_each_series_rows_at_the_dtype_edge(partners: int) -> None
     rows = [obs(month, 1.0, partner=p) for p in codes for month in ("2022-01", "2022-02")]
     columns = Columns(frame(*rows))
     assert columns.kept.tolist() == [2] * partners
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(24_000, 24_300), st.integers(0, 30)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_a_span_key_orders_and_groups_like_its_three_numbers(
+    rows: list[tuple[int, int, int]],
+) -> None:
+    series = np.array([s for s, _, _ in rows], dtype=np.int16)
+    first = np.array([f for _, f, _ in rows], dtype=np.int32)
+    last = first + np.array([n for _, _, n in rows], dtype=np.int32)
+    coded = SpanKey.of(first, last, 41)
+    keys = coded.keys(series, first, last)
+    assert keys.dtype == np.int64
+    triples = list(zip(series.tolist(), first.tolist(), last.tolist(), strict=True))
+    # The same order as the triples (ties included), one key per distinct triple.
+    assert np.argsort(keys, kind="stable").tolist() == sorted(
+        range(len(rows)), key=triples.__getitem__
+    )
+    assert len(set(keys.tolist())) == len(set(triples))
+    assert keys.tolist() == [coded.key(*t) for t in triples]
+
+
+def test_a_span_key_that_would_overflow_is_an_error() -> None:
+    first, last = np.array([0]), np.array([10**6])
+    assert SpanKey.of(first, last, 9_000_000).width == 10**6 + 1
+    with pytest.raises(OverflowError):
+        SpanKey.of(first, last, 10_000_000)

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from tradecli.analysis.inventory import Conflict, Figures, SeriesInventory
 from tradecli.dataset import Dataset
 from tradecli.engine.bulk import ranges
-from tradecli.engine.series import codes_of
+from tradecli.engine.series import SpanKey, codes_of
 from tradecli.observations import (
     EXCLUDED_FLAGS,
     OFFICIAL_STATEMENT,
@@ -104,10 +104,9 @@ def inventory_parts(
     # The kept rows grouped by (series, first month, last month), frame order within.
     kept = np.flatnonzero(~excluded)
     first, last = taken("first")[kept].astype(np.int64), taken("last")[kept].astype(np.int64)
-    low = int(first.min()) if len(first) else 0
-    width = int(last.max()) - low + 1 if len(last) else 1
-    assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
-    span_key = (s[kept] * width + first - low) * width + last - low
+    coded = SpanKey.of(first, last, n_series)
+    low, width = coded.low, coded.width
+    span_key = coded.keys(s[kept], first, last)
     if len(span_key) > 1 and not bool((span_key[1:] >= span_key[:-1]).all()):
         order = np.argsort(span_key, kind="stable")
         kept, first, last, span_key = kept[order], first[order], last[order], span_key[order]

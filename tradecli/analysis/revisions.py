@@ -56,7 +56,7 @@ from tradecli.engine import bulk as bulk_engine
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.masks import Bulk, bulk_for
 from tradecli.engine.reference import Engine
-from tradecli.engine.series import Series, codes_of, series_of
+from tradecli.engine.series import Series, SpanKey, codes_of, series_of
 from tradecli.errors import BadRequest
 from tradecli.groups import Group, Groups
 from tradecli.periods import Period
@@ -432,14 +432,8 @@ def as_first_published(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int
     date = rank[codes[rows]]
     first = frame["first"].to_numpy()[rows].astype(np.int64)
     last = frame["last"].to_numpy()[rows].astype(np.int64)
-    series = series_of(frame).of_row[rows].astype(np.int64)
-    low = int(first.min()) if len(rows) else 0
-    width = int(last.max()) - low + 1 if len(rows) else 1
-    assert (int(series.max(initial=0)) + 1) * width**2 < 2**63, "the span key would overflow"
-    span = series * width
-    span += first - low
-    span *= width
-    span += last - low
+    series = series_of(frame).of_row[rows]
+    span = SpanKey.of(first, last, int(series.max(initial=0)) + 1).keys(series, first, last)
     order = np.lexsort((date, span))
     begins = np.ones(len(rows), dtype=bool)
     begins[1:] = span[order[1:]] != span[order[:-1]]
@@ -519,15 +513,11 @@ def _rows_at(frame: pd.DataFrame, spans: list[tuple[SeriesKey, Period]]) -> Bool
     number = {key: s for s, key in enumerate(series.keys)}
     first = frame["first"].to_numpy().astype(np.int64)
     last = frame["last"].to_numpy().astype(np.int64)
-    low, high = int(first.min()), int(last.max())
-    width = high - low + 1
-    assert (len(number) + 1) * width**2 < 2**63, "the span key would overflow"
-    code = series.of_row.astype(np.int64) * width
-    code += first - low
-    code *= width
-    code += last - low
+    span_key = SpanKey.of(first, last, len(number))
+    code = span_key.keys(series.of_row, first, last)
+    low, high = span_key.low, span_key.low + span_key.width - 1
     wanted = [
-        (number[key] * width + span.first - low) * width + span.last - low
+        span_key.key(number[key], span.first, span.last)
         for key, span in spans
         if key in number and low <= span.first and span.last <= high
     ]

@@ -103,6 +103,50 @@ def series_of(frame: pd.DataFrame) -> Series:
     return Series([found[i] for i in order], of_row)
 
 
+@dataclass(frozen=True)
+class SpanKey:
+    """One int64 for each (series, first month, last month) that orders like the three:
+    ``(series * width + first - low) * width + last - low``, ``low`` and ``width`` those of
+    the months it was made for (``of``); what groups a frame's rows by series and span."""
+
+    low: int
+    width: int
+
+    @classmethod
+    def of(
+        cls, first: NDArray[np.integer[Any]], last: NDArray[np.integer[Any]], n_series: int
+    ) -> SpanKey:
+        """The key for series numbers below ``n_series`` and the months of ``first`` and
+        ``last`` (its range: every first - low and last - low is below ``width``)."""
+        low = int(first.min()) if len(first) else 0
+        width = int(last.max()) - low + 1 if len(last) else 1
+        if (n_series + 1) * width**2 >= 2**63:
+            raise OverflowError(
+                f"{n_series} series over {width} months: a span key would overflow int64"
+            )
+        return cls(low, width)
+
+    def keys(
+        self,
+        series: NDArray[np.integer[Any]],
+        first: NDArray[np.integer[Any]],
+        last: NDArray[np.integer[Any]],
+    ) -> NDArray[np.int64]:
+        """The key of each row (a new int64 array, worked out in place)."""
+        key = series.astype(np.int64)  # a copy, whatever the dtype
+        key *= self.width
+        key += first
+        key -= self.low
+        key *= self.width
+        key += last
+        key -= self.low
+        return key
+
+    def key(self, series: int, first: int, last: int) -> int:
+        """The key of one row."""
+        return (series * self.width + first - self.low) * self.width + last - self.low
+
+
 def narrowest(count: int) -> type[np.signedinteger[Any]]:
     """The narrowest signed integer that numbers ``count`` things (0..count - 1)."""
     for dtype in (np.int8, np.int16, np.int32):

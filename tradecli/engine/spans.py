@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from tradecli.engine.answers import EXACT, SeriesKey, answer_head
+from tradecli.engine.series import SpanKey
 from tradecli.observations import (
     COLUMNS,
     EXCLUDED_FLAGS,
@@ -122,16 +123,7 @@ class SpanIndex:
         if not include_flagged:
             keep &= ~excluded[flag_codes]
         kept = np.flatnonzero(keep)
-        low, high = (int(first.min()), int(last.max())) if len(frame) else (0, 0)
-        width = high - low + 1  # first - low and last - low are below it
-        assert len(series) * width**2 < 2**63, "the span key would overflow int64"
-        key = series_of[kept]
-        key *= width
-        key += first[kept]
-        key -= low
-        key *= width
-        key += last[kept]
-        key -= low
+        key = SpanKey.of(first, last, len(series)).keys(series_of[kept], first[kept], last[kept])
         order = np.argsort(key, kind="stable")
         kept, key = kept[order], key[order]
         starts = np.flatnonzero(np.diff(key, prepend=-1))
