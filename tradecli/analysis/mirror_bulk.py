@@ -61,7 +61,6 @@ from tradecli.engine.answers import (
 )
 from tradecli.engine.bulk import Columns, Parts, bulk_answer, ranges, series_of_rows
 from tradecli.engine.reference import Engine
-from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.observations import EXCLUDED_FLAGS, OFFICIAL_STATEMENT
 from tradecli.periods import Period
 
@@ -336,10 +335,7 @@ def _answers(
     ):
         made = partial(value_of, key, period)
         if kind == DIFFERENCE_OF:
-            notes = (NEGATIVE_DIFFERENCE,) if value < 0 else ()
-            answer = bulk_answer(
-                key, period, value, DIFFERENCE, 2, made, words(bits), notes=notes, signs=(1, -1)
-            )
+            answer = bulk_answer(key, period, value, DIFFERENCE, 2, made, words(bits))
         elif kind == BOTH:
             answer = bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words(bits))
         else:

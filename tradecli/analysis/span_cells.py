@@ -25,7 +25,6 @@ from numpy.typing import NDArray
 from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, TILED, Answer, SeriesKey
 from tradecli.engine.bulk import Columns, bulk_answer, key_years, ranges
 from tradecli.engine.reference import Engine
-from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.periods import Period
 
 Floats = NDArray[np.float64]
@@ -181,10 +180,7 @@ def answer(
     if cells.xm[i, c]:
         return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
     if cells.difference[i, c]:
-        notes = (NEGATIVE_DIFFERENCE,) if value < 0 else ()
-        return bulk_answer(
-            key, period, value, DIFFERENCE, 2, made, words, signs=(1, -1), notes=notes
-        )
+        return bulk_answer(key, period, value, DIFFERENCE, 2, made, words)
     n_parts = int(cells.parts[i, c])
     return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
 

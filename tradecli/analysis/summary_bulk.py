@@ -14,7 +14,6 @@ that is not simple. The choices are the definitions of ``summary`` and ``share``
 
 from __future__ import annotations
 
-import itertools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ from tradecli.engine.answers import (
 from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
-from tradecli.engine.rules import NEGATIVE_DIFFERENCE
 from tradecli.groups import Group
 from tradecli.periods import Period
 
@@ -378,17 +376,8 @@ class Shares:
                 key, period, float(values[t]), EXPORT_PLUS_IMPORT, 2, part_made, part_words
             )
         elif difference[t]:
-            value = float(values[t])
             answer = bulk_answer(
-                key,
-                period,
-                value,
-                DIFFERENCE,
-                2,
-                part_made,
-                part_words,
-                signs=(1, -1),
-                notes=(NEGATIVE_DIFFERENCE,) if value < 0 else (),
+                key, period, float(values[t]), DIFFERENCE, 2, part_made, part_words
             )
         else:
             answer = bulk_answer(key, period, float(values[t]), EXACT, 0, part_made, part_words)
@@ -517,9 +506,9 @@ class Shares:
             return
         columns = self.columns
         table, simple = columns.role_table(todo, months_only=False)
-        taken = [k for k, ok in zip(todo, simple.tolist(), strict=True) if ok]
-        for k in itertools.compress(todo, (~simple).tolist()):
-            self._vectors[k] = None
+        is_simple = simple.tolist()
+        taken = [k for k, ok in zip(todo, is_simple, strict=True) if ok]
+        self._vectors.update((k, None) for k, ok in zip(todo, is_simple, strict=True) if not ok)
         if not taken:
             return
         series = table[simple]

@@ -180,10 +180,15 @@ def bulk_answer(
     *,
     notes: tuple[str, ...] = (),
     complete: bool = True,
-    signs: tuple[int, ...] | None = None,
 ) -> BulkAnswer:
     """A ``BulkAnswer`` whose parts (``n_parts`` of them) and, when not found, spans in the
-    data are the reference answer's, made on first look."""
+    data are the reference answer's, made on first look. A difference (rule 3) is the
+    longer span less the shorter, noted when negative, as ``rules.Rules`` makes it."""
+    signs = _plus(n_parts)
+    if rule == DIFFERENCE:
+        signs = (1, -1)
+        if value is not None and value < 0:
+            notes = (NEGATIVE_DIFFERENCE,)
     parts: Sequence[Answer] = Deferred(partial(_parts, made), n_parts) if n_parts else ()
     available: Sequence[Period] = Deferred(partial(_available, made)) if value is None else ()
     # As ``BulkAnswer(...)`` would make it, without the frozen dataclass's __init__ (one
@@ -195,7 +200,7 @@ def bulk_answer(
         value=value,
         rule=rule,
         parts=parts,
-        signs=_plus(n_parts) if signs is None else signs,
+        signs=signs,
         reconciled=None,
         available=available,
         complete=complete,
@@ -706,36 +711,33 @@ class Columns:
         """(own, export, import) series numbers of ``key`` (-1: none; export and import
         only for turnover), or None when one of them is not simple (``months_only``: not
         made of single months alone, as any span but Jan..m needs)."""
-        own = self.series(key)
-        if key.flow == "turnover":
-            x, m = self.series(key.with_flow("export")), self.series(key.with_flow("import"))
-        else:
-            x = m = -1
+        numbers = self._numbers(key)
         taken = self.monthly if months_only else self.simple
-        if any(n >= 0 and not taken[n] for n in (own, x, m)):
+        if any(n >= 0 and not taken[n] for n in numbers):
             return None
-        return own, x, m
+        return numbers
 
     def role_table(self, keys: Sequence[SeriesKey], months_only: bool = True) -> tuple[Ints, Bools]:
         """``roles`` of every key at once: an (n, 3) table of (own, export, import) series
         numbers (-1: none), all -1 on a key that is not simple, and whether each is."""
-        number = self.number
-        table = np.array(
-            [
-                (
-                    number.get(key, -1),
-                    number.get(SeriesKey(r, p, "export", c), -1) if f == "turnover" else -1,
-                    number.get(SeriesKey(r, p, "import", c), -1) if f == "turnover" else -1,
-                )
-                for key in keys
-                for r, p, f, c in (key,)
-            ],
-            dtype=np.int64,
-        ).reshape(len(keys), 3)
+        numbers = self._numbers
+        table = np.array([numbers(key) for key in keys], dtype=np.int64).reshape(len(keys), 3)
         taken = self.monthly if months_only else self.simple
         simple: Bools = np.logical_and.reduce(np.append(taken, True)[table], axis=1)
         table[~simple] = -1
         return table, simple
+
+    def _numbers(self, key: SeriesKey) -> tuple[int, int, int]:
+        """(own, export, import) series numbers of ``key``, simple or not (-1: none;
+        export and import only for turnover)."""
+        get, (r, p, flow, c) = self.number.get, key
+        if flow != "turnover":
+            return get(key, -1), -1, -1
+        return (
+            get(key, -1),
+            get(SeriesKey(r, p, "export", c), -1),
+            get(SeriesKey(r, p, "import", c), -1),
+        )
 
     def month_values(self, series: int, first: int, last: int) -> list[float] | None:
         """The figure of every month first..last of a simple series, or None when one is
@@ -793,9 +795,7 @@ class Columns:
         # As ``answers._sum`` adds the two parts with their signs.
         longer, shorter = float(value[at, high]), float(value[at, low - 1])
         total = float(sum((1 * longer, -1 * shorter)))
-        return Within(
-            total, DIFFERENCE, 2, int(flag_bits[at, high] | flag_bits[at, low - 1]), (1, -1)
-        )
+        return Within(total, DIFFERENCE, 2, int(flag_bits[at, high] | flag_bits[at, low - 1]))
 
     def month_flags(self, series: int, first: int, last: int) -> int:
         """The OR of the flag bits of months first..last (all present) of a simple series."""
@@ -813,14 +813,12 @@ class Columns:
 @dataclass(frozen=True)
 class Within:
     """A span of a simple series found within its calendar year (``Columns.within_year``):
-    the value, the rule, the number of parts, the flag bits of every figure used, the
-    parts' signs (None: all +1)."""
+    the value, the rule, the number of parts, the flag bits of every figure used."""
 
     value: float
     rule: str
     n_parts: int
     bits: int
-    signs: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -1025,15 +1023,8 @@ class _Year:
             at = np.minimum(j + t, 11)
             total = np.where(add, total + mv[rows, at], total)
             bits = np.where(add, bits | mf[rows, at], bits)
-        out_value = total
-        out_flags = bits
-        out_parts = np.where(tiled, 1 + column - j, 0).astype(np.int8)
-        found[mixed], value[mixed], flags[mixed], parts[mixed] = (
-            out_found,
-            out_value,
-            out_flags,
-            out_parts,
-        )
+        found[mixed], value[mixed], flags[mixed] = out_found, total, bits
+        parts[mixed] = np.where(tiled, 1 + column - j, 0)
         return found, value, flags, parts
 
 
@@ -1176,19 +1167,8 @@ def within_year(
     reference = partial(made, key, period)
     found = columns.within_year(own, first, last)
     if found is not None:
-        notes = (NEGATIVE_DIFFERENCE,) if found.rule == DIFFERENCE and found.value < 0 else ()
         words = columns.flag_words(found.bits)
-        return bulk_answer(
-            key,
-            period,
-            found.value,
-            found.rule,
-            found.n_parts,
-            reference,
-            words,
-            notes=notes,
-            signs=found.signs,
-        )
+        return bulk_answer(key, period, found.value, found.rule, found.n_parts, reference, words)
     export, imports = columns.within_year(x, first, last), columns.within_year(m, first, last)
     if export is None or imports is None:
         # Not available; the spans it lists are the reference's, worked out when asked.
