@@ -31,6 +31,7 @@ from tradecli.analysis.span_cells import (
     Cells,
     Ints,
     answer,
+    computable,
     key_cells,
     last_true,
     span,
@@ -232,11 +233,13 @@ def _over(
     columns = made.columns
     for k in np.flatnonzero(ky.simple & ~asked).tolist():
         key, period = keys[k], periods[k]
-        if period is None or period.start_year != period.end_year:
+        if period is None:
             continue
         current = within_year(columns, engine.value, key, period)
+        if current is None:
+            continue  # a span across a year end: the reference's
         before = within_year(columns, engine.value, key, period.shifted_years(-1))
-        assert current is not None and before is not None  # the key's series are simple
+        assert before is not None  # the key's series are simple
         out[key] = (
             (Change(current, before), None) if current.found else f"no {period.label()} figure"
         )
@@ -270,31 +273,17 @@ def latest_changes(
     year before, and, when that change cannot be computed, the latest earlier span whose
     change can (None); None for a key without spans. From ``analysis.span_cells``: a
     span's column less 24 is the same span a year before."""
+    known: Known = {}
     out: dict[SeriesKey, tuple[Change, Change | None] | None] = {}
-    for start in range(0, len(keys), BATCH_KEYS):
-        chunk = keys[start : start + BATCH_KEYS]
-        made = key_cells(columns, chunk)
-        assert made is not None and bool(made[1].all()), "keys that are not simple"
-        cells = made[0]
-        spans = cells.candidate & cells.found
-        latest = last_true(spans)
-        # A change over the span can be computed: the same span a year before is found and
-        # not zero.
-        comparable = np.zeros_like(spans)
-        comparable[:, YEAR:] = spans[:, YEAR:] & cells.found[:, :-YEAR]
-        comparable[:, YEAR:] &= cells.value[:, :-YEAR] != 0
-        columns_at = np.arange(spans.shape[1])
-        comparable &= columns_at[None, :] < latest[:, None]
-        earlier_at = last_true(comparable).tolist()
-        for i, (key, c) in enumerate(zip(chunk, latest.tolist(), strict=True)):
-            if c < 0:
-                out[key] = None
-                continue
-            change = _like_for_like(engine, columns, key, cells, i, c)
-            earlier = None
-            if change.value is None and earlier_at[i] >= 0:
-                earlier = _like_for_like(engine, columns, key, cells, i, earlier_at[i])
-            out[key] = (change, earlier)
+    for key, found in zip(
+        keys, shared_spans(engine, columns, [[k] for k in keys], known), strict=True
+    ):
+        assert found is not None, "keys that are not simple"
+        latest, earlier = found
+        if latest is None:
+            out[key] = None
+        else:
+            out[key] = (known[key, latest], None if earlier is None else known[key, earlier])
     return out
 
 
@@ -336,12 +325,8 @@ def shared_spans(
         cells, simple = made
         # Spans every key has (and is found over: a key's own span always is).
         common = _by_pair(cells.candidate & cells.found, n_flows)
-        # A key's change over a span can be computed: the span and the same span a year
-        # before are found, and the one before is not zero.
-        computable = np.zeros_like(cells.found)
-        computable[:, YEAR:] = cells.found[:, YEAR:] & cells.found[:, :-YEAR]
-        computable[:, YEAR:] &= cells.value[:, :-YEAR] != 0
-        every = common & _by_pair(computable, n_flows)
+        # Spans over which every key's like-for-like change can be worked out.
+        every = common & _by_pair(computable(cells), n_flows)
         latest = last_true(common)  # every span of ``every`` ends by then: it is ``common``'s
         every_latest = every[np.arange(len(chunk)), np.maximum(latest, 0)]
         earlier = last_true(every)

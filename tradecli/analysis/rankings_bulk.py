@@ -16,19 +16,18 @@ simple and spans the grid does not hold are left to the reference.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from tradecli.analysis.span_cells import (
-    BATCH_KEYS,
     YEAR,
     Bools,
-    Cells,
     answer,
     column_of,
-    key_cells,
+    computable,
+    grids,
     last_true,
     span,
 )
@@ -69,11 +68,8 @@ class SpanSearch:
             return None
         rows = np.flatnonzero(self.measured[:, c]).tolist()
         out: dict[SeriesKey, tuple[Answer, Answer | None]] = {}
-        for start in range(0, len(rows), BATCH_KEYS):
-            keys = [self.keys[r] for r in rows[start : start + BATCH_KEYS]]
-            made = key_cells(self.columns, keys)
-            assert made is not None and bool(made[1].all()), "keys that are not simple"
-            cells = made[0]
+        for keys, cells, simple in grids(self.columns, [self.keys[r] for r in rows]):
+            assert bool(simple.all()), "keys that are not simple"
             for i, key in enumerate(keys):
                 value = answer(engine, self.columns, key, cells, i, c)
                 base = answer(engine, self.columns, key, cells, i, c - YEAR) if change else None
@@ -90,16 +86,9 @@ def span_search(
     latest: list[Period | None] = []
     best: Counter[Period] = Counter()
     measured: list[Bools] = []
-    for chunk, cells, simple in _grids(columns, keys):
+    for chunk, cells, simple in grids(columns, keys):
         own = cells.candidate[simple]
-        found = cells.found[simple]
-        # A span of January's column of Jan..m is January's month: never a span here.
-        months = columns.first_month + np.arange(columns.n_months)
-        found[:, 1::2] &= (months % 12 != 0)[None, :]
-        ok = found.copy()
-        if change:
-            ok[:, :YEAR] = False
-            ok[:, YEAR:] &= found[:, :-YEAR] & (cells.value[simple][:, :-YEAR] != 0)
+        ok = computable(cells)[simple] if change else cells.found[simple]
         measured.append(ok)
         latest_at = last_true(own).tolist()
         best_at = last_true(own & ok).tolist() if change else latest_at
@@ -139,7 +128,7 @@ def own_spans(
     with_rows = (counts > 0).tolist()  # a series whose rows were all left out has none
     periods = [span(columns, c) for c in range(2 * columns.n_months)]
     out: dict[SeriesKey, tuple[list[Period], tuple[int, int]]] = {}
-    for chunk, cells, simple in _grids(columns, keys):
+    for chunk, cells, simple in grids(columns, keys):
         for i in np.flatnonzero(simple).tolist():
             key = chunk[i]
             roles = columns.roles(key, months_only=False)
@@ -153,15 +142,3 @@ def own_spans(
             spans = [periods[c] for c in np.flatnonzero(cells.candidate[i]).tolist()]
             out[key] = (spans, reach)
     return out
-
-
-def _grids(
-    columns: Columns, keys: Sequence[SeriesKey]
-) -> Iterator[tuple[Sequence[SeriesKey], Cells, Bools]]:
-    """The span grid (``span_cells.key_cells``) of ``keys``, ``BATCH_KEYS`` at a time:
-    each batch, its cells, and which of its keys are simple (batches with none left out)."""
-    for start in range(0, len(keys), BATCH_KEYS):
-        chunk = keys[start : start + BATCH_KEYS]
-        made = key_cells(columns, chunk)
-        if made is not None:
-            yield chunk, *made

@@ -15,7 +15,7 @@ asked of the engine when looked at.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +123,27 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
         ),
         simple,
     )
+
+
+def computable(cells: Cells) -> Bools:
+    """Per key and span, whether its like-for-like change can be worked out: the span and
+    the same span a year before (``YEAR`` columns back) are found, the one before not 0."""
+    out = np.zeros_like(cells.found)
+    out[:, YEAR:] = cells.found[:, YEAR:] & cells.found[:, :-YEAR]
+    out[:, YEAR:] &= cells.value[:, :-YEAR] != 0
+    return out
+
+
+def grids(
+    columns: Columns, keys: Sequence[SeriesKey], per_batch: int = BATCH_KEYS
+) -> Iterator[tuple[Sequence[SeriesKey], Cells, Bools]]:
+    """The ``Cells`` of ``keys``, ``per_batch`` keys at a time: each batch, its cells, and
+    which of its keys are simple (a batch with none is left out)."""
+    for start in range(0, len(keys), per_batch):
+        chunk = keys[start : start + per_batch]
+        made = key_cells(columns, chunk)
+        if made is not None:
+            yield chunk, *made
 
 
 def spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> list[NDArray[Any]]:
