@@ -45,6 +45,7 @@ from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,7 @@ def simple_revisions(
     both = at < len(old_code)
     both[both] = old_code[at[both]] == new_code[both]
     first_published = int(np.count_nonzero(~both))
-    a, b = old_value[at[both]], new_value[both]
-    limit = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
-    limit *= tolerance
-    differs = np.abs(a - b) > limit
+    differs = _differ(old_value[at[both]], new_value[both], tolerance)
     codes = new_code[both][differs]
     revised = [(quick[code >> _SPAN_BITS], _period(code & _SPAN_MASK)) for code in codes.tolist()]
     return SimpleRevisions(revised, first_published, rest)
@@ -127,9 +125,6 @@ def _cells(columns: Columns, series: Ints) -> tuple[Ints, Floats]:
         codes.append(place[at] << _SPAN_BITS | month << 1 | cumulative)
         values.append(value[rows[at], column])
     return np.concatenate(codes), np.concatenate(values)
-
-
-Bools = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -269,11 +264,8 @@ def _months_of(
     n = len(key)
     if not n or not len(columns.row_year):
         return np.zeros(n, dtype=bool), np.full(n, np.nan)
-    roles = np.full((len(keys), 3), -1, dtype=np.int64)
-    for k in np.unique(key).tolist():
-        taken = columns.roles(keys[k], months_only=False)
-        assert taken is not None, "a key that is not simple"
-        roles[k] = taken
+    roles, simple = columns.role_table(keys, months_only=False)
+    assert bool(simple[key].all()), "a key that is not simple"
     n_years = int(columns.row_year.max()) - columns.first_year + 1
     row_cell = series_of_rows(columns) * n_years + columns.row_year - columns.first_year
     tables = columns.months()
@@ -333,11 +325,17 @@ def read_moved(entries: MovedEntries, old: Engine, new: Engine, tolerance: float
     a[ratio] = a[ratio] / was.value[n:][ratio] - 1
     b[ratio] = b[ratio] / now.value[n:][ratio] - 1
     asked = held & found & (entries.value | ratio)
-    limit = np.maximum(np.maximum(np.abs(a[asked]), np.abs(b[asked])), 1.0)
-    limit *= tolerance
     moved = np.zeros(n, dtype=bool)
-    moved[asked] = np.abs(a[asked] - b[asked]) > limit
+    moved[asked] = _differ(a[asked], b[asked], tolerance)
     return ReadMoved(held, moved, was, now)
+
+
+def _differ(a: Floats, b: Floats, tolerance: float) -> Bools:
+    """Whether each pair of figures differs by more than ``tolerance`` of the larger
+    magnitude (at least 1), as ``revisions.differ`` decides for one pair."""
+    limit = np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)
+    limit *= tolerance
+    return np.abs(a - b) > limit
 
 
 __all__ = [
