@@ -210,3 +210,62 @@ def test_run_makes_full_collections_rarer_while_the_command_runs_and_puts_them_b
     gc.set_threshold(*before)
     assert seen == [expected] * 2
     assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("where", ["weakref", "del"])
+def test_a_ctrl_c_in_code_whose_errors_are_swallowed_is_raised_again(
+    where: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The signal handled inside a weak reference's callback (the import lock's, as CI
+    once saw: "Exception ignored in: <function _get_module_lock.<locals>.cb>" with a
+    traceback, then exit 0 after the whole output) or a ``__del__``: the interpreter
+    cannot pass the error on, so ``run`` raises it again at the next call: one line, 130,
+    nothing the command did after it. Other swallowed errors are printed as before."""
+    import weakref
+
+    went_on: list[str] = []
+
+    class Thing:
+        def __del__(self) -> None:
+            if where == "del":
+                _ctrl_c_lands_here()
+
+    def main() -> None:
+        thing = Thing()
+        if where == "weakref":
+            kept = weakref.ref(thing, lambda _: _ctrl_c_lands_here())  # noqa: F841
+        del thing
+        went_on.append("after")
+
+    assert _run_with(main, monkeypatch) == 130
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err, went_on) == ("", "interrupted\n", [])
+    assert sys.getprofile() is None
+
+
+def _ctrl_c_lands_here() -> None:
+    """A real SIGINT to this process, handled by ``run``'s handler in this frame."""
+    signal.raise_signal(signal.SIGINT)
+    for _ in range(3):  # the handler runs at the loop's jump, here, at the latest
+        pass
+
+
+def test_other_swallowed_errors_are_printed_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An error in a ``__del__`` that is not Ctrl-C goes to the hook that was there
+    (pytest's here, the interpreter's in a real run) and the command goes on."""
+    seen: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(u.exc_value))
+
+    class Thing:
+        def __del__(self) -> None:
+            raise ValueError("broken __del__")
+
+    def main() -> None:
+        thing = Thing()
+        del thing
+
+    assert _run_with(main, monkeypatch) == 0
+    assert [type(error) for error in seen] == [ValueError]
+    assert sys.unraisablehook is not None and not seen[1:]

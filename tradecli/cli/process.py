@@ -12,7 +12,9 @@ import gc
 import os
 import signal
 import sys
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 # Full passes of the cyclic garbage collector after this many passes over the middle
 # generation (Python's default: 10). Measured on a shared 2-core machine, CPU seconds,
@@ -52,7 +54,7 @@ def run() -> None:
     than the memory, or than a limit set with ``ulimit -v``) is one line and exit 1."""
     import tradecli.caching
 
-    global _signalled
+    global _signalled, _profile, _hook_before
     _signalled = False
     tradecli.caching.write_behind = True  # entries of parsed files: written while it works
     # numpy, imported later, then asks for no transparent huge pages (``engine.bulk.
@@ -69,6 +71,8 @@ def run() -> None:
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.SIG_IGN:  # ignored by whoever started us (``cmd &``): kept so
         signal.signal(signal.SIGINT, _interrupt)
+    _hook_before = sys.unraisablehook
+    sys.unraisablehook = _swallowed
     try:
         gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_PASS_AFTER))
         try:
@@ -103,6 +107,10 @@ def run() -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
         tradecli.caching.write_behind = False  # for a caller that goes on (tests)
         gc.set_threshold(*thresholds)
+        sys.unraisablehook = _hook_before
+        if _profile is not None:  # a swallowed Ctrl-C not yet raised again: no longer wanted
+            sys.setprofile(_profile[0])
+            _profile = None
     raise SystemExit(code)
 
 
@@ -152,6 +160,42 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 # Whether ``_interrupt`` has run in this process (``run``: an error after it is Ctrl-C's).
 _signalled = False
+
+# ``sys.unraisablehook`` as ``run`` found it: ``_swallowed`` passes other errors to it.
+_hook_before: Callable[[Any], object] = sys.__unraisablehook__
+
+# The profile function found when a swallowed Ctrl-C was put off (``_swallowed``), in a
+# tuple; None when none is waiting.
+_profile: tuple[Any] | None = None
+
+
+def _swallowed(unraisable: Any) -> None:
+    """``sys.unraisablehook`` while ``run`` runs. A Ctrl-C that lands in code whose errors
+    the interpreter cannot pass on (a weak reference's callback, such as the import lock's,
+    a ``__del__``) would be printed as "Exception ignored in ..." with its traceback, and
+    the command would go on as if it had not come. It is raised again instead, at the next
+    call or return outside this hook (``_deliver``). Any other such error is printed as
+    the interpreter prints it."""
+    global _profile
+    if not isinstance(unraisable.exc_value, Interrupted):
+        _hook_before(unraisable)
+        return
+    if _profile is None:
+        _profile = (sys.getprofile(),)
+    sys.setprofile(_deliver)
+
+
+def _deliver(frame: FrameType, event: str, arg: object) -> None:
+    """The profile function that raises a swallowed Ctrl-C again: at the first event
+    outside ``_swallowed`` (its own return is the first), with the profile function that
+    was there put back."""
+    global _profile
+    if frame.f_code is _swallowed.__code__:
+        return
+    if _profile is not None:
+        sys.setprofile(_profile[0])
+        _profile = None
+    raise Interrupted
 
 
 def _interrupted() -> int:
