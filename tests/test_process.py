@@ -237,7 +237,13 @@ def test_a_ctrl_c_in_code_whose_errors_are_swallowed_is_raised_again(
         del thing
         went_on.append("after")
 
-    assert _run_with(main, monkeypatch) == 130
+    # Ctrl-C at its default (a terminal's): a test worker may run with it ignored, and
+    # ``run`` leaves an ignored Ctrl-C ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert _run_with(main, monkeypatch) == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
     captured = capsys.readouterr()
     assert (captured.out, captured.err, went_on) == ("", "interrupted\n", [])
     assert sys.getprofile() is None

@@ -895,43 +895,76 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
 
-    def lookup(role: int) -> _Year:
-        """Per (key, year): the series' months and Jan..m figures."""
-        out = _Year.empty(n, columns.flag_dtype)
+    def lookup(role: int) -> tuple[_Year, Ints, Bools]:
+        """One role's months and Jan..m figures in the (key, year) cells it has a row in
+        (a series has one row a year), where those cells are, and a mark of them."""
         at = role_rows[role]
+        where = np.searchsorted(cell, cells[role])
+        role_rows[role] = cells[role] = np.empty(0, dtype=np.int64)  # let go once placed
+        out = _Year.empty(len(at), columns.flag_dtype)
         if len(at):
-            has = np.searchsorted(cell, cells[role])
-            out.value[has] = columns.values[at]
-            out.found[has] = columns.present[at]
-            out.flags[has] = columns.flags[at]
+            out.value[:] = columns.values[at]
+            out.found[:] = columns.present[at]
+            out.flags[:] = columns.flags[at]
             if columns.has_cumulative:  # else all zeros: left as made (pages never touched)
-                out.cum_value[has] = columns.cum_values[at]
-                out.cum_found[has] = columns.cum_present[at]
-                out.cum_flags[has] = columns.cum_flags[at]
-        return out
+                out.cum_value[:] = columns.cum_values[at]
+                out.cum_found[:] = columns.cum_present[at]
+                out.cum_flags[:] = columns.cum_flags[at]
+        has = np.zeros(n, dtype=bool)
+        has[where] = True
+        return out, where, has
 
-    own, x, m = lookup(0), lookup(1), lookup(2)
-    # Single months (rule 1, or rule 4 for a month): for growth's latest month.
-    month_xm = x.found & m.found & ~own.found
-    month_value = np.where(own.found, own.value, x.value + m.value)
-    month_flags = np.where(own.found, own.flags, x.flags | m.flags)
-    month_found = own.found | month_xm
-    # Jan..m (rules 1, 2 and 4); each series' table let go once worked out (12 cells of
-    # 20 bytes a (key, year)).
-    own_found, own_value, own_flags, own_parts = own.jan_to()
-    del own
+    # Each role's figures are made only for the cells it has (an export key has no export
+    # and import series, a turnover key seldom one of its own), one role at a time, and
+    # placed in the key's cells at once: the file-long tables of three roles are never
+    # held together. In the cells a role has no row in, its figures count as nothing
+    # found, zeros (as a table of all cells would have them).
+    # Export, then import: their months' sums and Jan..m sums, where both are there.
+    x, at, _ = lookup(1)
+    month_value = np.zeros((n, 12), dtype=np.float64)
+    month_flags = np.zeros((n, 12), dtype=columns.flag_dtype)
+    month_xm = np.zeros((n, 12), dtype=bool)
+    month_value[at], month_flags[at], month_xm[at] = x.value, x.flags, x.found
     x_found, x_value, x_flags, _ = x.jan_to()
     del x
+    both = np.zeros((n, 12), dtype=bool)
+    value = np.full((n, 12), np.nan)
+    flags = np.zeros((n, 12), dtype=x_flags.dtype)
+    both[at], value[at], flags[at] = x_found, x_value, x_flags
+    del x_found, x_value, x_flags
+    m, at, has = lookup(2)
+    month_value[at] += m.value
+    month_flags[at] |= m.flags
+    month_xm[at] &= m.found
+    month_xm[~has] = False
     m_found, m_value, m_flags, _ = m.jan_to()
     del m
-    both = x_found & m_found & ~own_found
-    value = np.where(own_found, own_value, np.nan)
-    value[both] = x_value[both] + m_value[both]
-    flags = np.where(own_found, own_flags, 0)
-    flags[both] = (x_flags | m_flags)[both]
-    parts = np.where(own_found, own_parts, np.int8(0))
-    parts[both] = 2
-    found = own_found | both
+    both[at] &= m_found
+    both[~has] = False
+    value[at] += m_value
+    flags[at] |= m_flags
+    del m_found, m_value, m_flags, has
+    # The key's own series: its figures where it has them, else export + import.
+    own, at, _ = lookup(0)
+    month_found = np.zeros((n, 12), dtype=bool)
+    month_found[at] = own.found
+    month_xm &= ~month_found
+    month_value[at] = np.where(own.found, own.value, month_value[at])
+    month_flags[at] = np.where(own.found, own.flags, month_flags[at])
+    month_found |= month_xm
+    own_found, own_value, own_flags, own_parts = own.jan_to()
+    del own
+    found = np.zeros((n, 12), dtype=bool)
+    found[at] = own_found
+    both &= ~found
+    value[~both] = np.nan
+    flags[~both] = 0
+    parts = np.where(both, np.int8(2), np.int8(0))
+    value[at] = np.where(own_found, own_value, value[at])
+    flags[at] = np.where(own_found, own_flags, flags[at])
+    parts[at] = np.where(own_found, own_parts, parts[at])
+    del own_found, own_value, own_flags, own_parts
+    found |= both
     run = np.logical_and.accumulate(found, axis=1).sum(axis=1).astype(np.int64)
     return KeyYears(
         simple,
