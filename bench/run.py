@@ -188,6 +188,7 @@ OTHER_COMMANDS = (
     ("growth --sort share", ["growth", "--sort", "share"]),
     ("growth --sort change", ["growth", "--sort", "change"]),
     ("share --vs world --period 2023-06", ["share", "--vs", "world", "--period", "2023-06"]),
+    ("share --vs world --period 2023-Q2", ["share", "--vs", "world", "--period", "2023-Q2"]),
     ("value --period 2023-Q2", ["value", "--period", "2023-Q2"]),
     ("growth --period 2023-Q2", ["growth", "--period", "2023-Q2"]),
     ("summary --sort value", ["summary", "--sort", "value"]),

@@ -352,12 +352,12 @@ def test_summary_of_a_generated_file_is_the_same_with_the_bulk_engine(
     assert columnar == scalar
 
 
-@pytest.mark.parametrize("span", ["2023", "2023-01/2023-04", "2024-03"])
+@pytest.mark.parametrize("span", ["2023", "2023-01/2023-04", "2024-03", "2023-Q2"])
 def test_world_shares_over_a_span_of_a_generated_file_are_the_same_with_the_bulk_engine(
     generate: Callable[[int, int], Any], span: str
 ) -> None:
-    # A bulk download in small: a year, Jan..m and a month, each of whose world totals
-    # the columns sum (a span read off the wrong column, or a total of one partner
+    # A bulk download in small: a year, Jan..m, a month and a quarter, each of whose world
+    # totals the columns sum (a span read off the wrong column, or a total of one partner
     # taken, printed other rows here).
     from tradecli.dataset import load
 
@@ -580,7 +580,9 @@ def test_growth_over_a_span_prints_the_same_with_the_bulk_engine(
 @given(
     st.lists(clean_pair(), min_size=1, max_size=3),
     st.sampled_from(("UZB", "TJK", "KGZ")),
-    st.sampled_from(("2022", "2023-01/2023-08", "2023-03", "2022-12", "2022-Q2")),
+    st.sampled_from(
+        ("2022", "2023-01/2023-08", "2023-03", "2022-12", "2022-Q2", "2023-Q3", "2023-02/2023-05")
+    ),
 )
 def test_world_shares_over_a_span_print_the_same_with_the_bulk_engine(
     pairs: list[list[dict[str, Any]]], other: str, span: str

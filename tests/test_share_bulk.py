@@ -123,6 +123,68 @@ def test_the_command_gives_the_hand_values() -> None:
         assert [u.key for u in result.unanswered] == [UZB]
 
 
+def _a_quarter_by_hand() -> Dataset:
+    """AZE's trade in 2023, by month and Jan..m figure, with three partners. UZB: export
+    months Apr-Jun 1, 2, 3 and import months 10, 20, 30. TJK: export Jan..3 and Jan..6
+    figures 40 and 100 (no months), import months Apr-Jun 5 each. KGZ: export months Apr
+    and Jun (May missing), import months Apr-Jun 7 each."""
+    rows = []
+    for m, (x, i) in zip((4, 5, 6), ((1.0, 10.0), (2.0, 20.0), (3.0, 30.0)), strict=True):
+        rows += [obs(f"2023-{m:02d}", x, flow="export", partner="UZB")]
+        rows += [obs(f"2023-{m:02d}", i, flow="import", partner="UZB")]
+        rows += [obs(f"2023-{m:02d}", 5.0, flow="import", partner="TJK")]
+        rows += [obs(f"2023-{m:02d}", 7.0, flow="import", partner="KGZ")]
+    rows += [obs("2023-01/2023-03", 40.0, flow="export", partner="TJK")]
+    rows += [obs("2023-01/2023-06", 100.0, flow="export", partner="TJK", flags="provisional")]
+    rows += [obs(f"2023-{m:02d}", 9.0, flow="export", partner="KGZ") for m in (4, 6)]
+    return Dataset(frame(*rows), load_bundled(), [])
+
+
+def test_world_shares_over_a_quarter_by_hand() -> None:
+    """Q2 2023 is no column of the span grid (a month or Jan..m): each partner's turnover
+    over it from the columns. UZB: export 1 + 2 + 3 plus import 10 + 20 + 30 = 66; TJK:
+    export Jan..6 less Jan..3, 100 - 40 = 60, plus import 15 = 75 (provisional); KGZ: no
+    export figure for May, so none. The world total: 75 + 66 = 141, 2 of 3 partners,
+    KGZ missing. The shares and KGZ's reason are the reference engine's too."""
+    dataset = _a_quarter_by_hand()
+    world, q2 = dataset.groups.get("world"), Period.parse("2023-Q2")
+    uzb, tjk, kgz = (SeriesKey("AZE", p, "turnover") for p in ("UZB", "TJK", "KGZ"))
+    found = world_shares(dataset, columns_of(dataset), [kgz, tjk, uzb], world, q2)
+    assert set(found) == {kgz, tjk, uzb}  # all three from the columns
+    share_uzb, share_tjk = found[uzb], found[tjk]
+    assert isinstance(share_uzb, Share) and isinstance(share_tjk, Share)
+    assert share_uzb.part.value == 66.0 and share_uzb.part.rule == EXPORT_PLUS_IMPORT
+    assert share_tjk.part.value == 75.0 and share_tjk.part.flags() == ["provisional"]
+    assert share_tjk.total.value == 141.0 and share_tjk.total.rule == MEMBER_SUM
+    assert share_tjk.total.flags() == ["provisional"]
+    assert share_tjk.total.notes[:2] == (
+        "2 of 3 members have data",
+        "incomplete: missing KGZ; this is not the group total",
+    )
+    assert (share_uzb.value, share_tjk.value) == (66.0 / 141.0, 75.0 / 141.0)
+    assert isinstance(found[kgz], Unanswered)
+    # May-Jun: UZB alone has a figure (export 5, import 50; TJK's export would need
+    # Jan..4): a total of one partner is none, for each key, in the reference's words.
+    # So is May alone (a column of the grid; UZB, the last partner, 2 + 20).
+    may_jun, may = Period.parse("2023-05/2023-06"), Period.parse("2023-05")
+    alone = {
+        span: world_shares(dataset, columns_of(dataset), [kgz, tjk, uzb], world, span)
+        for span in (may_jun, may)
+    }
+    for shares in alone.values():
+        assert set(shares) == {kgz, tjk, uzb}
+        assert all(
+            isinstance(u, Unanswered) and "(UZB) are 1 of 3" in u.reason for u in shares.values()
+        )
+    with _bulk(False):
+        reference = Dataset(dataset.frame, load_bundled(), [])
+        for key in (uzb, tjk, kgz):
+            expected = share_of(reference.engine, key, world, q2)
+            assert found[key].to_dict() == expected.to_dict()
+            for span, shares in alone.items():
+                assert shares[key] == share_of(reference.engine, key, world, span)
+
+
 def test_key_cells_by_hand() -> None:
     """Per span (month t at 2 t, Jan..m of its year at 2 t + 1): TJK's turnover has Jan..3
     as its one candidate; its March is found (export + the import's difference) but is

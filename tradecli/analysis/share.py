@@ -279,12 +279,17 @@ def missing_total(
     period: Period,
     total: Answer,
     bulk: Bulk | None = None,
+    group_spans: list[Period] | None = None,
 ) -> str:
-    """'no AZE–CIS total for Jan–Jul 2023; CIS totals in the data: …; member sum covers …'."""
+    """'no AZE–CIS total for Jan–Jul 2023; CIS totals in the data: …; member sum covers …'.
+    ``group_spans``: the spans of the group's code, when the caller knows them (none, for
+    a code without figures); else they are looked up."""
     code = group.code or group.name
     if total.found and total.value == 0:  # there is one: "no total" would contradict the spans
         return f"the {key.reporter}–{code} total for {period.label()} is 0: no share of it"
-    shown = ", ".join(p.label() for p in _group_spans(engine, key, group))
+    if group_spans is None:
+        group_spans = _group_spans(engine, key, group)
+    shown = ", ".join(p.label() for p in group_spans)
     text = f"no {key.reporter}–{code} total for {period.label()}"
     if group.code:
         text += f"; {code} spans in the data: {shown or 'none'}"

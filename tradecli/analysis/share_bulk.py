@@ -28,7 +28,7 @@ from functools import partial
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.analysis.share import Ranking, Share, Unanswered, no_figure
+from tradecli.analysis.share import Ranking, Share, Unanswered, missing_total, no_figure
 from tradecli.analysis.span_cells import (
     BATCH_KEYS,
     Bools,
@@ -41,8 +41,9 @@ from tradecli.analysis.span_cells import (
 )
 from tradecli.analysis.summary_bulk import code_has_figures, member_sum, no_share
 from tradecli.dataset import Dataset
+from tradecli.engine import rules
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import Columns
+from tradecli.engine.bulk import UNFOUND, Columns, within_year, year_figure
 from tradecli.engine.masks import found_member_sum
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import countries_by_reporter
@@ -56,13 +57,15 @@ Ints = NDArray[np.int64]
 @dataclass(frozen=True)
 class WorldTotals:
     """Per span (columns of ``Cells``): the sum over the partners with a value, their
-    number, the OR of their flag bits; ``names`` the partners, ``found`` which have one."""
+    number, the OR of their flag bits; ``names`` the partners, ``found`` which have one,
+    ``rows`` where they are in the grid."""
 
     value: Floats
     have: Ints
     flags: Ints
     names: list[str]
     found: Bools  # (partner, span)
+    rows: slice  # the partners' rows of the span grid (``Cells``)
 
 
 def world_shares(
@@ -78,8 +81,8 @@ def world_shares(
     the reference says why the others have none)."""
     assert group.every_partner
     column = None if period is None else column_of(columns, period)
-    if period is not None and column is None:
-        return {}
+    if period is not None and column is None and period.start_year != period.end_year:
+        return {}  # across a year end: the reference's
     blocks: dict[tuple[str, str, str], list[SeriesKey]] = {}
     for key in keys:
         blocks.setdefault((key.reporter, key.flow, key.currency), []).append(key)
@@ -88,10 +91,12 @@ def world_shares(
         answered = [(key, block.row[key]) for key in block.asked if block.simple[block.row[key]]]
         if not answered:
             continue
-        if column is None:
+        if period is None:
             shares = _block_shares(
                 dataset.engine, columns, group, answered, block.cells, block.totals
             )
+        elif column is None:
+            shares = _within_shares(dataset.engine, columns, group, answered, block, period)
         else:
             shares = _period_shares(
                 dataset.engine, columns, group, answered, block.cells, block.totals, column
@@ -108,25 +113,108 @@ def _period_shares(
     cells: Cells,
     totals: WorldTotals,
     c: int,
+    within: Period | None = None,
 ) -> dict[SeriesKey, Share | Unanswered]:
     """``share_of(engine, key, group, span(columns, c))`` for each (key, row of ``cells``)
     of one reporter whose world total over the span is a sum over at least two partners
     and not 0 (``share._is_total``): the share where the key's own value is found, else
     why not, with its latest spans (its candidates: ``growth.spans_of``). A reporter
-    without such a total is left to the reference, which says what it lacks."""
+    without such a total is left to the reference, which says what it lacks.
+    ``within``: a span that is no column of ``cells`` (``_within_shares``), whose totals
+    are column ``c`` of ``totals``; each key's value over it from the columns."""
     out: dict[SeriesKey, Share | Unanswered] = {}
+    period = span(columns, c) if within is None else within
     if totals.have[c] < 2 or totals.value[c] == 0:
-        return out
-    total = _world_total(engine, columns, asked[0][0], group, c, totals)
-    period = span(columns, c)
+        return _no_total(engine, columns, asked, group, period, cells, totals, c, within)
+    total = _world_total(engine, columns, asked[0][0], group, period, c, totals)
     for key, i in asked:
-        if cells.found[i, c]:
-            part = answer(engine, columns, key, cells, i, c)
+        if within is None:
+            part = answer(engine, columns, key, cells, i, c) if cells.found[i, c] else None
+        else:
+            part = within_year(columns, engine.value, key, period)
+            if part is None:
+                continue  # not simple after all: the reference's
+        if part is not None and part.found:
             out[key] = Share(key, group.name, part, total, partial=True)
         else:
             own = np.flatnonzero(cells.candidate[i])[-6:].tolist()
             out[key] = no_figure(key, period, [span(columns, s) for s in own])
     return out
+
+
+def _no_total(
+    engine: Engine,
+    columns: Columns,
+    asked: list[tuple[SeriesKey, int]],
+    group: Group,
+    period: Period,
+    cells: Cells,
+    totals: WorldTotals,
+    c: int,
+    within: Period | None,
+) -> dict[SeriesKey, Share | Unanswered]:
+    """Every key of one reporter without a share over ``period``: its world total is a
+    sum over fewer than two partners, or 0 (``share._is_total``). Why, in the reference's
+    words (``share.missing_total``), once: they are the same for each key of it. The
+    total is the reference's member sum of the partners found (their answers from the
+    columns, as ``_period_shares`` makes them); the world's code has no figures here
+    (``_blocks``), so no spans of its own."""
+    first = asked[0][0]
+    code = group.code or group.name.upper()
+    parts = []
+    for j, name in enumerate(totals.names):
+        if totals.found[j, c]:
+            key = SeriesKey(first.reporter, name, first.flow, first.currency)
+            part = (
+                answer(engine, columns, key, cells, totals.rows.start + j, c)
+                if within is None
+                else within_year(columns, engine.value, key, within)
+            )
+            assert part is not None  # every partner is simple (``_blocks``)
+            parts.append(part)
+    missing = [name for j, name in enumerate(totals.names) if not totals.found[j, c]]
+    world = SeriesKey(first.reporter, code, first.flow, first.currency)
+    total = rules.member_sum(world, period, group, len(totals.names), tuple(parts), missing, tuple)
+    reason = missing_total(engine, first, group, period, total, group_spans=[])
+    return {key: Unanswered(key, reason) for key, _ in asked}
+
+
+def _within_shares(
+    engine: Engine,
+    columns: Columns,
+    group: Group,
+    asked: list[tuple[SeriesKey, int]],
+    block: _Block,
+    period: Period,
+) -> dict[SeriesKey, Share | Unanswered]:
+    """``_period_shares`` over a span within one calendar year that the grid has no
+    column of (a quarter, a span from a month after January): each partner's figure
+    over it from the columns (``engine.bulk.year_figure``), the world total their sum in
+    the partners' order as ``world_totals`` adds a column; a key's latest spans from the
+    grid, as there. A reporter any of whose figures the columns cannot give is left to
+    the reference (none is expected: the block's series are simple)."""
+    key = asked[0][0]
+    names = block.totals.names
+    partners = [SeriesKey(key.reporter, name, key.flow, key.currency) for name in names]
+    figures = [year_figure(columns, partner, period) for partner in partners]
+    if any(f is None for f in figures):
+        return {}
+    found = [f is not UNFOUND for f in figures]
+    value, bits = 0.0, 0
+    for figure, f in zip(figures, found, strict=True):
+        if f:
+            assert figure is not None
+            value += figure.value
+            bits |= figure.bits
+    totals = WorldTotals(
+        np.array([value]),
+        np.array([sum(found)], dtype=np.int64),
+        np.array([bits], dtype=np.int64),
+        names,
+        np.array(found, dtype=bool)[:, None],
+        block.members,
+    )
+    return _period_shares(engine, columns, group, asked, block.cells, totals, 0, period)
 
 
 def world_rankings(
@@ -160,9 +248,8 @@ def world_rankings(
             continue
         most = totals.have[shown].max()
         c = int(np.flatnonzero(shown & (totals.have == most))[-1])
-        total = _world_total(
-            engine, columns, SeriesKey(reporter, code, flow, "USD"), group, c, totals
-        )
+        world = SeriesKey(reporter, code, flow, "USD")
+        total = _world_total(engine, columns, world, group, span(columns, c), c, totals)
         found = totals.found[:, c].tolist()
         answers = [
             answer(engine, columns, SeriesKey(reporter, name, flow, "USD"), block.cells, i, c)
@@ -243,7 +330,7 @@ def world_totals(cells: Cells, members: slice, names: list[str]) -> WorldTotals:
         value += cells.value[i]  # 0.0 where not found: as the reference, which skips it
     found = cells.found[members]
     flags = np.bitwise_or.reduce(cells.flags[members], axis=0, initial=0)
-    return WorldTotals(value, found.sum(axis=0).astype(np.int64), flags, names, found)
+    return WorldTotals(value, found.sum(axis=0).astype(np.int64), flags, names, found, members)
 
 
 def _block_shares(
@@ -273,18 +360,25 @@ def _block_shares(
         else:
             total = world.get(c)
             if total is None:
-                total = world[c] = _world_total(engine, columns, key, group, c, totals)
+                period = span(columns, c)
+                total = world[c] = _world_total(engine, columns, key, group, period, c, totals)
             part = answer(engine, columns, key, cells, i, c)
             out[key] = Share(key, group.name, part, total, partial=True)
     return out
 
 
 def _world_total(
-    engine: Engine, columns: Columns, key: SeriesKey, group: Group, c: int, totals: WorldTotals
+    engine: Engine,
+    columns: Columns,
+    key: SeriesKey,
+    group: Group,
+    period: Period,
+    c: int,
+    totals: WorldTotals,
 ) -> Answer:
-    """The world total of ``key``'s reporter (flow, currency) over span ``c``: the partial
-    sum over the partners with a figure, with the reference's notes."""
-    period = span(columns, c)
+    """The world total of ``key``'s reporter (flow, currency) over ``period``, column
+    ``c`` of ``totals``: the partial sum over the partners with a figure, with the
+    reference's notes."""
     have, n = int(totals.have[c]), len(totals.names)
     notes = [f"{have} of {n} members have data"]
     flags = totals.found[:, c].tolist()

@@ -44,6 +44,7 @@ tests and benchmarks compare the two.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -821,6 +822,10 @@ class Within:
     bits: int
 
 
+# ``year_figure``'s "not available" (the only ``Within`` with this rule).
+UNFOUND = Within(math.nan, NOT_AVAILABLE, 0, 0)
+
+
 @dataclass(frozen=True)
 class KeyYears:
     """For a list of keys, every (key, calendar year) they have spans in, as arrays.
@@ -1188,27 +1193,38 @@ def within_year(
     columns: Columns, made: Callable[[SeriesKey, Period], Answer], key: SeriesKey, period: Period
 ) -> Answer | None:
     """The answer of ``key`` over a span within one calendar year, from the columns when
-    each of its series is simple: its own series' figure by rules 1-3
-    (``Columns.within_year``), else export + import where both are found (rule 4), else
-    not available. None: a span across a year end, or a series that is not simple.
-    ``made(key, period)``: the reference's answer (its derivation, asked when looked at)."""
+    each of its series is simple (``year_figure``). None: a span across a year end, or a
+    series that is not simple. ``made(key, period)``: the reference's answer (its
+    derivation, asked when looked at)."""
+    found = year_figure(columns, key, period)
+    if found is None:
+        return None
+    reference = partial(made, key, period)
+    if found is UNFOUND:
+        # Not available; the spans it lists are the reference's, worked out when asked.
+        return bulk_answer(key, period, None, NOT_AVAILABLE, 0, reference)
+    words = columns.flag_words(found.bits)
+    return bulk_answer(key, period, found.value, found.rule, found.n_parts, reference, words)
+
+
+def year_figure(columns: Columns, key: SeriesKey, period: Period) -> Within | None:
+    """``key``'s figure over a span within one calendar year when each of its series is
+    simple: its own series' by rules 1-3 (``Columns.within_year``), else export + import
+    where both are found (rule 4), else ``UNFOUND`` (not available). None: a span across
+    a year end, or a series that is not simple."""
     first, last = period
     roles = columns.roles(key, months_only=False) if first // 12 == last // 12 else None
     if roles is None:
         return None
     own, x, m = roles
-    reference = partial(made, key, period)
     found = columns.within_year(own, first, last)
     if found is not None:
-        words = columns.flag_words(found.bits)
-        return bulk_answer(key, period, found.value, found.rule, found.n_parts, reference, words)
+        return found
     export, imports = columns.within_year(x, first, last), columns.within_year(m, first, last)
     if export is None or imports is None:
-        # Not available; the spans it lists are the reference's, worked out when asked.
-        return bulk_answer(key, period, None, NOT_AVAILABLE, 0, reference)
+        return UNFOUND
     total = float(sum((1 * export.value, 1 * imports.value)))  # as ``answers._sum`` adds
-    words = columns.flag_words(export.bits | imports.bits)
-    return bulk_answer(key, period, total, EXPORT_PLUS_IMPORT, 2, reference, words)
+    return Within(total, EXPORT_PLUS_IMPORT, 2, export.bits | imports.bits)
 
 
 __all__ = ["NOT_AVAILABLE", "BulkAnswer", "Columns", "Engine", "KeyYears", "key_years"]
