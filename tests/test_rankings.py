@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from tradecli.analysis.rankings import Measure, rank
 from tradecli.cli import app
 from tradecli.dataset import Dataset, load
+from tradecli.engine.answers import SeriesKey
 from tradecli.errors import BadRequest, NotAvailable
 from tradecli.periods import Period
 from tradecli.selection import Selection
@@ -195,6 +196,16 @@ def test_a_world_share_ranking_asks_no_world_sum_where_no_total_is_published(
         return real(self, reporter, group, flow, period, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Bulk, "group_value", spy)
+    from tradecli.analysis import rankings
+
+    tried: list[str] = []  # the reporters of the series whose share over a span is tried
+    candidate = rankings._candidate
+
+    def tries(engine: object, key: SeriesKey, *rest: object) -> object:
+        tried.append(key.reporter)
+        return candidate(engine, key, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rankings, "_candidate", tries)
     result = rank(dataset, Selection.parse(dataset, None, None, None).keys(dataset), "share")
     assert result.span == Period.parse("2023")
     # AZE's partners by their 2023 value over the published total, by hand: X50 is the
@@ -203,5 +214,22 @@ def test_a_world_share_ranking_asks_no_world_sum_where_no_total_is_published(
     assert result.ranked[0].measure(Measure.share) == pytest.approx(60_000 / 2_000_000)
     assert {r.key.reporter for r in result.ranked} == {"AZE"} and len(result.ranked) == 60
     assert {u.key.reporter for u in result.unranked} == {"KAZ"}
-    # No world sum is worked out where no total is published (KAZ; AZE's January 2024).
+    # No world sum is worked out where no total is published (KAZ; AZE's January 2024),
+    # and no span of a KAZ series is tried: without a WORLD figure, none has a whole.
     assert set(asked) == {("AZE", "2023")}
+    assert set(tried) == {"AZE"}
+
+
+def test_a_world_share_ranking_where_no_total_is_published_says_so() -> None:
+    # The same file without AZE's world total: no series has a whole over any span, and
+    # the ranking says so (the message the search over every span gave).
+    from tests.frames import frame, obs
+    from tradecli.groups import load_bundled
+
+    partners = [f"X{i:02d}" for i in range(60)]
+    rows = [obs("2023", 1000.0 * (i + 1), partner=p) for i, p in enumerate(partners)]
+    rows += [obs(f"2023-{m:02d}", 5.0, reporter="KAZ", partner=p) for p in partners for m in (1, 2)]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    keys = Selection.parse(dataset, None, None, None).keys(dataset)
+    with pytest.raises(NotAvailable, match=r"^no series has a share over any span to rank by"):
+        rank(dataset, keys, "share")

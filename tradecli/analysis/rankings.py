@@ -161,6 +161,14 @@ def _whole(group_value: GroupValue, key: SeriesKey, group: Group, period: Period
     return None
 
 
+def _may_have_any_whole(engine: Engine, key: SeriesKey, group: Group) -> bool:
+    """False when ``_may_have_whole`` is False over every span: a group of every partner
+    whose code no rule can find a figure of for the key's reporter (flow, currency)."""
+    if not group.every_partner:
+        return True
+    return bool(group.code) and engine.source.findable(key.with_partner(group.code))
+
+
 def _may_have_whole(engine: Engine, key: SeriesKey, group: Group, period: Period) -> bool:
     """False when ``_whole`` is None for certain without a member sum: a group of every
     partner counts only with a published total (a sum over the partners in the data is
@@ -228,18 +236,36 @@ def rank(
     search = _span_search(dataset, engine, countries, measure)
     fast = dict(zip(search.keys, search.latest, strict=True)) if search is not None else {}
     slow = [k for k in countries if k not in fast]
-    # By share: the simple keys' spans from the columns, their wholes from the engine.
-    known = _own_spans(dataset, slow) if measure is Measure.share else {}
-    spans = {k: known[k][0] if k in known else spans_of(engine, k) for k in slow}
-    # The months each series' figures reach: a span outside them has no value (no need
-    # to ask the engine, which on a sparse file of thousands of series took minutes).
-    reach = {k: known[k][1] if k in known else _reach(engine, k) for k in slow}
+    # By share over a group of every partner, a key whose reporter has no published total
+    # (the group's code has no figures) has no whole over any span: not searched (a file
+    # without world totals tried every span of every key); its spans are looked up only
+    # to say which is its latest, once the ranking's span is known.
+    hopeless: set[SeriesKey] = set()
+    if measure is Measure.share:
+        assert group is not None
+        whole: dict[tuple[str, str, str], bool] = {}  # the same for each key of a reporter
+        for k in slow:
+            of = (k.reporter, k.flow, k.currency)
+            if of not in whole:
+                whole[of] = _may_have_any_whole(engine, k, group)
+            if not whole[of]:
+                hopeless.add(k)
+    hoped = [k for k in slow if k not in hopeless]
+    spans, reach = _spans_and_reach(dataset, engine, hoped, measure)
     # A share's whole: with many series, from the bulk helper (a world total is a member
     # sum over every partner of the reporter, and most have no figure over most spans).
-    helper = bulk_for(engine, len(countries)) if measure is Measure.share else None
+    helper = (
+        bulk_for(engine, len(countries))
+        if measure is Measure.share and len(hopeless) < len(slow)
+        else None
+    )
     group_value = helper.group_value if helper is not None else engine.group_value
     if period is None:
         period = _shared_span(engine, countries, spans, measure, group, reach, group_value, search)
+    if hopeless:
+        rest = _spans_and_reach(dataset, engine, [k for k in slow if k in hopeless], measure)
+        spans.update(rest[0])
+        reach.update(rest[1])
     over = search.candidates(engine, period, measure is Measure.change) if search else None
     if over is None and fast:  # a span the columns do not hold: every key asks the engine
         reach = _every_reach(engine, reach, search)
@@ -263,6 +289,18 @@ def rank(
         raise NotAvailable(f"no series has a {_what(measure)} for {period.label()}")
     ranked.sort(key=lambda r: (r.key.currency != "USD", -(r.measure(measure) or 0.0), r.key))
     return Ranking(measure, period, len(ranked), ranked, unranked, top, group, left_out)
+
+
+def _spans_and_reach(
+    dataset: Dataset, engine: Engine, keys: list[SeriesKey], measure: Measure
+) -> tuple[dict[SeriesKey, list[Period]], dict[SeriesKey, tuple[int, int]]]:
+    """Each key's spans (``spans_of``) and the months its figures reach (``_reach``: a
+    span outside them has no value, no need to ask the engine, which on a sparse file of
+    thousands of series took minutes). By share, the simple keys' from the columns."""
+    known = _own_spans(dataset, keys) if measure is Measure.share else {}
+    spans = {k: known[k][0] if k in known else spans_of(engine, k) for k in keys}
+    reach = {k: known[k][1] if k in known else _reach(engine, k) for k in keys}
+    return spans, reach
 
 
 def _span_search(
