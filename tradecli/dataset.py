@@ -30,6 +30,7 @@ from tradecli.errors import BadInput, BadRequest, Problem
 from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
+from tradecli.heap import give_back
 from tradecli.readers.common import ReadContext
 from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
@@ -118,6 +119,10 @@ class Dataset:
         if self._columns is None:
             flagged = self.filters.include_flagged
             self._columns = Columns(self.frame, flagged, self.series())
+            # The build's temporaries, freed into the C heap in pieces: handed back before
+            # the command works on the columns (sparse 1M: 50 MB, which the commands'
+            # Python answers, in memory of their own, could not have reused).
+            give_back()
             keyed = self._entry()
             if keyed is not None:
                 keyed.write(_columns_name(flagged), _columns_key(), self._columns.save)
@@ -443,25 +448,51 @@ def unit_suspects(frame: pd.DataFrame) -> list[tuple[int, int]]:
     # each the first row that has it, in the order of the keys: numpy on the columns'
     # codes (a groupby costs milliseconds even on the bundled data, loaded by every test).
     value = frame["value"].to_numpy(dtype=np.float64)
-    rows = np.flatnonzero(value > 0)
+    positive = value > 0
+    # Row numbers of the positive figures (None: every row, as in most files: the key
+    # columns are then read as they are, not gathered).
+    rows: np.ndarray | None = None
+    if not bool(positive.all()):
+        rows = np.flatnonzero(positive).astype(np.int32 if len(value) < 1 << 31 else np.int64)
+    del positive
     keys = [
         frame[k].cat.codes.to_numpy()
         if isinstance(frame[k].dtype, pd.CategoricalDtype)
         else frame[k].to_numpy()
         for k in ("reporter", "partner", "flow", "currency", "first", "last")
     ]
-    keys = [k[rows] for k in keys]
+    if rows is not None:
+        keys = [k[rows] for k in keys]
     if not in_order(*keys):  # a download written in key order, as most are, needs no sort
         order = np.lexsort(keys[::-1])  # stable: rows of a group stay in frame order
-        rows, keys = rows[order], [k[order] for k in keys]
-    if len(rows) < 2:
+        rows = order if rows is None else rows[order]
+        keys = [k[order] for k in keys]
+        del order
+    n = len(keys[0])
+    if n < 2:
         return []
-    changed = np.any([k[1:] != k[:-1] for k in keys], axis=0)
-    starts = np.flatnonzero(np.concatenate([[True], changed]))
-    if len(starts) == len(rows):
+    # Where each (series, span) begins, neighbour by neighbour in booleans (one at a time:
+    # not one table per key column).
+    changed = np.ones(n, dtype=bool)
+    same = keys[0][1:] == keys[0][:-1]
+    for k in keys[1:]:
+        same &= k[1:] == k[:-1]
+    np.logical_not(same, out=changed[1:])
+    del same, keys
+    starts = np.flatnonzero(changed)
+    if len(starts) == n:
         return []  # one figure per series and span
+    # Only the spans with two or more figures can hold a pair: their rows alone from here
+    # (few in a file of single figures), in the same order.
+    sizes = np.diff(np.append(starts, n))
+    several = sizes >= 2
+    taken = np.repeat(several, sizes)
+    rows = np.flatnonzero(taken) if rows is None else rows[taken]
+    del taken, changed
+    sizes = sizes[several]
+    starts = np.cumsum(sizes) - sizes
     figures = value[rows]
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(rows))))
+    group = np.repeat(np.arange(len(starts)), sizes)
     place, beyond = np.arange(len(rows)), len(rows)
 
     def first_with(extreme: np.ndarray) -> np.ndarray:

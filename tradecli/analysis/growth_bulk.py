@@ -41,6 +41,7 @@ from tradecli.dataset import Dataset
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import Columns, KeyYears, key_years, within_year
 from tradecli.engine.reference import Engine
+from tradecli.heap import give_back
 from tradecli.periods import Period
 
 
@@ -96,6 +97,8 @@ def bulk_growth(
             )
             cagr = Cagr(*ends)
         out[key] = SeriesGrowth(key, span, changes, cagr, earlier)
+    del ky, key_of, full_rows
+    made.keep_full_years()
     return out
 
 
@@ -346,6 +349,10 @@ def shared_spans(
                 for at in found:
                     change = _like_for_like(engine, columns, keys[i], cells, i, at)
                     known[keys[i], change.current.period] = change
+    if len(pairs) > per_batch:
+        # The grids of several batches, freed into the C heap in pieces: handed back, for
+        # the answers made next live in Python's own memory (sparse 1M growth: 15 MB).
+        give_back()
     return out
 
 

@@ -15,7 +15,7 @@ asked of the engine when looked at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +45,7 @@ class Cells:
     found: Bools
     flags: Ints
     xm: Bools  # export + import (rule 4)
-    parts: Ints  # 0: exact; else the number of spans summed (or differenced)
+    parts: NDArray[np.integer[Any]]  # 0: exact; else how many spans summed (differenced)
     difference: Bools  # a month as Jan..m less Jan..m - 1 (rule 3)
     candidate: Bools  # a span of the key (``growth.spans_of``)
 
@@ -72,27 +72,20 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
     roles, simple = columns.role_table(keys, months_only=False)
     if not simple.any():
         return None
-    # Single months by rules 1 and 3 of each series (own, export, import), and its spans.
-    month_value, month_found, month_flags, month_difference = columns.months()
-    own, x, m = (
-        spread(
-            columns,
-            roles[:, role],
-            (
-                month_value,
-                month_found,
-                month_flags,
-                month_difference,
-                columns.present,
-                columns.cum_present,
-            ),
-        )
-        for role in range(3)
-    )
+
+    # Single months by rules 1 and 3 of each series (own, export, import), and its spans:
+    # worked out for the batch's year-rows alone (``Columns.month_rows``).
+    def months_and_spans(rows: Ints) -> tuple[NDArray[Any], ...]:
+        return (*columns.month_rows(rows), columns.present[rows], columns.cum_present[rows])
+
+    own, x, m = (spread(columns, roles[:, role], months_and_spans) for role in range(3))
     value, found, xm, flags, difference = combine(own, x, m)
     candidate = own[4] | (x[4] & m[4])
+    jan_candidate = own[5] | (x[5] & m[5])
+    jan_candidate[:, ::12] = False  # Jan..1 is January's month
+    del own, x, m  # each table is let go once used (a batch's grid is 20-30 MB at most)
     # Jan..m of each year by rules 1, 2 and 4 (``key_years``), into the same grid.
-    ky = key_years(columns, keys)
+    ky = key_years(columns, keys, months=False)
     key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
     cell = (key_of * n_years + ky.year - columns.first_year).astype(np.int64)
     grid: list[NDArray[Any]] = []
@@ -100,9 +93,9 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
         dense = np.zeros((n_keys * n_years, 12), dtype=table.dtype)
         dense[cell] = table
         grid.append(dense.reshape(n_keys, n_months))
+    del ky, key_of, cell, dense
     jan_value, jan_found, jan_flags, jan_xm, jan_parts = grid
-    jan_candidate = own[5] | (x[5] & m[5])
-    jan_candidate[:, ::12] = False  # Jan..1 is January's month
+    del grid
 
     def interleave(month: NDArray[Any], jan: NDArray[Any]) -> NDArray[Any]:
         both_kinds = np.empty((n_keys, 2 * n_months), dtype=month.dtype)
@@ -110,14 +103,20 @@ def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools
         both_kinds[:, 1::2] = jan
         return both_kinds
 
-    parts = np.where(xm, 2, np.where(difference, 2, 0))
+    parts = np.where(xm | difference, np.int8(2), np.int8(0))  # 1 byte a cell, not 8
+    cell_value = interleave(np.where(found, value, 0.0), np.where(jan_found, jan_value, 0.0))
+    del value, jan_value
+    cell_flags = interleave(np.where(found, flags, 0), np.where(jan_found, jan_flags, 0))
+    del flags, jan_flags
+    cell_parts = interleave(parts, np.where(jan_found, jan_parts, 0))
+    del parts, jan_parts
     return (
         Cells(
-            interleave(np.where(found, value, 0.0), np.where(jan_found, jan_value, 0.0)),
+            cell_value,
             interleave(found, jan_found),
-            interleave(np.where(found, flags, 0), np.where(jan_found, jan_flags, 0)),
+            cell_flags,
             interleave(xm, jan_xm & jan_found),
-            interleave(parts, np.where(jan_found, jan_parts, 0)),
+            cell_parts,
             interleave(difference, np.zeros_like(difference)),
             interleave(candidate, jan_candidate),
         ),
@@ -146,9 +145,12 @@ def grids(
             yield chunk, *made
 
 
-def spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> list[NDArray[Any]]:
-    """Each table of year-rows (``Columns.row_bounds``) as one row per series of
-    ``series`` over every month of the data (zeros for -1 and years without a row)."""
+def spread(
+    columns: Columns, series: Ints, take: Callable[[Ints], Sequence[NDArray[Any]]]
+) -> list[NDArray[Any]]:
+    """Each table ``take(rows)`` gives of the year-rows ``rows`` (``Columns.row_bounds``)
+    of the series ``series`` as one row per series over every month of the data (zeros
+    for -1 and years without a row)."""
     n, n_months = len(series), columns.n_months
     has = np.flatnonzero(series >= 0)
     starts = columns.row_bounds[series[has]]
@@ -156,9 +158,9 @@ def spread(columns: Columns, series: Ints, tables: tuple[NDArray[Any], ...]) -> 
     rows = ranges(starts, counts)
     cell = np.repeat(has, counts) * (n_months // 12) + columns.row_year[rows] - columns.first_year
     out = []
-    for table in tables:
+    for table in take(rows):
         dense = np.zeros((n * (n_months // 12), 12), dtype=table.dtype)
-        dense[cell] = table[rows]
+        dense[cell] = table
         out.append(dense.reshape(n, n_months))
     return out
 

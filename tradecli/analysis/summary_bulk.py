@@ -37,10 +37,11 @@ from tradecli.engine.answers import (
     Answer,
     SeriesKey,
 )
-from tradecli.engine.bulk import Columns, KeyYears, bulk_answer, key_years
+from tradecli.engine.bulk import TRIM_CELLS, Columns, KeyYears, bulk_answer, key_years
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
 from tradecli.groups import Group
+from tradecli.heap import give_back
 from tradecli.periods import Period
 
 Ints = NDArray[np.int64]
@@ -111,9 +112,28 @@ class Made:
     arrays are read as Python lists (made once): one item each is all an answer needs."""
 
     def __init__(self, engine: Engine, columns: Columns, ky: KeyYears) -> None:
-        self.engine, self.columns, self.ky = engine, columns, ky
+        self.engine, self.columns = engine, columns
+        self._ky: KeyYears | None = ky
         self.ask = engine.value  # bound once; each answer's derivation is a ``partial`` of it
         self._lists: Lists | None = None
+
+    @property
+    def ky(self) -> KeyYears:
+        assert self._ky is not None, "only the full years are kept (keep_full_years)"
+        return self._ky
+
+    def keep_full_years(self) -> None:
+        """Let the ``KeyYears`` go, keeping what the full years' answers are made of
+        (``lists``): all that is asked once the rows are made (``Annual``, made when
+        looked at, as late as the output). Its tables, 15-30 MB on sparse 1M, are not
+        held to the end of the command: handed back to the system when large (the
+        answers made next live in Python's own memory, which could not reuse them), as
+        long as the caller holds the ``KeyYears`` no more."""
+        _ = self.lists
+        large = len(self.ky.year) * 12 >= TRIM_CELLS
+        self._ky = None
+        if large:
+            give_back()
 
     @property
     def lists(self) -> Lists:
@@ -121,8 +141,11 @@ class Made:
         mark and number of parts (NaN, 0, False, 0 where not found)."""
         if self._lists is None:
             ky = self.ky
+            # Each year one int object, not one per row (ints above 256 are not shared).
+            low = int(ky.year.min()) if len(ky.year) else 0
+            year_objects = list(range(low, int(ky.year.max()) + 1)) if len(ky.year) else []
             self._lists = (
-                ky.year.tolist(),
+                [year_objects[i] for i in (ky.year - low).tolist()],
                 ky.value[:, 11].tolist(),
                 ky.flags[:, 11].tolist(),
                 ky.xm[:, 11].tolist(),
@@ -250,7 +273,7 @@ def bulk_rows(
     span, its base), as ``summary._spans_of_row``; None when it has neither a full year
     nor a year-to-date span."""
     columns = columns_of(dataset)
-    ky = key_years(columns, keys)
+    ky = key_years(columns, keys, months=False)
     picked = pick(ky, years_only)
     made = Made(dataset.engine, columns, ky)
     simple = ky.simple.tolist()
@@ -278,6 +301,8 @@ def bulk_rows(
             if ytd_before_of[k] >= 0:
                 ytd_before = made.answer(key, ytd_before_of[k], months_of[k])
         out[key] = (annual, before, ytd, ytd_before)
+    del ky, picked, full_rows
+    made.keep_full_years()
     return out
 
 
@@ -513,7 +538,7 @@ class Shares:
             return
         series = table[simple]
         values, found, both, flags, difference = combine(
-            *(spread(columns, series[:, role], columns.months()) for role in range(3))
+            *(spread(columns, series[:, role], columns.month_rows) for role in range(3))
         )
         for i, k in enumerate(taken):
             self._vectors[k] = (values[i], found[i], both[i], flags[i], difference[i])
@@ -708,7 +733,7 @@ class YearAnswers:
     def __init__(self, dataset: Dataset, keys: Sequence[SeriesKey]) -> None:
         self.engine = dataset.engine
         columns = columns_of(dataset)
-        self.ky = ky = key_years(columns, keys)
+        self.ky = ky = key_years(columns, keys, months=False)
         self.made = Made(self.engine, columns, ky)
         self.number = {k: i for i, k in enumerate(keys) if ky.simple[i]}
         self._years: dict[int, dict[int, int]] = {}

@@ -643,8 +643,8 @@ class Columns:
             start, end = int(self.row_bounds[series]), int(self.row_bounds[series + 1])
             at = (self.row_year[start:end] - self.first_year) * 12
             cells = (at[:, None] + np.arange(12)).reshape(-1)
-            month_values, month_present, month_flags, differs = (
-                a[start:end] for a in self.months()
+            month_values, month_present, month_flags, differs = self.month_rows(
+                np.arange(start, end)
             )
             difference[cells] = differs.reshape(-1)
             values[cells] = month_values.reshape(-1)
@@ -703,6 +703,43 @@ class Columns:
                 differs,
             )
         return self._months
+
+    def month_rows(self, rows: Ints) -> tuple[Floats, Bools, Ints, Bools]:
+        """``months`` of the year-rows ``rows`` alone, worked out for them and not kept:
+        what a few series' months need (a group's members, a batch of keys), without the
+        tables of every row (on sparse 1M, 13 MB each of ``months`` and ``year_to_date``
+        held to the end of the command). A month is a difference only in a row with
+        Jan..m figures: ``_Year.jan_to`` is asked of those rows alone."""
+        if self._months is not None:  # worked out for every row already
+            cached = self._months
+            return cached[0][rows], cached[1][rows], cached[2][rows], cached[3][rows]
+        values, present, flags = self.values[rows], self.present[rows], self.flags[rows]
+        differs = np.zeros_like(present)
+        mixed = (
+            np.flatnonzero(self.cum_present[rows].any(axis=1))
+            if self.has_cumulative
+            else np.zeros(0, dtype=np.int64)
+        )
+        if not len(mixed):
+            return values, present, flags, differs
+        at = rows[mixed]
+        found, value, bits, _ = _Year(
+            values[mixed],
+            present[mixed],
+            flags[mixed],
+            self.cum_values[at],
+            self.cum_present[at],
+            self.cum_flags[at],
+        ).jan_to()
+        # As ``months`` works them out, on these rows.
+        month_present = present[mixed]
+        differ = np.zeros_like(month_present)
+        differ[:, 1:] = found[:, 1:] & found[:, :-1] & ~month_present[:, 1:]
+        values[mixed] = np.where(differ, np.diff(value, axis=1, prepend=0.0), values[mixed])
+        flags[mixed] = np.where(differ, bits | np.roll(bits, 1, axis=1), flags[mixed])
+        present[mixed] = month_present | differ
+        differs[mixed] = differ
+        return values, present, flags, differs
 
     def series(self, key: SeriesKey) -> int:
         """The series number of ``key``, -1 when the data has no rows of it."""
@@ -836,7 +873,8 @@ class KeyYears:
     export + import) and ``parts`` (0: the figure of exactly that span; else the number
     of spans it is the sum of). ``run``: the number of months from January that are
     found. ``month_*``: the same for each single month of the year (column m - 1: month
-    m), for the keys whose series are single months alone (``monthly[k]``).
+    m), for the keys whose series are single months alone (``monthly[k]``); with no rows
+    (``months=False``: no command reads them) where ``key_years`` was not asked for them.
     """
 
     simple: Bools
@@ -855,10 +893,13 @@ class KeyYears:
     monthly: Bools
 
 
-def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
-    """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring)."""
+def key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool = True) -> KeyYears:
+    """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring);
+    its single months too (``KeyYears.month_*``) unless ``months`` is False: four tables
+    of every cell fewer (13 MB on sparse 1M) where they are not read (``summary``,
+    ``project``, the span grids)."""
     with small_pages():
-        years = _key_years(columns, keys)
+        years = _key_years(columns, keys, months)
     if len(years.year) * 12 >= TRIM_CELLS:
         # Its temporaries (about 60 bytes a cell; 80 MB at 10M rows) are heap, not mapped,
         # in pieces below glibc's threshold: handed back, for the answers made next. Not
@@ -867,7 +908,7 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     return years
 
 
-def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
+def _key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool) -> KeyYears:
     n_keys = len(keys)
     roles, simple = columns.role_table(keys, months_only=False)
     monthly_of = np.append(columns.monthly, True)  # at -1: no series
@@ -900,75 +941,70 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     bounds = np.searchsorted(key_of, np.arange(n_keys + 1)).astype(np.int64)
     n = len(cell)
 
-    def lookup(role: int) -> tuple[_Year, Ints, Bools]:
-        """One role's months and Jan..m figures in the (key, year) cells it has a row in
-        (a series has one row a year), where those cells are, and a mark of them."""
+    def lookup(role: int) -> tuple[Iterator[tuple[Ints, _Year, _Jan]], Bools]:
+        """One role's months and Jan..m figures (``_year_chunks``) in the (key, year)
+        cells it has a row in (a series has one row a year), with those cells, and a
+        mark of them."""
         at = role_rows[role]
         where = np.searchsorted(cell, cells[role])
         role_rows[role] = cells[role] = np.empty(0, dtype=np.int64)  # let go once placed
-        out = _Year.empty(len(at), columns.flag_dtype)
-        if len(at):
-            out.value[:] = columns.values[at]
-            out.found[:] = columns.present[at]
-            out.flags[:] = columns.flags[at]
-            if columns.has_cumulative:  # else all zeros: left as made (pages never touched)
-                out.cum_value[:] = columns.cum_values[at]
-                out.cum_found[:] = columns.cum_present[at]
-                out.cum_flags[:] = columns.cum_flags[at]
         has = np.zeros(n, dtype=bool)
         has[where] = True
-        return out, where, has
+        return _year_chunks(columns, at, where), has
 
     # Each role's figures are made only for the cells it has (an export key has no export
-    # and import series, a turnover key seldom one of its own), one role at a time, and
-    # placed in the key's cells at once: the file-long tables of three roles are never
-    # held together. In the cells a role has no row in, its figures count as nothing
-    # found, zeros (as a table of all cells would have them).
+    # and import series, a turnover key seldom one of its own), one role at a time and
+    # ``KEY_YEARS_CHUNK`` of its rows at a time, and placed in the key's cells at once:
+    # no file-long table of a role's figures (sparse 1M: 24 MB each, and as much again
+    # for their Jan..m) is made. In the cells a role has no row in, its figures count as
+    # nothing found, zeros (as a table of all cells would have them).
     # Export, then import: their months' sums and Jan..m sums, where both are there.
-    x, at, _ = lookup(1)
-    month_value = np.zeros((n, 12), dtype=np.float64)
-    month_flags = np.zeros((n, 12), dtype=columns.flag_dtype)
-    month_xm = np.zeros((n, 12), dtype=bool)
-    month_value[at], month_flags[at], month_xm[at] = x.value, x.flags, x.found
-    x_found, x_value, x_flags, _ = x.jan_to()
-    del x
+    n_month = n if months else 0  # cells of the single months' tables
+    month_value = np.zeros((n_month, 12), dtype=np.float64)
+    month_flags = np.zeros((n_month, 12), dtype=columns.flag_dtype)
+    month_xm = np.zeros((n_month, 12), dtype=bool)
     both = np.zeros((n, 12), dtype=bool)
     value = np.full((n, 12), np.nan)
-    flags = np.zeros((n, 12), dtype=x_flags.dtype)
-    both[at], value[at], flags[at] = x_found, x_value, x_flags
-    del x_found, x_value, x_flags
-    m, at, has = lookup(2)
-    month_value[at] += m.value
-    month_flags[at] |= m.flags
-    month_xm[at] &= m.found
-    month_xm[~has] = False
-    m_found, m_value, m_flags, _ = m.jan_to()
-    del m
-    both[at] &= m_found
+    flags = np.zeros((n, 12), dtype=columns.flag_dtype)
+    chunks, _ = lookup(1)
+    for at, x, (x_found, x_value, x_flags, _) in chunks:
+        if months:
+            month_value[at], month_flags[at], month_xm[at] = x.value, x.flags, x.found
+        both[at], value[at], flags[at] = x_found, x_value, x_flags
+    chunks, has = lookup(2)
+    for at, m, (m_found, m_value, m_flags, _) in chunks:
+        if months:
+            month_value[at] += m.value
+            month_flags[at] |= m.flags
+            month_xm[at] &= m.found
+        both[at] &= m_found
+        value[at] += m_value
+        flags[at] |= m_flags
+    if months:
+        month_xm[~has] = False
     both[~has] = False
-    value[at] += m_value
-    flags[at] |= m_flags
-    del m_found, m_value, m_flags, has
-    # The key's own series: its figures where it has them, else export + import.
-    own, at, _ = lookup(0)
-    month_found = np.zeros((n, 12), dtype=bool)
-    month_found[at] = own.found
-    month_xm &= ~month_found
-    month_value[at] = np.where(own.found, own.value, month_value[at])
-    month_flags[at] = np.where(own.found, own.flags, month_flags[at])
-    month_found |= month_xm
-    own_found, own_value, own_flags, own_parts = own.jan_to()
-    del own
-    found = np.zeros((n, 12), dtype=bool)
-    found[at] = own_found
-    both &= ~found
+    del has
+    # Export + import stands where both are found and the key has no figure of its own.
     value[~both] = np.nan
     flags[~both] = 0
     parts = np.where(both, np.int8(2), np.int8(0))
-    value[at] = np.where(own_found, own_value, value[at])
-    flags[at] = np.where(own_found, own_flags, flags[at])
-    parts[at] = np.where(own_found, own_parts, parts[at])
-    del own_found, own_value, own_flags, own_parts
+    # The key's own series: its figures where it has them, else export + import.
+    month_found = np.zeros((n_month, 12), dtype=bool)
+    found = np.zeros((n, 12), dtype=bool)
+    chunks, _ = lookup(0)
+    for at, own, (own_found, own_value, own_flags, own_parts) in chunks:
+        if months:
+            month_found[at] = own.found
+            month_value[at] = np.where(own.found, own.value, month_value[at])
+            month_flags[at] = np.where(own.found, own.flags, month_flags[at])
+        found[at] = own_found
+        both[at] &= ~own_found
+        value[at] = np.where(own_found, own_value, value[at])
+        flags[at] = np.where(own_found, own_flags, flags[at])
+        parts[at] = np.where(own_found, own_parts, parts[at])
+    if months:
+        month_xm &= ~month_found
+        month_found |= month_xm
     found |= both
     run = np.logical_and.accumulate(found, axis=1).sum(axis=1).astype(np.int64)
     return KeyYears(
@@ -989,6 +1025,34 @@ def _key_years(columns: Columns, keys: Sequence[SeriesKey]) -> KeyYears:
     )
 
 
+# Rows of a role's series ``_key_years`` works on at a time: its copies of their figures
+# and their Jan..m (about 500 bytes a row) stay a few MB, whatever the file.
+KEY_YEARS_CHUNK = 1 << 13
+_Jan = tuple[Bools, Floats, Ints, Parts]
+
+
+def _year_chunks(
+    columns: Columns, rows: Ints, cells: Ints, chunk: int | None = None
+) -> Iterator[tuple[Ints, _Year, _Jan]]:
+    """The year-rows ``rows`` of ``columns`` a chunk at a time (``KEY_YEARS_CHUNK``): the
+    cells of ``cells`` they go to, their figures, and their Jan..m (``_Year.jan_to``,
+    which works row by row)."""
+    step = chunk or KEY_YEARS_CHUNK
+    for low in range(0, len(rows), step):
+        at = rows[low : low + step]
+        shape = (len(at), 12)
+        if columns.has_cumulative:
+            cum = (columns.cum_values[at], columns.cum_present[at], columns.cum_flags[at])
+        else:  # no Jan..m figures: one zero seen as every cell
+            cum = (
+                np.broadcast_to(np.zeros(1), shape),
+                np.broadcast_to(np.zeros(1, dtype=bool), shape),
+                np.broadcast_to(np.zeros(1, dtype=columns.flag_dtype), shape),
+            )
+        year = _Year(columns.values[at], columns.present[at], columns.flags[at], *cum)
+        yield cells[low : low + step], year, year.jan_to()
+
+
 @dataclass(frozen=True)
 class _Year:
     """One series' figures in each of ``n`` calendar years: the months (column m - 1:
@@ -1000,19 +1064,6 @@ class _Year:
     cum_value: Floats
     cum_found: Bools
     cum_flags: Ints
-
-    @classmethod
-    def empty(cls, n: int, flag_dtype: Any = np.int64) -> _Year:
-        def floats() -> Floats:
-            return np.zeros((n, 12), dtype=np.float64)
-
-        def bools() -> Bools:
-            return np.zeros((n, 12), dtype=bool)
-
-        def ints() -> Ints:
-            return np.zeros((n, 12), dtype=flag_dtype)
-
-        return cls(floats(), bools(), ints(), floats(), bools(), ints())
 
     def jan_to(self) -> tuple[Bools, Floats, Ints, Parts]:
         """Jan..m of each year by rules 1 and 2 within the series: (found, value, flags,
