@@ -84,10 +84,17 @@ ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
 GATHER_ROWS = 1 << 18  # rows gathered at a time (``_gather``)
+# Rows of whole spans reconciled at a time (``_span_chunks``): the masks, bounds and winners
+# of ``decide_disagreeing`` a chunk long beside the file-long columns.
+SPAN_ROWS = 1 << 17
 # ``key_years`` of at least this many cells hands its freed temporaries back (``give_back``).
 # 10M rows: 1.4M cells, the command's peak 730 -> 685 MB; on sparse 1M, a trim after each
 # of a summary's hundred small calls cost 0.1-0.15 s of system time.
 TRIM_CELLS = 1 << 20
+# A build from at least this many rows hands its freed temporaries back (``give_back``):
+# the chunks of ``_span_chunks`` and ``_gather`` are carved from the C heap and leave it
+# full of holes. 10M rows: 57 MB, where the command then makes its answers.
+TRIM_ROWS = 1 << 20
 MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 # What ``Columns.save`` writes: every array the build makes (the Jan..m tables only when
 # there are Jan..m rows), each on a 64-byte bound.
@@ -247,6 +254,8 @@ class Columns:
     ) -> None:
         with small_pages():
             self._build(frame, include_flagged, series)
+        if len(frame) >= TRIM_ROWS:
+            give_back()
 
     def _build(self, frame: pd.DataFrame, include_flagged: bool, series: Series | None) -> None:
         n = len(frame)
@@ -281,7 +290,7 @@ class Columns:
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
         kept: NDArray[np.integer[Any]] | None = None  # int32 below 2**31 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
-            kept = _index(np.flatnonzero((~excluded)[flag_codes]), n)
+            kept = _kept_rows(~excluded, flag_codes)
         low = int(all_first.min()) if n else 0
         width = int(all_last.max()) - low + 1 if n else 1
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
@@ -351,22 +360,31 @@ class Columns:
         del spans, span_first, span_last, is_cumulative
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         del bad
-        equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
-        if len(s) > 1:
-            equal[1:] = s[1:] == s[:-1]
-            equal[1:] &= month[1:] == month[:-1]
-            if not months_only:
-                equal[1:] &= last[1:] == last[:-1]
-        same = equal.copy()  # rows of a span with more than one figure
-        same[:-1] |= equal[1:]
-        chosen = ~same
+        # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each span where
+        # no two agree, as the reference's span index does, a chunk of whole spans at a time
+        # (``_span_chunks``): the masks, span bounds and winners it needs are a chunk long,
+        # not file-long (on a 10M-row file of revisions, 80 MB less at the build's peak).
+        # A row alone in its span is chosen; of a span of several, the winner.
+        chosen = np.ones(len(s), dtype=bool)
         # Flag bits of a chosen row that are not its own text's: the union of its cluster's.
         own_bits: dict[int, int] = {}
-        if same.any():
-            # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each month
-            # where no two agree, as the reference's span index does. When most rows are
-            # revised (a file of revisions), it is given every row, in place, single figures
-            # too (they win alone), rather than a copy of the revised rows.
+        published_codes, texts = codes_of(frame["published"])
+        by_text = sorted(range(len(texts)), key=texts.__getitem__)
+        # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
+        rank = np.empty(len(texts), dtype=narrowest(len(texts)))
+        rank[by_text] = np.arange(len(texts))
+        # The frame's own steps and every frame row's date rank, read through the frame rows
+        # of a chunk (not copied whole: 8 bytes a row).
+        steps: Floats = frame["step"].to_numpy(dtype=np.float64)
+        for start, end in _span_chunks(s, month, None if months_only else last):
+            equal = ~_begins(s, month, None if months_only else last, start, end)
+            same = equal.copy()  # rows of a span with more than one figure
+            same[:-1] |= equal[1:]
+            if not same.any():
+                continue
+            np.logical_not(same, out=chosen[start:end])
+            # When most rows are revised (a file of revisions), every row of the chunk goes
+            # in, single figures too (they win alone), rather than a copy of the revised rows.
             rows: Ints | None = None
             if 2 * int(np.count_nonzero(same)) <= len(same):
                 rows = np.flatnonzero(same)
@@ -374,26 +392,12 @@ class Columns:
             begins = np.empty(len(same) + 1 if rows is None else len(rows) + 1, dtype=bool)
             np.logical_not(equal if rows is None else equal[rows], out=begins[:-1])
             begins[-1] = True
-            bounds = np.flatnonzero(begins).astype(np.int64, copy=False)
+            bounds = np.flatnonzero(begins)
             del begins, equal, same
-
-            def picked(a: NDArray[Any]) -> NDArray[Any]:
-                return a if rows is None else a[rows]
-
-            # The frame rows of those rows (None: the same numbers).
-            in_frame = kept
-            if rows is not None:
-                in_frame = rows if kept is None else kept[rows]
-            published_codes, texts = codes_of(frame["published"])
-            by_text = sorted(range(len(texts)), key=texts.__getitem__)
-            # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
-            rank = np.empty(len(texts), dtype=narrowest(len(texts)))
-            rank[by_text] = np.arange(len(texts))
-            # The frame's own steps and every frame row's date rank, read through
-            # ``in_frame`` a chunk at a time (not copied whole: 8 bytes a row).
-            steps: Floats = frame["step"].to_numpy(dtype=np.float64)
-            # Flags and dates read through their codes, a chunk at a time (``Coded``).
-            picked_codes = picked(codes)
+            # Each given row's place among the kept rows, and its frame row.
+            at = np.arange(start, end) if rows is None else rows + start
+            in_frame = at if kept is None else kept[at]
+            picked_codes = codes[at]
             winner, _ = decide_disagreeing(
                 bounds,
                 frame_value,
@@ -405,19 +409,13 @@ class Columns:
                 at=in_frame,
             )
             del picked_codes
-            for low in range(0, len(winner), GATHER_ROWS):  # a chunk at a time: no copy
-                won = winner[low : low + GATHER_ROWS]
-                won = won[won >= 0]
-                chosen[won if rows is None else rows[won]] = True
-            del won
-            # Months where some figures agree: ``decide`` clusters them, month by month
-            # (few); the value is the chosen figure's, the flags those of its cluster.
+            chosen[at[winner[winner >= 0]]] = True
+            # Spans where some figures agree: ``decide`` clusters them, span by span (few);
+            # the value is the chosen figure's, the flags those of its cluster.
             for span in np.flatnonzero(winner < 0).tolist():
                 these = np.arange(bounds[span], bounds[span + 1])
-                at = these if rows is None else rows[these]
-                if not_simple[s[at[0]]]:
+                if not_simple[s[at[these[0]]]]:
                     continue  # the series is not simple anyway: its figures are not read
-                where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
                         float(frame_value[j]),
@@ -429,15 +427,15 @@ class Columns:
                             -steps[j],
                         ),
                     )
-                    for j, i in zip(where.tolist(), at.tolist(), strict=True)
+                    for j, i in zip(in_frame[these].tolist(), at[these].tolist(), strict=True)
                 ]
                 decision = decide(figures)
-                best = int(at[decision.chosen])
+                best = int(at[these[decision.chosen]])
                 chosen[best] = True
-                own_bits[best] = int(
-                    np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
-                )
-            del rows, winner, steps, published_codes, in_frame, bounds
+                winning = at[these[list(decision.winning)]]
+                own_bits[best] = int(np.bitwise_or.reduce(text_bits[codes[winning]]))
+            del rows, winner, bounds, at, in_frame
+        del steps, published_codes
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
         # a file-long int64 copy of the series numbers). The end of the last is the row
         # count: ``n_series`` itself may not fit ``s``'s dtype (int8 for 128 series).
@@ -449,9 +447,18 @@ class Columns:
         self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
 
         # The simple series' rows of 12 months, one per (series, year).
-        take = np.flatnonzero(self.simple[s] & chosen)
+        # Row numbers, series numbers and cells in int32 where they fit (half of int64: the
+        # build's peak, on a 10M-row file, is here once the reconciling is chunked).
+        is_taken = self.simple[s]
+        is_taken &= chosen
         del chosen
-        series_taken = s[take].astype(np.int64)
+        take = _index(np.flatnonzero(is_taken), n)
+        del is_taken
+        n_years_at_most = (int(month.max()) // 12 - int(month.min()) // 12 + 1) if len(s) else 1
+        cell_dtype: type[np.integer[Any]] = (
+            np.int32 if (n_series + 1) * n_years_at_most < 1 << 31 else np.int64
+        )
+        series_taken = s[take].astype(cell_dtype)
         del s
         month, cumulative = month[take], cumulative[take]
         last = month if months_only else last[take]
@@ -487,12 +494,13 @@ class Columns:
         if len(cell) < 2 or bool((cell[1:] >= cell[:-1]).all()):
             new = np.ones(len(cell), dtype=bool)
             new[1:] = cell[1:] != cell[:-1]
-            rows = cell[new]
-            row_of = np.cumsum(new) - 1
+            rows = cell[new].astype(np.int64)
+            row_of: NDArray[np.integer[Any]] = np.cumsum(new, dtype=cell_dtype)
+            row_of -= 1
             del new
         else:
             rows, row_of = np.unique(cell, return_inverse=True)
-            row_of = row_of.reshape(-1)
+            rows, row_of = rows.astype(np.int64), row_of.reshape(-1)
         del cell
         self.row_year: Ints = rows % n_years + self.first_year
         row_series = rows // n_years
@@ -507,7 +515,10 @@ class Columns:
         # (a file of months), every row, without copies of the rows through a mask.
         self.has_cumulative = bool(cumulative.any())
         single = ~cumulative if self.has_cumulative else slice(None)
-        cells = row_of[single] * 12
+        cells: NDArray[np.integer[Any]] = row_of[single].astype(
+            np.int32 if 12 * n_rows < 1 << 31 else np.int64
+        )
+        cells *= 12
         cells += month[single] % 12
         self.values.reshape(-1)[cells] = value[single]
         self.present.reshape(-1)[cells] = True
@@ -1087,6 +1098,42 @@ def in_order(*columns: NDArray[Any]) -> bool:
     return True
 
 
+def _begins(
+    s: NDArray[Any], month: NDArray[Any], last: NDArray[Any] | None, start: int, end: int
+) -> Bools:
+    """Whether each of rows ``start:end`` begins a span: differs from the row before in its
+    series, first month or last month (``last`` None: the first month is the last). Row 0
+    begins one."""
+    before = max(start - 1, 0)
+    differs: Bools = s[before + 1 : end] != s[before : end - 1]
+    differs |= month[before + 1 : end] != month[before : end - 1]
+    if last is not None:
+        differs |= last[before + 1 : end] != last[before : end - 1]
+    if start == 0:
+        return np.concatenate((np.ones(1, dtype=bool), differs))
+    return differs
+
+
+def _span_chunks(
+    s: NDArray[Any], month: NDArray[Any], last: NDArray[Any] | None
+) -> Iterator[tuple[int, int]]:
+    """Rows ``start:end`` of about ``SPAN_ROWS`` rows each, one after the other, cut where
+    a span begins (``_begins``): every span's rows in one chunk."""
+    n, start = len(s), 0
+    while start < n:
+        end = min(start + SPAN_ROWS, n)
+        width = 64  # rows looked at for the next span's beginning, doubled till one is
+        while end < n:
+            looked = min(end + width, n)
+            found = np.flatnonzero(_begins(s, month, last, end, looked))
+            if len(found):
+                end += int(found[0])
+                break
+            end, width = looked, width * 2
+        yield start, end
+        start = end
+
+
 def flag_dtype(words: int) -> type[np.integer[Any]]:
     """The integer that holds a bit for each of ``words`` flag words: the smallest unsigned
     one up to 32 words, int64 beyond (up to ``MAX_FLAG_WORDS``; an unsigned 64-bit integer
@@ -1113,10 +1160,32 @@ def _gather(
     return out
 
 
+def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]]:
+    """The rows whose code is kept (``keep[codes[i]]``), as ``_index`` holds them, found a
+    chunk of rows at a time: no file-long int64 ``flatnonzero`` beside the int32 result
+    (on a 10M-row file, 80 MB at the build's peak)."""
+    n = len(codes)
+    chunks = range(0, n, GATHER_ROWS)
+    count = sum(int(np.count_nonzero(keep[codes[low : low + GATHER_ROWS]])) for low in chunks)
+    out = np.empty(count, dtype=_index_dtype(n))
+    at = 0
+    for low in chunks:
+        rows = np.flatnonzero(keep[codes[low : low + GATHER_ROWS]])
+        rows += low
+        out[at : at + len(rows)] = rows
+        at += len(rows)
+    return out
+
+
+def _index_dtype(n: int) -> type[np.integer[Any]]:
+    """The integer ``_index`` holds row numbers into ``n`` rows in."""
+    return np.int32 if n <= 1 << 31 else np.int64
+
+
 def _index(rows: Ints, n: int) -> NDArray[np.integer[Any]]:
     """Row numbers into ``n`` rows (from ``flatnonzero``, ``argsort``: int64) as int32
     when ``n`` allows: half the memory for the index of a file-long column."""
-    return rows.astype(np.int32) if n <= 1 << 31 else rows
+    return rows.astype(_index_dtype(n), copy=False)
 
 
 def series_of_rows(columns: Columns) -> Ints:
