@@ -21,6 +21,7 @@ from tradecli.engine.bulk import (
     _index,
     _kept_rows,
     _span_chunks,
+    _stable_order,
     flag_dtype,
     key_years,
 )
@@ -84,6 +85,20 @@ def test_kept_rows_are_the_rows_whose_code_is_kept(chunk: int, monkeypatch: Any)
     rows = _kept_rows(keep, np.array([0, 1, 2, 1, 0], dtype=np.int8))
     assert rows.dtype == np.int32 and rows.tolist() == [0, 2, 4]
     assert _kept_rows(keep, np.array([1, 1], dtype=np.int8)).tolist() == []
+
+
+@pytest.mark.parametrize("chunk", [1 << 18, 3])
+def test_stable_order_is_a_stable_argsort(chunk: int, monkeypatch: Any) -> None:
+    """Keys with many ties, and the largest key allowed (2**31 - 1): the order is numpy's
+    stable ``argsort``'s (ties in their first order), as int32."""
+    monkeypatch.setattr(bulk, "GATHER_ROWS", chunk)
+    rng = np.random.default_rng(12)
+    key = rng.integers(0, 5, size=50).astype(np.int64)
+    key[[7, 30]] = 2**31 - 1
+    expected = np.argsort(key, kind="stable")
+    order = _stable_order(key.copy())
+    assert order.dtype == np.int32 and order.tolist() == expected.tolist()
+    assert _stable_order(np.array([3, 1, 3, 0, 1], dtype=np.int64)).tolist() == [3, 1, 4, 0, 2]
 
 
 def test_revisions_are_decided_by_date_among_more_than_128_dates() -> None:
@@ -271,11 +286,16 @@ def test_gather_counts_months_from_a_base_in_int16(chunk: int, monkeypatch: Any)
     assert series.dtype == np.int8 and series.tolist() == [3, 7, 5]
 
 
-def test_rows_left_out_and_out_of_order_are_gathered_sorted() -> None:
+@pytest.mark.parametrize("stable_keys", [1 << 31, 0])
+def test_rows_left_out_and_out_of_order_are_gathered_sorted(
+    stable_keys: int, monkeypatch: Any
+) -> None:
     """Months alone (``last`` is ``month``), written newest year first, a low-trust row
     left out: the kept rows are gathered, sorted, into narrow copies. By hand: AZE-TJK
     2023 months 1..3 = 1, 2, 3 (Jan..3 = 6), 2022 months 1..12 = 10 each (the year 120);
-    the low-trust 2022-05 of 1000 is left out, the later 2023-02 revision of 20 wins."""
+    the low-trust 2022-05 of 1000 is left out, the later 2023-02 revision of 20 wins.
+    ``stable_keys``: sorted by ``_stable_order``, or (0) by ``argsort``."""
+    monkeypatch.setattr(bulk, "STABLE_KEYS", stable_keys)
     rows = [obs(f"2023-{m:02d}", float(m)) for m in range(1, 4)]
     rows += [obs(f"2022-{m:02d}", 10.0) for m in range(12, 0, -1)]
     rows += [obs("2022-05", 1000.0, flags="low-trust", published="2024-01-01")]

@@ -95,6 +95,9 @@ TRIM_CELLS = 1 << 20
 # the chunks of ``_span_chunks`` and ``_gather`` are carved from the C heap and leave it
 # full of holes. 10M rows: 57 MB, where the command then makes its answers.
 TRIM_ROWS = 1 << 20
+# Sort keys (and rows) up to this many are sorted with the rows' numbers inside them
+# (``_stable_order``), not by ``argsort``.
+STABLE_KEYS = 1 << 31
 MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 # What ``Columns.save`` writes: every array the build makes (the Jan..m tables only when
 # there are Jan..m rows), each on a 64-byte bound.
@@ -325,10 +328,14 @@ class Columns:
             order_key *= width
             order_key += last
             order_key -= shift
-            order = _index(np.argsort(order_key, kind="stable"), n)
-            del order_key, s, month, last
-            kept = order if kept is None else kept[order]
-            del order
+            del s, month, last
+            if (n_series + 1) * width**2 <= STABLE_KEYS and n <= STABLE_KEYS:
+                moved: NDArray[np.integer[Any]] = _stable_order(order_key)
+            else:
+                moved = _index(np.argsort(order_key, kind="stable"), n)
+            del order_key
+            kept = moved if kept is None else kept[moved]
+            del moved
             s, month, last = gathered(kept)
         if kept is None:
             base = 0
@@ -1175,6 +1182,28 @@ def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integ
         out[at : at + len(rows)] = rows
         at += len(rows)
     return out
+
+
+def _stable_order(key: Ints) -> NDArray[np.int32]:
+    """``np.argsort(key, kind="stable")`` as int32, for keys in 0..2**31 - 1 and at most
+    2**31 of them, sorting ``key`` itself (overwritten): each item's number goes into the
+    low 32 bits of its key, so the keys are distinct and an unstable sort in place gives
+    the stable order, with no int64 index or merge buffer beside the key (at 10M rows,
+    120 MB less than ``argsort``'s, and quicker)."""
+    n = len(key)
+    key <<= 32
+    for low in range(0, n, GATHER_ROWS):
+        key[low : low + GATHER_ROWS] |= np.arange(low, min(low + GATHER_ROWS, n))
+    key.sort()
+    order = np.empty(n, dtype=np.int32)
+    for low in range(0, n, GATHER_ROWS):
+        np.bitwise_and(
+            key[low : low + GATHER_ROWS],
+            0xFFFFFFFF,
+            out=order[low : low + GATHER_ROWS],
+            casting="unsafe",
+        )
+    return order
 
 
 def _index_dtype(n: int) -> type[np.integer[Any]]:
