@@ -93,7 +93,8 @@ SPAN_ROWS = 1 << 17
 TRIM_CELLS = 1 << 20
 # A build from at least this many rows hands its freed temporaries back (``give_back``):
 # the chunks of ``_span_chunks`` and ``_gather`` are carved from the C heap and leave it
-# full of holes. 10M rows: 57 MB, where the command then makes its answers.
+# full of holes. trade-10m: the RSS after the build 574 -> 517 MB (the command's later
+# peak, making its answers, within noise of it).
 TRIM_ROWS = 1 << 20
 # Sort keys (and rows) up to this many are sorted with the rows' numbers inside them
 # (``_stable_order``), not by ``argsort``.
@@ -271,7 +272,7 @@ class Columns:
         # Flags: few distinct texts, each split once; one bit per distinct word of the texts
         # that rows have.
         flag_codes, flag_texts = codes_of(frame["flags"])
-        used: list[bool] = (np.bincount(flag_codes, minlength=len(flag_texts)) > 0).tolist()
+        used: list[bool] = (_code_counts(flag_codes, len(flag_texts)) > 0).tolist()
         words_of = [split_flags(t) if u else [] for t, u in zip(flag_texts, used, strict=True)]
         words = sorted({w for ws in words_of for w in ws})
         self.usable = len(words) <= MAX_FLAG_WORDS
@@ -370,16 +371,14 @@ class Columns:
         # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each span where
         # no two agree, as the reference's span index does, a chunk of whole spans at a time
         # (``_span_chunks``): the masks, span bounds and winners it needs are a chunk long,
-        # not file-long (on a 10M-row file of revisions, 80 MB less at the build's peak).
+        # not file-long (trade-10m, a file of revisions: the peak while reconciling 671 -> 598 MB).
         # A row alone in its span is chosen; of a span of several, the winner.
         chosen = np.ones(len(s), dtype=bool)
         # Flag bits of a chosen row that are not its own text's: the union of its cluster's.
         own_bits: dict[int, int] = {}
-        published_codes, texts = codes_of(frame["published"])
-        by_text = sorted(range(len(texts)), key=texts.__getitem__)
-        # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
-        rank = np.empty(len(texts), dtype=narrowest(len(texts)))
-        rank[by_text] = np.arange(len(texts))
+        # Each frame row's published date: its code, the texts, each code's rank (made at
+        # the first span of several figures: a file with none never reads the dates).
+        dates: tuple[NDArray[Any], list[str], NDArray[Any]] | None = None
         # The frame's own steps and every frame row's date rank, read through the frame rows
         # of a chunk (not copied whole: 8 bytes a row).
         steps: Floats = frame["step"].to_numpy(dtype=np.float64)
@@ -390,6 +389,9 @@ class Columns:
             if not same.any():
                 continue
             np.logical_not(same, out=chosen[start:end])
+            if dates is None:
+                dates = _date_ranks(frame["published"])
+            published_codes, texts, rank = dates
             # When most rows are revised (a file of revisions), every row of the chunk goes
             # in, single figures too (they win alone), rather than a copy of the revised rows.
             rows: Ints | None = None
@@ -442,7 +444,7 @@ class Columns:
                 winning = at[these[list(decision.winning)]]
                 own_bits[best] = int(np.bitwise_or.reduce(text_bits[codes[winning]]))
             del rows, winner, bounds, at, in_frame
-        del steps, published_codes
+        del steps, dates
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
         # a file-long int64 copy of the series numbers). The end of the last is the row
         # count: ``n_series`` itself may not fit ``s``'s dtype (int8 for 128 series).
@@ -454,8 +456,8 @@ class Columns:
         self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
 
         # The simple series' rows of 12 months, one per (series, year).
-        # Row numbers, series numbers and cells in int32 where they fit (half of int64: the
-        # build's peak, on a 10M-row file, is here once the reconciling is chunked).
+        # Row numbers, series numbers and cells in int32 where they fit (half of int64: once
+        # the reconciling is chunked, trade-10m's build peaks here, 643 -> 621 MB).
         is_taken = self.simple[s]
         is_taken &= chosen
         del chosen
@@ -1105,6 +1107,25 @@ def in_order(*columns: NDArray[Any]) -> bool:
     return True
 
 
+def _code_counts(codes: NDArray[np.integer[Any]], distinct: int) -> Ints:
+    """How many rows have each code, counted a chunk of rows at a time (``bincount`` of
+    the whole column first makes an int64 copy of it: 80 MB at 10M rows)."""
+    counts = np.zeros(distinct, dtype=np.int64)
+    for low in range(0, len(codes), GATHER_ROWS):
+        counts += np.bincount(codes[low : low + GATHER_ROWS], minlength=distinct)[:distinct]
+    return counts
+
+
+def _date_ranks(column: pd.Series[Any]) -> tuple[NDArray[Any], list[str], NDArray[Any]]:
+    """A published-date column's codes, the texts they stand for, and each code's rank in
+    text order, in the narrowest integer (a row each: 1 byte, not 8)."""
+    codes, texts = codes_of(column)
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts), dtype=narrowest(len(texts)))
+    rank[by_text] = np.arange(len(texts))
+    return codes, texts, rank
+
+
 def _begins(
     s: NDArray[Any], month: NDArray[Any], last: NDArray[Any] | None, start: int, end: int
 ) -> Bools:
@@ -1170,7 +1191,7 @@ def _gather(
 def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]]:
     """The rows whose code is kept (``keep[codes[i]]``), as ``_index`` holds them, found a
     chunk of rows at a time: no file-long int64 ``flatnonzero`` beside the int32 result
-    (on a 10M-row file, 80 MB at the build's peak)."""
+    (an 80 MB transient at 10M rows)."""
     n = len(codes)
     chunks = range(0, n, GATHER_ROWS)
     count = sum(int(np.count_nonzero(keep[codes[low : low + GATHER_ROWS]])) for low in chunks)
@@ -1188,8 +1209,8 @@ def _stable_order(key: Ints) -> NDArray[np.int32]:
     """``np.argsort(key, kind="stable")`` as int32, for keys in 0..2**31 - 1 and at most
     2**31 of them, sorting ``key`` itself (overwritten): each item's number goes into the
     low 32 bits of its key, so the keys are distinct and an unstable sort in place gives
-    the stable order, with no int64 index or merge buffer beside the key (at 10M rows,
-    120 MB less than ``argsort``'s, and quicker)."""
+    the stable order, with no int64 index or merge buffer beside the key (a shuffled
+    trade-10m: the build's peak 782 -> 645 MB, in no more CPU time)."""
     n = len(key)
     key <<= 32
     for low in range(0, n, GATHER_ROWS):
