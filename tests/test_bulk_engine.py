@@ -293,6 +293,24 @@ def test_summary_prints_the_same_with_the_bulk_engine(drawn: list[dict[str, Any]
         _same_with_and_without_bulk(_summary, frame(*drawn))
 
 
+@settings(max_examples=10, deadline=None)
+@given(datasets, st.integers(1, 5))
+def test_summary_prints_the_same_with_the_bulk_engine_a_few_rows_at_a_time(
+    drawn: list[dict[str, Any]], chunk: int
+) -> None:
+    """The columns built a chunk of a few rows at a time (``SPAN_ROWS``: spans reconciled
+    in chunks cut where a span begins; ``GATHER_ROWS``: the kept rows found) print what the
+    reference engine prints."""
+    from unittest import mock
+
+    if drawn:
+        with (
+            mock.patch.object(bulk, "SPAN_ROWS", chunk),
+            mock.patch.object(bulk, "GATHER_ROWS", chunk),
+        ):
+            _same_with_and_without_bulk(_summary, frame(*drawn))
+
+
 def _growth(dataset: Dataset) -> Report:
     return growth(dataset, _keys(dataset.engine)).report()
 

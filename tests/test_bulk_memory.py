@@ -19,6 +19,9 @@ from tradecli.engine.bulk import (
     Columns,
     _gather,
     _index,
+    _kept_rows,
+    _span_chunks,
+    _stable_order,
     flag_dtype,
     key_years,
 )
@@ -54,6 +57,48 @@ def test_index_is_int32_up_to_two_to_the_31_rows_and_keeps_the_numbers() -> None
     assert narrow.dtype == np.int32 and narrow.tolist() == [0, 5, 2**31 - 1]
     wide = _index(rows, 2**31 + 1)
     assert wide.dtype == np.int64 and wide.tolist() == rows.tolist()
+
+
+def test_span_chunks_are_cut_where_a_span_begins(monkeypatch: Any) -> None:
+    """Rows (series, month): (0, 5) (0, 5) (0, 5) (1, 1) (1, 1) (2, 1): spans begin at rows
+    0, 3 and 5. Chunks of 2 rows, by hand: 0 on to 2, which row 0's span goes past, so
+    0-3; 3-5; then 5. With last months 5 5 7 1 1 1, row 2 begins a span of its own: 0-2,
+    2 on to 4, which row 3's span goes past, so 2-5; then 5."""
+    monkeypatch.setattr(bulk, "SPAN_ROWS", 2)
+    s = np.array([0, 0, 0, 1, 1, 2], dtype=np.int16)
+    month = np.array([5, 5, 5, 1, 1, 1], dtype=np.int16)
+    assert list(_span_chunks(s, month, None)) == [(0, 3), (3, 5), (5, 6)]
+    last = np.array([5, 5, 7, 1, 1, 1], dtype=np.int16)
+    assert list(_span_chunks(s, month, last)) == [(0, 2), (2, 5), (5, 6)]
+    monkeypatch.setattr(bulk, "SPAN_ROWS", 100)
+    assert list(_span_chunks(s, month, None)) == [(0, 6)]
+    one_span = np.zeros(300, dtype=np.int16)  # longer than the rows first looked at (64)
+    monkeypatch.setattr(bulk, "SPAN_ROWS", 1)
+    assert list(_span_chunks(one_span, one_span, None)) == [(0, 300)]
+
+
+@pytest.mark.parametrize("chunk", [1 << 18, 2])
+def test_kept_rows_are_the_rows_whose_code_is_kept(chunk: int, monkeypatch: Any) -> None:
+    """Codes 0 1 2 1 0, code 1 left out: by hand rows 0, 2, 4, as int32."""
+    monkeypatch.setattr(bulk, "GATHER_ROWS", chunk)
+    keep = np.array([True, False, True])
+    rows = _kept_rows(keep, np.array([0, 1, 2, 1, 0], dtype=np.int8))
+    assert rows.dtype == np.int32 and rows.tolist() == [0, 2, 4]
+    assert _kept_rows(keep, np.array([1, 1], dtype=np.int8)).tolist() == []
+
+
+@pytest.mark.parametrize("chunk", [1 << 18, 3])
+def test_stable_order_is_a_stable_argsort(chunk: int, monkeypatch: Any) -> None:
+    """Keys with many ties, and the largest key allowed (2**31 - 1): the order is numpy's
+    stable ``argsort``'s (ties in their first order), as int32."""
+    monkeypatch.setattr(bulk, "GATHER_ROWS", chunk)
+    rng = np.random.default_rng(12)
+    key = rng.integers(0, 5, size=50).astype(np.int64)
+    key[[7, 30]] = 2**31 - 1
+    expected = np.argsort(key, kind="stable")
+    order = _stable_order(key.copy())
+    assert order.dtype == np.int32 and order.tolist() == expected.tolist()
+    assert _stable_order(np.array([3, 1, 3, 0, 1], dtype=np.int64)).tolist() == [3, 1, 4, 0, 2]
 
 
 def test_revisions_are_decided_by_date_among_more_than_128_dates() -> None:
@@ -241,11 +286,16 @@ def test_gather_counts_months_from_a_base_in_int16(chunk: int, monkeypatch: Any)
     assert series.dtype == np.int8 and series.tolist() == [3, 7, 5]
 
 
-def test_rows_left_out_and_out_of_order_are_gathered_sorted() -> None:
+@pytest.mark.parametrize("stable_keys", [1 << 31, 0])
+def test_rows_left_out_and_out_of_order_are_gathered_sorted(
+    stable_keys: int, monkeypatch: Any
+) -> None:
     """Months alone (``last`` is ``month``), written newest year first, a low-trust row
     left out: the kept rows are gathered, sorted, into narrow copies. By hand: AZE-TJK
     2023 months 1..3 = 1, 2, 3 (Jan..3 = 6), 2022 months 1..12 = 10 each (the year 120);
-    the low-trust 2022-05 of 1000 is left out, the later 2023-02 revision of 20 wins."""
+    the low-trust 2022-05 of 1000 is left out, the later 2023-02 revision of 20 wins.
+    ``stable_keys``: sorted by ``_stable_order``, or (0) by ``argsort``."""
+    monkeypatch.setattr(bulk, "STABLE_KEYS", stable_keys)
     rows = [obs(f"2023-{m:02d}", float(m)) for m in range(1, 4)]
     rows += [obs(f"2022-{m:02d}", 10.0) for m in range(12, 0, -1)]
     rows += [obs("2022-05", 1000.0, flags="low-trust", published="2024-01-01")]

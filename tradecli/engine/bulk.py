@@ -84,10 +84,21 @@ ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
 GATHER_ROWS = 1 << 18  # rows gathered at a time (``_gather``)
+# Rows of whole spans reconciled at a time (``_span_chunks``): the masks, bounds and winners
+# of ``decide_disagreeing`` a chunk long beside the file-long columns.
+SPAN_ROWS = 1 << 17
 # ``key_years`` of at least this many cells hands its freed temporaries back (``give_back``).
 # 10M rows: 1.4M cells, the command's peak 730 -> 685 MB; on sparse 1M, a trim after each
 # of a summary's hundred small calls cost 0.1-0.15 s of system time.
 TRIM_CELLS = 1 << 20
+# A build from at least this many rows hands its freed temporaries back (``give_back``):
+# the chunks of ``_span_chunks`` and ``_gather`` are carved from the C heap and leave it
+# full of holes. trade-10m: the RSS after the build 574 -> 517 MB (the command's later
+# peak, making its answers, within noise of it).
+TRIM_ROWS = 1 << 20
+# Sort keys (and rows) up to this many are sorted with the rows' numbers inside them
+# (``_stable_order``), not by ``argsort``.
+STABLE_KEYS = 1 << 31
 MAX_FLAG_WORDS = 63  # one bit each in an int64 (``flag_dtype``)
 # What ``Columns.save`` writes: every array the build makes (the Jan..m tables only when
 # there are Jan..m rows), each on a 64-byte bound.
@@ -247,6 +258,8 @@ class Columns:
     ) -> None:
         with small_pages():
             self._build(frame, include_flagged, series)
+        if len(frame) >= TRIM_ROWS:
+            give_back()
 
     def _build(self, frame: pd.DataFrame, include_flagged: bool, series: Series | None) -> None:
         n = len(frame)
@@ -259,7 +272,7 @@ class Columns:
         # Flags: few distinct texts, each split once; one bit per distinct word of the texts
         # that rows have.
         flag_codes, flag_texts = codes_of(frame["flags"])
-        used: list[bool] = (np.bincount(flag_codes, minlength=len(flag_texts)) > 0).tolist()
+        used: list[bool] = (_code_counts(flag_codes, len(flag_texts)) > 0).tolist()
         words_of = [split_flags(t) if u else [] for t, u in zip(flag_texts, used, strict=True)]
         words = sorted({w for ws in words_of for w in ws})
         self.usable = len(words) <= MAX_FLAG_WORDS
@@ -281,7 +294,7 @@ class Columns:
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
         kept: NDArray[np.integer[Any]] | None = None  # int32 below 2**31 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
-            kept = _index(np.flatnonzero((~excluded)[flag_codes]), n)
+            kept = _kept_rows(~excluded, flag_codes)
         low = int(all_first.min()) if n else 0
         width = int(all_last.max()) - low + 1 if n else 1
         assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
@@ -316,10 +329,14 @@ class Columns:
             order_key *= width
             order_key += last
             order_key -= shift
-            order = _index(np.argsort(order_key, kind="stable"), n)
-            del order_key, s, month, last
-            kept = order if kept is None else kept[order]
-            del order
+            del s, month, last
+            if (n_series + 1) * width**2 <= STABLE_KEYS and n <= STABLE_KEYS:
+                moved: NDArray[np.integer[Any]] = _stable_order(order_key)
+            else:
+                moved = _index(np.argsort(order_key, kind="stable"), n)
+            del order_key
+            kept = moved if kept is None else kept[moved]
+            del moved
             s, month, last = gathered(kept)
         if kept is None:
             base = 0
@@ -351,22 +368,32 @@ class Columns:
         del spans, span_first, span_last, is_cumulative
         not_simple = np.bincount(s[bad], minlength=n_series) > 0
         del bad
-        equal = np.zeros(len(s), dtype=bool)  # the same span as the row before
-        if len(s) > 1:
-            equal[1:] = s[1:] == s[:-1]
-            equal[1:] &= month[1:] == month[:-1]
-            if not months_only:
-                equal[1:] &= last[1:] == last[:-1]
-        same = equal.copy()  # rows of a span with more than one figure
-        same[:-1] |= equal[1:]
-        chosen = ~same
+        # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each span where
+        # no two agree, as the reference's span index does, a chunk of whole spans at a time
+        # (``_span_chunks``): the masks, span bounds and winners it needs are a chunk long,
+        # not file-long (trade-10m, a file of revisions: the peak while reconciling 671 -> 598 MB).
+        # A row alone in its span is chosen; of a span of several, the winner.
+        chosen = np.ones(len(s), dtype=bool)
         # Flag bits of a chosen row that are not its own text's: the union of its cluster's.
         own_bits: dict[int, int] = {}
-        if same.any():
-            # Revisions and conflicts: ``decide_disagreeing`` picks the figure of each month
-            # where no two agree, as the reference's span index does. When most rows are
-            # revised (a file of revisions), it is given every row, in place, single figures
-            # too (they win alone), rather than a copy of the revised rows.
+        # Each frame row's published date: its code, the texts, each code's rank (made at
+        # the first span of several figures: a file with none never reads the dates).
+        dates: tuple[NDArray[Any], list[str], NDArray[Any]] | None = None
+        # The frame's own steps and every frame row's date rank, read through the frame rows
+        # of a chunk (not copied whole: 8 bytes a row).
+        steps: Floats = frame["step"].to_numpy(dtype=np.float64)
+        for start, end in _span_chunks(s, month, None if months_only else last):
+            equal = ~_begins(s, month, None if months_only else last, start, end)
+            same = equal.copy()  # rows of a span with more than one figure
+            same[:-1] |= equal[1:]
+            if not same.any():
+                continue
+            np.logical_not(same, out=chosen[start:end])
+            if dates is None:
+                dates = _date_ranks(frame["published"])
+            published_codes, texts, rank = dates
+            # When most rows are revised (a file of revisions), every row of the chunk goes
+            # in, single figures too (they win alone), rather than a copy of the revised rows.
             rows: Ints | None = None
             if 2 * int(np.count_nonzero(same)) <= len(same):
                 rows = np.flatnonzero(same)
@@ -374,26 +401,12 @@ class Columns:
             begins = np.empty(len(same) + 1 if rows is None else len(rows) + 1, dtype=bool)
             np.logical_not(equal if rows is None else equal[rows], out=begins[:-1])
             begins[-1] = True
-            bounds = np.flatnonzero(begins).astype(np.int64, copy=False)
+            bounds = np.flatnonzero(begins)
             del begins, equal, same
-
-            def picked(a: NDArray[Any]) -> NDArray[Any]:
-                return a if rows is None else a[rows]
-
-            # The frame rows of those rows (None: the same numbers).
-            in_frame = kept
-            if rows is not None:
-                in_frame = rows if kept is None else kept[rows]
-            published_codes, texts = codes_of(frame["published"])
-            by_text = sorted(range(len(texts)), key=texts.__getitem__)
-            # Each row's date rank in the narrowest integer (a row each: 1 byte, not 8).
-            rank = np.empty(len(texts), dtype=narrowest(len(texts)))
-            rank[by_text] = np.arange(len(texts))
-            # The frame's own steps and every frame row's date rank, read through
-            # ``in_frame`` a chunk at a time (not copied whole: 8 bytes a row).
-            steps: Floats = frame["step"].to_numpy(dtype=np.float64)
-            # Flags and dates read through their codes, a chunk at a time (``Coded``).
-            picked_codes = picked(codes)
+            # Each given row's place among the kept rows, and its frame row.
+            at = np.arange(start, end) if rows is None else rows + start
+            in_frame = at if kept is None else kept[at]
+            picked_codes = codes[at]
             winner, _ = decide_disagreeing(
                 bounds,
                 frame_value,
@@ -405,19 +418,13 @@ class Columns:
                 at=in_frame,
             )
             del picked_codes
-            for low in range(0, len(winner), GATHER_ROWS):  # a chunk at a time: no copy
-                won = winner[low : low + GATHER_ROWS]
-                won = won[won >= 0]
-                chosen[won if rows is None else rows[won]] = True
-            del won
-            # Months where some figures agree: ``decide`` clusters them, month by month
-            # (few); the value is the chosen figure's, the flags those of its cluster.
+            chosen[at[winner[winner >= 0]]] = True
+            # Spans where some figures agree: ``decide`` clusters them, span by span (few);
+            # the value is the chosen figure's, the flags those of its cluster.
             for span in np.flatnonzero(winner < 0).tolist():
                 these = np.arange(bounds[span], bounds[span + 1])
-                at = these if rows is None else rows[these]
-                if not_simple[s[at[0]]]:
+                if not_simple[s[at[these[0]]]]:
                     continue  # the series is not simple anyway: its figures are not read
-                where = these if in_frame is None else in_frame[these]
                 figures = [
                     Figure(
                         float(frame_value[j]),
@@ -429,15 +436,15 @@ class Columns:
                             -steps[j],
                         ),
                     )
-                    for j, i in zip(where.tolist(), at.tolist(), strict=True)
+                    for j, i in zip(in_frame[these].tolist(), at[these].tolist(), strict=True)
                 ]
                 decision = decide(figures)
-                best = int(at[decision.chosen])
+                best = int(at[these[decision.chosen]])
                 chosen[best] = True
-                own_bits[best] = int(
-                    np.bitwise_or.reduce(text_bits[codes[at[list(decision.winning)]]])
-                )
-            del rows, winner, steps, published_codes, in_frame, bounds
+                winning = at[these[list(decision.winning)]]
+                own_bits[best] = int(np.bitwise_or.reduce(text_bits[codes[winning]]))
+            del rows, winner, bounds, at, in_frame
+        del steps, dates
         # Rows of each series: ``s`` is sorted, so its bounds (``bincount`` would first make
         # a file-long int64 copy of the series numbers). The end of the last is the row
         # count: ``n_series`` itself may not fit ``s``'s dtype (int8 for 128 series).
@@ -449,9 +456,18 @@ class Columns:
         self.monthly: Bools = self.simple & ~(np.bincount(s[cumulative], minlength=n_series) > 0)
 
         # The simple series' rows of 12 months, one per (series, year).
-        take = np.flatnonzero(self.simple[s] & chosen)
+        # Row numbers, series numbers and cells in int32 where they fit (half of int64: once
+        # the reconciling is chunked, trade-10m's build peaks here, 643 -> 621 MB).
+        is_taken = self.simple[s]
+        is_taken &= chosen
         del chosen
-        series_taken = s[take].astype(np.int64)
+        take = _index(np.flatnonzero(is_taken), n)
+        del is_taken
+        n_years_at_most = (int(month.max()) // 12 - int(month.min()) // 12 + 1) if len(s) else 1
+        cell_dtype: type[np.integer[Any]] = (
+            np.int32 if (n_series + 1) * n_years_at_most < 1 << 31 else np.int64
+        )
+        series_taken = s[take].astype(cell_dtype)
         del s
         month, cumulative = month[take], cumulative[take]
         last = month if months_only else last[take]
@@ -487,12 +503,13 @@ class Columns:
         if len(cell) < 2 or bool((cell[1:] >= cell[:-1]).all()):
             new = np.ones(len(cell), dtype=bool)
             new[1:] = cell[1:] != cell[:-1]
-            rows = cell[new]
-            row_of = np.cumsum(new) - 1
+            rows = cell[new].astype(np.int64)
+            row_of: NDArray[np.integer[Any]] = np.cumsum(new, dtype=cell_dtype)
+            row_of -= 1
             del new
         else:
             rows, row_of = np.unique(cell, return_inverse=True)
-            row_of = row_of.reshape(-1)
+            rows, row_of = rows.astype(np.int64), row_of.reshape(-1)
         del cell
         self.row_year: Ints = rows % n_years + self.first_year
         row_series = rows // n_years
@@ -507,7 +524,10 @@ class Columns:
         # (a file of months), every row, without copies of the rows through a mask.
         self.has_cumulative = bool(cumulative.any())
         single = ~cumulative if self.has_cumulative else slice(None)
-        cells = row_of[single] * 12
+        cells: NDArray[np.integer[Any]] = row_of[single].astype(
+            np.int32 if 12 * n_rows < 1 << 31 else np.int64
+        )
+        cells *= 12
         cells += month[single] % 12
         self.values.reshape(-1)[cells] = value[single]
         self.present.reshape(-1)[cells] = True
@@ -1138,6 +1158,61 @@ def in_order(*columns: NDArray[Any]) -> bool:
     return True
 
 
+def _code_counts(codes: NDArray[np.integer[Any]], distinct: int) -> Ints:
+    """How many rows have each code, counted a chunk of rows at a time (``bincount`` of
+    the whole column first makes an int64 copy of it: 80 MB at 10M rows)."""
+    counts = np.zeros(distinct, dtype=np.int64)
+    for low in range(0, len(codes), GATHER_ROWS):
+        counts += np.bincount(codes[low : low + GATHER_ROWS], minlength=distinct)[:distinct]
+    return counts
+
+
+def _date_ranks(column: pd.Series[Any]) -> tuple[NDArray[Any], list[str], NDArray[Any]]:
+    """A published-date column's codes, the texts they stand for, and each code's rank in
+    text order, in the narrowest integer (a row each: 1 byte, not 8)."""
+    codes, texts = codes_of(column)
+    by_text = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts), dtype=narrowest(len(texts)))
+    rank[by_text] = np.arange(len(texts))
+    return codes, texts, rank
+
+
+def _begins(
+    s: NDArray[Any], month: NDArray[Any], last: NDArray[Any] | None, start: int, end: int
+) -> Bools:
+    """Whether each of rows ``start:end`` begins a span: differs from the row before in its
+    series, first month or last month (``last`` None: the first month is the last). Row 0
+    begins one."""
+    before = max(start - 1, 0)
+    differs: Bools = s[before + 1 : end] != s[before : end - 1]
+    differs |= month[before + 1 : end] != month[before : end - 1]
+    if last is not None:
+        differs |= last[before + 1 : end] != last[before : end - 1]
+    if start == 0:
+        return np.concatenate((np.ones(1, dtype=bool), differs))
+    return differs
+
+
+def _span_chunks(
+    s: NDArray[Any], month: NDArray[Any], last: NDArray[Any] | None
+) -> Iterator[tuple[int, int]]:
+    """Rows ``start:end`` of about ``SPAN_ROWS`` rows each, one after the other, cut where
+    a span begins (``_begins``): every span's rows in one chunk."""
+    n, start = len(s), 0
+    while start < n:
+        end = min(start + SPAN_ROWS, n)
+        width = 64  # rows looked at for the next span's beginning, doubled till one is
+        while end < n:
+            looked = min(end + width, n)
+            found = np.flatnonzero(_begins(s, month, last, end, looked))
+            if len(found):
+                end += int(found[0])
+                break
+            end, width = looked, width * 2
+        yield start, end
+        start = end
+
+
 def flag_dtype(words: int) -> type[np.integer[Any]]:
     """The integer that holds a bit for each of ``words`` flag words: the smallest unsigned
     one up to 32 words, int64 beyond (up to ``MAX_FLAG_WORDS``; an unsigned 64-bit integer
@@ -1164,10 +1239,54 @@ def _gather(
     return out
 
 
+def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]]:
+    """The rows whose code is kept (``keep[codes[i]]``), as ``_index`` holds them, found a
+    chunk of rows at a time: no file-long int64 ``flatnonzero`` beside the int32 result
+    (an 80 MB transient at 10M rows)."""
+    n = len(codes)
+    chunks = range(0, n, GATHER_ROWS)
+    count = sum(int(np.count_nonzero(keep[codes[low : low + GATHER_ROWS]])) for low in chunks)
+    out = np.empty(count, dtype=_index_dtype(n))
+    at = 0
+    for low in chunks:
+        rows = np.flatnonzero(keep[codes[low : low + GATHER_ROWS]])
+        rows += low
+        out[at : at + len(rows)] = rows
+        at += len(rows)
+    return out
+
+
+def _stable_order(key: Ints) -> NDArray[np.int32]:
+    """``np.argsort(key, kind="stable")`` as int32, for keys in 0..2**31 - 1 and at most
+    2**31 of them, sorting ``key`` itself (overwritten): each item's number goes into the
+    low 32 bits of its key, so the keys are distinct and an unstable sort in place gives
+    the stable order, with no int64 index or merge buffer beside the key (a shuffled
+    trade-10m: the build's peak 782 -> 645 MB, in no more CPU time)."""
+    n = len(key)
+    key <<= 32
+    for low in range(0, n, GATHER_ROWS):
+        key[low : low + GATHER_ROWS] |= np.arange(low, min(low + GATHER_ROWS, n))
+    key.sort()
+    order = np.empty(n, dtype=np.int32)
+    for low in range(0, n, GATHER_ROWS):
+        np.bitwise_and(
+            key[low : low + GATHER_ROWS],
+            0xFFFFFFFF,
+            out=order[low : low + GATHER_ROWS],
+            casting="unsafe",
+        )
+    return order
+
+
+def _index_dtype(n: int) -> type[np.integer[Any]]:
+    """The integer ``_index`` holds row numbers into ``n`` rows in."""
+    return np.int32 if n <= 1 << 31 else np.int64
+
+
 def _index(rows: Ints, n: int) -> NDArray[np.integer[Any]]:
     """Row numbers into ``n`` rows (from ``flatnonzero``, ``argsort``: int64) as int32
     when ``n`` allows: half the memory for the index of a file-long column."""
-    return rows.astype(np.int32) if n <= 1 << 31 else rows
+    return rows.astype(_index_dtype(n), copy=False)
 
 
 def series_of_rows(columns: Columns) -> Ints:
