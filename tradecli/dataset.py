@@ -30,7 +30,6 @@ from tradecli.errors import BadInput, BadRequest, Problem
 from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
-from tradecli.heap import give_back
 from tradecli.readers.common import ReadContext
 from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
@@ -119,10 +118,6 @@ class Dataset:
         if self._columns is None:
             flagged = self.filters.include_flagged
             self._columns = Columns(self.frame, flagged, self.series())
-            # The build's temporaries, freed into the C heap in pieces: handed back before
-            # the command works on the columns (sparse 1M: 50 MB, which the commands'
-            # Python answers, in memory of their own, could not have reused).
-            give_back()
             keyed = self._entry()
             if keyed is not None:
                 keyed.write(_columns_name(flagged), _columns_key(), self._columns.save)

@@ -93,9 +93,11 @@ SPAN_ROWS = 1 << 17
 TRIM_CELLS = 1 << 20
 # A build from at least this many rows hands its freed temporaries back (``give_back``):
 # the chunks of ``_span_chunks`` and ``_gather`` are carved from the C heap and leave it
-# full of holes. trade-10m: the RSS after the build 574 -> 517 MB (the command's later
-# peak, making its answers, within noise of it).
-TRIM_ROWS = 1 << 20
+# full of holes. trade-10m: the RSS after the build 574 -> 517 MB; sparse 1M: 50 MB
+# less, which the commands' Python answers (in memory of their own) could not have
+# reused; dense 1M `summary` and `growth` peak 255-262 MB, 272-276 without. Not after
+# small builds (each test's), where pages handed back would be faulted in again.
+TRIM_ROWS = 1 << 17
 # Sort keys (and rows) up to this many are sorted with the rows' numbers inside them
 # (``_stable_order``), not by ``argsort``.
 STABLE_KEYS = 1 << 31
