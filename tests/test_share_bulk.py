@@ -125,9 +125,9 @@ def test_the_command_gives_the_hand_values() -> None:
 
 def _a_quarter_by_hand() -> Dataset:
     """AZE's trade in 2023, by month and Jan..m figure, with three partners. UZB: export
-    months Apr-Jun 1, 2, 3 and import months 10, 20, 30. TJK: export Jan..3 and Jan..6
-    figures 40 and 100 (no months), import months Apr-Jun 5 each. KGZ: export months Apr
-    and Jun (May missing), import months Apr-Jun 7 each."""
+    months Apr-Jun 1, 2, 3 and import months 10, 20, 30, and 0 for both in Jul-Sep. TJK:
+    export Jan..3 and Jan..6 figures 40 and 100 (no months), import months Apr-Jun 5
+    each. KGZ: export months Apr and Jun (May missing), import months Apr-Jun 7 each."""
     rows = []
     for m, (x, i) in zip((4, 5, 6), ((1.0, 10.0), (2.0, 20.0), (3.0, 30.0)), strict=True):
         rows += [obs(f"2023-{m:02d}", x, flow="export", partner="UZB")]
@@ -137,6 +137,8 @@ def _a_quarter_by_hand() -> Dataset:
     rows += [obs("2023-01/2023-03", 40.0, flow="export", partner="TJK")]
     rows += [obs("2023-01/2023-06", 100.0, flow="export", partner="TJK", flags="provisional")]
     rows += [obs(f"2023-{m:02d}", 9.0, flow="export", partner="KGZ") for m in (4, 6)]
+    for flow in ("export", "import"):  # UZB's third quarter: nothing traded, said as 0
+        rows += [obs(f"2023-{m:02d}", 0.0, flow=flow, partner="UZB") for m in (7, 8, 9)]
     return Dataset(frame(*rows), load_bundled(), [])
 
 
@@ -165,17 +167,18 @@ def test_world_shares_over_a_quarter_by_hand() -> None:
     assert isinstance(found[kgz], Unanswered)
     # May-Jun: UZB alone has a figure (export 5, import 50; TJK's export would need
     # Jan..4): a total of one partner is none, for each key, in the reference's words.
-    # So is May alone (a column of the grid; UZB, the last partner, 2 + 20).
+    # So is May alone (a column of the grid; UZB, the last partner, 2 + 20). In the third
+    # quarter and in August, UZB's total is 0: no share of it, said so.
     may_jun, may = Period.parse("2023-05/2023-06"), Period.parse("2023-05")
+    q3, august = Period.parse("2023-Q3"), Period.parse("2023-08")
     alone = {
         span: world_shares(dataset, columns_of(dataset), [kgz, tjk, uzb], world, span)
-        for span in (may_jun, may)
+        for span in (may_jun, may, q3, august)
     }
-    for shares in alone.values():
+    for span, shares in alone.items():
         assert set(shares) == {kgz, tjk, uzb}
-        assert all(
-            isinstance(u, Unanswered) and "(UZB) are 1 of 3" in u.reason for u in shares.values()
-        )
+        why = "is 0: no share of it" if span in (q3, august) else "(UZB) are 1 of 3"
+        assert all(isinstance(u, Unanswered) and why in u.reason for u in shares.values())
     with _bulk(False):
         reference = Dataset(dataset.frame, load_bundled(), [])
         for key in (uzb, tjk, kgz):

@@ -77,8 +77,8 @@ def world_shares(
 ) -> dict[SeriesKey, Share | Unanswered]:
     """``share_of(engine, key, group, period)`` (a partial world sum accepted) of each key
     the columns answer (module docstring); the others are left out. Without ``period``
-    the latest span; with it, only the keys that have a share over it (``_period_shares``:
-    the reference says why the others have none)."""
+    the latest span; with it (within one calendar year), the share over it or why there
+    is none (``_period_shares``); a span across a year end is left to the reference."""
     assert group.every_partner
     column = None if period is None else column_of(columns, period)
     if period is not None and column is None and period.start_year != period.end_year:
@@ -119,7 +119,7 @@ def _period_shares(
     of one reporter whose world total over the span is a sum over at least two partners
     and not 0 (``share._is_total``): the share where the key's own value is found, else
     why not, with its latest spans (its candidates: ``growth.spans_of``). A reporter
-    without such a total is left to the reference, which says what it lacks.
+    without such a total: why, for each of its keys (``_no_total``).
     ``within``: a span that is no column of ``cells`` (``_within_shares``), whose totals
     are column ``c`` of ``totals``; each key's value over it from the columns."""
     out: dict[SeriesKey, Share | Unanswered] = {}

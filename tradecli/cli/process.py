@@ -165,7 +165,7 @@ _signalled = False
 _hook_before: Callable[[Any], object] = sys.__unraisablehook__
 
 # The profile function found when a swallowed Ctrl-C was put off (``_swallowed``), in a
-# tuple; None when none is waiting.
+# tuple; None when none is waiting (``run`` puts it back if the Ctrl-C never came out).
 _profile: tuple[Any] | None = None
 
 
@@ -174,8 +174,10 @@ def _swallowed(unraisable: Any) -> None:
     the interpreter cannot pass on (a weak reference's callback, such as the import lock's,
     a ``__del__``) would be printed as "Exception ignored in ..." with its traceback, and
     the command would go on as if it had not come. It is raised again instead, at the next
-    call or return outside this hook (``_deliver``). Any other such error is printed as
-    the interpreter prints it."""
+    call or return outside this hook (``_deliver``), and the command ends with exit 130;
+    should that next call be in code that catches every ``BaseException`` and goes on,
+    it is lost there, as a Ctrl-C handled in that code would be. Any other such error is
+    printed as the interpreter prints it."""
     global _profile
     if not isinstance(unraisable.exc_value, Interrupted):
         _hook_before(unraisable)
@@ -187,14 +189,14 @@ def _swallowed(unraisable: Any) -> None:
 
 def _deliver(frame: FrameType, event: str, arg: object) -> None:
     """The profile function that raises a swallowed Ctrl-C again: at the first event
-    outside ``_swallowed`` (its own return is the first), with the profile function that
-    was there put back."""
+    outside ``_swallowed`` (its own return is the first). The interpreter removes a
+    profile function that raises, so a profiler that was in use (``cProfile``) stops
+    there: the command is ending. (``run`` puts it back only when the Ctrl-C was never
+    raised again.)"""
     global _profile
     if frame.f_code is _swallowed.__code__:
         return
-    if _profile is not None:
-        sys.setprofile(_profile[0])
-        _profile = None
+    _profile = None
     raise Interrupted
 
 
