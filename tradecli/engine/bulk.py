@@ -463,7 +463,7 @@ class Columns:
         is_taken = self.simple[s]
         is_taken &= chosen
         del chosen
-        take = _index(np.flatnonzero(is_taken), n)
+        take = _true_rows(is_taken)
         del is_taken
         n_years_at_most = (int(month.max()) // 12 - int(month.min()) // 12 + 1) if len(s) else 1
         cell_dtype: type[np.integer[Any]] = (
@@ -496,9 +496,9 @@ class Columns:
         self.first_year = int(year.min()) if len(year) else 0
         n_years = int(year.max()) - self.first_year + 1 if len(year) else 1
         self.first_month, self.n_months = self.first_year * 12, n_years * 12
+        year -= self.first_year  # before it is added: a cell below n_series * n_years
         cell = series_taken * n_years
         cell += year
-        cell -= self.first_year
         del year, series_taken
         # The rows are in (series, first month) order, so their cells are sorted: the
         # distinct cells and each row's are found in one pass (``np.unique`` otherwise).
@@ -715,15 +715,8 @@ class Columns:
             nothing = np.zeros_like(self.present)  # pages never touched: no memory
             self._months = (self.values, self.present, self.flags, nothing)
         if self._months is None:
-            found, value, bits, _ = self.year_to_date()
-            differs = np.zeros_like(self.present)
-            differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~self.present[:, 1:]
-            self._months = (
-                np.where(differs, np.diff(value, axis=1, prepend=0.0), self.values),
-                self.present | differs,
-                np.where(differs, bits | np.roll(bits, 1, axis=1), self.flags),
-                differs,
-            )
+            jan = self.year_to_date()
+            self._months = _with_differences(self.values, self.present, self.flags, jan)
         return self._months
 
     def month_rows(self, rows: Ints) -> tuple[Floats, Bools, Ints, Bools]:
@@ -745,22 +738,10 @@ class Columns:
         if not len(mixed):
             return values, present, flags, differs
         at = rows[mixed]
-        found, value, bits, _ = _Year(
-            values[mixed],
-            present[mixed],
-            flags[mixed],
-            self.cum_values[at],
-            self.cum_present[at],
-            self.cum_flags[at],
-        ).jan_to()
+        these = values[mixed], present[mixed], flags[mixed]
+        jan = _Year(*these, self.cum_values[at], self.cum_present[at], self.cum_flags[at]).jan_to()
         # As ``months`` works them out, on these rows.
-        month_present = present[mixed]
-        differ = np.zeros_like(month_present)
-        differ[:, 1:] = found[:, 1:] & found[:, :-1] & ~month_present[:, 1:]
-        values[mixed] = np.where(differ, np.diff(value, axis=1, prepend=0.0), values[mixed])
-        flags[mixed] = np.where(differ, bits | np.roll(bits, 1, axis=1), flags[mixed])
-        present[mixed] = month_present | differ
-        differs[mixed] = differ
+        values[mixed], present[mixed], flags[mixed], differs[mixed] = _with_differences(*these, jan)
         return values, present, flags, differs
 
     def series(self, key: SeriesKey) -> int:
@@ -1053,13 +1034,11 @@ KEY_YEARS_CHUNK = 1 << 13
 _Jan = tuple[Bools, Floats, Ints, Parts]
 
 
-def _year_chunks(
-    columns: Columns, rows: Ints, cells: Ints, chunk: int | None = None
-) -> Iterator[tuple[Ints, _Year, _Jan]]:
+def _year_chunks(columns: Columns, rows: Ints, cells: Ints) -> Iterator[tuple[Ints, _Year, _Jan]]:
     """The year-rows ``rows`` of ``columns`` a chunk at a time (``KEY_YEARS_CHUNK``): the
     cells of ``cells`` they go to, their figures, and their Jan..m (``_Year.jan_to``,
     which works row by row)."""
-    step = chunk or KEY_YEARS_CHUNK
+    step = KEY_YEARS_CHUNK
     for low in range(0, len(rows), step):
         at = rows[low : low + step]
         shape = (len(at), 12)
@@ -1137,6 +1116,24 @@ class _Year:
         found[mixed], value[mixed], flags[mixed] = out_found, total, bits
         parts[mixed] = np.where(tiled, 1 + column - j, 0)
         return found, value, flags, parts
+
+
+def _with_differences(
+    values: Floats, present: Bools, flags: Ints, jan: tuple[Bools, Floats, Ints, Parts]
+) -> tuple[Floats, Bools, Ints, Bools]:
+    """Single months of year-rows by rules 1 and 3 (``Columns.months``, ``month_rows``)
+    from their months and their Jan..m spans (``jan``: ``_Year.jan_to``'s): a month
+    without a figure of its own is Jan..m less Jan..m - 1 where both are found, with the
+    flags of both; value, found, flag bits, and whether a difference."""
+    found, value, bits, _ = jan
+    differs = np.zeros_like(present)
+    differs[:, 1:] = found[:, 1:] & found[:, :-1] & ~present[:, 1:]
+    return (
+        np.where(differs, np.diff(value, axis=1, prepend=0.0), values),
+        present | differs,
+        np.where(differs, bits | np.roll(bits, 1, axis=1), flags),
+        differs,
+    )
 
 
 def in_order(*columns: NDArray[Any]) -> bool:
@@ -1242,16 +1239,25 @@ def _gather(
 
 
 def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]]:
-    """The rows whose code is kept (``keep[codes[i]]``), as ``_index`` holds them, found a
-    chunk of rows at a time: no file-long int64 ``flatnonzero`` beside the int32 result
-    (an 80 MB transient at 10M rows)."""
-    n = len(codes)
+    """The rows whose code is kept (``keep[codes[i]]``), as ``_rows_where`` finds them."""
+    return _rows_where(len(codes), lambda low, high: keep[codes[low:high]])
+
+
+def _true_rows(mask: Bools) -> NDArray[np.integer[Any]]:
+    """The rows where ``mask`` holds, as ``_rows_where`` finds them."""
+    return _rows_where(len(mask), lambda low, high: mask[low:high])
+
+
+def _rows_where(n: int, mask: Callable[[int, int], Bools]) -> NDArray[np.integer[Any]]:
+    """The rows i < n where ``mask(low, high)`` (the mask of rows low..high - 1) holds, as
+    ``_index`` holds them, found a chunk of rows at a time: no file-long int64
+    ``flatnonzero`` beside the int32 result (an 80 MB transient at 10M rows)."""
     chunks = range(0, n, GATHER_ROWS)
-    count = sum(int(np.count_nonzero(keep[codes[low : low + GATHER_ROWS]])) for low in chunks)
+    count = sum(int(np.count_nonzero(mask(low, low + GATHER_ROWS))) for low in chunks)
     out = np.empty(count, dtype=_index_dtype(n))
     at = 0
     for low in chunks:
-        rows = np.flatnonzero(keep[codes[low : low + GATHER_ROWS]])
+        rows = np.flatnonzero(mask(low, low + GATHER_ROWS))
         rows += low
         out[at : at + len(rows)] = rows
         at += len(rows)
