@@ -23,7 +23,7 @@ from tradecli import engine as engines
 from tradecli import observations, readers
 from tradecli.caching.parsed import Keyed
 from tradecli.engine.answers import SeriesKey
-from tradecli.engine.bulk import Columns, in_order
+from tradecli.engine.bulk import Columns, in_order, true_rows
 from tradecli.engine.reference import Engine
 from tradecli.engine.series import Series, series_of
 from tradecli.errors import BadInput, BadRequest, Problem
@@ -448,7 +448,7 @@ def unit_suspects(frame: pd.DataFrame) -> list[tuple[int, int]]:
     # columns are then read as they are, not gathered).
     rows: np.ndarray | None = None
     if not bool(positive.all()):
-        rows = np.flatnonzero(positive).astype(np.int32 if len(value) < 1 << 31 else np.int64)
+        rows = true_rows(positive)
     del positive
     keys = [
         frame[k].cat.codes.to_numpy()

@@ -43,7 +43,7 @@ from tradecli.analysis.summary_bulk import code_has_figures, member_sum, no_shar
 from tradecli.dataset import Dataset
 from tradecli.engine import rules
 from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import UNFOUND, Columns, within_year, year_figure
+from tradecli.engine.bulk import UNFOUND, Columns, Within, figure_answer, year_figure
 from tradecli.engine.masks import found_member_sum
 from tradecli.engine.reference import Engine
 from tradecli.engine.rules import countries_by_reporter
@@ -113,7 +113,7 @@ def _period_shares(
     cells: Cells,
     totals: WorldTotals,
     c: int,
-    within: Period | None = None,
+    within: _Over | None = None,
 ) -> dict[SeriesKey, Share | Unanswered]:
     """``share_of(engine, key, group, span(columns, c))`` for each (key, row of ``cells``)
     of one reporter whose world total over the span is a sum over at least two partners
@@ -123,7 +123,7 @@ def _period_shares(
     ``within``: a span that is no column of ``cells`` (``_within_shares``), whose totals
     are column ``c`` of ``totals``; each key's value over it from the columns."""
     out: dict[SeriesKey, Share | Unanswered] = {}
-    period = span(columns, c) if within is None else within
+    period = span(columns, c) if within is None else within.period
     if totals.have[c] < 2 or totals.value[c] == 0:
         return _no_total(engine, columns, asked, group, period, cells, totals, c, within)
     total = _world_total(engine, columns, asked[0][0], group, period, c, totals)
@@ -131,7 +131,7 @@ def _period_shares(
         if within is None:
             part = answer(engine, columns, key, cells, i, c) if cells.found[i, c] else None
         else:
-            part = within_year(columns, engine.value, key, period)
+            part = within.answer(engine, columns, key)
             if part is None:
                 continue  # not simple after all: the reference's
         if part is not None and part.found:
@@ -151,7 +151,7 @@ def _no_total(
     cells: Cells,
     totals: WorldTotals,
     c: int,
-    within: Period | None,
+    within: _Over | None,
 ) -> dict[SeriesKey, Share | Unanswered]:
     """Every key of one reporter without a share over ``period``: its world total is a
     sum over fewer than two partners, or 0 (``share._is_total``). Why, in the reference's
@@ -168,7 +168,7 @@ def _no_total(
             part = (
                 answer(engine, columns, key, cells, totals.rows.start + j, c)
                 if within is None
-                else within_year(columns, engine.value, key, within)
+                else within.answer(engine, columns, key)
             )
             assert part is not None  # every partner is simple (``_blocks``)
             parts.append(part)
@@ -199,6 +199,7 @@ def _within_shares(
     figures = [year_figure(columns, partner, period) for partner in partners]
     if any(f is None for f in figures):
         return {}
+    over = _Over(period, dict(zip(partners, figures, strict=True)))
     found = [f is not UNFOUND for f in figures]
     value, bits = 0.0, 0
     for figure, f in zip(figures, found, strict=True):
@@ -214,7 +215,22 @@ def _within_shares(
         np.array(found, dtype=bool)[:, None],
         block.members,
     )
-    return _period_shares(engine, columns, group, asked, block.cells, totals, 0, period)
+    return _period_shares(engine, columns, group, asked, block.cells, totals, 0, over)
+
+
+@dataclass(frozen=True)
+class _Over:
+    """A span within one calendar year that the span grid has no column of, and the
+    partners' figures over it (``engine.bulk.year_figure``), found once for the total and
+    read again for each key's answer."""
+
+    period: Period
+    figures: dict[SeriesKey, Within | None]
+
+    def answer(self, engine: Engine, columns: Columns, key: SeriesKey) -> Answer | None:
+        """``engine.bulk.within_year`` of ``key`` over the span."""
+        found = self.figures.get(key) or year_figure(columns, key, self.period)
+        return figure_answer(columns, engine.value, key, self.period, found)
 
 
 def world_rankings(

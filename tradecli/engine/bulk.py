@@ -463,7 +463,7 @@ class Columns:
         is_taken = self.simple[s]
         is_taken &= chosen
         del chosen
-        take = _true_rows(is_taken)
+        take = true_rows(is_taken)
         del is_taken
         n_years_at_most = (int(month.max()) // 12 - int(month.min()) // 12 + 1) if len(s) else 1
         cell_dtype: type[np.integer[Any]] = (
@@ -1243,8 +1243,9 @@ def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integ
     return _rows_where(len(codes), lambda low, high: keep[codes[low:high]])
 
 
-def _true_rows(mask: Bools) -> NDArray[np.integer[Any]]:
-    """The rows where ``mask`` holds, as ``_rows_where`` finds them."""
+def true_rows(mask: Bools) -> NDArray[np.integer[Any]]:
+    """The rows where ``mask`` holds, as ``_rows_where`` finds them (int32 below 2**31
+    rows, with no file-long int64 ``flatnonzero`` on the way)."""
     return _rows_where(len(mask), lambda low, high: mask[low:high])
 
 
@@ -1374,7 +1375,18 @@ def within_year(
     each of its series is simple (``year_figure``). None: a span across a year end, or a
     series that is not simple. ``made(key, period)``: the reference's answer (its
     derivation, asked when looked at)."""
-    found = year_figure(columns, key, period)
+    return figure_answer(columns, made, key, period, year_figure(columns, key, period))
+
+
+def figure_answer(
+    columns: Columns,
+    made: Callable[[SeriesKey, Period], Answer],
+    key: SeriesKey,
+    period: Period,
+    found: Within | None,
+) -> Answer | None:
+    """``within_year``'s answer from the figure ``year_figure`` found: None for None,
+    not available for ``UNFOUND``."""
     if found is None:
         return None
     reference = partial(made, key, period)
