@@ -157,6 +157,25 @@ def test_items_made_when_written_are_made_one_at_a_time() -> None:
     assert alive == [1, 2, 3] and json.loads(text) == {"series": [{"n": 1}, {"n": 2}, {"n": 3}]}
 
 
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_each_made_item_is_one_piece(depth: int) -> None:
+    """An item made when written is joined into one text as soon as it is written, at
+    the depth of a whole-file payload's series (1) and of a backtest's years (2, under
+    ``backtest.tested``): the many small texts of a payload's items took several times
+    their text before they were joined (items two deep were joined with their whole
+    list, at the end)."""
+    items = [{"n": n, "parts": [{"x": [n, n + 0.5]}, "a\u2013b"]} for n in range(4)]
+    value: Any = json_text.Each(list(range(4)), lambda n: items[n])
+    plain: Any = items
+    for level in range(depth):
+        value, plain = {"z": [1, 2], f"k{level}": value}, {"z": [1, 2], f"k{level}": plain}
+    pieces = json_text.pieces(value)
+    assert "".join(pieces) == _reference(plain)
+    indent = "\n" + "  " * (depth + 1)
+    for item in items:
+        assert _reference(item).replace("\n", indent) in pieces
+
+
 @pytest.mark.parametrize(("bad", "error"), [(math.nan, ValueError), ({1, 2}, TypeError)])
 def test_items_made_when_written_that_json_cannot_write_raise_what_json_raises(
     bad: Any, error: type[Exception]

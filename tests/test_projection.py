@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from statistics import mean
 
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
+from tradecli import json_text
 from tradecli.analysis.projection import (
     Method,
     SeriesProjection,
@@ -191,3 +194,83 @@ def test_backtest_records_carry_the_flags_of_the_actual() -> None:
     assert len(records) == 3 * 11  # three methods, Jan..m for m = 1..11
     by_years = {r["years"]: r["flags"] for r in records}
     assert by_years == {"2022;2023": "provisional", "2023": "provisional"}
+
+
+# -- the JSON of a backtest: figures once, not once per span ----------------------------
+
+_DERIVATION = {"sources", "parts", "superseded", "resolution"}
+_KEY = {"reporter", "partner", "flow", "currency", "sign"}
+
+
+def _figures_of(answer_dict: dict[str, object]) -> dict[str, object]:
+    """An answer's dict without its key and derivation: what ``figures_dict`` should be."""
+    return {k: v for k, v in answer_dict.items() if k not in _DERIVATION | _KEY}
+
+
+@pytest.mark.parametrize(
+    "period", ["2023-01/2023-07", "2022", "2023-Q2", "2023-06", "2023", "2019-03"]
+)
+def test_figures_dict_is_the_answer_without_its_derivation(bundled: Dataset, period: str) -> None:
+    """Approximate figures (a range, qualifiers), a year, a quarter, a month and a span
+    with no figure (not available, with the spans there are)."""
+    answer = bundled.engine.value(TJK, Period.parse(period))
+    assert answer.figures_dict() == _figures_of(answer.to_dict())
+
+
+def _monthly(years: range) -> Dataset:
+    rows = [
+        obs(f"{y}-{m:02d}", 100.0 * (y - 2000) + m + (flow == "import") * 7, flow=flow)
+        for y in years
+        for m in range(1, 13)
+        for flow in ("export", "import")
+    ]
+    return Dataset(frame(*rows), load_bundled(), [])
+
+
+def _walk(value: object) -> list[dict[str, object]]:
+    """Every dict in a JSON value, at any depth."""
+    if isinstance(value, dict):
+        return [value, *(d for v in value.values() for d in _walk(v))]
+    if isinstance(value, list):
+        return [d for v in value for d in _walk(v)]
+    return []
+
+
+def test_backtest_json_names_each_published_figure_at_most_twice() -> None:
+    """A turnover of monthly exports and imports over 2019-2023 tested from every span
+    Jan..m: each tested year's answers are its figures (no sources, no parts); the year
+    asked keeps the derivations of its actual, its year before and its headline span,
+    so a published figure stands in the JSON at most twice (the actual's and the
+    headline's month), not once per span (11 times a month of January)."""
+    dataset = _monthly(range(2019, 2024))
+    result = project(dataset, [TJK], 2023, backtest=True)
+    payload = json.loads(json_text.dumps(result.to_dict()))
+
+    lines = Counter(d["line"] for d in _walk(payload) if "line" in d and "published" in d)
+    assert lines and max(lines.values()) <= 2
+    # Every month of 2023 (the actual) and of 2022 (the year before) stands.
+    assert len(lines) == 2 * 2 * 12
+
+    tested = payload["backtest"]["tested"]
+    assert [t["year"] for t in tested] == [2019, 2020, 2021, 2022, 2023]
+    assert not [d for d in _walk(tested) if _DERIVATION & d.keys()]
+    engine = dataset.engine
+    for item in tested:
+        year = item["year"]
+        actual = engine.value(TJK, Period.parse(str(year)))
+        assert item["actual"] == _figures_of(actual.to_dict())
+        before = engine.value(TJK, Period.parse(str(year - 1)))
+        assert item["last_full_year"] == (_figures_of(before.to_dict()) if year > 2019 else None)
+        assert len(item["spans"]) == 11
+        for months, span in enumerate(item["spans"], 1):
+            ytd = engine.value(TJK, Period.parse(f"{year}-01/{year}-{months:02d}"))
+            assert span["ytd"] == _figures_of(ytd.to_dict())
+            assert span["ytd"]["value"] == sum(
+                2 * (100.0 * (year - 2000) + m) + 7 for m in range(1, months + 1)
+            )
+
+    (series,) = payload["series"]
+    *earlier, headline = series["spans"]
+    assert headline["basis"] == "2023-01/2023-11" and "parts" in headline["ytd"]
+    assert len(earlier) == 10 and not [d for d in _walk(earlier) if _DERIVATION & d.keys()]
+    assert "parts" in series["actual"] and "parts" in series["last_full_year"]

@@ -32,6 +32,7 @@ from tradecli.engine.masks import Plan, bulk_for
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.formatting import money
+from tradecli.json_text import Each
 from tradecli.periods import MONTH_ABBR, Period, check_year, month_iso
 from tradecli.records import approximate, figure_range, flags_of, value_range
 
@@ -317,10 +318,12 @@ class SpanProjections:
     chosen: Projection
     why: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, derivations: bool = True) -> dict[str, Any]:
+        """``derivations``: the year-to-date answer with its derivation, else its figures
+        (``Answer.figures_dict``)."""
         return {
             "basis": self.basis.period.iso(),
-            "ytd": self.basis.to_dict(),
+            "ytd": self.basis.to_dict() if derivations else self.basis.figures_dict(),
             "chosen": str(self.chosen.method),
             "why": self.why,
             "projections": [p.to_dict() for p in self.by_method],
@@ -356,21 +359,38 @@ class SeriesProjection:
             return self.actual.value
         return self.headline.chosen.value if self.headline else None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, derivations: bool = True) -> dict[str, Any]:
+        """``derivations``: the actual, the year before and the headline span's
+        year-to-date answer with their derivations, the earlier spans' (a complete year
+        tested from each of its spans) with their figures alone (``Answer.figures_dict``):
+        with theirs, the same published figures would stand once per span. Without
+        ``derivations``, every answer with its figures (a backtest's years)."""
+        headline = self.headline
+
+        def answer(a: Answer | None) -> dict[str, Any] | None:
+            if a is None:
+                return None
+            return a.to_dict() if derivations else a.figures_dict()
+
         return {
             **self.key.to_dict(),
             "year": self.year,
             "complete": self.complete,
-            "actual": self.actual.to_dict() if self.actual else None,
-            "last_full_year": self.last_full.to_dict() if self.last_full else None,
+            "actual": answer(self.actual),
+            "last_full_year": answer(self.last_full),
             "spans": [
                 {
-                    **s.to_dict(),
+                    **s.to_dict(derivations and s is headline),
                     "errors": {str(p.method): self.error(p) for p in s.by_method},
                 }
                 for s in self.spans
             ],
         }
+
+
+def _tested_dict(tested: SeriesProjection) -> dict[str, Any]:
+    """A backtest's year in the JSON: its answers by their figures."""
+    return tested.to_dict(derivations=False)
 
 
 @dataclass(frozen=True)
@@ -442,7 +462,10 @@ class ProjectionResult:
         }
         if self.backtest is not None:
             out["backtest"] = {
-                "tested": [s.to_dict() for s in self.backtest],
+                # Each tested year's answers by their figures: with their derivations, the
+                # published figures of a year stood in it once per span (175 KB a year of
+                # a monthly series; 100,000 rows made gigabytes).
+                "tested": Each(self.backtest, _tested_dict),
                 "errors": [e.to_dict() for e in self.backtest_errors],
             }
         return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, cast, overload
 
 from tradecli.formatting import money
-from tradecli.json_text import Headed
+from tradecli.json_text import Flat, Headed
 from tradecli.observations import Observation
 from tradecli.periods import Period
 from tradecli.reconcile import Reconciled
@@ -145,6 +145,30 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return self.signed_dict(None)
+
+    def figures_dict(self) -> dict[str, Any]:
+        """The answer without its derivation: its span, value, rule, qualifiers,
+        completeness, notes, range and (not available) the spans there are; no key, no
+        sources, no parts. What ``project --backtest`` lists for each span it tests,
+        where the derivations of every span of every year would repeat the same
+        published figures tens of times (``tradecli value --period P --explain`` gives
+        any one)."""
+        qualifiers = sorted(self.qualifiers)
+        out: dict[str, Any] = {
+            "period": self.period.iso(),
+            "value": self.value,
+            "rule": self.rule,
+            "qualifiers": qualifiers,
+            "complete": self.complete,
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        if self.rule == NOT_AVAILABLE:
+            out["available"] = [p.iso() for p in self.available]
+        if qualifiers and self.value is not None:
+            low, high = interval(self)
+            out["range"] = {"low": low, "high": high, "how": range_how(self)}
+        return Flat(out) if not qualifiers and len(out) == 5 else out
 
     def signed_dict(self, sign: int | None) -> dict[str, Any]:
         """``to_dict()``, after a ``"sign"`` (its sign in the answer it is a part of) unless
