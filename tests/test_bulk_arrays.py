@@ -8,15 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
 from tests.test_bulk_engine import _keys, _same_with_and_without_bulk, _summary
 from tests.test_columnar import AZE_TJK, DATES, _growth, monthly_datasets
+from tradecli.analysis.growth_bulk import last_cell
 from tradecli.analysis.projection import Method, project
 from tradecli.analysis.share import group_shares
-from tradecli.analysis.summary_bulk import Lazy
+from tradecli.analysis.summary_bulk import Lazy, last_where
 from tradecli.dataset import Dataset
 from tradecli.engine.bulk import Columns, key_years
 from tradecli.selection import Selection
@@ -327,3 +329,37 @@ def test_rows_in_order_by_hand() -> None:
     assert not in_order(s[[3, 0, 1, 2]], month, last)
     assert in_order(s, month, np.array([5, 5, 7, 0]))  # equal rows side by side
     assert in_order() and in_order(np.array([3]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 3), max_size=8).flatmap(
+        lambda rows_per_key: st.tuples(
+            st.just(rows_per_key),
+            st.lists(
+                st.lists(st.booleans(), min_size=3, max_size=3),
+                min_size=sum(rows_per_key),
+                max_size=sum(rows_per_key),
+            ),
+        )
+    )
+)
+def test_last_cell_is_last_where_of_every_cell(case: tuple[list[int], list[list[bool]]]) -> None:
+    """``growth_bulk.last_cell`` (per key, the last cell of its rows where the mask holds)
+    against ``last_where`` over the flattened table with a key for every cell, as
+    ``_latest`` found it before; keys with no rows, rows with nothing."""
+    rows_per_key, table = case
+    n_keys = len(rows_per_key)
+    key_of = np.repeat(np.arange(n_keys), rows_per_key)
+    mask = np.array(table, dtype=bool).reshape(len(table), 3)
+    expected = last_where(mask.reshape(-1), np.repeat(key_of, 3), n_keys)
+    # By hand too: the largest flattened index of a True cell in each key's rows.
+    starts = np.cumsum([0, *rows_per_key])
+    by_hand = [
+        max(
+            (r * 3 + c for r in range(starts[k], starts[k + 1]) for c in range(3) if table[r][c]),
+            default=-1,
+        )
+        for k in range(n_keys)
+    ]
+    assert last_cell(mask, key_of, n_keys).tolist() == expected.tolist() == by_hand

@@ -61,11 +61,21 @@ def bulk_growth(
         return {}  # a span across a year end: every key to the reference
     engine = dataset.engine
     columns = columns_of(dataset)
+    if period is None:
+        # The latest spans of the keys with more than single months first: the span grids
+        # they are found on and the years' arrays (with single months) below are each
+        # the command's largest tables, not held at once.
+        _, simple, monthly = columns.kinds(keys)
+        spanned = [key for key, s, m in zip(keys, simple, monthly, strict=True) if s and not m]
+        spans: Spans = {
+            key: "no figures" if found is None else found
+            for key, found in latest_changes(engine, columns, spanned).items()
+        }
     ky = key_years(columns, keys)
     made = Made(engine, columns, ky)
     key_of = np.repeat(np.arange(len(keys)), np.diff(ky.bounds))
     if period is None:
-        spans = _latest(engine, columns, keys, ky, made, key_of)
+        spans.update(_latest(engine, keys, ky, made, key_of))
     else:
         periods = [period] * len(keys) if isinstance(period, Period) else period
         given = known or {}
@@ -76,7 +86,11 @@ def bulk_growth(
                 spans[key] = (given[key, p], None)
     full_rows = np.flatnonzero(ky.found[:, 11])
     full_bounds = np.searchsorted(full_rows, ky.bounds).tolist()
-    full_list, years = full_rows.tolist(), ky.year.tolist()
+    full_list, years = full_rows.tolist(), made.lists[0]
+    # The years' arrays let go before the series are made (the command's peak): their
+    # full years are all the series ask of them (``Annual``).
+    del ky, key_of, full_rows
+    made.keep_full_years()
     out: dict[SeriesKey, SeriesGrowth | str] = {}
     for k, key in enumerate(keys):
         found = spans.get(key)
@@ -97,8 +111,6 @@ def bulk_growth(
             )
             cagr = Cagr(*ends)
         out[key] = SeriesGrowth(key, span, changes, cagr, earlier)
-    del ky, key_of, full_rows
-    made.keep_full_years()
     return out
 
 
@@ -106,22 +118,16 @@ Spans = dict[SeriesKey, tuple[Change, Change | None] | str]
 
 
 def _latest(
-    engine: Engine,
-    columns: Columns,
-    keys: Sequence[SeriesKey],
-    ky: KeyYears,
-    made: Made,
-    key_of: Ints,
+    engine: Engine, keys: Sequence[SeriesKey], ky: KeyYears, made: Made, key_of: Ints
 ) -> Spans:
-    """Each simple key's latest span against the same span a year before and, when that
-    change cannot be computed, the latest earlier one that can; "no figures" without
-    spans. A series of single months alone: its latest month (module docstring)."""
+    """Each key of single months alone (``ky.monthly``): its latest month against the
+    same month a year before and, when that change cannot be computed, the latest
+    earlier month whose change can; "no figures" without months (module docstring). The
+    other simple keys' latest spans are ``latest_changes``'."""
     n_keys = len(keys)
     # Cells: (row, month) flattened; the month a year before is 12 cells back when the
     # row before is the same key's previous year.
-    found = ky.month_found.reshape(-1)
-    cell_key = np.repeat(key_of, 12)
-    latest = last_where(found, cell_key, n_keys)
+    latest = last_cell(ky.month_found, key_of, n_keys)
     previous_year = np.zeros(len(ky.year), dtype=bool)
     if len(ky.year) > 1:
         previous_year[1:] = (key_of[1:] == key_of[:-1]) & (ky.year[1:] == ky.year[:-1] + 1)
@@ -130,19 +136,13 @@ def _latest(
     # The latest earlier month whose change can be computed (a base found and not zero).
     good = based.copy()
     good[1:] &= ky.month_value[:-1] != 0
-    good = good.reshape(-1)
-    good[latest[latest >= 0]] = False
-    comparable = last_where(good, cell_key, n_keys)
-    # The latest month is asked of single months: only for series made of them alone;
-    # the other simple series' latest span is looked for over their spans (``latest_changes``).
-    simple, monthly = ky.simple.tolist(), ky.monthly.tolist()
+    good.reshape(-1)[latest[latest >= 0]] = False
+    comparable = last_cell(good, key_of, n_keys)
+    del good
+    monthly = ky.monthly.tolist()
     latest_list, comparable_list = latest.tolist(), comparable.tolist()
     based_list = based.reshape(-1)
     out: Spans = {}
-    for key, spans in latest_changes(
-        engine, columns, [key for k, key in enumerate(keys) if simple[k] and not monthly[k]]
-    ).items():
-        out[key] = "no figures" if spans is None else spans
 
     def month(key: SeriesKey, cell: int) -> Answer:
         return made.month(key, cell // 12, cell % 12)
@@ -165,6 +165,19 @@ def _latest(
             earlier = Change(month(key, cell), month(key, cell - 12))
         out[key] = (span, earlier)
     return out
+
+
+def last_cell(mask: Bools, key_of: Ints, n_keys: int) -> Ints:
+    """Per key, the last cell of a table of rows by key (``key_of``, in order) where
+    ``mask`` holds, as ``row * width + column``; -1 when none. ``last_where`` of the
+    flattened table with each row's key repeated, without a key for every cell (two
+    file-long int64 arrays of cells, 20 MB on sparse 1M, at the command's peak)."""
+    width = mask.shape[1]
+    if not len(mask):
+        return np.full(n_keys, -1, dtype=np.int64)
+    row = last_where(np.logical_or.reduce(mask, axis=1), key_of, n_keys)
+    column = width - 1 - np.argmax(mask[:, ::-1], axis=1)
+    return np.where(row >= 0, row * width + column[row], -1)
 
 
 def _cell_of(period: Period | None) -> tuple[bool, int] | None:

@@ -768,6 +768,13 @@ class Columns:
         table[~simple] = -1
         return table, simple
 
+    def kinds(self, keys: Sequence[SeriesKey]) -> tuple[Ints, Bools, Bools]:
+        """``role_table(keys, months_only=False)``, and which keys are made of single
+        months alone (``KeyYears.monthly``)."""
+        roles, simple = self.role_table(keys, months_only=False)
+        monthly_of = np.append(self.monthly, True)  # at -1: no series
+        return roles, simple, simple & monthly_of[roles].all(axis=1)
+
     def _numbers(self, key: SeriesKey) -> tuple[int, int, int]:
         """(own, export, import) series numbers of ``key``, simple or not (-1: none;
         export and import only for turnover)."""
@@ -913,9 +920,7 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool = True) 
 
 def _key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool) -> KeyYears:
     n_keys = len(keys)
-    roles, simple = columns.role_table(keys, months_only=False)
-    monthly_of = np.append(columns.monthly, True)  # at -1: no series
-    monthly = simple & monthly_of[roles].all(axis=1)
+    roles, simple, monthly = columns.kinds(keys)
     first_year = columns.first_year
     n_years = int(columns.row_year.max()) - first_year + 1 if len(columns.row_year) else 1
     # Every (key, year) that any of its series has a row in; each role's year-rows and
