@@ -22,6 +22,7 @@ from tradecli.analysis.summary import summarize
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
+from tradecli.engine.spans import _ints, _Months
 from tradecli.groups import ALL_PARTNERS, Group, Membership
 from tradecli.observations import records
 from tradecli.periods import Period
@@ -681,3 +682,87 @@ def test_payloads_written_item_by_item_are_the_library_results(bundled: Dataset)
         assert {k: written[k] for k in expected if k != "notes"} == {
             k: v for k, v in expected.items() if k != "notes"
         }
+
+
+# -- a series' months: found in the index's own arrays ---------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=25),
+    st.lists(st.integers(-3, 45), max_size=12),
+    st.integers(0, 5),
+)
+def test_months_by_bisection_are_the_dict_of_them(
+    drawn: list[int], asked: list[int], offset: int
+) -> None:
+    """``spans._Months`` (a series' single months by bisection in ``SpanIndex.first``,
+    its spans ``start:end``) against the dict it stands for; the spans of other series
+    before and after it in the index are not its months."""
+    months = sorted(set(drawn))
+    before, after = list(range(-offset - 5, -5)), [100 + m for m in range(offset)]
+    first = _ints(np.array(before + months + after, dtype=np.int64))
+    start, end = len(before), len(before) + len(months)
+    ours = _Months(first, start, end)
+    plain = dict(zip(months, range(start, end), strict=True))
+    assert list(ours) == list(plain) and len(ours) == len(plain)
+    assert dict(ours.items()) == plain
+    for m in [*asked, *before, *after]:
+        assert ours.get(m) == plain.get(m) and ours.get(m, -7) == plain.get(m, -7)
+        assert (m in ours) == (m in plain)
+        if m in plain:
+            assert ours[m] == plain[m]
+        else:
+            with pytest.raises(KeyError):
+                ours[m]
+    assert "2022-01" not in ours
+    for low in range(-2, 43):
+        for n in (1, 2, 5):
+            run = range(low, low + n)
+            numbers = [plain.get(m) for m in run]
+            expected = None if None in numbers else numbers
+            found = ours.numbers(run)
+            assert (None if found is None else list(found)) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 18), st.sampled_from((1.0, 2.0, 5.0)), st.sampled_from(DATES)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_a_series_months_answer_as_the_reconciled_dict_does(
+    drawn: list[tuple[int, float, str]], with_a_quarter: bool
+) -> None:
+    """Months of 2022-2023 with gaps and revisions (a month twice), with or without a
+    span longer than a month beside them: ``month_values`` and ``month_dicts`` over every
+    run of months are what the reconciled spans say (None where a month is missing;
+    ``month_dicts`` also where a month has several figures)."""
+    rows = [
+        obs(f"{2022 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}", v, flow="export", published=d)
+        for m, v, d in drawn
+    ]
+    if with_a_quarter:
+        rows.append(obs("2022-Q2", 7.0, flow="export"))
+    engine = Engine(frame(*rows))
+    key = SeriesKey("AZE", "TJK", "export")
+    spans = engine._spans(key)
+    plain = engine.table(key).spans
+    assert list(spans) == list(plain)
+    for low in range(2022 * 12 - 1, 2023 * 12 + 8):
+        for n in (1, 3, 7):
+            run = range(low, low + n)
+            periods = [Period.month(m) for m in run]
+            expected = (
+                [plain[p].value for p in periods] if all(p in plain for p in periods) else None
+            )
+            assert spans.month_values(run) == expected
+            dicts = spans.month_dicts(key, run)  # None too where a month has two figures
+            if expected is None:
+                assert dicts is None
+            elif dicts is not None:
+                assert [d["value"] for d in dicts] == expected
+                assert [d["period"] for d in dicts] == [p.iso() for p in periods]

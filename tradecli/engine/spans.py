@@ -5,6 +5,8 @@ once with numpy (``SpanIndex``), and one series' spans as the rules see them
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -91,8 +93,9 @@ class SpanIndex:
     ``Observation`` objects are built only when an answer's sources are asked
     for (``--explain``, JSON), read item by item from the frame's arrays (``_Picked``:
     nothing is turned into Python columns first, however many are asked for).
-    What the engine reads item by item is a Python list per span; the rows stay
-    numpy arrays, read a span at a time.
+    What the engine reads item by item is a Python sequence with an item per span
+    (an ``array`` of integers, a list of values); the rows stay numpy arrays, read a
+    span at a time.
     """
 
     def __init__(self, frame: pd.DataFrame, series: Sequence[Any], include_flagged: bool) -> None:
@@ -143,14 +146,17 @@ class SpanIndex:
             published_rank[published_codes[kept]],
         )
 
-        # Python lists from here: the engine reads them one item at a time.
-        self.bounds: list[int] = bounds.tolist()
+        # Python sequences from here: the engine reads them one item at a time. Integers
+        # in ``array``s, not lists: an item read makes its int as a list's is read, and
+        # a span costs 8 bytes, not an int object of 28 and its pointer (dense 1M: 37 MB
+        # a list, and the index has five).
+        self.bounds = _ints(bounds)
         span_rows = kept[starts]
-        self.first: list[int] = first[span_rows].tolist()
-        self.last: list[int] = last[span_rows].tolist()
-        self.series_bounds: list[int] = np.searchsorted(
-            series_of[span_rows], np.arange(len(series) + 1)
-        ).tolist()
+        self.first = _ints(first[span_rows])
+        self.last = _ints(last[span_rows])
+        self.series_bounds = _ints(
+            np.searchsorted(series_of[span_rows], np.arange(len(series) + 1))
+        )
         # Per span decided in bulk: the chosen figure's value (None: left to ``decide``; an
         # object array turns the others into Python floats) and row (-1), the reason code.
         decided = winner >= 0
@@ -160,10 +166,10 @@ class SpanIndex:
         self._decided: list[float | None] = values.tolist()
         chosen_rows = np.full(len(winner), -1, dtype=np.int64)
         chosen_rows[decided] = chosen
-        self._chosen: list[int] = chosen_rows.tolist()
-        self._reason: list[int] = reason.tolist()
+        self._chosen = _ints(chosen_rows)
+        self._reason: list[int] = reason.tolist()  # small ints: Python's own, shared
 
-    def bulk_values(self, spans: list[int]) -> list[float | None]:
+    def bulk_values(self, spans: Sequence[int]) -> list[float | None]:
         """The reconciled value of each span decided in bulk; None for the others."""
         return list(map(self._decided.__getitem__, spans))
 
@@ -219,7 +225,7 @@ class SpanIndex:
         return LoneSource(read.where(row), read.flags(row))
 
     def exact_dicts(
-        self, key: SeriesKey, spans: list[int], months: range
+        self, key: SeriesKey, spans: Sequence[int], months: range
     ) -> list[dict[str, Any]] | None:
         """The ``signed_dict(1)`` of the exact answer of ``key`` over each single month
         ``months[i]`` (span ``spans[i]``), when each is one figure alone with no qualifier;
@@ -262,6 +268,59 @@ class SpanIndex:
         ]
 
 
+def _ints(values: NDArray[Any]) -> array[int]:
+    """An ``array`` of int64 holding ``values``."""
+    out = array("q")
+    out.frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
+    return out
+
+
+class _Months(Mapping[int, int]):
+    """``dict(zip(first[start:end], range(start, end)))`` for spans ``start:end`` of the
+    index that are single months in order (the spans of a series of months alone: nearly
+    every series of a bulk download): a month's span number found by bisection in the
+    index's own ``first``, without a dict of them (about 80 bytes a month: 60 MB on dense
+    1M). A run of months is found with two look-ups (``numbers``)."""
+
+    __slots__ = ("end", "first", "start")
+
+    def __init__(self, first: array[int], start: int, end: int) -> None:
+        self.first, self.start, self.end = first, start, end
+
+    def get(self, month: int, default: Any = None) -> Any:
+        at = bisect_left(self.first, month, self.start, self.end)
+        return at if at < self.end and self.first[at] == month else default
+
+    def __getitem__(self, month: int) -> int:
+        at = self.get(month)
+        if at is None:
+            raise KeyError(month)
+        return cast(int, at)
+
+    def __contains__(self, month: object) -> bool:
+        return type(month) is int and self.get(month) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.first[self.start : self.end])
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def numbers(self, months: range) -> range | None:
+        """The span numbers of ``months`` (step 1), or None when one is not a month of the
+        series: the months are consecutive where the last is as many spans on as it is
+        months on (the spans' months rise)."""
+        if not len(months):
+            return None
+        at = self.get(months[0])
+        if at is None:
+            return None
+        last = at + len(months) - 1
+        if last >= self.end or self.first[last] != months[-1]:
+            return None
+        return range(at, last + 1)
+
+
 class LazySpans(Mapping[Period, Reconciled]):
     """One series' spans; a span is reconciled on first access.
 
@@ -274,21 +333,24 @@ class LazySpans(Mapping[Period, Reconciled]):
 
     def __init__(self, index: SpanIndex | None, series: int) -> None:
         self._index = index
-        self._months: dict[int, int] = {}  # the single months among the spans → span number
+        # The single months among the spans → span number.
+        self._months: dict[int, int] | _Months = {}
         self._longer: dict[Period, int] = {}  # the other spans → span number
         self._order: list[Period] | None = None  # every span in order, when not all months
-        lasts: list[int] = []
+        lasts: Sequence[int] = ()
         if index is not None and series >= 0:
             start, end = index.series_bounds[series], index.series_bounds[series + 1]
             firsts, lasts = index.first[start:end], index.last[start:end]
             numbers = range(start, end)
             if firsts == lasts:  # single months only: the usual monthly series
-                self._months = dict(zip(firsts, numbers, strict=True))
+                self._months = _Months(index.first, start, end)
             else:
                 self._order = []
+                months: dict[int, int] = {}
+                self._months = months
                 for g, first, last in zip(numbers, firsts, lasts, strict=True):
                     if first == last:
-                        self._months[first] = g
+                        months[first] = g
                         self._order.append(Period.month(first))
                     else:
                         period = Period(first, last)
@@ -320,14 +382,11 @@ class LazySpans(Mapping[Period, Reconciled]):
         """The reconciled value of each month, or None if a month is not a span of the series.
         Equal to ``[self[Period.month(m)].value for m in months]``, without building the
         ``Reconciled`` of a month whose value was decided in bulk."""
-        spans = self._months
-        if months[-1] not in spans or months[0] not in spans:
-            return None  # the usual gap: the span runs past the data's first or last month
-        numbers = list(map(spans.get, months))
-        if None in numbers:
+        numbers = self._numbers(months)
+        if numbers is None:
             return None
         assert self._index is not None
-        values = self._index.bulk_values(cast(list[int], numbers))
+        values = self._index.bulk_values(numbers)
         if None not in values:
             return cast(list[float], values)
         # Some months are left to ``decide``, one by one.
@@ -340,10 +399,20 @@ class LazySpans(Mapping[Period, Reconciled]):
         """``[Rules._exact(key, Period.month(m), self).signed_dict(1) for m in months]``
         where each month is one figure alone, not approximate (a bulk download's months):
         read from its row (``SpanIndex.exact_dicts``). None otherwise."""
-        numbers = list(map(self._months.get, months))
-        if None in numbers or self._index is None:
+        numbers = self._numbers(months)
+        if numbers is None or self._index is None:
             return None
-        return self._index.exact_dicts(key, cast(list[int], numbers), months)
+        return self._index.exact_dicts(key, numbers, months)
+
+    def _numbers(self, months: range) -> Sequence[int] | None:
+        """The span number of each of ``months``; None when one is not a span."""
+        spans = self._months
+        if type(spans) is _Months:
+            return spans.numbers(months)
+        if months[-1] not in spans or months[0] not in spans:
+            return None  # the usual gap: the span runs past the data's first or last month
+        numbers = list(map(spans.get, months))
+        return None if None in numbers else cast(list[int], numbers)
 
     def __iter__(self) -> Iterator[Period]:
         if self._order is None:
