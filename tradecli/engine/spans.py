@@ -157,13 +157,15 @@ class SpanIndex:
         self.series_bounds = _ints(
             np.searchsorted(series_of[span_rows], np.arange(len(series) + 1))
         )
-        # Per span decided in bulk: the chosen figure's value (None: left to ``decide``; an
-        # object array turns the others into Python floats) and row (-1), the reason code.
+        # Per span decided in bulk: the chosen figure's value (an ``array`` of floats; the
+        # spans left to ``decide``, few, in ``_undecided``) and row (-1), the reason code.
         decided = winner >= 0
         chosen = kept[winner[decided]]
-        values = np.full(len(winner), None, dtype=object)
+        values = np.zeros(len(winner), dtype=np.float64)
         values[decided] = self._value[chosen]
-        self._decided: list[float | None] = values.tolist()
+        self._decided = array("d")
+        self._decided.frombytes(values.tobytes())
+        self._undecided = frozenset(np.flatnonzero(~decided).tolist())
         chosen_rows = np.full(len(winner), -1, dtype=np.int64)
         chosen_rows[decided] = chosen
         self._chosen = _ints(chosen_rows)
@@ -171,13 +173,17 @@ class SpanIndex:
 
     def bulk_values(self, spans: Sequence[int]) -> list[float | None]:
         """The reconciled value of each span decided in bulk; None for the others."""
-        return list(map(self._decided.__getitem__, spans))
+        values: list[float | None] = list(map(self._decided.__getitem__, spans))
+        undecided = self._undecided
+        if undecided and not undecided.isdisjoint(spans):
+            return [None if s in undecided else v for s, v in zip(spans, values, strict=True)]
+        return values
 
     def reconciled(self, span: int, period: Period) -> Reconciled:
         """Span number ``span`` (covering ``period``) after reconciliation."""
         start, end = self.bounds[span], self.bounds[span + 1]
-        value = self._decided[span]
-        if value is not None:
+        if span not in self._undecided:
+            value = self._decided[span]
             flag = int(self._flag_codes[self._chosen[span]])
             reason, conflict = REASON_CODES[self._reason[span]], end - start > 1
         else:  # some figures agree: cluster them, this span alone
