@@ -20,7 +20,6 @@ from tradecli.cli import app
 from tradecli.cli.choices import FLOWS
 from tradecli.dataset import Dataset, Filters, load
 from tradecli.engine.answers import SeriesKey
-from tradecli.json_text import Each
 from tradecli.observations import FLOWS as OBSERVATION_FLOWS
 from tradecli.periods import Period
 from tradecli.selection import Selection
@@ -34,13 +33,7 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
 
 
 def roundtrip(data: Any) -> Any:
-    """``data`` as JSON reads it back; an ``Each`` (items made when written) as its list."""
-    return json.loads(json.dumps(data, default=_listed))
-
-
-def _listed(value: Any) -> list[Any]:
-    assert isinstance(value, Each), value
-    return list(value)
+    return json.loads(json.dumps(data))
 
 
 # -- the figures ------------------------------------------------------------------

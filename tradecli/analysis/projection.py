@@ -451,6 +451,14 @@ class ProjectionResult:
     arrays: SimpleBacktest | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        return self._dict(lazy=False)
+
+    def payload(self) -> dict[str, Any]:
+        """``to_dict()`` with each backtest year's dict made when its JSON is written, and
+        let go after (``json_text.Each``): the report's JSON payload."""
+        return self._dict(lazy=True)
+
+    def _dict(self, lazy: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
             "year": self.year,
             "method": str(self.method),
@@ -465,7 +473,11 @@ class ProjectionResult:
                 # Each tested year's answers by their figures: with their derivations, the
                 # published figures of a year stood in it once per span (175 KB a year of
                 # a monthly series; 100,000 rows made gigabytes).
-                "tested": Each(self.backtest, _tested_dict),
+                "tested": (
+                    Each(self.backtest, _tested_dict)
+                    if lazy
+                    else [_tested_dict(s) for s in self.backtest]
+                ),
                 "errors": [e.to_dict() for e in self.backtest_errors],
             }
         return out

@@ -64,6 +64,9 @@ class ProjectionReport:
     def to_dict(self) -> dict[str, Any]:
         return self.result.to_dict()
 
+    def payload(self) -> dict[str, Any]:
+        return self.result.payload()
+
     def report(self) -> Report:
         explain: list[str] | Callable[[], list[str]]
         if self.backtest is not None:
@@ -82,10 +85,10 @@ class ProjectionReport:
         if self.backtest is not None:  # errors by months covered, keyed by series
             fields = [*KEY_FIELDS, *BACKTEST_FIELDS]
             return Report(
-                title, columns, rows, self.to_dict, notes, explain, fields, self.backtest_records
+                title, columns, rows, self.payload, notes, explain, fields, self.backtest_records
             )
         fields = [*KEY_FIELDS, *PROJECTION_FIELDS]
-        return Report(title, columns, rows, self.to_dict, notes, explain, fields, self.records)
+        return Report(title, columns, rows, self.payload, notes, explain, fields, self.records)
 
     def records(self) -> list[dict[str, Any]]:
         """Keyed records: with one series, every span and method; else each series'
