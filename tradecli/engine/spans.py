@@ -93,9 +93,9 @@ class SpanIndex:
     ``Observation`` objects are built only when an answer's sources are asked
     for (``--explain``, JSON), read item by item from the frame's arrays (``_Picked``:
     nothing is turned into Python columns first, however many are asked for).
-    What the engine reads item by item is a Python sequence with an item per span
-    (an ``array`` of integers, a list of values); the rows stay numpy arrays, read a
-    span at a time.
+    What the engine reads item by item is a Python ``array`` with an item per span
+    (its rows, months, chosen row, the value decided in bulk); the rows stay numpy
+    arrays, read a span at a time.
     """
 
     def __init__(self, frame: pd.DataFrame, series: Sequence[Any], include_flagged: bool) -> None:
@@ -146,10 +146,10 @@ class SpanIndex:
             published_rank[published_codes[kept]],
         )
 
-        # Python sequences from here: the engine reads them one item at a time. Integers
-        # in ``array``s, not lists: an item read makes its int as a list's is read, and
-        # a span costs 8 bytes, not an int object of 28 and its pointer (dense 1M: 37 MB
-        # a list, and the index has five).
+        # Python ``array``s from here: the engine reads them one item at a time, each
+        # item made a Python number as it is read. A span costs 8 bytes in each, where a
+        # list held an int object of 28 and its pointer (dense 1M: 37 MB a list; the
+        # index has five, and its values).
         self.bounds = _ints(bounds)
         span_rows = kept[starts]
         self.first = _ints(first[span_rows])
