@@ -294,6 +294,8 @@ class _Months(Mapping[int, int]):
         self.first, self.start, self.end = first, start, end
 
     def get(self, month: int, default: Any = None) -> Any:
+        if type(month) is not int:
+            return default  # months are ints (the spans are looked up by int only)
         at = bisect_left(self.first, month, self.start, self.end)
         return at if at < self.end and self.first[at] == month else default
 
@@ -304,7 +306,7 @@ class _Months(Mapping[int, int]):
         return cast(int, at)
 
     def __contains__(self, month: object) -> bool:
-        return type(month) is int and self.get(month) is not None
+        return self.get(cast(int, month)) is not None
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.first[self.start : self.end])
