@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
@@ -715,7 +715,9 @@ def test_months_by_bisection_are_the_dict_of_them(
         else:
             with pytest.raises(KeyError):
                 ours[m]
-    assert "2022-01" not in ours and ours.get("2022-01", -1) == -1
+    assert "2022-01" not in ours and ours.get("2022-01", -1) == -1 and None not in ours
+    for m in months[:3]:  # numbers of other types, as a dict finds them
+        assert ours.get(np.int64(m)) == plain[m] and float(m) in ours
     for low in range(-2, 43):
         for n in (1, 2, 5):
             run = range(low, low + n)
@@ -734,6 +736,7 @@ def test_months_by_bisection_are_the_dict_of_them(
     ),
     st.booleans(),
 )
+@example(drawn=[(m, float(m), "") for m in range(1, 19)], with_a_quarter=False)  # no gap
 def test_a_series_months_answer_as_the_reconciled_dict_does(
     drawn: list[tuple[int, float, str]], with_a_quarter: bool
 ) -> None:
@@ -752,9 +755,9 @@ def test_a_series_months_answer_as_the_reconciled_dict_does(
     spans = engine._spans(key)
     plain = engine.table(key).spans
     assert list(spans) == list(plain)
+    assert spans.month_values(range(5, 5)) == [] and spans.month_dicts(key, range(5, 5)) == []
     for low in range(2022 * 12 - 1, 2023 * 12 + 8):
-        for n in (1, 3, 7):
-            run = range(low, low + n)
+        for run in (range(low, low + 1), range(low, low + 3), range(low, low + 7, 2)):
             periods = [Period.month(m) for m in run]
             expected = (
                 [plain[p].value for p in periods] if all(p in plain for p in periods) else None

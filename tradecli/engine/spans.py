@@ -158,7 +158,10 @@ class SpanIndex:
             np.searchsorted(series_of[span_rows], np.arange(len(series) + 1))
         )
         # Per span decided in bulk: the chosen figure's value (an ``array`` of floats; the
-        # spans left to ``decide``, few, in ``_undecided``) and row (-1), the reason code.
+        # spans left to ``decide`` in ``_undecided``: few in a download, where two figures
+        # of a span seldom agree; every span of a file published twice alike, which costs
+        # a set of them, still less than the list of values and None it replaced) and row
+        # (-1), the reason code.
         decided = winner >= 0
         chosen = kept[winner[decided]]
         values = np.zeros(len(winner), dtype=np.float64)
@@ -294,9 +297,10 @@ class _Months(Mapping[int, int]):
         self.first, self.start, self.end = first, start, end
 
     def get(self, month: int, default: Any = None) -> Any:
-        if type(month) is not int:
-            return default  # months are ints (the spans are looked up by int only)
-        at = bisect_left(self.first, month, self.start, self.end)
+        try:
+            at = bisect_left(self.first, month, self.start, self.end)
+        except TypeError:  # not a number: not a key (a dict of ints says so too)
+            return default
         return at if at < self.end and self.first[at] == month else default
 
     def __getitem__(self, month: int) -> int:
@@ -315,11 +319,9 @@ class _Months(Mapping[int, int]):
         return self.end - self.start
 
     def numbers(self, months: range) -> range | None:
-        """The span numbers of ``months`` (step 1), or None when one is not a month of the
-        series: the months are consecutive where the last is as many spans on as it is
-        months on (the spans' months rise)."""
-        if not len(months):
-            return None
+        """The span numbers of ``months`` (not empty, step 1), or None when one is not a
+        month of the series: the months are consecutive where the last is as many spans
+        on as it is months on (the spans' months rise)."""
         at = self.get(months[0])
         if at is None:
             return None
@@ -413,9 +415,13 @@ class LazySpans(Mapping[Period, Reconciled]):
         return self._index.exact_dicts(key, numbers, months)
 
     def _numbers(self, months: range) -> Sequence[int] | None:
-        """The span number of each of ``months``; None when one is not a span."""
+        """The span number of each of ``months``; None when one is not a span. (The
+        rules ask only series of single months alone, ``monthly``, a run of months: a
+        ``_Months``; the dict of a series with longer spans answers the same.)"""
         spans = self._months
-        if type(spans) is _Months:
+        if not months:
+            return []
+        if type(spans) is _Months and months.step == 1:
             return spans.numbers(months)
         if months[-1] not in spans or months[0] not in spans:
             return None  # the usual gap: the span runs past the data's first or last month
