@@ -172,7 +172,7 @@ class SpanIndex:
         chosen_rows = np.full(len(winner), -1, dtype=np.int64)
         chosen_rows[decided] = chosen
         self._chosen = _ints(chosen_rows)
-        self._reason: list[int] = reason.tolist()  # small ints: Python's own, shared
+        self._reason = bytes(reason.astype(np.uint8))  # an index into ``REASON_CODES``
 
     def bulk_values(self, spans: Sequence[int]) -> list[float | None]:
         """The reconciled value of each span decided in bulk; None for the others."""
