@@ -273,23 +273,19 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
             return
         inner = new_line(depth + 1)
         before = "[" + inner
-        joined = type(value) is Each  # each made item one text, whatever its depth
+        made = type(value) is Each  # each made item one text, whatever its depth
         for item in value:
             append(before)
             before = "," + inner
-            if joined:
-                start = len(parts)
-                write(item, depth + 1)
-                parts[start:] = ["".join(parts[start:])]
-            else:
-                write_item(item, depth + 1)
+            write_item(item, depth + 1, made)
         append(new_line(depth) + "]")
 
-    def write_item(item: Any, depth: int) -> None:
-        """An item of a container; joined into one text at depth ``_JOINED``."""
+    def write_item(item: Any, depth: int, join: bool = False) -> None:
+        """An item of a container; joined into one text at depth ``_JOINED`` (not an
+        ``Each``, whose items are), or wherever ``join``."""
         start = len(parts)
         write(item, depth)
-        if depth == _JOINED and type(item) is not Each:
+        if join or (depth == _JOINED and type(item) is not Each):
             parts[start:] = ["".join(parts[start:])]
 
     write(top, 0)

@@ -5,7 +5,7 @@ Pandas-free: every backend returns these, and the formatting layer reads them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, cast, overload
 
@@ -163,12 +163,17 @@ class Answer:
         }
         if self.notes:
             out["notes"] = list(self.notes)
+        self._add_ends(out, qualifiers)
+        return Flat(out) if not qualifiers and len(out) == 5 else out
+
+    def _add_ends(self, out: dict[str, Any], qualifiers: Collection[str]) -> None:
+        """The last items of an answer's dict, after its figures and derivation: the spans
+        there are (not available), and the range its approximate figures allow."""
         if self.rule == NOT_AVAILABLE:
             out["available"] = [p.iso() for p in self.available]
         if qualifiers and self.value is not None:
             low, high = interval(self)
             out["range"] = {"low": low, "high": high, "how": range_how(self)}
-        return Flat(out) if not qualifiers and len(out) == 5 else out
 
     def signed_dict(self, sign: int | None) -> dict[str, Any]:
         """``to_dict()``, after a ``"sign"`` (its sign in the answer it is a part of) unless
@@ -212,11 +217,8 @@ class Answer:
         if parts:
             out["parts"] = parts
         if self.rule == NOT_AVAILABLE:
-            out["available"] = [p.iso() for p in self.available]
             headed = headed and not parts and self.reconciled is None
-        if qualifiers and self.value is not None:
-            low, high = interval(self)
-            out["range"] = {"low": low, "high": high, "how": range_how(self)}
+        self._add_ends(out, qualifiers)
         return out if headed else dict(out)
 
 
