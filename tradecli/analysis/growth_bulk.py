@@ -73,14 +73,13 @@ def bulk_growth(
         }
     ky = key_years(columns, keys)
     made = Made(engine, columns, ky)
-    key_of = np.repeat(np.arange(len(keys)), np.diff(ky.bounds))
     if period is None:
-        spans.update(_latest(engine, keys, ky, made, key_of))
+        spans.update(_latest(engine, keys, ky, made))
     else:
         periods = [period] * len(keys) if isinstance(period, Period) else period
         given = known or {}
         asked = [None if (key, p) in given else p for key, p in zip(keys, periods, strict=True)]
-        spans = _over(engine, keys, ky, made, key_of, asked)
+        spans = _over(engine, keys, ky, made, asked)
         for key, p in zip(keys, periods, strict=True):
             if p is not None and (key, p) in given:
                 spans[key] = (given[key, p], None)
@@ -89,7 +88,7 @@ def bulk_growth(
     full_list, years = full_rows.tolist(), made.lists[0]
     # The years' arrays let go before the series are made (the command's peak): their
     # full years are all the series ask of them (``Annual``).
-    del ky, key_of, full_rows
+    del ky, full_rows
     made.keep_full_years()
     out: dict[SeriesKey, SeriesGrowth | str] = {}
     for k, key in enumerate(keys):
@@ -117,14 +116,13 @@ def bulk_growth(
 Spans = dict[SeriesKey, tuple[Change, Change | None] | str]
 
 
-def _latest(
-    engine: Engine, keys: Sequence[SeriesKey], ky: KeyYears, made: Made, key_of: Ints
-) -> Spans:
+def _latest(engine: Engine, keys: Sequence[SeriesKey], ky: KeyYears, made: Made) -> Spans:
     """Each key of single months alone (``ky.monthly``): its latest month against the
     same month a year before and, when that change cannot be computed, the latest
     earlier month whose change can; "no figures" without months (module docstring). The
     other simple keys' latest spans are ``latest_changes``'."""
     n_keys = len(keys)
+    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
     # Cells: (row, month) flattened; the month a year before is 12 cells back when the
     # row before is the same key's previous year.
     latest = last_cell(ky.month_found, key_of, n_keys)
@@ -198,7 +196,6 @@ def _over(
     keys: Sequence[SeriesKey],
     ky: KeyYears,
     made: Made,
-    key_of: Ints,
     periods: Sequence[Period | None],
 ) -> Spans:
     """Each key's span (``periods[k]``; None: none asked) against the same months a year
@@ -219,14 +216,11 @@ def _over(
             single[k], column[k] = cell
             asked[k], year[k] = True, period.start_year
     asked &= np.where(single, ky.monthly, ky.simple)
-    # Each key's row of its span's year, and of the year before (-1: none), by a search
-    # over (key, year), which the rows are sorted by.
-    at = key_of.astype(np.int64) * 10_000 + ky.year
 
+    # Each key's row of its span's year, and of the year before.
     def found_in(of_year: Ints) -> tuple[list[int], Bools]:
-        wanted = np.arange(n_keys, dtype=np.int64) * 10_000 + of_year
-        row = np.minimum(np.searchsorted(at, wanted), max(len(at) - 1, 0))
-        has = asked & (at[row] == wanted) if len(at) else np.zeros(n_keys, dtype=bool)
+        row, in_row = ky.rows_of(np.arange(n_keys), of_year)
+        has = asked & in_row
         found = np.zeros(n_keys, dtype=bool)
         found[has] = np.where(
             single[has],

@@ -175,12 +175,9 @@ def _may_have_whole(engine: Engine, key: SeriesKey, group: Group, period: Period
     partial), and there is none over ``period`` (no rows of its code, or no figure). On a
     file without world totals every span of every series is tried, each world sum over
     every partner of the reporter thrown away."""
-    if not group.every_partner:
-        return True
-    if not group.code:
+    if not _may_have_any_whole(engine, key, group):
         return False
-    total = key.with_partner(group.code)
-    return engine.source.findable(total) and engine.value(total, period).found
+    return not group.every_partner or engine.value(key.with_partner(group.code), period).found
 
 
 def _candidate(

@@ -217,13 +217,7 @@ class HeldSpans:
         within = (last // 12 == year) & (single | (first % 12 == 0))
         column = last % 12
         self.held = within & np.where(single, ky.monthly[key], ky.simple[key])
-        # Each question's row of its (key, year), by a search over (key, year), which the
-        # rows are sorted by.
-        row_key = np.repeat(np.arange(len(keys), dtype=np.int64), np.diff(ky.bounds))
-        at = row_key * 10_000 + ky.year
-        wanted = key * 10_000 + year
-        row = np.minimum(np.searchsorted(at, wanted), max(len(at) - 1, 0))
-        in_row = at[row] == wanted if len(at) else np.zeros(len(key), dtype=bool)
+        row, in_row = ky.rows_of(key, year)  # each question's row of its (key, year)
         has = self.held & in_row
         self.found = np.zeros(len(key), dtype=bool)
         self.value = np.full(len(key), np.nan)
@@ -260,15 +254,14 @@ def _months_of(
 ) -> tuple[Bools, Floats]:
     """Whether month ``column + 1`` of ``year`` of each simple key ``keys[key[i]]`` is
     found, and its value (NaN where not): by rules 1 and 3 of its own series
-    (``Columns.months``), else export + import where both are (rule 4)."""
+    (``Columns.month_rows`` of their rows), else export + import where both are (rule 4)."""
     n = len(key)
     if not n or not len(columns.row_year):
         return np.zeros(n, dtype=bool), np.full(n, np.nan)
     roles, simple = columns.role_table(keys, months_only=False)
     assert bool(simple[key].all()), "a key that is not simple"
-    n_years = int(columns.row_year.max()) - columns.first_year + 1
+    n_years = columns.n_months // 12
     row_cell = series_of_rows(columns) * n_years + columns.row_year - columns.first_year
-    tables = columns.months()
     in_data = (year >= columns.first_year) & (year < columns.first_year + n_years)
     parts = []
     for role in range(3):
@@ -276,7 +269,14 @@ def _months_of(
         wanted = series * n_years + year - columns.first_year
         at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
         hit = in_data & (series >= 0) & (row_cell[at] == wanted)
-        parts.append([np.where(hit, table[at, column], table.dtype.type(0)) for table in tables])
+        # The months of the rows asked alone (``month_rows``), not every row's.
+        picked = np.arange(int(hit.sum()))
+        part = []
+        for table in columns.month_rows(at[hit]):
+            out = np.zeros(n, dtype=table.dtype)
+            out[hit] = table[picked, column[hit]]
+            part.append(out)
+        parts.append(part)
     value, found, _, _, _ = combine(*parts)
     return found, np.where(found, value, np.nan)
 

@@ -68,7 +68,7 @@ from tradecli.engine.answers import (
 )
 from tradecli.engine.reference import Engine as Reference
 from tradecli.engine.rules import NEGATIVE_DIFFERENCE
-from tradecli.engine.series import Series, codes_of, narrowest, series_of
+from tradecli.engine.series import Series, SpanKey, codes_of, narrowest, series_of
 from tradecli.heap import give_back
 from tradecli.observations import (
     EXCLUDED_FLAGS,
@@ -297,9 +297,8 @@ class Columns:
         kept: NDArray[np.integer[Any]] | None = None  # int32 below 2**31 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
             kept = _kept_rows(~excluded, flag_codes)
-        low = int(all_first.min()) if n else 0
-        width = int(all_last.max()) - low + 1 if n else 1
-        assert (n_series + 1) * width**2 < 2**63, "the span key would overflow int64"
+        coded = SpanKey.of(all_first, all_last, n_series)
+        low, width = coded.low, coded.width
         # Every row a single month (a bulk download of months): ``last`` is ``month``, not a
         # copy of it.
         months_only = bool(np.array_equal(all_first, all_last))
@@ -324,13 +323,7 @@ class Columns:
         )
         if not in_order(s, month, last):
             shift = low - (0 if kept is None else base)  # ``low`` as held in ``month``
-            order_key = s.astype(np.int64)
-            order_key *= width
-            order_key += month
-            order_key -= shift
-            order_key *= width
-            order_key += last
-            order_key -= shift
+            order_key = SpanKey(shift, width).keys(s, month, last)
             del s, month, last
             if (n_series + 1) * width**2 <= STABLE_KEYS and n <= STABLE_KEYS:
                 moved: NDArray[np.integer[Any]] = _stable_order(order_key)
@@ -901,6 +894,22 @@ class KeyYears:
     found: Bools
     parts: Parts
     monthly: Bools
+
+    def rows_of(self, keys: Ints, years: Ints) -> tuple[Ints, Bools]:
+        """The row of each (key number ``keys[i]``, calendar year ``years[i]``), and
+        whether the key has that year (else the row is another's): a search over (key,
+        year), which the rows are sorted by."""
+        key_of = np.repeat(np.arange(len(self.bounds) - 1, dtype=np.int64), np.diff(self.bounds))
+        at = key_of * _YEARS + self.year
+        if not len(at):
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        wanted = keys.astype(np.int64) * _YEARS + years
+        row = np.minimum(np.searchsorted(at, wanted), len(at) - 1)
+        return row, at[row] == wanted
+
+
+# Above every calendar year: (key, year) as one sortable int64 (``KeyYears.rows_of``).
+_YEARS = 10_000
 
 
 def key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool = True) -> KeyYears:
