@@ -151,6 +151,18 @@ def test_read_frame_equals_the_csv_frame(
     assert set(from_parquet["source"].astype(str)) == {str(generated), str(mirrored)}
 
 
+def test_a_converted_dataset_stores_the_steps_as_numbers(generated_dataset: Path) -> None:
+    """The frame holds ``step`` as a categorical of floats; Parquet keeps it a double, as
+    datasets converted before hold it (and the frame read back is the CSV's, above)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts = sorted(generated_dataset.glob("reporter=*/*.parquet"))
+    assert parts
+    for part in parts:
+        assert pq.read_schema(part).field("step").type == pa.float64(), part
+
+
 def test_marker_counts(generated: Path, mirrored: Path, generated_dataset: Path) -> None:
     marker = json.loads((generated_dataset / parquet.MARKER).read_text())
     rows = pd.concat(

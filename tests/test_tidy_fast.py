@@ -294,3 +294,27 @@ def test_a_file_is_read_in_about_chunks_blocks_within_the_bounds(
     pd.testing.assert_frame_equal(
         frame, _plain(generated, _context(), monkeypatch), check_exact=True
     )
+
+
+@pytest.mark.parametrize("unit", ["", "thousand"])
+def test_steps_first_met_late_are_the_frame_s_categories_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unit: str
+) -> None:
+    """Each block adds the steps it meets to the file's (``step_ids``): a block of round
+    thousands, then one of decimals, then one of units. The frame's steps are the plain
+    path's: a categorical of floats, its categories sorted."""
+    monkeypatch.setattr(tidy_fast, "MIN_CHUNK_BYTES", 1 << 10)
+    monkeypatch.setattr(tidy_fast, "CHUNK_BYTES", 1 << 10)
+    written = ["5000", "12.25", "7"]  # steps 1000, 0.01, 1 (times a thousand with the unit)
+    lines = [TIDY_HEADER]
+    for i, text in enumerate(written):
+        for month in range(1, 13):
+            lines.append(f"AZE,TJK,export,{2000 + i}-{month:02d},{text},{unit},USD,,,,")
+    path = tmp_path / "steps.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast = tidy_fast.read(path, _context())
+    assert fast is not None
+    scale = 1000.0 if unit else 1.0
+    assert fast["step"].cat.categories.tolist() == [0.01 * scale, 1.0 * scale, 1000.0 * scale]
+    assert fast["step"].tolist() == [s * scale for s in (1000.0, 0.01, 1.0) for _ in range(12)]
+    pd.testing.assert_frame_equal(fast, _plain(path, _context(), monkeypatch), check_exact=True)

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from tradecli.observations import EXCLUDED_FLAGS, Observation
+from tradecli.observations import EXCLUDED_FLAGS, Coded, Observation
 from tradecli.periods import Period
 
 RANK_REASONS = (
@@ -128,26 +128,10 @@ def decide(figures: Sequence[Figure]) -> Decision:
     return Decision(chosen, tuple(winning), losers, reason)
 
 
-@dataclass(frozen=True)
-class Coded:
-    """A column held as codes into a small table of its values: item ``i`` is
-    ``table[codes[i]]``. What ``decide_disagreeing`` takes a chunk of at a time, so that a
-    file-long column made from the codes (1-2 bytes a row) is never held whole."""
-
-    table: NDArray[Any]
-    codes: NDArray[np.integer[Any]]
-
-    def __getitem__(self, rows: Any) -> NDArray[Any]:
-        return self.table[self.codes[rows]]  # type: ignore[no-any-return]
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-
 def decide_disagreeing(
     bounds: NDArray[np.int64],
     value: NDArray[np.float64],
-    step: NDArray[np.float64],
+    step: NDArray[np.float64] | Coded,
     exact: NDArray[np.bool_] | Coded,
     official: NDArray[np.bool_] | Coded,
     published: NDArray[np.integer[Any]] | Coded,
@@ -171,17 +155,18 @@ def decide_disagreeing(
     ``at``: row ``i``'s value, step and published rank are ``value[at[i]]``,
     ``step[at[i]]`` and ``published[at[i]]`` (the columns of a larger table, taken a chunk
     at a time rather than copied whole); None: ``value[i]``, ``step[i]``, ``published[i]``.
-    ``exact``, ``official`` and ``published`` may be ``Coded``: read a chunk at a time too.
+    ``step``, ``exact``, ``official`` and ``published`` may be ``Coded``: read a chunk at a
+    time too.
     """
     n_groups = len(bounds) - 1
     if n_groups < 1 or bounds[-1] - bounds[0] <= CHUNK_ROWS:
         every = slice(None)
         if at is not None:
-            value, step = value[at], step[at]
+            value = value[at]
         return _decide_part(
             bounds,
             value,
-            step,
+            step[every if at is None else at],
             exact[every],
             official[every],
             published[every if at is None else at],

@@ -42,6 +42,7 @@ from tradecli.observations import (
     Observation,
     RowSource,
     split_flags,
+    step_codes,
 )
 from tradecli.periods import Period
 from tradecli.reconcile import REASON_CODES, Reconciled, decide_disagreeing, reconcile_span
@@ -244,7 +245,7 @@ def _conflicts(
     positions += np.repeat(bounds[several], counts)
     frame_row = at[positions]
     value = frame["value"].to_numpy(dtype=np.float64)[frame_row]
-    step = frame["step"].to_numpy(dtype=np.float64)[frame_row]
+    step = step_codes(frame)[frame_row]
     finite = np.isfinite(value) & np.isfinite(step)
     odd = np.zeros(len(several), dtype=bool)
     odd[group[~finite]] = True

@@ -74,10 +74,12 @@ from tradecli.observations import (
     EXCLUDED_FLAGS,
     OFFICIAL_STATEMENT,
     QUALIFIERS,
+    Coded,
     split_flags,
+    step_codes,
 )
 from tradecli.periods import Period
-from tradecli.reconcile import Coded, Figure, decide, decide_disagreeing
+from tradecli.reconcile import Figure, decide, decide_disagreeing
 
 NAME = "bulk"
 ENV = "TRADECLI_BACKEND"
@@ -374,9 +376,9 @@ class Columns:
         # Each frame row's published date: its code, the texts, each code's rank (made at
         # the first span of several figures: a file with none never reads the dates).
         dates: tuple[NDArray[Any], list[str], NDArray[Any]] | None = None
-        # The frame's own steps and every frame row's date rank, read through the frame rows
-        # of a chunk (not copied whole: 8 bytes a row).
-        steps: Floats = frame["step"].to_numpy(dtype=np.float64)
+        # The frame's own steps (codes into their few values) and every frame row's date
+        # rank, read through the frame rows of a chunk (not a file-long column of floats).
+        steps = step_codes(frame)
         for start, end in _span_chunks(s, month, None if months_only else last):
             equal = ~_begins(s, month, None if months_only else last, start, end)
             same = equal.copy()  # rows of a span with more than one figure
@@ -423,15 +425,15 @@ class Columns:
                 figures = [
                     Figure(
                         float(frame_value[j]),
-                        float(steps[j]),
-                        (
-                            True,
-                            not bool(official[codes[i]]),
-                            texts[published_codes[j]],
-                            -steps[j],
-                        ),
+                        step,
+                        (True, not bool(official[codes[i]]), texts[published_codes[j]], -step),
                     )
-                    for j, i in zip(in_frame[these].tolist(), at[these].tolist(), strict=True)
+                    for j, i, step in zip(
+                        in_frame[these].tolist(),
+                        at[these].tolist(),
+                        steps[in_frame[these]].tolist(),
+                        strict=True,
+                    )
                 ]
                 decision = decide(figures)
                 best = int(at[these[decision.chosen]])

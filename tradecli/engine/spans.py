@@ -24,6 +24,7 @@ from tradecli.observations import (
     Observation,
     RowSource,
     split_flags,
+    step_codes,
 )
 from tradecli.periods import Period, month_iso
 from tradecli.reconcile import (
@@ -133,7 +134,7 @@ class SpanIndex:
         bounds = np.append(starts, len(kept)).astype(np.int64)
         self._kept = kept
         self._value = frame["value"].to_numpy(dtype=np.float64)
-        self._step = frame["step"].to_numpy(dtype=np.float64)
+        self._step = step_codes(frame)
         self._flag_codes = flag_codes
         self._published_codes = published_codes
         row_codes = flag_codes[kept]

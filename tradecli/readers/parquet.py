@@ -493,8 +493,8 @@ def _arrow(frame: pd.DataFrame, positions: Any, offset: int) -> Any:
     part = frame.iloc[positions].drop(columns=["reporter"])
     part[ORDER] = positions.astype(np.int64) + offset
     for column in part.columns:
-        if isinstance(part[column].dtype, pd.CategoricalDtype):
-            part[column] = part[column].astype("str")
+        if isinstance(part[column].dtype, pd.CategoricalDtype):  # the steps as numbers
+            part[column] = part[column].astype("float64" if column == "step" else "str")
     return pa.Table.from_pandas(part, preserve_index=False)
 
 

@@ -79,6 +79,7 @@ _MAX_DIGITS = 300  # longer digit strings may overflow a float; the plain path d
 _POW10 = {k: float(10.0**k) for k in range(-_MAX_DIGITS, _MAX_DIGITS + 1)}
 GZIP_MAGIC = b"\x1f\x8b"
 _KNOWN_MAX = 20_000  # distinct values of a column found new by Arrow; beyond, by dict
+_MAX_STEPS = (1 << 15) - 1  # distinct steps held as int16 ids
 
 
 class _Fallback(Exception):
@@ -178,6 +179,9 @@ class _Reader:
         self.lock = threading.Lock()  # the file position, the progress count, ``seen``
         self.progress = context.progress
         self.seen: dict[str, dict[str, Any]] = {name: {} for name in self.names}
+        # Every distinct step (float) of the rows kept, and its id: the rows' steps are
+        # held as ids (int16) until the frame makes them a categorical (``_steps``).
+        self.step_ids: dict[float, int] = {}
         # ``seen``'s keys as Arrow strings, while there are few (None after _KNOWN_MAX).
         self.known: dict[str, pa.Array | None] = {n: pa.array([], pa.string()) for n in self.names}
         self.chunks: list[_Chunk] = []
@@ -317,11 +321,7 @@ class _Reader:
         at = slice(chunk.start, chunk.start + chunk.rows)
         out = self.direct
         out["value"][at] = piece.pop("value")
-        step = piece.pop("step")
-        if step.dtype == np.float64:
-            out["step"][at] = step
-        else:  # indices into _STEP
-            np.take(_STEP, step, out=out["step"][at], mode="clip")
+        out["step"][at] = piece.pop("step")
         values, index = piece.pop("period")
         seen = self.seen["period"]
         spans = np.array([seen[v] for v in values.to_pylist()], dtype=np.int32)
@@ -434,8 +434,7 @@ class _Reader:
         """The kept rows of one chunk as the frame's pieces: codes, texts and periods as
         the block's distinct values (raw, as read) and each row's index into them;
         values scaled to units and snapped to the digits they were published with, and
-        their steps (as indices into ``_STEP`` when no unit scales them, so the frame
-        takes them straight into its column). Without pandas, which a reading begun ahead
+        their steps as ids (``_step_ids``). Without pandas, which a reading begun ahead
         may not have yet."""
         column = dict(zip(self.names, columns, strict=True))
         out: dict[str, Any] = {}
@@ -455,14 +454,47 @@ class _Reader:
             # Unscaled numbers of at most 15 digits are what ``snap`` gives back: each is
             # an integer below 2**53 in steps, so the division and rounding are exact.
             out["value"] = value
-            out["step"] = steps.at
+            out["step"] = self._step_ids(steps.at)
             return out
         step = _STEP[steps.at]
         if mult is not None:
             step *= mult
         out["value"] = snap(value, step)
-        out["step"] = step
+        out["step"] = self._step_ids(step)
         return out
+
+    def _step_ids(self, step: np.ndarray) -> np.ndarray:
+        """Each row's step as its id in ``step_ids`` (int16): ``step`` as indices into
+        ``_STEP`` (int16: unscaled numbers) or as floats."""
+        if step.dtype == np.float64:
+            found, index = np.unique(step, return_inverse=True)
+        else:
+            index = step
+            used = np.flatnonzero(np.bincount(step, minlength=len(_STEP)))
+            found = _STEP[used]
+        with self.lock:
+            ids = [self.step_ids.setdefault(f, len(self.step_ids)) for f in found.tolist()]
+            if len(self.step_ids) > _MAX_STEPS:
+                raise _Fallback  # cannot be (powers of ten times a unit): the plain path
+        if step.dtype == np.float64:
+            return np.asarray(ids, dtype=np.int16)[index.reshape(-1)]
+        lookup = np.zeros(len(_STEP), dtype=np.int16)
+        lookup[used] = ids
+        return lookup[index]
+
+    def _steps(self, ids: np.ndarray) -> Any:
+        """The rows' step ids as the frame's categorical of floats (sorted categories,
+        the narrowest codes: as ``observations.as_steps`` makes it)."""
+        import pandas as pd
+
+        found = np.fromiter(self.step_ids, dtype=np.float64, count=len(self.step_ids))
+        order = np.argsort(found)
+        lookup = np.empty(len(found), dtype=_code_dtype(len(found)))
+        lookup[order] = np.arange(len(found))
+        codes: np.ndarray = np.empty(len(ids), dtype=lookup.dtype)
+        for low in range(0, len(ids), _SAME_ROWS):  # a take makes int64 indices: in chunks
+            np.take(lookup, ids[low : low + _SAME_ROWS], out=codes[low : low + _SAME_ROWS])
+        return pd.Categorical.from_codes(codes, pd.Index(found[order], dtype="float64"))
 
     def _frame(self) -> pd.DataFrame:
         """The chunks' pieces put together, each column allocated once at its full length
@@ -522,11 +554,7 @@ class _Reader:
                 continue
             end = start + len(piece["value"])
             out["value"][start:end] = piece.pop("value")
-            step = piece.pop("step")
-            if step.dtype == np.float64:
-                out["step"][start:end] = step
-            else:  # indices into _STEP
-                np.take(_STEP, step, out=out["step"][start:end], mode="clip")
+            out["step"][start:end] = piece.pop("step")
             values, index = piece.pop("period")
             ids = readings["period"].ids(values)
             for name, bound in zip(("first", "last"), spans, strict=True):
@@ -540,6 +568,7 @@ class _Reader:
             self._texts(piece, texts, strings)
             start = end
         del pieces
+        out["step"] = self._steps(out["step"])
         if _same(out["first"], out["last"]):
             # Single months alone (a bulk download of months): one array is both columns
             # (40 MB less at 10M rows). Copy on write keeps each column the frame's own.
@@ -610,7 +639,7 @@ _DIRECT = {
     "first": np.int32,
     "last": np.int32,
     "value": np.float64,
-    "step": np.float64,
+    "step": np.int16,  # ids in ``_Reader.step_ids``
     "line": np.int64,
 }
 
