@@ -363,3 +363,68 @@ def test_last_cell_is_last_where_of_every_cell(case: tuple[list[int], list[list[
         for k in range(n_keys)
     ]
     assert last_cell(mask, key_of, n_keys).tolist() == expected.tolist() == by_hand
+
+
+@given(st.integers(0, 300), st.data())
+def test_all_but_reads_as_the_array_of_the_rows_kept(n: int, data: st.DataObject) -> None:
+    """``AllBut(n, left_out)`` against ``flatnonzero`` of the rows kept: its length, every
+    slice, and rows asked in any order (with repeats)."""
+    from tradecli.engine.bulk import AllBut
+
+    left_out = sorted(data.draw(st.sets(st.integers(0, max(n - 1, 0)), max_size=n)))
+    left_out = [r for r in left_out if r < n]
+    keep = np.ones(n, dtype=bool)
+    keep[left_out] = False
+    want = np.flatnonzero(keep)
+    rows = AllBut(n, np.array(left_out, dtype=np.int32))
+    assert len(rows) == len(want)
+    low = data.draw(st.integers(0, len(want)))
+    high = data.draw(st.integers(low, len(want) + 3))
+    assert rows[low:high].tolist() == want[low:high].tolist()
+    assert rows[:].tolist() == want.tolist()
+    at = np.array(data.draw(st.lists(st.integers(0, max(len(want) - 1, 0)))), dtype=np.int64)
+    at = at[at < len(want)]
+    assert rows[at].tolist() == want[at].tolist()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["TJK", "UZB", "KGZ"]), st.integers(1, 12)), max_size=40),
+    st.lists(st.booleans(), max_size=40),
+    st.lists(st.booleans(), max_size=40),
+    st.booleans(),
+)
+def test_columns_are_the_same_whether_the_rows_kept_are_an_array_or_all_but_a_few(
+    cells: list[tuple[str, int]], left_out: list[bool], shuffled: list[bool], moved: bool
+) -> None:
+    """The rows left out (low-trust) held as an ``AllBut`` or as the rows kept: the same
+    columns, byte for byte, in file order or not (a revision, rows moved)."""
+    import io
+
+    from tradecli.engine import bulk
+
+    rows = [
+        obs(
+            f"2023-{m:02d}",
+            float(10 * i + 1),
+            partner=p,
+            flags="low-trust" if i < len(left_out) and left_out[i] else "",
+            published=DATES[i % len(DATES)],
+        )
+        for i, (p, m) in enumerate(cells or [("TJK", 1)])
+    ]
+    if moved:  # rows out of (series, span) order
+        rows = [r for i, r in enumerate(rows) if i < len(shuffled) and shuffled[i]] + [
+            r for i, r in enumerate(rows) if not (i < len(shuffled) and shuffled[i])
+        ]
+    data = frame(*rows)
+    saved = []
+    for all_but in (1 << 40, 0):  # never an AllBut; every time one
+        bulk.ALL_BUT, before = all_but, bulk.ALL_BUT
+        try:
+            sink = io.BytesIO()
+            Columns(data).save(sink)
+            saved.append(sink.getvalue())
+        finally:
+            bulk.ALL_BUT = before
+    assert saved[0] == saved[1]

@@ -162,7 +162,7 @@ def as_steps(column: pd.Series) -> pd.Categorical:
     # Each code's place among the sorted categories; -1 (the last item) for a null.
     lookup = np.full(len(found) + 1, -1, dtype=np.min_scalar_type(-len(found) - 1))
     lookup[:-1] = rank
-    codes = np.take(lookup, coded.indices.fill_null(-1).to_numpy(zero_copy_only=False))
+    codes = lookup[coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]  # no int64 copy
     return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="float64"))
 
 

@@ -86,6 +86,8 @@ ENV = "TRADECLI_BACKEND"
 # Below this many series the scalar engine alone is as quick (no arrays to build).
 MIN_SERIES = 50
 GATHER_ROWS = 1 << 18  # rows gathered at a time (``_gather``)
+# The rows kept are held as those left out (``AllBut``) when at most one in this many is.
+ALL_BUT = 8
 # Rows of whole spans reconciled at a time (``_span_chunks``): the masks, bounds and winners
 # of ``decide_disagreeing`` a chunk long beside the file-long columns.
 SPAN_ROWS = 1 << 17
@@ -296,7 +298,7 @@ class Columns:
         # bulk downloads are, needs none). Columns are read in their own dtypes (int32
         # periods and series numbers) and gathered only when rows are left out or moved.
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
-        kept: NDArray[np.integer[Any]] | None = None  # int32 below 2**31 rows (``_index``)
+        kept: NDArray[np.integer[Any]] | AllBut | None = None  # int32 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
             kept = _kept_rows(~excluded, flag_codes)
         coded = SpanKey.of(all_first, all_last, n_series)
@@ -312,7 +314,7 @@ class Columns:
         month_dtype = np.int16 if base else all_first.dtype.type
         series_dtype = narrowest(n_series + 1)
 
-        def gathered(rows: NDArray[np.integer[Any]]) -> tuple[NDArray[Any], ...]:
+        def gathered(rows: NDArray[np.integer[Any]] | AllBut) -> tuple[NDArray[Any], ...]:
             s = _gather(series.of_row, rows, series_dtype)
             month = _gather(all_first, rows, month_dtype, base)
             last = month if months_only else _gather(all_last, rows, month_dtype, base)
@@ -342,7 +344,7 @@ class Columns:
         # of each kept row; None: the same numbers) where needed: by ``decide_disagreeing``
         # a chunk at a time, and for the rows taken into the year-rows. Not a file-long copy.
         frame_value: Floats = frame["value"].to_numpy(dtype=np.float64)
-        codes = flag_codes if kept is None else flag_codes[kept]
+        codes = flag_codes if kept is None else _gather(flag_codes, kept, flag_codes.dtype)
         del flag_codes
 
         # Jan..m of one calendar year (m >= 2): a cumulative figure, beside the months.
@@ -358,7 +360,7 @@ class Columns:
         # approximate, or not finite.
         bad = np.isfinite(frame_value)
         if kept is not None:
-            bad = bad[kept]
+            bad = _gather(bad, kept, bool)
         np.logical_not(bad, out=bad)
         bad |= approximate[codes]
         bad[spans[~is_cumulative]] = True
@@ -1243,7 +1245,7 @@ def flag_dtype(words: int) -> type[np.integer[Any]]:
 
 
 def _gather(
-    column: NDArray[Any], rows: NDArray[np.integer[Any]], dtype: Any, minus: int = 0
+    column: NDArray[Any], rows: NDArray[np.integer[Any]] | AllBut, dtype: Any, minus: int = 0
 ) -> NDArray[Any]:
     """``column[rows] - minus`` as ``dtype`` (the caller knows the numbers fit), a chunk of
     rows at a time: no copy of ``rows``' length in ``column``'s wider dtype on the way."""
@@ -1254,9 +1256,45 @@ def _gather(
     return out
 
 
-def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]]:
-    """The rows whose code is kept (``keep[codes[i]]``), as ``_rows_where`` finds them."""
-    return _rows_where(len(codes), lambda low, high: keep[codes[low:high]])
+def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]] | AllBut:
+    """The rows whose code is kept (``keep[codes[i]]``), as ``_rows_where`` finds them; when
+    few are left out, an ``AllBut`` of them."""
+    n = len(codes)
+    left = n - sum(
+        int(np.count_nonzero(keep[codes[low : low + GATHER_ROWS]]))
+        for low in range(0, n, GATHER_ROWS)
+    )
+    if left * ALL_BUT <= n:
+        return AllBut(n, _rows_where(n, lambda low, high: ~keep[codes[low:high]]))
+    return _rows_where(n, lambda low, high: keep[codes[low:high]])
+
+
+class AllBut:
+    """Rows ``0..n - 1`` but ``left_out`` (sorted), read as the array of the rows kept
+    would be read (``kept[at]``, ``kept[low:high]``, ``len``): kept row ``i`` is row ``i``
+    plus the rows left out before it. Holds the few rows left out, not a number for each
+    row kept (a file of a few low-trust figures: 40 MB at 10M rows)."""
+
+    def __init__(self, n: int, left_out: NDArray[np.integer[Any]]) -> None:
+        self.n = n
+        # Where each row left out would be among the kept: kept row i has as many rows
+        # left out before it as there are of these at or below i.
+        self._before = left_out.astype(np.int64) - np.arange(len(left_out), dtype=np.int64)
+        self.dtype = _index_dtype(n)
+
+    def __len__(self) -> int:
+        return self.n - len(self._before)
+
+    def __getitem__(self, at: slice | NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]]:
+        if isinstance(at, slice):
+            low, high, step = at.indices(len(self))
+            at = np.arange(low, high, step, dtype=np.int64)
+        out = np.empty(len(at), dtype=self.dtype)
+        for low in range(0, len(at), GATHER_ROWS):
+            part = at[low : low + GATHER_ROWS]
+            skipped = np.searchsorted(self._before, part, side="right")
+            np.add(part, skipped, out=out[low : low + GATHER_ROWS], casting="unsafe")
+        return out
 
 
 def true_rows(mask: Bools) -> NDArray[np.integer[Any]]:

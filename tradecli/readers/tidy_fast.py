@@ -685,9 +685,13 @@ def _one_chunk(column: pa.ChunkedArray) -> pa.Array:
 
 
 def _raw(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """A block's distinct values as read, and each row's index into them (narrowest)."""
+    """A block's distinct values as read, and each row's index into them (narrowest; a
+    block of one value, as a currency or an empty url most often are, a read-only array
+    of zeros that holds one byte: 10 MB less a column at 10M rows until the frame is made)."""
     if not pa.types.is_dictionary(values.type):
         values = pc.dictionary_encode(values)
+    if len(values.dictionary) == 1:
+        return values.dictionary, np.broadcast_to(np.int8(0), (len(values),))
     index = values.indices.to_numpy(zero_copy_only=False)
     return values.dictionary, index.astype(_code_dtype(len(values.dictionary)), copy=False)
 
