@@ -470,8 +470,10 @@ class Columns:
         del s
         month, cumulative = month[take], cumulative[take]
         last = month if months_only else last[take]
-        value = frame_value[take if kept is None else kept[take]]
-        del kept, frame_value
+        # Each taken row's frame row: its figure is read from the frame when the tables
+        # are filled (a copy of the figures, 8 bytes a row, would be held to the end).
+        value_at = take if kept is None else kept[take]
+        del kept
         row_bits = text_bits[codes[take]]
         del codes
         # Rows (of ``take``) whose bits became their cluster's, and their own bits before.
@@ -528,7 +530,7 @@ class Columns:
         )
         cells *= 12
         cells += month[single] % 12
-        self.values.reshape(-1)[cells] = value[single]
+        _put(self.values.reshape(-1), cells, frame_value, value_at, single)
         self.present.reshape(-1)[cells] = True
         self.flags.reshape(-1)[cells] = row_bits[single]
         del cells
@@ -541,7 +543,7 @@ class Columns:
             self.cum_present: Bools = np.zeros(shape, dtype=bool)
             self.cum_flags: Ints = np.zeros(shape, dtype=self.flag_dtype)
             column = last[cumulative] % 12
-            self.cum_values[row_of[cumulative], column] = value[cumulative]
+            self.cum_values[row_of[cumulative], column] = frame_value[value_at[cumulative]]
             self.cum_present[row_of[cumulative], column] = True
             self.cum_flags[row_of[cumulative], column] = row_bits[cumulative]
         else:
@@ -1254,6 +1256,21 @@ def _gather(
         part = column[rows[low : low + GATHER_ROWS]]
         np.subtract(part, minus, out=out[low : low + GATHER_ROWS], casting="unsafe")
     return out
+
+
+def _put(
+    flat: Floats, cells: NDArray[np.integer[Any]], source: Floats, at: NDArray[Any], rows: Any
+) -> None:
+    """``flat[cells] = source[at[rows]]`` (``rows``: a mask, or every row), a chunk of rows
+    at a time: no copy of the figures as long as ``cells``."""
+    done = 0
+    for low in range(0, len(at), GATHER_ROWS):
+        part = at[low : low + GATHER_ROWS]
+        if not isinstance(rows, slice):
+            part = part[rows[low : low + GATHER_ROWS]]
+        flat[cells[done : done + len(part)]] = source[part]
+        done += len(part)
+    assert done == len(cells)
 
 
 def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]] | AllBut:
