@@ -393,12 +393,19 @@ def test_all_but_reads_as_the_array_of_the_rows_kept(n: int, data: st.DataObject
     st.lists(st.booleans(), max_size=40),
     st.lists(st.booleans(), max_size=40),
     st.booleans(),
+    st.lists(st.integers(2, 12), max_size=3),
 )
 def test_columns_are_the_same_whether_the_rows_kept_are_an_array_or_all_but_a_few(
-    cells: list[tuple[str, int]], left_out: list[bool], shuffled: list[bool], moved: bool
+    cells: list[tuple[str, int]],
+    left_out: list[bool],
+    shuffled: list[bool],
+    moved: bool,
+    jan_to: list[int],
 ) -> None:
-    """The rows left out (low-trust) held as an ``AllBut`` or as the rows kept: the same
-    columns, byte for byte, in file order or not (a revision, rows moved)."""
+    """The rows left out (low-trust) held as an ``AllBut`` or as the rows kept, gathered and
+    put into the tables (``_put``) in chunks of 3 rows or all at once: the same columns,
+    byte for byte, in file order or not (a revision, rows moved), with Jan..m figures
+    beside the months or without."""
     import io
 
     from tradecli.engine import bulk
@@ -413,18 +420,21 @@ def test_columns_are_the_same_whether_the_rows_kept_are_an_array_or_all_but_a_fe
         )
         for i, (p, m) in enumerate(cells or [("TJK", 1)])
     ]
+    rows += [obs(f"2023-01/2023-{m:02d}", 1000.0 + m, partner="TJK") for m in jan_to]
     if moved:  # rows out of (series, span) order
         rows = [r for i, r in enumerate(rows) if i < len(shuffled) and shuffled[i]] + [
             r for i, r in enumerate(rows) if not (i < len(shuffled) and shuffled[i])
         ]
     data = frame(*rows)
     saved = []
-    for all_but in (1 << 40, 0):  # never an AllBut; every time one
-        bulk.ALL_BUT, before = all_but, bulk.ALL_BUT
+    # never an AllBut, in one chunk; every time one, in chunks of 3 rows
+    for all_but, gather in ((1 << 40, 1 << 40), (0, 3)):
+        before = bulk.ALL_BUT, bulk.GATHER_ROWS
+        bulk.ALL_BUT, bulk.GATHER_ROWS = all_but, gather
         try:
             sink = io.BytesIO()
             Columns(data).save(sink)
             saved.append(sink.getvalue())
         finally:
-            bulk.ALL_BUT = before
+            bulk.ALL_BUT, bulk.GATHER_ROWS = before
     assert saved[0] == saved[1]
