@@ -79,8 +79,9 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
     for column, dtype in _DTYPES.items():
         if not _has_dtype(frame[column], dtype):
             frame[column] = frame[column].astype(dtype)
-    if not _has_dtype(frame["step"], "category"):
-        frame["step"] = as_steps(frame["step"])
+    step = frame["step"]
+    if not _has_dtype(step, "category") or step.cat.categories.dtype != np.float64:
+        frame["step"] = as_steps(step)  # numbers, or a categorical of ints or texts
     if frame["line"].dtype != np.int32:  # else narrowed already (by the reader)
         lines = frame["line"].to_numpy(dtype=np.int64)
         frame["line"] = lines.astype(line_dtype(int(lines.max()) if len(lines) else 0), copy=False)
@@ -162,7 +163,8 @@ def as_steps(column: pd.Series) -> pd.Categorical:
     # Each code's place among the sorted categories; -1 (the last item) for a null.
     lookup = np.full(len(found) + 1, -1, dtype=np.min_scalar_type(-len(found) - 1))
     lookup[:-1] = rank
-    codes = lookup[coded.indices.fill_null(-1).to_numpy(zero_copy_only=False)]  # no int64 copy
+    indices = coded.indices.fill_null(-1) if coded.indices.null_count else coded.indices
+    codes = lookup[indices.to_numpy(zero_copy_only=False)]  # indexing: no int64 copy
     return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="float64"))
 
 

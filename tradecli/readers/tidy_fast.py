@@ -443,10 +443,13 @@ class _Reader:
                 out[name] = _raw(column[name])
         value: np.ndarray = pc.cast(column["value"], pa.float64()).to_numpy()
         mult = None
+        scales = np.ones(1, dtype=np.float64)  # each row's unit, as an index into these
+        unit_at = None  # (None: the first for every row)
         if "unit" in column:
             units, index = self._distinct("unit", column["unit"])
             if any(unit != 1.0 for unit in units):
-                mult = np.array(units, dtype=np.float64)[index]
+                scales, unit_at = np.array(units, dtype=np.float64), index
+                mult = scales[unit_at]
                 value = value * mult
         if len(value) and value.max() > MAX_VALUE:
             raise _Fallback  # the plain path reports it
@@ -454,33 +457,35 @@ class _Reader:
             # Unscaled numbers of at most 15 digits are what ``snap`` gives back: each is
             # an integer below 2**53 in steps, so the division and rounding are exact.
             out["value"] = value
-            out["step"] = self._step_ids(steps.at)
+            out["step"] = self._step_ids(steps.at, scales, unit_at)
             return out
         step = _STEP[steps.at]
         if mult is not None:
             step *= mult
         out["value"] = snap(value, step)
-        out["step"] = self._step_ids(step)
+        out["step"] = self._step_ids(steps.at, scales, unit_at)
         return out
 
-    def _step_ids(self, step: np.ndarray) -> np.ndarray:
-        """Each row's step as its id in ``step_ids`` (int16): ``step`` as indices into
-        ``_STEP`` (int16: unscaled numbers) or as floats."""
-        if step.dtype == np.float64:
-            found, index = np.unique(step, return_inverse=True)
-        else:
-            index = step
-            used = np.flatnonzero(np.bincount(step, minlength=len(_STEP)))
-            found = _STEP[used]
+    def _step_ids(
+        self, at: np.ndarray, scales: np.ndarray, unit_at: np.ndarray | None
+    ) -> np.ndarray:
+        """Each row's step, ``_STEP[at] * scales[unit_at]``, as its id in ``step_ids``
+        (int16): the distinct (step as written, unit) pairs of the block counted, not
+        its steps sorted."""
+        pair = at
+        if unit_at is not None:
+            pair = at.astype(np.int32) * len(scales)
+            pair += unit_at
+        used = np.flatnonzero(np.bincount(pair, minlength=len(_STEP) * len(scales)))
+        found = _STEP[used // len(scales)] * scales[used % len(scales)]
         with self.lock:
             ids = [self.step_ids.setdefault(f, len(self.step_ids)) for f in found.tolist()]
             if len(self.step_ids) > _MAX_STEPS:
                 raise _Fallback  # cannot be (powers of ten times a unit): the plain path
-        if step.dtype == np.float64:
-            return np.asarray(ids, dtype=np.int16)[index.reshape(-1)]
-        lookup = np.zeros(len(_STEP), dtype=np.int16)
+        lookup = np.zeros(len(used) and int(used[-1]) + 1, dtype=np.int16)
         lookup[used] = ids
-        return lookup[index]
+        out: np.ndarray = lookup[pair]
+        return out
 
     def _steps(self, ids: np.ndarray) -> Any:
         """The rows' step ids as the frame's categorical of floats (sorted categories,
