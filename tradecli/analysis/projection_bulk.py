@@ -51,42 +51,35 @@ Ints = NDArray[np.int64]
 
 class _Cells:
     """The ``BulkAnswer`` of each (row, months) of a ``KeyYears`` asked for, made once;
-    the rows' cells (the rows of the keys' years alone) copied out of the arrays, each
-    cell read as a Python number when asked (as lists, 12 objects a row, 40,000 rows of
-    a dense 10M file held 54 MB)."""
+    each cell read from the arrays as a Python number when asked (copied out as lists,
+    12 objects a row, 40,000 rows of a dense 10M file held 54 MB)."""
 
-    def __init__(self, answers: YearAnswers, rows: Ints) -> None:
-        ky = answers.ky
+    def __init__(self, answers: YearAnswers) -> None:
+        self.ky = answers.ky
         self.engine = answers.engine
         self.flag_words = answers.made.columns.flag_words
-        listed = rows.tolist()
-        self.at = {row: i for i, row in enumerate(listed)}  # each row's place in the copies
-        self.year = dict(zip(listed, ky.year[rows].tolist(), strict=True))
-        self._value, self._flags = ky.value[rows], ky.flags[rows]
-        self._xm, self._parts = ky.xm[rows], ky.parts[rows]
         self.made: dict[tuple[int, int], Answer] = {}
+
+    def year(self, row: int) -> int:
+        return int(self.ky.year[row])
 
     def value(self, row: int, at: int) -> float:
         """Row ``row``'s Jan..``at + 1``."""
-        return float(self._value[self.at[row], at])
+        return float(self.ky.value[row, at])
 
     def flags(self, row: int, at: int) -> int:
         """The flag bits of row ``row``'s Jan..``at + 1``."""
-        return int(self._flags[self.at[row], at])
+        return int(self.ky.flags[row, at])
 
     def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
         """Jan..``months`` of row ``row``'s year (found), as ``Made.answer`` makes it."""
         found = self.made.get((row, months))
         if found is not None:
             return found
-        at, i = months - 1, self.at[row]
-        period = _span(self.year[row], months)
-        words = self.flag_words(int(self._flags[i, at]))
-        value, xm, n_parts = (
-            float(self._value[i, at]),
-            bool(self._xm[i, at]),
-            int(self._parts[i, at]),
-        )
+        at, ky = months - 1, self.ky
+        period = _span(self.year(row), months)
+        words = self.flag_words(self.flags(row, at))
+        value, xm, n_parts = self.value(row, at), bool(ky.xm[row, at]), int(ky.parts[row, at])
         made = cell_answer(self.engine.value, key, period, value, words, xm, n_parts)
         self.made[(row, months)] = made
         return made
@@ -122,8 +115,7 @@ def project_simple(
     span_key, span_col = np.nonzero(take)  # by key, then shortest first
     span_row = row_y[span_key]
     history = _history(ky.found, ky.value, ky.bounds[span_key], span_row, span_col)
-    rows = np.concatenate([row_y[has], row_p[row_p >= 0], history[history >= 0]])
-    cells = _Cells(answers, np.unique(rows))
+    cells = _Cells(answers)
     prev_found = np.zeros(n_keys, dtype=bool)
     prev = row_p >= 0
     prev_found[prev] = ky.found[row_p[prev], 11]
@@ -183,7 +175,7 @@ def project_simple(
                 if earlier
                 else (),
                 [cells.value(r, months - 1) / cells.value(r, 11) for r in earlier],
-                [cells.year[r] for r in earlier],
+                [cells.year(r) for r in earlier],
                 {
                     Method.linear: words(bits),
                     Method.seasonal: words(bits | history_bits),
