@@ -56,7 +56,6 @@ def test_finish_makes_the_steps_a_categorical_of_floats() -> None:
     assert missing["step"].cat.categories.dtype == np.float64
 
 
-
 def test_finish_reads_a_categorical_of_other_steps_as_floats() -> None:
     """A frame made elsewhere (a Parquet file of another tool) with steps as a categorical
     of ints or of texts: its steps become floats, the categories floats."""
@@ -65,6 +64,7 @@ def test_finish_reads_a_categorical_of_other_steps_as_floats() -> None:
         assert frame["step"].cat.categories.tolist() == [1.0, 1000.0]
         assert frame["step"].cat.categories.dtype == np.float64
         assert frame["step"].tolist() == [1000.0, 1.0, 1000.0]
+
 
 def test_frames_with_other_steps_are_joined_with_each_row_s_step() -> None:
     a = finish(pd.DataFrame({"reporter": ["AZE"], "step": [0.1], "value": [1.5], "line": [2]}))

@@ -329,6 +329,10 @@ class Columns:
             else:
                 moved = _index(np.argsort(order_key, kind="stable"), n)
             del order_key
+            # Written out first when held as the rows left out: ``moved`` is in no order,
+            # and each of its rows sought among them costs more than the array.
+            if isinstance(kept, AllBut):
+                kept = kept[:]
             kept = moved if kept is None else kept[moved]
             del moved
             s, month, last = gathered(kept)
