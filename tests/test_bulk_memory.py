@@ -79,12 +79,20 @@ def test_span_chunks_are_cut_where_a_span_begins(monkeypatch: Any) -> None:
 
 @pytest.mark.parametrize("chunk", [1 << 18, 2])
 def test_kept_rows_are_the_rows_whose_code_is_kept(chunk: int, monkeypatch: Any) -> None:
-    """Codes 0 1 2 1 0, code 1 left out: by hand rows 0, 2, 4, as int32."""
+    """Codes 0 1 2 1 0, code 1 left out: by hand rows 0, 2, 4, as int32; one row in 17
+    left out (fewer than one in ``ALL_BUT``): the rows but it, as an ``AllBut``."""
     monkeypatch.setattr(bulk, "GATHER_ROWS", chunk)
     keep = np.array([True, False, True])
-    rows = _kept_rows(keep, np.array([0, 1, 2, 1, 0], dtype=np.int8))
+    counts = np.array([2, 2, 1])  # the rows of each code, by hand
+    rows = _kept_rows(keep, np.array([0, 1, 2, 1, 0], dtype=np.int8), counts)
+    assert isinstance(rows, np.ndarray)
     assert rows.dtype == np.int32 and rows.tolist() == [0, 2, 4]
-    assert _kept_rows(keep, np.array([1, 1], dtype=np.int8)).tolist() == []
+    assert _kept_rows(keep, np.array([1, 1], dtype=np.int8), np.array([0, 2, 0])).tolist() == []
+    codes = np.zeros(17, dtype=np.int8)
+    codes[5] = 1
+    few = _kept_rows(keep, codes, np.array([16, 1, 0]))
+    assert isinstance(few, bulk.AllBut)
+    assert len(few) == 16 and few[:].tolist() == [r for r in range(17) if r != 5]
 
 
 @pytest.mark.parametrize("chunk", [1 << 18, 3])

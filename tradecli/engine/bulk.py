@@ -273,7 +273,8 @@ class Columns:
         # Flags: few distinct texts, each split once; one bit per distinct word of the texts
         # that rows have.
         flag_codes, flag_texts = codes_of(frame["flags"])
-        used: list[bool] = (_code_counts(flag_codes, len(flag_texts)) > 0).tolist()
+        flag_counts = _code_counts(flag_codes, len(flag_texts))  # rows of each text
+        used: list[bool] = (flag_counts > 0).tolist()
         words_of = [split_flags(t) if u else [] for t, u in zip(flag_texts, used, strict=True)]
         words = sorted({w for ws in words_of for w in ws})
         self.usable = len(words) <= MAX_FLAG_WORDS
@@ -295,7 +296,7 @@ class Columns:
         all_first, all_last = frame["first"].to_numpy(), frame["last"].to_numpy()
         kept: NDArray[np.integer[Any]] | AllBut | None = None  # int32 rows (``_index``)
         if not include_flagged and bool(excluded.any()):
-            kept = _kept_rows(~excluded, flag_codes)
+            kept = _kept_rows(~excluded, flag_codes, flag_counts)
         coded = SpanKey.of(all_first, all_last, n_series)
         low, width = coded.low, coded.width
         # Every row a single month (a bulk download of months): ``last`` is ``month``, not a
@@ -1272,17 +1273,16 @@ def _put(
     assert done == len(cells)
 
 
-def _kept_rows(keep: Bools, codes: NDArray[np.integer[Any]]) -> NDArray[np.integer[Any]] | AllBut:
-    """The rows whose code is kept (``keep[codes[i]]``), as ``_rows_where`` finds them; when
-    few are left out, an ``AllBut`` of them."""
+def _kept_rows(
+    keep: Bools, codes: NDArray[np.integer[Any]], counts: Ints
+) -> NDArray[np.integer[Any]] | AllBut:
+    """The rows whose code is kept (``keep[codes[i]]``; ``counts``: the rows of each code),
+    as ``_rows_where`` finds them; when few are left out, an ``AllBut`` of them."""
     n = len(codes)
-    left = n - sum(
-        int(np.count_nonzero(keep[codes[low : low + GATHER_ROWS]]))
-        for low in range(0, n, GATHER_ROWS)
-    )
+    left = int(counts[~keep].sum())
     if left * ALL_BUT <= n:
-        return AllBut(n, _rows_where(n, lambda low, high: ~keep[codes[low:high]]))
-    return _rows_where(n, lambda low, high: keep[codes[low:high]])
+        return AllBut(n, _rows_where(n, lambda low, high: ~keep[codes[low:high]], left))
+    return _rows_where(n, lambda low, high: keep[codes[low:high]], n - left)
 
 
 class AllBut:
@@ -1338,12 +1338,16 @@ def true_rows(mask: Bools) -> NDArray[np.integer[Any]]:
     return _rows_where(len(mask), lambda low, high: mask[low:high])
 
 
-def _rows_where(n: int, mask: Callable[[int, int], Bools]) -> NDArray[np.integer[Any]]:
+def _rows_where(
+    n: int, mask: Callable[[int, int], Bools], count: int | None = None
+) -> NDArray[np.integer[Any]]:
     """The rows i < n where ``mask(low, high)`` (the mask of rows low..high - 1) holds, as
     ``_index`` holds them, found a chunk of rows at a time: no file-long int64
-    ``flatnonzero`` beside the int32 result (an 80 MB transient at 10M rows)."""
+    ``flatnonzero`` beside the int32 result (an 80 MB transient at 10M rows). ``count``:
+    how many there are, when known (else counted first)."""
     chunks = range(0, n, GATHER_ROWS)
-    count = sum(int(np.count_nonzero(mask(low, low + GATHER_ROWS))) for low in chunks)
+    if count is None:
+        count = sum(int(np.count_nonzero(mask(low, low + GATHER_ROWS))) for low in chunks)
     out = np.empty(count, dtype=_index_dtype(n))
     at = 0
     for low in chunks:
@@ -1351,6 +1355,7 @@ def _rows_where(n: int, mask: Callable[[int, int], Bools]) -> NDArray[np.integer
         rows += low
         out[at : at + len(rows)] = rows
         at += len(rows)
+    assert at == count
     return out
 
 
