@@ -147,7 +147,7 @@ class Coded:
         return len(self.codes)
 
 
-def as_steps(column: pd.Series) -> pd.Categorical:
+def as_steps(column: pd.Series) -> pd.Categorical[float]:
     """A column of steps (numbers) as the frame holds them: a categorical of floats,
     categories sorted, NaN a missing value (code -1), as ``astype("category")`` makes it;
     its few distinct numbers found by Arrow's hash (pandas' factorize of floats takes
@@ -157,25 +157,34 @@ def as_steps(column: pd.Series) -> pd.Categorical:
 
     floats = pa.array(column.to_numpy(dtype=np.float64), from_pandas=True)  # NaN: null
     coded = pc.dictionary_encode(floats)
-    # Arrow tells -0.0 from 0.0; pandas, like ==, does not.
-    found = coded.dictionary.to_numpy(zero_copy_only=False) + 0.0
-    categories, rank = np.unique(found, return_inverse=True)
-    # Each code's place among the sorted categories; -1 (the last item) for a null.
+    indices = coded.indices.fill_null(-1) if coded.indices.null_count else coded.indices
+    found = coded.dictionary.to_numpy(zero_copy_only=False)
+    return steps_of(found, indices.to_numpy(zero_copy_only=False))
+
+
+def steps_of(found: NDArray[np.float64], ids: NDArray[np.integer[Any]]) -> pd.Categorical[float]:
+    """Steps given as ids into ``found`` (their distinct numbers, in any order; -1: none)
+    as the frame's categorical: categories sorted, -0.0 and 0.0 one (as pandas and ``==``
+    have them; Arrow tells them apart), the narrowest codes."""
+    categories, rank = np.unique(found + 0.0, return_inverse=True)
+    # Each id's place among the sorted categories; -1 (the last item) for none.
     lookup = np.full(len(found) + 1, -1, dtype=np.min_scalar_type(-len(found) - 1))
     lookup[:-1] = rank
-    indices = coded.indices.fill_null(-1) if coded.indices.null_count else coded.indices
-    codes = lookup[indices.to_numpy(zero_copy_only=False)]  # indexing: no int64 copy
-    return pd.Categorical.from_codes(codes, pd.Index(categories, dtype="float64"))
+    codes = lookup[ids]  # indexing (``np.take`` would make an int64 copy of the ids)
+    steps: pd.Categorical[float] = pd.Categorical.from_codes(
+        codes, pd.Index(categories, dtype="float64")
+    )
+    return steps
 
 
 def step_codes(frame: pd.DataFrame) -> Coded:
     """The frame's ``step`` column as its categories' floats and each row's code; a
     row without a step (code -1) reads NaN, as ``to_numpy(dtype=np.float64)`` gives it."""
     column = frame["step"]
-    if not isinstance(column.dtype, pd.CategoricalDtype):  # a frame ``finish`` did not make
-        column = column.astype("float64").astype("category")
-    table = np.append(column.cat.categories.to_numpy(dtype=np.float64), np.nan)
-    return Coded(table, column.cat.codes.to_numpy())
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)  # else not ``finish``'s
+    steps = column.array if categorical else as_steps(column)
+    table = np.append(steps.categories.to_numpy(dtype=np.float64), np.nan)
+    return Coded(table, np.asarray(steps.codes))
 
 
 @dataclass(frozen=True)

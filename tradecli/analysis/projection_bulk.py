@@ -38,8 +38,6 @@ from tradecli.analysis.projection import (
 from tradecli.analysis.summary_bulk import (
     Lazy,
     YearAnswers,
-    _span,
-    cell_answer,
     last_where,
     not_found,
 )
@@ -50,13 +48,13 @@ Ints = NDArray[np.int64]
 
 
 class _Cells:
-    """The ``BulkAnswer`` of each (row, months) of a ``KeyYears`` asked for, made once;
-    each cell read from the arrays as a Python number when asked (copied out as lists,
-    12 objects a row, 40,000 rows of a dense 10M file held 54 MB)."""
+    """The ``BulkAnswer`` of each (row, months) of a ``KeyYears`` asked for, made once
+    (``Made.cell``); each cell read from the arrays as a Python number when asked (copied
+    out as lists, 12 objects a row, 40,000 rows of a dense 10M file held 54 MB)."""
 
     def __init__(self, answers: YearAnswers) -> None:
         self.ky = answers.ky
-        self.engine = answers.engine
+        self.cell = answers.made.cell
         self.flag_words = answers.made.columns.flag_words
         self.made: dict[tuple[int, int], Answer] = {}
 
@@ -74,15 +72,9 @@ class _Cells:
     def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
         """Jan..``months`` of row ``row``'s year (found), as ``Made.answer`` makes it."""
         found = self.made.get((row, months))
-        if found is not None:
-            return found
-        at, ky = months - 1, self.ky
-        period = _span(self.year(row), months)
-        words = self.flag_words(self.flags(row, at))
-        value, xm, n_parts = self.value(row, at), bool(ky.xm[row, at]), int(ky.parts[row, at])
-        made = cell_answer(self.engine.value, key, period, value, words, xm, n_parts)
-        self.made[(row, months)] = made
-        return made
+        if found is None:
+            found = self.made[(row, months)] = self.cell(key, row, months)
+        return found
 
 
 def project_simple(

@@ -155,14 +155,21 @@ class Made:
 
     def answer(self, key: SeriesKey, row: int, months: int) -> Answer:
         """Jan..``months`` of row ``row``'s year (found)."""
+        if months != 12:
+            return self.cell(key, row, months)
         years, values, flags, xms, parts = self.lists
-        period = _span(years[row], months)
-        if months == 12:
-            value, bits, xm, n_parts = values[row], flags[row], xms[row], parts[row]
-        else:
-            ky, at = self.ky, months - 1
-            value = float(ky.value[row, at])
-            bits, xm, n_parts = int(ky.flags[row, at]), bool(ky.xm[row, at]), int(ky.parts[row, at])
+        words = self.columns.flag_words(flags[row])
+        return cell_answer(
+            self.ask, key, _span(years[row], 12), values[row], words, xms[row], parts[row]
+        )
+
+    def cell(self, key: SeriesKey, row: int, months: int) -> Answer:
+        """``answer``, its cell read straight from the ``KeyYears`` (no ``lists``: for a
+        few cells of each row, as a projection reads)."""
+        ky, at = self.ky, months - 1
+        period = _span(int(ky.year[row]), months)
+        value = float(ky.value[row, at])
+        bits, xm, n_parts = int(ky.flags[row, at]), bool(ky.xm[row, at]), int(ky.parts[row, at])
         return cell_answer(self.ask, key, period, value, self.columns.flag_words(bits), xm, n_parts)
 
     def month(self, key: SeriesKey, row: int, column: int) -> Answer:

@@ -453,17 +453,16 @@ class _Reader:
                 value = value * mult
         if len(value) and value.max() > MAX_VALUE:
             raise _Fallback  # the plain path reports it
+        out["step"] = self._step_ids(steps.at, scales, unit_at)
         if mult is None and steps.longest <= _EXACT_DIGITS:
             # Unscaled numbers of at most 15 digits are what ``snap`` gives back: each is
             # an integer below 2**53 in steps, so the division and rounding are exact.
             out["value"] = value
-            out["step"] = self._step_ids(steps.at, scales, unit_at)
             return out
         step = _STEP[steps.at]
         if mult is not None:
             step *= mult
         out["value"] = snap(value, step)
-        out["step"] = self._step_ids(steps.at, scales, unit_at)
         return out
 
     def _step_ids(
@@ -488,18 +487,11 @@ class _Reader:
         return out
 
     def _steps(self, ids: np.ndarray) -> Any:
-        """The rows' step ids as the frame's categorical of floats (sorted categories,
-        the narrowest codes: as ``observations.as_steps`` makes it)."""
-        import pandas as pd
+        """The rows' step ids as the frame's categorical of floats."""
+        from tradecli.observations import steps_of
 
         found = np.fromiter(self.step_ids, dtype=np.float64, count=len(self.step_ids))
-        order = np.argsort(found)
-        lookup = np.empty(len(found), dtype=_code_dtype(len(found)))
-        lookup[order] = np.arange(len(found))
-        codes: np.ndarray = np.empty(len(ids), dtype=lookup.dtype)
-        for low in range(0, len(ids), _SAME_ROWS):  # a take makes int64 indices: in chunks
-            np.take(lookup, ids[low : low + _SAME_ROWS], out=codes[low : low + _SAME_ROWS])
-        return pd.Categorical.from_codes(codes, pd.Index(found[order], dtype="float64"))
+        return steps_of(found, ids)
 
     def _frame(self) -> pd.DataFrame:
         """The chunks' pieces put together, each column allocated once at its full length
