@@ -308,6 +308,59 @@ def test_every_format_renders_summary(runner: CliRunner, fmt: str) -> None:
     assert "TJK" in out
 
 
+def test_json_made_in_a_spool_past_its_memory_is_the_rendered_text(
+    runner: CliRunner, bundled: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON longer than the spool's memory goes through a temporary file, read back a
+    few bytes at a time (a dash's three bytes split between chunks): the same text."""
+    from tradecli.cli.output import Spool
+    from tradecli.render import OutputFormat, render
+
+    monkeypatch.setattr(Spool, "MEMORY", 100)
+    monkeypatch.setattr(Spool, "CHUNK", 7)
+    expected = render(inventory(bundled).report(), OutputFormat.json).stdout
+    assert "\u2013" in expected or "–" in expected
+    code, out, err = run(runner, "data", "-f", "json")
+    assert (code, err) == (0, "") and out == expected
+    target = tmp_path / "data.json"
+    code, out, _ = run(runner, "data", "-f", "json", "--out", str(target))
+    assert code == 0 and out == "" and target.read_bytes() == expected.encode("utf-8")
+
+
+def test_a_json_that_fails_while_made_leaves_stdout_and_the_file_untouched(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON is made in full before a byte is written: an error half way (here, the
+    spool's temporary file full after some series were handed to it) writes nothing,
+    and is the error of output that could not be written."""
+    from tradecli.cli.output import OutputLost, Spool
+
+    real = Spool.write
+    calls: list[int] = []
+
+    def filling(self: Spool, pieces: list[str]) -> None:
+        calls.append(len(pieces))
+        if len(calls) == 3:
+
+            def full(data: bytes) -> int:
+                raise OSError(28, "No space left on device")
+
+            self._file.write = full  # type: ignore[method-assign]
+        real(self, pieces)
+
+    monkeypatch.setattr(Spool, "write", filling)
+    target = tmp_path / "data.json"
+    target.write_text("before", encoding="utf-8")
+    for out in ([], ["--out", str(target)]):
+        calls.clear()
+        result = runner.invoke(app, ["data", "-f", "json", *out], prog_name="tradecli")
+        assert result.exit_code == 1 and result.stdout == "" and len(calls) == 3
+        assert isinstance(result.exception, OutputLost)
+        assert "No space left" in str(result.exception)
+    assert target.read_text(encoding="utf-8") == "before"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.json"]
+
+
 def test_value_refuses_partner_with_a_group(runner: CliRunner) -> None:
     code, out, err = run(runner, "value", "--vs", "cis", "-p", "TJK", "-s", "2022")
     assert code == 2

@@ -286,3 +286,66 @@ def test_escaped_pieces_are_the_escaped_text(value: Any) -> None:
 def test_escaped_pieces_of_a_value_left_to_json_are_escaped() -> None:
     value = {"\x85": [1, 2], 7: "\u2028"}  # a key that is not a string: json.dumps writes it
     assert "".join(json_text.pieces(value, json_c1)) == json_c1(_reference(value))
+
+
+# -- ``stream``: the text handed on as it is made ----------------------------------------
+
+
+def _streamed(value: Any, escape: Any = None) -> tuple[str, list[list[str]], int]:
+    """``stream``'s text, the batches its sink took, and how often it restarted."""
+    batches: list[list[str]] = []
+    restarts = [0]
+
+    def restart() -> None:
+        restarts[0] += 1
+        batches.clear()
+
+    json_text.stream(value, batches.append, restart, escape)
+    return "".join("".join(b) for b in batches), batches, restarts[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(escaped_values)
+def test_streamed_text_is_the_text(value: Any) -> None:
+    text, _, restarts = _streamed(value, json_c1)
+    assert text == json_c1(_reference(value)) and restarts == 0
+
+
+def test_a_long_payload_is_handed_on_a_series_at_a_time() -> None:
+    """Each item two deep (a whole-file payload's series) is handed on once written: no
+    batch holds more than one series, and each series' items are made when written."""
+    made: list[int] = []
+
+    def series(n: int) -> dict[str, Any]:
+        made.append(n)
+        return {"n": n, "parts": [{"x": [n, n + 0.5], "y": "a\u2013b"}] * 3}
+
+    value = {"year": 2024, "series": json_text.Each(list(range(50)), series), "notes": ["x"]}
+    text, batches, restarts = _streamed(value)
+    assert text == _reference({**value, "series": [series(n) for n in range(50)]})
+    one = len(_reference(series(0)).replace("\n", "\n    "))
+    assert restarts == 0 and len(batches) >= 50
+    assert max(sum(map(len, b)) for b in batches) < 2 * one
+    # A series is handed on before the next is made.
+    assert made[:50] == list(range(50))
+
+
+@pytest.mark.parametrize("at", [0, 3, 9])
+def test_a_value_left_to_json_late_in_the_stream_restarts_with_json_text(at: int) -> None:
+    """A key that is not a string in the tenth series, after nine were handed on: what
+    the sink took is dropped and the standard library's text handed on whole."""
+    items = [{"n": n} for n in range(10)]
+    items[at] = {"n": at, 7: "seven"}
+    value = {"series": json_text.Each(list(range(10)), lambda n: items[n])}
+    text, batches, restarts = _streamed(value)
+    assert restarts == 1 and len(batches) == 1
+    assert text == _reference({"series": items})
+
+
+def test_a_value_json_cannot_write_late_in_the_stream_raises_what_json_raises() -> None:
+    value = {"series": json_text.Each(list(range(5)), lambda n: {"n": math.nan if n == 4 else n})}
+    with pytest.raises(ValueError) as ours:
+        _streamed(value)
+    with pytest.raises(ValueError) as theirs:
+        _reference({"series": [{"n": math.nan if n == 4 else n} for n in range(5)]})
+    assert str(ours.value) == str(theirs.value)

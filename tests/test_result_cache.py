@@ -187,6 +187,29 @@ def test_what_is_not_cached(
     assert _entries(cache_dir) == []
 
 
+def test_an_output_longer_than_the_transcript_keeps_is_not_stored(
+    who: tuple[str, str],
+    data: Path,
+    cache_dir: Path,
+    loads: list[int],
+    run: Run,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An output over ``Transcript.LIMIT`` characters is written, not kept a second time
+    to be stored: the next run computes it again, and writes the same."""
+    from tradecli.cli.output import Transcript
+
+    args = ("--data", str(data), "summary", "--reporter", who[0], "-f", "json")
+    monkeypatch.setattr(Transcript, "LIMIT", 2_000)
+    first = run(*args)
+    assert first[2] == 0 and len(first[0]) > 2_000
+    assert _entries(cache_dir) == []
+    assert run(*args) == first and len(loads) == 2
+    monkeypatch.setattr(Transcript, "LIMIT", len(first[0]) + len(first[1]))  # just enough
+    assert run(*args) == first and len(_entries(cache_dir)) == 1
+    assert run(*args) == first and len(loads) == 3
+
+
 def test_the_claims_file_is_part_of_the_key(
     who: tuple[str, str],
     data: Path,

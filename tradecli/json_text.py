@@ -27,7 +27,7 @@ from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
 
-__all__ = ["Each", "Flat", "Headed", "Repeated", "dumps", "pieces"]
+__all__ = ["Each", "Flat", "Headed", "Repeated", "dumps", "pieces", "stream"]
 
 
 class Each(Sequence[Any]):
@@ -108,8 +108,32 @@ def pieces(value: Any, escape: Callable[[str], str] | None = None) -> list[str]:
     try:
         return _pieces(value, escape)
     except (_Unusual, RecursionError):
-        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=_listed)
-        return [text if escape is None else escape(text)]
+        return [_standard(value, escape)]
+
+
+def stream(
+    value: Any,
+    sink: Callable[[list[str]], None],
+    restart: Callable[[], None],
+    escape: Callable[[str], str] | None = None,
+) -> None:
+    """The text of ``pieces(value, escape)`` handed to ``sink`` a few pieces at a time, as
+    it is made (each item two deep, a series of a whole-file payload, as soon as it is
+    written): never all held at once. A value ``dumps`` leaves to ``json.dumps`` is
+    found only when it is reached: ``restart`` then drops what ``sink`` took, and the
+    standard library's text is handed on whole (or its error raised)."""
+    try:
+        parts = _pieces(value, escape, sink)
+    except (_Unusual, RecursionError):
+        restart()
+        parts = [_standard(value, escape)]
+    sink(parts)
+
+
+def _standard(value: Any, escape: Callable[[str], str] | None) -> str:
+    """``json.dumps``'s text of ``value`` (``escape``d), or its own error."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False, default=_listed)
+    return text if escape is None else escape(text)
 
 
 def _listed(value: Any) -> list[Any]:
@@ -119,8 +143,16 @@ def _listed(value: Any) -> list[Any]:
     raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
-def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
+def _pieces(
+    top: Any,
+    escape: Callable[[str], str] | None,
+    sink: Callable[[list[str]], None] | None = None,
+) -> list[str]:
+    """The pieces of ``top``'s text; with ``sink``, those made so far are handed to it
+    (and let go) after each item joined into one text where no join or ``Repeated``
+    around it still holds a place in them: the pieces left are returned."""
     parts: list[str] = []
+    held = 0  # joins and ``Repeated`` dicts under way (each holds a place in ``parts``)
     append = parts.append  # bound once: called for every value
     breaks = ["\n"]  # a new line at each depth's indent
     keys: dict[str, str] = {}  # a key's text, with its ": " (a payload has few keys)
@@ -184,8 +216,11 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
         if known is not None:
             append(known[1])
             return
+        nonlocal held
         start = len(parts)
+        held += 1
         write_object(value, depth)
+        held -= 1
         text = "".join(parts[start:])
         parts[start:] = [text]
         repeated[id(value), depth] = (value, text)
@@ -283,10 +318,18 @@ def _pieces(top: Any, escape: Callable[[str], str] | None) -> list[str]:
     def write_item(item: Any, depth: int, join: bool = False) -> None:
         """An item of a container; joined into one text at depth ``_JOINED`` (not an
         ``Each``, whose items are), or wherever ``join``."""
+        if not join and (depth != _JOINED or type(item) is Each):
+            write(item, depth)
+            return
+        nonlocal held
         start = len(parts)
+        held += 1
         write(item, depth)
-        if join or (depth == _JOINED and type(item) is not Each):
-            parts[start:] = ["".join(parts[start:])]
+        held -= 1
+        parts[start:] = ["".join(parts[start:])]
+        if sink is not None and not held:
+            sink(parts[:])
+            parts.clear()
 
     write(top, 0)
     return parts

@@ -691,6 +691,16 @@ def render_json(report: Report) -> str:
     return "".join(render_json_pieces(report))
 
 
+def stream_json(
+    report: Report, sink: Callable[[list[str]], None], restart: Callable[[], None]
+) -> None:
+    """``render_json``'s text handed to ``sink`` a few pieces at a time as it is made
+    (``json_text.stream``), never held whole. ``restart``: drop what ``sink`` took (a
+    value that needed the standard library's writer, which writes the text at once)."""
+    json_text.stream(json_payload(report), sink, restart, json_c1)
+    sink(["\n"])
+
+
 def render_json_pieces(report: Report) -> list[str]:
     """``render_json``'s text in pieces, for a caller that writes them one by one rather
     than join them (a whole-file JSON is hundreds of MB)."""

@@ -35,12 +35,14 @@ class Replayed(Command):
             for err, text in stored.chunks:
                 emit(text, err)
             return None
-        with Transcript() as chunks:
+        with Transcript() as transcript:
             value = super().invoke(ctx)
-        if entry(ctx) == request:  # the files did not change while the command ran
+        # Stored when the files did not change while the command ran, and the output was
+        # not too long to keep (``Transcript.LIMIT``).
+        if transcript.whole and entry(ctx) == request:
             from tradecli.caching.results import Result
 
-            request.store(Result(0, tuple(chunks)))
+            request.store(Result(0, transcript.chunks()))
         return value
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradecli.cli.output import diagnostics, emit, emit_pieces
+from tradecli.cli.output import Spool, diagnostics, emit, emit_pieces
 
 if TYPE_CHECKING:
     from tradecli.dataset import Dataset, Filters
@@ -94,19 +94,20 @@ class Settings:
         return dataset
 
     def show(self, report: Report) -> None:
-        from tradecli.render import OutputFormat, render, render_json_pieces
+        from tradecli.render import OutputFormat, render, stream_json
 
         extra = [n for n in self.filter_notes if n not in report.notes]
         if extra:
             report = dataclasses.replace(report, notes=[*report.notes, *extra])
         if self.fmt == OutputFormat.json:
-            # Written piece by piece once all are made (nothing left to fail but the
-            # writing): never joined into one text, nor encoded whole.
-            pieces = render_json_pieces(report)
-            if self.out is not None:
-                write_output(map(str.encode, pieces), self.out, binary=False)
-            else:
-                emit_pieces(pieces)
+            # Made in full into a spool (nothing left to fail but the writing), then
+            # written a chunk at a time: never one text in memory, nor encoded whole.
+            with Spool() as spool:
+                stream_json(report, spool.write, spool.restart)
+                if self.out is not None:
+                    write_output(spool.data(), self.out, binary=False)
+                else:
+                    emit_pieces(spool.texts())
             return
         out = render(report, OutputFormat(self.fmt), self.explain, width(), self.wide)
         if out.binary is not None or self.out is not None:
