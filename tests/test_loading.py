@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import mmap
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from tradecli.caching import parsed, store
 from tradecli.dataset import UNIT_RATIOS, bundled_path, load, unit_warnings
 from tradecli.formatting import money
 from tradecli.periods import Period
+from tradecli.readers import tidy_fast
 
 
 def _expected_unit_warnings(frame: pd.DataFrame, shown: int = 5) -> list[str]:
@@ -139,7 +141,10 @@ def test_a_plain_read_builds_the_frame_in_its_final_dtypes(tmp_path: Path) -> No
     assert frame["step"].tolist() == [100_000.0, 10.0]
     assert frame["currency"].tolist() == ["USD", "USD"]
     assert frame["note"].tolist() == ["x", "y"]
-    assert frame.dtypes["first"] == np.int32 and frame.dtypes["line"] == np.int32
+    assert frame.dtypes["first"] == frame.dtypes["last"] == np.int16
+    assert frame.dtypes["line"] == np.int32
+    assert frame["first"].tolist() == [2023 * 12, 2023 * 12]
+    assert frame["last"].tolist() == [2023 * 12, 2023 * 12 + 11]
     for column in (*observations.CODE_COLUMNS, *observations.TEXT_COLUMNS):
         assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
     assert frame["flags"].tolist() == ["", ""]
@@ -170,6 +175,54 @@ def test_the_parsed_cache_holds_arrow_ipc_read_through_a_memory_map(
 
     monkeypatch.setattr(readers, "read_any", no_reading)
     pd.testing.assert_frame_equal(load([path]).frame, first, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("months", "dtype"),
+    [
+        ([1900 * 12, 2200 * 12 + 11], np.int16),  # every month a reader takes
+        ([-(2**15), 2**15 - 1], np.int16),
+        ([0, 2**15], np.int32),
+        ([-(2**15) - 1, 5], np.int32),
+        ([0, 2**31], np.int64),
+        ([], np.int16),
+    ],
+)
+def test_months_are_held_in_an_int16_where_they_fit(months: list[int], dtype: type) -> None:
+    """``finish`` narrows ``first`` and ``last`` to an int16 where every month fits, and
+    keeps them whole beyond (a frame made in code, of other months), never wrapped."""
+    rows = {
+        c: [0] * len(months) if c in ("value", "step", "line") else [""] * len(months)
+        for c in observations.COLUMNS
+        if c not in ("first", "last")
+    }
+    numbers = np.array(months, np.int64)
+    frame = observations.finish(pd.DataFrame({**rows, "first": numbers, "last": numbers}))
+    for column in ("first", "last"):
+        assert frame[column].dtype == dtype and frame[column].tolist() == months
+
+
+def test_every_reader_gives_months_in_an_int16(
+    generate: Callable[[int, int], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The months of the bundled data, of each format's sample and of the fast CSV
+    reader's frame are int16 (``observations.month_dtype``), and are the months."""
+    fixtures = Path(__file__).parent / "fixtures"
+    for path in [
+        bundled_path(),
+        *sorted(fixtures.glob("*.[ct]sv")),
+        fixtures / "wits-web-wide.xlsx",
+    ]:
+        frame = load([path], use_cache=False).frame
+        assert frame.dtypes["first"] == frame.dtypes["last"] == np.int16, path.name
+        assert (frame["first"] <= frame["last"]).all() and frame["first"].min() >= 1900 * 12
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 0)
+    generated = generate(3_000, 3)
+    fast = load([generated], use_cache=False).frame
+    assert fast.dtypes["first"] == fast.dtypes["last"] == np.int16
+    monkeypatch.setattr(tidy_fast, "MIN_BYTES", 1 << 62)
+    plain = load([generated], use_cache=False).frame
+    pd.testing.assert_frame_equal(fast, plain, check_exact=True)
 
 
 @pytest.mark.parametrize(

@@ -151,16 +151,19 @@ def test_read_frame_equals_the_csv_frame(
     assert set(from_parquet["source"].astype(str)) == {str(generated), str(mirrored)}
 
 
-def test_a_converted_dataset_stores_the_steps_as_numbers(generated_dataset: Path) -> None:
-    """The frame holds ``step`` as a categorical of floats; Parquet keeps it a double, as
-    datasets converted before hold it (and the frame read back is the CSV's, above)."""
+def test_a_converted_dataset_keeps_its_schema(generated_dataset: Path) -> None:
+    """The frame holds ``step`` as a categorical of floats and the months as int16;
+    Parquet keeps them a double and int32s, as datasets converted before hold them (and
+    the frame read back is the CSV's, above)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     parts = sorted(generated_dataset.glob("reporter=*/*.parquet"))
     assert parts
     for part in parts:
-        assert pq.read_schema(part).field("step").type == pa.float64(), part
+        schema = pq.read_schema(part)
+        assert schema.field("step").type == pa.float64(), part
+        assert schema.field("first").type == schema.field("last").type == pa.int32(), part
 
 
 def test_marker_counts(generated: Path, mirrored: Path, generated_dataset: Path) -> None:

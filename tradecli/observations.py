@@ -82,6 +82,10 @@ def finish(frame: pd.DataFrame) -> pd.DataFrame:
     step = frame["step"]
     if not _has_dtype(step, "category") or step.cat.categories.dtype != np.float64:
         frame["step"] = as_steps(step)  # numbers, or a categorical of ints or texts
+    for column in ("first", "last"):
+        if frame[column].dtype != np.int16:  # else narrowed already (by the reader)
+            months = frame[column].to_numpy(dtype=np.int64)
+            frame[column] = months.astype(month_dtype(months), copy=False)
     if frame["line"].dtype != np.int32:  # else narrowed already (by the reader)
         lines = frame["line"].to_numpy(dtype=np.int64)
         frame["line"] = lines.astype(line_dtype(int(lines.max()) if len(lines) else 0), copy=False)
@@ -100,10 +104,23 @@ _DTYPES: dict[str, Any] = {
     "currency": "category",
     "source": "category",
     "format": "category",
-    "first": "int32",
-    "last": "int32",
     "value": "float64",
 }
+
+
+def month_dtype(months: NDArray[np.integer[Any]]) -> type[np.signedinteger[Any]]:
+    """The dtype of the months ``first`` and ``last`` hold (``year * 12 + month - 1``): an
+    int16 where they fit, as every month of the years a reader takes does
+    (``periods.MIN_YEAR``..``MAX_YEAR``: 22800..26411; 2 bytes a row, 20 MB less at 10M
+    rows than an int32), else an int32 (a frame of other months, made in code), else an
+    int64."""
+    if not len(months):
+        return np.int16
+    low, high = int(months.min()), int(months.max())
+    for dtype in (np.int16, np.int32):
+        if np.iinfo(dtype).min <= low and high <= np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def line_dtype(last: int) -> type[np.signedinteger[Any]]:

@@ -495,6 +495,8 @@ def _arrow(frame: pd.DataFrame, positions: Any, offset: int) -> Any:
     for column in part.columns:
         if isinstance(part[column].dtype, pd.CategoricalDtype):  # the steps as numbers
             part[column] = part[column].astype("float64" if column == "step" else "str")
+        elif column in ("first", "last"):  # int16 in the frame; the schema's int32
+            part[column] = part[column].astype("int32")
     return pa.Table.from_pandas(part, preserve_index=False)
 
 

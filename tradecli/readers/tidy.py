@@ -209,8 +209,9 @@ def validate(
             wrong[text] = str(exc)
     if wrong:  # one pass over the rows, however many distinct bad periods
         report(period.where(wrong.__contains__), "period", columns["period"], wrong.__getitem__)
-    first = period.numbers(lambda text: spans.get(text, (0, 0))[0], np.int32)
-    last = period.numbers(lambda text: spans.get(text, (0, 0))[1], np.int32)
+    # Months of the years periods take: int16 (``observations.month_dtype``).
+    first = period.numbers(lambda text: spans.get(text, (0, 0))[0], np.int16)
+    last = period.numbers(lambda text: spans.get(text, (0, 0))[1], np.int16)
 
     originals = columns["value"]
     text_value, comma_problems = numbers_as_written(

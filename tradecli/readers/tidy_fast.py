@@ -633,8 +633,8 @@ class _Reader:
 
 # The columns the workers can put in place (all but the codes and texts).
 _DIRECT = {
-    "first": np.int32,
-    "last": np.int32,
+    "first": np.int16,  # every month of the years periods take (``observations.month_dtype``)
+    "last": np.int16,
     "value": np.float64,
     "step": np.int16,  # ids in ``_Reader.step_ids``
     "line": np.int64,
