@@ -29,7 +29,7 @@ from tradecli.engine.answers import Answer, MonthParts, SeriesKey
 from tradecli.engine.masks import Bulk, Plan
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
-from tradecli.groups import load_bundled
+from tradecli.groups import Groups, load_bundled, parse
 from tradecli.periods import Period
 from tradecli.render import OutputFormat, Report, render
 from tradecli.selection import Selection
@@ -84,10 +84,12 @@ def _row(draw: st.DrawFn, key: dict[str, str], period: str) -> dict[str, Any]:
 
 
 @st.composite
-def blocks(draw: st.DrawFn) -> list[dict[str, Any]]:
+def blocks(
+    draw: st.DrawFn, keys: st.SearchStrategy[dict[str, str]] | None = None
+) -> list[dict[str, Any]]:
     """Rows of one series: a run of months of a year with holes (dense when none), or a
     few longer spans, or both; sometimes a revision of a row."""
-    key = draw(series_keys())
+    key = draw(keys if keys is not None else series_keys())
     out: list[dict[str, Any]] = []
     if draw(st.booleans()):
         year = draw(st.sampled_from(YEARS))
@@ -110,6 +112,22 @@ def blocks(draw: st.DrawFn) -> list[dict[str, Any]]:
 datasets = st.lists(blocks(), min_size=1, max_size=10).map(
     lambda bs: [row for b in bs for row in b]
 )
+# One reporter's exports, in one currency, to three partners: series of one group's
+# members side by side, so that its member sums are often complete.
+narrow_datasets = st.lists(
+    blocks(
+        st.fixed_dictionaries(
+            {
+                "reporter": st.just("AZE"),
+                "partner": st.sampled_from(("TJK", "KAZ", "DEU")),
+                "flow": st.sampled_from(("export", "import", "turnover")),
+                "currency": st.just("USD"),
+            }
+        )
+    ),
+    min_size=1,
+    max_size=8,
+).map(lambda bs: [row for b in bs for row in b])
 
 
 def _keys(engine: Engine) -> list[SeriesKey]:
@@ -257,8 +275,10 @@ def _bulk(on: bool) -> Iterator[None]:
             os.environ[bulk.ENV] = env
 
 
-def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:
-    dataset = Dataset(data, load_bundled(), [])
+def _outputs(
+    make: Callable[[Dataset], Report], data: Any, groups: Groups | None = None
+) -> list[object]:
+    dataset = Dataset(data, groups or load_bundled(), [])
     try:
         report = make(dataset)
     except NotAvailable as exc:  # nothing to answer: the same message
@@ -274,11 +294,13 @@ def _outputs(make: Callable[[Dataset], Report], data: Any) -> list[object]:
     ]
 
 
-def _same_with_and_without_bulk(make: Callable[[Dataset], Report], data: Any) -> None:
+def _same_with_and_without_bulk(
+    make: Callable[[Dataset], Report], data: Any, groups: Groups | None = None
+) -> None:
     with _bulk(False):
-        scalar = _outputs(make, data)
+        scalar = _outputs(make, data, groups)
     with _bulk(True):
-        columnar = _outputs(make, data)
+        columnar = _outputs(make, data, groups)
     assert columnar == scalar
 
 
@@ -355,6 +377,110 @@ def test_share_prints_the_same_with_the_bulk_engine(
 
     if drawn:
         _same_with_and_without_bulk(make, frame(*drawn))
+
+
+# Groups of the drawn partners: both members with figures at times ("pair"); a member
+# from mid-2022 and one never in the data until 2021 ("dated"); one never in it ("absent").
+OWN_GROUPS = parse(
+    "group,member,valid_from,valid_to,note\n"
+    "pair,TJK,,,\npair,KAZ,,,\n"
+    "dated,TJK,,,\ndated,DEU,2022-07,,\ndated,UZB,,2021-12,\n"
+    "late,TJK,,,\nlate,DEU,,,\n"
+    "absent,TJK,,,\nabsent,UZB,,,\n",
+    "groups.csv",
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.one_of(narrow_datasets, datasets),
+    st.sampled_from(("pair", "dated", "late", "absent")),
+    st.sampled_from((None, "2022", "2022-01/2022-08", "2022-03", "2022-09")),
+)
+def test_shares_in_groups_with_members_never_in_the_data_are_the_same_with_the_bulk_engine(
+    drawn: list[dict[str, Any]], name: str, span: str | None
+) -> None:
+    """The months (and spans) whose members include one without any series are not added
+    (``summary_bulk.Shares._with_figures``): summary's shares and ``share`` print the
+    same as the reference, in groups whose sums are complete at times, in some months
+    only, or never."""
+
+    def summary_of(dataset: Dataset) -> Report:
+        return summarize(dataset, _keys(dataset.engine)).report()
+
+    def share_of(dataset: Dataset) -> Report:
+        selection = Selection.parse(dataset, None, None, None)
+        period = Period.parse(span) if span else None
+        return group_shares(dataset, dataset.groups.get(name), selection, period).report()
+
+    if drawn:
+        for make in (summary_of, share_of):
+            _same_with_and_without_bulk(make, frame(*drawn), OWN_GROUPS)
+
+
+def test_a_share_is_shown_only_where_every_member_of_the_month_has_a_figure() -> None:
+    """By hand: AZE's exports to TJK (10 a month) and KAZ (30), 2022-01..2022-12, and
+    to DEU (60) from 2022-04. In "pair" TJK is 10 / 40 = 25% of the latest month; in
+    "dated" (DEU a member from 2022-07) and "late" (DEU a member throughout, without
+    figures for Jan..Mar) 10 / 70; in "absent" (UZB never in the data) none: with the
+    bulk engine and without."""
+    rows = [
+        obs(f"2022-{m:02d}", value, partner=partner, flow="export")
+        for m in range(1, 13)
+        for partner, value in (("TJK", 10.0), ("KAZ", 30.0), ("DEU", 60.0))
+        if partner != "DEU" or m >= 4
+    ]
+    for on in (False, True):
+        with _bulk(on):
+            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
+            keys = [SeriesKey("AZE", "TJK", "export", "USD")]
+            (row,) = summarize(dataset, keys).rows
+            shown = {s.group: (s.value, s.part.period.label()) for s in row.shares}
+            assert shown == {
+                "pair": (10 / 40, "Dec 2022"),
+                "dated": (10 / 70, "Dec 2022"),
+                "late": (10 / 70, "Dec 2022"),
+            }
+
+
+def test_a_turnover_share_counts_members_with_exports_and_imports_alone() -> None:
+    """By hand: turnover from exports and imports (no turnover series): AZE–TJK 10 + 5 a
+    month, AZE–KAZ 30 + 15, 2022; in "pair" 15 / 60 = 25% of December (a member with
+    export and import series has figures, though no series of its own flow)."""
+    rows = [
+        obs(f"2022-{m:02d}", value, partner=partner, flow=flow)
+        for m in range(1, 13)
+        for partner, flow, value in (
+            ("TJK", "export", 10.0),
+            ("TJK", "import", 5.0),
+            ("KAZ", "export", 30.0),
+            ("KAZ", "import", 15.0),
+        )
+    ]
+    for on in (False, True):
+        with _bulk(on):
+            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
+            (row,) = summarize(dataset, [SeriesKey("AZE", "TJK", "turnover", "USD")]).rows
+            shown = {s.group: (s.value, s.part.period.label()) for s in row.shares}
+            assert shown == {"pair": (15 / 60, "Dec 2022"), "dated": (1.0, "Jun 2022")}
+
+
+def test_a_share_over_a_span_beside_the_months_is_shown_where_its_members_have_it() -> None:
+    """By hand, a key with a Jan..m figure beside its months (the span grid's path): AZE's
+    exports to TJK, 10 a month for Jan..Jun 2022 and 80 for Jan..Aug; to KAZ, 30 a month
+    all year. Jan..Aug is TJK's latest span: 80 / (80 + 240) = 25% in "pair"; in "dated"
+    (DEU a member from July, without figures) June's, TJK its one member: 100%; none in
+    "absent" (UZB never in the data): with the bulk engine and without."""
+    rows = [obs(f"2022-{m:02d}", 10.0, partner="TJK", flow="export") for m in range(1, 7)]
+    rows.append(obs("2022-01/2022-08", 80.0, partner="TJK", flow="export"))
+    rows += [obs(f"2022-{m:02d}", 30.0, partner="KAZ", flow="export") for m in range(1, 13)]
+    for on in (False, True):
+        with _bulk(on):
+            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
+            keys = [SeriesKey("AZE", "TJK", "export", "USD")]
+            (row,) = summarize(dataset, keys).rows
+            shown = {s.group: (s.value, s.part.period.label()) for s in row.shares}
+            assert shown == {"pair": (80 / 320, "Jan–Aug 2022"), "dated": (1.0, "Jun 2022")}
 
 
 def test_summary_of_a_generated_file_is_the_same_with_the_bulk_engine(

@@ -385,8 +385,12 @@ class Shares:
             # span of the key (``share._candidate_spans``), not its months alone.
             return self._cells_latest(key, group)
         r, flow, currency = key.reporter, key.flow, key.currency
-        part = self._vector(key)
         totals = self._group_totals(r, group, flow, currency)
+        if totals is not None and not totals.complete.any():
+            # No month with every member's figure (a member without any series, in a
+            # sparse file): no share, and no month whose total is 0 to name.
+            return True, no_share(key, group, [])
+        part = self._vector(key)
         if totals is None or part is None:
             return False, None
         values, found, xm, part_flags, difference = part
@@ -430,6 +434,10 @@ class Shares:
         if self.columns.roles(key, months_only=False) is None:
             return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
+        spans = self._with_figures(r, flow, currency, _without(r, self._members_by_span(group)))
+        if spans is not None and not spans and key.partner in self._listed_members():
+            # No span with every member's figure: as ``_latest`` (no grid made).
+            return True, no_share(key, group, [])
         row, cells, simple = self._cells_block(r, flow, currency)
         i = row.get(key, -1)
         totals = self._cells_totals(r, group, flow, currency)
@@ -468,16 +476,7 @@ class Shares:
         last one asked for kept: keys come reporter by reporter)."""
         block = (reporter, flow, currency)
         if self._block is None or self._block[0] != block:
-            if self._listed is None:
-                self._listed = sorted(
-                    {
-                        m.member
-                        for g in self.dataset.groups.by_name.values()
-                        if not g.every_partner
-                        for m in g.members
-                    }
-                )
-            keys = [SeriesKey(reporter, p, flow, currency) for p in self._listed]
+            keys = [SeriesKey(reporter, p, flow, currency) for p in self._listed_members()]
             made = key_cells(self.columns, keys)
             if made is None:
                 cells, simple = (
@@ -488,6 +487,19 @@ class Shares:
                 cells, simple = made
             self._block = (block, {k: i for i, k in enumerate(keys)}, cells, simple)
         return self._block[1], self._block[2], self._block[3]
+
+    def _listed_members(self) -> list[str]:
+        """Every member of a group of listed members, sorted: the partners of a grid."""
+        if self._listed is None:
+            self._listed = sorted(
+                {
+                    m.member
+                    for g in self.dataset.groups.by_name.values()
+                    if not g.every_partner
+                    for m in g.members
+                }
+            )
+        return self._listed
 
     def _cells_totals(
         self, reporter: str, group: Group, flow: str, currency: str
@@ -568,7 +580,11 @@ class Shares:
     def _make_totals(self, reporter: str, group: Group, flow: str, currency: str) -> _Totals | None:
         """Member sums over the members of each month (``partners_for``); may be shown where
         every member has a figure. None: a member is not simple."""
-        by_members = _without(reporter, self._membership(group))
+        by_members = self._with_figures(
+            reporter, flow, currency, _without(reporter, self._membership(group))
+        )
+        if by_members is None:
+            return None
         self._prefetch(
             [SeriesKey(reporter, name, flow, currency) for names in by_members for name in names]
         )
@@ -578,6 +594,28 @@ class Shares:
             return None if vector is None else (vector[0], vector[1], vector[3])
 
         return _member_totals(self.columns.n_months, by_members, member)
+
+    def _with_figures(
+        self,
+        reporter: str,
+        flow: str,
+        currency: str,
+        by_members: dict[tuple[str, ...], list[int]],
+    ) -> dict[tuple[str, ...], list[int]] | None:
+        """``by_members`` without the columns whose members include one without any series
+        of ``reporter``'s: their sums never have every member's figure, so they are never
+        shown nor read (``_Totals.complete`` False) and are not added (most of a sparse
+        file's groups, member by member). None when a member is not simple, as
+        ``_member_totals`` finds it."""
+        every = list(dict.fromkeys(name for names in by_members for name in names))
+        roles, simple = self.columns.role_table(
+            [SeriesKey(reporter, name, flow, currency) for name in every], months_only=False
+        )
+        if not simple.all():
+            return None
+        rows: list[bool] = (roles < 0).all(axis=1).tolist()
+        none = {name for name, no_series in zip(every, rows, strict=True) if no_series}
+        return {m: c for m, c in by_members.items() if none.isdisjoint(m)}
 
 
 def _by_members(
