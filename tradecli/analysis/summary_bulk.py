@@ -613,8 +613,7 @@ class Shares:
         )
         if not simple.all():
             return None
-        rows: list[bool] = (roles < 0).all(axis=1).tolist()
-        none = {name for name, no_series in zip(every, rows, strict=True) if no_series}
+        none = {every[i] for i in np.flatnonzero((roles < 0).all(axis=1)).tolist()}
         return {m: c for m, c in by_members.items() if none.isdisjoint(m)}
 
 
