@@ -330,33 +330,28 @@ def test_json_made_in_a_spool_past_its_memory_is_the_rendered_text(
 def test_a_json_that_fails_while_made_leaves_stdout_and_the_file_untouched(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The JSON is made in full before a byte is written: an error half way (here, the
-    spool's temporary file full after some series were handed to it) writes nothing,
-    and is the error of output that could not be written."""
-    from tradecli.cli.output import OutputLost, Spool
+    """The JSON is made in full before a byte is written: an error half way (here, after
+    some series were handed to the spool) writes nothing to stdout or ``--out``."""
+    from tradecli.cli.output import Spool
+    from tradecli.errors import NotAvailable
 
     real = Spool.write
     calls: list[int] = []
 
-    def filling(self: Spool, pieces: list[str]) -> None:
+    def failing(self: Spool, pieces: list[str]) -> None:
         calls.append(len(pieces))
         if len(calls) == 3:
-
-            def full(data: bytes) -> int:
-                raise OSError(28, "No space left on device")
-
-            self._file.write = full  # type: ignore[method-assign]
+            raise NotAvailable("a derivation gave way")
         real(self, pieces)
 
-    monkeypatch.setattr(Spool, "write", filling)
+    monkeypatch.setattr(Spool, "write", failing)
     target = tmp_path / "data.json"
     target.write_text("before", encoding="utf-8")
     for out in ([], ["--out", str(target)]):
         calls.clear()
-        result = runner.invoke(app, ["data", "-f", "json", *out], prog_name="tradecli")
-        assert result.exit_code == 1 and result.stdout == "" and len(calls) == 3
-        assert isinstance(result.exception, OutputLost)
-        assert "No space left" in str(result.exception)
+        code, stdout, err = run(runner, "data", "-f", "json", *out)
+        assert (code, stdout, err) == (1, "", "error: a derivation gave way\n")
+        assert len(calls) == 3
     assert target.read_text(encoding="utf-8") == "before"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.json"]
 

@@ -47,6 +47,10 @@ class Boundary(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            from tradecli.cli.output import ReaderGone
+
+            raise ReaderGone from None
         except BadRequest as exc:
             raise typer.BadParameter(str(exc), param_hint=exc.hint) from None
         except TradeCliError as exc:

@@ -8,9 +8,9 @@ result cache can keep a transcript of what a command wrote (``Transcript``).
 from __future__ import annotations
 
 import codecs
+import io
 import sys
 from collections.abc import Iterable, Iterator
-from functools import partial
 from types import TracebackType
 from typing import ClassVar, TextIO
 
@@ -18,6 +18,12 @@ from typing import ClassVar, TextIO
 class OutputLost(Exception):
     """stdout or stderr could not be written (closed, full). Not a TradeCliError: it is
     about the process, not the data; ``process.run`` turns it into one line and exit 1."""
+
+
+class ReaderGone(Exception):
+    """stdout's reader went away (``| head``) while a command wrote: not an error (exit
+    0, ``process.run``). Raised in place of the ``BrokenPipeError`` so that Click, which
+    exits 1 on one, leaves it to ``process.run`` wherever the writing stood."""
 
 
 class Transcript:
@@ -135,12 +141,14 @@ def emit_pieces(pieces: Iterable[str], err: bool = False) -> None:
     if stream is None:  # closed by the caller (``>&-``)
         raise OutputLost("stderr" if err else "stdout")
     encoding = getattr(stream, "encoding", None)
-    if isinstance(encoding, str) and encoding.lower().replace("-", "") != "utf8":
-        pieces = (fallback(text, encoding) for text in pieces)  # character by character
+    # A stream that is not UTF-8 gets each character it lacks as its stand-in, character
+    # by character; the transcript keeps the text itself (a later run may write UTF-8).
+    other = encoding if isinstance(encoding, str) else "utf-8"
+    other = "" if other.lower().replace("-", "") == "utf8" else other
     transcript = Transcript.current
     try:
         for text in pieces:
-            stream.write(text)
+            stream.write(fallback(text, other) if other else text)
             if transcript is not None:
                 transcript.add(err, text)
     except BrokenPipeError:
@@ -152,16 +160,20 @@ def emit_pieces(pieces: Iterable[str], err: bool = False) -> None:
 class Spool:
     """A command's output made in full before any of it is written (an error while it
     is made leaves stdout and ``--out`` untouched), held as UTF-8 in memory up to
-    ``MEMORY`` bytes and in a temporary file beyond: a JSON of gigabytes is not held
-    in memory as text (``settings.Settings.show``)."""
+    ``MEMORY`` bytes and in a temporary file beyond: a JSON of gigabytes is not held in
+    memory as text (``settings.Settings.show``). A temporary folder that cannot take it
+    (full, read-only) leaves it in memory, as all output was held before."""
 
     MEMORY: ClassVar[int] = 32 << 20
     CHUNK: ClassVar[int] = 1 << 20
 
     def __init__(self) -> None:
-        import tempfile
-
-        self._file = tempfile.SpooledTemporaryFile(max_size=self.MEMORY)  # noqa: SIM115 (closed by __exit__)
+        self._held: list[bytes] = []
+        self._size = 0  # bytes held in memory
+        self._file: io.FileIO | None = None  # unbuffered: what it took is known
+        self._on_disk = 0  # bytes the file took
+        self._no_disk = False  # the temporary folder failed once: memory from then on
+        self._surrogates = False  # text not encodable as UTF-8 (bytes of a file name)
 
     def __enter__(self) -> Spool:
         return self
@@ -172,28 +184,44 @@ class Spool:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._file.close()
+        self._close()
 
     def write(self, pieces: list[str]) -> None:
         """Add ``pieces`` after what the spool holds."""
+        text = "".join(pieces)
         try:
-            self._file.write("".join(pieces).encode("utf-8", "surrogatepass"))
-        except OSError as exc:  # the temporary folder is full
-            raise OutputLost(f"the output could not be held in a temporary file: {exc}") from exc
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: kept as they are, told apart later
+            data = text.encode("utf-8", "surrogatepass")
+            self._surrogates = True
+        if self._file is not None:
+            self._to_file(data)
+            return
+        self._held.append(data)
+        self._size += len(data)
+        if self._size > self.MEMORY and not self._no_disk:
+            self._spill()
 
     def restart(self) -> None:
         """Drop what the spool holds."""
-        self._file.seek(0)
-        self._file.truncate()
+        self._close()
+        self._held, self._size, self._on_disk = [], 0, 0
 
     def data(self) -> Iterator[bytes]:
-        """What the spool holds, as UTF-8, a chunk at a time."""
+        """What the spool holds, as UTF-8 (lone surrogates as ``surrogatepass`` writes
+        them), a chunk at a time."""
+        if self._file is None:
+            yield from self._held
+            return
         self._file.seek(0)
-        yield from iter(partial(self._file.read, self.CHUNK), b"")
+        while chunk := self._file.read(self.CHUNK):
+            yield chunk
 
     def texts(self) -> Iterator[str]:
-        """What the spool holds, as text, a chunk at a time."""
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        """What the spool holds, as the text it was given, a chunk at a time."""
+        decoder = codecs.getincrementaldecoder("utf-8")(
+            "surrogatepass" if self._surrogates else "strict"
+        )
         for data in self.data():
             text = decoder.decode(data)
             if text:
@@ -201,6 +229,75 @@ class Spool:
         tail = decoder.decode(b"", final=True)
         if tail:
             yield tail
+
+    def file_data(self) -> Iterator[bytes]:
+        """What the spool holds as a file gets it (``--out``): UTF-8, the bytes a file
+        name could not decode given back as they were (as stdout writes them), any other
+        lone surrogate as its JSON escape (``\\udXXX``)."""
+        if not self._surrogates:
+            yield from self.data()
+            return
+        codecs.register_error(_AS_IN_A_FILE, _as_in_a_file)
+        for text in self.texts():
+            yield text.encode("utf-8", _AS_IN_A_FILE)
+
+    def _spill(self) -> None:
+        """Move what is held to a temporary file (or, failing that, keep it in memory)."""
+        import tempfile
+
+        try:
+            self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (_close)
+        except OSError:
+            self._no_disk = True
+            return
+        held, self._held, self._size = self._held, [], 0
+        for at, data in enumerate(held):
+            self._to_file(data)
+            if self._file is None:  # the folder failed: the rest stays in memory
+                rest = held[at + 1 :]
+                self._held.extend(rest)
+                self._size += sum(map(len, rest))
+                return
+
+    def _to_file(self, data: bytes) -> None:
+        """Write ``data`` to the file, or bring everything back to memory if it fails."""
+        assert self._file is not None
+        view = memoryview(data)
+        try:
+            while view:
+                took = self._file.write(view) or 0
+                self._on_disk += took
+                view = view[took:]
+        except OSError:
+            file, self._file = self._file, None
+            self._no_disk = True
+            try:
+                file.seek(0)
+                kept = file.readall()[: self._on_disk]
+            finally:
+                file.close()
+            self._held = [kept, bytes(view)]
+            self._size, self._on_disk = len(kept) + len(view), 0
+
+    def _close(self) -> None:
+        if self._file is not None:
+            file, self._file = self._file, None
+            file.close()
+
+
+_AS_IN_A_FILE = "tradecli-as-in-a-file"
+
+
+def _as_in_a_file(error: UnicodeError) -> tuple[bytes, int]:
+    """The encoding error handler of ``Spool.file_data``: a byte a file name could not
+    decode (``surrogateescape``'s U+DC80..U+DCFF) as that byte, any other lone surrogate
+    as its JSON escape."""
+    assert isinstance(error, UnicodeEncodeError)
+    out = bytearray()
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        out += bytes([code - 0xDC00]) if 0xDC80 <= code <= 0xDCFF else b"\\u%04x" % code
+    return bytes(out), error.end
 
 
 def diagnostics(message: str) -> None:

@@ -82,7 +82,7 @@ def run() -> None:
             if exc.code is not None and not isinstance(exc.code, int):
                 raise
             code = exc.code or 0
-        except BrokenPipeError:
+        except _reader_gone():
             code = 0
         except _lost_output_errors():
             code = _say("error: could not write the output", 1)
@@ -144,6 +144,12 @@ def _settle() -> None:
     except Exception:
         if not _signalled:  # a Ctrl-C turned into a compiled module's error: as above
             raise
+
+
+def _reader_gone() -> tuple[type[BaseException], ...]:
+    from tradecli.cli.output import ReaderGone
+
+    return (BrokenPipeError, ReaderGone)
 
 
 def _lost_output_errors() -> tuple[type[BaseException], ...]:

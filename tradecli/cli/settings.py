@@ -105,7 +105,7 @@ class Settings:
             with Spool() as spool:
                 stream_json(report, spool.write, spool.restart)
                 if self.out is not None:
-                    write_output(spool.data(), self.out, binary=False)
+                    write_output(spool.file_data(), self.out, binary=False)
                 else:
                     emit_pieces(spool.texts())
             return
@@ -150,11 +150,30 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
             stream.write(chunk)
         stream.flush()
         return
+    import stat
     import tempfile
 
     if not path.parent.is_dir():
         raise BadRequest(f"folder {str(path.parent)!r} does not exist", "--out")
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        mode: int | None = path.stat().st_mode  # through a symbolic link
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        # A device or a pipe (/dev/stdout, /dev/null, a FIFO): written to, never replaced
+        # by a file of its name; there is no whole or nothing to keep.
+        from tradecli.cli.output import OutputLost
+
+        try:
+            with open(path, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+        except OSError as exc:
+            raise OutputLost(str(exc)) from exc
+        return
+    # A symbolic link to a file: the file it names is replaced, the link stays.
+    target = Path(os.path.realpath(path))
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
@@ -164,7 +183,7 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(name, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
-        os.replace(name, path)
+        os.replace(name, target)
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
