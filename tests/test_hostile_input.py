@@ -4,6 +4,7 @@ or is read right with a note; no traceback, no escape sequence reaches the termi
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import threading
@@ -72,6 +73,36 @@ def test_file_names_and_group_names_in_messages_are_escaped(
     for fmt in OutputFormat:
         shown = render(report, fmt, explain=True)
         assert not CONTROLS.search(shown.stdout + shown.stderr)
+
+
+def _undecodable(tmp_path: Path, name: bytes, text: str) -> Path:
+    """A file whose name has bytes UTF-8 cannot decode (skipped where the file system
+    refuses such names)."""
+    path = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), name)))
+    try:
+        path.write_text(text, "utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    return path
+
+
+def test_a_file_name_utf8_cannot_decode_is_read_and_named_with_its_bytes_escaped(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Its rows are read (they were a traceback: no text column takes the name's lone
+    surrogates); citations, problems and notes name it as ``ls -b`` shows it."""
+    rows = "".join(f"AZE,TJK,export,2022-{m:02d},{m},,USD,,,,\n" for m in range(1, 13))
+    path = _undecodable(tmp_path, b"tr\xffde.csv", f"{TIDY_HEADER}\n{rows}")
+    shown = str(tmp_path / "tr\\xffde.csv")
+    frame = load([path], use_cache=False).frame
+    assert frame["source"].astype(str).unique().tolist() == [shown]
+    assert frame["value"].tolist() == [float(m) for m in range(1, 13)]
+    args = ["--data", str(path), "-f", "json", "value", "-p", "TJK", "-s", "2022", "--explain"]
+    code, out, err = run(runner, *args)
+    assert code == 0 and f'"source": {json.dumps(shown)}' in out, err
+    bad = _undecodable(tmp_path, b"b\xfead.csv", f"{TIDY_HEADER}\nAZE,TJK,export,2022-13,5,,,,,,\n")
+    problems = problems_of(bad)
+    assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'b'}\\xfead.csv:2: period")
 
 
 def test_markdown_cannot_be_broken_out_of(

@@ -303,6 +303,8 @@ def _read(
             return parquet.read(path, context), None
         if path.exists() and not path.is_file() and not path.is_dir():
             return _read_pipe(path, context), None
+        if not _utf8(str(path)):
+            return _read_undecodable(path, context), None
         if not use_cache or not path.is_file():
             return _read_any(path, context), None
         from tradecli.caching import parsed
@@ -310,6 +312,34 @@ def _read(
         return parsed.read_keyed(path, context, _read_any)
     except (PermissionError, IsADirectoryError) as exc:
         raise BadInput([Problem(str(path), None, "", "", f"cannot read: {exc.strerror}")]) from None
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` is UTF-8 text (a file name with bytes UTF-8 cannot decode holds
+    them as lone surrogates, which no text column or Arrow string takes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _read_undecodable(path: Path, context: ReadContext) -> pd.DataFrame:
+    """A file whose name has bytes UTF-8 cannot decode, read through a link of a plain
+    name and named, in problems, notes and citations, with those bytes escaped
+    (``tr\\xffde.csv``, as ``ls -b`` shows it). Not cached: its name is not a key."""
+    import os
+    import tempfile
+
+    name = os.fsencode(path).decode("utf-8", "backslashreplace")
+    with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
+        suffix = path.suffix if _utf8(path.suffix) else ""
+        if not suffix and path.is_file():
+            with path.open("rb") as check:
+                suffix = copy_suffix(check.read(8))
+        alias = Path(folder) / f"input{suffix}"
+        alias.symlink_to(path.absolute())
+        return _read_named(alias, name, context)
 
 
 def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
@@ -359,15 +389,20 @@ def _read_copy(
             with copy.open("rb") as check:
                 filename = "input" + copy_suffix(check.read(8))
         copy = copy.rename(copy.with_name(filename))
-        notes = len(context.notes)
-        try:
-            frame = _read_any(copy, context)
-        except BadInput as exc:
-            raise BadInput(
-                [replace(p, file=name) if p.file == str(copy) else p for p in exc.problems]
-            ) from None
-        finally:
-            context.notes[notes:] = [n.replace(str(copy), name) for n in context.notes[notes:]]
+        return _read_named(copy, name, context)
+
+
+def _read_named(copy: Path, name: str, context: ReadContext) -> pd.DataFrame:
+    """``copy`` read, with every problem, note and citation naming it ``name``."""
+    notes = len(context.notes)
+    try:
+        frame = _read_any(copy, context)
+    except BadInput as exc:
+        raise BadInput(
+            [replace(p, file=name) if p.file == str(copy) else p for p in exc.problems]
+        ) from None
+    finally:
+        context.notes[notes:] = [n.replace(str(copy), name) for n in context.notes[notes:]]
     if len(frame):
         frame["source"] = frame["source"].cat.rename_categories(
             [name if c == str(copy) else c for c in frame["source"].cat.categories]
