@@ -418,6 +418,19 @@ def test_shares_in_groups_with_members_never_in_the_data_are_the_same_with_the_b
             _same_with_and_without_bulk(make, frame(*drawn), OWN_GROUPS)
 
 
+def _shares_shown(rows: list[dict[str, Any]], flow: str) -> dict[str, tuple[float, str]]:
+    """The shares ``summary`` shows for AZE–TJK (``flow``) in ``OWN_GROUPS``: (value, span)
+    by group, the same with the bulk engine and without."""
+    shown = []
+    for on in (False, True):
+        with _bulk(on):
+            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
+            (row,) = summarize(dataset, [SeriesKey("AZE", "TJK", flow, "USD")]).rows
+            shown.append({s.group: (s.value, s.part.period.label()) for s in row.shares})
+    assert shown[0] == shown[1]
+    return shown[0]
+
+
 def test_a_share_is_shown_only_where_every_member_of_the_month_has_a_figure() -> None:
     """By hand: AZE's exports to TJK (10 a month) and KAZ (30), 2022-01..2022-12, and
     to DEU (60) from 2022-04. In "pair" TJK is 10 / 40 = 25% of the latest month; in
@@ -430,17 +443,11 @@ def test_a_share_is_shown_only_where_every_member_of_the_month_has_a_figure() ->
         for partner, value in (("TJK", 10.0), ("KAZ", 30.0), ("DEU", 60.0))
         if partner != "DEU" or m >= 4
     ]
-    for on in (False, True):
-        with _bulk(on):
-            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
-            keys = [SeriesKey("AZE", "TJK", "export", "USD")]
-            (row,) = summarize(dataset, keys).rows
-            shown = {s.group: (s.value, s.part.period.label()) for s in row.shares}
-            assert shown == {
-                "pair": (10 / 40, "Dec 2022"),
-                "dated": (10 / 70, "Dec 2022"),
-                "late": (10 / 70, "Dec 2022"),
-            }
+    assert _shares_shown(rows, "export") == {
+        "pair": (10 / 40, "Dec 2022"),
+        "dated": (10 / 70, "Dec 2022"),
+        "late": (10 / 70, "Dec 2022"),
+    }
 
 
 def test_a_turnover_share_counts_members_with_exports_and_imports_alone() -> None:
@@ -457,12 +464,10 @@ def test_a_turnover_share_counts_members_with_exports_and_imports_alone() -> Non
             ("KAZ", "import", 15.0),
         )
     ]
-    for on in (False, True):
-        with _bulk(on):
-            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
-            (row,) = summarize(dataset, [SeriesKey("AZE", "TJK", "turnover", "USD")]).rows
-            shown = {s.group: (s.value, s.part.period.label()) for s in row.shares}
-            assert shown == {"pair": (15 / 60, "Dec 2022"), "dated": (1.0, "Jun 2022")}
+    assert _shares_shown(rows, "turnover") == {
+        "pair": (15 / 60, "Dec 2022"),
+        "dated": (1.0, "Jun 2022"),
+    }
 
 
 def test_a_share_over_a_span_beside_the_months_is_shown_where_its_members_have_it() -> None:
@@ -474,13 +479,10 @@ def test_a_share_over_a_span_beside_the_months_is_shown_where_its_members_have_i
     rows = [obs(f"2022-{m:02d}", 10.0, partner="TJK", flow="export") for m in range(1, 7)]
     rows.append(obs("2022-01/2022-08", 80.0, partner="TJK", flow="export"))
     rows += [obs(f"2022-{m:02d}", 30.0, partner="KAZ", flow="export") for m in range(1, 13)]
-    for on in (False, True):
-        with _bulk(on):
-            dataset = Dataset(frame(*rows), OWN_GROUPS, [])
-            keys = [SeriesKey("AZE", "TJK", "export", "USD")]
-            (row,) = summarize(dataset, keys).rows
-            shown = {s.group: (s.value, s.part.period.label()) for s in row.shares}
-            assert shown == {"pair": (80 / 320, "Jan–Aug 2022"), "dated": (1.0, "Jun 2022")}
+    assert _shares_shown(rows, "export") == {
+        "pair": (80 / 320, "Jan–Aug 2022"),
+        "dated": (1.0, "Jun 2022"),
+    }
 
 
 def test_summary_of_a_generated_file_is_the_same_with_the_bulk_engine(
