@@ -105,6 +105,28 @@ def test_a_file_name_utf8_cannot_decode_is_read_and_named_with_its_bytes_escaped
     assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'b'}\\xfead.csv:2: period")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_pipe_whose_name_utf8_cannot_decode_is_read_once_and_named_escaped(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    rows = "".join(f"AZE,TJK,export,2022-{m:02d},{m},,USD,,,,\n" for m in range(1, 13))
+    fifo = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"p\xff.csv")))
+    try:
+        os.mkfifo(fifo)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    writer = threading.Thread(
+        target=lambda: fifo.write_text(f"{TIDY_HEADER}\n{rows}", "utf-8"), daemon=True
+    )
+    writer.start()
+    args = ["--data", str(fifo), "-f", "json", "value", "-p", "TJK", "-s", "2022", "--explain"]
+    code, out, err = run(runner, *args)
+    writer.join(timeout=30)
+    assert code == 0, err
+    shown = str(tmp_path / "p\\xff.csv")
+    assert f'"source": {json.dumps(shown)}' in out
+
+
 def test_markdown_cannot_be_broken_out_of(
     runner: CliRunner, write_csv: Callable[..., Path]
 ) -> None:

@@ -148,6 +148,34 @@ def test_out_through_a_link_replaces_the_file_it_names_and_keeps_the_link(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 
+def test_out_through_a_dangling_link_into_no_folder_is_a_usage_error(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    link = tmp_path / "dangling.json"
+    link.symlink_to(tmp_path / "nowhere" / "x.json")
+    result = runner.invoke(app, ["data", "-f", "json", "--out", str(link)], prog_name="tradecli")
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert link.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == [link.name]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd/1").exists(), reason="needs /proc")
+def test_out_naming_the_file_stdout_writes_to_writes_through_stdout(tmp_path: Path) -> None:
+    """``--out /dev/stdout >> log``: the file stdout appends to keeps what it held, and a
+    ``2>&1`` keeps stderr's notes (the file was replaced by a new one of its name)."""
+    mine = tmp_path / "mystdout"
+    mine.symlink_to("/proc/self/fd/1")  # as /dev/stdout is, without touching /dev
+    log = tmp_path / "log.txt"
+    log.write_text("kept\n", encoding="utf-8")
+    env = {**os.environ, "TRADECLI_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "100"}
+    command = [sys.executable, "-m", "tradecli", "summary", "-f", "csv", "--out", str(mine)]
+    with log.open("a") as out:
+        done = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    alone = subprocess.run(command[:-2], capture_output=True, env=env, text=True)
+    assert done.returncode == 0 and mine.is_symlink()
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("kept\n" + alone.stdout) and "note: " in text
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_out_onto_a_pipe_writes_into_it_and_leaves_it_a_pipe(
     runner: CliRunner, tmp_path: Path

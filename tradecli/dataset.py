@@ -328,10 +328,9 @@ def _read_undecodable(path: Path, context: ReadContext) -> pd.DataFrame:
     """A file whose name has bytes UTF-8 cannot decode, read through a link of a plain
     name and named, in problems, notes and citations, with those bytes escaped
     (``tr\\xffde.csv``, as ``ls -b`` shows it). Not cached: its name is not a key."""
-    import os
     import tempfile
 
-    name = os.fsencode(path).decode("utf-8", "backslashreplace")
+    name = _shown(path)
     with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
         suffix = path.suffix if _utf8(path.suffix) else ""
         if not suffix and path.is_file():
@@ -343,8 +342,17 @@ def _read_undecodable(path: Path, context: ReadContext) -> pd.DataFrame:
 
 
 def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
+    filename = path.name if path.suffix and _utf8(path.name) else None
     with path.open("rb") as source:
-        return _read_copy(source, str(path), path.name if path.suffix else None, context)
+        return _read_copy(source, _shown(path), filename, context)
+
+
+def _shown(path: Path) -> str:
+    """``path`` as citations name it: bytes UTF-8 cannot decode escaped (``\\xff``)."""
+    import os
+
+    text = str(path)
+    return text if _utf8(text) else os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _read_stdin(context: ReadContext) -> pd.DataFrame:

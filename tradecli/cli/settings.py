@@ -153,8 +153,20 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
     import stat
     import tempfile
 
-    if not path.parent.is_dir():
-        raise BadRequest(f"folder {str(path.parent)!r} does not exist", "--out")
+    stream = _standard_stream(path)
+    if stream is not None:
+        # /dev/stdout (or a name of the very file stdout or stderr writes to): written
+        # through that stream, never reopened (``>> log`` would lose what it held) nor
+        # replaced (``> log 2>&1`` would lose what stderr wrote).
+        stream.flush()
+        for chunk in chunks:
+            stream.buffer.write(chunk)
+        stream.buffer.flush()
+        return
+    # A symbolic link to a file: the file it names is replaced, the link stays.
+    target = Path(os.path.realpath(path))
+    if not target.parent.is_dir():
+        raise BadRequest(f"folder {str(target.parent)!r} does not exist", "--out")
     try:
         mode: int | None = path.stat().st_mode  # through a symbolic link
     except OSError:
@@ -171,8 +183,6 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
         except OSError as exc:
             raise OutputLost(str(exc)) from exc
         return
-    # A symbolic link to a file: the file it names is replaced, the link stays.
-    target = Path(os.path.realpath(path))
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -188,6 +198,23 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
         Path(name).unlink(missing_ok=True)
         raise
     diagnostics(f"wrote {path}")
+
+
+def _standard_stream(path: Path) -> Any:
+    """stdout or stderr when ``path`` is the file, pipe or terminal it writes to, else
+    None."""
+    try:
+        target = os.stat(path)
+    except OSError:
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            own = os.fstat(stream.fileno())
+        except (AttributeError, OSError, ValueError):  # closed, or not a file (tests)
+            continue
+        if (own.st_dev, own.st_ino) == (target.st_dev, target.st_ino):
+            return stream if getattr(stream, "buffer", None) is not None else None
+    return None
 
 
 class LoadProgress:
