@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ def _spooled(texts: list[str], memory: int, chunk: int = 7) -> tuple[Spool, list
 @pytest.mark.parametrize("memory", [1 << 30, 100, 0])
 def test_the_spool_gives_back_its_text_from_memory_or_from_a_file(memory: int) -> None:
     spool, texts = _spooled(TEXTS, memory)
-    with spool:
+    with closing(spool):
         assert "".join(texts) == "".join(TEXTS)
         assert b"".join(spool.data()) == "".join(TEXTS).encode("utf-8")
         assert b"".join(spool.file_data()) == "".join(TEXTS).encode("utf-8")
@@ -72,7 +73,7 @@ def test_a_temporary_folder_that_fills_leaves_the_text_in_memory(
     monkeypatch.setattr(_Filling, "room", room)
     monkeypatch.setattr(tempfile, "TemporaryFile", filling)
     spool, texts = _spooled(TEXTS, 100)
-    with spool:
+    with closing(spool):
         assert "".join(texts) == "".join(TEXTS)
         assert spool._file is None and spool._no_disk
         spool.write(["more"])  # memory from then on
@@ -87,7 +88,7 @@ def test_a_temporary_folder_that_cannot_be_opened_leaves_the_text_in_memory(
 
     monkeypatch.setattr(tempfile, "TemporaryFile", refused)
     spool, texts = _spooled(TEXTS, 100)
-    with spool:
+    with closing(spool):
         assert "".join(texts) == "".join(TEXTS) and spool._file is None
 
 
@@ -97,7 +98,7 @@ def test_lone_surrogates_come_back_as_text_and_as_a_files_bytes(memory: int) -> 
     the bytes they were; another lone surrogate is written as its JSON escape."""
     texts = ['"na\udcffme"', ", ", '"\ud800"', "–" * 5]
     spool, back = _spooled(texts, memory, chunk=1)
-    with spool:
+    with closing(spool):
         assert "".join(back) == "".join(texts)
         expected = b'"na\xffme", "\\ud800"' + "–".encode() * 5
         assert b"".join(spool.file_data()) == expected

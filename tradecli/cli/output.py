@@ -175,17 +175,6 @@ class Spool:
         self._no_disk = False  # the temporary folder failed once: memory from then on
         self._surrogates = False  # text not encodable as UTF-8 (bytes of a file name)
 
-    def __enter__(self) -> Spool:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._close()
-
     def write(self, pieces: list[str]) -> None:
         """Add ``pieces`` after what the spool holds."""
         text = "".join(pieces)
@@ -204,7 +193,7 @@ class Spool:
 
     def restart(self) -> None:
         """Drop what the spool holds."""
-        self._close()
+        self.close()
         self._held, self._size, self._on_disk = [], 0, 0
 
     def data(self) -> Iterator[bytes]:
@@ -246,7 +235,7 @@ class Spool:
         import tempfile
 
         try:
-            self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (_close)
+            self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (close)
         except OSError:
             self._no_disk = True
             return
@@ -279,7 +268,8 @@ class Spool:
             self._held = [kept, bytes(view)]
             self._size, self._on_disk = len(kept) + len(view), 0
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Let the temporary file go (``contextlib.closing``)."""
         if self._file is not None:
             file, self._file = self._file, None
             file.close()

@@ -3,6 +3,7 @@ the data they name and showing a report in the format they ask for."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -102,7 +103,7 @@ class Settings:
         if self.fmt == OutputFormat.json:
             # Made in full into a spool (nothing left to fail but the writing), then
             # written a chunk at a time: never one text in memory, nor encoded whole.
-            with Spool() as spool:
+            with contextlib.closing(Spool()) as spool:
                 stream_json(report, spool.write, spool.restart)
                 if self.out is not None:
                     write_output(spool.file_data(), self.out, binary=False)
