@@ -349,8 +349,6 @@ def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
 
 def _shown(path: Path) -> str:
     """``path`` as citations name it: bytes UTF-8 cannot decode escaped (``\\xff``)."""
-    import os
-
     text = str(path)
     return text if _utf8(text) else os.fsencode(path).decode("utf-8", "backslashreplace")
 

@@ -354,6 +354,9 @@ class Shares:
         self._block: tuple[tuple[str, str, str], dict[SeriesKey, int], Cells, Bools] | None
         self._block = None
         self._cell_totals: dict[tuple[str, Group, str, str], _Totals | None] = {}
+        self._spans_with_figures: dict[
+            tuple[str, Group, str, str], dict[tuple[str, ...], list[int]] | None
+        ] = {}
         self._span_members: dict[Group, dict[tuple[str, ...], list[int]]] = {}
         self._listed: list[str] | None = None
 
@@ -434,7 +437,7 @@ class Shares:
         if self.columns.roles(key, months_only=False) is None:
             return False, None
         r, flow, currency = key.reporter, key.flow, key.currency
-        spans = self._with_figures(r, flow, currency, _without(r, self._members_by_span(group)))
+        spans = self._span_figures(r, group, flow, currency)
         if spans is not None and not spans and key.partner in self._listed_members():
             # No span with every member's figure: as ``_latest`` (no grid made).
             return True, no_share(key, group, [])
@@ -516,10 +519,23 @@ class Shares:
                 return None
             return cells.value[i], cells.found[i], cells.flags[i]
 
-        by_members = _without(reporter, self._members_by_span(group))
-        out = _member_totals(cells.value.shape[1], by_members, member)
+        by_members = self._span_figures(reporter, group, flow, currency)
+        out = (
+            None if by_members is None else _member_totals(cells.value.shape[1], by_members, member)
+        )
         self._cell_totals[memo] = out
         return out
+
+    def _span_figures(
+        self, reporter: str, group: Group, flow: str, currency: str
+    ) -> dict[tuple[str, ...], list[int]] | None:
+        """The grid's spans by the group's members (``_members_by_span``) that can have
+        every member's figure (``_with_figures``), worked out once per reporter's block."""
+        memo = (reporter, group, flow, currency)
+        if memo not in self._spans_with_figures:
+            by_span = _without(reporter, self._members_by_span(group))
+            self._spans_with_figures[memo] = self._with_figures(reporter, flow, currency, by_span)
+        return self._spans_with_figures[memo]
 
     def _members_by_span(self, group: Group) -> dict[tuple[str, ...], list[int]]:
         """The spans of the grid (``span_cells.Cells`` columns) by the group's members

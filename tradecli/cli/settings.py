@@ -147,8 +147,7 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
         stream = getattr(sys.stdout, "buffer", None)
         assert stream is not None
         sys.stdout.flush()
-        for chunk in chunks:
-            stream.write(chunk)
+        stream.writelines(chunks)
         stream.flush()
         return
     import stat
@@ -160,8 +159,7 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
         # through that stream, never reopened (``>> log`` would lose what it held) nor
         # replaced (``> log 2>&1`` would lose what stderr wrote).
         stream.flush()
-        for chunk in chunks:
-            stream.buffer.write(chunk)
+        stream.buffer.writelines(chunks)
         stream.buffer.flush()
         return
     # A symbolic link to a file: the file it names is replaced, the link stays.
@@ -173,22 +171,20 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
     except OSError:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
-        # A device or a pipe (/dev/stdout, /dev/null, a FIFO): written to, never replaced
-        # by a file of its name; there is no whole or nothing to keep.
+        # A device or a pipe (/dev/null, a FIFO): written to, never replaced by a file of
+        # its name; there is no whole or nothing to keep.
         from tradecli.cli.output import OutputLost
 
         try:
             with open(path, "wb") as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
+                handle.writelines(chunks)
         except OSError as exc:
             raise OutputLost(str(exc)) from exc
         return
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
+            handle.writelines(chunks)
             handle.flush()
             os.fsync(handle.fileno())
         mask = os.umask(0)
