@@ -12,25 +12,29 @@ report's records are made straight from them. A key any of whose errors is not f
 is left to the scalar path (``rest``), as are the keys the arrays do not take.
 
 The ``SeriesProjection``s themselves are made only when looked at (``Tested``: the JSON
-payload and ``--explain`` show them). ``tests/test_projection_bulk.py`` holds the
-output equal to the scalar path's.
+payload and ``--explain`` show them), a block of keys at a time, and let go once shown;
+the JSON's errors are read from the arrays (``Errors``), worked out again for it.
+``tests/test_projection_bulk.py`` holds the output equal to the scalar path's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.exact_means import exact_means
-from tradecli.analysis.projection import METHODS, Method, SeriesProjection
+from tradecli.analysis.projection import METHODS, BacktestError, Method, SeriesProjection
 from tradecli.analysis.projection_bulk import _history
 from tradecli.analysis.projection_report import backtest_record, tested_years
 from tradecli.analysis.summary_bulk import YearAnswers
 from tradecli.engine.answers import SeriesKey
+from tradecli.json_text import Each
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
@@ -49,22 +53,95 @@ class SimpleBacktest:
     rest: list[SeriesKey] = field(default_factory=list)
     # The series-years tested of the keys the arrays did not take, and of ``rest``.
     others: list[SeriesProjection] = field(default_factory=list)
+    # The arrays' errors, worked out when asked (the JSON's); None: there are none.
+    errors: Callable[[], Errors] | None = None
+
+    def error_dicts(self, others: list[BacktestError]) -> Each:
+        """The JSON's errors (``BacktestError.to_dict()`` of ``backtest_errors`` of every
+        series-year tested, in its order): the arrays' from the arrays, each made as it
+        is written, and ``others`` (those of ``self.others``), by series."""
+        made = self.errors() if self.errors is not None else Errors.none()
+        by_key: dict[SeriesKey, Ints] = dict(made.by_key())
+        for key, group in itertools.groupby(range(len(others)), key=lambda i: others[i].key):
+            # A key is in the arrays or in ``others``, never both (``rest`` is taken out).
+            by_key[key] = -1 - np.fromiter(group, dtype=np.int64)
+        order = [by_key[key] for key in sorted(by_key)]
+        items = np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
+
+        def one(i: int) -> dict[str, Any]:
+            return others[-1 - i].to_dict() if i < 0 else made.to_dict(i)
+
+        return Each(items.tolist(), one)
+
+
+@dataclass(frozen=True)
+class Errors:
+    """The errors of the arrays' keys: one group per key, months covered and method (in
+    that order, the keys by number), each with its years and errors (in the order of the
+    years) and their means."""
+
+    names: dict[int, SeriesKey]
+    methods: list[str]
+    key: Ints  # per group: the key's number, months covered - 1, the method's index,
+    col: Ints  # and where its years and errors start
+    which: Ints
+    starts: Ints
+    year: NDArray[np.int16]  # per error
+    error: Floats
+    mean_absolute: Floats  # per group
+    mean: Floats
+
+    @staticmethod
+    def none() -> Errors:
+        empty = np.zeros(0, dtype=np.int64)
+        return Errors(
+            {},
+            [],
+            empty,
+            empty,
+            empty,
+            empty,
+            empty.astype(np.int16),
+            empty.astype(float),
+            empty.astype(float),
+            empty.astype(float),
+        )
+
+    def by_key(self) -> Iterator[tuple[SeriesKey, Ints]]:
+        """Each key with the numbers of its groups."""
+        if not len(self.key):
+            return
+        starts = np.flatnonzero(np.r_[True, self.key[1:] != self.key[:-1]])
+        ends = [*starts[1:].tolist(), len(self.key)]
+        for start, end in zip(starts.tolist(), ends, strict=True):
+            yield self.names[int(self.key[start])], np.arange(start, end, dtype=np.int64)
+
+    def to_dict(self, g: int) -> dict[str, Any]:
+        """Group ``g`` as ``BacktestError.to_dict()`` makes it."""
+        start = int(self.starts[g])
+        end = int(self.starts[g + 1]) if g + 1 < len(self.starts) else len(self.error)
+        return {
+            **self.names[int(self.key[g])].to_dict(),
+            "months": int(self.col[g]) + 1,
+            "method": self.methods[int(self.which[g])],
+            "years": self.year[start:end].tolist(),
+            "errors": self.error[start:end].tolist(),
+            "mean_absolute_error": float(self.mean_absolute[g]),
+            "mean_error": float(self.mean[g]),
+        }
 
 
 class Tested(Sequence[SeriesProjection]):
-    """The series-years tested, made by ``make`` when first looked at."""
+    """The series-years tested, ``count`` of them: made by ``make`` each time they are
+    looked at, never held (the JSON of a whole file's backtest writes each as it is
+    made; all made at once, dense 1M's held 3.4 GB)."""
 
-    def __init__(self, make: Callable[[], list[SeriesProjection]]) -> None:
-        self._make: Callable[[], list[SeriesProjection]] | None = make
-        self._items: list[SeriesProjection] = []
-
-    def _made(self) -> list[SeriesProjection]:
-        if self._make is not None:
-            self._items, self._make = self._make(), None
-        return self._items
+    def __init__(self, make: Callable[[], Iterable[SeriesProjection]], count: int) -> None:
+        self._make = make
+        self._count = count
 
     def __len__(self) -> int:
-        return len(self._made())
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> SeriesProjection: ...
@@ -73,10 +150,10 @@ class Tested(Sequence[SeriesProjection]):
     def __getitem__(self, index: slice) -> Sequence[SeriesProjection]: ...
 
     def __getitem__(self, index: int | slice) -> SeriesProjection | Sequence[SeriesProjection]:
-        return self._made()[index]
+        return list(self._make())[index]
 
     def __iter__(self) -> Iterator[SeriesProjection]:
-        return iter(self._made())
+        return iter(self._make())
 
 
 @dataclass(frozen=True)
@@ -95,6 +172,43 @@ def simple_backtest(
     answers: YearAnswers, keys: Sequence[SeriesKey], year: int, method: Method
 ) -> SimpleBacktest:
     """``backtest_series`` and the report's records for the simple keys of ``keys``."""
+    found = _found(answers, keys, year, method)
+    errors, names, ky = found.errors, found.errors.names, answers.ky
+    records = _records(answers, errors, found.bits)
+    largest: dict[SeriesKey, float] = {}
+    key_of = found.key_of
+    tested_rows = np.flatnonzero(found.tested & ~np.isin(key_of, found.rest))
+    if len(tested_rows):
+        tested_keys = key_of[tested_rows]
+        starts = np.flatnonzero(np.r_[True, tested_keys[1:] != tested_keys[:-1]])
+        most = np.maximum.reduceat(ky.value[tested_rows, 11], starts)
+        for key, size in zip(tested_keys[starts].tolist(), most.tolist(), strict=True):
+            largest[names[key]] = size or 0.0  # ``_largest``: 0.0 for no value
+    rest_keys = [names[key] for key in found.rest.tolist()]
+    # The errors themselves only for JSON: worked out again then (1 s of a dense 1M
+    # file's 80 s), not held through every command's output (50 MB).
+    again = partial(_again, answers, keys, year, method)
+    return SimpleBacktest(records, largest, len(tested_rows), rest_keys, errors=again)
+
+
+def _again(answers: YearAnswers, keys: Sequence[SeriesKey], year: int, method: Method) -> Errors:
+    return _found(answers, keys, year, method).errors
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The errors of the simple keys, with the flag bits of each error's inputs, each
+    row's key and whether it is a year tested, and the keys left to the scalar path."""
+
+    errors: Errors
+    bits: Ints
+    key_of: Ints
+    tested: NDArray[np.bool_]
+    rest: Ints
+
+
+def _found(answers: YearAnswers, keys: Sequence[SeriesKey], year: int, method: Method) -> _Found:
+    """The errors of every series-year tested of the simple keys of ``keys``."""
     ky = answers.ky
     n_keys = len(ky.bounds) - 1
     key_of = np.repeat(np.arange(n_keys, dtype=np.int64), np.diff(ky.bounds))
@@ -120,16 +234,8 @@ def simple_backtest(
     order = np.lexsort((y, which, c, k))
     k, c, y, which, err, bits = (a[order] for a in (k, c, y, which, err, bits))
     names = {number: key for key, number in answers.number.items()}
-    records = _records(answers, names, k, c, y, which, err, bits, [str(m) for m in methods])
-    largest: dict[SeriesKey, float] = {}
-    tested_rows = np.flatnonzero(tested & ~np.isin(key_of, rest))
-    if len(tested_rows):
-        tested_keys = key_of[tested_rows]
-        starts = np.flatnonzero(np.r_[True, tested_keys[1:] != tested_keys[:-1]])
-        most = np.maximum.reduceat(ky.value[tested_rows, 11], starts)
-        for key, size in zip(tested_keys[starts].tolist(), most.tolist(), strict=True):
-            largest[names[key]] = size or 0.0  # ``_largest``: 0.0 for no value
-    return SimpleBacktest(records, largest, len(tested_rows), [names[key] for key in rest.tolist()])
+    errors = _grouped(names, [str(m) for m in methods], k, c, y, which, err)
+    return _Found(errors, bits, key_of, tested, rest)
 
 
 def _errors(
@@ -177,45 +283,63 @@ def _errors(
     return error, computable & (spans.actual != 0), bits
 
 
-def _records(
-    answers: YearAnswers,
+def _grouped(
     names: dict[int, SeriesKey],
+    methods: list[str],
     k: Ints,
     c: Ints,
     y: Ints,
     which: Ints,
     err: Floats,
-    bits: Ints,
-    methods: list[str],
-) -> dict[SeriesKey, list[dict[str, Any]]]:
-    """The records of the errors (sorted by key, months, method, year), one per group
-    (``names``: each key's number to its series)."""
-    out: dict[SeriesKey, list[dict[str, Any]]] = {}
+) -> Errors:
+    """The errors (sorted by key, months, method, year) in their groups, with the means
+    of each (``BacktestError``'s, bit for bit)."""
     if not len(k):
-        return out
+        return replace(Errors.none(), names=names, methods=methods)
     new = np.r_[True, (k[1:] != k[:-1]) | (c[1:] != c[:-1]) | (which[1:] != which[:-1])]
     starts = np.flatnonzero(new)
     counts = np.diff(np.r_[starts, len(k)])
-    width = int(counts.max())
     at = np.arange(len(k)) - np.repeat(starts, counts)
     group = np.repeat(np.arange(len(starts)), counts)
-    errors = np.zeros((len(starts), width))
+    errors = np.zeros((len(starts), int(counts.max())))
     errors[group, at] = err
-    sizes = np.abs(err)
-    mean_absolute = exact_means(np.abs(errors), counts).tolist()
-    mean = exact_means(errors, counts).tolist()
+    return Errors(
+        names,
+        methods,
+        k[starts],
+        c[starts],
+        which[starts],
+        starts,
+        y.astype(np.int16),
+        err,
+        exact_means(np.abs(errors), counts),
+        exact_means(errors, counts),
+    )
+
+
+def _records(
+    answers: YearAnswers, errors: Errors, bits: Ints
+) -> dict[SeriesKey, list[dict[str, Any]]]:
+    """The records of the errors, one per group."""
+    out: dict[SeriesKey, list[dict[str, Any]]] = {}
+    starts = errors.starts
+    if not len(starts):
+        return out
+    counts = np.diff(np.r_[starts, len(errors.error)])
+    sizes = np.abs(errors.error)
+    mean_absolute, mean = errors.mean_absolute.tolist(), errors.mean.tolist()
     low = np.minimum.reduceat(sizes, starts).tolist()
     high = np.maximum.reduceat(sizes, starts).tolist()
     used = np.bitwise_or.reduceat(bits, starts).tolist()
-    years = y.tolist()
+    years = errors.year.tolist()
     words = answers.made.columns.flag_words
     flag_text: dict[int, str] = {}
     spans: dict[tuple[int, ...], tuple[str, str]] = {}
     for g, (key, col, m, first, n) in enumerate(
         zip(
-            k[starts].tolist(),
-            c[starts].tolist(),
-            which[starts].tolist(),
+            errors.key.tolist(),
+            errors.col.tolist(),
+            errors.which.tolist(),
             starts.tolist(),
             counts.tolist(),
             strict=True,
@@ -226,9 +350,9 @@ def _records(
         text = flag_text.get(used[g])
         if text is None:
             text = flag_text[used[g]] = ";".join(sorted(words(used[g])))
-        name = names[key]
+        name = errors.names[key]
         figures = (mean_absolute[g], low[g], high[g], mean[g])
         # The arrays never hold an approximate figure.
-        record = backtest_record(name, listed, figures, False, text, methods[m], col + 1, n)
+        record = backtest_record(name, listed, figures, False, text, errors.methods[m], col + 1, n)
         out.setdefault(name, []).append(record)
     return out

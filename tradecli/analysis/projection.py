@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property, partial
@@ -478,7 +478,11 @@ class ProjectionResult:
                     if lazy
                     else [_tested_dict(s) for s in self.backtest]
                 ),
-                "errors": [e.to_dict() for e in self.backtest_errors],
+                "errors": (
+                    self.arrays.error_dicts(backtest_errors(self.arrays.others))
+                    if lazy and self.arrays is not None
+                    else [e.to_dict() for e in self.backtest_errors]
+                ),
             }
         return out
 
@@ -691,7 +695,8 @@ def project(
         left_keys = [k for k in keys if not columnar.simple(k) or k in left]
         others = backtest_series(engine, left_keys, year, method, columnar if left else None)
         arrays = replace(arrays, others=others)
-        tested = Tested(partial(backtest_series, engine, keys, year, method, columnar))
+        count = arrays.n_tested + len(others)
+        tested = Tested(partial(each_tested, engine, keys, year, method, columnar), count)
         if not arrays.n_tested and not others:
             raise NotAvailable(_NOTHING_TO_BACKTEST.format(year=year))
     elif backtest:
@@ -725,30 +730,82 @@ def backtest_series(
 ) -> list[SeriesProjection]:
     """Every year up to ``year`` with an actual, projected from each of its year-to-date spans
     (``columnar``: the simple keys' from the arrays, a year at a time)."""
-    tested: list[SeriesProjection] = []
-    by_year: dict[int, dict[SeriesKey, SeriesProjection | str]] = {}
-    if columnar is not None:
-        from tradecli.analysis.projection_bulk import project_simple
+    return list(each_tested(engine, keys, year, method, columnar))
 
-        for y in sorted(set(columnar.ky.year.tolist())):
-            if y <= year:
-                by_year[y] = project_simple(columnar, keys, y, method, complete=True)
+
+# The simple keys' projections are made a block of keys at a time, about this many of the
+# arrays' rows (years of a key) in a block: the JSON of a whole file's backtest writes
+# them as they are made (dense 1M: 1.3 million series-years, 3.4 GB when all were made
+# before the first was written). Each block looks at its own rows alone.
+BLOCK_ROWS = 4096
+
+
+def each_tested(
+    engine: Engine,
+    keys: list[SeriesKey],
+    year: int,
+    method: Method = Method.auto,
+    columnar: YearAnswers | None = None,
+) -> Iterator[SeriesProjection]:
+    """``backtest_series``, one series-year at a time (in its order), a block of keys'
+    made together and let go once handed on."""
     rest = [k for k in keys if columnar is None or not columnar.simple(k)]
     bulk = bulk_for(engine, len(rest)) if rest else None
-    for key in keys:
-        if columnar is not None and columnar.simple(key):
-            for y in columnar.plan(key).years:
+    for block in _blocks(keys, columnar):
+        by_year = _simple_years(columnar, block, year, method) if columnar is not None else {}
+        for key in block:
+            if columnar is not None and columnar.simple(key):
+                for y in columnar.plan(key).years:
+                    if y > year:
+                        break
+                    found = by_year[y].get(key)
+                    if isinstance(found, SeriesProjection) and found.spans:
+                        yield found
+                continue
+            plan = bulk.plan(key) if bulk is not None else None
+            for y in plan.years if plan is not None else years_in(engine, key):
                 if y > year:
                     break
-                found = by_year[y].get(key)
-                if isinstance(found, SeriesProjection) and found.spans:
-                    tested.append(found)
-            continue
-        plan = bulk.plan(key) if bulk is not None else None
-        for y in plan.years if plan is not None else years_in(engine, key):
-            if y > year:
-                break
-            result = project_series(engine, key, y, method, plan)
-            if isinstance(result, SeriesProjection) and result.complete and result.spans:
-                tested.append(result)
-    return tested
+                result = project_series(engine, key, y, method, plan)
+                if isinstance(result, SeriesProjection) and result.complete and result.spans:
+                    yield result
+
+
+def _blocks(keys: list[SeriesKey], columnar: YearAnswers | None) -> Iterator[list[SeriesKey]]:
+    """``keys`` in turn, in blocks of about ``BLOCK_ROWS`` rows of the arrays (the keys
+    the arrays do not take count for none: each is made on its own)."""
+    if columnar is None:
+        yield keys
+        return
+    bounds = columnar.ky.bounds
+    block: list[SeriesKey] = []
+    rows = 0
+    for key in keys:
+        block.append(key)
+        k = columnar.number.get(key)
+        if k is not None:
+            rows += int(bounds[k + 1] - bounds[k])
+        if rows >= BLOCK_ROWS:
+            yield block
+            block, rows = [], 0
+    if block:
+        yield block
+
+
+def _simple_years(
+    columnar: YearAnswers, block: list[SeriesKey], year: int, method: Method
+) -> dict[int, dict[SeriesKey, SeriesProjection | str]]:
+    """The projections of each year up to ``year`` of the simple keys of ``block``."""
+    from tradecli.analysis.projection_bulk import project_simple
+
+    numbers = [k for k in map(columnar.number.get, block) if k is not None]
+    if not numbers:
+        return {}
+    within = (min(numbers), max(numbers) + 1)
+    ky = columnar.ky
+    years = ky.year[int(ky.bounds[within[0]]) : int(ky.bounds[within[1]])]
+    return {
+        y: project_simple(columnar, block, y, method, complete=True, within=within)
+        for y in sorted(set(years.tolist()))
+        if y <= year
+    }

@@ -83,18 +83,26 @@ def project_simple(
     year: int,
     method: Method,
     complete: bool = False,
+    within: tuple[int, int] | None = None,
 ) -> dict[SeriesKey, SeriesProjection | str]:
     """``project_series(answers, key, year, method, answers.plan(key))`` for every simple
     key of ``keys`` (those of ``answers.number``), from the arrays (``complete``: only the
-    keys with the year's own figure, as the backtest takes them)."""
+    keys with the year's own figure, as the backtest takes them; ``within``: only the
+    keys numbered ``lo <= k < hi``, whose rows alone are looked at)."""
     ky = answers.ky
-    n_keys = len(ky.bounds) - 1
-    key_of = np.repeat(np.arange(n_keys, dtype=np.int64), np.diff(ky.bounds))
-    row_y = last_where(ky.year == year, key_of, n_keys)
-    row_p = last_where(ky.year == year - 1, key_of, n_keys)
+    lo, hi = within if within is not None else (0, len(ky.bounds) - 1)
+    n_keys = hi - lo
+    # The rows of keys lo..hi, numbered from 0 here: made absolute (+ ``first_row``) for
+    # the cells, which read the whole arrays.
+    first_row = int(ky.bounds[lo])
+    rows = slice(first_row, int(ky.bounds[hi]))
+    found, bounds = ky.found[rows], ky.bounds[lo : hi + 1] - first_row
+    key_of = np.repeat(np.arange(n_keys, dtype=np.int64), np.diff(bounds))
+    row_y = last_where(ky.year[rows] == year, key_of, n_keys)
+    row_p = last_where(ky.year[rows] == year - 1, key_of, n_keys)
     has = row_y >= 0
     found_y = np.zeros((n_keys, 12), dtype=bool)
-    found_y[has] = ky.found[row_y[has]]
+    found_y[has] = found[row_y[has]]
     actual = found_y[:, 11].copy()
     below = found_y[:, :11]
     # The spans projected: every Jan..m (m < 12) found when the year has its figure, else
@@ -106,31 +114,32 @@ def project_simple(
     take[shorten, longest] = True
     span_key, span_col = np.nonzero(take)  # by key, then shortest first
     span_row = row_y[span_key]
-    history = _history(ky.found, ky.value, ky.bounds[span_key], span_row, span_col)
+    history = _history(found, ky.value[rows], bounds[span_key], span_row, span_col)
     cells = _Cells(answers)
     prev_found = np.zeros(n_keys, dtype=bool)
     prev = row_p >= 0
-    prev_found[prev] = ky.found[row_p[prev], 11]
+    prev_found[prev] = found[row_p[prev], 11]
     prev_ytd = np.zeros((n_keys, 12), dtype=bool)
-    prev_ytd[prev] = ky.found[row_p[prev]]
+    prev_ytd[prev] = found[row_p[prev]]
+    row_y, row_p, history = (np.where(a >= 0, a + first_row, -1) for a in (row_y, row_p, history))
 
     starts = np.searchsorted(span_key, np.arange(n_keys + 1)).tolist()
     span_cols, history_rows = span_col.tolist(), history.tolist()
     row_y_of, row_p_of = row_y.tolist(), row_p.tolist()
     actual_of, prev_found_of = actual.tolist(), prev_found.tolist()
     prev_ytd_of = prev_ytd.tolist()
-    bounds, years = ky.bounds.tolist(), ky.year
+    key_rows, years = (bounds + first_row).tolist(), ky.year
     engine, words = answers.engine, cells.flag_words
     out: dict[SeriesKey, SeriesProjection | str] = {}
     for key in keys:
-        k = answers.number.get(key)
-        if k is None:
+        k = answers.number.get(key, -1) - lo
+        if not 0 <= k < n_keys:
             continue
         if complete and not actual_of[k]:
             continue
         first, end = starts[k], starts[k + 1]
         if not actual_of[k] and first == end:
-            shown = ", ".join(str(y) for y in years[bounds[k] : bounds[k + 1]][-8:].tolist())
+            shown = ", ".join(str(y) for y in years[key_rows[k] : key_rows[k + 1]][-8:].tolist())
             out[key] = (
                 f"no figure for {year} or any of its year-to-date spans; years in the data: "
                 f"{shown or 'none'}"
