@@ -388,3 +388,27 @@ def test_results_travel_without_the_engine(
             result.report(), derived=derivations
         )
     assert len(dask_engine.dumps(result, False)) <= len(dask_engine.dumps(result, True))
+
+
+def test_a_dataset_in_a_folder_utf8_cannot_decode(
+    runner: CliRunner, dask_scheduler: str, small_trade: tuple[list[Path], Path], tmp_path: Path
+) -> None:
+    """A dataset in a folder whose name has bytes UTF-8 cannot decode (a traceback:
+    pyarrow takes UTF-8 paths only) is read, here and by the workers, through a link of
+    a plain name: the answers of the same dataset in a plain-named folder."""
+    import os
+    import shutil
+
+    _, dataset = small_trade
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    moved = folder / "ds"
+    shutil.copytree(dataset, moved)
+    dask = ["--engine", "dask", "--scheduler", dask_scheduler]
+    for args in (["--format", "json", "--explain", "summary"], ["growth"]):
+        mine = _run(runner, [*dask, "--data", str(moved), *args])
+        assert mine[0] == 0, mine[2]
+        assert mine == _run(runner, [*dask, "--data", str(dataset), *args]), args

@@ -105,6 +105,29 @@ def test_a_file_name_utf8_cannot_decode_is_read_and_named_with_its_bytes_escaped
     assert len(problems) == 1 and problems[0].startswith(f"{tmp_path / 'b'}\\xfead.csv:2: period")
 
 
+def test_a_folder_whose_name_utf8_cannot_decode_without_data_is_named_escaped(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A folder so named that holds no data file, or a link out of it: one line naming it
+    as ``ls -b`` does (not ``\\udcff``), exit 1."""
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    (folder / "notes.md").write_text("no data here", "utf-8")
+    code, out, err = run(runner, "--data", str(folder), "summary")
+    shown = str(tmp_path / "d\\xff")
+    message = "folder holds no data files (.csv, .tsv, .txt, .gz, .xlsx, .xls)"
+    assert (code, out, err) == (1, "", f"error: {shown}: -: '': {message}\n")
+    # A link in it to a file outside it: refused, named escaped.
+    (tmp_path / "outside.csv").write_text(f"{TIDY_HEADER}\n", "utf-8")
+    (folder / "link.csv").symlink_to(tmp_path / "outside.csv")
+    code, out, err = run(runner, "--data", str(folder), "summary")
+    message = "symbolic link to a file outside the folder; not read"
+    assert (code, out, err) == (1, "", f"error: {shown}/link.csv: -: '': {message}\n")
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_a_pipe_whose_name_utf8_cannot_decode_is_read_once_and_named_escaped(
     runner: CliRunner, tmp_path: Path

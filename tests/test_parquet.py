@@ -485,3 +485,211 @@ def test_a_dataset_whose_files_differ_in_column_types_is_read_whole(
         mine = _run(CliRunner(), ["--data", str(copy), *args])
         assert mine == _run(CliRunner(), ["--data", str(generated_dataset), *args])
         assert mine[0] == 0, mine[2]
+
+
+# -- names UTF-8 cannot decode ---------------------------------------------------------
+
+
+def _undecodable(tmp_path: Path, name: bytes) -> Path:
+    """``tmp_path``/``name``, a name with bytes UTF-8 cannot decode (Python holds them as
+    lone surrogates, which pyarrow's paths refuse); skipped where the file system
+    refuses such names."""
+    path = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), name)))
+    try:
+        path.parent.mkdir(exist_ok=True)
+        path.mkdir()
+        path.rmdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    return path
+
+
+def _files(folder: Path) -> dict[Path, bytes | None]:
+    """Every file and folder under ``folder``, by its path in it: a file's bytes."""
+    return {
+        p.relative_to(folder): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize("name", [b"d\xff/ds", b"ds\xff"], ids=["in-folder", "named"])
+def test_convert_out_whose_name_utf8_cannot_decode(
+    runner: CliRunner,
+    generated: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: bytes,
+) -> None:
+    """``--out`` in (or named) a folder whose name has bytes UTF-8 cannot decode was a
+    traceback (pyarrow takes UTF-8 paths only): written through a link of a plain name,
+    the same files as under a plain name, the name shown escaped, nothing left beside."""
+    first = name.split(b"/")[0]
+    out = _undecodable(tmp_path, name)
+    plain = tmp_path / "plain" / "ds"
+    plain.parent.mkdir()
+    data = ["--data", str(generated)]
+    expected = _convert(runner, data, plain)
+    shown = str(tmp_path / name.decode("utf-8", "backslashreplace"))
+    assert _convert(runner, data, out) == expected.replace(str(plain), shown)
+    assert _files(out) == _files(plain)
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # nothing hidden
+    if first != name:  # a folder that does not exist in it: one line naming it escaped
+        missing = out.parent / "nope" / "ds"
+        code, stdout, stderr = _run(runner, [*data, "convert", "--out", str(missing)])
+        folder = str(tmp_path / first.decode("utf-8", "backslashreplace") / "nope")
+        assert (code, stdout) == (1, "")
+        assert stderr == f"error: {folder}/ds: folder {folder} does not exist\n"
+    # Failing midway: the dataset there is left as it was, nothing else beside it.
+    before = _files(out)
+    real = pq.write_table
+
+    def failing(*args: object, **kwargs: object) -> None:
+        if "row_group_size" in kwargs:  # a partition, after every spill
+            raise OSError(28, "No space left on device")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq, "write_table", failing)
+    code, _, _ = _run(runner, [*data, "convert", "--out", str(out)])
+    assert code != 0
+    assert _files(out) == before
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("block", [None, 20_000], ids=["whole", "blocks"])
+def test_convert_of_a_file_whose_folder_utf8_cannot_decode(
+    runner: CliRunner,
+    generated: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    block: int | None,
+) -> None:
+    """A file in a folder whose name has bytes UTF-8 cannot decode, converted (its name in
+    the marker's sources was a traceback: JSON written as UTF-8 takes no surrogate), read
+    whole or in blocks: its rows and the marker cite it escaped, as reading it does, and
+    every answer is the plain-named file's but for that name. The dataset is written in
+    that folder too, and ``data --show`` finds a cited row in it."""
+    import shutil
+
+    from tradecli.readers import blocks
+
+    folder = _undecodable(tmp_path, b"d\xff")
+    folder.mkdir()
+    source = folder / "t.csv"
+    shutil.copyfile(generated, source)
+    if block is not None:
+        monkeypatch.setattr(blocks, "BLOCK_BYTES", block)
+        assert blocks.streamable(source, block)
+    out = folder / "ds"
+    _convert(runner, ["--data", str(source)], out)
+    shown = str(tmp_path / "d\\xff" / "t.csv")
+    marker = json.loads((out / parquet.MARKER).read_text("utf-8"))
+    assert [s["file"] for s in marker["sources"]] == [shown]
+    from_csv = load([generated], use_cache=False).frame
+    from_csv["source"] = from_csv["source"].cat.rename_categories([shown])
+    pd.testing.assert_frame_equal(load([out], use_cache=False).frame, from_csv, check_exact=True)
+    # Every answer as the plain-named file's, but for its name; a cited row as from the
+    # same dataset in a plain-named folder.
+    reporter, partner = _first_reporter_partner(generated)
+    commands = [
+        ["--format", "json", "--explain", "share", "--vs", "world", "-r", reporter, "-p", partner],
+        ["--format", "markdown", "--explain", "value", "-r", reporter, "-p", partner, "-s", "2023"],
+    ]
+    for command in commands:
+        mine = _run(runner, ["--data", str(out), *command])
+        plain = _run(runner, ["--data", str(generated), *command])
+        assert mine[0] == 0, mine[2]
+        text = (lambda t: json.dumps(t)[1:-1]) if "json" in command else str
+        assert text(shown) in mine[1]  # the name is shown, so the comparison compared it
+        assert mine == (plain[0], plain[1].replace(text(str(generated)), text(shown)), plain[2])
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    for fmt in ("table", "json"):
+        show = ["--format", fmt, "data", "--show", f"{shown}:2"]
+        mine = _run(runner, ["--data", str(out), *show])
+        plain = _run(runner, ["--data", str(copy), *show])
+        assert mine[0] == 0, mine[2]
+        text = (lambda t: json.dumps(t)[1:-1]) if fmt == "json" else str
+        assert mine == (
+            0,
+            plain[1].replace(text(str(copy)), text(str(tmp_path / "d\\xff" / "ds"))),
+            "",
+        )
+
+
+def test_a_dataset_in_a_folder_utf8_cannot_decode_is_read(
+    runner: CliRunner, generated_dataset: Path, tmp_path: Path
+) -> None:
+    """A converted dataset moved into a folder whose name has bytes UTF-8 cannot decode
+    (an error naming ``pq\\udcff``: pyarrow takes UTF-8 paths only) is read through a link
+    of a plain name: every answer is the plain folder's; its errors name it escaped."""
+    import shutil
+
+    folder = _undecodable(tmp_path, b"d\xff")
+    folder.mkdir()
+    moved = folder / "ds"
+    shutil.copytree(generated_dataset, moved)
+    before = _files(moved)
+    reporter, partner = _first_reporter_partner(
+        Path(json.loads((moved / parquet.MARKER).read_text("utf-8"))["sources"][0]["file"])
+    )
+    commands = [
+        ["--format", "json", "--explain", "summary"],
+        ["--format", "table", "summary", "--reporter", reporter],  # one partition, read directly
+        ["--format", "json", "share", "--vs", "world", "-r", reporter, "-p", partner],
+        ["data", "--conflicts"],
+    ]
+    for command in commands:
+        mine = _run(runner, ["--data", str(moved), *command])
+        assert mine[0] == 0, mine[2]
+        assert mine == _run(runner, ["--data", str(generated_dataset), *command]), command
+    # A partner asked of the rows (the dataset reader, pushed down): the same rows.
+    pushdown = parquet.Pushdown(partners=frozenset({partner}))
+    assert parquet.read_table(moved, pushdown).equals(
+        parquet.read_table(generated_dataset, pushdown)
+    )
+    # One partition's file in it: read with its reporter (its folder's name: the names
+    # after the folder UTF-8 cannot decode are kept), as from the plain folder.
+    part = sorted(moved.glob("reporter=*/part-0.parquet"))[0]
+    code = part.parent.name.split("=", 1)[1]
+    for reporters in (None, frozenset({code})):
+        pd.testing.assert_frame_equal(
+            load([part], use_cache=False, reporters=reporters).frame,
+            load([generated_dataset / part.relative_to(moved)], reporters=reporters).frame,
+            check_exact=True,
+        )
+    # The marker's refusal: one line naming the folder escaped, exit 1.
+    code, stdout, stderr = _run(runner, ["--data", str(moved), "--commodity", "27", "data"])
+    plain = _run(runner, ["--data", str(generated_dataset), "--commodity", "27", "data"])
+    assert (code, stdout) == (1, "")
+    assert stderr == plain[2].replace(str(generated_dataset), str(tmp_path / "d\\xff" / "ds"))
+    assert _files(moved) == before  # input never touched
+
+
+def test_a_parquet_file_whose_name_utf8_cannot_decode_is_read(
+    runner: CliRunner, generated_dataset: Path, tmp_path: Path
+) -> None:
+    """One Parquet file so named: the answers of the same file under a plain name; one
+    that is not Parquet inside is one line naming it escaped (never the link read)."""
+    import shutil
+
+    part = sorted(generated_dataset.glob("reporter=*/part-0.parquet"))[0]
+    plain = tmp_path / "one.parquet"
+    load([part], use_cache=False).frame.to_parquet(plain)
+    named = _undecodable(tmp_path, b"one\xff.parquet")
+    shutil.copyfile(plain, named)
+    for command in (["--format", "json", "--explain", "summary"], ["data"]):
+        mine = _run(runner, ["--data", str(named), *command])
+        assert mine[0] == 0, mine[2]
+        assert mine == _run(runner, ["--data", str(plain), *command]), command
+    broken = _undecodable(tmp_path, b"bad\xff.parquet")
+    broken.write_bytes(b"PAR1 and no more")
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 and no more")
+    code, stdout, stderr = _run(runner, ["--data", str(broken), "summary"])
+    plain_run = _run(runner, ["--data", str(tmp_path / "bad.parquet"), "summary"])
+    assert (code, stdout) == (1, "") and plain_run[0] == 1
+    shown = str(tmp_path / "bad\\xff.parquet")
+    assert stderr == plain_run[2].replace(str(tmp_path / "bad.parquet"), shown)
+    assert (
+        stderr.startswith(f"error: {shown}: -: '': cannot read as Parquet")
+        and "\n" not in stderr[:-1]
+    )

@@ -49,12 +49,17 @@ class Conversion:
         return files
 
     def sources(self) -> list[tuple[str, Path | str]]:
-        """Each file as the user named it, and where it is."""
+        """Each file as the user named it (bytes UTF-8 cannot decode escaped, as its rows
+        cite it: ``file_names.shown_name``), and where it is."""
         if not self.paths:
             from tradecli.dataset import BUNDLED_NAME, bundled_path
 
             return [(f"data/{BUNDLED_NAME}", bundled_path())]
-        return [(str(path), path) for path in self.files()]
+        from tradecli.file_names import shown_name
+
+        return [
+            (path if isinstance(path, str) else shown_name(path), path) for path in self.files()
+        ]
 
     def frames(self, progress: Callable[[int, int], None] | None = None) -> Iterator[pd.DataFrame]:
         """The observations, piece by piece; ``progress`` gets (bytes read, bytes) of a file

@@ -27,6 +27,7 @@ from tradecli.engine.bulk import Columns, in_order, true_rows
 from tradecli.engine.reference import Engine
 from tradecli.engine.series import Series, series_of
 from tradecli.errors import BadInput, BadRequest, Problem
+from tradecli.file_names import is_utf8, plain_path, shown_name
 from tradecli.formatting import money
 from tradecli.groups import Groups
 from tradecli.groups import load as load_groups
@@ -251,7 +252,7 @@ def data_files(paths: Sequence[Path | str]) -> list[Path | str]:
         found = _walk(path)
         if not found:
             message = f"folder holds no data files ({', '.join(readers.DATA_SUFFIXES)})"
-            raise BadInput([Problem(str(path), None, "", "", message)])
+            raise BadInput([Problem(shown_name(path), None, "", "", message)])
         out.extend(found)
     return out
 
@@ -261,8 +262,10 @@ def _walk(folder: Path) -> list[Path]:
     problems: list[Problem] = []
 
     def unreadable(exc: OSError) -> None:
-        where = exc.filename if isinstance(exc.filename, str) else str(folder)
-        problems.append(Problem(where, None, "", "", f"cannot read folder: {exc.strerror}"))
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder
+        problems.append(
+            Problem(shown_name(where), None, "", "", f"cannot read folder: {exc.strerror}")
+        )
 
     found: dict[Path, Path] = {}  # the file itself -> the path it was found at
     for top, dirs, names in os.walk(folder, onerror=unreadable, followlinks=False):
@@ -274,7 +277,7 @@ def _walk(folder: Path) -> list[Path]:
             real = path.resolve()
             if path.is_symlink() and not real.is_relative_to(root):
                 message = "symbolic link to a file outside the folder; not read"
-                problems.append(Problem(str(path), None, "", "", message))
+                problems.append(Problem(shown_name(path), None, "", "", message))
                 continue
             if real.is_file() or not path.exists():
                 found.setdefault(real, path)
@@ -303,7 +306,7 @@ def _read(
             return parquet.read(path, context), None
         if path.exists() and not path.is_file() and not path.is_dir():
             return _read_pipe(path, context), None
-        if not _utf8(str(path)):
+        if not is_utf8(str(path)):
             return _read_undecodable(path, context), None
         if not use_cache or not path.is_file():
             return _read_any(path, context), None
@@ -311,46 +314,28 @@ def _read(
 
         return parsed.read_keyed(path, context, _read_any)
     except (PermissionError, IsADirectoryError) as exc:
-        raise BadInput([Problem(str(path), None, "", "", f"cannot read: {exc.strerror}")]) from None
-
-
-def _utf8(text: str) -> bool:
-    """Whether ``text`` is UTF-8 text (a file name with bytes UTF-8 cannot decode holds
-    them as lone surrogates, which no text column or Arrow string takes)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        raise BadInput(
+            [Problem(shown_name(path), None, "", "", f"cannot read: {exc.strerror}")]
+        ) from None
 
 
 def _read_undecodable(path: Path, context: ReadContext) -> pd.DataFrame:
-    """A file whose name has bytes UTF-8 cannot decode, read through a link of a plain
-    name and named, in problems, notes and citations, with those bytes escaped
-    (``tr\\xffde.csv``, as ``ls -b`` shows it). Not cached: its name is not a key."""
-    import tempfile
-
-    name = _shown(path)
-    with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
-        suffix = path.suffix if _utf8(path.suffix) else ""
-        if not suffix and path.is_file():
-            with path.open("rb") as check:
-                suffix = copy_suffix(check.read(8))
-        alias = Path(folder) / f"input{suffix}"
-        alias.symlink_to(path.absolute())
-        return _read_named(alias, name, context)
+    """A file whose name (or a folder's on its path) has bytes UTF-8 cannot decode, read
+    through a link of a plain name (``file_names.plain_path``) and named, in problems,
+    notes and citations, with those bytes escaped (``tr\\xffde.csv``, as ``ls -b`` shows
+    it). Not cached: its name is not a key."""
+    suffix = path.suffix if is_utf8(path.suffix) else ""
+    if not suffix and path.is_file():
+        with path.open("rb") as check:
+            suffix = copy_suffix(check.read(8))
+    with plain_path(path, f"input{suffix}") as alias:
+        return _read_named(alias, shown_name(path), context)
 
 
 def _read_pipe(path: Path, context: ReadContext) -> pd.DataFrame:
-    filename = path.name if path.suffix and _utf8(path.name) else None
+    filename = path.name if path.suffix and is_utf8(path.name) else None
     with path.open("rb") as source:
-        return _read_copy(source, _shown(path), filename, context)
-
-
-def _shown(path: Path) -> str:
-    """``path`` as citations name it: bytes UTF-8 cannot decode escaped (``\\xff``)."""
-    text = str(path)
-    return text if _utf8(text) else os.fsencode(path).decode("utf-8", "backslashreplace")
+        return _read_copy(source, shown_name(path), filename, context)
 
 
 def _read_stdin(context: ReadContext) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradecli.errors import BadRequest, NotAvailable
+from tradecli.file_names import shown_name
 from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
 if TYPE_CHECKING:  # pandas-free: ``data --where`` and ``--show`` load no data
@@ -44,7 +45,7 @@ class SourceRow:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.citation,
-            "file": str(self.file),
+            "file": shown_name(self.file),
             "line": self.line,
             "fields": self.fields,
         }
@@ -67,7 +68,7 @@ class SourceRow:
 
         columns = [Column("field", "field"), Column("value", "value", wrap=True)]
         rows = [{"field": name, "value": value} for name, value in self.fields.items()]
-        notes = [f"{self.citation}: line {self.line} of {self.file}"]
+        notes = [f"{self.citation}: line {self.line} of {shown_name(self.file)}"]
         return Report(self.citation, columns, rows, self.to_dict(), notes)
 
 

@@ -4,7 +4,7 @@ progress bar of long work (a conversion, a Dask computation) on a terminal."""
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -187,6 +187,7 @@ def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator["Job"]:
     shows none)."""
     from tradecli import dask_engine
     from tradecli.dataset import Filters
+    from tradecli.file_names import plain_path
     from tradecli.groups import load as load_groups
     from tradecli.readers import parquet
     from tradecli.readers.context import ReadContext
@@ -199,12 +200,16 @@ def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator["Job"]:
     for note in context.notes:
         diagnostics(note if note.startswith("warning: ") else f"note: {note}")
     filters = Filters(include_flagged=settings.include_flagged, as_of=as_of)
+    # pyarrow takes UTF-8 paths only: a local dataset whose path UTF-8 cannot decode is
+    # read, by this process and the workers, through a link of a plain name.
+    local = isinstance(where, Path)
     with (
+        plain_path(Path(where), "dataset") if local else nullcontext(where) as readable,
         dask_engine.client(settings.scheduler) as connected,
         RowsProgress("computing") as progress,
     ):
         derived = settings.explain or str(settings.fmt) not in ("table", "csv", "markdown")
-        yield dask_engine.Job(where, groups, filters, connected, progress.update, derived)
+        yield dask_engine.Job(readable, groups, filters, connected, progress.update, derived)
 
 
 def _settings(ctx: typer.Context) -> Settings:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tradecli.errors import BadInput, Problem
+from tradecli.file_names import shown_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,7 +142,7 @@ def read(
     from tradecli.observations import line_dtype
     from tradecli.readers.context import ReadContext, note_unknown_flags
 
-    name = str(path)
+    name = shown_name(path)  # as its rows, problems and notes cite it
     problems: list[Problem] = []
     flags: set[str] = set()
     read_any = False  # a block was read (its rows may all be filtered out)

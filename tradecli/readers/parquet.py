@@ -24,6 +24,7 @@ a killed conversion leaves none that looks whole.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from tradecli.errors import BadInput, Problem, TradeCliError, require
+from tradecli.file_names import is_utf8, plain_path, shown_name
 from tradecli.readers.context import ReadContext
 
 if TYPE_CHECKING:
@@ -245,7 +247,16 @@ def _bytes(fragment: Any) -> int:
 
 
 def read_table(where: str | Path, pushdown: Pushdown | None = None, filesystem: Any = None) -> Any:
-    """The rows a ``pushdown`` keeps, as an Arrow table (the order column included)."""
+    """The rows a ``pushdown`` keeps, as an Arrow table (the order column included). A
+    local path whose name UTF-8 cannot decode (pyarrow takes UTF-8 paths only) is read
+    through a link of a plain name (``file_names.plain_path``)."""
+    if filesystem is None and not is_utf8(str(where)):
+        with plain_path(Path(where), "dataset") as plain:
+            return _read_table(plain, pushdown, None)
+    return _read_table(where, pushdown, filesystem)
+
+
+def _read_table(where: str | Path, pushdown: Pushdown | None, filesystem: Any) -> Any:
     direct = _partition_files(where, pushdown, filesystem)
     if direct:
         table = _read_partitions(direct)
@@ -361,15 +372,21 @@ def read(path: Path | str, context: ReadContext, pushdown: Pushdown | None = Non
     """
     if pushdown is None:
         pushdown = Pushdown(reporters=context.reporters)
-    name = str(path)
+    name = _name(path)
     check(path, context)
     where, filesystem = locate(path)
     import pyarrow as pa
 
-    try:
-        table = read_table(where, pushdown, filesystem)
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise BadInput([Problem(name, None, "", "", f"cannot read as Parquet: {exc}")]) from None
+    # A local path UTF-8 cannot decode is read through a link of a plain name, here (not
+    # in ``read_table``) so that pyarrow's words, which name the link, name it as shown.
+    local = filesystem is None
+    with plain_path(Path(where), "dataset") if local else contextlib.nullcontext(where) as plain:
+        try:
+            table = read_table(plain, pushdown, filesystem)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            said = str(exc).replace(str(plain), name)
+            message = f"cannot read as Parquet: {said}"
+            raise BadInput([Problem(name, None, "", "", message)]) from None
     if "reporter" not in table.column_names:
         table = _reporter_from_folder(table, Path(str(where)))
     missing = [
@@ -388,8 +405,14 @@ def check(path: Path | str, context: ReadContext) -> None:
     context's, without reading any row."""
     marker = _marker(*locate(path))
     if marker is not None:
-        _check_marker(str(path), marker, context)
+        _check_marker(_name(path), marker, context)
         context.notes.extend(str(n) for n in marker.get("notes", []))
+
+
+def _name(path: Path | str) -> str:
+    """A dataset as problems name it: a URL as given, a local path as ``shown_name``
+    shows it (bytes UTF-8 cannot decode escaped)."""
+    return path if isinstance(path, str) else shown_name(path)
 
 
 def _reporter_from_folder(table: Any, path: Path) -> Any:
@@ -421,7 +444,7 @@ def _marker(where: str | Path, filesystem: Any) -> dict[str, Any] | None:
         return None
     except (OSError, ValueError) as exc:
         raise BadInput(
-            [Problem(str(where), None, "", MARKER, f"unreadable marker: {exc}")]
+            [Problem(_name(where), None, "", MARKER, f"unreadable marker: {exc}")]
         ) from None
 
 
@@ -459,7 +482,7 @@ class Written:
 
     def summary(self) -> str:
         return (
-            f"wrote {self.out}: {self.rows:,} rows, {self.series:,} series, "
+            f"wrote {shown_name(self.out)}: {self.rows:,} rows, {self.series:,} series, "
             f"{self.files:,} files ({len(self.reporters):,} reporters, "
             f"{self.row_groups:,} row groups), {self.bytes:,} bytes"
         )
@@ -520,16 +543,22 @@ class DatasetWriter:
         self.out = out
         self.row_group_rows = row_group_rows
         self.work = out.parent / f".{out.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.at = self.work  # the work folder as pyarrow writes into it (``__enter__``)
+        self._plain = contextlib.ExitStack()
         self.rows = 0
         self.spilled: dict[str, list[Path]] = {}
         self.pieces = 0
 
     def __enter__(self) -> DatasetWriter:
         self.work.mkdir()
-        (self.work / SPILL).mkdir()
+        # pyarrow takes UTF-8 paths only: a work folder whose path UTF-8 cannot decode
+        # (``--out`` in such a folder) is written through a link of a plain name.
+        self.at = self._plain.enter_context(plain_path(self.work, "work"))
+        (self.at / SPILL).mkdir()
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
+        self._plain.close()
         if kind is not None:
             shutil.rmtree(self.work, ignore_errors=True)
 
@@ -540,7 +569,7 @@ class DatasetWriter:
         for code, positions in _partitions(frame):
             table = _arrow(frame, positions, self.rows)
             target = (
-                self.work / SPILL / f"{len(self.spilled.get(code, [])):06d}-{uuid.uuid4().hex[:6]}"
+                self.at / SPILL / f"{len(self.spilled.get(code, [])):06d}-{uuid.uuid4().hex[:6]}"
             )
             pq.write_table(table, target, compression="lz4")
             self.spilled.setdefault(code, []).append(target)
@@ -570,7 +599,7 @@ class DatasetWriter:
             )
             del parts
             table = table.take(pc.sort_indices(table, [(c, "ascending") for c in (*SORT, ORDER)]))
-            folder = self.work / f"reporter={quote(code, safe='')}"
+            folder = self.at / f"reporter={quote(code, safe='')}"
             folder.mkdir()
             target = folder / "part-0.parquet"
             pq.write_table(
@@ -590,7 +619,7 @@ class DatasetWriter:
                 spilled.unlink()
             if progress is not None:
                 progress(done, len(reporters))
-        (self.work / SPILL).rmdir()
+        (self.at / SPILL).rmdir()
         marker = {
             "schema_version": SCHEMA_VERSION,
             "partitioning": "hive: reporter",
@@ -605,8 +634,8 @@ class DatasetWriter:
             "sources": [{"file": name, "digest": digest} for name, digest in sources],
             "notes": list(notes),
         }
-        _write_synced(self.work / MARKER, json.dumps(marker, indent=1, ensure_ascii=False) + "\n")
-        written.bytes += (self.work / MARKER).stat().st_size
+        _write_synced(self.at / MARKER, json.dumps(marker, indent=1, ensure_ascii=False) + "\n")
+        written.bytes += (self.at / MARKER).stat().st_size
         _into_place(self.work, self.out)
         return written
 
@@ -629,13 +658,14 @@ def write(
 
 
 def _check_out(out: Path) -> None:
+    name = shown_name(out)
     if not out.parent.is_dir():
-        raise NotADataset(f"{out}: folder {out.parent} does not exist")
+        raise NotADataset(f"{name}: folder {shown_name(out.parent)} does not exist")
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise NotADataset(f"{out}: exists and is not a folder; not overwritten")
+        raise NotADataset(f"{name}: exists and is not a folder; not overwritten")
     if out.is_dir() and not is_dataset(out) and any(out.iterdir()):
         raise NotADataset(
-            f"{out}: a folder that is not a tradecli dataset (no {MARKER}); not overwritten"
+            f"{name}: a folder that is not a tradecli dataset (no {MARKER}); not overwritten"
         )
 
 

@@ -1,0 +1,51 @@
+"""File and folder names with bytes UTF-8 cannot decode (``tr\\xffde.csv``).
+
+Python holds such bytes as lone surrogates (``\\udcff``), which no text column, Arrow
+string, JSON file or pyarrow path takes. Such a path is opened through a link of a
+plain name (``plain_path``) and shown with the bytes escaped (``shown_name``), as ``ls -b``
+shows it. Pure Python, no imports of tradecli: the dataset loader, the readers and the
+Parquet writer all use it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def is_utf8(text: str) -> bool:
+    """Whether ``text`` is UTF-8 text (a file name with bytes UTF-8 cannot decode holds
+    them as lone surrogates, which no text column or Arrow string takes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: Path) -> str:
+    """``path`` as citations name it: bytes UTF-8 cannot decode escaped (``\\xff``)."""
+    text = str(path)
+    return text if is_utf8(text) else os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+@contextmanager
+def plain_path(path: Path, own_name: str = "input") -> Iterator[Path]:
+    """``path`` by a name UTF-8 can encode, while the block runs: ``path`` itself when
+    its name is one; else a link, in a temporary folder, to the last part of the path
+    whose name is not (called ``own_name`` when that is ``path`` itself), followed by
+    the rest of the path (``d\\xff/ds/reporter=AZE`` → ``LINK/ds/reporter=AZE``: the
+    names after it, which a reader may read, kept). The link is removed after."""
+    if is_utf8(str(path)):
+        yield path
+        return
+    parts = path.absolute().parts
+    last = max(i for i, part in enumerate(parts) if not is_utf8(part))
+    rest = parts[last + 1 :]
+    with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
+        link = Path(folder) / (own_name if not rest else "folder")
+        link.symlink_to(Path(*parts[: last + 1]))
+        yield link.joinpath(*rest)
