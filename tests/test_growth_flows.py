@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.frames import frame, obs
-from tests.test_bulk_engine import _bulk, clean_pair, datasets
+from tests.test_bulk_engine import _bulk, _keys, clean_pair, datasets
 from tradecli.analysis.growth import Change, flow_keys, growth_of_flows, like_for_like, shared_span
 from tradecli.analysis.growth_bulk import shared_spans
+from tradecli.analysis.span_cells import key_cells
 from tradecli.cli import app
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
@@ -281,3 +282,80 @@ def test_a_shared_span_and_an_earlier_comparable_one_by_hand() -> None:
         comparable = by_flow_of["import"].latest_comparable
         assert comparable is not None and comparable.label == "Mar 2023 vs Mar 2022"
         assert comparable.value == 24 / 12 - 1  # t 14 over t 2
+
+
+def test_pairs_of_months_alone_and_others_keep_their_order_by_hand() -> None:
+    """Three pairs, the middle one's flows in Jan..m figures (its spans not months alone),
+    the others in single months: pairs of months alone are searched apart from the others
+    (on grids of months), and each answer still comes back in its pair's place. By hand
+    (t: months from Jan 2022): UZB's month t is 10 + t, its export through Jun 2023, its
+    import through Apr 2023 without Apr 2022 (latest Apr 2023, comparable Mar 2023); KGZ's
+    Jan..m of t through Sep 2023 is 100 + t for export, 5 + t for import (latest Jan–Sep
+    2023, both comparable); TKM's export Jan–Jun 2022, its import Jul–Dec: no span shared."""
+
+    def months(partner: str, flow: str, ts: range, skip: tuple[int, ...] = ()) -> list[Any]:
+        return [
+            obs(f"{2022 + t // 12}-{t % 12 + 1:02d}", 10.0 + t, partner=partner, flow=flow)
+            for t in ts
+            if t not in skip
+        ]
+
+    rows = [
+        *months("UZB", "export", range(18)),
+        *months("UZB", "import", range(16), skip=(3,)),
+        *[
+            obs(f"{2022 + t // 12}-01/{2022 + t // 12}-{t % 12 + 1:02d}", v + t, partner="KGZ")
+            | {"flow": flow}
+            for flow, v in (("export", 100.0), ("import", 5.0))
+            for t in range(21)
+            if t % 12
+        ],
+        *months("TKM", "export", range(6)),
+        *months("TKM", "import", range(6, 12)),
+    ]
+    with _bulk(True):
+        dataset = Dataset(frame(*rows), load_bundled(), [])
+        keys = flow_keys(dataset, None, None, ["export", "import"])
+        own = {
+            key.partner: [key, next(k for k in keys["import"] if k.partner == key.partner)]
+            for key in keys["export"]
+        }
+        pairs = [own["UZB"], own["KGZ"], own["TKM"]]
+        known: dict[tuple[SeriesKey, Period], Change] = {}
+        spans = shared_spans(dataset.engine, dataset.columns(), pairs, known)
+    assert spans == [
+        (Period.month(2023 * 12 + 3), Period.month(2023 * 12 + 2)),
+        (Period.ytd(2023, 9), None),
+        (None, None),
+    ]
+    kgz_export = known[own["KGZ"][0], Period.ytd(2023, 9)]
+    assert (kgz_export.current.value, kgz_export.base.value) == (100.0 + 20, 100.0 + 8)
+    kgz_import = known[own["KGZ"][1], Period.ytd(2023, 9)]
+    assert (kgz_import.current.value, kgz_import.base.value) == (5.0 + 20, 5.0 + 8)
+    uzb_import = known[own["UZB"][1], Period.month(2023 * 12 + 2)]
+    assert (uzb_import.current.value, uzb_import.base.value) == (24.0, 12.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(datasets)
+def test_grids_of_months_are_the_months_of_the_full_grids(drawn: list[dict[str, Any]]) -> None:
+    """``key_cells(months_only=True)``: the keys of single months alone are its simple ones,
+    each month's cells those of the full grid, and no Jan..m span is found or a key's own
+    (the full grid's Jan..m spans of such a key are never its own: its search never reads
+    them); the other keys' cells are empty. Beside the drawn series, always one of each
+    kind: UZB's export in single months, its import in Jan..m figures."""
+    rows = [obs(f"2022-{m:02d}", 3.0 + m, partner="UZB", flow="export") for m in range(1, 13)]
+    rows += [obs(f"2022-01/2022-{m:02d}", 9.0 * m, partner="UZB", flow="import") for m in (2, 3)]
+    dataset = Dataset(frame(*drawn, *rows), load_bundled(), [])
+    columns = dataset.columns()
+    keys = _keys(dataset.engine)
+    full, months = key_cells(columns, keys), key_cells(columns, keys, months_only=True)
+    _, simple, monthly = columns.kinds(keys)
+    assert full is not None and months is not None
+    assert (months[1] == monthly).all() and (full[1] == simple).all()
+    assert not full[0].candidate[monthly, 1::2].any()
+    for name in ("value", "found", "flags", "xm", "parts", "difference", "candidate"):
+        of_months, of_full = getattr(months[0], name), getattr(full[0], name)
+        assert (of_months[monthly, 0::2] == of_full[monthly, 0::2]).all(), name
+        assert not of_months[:, 1::2].any(), name
+        assert not of_months[~monthly].any(), name

@@ -133,12 +133,15 @@ def test_a_span_search_from_the_columns_is_the_references(
         return _candidate(engine, key, p, measure, None, engine.group_value) is not None
 
     best: Counter[Period] = Counter()
+    # Per span, whether each key's measure can be worked out (``measured_at``: a Jan..m
+    # span of the keys of single months alone from their full grids).
+    measured = [search.measured_at(c) for c in range(search.measured.shape[1])]
     for i, key in enumerate(search.keys):
         own = spans_of(engine, key)
         assert search.latest[i] == (own[-1] if own else None)
-        for c in range(search.measured.shape[1]):
+        for c, of_span in enumerate(measured):
             p = span(search.columns, c)  # Jan..1's column: January's month again
-            assert bool(search.measured[i, c]) == has(key, p), (key, p)
+            assert bool(of_span[i]) == has(key, p), (key, p)
         for p in reversed(own):
             if measure is Measure.value or has(key, p):
                 best[p] += 1
@@ -235,3 +238,30 @@ def test_a_ranking_by_change_over_the_span_most_series_have_by_hand() -> None:
             ("KGZ", -0.25),
         ]
         assert ranking.unranked == []
+
+
+def test_a_ranking_over_a_span_of_months_tiled_by_hand() -> None:
+    """UZB's and KGZ's exports are a Jan–Sep 2023 figure each (900 and 500), TJK's the
+    months of 2023 through September (60 each): the ranking's span is Jan–Sep 2023 (the
+    latest span of two series against one), over which TJK's months tile 9 × 60 = 540.
+    TJK is searched on a grid of months (its own spans are months) and still ranked."""
+    rows = [
+        obs("2023-01/2023-09", 900.0, partner="UZB", flow="export"),
+        obs("2023-01/2023-09", 500.0, partner="KGZ", flow="export"),
+        *[obs(f"2023-{m:02d}", 60.0, partner="TJK", flow="export") for m in range(1, 10)],
+    ]
+    data = frame(*rows)
+    for on in (True, False):
+        with _bulk(on):
+            dataset = Dataset(data, load_bundled(), [])
+            keys = sorted(dataset.engine.keys())
+            ranking = rank(dataset, keys, "value")
+            if on:
+                search = span_search(dataset.engine, dataset.columns(), keys, False)
+                assert search is not None and search.months_alone == 1
+        assert ranking.span == Period.ytd(2023, 9)
+        assert [(r.key.partner, r.measure(Measure.value)) for r in ranking.ranked] == [
+            ("UZB", 900.0),
+            ("TJK", 540.0),
+            ("KGZ", 500.0),
+        ]

@@ -10,7 +10,9 @@ there (``value``: a value; ``change``: a value and, 24 columns back, the same sp
 before, found and not zero), and, over the ranking's span, the reference's answers
 (``span_cells.answer``). A ranking by share takes only each key's spans and reach from
 here (``own_spans``): a whole's total per key and span is the engine's. Keys that are not
-simple and spans the grid does not hold are left to the reference.
+simple and spans the grid does not hold are left to the reference. Keys of single months
+alone (most of a sparse file's) are searched on grids of months (their own spans are
+months): the years' arrays of their Jan..m spans are made only for a ranking over one.
 """
 
 from __future__ import annotations
@@ -39,23 +41,43 @@ from tradecli.periods import Period
 
 @dataclass(frozen=True)
 class SpanSearch:
-    """The simple keys of a ranking (``keys``, in the order given) over the grid.
+    """The simple keys of a ranking (``keys``: those of single months alone first, each
+    kind in the order given) over the grid.
 
     ``latest``: each key's latest span (``spans_of(...)[-1]``; None: none); ``best``: how
     many keys have each span as the latest where their measure can be worked out;
-    ``measured``: per key (row) and span (column), whether it can."""
+    ``measured``: per key (row) and span (column), whether it can; of the first
+    ``months_alone`` keys (single months alone, searched on grids of months) over their
+    months only, their Jan..m columns worked out when asked (``measured_at``)."""
 
     columns: Columns
     keys: list[SeriesKey]
     latest: list[Period | None]
     best: Counter[Period]
     measured: Bools
+    change: bool = False
+    months_alone: int = 0
 
     def count(self, period: Period) -> int | None:
         """How many of the keys have the measure over ``period``; None when the grid does
         not hold the span."""
         c = column_of(self.columns, period)
-        return None if c is None else int(self.measured[:, c].sum())
+        return None if c is None else int(self.measured_at(c).sum())
+
+    def measured_at(self, c: int) -> Bools:
+        """Per key, whether its measure can be worked out over span ``c``. A Jan..m span
+        of the keys of single months alone (tiled from their months) is read off their
+        full grids, made again for it: a ranking's span is most often a month."""
+        column = self.measured[:, c]
+        if c % 2 == 0 or not self.months_alone:
+            return column
+        column = column.copy()
+        at = 0
+        for keys, cells, _ in grids(self.columns, self.keys[: self.months_alone]):
+            ok = computable(cells)[:, c] if self.change else cells.found[:, c]
+            column[at : at + len(keys)] = ok
+            at += len(keys)
+        return column
 
     def candidates(
         self, engine: Engine, period: Period, change: bool
@@ -66,14 +88,19 @@ class SpanSearch:
         c = column_of(self.columns, period)
         if c is None:
             return None
-        rows = np.flatnonzero(self.measured[:, c]).tolist()
+        rows = np.flatnonzero(self.measured_at(c))
         out: dict[SeriesKey, tuple[Answer, Answer | None]] = {}
-        for keys, cells, simple in grids(self.columns, [self.keys[r] for r in rows]):
-            assert bool(simple.all()), "keys that are not simple"
-            for i, key in enumerate(keys):
-                value = answer(engine, self.columns, key, cells, i, c)
-                base = answer(engine, self.columns, key, cells, i, c - YEAR) if change else None
-                out[key] = (value, base)
+        # Over a month (and the month a year before) the keys of single months alone are
+        # read off grids of months, as they were searched.
+        alone = rows < self.months_alone if c % 2 == 0 else np.zeros(len(rows), dtype=bool)
+        for months_only in (True, False):
+            keys_of = [self.keys[r] for r in rows[alone == months_only].tolist()]
+            for keys, cells, simple in grids(self.columns, keys_of, months_only=months_only):
+                assert bool(simple.all()), "keys that are not simple"
+                for i, key in enumerate(keys):
+                    value = answer(engine, self.columns, key, cells, i, c)
+                    base = answer(engine, self.columns, key, cells, i, c - YEAR) if change else None
+                    out[key] = (value, base)
         return out
 
 
@@ -81,23 +108,32 @@ def span_search(
     engine: Engine, columns: Columns, keys: Sequence[SeriesKey], change: bool
 ) -> SpanSearch | None:
     """The ``SpanSearch`` of the simple keys among ``keys`` for a ranking by value or
-    (``change``) by like-for-like change; None when none is simple."""
+    (``change``) by like-for-like change; None when none is simple. The keys of single
+    months alone first, on grids of months (``key_cells(months_only=True)``): their own
+    spans are months."""
     simple_keys: list[SeriesKey] = []
     latest: list[Period | None] = []
     best: Counter[Period] = Counter()
     measured: list[Bools] = []
-    for chunk, cells, simple in grids(columns, keys):
-        own = cells.candidate[simple]
-        ok = computable(cells)[simple] if change else cells.found[simple]
-        measured.append(ok)
-        latest_at = last_true(own).tolist()
-        best_at = last_true(own & ok).tolist() if change else latest_at
-        simple_keys.extend(key for key, s in zip(chunk, simple.tolist(), strict=True) if s)
-        latest.extend(span(columns, c) if c >= 0 else None for c in latest_at)
-        best.update(span(columns, c) for c in best_at if c >= 0)
+    monthly = columns.kinds(keys)[2].tolist()
+    months_alone = 0
+    for months_only in (True, False):
+        chosen = [key for key, m in zip(keys, monthly, strict=True) if m == months_only]
+        for chunk, cells, simple in grids(columns, chosen, months_only=months_only):
+            own = cells.candidate[simple]
+            ok = computable(cells)[simple] if change else cells.found[simple]
+            measured.append(ok)
+            latest_at = last_true(own).tolist()
+            best_at = last_true(own & ok).tolist() if change else latest_at
+            simple_keys.extend(key for key, s in zip(chunk, simple.tolist(), strict=True) if s)
+            latest.extend(span(columns, c) if c >= 0 else None for c in latest_at)
+            best.update(span(columns, c) for c in best_at if c >= 0)
+        if months_only:
+            months_alone = len(simple_keys)
     if not simple_keys:
         return None
-    return SpanSearch(columns, simple_keys, latest, best, np.concatenate(measured))
+    found = np.concatenate(measured)
+    return SpanSearch(columns, simple_keys, latest, best, found, change, months_alone)
 
 
 def own_spans(

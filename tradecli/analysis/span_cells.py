@@ -10,14 +10,16 @@ rules 1, 3 and 4: ``Columns.months``; Jan..m by rules 1, 2 and 4: ``key_years``)
 found, its flag bits, how it is made, and whether the span is one of the key's own
 (``growth.spans_of``: a span its own series has a figure of, or both its export and
 import have). ``answer`` makes the reference's answer of a found cell, its derivation
-asked of the engine when looked at.
+asked of the engine when looked at. A key of single months alone (``Columns.monthly``)
+has only months of its own: a search of its own spans can take a grid of its months
+alone (``key_cells(months_only=True)``, Jan..m empty), which needs no ``key_years``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,64 +65,108 @@ def combine(
     return value, own[1] | both, both, flags, own[1] & own[3]
 
 
-def key_cells(columns: Columns, keys: Sequence[SeriesKey]) -> tuple[Cells, Bools] | None:
+def key_cells(
+    columns: Columns, keys: Sequence[SeriesKey], months_only: bool = False
+) -> tuple[Cells, Bools] | None:
     """The ``Cells`` of ``keys`` and whether each key is simple (the cells of one that is
-    not are empty); None when none is."""
-    n_keys, n_months, n_years = len(keys), columns.n_months, columns.n_months // 12
-    # (own, export, import) series of each key (``Columns.role_table``; -1: none, which
-    # takes nothing from a key); a key is simple when each of its series is.
-    roles, simple = columns.role_table(keys, months_only=False)
+    not are empty); None when none is. ``months_only``: keys made of single months alone
+    (``Columns.monthly``; any other is taken as not simple), whose own spans are months
+    only: their Jan..m columns are left empty (neither found nor a span of the key), as
+    a search of their own spans never reads them, and the years' arrays they would be
+    filled from (``key_years``), a third of the grid's making, are not made."""
+    n_keys, n_months = len(keys), columns.n_months
+    # (own, export, import) series of each key (``Columns.kinds``; -1: none, which takes
+    # nothing from a key); a key is simple when each of its series is.
+    kinds = columns.kinds(keys)
+    roles, simple, monthly = kinds
+    if months_only:
+        simple = monthly
+        roles = np.where(monthly[:, None], roles, -1)
     if not simple.any():
         return None
 
     # Single months by rules 1 and 3 of each series (own, export, import), and its spans:
     # worked out for the batch's year-rows alone (``Columns.month_rows``).
     def months_and_spans(rows: Ints) -> tuple[NDArray[Any], ...]:
+        if months_only:
+            return (*columns.month_rows(rows), columns.present[rows])
         return (*columns.month_rows(rows), columns.present[rows], columns.cum_present[rows])
 
     own, x, m = (spread(columns, roles[:, role], months_and_spans) for role in range(3))
     value, found, xm, flags, difference = combine(own, x, m)
     candidate = own[4] | (x[4] & m[4])
-    jan_candidate = own[5] | (x[5] & m[5])
-    jan_candidate[:, ::12] = False  # Jan..1 is January's month
-    del own, x, m  # each table is let go once used (a batch's grid is 20-30 MB at most)
-    # Jan..m of each year by rules 1, 2 and 4 (``key_years``), into the same grid.
-    ky = key_years(columns, keys, months=False)
-    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
-    cell = (key_of * n_years + ky.year - columns.first_year).astype(np.int64)
-    grid: list[NDArray[Any]] = []
-    for table in (ky.value, ky.found, ky.flags, ky.xm, ky.parts):
-        dense = np.zeros((n_keys * n_years, 12), dtype=table.dtype)
-        dense[cell] = table
-        grid.append(dense.reshape(n_keys, n_months))
-    del ky, key_of, cell, dense
-    jan_value, jan_found, jan_flags, jan_xm, jan_parts = grid
-    del grid
+    if months_only:
+        del own, x, m
+        jan = None
+    else:
+        jan_candidate = own[5] | (x[5] & m[5])
+        jan_candidate[:, ::12] = False  # Jan..1 is January's month
+        del own, x, m  # each table is let go once used (a batch's grid is 20-30 MB at most)
+        jan = _jan_to(columns, keys, kinds, jan_candidate)
+        del jan_candidate
 
-    def interleave(month: NDArray[Any], jan: NDArray[Any]) -> NDArray[Any]:
-        both_kinds = np.empty((n_keys, 2 * n_months), dtype=month.dtype)
+    def interleave(month: NDArray[Any], of_jan: Callable[[JanTo], NDArray[Any]]) -> NDArray[Any]:
+        """The months' table, and beside it ``of_jan`` of the Jan..m tables; without those
+        (``months_only``) the Jan..m columns empty."""
+        if jan is None:
+            both_kinds = np.zeros((n_keys, 2 * n_months), dtype=month.dtype)
+        else:
+            both_kinds = np.empty((n_keys, 2 * n_months), dtype=month.dtype)
+            both_kinds[:, 1::2] = of_jan(jan)
         both_kinds[:, 0::2] = month
-        both_kinds[:, 1::2] = jan
         return both_kinds
 
     parts = np.where(xm | difference, np.int8(2), np.int8(0))  # 1 byte a cell, not 8
-    cell_value = interleave(np.where(found, value, 0.0), np.where(jan_found, jan_value, 0.0))
-    del value, jan_value
-    cell_flags = interleave(np.where(found, flags, 0), np.where(jan_found, jan_flags, 0))
-    del flags, jan_flags
-    cell_parts = interleave(parts, np.where(jan_found, jan_parts, 0))
-    del parts, jan_parts
-    return (
-        Cells(
-            cell_value,
-            interleave(found, jan_found),
-            cell_flags,
-            interleave(xm, jan_xm & jan_found),
-            cell_parts,
-            interleave(difference, np.zeros_like(difference)),
-            interleave(candidate, jan_candidate),
-        ),
-        simple,
+    cell_value = interleave(np.where(found, value, 0.0), lambda j: np.where(j.found, j.value, 0.0))
+    del value
+    cell_flags = interleave(np.where(found, flags, 0), lambda j: np.where(j.found, j.flags, 0))
+    del flags
+    cell_parts = interleave(parts, lambda j: np.where(j.found, j.parts, 0))
+    del parts
+    cells = Cells(
+        cell_value,
+        interleave(found, lambda j: j.found),
+        cell_flags,
+        interleave(xm, lambda j: j.xm & j.found),
+        cell_parts,
+        interleave(difference, lambda j: np.zeros_like(difference)),
+        interleave(candidate, lambda j: j.candidate),
+    )
+    return cells, simple
+
+
+class JanTo(NamedTuple):
+    """A grid's Jan..m tables of months (column ``t``: Jan..m of that month's year)."""
+
+    value: Floats
+    found: Bools
+    flags: Ints
+    xm: Bools
+    parts: NDArray[np.integer[Any]]
+    candidate: Bools
+
+
+def _jan_to(
+    columns: Columns,
+    keys: Sequence[SeriesKey],
+    kinds: tuple[Ints, Bools, Bools],
+    candidate: Bools,
+) -> JanTo:
+    """Jan..m of each year of ``keys`` (``kinds``: ``Columns.kinds`` of them) by rules 1,
+    2 and 4 (``key_years``), as tables of months; ``candidate``: whether it is a span of
+    the key."""
+    n_keys, n_months, n_years = len(keys), columns.n_months, columns.n_months // 12
+    ky = key_years(columns, keys, months=False, kinds=kinds)
+    key_of = np.repeat(np.arange(n_keys), np.diff(ky.bounds))
+    cell = (key_of * n_years + ky.year - columns.first_year).astype(np.int64)
+
+    def dense(table: NDArray[Any]) -> NDArray[Any]:
+        out = np.zeros((n_keys * n_years, 12), dtype=table.dtype)
+        out[cell] = table
+        return out.reshape(n_keys, n_months)
+
+    return JanTo(
+        dense(ky.value), dense(ky.found), dense(ky.flags), dense(ky.xm), dense(ky.parts), candidate
     )
 
 
@@ -134,13 +180,17 @@ def computable(cells: Cells) -> Bools:
 
 
 def grids(
-    columns: Columns, keys: Sequence[SeriesKey], per_batch: int = BATCH_KEYS
+    columns: Columns,
+    keys: Sequence[SeriesKey],
+    per_batch: int = BATCH_KEYS,
+    months_only: bool = False,
 ) -> Iterator[tuple[Sequence[SeriesKey], Cells, Bools]]:
     """The ``Cells`` of ``keys``, ``per_batch`` keys at a time: each batch, its cells, and
-    which of its keys are simple (a batch with none is left out)."""
+    which of its keys are simple (a batch with none is left out); ``months_only``: as
+    ``key_cells``."""
     for start in range(0, len(keys), per_batch):
         chunk = keys[start : start + per_batch]
-        made = key_cells(columns, chunk)
+        made = key_cells(columns, chunk, months_only)
         if made is not None:
             yield chunk, *made
 

@@ -918,13 +918,19 @@ class KeyYears:
 _YEARS = 10_000
 
 
-def key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool = True) -> KeyYears:
+def key_years(
+    columns: Columns,
+    keys: Sequence[SeriesKey],
+    months: bool = True,
+    kinds: tuple[Ints, Bools, Bools] | None = None,
+) -> KeyYears:
     """The Jan..m spans of every year of each key, by rules 1, 2 and 4 (module docstring);
     its single months too (``KeyYears.month_*``) unless ``months`` is False: four tables
     of every cell fewer (13 MB on sparse 1M) where they are not read (``summary``,
-    ``project``, the span grids)."""
+    ``project``, the span grids). ``kinds``: ``columns.kinds(keys)``, when the caller
+    has it already (a span grid: a turnover key's roles are three look-ups by key)."""
     with small_pages():
-        years = _key_years(columns, keys, months)
+        years = _key_years(columns, keys, months, kinds or columns.kinds(keys))
     if len(years.year) * 12 >= TRIM_CELLS:
         # Its temporaries (about 60 bytes a cell; 80 MB at 10M rows) are heap, not mapped,
         # in pieces below glibc's threshold: handed back, for the answers made next. Not
@@ -933,9 +939,11 @@ def key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool = True) 
     return years
 
 
-def _key_years(columns: Columns, keys: Sequence[SeriesKey], months: bool) -> KeyYears:
+def _key_years(
+    columns: Columns, keys: Sequence[SeriesKey], months: bool, kinds: tuple[Ints, Bools, Bools]
+) -> KeyYears:
     n_keys = len(keys)
-    roles, simple, monthly = columns.kinds(keys)
+    roles, simple, monthly = kinds
     first_year = columns.first_year
     n_years = int(columns.row_year.max()) - first_year + 1 if len(columns.row_year) else 1
     # Every (key, year) that any of its series has a row in; each role's year-rows and
