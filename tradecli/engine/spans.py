@@ -175,6 +175,28 @@ class SpanIndex:
         self._chosen = _ints(chosen_rows)
         self._reason = bytes(reason.astype(np.uint8))  # an index into ``REASON_CODES``
 
+    def numbers(
+        self, series: NDArray[np.int64], first: NDArray[np.int64], last: NDArray[np.int64]
+    ) -> NDArray[np.int64]:
+        """The span number of each (series ``series[i]``, months ``first[i]..last[i]``);
+        -1 where the series has no such span. The spans are in (series, first, last)
+        order: one search of their keys for all at once."""
+        out = np.full(len(series), -1, dtype=np.int64)
+        n_series = len(self.series_bounds) - 1
+        if not len(series) or not len(self.first):
+            return out
+        bounds = np.frombuffer(self.series_bounds, dtype=np.int64)
+        firsts = np.frombuffer(self.first, dtype=np.int64)
+        lasts = np.frombuffer(self.last, dtype=np.int64)
+        span_key = SpanKey.of(firsts, lasts, n_series)
+        spans = span_key.keys(np.repeat(np.arange(n_series), np.diff(bounds)), firsts, lasts)
+        low, high = span_key.low, span_key.low + span_key.width
+        asked = (series >= 0) & (first >= low) & (last < high) & (first <= last)
+        wanted = span_key.keys(series[asked], first[asked], last[asked])
+        at = np.minimum(np.searchsorted(spans, wanted), len(spans) - 1)
+        out[asked] = np.where(spans[at] == wanted, at, -1)
+        return out
+
     def bulk_values(self, spans: Sequence[int]) -> list[float | None]:
         """The reconciled value of each span decided in bulk; None for the others."""
         values: list[float | None] = list(map(self._decided.__getitem__, spans))
