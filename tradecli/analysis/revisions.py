@@ -631,6 +631,7 @@ def _moved_shares(
     groups_of = cache(partial(_groups_of, groups))  # asked again for each revised figure
     every = sorted(new.keys())
     known = set(every)
+    codes = groups.codes  # made anew each time it is read
     for r in found:
         for group in groups_of(r.key.partner):
             members = group.members_during(r.period)
@@ -638,10 +639,10 @@ def _moved_shares(
                 members = [
                     k.partner
                     for k in every
-                    if k.partner not in groups.codes and k == r.key.with_partner(k.partner)
+                    if k.partner not in codes and k == r.key.with_partner(k.partner)
                 ]
             keys = [r.key.with_partner(m) for m in members]
-            if r.key.partner not in groups.codes:
+            if r.key.partner not in codes:
                 keys.append(r.key)
             for key in dict.fromkeys(keys):
                 if key in known:
