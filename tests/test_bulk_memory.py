@@ -12,7 +12,7 @@ import pytest
 
 from tests.frames import frame, obs
 from tradecli import reconcile
-from tradecli.engine import bulk
+from tradecli.engine import bulk, spans
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import (
     MAX_FLAG_WORDS,
@@ -25,7 +25,9 @@ from tradecli.engine.bulk import (
     flag_dtype,
     key_years,
 )
+from tradecli.engine.reference import Engine
 from tradecli.engine.series import narrowest
+from tradecli.periods import Period
 from tradecli.readers import tidy_fast
 from tradecli.readers.common import ReadContext
 
@@ -365,3 +367,23 @@ def test_rows_left_out_narrow_the_copies_and_keep_every_year_and_month() -> None
     assert ky.month_value[0, 2:].tolist() == [float(m) for m in range(3, 13)]
     assert ky.value[1, 2:5].tolist() == [50.0, 54.0, 59.0]
     assert not ky.found[1, :2].any() and not ky.found[1, 5:].any()
+
+
+def test_the_span_index_gives_the_freed_heap_back_after_a_large_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A span index built from ``TRIM_ROWS`` rows or more calls ``malloc_trim(0)`` once
+    built (its temporaries freed); one from fewer rows does not, and answers the same."""
+    libc = _Libc()
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: libc)
+    data = frame(obs("2023-01", 5.0), obs("2023-02", 7.0), obs("2023-03", 6.0))
+    key = SeriesKey("AZE", "TJK", "turnover")
+    monkeypatch.setattr(spans, "TRIM_ROWS", 4)
+    small = Engine(data)
+    assert small.value(key, Period.parse("2023-03")).value == 6.0
+    assert libc.calls == []
+    monkeypatch.setattr(spans, "TRIM_ROWS", 3)
+    large = Engine(data)
+    assert large.value(key, Period.parse("2023-01")).value == 5.0
+    assert large.value(key, Period.parse("2023-02")).value == 7.0
+    assert libc.calls == [0]

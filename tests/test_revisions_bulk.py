@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,10 +36,11 @@ from tradecli.analysis.revisions import (
     as_first_published,
     revisions,
 )
-from tradecli.analysis.revisions_bulk import simple_revisions
+from tradecli.analysis.revisions_bulk import HeldSpans, simple_revisions
 from tradecli.dataset import Dataset
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import Columns
+from tradecli.engine.reference import Engine
 from tradecli.groups import load_bundled
 from tradecli.periods import Period
 from tradecli.render import Report
@@ -450,3 +452,69 @@ def test_the_rows_of_revised_spans_are_those_a_multi_index_finds(
         [(*key, span.first, span.last) for key, span in asked]
     )
     assert _rows_at(rows, asked).tolist() == expected.tolist()
+
+
+def _spans_asked(engine: Engine) -> list[tuple[SeriesKey, Period]]:
+    """Every span of every series of ``engine``'s data, and spans it has not: a month
+    and a year outside the data, a span across a year end, a series without rows and
+    turnover that is export + import alone."""
+    keys = engine.keys()
+    asked = [(key, span) for key in keys for span in engine.periods(key)]
+    others = [Period.parse(p) for p in ("2030-01", "2019", "2022-12/2023-01", "2023-01")]
+    asked += [(key, span) for key in keys for span in others]
+    asked += [(SeriesKey("GEO", "ARM", "export"), Period.parse("2023-01"))]
+    asked += [(k.with_flow("turnover"), Period.parse("2023-01")) for k in keys]
+    return asked
+
+
+@settings(max_examples=25, deadline=None)
+@given(datasets)
+def test_the_figures_looked_up_at_once_are_rule_one_answers(drawn: list[dict[str, Any]]) -> None:
+    """``Engine.figures``: for a span of the data, the answer ``value`` gives (rule 1, the
+    span's reconciled figure, asked of another engine over the same rows), and the one
+    ``value`` gives after it; None for any other question."""
+    data = frame(*drawn)
+    asked = _spans_asked(Engine(data))
+    engine, reference = Engine(data), Engine(data)
+    figures = engine.figures(asked)
+    expected = [
+        reference.value(key, span) if span in reference.periods(key) else None
+        for key, span in asked
+    ]
+    assert figures == expected
+    assert all(a is None or a.rule == "exact" for a in figures)
+    assert all(
+        a is None or engine.value(key, span) is a
+        for (key, span), a in zip(asked, figures, strict=True)
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(simple_trade())
+def test_months_read_off_the_columns_are_the_reference_answers(drawn: list[dict[str, Any]]) -> None:
+    """``HeldSpans`` of every month of every key (turnover too): each month it holds and
+    finds is answered with the reference engine's value, rule, parts, flags and notes, a
+    month of a key with Jan..m figures (its own, a difference, export + import: GEO's
+    Jan–Mar 2023) as much as one of single months alone."""
+    data = frame(*drawn)
+    engine = Engine(data)
+    keys = engine.keys()
+    keys += [k.with_flow("turnover") for k in keys if k.flow == "export"]
+    months = [m for year in (2021, 2022, 2023) for m in range(year * 12, year * 12 + 12)]
+    key = np.repeat(np.arange(len(keys), dtype=np.int64), len(months))
+    month = np.tile(np.array(months, dtype=np.int64), len(keys))
+    held = HeldSpans(engine, keys, key, month, month)
+    reference = Engine(data)
+    for i in np.flatnonzero(held.held).tolist():
+        expected = reference.value(keys[int(key[i])], Period.month(int(month[i])))
+        assert bool(held.found[i]) == expected.found
+        if not expected.found:
+            continue
+        got = held.answer(i)
+        assert (got.value, got.rule, len(got.parts), got.notes) == (
+            expected.value,
+            expected.rule,
+            len(expected.parts),
+            expected.notes,
+        )
+        assert (got.flags(), got.qualifiers) == (expected.flags(), expected.qualifiers)

@@ -20,7 +20,9 @@ a key whose series are single months alone, and a Jan..m span (a full year too) 
 simple key, off the years' arrays (``engine.bulk.key_years``) of the columns of each
 engine's frame, as ``growth_bulk`` reads them; a single month of another simple key by
 rules 1 and 3 of its own series, else export + import (``Columns.months``, as
-``span_cells`` reads them), its answer asked of the engine. Which of those moved is
+``span_cells`` reads them), its answer made as ``span_cells.answer`` makes it (its own
+figure, a difference or export + import: on sparse 1M, 25,000 months the engine was asked
+through its rules, each building its series' spans). Which of those moved is
 worked out on the arrays with the float operations of ``revisions.differ`` and
 ``growth.change``; answers are made only for those (``HeldSpans.answer``). The others
 (a quarter, a key that is not simple) are left to the engines.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,8 +41,8 @@ from tradecli.analysis.growth import Change
 from tradecli.analysis.span_cells import combine
 from tradecli.analysis.summary_bulk import Made
 from tradecli.engine import bulk
-from tradecli.engine.answers import Answer, SeriesKey
-from tradecli.engine.bulk import Columns, key_years, ranges, series_of_rows
+from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, Answer, SeriesKey
+from tradecli.engine.bulk import Columns, bulk_answer, key_years, ranges, series_of_rows
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
@@ -226,15 +229,20 @@ class HeldSpans:
         self.value[has] = np.where(s, ky.month_value[r, c], ky.value[r, c])
         # A single month of another simple key: its own series' by rules 1 and 3, else
         # export + import (rule 4), as ``span_cells.combine`` reads ``Columns.months``;
-        # its answer asked of the engine (a difference among them).
+        # its answer made as ``span_cells.answer`` makes it (``_rules``: how it is found).
         other = np.flatnonzero(within & single & ky.simple[key] & ~ky.monthly[key])
-        found, value = _months_of(columns, keys, key[other], year[other], column[other])
+        found, value, rules, flags = _months_of(
+            columns, keys, key[other], year[other], column[other]
+        )
         self.held[other] = True
         self.found[other], self.value[other] = found, value
-        self._by_engine = np.zeros(len(key), dtype=bool)
-        self._by_engine[other] = True
+        # Each question's place among ``other`` (-1: read off the years' arrays).
+        self._other = np.full(len(key), -1, dtype=np.int64)
+        self._other[other] = np.arange(len(other))
+        self._other_rules, self._other_flags = rules, flags
         self._keys, self._key, self._first, self._last = keys, key, first, last
         self._row = row
+        self._columns = columns
         self._made = Made(engine, columns, ky)
         self._ask = engine.value
 
@@ -242,22 +250,36 @@ class HeldSpans:
         """The engine's answer to question ``i`` (held and found), from the arrays."""
         key, row = self._keys[int(self._key[i])], int(self._row[i])
         first, last = int(self._first[i]), int(self._last[i])
-        if self._by_engine[i]:
-            return self._ask(key, Period(first, last))
+        other = int(self._other[i])
+        if other >= 0:
+            period = Period(first, last)
+            rule = _RULES[int(self._other_rules[other])]
+            words = self._columns.flag_words(int(self._other_flags[other]))
+            made = partial(self._ask, key, period)
+            return bulk_answer(key, period, float(self.value[i]), rule, _PARTS[rule], made, words)
         if first == last:
             return self._made.month(key, row, last % 12)
-        return self._made.answer(key, row, last - first + 1)
+        # Read from the cell (``Made.cell``), not the lists of every row's full year that
+        # ``Made.answer`` makes: a few cells of a row are asked (100 MB on sparse 1M).
+        return self._made.cell(key, row, last - first + 1)
+
+
+# How ``_months_of`` finds a month (``_RULES[code]``), and the parts of its answer.
+_RULES = (EXACT, DIFFERENCE, EXPORT_PLUS_IMPORT)
+_PARTS = {EXACT: 0, DIFFERENCE: 2, EXPORT_PLUS_IMPORT: 2}
 
 
 def _months_of(
     columns: Columns, keys: Sequence[SeriesKey], key: Ints, year: Ints, column: Ints
-) -> tuple[Bools, Floats]:
+) -> tuple[Bools, Floats, NDArray[np.int8], Ints]:
     """Whether month ``column + 1`` of ``year`` of each simple key ``keys[key[i]]`` is
-    found, and its value (NaN where not): by rules 1 and 3 of its own series
-    (``Columns.month_rows`` of their rows), else export + import where both are (rule 4)."""
+    found, its value (NaN where not), how (an index into ``_RULES``) and its flag bits:
+    by rules 1 and 3 of its own series (``Columns.month_rows`` of their rows), else
+    export + import where both are (rule 4)."""
     n = len(key)
     if not n or not len(columns.row_year):
-        return np.zeros(n, dtype=bool), np.full(n, np.nan)
+        nothing = np.zeros(n, dtype=np.int8)
+        return np.zeros(n, dtype=bool), np.full(n, np.nan), nothing, np.zeros(n, dtype=np.int64)
     roles, simple = columns.role_table(keys, months_only=False)
     assert bool(simple[key].all()), "a key that is not simple"
     n_years = columns.n_months // 12
@@ -277,8 +299,9 @@ def _months_of(
             out[hit] = table[picked, column[hit]]
             part.append(out)
         parts.append(part)
-    value, found, _, _, _ = combine(*parts)
-    return found, np.where(found, value, np.nan)
+    value, found, xm, flags, difference = combine(*parts)
+    rules = np.where(xm, np.int8(2), np.where(difference, np.int8(1), np.int8(0)))
+    return found, np.where(found, value, np.nan), rules, flags.astype(np.int64)
 
 
 @dataclass(frozen=True)

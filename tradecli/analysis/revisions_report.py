@@ -14,7 +14,7 @@ from tradecli.analysis.share import Share
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.formatting import money, percent, share_percent
 from tradecli.records import KEY_FIELDS, ratio_range, record, value_range
-from tradecli.render import Column, Report
+from tradecli.render import Column, LazyRows, Report
 
 REVISION_FIELDS = [
     "measure",
@@ -38,8 +38,10 @@ def report(result: Revisions) -> Report:
         Column("new", "new", justify="right", priority=3),
         Column("change", "change", justify="right", priority=2),
     ]
-    rows = [_revision_row(r) for r in result.revisions]
-    rows += [_moved_row(m) for m in result.moved]
+
+    def rows() -> list[dict[str, Any]]:  # the table's and markdown's (``LazyRows``)
+        return [_revision_row(r) for r in result.revisions] + [_moved_row(m) for m in result.moved]
+
     title = (
         f"Revisions from {_from(result)} to {result.after_label}: "
         f"{_count(len(result.revisions), 'figure')} revised, "
@@ -56,7 +58,8 @@ def report(result: Revisions) -> Report:
         out = [_revision_record(r) for r in result.revisions]
         return out + [_moved_record(m) for m in result.moved]
 
-    return Report(title, columns, rows, result.to_dict, _notes(result), explain, fields, records)
+    notes = _notes(result)
+    return Report(title, columns, LazyRows(rows), result.to_dict, notes, explain, fields, records)
 
 
 def _notes(result: Revisions) -> list[str]:

@@ -9,17 +9,18 @@ and one span at a time, with the full derivation: it is the semantics, what
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tradecli.engine.answers import SeriesKey
+from tradecli.engine.answers import EXACT, Answer, SeriesKey
 from tradecli.engine.memo import Memo
 from tradecli.engine.spans import LazySpans, SpanIndex
 from tradecli.observations import RowSource, records
+from tradecli.periods import Period
 from tradecli.reconcile import SpanTable, reconcile
 
 NAME = "reference"
@@ -147,3 +148,37 @@ class Engine(Memo):
         return lazy
 
     _spans = spans
+
+    def figures(self, spans: Sequence[tuple[SeriesKey, Period]]) -> list[Answer | None]:
+        """The answer of each (series, span) that is a span of the data: rule 1's, as
+        ``value`` gives it (the span's reconciled figure), kept as ``value`` keeps it;
+        None for the others. The spans are looked up in the span index all at once, not
+        through the rules one series at a time (a series' spans, each rule tried): the
+        many revised figures of ``revisions``."""
+        if not spans or not self._rows:
+            return [None] * len(spans)
+        index = self._index
+        if index is None:
+            self.spans(spans[0][0])  # builds the span index
+            index = self._index
+        assert index is not None
+        number = self._series_number
+        series = np.fromiter((number.get(k, -1) for k, _ in spans), np.int64, len(spans))
+        first = np.fromiter((p.first for _, p in spans), np.int64, len(spans))
+        last = np.fromiter((p.last for _, p in spans), np.int64, len(spans))
+        out: list[Answer | None] = []
+        known = self._direct_answers
+        reconciled = index.reconciled
+        numbers = index.numbers(series, first, last).tolist()
+        for (key, period), span in zip(spans, numbers, strict=True):
+            if span < 0:
+                out.append(None)
+                continue
+            answer = known.get((key, period))
+            if answer is None:  # as ``Rules._exact``, kept as ``Memo._exact`` keeps it
+                rec = reconciled(span, period)
+                answer = known[(key, period)] = Answer(
+                    key, period, rec.value, EXACT, reconciled=rec
+                )
+            out.append(answer)
+        return out
