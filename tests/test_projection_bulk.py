@@ -275,6 +275,9 @@ def test_backtest_counts_the_years_it_makes(drawn: tuple[list[dict[str, Any]], b
         assert tested is not None and scalar is not None
         made = list(tested)
         assert len(tested) == len(made) == len(scalar)
+        if made:  # indexed (the API), made once and kept: the same object each time
+            assert tested[0] is tested[0] and tested[-1] is next(reversed(tested))
+            assert list(tested) == made and next(iter(tested)) is tested[0]
         assert [(s.key, s.year) for s in tested] == [(s.key, s.year) for s in made]
         assert [(s.key, s.year) for s in made] == [(s.key, s.year) for s in scalar]
 

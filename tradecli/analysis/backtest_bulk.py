@@ -133,12 +133,15 @@ class Errors:
 
 class Tested(Sequence[SeriesProjection]):
     """The series-years tested, ``count`` of them: made by ``make`` each time they are
-    looked at, never held (the JSON of a whole file's backtest writes each as it is
-    made; all made at once, dense 1M's held 3.4 GB)."""
+    iterated, and not held (the JSON of a whole file's backtest writes each as it is
+    made; all made at once, dense 1M's held 3.4 GB). Indexed (the API: ``[i]``,
+    ``reversed``, ``in``), they are made once and kept from then on, so that a loop by
+    index is not quadratic and ``[i]`` is the same object each time."""
 
     def __init__(self, make: Callable[[], Iterable[SeriesProjection]], count: int) -> None:
         self._make = make
         self._count = count
+        self._items: list[SeriesProjection] | None = None
 
     def __len__(self) -> int:
         return self._count
@@ -150,10 +153,12 @@ class Tested(Sequence[SeriesProjection]):
     def __getitem__(self, index: slice) -> Sequence[SeriesProjection]: ...
 
     def __getitem__(self, index: int | slice) -> SeriesProjection | Sequence[SeriesProjection]:
-        return list(self._make())[index]
+        if self._items is None:
+            self._items = list(self._make())
+        return self._items[index]
 
     def __iter__(self) -> Iterator[SeriesProjection]:
-        return iter(self._make())
+        return iter(self._items if self._items is not None else self._make())
 
 
 @dataclass(frozen=True)
