@@ -28,7 +28,7 @@ from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import BulkAnswer
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
-from tradecli.render import OutputFormat, render
+from tradecli.render import Output, OutputFormat, render
 
 AZE_TJK = SeriesKey("AZE", "TJK", "export")
 
@@ -349,3 +349,33 @@ def test_backtest_errors_of_the_arrays_and_the_objects_by_series() -> None:
     assert [e["partner"] for e in errors] == sorted(e["partner"] for e in errors)
     assert {e["partner"] for e in errors} == {"ARM", "TJK", "UZB"}
     assert errors == expected
+
+
+def test_backtest_of_a_key_whose_errors_are_not_finite() -> None:
+    """AZE–TJK's Januaries are 1e307 (no reader takes a figure above 1e18: a frame made
+    in code): Jan × 12 overflows to inf, so an error is not finite and the key goes to
+    the objects (``rest``), between AZE–ARM and AZE–UZB of the arrays; the outputs as
+    the scalar path's."""
+    rows = []
+    for partner in ("ARM", "TJK", "UZB"):
+        january = 1e307 if partner == "TJK" else 5.0
+        for year in (2021, 2022, 2023):
+            values = [january] + [1.0 + m for m in range(1, 12)]
+            rows += [obs(f"{year}-{m:02d}", v, partner=partner) for m, v in enumerate(values, 1)]
+    data = frame(*rows)
+    with _bulk(True):
+        dataset = Dataset(data, load_bundled(), [])
+        arrays = project(dataset, _keys(dataset.engine), 2024, backtest=True).arrays
+        assert arrays is not None and [k.partner for k in arrays.rest] == ["TJK"]
+
+    def outputs() -> list[Output]:  # not JSON: an infinite error is no JSON number
+        dataset = Dataset(data, load_bundled(), [])
+        report = project(dataset, _keys(dataset.engine), 2024, backtest=True).report()
+        formats = (OutputFormat.csv, OutputFormat.table, OutputFormat.markdown)
+        return [render(report, fmt) for fmt in formats]
+
+    with _bulk(False):
+        scalar = outputs()
+    with _bulk(True), _block_rows(2):
+        assert outputs() == scalar
+    assert "inf%" in scalar[1].stdout  # the table shows the infinite error (share_percent)

@@ -142,3 +142,12 @@ def test_the_share_question_refuses_a_partner_outside_the_group(bundled: Dataset
         group_shares(bundled, cis, Selection.parse(bundled, "AZE", "TUR"))
     with pytest.raises(NotAvailable, match="no series of AZE with a member of eu27"):
         group_shares(bundled, bundled.groups.get("eu27"), Selection.parse(bundled, "AZE", None))
+
+
+def test_share_percent_of_values_that_are_not_finite() -> None:
+    """A backtest's error where a figure overflowed is infinite: written as such, never
+    an OverflowError from its digits (``log10`` of inf); NaN is not available."""
+    assert share_percent(float("inf")) == "inf%"
+    assert share_percent(float("-inf")) == "-inf%"
+    assert share_percent(float("nan")) == "n/a"
+    assert share_percent(0.00115) == "0.115%"  # by hand: 0.115 %, three figures

@@ -38,6 +38,8 @@ def share_percent(value: float | None) -> str:
     v = value * 100
     if v == 0:
         return "0%"
+    if not math.isfinite(v):  # a backtest's error where a figure overflowed
+        return "n/a" if math.isnan(v) else f"{v}%"
     digits = max(1, 2 - math.floor(math.log10(abs(v))))  # three significant figures
     return f"{v:.{digits}f}%"
 
