@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, overload
 
@@ -50,17 +50,17 @@ class SimpleBacktest:
     records: dict[SeriesKey, list[dict[str, Any]]]
     largest: dict[SeriesKey, float]
     n_tested: int
+    # The arrays' errors, worked out when asked (the JSON's).
+    errors: Callable[[], Errors]
     rest: list[SeriesKey] = field(default_factory=list)
     # The series-years tested of the keys the arrays did not take, and of ``rest``.
     others: list[SeriesProjection] = field(default_factory=list)
-    # The arrays' errors, worked out when asked (the JSON's); None: there are none.
-    errors: Callable[[], Errors] | None = None
 
     def error_dicts(self, others: list[BacktestError]) -> Each:
         """The JSON's errors (``BacktestError.to_dict()`` of ``backtest_errors`` of every
         series-year tested, in its order): the arrays' from the arrays, each made as it
         is written, and ``others`` (those of ``self.others``), by series."""
-        made = self.errors() if self.errors is not None else Errors.none()
+        made = self.errors()
         by_key: dict[SeriesKey, Ints] = dict(made.by_key())
         for key, group in itertools.groupby(range(len(others)), key=lambda i: others[i].key):
             # A key is in the arrays or in ``others``, never both (``rest`` is taken out).
@@ -90,22 +90,6 @@ class Errors:
     error: Floats
     mean_absolute: Floats  # per group
     mean: Floats
-
-    @staticmethod
-    def none() -> Errors:
-        empty = np.zeros(0, dtype=np.int64)
-        return Errors(
-            {},
-            [],
-            empty,
-            empty,
-            empty,
-            empty,
-            empty.astype(np.int16),
-            empty.astype(float),
-            empty.astype(float),
-            empty.astype(float),
-        )
 
     def by_key(self) -> Iterator[tuple[SeriesKey, Ints]]:
         """Each key with the numbers of its groups."""
@@ -193,7 +177,7 @@ def simple_backtest(
     # The errors themselves only for JSON: worked out again then (1 s of a dense 1M
     # file's 80 s), not held through every command's output (50 MB).
     again = partial(_again, answers, keys, year, method)
-    return SimpleBacktest(records, largest, len(tested_rows), rest_keys, errors=again)
+    return SimpleBacktest(records, largest, len(tested_rows), again, rest_keys)
 
 
 def _again(answers: YearAnswers, keys: Sequence[SeriesKey], year: int, method: Method) -> Errors:
@@ -300,7 +284,7 @@ def _grouped(
     """The errors (sorted by key, months, method, year) in their groups, with the means
     of each (``BacktestError``'s, bit for bit)."""
     if not len(k):
-        return replace(Errors.none(), names=names, methods=methods)
+        return Errors(names, methods, k, c, which, k, y.astype(np.int16), err, err, err)  # empty
     new = np.r_[True, (k[1:] != k[:-1]) | (c[1:] != c[:-1]) | (which[1:] != which[:-1])]
     starts = np.flatnonzero(new)
     counts = np.diff(np.r_[starts, len(k)])

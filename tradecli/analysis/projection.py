@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property, partial
+from operator import methodcaller
 from statistics import mean
 from typing import TYPE_CHECKING, Any
 
@@ -388,11 +389,6 @@ class SeriesProjection:
         }
 
 
-def _series_dict(projected: SeriesProjection) -> dict[str, Any]:
-    """A projection in the JSON, with its derivations."""
-    return projected.to_dict()
-
-
 def _tested_dict(tested: SeriesProjection) -> dict[str, Any]:
     """A backtest's year in the JSON: its answers by their figures."""
     return tested.to_dict(derivations=False)
@@ -470,7 +466,7 @@ class ProjectionResult:
             "as_of": month_iso(self.as_of) if self.as_of is not None else None,
             "vintage": self.vintage,
             "left_out": self.left_out,
-            "series": Each(self.series, _series_dict)
+            "series": Each(self.series, methodcaller("to_dict"))
             if lazy
             else [s.to_dict() for s in self.series],
             "unanswered": [{**k.to_dict(), "reason": r} for k, r in self.unanswered],

@@ -38,11 +38,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradecli.analysis.growth import Change
-from tradecli.analysis.span_cells import combine
+from tradecli.analysis.span_cells import combine, found_answer
 from tradecli.analysis.summary_bulk import Made
 from tradecli.engine import bulk
-from tradecli.engine.answers import DIFFERENCE, EXACT, EXPORT_PLUS_IMPORT, Answer, SeriesKey
-from tradecli.engine.bulk import Columns, bulk_answer, key_years, ranges, series_of_rows
+from tradecli.engine.answers import Answer, SeriesKey
+from tradecli.engine.bulk import Columns, key_years, ranges, series_of_rows
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
 
@@ -229,9 +229,9 @@ class HeldSpans:
         self.value[has] = np.where(s, ky.month_value[r, c], ky.value[r, c])
         # A single month of another simple key: its own series' by rules 1 and 3, else
         # export + import (rule 4), as ``span_cells.combine`` reads ``Columns.months``;
-        # its answer made as ``span_cells.answer`` makes it (``_rules``: how it is found).
+        # its answer made as ``span_cells.answer`` makes it (``span_cells.found_answer``).
         other = np.flatnonzero(within & single & ky.simple[key] & ~ky.monthly[key])
-        found, value, rules, flags = _months_of(
+        found, value, xm, difference, flags = _months_of(
             columns, keys, key[other], year[other], column[other]
         )
         self.held[other] = True
@@ -239,7 +239,7 @@ class HeldSpans:
         # Each question's place among ``other`` (-1: read off the years' arrays).
         self._other = np.full(len(key), -1, dtype=np.int64)
         self._other[other] = np.arange(len(other))
-        self._other_rules, self._other_flags = rules, flags
+        self._other_xm, self._other_difference, self._other_flags = xm, difference, flags
         self._keys, self._key, self._first, self._last = keys, key, first, last
         self._row = row
         self._columns = columns
@@ -253,10 +253,10 @@ class HeldSpans:
         other = int(self._other[i])
         if other >= 0:
             period = Period(first, last)
-            rule = _RULES[int(self._other_rules[other])]
             words = self._columns.flag_words(int(self._other_flags[other]))
             made = partial(self._ask, key, period)
-            return bulk_answer(key, period, float(self.value[i]), rule, _PARTS[rule], made, words)
+            xm, difference = bool(self._other_xm[other]), bool(self._other_difference[other])
+            return found_answer(key, period, float(self.value[i]), words, made, xm, difference)
         if first == last:
             return self._made.month(key, row, last % 12)
         # Read from the cell (``Made.cell``), not the lists of every row's full year that
@@ -264,22 +264,17 @@ class HeldSpans:
         return self._made.cell(key, row, last - first + 1)
 
 
-# How ``_months_of`` finds a month (``_RULES[code]``), and the parts of its answer.
-_RULES = (EXACT, DIFFERENCE, EXPORT_PLUS_IMPORT)
-_PARTS = {EXACT: 0, DIFFERENCE: 2, EXPORT_PLUS_IMPORT: 2}
-
-
 def _months_of(
     columns: Columns, keys: Sequence[SeriesKey], key: Ints, year: Ints, column: Ints
-) -> tuple[Bools, Floats, NDArray[np.int8], Ints]:
+) -> tuple[Bools, Floats, Bools, Bools, Ints]:
     """Whether month ``column + 1`` of ``year`` of each simple key ``keys[key[i]]`` is
-    found, its value (NaN where not), how (an index into ``_RULES``) and its flag bits:
-    by rules 1 and 3 of its own series (``Columns.month_rows`` of their rows), else
-    export + import where both are (rule 4)."""
+    found, its value (NaN where not), whether it is export + import and whether a
+    difference (rule 3), and its flag bits: by rules 1 and 3 of its own series
+    (``Columns.month_rows`` of their rows), else export + import where both are (rule 4)."""
     n = len(key)
     if not n or not len(columns.row_year):
-        nothing = np.zeros(n, dtype=np.int8)
-        return np.zeros(n, dtype=bool), np.full(n, np.nan), nothing, np.zeros(n, dtype=np.int64)
+        no = np.zeros(n, dtype=bool)
+        return no, np.full(n, np.nan), no, no, np.zeros(n, dtype=np.int64)
     roles, simple = columns.role_table(keys, months_only=False)
     assert bool(simple[key].all()), "a key that is not simple"
     n_years = columns.n_months // 12
@@ -300,8 +295,7 @@ def _months_of(
             part.append(out)
         parts.append(part)
     value, found, xm, flags, difference = combine(*parts)
-    rules = np.where(xm, np.int8(2), np.where(difference, np.int8(1), np.int8(0)))
-    return found, np.where(found, value, np.nan), rules, flags.astype(np.int64)
+    return found, np.where(found, value, np.nan), xm, difference, flags.astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -250,11 +250,26 @@ def answer(
 
     value = float(cells.value[i, c])
     words = columns.flag_words(int(cells.flags[i, c]))
-    if cells.xm[i, c]:
+    xm, difference, n_parts = cells.xm[i, c], cells.difference[i, c], cells.parts[i, c]
+    return found_answer(key, period, value, words, made, bool(xm), bool(difference), int(n_parts))
+
+
+def found_answer(
+    key: SeriesKey,
+    period: Period,
+    value: float,
+    words: tuple[str, ...],
+    made: Callable[[], Answer],
+    xm: bool,
+    difference: bool,
+    n_parts: int = 0,
+) -> Answer:
+    """A found cell's answer, as the reference makes it: export + import (``xm``), a
+    difference (rule 3), else exact or tiled from ``n_parts``; its derivation ``made``."""
+    if xm:
         return bulk_answer(key, period, value, EXPORT_PLUS_IMPORT, 2, made, words)
-    if cells.difference[i, c]:
+    if difference:
         return bulk_answer(key, period, value, DIFFERENCE, 2, made, words)
-    n_parts = int(cells.parts[i, c])
     return bulk_answer(key, period, value, TILED if n_parts else EXACT, n_parts, made, words)
 
 
