@@ -154,6 +154,41 @@ def test_show_a_row_of_a_gzipped_csv(runner: CliRunner, tmp_path: Path) -> None:
     assert "  partner   KGZ" in out and "  value     2" in out
 
 
+def test_show_the_row_of_a_citation_whose_folder_utf8_cannot_decode(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A report cites a file in a folder named with a byte UTF-8 cannot decode by its
+    name escaped (``d\\xff``), and that citation, given back to ``--show``, names the
+    file; a file whose name really is the escape is taken first."""
+    import os
+
+    rows = b"reporter,partner,flow,period,value\nAZE,TJK,export,2023,1\nAZE,KGZ,export,2023,2\n"
+    try:
+        folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    (folder / "t.csv").write_bytes(rows)
+    value = ["value", "-r", "AZE", "-p", "KGZ", "-s", "2023", "--explain"]
+    code, out, err = run(runner, "--data", str(folder / "t.csv"), *value)
+    cited = f"{tmp_path}/d\\xff/t.csv:3"  # as ``ls -b`` writes the name
+    assert code == 0 and f"[{cited}]" in out, err
+    code, out, err = run(runner, "data", "--show", cited)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == cited and "  partner   KGZ" in out and "  value     2" in out
+    code, out, _ = run(runner, "--format", "json", "data", "--show", cited)
+    assert json.loads(out)["file"] == f"{tmp_path}/d\\xff/t.csv"
+    # Missing under either name: the error names it as given, on one line.
+    code, out, err = run(runner, "data", "--show", f"{tmp_path}/d\\xff/u.csv:3")
+    assert code == 1 and out == "" and "no such file" in err and len(err.splitlines()) == 1
+    # A folder whose name is the four characters ``\xff`` is that name, not the byte.
+    literal = tmp_path / "d\\xff"
+    literal.mkdir()
+    (literal / "t.csv").write_bytes(rows.replace(b"KGZ", b"UZB"))
+    code, out, _ = run(runner, "data", "--show", cited)
+    assert code == 0 and "  partner   UZB" in out
+
+
 def test_show_a_row_kept_in_a_parquet_dataset(runner: CliRunner, tmp_path: Path) -> None:
     source = tmp_path / "mine.csv"
     source.write_text(

@@ -10,6 +10,7 @@ Parquet writer all use it.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,21 @@ def shown_name(path: Path) -> str:
     """``path`` as citations name it: bytes UTF-8 cannot decode escaped (``\\xff``)."""
     text = str(path)
     return text if is_utf8(text) else os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def named(shown: str) -> Path:
+    """The path a citation names: ``shown`` itself when there is such a file or folder,
+    else ``shown`` with its escapes of bytes UTF-8 cannot decode (``\\xff``) made bytes
+    again (``shown_name``'s inverse), when that path is there; else ``shown`` (for the
+    caller's error)."""
+    path = Path(shown)
+    if path.exists() or "\\x" not in shown:
+        return path
+    raw = re.sub(
+        rb"\\x([89a-f][0-9a-f])", lambda m: bytes.fromhex(m[1].decode()), os.fsencode(shown)
+    )
+    escaped = Path(os.fsdecode(raw))
+    return escaped if escaped.exists() else path
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradecli.errors import BadRequest, NotAvailable
-from tradecli.file_names import shown_name
+from tradecli.file_names import named, shown_name
 from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
 if TYPE_CHECKING:  # pandas-free: ``data --where`` and ``--show`` load no data
@@ -88,7 +88,7 @@ def parse_citation(citation: str) -> tuple[Path, int]:
         if name != BUNDLED_ID or not bundled.is_file():
             raise BadRequest(f"no bundled file {name!r}; the bundled data is {BUNDLED_ID}")
         return bundled, int(number)
-    return Path(name), int(number)
+    return named(name), int(number)
 
 
 def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
@@ -106,13 +106,13 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
             if found is not None:
                 return found
         if path.is_dir():
-            raise NotAvailable(f"{citation}: {str(path)!r} is a folder, not a data file")
-        raise NotAvailable(f"{citation}: no such file {str(path)!r}") from None
+            raise NotAvailable(f"{citation}: {shown_name(path)!r} is a folder, not a data file")
+        raise NotAvailable(f"{citation}: no such file {shown_name(path)!r}") from None
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PAR1"):
         raise NotAvailable(
-            f"{citation}: {str(path)!r} is a Parquet file, whose rows are cited by the file "
+            f"{citation}: {shown_name(path)!r} is a Parquet file, whose rows are cited by the file "
             "they were converted from; give that citation (a report on it shows it)"
         )
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
@@ -124,7 +124,7 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
         text = raw.decode("utf-8-sig")
     except (UnicodeDecodeError, OSError, EOFError):
         raise NotAvailable(
-            f"{citation}: {str(path)!r} is neither a text file (UTF-8, gzip or not) nor an "
+            f"{citation}: {shown_name(path)!r} is neither a text file (UTF-8, gzip or not) nor an "
             "Excel workbook or Parquet file, the files tradecli reads; open it where it was "
             "made and go to that line"
         ) from None
@@ -141,7 +141,7 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
             break
         start = reader.line_num + 1
     raise NotAvailable(
-        f"{citation}: no row starts at line {line} of {str(path)!r} "
+        f"{citation}: no row starts at line {line} of {shown_name(path)!r} "
         f"(its rows are on lines 2 to {reader.line_num})"
     )
 
@@ -162,7 +162,7 @@ def _workbook_row(citation: str, path: Path, line: int) -> SourceRow:
     if not fields:
         longest = max((len(rows) for rows in sheets.values()), default=0)
         raise NotAvailable(
-            f"{citation}: row {line} is empty in every sheet of {str(path)!r} "
+            f"{citation}: row {line} is empty in every sheet of {shown_name(path)!r} "
             f"(its sheets have rows 1 to {longest})"
         )
     return SourceRow(citation, path, line, fields)
