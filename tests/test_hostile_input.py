@@ -607,3 +607,30 @@ def test_a_gzip_streams_through_the_fast_path(
     assert list(frame["line"]) == list(range(2, 6002))
     for column in ("reporter", "partner", "flow", "first", "last", "value", "step"):
         assert frame[column].astype(str).tolist() == expected[column].astype(str).tolist()
+
+
+def test_messages_about_paths_utf8_cannot_decode_name_them_escaped(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A missing --data file, a broken groups or claims file, --out into a missing folder
+    (of the output and of a chart) in a folder named with such a byte: each message names
+    the folder as citations do (``d\\xff``), never as Python's lone surrogate (``\\udcff``)."""
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    (folder / "g.csv").write_text("group,member\nx\n", "utf-8")
+    (folder / "c.toml").write_text("x = [", "utf-8")
+    shown = str(tmp_path / "d\\xff")  # as ``ls -b`` writes it
+    cases = [  # quoted as Python quotes text (its backslash doubled), or as a citation
+        (["--data", str(folder / "none.csv"), "summary"], 2, repr(f"{shown}/none.csv")),
+        (["--groups", str(folder / "g.csv"), "summary"], 1, f"error: {shown}/g.csv:1: "),
+        (["verify", str(folder / "c.toml")], 1, f"error: {shown}/c.toml: "),
+        (["--out", str(folder / "no" / "x.csv"), "summary"], 2, repr(f"{shown}/no")),
+        (["chart", "-p", "TJK", "--out", str(folder / "no" / "c.png")], 2, repr(f"{shown}/no")),
+    ]
+    for args, expected, named in cases:
+        code, out, err = run(runner, *args)
+        assert (code, out) == (expected, ""), (args, err)
+        assert named in err and "udc" not in err and "\udcff" not in err, (args, err)

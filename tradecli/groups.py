@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tradecli.countries import resolve_country, suggest
 from tradecli.errors import BadInput, BadPeriod, Problem, UnknownCountry, UnknownGroup
+from tradecli.file_names import shown_name
 from tradecli.periods import Period
 
 ALL_PARTNERS = "*"
@@ -123,11 +124,13 @@ def load_file(path: Path) -> Groups:
     try:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput([Problem(str(path), None, "", "", "groups file is not UTF-8")]) from None
+        raise BadInput(
+            [Problem(shown_name(path), None, "", "", "groups file is not UTF-8")]
+        ) from None
     except OSError as exc:
         message = f"cannot read groups file: {exc.strerror or exc}"
-        raise BadInput([Problem(str(path), None, "", "", message)]) from None
-    return parse(text, str(path))
+        raise BadInput([Problem(shown_name(path), None, "", "", message)]) from None
+    return parse(text, shown_name(path))
 
 
 def _month(

@@ -582,12 +582,17 @@ def chart(
     """
     from tradecli.analysis.chart import ChartKind, build_chart, chart_key
     from tradecli.drawing import draw, text_chart
+    from tradecli.file_names import shown_name
     from tradecli.selection import Selection
 
     if out is not None and out.suffix.lower() not in CHART_SUFFIXES:
-        raise typer.BadParameter(f"{str(out)!r}: write a .png or .svg file", param_hint="--out")
+        raise typer.BadParameter(
+            f"{shown_name(out)!r}: write a .png or .svg file", param_hint="--out"
+        )
     if out is not None and not out.parent.is_dir():
-        raise typer.BadParameter(f"folder {str(out.parent)!r} does not exist", param_hint="--out")
+        raise typer.BadParameter(
+            f"folder {shown_name(out.parent)!r} does not exist", param_hint="--out"
+        )
     if kind is ChartKindChoice.share and vs is None:
         raise typer.BadParameter("--kind share needs --vs GROUP (cis, cis-stat, world, …)")
     settings = _settings(ctx)

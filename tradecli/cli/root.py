@@ -30,7 +30,9 @@ def data_input(given: str | Path) -> Path | str:
         return given
     path = Path(given)
     if str(path) != "-" and not path.exists() and not path.is_symlink():
-        raise typer.BadParameter(f"path {str(path)!r} does not exist.")
+        from tradecli.file_names import shown_name
+
+        raise typer.BadParameter(f"path {shown_name(path)!r} does not exist.")
     return path
 
 

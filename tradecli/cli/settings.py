@@ -165,7 +165,9 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
     # A symbolic link to a file: the file it names is replaced, the link stays.
     target = Path(os.path.realpath(path))
     if not target.parent.is_dir():
-        raise BadRequest(f"folder {str(target.parent)!r} does not exist", "--out")
+        from tradecli.file_names import shown_name
+
+        raise BadRequest(f"folder {shown_name(target.parent)!r} does not exist", "--out")
     try:
         mode: int | None = path.stat().st_mode  # through a symbolic link
     except OSError:

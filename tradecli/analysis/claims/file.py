@@ -18,6 +18,7 @@ from tradecli.errors import (
     BadPeriod,
     Problem,
 )
+from tradecli.file_names import shown_name
 from tradecli.observations import FLOWS
 from tradecli.periods import Period
 
@@ -113,8 +114,10 @@ def read_claims(path: Path) -> ClaimsFile:
     try:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput([Problem(str(path), None, "", "", "claims file is not UTF-8")]) from None
-    return parse_claims(text, str(path))
+        raise BadInput(
+            [Problem(shown_name(path), None, "", "", "claims file is not UTF-8")]
+        ) from None
+    return parse_claims(text, shown_name(path))
 
 
 def parse_claims(text: str, file: str) -> ClaimsFile:
