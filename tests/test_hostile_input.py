@@ -634,3 +634,43 @@ def test_messages_about_paths_utf8_cannot_decode_name_them_escaped(
         code, out, err = run(runner, *args)
         assert (code, out) == (expected, ""), (args, err)
         assert named in err and "udc" not in err and "\udcff" not in err, (args, err)
+
+
+def test_a_temporary_folder_whose_name_utf8_cannot_decode_is_no_traceback(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``$TMPDIR`` so named, the temporary files and links that reading makes (a
+    link to a file in such a folder, a copy of standard input, a block of a file read in
+    blocks by ``convert``) live under a name pyarrow takes: every answer is the one with a
+    plain ``$TMPDIR``, and nothing is left in either folder."""
+    import tempfile
+
+    from tradecli.file_names import link_folder
+    from tradecli.readers import blocks
+
+    temp = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"t\xffmp")))
+    try:
+        temp.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    plain_temp = tmp_path / "plain-tmp"
+    plain_temp.mkdir()
+    rows = "".join(f"AZE,TJK,export,2022-{m:02d},{m},,USD,,,,\n" for m in range(1, 13))
+    data = _undecodable(tmp_path, b"tr\xffde.csv", f"{TIDY_HEADER}\n{rows}")
+    monkeypatch.setattr(blocks, "BLOCK_BYTES", 200)  # convert reads the file in blocks
+    answers = []
+    for folder in (temp, plain_temp):
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))
+        assert (link_folder() == str(folder)) == (folder == plain_temp)
+        summary = run(runner, "--data", str(data), "--format", "json", "summary")
+        piped = runner.invoke(app, ["--data", "-", "value", "-p", "TJK", "-s", "2022"],
+                              input=data.read_bytes())  # fmt: skip
+        out = tmp_path / f"ds-{folder.name.encode('utf-8', 'surrogateescape').hex()}"
+        converted = run(runner, "--data", str(data), "convert", "--out", str(out))
+        assert summary[0] == piped.exit_code == converted[0] == 0, (summary, converted)
+        from_dataset = run(runner, "--data", str(out), "--format", "json", "summary")
+        assert from_dataset == summary
+        answers.append((summary, piped.stdout, piped.stderr))
+        assert list(folder.iterdir()) == []
+    assert answers[0] == answers[1]
+    assert "$78" in answers[0][1]  # the piped year: 1 + 2 + ... + 12

@@ -380,7 +380,8 @@ def _read_copy(
             with copy.open("rb") as check:
                 filename = "input" + copy_suffix(check.read(8))
         copy = copy.rename(copy.with_name(filename))
-        return _read_named(copy, name, context)
+        with plain_path(copy) as readable:  # in a $TMPDIR whose own name is not UTF-8
+            return _read_named(readable, name, context)
 
 
 def _read_named(copy: Path, name: str, context: ReadContext) -> pd.DataFrame:

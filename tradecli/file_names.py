@@ -54,14 +54,30 @@ def plain_path(path: Path, own_name: str = "input") -> Iterator[Path]:
     its name is one; else a link, in a temporary folder, to the last part of the path
     whose name is not (called ``own_name`` when that is ``path`` itself), followed by
     the rest of the path (``d\\xff/ds/reporter=AZE`` → ``LINK/ds/reporter=AZE``: the
-    names after it, which a reader may read, kept). The link is removed after."""
+    names after it, which a reader may read, kept). The link is removed after. It is
+    made in the temporary folder (``$TMPDIR``), or, when that folder's own name is not
+    UTF-8, in the first of the usual ones whose name is (``link_folder``)."""
     if is_utf8(str(path)):
         yield path
         return
     parts = path.absolute().parts
     last = max(i for i, part in enumerate(parts) if not is_utf8(part))
     rest = parts[last + 1 :]
-    with tempfile.TemporaryDirectory(prefix="tradecli-") as folder:
+    with tempfile.TemporaryDirectory(prefix="tradecli-", dir=link_folder()) as folder:
         link = Path(folder) / (own_name if not rest else "folder")
         link.symlink_to(Path(*parts[: last + 1]))
         yield link.joinpath(*rest)
+
+
+def link_folder() -> str:
+    """Where ``plain_path`` makes its links: the temporary folder when its name is UTF-8
+    text; else the first of ``/tmp``, ``/var/tmp``, ``/usr/tmp`` and the working folder
+    (the places ``tempfile`` looks) that is, and can be written to; else the temporary
+    folder after all."""
+    own = tempfile.gettempdir()
+    if is_utf8(own):
+        return own
+    for folder in ("/tmp", "/var/tmp", "/usr/tmp", os.getcwd()):
+        if is_utf8(folder) and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return own

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tradecli.errors import BadInput, Problem
-from tradecli.file_names import shown_name
+from tradecli.file_names import plain_path, shown_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,8 +146,11 @@ def read(
     problems: list[Problem] = []
     flags: set[str] = set()
     read_any = False  # a block was read (its rows may all be filtered out)
-    with tempfile.TemporaryDirectory(prefix="tradecli-block-") as folder:
-        copy = Path(folder) / "block.csv"
+    with (
+        tempfile.TemporaryDirectory(prefix="tradecli-block-") as made,
+        plain_path(Path(made)) as folder,  # in a $TMPDIR whose own name is not UTF-8
+    ):
+        copy = folder / "block.csv"
         temp = str(copy)
         for header, data, before in blocks(path, block_bytes, progress):
             if not data.strip(b"\r\n"):
