@@ -5,6 +5,7 @@ and ``dask_client``); skipped without dask."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tradecli.cli import app
+from tradecli.readers import parquet
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -412,3 +414,12 @@ def test_a_dataset_in_a_folder_utf8_cannot_decode(
         mine = _run(runner, [*dask, "--data", str(moved), *args])
         assert mine[0] == 0, mine[2]
         assert mine == _run(runner, [*dask, "--data", str(dataset), *args]), args
+    # A marker that lists no reporters: the message names the folder as given (escaped),
+    # not the link it was read through.
+    marker = moved / parquet.MARKER
+    content = json.loads(marker.read_text("utf-8"))
+    del content["reporters"]
+    marker.write_text(json.dumps(content), "utf-8")
+    code, out, err = _run(runner, [*dask, "--data", str(moved), "summary"])
+    shown = str(tmp_path / "d\\xff" / "ds")
+    assert (code, out) == (2, "") and f"; {shown} has no {parquet.MARKER} listing" in err, err

@@ -225,9 +225,9 @@ def _answer(
     return pickled
 
 
-def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str]:
+def _reporters(where: str | Path, reporters: frozenset[str] | None, shown: str) -> list[str]:
     """The partitions to answer: the dataset's reporters (its marker lists them), those of
-    ``reporters`` only when given."""
+    ``reporters`` only when given; ``shown``: the dataset as the message names it."""
     from tradecli.readers import parquet
 
     at, filesystem = parquet.locate(where)
@@ -235,7 +235,7 @@ def _reporters(where: str | Path, reporters: frozenset[str] | None) -> list[str]
     listed = marker.get("reporters") if marker is not None else None
     if not isinstance(listed, list):
         raise BadRequest(
-            f"--engine dask reads a dataset written by tradecli convert; {where} has no "
+            f"--engine dask reads a dataset written by tradecli convert; {shown} has no "
             f"{parquet.MARKER} listing its reporters: convert the data first",
             hint="--engine",
         )
@@ -336,8 +336,9 @@ def _reconciled(
 @dataclass(frozen=True)
 class Job:
     """Where a command's work runs: the converted dataset (``where``), its groups and
-    filters, the ``distributed`` client, a progress callback, and whether the answers
-    come back with their derivations (``dumps``)."""
+    filters, the ``distributed`` client, a progress callback, whether the answers come
+    back with their derivations (``dumps``), and how messages name the dataset when
+    ``where`` is a link to it (``shown``: see ``file_names.plain_path``)."""
 
     where: str | Path
     groups: Groups
@@ -345,6 +346,7 @@ class Job:
     connected: Any
     progress: Callable[[int, int], None] | None = None
     derivations: bool = True
+    shown: str | None = None
 
 
 class Part:
@@ -370,7 +372,7 @@ def _run(
     shared = client.scatter([job.groups, job.filters, Keys(keys)], broadcast=False)
     futures = [
         client.submit(_reporter_task, job.where, code, *shared, work, job.derivations, pure=False)
-        for code in _reporters(job.where, reporters)
+        for code in _reporters(job.where, reporters, job.shown or str(job.where))
     ]
     for done, _ in enumerate(as_completed(futures, loop=client.loop), 1):
         if job.progress is not None:

@@ -187,7 +187,7 @@ def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator["Job"]:
     shows none)."""
     from tradecli import dask_engine
     from tradecli.dataset import Filters
-    from tradecli.file_names import plain_path
+    from tradecli.file_names import plain_path, shown_name
     from tradecli.groups import load as load_groups
     from tradecli.readers import parquet
     from tradecli.readers.context import ReadContext
@@ -209,7 +209,8 @@ def _on_dask(settings: Settings, as_of: int | None = None) -> Iterator["Job"]:
         RowsProgress("computing") as progress,
     ):
         derived = settings.explain or str(settings.fmt) not in ("table", "csv", "markdown")
-        yield dask_engine.Job(readable, groups, filters, connected, progress.update, derived)
+        shown = shown_name(where) if isinstance(where, Path) else where
+        yield dask_engine.Job(readable, groups, filters, connected, progress.update, derived, shown)
 
 
 def _settings(ctx: typer.Context) -> Settings:
