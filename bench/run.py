@@ -34,6 +34,14 @@ under Python's default thresholds, cold (``--no-cache``) and with the cache warm
 
     python bench/run.py --gc --runs 3 --big-runs 1
 
+``--floor`` times what any command of this stack pays before it answers, on each file,
+paired with DuckDB cold: Python alone, a minimal Typer app's ``--help``, numpy + pyarrow +
+pandas imported, tradecli replaying a command from its result cache, and pyarrow's
+multi-threaded ``read_csv`` of the file (wall, peak and CPU seconds, DuckDB's too):
+the issue's targets (cold <= 1.0x DuckDB, a warm second command <= 0.2x) set beside them.
+
+    python bench/run.py --floor --runs 3
+
 Needs the ``bench`` extra (``pip install -e '.[bench]'``) for DuckDB.
 """
 
@@ -93,12 +101,32 @@ def hello(name: str = "world") -> None:
 app()
 """
 
+# The floor of the stack (``--floor``): what a process pays before tradecli's own work.
+FLOOR = (
+    ("python, nothing imported", ["-c", "pass"]),
+    ("minimal Typer app, --help", ["-c", TYPER_MINIMAL, "--help"]),
+    ("numpy, pyarrow and pandas imported", ["-c", "import numpy, pyarrow, pandas"]),
+)
+
+READ_ONLY = """
+import sys, pyarrow.csv
+print(pyarrow.csv.read_csv(sys.argv[1]).num_rows)
+"""
+
 
 def measure(
     argv: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)
 ) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one process (``ok``: its exit codes that are not a
     failure; 1 is a command's "nothing to answer", e.g. no share of eu27 in generated data)."""
+    wall, peak, _ = measure_cpu(argv, env, ok)
+    return wall, peak
+
+
+def measure_cpu(
+    argv: list[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)
+) -> tuple[float, float, float]:
+    """``measure``, and the process's CPU seconds (user + system, all its threads)."""
     # stderr to a file, not a pipe read after the end: a command with more than a pipe's
     # worth of notes (a whole-file summary) would block writing them, for ever.
     with tempfile.TemporaryFile() as stderr:
@@ -111,7 +139,7 @@ def measure(
         error = stderr.read().decode(errors="replace")
     if process.returncode not in ok:
         raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{error}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def tradecli() -> list[str]:
@@ -350,6 +378,45 @@ def whole_file(args: argparse.Namespace) -> None:
         )
 
 
+def floor(args: argparse.Namespace) -> None:
+    """What the stack costs before any answer, on each file, against DuckDB cold in the
+    same runs (see the module's docstring)."""
+    py = sys.executable
+    compile_bytecode()
+    cache = Path(tempfile.mkdtemp(prefix="tradecli-bench-cache-"))
+    env = {**os.environ, "TRADECLI_CACHE_DIR": str(cache), "COLUMNS": "120"}
+    # ``machine()`` imports pandas and DuckDB: printed last, or every child would count
+    # this process's pages (forked before its exec) in its peak.
+    print("| run | wall s | peak MB | CPU s | time / duckdb |")
+    print("| --- | --- | --- | --- | --- |")
+    for label, path in (("10M", args.big), ("1M", args.small), ("sparse 1M", args.sparse)):
+        if not path.exists():
+            continue
+        replay = [*tradecli(), "--format", "csv", "summary", "--data", str(path)]
+        measure(replay, env)  # primes the result cache: the runs below replay it
+        cases = [
+            *((name, [py, *argv]) for name, argv in FLOOR),
+            ("tradecli, the same command again (result cache)", replay),
+            ("pyarrow read_csv of the file", [py, "-c", READ_ONLY, str(path)]),
+        ]
+        duck = [measure_cpu([py, "-c", DUCKDB, str(path)]) for _ in range(args.runs)]
+        cold = statistics.median(d[0] for d in duck)
+        print(
+            f"| duckdb cold, {label} | {cold:.2f} | {statistics.median(d[1] for d in duck):.0f} "
+            f"| {statistics.median(d[2] for d in duck):.2f} | 1.00 |"
+        )
+        for name, argv in cases:
+            runs = [measure_cpu(argv, env) for _ in range(args.runs)]
+            wall = statistics.median(r[0] for r in runs)
+            print(
+                f"| {name}, {label} | {wall:.2f} | {statistics.median(r[1] for r in runs):.0f} "
+                f"| {statistics.median(r[2] for r in runs):.2f} | {wall / cold:.2f} |"
+            )
+        print(f"| the warm target, {label}: 0.2 x duckdb cold | {0.2 * cold:.2f} | | | 0.20 |")
+        shutil.rmtree(cache, ignore_errors=True)
+    print(f"machine: {machine()}")
+
+
 def _paired(
     name: str, runs: list[tuple[float, float]], duck: list[tuple[float, float]]
 ) -> tuple[str, str, str, str, str]:
@@ -401,7 +468,15 @@ def main() -> None:
         action="store_true",
         help="the whole-file commands with rare full collections against Python's default",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="what the stack costs before any answer (start-up, imports, the read)",
+    )
     args = parser.parse_args()
+    if args.floor:
+        floor(args)
+        return
     if args.big_runs is None:
         args.big_runs = args.runs
     if args.gc:
