@@ -225,9 +225,12 @@ def _answer(
     return pickled
 
 
-def _reporters(where: str | Path, reporters: frozenset[str] | None, shown: str) -> list[str]:
+def _reporters(
+    where: str | Path, reporters: frozenset[str] | None, shown: str | None = None
+) -> list[str]:
     """The partitions to answer: the dataset's reporters (its marker lists them), those of
-    ``reporters`` only when given; ``shown``: the dataset as the message names it."""
+    ``reporters`` only when given; ``shown``: the dataset as the message names it (None:
+    ``where``)."""
     from tradecli.readers import parquet
 
     at, filesystem = parquet.locate(where)
@@ -235,7 +238,7 @@ def _reporters(where: str | Path, reporters: frozenset[str] | None, shown: str) 
     listed = marker.get("reporters") if marker is not None else None
     if not isinstance(listed, list):
         raise BadRequest(
-            f"--engine dask reads a dataset written by tradecli convert; {shown} has no "
+            f"--engine dask reads a dataset written by tradecli convert; {shown or where} has no "
             f"{parquet.MARKER} listing its reporters: convert the data first",
             hint="--engine",
         )
@@ -372,7 +375,7 @@ def _run(
     shared = client.scatter([job.groups, job.filters, Keys(keys)], broadcast=False)
     futures = [
         client.submit(_reporter_task, job.where, code, *shared, work, job.derivations, pure=False)
-        for code in _reporters(job.where, reporters, job.shown or str(job.where))
+        for code in _reporters(job.where, reporters, job.shown)
     ]
     for done, _ in enumerate(as_completed(futures, loop=client.loop), 1):
         if job.progress is not None:
