@@ -233,7 +233,8 @@ def _plant(kind: str, data: Path, run: Run) -> Path:
         (entry,) = _entries(data.parent.parent / "cache", "results")
         body = store.read(entry)
         assert body is not None
-        key = json.loads(bytes(body).partition(b"\n")[0])["key"]
+        meta = int.from_bytes(body[-8:], "little")  # the JSON after the output, its length
+        key = json.loads(bytes(body[-8 - meta : -8]))["key"]
         results.Request(entry, key).store(Result(0, ((False, "PLANTED\n"),)))
         return entry
     context = ReadContext(load_groups(None).codes, "TOTAL")

@@ -13,9 +13,11 @@ A corrupt or cut-short entry is rewritten by the run that finds it.
 An entry is its body followed by a trailer: ``_MAGIC``, the body's length
 (8 bytes, little-endian) and the body's xxh3-128 digest (16 bytes). It is
 written to ``.tmp-<pid>-<random><suffix>`` and renamed into place, so a reader
-never sees half an entry. Temporary files of a writer that was killed are
-removed by the next run that uses the directory: those of a process that is
-gone, and any older than ``STALE_SECONDS``.
+never sees half an entry: at once (``write``), or a piece at a time over a
+command's run (``begin``: the result cache's transcript of a long output).
+Temporary files of a writer that was killed are removed by the next run that
+uses the directory: those of a process that is gone, and any older than
+``STALE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -147,34 +149,77 @@ def _alive(pid: int | None) -> bool:
 def write(entry: Path, fill: Callable[[BinaryIO], None]) -> bool:
     """Write an entry whose body ``fill`` writes, atomically, with its checksum; False
     (no error) when the cache cannot be used or written."""
+    pending = begin(entry)
+    if pending is None:
+        return False
+    try:
+        fill(pending.sink)
+        return pending.keep()
+    except OSError:
+        return False
+    finally:
+        pending.drop()
+
+
+def begin(entry: Path) -> Pending | None:
+    """An entry to be written a piece at a time (``Pending``), or None (no error) when
+    the cache cannot be used or written."""
     folder = directory(create=True)
     if folder is None or entry.parent != folder:
-        return False
+        return None
     temporary = folder / f"{TEMPORARY}{os.getpid()}-{secrets.token_hex(6)}{entry.suffix}"
     try:
         handle = os.open(
             temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
         )
     except OSError:
-        return False
-    try:
-        with open(handle, "w+b") as sink:
-            fill(sink)
-            sink.flush()
-            length = sink.tell()
-            sink.seek(0)
-            digest = xxhash.xxh3_128()
-            while piece := sink.read(_PIECE):
-                digest.update(piece)
-            sink.seek(length)
-            sink.write(_MAGIC + length.to_bytes(8, "little") + digest.digest())
-        os.replace(temporary, entry)
-        return True
-    except OSError:
-        return False
-    finally:
+        return None
+    return Pending(entry, temporary, open(handle, "w+b"))
+
+
+class Pending:
+    """An entry being written: its body goes to ``sink``, a temporary file beside it
+    (``.tmp-<pid>-...``: a killed writer's is removed by the next run). ``keep`` adds
+    the trailer and renames it into place; ``drop`` removes it, unless kept. A body
+    written over the whole run of a command (the result cache's transcript) is never
+    held in memory to be stored."""
+
+    def __init__(self, entry: Path, temporary: Path, sink: BinaryIO) -> None:
+        self.entry = entry
+        self.sink = sink
+        self._temporary = temporary
+
+    def room(self) -> int | None:
+        """The free space of the cache's file system in bytes, None if not known."""
+        if not hasattr(os, "statvfs"):
+            return None
+        try:
+            info = os.statvfs(self._temporary.parent)
+        except OSError:
+            return None
+        return info.f_bavail * info.f_frsize
+
+    def keep(self) -> bool:
+        """Checksum the body (up to where ``sink`` stands), add the trailer and rename the
+        entry into place; False (no error) when that fails."""
+        try:
+            with self.sink:
+                self.sink.flush()
+                length = self.sink.tell()
+                digest = _checksum(self.sink.fileno(), length)
+                self.sink.seek(length)
+                self.sink.write(digest)
+            os.replace(self._temporary, self.entry)
+            return True
+        except OSError:
+            return False
+
+    def drop(self) -> None:
+        """Let the entry go: its temporary file removed (gone already when kept)."""
         with contextlib.suppress(OSError):
-            os.unlink(temporary)  # gone already when renamed
+            self.sink.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._temporary)
 
 
 def read(entry: Path) -> memoryview | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import codecs
 import io
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import ClassVar, TextIO
+from typing import ClassVar, Protocol, TextIO
 
 
 class OutputLost(Exception):
@@ -26,18 +26,39 @@ class ReaderGone(Exception):
     exits 1 on one, leaves it to ``process.run`` wherever the writing stood."""
 
 
+class Kept(Protocol):
+    """Where a transcript goes once it is longer than it holds in memory: the result
+    cache's entry, written as the command writes (``caching.results.Writer``)."""
+
+    def write(self, err: bool, text: str) -> None:
+        """Add ``text``; an ``OSError`` when it cannot be kept (a full disk, too long)."""
+
+    def keep(self, code: int) -> None:
+        """Keep all that was added, and the exit code."""
+
+    def drop(self) -> None:
+        """Let all that was added go, unless kept."""
+
+
 class Transcript:
     """What a command writes, in order (``True``: to stderr), while one is kept: for the
-    result cache, and only up to ``LIMIT`` characters (an output longer than that, a
-    backtest's JSON of a whole file, is not held a second time in memory to be stored:
-    ``whole`` is then False and nothing is kept)."""
+    result cache. Up to ``LIMIT`` characters are held in memory (the very texts written,
+    mostly); past that, all of it goes to ``overflow``'s file (the cache entry's own) as
+    it is written, so that a whole-file JSON of hundreds of MB is never held a second
+    time to be stored. Where it cannot go (no cache to write, a full disk, longer than
+    the largest entry kept) ``whole`` is False and nothing is kept."""
 
     current: ClassVar[Transcript | None] = None
-    LIMIT: ClassVar[int] = 64 << 20
+    # Texts a ``Spool`` gives back are copies (1 MB each): held, they are memory the
+    # output takes twice; in the file from here on, they cost what storing them at the
+    # end would (dense 1M ``summary -f json``: peak 377 MB, was 395 with 64 M held).
+    LIMIT: ClassVar[int] = 8 << 20
 
-    def __init__(self) -> None:
+    def __init__(self, overflow: Callable[[], Kept | None] | None = None) -> None:
         self._chunks: list[tuple[bool, list[str]]] = []
         self._size = 0
+        self._overflow = overflow
+        self._file: Kept | None = None
         self.whole = True
 
     def __enter__(self) -> Transcript:
@@ -51,22 +72,62 @@ class Transcript:
         traceback: TracebackType | None,
     ) -> None:
         Transcript.current = None
+        if self._file is not None:  # not kept (the command failed): its file removed
+            file, self._file = self._file, None
+            file.drop()
 
     def add(self, err: bool, text: str) -> None:
         """``text`` written to stderr (``err``) or stdout, after what was written before."""
         if not self.whole:
             return
+        if self._file is not None:
+            self._write(err, text)
+            return
         self._size += len(text)
-        if self._size > self.LIMIT:
-            self.whole, self._chunks = False, []
-        elif self._chunks and self._chunks[-1][0] == err:
+        if self._chunks and self._chunks[-1][0] == err:
             self._chunks[-1][1].append(text)
         else:
             self._chunks.append((err, [text]))
+        if self._size > self.LIMIT:
+            self._spill()
 
     def chunks(self) -> tuple[tuple[bool, str], ...]:
-        """What was written, each run of writes to one stream one text."""
+        """What was written and is held in memory, each run of writes to one stream one
+        text."""
         return tuple((err, "".join(texts)) for err, texts in self._chunks)
+
+    def keep(self, code: int) -> None:
+        """Keep all that was written (in ``overflow``'s file, put there now if it was
+        held in memory) and exit ``code``; nothing when it was not all kept."""
+        if self._file is None and self.whole:
+            self._spill()
+        if self._file is not None:
+            file, self._file = self._file, None
+            try:
+                file.keep(code)
+            finally:
+                file.drop()
+
+    def _spill(self) -> None:
+        """Move what is held in memory to ``overflow``'s file, where the rest will go."""
+        held, self._chunks, self._size = self._chunks, [], 0
+        self._file = self._overflow() if self._overflow is not None else None
+        if self._file is None:
+            self.whole = False
+            return
+        for err, texts in held:
+            for text in texts:
+                self._write(err, text)
+
+    def _write(self, err: bool, text: str) -> None:
+        if self._file is None:  # given up already
+            return
+        try:
+            self._file.write(err, text)
+        except OSError:
+            file, self._file = self._file, None
+            self.whole = False
+            file.drop()
 
 
 # What a character the stream's encoding lacks is written as (``fallback``).

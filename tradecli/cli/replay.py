@@ -7,7 +7,9 @@ runs after Click parsed the whole command line; it asks ``results`` for this
 command's entry (``results.request``), replays a hit without importing pandas, and
 stores a successful run's transcript when the files did not change meanwhile.
 On the benchmark a repeated command takes 0.14-0.20 s instead of 1.1-1.3 s
-(``bench/README.md``), which is why this shortcut is kept.
+(``bench/README.md``), which is why this shortcut is kept. An output of any length
+is kept (up to ``results.LARGEST``), in the entry's file as it is written, and
+replayed a slice at a time: neither holds it in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradecli.cli.boundary import Command, names_a_file
-from tradecli.cli.output import Transcript, emit
+from tradecli.cli.output import Transcript, emit_pieces
 from tradecli.cli.settings import Settings, width
 
 if TYPE_CHECKING:
@@ -30,19 +32,19 @@ class Replayed(Command):
         request = entry(ctx)
         if request is None:
             return super().invoke(ctx)
-        stored = request.lookup()
+        stored = request.lookup()  # verified whole before a byte of it is written
         if stored is not None:
-            for err, text in stored.chunks:
-                emit(text, err)
+            for err, start, end in stored.chunks:
+                emit_pieces(stored.texts(start, end), err)
             return None
-        with Transcript() as transcript:
+        # A long output goes into the entry's file as it is written (``Transcript``); if
+        # the command fails, that file is removed.
+        with Transcript(request.writer) as transcript:
             value = super().invoke(ctx)
-        # Stored when the files did not change while the command ran, and the output was
-        # not too long to keep (``Transcript.LIMIT``).
-        if transcript.whole and entry(ctx) == request:
-            from tradecli.caching.results import Result
-
-            request.store(Result(0, transcript.chunks()))
+            # Stored when the files did not change while the command ran, and the output
+            # could be kept (a cache that can be written, not longer than ``LARGEST``).
+            if transcript.whole and entry(ctx) == request:
+                transcript.keep(0)
         return value
 
 
