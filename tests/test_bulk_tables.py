@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.frames import frame, obs
 from tests.test_bulk_engine import VALUES, YEARS, _keys, _row, blocks, series_keys
 from tradecli.engine import bulk
-from tradecli.engine.answers import EXPORT_PLUS_IMPORT
+from tradecli.engine.answers import EXPORT_PLUS_IMPORT, SeriesKey
 from tradecli.engine.bulk import Columns, key_years
 from tradecli.engine.reference import Engine
 from tradecli.periods import Period
@@ -112,3 +112,173 @@ def test_key_years_in_chunks_are_the_reference_answers(
                     assert bool(ky.month_found[row, m]) == month.found, (key, row, m)
                     if month.found:
                         assert float(ky.month_value[row, m]) == month.value
+
+
+# -- the pieces the tables are made of -----------------------------------------------------
+
+ACCUMULATED = (np.add, np.logical_and, np.bitwise_or, np.maximum)
+# Floats of every kind a cumulative sum meets: order matters (1e16 + 1 - 1e16), signed
+# zeros, infinities and NaN.
+ODD_FLOATS = st.sampled_from((0.0, -0.0, 1.0, 1e16, -1e16, 0.1, 0.2, np.inf, -np.inf, np.nan))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.sampled_from(ACCUMULATED),
+    st.integers(0, 9),
+    st.integers(1, 13),
+    st.data(),
+)
+def test_accumulated_is_numpys_accumulate_along_rows_bit_for_bit(
+    ufunc: np.ufunc, n_rows: int, width: int, data: st.DataObject
+) -> None:
+    """``bulk.accumulated`` (a column at a time) is ``ufunc.accumulate(axis=1)``: the same
+    dtype, the same bytes (a float sum in the same order), the table left alone."""
+    cells = n_rows * width
+    if ufunc is np.add:
+        cell, dtype = ODD_FLOATS, np.float64
+    elif ufunc is np.logical_and:
+        cell, dtype = st.booleans(), np.bool_
+    else:
+        cell, dtype = st.integers(-(1 << 40), 1 << 40), np.int64
+    drawn = data.draw(st.lists(cell, min_size=cells, max_size=cells))
+    table = np.array(drawn, dtype=dtype)
+    table = table.reshape(n_rows, width)
+    before = table.copy()
+    with np.errstate(all="ignore"):  # inf - inf (figures are finite, below 1e18: never)
+        got = bulk.accumulated(ufunc, table)
+        expected = ufunc.accumulate(table, axis=1)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert got.tobytes() == expected.tobytes()
+    assert table.tobytes() == before.tobytes()
+
+
+def test_two_year_to_date_figures_of_one_year_tile_with_the_months_after_each_by_hand() -> None:
+    """Months 1-5 and 7 of 2023 (1, 2, 4, 8, 16, 64) and the figures Jan..3 = 30 and
+    Jan..6 = 600: Jan..2 = 1 + 2 (two parts), Jan..3 = 30 (its figure, not 1 + 2 + 4),
+    Jan..4 = 30 + 8, Jan..5 = 30 + 8 + 16 (three parts), Jan..6 = 600 (its figure; June is
+    missing), Jan..7 = 600 + 64, Jan..8 on not found (no August). Each figure's flags go
+    to the spans it tiles."""
+    months = [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 16.0), (7, 64.0)]
+    rows = [obs(f"2023-{m:02d}", v, flow="export") for m, v in months]
+    rows += [obs("2023-01/2023-03", 30.0, flow="export", flags="estimate")]
+    rows += [obs("2023-01/2023-06", 600.0, flow="export", flags="provisional")]
+    columns = Columns(frame(*rows))
+    ky = key_years(columns, [SeriesKey("AZE", "TJK", "export")])
+    assert ky.year.tolist() == [2023]
+    found = ky.found[0].tolist()
+    assert found == [True] * 7 + [False] * 5
+    assert ky.value[0, :7].tolist() == [1.0, 3.0, 30.0, 38.0, 54.0, 600.0, 664.0]
+    assert ky.parts[0, :7].tolist() == [0, 2, 0, 2, 3, 0, 2]
+    words = [columns.flag_words(int(b)) for b in ky.flags[0, :7]]
+    assert words == [(), (), ("estimate",), ("estimate",), ("estimate",)] + [("provisional",)] * 2
+    assert ky.run.tolist() == [7]
+
+
+# -- (own, export, import) series of each key, remembered ---------------------------------
+
+
+def _role_rows() -> list[dict[str, Any]]:
+    """AZE-TJK export and import in USD, its export alone in EUR, its own turnover in
+    GBP beside its export; AZE-KAZ import in USD, with Jan..2 beside its months."""
+    rows = [obs("2023-01", 1.0, flow=flow) for flow in ("export", "import")]
+    rows += [obs("2023-01", 2.0, flow="export", currency="EUR")]
+    rows += [obs("2023-01", 3.0, flow=f, currency="GBP") for f in ("turnover", "export")]
+    rows += [obs(f"2023-{m:02d}", 4.0, flow="import", partner="KAZ") for m in (1, 2)]
+    rows += [obs("2023-01/2023-02", 9.0, flow="import", partner="KAZ")]
+    return rows
+
+
+def test_the_roles_of_keys_of_several_currencies_by_hand() -> None:
+    """Each key's (own, export, import) series numbers, asked of the columns in any order
+    and again: a turnover key's export and import in its own currency only, -1 where the
+    data has none (EUR has no import; no key has an own turnover in USD); an export key
+    has no export or import role. Asked again, the same table (the memo); ``kinds``
+    and ``roles`` agree with it."""
+    columns = Columns(frame(*_role_rows()))
+    number = {key: s for s, key in enumerate(columns.keys)}
+
+    def n(flow: str, currency: str = "USD", partner: str = "TJK") -> int:
+        return number[SeriesKey("AZE", partner, flow, currency)]
+
+    keys = [
+        SeriesKey("AZE", "TJK", "turnover", "EUR"),
+        SeriesKey("AZE", "TJK", "turnover"),
+        SeriesKey("AZE", "TJK", "turnover", "GBP"),
+        SeriesKey("AZE", "TJK", "export"),
+        SeriesKey("AZE", "KAZ", "turnover"),
+        SeriesKey("AZE", "UZB", "turnover"),
+        SeriesKey("AZE", "TJK", "turnover"),
+    ]
+    expected = [
+        [-1, n("export", "EUR"), -1],
+        [-1, n("export"), n("import")],
+        [n("turnover", "GBP"), n("export", "GBP"), -1],
+        [n("export"), -1, -1],
+        [-1, -1, n("import", partner="KAZ")],
+        [-1, -1, -1],
+        [-1, n("export"), n("import")],
+    ]
+    for _ in range(2):
+        table, simple = columns.role_table(keys, months_only=False)
+        assert table.tolist() == expected
+        assert simple.tolist() == [True] * 7
+    # AZE-KAZ import has Jan..2 beside its months: not monthly, so not simple for spans
+    # of months alone (its row all -1 then).
+    table, simple = columns.role_table(keys[3:5])
+    assert simple.tolist() == [True, False] and table.tolist() == [expected[3], [-1, -1, -1]]
+    roles, simple, monthly = columns.kinds(list(reversed(keys)))
+    assert roles.tolist() == expected[::-1] and monthly.tolist() == [
+        True,
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+    ]
+    assert columns.roles(keys[2], months_only=False) == tuple(expected[2])
+    assert columns.roles(keys[4]) is None
+    assert columns.role_table([], months_only=False)[0].shape == (0, 3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(datasets, st.data())
+def test_the_roles_of_any_keys_asked_again_and_again_are_their_series(
+    drawn: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """Any keys of the data's reporters, partners, flows and currencies (and some it does
+    not have), with each flow of their pairs, asked in several tables in any order,
+    repeated: each key's row is its own
+    series and, for turnover, those of its export and import, looked up in the columns'
+    keys; a key is simple when each series it has is."""
+    columns = Columns(frame(*drawn))
+    names = {
+        field: sorted({getattr(k, field) for k in columns.keys})
+        for field in ("reporter", "partner", "currency")
+    }
+    pick = {field: st.sampled_from([*values, "ZZZ"]) for field, values in names.items()}
+    key = st.builds(
+        SeriesKey, pick["reporter"], pick["partner"], st.sampled_from(FLOWS3), pick["currency"]
+    )
+
+    def series(k: SeriesKey) -> int:
+        return columns.keys.index(k) if k in columns.keys else -1
+
+    for _ in range(3):
+        drawn_keys = data.draw(st.lists(key, max_size=6))
+        # Each key with its pair's other flows, in any order: a memo that mixed up keys
+        # differing in their flow alone would show.
+        every_flow = [k.with_flow(flow) for k in drawn_keys for flow in FLOWS3]
+        keys = data.draw(st.permutations(drawn_keys + every_flow))
+        table, simple = columns.role_table(keys, months_only=False)
+        for row, is_simple, k in zip(table.tolist(), simple.tolist(), keys, strict=True):
+            own = series(k)
+            x, m = (
+                (series(k.with_flow(f)) for f in ("export", "import"))
+                if k.flow == "turnover"
+                else (-1, -1)
+            )
+            taken = all(s < 0 or bool(columns.simple[s]) for s in (own, x, m))
+            assert is_simple == taken
+            assert row == ([own, x, m] if taken else [-1, -1, -1])

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.frames import frame, obs
+from tests.test_bulk_arrays import with_year_to_date
 from tests.test_bulk_engine import _bulk, _keys
 from tradecli.analysis import projection
 from tradecli.analysis.projection import Method, backtest_errors, exact_mean, project
@@ -26,8 +27,10 @@ from tradecli.analysis.summary_bulk import YearAnswers
 from tradecli.dataset import Dataset, Filters
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.bulk import BulkAnswer
+from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
 from tradecli.groups import load_bundled
+from tradecli.periods import Period
 from tradecli.render import Output, OutputFormat, render
 
 AZE_TJK = SeriesKey("AZE", "TJK", "export")
@@ -379,3 +382,26 @@ def test_backtest_of_a_key_whose_errors_are_not_finite() -> None:
     with _bulk(True), _block_rows(2):
         assert outputs() == scalar
     assert "inf%" in scalar[1].stdout  # the table shows the infinite error (share_percent)
+
+
+@settings(max_examples=25, deadline=None)
+@given(with_year_to_date())
+def test_the_found_masks_of_the_years_are_the_reference_answers(rows: list[dict[str, Any]]) -> None:
+    """Per simple key, ``YearAnswers.plan``'s years and found-masks (bit m - 1: Jan..m
+    found) and ``value``'s answers over Jan..m: each what the reference engine finds."""
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    engine = Engine(dataset.frame)
+    with _bulk(True):
+        keys = _keys(dataset.engine)
+        answers = YearAnswers(dataset, keys)
+    for key in keys:
+        if not answers.simple(key):
+            continue
+        plan = answers.plan(key)
+        for year, mask in zip(plan.years, plan.masks, strict=True):
+            for m in range(1, 13):
+                span = Period.ytd(year, m) if m < 12 else Period.year(year)
+                expected = engine.value(key, span)
+                assert bool(mask >> (m - 1) & 1) == expected.found, (key, span)
+                got = answers.value(key, span)
+                assert got.found == expected.found and got.value == expected.value, (key, span)

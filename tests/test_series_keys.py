@@ -14,7 +14,9 @@ from tradecli.engine import series as series_module
 from tradecli.engine.answers import SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.engine.series import SpanKey, series_of
+from tradecli.errors import NotAvailable
 from tradecli.groups import load as load_groups
+from tradecli.selection import Selection
 
 ROWS = (
     obs("2022-01", 1.0, reporter="TUR", partner="DEU", flow="import"),
@@ -186,3 +188,39 @@ def test_a_span_key_that_would_overflow_is_an_error() -> None:
     assert SpanKey.of(first, last, 9_000_000).width == 10**6 + 1
     with pytest.raises(OverflowError):
         SpanKey.of(first, last, 10_000_000)
+
+
+# -- the keys a selection answers for (``selection.Selection.keys``) ----------------------
+
+
+def test_the_keys_of_a_selection_by_hand() -> None:
+    """ROWS' (reporter, partner, currency) once each, sorted, with the flow asked
+    (default turnover, which export and import make); each filter narrows them; keys
+    selected of one flow alone (exports) are of that flow, not turnover, unless one is
+    asked. AZE-KAZ's export in USD comes before its import in EUR among the data's keys,
+    its EUR key first among the selection's."""
+    kaz = [
+        obs("2022-01", 7.0, reporter="AZE", partner="KAZ", flow="export"),
+        obs("2022-01", 8.0, reporter="AZE", partner="KAZ", flow="import", currency="EUR"),
+    ]
+    dataset = Dataset(frame(*ROWS, *kaz), load_groups(), [])
+    every = Selection().keys(dataset)
+    assert every == [
+        SeriesKey("AZE", "KAZ", "turnover", "EUR"),
+        SeriesKey("AZE", "KAZ", "turnover", "USD"),
+        SeriesKey("AZE", "RUS", "turnover", "USD"),
+        SeriesKey("AZE", "TJK", "turnover", "EUR"),
+        SeriesKey("AZE", "TJK", "turnover", "USD"),
+        SeriesKey("TUR", "DEU", "turnover", "USD"),
+    ]
+    assert Selection(flow="import").keys(dataset) == [k.with_flow("import") for k in every]
+    # AZE's series in USD are exports alone: the flow they have.
+    aze_usd = Selection(reporter="AZE", currency="USD").keys(dataset)
+    assert aze_usd == [every[i].with_flow("export") for i in (1, 2, 4)]
+    assert Selection(partner="DEU").keys(dataset) == [every[5]]
+    assert Selection(partner="TJK", currency="EUR", flow="turnover").keys(dataset) == [every[3]]
+    exports = Dataset(frame(*(r for r in ROWS if r["flow"] == "export")), load_groups(), [])
+    assert [k.flow for k in Selection().keys(exports)] == ["export"] * 4
+    assert [k.flow for k in Selection(flow="turnover").keys(exports)] == ["turnover"] * 4
+    with pytest.raises(NotAvailable, match="no series for TUR–TJK in the data"):
+        Selection(reporter="TUR", partner="TJK").keys(dataset)

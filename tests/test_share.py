@@ -16,6 +16,7 @@ from tradecli.analysis.share import (
     ShareResult,
     Unanswered,
     group_shares,
+    member_keys,
     rank_members,
     share_of,
     shares,
@@ -24,7 +25,7 @@ from tradecli.dataset import Dataset
 from tradecli.engine.answers import AGGREGATE, MEMBER_SUM, SeriesKey
 from tradecli.engine.reference import Engine
 from tradecli.errors import NotAvailable
-from tradecli.groups import Group, Membership
+from tradecli.groups import Group, Membership, load_bundled
 from tradecli.periods import Period
 from tradecli.render import share_percent
 from tradecli.selection import Selection
@@ -151,3 +152,27 @@ def test_share_percent_of_values_that_are_not_finite() -> None:
     assert share_percent(float("-inf")) == "-inf%"
     assert share_percent(float("nan")) == "n/a"
     assert share_percent(0.00115) == "0.115%"  # by hand: 0.115 %, three figures
+
+
+def test_the_keys_a_share_asks_of_by_hand() -> None:
+    """``member_keys``: each (reporter, partner, currency) of the reporters asked once,
+    with the flow asked, sorted; never the reporter with itself nor a group's code (the
+    bundled ``WORLD``); of a group of listed members, its members alone; with a partner,
+    that partner alone."""
+    flows = ("export", "import", "turnover")
+    rows = [obs("2023-01", 1.0, partner=p, flow=f) for p in ("TJK", "KAZ") for f in flows]
+    rows += [obs("2023-01", 2.0, partner="KAZ", flow="export", currency="EUR")]
+    rows += [obs("2023-01", 3.0, partner=p) for p in ("AZE", "WORLD", "RUS")]
+    rows += [obs("2023-01", 4.0, reporter="TUR", partner="DEU", flow="import")]
+    dataset = Dataset(frame(*rows), load_bundled(), [])
+    world = _group("world", "*")
+    assert member_keys(dataset, world, ["AZE"], None, "import") == [
+        SeriesKey("AZE", "KAZ", "import", "EUR"),
+        SeriesKey("AZE", "KAZ", "import", "USD"),
+        SeriesKey("AZE", "RUS", "import", "USD"),
+        SeriesKey("AZE", "TJK", "import", "USD"),
+    ]
+    both = member_keys(dataset, world, ["TUR", "AZE"], "KAZ", "turnover")
+    assert both == [SeriesKey("AZE", "KAZ", "turnover", c) for c in ("EUR", "USD")]
+    listed = member_keys(dataset, _group("two", "TJK", "DEU"), ["AZE", "TUR"], None, "export")
+    assert listed == [SeriesKey("AZE", "TJK", "export"), SeriesKey("TUR", "DEU", "export")]

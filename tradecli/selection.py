@@ -143,29 +143,26 @@ class Selection:
             self.partner,
             self.currency,
         )
-        # The flows of each (reporter, partner, currency) selected (a whole file: ~10^5).
-        flows: dict[tuple[str, str, str], set[str]] = {}
-        for reporter, partner, key_flow, currency in dataset.keys():
-            if wanted_reporter and reporter != wanted_reporter:
-                continue
-            if wanted_partner and partner != wanted_partner:
-                continue
-            if wanted_currency and currency != wanted_currency:
-                continue
-            pair = (reporter, partner, currency)
-            seen = flows.get(pair)
-            if seen is None:
-                flows[pair] = {key_flow}
-            else:
-                seen.add(key_flow)
-        if not flows:
+        keys = dataset.keys()
+        if wanted_reporter or wanted_partner or wanted_currency:
+            keys = [
+                key
+                for key in keys
+                if (not wanted_reporter or key.reporter == wanted_reporter)
+                and (not wanted_partner or key.partner == wanted_partner)
+                and (not wanted_currency or key.currency == wanted_currency)
+            ]
+        if not keys:
             raise NotAvailable(self._nothing_message(dataset))
+        # Each (reporter, partner, currency) selected once (a whole file: ~10^5), and the
+        # flows of them all.
+        pairs = sorted(dict.fromkeys([(r, p, c) for r, p, _, c in keys]))
         # Data with one flow (exports alone): turnover needs both, so the flow it has.
-        present = set().union(*flows.values())
+        present = {key.flow for key in keys}
         only = next(iter(present)) if len(present) == 1 else None
         if self.flow is None and flow == "turnover" and only not in (None, "turnover"):
             flow = str(only)
-        return sorted(SeriesKey(r, p, flow, c) for r, p, c in flows)
+        return [SeriesKey(r, p, flow, c) for r, p, c in pairs]
 
     def reporter_or_only(self, dataset: Dataset, group: Group | None = None) -> str:
         """The selected reporter, else the only one in the data, else (for a group

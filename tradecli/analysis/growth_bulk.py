@@ -61,17 +61,18 @@ def bulk_growth(
         return {}  # a span across a year end: every key to the reference
     engine = dataset.engine
     columns = columns_of(dataset)
+    kinds = columns.kinds(keys)  # asked once, for the latest spans and the years' arrays
     if period is None:
         # The latest spans of the keys with more than single months first: the span grids
         # they are found on and the years' arrays (with single months) below are each
         # the command's largest tables, not held at once.
-        _, simple, monthly = columns.kinds(keys)
+        _, simple, monthly = kinds
         spanned = [key for key, s, m in zip(keys, simple, monthly, strict=True) if s and not m]
         spans: Spans = {
             key: "no figures" if found is None else found
             for key, found in latest_changes(engine, columns, spanned).items()
         }
-    ky = key_years(columns, keys)
+    ky = key_years(columns, keys, kinds=kinds)
     made = Made(engine, columns, ky)
     if period is None:
         spans.update(_latest(engine, keys, ky, made))

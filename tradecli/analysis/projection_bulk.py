@@ -139,7 +139,7 @@ def project_simple(
             continue
         first, end = starts[k], starts[k + 1]
         if not actual_of[k] and first == end:
-            shown = ", ".join(str(y) for y in years[key_rows[k] : key_rows[k + 1]][-8:].tolist())
+            shown = ", ".join(map(str, years[key_rows[k] : key_rows[k + 1]][-8:].tolist()))
             out[key] = (
                 f"no figure for {year} or any of its year-to-date spans; years in the data: "
                 f"{shown or 'none'}"

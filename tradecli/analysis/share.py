@@ -386,18 +386,21 @@ def member_keys(
 ) -> list[SeriesKey]:
     """The series whose share of ``group`` can be asked: reporter × member partners in the data."""
     members = {m.member for m in group.members}
-    out: set[SeriesKey] = set()
+    every_partner = group.every_partner
+    # Each (reporter, partner, currency) once, its key made once (a whole file: 10^5 keys
+    # of several flows each).
+    out: set[tuple[str, str, str]] = set()
     codes, asked = dataset.groups.codes, set(reporters)
-    for key in dataset.keys():
-        if key.reporter not in asked or key.partner in codes:
+    for reporter, key_partner, _, currency in dataset.keys():
+        if reporter not in asked or key_partner in codes:
             continue
-        if partner is not None and key.partner != partner:
+        if partner is not None and key_partner != partner:
             continue
-        if key.partner == key.reporter:
+        if key_partner == reporter:
             continue
-        if group.every_partner or key.partner in members:
-            out.add(key.with_flow(flow))
-    return sorted(out)
+        if every_partner or key_partner in members:
+            out.add((reporter, key_partner, currency))
+    return [SeriesKey(r, p, flow, c) for r, p, c in sorted(out)]
 
 
 # -- every member ranked -----------------------------------------------------------

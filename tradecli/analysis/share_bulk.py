@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import compress
 
 import numpy as np
 from numpy.typing import NDArray
@@ -397,12 +398,14 @@ def _world_total(
     reference's notes."""
     have, n = int(totals.have[c]), len(totals.names)
     notes = [f"{have} of {n} members have data"]
-    flags = totals.found[:, c].tolist()
+    # The partners with and without a figure, picked in C (``compress``): a sparse file's
+    # world totals have a few partners of a hundred or more.
+    column = totals.found[:, c]
     if have < n:
-        missing = [name for name, f in zip(totals.names, flags, strict=True) if not f]
+        missing = compress(totals.names, np.logical_not(column).tolist())
         notes.append(f"incomplete: missing {', '.join(missing)}; this is not the group total")
     notes.append("sum over the partners present in the data, not every partner: a partial total")
-    found = frozenset(name for name, f in zip(totals.names, flags, strict=True) if f)
+    found = frozenset(compress(totals.names, column.tolist()))
     return member_sum(
         engine,
         key,

@@ -713,11 +713,18 @@ def no_share(key: SeriesKey, group: Group, zero: list[Period]) -> Unanswered:
             f"the {r}–{code} total is 0 in the spans that have the partner's "
             f"figure too ({shown}): no share of it",
         )
-    what = what_total(r, group)
-    return Unanswered(
-        key,
-        f"no span has both the partner's figure and a {what}"
-        + (f"; {r}–{code} spans in the data: none" if group.code else ""),
+    return Unanswered(key, _no_span(r, group))
+
+
+@cache
+def _no_span(reporter: str, group: Group) -> str:
+    """``no_share``'s reason without spans to name, made once per reporter and group: the
+    reason of most keys of a sparse file (``share --vs world`` on sparse 1M: 23,900 keys
+    of 230 reporters)."""
+    what = what_total(reporter, group)
+    code = group.code or group.name
+    return f"no span has both the partner's figure and a {what}" + (
+        f"; {reporter}–{code} spans in the data: none" if group.code else ""
     )
 
 
@@ -795,10 +802,13 @@ class YearAnswers:
         columns = columns_of(dataset)
         self.ky = ky = key_years(columns, keys, months=False)
         self.made = Made(self.engine, columns, ky)
-        self.number = {k: i for i, k in enumerate(keys) if ky.simple[i]}
+        simple = ky.simple.tolist()
+        self.number = {k: i for i, k in enumerate(keys) if simple[i]}
         self._years: dict[int, dict[int, int]] = {}
-        # Per row, the found-mask of ``engine.masks.Plan`` (bit m - 1: Jan..m found).
-        self._masks = (ky.found.astype(np.int64) << np.arange(12)).sum(axis=1).tolist()
+        # Per row, the found-mask of ``engine.masks.Plan`` (bit m - 1: Jan..m found): the
+        # row's 12 marks packed into two bytes, month 1 the lowest bit, read as one number.
+        packed = np.packbits(ky.found, axis=1, bitorder="little")
+        self._masks = packed.view("<u2").reshape(-1).tolist()
 
     def simple(self, key: SeriesKey) -> bool:
         return key in self.number
