@@ -286,17 +286,25 @@ def _months_of(
         return no, np.full(n, np.nan), no, no, np.zeros(n, dtype=np.int64)
     n_years = columns.n_months // 12
     row_cell = series_of_rows(columns) * n_years + columns.row_year - columns.first_year
-    in_data = (year >= columns.first_year) & (year < columns.first_year + n_years)
+    # Each (key, year) looked for once (sparse 1M: 550,000 questions, a tenth as many
+    # pairs: a month, the month a year on, their bases, a turnover's value and change).
+    low = int(year.min())
+    width = int(year.max()) - low + 1
+    pair, of_question = np.unique(key * width + year - low, return_inverse=True)
+    pair_key, pair_year = pair // width, pair % width + low
+    in_data = (pair_year >= columns.first_year) & (pair_year < columns.first_year + n_years)
     parts = []
     for role in range(3):
-        series = roles[key, role]
-        wanted = series * n_years + year - columns.first_year
+        series = roles[pair_key, role]
+        wanted = series * n_years + pair_year - columns.first_year
         at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
-        hit = in_data & (series >= 0) & (row_cell[at] == wanted)
+        has = in_data & (series >= 0) & (row_cell[at] == wanted)
         # The months of the rows asked alone (``month_rows``), not every row's.
-        picked = np.arange(int(hit.sum()))
+        place = np.cumsum(has) - 1  # a pair's place among those with a row
+        hit = has[of_question]
+        picked = place[of_question[hit]]
         part = []
-        for table in columns.month_rows(at[hit]):
+        for table in columns.month_rows(at[has]):
             out = np.zeros(n, dtype=table.dtype)
             out[hit] = table[picked, column[hit]]
             part.append(out)
