@@ -95,3 +95,52 @@ def test_a_cagr_whose_last_year_is_about_zero_reaches_minus_100_not_a_complex_nu
     low, high = found.cagr.range()
     assert low == -1.0 and high == pytest.approx(0.5**0.5 / 10 - 1)
     assert found.cagr.to_dict()["range"]["low"] == -1.0
+
+
+def test_a_change_is_worked_out_once_per_change() -> None:
+    """``Change.value`` kept on each change (the report, its notes and the records each
+    read it): two changes keep their own, and a change made from another (``replace``)
+    its own: 11 / 10 − 1 and 5 / 4 − 1."""
+    from dataclasses import replace
+
+    key = SeriesKey("AZE", "TJK", "export")
+    engine = Engine(
+        frame(
+            *(
+                obs(span, value, partner="TJK", flow="export")
+                for span, value in (("2022-01", 10.0), ("2023-01", 11.0), ("2022-02", 4.0))
+            ),
+            obs("2023-02", 5.0, partner="TJK", flow="export"),
+        )
+    )
+    january = like_for_like(engine, key, Period.parse("2023-01"))
+    february = like_for_like(engine, key, Period.parse("2023-02"))
+    assert january.value == pytest.approx(0.1)
+    assert february.value == pytest.approx(0.25)
+    assert january.value == pytest.approx(0.1)  # each its own, however read
+    moved = replace(january, base=february.base)
+    assert moved.value == pytest.approx(11 / 4 - 1)
+    assert january.value == pytest.approx(0.1)
+
+
+def test_the_latest_comparable_spans_are_listed_ten_then_how_many_more() -> None:
+    """Eleven series whose latest month (Feb 2023, $5) has no month a year before: the
+    note names the first ten with their January change (2023's 10 + n against 2022's 10:
+    +0.0%, +10.0%, …, in the order of the rows), then "and 1 more"."""
+    from tradecli.groups import load_bundled
+
+    partners = ["ARM", "BLR", "GEO", "KAZ", "KGZ", "MDA", "RUS", "TJK", "TKM", "UKR", "UZB"]
+    rows = []
+    for n, partner in enumerate(partners):
+        for span, value in (("2022-01", 10.0), ("2023-01", 10.0 + n), ("2023-02", 5.0)):
+            rows.append(obs(span, value, partner=partner, flow="export"))
+    data = frame(*rows)
+    notes = growth(Dataset(data, load_bundled(), []), Engine(data).keys()).report().notes
+    listed = "; ".join(
+        f"AZE–{p} Jan 2023 vs Jan 2022 +{10 * n}.0%" for n, p in enumerate(partners[:10])
+    )
+    assert (
+        f"latest comparable span instead: {listed} and 1 more; --format json lists them all"
+        in notes
+    )
+    assert "AZE–UZB Jan 2023" not in " ".join(notes)

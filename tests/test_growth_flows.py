@@ -359,3 +359,30 @@ def test_grids_of_months_are_the_months_of_the_full_grids(drawn: list[dict[str, 
         assert (of_months[monthly, 0::2] == of_full[monthly, 0::2]).all(), name
         assert not of_months[:, 1::2].any(), name
         assert not of_months[~monthly].any(), name
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_are_made_without_the_table_rows(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """The machine formats write the keyed records: the table's rows (a row per series and
+    flow, and the balance rows) are made only for a table or markdown (``LazyRows``)."""
+    from tradecli.analysis import growth_flows_report, growth_report
+
+    args = ["growth", "--flow", "export,import", "--no-cache"]
+    code, table, _ = run(runner, *args)
+    assert code == 0 and "balance" in table
+
+    def no_rows(*_: Any) -> Any:
+        raise AssertionError("the table's rows were made")
+
+    monkeypatch.setattr(growth_report, "_overview_rows", no_rows)
+    monkeypatch.setattr(growth_flows_report, "_with_balance_rows", no_rows)
+    code, out, _ = run(runner, *args, "-f", fmt)
+    assert code == 0
+    if fmt == "csv":
+        assert "balance" in {r["flow"] for r in csv.DictReader(io.StringIO(out))}
+    else:
+        assert json.loads(out)["balances"]
+    code, _, _ = run(runner, *args)
+    assert code != 0  # the table makes them

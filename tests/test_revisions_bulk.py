@@ -518,3 +518,41 @@ def test_months_read_off_the_columns_are_the_reference_answers(drawn: list[dict[
             expected.notes,
         )
         assert (got.flags(), got.qualifiers) == (expected.flags(), expected.qualifiers)
+
+
+@settings(max_examples=25, deadline=None)
+@given(simple_trade())
+def test_spans_from_january_read_off_the_columns_are_the_reference_answers(
+    drawn: list[dict[str, Any]],
+) -> None:
+    """``HeldSpans`` of every Jan..m span (a full year too) of every key, turnover too,
+    asked beside single months (the years' arrays are made for the keys asked such a
+    span alone): each it holds and finds is answered with the reference engine's value,
+    rule, parts, flags and notes; one it does not find, not found by the reference."""
+    data = frame(*drawn)
+    engine = Engine(data)
+    keys = engine.keys()
+    keys += [k.with_flow("turnover") for k in keys if k.flow == "export"]
+    spans = [Period.ytd(y, m) for y in (2021, 2022, 2023) for m in range(1, 13)]
+    # Half the keys asked a span from January, all asked a month: numbered apart.
+    asked = [(k, p) for n, k in enumerate(keys) for p in spans if n % 2 == 0]
+    asked += [(k, Period.month(p.last)) for k in keys for p in spans]
+    key = np.array([keys.index(k) for k, _ in asked], dtype=np.int64)
+    first = np.array([p.first for _, p in asked], dtype=np.int64)
+    last = np.array([p.last for _, p in asked], dtype=np.int64)
+    held = HeldSpans(engine, keys, key, first, last)
+    reference = Engine(data)
+    for i in np.flatnonzero(held.held).tolist():
+        expected = reference.value(*asked[i])
+        assert bool(held.found[i]) == expected.found
+        if not expected.found:
+            continue
+        got = held.answer(i)
+        assert (got.period, got.value, got.rule, len(got.parts), got.notes) == (
+            expected.period,
+            expected.value,
+            expected.rule,
+            len(expected.parts),
+            expected.notes,
+        )
+        assert (got.flags(), got.qualifiers) == (expected.flags(), expected.qualifiers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from tradecli.dataset import Dataset
@@ -95,8 +96,10 @@ class Change:
     current: Answer
     base: Answer
 
-    @property
+    @cached_property
     def value(self) -> float | None:
+        """``change`` of the two, worked out once: the report, its notes and the records
+        each read it (growth --flow on sparse 1M: 270,000 times for 57,000 changes)."""
         return change(self.current, self.base)
 
     @property

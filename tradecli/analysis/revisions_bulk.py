@@ -15,17 +15,17 @@ reference, span by span.
 The derived values and changes that may move with the revised figures
 (``revisions._moved``: each revised span and the span a year later, of the revised series
 and, for an export or import, of the turnover) are listed as arrays, sorted and without
-repeats (``moved_entries``), and read where they can be (``read_moved``): a single month of
-a key whose series are single months alone, and a Jan..m span (a full year too) of a
-simple key, off the years' arrays (``engine.bulk.key_years``) of the columns of each
-engine's frame, as ``growth_bulk`` reads them; a single month of another simple key by
-rules 1 and 3 of its own series, else export + import (``Columns.months``, as
-``span_cells`` reads them), its answer made as ``span_cells.answer`` makes it (its own
-figure, a difference or export + import: on sparse 1M, 25,000 months the engine was asked
-through its rules, each building its series' spans). Which of those moved is
-worked out on the arrays with the float operations of ``revisions.differ`` and
-``growth.change``; answers are made only for those (``HeldSpans.answer``). The others
-(a quarter, a key that is not simple) are left to the engines.
+repeats (``moved_entries``), and read where they can be (``read_moved``): a Jan..m span (a
+full year too) of a simple key off the years' arrays (``engine.bulk.key_years``, of the
+keys asked one) of the columns of each engine's frame, as ``growth_bulk`` reads them; a
+single month of a simple key by rules 1 and 3 of its own series, else export + import
+(``Columns.months``, as ``span_cells`` reads them), its answer made as
+``span_cells.answer`` makes it (its own figure, a difference or export + import: on sparse
+1M, 25,000 months the engine was asked through its rules, each building its series'
+spans). Which of those moved is worked out on the arrays with the float operations of
+``revisions.differ`` and ``growth.change``; answers are made only for those
+(``HeldSpans.answer``). The others (a quarter, a key that is not simple) are left to the
+engines.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from numpy.typing import NDArray
 
 from tradecli.analysis.growth import Change
 from tradecli.analysis.span_cells import combine, found_answer
-from tradecli.analysis.summary_bulk import Made
 from tradecli.engine import bulk
 from tradecli.engine.answers import Answer, SeriesKey
 from tradecli.engine.bulk import Columns, key_years, ranges, series_of_rows
@@ -197,9 +196,13 @@ def moved_entries(revised: Sequence[tuple[SeriesKey, Period]]) -> MovedEntries:
 
 class HeldSpans:
     """What an engine answers for each question (``keys[key[i]]`` over months
-    ``first[i]..last[i]``) that the years' arrays of the columns of its frame hold
-    (module docstring): ``held``, ``found`` and ``value`` (NaN where not found), and the
-    answer itself, made when asked (a ``BulkAnswer``, its derivation the engine's)."""
+    ``first[i]..last[i]``) that the arrays of the columns of its frame hold (module
+    docstring): ``held``, ``found`` and ``value`` (NaN where not found), and the answer
+    itself, made when asked (a ``BulkAnswer``, its derivation the engine's). What an
+    answer is made of (its flag bits, whether export + import or a difference, its
+    parts) is read for every question at once, so that neither the columns nor the
+    years' arrays are held while the answers are made (sparse 1M: the peak of
+    ``revisions._moved`` 927 -> 780 MB)."""
 
     def __init__(
         self, engine: Engine, keys: Sequence[SeriesKey], key: Ints, first: Ints, last: Ints
@@ -209,87 +212,99 @@ class HeldSpans:
             if isinstance(engine, bulk.Engine)
             else Columns(engine.frame, engine.include_flagged)
         )
-        ky = key_years(columns, keys)
-        # As ``growth_bulk._over`` reads them: a single month (column: the month's) of a key of
-        # single months alone, or Jan..m within a year (column m - 1) of a simple key;
-        # and a single month of another simple key where the month has a figure of its
-        # own (rule 1), or, for a key without a series of its own, export and import have
-        # (rule 4; with one, a difference of its own spans would come first).
+        # A single month of a simple key, by rules 1 and 3 of its own series, else export
+        # + import (rule 4), as ``span_cells.combine`` reads ``Columns.months``; a Jan..m
+        # span within a year (a full year too, column m - 1) of a simple key off the years'
+        # arrays (``engine.bulk.key_years``), as ``growth_bulk._over`` reads them.
+        roles, simple, monthly = columns.kinds(keys)
         year = first // 12
         single = first == last
         within = (last // 12 == year) & (single | (first % 12 == 0))
         column = last % 12
-        self.held = within & np.where(single, ky.monthly[key], ky.simple[key])
-        row, in_row = ky.rows_of(key, year)  # each question's row of its (key, year)
-        has = self.held & in_row
-        self.found = np.zeros(len(key), dtype=bool)
-        self.value = np.full(len(key), np.nan)
-        r, c, s = row[has], column[has], single[has]
-        self.found[has] = np.where(s, ky.month_found[r, c], ky.found[r, c])
-        self.value[has] = np.where(s, ky.month_value[r, c], ky.value[r, c])
-        # A single month of another simple key: its own series' by rules 1 and 3, else
-        # export + import (rule 4), as ``span_cells.combine`` reads ``Columns.months``;
-        # its answer made as ``span_cells.answer`` makes it (``span_cells.found_answer``).
-        other = np.flatnonzero(within & single & ky.simple[key] & ~ky.monthly[key])
-        found, value, xm, difference, flags = _months_of(
-            columns, keys, key[other], year[other], column[other]
+        self.held = within & simple[key]
+        n = len(key)
+        self.found = np.zeros(n, dtype=bool)
+        self.value = np.full(n, np.nan)
+        flags = np.zeros(n, dtype=np.int64)
+        self._xm = np.zeros(n, dtype=bool)
+        self._difference = np.zeros(n, dtype=bool)
+        self._parts = np.zeros(n, dtype=np.int64)
+        months = np.flatnonzero(self.held & single)
+        found, value, xm, difference, bits = _months_of(
+            columns, roles, key[months], year[months], column[months]
         )
-        self.held[other] = True
-        self.found[other], self.value[other] = found, value
-        # Each question's place among ``other`` (-1: read off the years' arrays).
-        self._other = np.full(len(key), -1, dtype=np.int64)
-        self._other[other] = np.arange(len(other))
-        self._other_xm, self._other_difference, self._other_flags = xm, difference, flags
+        self.found[months], self.value[months], flags[months] = found, value, bits
+        self._xm[months], self._difference[months] = xm, difference
+        spans = np.flatnonzero(self.held & ~single)
+        if len(spans):
+            # The years' arrays of the keys asked a Jan..m span alone, without their months.
+            asking = np.unique(key[spans])
+            of_asking = roles[asking], simple[asking], monthly[asking]
+            ky = key_years(
+                columns, [keys[k] for k in asking.tolist()], months=False, kinds=of_asking
+            )
+            row, in_row = ky.rows_of(np.searchsorted(asking, key[spans]), year[spans])
+            at, r, c = spans[in_row], row[in_row], column[spans][in_row]
+            self.found[at], self.value[at] = ky.found[r, c], ky.value[r, c]
+            flags[at], self._xm[at], self._parts[at] = ky.flags[r, c], ky.xm[r, c], ky.parts[r, c]
+            del ky
+        # Each found question's flag words (few distinct bit sets).
+        self._words = {b: columns.flag_words(b) for b in np.unique(flags[self.found]).tolist()}
+        self._flags = flags
         self._keys, self._key, self._first, self._last = keys, key, first, last
-        self._row = row
-        self._columns = columns
-        self._made = Made(engine, columns, ky)
         self._ask = engine.value
 
     def answer(self, i: int) -> Answer:
-        """The engine's answer to question ``i`` (held and found), from the arrays."""
-        key, row = self._keys[int(self._key[i])], int(self._row[i])
+        """The engine's answer to question ``i`` (held and found), from the arrays: made as
+        ``span_cells.answer`` makes a found cell's (``span_cells.found_answer``)."""
+        key = self._keys[int(self._key[i])]
         first, last = int(self._first[i]), int(self._last[i])
-        other = int(self._other[i])
-        if other >= 0:
-            period = Period(first, last)
-            words = self._columns.flag_words(int(self._other_flags[other]))
-            made = partial(self._ask, key, period)
-            xm, difference = bool(self._other_xm[other]), bool(self._other_difference[other])
-            return found_answer(key, period, float(self.value[i]), words, made, xm, difference)
-        if first == last:
-            return self._made.month(key, row, last % 12)
-        # Read from the cell (``Made.cell``), not the lists of every row's full year that
-        # ``Made.answer`` makes: a few cells of a row are asked (100 MB on sparse 1M).
-        return self._made.cell(key, row, last - first + 1)
+        period = Period.month(first) if first == last else Period(first, last)
+        return found_answer(
+            key,
+            period,
+            float(self.value[i]),
+            self._words[int(self._flags[i])],
+            partial(self._ask, key, period),
+            bool(self._xm[i]),
+            bool(self._difference[i]),
+            int(self._parts[i]),
+        )
 
 
 def _months_of(
-    columns: Columns, keys: Sequence[SeriesKey], key: Ints, year: Ints, column: Ints
+    columns: Columns, roles: Ints, key: Ints, year: Ints, column: Ints
 ) -> tuple[Bools, Floats, Bools, Bools, Ints]:
-    """Whether month ``column + 1`` of ``year`` of each simple key ``keys[key[i]]`` is
-    found, its value (NaN where not), whether it is export + import and whether a
-    difference (rule 3), and its flag bits: by rules 1 and 3 of its own series
-    (``Columns.month_rows`` of their rows), else export + import where both are (rule 4)."""
+    """Whether month ``column + 1`` of ``year`` of each simple key (``roles[key[i]]``: its
+    series of each role, ``Columns.role_table``) is found, its value (NaN where not),
+    whether it is export + import and whether a difference (rule 3), and its flag bits: by
+    rules 1 and 3 of its own series (``Columns.month_rows`` of their rows), else export +
+    import where both are (rule 4)."""
     n = len(key)
     if not n or not len(columns.row_year):
         no = np.zeros(n, dtype=bool)
         return no, np.full(n, np.nan), no, no, np.zeros(n, dtype=np.int64)
-    roles, simple = columns.role_table(keys, months_only=False)
-    assert bool(simple[key].all()), "a key that is not simple"
     n_years = columns.n_months // 12
     row_cell = series_of_rows(columns) * n_years + columns.row_year - columns.first_year
-    in_data = (year >= columns.first_year) & (year < columns.first_year + n_years)
+    # Each (key, year) looked for once (sparse 1M: 550,000 questions, a tenth as many
+    # pairs: a month, the month a year on, their bases, a turnover's value and change).
+    low = int(year.min())
+    width = int(year.max()) - low + 1
+    pair, of_question = np.unique(key * width + year - low, return_inverse=True)
+    pair_key, pair_year = pair // width, pair % width + low
+    in_data = (pair_year >= columns.first_year) & (pair_year < columns.first_year + n_years)
     parts = []
     for role in range(3):
-        series = roles[key, role]
-        wanted = series * n_years + year - columns.first_year
+        series = roles[pair_key, role]
+        wanted = series * n_years + pair_year - columns.first_year
         at = np.minimum(np.searchsorted(row_cell, wanted), len(row_cell) - 1)
-        hit = in_data & (series >= 0) & (row_cell[at] == wanted)
+        has = in_data & (series >= 0) & (row_cell[at] == wanted)
         # The months of the rows asked alone (``month_rows``), not every row's.
-        picked = np.arange(int(hit.sum()))
+        place = np.cumsum(has) - 1  # a pair's place among those with a row
+        hit = has[of_question]
+        picked = place[of_question[hit]]
         part = []
-        for table in columns.month_rows(at[hit]):
+        for table in columns.month_rows(at[has]):
             out = np.zeros(n, dtype=table.dtype)
             out[hit] = table[picked, column[hit]]
             part.append(out)
