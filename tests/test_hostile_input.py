@@ -613,8 +613,9 @@ def test_messages_about_paths_utf8_cannot_decode_name_them_escaped(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     """A missing --data file, a broken groups or claims file, --out into a missing folder
-    (of the output and of a chart) in a folder named with such a byte: each message names
-    the folder as citations do (``d\\xff``), never as Python's lone surrogate (``\\udcff``)."""
+    (of the output and of a chart), a chart's suffix, what was written: in a folder named
+    with such a byte, each message names the folder as citations do (``d\\xff``), never as
+    Python's lone surrogate (``\\udcff``)."""
     folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
     try:
         folder.mkdir()
@@ -623,12 +624,15 @@ def test_messages_about_paths_utf8_cannot_decode_name_them_escaped(
     (folder / "g.csv").write_text("group,member\nx\n", "utf-8")
     (folder / "c.toml").write_text("x = [", "utf-8")
     shown = str(tmp_path / "d\\xff")  # as ``ls -b`` writes it
-    cases = [  # quoted as Python quotes text (its backslash doubled), or as a citation
-        (["--data", str(folder / "none.csv"), "summary"], 2, repr(f"{shown}/none.csv")),
+    cases = [  # quoted as a citation names them: one backslash, not repr's two
+        (["--data", str(folder / "none.csv"), "summary"], 2, f"'{shown}/none.csv'"),
         (["--groups", str(folder / "g.csv"), "summary"], 1, f"error: {shown}/g.csv:1: "),
         (["verify", str(folder / "c.toml")], 1, f"error: {shown}/c.toml: "),
-        (["--out", str(folder / "no" / "x.csv"), "summary"], 2, repr(f"{shown}/no")),
-        (["chart", "-p", "TJK", "--out", str(folder / "no" / "c.png")], 2, repr(f"{shown}/no")),
+        (["--out", str(folder / "no" / "x.csv"), "summary"], 2, f"'{shown}/no'"),
+        (["chart", "-p", "TJK", "--out", str(folder / "no" / "c.png")], 2, f"'{shown}/no'"),
+        (["chart", "-p", "TJK", "--out", str(folder / "c.gif")], 2, f"'{shown}/c.gif'"),
+        (["--out", str(folder / "x.csv"), "summary"], 0, f"wrote {shown}/x.csv"),
+        (["chart", "-p", "TJK", "--out", str(folder / "c.svg")], 0, f"wrote {shown}/c.svg"),
     ]
     for args, expected, named in cases:
         code, out, err = run(runner, *args)

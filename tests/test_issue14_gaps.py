@@ -178,6 +178,12 @@ def test_show_the_row_of_a_citation_whose_folder_utf8_cannot_decode(
     assert out.splitlines()[0] == cited and "  partner   KGZ" in out and "  value     2" in out
     code, out, _ = run(runner, "--format", "json", "data", "--show", cited)
     assert json.loads(out)["file"] == f"{tmp_path}/d\\xff/t.csv"
+    # The citation typed with the byte itself: taken, and named, as reports print it.
+    code, out, err = run(runner, "data", "--show", f"{folder}/t.csv:3")
+    assert (code, err) == (0, "") and out.splitlines()[0] == cited
+    code, out, err = run(runner, "data", "--show", f"{folder}/t.csv:9")
+    assert code == 1 and f"error: {tmp_path}/d\\xff/t.csv:9: no row starts at line 9 of '" in err
+    assert "udc" not in err
     # Missing under either name: the error names it as given, on one line.
     code, out, err = run(runner, "data", "--show", f"{tmp_path}/d\\xff/u.csv:3")
     assert code == 1 and out == "" and "no such file" in err and len(err.splitlines()) == 1

@@ -27,10 +27,22 @@ def is_utf8(text: str) -> bool:
     return True
 
 
-def shown_name(path: Path) -> str:
+def shown_name(path: Path | str) -> str:
     """``path`` as citations name it: bytes UTF-8 cannot decode escaped (``\\xff``)."""
     text = str(path)
-    return text if is_utf8(text) else os.fsencode(path).decode("utf-8", "backslashreplace")
+    return text if is_utf8(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def quoted(path: Path) -> str:
+    """``path`` quoted for a message: as ``repr`` quotes it; when its name has bytes UTF-8
+    cannot decode, as citations show it (``'d\\xff/t.csv'``, one backslash where
+    ``repr`` of that text writes two, so that it can be copied back)."""
+    text = str(path)
+    if is_utf8(text):
+        return repr(text)
+    from tradecli.safe_text import escape_controls
+
+    return f"'{escape_controls(shown_name(text))}'"
 
 
 def named(shown: str) -> Path:

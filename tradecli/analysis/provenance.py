@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradecli.errors import BadRequest, NotAvailable
-from tradecli.file_names import named, shown_name
+from tradecli.file_names import named, quoted, shown_name
 from tradecli.vocabulary import BUNDLED_ID, BUNDLED_NAME, STDIN_NAME
 
 if TYPE_CHECKING:  # pandas-free: ``data --where`` and ``--show`` load no data
@@ -96,7 +96,9 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
     line; of an Excel workbook, the row of that number in each sheet (the readers number
     a workbook's rows as the sheet does); of a Parquet dataset or file given to
     ``--data`` (``data``), the converted row that keeps that citation (the file it came
-    from may be gone)."""
+    from may be gone). A citation typed with bytes UTF-8 cannot decode is taken, and
+    named in messages, as reports print it (``d\\xff``)."""
+    citation = shown_name(citation)
     path, line = parse_citation(citation)
     if not path.is_file():
         for where in data:  # a local dataset (a URL is read from Python only)
@@ -106,13 +108,13 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
             if found is not None:
                 return found
         if path.is_dir():
-            raise NotAvailable(f"{citation}: {shown_name(path)!r} is a folder, not a data file")
-        raise NotAvailable(f"{citation}: no such file {shown_name(path)!r}") from None
+            raise NotAvailable(f"{citation}: {quoted(path)} is a folder, not a data file")
+        raise NotAvailable(f"{citation}: no such file {quoted(path)}") from None
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PAR1"):
         raise NotAvailable(
-            f"{citation}: {shown_name(path)!r} is a Parquet file, whose rows are cited by the file "
+            f"{citation}: {quoted(path)} is a Parquet file, whose rows are cited by the file "
             "they were converted from; give that citation (a report on it shows it)"
         )
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
@@ -124,7 +126,7 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
         text = raw.decode("utf-8-sig")
     except (UnicodeDecodeError, OSError, EOFError):
         raise NotAvailable(
-            f"{citation}: {shown_name(path)!r} is neither a text file (UTF-8, gzip or not) nor an "
+            f"{citation}: {quoted(path)} is neither a text file (UTF-8, gzip or not) nor an "
             "Excel workbook or Parquet file, the files tradecli reads; open it where it was "
             "made and go to that line"
         ) from None
@@ -141,7 +143,7 @@ def show(citation: str, data: Sequence[Path | str] = ()) -> SourceRow:
             break
         start = reader.line_num + 1
     raise NotAvailable(
-        f"{citation}: no row starts at line {line} of {shown_name(path)!r} "
+        f"{citation}: no row starts at line {line} of {quoted(path)} "
         f"(its rows are on lines 2 to {reader.line_num})"
     )
 
@@ -162,7 +164,7 @@ def _workbook_row(citation: str, path: Path, line: int) -> SourceRow:
     if not fields:
         longest = max((len(rows) for rows in sheets.values()), default=0)
         raise NotAvailable(
-            f"{citation}: row {line} is empty in every sheet of {shown_name(path)!r} "
+            f"{citation}: row {line} is empty in every sheet of {quoted(path)} "
             f"(its sheets have rows 1 to {longest})"
         )
     return SourceRow(citation, path, line, fields)

@@ -582,17 +582,13 @@ def chart(
     """
     from tradecli.analysis.chart import ChartKind, build_chart, chart_key
     from tradecli.drawing import draw, text_chart
-    from tradecli.file_names import shown_name
+    from tradecli.file_names import quoted, shown_name
     from tradecli.selection import Selection
 
     if out is not None and out.suffix.lower() not in CHART_SUFFIXES:
-        raise typer.BadParameter(
-            f"{shown_name(out)!r}: write a .png or .svg file", param_hint="--out"
-        )
+        raise typer.BadParameter(f"{quoted(out)}: write a .png or .svg file", param_hint="--out")
     if out is not None and not out.parent.is_dir():
-        raise typer.BadParameter(
-            f"folder {shown_name(out.parent)!r} does not exist", param_hint="--out"
-        )
+        raise typer.BadParameter(f"folder {quoted(out.parent)} does not exist", param_hint="--out")
     if kind is ChartKindChoice.share and vs is None:
         raise typer.BadParameter("--kind share needs --vs GROUP (cis, cis-stat, world, …)")
     settings = _settings(ctx)
@@ -602,7 +598,7 @@ def chart(
     data = build_chart(dataset, key, ChartKind(kind.value), group)
     if out is not None:
         draw(data, out)
-        diagnostics(f"wrote {out}")
+        diagnostics(f"wrote {shown_name(out)}")
     if settings.fmt != "table":
         settings.show(data.report())
     elif out is None:

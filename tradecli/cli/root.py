@@ -30,9 +30,9 @@ def data_input(given: str | Path) -> Path | str:
         return given
     path = Path(given)
     if str(path) != "-" and not path.exists() and not path.is_symlink():
-        from tradecli.file_names import shown_name
+        from tradecli.file_names import quoted
 
-        raise typer.BadParameter(f"path {shown_name(path)!r} does not exist.")
+        raise typer.BadParameter(f"path {quoted(path)} does not exist.")
     return path
 
 

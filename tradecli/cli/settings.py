@@ -165,9 +165,9 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
     # A symbolic link to a file: the file it names is replaced, the link stays.
     target = Path(os.path.realpath(path))
     if not target.parent.is_dir():
-        from tradecli.file_names import shown_name
+        from tradecli.file_names import quoted
 
-        raise BadRequest(f"folder {shown_name(target.parent)!r} does not exist", "--out")
+        raise BadRequest(f"folder {quoted(target.parent)} does not exist", "--out")
     try:
         mode: int | None = path.stat().st_mode  # through a symbolic link
     except OSError:
@@ -196,7 +196,9 @@ def write_output(data: bytes | Iterable[bytes], path: Path | None, binary: bool 
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
-    diagnostics(f"wrote {path}")
+    from tradecli.file_names import shown_name
+
+    diagnostics(f"wrote {shown_name(path)}")
 
 
 def _standard_stream(path: Path) -> Any:
