@@ -678,3 +678,13 @@ def test_a_temporary_folder_whose_name_utf8_cannot_decode_is_no_traceback(
         assert list(folder.iterdir()) == []
     assert answers[0] == answers[1]
     assert "$78" in answers[0][1]  # the piped year: 1 + 2 + ... + 12
+
+
+def test_a_quoted_path_utf8_cannot_decode_shows_no_control_character() -> None:
+    """``file_names.quoted``: bytes UTF-8 cannot decode as citations show them, control
+    characters as ``repr`` writes them (a name is no way to send a terminal escapes)."""
+    from tradecli.file_names import quoted
+
+    path = Path(os.fsdecode(b"/d\xff/a\nb\x1b]0;x\x07.csv"))
+    assert quoted(path) == "'/d\\xff/a\\nb\\x1b]0;x\\x07.csv'"
+    assert quoted(Path("/a b/c\n.csv")) == repr("/a b/c\n.csv")

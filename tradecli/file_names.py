@@ -40,9 +40,8 @@ def quoted(path: Path) -> str:
     text = str(path)
     if is_utf8(text):
         return repr(text)
-    from tradecli.safe_text import escape_controls
-
-    return f"'{escape_controls(shown_name(text))}'"
+    shown = shown_name(text)  # what cannot be printed escaped as ``repr`` escapes it
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown) + "'"
 
 
 def named(shown: str) -> Path:
