@@ -34,7 +34,7 @@ from tradecli.cli.options import (
 from tradecli.cli.output import diagnostics, emit
 from tradecli.cli.questions import revisions
 from tradecli.cli.replay import Replayed
-from tradecli.cli.root import root
+from tradecli.cli.root import readable_file, root
 from tradecli.cli.settings import width as settings_width
 
 app = typer.Typer(
@@ -508,9 +508,7 @@ def verify(
         typer.Argument(
             help="Claims file (TOML): [[claim]] tables with measure, period, stated, …",
             metavar="CLAIMS.toml",
-            exists=True,
-            dir_okay=False,
-            readable=True,
+            callback=readable_file,
         ),
     ],
     reporter: Reporter = None,

@@ -40,6 +40,38 @@ def _existing(given: list[str] | None) -> list[Path | str] | None:
     return None if given is None else [data_input(g) for g in given]
 
 
+def existing_file(given: Path | None) -> Path | None:
+    """A file option (``--groups``): it exists and is not a folder. Checked here, not by
+    Click's ``exists=True``, whose messages show bytes UTF-8 cannot decode as U+FFFD:
+    these name the path as citations do (``d\\xff``), in Click's words. (Typer passes a
+    callback's last parameter the value: a callback has that one alone.)"""
+    return _file(given, readable=False)
+
+
+def readable_file(given: Path | None) -> Path | None:
+    """``existing_file`` that can be read (a claims file)."""
+    return _file(given, readable=True)
+
+
+def _file(given: Path | None, readable: bool) -> Path | None:
+    if given is None:
+        return None
+    import os
+    import stat
+
+    from tradecli.file_names import quoted
+
+    try:
+        mode = os.stat(given).st_mode
+    except OSError:
+        raise typer.BadParameter(f"File {quoted(given)} does not exist.") from None
+    if stat.S_ISDIR(mode):
+        raise typer.BadParameter(f"File {quoted(given)} is a directory.")
+    if readable and not os.access(given, os.R_OK):
+        raise typer.BadParameter(f"File {quoted(given)} is not readable.")
+    return given
+
+
 def root(
     ctx: typer.Context,
     data: Annotated[
@@ -61,8 +93,7 @@ def root(
             "--groups",
             metavar="FILE",
             help="Extra groups CSV (group, member, valid_from, valid_to, note[, code]).",
-            exists=True,
-            dir_okay=False,
+            callback=existing_file,
         ),
     ] = None,
     fmt: Annotated[
