@@ -4,6 +4,7 @@ large-file stand-ins."""
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +19,18 @@ from tradecli.dataset import Dataset, load
 TIDY_HEADER = "reporter,partner,flow,period,value,unit,currency,flags,published,publisher,url"
 Built = TypeVar("Built")
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+
+
+def undecodable_folder(parent: Path, name: bytes) -> Path:
+    """The folder ``parent``/``name``, made, whose name has bytes UTF-8 cannot decode
+    (Python holds them as lone surrogates); the test is skipped where the file system
+    takes UTF-8 names only."""
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(parent), name)))
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes UTF-8 names only")
+    return folder
 
 
 def _built_once(build: Callable[[typer.Typer], Built]) -> Callable[[typer.Typer], Built]:

@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from tradecli.cli import app
 from tradecli.readers import parquet
 
+from .conftest import undecodable_folder
+
 FORMATS = ("table", "json", "csv", "markdown")
 
 
@@ -398,15 +400,10 @@ def test_a_dataset_in_a_folder_utf8_cannot_decode(
     """A dataset in a folder whose name has bytes UTF-8 cannot decode (a traceback:
     pyarrow takes UTF-8 paths only) is read, here and by the workers, through a link of
     a plain name: the answers of the same dataset in a plain-named folder."""
-    import os
     import shutil
 
     _, dataset = small_trade
-    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
-    try:
-        folder.mkdir()
-    except (OSError, UnicodeEncodeError):
-        pytest.skip("the file system takes UTF-8 names only")
+    folder = undecodable_folder(tmp_path, b"d\xff")
     moved = folder / "ds"
     shutil.copytree(dataset, moved)
     dask = ["--engine", "dask", "--scheduler", dask_scheduler]

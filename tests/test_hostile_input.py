@@ -23,7 +23,7 @@ from tradecli.periods import Period, check_year
 from tradecli.render import Column, OutputFormat, Report, render
 from tradecli.safe_text import escape_controls
 
-from .conftest import TIDY_HEADER
+from .conftest import TIDY_HEADER, undecodable_folder
 
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m"
 ROW = "AZE,TJK,export,2022,5.8,million,USD,,2023-01-01,{publisher},{url}"
@@ -110,11 +110,7 @@ def test_a_folder_whose_name_utf8_cannot_decode_without_data_is_named_escaped(
 ) -> None:
     """A folder so named that holds no data file, or a link out of it: one line naming it
     as ``ls -b`` does (not ``\\udcff``), exit 1."""
-    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
-    try:
-        folder.mkdir()
-    except (OSError, UnicodeEncodeError):
-        pytest.skip("the file system takes UTF-8 names only")
+    folder = undecodable_folder(tmp_path, b"d\xff")
     (folder / "notes.md").write_text("no data here", "utf-8")
     code, out, err = run(runner, "--data", str(folder), "summary")
     shown = str(tmp_path / "d\\xff")
@@ -616,11 +612,7 @@ def test_messages_about_paths_utf8_cannot_decode_name_them_escaped(
     (of the output and of a chart), a chart's suffix, what was written: in a folder named
     with such a byte, each message names the folder as citations do (``d\\xff``), never as
     Python's lone surrogate (``\\udcff``)."""
-    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
-    try:
-        folder.mkdir()
-    except (OSError, UnicodeEncodeError):
-        pytest.skip("the file system takes UTF-8 names only")
+    folder = undecodable_folder(tmp_path, b"d\xff")
     (folder / "g.csv").write_text("group,member\nx\n", "utf-8")
     (folder / "c.toml").write_text("x = [", "utf-8")
     shown = str(tmp_path / "d\\xff")  # as ``ls -b`` writes it
@@ -655,11 +647,7 @@ def test_a_temporary_folder_whose_name_utf8_cannot_decode_is_no_traceback(
     from tradecli.file_names import link_folder
     from tradecli.readers import blocks
 
-    temp = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"t\xffmp")))
-    try:
-        temp.mkdir()
-    except (OSError, UnicodeEncodeError):
-        pytest.skip("the file system takes UTF-8 names only")
+    temp = undecodable_folder(tmp_path, b"t\xffmp")
     plain_temp = tmp_path / "plain-tmp"
     plain_temp.mkdir()
     rows = "".join(f"AZE,TJK,export,2022-{m:02d},{m},,USD,,,,\n" for m in range(1, 13))

@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 
 from tradecli.cli import app
 
+from .conftest import undecodable_folder
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"  # CI clones the repository with shared/ beside it
 DOTS = SHARED / "real-world" / "imf-dots-xlsx" / "DOTS_107.xlsx"
@@ -160,14 +162,9 @@ def test_show_the_row_of_a_citation_whose_folder_utf8_cannot_decode(
     """A report cites a file in a folder named with a byte UTF-8 cannot decode by its
     name escaped (``d\\xff``), and that citation, given back to ``--show``, names the
     file; a file whose name really is the escape is taken first."""
-    import os
 
     rows = b"reporter,partner,flow,period,value\nAZE,TJK,export,2023,1\nAZE,KGZ,export,2023,2\n"
-    try:
-        folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xff")))
-        folder.mkdir()
-    except (OSError, UnicodeEncodeError):
-        pytest.skip("the file system takes UTF-8 names only")
+    folder = undecodable_folder(tmp_path, b"d\xff")
     (folder / "t.csv").write_bytes(rows)
     value = ["value", "-r", "AZE", "-p", "KGZ", "-s", "2023", "--explain"]
     code, out, err = run(runner, "--data", str(folder / "t.csv"), *value)
