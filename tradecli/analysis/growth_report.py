@@ -3,13 +3,14 @@ its notes and keyed records. Out of ``growth``, which computes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
-from typing import Any, overload
+from typing import Any
 
 from tradecli.analysis.growth import Growth, SeriesGrowth, series_name
 from tradecli.engine.answers import NOT_AVAILABLE, Answer, SeriesKey
 from tradecli.formatting import capped, signed_percent
+from tradecli.json_text import Each
 from tradecli.records import KEY_FIELDS, change_range, flag_note, flagged, record
 from tradecli.render import Column, Kind, LazyRows, Report
 
@@ -144,7 +145,7 @@ def _notes(
     if blocked:
         notes.append(
             "not computable (no figure for the same months a year before): "
-            + capped(_Names(blocked, lambda s: f"{name(s.key)} {s.span.current.period.label()}"))
+            + capped(Each(blocked, lambda s: f"{name(s.key)} {s.span.current.period.label()}"))
         )
     comparable = [s for s in blocked if s.latest_comparable is not None]
     if comparable:
@@ -155,7 +156,7 @@ def _notes(
             return f"{name(s.key)} {change.label} {signed_percent(change.value)}"
 
         notes.append(
-            "latest comparable span instead: " + capped(_Names(comparable, latest), sep="; ")
+            "latest comparable span instead: " + capped(Each(comparable, latest), sep="; ")
         )
     for s in growth.series:
         current, base = s.span.current, s.span.base
@@ -173,29 +174,6 @@ def _notes(
         for reason, names in by_reason.items()
     )
     return notes
-
-
-class _Names(Sequence[str]):
-    """The name of each of ``items`` (``name``), made when looked at: a note lists the
-    first few of them and counts the rest (``capped``), of tens of thousands on a whole
-    file."""
-
-    def __init__(self, items: Sequence[SeriesGrowth], name: Callable[[SeriesGrowth], str]):
-        self._items, self._name = items, name
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self._name(s) for s in self._items[index]]
-        return self._name(self._items[index])
 
 
 def _overview_columns() -> list[Column]:
