@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +22,27 @@ from tradecli.dataset import Dataset, load
 TIDY_HEADER = "reporter,partner,flow,period,value,unit,currency,flags,published,publisher,url"
 Built = TypeVar("Built")
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+
+
+def killed_while_writing(code: str, *args: str, said_on_stderr: bool = False) -> int:
+    """The process id of ``python -c CODE ARGS``, killed (SIGKILL: nothing it could clean
+    up after) once it says ``writing`` on stdout (or stderr), so mid-write."""
+    said = subprocess.PIPE
+    writer = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.DEVNULL if said_on_stderr else said,
+        stderr=said if said_on_stderr else None,
+        env=os.environ.copy(),
+    )
+    stream = writer.stderr if said_on_stderr else writer.stdout
+    try:
+        assert stream is not None and stream.readline() == b"writing\n"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        if stream is not None:
+            stream.close()
+    return writer.pid
 
 
 def undecodable_folder(parent: Path, name: bytes) -> Path:

@@ -31,6 +31,8 @@ from tradecli.caching.results import Result
 from tradecli.groups import load as load_groups
 from tradecli.readers.context import ReadContext
 
+from .conftest import killed_while_writing
+
 HEADER = "reporter,partner,flow,period,value,unit,currency,flags,published,publisher,url"
 # Latin-1 publisher: reading it leaves a note that names the file.
 ROWS = [
@@ -393,18 +395,9 @@ def test_a_killed_writers_temporary_file_is_removed(
     data: Path, cache_dir: Path, reads: list[Path], run: Run
 ) -> None:
     cache_dir.mkdir(mode=0o700)
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(cache_dir / "entry.arrow")], stdout=subprocess.PIPE
-    )
-    try:
-        assert writer.stdout is not None and writer.stdout.readline() == b"writing\n"
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        if writer.stdout is not None:
-            writer.stdout.close()
+    pid = killed_while_writing(WRITER, str(cache_dir / "entry.arrow"))
     (killed,) = cache_dir.glob(".tmp-*")
-    assert killed.name.startswith(f".tmp-{writer.pid}-")
+    assert killed.name.startswith(f".tmp-{pid}-")
     gone = cache_dir / f".tmp-{_gone_pid()}-1234.result"
     stale = cache_dir / f".tmp-{os.getpid()}-5678.arrow"  # a live process, but long ago
     legacy = cache_dir / ".tmp-k3j2h1.arrow"  # no process id: judged by age alone

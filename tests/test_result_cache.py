@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -21,6 +20,8 @@ from tradecli.caching import keys, results, store
 from tradecli.cli import main
 from tradecli.cli.output import Transcript
 from tradecli.cli.settings import Settings
+
+from .conftest import killed_while_writing
 
 Run = Callable[..., tuple[str, str, int]]
 
@@ -436,21 +437,9 @@ def test_a_killed_writers_long_transcript_is_removed_by_the_next_run(
 ) -> None:
     args = ["--data", str(data), "summary", "--reporter", who[0], "-f", "json"]
     expected = run("--no-cache", *args)
-    writer = subprocess.Popen(
-        [sys.executable, "-c", KILLED, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=os.environ.copy(),
-    )
-    try:
-        assert writer.stderr is not None and writer.stderr.readline() == b"writing\n"
-    finally:
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
-        if writer.stderr is not None:
-            writer.stderr.close()
+    pid = killed_while_writing(KILLED, *args, said_on_stderr=True)
     (killed,) = _temporaries(cache_dir)
-    assert killed.name.startswith(f".tmp-{writer.pid}-") and killed.stat().st_size > 0
+    assert killed.name.startswith(f".tmp-{pid}-") and killed.stat().st_size > 0
     assert _entries(cache_dir) == []
     assert run(*args) == expected
     assert _temporaries(cache_dir) == [] and len(_entries(cache_dir)) == 1
