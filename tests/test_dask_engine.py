@@ -138,6 +138,27 @@ def test_engine_from_the_environment(
     assert spread[0] == 0
 
 
+def test_a_scheduler_that_does_not_answer_or_is_no_address_is_one_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """``--scheduler`` where nothing answers: exit 1 and one line saying so, after the
+    connect timeout (a traceback from ``distributed`` before); not an address at all:
+    a usage error at once, naming the option."""
+    pytest.importorskip("distributed")
+    import dask
+
+    dataset = _convert([], tmp_path / "ds")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        args = ["--engine", "dask", "--data", str(dataset), "summary", "--scheduler"]
+        code, out, err = _run(runner, [*args, "tcp://127.0.0.1:1"])
+        assert (code, out) == (1, "") and len(err.strip().splitlines()) == 1, err
+        assert err.startswith("error: no Dask scheduler answered at tcp://127.0.0.1:1 (")
+        for wrong in ("foo::bar", "xyz://host:1"):
+            code, out, err = _run(runner, [*args, wrong])
+            assert (code, out) == (2, "") and "Invalid value for --scheduler" in err, err
+            assert f"{wrong!r} is not a Dask scheduler's address" in err
+
+
 def test_dask_needs_a_converted_dataset(runner: CliRunner) -> None:
     pytest.importorskip("distributed")
     code, stdout, stderr = _run(runner, ["--engine", "dask", "summary"])

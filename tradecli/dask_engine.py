@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradecli.errors import BadRequest, require
+from tradecli.errors import BadRequest, SchedulerUnreachable, require
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,7 +79,14 @@ def client(scheduler: str | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, set_as_default=False) as connected:
+        try:
+            connected = Client(_address(scheduler), set_as_default=False)
+        except OSError as exc:  # distributed's "Timed out trying to connect ..."
+            raise SchedulerUnreachable(
+                f"no Dask scheduler answered at {scheduler} ({exc}); start one there "
+                "(dask scheduler) or leave out --scheduler to work on this machine's cores"
+            ) from None
+        with connected:
             yield connected
         return
     workers = int(os.environ.get("TRADECLI_DASK_WORKERS", "") or os.cpu_count() or 1)
@@ -95,6 +102,26 @@ def client(scheduler: str | None) -> Iterator[Any]:
         Client(cluster, set_as_default=False) as connected,
     ):
         yield connected
+
+
+def _address(scheduler: str) -> str:
+    """``scheduler``, a usage error when it is no address a Dask client can connect to
+    (``foo::bar``, ``xyz://host``): checked before the client is made, which would fail
+    only after its connect timeout and then print its own finaliser's traceback."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(scheduler)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location, default_port=8786)
+    except ValueError as exc:
+        raise BadRequest(
+            f"{scheduler!r} is not a Dask scheduler's address ({exc}); e.g. tcp://host:8786",
+            hint="--scheduler",
+        ) from None
+    return scheduler
 
 
 def parquet_input(paths: Sequence[Path | str]) -> str | Path:

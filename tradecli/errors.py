@@ -81,6 +81,10 @@ class ChartNotWritten(TradeCliError):
     """``chart --out``: the file could not be written (folder, permissions, disk)."""
 
 
+class SchedulerUnreachable(TradeCliError):
+    """``--engine dask --scheduler ADDRESS``: no scheduler answered there."""
+
+
 class MissingDependency(TradeCliError):
     """An optional package a command needs is not installed: one line naming the extra."""
 
