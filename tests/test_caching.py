@@ -27,7 +27,7 @@ import pytest
 
 from tradecli import cli, readers
 from tradecli.caching import keys, parsed, results, store
-from tradecli.caching.results import Result
+from tradecli.cli.output import Transcript
 from tradecli.groups import load as load_groups
 from tradecli.readers.context import ReadContext
 
@@ -237,7 +237,7 @@ def _plant(kind: str, data: Path, run: Run) -> Path:
         assert body is not None
         meta = int.from_bytes(body[-8:], "little")  # the JSON after the output, its length
         key = json.loads(bytes(body[-8 - meta : -8]))["key"]
-        results.Request(entry, key).store(Result(0, ((False, "PLANTED\n"),)))
+        _store(results.Request(entry, key), "PLANTED\n")
         return entry
     context = ReadContext(load_groups(None).codes, "TOTAL")
     frame = readers.read_any(data, ReadContext(load_groups(None).codes, "TOTAL"))
@@ -535,7 +535,7 @@ def test_what_was_read_from_a_file_changing_meanwhile_is_not_stored(
     assert request is not None
     time.sleep(0.05)
     _touch_r(data, cache_dir.parent, NEW, OLD)  # changed back, size and mtime kept
-    request.store(Result(0, ((False, "stale\n"),)))
+    _store(request, "stale\n")
     assert _entries(cache_dir, "results") == []
 
 
@@ -606,3 +606,11 @@ def test_a_hit_is_the_frame_read_with_its_numbers_left_in_the_entry(
         column = hit[name].to_numpy()
         at = column.__array_interface__["data"][0]
         assert low <= at and at + column.nbytes <= low + len(mapped), name
+
+
+def _store(request: results.Request, text: str) -> None:
+    """``text`` written to stdout by a successful run, stored as the command line stores
+    it (its transcript into the request's entry)."""
+    with Transcript(request.writer) as transcript:
+        transcript.add(False, text)
+        transcript.keep(0)

@@ -156,7 +156,7 @@ class Selection:
             raise NotAvailable(self._nothing_message(dataset))
         # Each (reporter, partner, currency) selected once (a whole file: ~10^5), and the
         # flows of them all.
-        pairs = sorted(dict.fromkeys([(r, p, c) for r, p, _, c in keys]))
+        pairs = sorted({(r, p, c) for r, p, _, c in keys})
         # Data with one flow (exports alone): turnover needs both, so the flow it has.
         present = {key.flow for key in keys}
         only = next(iter(present)) if len(present) == 1 else None

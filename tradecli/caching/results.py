@@ -58,14 +58,6 @@ _SUFFIX = ".result"
 
 
 @dataclass(frozen=True)
-class Result:
-    """What one run wrote, in order (``True``: to stderr), and how it exited."""
-
-    code: int
-    chunks: tuple[tuple[bool, str], ...]
-
-
-@dataclass(frozen=True)
 class Stored:
     """A verified entry: how the run exited, and what it wrote, each run of writes to one
     stream (``True``: stderr) as its place in ``body``, the memory-mapped entry."""
@@ -195,21 +187,6 @@ class Request:
         error) when the cache cannot be written."""
         pending = store.begin(self.entry)
         return None if pending is None else Writer(self, pending)
-
-    def store(self, result: Result) -> None:
-        """Write the entry, if every file still hashes as when the run began; a cache
-        that cannot be written is no error."""
-        writer = self.writer()
-        if writer is None:
-            return
-        try:
-            for err, text in result.chunks:
-                writer.write(err, text)
-            writer.keep(result.code)
-        except OSError:
-            pass
-        finally:
-            writer.drop()
 
 
 def min_bytes() -> int:
